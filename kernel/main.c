@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/* kmain: the kernel's init steps, in order. Each step either succeeds or stops the
+ * node with a report; none of them is optional. */
+#include <stdint.h>
+
+#include "drivers/serial.h"
+#include "kernel/cmdline.h"
+#include "kernel/exit_codes.h"
+#include "kernel/ktest.h"
+#include "kernel/libc.h"
+#include "kernel/log.h"
+#include "kernel/multiboot.h"
+#include "kernel/panic.h"
+
+#define BOOT_IDENTITY_LIMIT 0x100000000ull /* boot/multiboot.asm maps 0-4 GiB identically */
+
+extern const struct cmdline_param _cmdline_params_start[], _cmdline_params_end[];
+
+static struct boot_info boot_info;
+static struct cmdline_result cmdline;
+
+static bool shutdown_after_ready;
+CMDLINE_PARAM_FLAG(shutdown_after_ready, "shutdown", "exit QEMU (status 33) right after the ready line");
+
+/* Reads physical memory through the boot identity map; only valid before paging_init. */
+static bool boot_read_phys(void *ctx, uint64_t phys, void *dst, size_t len)
+{
+    (void)ctx;
+    if (phys >= BOOT_IDENTITY_LIMIT || len > BOOT_IDENTITY_LIMIT - phys)
+        return false;
+    memcpy(dst, (const void *)(uintptr_t)phys, len);
+    return true;
+}
+
+static void boot_info_init(uint32_t magic, uint32_t mbi_phys)
+{
+    char err[160];
+    if (!multiboot_parse(magic, mbi_phys, boot_read_phys, NULL, &boot_info, err, sizeof err)) {
+        log_error("boot: bad multiboot information: %s", err);
+        kernel_exit(EXIT_BAD_BOOT_INFO);
+    }
+    log_info("boot: loader '%s', %zu memory regions, %zu modules", boot_info.loader_name, boot_info.region_count,
+             boot_info.module_count);
+}
+
+static void cmdline_init(void)
+{
+    char err[200];
+    size_t count = (size_t)(_cmdline_params_end - _cmdline_params_start);
+    log_info("cmdline: %s", boot_info.cmdline);
+    if (!cmdline_parse(boot_info.cmdline, _cmdline_params_start, count, &cmdline, err, sizeof err)) {
+        log_error("cmdline: refused: %s", err);
+        kernel_exit(EXIT_BAD_CMDLINE);
+    }
+}
+
+void kmain(uint32_t magic, uint32_t mbi_phys);
+
+void kmain(uint32_t magic, uint32_t mbi_phys)
+{
+    serial_init();                    /* the console first: every later step may need to report */
+    boot_info_init(magic, mbi_phys);  /* check and copy what the loader gave us */
+    cmdline_init();                   /* refuse unknown or malformed words before acting on any */
+
+    log_info("dsmk: ready");
+    if (ktest_requested())
+        ktest_run_all();
+    if (shutdown_after_ready)
+        kernel_exit(EXIT_OK);
+    for (;;)
+        __asm__ volatile("sti; hlt; cli");
+}

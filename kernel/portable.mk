@@ -1,0 +1,2 @@
+# Portable kernel modules: no hardware includes; also built into host tests.
+PORTABLE_SRCS += kernel/format.c kernel/cmdline.c kernel/multiboot.c
