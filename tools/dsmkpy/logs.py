@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: MIT
+"""Reading serial logs that QEMU is still writing (PLUMBING.md section 10).
+
+QEMU writes -serial file: logs unbuffered, so a reader polls with a deadline; lines may
+end with \\r\\n. A partial last line is never matched until its newline arrives.
+"""
+import re
+import time
+
+POLL_SECONDS = 0.02
+
+
+class LogTimeout(TimeoutError):
+    """wait_for_line gave up; .text holds what the log said so far."""
+
+    def __init__(self, pattern, path, text, why):
+        super().__init__("%s: no line matching %r in %s" % (why, pattern, path))
+        self.text = text
+
+
+def read_text(path):
+    """The whole log as text ('' if it does not exist yet), \\r removed."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace").replace("\r", "")
+    except FileNotFoundError:
+        return ""
+
+
+def wait_for_line(path, pattern, timeout, alive=None, start=0):
+    """Returns the first complete line at or after byte `start` matching regex `pattern`.
+
+    Raises LogTimeout after `timeout` seconds, or as soon as alive() returns False
+    (the QEMU behind the log has exited) and the log holds no match.
+    """
+    rx = re.compile(pattern)
+    deadline = time.monotonic() + timeout
+    while True:
+        dead = alive is not None and not alive()
+        text = read_text(path)[start:]
+        complete = text if dead else text[: text.rfind("\n") + 1]
+        for line in complete.splitlines():
+            if rx.search(line):
+                return line
+        if dead:
+            raise LogTimeout(pattern, path, text, "QEMU exited")
+        if time.monotonic() >= deadline:
+            raise LogTimeout(pattern, path, text, "timed out after %.1fs" % timeout)
+        time.sleep(POLL_SECONDS)
+
+
+class LogFollower:
+    """Yields new bytes of a growing file; the caller decides when to stop."""
+
+    def __init__(self, path):
+        self.path = path
+        self.pos = 0
+
+    def read_new(self):
+        """Bytes appended since the last call (b'' if none or no file yet)."""
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except FileNotFoundError:
+            return b""
+        self.pos += len(data)
+        return data
