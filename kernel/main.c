@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* kmain: the kernel's init steps, in order. Each step either succeeds or stops the
  * node with a report; none of them is optional. */
+#include <arch/acpi.h>
+#include <arch/gdt.h>
+#include <arch/trap.h>
 #include <stdint.h>
 
 #include "drivers/serial.h"
 #include "kernel/cmdline.h"
 #include "kernel/exit_codes.h"
+#include "kernel/fault_inject.h"
 #include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
@@ -59,10 +63,14 @@ void kmain(uint32_t magic, uint32_t mbi_phys);
 void kmain(uint32_t magic, uint32_t mbi_phys)
 {
     serial_init();                    /* the console first: every later step may need to report */
+    gdt_init();                       /* our own GDT and TSS (IST stacks for #DF, NMI, #MC) */
+    idt_init();                       /* from here on every exception is reported */
+    acpi_init();                      /* MADT (IOAPIC, overrides) while the boot identity map exists */
     boot_info_init(magic, mbi_phys);  /* check and copy what the loader gave us */
     cmdline_init();                   /* refuse unknown or malformed words before acting on any */
 
     log_info("dsmk: ready");
+    fault_inject_run();               /* fault=KIND: deliberate exception, for tests */
     if (ktest_requested())
         ktest_run_all();
     if (shutdown_after_ready)

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* GDT and TSS setup (SDM vol. 3 3.4.5 segment descriptors, 7.2.3 the 64-bit TSS).
+ * Flat segments only: in long mode base and limit are ignored except for the TSS.
+ * The IST stacks are static .bss arrays (no guard page: they are only used for faults
+ * that end the node, so an overflow cannot corrupt anything that is used afterwards). */
+#include <arch/gdt.h>
+
+#include "kernel/libc.h"
+
+/* Descriptor access byte (SDM vol. 3 3.4.5, table 3-1). */
+#define SEG_ACCESS_PRESENT (1u << 7)
+#define SEG_ACCESS_DPL3 (3u << 5)
+#define SEG_ACCESS_CODE_DATA (1u << 4) /* S: code/data, not system */
+#define SEG_ACCESS_EXEC (1u << 3)
+#define SEG_ACCESS_RW (1u << 1)        /* readable code / writable data */
+#define SEG_TYPE_TSS_AVAILABLE 0x9u    /* SDM vol. 3 table 3-2: 64-bit TSS (available) */
+/* Descriptor flags nibble, bits 52-55. */
+#define SEG_FLAG_LONG (1u << 1)        /* L: 64-bit code */
+#define SEG_FLAG_DB (1u << 2)          /* D/B: 32-bit default (data) */
+#define SEG_FLAG_GRANULARITY (1u << 3) /* limit in 4 KiB units */
+#define SEG_LIMIT_MAX 0xfffffu
+
+#define GDT_ENTRIES 7 /* null, kcode, kdata, udata, ucode, tss (two slots) */
+
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7]; /* ist[0] is IST1 */
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "SDM vol. 3 figure 7-11: the 64-bit TSS is 104 bytes");
+
+struct gdt_pointer {
+    uint16_t limit;
+    uint64_t base;
+} __attribute__((packed));
+
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+static struct tss64 tss __attribute__((aligned(16)));
+static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static uint64_t gdt_segment(uint32_t access, uint32_t flags)
+{
+    uint64_t d = SEG_LIMIT_MAX & 0xffffu;
+    d |= (uint64_t)access << 40;
+    d |= (uint64_t)((SEG_LIMIT_MAX >> 16) & 0xfu) << 48;
+    d |= (uint64_t)flags << 52;
+    return d;
+}
+
+/* A 16-byte system descriptor for the TSS: low quadword, then base bits 32-63. */
+static void gdt_set_tss(unsigned index, uint64_t base, uint32_t limit)
+{
+    uint64_t lo = limit & 0xffffu;
+    lo |= (base & 0xffffffull) << 16;
+    lo |= (uint64_t)(SEG_ACCESS_PRESENT | SEG_TYPE_TSS_AVAILABLE) << 40;
+    lo |= (uint64_t)((limit >> 16) & 0xfu) << 48;
+    lo |= ((base >> 24) & 0xffull) << 56;
+    gdt[index] = lo;
+    gdt[index + 1] = base >> 32;
+}
+
+uint64_t ist_stack_top(unsigned ist)
+{
+    if (ist < 1 || ist > IST_COUNT)
+        return 0;
+    return (uint64_t)(uintptr_t)&ist_stacks[ist - 1][IST_STACK_SIZE];
+}
+
+bool ist_stack_contains(unsigned ist, uint64_t addr)
+{
+    if (ist < 1 || ist > IST_COUNT)
+        return false;
+    uint64_t bottom = (uint64_t)(uintptr_t)&ist_stacks[ist - 1][0];
+    return addr >= bottom && addr <= ist_stack_top(ist);
+}
+
+void tss_set_kernel_stack(uint64_t rsp0)
+{
+    tss.rsp[0] = rsp0;
+}
+
+void gdt_init(void)
+{
+    const uint32_t code = SEG_ACCESS_PRESENT | SEG_ACCESS_CODE_DATA | SEG_ACCESS_EXEC | SEG_ACCESS_RW;
+    const uint32_t data = SEG_ACCESS_PRESENT | SEG_ACCESS_CODE_DATA | SEG_ACCESS_RW;
+    gdt[0] = 0;
+    gdt[GDT_KERNEL_CODE >> 3] = gdt_segment(code, SEG_FLAG_LONG | SEG_FLAG_GRANULARITY);
+    gdt[GDT_KERNEL_DATA >> 3] = gdt_segment(data, SEG_FLAG_DB | SEG_FLAG_GRANULARITY);
+    gdt[GDT_USER_DATA >> 3] = gdt_segment(data | SEG_ACCESS_DPL3, SEG_FLAG_DB | SEG_FLAG_GRANULARITY);
+    gdt[GDT_USER_CODE >> 3] = gdt_segment(code | SEG_ACCESS_DPL3, SEG_FLAG_LONG | SEG_FLAG_GRANULARITY);
+
+    memset(&tss, 0, sizeof tss);
+    for (unsigned i = 1; i <= IST_COUNT; i++)
+        tss.ist[i - 1] = ist_stack_top(i);
+    tss.iomap_base = sizeof tss; /* no I/O bitmap: user port I/O always faults */
+    gdt_set_tss(GDT_TSS >> 3, (uint64_t)(uintptr_t)&tss, sizeof tss - 1);
+
+    struct gdt_pointer ptr = { .limit = sizeof gdt - 1, .base = (uint64_t)(uintptr_t)gdt };
+    /* Reload CS with a far return (there is no far jump to a 64-bit immediate), then the
+     * data segments; FS and GS get the null selector (their bases are set through MSRs). */
+    __asm__ volatile("lgdt %0\n\t"
+                     "pushq %1\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movw %w2, %%ax\n\t"
+                     "movw %%ax, %%ds\n\t"
+                     "movw %%ax, %%es\n\t"
+                     "movw %%ax, %%ss\n\t"
+                     "xorl %%eax, %%eax\n\t"
+                     "movw %%ax, %%fs\n\t"
+                     "movw %%ax, %%gs\n\t"
+                     "ltr %w3"
+                     :
+                     : "m"(ptr), "i"(GDT_KERNEL_CODE), "r"((uint32_t)GDT_KERNEL_DATA), "r"((uint32_t)GDT_TSS)
+                     : "rax", "memory");
+}
