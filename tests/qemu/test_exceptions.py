@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: MIT
+"""Exception reports (issue 2): each `fault=KIND` boot must print the readable report on
+COM1 (vector, error code, CR2 for #PF, RIP resolved to fault_inject's function) and leave
+QEMU with status 43 (EXIT_CPU_EXCEPTION). The double fault must run on its IST1 stack.
+Boots QEMU directly (TCG, one CPU); the kernel comes from $DSMK_BUILD/dsmk.elf."""
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+KERNEL = ROOT / os.environ.get("DSMK_BUILD", "build") / "dsmk.elf"
+QEMU_EXIT_CPU_EXCEPTION = 43  # (EXIT_CPU_EXCEPTION 0x15 << 1) | 1, kernel/exit_codes.h
+QEMU_EXIT_OK = 33
+BOOT_TIMEOUT_S = 60
+
+
+def boot(append):
+    """Boots the kernel with the given command line; returns (QEMU status, COM1 text)."""
+    if not KERNEL.exists():
+        pytest.fail(f"{KERNEL} not built (make BUILD=... first)")
+    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-smp", "1", "-nodefaults",
+           "-display", "none", "-serial", "stdio", "-no-reboot",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-kernel", str(KERNEL), "-append", append]
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=BOOT_TIMEOUT_S, check=False)
+    return proc.returncode, proc.stdout.decode(errors="replace").replace("\r", "")
+
+
+def expect(text, pattern):
+    m = re.search(pattern, text, re.MULTILINE)
+    assert m, f"no match for {pattern!r} in:\n{text}"
+    return m
+
+
+RIP = r"rip=0xffffffff[0-9a-f]{{8}} <{func}\+0x[0-9a-f]+>"
+
+CASES = {
+    "pagefault": [
+        r"^EXCEPTION #PF page fault \(vector 14\) error=0x2 \[write, not-present, kernel\]$",
+        r"^cr2=0x00000dead0000000 " + RIP.format(func="fault_inject_pagefault"),
+    ],
+    "gp": [
+        r"^EXCEPTION #GP general protection \(vector 13\) error=0x0 \[kernel\]$",
+        "^" + RIP.format(func="fault_inject_gp"),
+    ],
+    "ud": [
+        r"^EXCEPTION #UD invalid opcode \(vector 6\) error=0x0 \[kernel\]$",
+        "^" + RIP.format(func="fault_inject_ud"),
+    ],
+    "divide": [
+        r"^EXCEPTION #DE divide error \(vector 0\) error=0x0 \[kernel\]$",
+        "^" + RIP.format(func="fault_inject_divide"),
+    ],
+    "breakpoint": [
+        r"^EXCEPTION #BP breakpoint \(vector 3\) error=0x0 \[kernel\]$",
+        "^" + RIP.format(func="fault_inject_breakpoint"),
+    ],
+    "double": [
+        r"^EXCEPTION #DF double fault \(vector 8\) error=0x0 \[kernel\]$",
+        r"^#DF handler running on rsp=0x[0-9a-f]{16}, inside the IST1 stack ",
+        # The faulting RSP is the unmapped address the injector loaded.
+        r"^rbp=0x[0-9a-f]{16} rsp=0x00000dead0000000 ",
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_exception_report(kind):
+    status, log = boot(f"fault={kind}")
+    expect(log, r"dsmk: ready")
+    for pattern in CASES[kind]:
+        expect(log, pattern)
+    expect(log, r"^rax=0x[0-9a-f]{16} rbx=0x[0-9a-f]{16} rcx=0x[0-9a-f]{16}$")
+    expect(log, r"^backtrace:$")
+    expect(log, r"kmain\+0x[0-9a-f]+$")
+    assert status == QEMU_EXIT_CPU_EXCEPTION, f"QEMU status {status}, log:\n{log}"
+
+
+def test_unknown_fault_kind_refused():
+    status, log = boot("fault=bogus")
+    expect(log, r"fault=bogus.*not one of")
+    assert status == 39, f"QEMU status {status} (want 39: EXIT_BAD_CMDLINE), log:\n{log}"
+
+
+def test_no_fault_boots_clean():
+    status, log = boot("shutdown")
+    assert "EXCEPTION" not in log
+    assert status == QEMU_EXIT_OK, log
