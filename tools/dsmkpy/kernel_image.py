@@ -11,12 +11,16 @@ ELF_MAGIC = b"\x7fELF"
 ELFCLASS64 = 2
 SHT_SYMTAB = 2
 STT_OBJECT = 1
+STT_FUNC = 2
 PARAMS_START = "_cmdline_params_start"  # linker.ld brackets the declarations
 PARAMS_END = "_cmdline_params_end"
 SHT_NOBITS = 8
-# struct cmdline_param: name, parse, storage pointers, then storage_size (all 8 bytes)
+# struct cmdline_param: name, parse, storage, storage_size, min, max (8 bytes each)
 PARAM_NAME_OFFSET = 0
+PARAM_PARSE_OFFSET = 8
 PARAM_STORAGE_SIZE_OFFSET = 24
+PARAM_MIN_OFFSET = 32
+PARAM_MAX_OFFSET = 40
 
 
 def _sections(data):
@@ -64,6 +68,12 @@ def kernel_cmdline_keys(path):
 
 def kernel_cmdline_params(path):
     """{key: storage_size in bytes} for the kernel at path, or None if it cannot be told."""
+    details = kernel_cmdline_param_details(path)
+    return None if details is None else {k: v["size"] for k, v in details.items()}
+
+
+def kernel_cmdline_param_details(path):
+    """{key: {"size", "parser" (symbol name of the parse function), "min", "max"}}, or None."""
     try:
         with open(path, "rb") as f:
             data = f.read()
@@ -83,14 +93,17 @@ def kernel_cmdline_params(path):
         if count == 0:
             return {}
         stride = (end - start) // count
+        functions = {value: name for name, typ, value in syms if typ == STT_FUNC}
         params = {}
         for i in range(count):
             name_ptr = _u64_at(data, sections, start + i * stride + PARAM_NAME_OFFSET)
-            size = _u64_at(data, sections, start + i * stride + PARAM_STORAGE_SIZE_OFFSET)
+            base = start + i * stride
+            fields = [_u64_at(data, sections, base + off) for off in
+                      (PARAM_PARSE_OFFSET, PARAM_STORAGE_SIZE_OFFSET, PARAM_MIN_OFFSET, PARAM_MAX_OFFSET)]
             key = None if name_ptr is None else _cstring_at(data, sections, name_ptr)
-            if key is None or size is None:
+            if key is None or None in fields:
                 return None
-            params[key] = size
+            params[key] = {"parser": functions.get(fields[0]), "size": fields[1], "min": fields[2], "max": fields[3]}
         return params
     except (OSError, ValueError, struct.error, IndexError):
         return None
