@@ -7,14 +7,17 @@
 #include <stdint.h>
 
 #include "drivers/serial.h"
+#include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/exit_codes.h"
 #include "kernel/fault_inject.h"
+#include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
 #include "kernel/multiboot.h"
 #include "kernel/panic.h"
+#include "kernel/timer.h"
 
 #define BOOT_IDENTITY_LIMIT 0x100000000ull /* boot/multiboot.asm maps 0-4 GiB identically */
 
@@ -62,14 +65,20 @@ void kmain(uint32_t magic, uint32_t mbi_phys);
 
 void kmain(uint32_t magic, uint32_t mbi_phys)
 {
+    clock_mark_boot();                /* TSC at entry: the boot time in the ready line counts from here */
     serial_init();                    /* the console first: every later step may need to report */
     gdt_init();                       /* our own GDT and TSS (IST stacks for #DF, NMI, #MC) */
     idt_init();                       /* from here on every exception is reported */
     acpi_init();                      /* MADT (IOAPIC, overrides) while the boot identity map exists */
     boot_info_init(magic, mbi_phys);  /* check and copy what the loader gave us */
     cmdline_init();                   /* refuse unknown or malformed words before acting on any */
+    irq_init();                       /* PICs masked, LAPIC and IOAPIC on: device interrupts can be routed */
+    clock_init();                     /* TSC calibrated; log lines carry time from here */
+    timer_init();                     /* LAPIC one-shot timer behind kernel/timer.h */
 
-    log_info("dsmk: ready");
+    uint64_t boot_ns = clock_boot_ns();
+    log_info("dsmk: ready in %llu.%03llu ms (by the kernel clock)", (unsigned long long)(boot_ns / NS_PER_MS),
+             (unsigned long long)(boot_ns % NS_PER_MS / NS_PER_US));
     fault_inject_run();               /* fault=KIND: deliberate exception, for tests */
     if (ktest_requested())
         ktest_run_all();

@@ -32,6 +32,7 @@
 #define LAPIC_LVT_MASKED (1u << 16)
 #define LAPIC_LVT_TIMER_ONESHOT (0u << 17)
 #define LAPIC_TIMER_DIVIDE_BY_16 0x3u         /* SDM vol. 3 figure 10-10 */
+#define LAPIC_TIMER_COUNT_MAX 0xffffffffu
 
 static volatile uint8_t *lapic_regs;
 
@@ -86,6 +87,12 @@ void lapic_timer_oneshot(uint8_t vector, uint32_t count)
 {
     lapic_write(LAPIC_REG_LVT_TIMER, LAPIC_LVT_TIMER_ONESHOT | vector);
     lapic_write(LAPIC_REG_TIMER_INITIAL, count); /* writing 0 stops the timer (SDM 10.5.4) */
+}
+
+void lapic_timer_free_run(void)
+{
+    lapic_write(LAPIC_REG_LVT_TIMER, LAPIC_LVT_MASKED | LAPIC_LVT_TIMER_ONESHOT | IRQ_VECTOR_TIMER);
+    lapic_write(LAPIC_REG_TIMER_INITIAL, LAPIC_TIMER_COUNT_MAX);
 }
 
 uint32_t lapic_timer_remaining(void)

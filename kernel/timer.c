@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: MIT */
+/* One-shot timers over the LAPIC timer in one-shot mode (SDM vol. 3 10.5.4). Its count
+ * rate is measured against the calibrated TSC at init; the hardware is always programmed
+ * for the earliest pending deadline (clamped to the 32-bit count, so a far deadline just
+ * takes an early interrupt that finds nothing due and reprograms). Runs with IF=0 only:
+ * there is one CPU and kernel code never runs with interrupts on, so no locking. */
+#include "kernel/timer.h"
+
+#include <arch/apic.h>
+#include <arch/cpu.h>
+
+#include "kernel/clock.h"
+#include "kernel/irq.h"
+#include "kernel/ktest.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+
+#define TIMER_CALIBRATE_NS (5 * NS_PER_MS)
+#define TIMER_RATE_SHIFT 24            /* lapic ticks = ns * rate >> 24 */
+#define TIMER_MAX_RUNS_PER_CALL 1024   /* bounds a callback that keeps re-arming in the past */
+#define TIMER_COUNT_MAX 0xffffffffull
+
+static struct timer *timer_head;       /* pending timers, sorted by deadline */
+static uint64_t timer_lapic_rate;      /* LAPIC timer ticks per ns, 40.24 fixed point */
+static bool timer_ready;
+static bool timer_in_run;              /* timer_run_expired is on the stack: program once at its end */
+static struct timer timer_tick_timer;
+static void (*timer_tick_fn)(void);
+static uint64_t timer_tick_period;
+
+static void timer_program(void)
+{
+    if (!timer_ready || timer_in_run)
+        return;
+    if (!timer_head) {
+        lapic_timer_oneshot(IRQ_VECTOR_TIMER, 0);
+        return;
+    }
+    uint64_t now = clock_now_ns();
+    uint64_t delta = timer_head->deadline_ns > now ? timer_head->deadline_ns - now : 0;
+    unsigned __int128 count = ((unsigned __int128)delta * timer_lapic_rate) >> TIMER_RATE_SHIFT;
+    if (count == 0)
+        count = 1; /* due now: interrupt as soon as possible */
+    if (count > TIMER_COUNT_MAX)
+        count = TIMER_COUNT_MAX;
+    lapic_timer_oneshot(IRQ_VECTOR_TIMER, (uint32_t)count);
+}
+
+static void timer_unlink(struct timer *t)
+{
+    for (struct timer **pp = &timer_head; *pp; pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            break;
+        }
+    }
+    t->next = NULL;
+    t->armed = false;
+}
+
+void timer_arm(struct timer *t, uint64_t deadline_ns, timer_fn fn, void *arg)
+{
+    if (t->armed)
+        timer_unlink(t);
+    t->deadline_ns = deadline_ns;
+    t->fn = fn;
+    t->arg = arg;
+    t->armed = true;
+    struct timer **pp = &timer_head;
+    while (*pp && (*pp)->deadline_ns <= deadline_ns)
+        pp = &(*pp)->next;
+    t->next = *pp;
+    *pp = t;
+    if (timer_head == t)
+        timer_program();
+}
+
+bool timer_cancel(struct timer *t)
+{
+    if (!t->armed)
+        return false;
+    bool was_first = timer_head == t;
+    timer_unlink(t);
+    if (was_first)
+        timer_program();
+    return true;
+}
+
+bool timer_pending(const struct timer *t)
+{
+    return t->armed;
+}
+
+uint64_t timer_next_deadline(void)
+{
+    return timer_head ? timer_head->deadline_ns : UINT64_MAX;
+}
+
+unsigned timer_run_expired(void)
+{
+    if (timer_in_run)
+        return 0; /* a callback polling: the outer call finishes the list */
+    timer_in_run = true;
+    uint64_t now = clock_now_ns();
+    unsigned ran = 0;
+    while (timer_head && timer_head->deadline_ns <= now && ran < TIMER_MAX_RUNS_PER_CALL) {
+        struct timer *t = timer_head;
+        timer_head = t->next;
+        t->next = NULL;
+        t->armed = false;
+        t->fn(t, t->arg);
+        ran++;
+    }
+    timer_in_run = false;
+    timer_program();
+    return ran;
+}
+
+static void timer_interrupt(void *ctx)
+{
+    (void)ctx;
+    timer_run_expired();
+}
+
+static void timer_tick(struct timer *t, void *arg)
+{
+    (void)arg;
+    uint64_t now = clock_now_ns();
+    uint64_t next = t->deadline_ns + timer_tick_period;
+    if (next <= now)
+        next = now + timer_tick_period; /* missed ticks are dropped, not replayed in a burst */
+    timer_arm(t, next, timer_tick, NULL);
+    timer_tick_fn();
+}
+
+void timer_set_tick(uint64_t period_ns, void (*fn)(void))
+{
+    timer_cancel(&timer_tick_timer);
+    timer_tick_fn = fn;
+    timer_tick_period = period_ns;
+    if (period_ns && fn)
+        timer_arm(&timer_tick_timer, clock_now_ns() + period_ns, timer_tick, NULL);
+}
+
+void timer_init(void)
+{
+    lapic_timer_free_run();
+    uint64_t t0 = clock_now_ns();
+    clock_delay_ns(TIMER_CALIBRATE_NS);
+    uint32_t left = lapic_timer_remaining();
+    uint64_t elapsed = clock_now_ns() - t0;
+    uint64_t ticks = TIMER_COUNT_MAX - left;
+    lapic_timer_oneshot(IRQ_VECTOR_TIMER, 0);
+    if (ticks == 0 || elapsed == 0)
+        panic("timer: the LAPIC timer does not count");
+    timer_lapic_rate = (ticks << TIMER_RATE_SHIFT) / elapsed;
+    irq_set_fixed_handler(IRQ_VECTOR_TIMER, timer_interrupt, NULL);
+    timer_ready = true;
+    timer_program();
+    log_info("timer: LAPIC timer %llu kHz (one-shot)", (unsigned long long)(ticks * NS_PER_SEC / elapsed / 1000));
+}
+
+/* ktests: waiting here halts with interrupts on, so the LAPIC interrupt path is exercised. */
+
+#define TIMER_KTEST_COUNT 5
+
+struct timer_ktest_log {
+    int fired;
+    uint64_t deadline[TIMER_KTEST_COUNT]; /* deadlines in firing order */
+    bool early;                           /* some callback ran before its deadline */
+};
+
+static void timer_ktest_record(struct timer *t, void *arg)
+{
+    struct timer_ktest_log *log = arg;
+    if (clock_now_ns() < t->deadline_ns)
+        log->early = true;
+    if (log->fired < TIMER_KTEST_COUNT)
+        log->deadline[log->fired] = t->deadline_ns;
+    log->fired++;
+}
+
+static void timer_ktest_wait_until(const int *counter, int target, uint64_t limit_ns)
+{
+    uint64_t end = clock_now_ns() + limit_ns;
+    while (*counter < target && clock_now_ns() < end)
+        cpu_wait_for_interrupt();
+}
+
+KTEST(timer_fires_in_deadline_order)
+{
+    static struct timer timers[TIMER_KTEST_COUNT];
+    static struct timer_ktest_log log;
+    static const unsigned delay_ms[TIMER_KTEST_COUNT] = { 5, 1, 3, 2, 4 };
+    log = (struct timer_ktest_log){ 0 };
+    uint64_t irqs_before = irq_count(IRQ_VECTOR_TIMER);
+    uint64_t base = clock_now_ns();
+    for (int i = 0; i < TIMER_KTEST_COUNT; i++)
+        timer_arm(&timers[i], base + delay_ms[i] * NS_PER_MS, timer_ktest_record, &log);
+    timer_ktest_wait_until(&log.fired, TIMER_KTEST_COUNT, NS_PER_SEC);
+    KT_EXPECT_EQ(log.fired, TIMER_KTEST_COUNT);
+    KT_EXPECT(!log.early);
+    for (int i = 0; i < TIMER_KTEST_COUNT; i++) {
+        KT_EXPECT_EQ(log.deadline[i], base + (uint64_t)(i + 1) * NS_PER_MS);
+        KT_EXPECT(!timer_pending(&timers[i]));
+    }
+    KT_EXPECT(irq_count(IRQ_VECTOR_TIMER) > irqs_before);
+}
+
+KTEST(timer_cancel_prevents_firing)
+{
+    static struct timer keep, drop;
+    static struct timer_ktest_log log;
+    log = (struct timer_ktest_log){ 0 };
+    uint64_t base = clock_now_ns();
+    timer_arm(&drop, base + 1 * NS_PER_MS, timer_ktest_record, &log);
+    timer_arm(&keep, base + 3 * NS_PER_MS, timer_ktest_record, &log);
+    KT_EXPECT(timer_cancel(&drop));
+    KT_EXPECT(!timer_cancel(&drop));
+    timer_ktest_wait_until(&log.fired, 1, NS_PER_SEC);
+    KT_EXPECT_EQ(log.fired, 1);
+    KT_EXPECT_EQ(log.deadline[0], base + 3 * NS_PER_MS);
+}
+
+static int timer_ktest_ticks;
+static void timer_ktest_tick(void)
+{
+    timer_ktest_ticks++;
+}
+
+KTEST(timer_periodic_tick)
+{
+    timer_ktest_ticks = 0;
+    uint64_t start = clock_now_ns();
+    timer_set_tick(2 * NS_PER_MS, timer_ktest_tick);
+    timer_ktest_wait_until(&timer_ktest_ticks, 5, NS_PER_SEC);
+    uint64_t elapsed = clock_now_ns() - start;
+    timer_set_tick(0, NULL);
+    KT_EXPECT(timer_ktest_ticks >= 5);
+    KT_EXPECT(elapsed >= 10 * NS_PER_MS);
+    int after = timer_ktest_ticks;
+    clock_delay_ns(5 * NS_PER_MS);
+    timer_run_expired();
+    KT_EXPECT_EQ(timer_ktest_ticks, after);
+}
+
+KTEST(timer_run_expired_polls_without_interrupts)
+{
+    static struct timer t;
+    static struct timer_ktest_log log;
+    log = (struct timer_ktest_log){ 0 };
+    timer_arm(&t, clock_now_ns() + NS_PER_MS, timer_ktest_record, &log);
+    clock_delay_ns(2 * NS_PER_MS); /* IF=0: only polling can run it */
+    KT_EXPECT_EQ(log.fired, 0);
+    KT_EXPECT_EQ(timer_run_expired(), 1);
+    KT_EXPECT_EQ(log.fired, 1);
+}
