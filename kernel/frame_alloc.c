@@ -275,16 +275,10 @@ void frame_pool_set_window(struct frame_pool *pool, uintptr_t window)
     pool->window = window;
 }
 
-uint64_t frame_pool_alloc(struct frame_pool *pool, unsigned order)
+/* Takes the free block of order o at pfn off its list, returns its first 2^order frames
+ * as allocated and puts the upper halves split off on their lists. */
+static uint64_t take_block(struct frame_pool *pool, uint64_t pfn, unsigned o, unsigned order)
 {
-    if (order > FRAME_MAX_ORDER)
-        return 0;
-    unsigned o = order;
-    while (o <= FRAME_MAX_ORDER && pool->free_head[o] == FRAME_NONE)
-        o++;
-    if (o > FRAME_MAX_ORDER)
-        return 0;
-    uint64_t pfn = pool->base_pfn + pool->free_head[o];
     list_remove(pool, pfn, o);
     while (o > order) {
         o--;
@@ -300,6 +294,30 @@ uint64_t frame_pool_alloc(struct frame_pool *pool, unsigned order)
     m->order = (uint8_t)order;
     pool->free_frames -= 1ull << order;
     return pfn << FRAME_SHIFT;
+}
+
+uint64_t frame_pool_alloc(struct frame_pool *pool, unsigned order)
+{
+    if (order > FRAME_MAX_ORDER)
+        return 0;
+    for (unsigned o = order; o <= FRAME_MAX_ORDER; o++)
+        if (pool->free_head[o] != FRAME_NONE)
+            return take_block(pool, pool->base_pfn + pool->free_head[o], o, order);
+    return 0;
+}
+
+uint64_t frame_pool_alloc_below(struct frame_pool *pool, unsigned order, uint64_t limit)
+{
+    if (order > FRAME_MAX_ORDER)
+        return 0;
+    for (unsigned o = order; o <= FRAME_MAX_ORDER; o++) {
+        for (uint32_t i = pool->free_head[o]; i != FRAME_NONE; i = meta_array(pool)[i].next) {
+            uint64_t pfn = pool->base_pfn + i;
+            if (((pfn + (1ull << order)) << FRAME_SHIFT) <= limit)
+                return take_block(pool, pfn, o, order); /* the lower part is kept: below limit */
+        }
+    }
+    return 0;
 }
 
 static int check_free(const struct frame_pool *pool, uint64_t phys, unsigned order)

@@ -67,6 +67,9 @@ void frame_pool_set_window(struct frame_pool *pool, uintptr_t window);
 /* Allocates 2^order contiguous frames aligned to their size; returns the physical address,
  * or 0 when no block is free (or order > FRAME_MAX_ORDER). Frame 0 is never handed out. */
 uint64_t frame_pool_alloc(struct frame_pool *pool, unsigned order);
+/* frame_pool_alloc, but the whole block lies below physical address limit (for tables
+ * built while only the boot identity map exists). Walks the free lists: not for hot paths. */
+uint64_t frame_pool_alloc_below(struct frame_pool *pool, unsigned order, uint64_t limit);
 /* Frees a block from frame_pool_alloc(pool, order). Returns FRAME_OK or a frame_error;
  * on error nothing changes except the bad_frees counter. */
 int frame_pool_free(struct frame_pool *pool, uint64_t phys, unsigned order);

@@ -1,4 +1,4 @@
 # Portable kernel modules: no hardware includes; also built into host tests.
 PORTABLE_SRCS += kernel/format.c kernel/cmdline.c kernel/multiboot.c
-PORTABLE_SRCS += kernel/frame_alloc.c
+PORTABLE_SRCS += kernel/frame_alloc.c kernel/heap.c
 PORTABLE_SRCS += kernel/elf.c

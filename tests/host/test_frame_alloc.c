@@ -219,3 +219,23 @@ TEST(frame_pool_refuses_maps_without_room)
     CHECK(pool.total_frames < FAKE_RAM_BYTES / FRAME_SIZE);
     free(ram);
 }
+
+TEST(frame_pool_alloc_below_limit)
+{
+    uint8_t *ram = fake_ram();
+    struct boot_info info;
+    struct frame_pool pool;
+    char err[128];
+    fake_boot_info(&info);
+    CHECK_EQ(frame_pool_init_boot(&pool, &info, fake_kernel, (uintptr_t)ram, err, sizeof err), FRAME_OK);
+    uint64_t total = pool.free_frames;
+    for (int i = 0; i < 100; i++) {
+        uint64_t phys = frame_pool_alloc_below(&pool, 0, 0x300000);
+        CHECK(phys != 0 && phys + FRAME_SIZE <= 0x300000);
+    }
+    uint64_t big = frame_pool_alloc_below(&pool, 2, 0x800000);
+    CHECK(big != 0 && big + 4 * FRAME_SIZE <= 0x800000 && big % (4 * FRAME_SIZE) == 0);
+    CHECK_EQ(frame_pool_alloc_below(&pool, 0, FRAME_LOW_RESERVED), 0);
+    CHECK_EQ(pool.free_frames, total - 104);
+    free(ram);
+}
