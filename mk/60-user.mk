@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # Bundled user programs (issue 4): every user/*.c is one static musl pthread program,
 # built to $(BUILD)/user/NAME exactly as any user would build it (no dsmk-specific flags).
-# `make` builds them with the kernel; the test-qemu tier needs them, so it depends on them.
+# `make` builds them with the kernel; the test-qemu tier and `make bench` (tools/bench/
+# user_bench.py) run them, so they depend on them.
 MUSL_CC := musl-gcc
 USER_CFLAGS := -static -pthread -O2 -Wall -Wextra -Werror -Iuser/include
 USER_SRCS := $(sort $(wildcard user/*.c))
@@ -14,3 +15,4 @@ $(BUILD)/user/%: user/%.c $(wildcard user/include/*.h) mk/60-user.mk
 user: $(USER_PROGS)
 all: user
 test-qemu: user kernel
+bench: user
