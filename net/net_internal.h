@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Entry points shared by the stack's own files (not for the glue or the DSM): the IPv4
+ * output path and logging through the environment. */
+#ifndef NET_NET_INTERNAL_H
+#define NET_NET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/net.h"
+
+/* Sends b's bytes as one UDP datagram on TRANSPORT_UDP_PORT to dst_ip, fragmenting at
+ * the MTU. b is unchanged on return (headers are pushed and pulled again), so it can be
+ * sent again. False if the next hop is unresolved (an ARP request goes out) or the
+ * driver refused a frame; both counted. */
+bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b);
+/* Sends an IPv4 datagram whose payload is bytes (len <= mtu - 20, unfragmented). */
+bool net_send_ipv4_small(struct net *n, uint32_t dst_ip, uint8_t protocol, const uint8_t *bytes, size_t len);
+/* Sends an ARP packet to dst_mac. */
+void net_send_arp(struct net *n, const uint8_t *dst_mac, uint16_t op, const uint8_t *target_mac, uint32_t target_ip);
+/* Formats one line and gives it to env.log_line. */
+void net_log(const struct net *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The address we expect peer to use (learned from its authenticated traffic). */
+uint32_t net_peer_ip(const struct net *n, uint32_t peer);
+/* Records where an authenticated message from peer came from. */
+void net_peer_ip_learn(struct net *n, uint32_t peer, uint32_t ip);
+/* The environment's clock. */
+static inline uint64_t net_now(const struct net *n) { return n->env.now_ns(n->env.ctx); }
+
+#endif
