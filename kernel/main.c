@@ -6,6 +6,7 @@
 #include <arch/trap.h>
 #include <stdint.h>
 
+#include "drivers/pci.h"
 #include "drivers/serial.h"
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
@@ -16,6 +17,8 @@
 #include "kernel/libc.h"
 #include "kernel/log.h"
 #include "kernel/multiboot.h"
+#include "kernel/net_glue.h"
+#include "kernel/nettest.h"
 #include "kernel/panic.h"
 #include "kernel/timer.h"
 
@@ -76,10 +79,14 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     clock_init();                     /* TSC calibrated; log lines carry time from here */
     timer_init();                     /* LAPIC one-shot timer behind kernel/timer.h */
 
+    pci_init();                       /* scan the PCI bus: one log line per function */
+    net_glue_init();                  /* bring up the NIC chosen by nic= (if any) */
+
     uint64_t boot_ns = clock_boot_ns();
     log_info("dsmk: ready in %llu.%03llu ms (by the kernel clock)", (unsigned long long)(boot_ns / NS_PER_MS),
              (unsigned long long)(boot_ns % NS_PER_MS / NS_PER_US));
     fault_inject_run();               /* fault=KIND: deliberate exception, for tests */
+    nettest_run();                    /* nettest=echo|ping: raw NIC test, exits with the verdict */
     if (ktest_requested())
         ktest_run_all();
     if (shutdown_after_ready)

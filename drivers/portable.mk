@@ -1,0 +1,2 @@
+# Portable driver modules: no hardware includes; also built into host tests.
+PORTABLE_SRCS += drivers/virtq.c

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* virtio-net driver (virtio 1.2 5.1): acknowledges only MAC (and VERSION_1 on the modern
+ * transport), so the header is 10 bytes on legacy and 12 on modern (5.1.6) and every
+ * frame fits one buffer. Receive buffers are sized for the MTU, since without
+ * MRG_RXBUF a device drops a frame larger than the buffer (5.1.6.3.1). Transmit copies
+ * into a per-slot buffer. No checksum offload, no GSO, no control queue, no MSI-X. */
+#include "drivers/virtio_net.h"
+
+#include "drivers/dma.h"
+#include "drivers/virtio_pci.h"
+#include "drivers/virtio_regs.h"
+#include "kernel/libc.h"
+#include "kernel/log.h"
+
+#define VIRTIO_NET_RX_BUFFERS 128 /* posted receive buffers (the queue may be larger) */
+#define VIRTIO_NET_TX_SLOTS 64    /* transmit buffers in flight at most */
+#define VIRTIO_NET_BUF_ALIGN 64   /* cache line */
+#define VIRTIO_NET_VLAN_ROOM 4    /* an 802.1Q tag a peer might add: still fits the buffer */
+
+struct virtio_net {
+    struct netdev dev;
+    struct virtio_pci vp;
+    struct virtq rx, tx;
+    uint64_t features;            /* acknowledged */
+    uint32_t hdr_len;             /* VIRTIO_NET_HDR_LEN_LEGACY or _MODERN */
+    uint32_t buf_size;            /* header + largest frame, rounded up */
+    uint8_t *rx_bufs, *tx_bufs;   /* VIRTIO_NET_RX_BUFFERS / _TX_SLOTS buffers of buf_size */
+    uint64_t rx_phys, tx_phys;
+    uint16_t tx_free[VIRTIO_NET_TX_SLOTS]; /* stack of free transmit slots */
+    uint16_t tx_free_count;
+    bool up;
+};
+
+static struct virtio_net virtio_net_dev;
+
+bool virtio_net_matches(const struct pci_device *pci)
+{
+    if (pci->vendor_id != VIRTIO_PCI_VENDOR)
+        return false;
+    if (pci->device_id == VIRTIO_PCI_DEVICE_NET_MODERN)
+        return true;
+    return pci->device_id == VIRTIO_PCI_DEVICE_NET_TRANSITIONAL && pci->subsys_id == VIRTIO_PCI_SUBSYS_NET;
+}
+
+static uint8_t *virtio_net_rx_buf(struct virtio_net *vn, unsigned i)
+{
+    return vn->rx_bufs + (size_t)i * vn->buf_size;
+}
+
+static bool virtio_net_post_rx(struct virtio_net *vn, uint8_t *buf)
+{
+    uint64_t phys = vn->rx_phys + (uint64_t)(buf - vn->rx_bufs);
+    return virtq_add_buf(&vn->rx, phys, vn->buf_size, true, buf);
+}
+
+/* Takes back transmit buffers the device has finished with. */
+static void virtio_net_tx_reclaim(struct virtio_net *vn)
+{
+    uint8_t *buf;
+    while ((buf = virtq_get_used(&vn->tx, NULL)) != NULL)
+        vn->tx_free[vn->tx_free_count++] = (uint16_t)((size_t)(buf - vn->tx_bufs) / vn->buf_size);
+}
+
+static int virtio_net_tx(struct netdev *dev, const void *frame, size_t len)
+{
+    struct virtio_net *vn = dev->priv;
+    if (len > (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN || len < NETDEV_ETH_HEADER_LEN) {
+        dev->stats.tx_too_long++;
+        return NETDEV_TX_TOO_LONG;
+    }
+    virtio_net_tx_reclaim(vn);
+    if (vn->tx_free_count == 0) {
+        dev->stats.tx_busy++;
+        return NETDEV_TX_BUSY;
+    }
+    uint16_t slot = vn->tx_free[--vn->tx_free_count];
+    uint8_t *buf = vn->tx_bufs + (size_t)slot * vn->buf_size;
+    memset(buf, 0, vn->hdr_len); /* no offloads requested: an all-zero header (5.1.6.2) */
+    memcpy(buf + vn->hdr_len, frame, len);
+    uint64_t phys = vn->tx_phys + (size_t)slot * vn->buf_size;
+    if (!virtq_add_buf(&vn->tx, phys, (uint32_t)(vn->hdr_len + len), false, buf)) {
+        vn->tx_free[vn->tx_free_count++] = slot; /* cannot happen: slots < queue size */
+        dev->stats.tx_busy++;
+        return NETDEV_TX_BUSY;
+    }
+    if (virtq_kick_needed(&vn->tx))
+        virtio_pci_notify(&vn->vp, VIRTIO_NET_QUEUE_TX);
+    dev->stats.tx_frames++;
+    dev->stats.tx_bytes += len;
+    return NETDEV_TX_OK;
+}
+
+static unsigned virtio_net_rx_poll(struct netdev *dev, unsigned budget, netdev_deliver_fn deliver, void *ctx)
+{
+    struct virtio_net *vn = dev->priv;
+    unsigned done = 0;
+    bool reposted = false;
+    dev->irq_pending = false;
+    virtio_net_tx_reclaim(vn);
+    while (done < budget) {
+        uint32_t len = 0;
+        uint8_t *buf = virtq_get_used(&vn->rx, &len);
+        if (!buf)
+            break;
+        done++;
+        if (len < vn->hdr_len + NETDEV_ETH_HEADER_LEN || len > vn->buf_size) {
+            dev->stats.rx_errors++;
+        } else {
+            dev->stats.rx_frames++;
+            dev->stats.rx_bytes += len - vn->hdr_len;
+            deliver(ctx, buf + vn->hdr_len, len - vn->hdr_len);
+        }
+        reposted |= virtio_net_post_rx(vn, buf);
+    }
+    if (reposted && virtq_kick_needed(&vn->rx))
+        virtio_pci_notify(&vn->vp, VIRTIO_NET_QUEUE_RX);
+    return done;
+}
+
+static void virtio_net_irq_enable(struct netdev *dev)
+{
+    struct virtio_net *vn = dev->priv;
+    if (virtq_set_interrupts(&vn->rx, true))
+        dev->irq_pending = true; /* frames arrived while interrupts were off: poll again */
+}
+
+static void virtio_net_irq_disable(struct netdev *dev)
+{
+    struct virtio_net *vn = dev->priv;
+    virtq_set_interrupts(&vn->rx, false);
+}
+
+static void virtio_net_dump(struct netdev *dev)
+{
+    struct virtio_net *vn = dev->priv;
+    const struct netdev_stats *s = &dev->stats;
+    log_info("virtio-net: %s status 0x%02x features 0x%llx hdr %u buf %u", vn->vp.modern ? "modern" : "legacy",
+             virtio_pci_status(&vn->vp), (unsigned long long)vn->features, vn->hdr_len, vn->buf_size);
+    log_info("virtio-net: rx size %u avail %u used %u last_used %u free %u bad_used %llu", vn->rx.size,
+             vn->rx.avail->idx, vn->rx.used->idx, vn->rx.last_used, vn->rx.num_free,
+             (unsigned long long)vn->rx.bad_used);
+    log_info("virtio-net: tx size %u avail %u used %u last_used %u free %u slots_free %u", vn->tx.size,
+             vn->tx.avail->idx, vn->tx.used->idx, vn->tx.last_used, vn->tx.num_free, vn->tx_free_count);
+    log_info("virtio-net: rx %llu frames %llu bytes %llu errors; tx %llu frames %llu bytes %llu busy %llu too_long; "
+             "%llu irqs",
+             (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_errors,
+             (unsigned long long)s->tx_frames, (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_busy,
+             (unsigned long long)s->tx_too_long, (unsigned long long)s->irqs);
+}
+
+static const struct netdev_ops virtio_net_ops = {
+    .tx = virtio_net_tx,
+    .rx_poll = virtio_net_rx_poll,
+    .irq_enable = virtio_net_irq_enable,
+    .irq_disable = virtio_net_irq_disable,
+    .dump = virtio_net_dump,
+};
+
+static bool virtio_net_negotiate(struct virtio_net *vn)
+{
+    uint64_t offered = virtio_pci_device_features(&vn->vp);
+    uint64_t wanted = VIRTIO_NET_F_MAC | (vn->vp.modern ? VIRTIO_F_VERSION_1 : 0);
+    if ((offered & wanted) != wanted) {
+        log_error("virtio-net: device offers 0x%llx, lacking 0x%llx", (unsigned long long)offered,
+                  (unsigned long long)(wanted & ~offered));
+        return false;
+    }
+    vn->features = wanted;
+    vn->hdr_len = vn->vp.modern ? VIRTIO_NET_HDR_LEN_MODERN : VIRTIO_NET_HDR_LEN_LEGACY;
+    if (!virtio_pci_set_features(&vn->vp, wanted)) {
+        log_error("virtio-net: device refused features 0x%llx", (unsigned long long)wanted);
+        return false;
+    }
+    return true;
+}
+
+static bool virtio_net_alloc_buffers(struct virtio_net *vn, uint16_t mtu)
+{
+    uint32_t frame_max = (uint32_t)mtu + NETDEV_ETH_HEADER_LEN + VIRTIO_NET_VLAN_ROOM;
+    vn->buf_size = (vn->hdr_len + frame_max + VIRTIO_NET_BUF_ALIGN - 1) & ~(VIRTIO_NET_BUF_ALIGN - 1u);
+    vn->rx_bufs = dma_alloc((size_t)vn->buf_size * VIRTIO_NET_RX_BUFFERS, VIRTIO_NET_BUF_ALIGN, &vn->rx_phys);
+    vn->tx_bufs = dma_alloc((size_t)vn->buf_size * VIRTIO_NET_TX_SLOTS, VIRTIO_NET_BUF_ALIGN, &vn->tx_phys);
+    if (!vn->rx_bufs || !vn->tx_bufs)
+        return false;
+    for (uint16_t i = 0; i < VIRTIO_NET_TX_SLOTS; i++)
+        vn->tx_free[i] = (uint16_t)(VIRTIO_NET_TX_SLOTS - 1 - i);
+    vn->tx_free_count = VIRTIO_NET_TX_SLOTS;
+    return true;
+}
+
+struct netdev *virtio_net_probe(const struct pci_device *pci, uint16_t mtu)
+{
+    struct virtio_net *vn = &virtio_net_dev;
+    if (vn->up || !virtio_net_matches(pci))
+        return NULL;
+    if (!virtio_pci_init(&vn->vp, pci))
+        return NULL;
+    if (!virtio_net_negotiate(vn))
+        goto fail;
+    /* 5.1.5: set up the receive queue before the transmit queue; buffers before DRIVER_OK. */
+    if (!virtio_pci_setup_queue(&vn->vp, VIRTIO_NET_QUEUE_RX, &vn->rx, VIRTQ_MAX_SIZE) ||
+        !virtio_pci_setup_queue(&vn->vp, VIRTIO_NET_QUEUE_TX, &vn->tx, VIRTQ_MAX_SIZE) ||
+        vn->tx.size < VIRTIO_NET_TX_SLOTS || !virtio_net_alloc_buffers(vn, mtu)) {
+        log_error("virtio-net: cannot set up the queues (DMA pool has %zu bytes left)", dma_free_bytes());
+        goto fail;
+    }
+    unsigned rx_post = vn->rx.size < VIRTIO_NET_RX_BUFFERS ? vn->rx.size : VIRTIO_NET_RX_BUFFERS;
+    for (unsigned i = 0; i < rx_post; i++)
+        virtio_net_post_rx(vn, virtio_net_rx_buf(vn, i));
+    virtq_set_interrupts(&vn->tx, false); /* transmit completions are reaped by polling */
+    virtq_set_interrupts(&vn->rx, false); /* until the glue asks for receive interrupts */
+    virtio_pci_driver_ok(&vn->vp);
+    virtio_pci_notify(&vn->vp, VIRTIO_NET_QUEUE_RX);
+
+    struct netdev *dev = &vn->dev;
+    dev->name = "virtio-net";
+    dev->ops = &virtio_net_ops;
+    dev->mtu = mtu;
+    dev->priv = vn;
+    for (unsigned i = 0; i < NETDEV_MAC_LEN; i++)
+        dev->mac[i] = virtio_pci_config_read8(&vn->vp, (uint16_t)(VIRTIO_NET_CFG_MAC + i));
+    vn->up = true;
+    char mac[18];
+    netdev_format_mac(dev->mac, mac, sizeof mac);
+    log_info("virtio-net: %02x:%02x.%x %s transport, mac %s, mtu %u, %u rx buffers of %u bytes, queues %u/%u",
+             pci->bus, pci->dev, pci->fn, vn->vp.modern ? "modern" : "legacy", mac, mtu, rx_post, vn->buf_size,
+             vn->rx.size, vn->tx.size);
+    return dev;
+
+fail:
+    virtio_pci_fail(&vn->vp);
+    return NULL;
+}

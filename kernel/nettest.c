@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: MIT */
+/* Raw Ethernet echo test for the NIC drivers (no IP): frames of ethertype 0x88b5 (IEEE
+ * 802 local experimental) carry {kind, sequence, pattern}. The pinger broadcasts each
+ * request until the echoer's MAC is known, then unicasts; sizes cycle from the minimum
+ * frame to the full MTU so jumbo paths are covered. Both sides exit through
+ * isa-debug-exit with the verdict. Polled (spins), so it is for tests only.
+ * `nettest=pair` lets one command line serve a whole cluster: node 0 pings, others echo. */
+#include "kernel/nettest.h"
+
+#include <arch/cpu.h>
+
+#include "drivers/netdev.h"
+#include "kernel/cmdline.h"
+#include "kernel/exit_codes.h"
+#include "kernel/libc.h"
+#include "kernel/log.h"
+#include "kernel/net_glue.h"
+#include "kernel/panic.h"
+
+#define NETTEST_ETHERTYPE 0x88b5       /* IEEE 802 local experimental ethertype 1 */
+#define NETTEST_KIND_REQUEST 1
+#define NETTEST_KIND_REPLY 2
+#define NETTEST_KIND_DONE 3
+#define NETTEST_HEADER_LEN (NETDEV_ETH_HEADER_LEN + 1 + 4) /* Ethernet, kind, sequence */
+#define NETTEST_TSC_PER_MS 2600000ull  /* TCG guest TSC runs near 2.6 GHz (PLUMBING 8) */
+#define NETTEST_REPLY_TIMEOUT_MS 300   /* e1000 ignores frames ~1 s after RCTL: retries cover it */
+#define NETTEST_ATTEMPTS 20
+#define NETTEST_ECHO_IDLE_LIMIT_MS 60000 /* an echoer whose pinger died gives up */
+#define NETTEST_DONE_REPEATS 3
+#define NETTEST_POLL_BUDGET 16
+#define NETTEST_SIZE_STEPS 5
+
+enum nettest_mode { NETTEST_OFF, NETTEST_ECHO, NETTEST_PING, NETTEST_PAIR };
+static const char *const nettest_names[] = { "off", "echo", "ping", "pair", NULL };
+static unsigned nettest_mode;
+CMDLINE_PARAM_CHOICE(nettest_mode, "nettest", nettest_names,
+                     "raw NIC test: echo (responder), ping (sender), pair (node 0 pings, others echo)");
+static uint64_t nettest_count = 100;
+CMDLINE_PARAM_U64(nettest_count, "nettest.count", 1, 100000, "requests the ping side sends");
+
+static const uint8_t nettest_broadcast[NETDEV_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct nettest_state {
+    struct netdev *dev;
+    uint8_t peer[NETDEV_MAC_LEN];
+    bool peer_known;
+    uint32_t want_seq;     /* ping: the sequence awaited */
+    size_t want_len;
+    bool got_reply;
+    bool bad_reply;        /* right sequence, wrong length or content */
+    bool done;             /* echo: the pinger said goodbye */
+    uint64_t echoed;
+    uint8_t frame[NETDEV_MAX_FRAME];
+};
+
+static struct nettest_state nt;
+
+static uint8_t nettest_pattern(uint32_t seq, size_t i)
+{
+    return (uint8_t)(seq * 7u + i * 13u);
+}
+
+static size_t nettest_build(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint8_t kind, uint32_t seq, size_t len)
+{
+    memcpy(f, dst, NETDEV_MAC_LEN);
+    memcpy(f + NETDEV_MAC_LEN, src, NETDEV_MAC_LEN);
+    f[12] = NETTEST_ETHERTYPE >> 8;
+    f[13] = NETTEST_ETHERTYPE & 0xff;
+    f[14] = kind;
+    memcpy(f + 15, &seq, sizeof seq);
+    for (size_t i = NETTEST_HEADER_LEN; i < len; i++)
+        f[i] = nettest_pattern(seq, i);
+    return len;
+}
+
+static bool nettest_parse(const uint8_t *f, size_t len, uint8_t *kind, uint32_t *seq)
+{
+    if (len < NETTEST_HEADER_LEN || f[12] != (NETTEST_ETHERTYPE >> 8) || f[13] != (NETTEST_ETHERTYPE & 0xff))
+        return false;
+    *kind = f[14];
+    memcpy(seq, f + 15, sizeof *seq);
+    return true;
+}
+
+static void nettest_send(const uint8_t *frame, size_t len)
+{
+    for (int tries = 0; tries < NETTEST_ATTEMPTS; tries++) {
+        if (netdev_tx(nt.dev, frame, len) != NETDEV_TX_BUSY)
+            return;
+        netdev_rx_poll(nt.dev, 0, NULL, NULL); /* reclaims transmit slots */
+    }
+}
+
+static void nettest_echo_deliver(void *ctx, const void *data, size_t len)
+{
+    (void)ctx;
+    const uint8_t *f = data;
+    uint8_t kind;
+    uint32_t seq;
+    if (!nettest_parse(f, len, &kind, &seq))
+        return;
+    if (kind == NETTEST_KIND_DONE) {
+        nt.done = true;
+        return;
+    }
+    if (kind != NETTEST_KIND_REQUEST)
+        return;
+    memcpy(nt.frame, f, len);
+    memcpy(nt.frame, f + NETDEV_MAC_LEN, NETDEV_MAC_LEN);   /* back to the sender */
+    memcpy(nt.frame + NETDEV_MAC_LEN, nt.dev->mac, NETDEV_MAC_LEN);
+    nt.frame[14] = NETTEST_KIND_REPLY;
+    nettest_send(nt.frame, len);
+    nt.echoed++;
+}
+
+static void nettest_ping_deliver(void *ctx, const void *data, size_t len)
+{
+    (void)ctx;
+    const uint8_t *f = data;
+    uint8_t kind;
+    uint32_t seq;
+    if (!nettest_parse(f, len, &kind, &seq) || kind != NETTEST_KIND_REPLY || seq != nt.want_seq)
+        return;
+    bool ok = len == nt.want_len && memcmp(f, nt.dev->mac, NETDEV_MAC_LEN) == 0;
+    for (size_t i = NETTEST_HEADER_LEN; ok && i < len; i++)
+        ok = f[i] == nettest_pattern(seq, i);
+    if (!ok) {
+        nt.bad_reply = true;
+        return;
+    }
+    if (!nt.peer_known) {
+        memcpy(nt.peer, f + NETDEV_MAC_LEN, NETDEV_MAC_LEN);
+        nt.peer_known = true;
+    }
+    nt.got_reply = true;
+}
+
+static __attribute__((noreturn)) void nettest_echo(void)
+{
+    uint64_t idle_limit = NETTEST_ECHO_IDLE_LIMIT_MS * NETTEST_TSC_PER_MS;
+    uint64_t last_activity = cpu_rdtsc();
+    log_info("nettest: echo ready");
+    while (!nt.done) {
+        if (netdev_rx_poll(nt.dev, NETTEST_POLL_BUDGET, nettest_echo_deliver, NULL))
+            last_activity = cpu_rdtsc();
+        else if (cpu_rdtsc() - last_activity > idle_limit)
+            break;
+        cpu_pause();
+    }
+    nt.dev->ops->dump(nt.dev);
+    log_info("nettest: echoed %llu frames, %s", (unsigned long long)nt.echoed, nt.done ? "done" : "gave up waiting");
+    kernel_exit(nt.done ? EXIT_OK : EXIT_TESTS_FAILED);
+}
+
+/* Frame length of request seq: minimum, full MTU, and sizes between, in turn. */
+static size_t nettest_size(uint32_t seq)
+{
+    size_t max = (size_t)nt.dev->mtu + NETDEV_ETH_HEADER_LEN;
+    static const unsigned percent[NETTEST_SIZE_STEPS] = { 0, 100, 50, 23, 77 };
+    size_t len = NETDEV_ETH_MIN_FRAME + (max - NETDEV_ETH_MIN_FRAME) * percent[seq % NETTEST_SIZE_STEPS] / 100;
+    return len;
+}
+
+static bool nettest_ping_one(uint32_t seq, uint64_t *rtt)
+{
+    nt.want_seq = seq;
+    nt.want_len = nettest_size(seq);
+    uint64_t timeout = NETTEST_REPLY_TIMEOUT_MS * NETTEST_TSC_PER_MS;
+    for (int attempt = 0; attempt < NETTEST_ATTEMPTS; attempt++) {
+        nt.got_reply = false;
+        nt.bad_reply = false;
+        size_t len = nettest_build(nt.frame, nt.peer_known ? nt.peer : nettest_broadcast, nt.dev->mac,
+                                   NETTEST_KIND_REQUEST, seq, nt.want_len);
+        uint64_t start = cpu_rdtsc();
+        nettest_send(nt.frame, len);
+        while (!nt.got_reply && !nt.bad_reply && cpu_rdtsc() - start < timeout) {
+            netdev_rx_poll(nt.dev, NETTEST_POLL_BUDGET, nettest_ping_deliver, NULL);
+            cpu_pause();
+        }
+        if (nt.got_reply) {
+            *rtt = cpu_rdtsc() - start;
+            return true;
+        }
+        if (nt.bad_reply) {
+            log_error("nettest: reply %u of %zu bytes is corrupt", seq, nt.want_len);
+            return false;
+        }
+    }
+    log_error("nettest: no reply to request %u (%zu bytes)", seq, nt.want_len);
+    return false;
+}
+
+static __attribute__((noreturn)) void nettest_ping(void)
+{
+    unsigned passed = 0, failed = 0;
+    uint64_t rtt_min = UINT64_MAX, rtt_max = 0, rtt_sum = 0;
+    for (uint32_t seq = 0; seq < nettest_count; seq++) {
+        uint64_t rtt = 0;
+        if (nettest_ping_one(seq, &rtt)) {
+            passed++;
+            rtt_sum += rtt;
+            rtt_min = rtt < rtt_min ? rtt : rtt_min;
+            rtt_max = rtt > rtt_max ? rtt : rtt_max;
+        } else {
+            failed++;
+        }
+    }
+    for (int i = 0; i < NETTEST_DONE_REPEATS; i++) {
+        size_t len = nettest_build(nt.frame, nt.peer_known ? nt.peer : nettest_broadcast, nt.dev->mac,
+                                   NETTEST_KIND_DONE, 0, NETDEV_ETH_MIN_FRAME);
+        nettest_send(nt.frame, len);
+    }
+    nt.dev->ops->dump(nt.dev);
+    if (passed)
+        log_info("nettest: round trip min %llu avg %llu max %llu TSC cycles", (unsigned long long)rtt_min,
+                 (unsigned long long)(rtt_sum / passed), (unsigned long long)rtt_max);
+    console_printf("nettest: %u passed, %u failed\n", passed, failed);
+    kernel_exit(failed == 0 && passed > 0 ? EXIT_OK : EXIT_TESTS_FAILED);
+}
+
+void nettest_run(void)
+{
+    if (nettest_mode == NETTEST_OFF)
+        return;
+    nt.dev = net_glue_dev();
+    if (!nt.dev) {
+        log_error("nettest: no NIC");
+        kernel_exit(EXIT_TESTS_FAILED);
+    }
+    if (nettest_mode == NETTEST_ECHO || (nettest_mode == NETTEST_PAIR && net_glue_node_id() != 0))
+        nettest_echo();
+    nettest_ping();
+}
