@@ -19,6 +19,7 @@
 #define LAPIC_REG_EOI 0xb0
 #define LAPIC_REG_SVR 0xf0
 #define LAPIC_REG_ESR 0x280
+#define LAPIC_REG_ICR_LOW 0x300
 #define LAPIC_REG_LVT_TIMER 0x320
 #define LAPIC_REG_LVT_LINT0 0x350
 #define LAPIC_REG_LVT_ERROR 0x370
@@ -33,6 +34,9 @@
 #define LAPIC_LVT_TIMER_ONESHOT (0u << 17)
 #define LAPIC_TIMER_DIVIDE_BY_16 0x3u         /* SDM vol. 3 figure 10-10 */
 #define LAPIC_TIMER_COUNT_MAX 0xffffffffu
+#define LAPIC_ICR_LEVEL_ASSERT (1u << 14)
+#define LAPIC_ICR_DELIVERY_PENDING (1u << 12) /* RO: send pending */
+#define LAPIC_ICR_SHORTHAND_SELF (1u << 18)
 
 static volatile uint8_t *lapic_regs;
 
@@ -98,4 +102,11 @@ void lapic_timer_free_run(void)
 uint32_t lapic_timer_remaining(void)
 {
     return lapic_read(LAPIC_REG_TIMER_CURRENT);
+}
+
+void lapic_send_self(uint8_t vector)
+{
+    lapic_write(LAPIC_REG_ICR_LOW, LAPIC_ICR_SHORTHAND_SELF | LAPIC_ICR_LEVEL_ASSERT | vector);
+    while (lapic_read(LAPIC_REG_ICR_LOW) & LAPIC_ICR_DELIVERY_PENDING)
+        cpu_pause();
 }

@@ -2,13 +2,15 @@
 /* 8254 channel 2 in mode 0 ("interrupt on terminal count"): OUT2 goes low when the mode
  * is written and high when the count reaches zero; port 0x61 gates the channel and
  * reads OUT2 back (8254 datasheet, mode 0; IBM PC/AT technical reference, port 61h).
- * The speaker stays off. Never programs channel 0 (no PIT interrupts). */
+ * The speaker stays off. Channel 0 (IRQ 0) is only fired once by the irq routing ktest. */
 #include <arch/cpu.h>
 #include <arch/io.h>
 #include <arch/pit.h>
 
+#define PIT_PORT_CHANNEL0 0x40
 #define PIT_PORT_CHANNEL2 0x42
 #define PIT_PORT_COMMAND 0x43
+#define PIT_CMD_CHANNEL0 (0u << 6)
 #define PIT_CMD_CHANNEL2 (2u << 6)
 #define PIT_CMD_ACCESS_LOHI (3u << 4)
 #define PIT_CMD_MODE0 (0u << 1)
@@ -40,4 +42,11 @@ uint64_t pit_measure_tsc(uint16_t ticks)
     now = cpu_rdtsc();
     outb(PORT_SYSTEM_CONTROL_B, ctl);
     return now - start;
+}
+
+void pit_irq0_oneshot(uint16_t ticks)
+{
+    outb(PIT_PORT_COMMAND, PIT_CMD_CHANNEL0 | PIT_CMD_ACCESS_LOHI | PIT_CMD_MODE0 | PIT_CMD_BINARY);
+    outb(PIT_PORT_CHANNEL0, (uint8_t)ticks);
+    outb(PIT_PORT_CHANNEL0, (uint8_t)(ticks >> 8));
 }

@@ -11,6 +11,7 @@
 #include "kernel/format.h"
 #include "kernel/irq.h"
 #include "kernel/ksyms.h"
+#include "kernel/ktest.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
 
@@ -169,4 +170,52 @@ void trap_dispatch(struct trap_frame *frame)
     if (fn && fn(frame))
         return;
     trap_report_fatal(frame);
+}
+
+/* ktests: a claimed exception resumes where the handler says. */
+
+#define TRAPS_KTEST_ADDRESS 0x00000dead0001000ull /* unmapped, like fault_inject's */
+#define TRAPS_KTEST_VALUE 0x5eed5eed5eedull
+#define TRAPS_KTEST_LOAD_LENGTH 3 /* "mov (%rbx), %rax" = 48 8b 03 */
+
+static unsigned traps_ktest_claims;
+
+static bool traps_ktest_fixup_load(struct trap_frame *f)
+{
+    if (trap_from_user(f) || cpu_read_cr2() != TRAPS_KTEST_ADDRESS || (f->error_code & PF_ERR_WRITE))
+        return false;
+    f->rax = TRAPS_KTEST_VALUE;
+    f->rip += TRAPS_KTEST_LOAD_LENGTH;
+    traps_ktest_claims++;
+    return true;
+}
+
+static bool traps_ktest_count_breakpoint(struct trap_frame *f)
+{
+    (void)f;
+    traps_ktest_claims++;
+    return true; /* #BP is a trap: the saved RIP is already past int3 */
+}
+
+KTEST(trap_claimed_page_fault_resumes)
+{
+    traps_ktest_claims = 0;
+    trap_handler_fn old = trap_set_handler(TRAP_PAGE_FAULT, traps_ktest_fixup_load);
+    uint64_t value;
+    /* Spelled as bytes so the instruction length the handler skips is certain. */
+    __asm__ volatile(".byte 0x48, 0x8b, 0x03" : "=a"(value) : "b"(TRAPS_KTEST_ADDRESS) : "memory");
+    KT_EXPECT(trap_set_handler(TRAP_PAGE_FAULT, old) == traps_ktest_fixup_load);
+    KT_EXPECT_EQ(value, TRAPS_KTEST_VALUE);
+    KT_EXPECT_EQ(traps_ktest_claims, 1);
+}
+
+KTEST(trap_claimed_breakpoint_resumes)
+{
+    traps_ktest_claims = 0;
+    trap_handler_fn old = trap_set_handler(TRAP_BREAKPOINT, traps_ktest_count_breakpoint);
+    __asm__ volatile("int3");
+    __asm__ volatile("int3");
+    trap_set_handler(TRAP_BREAKPOINT, old);
+    KT_EXPECT_EQ(traps_ktest_claims, 2);
+    KT_EXPECT(trap_set_handler(TRAP_VECTOR_COUNT, NULL) == NULL); /* out of range: refused */
 }

@@ -34,6 +34,9 @@ void lapic_timer_free_run(void);
 /* Ticks left in the current one-shot count. */
 uint32_t lapic_timer_remaining(void);
 
+/* Sends a fixed interrupt on vector to this CPU (self IPI); it arrives once IF=1. */
+void lapic_send_self(uint8_t vector);
+
 /* Reads the IOAPICs the MADT lists (or the default one) and masks all their inputs. */
 void ioapic_init_all(void);
 /* True if some IOAPIC has input gsi. */
