@@ -6,6 +6,7 @@
 #include <arch/acpi.h>
 
 #include "kernel/format.h"
+#include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
 
@@ -245,4 +246,161 @@ unsigned acpi_isa_irq_to_gsi(unsigned isa_irq, bool *level, bool *active_low)
     *level = acpi_info.isa[isa_irq].level;
     *active_low = acpi_info.isa[isa_irq].active_low;
     return acpi_info.isa[isa_irq].gsi;
+}
+
+/* ktests: forged firmware tables in a fake physical memory. */
+
+#define ACPI_KTEST_RSDP_PHYS 0xe0010ull
+#define ACPI_KTEST_RSDT_PHYS 0x1000ull
+#define ACPI_KTEST_MADT_PHYS 0x2000ull
+#define ACPI_KTEST_IOAPIC_PHYS 0xfec10000u
+#define ACPI_KTEST_RSDT_LENGTH (ACPI_HEADER_LENGTH + 4)
+#define ACPI_KTEST_MADT_LENGTH (ACPI_MADT_ENTRIES_OFFSET + MADT_IOAPIC_LENGTH + 2 * MADT_OVERRIDE_LENGTH)
+
+struct acpi_ktest_memory {
+    uint8_t rsdp[ACPI_RSDP_V1_LENGTH];
+    uint8_t rsdt[ACPI_KTEST_RSDT_LENGTH];
+    uint8_t madt[ACPI_KTEST_MADT_LENGTH];
+};
+
+static bool acpi_ktest_copy(uint64_t phys, void *dst, size_t len, uint64_t base, const uint8_t *blob, size_t size)
+{
+    if (phys < base || phys - base > size || len > size - (phys - base))
+        return false;
+    memcpy(dst, blob + (phys - base), len);
+    return true;
+}
+
+/* The BIOS area reads as zeros except for the RSDP; the tables sit at their addresses;
+ * everything else is unreadable. */
+static bool acpi_ktest_read(void *ctx, uint64_t phys, void *dst, size_t len)
+{
+    const struct acpi_ktest_memory *m = ctx;
+    if (acpi_ktest_copy(phys, dst, len, ACPI_KTEST_RSDP_PHYS, m->rsdp, sizeof m->rsdp) ||
+        acpi_ktest_copy(phys, dst, len, ACPI_KTEST_RSDT_PHYS, m->rsdt, sizeof m->rsdt) ||
+        acpi_ktest_copy(phys, dst, len, ACPI_KTEST_MADT_PHYS, m->madt, sizeof m->madt))
+        return true;
+    if (phys >= ACPI_BIOS_AREA_START && phys + len <= ACPI_BIOS_AREA_END && phys + len <= ACPI_KTEST_RSDP_PHYS) {
+        memset(dst, 0, len);
+        return true;
+    }
+    if (phys >= ACPI_KTEST_RSDP_PHYS + ACPI_RSDP_V1_LENGTH && phys + len <= ACPI_BIOS_AREA_END) {
+        memset(dst, 0, len);
+        return true;
+    }
+    if (phys == ACPI_EBDA_POINTER && len == 2) {
+        memset(dst, 0, len); /* no EBDA */
+        return true;
+    }
+    return false;
+}
+
+static void acpi_ktest_put32(uint8_t *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void acpi_ktest_header(uint8_t *t, const char *sig, uint32_t len)
+{
+    memcpy(t, sig, 4);
+    acpi_ktest_put32(t + 4, len);
+}
+
+static void acpi_ktest_fix_checksums(struct acpi_ktest_memory *m)
+{
+    m->rsdp[8] = 0;
+    m->rsdp[8] = (uint8_t)-acpi_sum(m->rsdp, sizeof m->rsdp);
+    m->rsdt[9] = 0;
+    m->rsdt[9] = (uint8_t)-acpi_sum(m->rsdt, sizeof m->rsdt);
+    m->madt[9] = 0;
+    m->madt[9] = (uint8_t)-acpi_sum(m->madt, sizeof m->madt);
+}
+
+/* A v1 RSDP -> RSDT -> MADT with one IOAPIC, IRQ 0 -> GSI 2 and IRQ 9 level/active-low. */
+static void acpi_ktest_build(struct acpi_ktest_memory *m)
+{
+    memset(m, 0, sizeof *m);
+    memcpy(m->rsdp, ACPI_RSDP_SIGNATURE, 8);
+    acpi_ktest_put32(m->rsdp + 16, ACPI_KTEST_RSDT_PHYS);
+    acpi_ktest_header(m->rsdt, "RSDT", sizeof m->rsdt);
+    acpi_ktest_put32(m->rsdt + ACPI_HEADER_LENGTH, ACPI_KTEST_MADT_PHYS);
+    acpi_ktest_header(m->madt, "APIC", sizeof m->madt);
+    acpi_ktest_put32(m->madt + ACPI_HEADER_LENGTH, ACPI_DEFAULT_LAPIC_PHYS);
+    uint8_t *e = m->madt + ACPI_MADT_ENTRIES_OFFSET;
+    e[0] = MADT_TYPE_IOAPIC;
+    e[1] = MADT_IOAPIC_LENGTH;
+    e[2] = 7;
+    acpi_ktest_put32(e + 4, ACPI_KTEST_IOAPIC_PHYS);
+    e += MADT_IOAPIC_LENGTH;
+    e[0] = MADT_TYPE_SOURCE_OVERRIDE;
+    e[1] = MADT_OVERRIDE_LENGTH;
+    e[3] = 0;
+    acpi_ktest_put32(e + 4, 2);
+    e += MADT_OVERRIDE_LENGTH;
+    e[0] = MADT_TYPE_SOURCE_OVERRIDE;
+    e[1] = MADT_OVERRIDE_LENGTH;
+    e[3] = 9;
+    acpi_ktest_put32(e + 4, 9);
+    e[8] = MADT_FLAGS_POLARITY_LOW | MADT_FLAGS_TRIGGER_LEVEL;
+    acpi_ktest_fix_checksums(m);
+}
+
+static bool acpi_ktest_defaults(const struct acpi_madt_info *info)
+{
+    return !info->from_madt && info->ioapic_count == 1 && info->ioapics[0].phys == ACPI_DEFAULT_IOAPIC_PHYS &&
+           info->isa[0].gsi == 0 && !info->isa[9].level;
+}
+
+KTEST(acpi_parses_forged_madt)
+{
+    static struct acpi_ktest_memory m;
+    static struct acpi_madt_info info;
+    char err[96];
+    acpi_ktest_build(&m);
+    KT_EXPECT(acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(info.from_madt);
+    KT_EXPECT_EQ(info.ioapic_count, 1);
+    KT_EXPECT_EQ(info.ioapics[0].phys, ACPI_KTEST_IOAPIC_PHYS);
+    KT_EXPECT_EQ(info.ioapics[0].id, 7);
+    KT_EXPECT_EQ(info.isa[0].gsi, 2);
+    KT_EXPECT(!info.isa[0].level && !info.isa[0].active_low);
+    KT_EXPECT_EQ(info.isa[9].gsi, 9);
+    KT_EXPECT(info.isa[9].level && info.isa[9].active_low);
+    KT_EXPECT_EQ(info.isa[4].gsi, 4);
+}
+
+KTEST(acpi_refuses_broken_tables)
+{
+    static struct acpi_ktest_memory m;
+    static struct acpi_madt_info info;
+    char err[96];
+
+    acpi_ktest_build(&m);
+    m.madt[20] ^= 0xff; /* MADT checksum no longer zero: the table is skipped */
+    KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(acpi_ktest_defaults(&info));
+
+    acpi_ktest_build(&m);
+    m.rsdp[0] = 'X'; /* no signature */
+    KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(acpi_ktest_defaults(&info));
+
+    acpi_ktest_build(&m);
+    m.madt[ACPI_MADT_ENTRIES_OFFSET + 1] = 0; /* zero-length entry: would loop forever */
+    acpi_ktest_fix_checksums(&m);
+    KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(acpi_ktest_defaults(&info));
+
+    acpi_ktest_build(&m);
+    m.madt[ACPI_MADT_ENTRIES_OFFSET + 1] = 0xff; /* entry runs past the table */
+    acpi_ktest_fix_checksums(&m);
+    KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(acpi_ktest_defaults(&info));
+
+    acpi_ktest_build(&m);
+    acpi_ktest_put32(m.rsdt + 4, 0xffffffffu); /* RSDT claims 4 GiB: unreadable */
+    acpi_ktest_fix_checksums(&m);
+    KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(acpi_ktest_defaults(&info));
 }
