@@ -16,6 +16,7 @@
 #include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "kernel/multiboot.h"
 #include "kernel/net_glue.h"
 #include "kernel/nettest.h"
@@ -75,6 +76,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     acpi_init();                      /* MADT (IOAPIC, overrides) while the boot identity map exists */
     boot_info_init(magic, mbi_phys);  /* check and copy what the loader gave us */
     cmdline_init();                   /* refuse unknown or malformed words before acting on any */
+    frame_alloc_init(&boot_info);     /* buddy pool over usable RAM minus image, modules, low 1 MiB */
+    paging_init(&boot_info);          /* our own page tables: W^X image, direct map, no identity map */
+    heap_init();                      /* kmalloc/kfree over the frame pool */
     irq_init();                       /* PICs masked, LAPIC and IOAPIC on: device interrupts can be routed */
     clock_init();                     /* TSC calibrated; log lines carry time from here */
     timer_init();                     /* LAPIC one-shot timer behind kernel/timer.h */
