@@ -201,14 +201,25 @@ static void e1000_irq_disable(struct netdev *dev)
     e1000_write(e, E1000_IMC, E1000_INT_ALL); /* W1C: writing 0 to IMS would disable nothing */
 }
 
-void e1000_irq(void *ctx)
+/* The interrupt handler: acknowledge, note, notify; the ring work is the poll's. */
+static void e1000_irq(void *ctx)
 {
     struct e1000 *e = ctx;
     uint32_t cause = e1000_read(e, E1000_ICR); /* RC: acknowledges and deasserts the line */
-    if (cause) {
-        e->dev.stats.irqs++;
-        e->dev.irq_pending = true;
-    }
+    if (!cause)
+        return; /* a shared line raised by someone else */
+    e->dev.stats.irqs++;
+    e->dev.irq_pending = true;
+    if (e->dev.irq_notify)
+        e->dev.irq_notify(e->dev.irq_notify_ctx);
+}
+
+static bool e1000_irq_attach(struct netdev *dev, netdev_notify_fn notify, void *ctx)
+{
+    struct e1000 *e = dev->priv;
+    dev->irq_notify = notify;
+    dev->irq_notify_ctx = ctx;
+    return pci_route_intx(e->pci, e1000_irq, e) >= 0;
 }
 
 static void e1000_dump(struct netdev *dev)
@@ -234,6 +245,7 @@ static const struct netdev_ops e1000_ops = {
     .irq_enable = e1000_irq_enable,
     .irq_disable = e1000_irq_disable,
     .dump = e1000_dump,
+    .irq_attach = e1000_irq_attach,
 };
 
 static bool e1000_reset(struct e1000 *e)

@@ -15,8 +15,5 @@ bool e1000_matches(const struct pci_device *pci);
 /* Resets and programs the device for frames of up to mtu payload bytes (above 1500 the
  * long-packet mode is enabled); returns its netdev or NULL (reason logged). One instance. */
 struct netdev *e1000_probe(const struct pci_device *pci, uint16_t mtu);
-/* The interrupt half (for the glue's IRQ route): reads ICR, which acknowledges the
- * device, and marks the netdev for polling. */
-void e1000_irq(void *ctx);
 
 #endif

@@ -28,6 +28,8 @@ struct netdev;
 
 /* Receives one frame; frame is only valid during the call (the buffer goes back to the ring). */
 typedef void (*netdev_deliver_fn)(void *ctx, const void *frame, size_t len);
+/* Told from the interrupt handler, after the device was acknowledged, that work waits. */
+typedef void (*netdev_notify_fn)(void *ctx);
 
 struct netdev_ops {
     /* Queues one frame (copied; the caller keeps its buffer) and tells the device. */
@@ -40,6 +42,9 @@ struct netdev_ops {
     void (*irq_disable)(struct netdev *dev);
     /* Logs ring indices and counters. */
     void (*dump)(struct netdev *dev);
+    /* Routes the device's interrupt (legacy INTx through the IOAPIC) to a handler that
+     * acknowledges the device and calls notify(ctx); false if it cannot be routed. */
+    bool (*irq_attach)(struct netdev *dev, netdev_notify_fn notify, void *ctx);
 };
 
 /* Counters; written by the driver only. */
@@ -59,6 +64,8 @@ struct netdev {
     uint8_t mac[NETDEV_MAC_LEN];    /* read from the device at probe */
     uint16_t mtu;                   /* largest payload after the Ethernet header */
     bool irq_pending;               /* set by the interrupt handler, cleared by the poll */
+    netdev_notify_fn irq_notify;    /* from irq_attach: called by the handler */
+    void *irq_notify_ctx;
     struct netdev_stats stats;
     void *priv;                     /* the driver's own state */
 };

@@ -8,6 +8,7 @@
 #include <arch/io.h>
 
 #include "kernel/format.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 
 #define PCI_CONFIG_ADDRESS 0xcf8 /* W: enable | bus | device | function | register */
@@ -40,6 +41,9 @@
 /* BARs are reached through the boot identity map of 0-4 GiB (boot/multiboot.asm) until the
  * kernel's own page tables offer an uncached device mapping. */
 #define PCI_BOOT_IDENTITY_LIMIT 0x100000000ull
+
+#define PCI_INTERRUPT_LINE_NONE 0xff /* PCI 3.0 6.2.4: "unknown or not connected" */
+#define PCI_ISA_IRQ_COUNT 16
 
 #define PCI_MAX_DEVICES 64 /* QEMU's pc machine shows ~6; plenty of room */
 
@@ -271,4 +275,17 @@ volatile void *pci_bar_map(const struct pci_device *d, unsigned bar)
     if (d->bars[bar].base + d->bars[bar].size > PCI_BOOT_IDENTITY_LIMIT)
         return NULL;
     return (volatile void *)(uintptr_t)d->bars[bar].base;
+}
+
+int pci_route_intx(const struct pci_device *d, void (*fn)(void *ctx), void *ctx)
+{
+    if (d->irq_pin == 0 || d->irq_line == PCI_INTERRUPT_LINE_NONE || d->irq_line >= PCI_ISA_IRQ_COUNT)
+        return -1;
+    bool level = true, active_low = false;
+    unsigned gsi = irq_isa_to_gsi(d->irq_line, &level, &active_low);
+    /* INTx is level-triggered (PCI 3.0 2.2.6) whatever the ISA default says; the polarity
+     * is the platform's (MADT override), since the router sits between pin and IOAPIC. */
+    uint16_t cmd = pci_cfg_read16(d, PCI_CFG_COMMAND);
+    pci_cfg_write16(d, PCI_CFG_COMMAND, (uint16_t)(cmd & ~PCI_COMMAND_INTX_DISABLE));
+    return irq_route_gsi(gsi, true, active_low, fn, ctx);
 }

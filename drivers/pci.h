@@ -94,6 +94,9 @@ void pci_enable(const struct pci_device *d, uint16_t command_bits);
 /* Offset of the first capability with this id at or after the one at `after` (0 = from the
  * start of the list), or 0 if none. The walk is bounded, so a looping list ends. */
 uint8_t pci_cap_find(const struct pci_device *d, uint8_t cap_id, uint8_t after);
+/* Routes the function's legacy INTx line (the ISA IRQ the firmware wrote to
+ * INTERRUPT_LINE, level-triggered as PCI requires) to fn(ctx); returns the vector or -1. */
+int pci_route_intx(const struct pci_device *d, void (*fn)(void *ctx), void *ctx);
 /* Maps memory BAR `bar` uncached and returns its virtual address, or NULL if the BAR is
  * absent or an I/O BAR. */
 volatile void *pci_bar_map(const struct pci_device *d, unsigned bar);

@@ -130,6 +130,27 @@ static void virtio_net_irq_disable(struct netdev *dev)
     virtq_set_interrupts(&vn->rx, false);
 }
 
+/* The interrupt handler: reading the ISR acknowledges the device and deasserts INTx
+ * (virtio 1.2 4.1.4.5); the ring work is the poll's. */
+static void virtio_net_irq(void *ctx)
+{
+    struct virtio_net *vn = ctx;
+    if (!virtio_pci_read_isr(&vn->vp))
+        return; /* a shared line raised by someone else */
+    vn->dev.stats.irqs++;
+    vn->dev.irq_pending = true;
+    if (vn->dev.irq_notify)
+        vn->dev.irq_notify(vn->dev.irq_notify_ctx);
+}
+
+static bool virtio_net_irq_attach(struct netdev *dev, netdev_notify_fn notify, void *ctx)
+{
+    struct virtio_net *vn = dev->priv;
+    dev->irq_notify = notify;
+    dev->irq_notify_ctx = ctx;
+    return pci_route_intx(vn->vp.pci, virtio_net_irq, vn) >= 0;
+}
+
 static void virtio_net_dump(struct netdev *dev)
 {
     struct virtio_net *vn = dev->priv;
@@ -154,6 +175,7 @@ static const struct netdev_ops virtio_net_ops = {
     .irq_enable = virtio_net_irq_enable,
     .irq_disable = virtio_net_irq_disable,
     .dump = virtio_net_dump,
+    .irq_attach = virtio_net_irq_attach,
 };
 
 static bool virtio_net_negotiate(struct virtio_net *vn)

@@ -1,34 +1,226 @@
 /* SPDX-License-Identifier: MIT */
-/* Binds the NIC to the rest of the kernel: the command-line keys of the network
- * (DESIGN.md 2: node= nodes= key= ip=, and nic= mtu=), NIC selection at boot. The
- * portable stack (net/net.h) is attached here once it is in the tree. */
+/* Binds the NIC to the portable stack (net/net.h): the command-line keys of the network
+ * (DESIGN.md 2: node= nodes= key= ip=, and nic= mtu=), NIC selection at boot, the
+ * stack's environment (transmit, clock, randomness, log), and when network work runs:
+ * from the NIC interrupt and a kernel timer while the node idles, and from wait loops
+ * that spin for a reply (PLUMBING 13: spin only while a reply is awaited). The interrupt
+ * handler may run the stack directly because kernel code runs with IF=0: an interrupt
+ * only arrives in user mode or in the idle halt, never inside the stack. */
 #include "kernel/net_glue.h"
 
+#include <arch/cpu.h>
+
 #include "drivers/netdev.h"
+#include "kernel/clock.h"
 #include "kernel/cmdline.h"
+#include "kernel/exit_codes.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/timer.h"
+#include "net/net.h"
 
-#define NET_GLUE_MAX_NODES 16        /* net/net.h NET_MAX_NODES */
-#define NET_GLUE_MTU_MIN 576         /* RFC 791 */
-#define NET_GLUE_KEY_BYTES 16        /* SipHash-2-4 key (net/net.h NET_KEY_MIN) */
-#define NET_GLUE_IP_TEXT_MAX 16      /* "255.255.255.255" */
+#define NET_GLUE_KEY_BYTES NET_KEY_MIN  /* SipHash-2-4 key: 32 hex digits */
+#define NET_GLUE_IP_TEXT_MAX 16         /* "255.255.255.255" */
+#define NET_GLUE_RX_BUDGET 64           /* frames per poll round before timers get a turn */
+#define NET_GLUE_TX_RETRIES 64          /* busy ring: spins before the frame is dropped */
+#define NET_GLUE_ERR_MAX 160
+#define CPUID_FEATURES 1
+#define CPUID_ECX_RDRAND (1u << 30)     /* SDM vol. 2 CPUID leaf 1 ECX */
+#define RDRAND_RETRIES 10               /* SDM vol. 1 7.3.17.1: retry a failed RDRAND */
 
 static uint64_t net_node_id;
-CMDLINE_PARAM_U64(net_node_id, "node", 0, NET_GLUE_MAX_NODES - 1, "this node's id (0 = controller)");
+CMDLINE_PARAM_U64(net_node_id, "node", 0, NET_MAX_NODES - 1, "this node's id (0 = controller)");
 static uint64_t net_node_count = 1;
-CMDLINE_PARAM_U64(net_node_count, "nodes", 1, NET_GLUE_MAX_NODES, "number of nodes in the cluster");
+CMDLINE_PARAM_U64(net_node_count, "nodes", 1, NET_MAX_NODES, "number of nodes in the cluster");
 static uint8_t net_key[NET_GLUE_KEY_BYTES];
 CMDLINE_PARAM_HEX(net_key, "key", "cluster secret, 32 hex digits");
 static char net_ip_text[NET_GLUE_IP_TEXT_MAX];
 CMDLINE_PARAM_STRING(net_ip_text, "ip", "this node's IPv4 address (default 10.77.0.(10+node))");
-static uint64_t net_mtu = NETDEV_MTU_DEFAULT;
-CMDLINE_PARAM_U64(net_mtu, "mtu", NET_GLUE_MTU_MIN, NETDEV_MTU_MAX, "link MTU (bytes of IP per frame)");
+static uint64_t net_mtu = NET_MTU_DEFAULT;
+CMDLINE_PARAM_U64(net_mtu, "mtu", NET_MTU_MIN, NET_MTU_MAX, "link MTU (bytes of IP per frame)");
 static const char *const net_nic_names[] = { "auto", "virtio", "e1000", NULL };
 static unsigned net_nic_choice;
 CMDLINE_PARAM_CHOICE(net_nic_choice, "nic", net_nic_names, "which NIC driver to use: auto, virtio or e1000");
 
 static struct netdev *net_dev;
+static struct net net_stack;
+static bool net_up;           /* net_init succeeded */
+static bool net_polling;      /* inside net_glue_poll: a nested call returns */
+static struct timer net_timer; /* fires at the stack's next deadline */
+static uint64_t net_tx_dropped; /* frames the ring had no room for after retries */
+
+static bool net_glue_transmit(void *ctx, const uint8_t *frame, size_t len)
+{
+    (void)ctx;
+    for (int i = 0; i < NET_GLUE_TX_RETRIES; i++) {
+        int r = netdev_tx(net_dev, frame, len);
+        if (r == NETDEV_TX_OK)
+            return true;
+        if (r != NETDEV_TX_BUSY)
+            return false;
+        cpu_pause(); /* the device completes transmissions on its own; tx reclaims them */
+    }
+    net_tx_dropped++;
+    return false;
+}
+
+static uint64_t net_glue_now_ns(void *ctx)
+{
+    (void)ctx;
+    return clock_now_ns();
+}
+
+static bool net_glue_rdrand(uint64_t *out)
+{
+    for (int i = 0; i < RDRAND_RETRIES; i++) {
+        uint8_t ok;
+        __asm__ volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok));
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+/* RDRAND when the CPU has it, else the TSC stirred through splitmix64 (Steele et al.,
+ * "Fast splittable pseudorandom number generators", 2014): enough for a boot nonce. */
+static void net_glue_random_bytes(void *ctx, uint8_t *buf, size_t len)
+{
+    (void)ctx;
+    static uint64_t mix;
+    bool have_rdrand = (cpu_cpuid(CPUID_FEATURES, 0).ecx & CPUID_ECX_RDRAND) != 0;
+    for (size_t i = 0; i < len; i += sizeof(uint64_t)) {
+        uint64_t v;
+        if (!have_rdrand || !net_glue_rdrand(&v)) {
+            mix += cpu_rdtsc() + 0x9e3779b97f4a7c15ull;
+            v = mix;
+            v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+            v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+            v ^= v >> 31;
+        }
+        size_t n = len - i < sizeof v ? len - i : sizeof v;
+        memcpy(buf + i, &v, n);
+    }
+}
+
+static void net_glue_log_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    log_info("%s", line);
+}
+
+static void net_glue_deliver(void *ctx, const void *frame, size_t len)
+{
+    (void)ctx;
+    net_input(&net_stack, frame, len);
+}
+
+static void net_glue_timer_fired(struct timer *t, void *arg);
+
+static void net_glue_arm(uint64_t deadline)
+{
+    if (deadline == UINT64_MAX)
+        timer_cancel(&net_timer);
+    else
+        timer_arm(&net_timer, deadline, net_glue_timer_fired, NULL);
+}
+
+void net_glue_poll(void)
+{
+    if (!net_up || net_polling)
+        return;
+    net_polling = true;
+    unsigned frames = netdev_rx_poll(net_dev, NET_GLUE_RX_BUDGET, net_glue_deliver, NULL);
+    net_poll(&net_stack);
+    net_polling = false;
+    /* A full budget means more frames wait: come back at once, after other timers. */
+    net_glue_arm(frames == NET_GLUE_RX_BUDGET ? clock_now_ns() : net_next_deadline_ns(&net_stack));
+}
+
+static void net_glue_timer_fired(struct timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    net_glue_poll();
+}
+
+static void net_glue_irq_notify(void *ctx)
+{
+    (void)ctx;
+    net_glue_poll();
+}
+
+bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns)
+{
+    uint64_t deadline = clock_now_ns() + timeout_ns;
+    if (net_up)
+        net_dev->ops->irq_disable(net_dev);
+    bool ok;
+    while (!(ok = done(ctx)) && clock_now_ns() < deadline) {
+        net_glue_poll();
+        timer_run_expired();
+        cpu_pause();
+    }
+    if (net_up)
+        net_dev->ops->irq_enable(net_dev);
+    return ok;
+}
+
+/* Parses dotted-quad IPv4 text into host byte order. */
+static bool net_glue_parse_ipv4(const char *text, uint32_t *out)
+{
+    uint32_t value = 0;
+    const char *p = text;
+    for (int part = 0; part < 4; part++) {
+        unsigned octet = 0, digits = 0;
+        while (*p >= '0' && *p <= '9' && digits < 4) {
+            octet = octet * 10 + (unsigned)(*p++ - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || octet > 255)
+            return false;
+        value = value << 8 | octet;
+        if (part < 3 && *p++ != '.')
+            return false;
+    }
+    if (*p != '\0')
+        return false;
+    *out = value;
+    return true;
+}
+
+static void net_glue_start_stack(void)
+{
+    struct net_env env = {
+        .transmit = net_glue_transmit,
+        .now_ns = net_glue_now_ns,
+        .random_bytes = net_glue_random_bytes,
+        .log_line = net_glue_log_line,
+        .mtu = net_dev->mtu,
+    };
+    memcpy(env.mac, net_dev->mac, NET_MAC_LEN);
+    struct net_config cfg = {
+        .node_id = (uint32_t)net_node_id,
+        .node_count = (uint32_t)net_node_count,
+        .key_len = NET_GLUE_KEY_BYTES,
+    };
+    memcpy(cfg.key, net_key, NET_GLUE_KEY_BYTES);
+    if (net_ip_text[0] && !net_glue_parse_ipv4(net_ip_text, &cfg.ipv4)) {
+        log_error("cmdline: refused: ip=%s: not a dotted-quad IPv4 address", net_ip_text);
+        kernel_exit(EXIT_BAD_CMDLINE);
+    }
+    char err[NET_GLUE_ERR_MAX];
+    if (!net_init(&net_stack, &env, &cfg, err, sizeof err)) {
+        log_error("cmdline: refused: network configuration: %s", err);
+        kernel_exit(EXIT_BAD_CMDLINE);
+    }
+    net_up = true;
+    if (net_dev->ops->irq_attach(net_dev, net_glue_irq_notify, NULL))
+        net_dev->ops->irq_enable(net_dev);
+    else
+        log_warn("net: %s interrupt cannot be routed; the network runs from the timer only", net_dev->name);
+    net_glue_poll(); /* sends the first join/announcements and arms the timer */
+}
 
 void net_glue_init(void)
 {
@@ -41,11 +233,17 @@ void net_glue_init(void)
     netdev_format_mac(net_dev->mac, mac, sizeof mac);
     log_info("net: node %llu of %llu on %s %s mtu %u", (unsigned long long)net_node_id,
              (unsigned long long)net_node_count, net_dev->name, mac, net_dev->mtu);
+    net_glue_start_stack();
 }
 
 struct netdev *net_glue_dev(void)
 {
     return net_dev;
+}
+
+struct net *net_glue_net(void)
+{
+    return net_up ? &net_stack : NULL;
 }
 
 uint32_t net_glue_node_id(void)
@@ -56,4 +254,15 @@ uint32_t net_glue_node_id(void)
 uint32_t net_glue_node_count(void)
 {
     return (uint32_t)net_node_count;
+}
+
+void net_glue_dump(void)
+{
+    if (!net_dev)
+        return;
+    net_dev->ops->dump(net_dev);
+    if (net_tx_dropped)
+        log_info("net: %llu frames dropped on a full transmit ring", (unsigned long long)net_tx_dropped);
+    if (net_up)
+        net_dump_counters(&net_stack);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel side of networking: picks the NIC (drivers/netdev.h) from the command line
- * (nic=, mtu=) and declares the cluster keys (node=, nodes=, key=, ip=). */
+ * (nic=, mtu=), declares the cluster keys (node=, nodes=, key=, ip=) and runs the
+ * portable stack (net/net.h) on it: interrupt-driven while the node idles, polled with a
+ * budget by wait loops that await a reply (net_glue_poll / net_glue_spin_until). */
 #ifndef KERNEL_NET_GLUE_H
 #define KERNEL_NET_GLUE_H
 
@@ -9,12 +11,26 @@
 
 #include "drivers/netdev.h"
 
-/* Probes the NIC chosen by nic= with mtu=; a node without one keeps running (logged). */
+struct net;
+
+/* Probes the NIC chosen by nic= with mtu=, starts the stack on it and routes the NIC's
+ * interrupt; a node without a NIC keeps running (logged). A bad key=/ip=/node= refuses
+ * the boot (EXIT_BAD_CMDLINE). */
 void net_glue_init(void);
 /* The NIC in use, or NULL. */
 struct netdev *net_glue_dev(void);
+/* The running stack, or NULL when the node has no network. */
+struct net *net_glue_net(void);
 /* The node id and cluster size from node= and nodes=. */
 uint32_t net_glue_node_id(void);
 uint32_t net_glue_node_count(void);
+/* One round of network work: up to a budget of received frames into the stack, then its
+ * timers. For wait loops; safe to call at any time (a nested call returns at once). */
+void net_glue_poll(void);
+/* Polls (NIC interrupts masked meanwhile) until done(ctx) or timeout_ns have passed;
+ * returns done's last answer. Kernel timers run too. */
+bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns);
+/* Logs the NIC's ring state and the stack's counters. */
+void net_glue_dump(void);
 
 #endif
