@@ -21,6 +21,7 @@
 #include "kernel/net_glue.h"
 #include "kernel/nettest.h"
 #include "kernel/panic.h"
+#include "kernel/program.h"
 #include "kernel/timer.h"
 
 #define BOOT_IDENTITY_LIMIT 0x100000000ull /* boot/multiboot.asm maps 0-4 GiB identically */
@@ -95,6 +96,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
         ktest_run_all();
     if (shutdown_after_ready)
         kernel_exit(EXIT_OK);
+    if (program_present(&boot_info))
+        program_start(&boot_info, &cmdline); /* module 0 runs as the user program; never returns */
     for (;;)
         __asm__ volatile("sti; hlt; cli");
 }

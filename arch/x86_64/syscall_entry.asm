@@ -1,0 +1,73 @@
+; SPDX-License-Identifier: MIT
+; arch/x86_64/syscall_entry.asm: the SYSCALL entry point (SDM vol. 3 5.8.8; AMD APM vol. 2
+; 6.1.1). On entry RCX = user RIP, R11 = user RFLAGS, RSP = user stack, and SFMASK has
+; cleared IF/DF/TF/AC. We switch to the running thread's kernel stack and push a struct
+; trap_frame (arch/trap.h) identical in layout to an interrupt's, so the thread's user
+; state is always found in one place. Return is by SYSRET; RIP is canonical because it
+; came from RCX, and syscall_dispatch never hands back a non-canonical one (the sysret
+; #GP-in-ring-0 hazard). No swapgs: the kernel keeps nothing in GS (one CPU per node).
+
+GDT_USER_DATA equ 0x1b
+GDT_USER_CODE equ 0x23
+SYSCALL_FRAME_VECTOR equ 0x100
+
+extern syscall_dispatch
+extern syscall_kernel_rsp
+
+section .bss
+align 8
+syscall_user_rsp: resq 1          ; scratch: interrupts are off from entry to the stack switch
+
+section .text
+bits 64
+
+global syscall_entry
+syscall_entry:
+    mov [rel syscall_user_rsp], rsp
+    mov rsp, [rel syscall_kernel_rsp]
+    push qword GDT_USER_DATA       ; ss
+    push qword [rel syscall_user_rsp] ; rsp
+    push r11                       ; rflags
+    push qword GDT_USER_CODE       ; cs
+    push rcx                       ; rip
+    push qword 0                   ; error_code
+    push qword SYSCALL_FRAME_VECTOR
+    push rax
+    push rbx
+    push rcx
+    push rdx
+    push rsi
+    push rdi
+    push rbp
+    push r8
+    push r9
+    push r10
+    push r11
+    push r12
+    push r13
+    push r14
+    push r15
+    mov rdi, rsp                   ; struct trap_frame *; 22 quadwords keep RSP 16-aligned
+    call syscall_dispatch
+    pop r15
+    pop r14
+    pop r13
+    pop r12
+    pop r11
+    pop r10
+    pop r9
+    pop r8
+    pop rbp
+    pop rdi
+    pop rsi
+    pop rdx
+    pop rcx
+    pop rbx
+    pop rax
+    add rsp, 16                    ; vector, error_code
+    mov rcx, [rsp]                 ; rip
+    mov r11, [rsp + 16]            ; rflags
+    mov rsp, [rsp + 24]            ; user rsp; no interrupt can arrive before sysret (IF=0)
+    o64 sysret
+
+section .note.GNU-stack noalloc noexec nowrite progbits

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* Futex wait queues (man 2 futex; Drepper, "Futexes Are Tricky"). The check of the word
+ * and the enqueue happen with interrupts off on the only CPU, so no wake-up is lost.
+ * A waiter is dequeued by its waker; one still queued when it runs again timed out.
+ * Not done: PI futexes, FUTEX_WAKE_OP, robust-list walking at exit. */
+#include "kernel/futex.h"
+
+#include "kernel/clock.h"
+#include "kernel/linux_abi.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
+#include "kernel/time_conv.h"
+#include "kernel/usercopy.h"
+
+static struct thread *futex_head, *futex_tail; /* all waiters, FIFO */
+
+int futex_waiter_count(void)
+{
+    int n = 0;
+    for (struct thread *t = futex_head; t; t = t->wait_next)
+        n++;
+    return n;
+}
+
+static void futex_enqueue(struct thread *t)
+{
+    t->wait_next = NULL;
+    if (futex_tail)
+        futex_tail->wait_next = t;
+    else
+        futex_head = t;
+    futex_tail = t;
+}
+
+/* Unlinks t (prev is its predecessor or NULL); returns the next waiter. */
+static struct thread *futex_unlink(struct thread *prev, struct thread *t)
+{
+    struct thread *next = t->wait_next;
+    if (prev)
+        prev->wait_next = next;
+    else
+        futex_head = next;
+    if (futex_tail == t)
+        futex_tail = prev;
+    t->wait_next = NULL;
+    t->wait_key = 0;
+    return next;
+}
+
+static bool futex_remove(struct thread *t)
+{
+    struct thread *prev = NULL;
+    for (struct thread *w = futex_head; w; prev = w, w = w->wait_next) {
+        if (w == t) {
+            futex_unlink(prev, w);
+            return true;
+        }
+    }
+    return false;
+}
+
+static int futex_wake_bits(uint64_t addr, int n, uint32_t bitset)
+{
+    int woken = 0;
+    struct thread *prev = NULL;
+    for (struct thread *w = futex_head; w && woken < n;) {
+        if (w->wait_key == addr && (w->wait_bitset & bitset)) {
+            struct thread *next = futex_unlink(prev, w);
+            w->wake_deadline_ns = 0;
+            sched_wake(w);
+            woken++;
+            w = next;
+        } else {
+            prev = w;
+            w = w->wait_next;
+        }
+    }
+    return woken;
+}
+
+int futex_wake_address(uint64_t addr, int n)
+{
+    return futex_wake_bits(addr, n, LINUX_FUTEX_BITSET_MATCH_ANY);
+}
+
+static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout, bool absolute, bool realtime, uint32_t bitset)
+{
+    uint64_t deadline = 0;
+    if (timeout) {
+        struct linux_timespec ts;
+        if (copy_from_user(&ts, timeout, sizeof ts) != 0)
+            return -LINUX_EFAULT;
+        if (!timespec_valid(&ts))
+            return -LINUX_EINVAL;
+        deadline = absolute ? time_deadline_from_absolute(&ts, realtime) : time_deadline_from_relative(&ts);
+    }
+    uint32_t current;
+    if (copy_from_user(&current, uaddr, sizeof current) != 0)
+        return -LINUX_EFAULT;
+    if (current != val)
+        return -LINUX_EAGAIN;
+    if (timeout && deadline <= clock_now_ns())
+        return -LINUX_ETIMEDOUT;
+    struct thread *t = thread_current();
+    t->wait_key = uaddr;
+    t->wait_bitset = bitset;
+    t->wait_timed_out = false;
+    t->wake_deadline_ns = deadline;
+    futex_enqueue(t);
+    sched_block();
+    t->wake_deadline_ns = 0;
+    if (futex_remove(t))
+        return -LINUX_ETIMEDOUT;
+    return 0;
+}
+
+static long futex_requeue(uint64_t uaddr, int n_wake, int n_requeue, uint64_t uaddr2, bool compare, uint32_t val3)
+{
+    if (compare) {
+        uint32_t current;
+        if (copy_from_user(&current, uaddr, sizeof current) != 0)
+            return -LINUX_EFAULT;
+        if (current != val3)
+            return -LINUX_EAGAIN;
+    }
+    if ((uaddr2 & 3) || !user_range_ok(uaddr2, sizeof(uint32_t)))
+        return -LINUX_EFAULT;
+    int woken = futex_wake_address(uaddr, n_wake);
+    int moved = 0;
+    for (struct thread *w = futex_head; w && moved < n_requeue; w = w->wait_next) {
+        if (w->wait_key == uaddr) {
+            w->wait_key = uaddr2;
+            moved++;
+        }
+    }
+    return woken + moved;
+}
+
+long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2, uint32_t val3)
+{
+    int cmd = op & LINUX_FUTEX_CMD_MASK;
+    bool realtime = (op & LINUX_FUTEX_CLOCK_REALTIME) != 0;
+    if (op & ~(LINUX_FUTEX_CMD_MASK | LINUX_FUTEX_PRIVATE_FLAG | LINUX_FUTEX_CLOCK_REALTIME))
+        return -LINUX_ENOSYS;
+    if ((uaddr & 3) || !user_range_ok(uaddr, sizeof(uint32_t)))
+        return (uaddr & 3) ? -LINUX_EINVAL : -LINUX_EFAULT;
+    if (realtime && cmd != LINUX_FUTEX_WAIT_BITSET && cmd != LINUX_FUTEX_WAIT)
+        return -LINUX_ENOSYS;
+    int count = val > (uint32_t)THREAD_MAX * 2 ? THREAD_MAX * 2 : (int)val; /* INT_MAX means "all" */
+    switch (cmd) {
+    case LINUX_FUTEX_WAIT:
+        return futex_wait(uaddr, val, timeout_or_val2, false, false, LINUX_FUTEX_BITSET_MATCH_ANY); /* always relative */
+    case LINUX_FUTEX_WAIT_BITSET:
+        if (val3 == 0)
+            return -LINUX_EINVAL;
+        return futex_wait(uaddr, val, timeout_or_val2, true, realtime, val3);
+    case LINUX_FUTEX_WAKE:
+        return futex_wake_address(uaddr, count);
+    case LINUX_FUTEX_WAKE_BITSET:
+        if (val3 == 0)
+            return -LINUX_EINVAL;
+        return futex_wake_bits(uaddr, count, val3);
+    case LINUX_FUTEX_REQUEUE:
+    case LINUX_FUTEX_CMP_REQUEUE: {
+        uint64_t n2 = timeout_or_val2 > (uint64_t)THREAD_MAX * 2 ? THREAD_MAX * 2 : timeout_or_val2;
+        if ((int32_t)val < 0 || (int64_t)timeout_or_val2 < 0)
+            return -LINUX_EINVAL;
+        return futex_requeue(uaddr, count, (int)n2, uaddr2, cmd == LINUX_FUTEX_CMP_REQUEUE, val3);
+    }
+    default:
+        return -LINUX_ENOSYS;
+    }
+}

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/* Futexes (man 2 futex) for the program's threads: a wait queue per user word address,
+ * FIFO. One address space per node, so PRIVATE and shared futexes are the same. Today
+ * the queues are local; the DSM (DESIGN.md 4) moves them to the word's manager node. */
+#ifndef KERNEL_FUTEX_H
+#define KERNEL_FUTEX_H
+
+#include <stdint.h>
+
+/* The futex syscall: op with its arguments in Linux's register order; returns what
+ * Linux returns (woken/requeued counts, 0, or a negative errno). */
+long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2, uint32_t val3);
+/* Wakes up to n waiters on addr (any bitset); returns how many. */
+int futex_wake_address(uint64_t addr, int n);
+/* Threads waiting on any futex (for tests and the exit line). */
+int futex_waiter_count(void);
+
+#endif

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* The Linux x86-64 user ABI values dsmk implements: errno numbers (asm-generic/errno*.h),
+ * mmap/futex/clone flags and the structures syscalls copy out (x86_64 layouts, as in
+ * the kernel's uapi headers and man-pages section 2). Values only, no code. */
+#ifndef KERNEL_LINUX_ABI_H
+#define KERNEL_LINUX_ABI_H
+
+#include <stdint.h>
+
+/* errno (asm-generic/errno-base.h, errno.h) */
+#define LINUX_EPERM 1
+#define LINUX_ENOENT 2
+#define LINUX_ESRCH 3
+#define LINUX_EINTR 4
+#define LINUX_EIO 5
+#define LINUX_EBADF 9
+#define LINUX_EAGAIN 11
+#define LINUX_ENOMEM 12
+#define LINUX_EFAULT 14
+#define LINUX_EEXIST 17
+#define LINUX_ENOTDIR 20
+#define LINUX_EISDIR 21
+#define LINUX_EINVAL 22
+#define LINUX_EMFILE 24
+#define LINUX_ENOTTY 25
+#define LINUX_ESPIPE 29
+#define LINUX_EROFS 30
+#define LINUX_ERANGE 34
+#define LINUX_ENAMETOOLONG 36
+#define LINUX_ENOSYS 38
+#define LINUX_ETIMEDOUT 110
+
+/* mmap (asm-generic/mman-common.h, x86 mman.h) */
+#define LINUX_PROT_READ 0x1
+#define LINUX_PROT_WRITE 0x2
+#define LINUX_PROT_EXEC 0x4
+#define LINUX_PROT_MASK 0x7
+#define LINUX_MAP_SHARED 0x01
+#define LINUX_MAP_PRIVATE 0x02
+#define LINUX_MAP_TYPE 0x0f
+#define LINUX_MAP_FIXED 0x10
+#define LINUX_MAP_ANONYMOUS 0x20
+#define LINUX_MAP_FIXED_NOREPLACE 0x100000
+#define LINUX_MREMAP_MAYMOVE 1
+#define LINUX_MREMAP_FIXED 2
+#define LINUX_MADV_DONTNEED 4
+
+/* futex (linux/futex.h) */
+#define LINUX_FUTEX_WAIT 0
+#define LINUX_FUTEX_WAKE 1
+#define LINUX_FUTEX_REQUEUE 3
+#define LINUX_FUTEX_CMP_REQUEUE 4
+#define LINUX_FUTEX_WAIT_BITSET 9
+#define LINUX_FUTEX_WAKE_BITSET 10
+#define LINUX_FUTEX_PRIVATE_FLAG 128
+#define LINUX_FUTEX_CLOCK_REALTIME 256
+#define LINUX_FUTEX_CMD_MASK 0x7f
+#define LINUX_FUTEX_BITSET_MATCH_ANY 0xffffffffu
+
+/* clone (linux/sched.h) */
+#define LINUX_CSIGNAL 0x000000ff
+#define LINUX_CLONE_VM 0x00000100
+#define LINUX_CLONE_FS 0x00000200
+#define LINUX_CLONE_FILES 0x00000400
+#define LINUX_CLONE_SIGHAND 0x00000800
+#define LINUX_CLONE_THREAD 0x00010000
+#define LINUX_CLONE_SYSVSEM 0x00040000
+#define LINUX_CLONE_SETTLS 0x00080000
+#define LINUX_CLONE_PARENT_SETTID 0x00100000
+#define LINUX_CLONE_CHILD_CLEARTID 0x00200000
+#define LINUX_CLONE_DETACHED 0x00400000
+#define LINUX_CLONE_CHILD_SETTID 0x01000000
+
+/* arch_prctl (asm/prctl.h) */
+#define LINUX_ARCH_SET_GS 0x1001
+#define LINUX_ARCH_SET_FS 0x1002
+#define LINUX_ARCH_GET_FS 0x1003
+#define LINUX_ARCH_GET_GS 0x1004
+
+/* clocks (linux/time.h) */
+#define LINUX_CLOCK_REALTIME 0
+#define LINUX_CLOCK_MONOTONIC 1
+#define LINUX_CLOCK_PROCESS_CPUTIME_ID 2
+#define LINUX_CLOCK_THREAD_CPUTIME_ID 3
+#define LINUX_CLOCK_MONOTONIC_RAW 4
+#define LINUX_CLOCK_REALTIME_COARSE 5
+#define LINUX_CLOCK_MONOTONIC_COARSE 6
+#define LINUX_CLOCK_BOOTTIME 7
+#define LINUX_TIMER_ABSTIME 1
+
+/* signals (asm/signal.h) */
+#define LINUX_SIGILL 4
+#define LINUX_SIGTRAP 5
+#define LINUX_SIGABRT 6
+#define LINUX_SIGBUS 7
+#define LINUX_SIGFPE 8
+#define LINUX_SIGKILL 9
+#define LINUX_SIGSEGV 11
+#define LINUX_NSIG 64
+#define LINUX_SIG_BLOCK 0
+#define LINUX_SIG_UNBLOCK 1
+#define LINUX_SIG_SETMASK 2
+
+/* ioctl (asm-generic/ioctls.h) */
+#define LINUX_TIOCGWINSZ 0x5413
+
+/* open (asm-generic/fcntl.h) */
+#define LINUX_O_ACCMODE 03
+#define LINUX_O_RDONLY 0
+#define LINUX_AT_FDCWD (-100)
+#define LINUX_SEEK_SET 0
+#define LINUX_SEEK_CUR 1
+#define LINUX_SEEK_END 2
+#define LINUX_S_IFREG 0100000
+#define LINUX_S_IFCHR 0020000
+
+/* getrandom (linux/random.h) and prlimit (asm-generic/resource.h) */
+#define LINUX_GRND_NONBLOCK 1
+#define LINUX_GRND_RANDOM 2
+#define LINUX_GRND_INSECURE 4
+#define LINUX_RLIMIT_STACK 3
+#define LINUX_RLIMIT_NOFILE 7
+#define LINUX_RLIM_INFINITY (~0ull)
+
+struct linux_timespec {
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+
+struct linux_timeval {
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+
+struct linux_iovec {
+    uint64_t iov_base;
+    uint64_t iov_len;
+};
+
+struct linux_utsname {
+    char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+struct linux_rlimit {
+    uint64_t rlim_cur, rlim_max;
+};
+
+struct linux_winsize {
+    uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
+};
+
+/* struct stat for x86_64 (arch/x86/include/uapi/asm/stat.h): 144 bytes. */
+struct linux_stat {
+    uint64_t st_dev, st_ino, st_nlink;
+    uint32_t st_mode, st_uid, st_gid, pad0;
+    uint64_t st_rdev;
+    int64_t st_size, st_blksize, st_blocks;
+    uint64_t st_atime_sec, st_atime_nsec, st_mtime_sec, st_mtime_nsec, st_ctime_sec, st_ctime_nsec;
+    int64_t unused[3];
+};
+_Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat is 144 bytes");
+
+#endif

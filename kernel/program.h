@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The one user program a node runs (DESIGN.md 1): loading the ELF from multiboot module 0
+ * (kernel/elf.h), its initial stack (argc, argv after "--", envp, auxv as the x86-64
+ * psABI 3.4.1 and Linux's binfmt_elf lay them out), its start, and its end: the exit
+ * line on COM1 and the kernel's exit with EXIT_OK. */
+#ifndef KERNEL_PROGRAM_H
+#define KERNEL_PROGRAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/trap.h>
+
+#include "kernel/cmdline.h"
+#include "kernel/multiboot.h"
+
+#define PROGRAM_EXIT_SIGNAL_BASE 128 /* a shell's status for "killed by signal N" */
+
+/* True when the boot gave a program module (module 0). */
+bool program_present(const struct boot_info *info);
+/* Loads module 0 with argv from cmd and runs it (the files and stdin modules are
+ * registered too). Never returns: a program that cannot be loaded ends with status 126
+ * after a log line saying why. */
+__attribute__((noreturn)) void program_start(const struct boot_info *info, const struct cmdline_result *cmd);
+/* Ends the program with status: "dsmk: program exited with status N", then EXIT_OK. */
+__attribute__((noreturn)) void program_exit(int status);
+/* Ends the program as killed by signal (status 128+signal) with a report naming the
+ * thread, its RIP and the faulting address. */
+__attribute__((noreturn)) void program_kill(const struct trap_frame *frame, int signal, uint64_t addr);
+
+#endif

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: MIT */
+/* Round-robin scheduling of user threads on the node's one CPU. Kernel code runs with
+ * IF=0, so the run queue needs no lock; interrupts reach us only in user mode or in
+ * sched_idle()'s cpu_wait_for_interrupt(). The tick preempts only a thread interrupted in
+ * user mode: the kernel is never preempted. Timed blocks are woken by one kernel timer
+ * kept armed for the nearest deadline (and checked on every idle wake-up). */
+#include "kernel/sched.h"
+
+#include <arch/apic.h>
+#include <arch/context.h>
+#include <arch/cpu.h>
+#include <arch/gdt.h>
+
+#include "kernel/clock.h"
+#include "kernel/irq.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+#include "kernel/timer.h"
+
+static struct thread *sched_current;
+static struct thread *runq_head, *runq_tail;
+static struct thread *sched_dead;     /* exited thread whose stack is still in use until the switch */
+static struct timer sched_deadline_timer; /* fires at the nearest wake_deadline_ns */
+static uint64_t sched_switches;
+
+struct thread *thread_current(void)
+{
+    return sched_current;
+}
+
+void sched_enqueue(struct thread *t)
+{
+    t->state = THREAD_READY;
+    t->next = NULL;
+    if (runq_tail)
+        runq_tail->next = t;
+    else
+        runq_head = t;
+    runq_tail = t;
+}
+
+static struct thread *sched_dequeue(void)
+{
+    struct thread *t = runq_head;
+    if (t) {
+        runq_head = t->next;
+        if (!runq_head)
+            runq_tail = NULL;
+        t->next = NULL;
+    }
+    return t;
+}
+
+/* Wakes every blocked thread whose deadline passed. Threads are found through the table
+ * so a timed-out futex waiter is still on its futex queue: kernel/futex.c unlinks it when
+ * it runs again (wait_timed_out tells it). */
+static void sched_check_deadlines(void)
+{
+    uint64_t now = clock_now_ns();
+    for (int tid_slot = 0; tid_slot < THREAD_MAX; tid_slot++) {
+        struct thread *t = thread_slot(tid_slot);
+        if (t->state == THREAD_BLOCKED && t->wake_deadline_ns && t->wake_deadline_ns <= now) {
+            t->wait_timed_out = true;
+            t->wake_deadline_ns = 0;
+            sched_wake(t);
+        }
+    }
+}
+
+/* The earliest pending deadline of a blocked thread, or 0 if none. */
+static uint64_t sched_next_deadline(void)
+{
+    uint64_t next = 0;
+    for (int tid_slot = 0; tid_slot < THREAD_MAX; tid_slot++) {
+        struct thread *t = thread_slot(tid_slot);
+        if (t->state == THREAD_BLOCKED && t->wake_deadline_ns && (!next || t->wake_deadline_ns < next))
+            next = t->wake_deadline_ns;
+    }
+    return next;
+}
+
+static void sched_deadline_expired(struct timer *timer, void *arg);
+
+/* Keeps sched_deadline_timer armed for the nearest deadline (its callback only wakes). */
+static void sched_arm_deadline(void)
+{
+    uint64_t next = sched_next_deadline();
+    if (next)
+        timer_arm(&sched_deadline_timer, next, sched_deadline_expired, NULL);
+    else
+        timer_cancel(&sched_deadline_timer);
+}
+
+static void sched_deadline_expired(struct timer *timer, void *arg)
+{
+    (void)timer;
+    (void)arg;
+    sched_check_deadlines();
+    sched_arm_deadline();
+}
+
+/* Switches the CPU from the current thread to next (both are set up; next is not queued). */
+static void sched_switch_to(struct thread *next)
+{
+    struct thread *prev = sched_current;
+    if (next == prev) {
+        next->state = THREAD_RUNNING;
+        return;
+    }
+    fpu_save(&prev->fpu);
+    next->state = THREAD_RUNNING;
+    sched_current = next;
+    syscall_kernel_rsp = next->kstack_top;
+    tss_set_kernel_stack(next->kstack_top);
+    context_set_fs_base(next->fs_base);
+    fpu_restore(&next->fpu);
+    sched_switches++;
+    context_switch(&prev->kernel_rsp, next->kernel_rsp);
+    sched_thread_started();
+}
+
+void sched_thread_started(void)
+{
+    if (sched_dead && sched_dead != sched_current) {
+        thread_release(sched_dead);
+        sched_dead = NULL;
+    }
+}
+
+/* Returns the next thread to run, halting while none is READY. */
+static struct thread *sched_pick_or_idle(void)
+{
+    for (;;) {
+        sched_check_deadlines();
+        struct thread *t = sched_dequeue();
+        if (t)
+            return t;
+        sched_arm_deadline();
+        cpu_wait_for_interrupt();
+    }
+}
+
+void sched_yield(void)
+{
+    sched_check_deadlines();
+    if (!runq_head)
+        return;
+    struct thread *cur = sched_current;
+    sched_enqueue(cur);
+    sched_switch_to(sched_dequeue());
+}
+
+void sched_block(void)
+{
+    struct thread *cur = sched_current;
+    cur->state = THREAD_BLOCKED;
+    if (cur->wake_deadline_ns)
+        sched_arm_deadline();
+    sched_switch_to(sched_pick_or_idle());
+}
+
+void sched_wake(struct thread *t)
+{
+    if (t->state == THREAD_BLOCKED)
+        sched_enqueue(t);
+}
+
+void sched_exit_current(void)
+{
+    struct thread *cur = sched_current;
+    cur->state = THREAD_DEAD;
+    sched_dead = cur;
+    sched_switch_to(sched_pick_or_idle());
+    panic("sched: a dead thread was scheduled again");
+}
+
+/* The tick: deadlines, then preemption if the interrupt came from user mode. It came from
+ * user mode exactly when the frame at the top of the current kernel stack was pushed for
+ * this timer interrupt (an interrupt in the kernel's idle wait pushes its frame deeper,
+ * below a syscall frame). The LAPIC gets its EOI before we switch, because the switched-to
+ * thread may run in user mode for a long time and the in-service timer vector would
+ * otherwise mask every interrupt; irq_dispatch's second EOI then finds nothing in service. */
+static void sched_tick(void)
+{
+    struct thread *cur = sched_current;
+    if (!cur || cur->state != THREAD_RUNNING || !runq_head)
+        return;
+    if (thread_user_frame(cur)->vector != IRQ_VECTOR_TIMER)
+        return;
+    lapic_eoi();
+    sched_yield();
+}
+
+void sched_start(void)
+{
+    struct thread *first = sched_dequeue();
+    KASSERT(first != NULL);
+    timer_set_tick(SCHED_TICK_NS, sched_tick);
+    first->state = THREAD_RUNNING;
+    sched_current = first;
+    syscall_kernel_rsp = first->kstack_top;
+    tss_set_kernel_stack(first->kstack_top);
+    context_set_fs_base(first->fs_base);
+    fpu_restore(&first->fpu);
+    uint64_t unused_rsp;
+    context_switch(&unused_rsp, first->kernel_rsp);
+    panic("sched: boot context resumed");
+}

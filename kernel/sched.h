@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* The round-robin scheduler of one node's CPU (DESIGN.md 3 and 5): a FIFO run queue,
+ * preemption by a periodic tick when the running thread is in user mode, and an idle
+ * that halts (cpu_wait_for_interrupt). No priorities, no affinity, no SMP. */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/thread.h"
+
+#define SCHED_TICK_NS 10000000ull /* 10 ms time slice */
+
+/* Starts the tick and runs the first READY thread; never returns. */
+__attribute__((noreturn)) void sched_start(void);
+/* Puts a READY thread at the tail of the run queue. */
+void sched_enqueue(struct thread *t);
+/* Gives up the CPU to the next READY thread, if any; the caller stays READY. */
+void sched_yield(void);
+/* Blocks the calling thread until sched_wake (or its wake_deadline_ns passes, which sets
+ * wait_timed_out). Runs other threads or idles meanwhile. */
+void sched_block(void);
+/* Makes a BLOCKED thread READY; no effect on other states. */
+void sched_wake(struct thread *t);
+/* Switches away from a DEAD current thread for good. */
+__attribute__((noreturn)) void sched_exit_current(void);
+/* Called by context_first_entry on a new thread's first run (frees a dead predecessor). */
+void sched_thread_started(void);
+
+#endif

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* Thread syscalls (man 2 clone, exit, exit_group, set_tid_address, set_robust_list,
+ * arch_prctl, gettid, getpid, sched_yield, sched_getaffinity). clone accepts exactly the
+ * thread-creating flag set (CLONE_VM|CLONE_THREAD|CLONE_SIGHAND plus the optional ones
+ * musl passes); a new process (fork, vfork, posix_spawn) is not possible: -ENOSYS. */
+#include <arch/context.h>
+#include <arch/fpu.h>
+
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/mm.h"
+#include "kernel/program.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/thread.h"
+#include "kernel/usercopy.h"
+
+#define CLONE_THREAD_REQUIRED (LINUX_CLONE_VM | LINUX_CLONE_THREAD | LINUX_CLONE_SIGHAND)
+#define CLONE_THREAD_OPTIONAL                                                                         \
+    (LINUX_CLONE_FS | LINUX_CLONE_FILES | LINUX_CLONE_SYSVSEM | LINUX_CLONE_SETTLS |                    \
+     LINUX_CLONE_PARENT_SETTID | LINUX_CLONE_CHILD_CLEARTID | LINUX_CLONE_DETACHED | LINUX_CLONE_CHILD_SETTID)
+#define AFFINITY_MASK_BYTES 8 /* one 64-bit word: CPU 0 only */
+
+long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uchild_tid, uint64_t tls, uint64_t a5)
+{
+    (void)a5;
+    if ((flags & CLONE_THREAD_REQUIRED) != CLONE_THREAD_REQUIRED)
+        return -LINUX_ENOSYS;
+    if (flags & ~(uint64_t)(CLONE_THREAD_REQUIRED | CLONE_THREAD_OPTIONAL))
+        return -LINUX_EINVAL;
+    if (stack >= USER_SPACE_END || ((flags & LINUX_CLONE_SETTLS) && tls >= USER_SPACE_END))
+        return -LINUX_EINVAL;
+    struct thread *parent = thread_current();
+    static struct user_context ctx; /* 600 bytes: kept off the 16 KiB kernel stack; IF=0, one CPU */
+    fpu_save(&parent->fpu);         /* the live registers are the parent's current state */
+    thread_capture(parent, &ctx);
+    ctx.rax = 0;
+    if (stack)
+        ctx.rsp = stack;
+    if (flags & LINUX_CLONE_SETTLS)
+        ctx.fs_base = tls;
+    struct thread *child = thread_create_user(&ctx);
+    if (!child)
+        return -LINUX_EAGAIN;
+    int32_t tid = child->tid;
+    if ((flags & LINUX_CLONE_PARENT_SETTID) && copy_to_user(uparent_tid, &tid, sizeof tid) != 0)
+        return tid; /* Linux also leaves the thread running when this store fails */
+    if ((flags & LINUX_CLONE_CHILD_SETTID))
+        copy_to_user(uchild_tid, &tid, sizeof tid);
+    if (flags & LINUX_CLONE_CHILD_CLEARTID)
+        child->clear_child_tid = uchild_tid;
+    child->sigmask = parent->sigmask;
+    return tid;
+}
+
+long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    thread_exit((int)(status & 0xff));
+}
+
+long sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    program_exit((int)(status & 0xff));
+}
+
+long sys_set_tid_address(uint64_t uaddr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct thread *t = thread_current();
+    t->clear_child_tid = uaddr;
+    return t->tid;
+}
+
+long sys_set_robust_list(uint64_t head, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (len != 3 * sizeof(uint64_t)) /* sizeof(struct robust_list_head) */
+        return -LINUX_EINVAL;
+    thread_current()->robust_list = head;
+    return 0;
+}
+
+long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct thread *t = thread_current();
+    switch (code) {
+    case LINUX_ARCH_SET_FS:
+        if (addr >= USER_SPACE_END)
+            return -LINUX_EPERM;
+        t->fs_base = addr;
+        context_set_fs_base(addr);
+        return 0;
+    case LINUX_ARCH_GET_FS:
+        return copy_to_user(addr, &t->fs_base, sizeof t->fs_base);
+    default:
+        return -LINUX_EINVAL;
+    }
+}
+
+long sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return thread_current()->tid;
+}
+
+long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return THREAD_FIRST_TID;
+}
+
+long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    sched_yield();
+    return 0;
+}
+
+long sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (pid != 0 && !thread_find((int)pid))
+        return -LINUX_ESRCH;
+    if (len < AFFINITY_MASK_BYTES || (len & (sizeof(uint64_t) - 1)))
+        return -LINUX_EINVAL;
+    uint64_t mask = 1; /* CPU 0: one CPU per node */
+    if (copy_to_user(umask, &mask, sizeof mask) != 0)
+        return -LINUX_EFAULT;
+    return AFFINITY_MASK_BYTES;
+}

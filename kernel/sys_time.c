@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/* Time syscalls (man 2 clock_gettime, gettimeofday, nanosleep, clock_nanosleep, time) and
+ * kernel/time_conv.h. Sleeps block the thread with a deadline (kernel/sched.h); nothing
+ * interrupts them (no signal delivery), so the "remaining time" output is never written. */
+#include "kernel/clock.h"
+#include "kernel/linux_abi.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/thread.h"
+#include "kernel/time_conv.h"
+#include "kernel/usercopy.h"
+
+#define TIME_NS_PER_SEC 1000000000ull
+#define TIME_NS_PER_US 1000ull
+
+bool timespec_valid(const struct linux_timespec *ts)
+{
+    return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && (uint64_t)ts->tv_nsec < TIME_NS_PER_SEC;
+}
+
+uint64_t timespec_to_ns(const struct linux_timespec *ts)
+{
+    if ((uint64_t)ts->tv_sec >= UINT64_MAX / TIME_NS_PER_SEC)
+        return UINT64_MAX;
+    return (uint64_t)ts->tv_sec * TIME_NS_PER_SEC + (uint64_t)ts->tv_nsec;
+}
+
+struct linux_timespec timespec_from_ns(uint64_t ns)
+{
+    return (struct linux_timespec){ (int64_t)(ns / TIME_NS_PER_SEC), (int64_t)(ns % TIME_NS_PER_SEC) };
+}
+
+uint64_t time_realtime_ns(void)
+{
+    return clock_now_ns() + TIME_REALTIME_EPOCH_NS;
+}
+
+static uint64_t time_add_saturating(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+uint64_t time_deadline_from_relative(const struct linux_timespec *ts)
+{
+    return time_add_saturating(clock_now_ns(), timespec_to_ns(ts));
+}
+
+uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realtime)
+{
+    uint64_t ns = timespec_to_ns(ts);
+    if (!realtime)
+        return ns;
+    return ns > TIME_REALTIME_EPOCH_NS ? ns - TIME_REALTIME_EPOCH_NS : 0;
+}
+
+void time_sleep_until(uint64_t deadline)
+{
+    struct thread *t = thread_current();
+    while (clock_now_ns() < deadline) {
+        t->wait_timed_out = false;
+        t->wake_deadline_ns = deadline;
+        sched_block();
+    }
+    t->wake_deadline_ns = 0;
+}
+
+/* The clock's value now in ns, or -1 for a clock we do not have. */
+static int64_t time_clock_read(uint64_t clk)
+{
+    switch (clk) {
+    case LINUX_CLOCK_REALTIME:
+    case LINUX_CLOCK_REALTIME_COARSE:
+        return (int64_t)time_realtime_ns();
+    case LINUX_CLOCK_MONOTONIC:
+    case LINUX_CLOCK_MONOTONIC_RAW:
+    case LINUX_CLOCK_MONOTONIC_COARSE:
+    case LINUX_CLOCK_BOOTTIME:
+    case LINUX_CLOCK_PROCESS_CPUTIME_ID:
+    case LINUX_CLOCK_THREAD_CPUTIME_ID:
+        return (int64_t)clock_now_ns();
+    default:
+        return -1;
+    }
+}
+
+long sys_clock_gettime(uint64_t clk, uint64_t uts, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    int64_t ns = time_clock_read(clk);
+    if (ns < 0)
+        return -LINUX_EINVAL;
+    struct linux_timespec ts = timespec_from_ns((uint64_t)ns);
+    return copy_to_user(uts, &ts, sizeof ts);
+}
+
+long sys_clock_getres(uint64_t clk, uint64_t uts, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (time_clock_read(clk) < 0)
+        return -LINUX_EINVAL;
+    struct linux_timespec res = { 0, 1 };
+    return uts ? copy_to_user(uts, &res, sizeof res) : 0;
+}
+
+long sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    uint64_t ns = time_realtime_ns();
+    if (utv) {
+        struct linux_timeval tv = { (int64_t)(ns / TIME_NS_PER_SEC), (int64_t)(ns % TIME_NS_PER_SEC / TIME_NS_PER_US) };
+        if (copy_to_user(utv, &tv, sizeof tv) != 0)
+            return -LINUX_EFAULT;
+    }
+    if (utz) {
+        uint32_t tz[2] = { 0, 0 }; /* struct timezone: UTC, no DST */
+        if (copy_to_user(utz, tz, sizeof tz) != 0)
+            return -LINUX_EFAULT;
+    }
+    return 0;
+}
+
+long sys_time(uint64_t utloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    int64_t secs = (int64_t)(time_realtime_ns() / TIME_NS_PER_SEC);
+    if (utloc && copy_to_user(utloc, &secs, sizeof secs) != 0)
+        return -LINUX_EFAULT;
+    return secs;
+}
+
+long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)urem, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct linux_timespec req;
+    if (copy_from_user(&req, ureq, sizeof req) != 0)
+        return -LINUX_EFAULT;
+    if (!timespec_valid(&req))
+        return -LINUX_EINVAL;
+    time_sleep_until(time_deadline_from_relative(&req));
+    return 0;
+}
+
+long sys_clock_nanosleep(uint64_t clk, uint64_t flags, uint64_t ureq, uint64_t urem, uint64_t a4, uint64_t a5)
+{
+    (void)urem, (void)a4, (void)a5;
+    if (clk != LINUX_CLOCK_REALTIME && clk != LINUX_CLOCK_MONOTONIC && clk != LINUX_CLOCK_BOOTTIME)
+        return -LINUX_EINVAL;
+    if (flags & ~(uint64_t)LINUX_TIMER_ABSTIME)
+        return -LINUX_EINVAL;
+    struct linux_timespec req;
+    if (copy_from_user(&req, ureq, sizeof req) != 0)
+        return -LINUX_EFAULT;
+    if (!timespec_valid(&req))
+        return -LINUX_EINVAL;
+    uint64_t deadline = (flags & LINUX_TIMER_ABSTIME)
+                            ? time_deadline_from_absolute(&req, clk == LINUX_CLOCK_REALTIME)
+                            : time_deadline_from_relative(&req);
+    time_sleep_until(deadline);
+    return 0;
+}

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/* The system call table and dispatcher. Numbers from syscall_64.tbl; an unknown number
+ * is -ENOSYS (logged once per number, by name), never a fault. */
+#include "kernel/syscall.h"
+
+#include <arch/context.h>
+
+#include "kernel/linux_abi.h"
+#include "kernel/log.h"
+#include "kernel/program.h"
+
+/* x86-64 numbers (syscall_64.tbl) of the calls we implement. */
+enum {
+    NR_read = 0, NR_write = 1, NR_open = 2, NR_close = 3, NR_fstat = 5, NR_lseek = 8, NR_mmap = 9,
+    NR_mprotect = 10, NR_munmap = 11, NR_brk = 12, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
+    NR_ioctl = 16, NR_pread64 = 17, NR_readv = 19, NR_writev = 20, NR_sched_yield = 24, NR_mremap = 25,
+    NR_madvise = 28, NR_nanosleep = 35, NR_getpid = 39, NR_clone = 56, NR_exit = 60, NR_kill = 62,
+    NR_uname = 63, NR_gettimeofday = 96, NR_getuid = 102, NR_getgid = 104, NR_geteuid = 107,
+    NR_getegid = 108, NR_getppid = 110, NR_sigaltstack = 131, NR_arch_prctl = 158, NR_gettid = 186,
+    NR_tkill = 200, NR_time = 201, NR_futex = 202, NR_sched_getaffinity = 204, NR_set_tid_address = 218,
+    NR_clock_gettime = 228, NR_clock_getres = 229, NR_clock_nanosleep = 230, NR_exit_group = 231,
+    NR_tgkill = 234, NR_openat = 257, NR_set_robust_list = 273, NR_prlimit64 = 302, NR_getrandom = 318,
+};
+
+static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
+    [NR_read] = sys_read, [NR_write] = sys_write, [NR_open] = sys_open, [NR_close] = sys_close,
+    [NR_fstat] = sys_fstat, [NR_lseek] = sys_lseek, [NR_mmap] = sys_mmap, [NR_mprotect] = sys_mprotect,
+    [NR_munmap] = sys_munmap, [NR_brk] = sys_brk, [NR_rt_sigaction] = sys_rt_sigaction,
+    [NR_rt_sigprocmask] = sys_rt_sigprocmask, [NR_ioctl] = sys_ioctl, [NR_pread64] = sys_pread64,
+    [NR_readv] = sys_readv, [NR_writev] = sys_writev, [NR_sched_yield] = sys_sched_yield,
+    [NR_mremap] = sys_mremap, [NR_madvise] = sys_madvise, [NR_nanosleep] = sys_nanosleep,
+    [NR_getpid] = sys_getpid, [NR_clone] = sys_clone, [NR_exit] = sys_exit, [NR_kill] = sys_kill,
+    [NR_uname] = sys_uname, [NR_gettimeofday] = sys_gettimeofday, [NR_getuid] = sys_getuid,
+    [NR_getgid] = sys_getuid, [NR_geteuid] = sys_getuid, [NR_getegid] = sys_getuid,
+    [NR_getppid] = sys_getppid, [NR_sigaltstack] = sys_sigaltstack, [NR_arch_prctl] = sys_arch_prctl,
+    [NR_gettid] = sys_gettid, [NR_tkill] = sys_tkill, [NR_time] = sys_time, [NR_futex] = sys_futex,
+    [NR_sched_getaffinity] = sys_sched_getaffinity, [NR_set_tid_address] = sys_set_tid_address,
+    [NR_clock_gettime] = sys_clock_gettime, [NR_clock_getres] = sys_clock_getres,
+    [NR_clock_nanosleep] = sys_clock_nanosleep, [NR_exit_group] = sys_exit_group, [NR_tgkill] = sys_tgkill,
+    [NR_openat] = sys_openat, [NR_set_robust_list] = sys_set_robust_list, [NR_prlimit64] = sys_prlimit64,
+    [NR_getrandom] = sys_getrandom,
+};
+
+static uint8_t syscall_logged[(SYSCALL_NAME_COUNT + 7) / 8]; /* unknown numbers already reported */
+static uint64_t syscall_total;
+static uint64_t syscall_unknown_total;
+
+uint64_t syscall_count_total(void)
+{
+    return syscall_total;
+}
+
+static long syscall_unknown(uint64_t nr)
+{
+    syscall_unknown_total++;
+    if (nr >= SYSCALL_NAME_COUNT) {
+        if (syscall_unknown_total == 1)
+            log_warn("syscall: number %llu out of range: -ENOSYS", (unsigned long long)nr);
+        return -LINUX_ENOSYS;
+    }
+    if (!(syscall_logged[nr / 8] & (1u << (nr % 8)))) {
+        syscall_logged[nr / 8] |= (uint8_t)(1u << (nr % 8));
+        log_warn("syscall: %s (%llu) not implemented: -ENOSYS", syscall_name(nr), (unsigned long long)nr);
+    }
+    return -LINUX_ENOSYS;
+}
+
+void syscall_dispatch(struct trap_frame *frame)
+{
+    uint64_t nr = frame->rax;
+    syscall_total++;
+    syscall_fn fn = nr < SYSCALL_NAME_COUNT ? syscall_table[nr] : NULL;
+    long ret = fn ? fn(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9) : syscall_unknown(nr);
+    frame->rax = (uint64_t)ret;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* The Linux x86-64 system call interface of dsmk (issue 4): numbers and argument order
+ * from arch/x86/entry/syscalls/syscall_64.tbl (rdi rsi rdx r10 r8 r9, result in rax).
+ * Each group lives in its own kernel/sys_*.c; syscall.c holds the table. Numbers with no
+ * entry return -ENOSYS and are logged once by name. */
+#ifndef KERNEL_SYSCALL_H
+#define KERNEL_SYSCALL_H
+
+#include <stdint.h>
+
+#include <arch/trap.h>
+
+#define SYSCALL_NAME_COUNT 451 /* one past the highest x86-64 number named in syscall_names.c */
+
+typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* Called by syscall_entry.asm with the caller's registers; puts the result in frame->rax. */
+void syscall_dispatch(struct trap_frame *frame);
+/* The syscall's name for logs ("unknown" when the number has none). */
+const char *syscall_name(uint64_t nr);
+/* Syscalls served so far (all numbers). */
+uint64_t syscall_count_total(void);
+
+#define SYS_DECL(name) long sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* sys_io.c */
+SYS_DECL(read); SYS_DECL(write); SYS_DECL(writev); SYS_DECL(readv); SYS_DECL(ioctl);
+/* sys_file.c */
+SYS_DECL(open); SYS_DECL(openat); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
+/* sys_mm.c */
+SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);
+/* sys_thread.c */
+SYS_DECL(clone); SYS_DECL(exit); SYS_DECL(exit_group); SYS_DECL(set_tid_address); SYS_DECL(set_robust_list);
+SYS_DECL(arch_prctl); SYS_DECL(gettid); SYS_DECL(getpid); SYS_DECL(sched_yield); SYS_DECL(sched_getaffinity);
+/* sys_futex.c */
+SYS_DECL(futex);
+/* sys_time.c */
+SYS_DECL(clock_gettime); SYS_DECL(clock_getres); SYS_DECL(gettimeofday); SYS_DECL(nanosleep);
+SYS_DECL(clock_nanosleep); SYS_DECL(time);
+/* sys_signal.c */
+SYS_DECL(rt_sigprocmask); SYS_DECL(rt_sigaction); SYS_DECL(tkill); SYS_DECL(tgkill); SYS_DECL(kill);
+SYS_DECL(sigaltstack);
+/* sys_misc.c */
+SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS_DECL(getppid);
+#undef SYS_DECL
+
+#endif

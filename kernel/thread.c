@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/* The thread table: creation with a prepared kernel stack, lookup by tid, exit with
+ * Linux's CLONE_CHILD_CLEARTID contract (clone(2): zero the word, futex-wake one waiter;
+ * musl's pthread_join waits on it). The last thread's exit ends the program. */
+#include "kernel/thread.h"
+
+#include <arch/context.h>
+
+#include "kernel/futex.h"
+#include "kernel/libc.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
+#include "kernel/program.h"
+#include "kernel/sched.h"
+#include "kernel/usercopy.h"
+
+/* What context_switch pops on a new stack: r15 r14 r13 r12 rbx rbp, then the return address. */
+#define THREAD_SWITCH_SLOTS 7
+
+static struct thread thread_table[THREAD_MAX];
+static int thread_next_tid = THREAD_FIRST_TID;
+static uint64_t thread_created_total;
+
+struct thread *thread_slot(int index)
+{
+    return &thread_table[index];
+}
+
+struct thread *thread_find(int tid)
+{
+    for (int i = 0; i < THREAD_MAX; i++) {
+        struct thread *t = &thread_table[i];
+        if (t->tid == tid && t->state != THREAD_FREE && t->state != THREAD_DEAD)
+            return t;
+    }
+    return NULL;
+}
+
+int thread_live_count(void)
+{
+    int n = 0;
+    for (int i = 0; i < THREAD_MAX; i++)
+        if (thread_table[i].state != THREAD_FREE && thread_table[i].state != THREAD_DEAD)
+            n++;
+    return n;
+}
+
+struct trap_frame *thread_user_frame(struct thread *t)
+{
+    return (struct trap_frame *)(uintptr_t)(t->kstack_top - sizeof(struct trap_frame));
+}
+
+void thread_capture(struct thread *t, struct user_context *ctx)
+{
+    user_context_capture(ctx, thread_user_frame(t), t->fs_base, &t->fpu);
+}
+
+struct thread *thread_create_user(const struct user_context *ctx)
+{
+    struct thread *t = NULL;
+    for (int i = 0; i < THREAD_MAX && !t; i++)
+        if (thread_table[i].state == THREAD_FREE)
+            t = &thread_table[i];
+    if (!t)
+        return NULL;
+    uint64_t top = kstack_alloc(THREAD_KSTACK_PAGES);
+    if (!top)
+        return NULL;
+    memset(t, 0, sizeof *t);
+    t->tid = thread_next_tid++;
+    t->kstack_top = top;
+    t->fs_base = ctx->fs_base;
+    memcpy(&t->fpu, &ctx->fpu, sizeof t->fpu);
+    user_context_to_frame(ctx, thread_user_frame(t));
+    uint64_t *slots = (uint64_t *)thread_user_frame(t) - THREAD_SWITCH_SLOTS;
+    memset(slots, 0, THREAD_SWITCH_SLOTS * sizeof *slots);
+    slots[THREAD_SWITCH_SLOTS - 1] = (uint64_t)(uintptr_t)context_first_entry;
+    t->kernel_rsp = (uint64_t)(uintptr_t)slots;
+    thread_created_total++;
+    sched_enqueue(t);
+    return t;
+}
+
+void thread_release(struct thread *t)
+{
+    KASSERT(t->state == THREAD_DEAD);
+    kstack_free(t->kstack_top);
+    t->state = THREAD_FREE;
+}
+
+void thread_exit(int status)
+{
+    struct thread *t = thread_current();
+    if (t->clear_child_tid) {
+        uint32_t zero = 0;
+        /* A bad address is the program's problem: Linux ignores the failure too. */
+        if (copy_to_user(t->clear_child_tid, &zero, sizeof zero) == 0)
+            futex_wake_address(t->clear_child_tid, 1);
+    }
+    if (thread_live_count() == 1)
+        program_exit(status);
+    sched_exit_current();
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/* User threads of the one program a node runs (DESIGN.md 5). A thread is a kernel stack
+ * (its user registers in the trap_frame at the top while it is in the kernel), an FS base,
+ * an FPU area and the Linux per-thread words (clear_child_tid, robust list). The table is
+ * static: THREAD_MAX slots reused by tid; no kernel-only threads. */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/context.h>
+#include <arch/fpu.h>
+#include <arch/trap.h>
+
+#define THREAD_MAX 128          /* live threads at once (issue 4 asks for 64) */
+#define THREAD_KSTACK_PAGES 4   /* 16 KiB kernel stack per thread, guard page below */
+#define THREAD_FIRST_TID 1      /* the main thread; getpid() returns it too */
+
+enum thread_state {
+    THREAD_FREE = 0,   /* slot unused */
+    THREAD_READY,      /* on the run queue */
+    THREAD_RUNNING,    /* the CPU's current thread */
+    THREAD_BLOCKED,    /* waiting (futex, sleep); sched_wake makes it READY */
+    THREAD_DEAD,       /* exited; its stack is freed by the next thread to run */
+};
+
+struct thread {
+    int tid;
+    enum thread_state state;
+    uint64_t kstack_top;       /* TSS.rsp0 and syscall entry stack while running */
+    uint64_t kernel_rsp;       /* saved by context_switch while not running */
+    uint64_t fs_base;          /* TLS pointer; only arch_prctl changes it (no FSGSBASE) */
+    uint64_t clear_child_tid;  /* user address zeroed and futex-woken at exit, or 0 */
+    uint64_t robust_list;      /* recorded for set_robust_list; never walked */
+    uint64_t sigmask;          /* rt_sigprocmask's mask; signals are never delivered to handlers */
+    struct thread *next;       /* run queue or futex queue link, owned by whoever queued it */
+    /* Blocking state, written by the blocker and the waker (kernel/sched.c, kernel/futex.c). */
+    struct thread *wait_next;  /* futex queue link (kernel/futex.c) */
+    uint64_t wait_key;         /* futex word address while queued on it, else 0 */
+    uint32_t wait_bitset;      /* FUTEX_WAIT_BITSET mask */
+    uint64_t wake_deadline_ns; /* clock_now_ns() deadline for a timed block, 0 = none */
+    bool wait_timed_out;       /* set when the deadline, not a waker, ended the block */
+    struct fpu_state fpu;      /* user x87/SSE state while not running */
+};
+
+/* The calling thread (the CPU's current one); NULL before the program starts. */
+struct thread *thread_current(void);
+/* The live thread with this tid, or NULL. */
+struct thread *thread_find(int tid);
+/* Slot index (0..THREAD_MAX-1) of the table, whatever its state (for scans). */
+struct thread *thread_slot(int index);
+/* Number of threads not FREE or DEAD. */
+int thread_live_count(void);
+/* Allocates a thread whose first run enters user mode with ctx (registers, FS base and
+ * FPU area). Returns NULL when the table or kernel stacks are exhausted. The thread is
+ * made READY. */
+struct thread *thread_create_user(const struct user_context *ctx);
+/* The user trap_frame at the top of t's kernel stack (valid while t is in the kernel). */
+struct trap_frame *thread_user_frame(struct thread *t);
+/* A snapshot of t's full user state (t must be in the kernel: not running user code). */
+void thread_capture(struct thread *t, struct user_context *ctx);
+/* Ends the calling thread: clear_child_tid handling, then the scheduler runs the next
+ * thread. When it was the last one, the program ends with status. Never returns. */
+__attribute__((noreturn)) void thread_exit(int status);
+/* Frees the kernel stack of a DEAD thread and its slot (called by the scheduler). */
+void thread_release(struct thread *t);
+
+#endif

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/* Checked copies between kernel and user memory over arch/usercopy.h's faultable loop.
+ * The copy runs with interrupts off, so nothing can unmap a page between the fault
+ * handler materialising it and the retried instruction. */
+#include "kernel/usercopy.h"
+
+#include <arch/usercopy.h>
+
+#include "kernel/linux_abi.h"
+#include "kernel/mm.h"
+#include "kernel/uvm.h"
+
+static uint64_t usercopy_faults_fixed; /* copies that ended in -EFAULT */
+
+bool user_range_ok(uint64_t addr, uint64_t len)
+{
+    return addr < USER_SPACE_END && len <= USER_SPACE_END - addr;
+}
+
+static int usercopy(void *dst, const void *src, size_t n)
+{
+    usercopy_smap_open();
+    size_t left = usercopy_raw(dst, src, n);
+    usercopy_smap_close();
+    return left ? -LINUX_EFAULT : 0;
+}
+
+int copy_from_user(void *dst, uint64_t src, size_t n)
+{
+    if (!user_range_ok(src, n))
+        return -LINUX_EFAULT;
+    return usercopy(dst, (const void *)(uintptr_t)src, n);
+}
+
+int copy_to_user(uint64_t dst, const void *src, size_t n)
+{
+    if (!user_range_ok(dst, n))
+        return -LINUX_EFAULT;
+    return usercopy((void *)(uintptr_t)dst, src, n);
+}
+
+long copy_string_from_user(char *dst, uint64_t src, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        if (copy_from_user(&dst[i], src + i, 1) != 0)
+            return -LINUX_EFAULT;
+        if (dst[i] == '\0')
+            return (long)i;
+    }
+    return -LINUX_ENAMETOOLONG;
+}
+
+bool usercopy_handle_kernel_fault(struct trap_frame *frame, uint64_t addr)
+{
+    uintptr_t rip = frame->rip;
+    if (rip < (uintptr_t)usercopy_fault_start || rip >= (uintptr_t)usercopy_fault_end)
+        return false;
+    if (addr >= USER_SPACE_END)
+        return false; /* the kernel side of the copy faulted: a kernel bug, reported as such */
+    bool write = (frame->error_code & PF_ERR_WRITE) != 0;
+    if (uvm_handle_fault(addr, write ? UVM_ACCESS_WRITE : UVM_ACCESS_READ))
+        return true; /* retry the same byte */
+    usercopy_faults_fixed++;
+    frame->rip = (uintptr_t)usercopy_fault_fixup;
+    return true;
+}

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+/* User regions and demand paging (see kernel/uvm.h). Regions are a sorted array of
+ * disjoint page-aligned ranges; operations first split regions at the range's edges
+ * ("carve"), then act on whole regions, then merge equal neighbours. Page work is done
+ * through the address-space API of kernel/mm.h only. Semantics follow man 2 mmap/munmap/
+ * mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; file mappings are refused. */
+#include "kernel/uvm.h"
+
+#include <arch/context.h>
+
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+
+#define LINUX_ENODEV 19
+
+struct uvm_region {
+    uint64_t start, end; /* page aligned, start < end */
+    unsigned prot;       /* LINUX_PROT_* */
+};
+
+static struct addr_space *uvm_space;
+static struct uvm_region uvm_regions[UVM_MAX_REGIONS];
+static size_t uvm_count;
+static uint64_t uvm_total_bytes;
+static uint64_t uvm_brk_base, uvm_brk_end; /* the break is [base, end); its region ends at PAGE_ALIGN_UP(end) */
+static uint64_t uvm_materialised;
+static uint64_t uvm_oom_faults;
+
+void uvm_init(void)
+{
+    /* The program lives in the kernel's own address space (its user half is empty): one
+     * program per node, and the kernel's tables still carry device windows below 4 GiB
+     * (arch/x86_64/paging.c, "transitional") that a fresh as_create() would lack. */
+    uvm_space = as_kernel();
+    as_activate(uvm_space);
+    user_tables_open_low_half();
+}
+
+uint64_t uvm_pages_materialised(void)
+{
+    return uvm_materialised;
+}
+
+size_t uvm_region_count(void)
+{
+    return uvm_count;
+}
+
+static unsigned uvm_pt_flags(unsigned prot)
+{
+    unsigned flags = PT_USER;
+    if (prot & LINUX_PROT_WRITE)
+        flags |= PT_WRITE;
+    if (prot & LINUX_PROT_EXEC)
+        flags |= PT_EXEC;
+    return flags;
+}
+
+/* Index of the first region whose end is above addr (uvm_count if none). */
+static size_t uvm_lower_bound(uint64_t addr)
+{
+    size_t lo = 0, hi = uvm_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (uvm_regions[mid].end <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static struct uvm_region *uvm_find(uint64_t addr)
+{
+    size_t i = uvm_lower_bound(addr);
+    if (i < uvm_count && uvm_regions[i].start <= addr)
+        return &uvm_regions[i];
+    return NULL;
+}
+
+static bool uvm_range_free(uint64_t start, uint64_t end)
+{
+    size_t i = uvm_lower_bound(start);
+    return i == uvm_count || uvm_regions[i].start >= end;
+}
+
+/* Splits the region containing addr strictly inside it, so addr becomes an edge. */
+static int uvm_split_at(uint64_t addr)
+{
+    size_t i = uvm_lower_bound(addr);
+    if (i == uvm_count || uvm_regions[i].start >= addr)
+        return 0;
+    if (uvm_count == UVM_MAX_REGIONS)
+        return -LINUX_ENOMEM;
+    memmove(&uvm_regions[i + 1], &uvm_regions[i], (uvm_count - i) * sizeof uvm_regions[0]);
+    uvm_count++;
+    uvm_regions[i].end = addr;
+    uvm_regions[i + 1].start = addr;
+    return 0;
+}
+
+static int uvm_carve(uint64_t start, uint64_t end)
+{
+    int err = uvm_split_at(start);
+    return err ? err : uvm_split_at(end);
+}
+
+/* Joins touching neighbours with equal rights (keeps the array short for many mmaps). */
+static void uvm_merge(void)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < uvm_count; i++) {
+        if (out > 0 && uvm_regions[out - 1].end == uvm_regions[i].start &&
+            uvm_regions[out - 1].prot == uvm_regions[i].prot)
+            uvm_regions[out - 1].end = uvm_regions[i].end;
+        else
+            uvm_regions[out++] = uvm_regions[i];
+    }
+    uvm_count = out;
+}
+
+int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
+{
+    uint64_t end = start + len;
+    if ((start | len) & (PAGE_SIZE - 1) || len == 0 || end > USER_SPACE_END || end < start)
+        return -LINUX_EINVAL;
+    if (!uvm_range_free(start, end))
+        return -LINUX_EEXIST;
+    if (uvm_count == UVM_MAX_REGIONS || uvm_total_bytes + len > UVM_MAX_TOTAL)
+        return -LINUX_ENOMEM;
+    size_t i = uvm_lower_bound(start);
+    memmove(&uvm_regions[i + 1], &uvm_regions[i], (uvm_count - i) * sizeof uvm_regions[0]);
+    uvm_regions[i] = (struct uvm_region){ start, end, prot & LINUX_PROT_MASK };
+    uvm_count++;
+    uvm_total_bytes += len;
+    uvm_merge();
+    return 0;
+}
+
+/* ---- page materialisation ---- */
+
+/* Backs the page at va with a zeroed frame mapped with prot's rights. */
+static bool uvm_materialise(uint64_t va, unsigned prot)
+{
+    uint64_t phys = frame_alloc();
+    if (!phys) {
+        uvm_oom_faults++;
+        log_error("uvm: out of memory materialising 0x%llx", (unsigned long long)va);
+        return false;
+    }
+    memset(phys_to_virt(phys), 0, PAGE_SIZE);
+    if (pt_map(uvm_space, va, phys, uvm_pt_flags(prot)) != PT_OK) {
+        frame_free(phys);
+        return false;
+    }
+    uvm_materialised++;
+    return true;
+}
+
+bool uvm_handle_fault(uint64_t addr, enum uvm_access access)
+{
+    struct uvm_region *r = uvm_find(addr);
+    if (!r)
+        return false;
+    unsigned need = access == UVM_ACCESS_WRITE ? LINUX_PROT_WRITE
+                    : access == UVM_ACCESS_EXEC ? LINUX_PROT_EXEC
+                                                : (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC);
+    if (!(r->prot & need))
+        return false;
+    uint64_t va = PAGE_ALIGN_DOWN(addr);
+    uint64_t phys;
+    unsigned flags;
+    if (pt_query(uvm_space, va, &phys, &flags)) {
+        /* Present: the rights in the table are the region's, so this is a real violation
+         * unless the table lags behind an mprotect (it never does: we update both). */
+        unsigned want = uvm_pt_flags(r->prot);
+        if ((flags & (PT_WRITE | PT_EXEC | PT_USER)) == want)
+            return false;
+        return pt_protect(uvm_space, va, want) == PT_OK;
+    }
+    return uvm_materialise(va, r->prot);
+}
+
+int uvm_write_initial(uint64_t va, const void *src, size_t len)
+{
+    const uint8_t *from = src;
+    while (len > 0) {
+        uint64_t page = PAGE_ALIGN_DOWN(va);
+        struct uvm_region *r = uvm_find(va);
+        if (!r)
+            return -LINUX_EFAULT;
+        uint64_t phys;
+        if (!pt_query(uvm_space, page, &phys, NULL)) {
+            if (!uvm_materialise(page, r->prot))
+                return -LINUX_ENOMEM;
+            pt_query(uvm_space, page, &phys, NULL);
+        }
+        size_t chunk = PAGE_SIZE - (va - page);
+        if (chunk > len)
+            chunk = len;
+        memcpy((uint8_t *)phys_to_virt(phys) + (va - page), from, chunk);
+        va += chunk;
+        from += chunk;
+        len -= chunk;
+    }
+    return 0;
+}
+
+/* Frees every materialised page in [start, end). */
+static void uvm_pages_drop(uint64_t start, uint64_t end)
+{
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        uint64_t phys;
+        if (pt_unmap(uvm_space, va, &phys) == PT_OK)
+            frame_free(phys);
+    }
+}
+
+static void uvm_pages_protect(uint64_t start, uint64_t end, unsigned prot)
+{
+    unsigned flags = uvm_pt_flags(prot);
+    for (uint64_t va = start; va < end; va += PAGE_SIZE)
+        pt_protect(uvm_space, va, flags); /* PT_ERR_NOT_MAPPED for untouched pages is fine */
+}
+
+/* Removes [start, end) from the map, pages included. */
+static int uvm_remove(uint64_t start, uint64_t end)
+{
+    int err = uvm_carve(start, end);
+    if (err)
+        return err;
+    size_t first = uvm_lower_bound(start), last = first;
+    while (last < uvm_count && uvm_regions[last].end <= end) {
+        uvm_pages_drop(uvm_regions[last].start, uvm_regions[last].end);
+        uvm_total_bytes -= uvm_regions[last].end - uvm_regions[last].start;
+        last++;
+    }
+    memmove(&uvm_regions[first], &uvm_regions[last], (uvm_count - last) * sizeof uvm_regions[0]);
+    uvm_count -= last - first;
+    return 0;
+}
+
+/* ---- the program break ---- */
+
+void uvm_brk_init(uint64_t base)
+{
+    uvm_brk_base = uvm_brk_end = base;
+}
+
+long uvm_brk(uint64_t new_end)
+{
+    if (new_end < uvm_brk_base || new_end >= UVM_BRK_LIMIT)
+        return (long)uvm_brk_end;
+    uint64_t old_top = PAGE_ALIGN_UP(uvm_brk_end), new_top = PAGE_ALIGN_UP(new_end);
+    if (new_top > old_top) {
+        if (uvm_region_add(old_top, new_top - old_top, LINUX_PROT_READ | LINUX_PROT_WRITE) != 0)
+            return (long)uvm_brk_end;
+    } else if (new_top < old_top) {
+        if (uvm_remove(new_top, old_top) != 0)
+            return (long)uvm_brk_end;
+    }
+    uvm_brk_end = new_end;
+    return (long)uvm_brk_end;
+}
+
+/* ---- mmap and friends ---- */
+
+/* Highest free gap of len bytes between UVM_MMAP_BOTTOM and UVM_MMAP_TOP, or 0. */
+static uint64_t uvm_find_gap(uint64_t len)
+{
+    uint64_t top = UVM_MMAP_TOP;
+    for (size_t i = uvm_count; i-- > 0;) {
+        const struct uvm_region *r = &uvm_regions[i];
+        if (r->start >= top)
+            continue;
+        if (r->end <= top && top - r->end >= len)
+            return top - len;
+        top = r->start;
+        if (top < UVM_MMAP_BOTTOM + len)
+            return 0;
+    }
+    return top >= UVM_MMAP_BOTTOM + len ? top - len : 0;
+}
+
+static bool uvm_len_ok(uint64_t len, uint64_t *rounded)
+{
+    if (len == 0 || len > USER_SPACE_END)
+        return false;
+    *rounded = PAGE_ALIGN_UP(len);
+    return true;
+}
+
+long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
+{
+    uint64_t size;
+    if (!uvm_len_ok(len, &size) || (prot & ~LINUX_PROT_MASK))
+        return -LINUX_EINVAL;
+    unsigned type = flags & LINUX_MAP_TYPE;
+    if (type != LINUX_MAP_PRIVATE && type != LINUX_MAP_SHARED)
+        return -LINUX_EINVAL;
+    if (!(flags & LINUX_MAP_ANONYMOUS))
+        return -LINUX_ENODEV;
+    if (size > UVM_MAX_TOTAL)
+        return -LINUX_ENOMEM;
+    bool fixed = (flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) != 0;
+    if (fixed) {
+        if ((addr & (PAGE_SIZE - 1)) || !addr || addr >= USER_SPACE_END || size > USER_SPACE_END - addr)
+            return -LINUX_EINVAL;
+        if (!uvm_range_free(addr, addr + size)) {
+            if (flags & LINUX_MAP_FIXED_NOREPLACE)
+                return -LINUX_EEXIST;
+            int err = uvm_remove(addr, addr + size);
+            if (err)
+                return err;
+        }
+    } else {
+        addr = PAGE_ALIGN_DOWN(addr);
+        if (!addr || addr < UVM_MMAP_BOTTOM || addr >= USER_SPACE_END || size > USER_SPACE_END - addr ||
+            !uvm_range_free(addr, addr + size))
+            addr = uvm_find_gap(size);
+        if (!addr)
+            return -LINUX_ENOMEM;
+    }
+    int err = uvm_region_add(addr, size, prot);
+    return err ? err : (long)addr;
+}
+
+long uvm_munmap(uint64_t addr, uint64_t len)
+{
+    uint64_t size;
+    if ((addr & (PAGE_SIZE - 1)) || !uvm_len_ok(len, &size) || addr >= USER_SPACE_END ||
+        size > USER_SPACE_END - addr)
+        return -LINUX_EINVAL;
+    return uvm_remove(addr, addr + size);
+}
+
+/* True if [start, end) is covered by regions with no hole. */
+static bool uvm_range_covered(uint64_t start, uint64_t end)
+{
+    size_t i = uvm_lower_bound(start);
+    uint64_t at = start;
+    for (; i < uvm_count && at < end; i++) {
+        if (uvm_regions[i].start > at)
+            return false;
+        at = uvm_regions[i].end;
+    }
+    return at >= end;
+}
+
+long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot)
+{
+    if ((addr & (PAGE_SIZE - 1)) || (prot & ~LINUX_PROT_MASK) || addr >= USER_SPACE_END)
+        return -LINUX_EINVAL;
+    if (len == 0)
+        return 0;
+    uint64_t size = PAGE_ALIGN_UP(len);
+    if (size > USER_SPACE_END - addr)
+        return -LINUX_ENOMEM;
+    uint64_t end = addr + size;
+    if (!uvm_range_covered(addr, end))
+        return -LINUX_ENOMEM;
+    int err = uvm_carve(addr, end);
+    if (err)
+        return err;
+    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].end <= end; i++) {
+        uvm_regions[i].prot = prot;
+        uvm_pages_protect(uvm_regions[i].start, uvm_regions[i].end, prot);
+    }
+    uvm_merge();
+    return 0;
+}
+
+/* Moves the materialised pages of [from, from+len) to [to, to+len) (to is free). */
+static void uvm_pages_move(uint64_t from, uint64_t to, uint64_t len, unsigned prot)
+{
+    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+        uint64_t phys;
+        if (pt_unmap(uvm_space, from + off, &phys) != PT_OK)
+            continue;
+        if (pt_map(uvm_space, to + off, phys, uvm_pt_flags(prot)) != PT_OK)
+            frame_free(phys);
+    }
+}
+
+long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr)
+{
+    uint64_t old_size, new_size;
+    (void)new_addr;
+    if ((old_addr & (PAGE_SIZE - 1)) || (flags & ~(unsigned)(LINUX_MREMAP_MAYMOVE | LINUX_MREMAP_FIXED)))
+        return -LINUX_EINVAL;
+    if (flags & LINUX_MREMAP_FIXED)
+        return -LINUX_EINVAL; /* not used by musl's realloc; refused rather than half done */
+    if (!uvm_len_ok(old_len, &old_size) || !uvm_len_ok(new_len, &new_size) || old_addr >= USER_SPACE_END ||
+        old_size > USER_SPACE_END - old_addr)
+        return -LINUX_EINVAL;
+    struct uvm_region *r = uvm_find(old_addr);
+    if (!r || r->end < old_addr + old_size)
+        return -LINUX_EFAULT;
+    unsigned prot = r->prot;
+    if (new_size <= old_size) {
+        if (new_size < old_size) {
+            int err = uvm_remove(old_addr + new_size, old_addr + old_size);
+            if (err)
+                return err;
+        }
+        return (long)old_addr;
+    }
+    uint64_t grow = new_size - old_size;
+    if (old_addr + new_size <= USER_SPACE_END && uvm_range_free(old_addr + old_size, old_addr + new_size)) {
+        int err = uvm_region_add(old_addr + old_size, grow, prot);
+        return err ? err : (long)old_addr;
+    }
+    if (!(flags & LINUX_MREMAP_MAYMOVE))
+        return -LINUX_ENOMEM;
+    if (new_size > UVM_MAX_TOTAL)
+        return -LINUX_ENOMEM;
+    uint64_t to = uvm_find_gap(new_size);
+    if (!to)
+        return -LINUX_ENOMEM;
+    int err = uvm_region_add(to, new_size, prot);
+    if (err)
+        return err;
+    uvm_pages_move(old_addr, to, old_size, prot);
+    uvm_remove(old_addr, old_addr + old_size);
+    return (long)to;
+}
+
+long uvm_madvise(uint64_t addr, uint64_t len, int advice)
+{
+    if ((addr & (PAGE_SIZE - 1)) || addr >= USER_SPACE_END || len > USER_SPACE_END - addr)
+        return -LINUX_EINVAL;
+    if (advice == LINUX_MADV_DONTNEED) {
+        uint64_t end = addr + PAGE_ALIGN_UP(len);
+        if (!uvm_range_covered(addr, end))
+            return -LINUX_ENOMEM;
+        uvm_pages_drop(addr, end); /* private anonymous: the next touch reads zeros */
+    }
+    return 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* The user address space of the program (one per node, DESIGN.md 1 and 4). Two parts
+ * kept apart on purpose: region bookkeeping (which ranges exist, with which rights:
+ * mmap, munmap, mprotect, mremap, brk) and page materialisation (what backs a page the
+ * first time it is touched). Every user page fault - the program's or the kernel's own
+ * through kernel/usercopy.h - goes through uvm_handle_fault; today it fills a zero page,
+ * later the DSM asks the page's owner there. Anonymous private memory only; no files. */
+#ifndef KERNEL_UVM_H
+#define KERNEL_UVM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define UVM_MAX_REGIONS 4096                 /* distinct mappings (adjacent equal ones merge) */
+#define UVM_STACK_TOP 0x00007ffffffff000ull  /* just below the user half's end */
+#define UVM_STACK_SIZE (8ull << 20)          /* the main thread's stack region (RLIMIT_STACK) */
+#define UVM_MMAP_TOP 0x00007f0000000000ull   /* mmap without a hint searches downwards from here */
+#define UVM_MMAP_BOTTOM 0x0000000100000000ull
+#define UVM_BRK_LIMIT 0x00000000c0000000ull   /* below the kernel's device window at 3-4 GiB */
+#define UVM_MAX_TOTAL (16ull << 30)          /* bytes of regions at once (bounds unmap walks) */
+
+enum uvm_access { UVM_ACCESS_READ, UVM_ACCESS_WRITE, UVM_ACCESS_EXEC };
+
+/* Creates and activates the program's address space with no regions. */
+void uvm_init(void);
+/* Adds region [start, start+len) with LINUX_PROT_* rights (page aligned, must be free);
+ * 0 or a negative errno. */
+int uvm_region_add(uint64_t start, uint64_t len, unsigned prot);
+/* THE user page-fault path: makes addr accessible for access if a region allows it
+ * (materialising the page), true on success; false means the access is a fault. */
+bool uvm_handle_fault(uint64_t addr, enum uvm_access access);
+/* Writes len bytes at user va regardless of rights (the loader fills read-only text
+ * this way); pages are materialised as needed. 0 or a negative errno. */
+int uvm_write_initial(uint64_t va, const void *src, size_t len);
+/* Sets the program break's base (page aligned end of the image). */
+void uvm_brk_init(uint64_t base);
+
+/* Linux syscalls on the region map (man 2 brk, mmap, munmap, mprotect, mremap, madvise):
+ * each returns what the syscall returns (an address or 0, or a negative errno). */
+long uvm_brk(uint64_t new_end);
+long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags);
+long uvm_munmap(uint64_t addr, uint64_t len);
+long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
+long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);
+long uvm_madvise(uint64_t addr, uint64_t len, int advice);
+
+/* Counters for the exit line and tests. */
+uint64_t uvm_pages_materialised(void);
+size_t uvm_region_count(void);
+
+#endif
