@@ -10,6 +10,7 @@
 #include "kernel/format.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 
 #define PCI_CONFIG_ADDRESS 0xcf8 /* W: enable | bus | device | function | register */
 #define PCI_CONFIG_DATA 0xcfc    /* RW: the selected dword */
@@ -37,10 +38,6 @@
 
 #define PCI_CAP_LIST_MASK 0xfcu /* capability pointers are dword aligned; low bits reserved */
 #define PCI_CAP_WALK_LIMIT 48   /* (256 - 64) / 4: more entries than that means a loop */
-
-/* BARs are reached through the boot identity map of 0-4 GiB (boot/multiboot.asm) until the
- * kernel's own page tables offer an uncached device mapping. */
-#define PCI_BOOT_IDENTITY_LIMIT 0x100000000ull
 
 #define PCI_INTERRUPT_LINE_NONE 0xff /* PCI 3.0 6.2.4: "unknown or not connected" */
 #define PCI_ISA_IRQ_COUNT 16
@@ -272,9 +269,7 @@ volatile void *pci_bar_map(const struct pci_device *d, unsigned bar)
 {
     if (bar >= PCI_BAR_COUNT || d->bars[bar].is_io || !d->bars[bar].base || !d->bars[bar].size)
         return NULL;
-    if (d->bars[bar].base + d->bars[bar].size > PCI_BOOT_IDENTITY_LIMIT)
-        return NULL;
-    return (volatile void *)(uintptr_t)d->bars[bar].base;
+    return mmio_map(d->bars[bar].base, (size_t)d->bars[bar].size);
 }
 
 int pci_route_intx(const struct pci_device *d, void (*fn)(void *ctx), void *ctx)
