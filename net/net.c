@@ -119,18 +119,19 @@ static void net_icmp_input(struct net *n, const struct ipv4_header *ih, const ui
     case ICMP_DECODE_ECHO_REQUEST:
         break;
     }
-    if (len + IPV4_HEADER_LEN > n->env.mtu) {
-        n->counters.icmp_malformed++;
-        return;
-    }
     /* Build the reply in a pbuf: the request bytes may live in the driver's buffer. */
     struct pbuf *b = pbuf_alloc(&n->pool);
     if (!b)
         return;
     uint8_t *msg = pbuf_put(b, len);
+    if (!msg) {
+        n->counters.icmp_malformed++; /* larger than any datagram we could send back */
+        pbuf_free(&n->pool, b);
+        return;
+    }
     memcpy(msg, bytes, len);
     icmp_make_echo_reply(msg, len);
-    if (net_send_ipv4_small(n, ih->src, IPV4_PROTO_ICMP, msg, len))
+    if (net_send_ipv4(n, ih->src, IPV4_PROTO_ICMP, b))
         n->counters.icmp_echo_replies++;
     pbuf_free(&n->pool, b);
 }

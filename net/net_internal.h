@@ -14,8 +14,9 @@
  * sent again. False if the next hop is unresolved (an ARP request goes out) or the
  * driver refused a frame; both counted. */
 bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b);
-/* Sends an IPv4 datagram whose payload is bytes (len <= mtu - 20, unfragmented). */
-bool net_send_ipv4_small(struct net *n, uint32_t dst_ip, uint8_t protocol, const uint8_t *bytes, size_t len);
+/* Sends b's bytes as the payload of one IPv4 datagram (fragmented at the MTU when
+ * needed); b is unchanged on return. False if unresolved or refused (counted). */
+bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf *b);
 /* Sends an ARP packet to dst_mac. */
 void net_send_arp(struct net *n, const uint8_t *dst_mac, uint16_t op, const uint8_t *target_mac, uint32_t target_ip);
 /* Formats one line and gives it to env.log_line. */

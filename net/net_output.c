@@ -72,50 +72,44 @@ static void net_ipv4_header(struct net *n, uint8_t *out, uint32_t dst_ip, uint8_
     ipv4_encode(out, &ih);
 }
 
-bool net_send_ipv4_small(struct net *n, uint32_t dst_ip, uint8_t protocol, const uint8_t *bytes, size_t len)
-{
-    uint8_t mac[NET_MAC_LEN];
-    if (len + IPV4_HEADER_LEN > n->env.mtu || !net_resolve(n, dst_ip, mac))
-        return false;
-    uint8_t *f = n->tx_frame;
-    net_eth_header(n, f, mac);
-    net_ipv4_header(n, f + ETH_HEADER_LEN, dst_ip, protocol, len, n->ip_next_id++, 0, false);
-    memmove(f + ETH_HEADER_LEN + IPV4_HEADER_LEN, bytes, len);
-    return net_transmit(n, f, ETH_HEADER_LEN + IPV4_HEADER_LEN + len);
-}
-
-bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b)
+bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf *b)
 {
     uint8_t mac[NET_MAC_LEN];
     if (!net_resolve(n, dst_ip, mac))
         return false;
+    size_t ip_payload = b->len;
+    uint16_t id = n->ip_next_id++;
+    if (ip_payload + IPV4_HEADER_LEN <= n->env.mtu) {
+        /* One frame: push the headers in front of the payload and send it in place. */
+        net_ipv4_header(n, pbuf_push(b, IPV4_HEADER_LEN), dst_ip, protocol, ip_payload, id, 0, false);
+        net_eth_header(n, pbuf_push(b, ETH_HEADER_LEN), mac);
+        bool ok = net_transmit(n, pbuf_bytes(b), b->len);
+        pbuf_pull(b, ETH_HEADER_LEN + IPV4_HEADER_LEN);
+        return ok;
+    }
+    if (ip_payload > IPV4_MAX_DATAGRAM - IPV4_HEADER_LEN)
+        return false;
+    size_t chunk = ((size_t)n->env.mtu - IPV4_HEADER_LEN) / IPV4_FRAG_UNIT * IPV4_FRAG_UNIT;
+    const uint8_t *src = pbuf_bytes(b);
+    bool ok = true;
+    for (size_t off = 0; off < ip_payload && ok; off += chunk) {
+        size_t len = ip_payload - off < chunk ? ip_payload - off : chunk;
+        uint8_t *f = n->tx_frame;
+        net_eth_header(n, f, mac);
+        net_ipv4_header(n, f + ETH_HEADER_LEN, dst_ip, protocol, len, id, (uint16_t)off, off + len < ip_payload);
+        memcpy(f + ETH_HEADER_LEN + IPV4_HEADER_LEN, src + off, len);
+        ok = net_transmit(n, f, ETH_HEADER_LEN + IPV4_HEADER_LEN + len);
+        n->counters.tx_fragments++;
+    }
+    return ok;
+}
+
+bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b)
+{
     size_t payload_len = b->len;
     uint8_t *udp = pbuf_push(b, UDP_HEADER_LEN);
     udp_encode(udp, TRANSPORT_UDP_PORT, TRANSPORT_UDP_PORT, udp + UDP_HEADER_LEN, payload_len, n->ip, dst_ip);
-    size_t ip_payload = b->len;
-    uint16_t id = n->ip_next_id++;
-    bool ok = true;
-    if (ip_payload + IPV4_HEADER_LEN <= n->env.mtu) {
-        /* One frame: push the headers in front of the datagram and send it in place. */
-        uint8_t *ip = pbuf_push(b, IPV4_HEADER_LEN);
-        net_ipv4_header(n, ip, dst_ip, IPV4_PROTO_UDP, ip_payload, id, 0, false);
-        net_eth_header(n, pbuf_push(b, ETH_HEADER_LEN), mac);
-        ok = net_transmit(n, pbuf_bytes(b), b->len);
-        pbuf_pull(b, ETH_HEADER_LEN + IPV4_HEADER_LEN);
-    } else {
-        size_t chunk = ((size_t)n->env.mtu - IPV4_HEADER_LEN) / IPV4_FRAG_UNIT * IPV4_FRAG_UNIT;
-        const uint8_t *src = pbuf_bytes(b);
-        for (size_t off = 0; off < ip_payload && ok; off += chunk) {
-            size_t len = ip_payload - off < chunk ? ip_payload - off : chunk;
-            uint8_t *f = n->tx_frame;
-            net_eth_header(n, f, mac);
-            net_ipv4_header(n, f + ETH_HEADER_LEN, dst_ip, IPV4_PROTO_UDP, len, id, (uint16_t)off,
-                            off + len < ip_payload);
-            memcpy(f + ETH_HEADER_LEN + IPV4_HEADER_LEN, src + off, len);
-            ok = net_transmit(n, f, ETH_HEADER_LEN + IPV4_HEADER_LEN + len);
-            n->counters.tx_fragments++;
-        }
-    }
+    bool ok = net_send_ipv4(n, dst_ip, IPV4_PROTO_UDP, b);
     pbuf_pull(b, UDP_HEADER_LEN);
     return ok;
 }

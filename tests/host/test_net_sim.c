@@ -554,5 +554,43 @@ TEST(net_sim_answers_ping_and_arp_from_the_host)
     CHECK_EQ(s->last_host_frame[34], 0); /* echo reply */
     CHECK(memcmp(s->last_host_frame + 42, "pingping", 8) == 0);
     CHECK_EQ(s->nodes[1].net->counters.icmp_echo_replies, 1);
+    /* A 3000-byte ping at MTU 1500 arrives in fragments and is answered in fragments. */
+    static uint8_t big[3000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = (uint8_t)i;
+    big[0] = 8;
+    big[1] = big[2] = big[3] = 0;
+    c = checksum_finish(checksum_add(0, big, sizeof big));
+    big[2] = (uint8_t)(c >> 8);
+    big[3] = (uint8_t)c;
+    for (size_t off = 0; off < sizeof big; off += 1480) {
+        size_t len = sizeof big - off < 1480 ? sizeof big - off : 1480;
+        uint8_t fr[14 + 1500];
+        memcpy(fr, p, 14);
+        struct ipv4_header fh = ih;
+        fh.total_len = (uint16_t)(20 + len);
+        fh.id = 2;
+        fh.frag_offset = (uint16_t)off;
+        fh.more_fragments = off + len < sizeof big;
+        ipv4_encode(fr + 14, &fh);
+        memcpy(fr + 34, big + off, len);
+        sim_inject(s, 1, fr, 34 + len);
+    }
+    CHECK_EQ(s->nodes[1].net->counters.icmp_echo_replies, 2);
+    CHECK_EQ(s->host_frames, 5); /* three fragments */
+    CHECK_EQ(s->nodes[1].net->counters.tx_fragments, 3);
+    /* An unfragmented echo request larger than any packet buffer is counted, not answered. */
+    static uint8_t jumbo[14 + 20 + 9400];
+    memcpy(jumbo, p, 14);
+    struct ipv4_header jh = ih;
+    jh.total_len = (uint16_t)(sizeof jumbo - 14);
+    ipv4_encode(jumbo + 14, &jh);
+    jumbo[34] = 8;
+    c = checksum_finish(checksum_add(0, jumbo + 34, sizeof jumbo - 34));
+    jumbo[36] = (uint8_t)(c >> 8);
+    jumbo[37] = (uint8_t)c;
+    sim_inject(s, 1, jumbo, sizeof jumbo);
+    CHECK_EQ(s->nodes[1].net->counters.icmp_malformed, 1);
+    CHECK_EQ(s->nodes[1].net->counters.icmp_echo_replies, 2);
     sim_destroy(s);
 }
