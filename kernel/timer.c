@@ -16,6 +16,7 @@
 #include "kernel/panic.h"
 
 #define TIMER_CALIBRATE_NS (5 * NS_PER_MS)
+#define TIMER_CALIBRATE_READS 8
 #define TIMER_RATE_SHIFT 24            /* lapic ticks = ns * rate >> 24 */
 #define TIMER_MAX_RUNS_PER_CALL 1024   /* bounds a callback that keeps re-arming in the past */
 #define TIMER_COUNT_MAX 0xffffffffull
@@ -142,16 +143,44 @@ void timer_set_tick(uint64_t period_ns, void (*fn)(void))
         timer_arm(&timer_tick_timer, clock_now_ns() + period_ns, timer_tick, NULL);
 }
 
+/* One LAPIC count read between two TSC reads; returns the bracket width in TSC ticks. */
+static uint64_t timer_read_lapic(uint32_t *count, uint64_t *tsc_mid)
+{
+    uint64_t t0 = cpu_rdtsc();
+    *count = lapic_timer_remaining();
+    uint64_t t1 = cpu_rdtsc();
+    *tsc_mid = t0 + (t1 - t0) / 2;
+    return t1 - t0;
+}
+
+/* The tightest-bracketed of a few reads: a preempted read is not believed. */
+static void timer_read_lapic_best(uint32_t *count, uint64_t *tsc_mid)
+{
+    uint64_t best = timer_read_lapic(count, tsc_mid);
+    for (int i = 1; i < TIMER_CALIBRATE_READS; i++) {
+        uint32_t c;
+        uint64_t t;
+        uint64_t width = timer_read_lapic(&c, &t);
+        if (width < best) {
+            best = width;
+            *count = c;
+            *tsc_mid = t;
+        }
+    }
+}
+
 void timer_init(void)
 {
+    uint32_t c0, c1;
+    uint64_t t0, t1;
     lapic_timer_free_run();
-    uint64_t t0 = clock_now_ns();
+    timer_read_lapic_best(&c0, &t0);
     clock_delay_ns(TIMER_CALIBRATE_NS);
-    uint32_t left = lapic_timer_remaining();
-    uint64_t elapsed = clock_now_ns() - t0;
-    uint64_t ticks = TIMER_COUNT_MAX - left;
+    timer_read_lapic_best(&c1, &t1);
     lapic_timer_oneshot(IRQ_VECTOR_TIMER, 0);
-    if (ticks == 0 || elapsed == 0)
+    uint64_t ticks = c0 - c1;
+    uint64_t elapsed = clock_tsc_to_ns(t1 - t0);
+    if (c1 >= c0 || elapsed == 0)
         panic("timer: the LAPIC timer does not count");
     timer_lapic_rate = (ticks << TIMER_RATE_SHIFT) / elapsed;
     irq_set_fixed_handler(IRQ_VECTOR_TIMER, timer_interrupt, NULL);

@@ -8,6 +8,7 @@
 
 #include "kernel/irq.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 
 #define MSR_IA32_APIC_BASE 0x1b               /* SDM vol. 3 10.4.4 */
 #define APIC_BASE_GLOBAL_ENABLE (1ull << 11)
@@ -45,8 +46,7 @@ static void lapic_write(uint32_t reg, uint32_t v) { mmio_write32(lapic_regs + re
 
 volatile void *apic_mmio_map(uint64_t phys, size_t len)
 {
-    (void)len;
-    return (volatile void *)(uintptr_t)phys; /* the boot identity map covers 0-4 GiB */
+    return mmio_map(phys, len);
 }
 
 void lapic_init(uint64_t phys)

@@ -14,7 +14,7 @@ void pic_disable(void);
 /* Acknowledges the master 8259 (after a spurious IRQ 15 from the slave). */
 void pic_eoi_master(void);
 
-/* Maps device registers at phys for arch code (uncached). */
+/* Maps device registers at phys for arch code (uncached, through mmio_map: after paging_init). */
 volatile void *apic_mmio_map(uint64_t phys, size_t len);
 
 /* Enables the LAPIC at phys (MADT address): spurious vector, LINT0 masked, TPR 0. */
