@@ -80,6 +80,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     frame_alloc_init(&boot_info);     /* buddy pool over usable RAM minus image, modules, low 1 MiB */
     paging_init(&boot_info);          /* our own page tables: W^X image, direct map, no identity map */
     heap_init();                      /* kmalloc/kfree over the frame pool */
+    ist_stacks_init();                /* #DF/NMI/#MC stacks move under guard pages */
     irq_init();                       /* PICs masked, LAPIC and IOAPIC on: device interrupts can be routed */
     clock_init();                     /* TSC calibrated; log lines carry time from here */
     timer_init();                     /* LAPIC one-shot timer behind kernel/timer.h */

@@ -82,9 +82,10 @@ static const char *program_signal_name(int signal)
 void program_kill(const struct trap_frame *frame, int signal, uint64_t addr)
 {
     struct thread *t = thread_current();
-    log_error("dsmk: thread %d killed by %s (%d): rip=0x%llx addr=0x%llx rsp=0x%llx", t ? t->tid : 0,
-              program_signal_name(signal), signal, (unsigned long long)frame->rip, (unsigned long long)addr,
-              (unsigned long long)frame->rsp);
+    log_error("dsmk: thread %d killed by %s (%d): rip=0x%llx addr=0x%llx rsp=0x%llx vector=%llu error=0x%llx",
+              t ? t->tid : 0, program_signal_name(signal), signal, (unsigned long long)frame->rip,
+              (unsigned long long)addr, (unsigned long long)frame->rsp, (unsigned long long)frame->vector,
+              (unsigned long long)frame->error_code);
     program_exit(PROGRAM_EXIT_SIGNAL_BASE + signal);
 }
 
@@ -100,7 +101,6 @@ static bool program_trap_page_fault(struct trap_frame *frame)
                                                                   : UVM_ACCESS_READ;
     if (!(frame->error_code & PF_ERR_RESERVED) && uvm_handle_fault(addr, access))
         return true;
-    log_error("dsmk: page fault error code 0x%llx", (unsigned long long)frame->error_code);
     program_kill(frame, LINUX_SIGSEGV, addr);
 }
 

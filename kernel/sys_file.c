@@ -115,6 +115,8 @@ long files_read(int fd, uint64_t ubuf, uint64_t len)
 {
     if (fd < 0 || fd >= FILES_MAX_FDS || !files_fds[fd].file)
         return -LINUX_EBADF;
+    if (!user_range_ok(ubuf, len))
+        return -LINUX_EFAULT; /* checked up front, like Linux's access_ok, even at end of file */
     struct open_file *of = &files_fds[fd];
     long n = files_copy_out(of->file, of->offset, ubuf, len);
     if (n > 0)

@@ -14,7 +14,7 @@ static uint64_t usercopy_faults_fixed; /* copies that ended in -EFAULT */
 
 bool user_range_ok(uint64_t addr, uint64_t len)
 {
-    return addr < USER_SPACE_END && len <= USER_SPACE_END - addr;
+    return addr < USER_ACCESS_LIMIT && len <= USER_ACCESS_LIMIT - addr;
 }
 
 static int usercopy(void *dst, const void *src, size_t n)

@@ -12,7 +12,11 @@
 
 #include <arch/trap.h>
 
-/* True if [addr, addr+len) lies in the user half without wrapping. */
+/* End of what a user pointer may reach: Linux's TASK_SIZE_MAX on x86-64 with 4-level
+ * paging, (1 << 47) - 4096; the last page of the half is never user memory. */
+#define USER_ACCESS_LIMIT 0x00007ffffffff000ull
+
+/* True if [addr, addr+len) lies below USER_ACCESS_LIMIT without wrapping. */
 bool user_range_ok(uint64_t addr, uint64_t len);
 /* Copies n bytes from user address src; 0 or -EFAULT. */
 int copy_from_user(void *dst, uint64_t src, size_t n);

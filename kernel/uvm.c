@@ -124,7 +124,7 @@ static void uvm_merge(void)
 int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
 {
     uint64_t end = start + len;
-    if ((start | len) & (PAGE_SIZE - 1) || len == 0 || end > USER_SPACE_END || end < start)
+    if ((start | len) & (PAGE_SIZE - 1) || len == 0 || end > UVM_USER_END || end < start)
         return -LINUX_EINVAL;
     if (!uvm_range_free(start, end))
         return -LINUX_EEXIST;
@@ -286,7 +286,7 @@ static uint64_t uvm_find_gap(uint64_t len)
 
 static bool uvm_len_ok(uint64_t len, uint64_t *rounded)
 {
-    if (len == 0 || len > USER_SPACE_END)
+    if (len == 0 || len > UVM_USER_END)
         return false;
     *rounded = PAGE_ALIGN_UP(len);
     return true;
@@ -306,7 +306,7 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
         return -LINUX_ENOMEM;
     bool fixed = (flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) != 0;
     if (fixed) {
-        if ((addr & (PAGE_SIZE - 1)) || !addr || addr >= USER_SPACE_END || size > USER_SPACE_END - addr)
+        if ((addr & (PAGE_SIZE - 1)) || !addr || addr >= UVM_USER_END || size > UVM_USER_END - addr)
             return -LINUX_EINVAL;
         if (!uvm_range_free(addr, addr + size)) {
             if (flags & LINUX_MAP_FIXED_NOREPLACE)
@@ -317,7 +317,7 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
         }
     } else {
         addr = PAGE_ALIGN_DOWN(addr);
-        if (!addr || addr < UVM_MMAP_BOTTOM || addr >= USER_SPACE_END || size > USER_SPACE_END - addr ||
+        if (!addr || addr < UVM_MMAP_BOTTOM || addr >= UVM_USER_END || size > UVM_USER_END - addr ||
             !uvm_range_free(addr, addr + size))
             addr = uvm_find_gap(size);
         if (!addr)
@@ -330,8 +330,8 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
 long uvm_munmap(uint64_t addr, uint64_t len)
 {
     uint64_t size;
-    if ((addr & (PAGE_SIZE - 1)) || !uvm_len_ok(len, &size) || addr >= USER_SPACE_END ||
-        size > USER_SPACE_END - addr)
+    if ((addr & (PAGE_SIZE - 1)) || !uvm_len_ok(len, &size) || addr >= UVM_USER_END ||
+        size > UVM_USER_END - addr)
         return -LINUX_EINVAL;
     return uvm_remove(addr, addr + size);
 }
@@ -351,12 +351,12 @@ static bool uvm_range_covered(uint64_t start, uint64_t end)
 
 long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot)
 {
-    if ((addr & (PAGE_SIZE - 1)) || (prot & ~LINUX_PROT_MASK) || addr >= USER_SPACE_END)
+    if ((addr & (PAGE_SIZE - 1)) || (prot & ~LINUX_PROT_MASK) || addr >= UVM_USER_END)
         return -LINUX_EINVAL;
     if (len == 0)
         return 0;
     uint64_t size = PAGE_ALIGN_UP(len);
-    if (size > USER_SPACE_END - addr)
+    if (size > UVM_USER_END - addr)
         return -LINUX_ENOMEM;
     uint64_t end = addr + size;
     if (!uvm_range_covered(addr, end))
@@ -392,8 +392,8 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
         return -LINUX_EINVAL;
     if (flags & LINUX_MREMAP_FIXED)
         return -LINUX_EINVAL; /* not used by musl's realloc; refused rather than half done */
-    if (!uvm_len_ok(old_len, &old_size) || !uvm_len_ok(new_len, &new_size) || old_addr >= USER_SPACE_END ||
-        old_size > USER_SPACE_END - old_addr)
+    if (!uvm_len_ok(old_len, &old_size) || !uvm_len_ok(new_len, &new_size) || old_addr >= UVM_USER_END ||
+        old_size > UVM_USER_END - old_addr)
         return -LINUX_EINVAL;
     struct uvm_region *r = uvm_find(old_addr);
     if (!r || r->end < old_addr + old_size)
@@ -408,7 +408,7 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
         return (long)old_addr;
     }
     uint64_t grow = new_size - old_size;
-    if (old_addr + new_size <= USER_SPACE_END && uvm_range_free(old_addr + old_size, old_addr + new_size)) {
+    if (old_addr + new_size <= UVM_USER_END && uvm_range_free(old_addr + old_size, old_addr + new_size)) {
         int err = uvm_region_add(old_addr + old_size, grow, prot);
         return err ? err : (long)old_addr;
     }
@@ -429,7 +429,7 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
 
 long uvm_madvise(uint64_t addr, uint64_t len, int advice)
 {
-    if ((addr & (PAGE_SIZE - 1)) || addr >= USER_SPACE_END || len > USER_SPACE_END - addr)
+    if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len > UVM_USER_END - addr)
         return -LINUX_EINVAL;
     if (advice == LINUX_MADV_DONTNEED) {
         uint64_t end = addr + PAGE_ALIGN_UP(len);

@@ -13,7 +13,8 @@
 #include <stdint.h>
 
 #define UVM_MAX_REGIONS 4096                 /* distinct mappings (adjacent equal ones merge) */
-#define UVM_STACK_TOP 0x00007ffffffff000ull  /* just below the user half's end */
+#define UVM_USER_END 0x00007ffffffff000ull   /* Linux's TASK_SIZE_MAX: regions end below it */
+#define UVM_STACK_TOP UVM_USER_END
 #define UVM_STACK_SIZE (8ull << 20)          /* the main thread's stack region (RLIMIT_STACK) */
 #define UVM_MMAP_TOP 0x00007f0000000000ull   /* mmap without a hint searches downwards from here */
 #define UVM_MMAP_BOTTOM 0x0000000100000000ull
