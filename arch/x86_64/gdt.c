@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* GDT and TSS setup (SDM vol. 3 3.4.5 segment descriptors, 7.2.3 the 64-bit TSS).
  * Flat segments only: in long mode base and limit are ignored except for the TSS.
- * The IST stacks are static .bss arrays (no guard page: they are only used for faults
- * that end the node, so an overflow cannot corrupt anything that is used afterwards). */
+ * The IST stacks start as static .bss arrays (no guard page) so that faults are reported
+ * from the first instruction; ist_stacks_init moves them to kstack_alloc stacks, which
+ * have an unmapped guard page below, once paging is up. */
 #include <arch/gdt.h>
 
+#include "kernel/ktest.h"
 #include "kernel/libc.h"
+#include "kernel/mm.h"
+#include "kernel/panic.h"
 
 /* Descriptor access byte (SDM vol. 3 3.4.5, table 3-1). */
 #define SEG_ACCESS_PRESENT (1u << 7)
@@ -40,7 +44,8 @@ struct gdt_pointer {
 
 static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
-static uint8_t ist_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t ist_boot_stacks[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint64_t ist_tops[IST_COUNT]; /* current top of each IST stack; IST_STACK_SIZE below it is the stack */
 
 static uint64_t gdt_segment(uint32_t access, uint32_t flags)
 {
@@ -67,15 +72,24 @@ uint64_t ist_stack_top(unsigned ist)
 {
     if (ist < 1 || ist > IST_COUNT)
         return 0;
-    return (uint64_t)(uintptr_t)&ist_stacks[ist - 1][IST_STACK_SIZE];
+    return ist_tops[ist - 1];
 }
 
 bool ist_stack_contains(unsigned ist, uint64_t addr)
 {
-    if (ist < 1 || ist > IST_COUNT)
-        return false;
-    uint64_t bottom = (uint64_t)(uintptr_t)&ist_stacks[ist - 1][0];
-    return addr >= bottom && addr <= ist_stack_top(ist);
+    uint64_t top = ist_stack_top(ist);
+    return top != 0 && addr >= top - IST_STACK_SIZE && addr <= top;
+}
+
+void ist_stacks_init(void)
+{
+    for (unsigned i = 1; i <= IST_COUNT; i++) {
+        uint64_t top = kstack_alloc(IST_STACK_SIZE / PAGE_SIZE);
+        if (top == 0)
+            panic("gdt: no memory for IST%u stack", i);
+        ist_tops[i - 1] = top;
+        tss.ist[i - 1] = top;
+    }
 }
 
 void tss_set_kernel_stack(uint64_t rsp0)
@@ -94,8 +108,10 @@ void gdt_init(void)
     gdt[GDT_USER_CODE >> 3] = gdt_segment(code | SEG_ACCESS_DPL3, SEG_FLAG_LONG | SEG_FLAG_GRANULARITY);
 
     memset(&tss, 0, sizeof tss);
-    for (unsigned i = 1; i <= IST_COUNT; i++)
-        tss.ist[i - 1] = ist_stack_top(i);
+    for (unsigned i = 1; i <= IST_COUNT; i++) {
+        ist_tops[i - 1] = (uint64_t)(uintptr_t)&ist_boot_stacks[i - 1][IST_STACK_SIZE];
+        tss.ist[i - 1] = ist_tops[i - 1];
+    }
     tss.iomap_base = sizeof tss; /* no I/O bitmap: user port I/O always faults */
     gdt_set_tss(GDT_TSS >> 3, (uint64_t)(uintptr_t)&tss, sizeof tss - 1);
 
@@ -119,4 +135,17 @@ void gdt_init(void)
                      :
                      : "m"(ptr), "i"(GDT_KERNEL_CODE), "r"((uint32_t)GDT_KERNEL_DATA), "r"((uint32_t)GDT_TSS)
                      : "rax", "memory");
+}
+
+KTEST(ist_stacks_have_guard_pages)
+{
+    for (unsigned i = 1; i <= IST_COUNT; i++) {
+        uint64_t top = ist_stack_top(i);
+        KT_EXPECT(top >= KERNEL_STACK_AREA && top < KERNEL_VMA);
+        KT_EXPECT(pt_query(as_kernel(), top - PAGE_SIZE, NULL, NULL));
+        KT_EXPECT(pt_query(as_kernel(), top - IST_STACK_SIZE, NULL, NULL));
+        KT_EXPECT(!pt_query(as_kernel(), top - IST_STACK_SIZE - PAGE_SIZE, NULL, NULL));
+        KT_EXPECT(ist_stack_contains(i, top - 8));
+        KT_EXPECT(!ist_stack_contains(i, top - IST_STACK_SIZE - 8));
+    }
 }

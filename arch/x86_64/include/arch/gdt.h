@@ -21,10 +21,12 @@
 #define IST_MACHINE_CHECK 3
 #define IST_COUNT 3
 
-#define IST_STACK_SIZE 16384
+#define IST_STACK_SIZE 16384 /* 4 pages: a fault report needs ~2 KiB */
 
 /* Loads the GDT and the TSS, reloads every segment register. Call once, first thing. */
 void gdt_init(void);
+/* Moves the IST stacks to kstack_alloc stacks (guard page below); after paging_init. */
+void ist_stacks_init(void);
 /* Sets TSS.rsp0: the stack the CPU switches to on an interrupt from user mode. */
 void tss_set_kernel_stack(uint64_t rsp0);
 /* True if addr lies inside IST stack ist (1..IST_COUNT); for fault reports. */
