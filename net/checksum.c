@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* Internet checksum (RFC 1071 section 4.1), computed byte-wise so it is alignment and
- * endianness independent. The 64-bit accumulator cannot overflow below 2^47 bytes. */
+/* Internet checksum (RFC 1071 section 4.1). Sums 32-bit big-endian words into a 64-bit
+ * accumulator (RFC 1071 section 2(C): wider sums fold to the same result), which cannot
+ * overflow below 2^34 bytes; loads go through the byte helpers, so alignment is free. */
 #include "net/checksum.h"
+
+#include "net/wire.h"
 
 uint32_t checksum_add(uint32_t sum, const uint8_t *bytes, size_t len)
 {
     uint64_t acc = sum;
     size_t i = 0;
+    for (; i + 3 < len; i += 4)
+        acc += wire_get_be32(bytes + i);
     for (; i + 1 < len; i += 2)
         acc += (uint32_t)((bytes[i] << 8) | bytes[i + 1]);
     if (i < len)

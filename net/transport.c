@@ -91,7 +91,13 @@ static void tp_transmit_slot(struct net *n, uint32_t peer, struct transport_tx_s
     uint32_t ack, sack;
     tp_ack_fields(p, &ack, &sack);
     p->ack_due = false;
-    transport_codec_reseal(pbuf_bytes(s->buf), s->buf->len, p->epoch, ack, sack, n->tp.key);
+    /* Re-tag only when the piggybacked fields changed: a tag costs a pass over the message. */
+    if (ack != s->sealed_ack || sack != s->sealed_sack || p->epoch != s->sealed_epoch) {
+        transport_codec_reseal(pbuf_bytes(s->buf), s->buf->len, p->epoch, ack, sack, n->tp.key);
+        s->sealed_ack = ack;
+        s->sealed_sack = sack;
+        s->sealed_epoch = p->epoch;
+    }
     net_send_udp(n, net_peer_ip(n, peer), s->buf);
     if (s->transmissions > 0)
         n->counters.tp_retransmits++;
@@ -371,12 +377,16 @@ static int tp_queue(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, u
         .src_epoch = n->tp.epoch, .dst_epoch = p->epoch, .seq = seq,
         .payload_len = (uint16_t)len, .request_id = request_id,
     };
+    tp_ack_fields(p, &h.ack, &h.sack);
     size_t cap = TRANSPORT_HEADER_LEN + len + TRANSPORT_MAC_LEN;
     b->len = (uint16_t)transport_codec_encode(pbuf_put(b, cap), cap, &h, msg, n->tp.key);
     struct transport_tx_slot *s = &p->tx[seq % TRANSPORT_WINDOW];
     memset(s, 0, sizeof *s);
     s->buf = b;
     s->seq = seq;
+    s->sealed_epoch = h.dst_epoch;
+    s->sealed_ack = h.ack;
+    s->sealed_sack = h.sack;
     n->counters.tp_sent++;
     if (p->epoch != 0)
         tp_transmit_slot(n, peer, s, net_now(n));
