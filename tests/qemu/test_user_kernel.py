@@ -1,0 +1,158 @@
+# SPDX-License-Identifier: MIT
+"""Issue 4, kernel side (userk): user faults end the program with 128+signal and a report,
+bad user pointers give EFAULT, sleeps and timed waits time out, a thread spinning without
+syscalls is preempted, stdin and file= modules read back. The probe program is compiled
+here at run time with musl-gcc and compared with its native run where that is meaningful.
+"""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from test_programs import describe, require_dsmk, run_dsmk, run_native
+
+PROBE_SOURCE = r"""
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static volatile int flag;
+static void *setter(void *arg) { (void)arg; flag = 1; return 0; }
+
+int main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    if (!strcmp(what, "segv")) *(volatile int *)8 = 1;
+    if (!strcmp(what, "ud")) __asm__ volatile("ud2");
+    if (!strcmp(what, "div")) { volatile int z = 0; printf("%d\n", 5 / z); }
+    if (!strcmp(what, "abort")) abort();
+    if (!strcmp(what, "gp")) __asm__ volatile("cli");
+    if (!strcmp(what, "kernelptr")) *(volatile int *)0xffffffff80100000ul = 1;
+    if (!strcmp(what, "spin")) {
+        pthread_t t;
+        pthread_create(&t, 0, setter, 0);
+        while (!flag)
+            ; /* no syscall: only preemption lets the setter run */
+        pthread_join(t, 0);
+        puts("spin ok");
+        return 0;
+    }
+    if (!strcmp(what, "efault")) {
+        printf("write low %ld\n", syscall(SYS_write, 1, (void *)16, 10));
+        printf("write kernel %ld\n", syscall(SYS_write, 1, (void *)0xffffffff80100000ul, 10));
+        printf("read top %ld\n", syscall(SYS_read, 0, (void *)0x7ffffffff000ul, 10));
+        printf("gettime bad %ld\n", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, (void *)24));
+        printf("futex bad %ld\n", syscall(SYS_futex, (void *)64, 0, 0, 0, 0, 0));
+        struct timespec a, b, ts = { 0, 20000000 };
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        nanosleep(&ts, 0);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+        printf("slept %s\n", ms >= 20 && ms < 1000 ? "ok" : "bad");
+        pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+        pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+        clock_gettime(CLOCK_REALTIME, &a);
+        a.tv_nsec += 30000000;
+        if (a.tv_nsec >= 1000000000) { a.tv_sec++; a.tv_nsec -= 1000000000; }
+        pthread_mutex_lock(&m);
+        int rc = pthread_cond_timedwait(&c, &m, &a);
+        pthread_mutex_unlock(&m);
+        printf("timedwait %s\n", rc == ETIMEDOUT ? "ETIMEDOUT" : "other");
+        char *p = mmap(0, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        p[0] = 1;
+        p[(1 << 20) - 1] = 2;
+        p = mremap(p, 1 << 20, 4 << 20, MREMAP_MAYMOVE);
+        printf("mremap %d %d %d\n", p[0], p[(1 << 20) - 1], p[(4 << 20) - 1]);
+        printf("mprotect %d\n", mprotect(p, 4096, PROT_READ));
+        printf("munmap %d\n", munmap(p, 4 << 20));
+        printf("ioctl %d\n", ioctl(1, 0x5413, &a) < 0 ? errno : 0);
+        return 0;
+    }
+    if (!strcmp(what, "stdin")) {
+        char buf[7];
+        ssize_t n, total = 0;
+        while ((n = read(0, buf, sizeof buf)) > 0) {
+            fwrite(buf, 1, (size_t)n, stdout);
+            total += n;
+        }
+        printf("total %zd\n", total);
+        return 0;
+    }
+    if (!strcmp(what, "file") && argc > 2) {
+        FILE *f = fopen(argv[2], "r");
+        if (!f)
+            return 10;
+        char line[64];
+        int lines = 0;
+        while (fgets(line, sizeof line, f))
+            lines++;
+        struct stat st;
+        if (fstat(fileno(f), &st) || st.st_size != 18 || lines != 2)
+            return 11;
+        if (fseek(f, 5, SEEK_SET) || !fgets(line, sizeof line, f) || strcmp(line, "one\n"))
+            return 12;
+        if (open(argv[2], O_RDWR) != -1 || open("/missing", O_RDONLY) != -1 || errno != ENOENT)
+            return 13;
+        return 42;
+    }
+    return 7;
+}
+"""
+FILE_TEXT = b"line one\nline two\n"
+FAULTS = {"segv": 139, "ud": 132, "div": 136, "abort": 134, "gp": 139, "kernelptr": 139}
+
+
+@pytest.fixture(scope="module")
+def probe(tmp_path_factory):
+    if not shutil.which("musl-gcc"):
+        pytest.fail("musl-gcc is missing (Debian package musl-tools)")
+    d = tmp_path_factory.mktemp("probe")
+    src = d / "probe.c"
+    src.write_text(PROBE_SOURCE)
+    exe = d / "probe"
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    return str(exe)
+
+
+@pytest.mark.parametrize("kind", sorted(FAULTS))
+def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
+    native = run_native(probe, [kind])
+    assert native.returncode == -(FAULTS[kind] - 128), "native run: %s" % describe(native)
+    require_dsmk(tmp_path)
+    proc = run_dsmk(probe, [kind], tmp_path, timeout=60)
+    assert proc.returncode == FAULTS[kind], describe(proc)
+
+
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin"])
+def test_probe_same_as_native(what, probe, tmp_path):
+    stdin = FILE_TEXT * 3 if what == "stdin" else b""
+    native = run_native(probe, [what], stdin=stdin)
+    require_dsmk(tmp_path)
+    proc = run_dsmk(probe, [what], tmp_path, stdin=stdin, timeout=60)
+    assert proc.returncode == native.returncode, describe(proc)
+    assert proc.stdout == native.stdout, "native:\n%s\ndsmk:\n%s" % (describe(native), describe(proc))
+
+
+def test_fault_report_names_thread_rip_and_address(probe, boot):
+    r = boot(append="-- probe segv", modules=[(probe, "probe")], timeout=60)
+    assert re.search(r"thread 1 killed by SIGSEGV \(11\): rip=0x[0-9a-f]+ addr=0x8 ", r.log), r.log
+    assert "dsmk: program exited with status 139" in r.log, r.log
+
+
+def test_file_module_reads_back(probe, boot, tmp_path):
+    data = tmp_path / "in.txt"
+    data.write_bytes(FILE_TEXT)
+    r = boot(append="-- probe file /data/in.txt", modules=[(probe, "probe"), (str(data), "file=/data/in.txt")],
+             timeout=60)
+    assert "dsmk: program exited with status 42" in r.log, r.log
