@@ -4,6 +4,7 @@
  * node. */
 #include "drivers/dma.h"
 
+#include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/mm.h"
 
@@ -29,4 +30,23 @@ void *dma_alloc(size_t size, size_t align, uint64_t *phys)
 size_t dma_free_bytes(void)
 {
     return DMA_POOL_SIZE - dma_used;
+}
+
+KTEST(drivers_dma_alloc_aligned_zeroed_and_physical)
+{
+    uint64_t phys = 0;
+    uint8_t *a = dma_alloc(100, 64, &phys);
+    if (!KT_EXPECT(a != NULL))
+        return;
+    KT_EXPECT_EQ((uintptr_t)a % 64, 0);
+    KT_EXPECT_EQ(phys, virt_to_phys(a)); /* what the device will be told is where it lands */
+    KT_EXPECT_EQ(a[0] | a[99], 0);
+    uint8_t *b = dma_alloc(10, 4096, &phys);
+    if (KT_EXPECT(b != NULL)) {
+        KT_EXPECT_EQ((uintptr_t)b % 4096, 0);
+        KT_EXPECT_EQ(phys % 4096, 0);
+        KT_EXPECT_EQ(phys, virt_to_phys(b));
+    }
+    KT_EXPECT(dma_alloc(16, 3, &phys) == NULL);
+    KT_EXPECT(dma_alloc(DMA_POOL_SIZE + 1, 64, &phys) == NULL);
 }

@@ -9,6 +9,7 @@
 
 #include "kernel/format.h"
 #include "kernel/irq.h"
+#include "kernel/ktest.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 
@@ -283,4 +284,56 @@ int pci_route_intx(const struct pci_device *d, void (*fn)(void *ctx), void *ctx)
     uint16_t cmd = pci_cfg_read16(d, PCI_CFG_COMMAND);
     pci_cfg_write16(d, PCI_CFG_COMMAND, (uint16_t)(cmd & ~PCI_COMMAND_INTX_DISABLE));
     return irq_route_gsi(gsi, true, active_low, fn, ctx);
+}
+
+KTEST(drivers_pci_host_bridge_first)
+{
+    const struct pci_device *d = pci_device_at(0);
+    if (!KT_EXPECT(d != NULL))
+        return;
+    KT_EXPECT_EQ(d->bus, 0);
+    KT_EXPECT_EQ(d->dev, 0);
+    KT_EXPECT_EQ(d->fn, 0);
+    KT_EXPECT_EQ(d->class_code, 0x06); /* bridge class (PCI Code and ID Assignment 1.11, 1.7) */
+    KT_EXPECT_EQ(d->subclass, 0x00);   /* host bridge */
+}
+
+/* QEMU's chipsets put the ISA bridge in a multifunction device (PIIX3 00:01.x, ICH9
+ * 00:1f.x): the scan must find its functions above 0, and only behind the header bit. */
+KTEST(drivers_pci_multifunction_scanned)
+{
+    bool found = false;
+    for (size_t i = 0; i < pci_device_count(); i++) {
+        const struct pci_device *d = pci_device_at(i);
+        if (d->fn == 0)
+            continue;
+        found = true;
+        uint8_t header = (uint8_t)(pci_raw_read32(d->bus, d->dev, 0, PCI_CFG_HEADER_TYPE & PCI_ADDRESS_REG_MASK) >>
+                                   ((PCI_CFG_HEADER_TYPE & 3u) * 8));
+        KT_EXPECT(header & PCI_HEADER_MULTIFUNCTION);
+    }
+    KT_EXPECT(found);
+}
+
+KTEST(drivers_pci_bars_are_aligned_powers_of_two)
+{
+    for (size_t i = 0; i < pci_device_count(); i++) {
+        const struct pci_device *d = pci_device_at(i);
+        for (unsigned b = 0; b < PCI_BAR_COUNT; b++) {
+            uint64_t size = d->bars[b].size;
+            if (!size)
+                continue;
+            KT_EXPECT_EQ(size & (size - 1), 0);
+            KT_EXPECT_EQ(d->bars[b].base & (size - 1), 0);
+            if (d->bars[b].is_64)
+                KT_EXPECT_EQ(d->bars[b + 1].size, 0); /* the high half is not a BAR of its own */
+        }
+    }
+}
+
+KTEST(drivers_pci_cap_walk_ends)
+{
+    /* Capability id 0 is reserved (never present), so every walk must run off the end. */
+    for (size_t i = 0; i < pci_device_count(); i++)
+        KT_EXPECT_EQ(pci_cap_find(pci_device_at(i), 0, 0), 0);
 }

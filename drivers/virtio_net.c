@@ -9,6 +9,7 @@
 #include "drivers/dma.h"
 #include "drivers/virtio_pci.h"
 #include "drivers/virtio_regs.h"
+#include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
 
@@ -252,4 +253,31 @@ struct netdev *virtio_net_probe(const struct pci_device *pci, uint16_t mtu)
 fail:
     virtio_pci_fail(&vn->vp);
     return NULL;
+}
+
+/* Only what the driver implements may be acknowledged (virtio 1.2 2.2): MAC, plus
+ * VERSION_1 on the modern transport; in particular never MRG_RXBUF or offloads. */
+KTEST(drivers_virtio_net_acks_only_implemented_features)
+{
+    struct virtio_net *vn = &virtio_net_dev;
+    if (!vn->up)
+        return; /* no virtio-net on this machine */
+    uint64_t expected = VIRTIO_NET_F_MAC | (vn->vp.modern ? VIRTIO_F_VERSION_1 : 0);
+    KT_EXPECT_EQ(virtio_pci_driver_features(&vn->vp), expected);
+    uint8_t status = virtio_pci_status(&vn->vp);
+    KT_EXPECT(status & VIRTIO_STATUS_DRIVER_OK);
+    KT_EXPECT(!(status & (VIRTIO_STATUS_FAILED | VIRTIO_STATUS_NEEDS_RESET)));
+    if (vn->vp.modern)
+        KT_EXPECT(status & VIRTIO_STATUS_FEATURES_OK);
+    KT_EXPECT_EQ(vn->hdr_len, vn->vp.modern ? VIRTIO_NET_HDR_LEN_MODERN : VIRTIO_NET_HDR_LEN_LEGACY);
+}
+
+KTEST(drivers_virtio_net_receive_ring_full)
+{
+    struct virtio_net *vn = &virtio_net_dev;
+    if (!vn->up)
+        return;
+    unsigned posted = vn->rx.size < VIRTIO_NET_RX_BUFFERS ? vn->rx.size : VIRTIO_NET_RX_BUFFERS;
+    KT_EXPECT_EQ(vn->rx.size - vn->rx.num_free, posted);
+    KT_EXPECT_EQ(vn->rx.bad_used, 0);
 }

@@ -110,6 +110,17 @@ uint64_t virtio_pci_device_features(struct virtio_pci *vp)
     return high << 32 | low;
 }
 
+uint64_t virtio_pci_driver_features(struct virtio_pci *vp)
+{
+    if (!vp->modern)
+        return inl((uint16_t)(vp->io_base + VIRTIO_LEGACY_DRIVER_FEATURES));
+    mmio_write32(vp->common + VIRTIO_COMMON_GFSELECT, 0);
+    uint64_t low = mmio_read32(vp->common + VIRTIO_COMMON_GF);
+    mmio_write32(vp->common + VIRTIO_COMMON_GFSELECT, 1);
+    uint64_t high = mmio_read32(vp->common + VIRTIO_COMMON_GF);
+    return high << 32 | low;
+}
+
 bool virtio_pci_set_features(struct virtio_pci *vp, uint64_t features)
 {
     if (!vp->modern) {

@@ -33,6 +33,8 @@ struct virtio_pci {
 bool virtio_pci_init(struct virtio_pci *vp, const struct pci_device *pci);
 /* The feature bits the device offers (legacy: only the low 32). */
 uint64_t virtio_pci_device_features(struct virtio_pci *vp);
+/* The feature bits the driver has acknowledged, read back from the device. */
+uint64_t virtio_pci_driver_features(struct virtio_pci *vp);
 /* Acknowledges exactly features (a subset of the offered ones); on the modern transport
  * sets FEATURES_OK and checks the device kept it. Returns false if the device refused. */
 bool virtio_pci_set_features(struct virtio_pci *vp, uint64_t features);

@@ -12,6 +12,7 @@
 #include "drivers/netdev.h"
 #include "kernel/cmdline.h"
 #include "kernel/exit_codes.h"
+#include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
 #include "kernel/net_glue.h"
@@ -37,6 +38,10 @@ CMDLINE_PARAM_CHOICE(nettest_mode, "nettest", nettest_names,
                      "raw NIC test: echo (responder), ping (sender), pair (node 0 pings, others echo)");
 static uint64_t nettest_count = 100;
 CMDLINE_PARAM_U64(nettest_count, "nettest.count", 1, 100000, "requests the ping side sends");
+
+static bool nettest_slirp;
+CMDLINE_PARAM_FLAG(nettest_slirp, "nettest.slirp",
+                   "the NIC is on QEMU's user-mode network: ktests ARP its gateway 10.0.2.2");
 
 static const uint8_t nettest_broadcast[NETDEV_MAC_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -230,4 +235,85 @@ void nettest_run(void)
     if (nettest_mode == NETTEST_ECHO || (nettest_mode == NETTEST_PAIR && net_glue_node_id() != 0))
         nettest_echo();
     nettest_ping();
+}
+
+KTEST(drivers_netdev_refuses_oversized_frame)
+{
+    struct netdev *dev = net_glue_dev();
+    if (!dev)
+        return; /* no NIC on this machine */
+    uint64_t before = dev->stats.tx_too_long;
+    memset(nt.frame, 0, sizeof nt.frame);
+    KT_EXPECT_EQ(netdev_tx(dev, nt.frame, (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN + 1), NETDEV_TX_TOO_LONG);
+    KT_EXPECT_EQ(netdev_tx(dev, nt.frame, NETDEV_ETH_HEADER_LEN - 1), NETDEV_TX_TOO_LONG);
+    KT_EXPECT_EQ(dev->stats.tx_too_long, before + 2);
+}
+
+/* ARP (RFC 826) over Ethernet/IPv4, as QEMU's user-mode network answers it. */
+#define NETTEST_ETHERTYPE_ARP 0x0806
+#define NETTEST_ARP_LEN 28
+#define NETTEST_ARP_OP_REQUEST 1
+#define NETTEST_ARP_OP_REPLY 2
+#define NETTEST_SLIRP_GATEWAY 0x0a000202u /* 10.0.2.2: QEMU user networking's gateway */
+#define NETTEST_SLIRP_GUEST 0x0a00020fu   /* 10.0.2.15: the address it expects the guest at */
+#define NETTEST_ARP_ATTEMPTS 15
+#define NETTEST_ARP_WAIT_MS 200           /* x 15: covers e1000's ~1 s after RCTL */
+
+static bool nettest_arp_answered;
+
+static void nettest_put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static void nettest_arp_deliver(void *ctx, const void *data, size_t len)
+{
+    (void)ctx;
+    const uint8_t *f = data;
+    uint8_t gateway[4];
+    nettest_put_be32(gateway, NETTEST_SLIRP_GATEWAY);
+    if (len < NETDEV_ETH_HEADER_LEN + NETTEST_ARP_LEN || f[12] != (NETTEST_ETHERTYPE_ARP >> 8) ||
+        f[13] != (NETTEST_ETHERTYPE_ARP & 0xff))
+        return;
+    const uint8_t *arp = f + NETDEV_ETH_HEADER_LEN;
+    if (arp[7] == NETTEST_ARP_OP_REPLY && memcmp(arp + 14, gateway, 4) == 0 &&
+        memcmp(f, nt.dev->mac, NETDEV_MAC_LEN) == 0)
+        nettest_arp_answered = true;
+}
+
+/* A real round trip through the NIC on one node: transmit path, the device, receive
+ * path. Needs QEMU's user-mode network (nettest.slirp); skipped otherwise. */
+KTEST(drivers_netdev_arp_round_trip_slirp)
+{
+    nt.dev = net_glue_dev();
+    if (!nettest_slirp || !nt.dev)
+        return;
+    uint8_t *f = nt.frame;
+    memcpy(f, nettest_broadcast, NETDEV_MAC_LEN);
+    memcpy(f + NETDEV_MAC_LEN, nt.dev->mac, NETDEV_MAC_LEN);
+    f[12] = NETTEST_ETHERTYPE_ARP >> 8;
+    f[13] = NETTEST_ETHERTYPE_ARP & 0xff;
+    uint8_t *arp = f + NETDEV_ETH_HEADER_LEN;
+    static const uint8_t arp_ipv4_over_ethernet[6] = { 0, 1, 0x08, 0x00, NETDEV_MAC_LEN, 4 }; /* htype, ptype, hlen, plen */
+    memcpy(arp, arp_ipv4_over_ethernet, sizeof arp_ipv4_over_ethernet);
+    arp[6] = 0;
+    arp[7] = NETTEST_ARP_OP_REQUEST;
+    memcpy(arp + 8, nt.dev->mac, NETDEV_MAC_LEN);
+    nettest_put_be32(arp + 14, NETTEST_SLIRP_GUEST);
+    memset(arp + 18, 0, NETDEV_MAC_LEN);
+    nettest_put_be32(arp + 24, NETTEST_SLIRP_GATEWAY);
+    memset(f + NETDEV_ETH_HEADER_LEN + NETTEST_ARP_LEN, 0, NETDEV_ETH_MIN_FRAME - NETDEV_ETH_HEADER_LEN - NETTEST_ARP_LEN);
+    uint64_t before = nt.dev->stats.rx_frames;
+    nettest_arp_answered = false;
+    for (int attempt = 0; attempt < NETTEST_ARP_ATTEMPTS && !nettest_arp_answered; attempt++) {
+        KT_EXPECT_EQ(netdev_tx(nt.dev, nt.frame, NETDEV_ETH_MIN_FRAME), NETDEV_TX_OK);
+        uint64_t start = cpu_rdtsc();
+        while (!nettest_arp_answered && cpu_rdtsc() - start < NETTEST_ARP_WAIT_MS * NETTEST_TSC_PER_MS)
+            netdev_rx_poll(nt.dev, NETTEST_POLL_BUDGET, nettest_arp_deliver, NULL);
+    }
+    KT_EXPECT(nettest_arp_answered);
+    KT_EXPECT(nt.dev->stats.rx_frames > before);
 }
