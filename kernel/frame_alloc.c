@@ -204,11 +204,11 @@ int frame_pool_init(struct frame_pool *pool, const struct boot_memory_region *re
     }
     if (lo >= hi) {
         fmt_snprintf(err, err_size, "the memory map has no usable frame");
-        return FRAME_ERR_OUTSIDE;
+        return FRAME_ERR_BAD_MAP;
     }
     if (hi - lo >= FRAME_NONE) {
         fmt_snprintf(err, err_size, "usable RAM spans too many frames (%llu)", (unsigned long long)(hi - lo));
-        return FRAME_ERR_OUTSIDE;
+        return FRAME_ERR_BAD_MAP;
     }
 
     uint64_t meta_bytes = (hi - lo) * sizeof(struct frame_meta);
@@ -216,10 +216,11 @@ int frame_pool_init(struct frame_pool *pool, const struct boot_memory_region *re
     if (!place_metadata(regions, region_count, ranges, count, meta_frames, &meta_pfn)) {
         fmt_snprintf(err, err_size, "no usable region holds the %llu KiB of frame metadata",
                      (unsigned long long)(meta_bytes >> 10));
-        return FRAME_ERR_OUTSIDE;
+        return FRAME_ERR_BAD_MAP;
     }
     ranges[count++] = (struct frame_range){ meta_pfn << FRAME_SHIFT, (meta_pfn + meta_frames) << FRAME_SHIFT };
     pool->meta_phys = meta_pfn << FRAME_SHIFT;
+    pool->meta_bytes = meta_bytes;
     pool->base_pfn = lo;
     pool->frame_count = hi - lo;
     memset(meta_array(pool), 0, meta_bytes); /* every frame FRAME_STATE_RESERVED */
@@ -254,7 +255,7 @@ int frame_pool_init(struct frame_pool *pool, const struct boot_memory_region *re
 
 too_many:
     fmt_snprintf(err, err_size, "more than %d reserved ranges", FRAME_MAX_RESERVED_RANGES);
-    return FRAME_ERR_BAD_ORDER;
+    return FRAME_ERR_BAD_MAP;
 }
 
 int frame_pool_init_boot(struct frame_pool *pool, const struct boot_info *info, struct frame_range kernel_image,
@@ -371,7 +372,8 @@ const char *frame_strerror(int error)
     case FRAME_ERR_DOUBLE_FREE: return "double free";
     case FRAME_ERR_NOT_BLOCK_START: return "address inside an allocated block, not its start";
     case FRAME_ERR_WRONG_ORDER: return "block was allocated with another order";
-    case FRAME_ERR_BAD_ORDER: return "bad order or too many ranges";
+    case FRAME_ERR_BAD_ORDER: return "order above FRAME_MAX_ORDER";
+    case FRAME_ERR_BAD_MAP: return "memory map refused";
     default: return "unknown frame error";
     }
 }

@@ -30,6 +30,7 @@ enum frame_error {
     FRAME_ERR_NOT_BLOCK_START = -5, /* frame is inside an allocated block, not at its start */
     FRAME_ERR_WRONG_ORDER = -6,     /* block was allocated with another order */
     FRAME_ERR_BAD_ORDER = -7,       /* order above FRAME_MAX_ORDER */
+    FRAME_ERR_BAD_MAP = -8,         /* init: no usable RAM, no room for metadata, too many ranges */
 };
 
 /* A physical range [start, end), byte addresses. */
@@ -42,6 +43,7 @@ struct frame_meta;
 struct frame_pool {
     uintptr_t window;       /* virtual address of physical 0; metadata is read through it */
     uint64_t meta_phys;     /* physical address of the metadata array (inside reserved RAM) */
+    uint64_t meta_bytes;    /* its size */
     uint64_t base_pfn;      /* frame number described by metadata entry 0 */
     uint64_t frame_count;   /* metadata entries */
     uint32_t free_head[FRAME_MAX_ORDER + 1]; /* first free block of each order (entry index) */
@@ -53,7 +55,7 @@ struct frame_pool {
 
 /* Builds the pool over the usable regions minus reserved[0..count) and minus every
  * non-usable region of the map. window: virtual address of physical 0. Returns FRAME_OK,
- * or writes the reason to err and returns a negative value (no usable RAM, no room for
+ * or writes the reason to err and returns FRAME_ERR_BAD_MAP (no usable RAM, no room for
  * the metadata, too many ranges). */
 int frame_pool_init(struct frame_pool *pool, const struct boot_memory_region *regions, size_t region_count,
                     const struct frame_range *reserved, size_t reserved_count, uintptr_t window, char *err,

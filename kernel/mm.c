@@ -26,7 +26,7 @@ void frame_alloc_init(const struct boot_info *info)
         panic("frames: %s", err);
     log_info("frames: %llu MiB free in %llu frames, metadata at 0x%llx (%llu KiB)%s",
              (unsigned long long)(frames.free_frames * FRAME_SIZE >> 20), (unsigned long long)frames.total_frames,
-             (unsigned long long)frames.meta_phys, (unsigned long long)(frames.frame_count * 12 >> 10),
+             (unsigned long long)frames.meta_phys, (unsigned long long)(frames.meta_bytes >> 10),
              frames.ignored_bytes ? ", RAM above 1 TiB ignored" : "");
 }
 

@@ -48,7 +48,8 @@ TEST(frame_pool_init_counts_and_reserves)
     char err[128];
     fake_boot_info(&info);
     CHECK_EQ(frame_pool_init_boot(&pool, &info, fake_kernel, (uintptr_t)ram, err, sizeof err), FRAME_OK);
-    uint64_t meta_frames = (pool.frame_count * 12 + FRAME_SIZE - 1) / FRAME_SIZE;
+    uint64_t meta_frames = (pool.meta_bytes + FRAME_SIZE - 1) / FRAME_SIZE;
+    CHECK(pool.meta_bytes >= pool.frame_count * 8);
     uint64_t expected = (FAKE_RAM_BYTES - FAKE_HIGH_START) / FRAME_SIZE - 0x80 /* kernel */ - 0x13 /* module 0 */
                         - 1 /* module 1 */ - meta_frames;
     CHECK_EQ(pool.total_frames, expected);
@@ -77,7 +78,7 @@ TEST(frame_pool_exhaustion_and_reserved_never_given)
         CHECK(!overlaps(phys, FRAME_SIZE, fake_kernel.start, fake_kernel.end));
         CHECK(!overlaps(phys, FRAME_SIZE, info.modules[0].start, info.modules[0].end));
         CHECK(!overlaps(phys, FRAME_SIZE, info.modules[1].start, info.modules[1].end));
-        CHECK(!overlaps(phys, FRAME_SIZE, pool.meta_phys, pool.meta_phys + pool.frame_count * 12));
+        CHECK(!overlaps(phys, FRAME_SIZE, pool.meta_phys, pool.meta_phys + pool.meta_bytes));
         CHECK(phys + FRAME_SIZE <= FAKE_RAM_BYTES);
         memset(ram + phys, 0xee, FRAME_SIZE); /* scribbling on frames must not hurt the pool */
     }
@@ -203,12 +204,12 @@ TEST(frame_pool_refuses_maps_without_room)
     struct frame_pool pool;
     char err[128];
     struct boot_memory_region none[1] = { { 0x100000, 0x100000, BOOT_MEMORY_RESERVED } };
-    CHECK(frame_pool_init(&pool, none, 1, NULL, 0, 0, err, sizeof err) < 0);
+    CHECK_EQ(frame_pool_init(&pool, none, 1, NULL, 0, 0, err, sizeof err), FRAME_ERR_BAD_MAP);
     CHECK(strstr(err, "no usable") != NULL);
     /* usable but all of it reserved: nowhere to put the metadata */
     struct boot_memory_region one[1] = { { 0x100000, 0x100000, BOOT_MEMORY_USABLE } };
     struct frame_range all = { 0, 0x200000 };
-    CHECK(frame_pool_init(&pool, one, 1, &all, 1, 0, err, sizeof err) < 0);
+    CHECK_EQ(frame_pool_init(&pool, one, 1, &all, 1, 0, err, sizeof err), FRAME_ERR_BAD_MAP);
     CHECK(strstr(err, "metadata") != NULL);
     /* a region above FRAME_MAX_PHYS is counted as ignored, not managed */
     uint8_t *ram = fake_ram();
@@ -237,5 +238,31 @@ TEST(frame_pool_alloc_below_limit)
     CHECK(big != 0 && big + 4 * FRAME_SIZE <= 0x800000 && big % (4 * FRAME_SIZE) == 0);
     CHECK_EQ(frame_pool_alloc_below(&pool, 0, FRAME_LOW_RESERVED), 0);
     CHECK_EQ(pool.free_frames, total - 104);
+    free(ram);
+}
+
+TEST(frame_pool_overlapping_map_entries_and_too_many_ranges)
+{
+    uint8_t *ram = fake_ram();
+    struct frame_pool pool;
+    char err[128];
+    /* BIOS maps can list RAM twice and overlap it with reserved entries: reserved wins */
+    struct boot_memory_region map[3] = { { 0x100000, 0x700000, BOOT_MEMORY_USABLE },
+                                         { 0x100000, 0x700000, BOOT_MEMORY_USABLE },
+                                         { 0x200000, 0x100000, BOOT_MEMORY_RESERVED } };
+    CHECK_EQ(frame_pool_init(&pool, map, 3, NULL, 0, (uintptr_t)ram, err, sizeof err), FRAME_OK);
+    uint64_t meta_frames = (pool.meta_bytes + FRAME_SIZE - 1) / FRAME_SIZE;
+    CHECK_EQ(pool.total_frames, 0x700 - 0x100 - meta_frames);
+    for (uint64_t phys; (phys = frame_pool_alloc(&pool, 0)) != 0;)
+        CHECK(!overlaps(phys, FRAME_SIZE, 0x200000, 0x300000) && phys >= 0x100000 && phys < 0x800000);
+
+    static struct frame_range many[FRAME_MAX_RESERVED_RANGES + 1];
+    for (size_t i = 0; i <= FRAME_MAX_RESERVED_RANGES; i++)
+        many[i] = (struct frame_range){ 0x100000 + i * FRAME_SIZE, 0x100000 + i * FRAME_SIZE + 1 };
+    CHECK_EQ(frame_pool_init(&pool, map, 1, many, FRAME_MAX_RESERVED_RANGES, (uintptr_t)ram, err, sizeof err),
+             FRAME_OK);
+    CHECK_EQ(frame_pool_init(&pool, map, 1, many, FRAME_MAX_RESERVED_RANGES + 1, (uintptr_t)ram, err, sizeof err),
+             FRAME_ERR_BAD_MAP);
+    CHECK(strstr(err, "reserved ranges") != NULL);
     free(ram);
 }
