@@ -18,12 +18,6 @@
 #define PAGING_MAX_RANGES (BOOT_MAX_MEMORY_REGIONS + 1)
 #define PAGING_PHYS_LIMIT (1ull << 52)            /* MAXPHYADDR bound of a paging entry */
 #define MMIO_MAX_MAPPINGS 64
-/* Transitional: device registers between 3 GiB and 4 GiB (LAPIC, IOAPIC, QEMU's PCI BARs)
- * stay identity-mapped (uncached, NX, 2 MiB pages, never over RAM) for code that still
- * uses physical addresses from the boot map. Everything below 3 GiB, NULL included, is
- * unmapped. New code uses mmio_map; this goes once lapic.c and pci.c do. */
-#define PAGING_LEGACY_MMIO_START 0xc0000000ull
-#define PAGING_LEGACY_MMIO_END 0x100000000ull
 
 struct addr_space {
     uint64_t root; /* physical address of the PML4 */
@@ -392,30 +386,6 @@ static size_t direct_map_ranges(const struct boot_info *info, uint64_t (*ranges)
     return merged;
 }
 
-/* True if any usable RAM lies in [start, end). */
-static bool overlaps_ram(const struct boot_info *info, uint64_t start, uint64_t end)
-{
-    for (size_t i = 0; i < info->region_count; i++) {
-        const struct boot_memory_region *r = &info->regions[i];
-        if (r->type == BOOT_MEMORY_USABLE && r->base < end && start < r->base + r->length)
-            return true;
-    }
-    return false;
-}
-
-static void map_legacy_mmio_window(const struct boot_info *info)
-{
-    for (uint64_t pa = PAGING_LEGACY_MMIO_START; pa < PAGING_LEGACY_MMIO_END; pa += PT_HUGE_2M) {
-        if (overlaps_ram(info, pa, pa + PT_HUGE_2M))
-            continue;
-        int err = PT_OK;
-        uint64_t *e = walk_to(kernel_space.root, pa, 2, true, PTE_PRESENT | PTE_WRITE, &err);
-        if (!e)
-            panic("paging: cannot map the legacy MMIO window: error %d", err);
-        *e = pa | PTE_PRESENT | PTE_WRITE | PTE_NX | PTE_PCD | PTE_PWT | PTE_HUGE;
-    }
-}
-
 /* Makes the PML4 entry for an area that starts empty, so that every address space created
  * later shares it. */
 static void make_kernel_area(uint64_t va)
@@ -443,7 +413,6 @@ void paging_init(const struct boot_info *info)
                          PTE_PRESENT | PTE_WRITE | PTE_NX, true);
         mapped += ranges[i][1] - ranges[i][0];
     }
-    map_legacy_mmio_window(info);
     make_kernel_area(KERNEL_STACK_AREA);
     make_kernel_area(KERNEL_MMIO_AREA);
     make_kernel_area(KERNEL_HEAP_META_AREA);
