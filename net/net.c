@@ -72,6 +72,7 @@ bool net_init(struct net *n, const struct net_env *env, const struct net_config 
     arp_cache_init(&n->arp);
     ipv4_reasm_init(&n->reasm);
     transport_init(n, key, epoch);
+    net_ping_init(n);
     cluster_init(n, net_now(n));
     return true;
 }
@@ -232,6 +233,7 @@ void net_poll(struct net *n)
     ipv4_reasm_expire(&n->reasm, &n->pool, now);
     transport_poll(n, now);
     cluster_poll(n, now);
+    net_ping_poll(n);
 }
 
 uint64_t net_next_deadline_ns(const struct net *n)
@@ -240,7 +242,12 @@ uint64_t net_next_deadline_ns(const struct net *n)
     uint64_t tp = transport_next_deadline(n), cl = cluster_next_deadline(n);
     if (tp < t)
         t = tp;
-    return cl < t ? cl : t;
+    if (cl < t)
+        t = cl;
+    /* A stream run with room in its window has work right away. */
+    if (n->ping.active && n->ping.stream && n->ping.remaining > 0 && transport_can_send(n, n->ping.peer))
+        t = 0;
+    return t;
 }
 
 bool net_cluster_ready(const struct net *n)

@@ -44,6 +44,10 @@ int transport_reply(struct net *n, uint32_t peer, uint64_t request_id, const voi
 /* True when transport_send to peer would not return NET_ERR_AGAIN right now. */
 bool transport_can_send(const struct net *n, uint32_t peer);
 
+/* Round-trip and streaming measurement (net/net_ping.h): net_ping_start,
+ * net_ping_stream_start, net_ping_busy, net_ping_result. */
+#include "net/net_ping.h"
+
 /* The full state, so callers can own the storage (no heap needed). Fields are private. */
 #include "net/net_state.h"
 

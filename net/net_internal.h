@@ -25,6 +25,12 @@ void net_log(const struct net *n, const char *fmt, ...) __attribute__((format(pr
 uint32_t net_peer_ip(const struct net *n, uint32_t peer);
 /* Records where an authenticated message from peer came from. */
 void net_peer_ip_learn(struct net *n, uint32_t peer, uint32_t ip);
+/* Fills the ping responder's reply pattern (net_ping.c). */
+void net_ping_init(struct net *n);
+/* Keeps a stream run's window full and notices its end. */
+void net_ping_poll(struct net *n);
+/* A delivered PING request or STREAM message. */
+void net_ping_input(struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len, uint64_t request_id);
 /* The environment's clock. */
 static inline uint64_t net_now(const struct net *n) { return n->env.now_ns(n->env.ctx); }
 

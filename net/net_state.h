@@ -12,6 +12,7 @@
 #include "net/counters.h"
 #include "net/eth.h"
 #include "net/ipv4_reasm.h"
+#include "net/net_ping.h"
 #include "net/pbuf.h"
 #include "net/transport.h"
 
@@ -27,6 +28,7 @@ struct net {
     struct ipv4_reasm reasm;
     struct transport tp;
     struct cluster cluster;
+    struct net_ping ping;
     struct pbuf_pool pool;
     uint8_t tx_frame[ETH_HEADER_LEN + NET_MTU_MAX]; /* scratch for building fragments */
 };

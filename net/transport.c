@@ -230,6 +230,9 @@ static void tp_deliver(struct net *n, uint32_t peer, const struct transport_head
         n->counters.tp_bad_reply++;
     } else if (h->type == TRANSPORT_TYPE_VIEW) {
         cluster_view_input(n, peer, payload, h->payload_len);
+    } else if (h->type == TRANSPORT_TYPE_PING || h->type == TRANSPORT_TYPE_STREAM) {
+        net_ping_input(n, peer, h->type, payload, h->payload_len,
+                       (h->flags & TRANSPORT_FLAG_REQUEST) ? h->request_id : 0);
     } else if (h->type >= TRANSPORT_TYPE_USER_FIRST && h->type < TRANSPORT_TYPE_COUNT &&
                n->tp.handlers[h->type].fn) {
         const struct transport_handler_slot *hs = &n->tp.handlers[h->type];
@@ -427,6 +430,12 @@ int transport_request(struct net *n, uint32_t peer, uint8_t type, const void *ms
 {
     if (type < TRANSPORT_TYPE_USER_FIRST || type >= TRANSPORT_TYPE_COUNT)
         return NET_ERR_TYPE;
+    return transport_request_internal(n, peer, type, msg, len, done, ctx);
+}
+
+int transport_request_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,
+                               transport_reply_fn done, void *ctx)
+{
     struct transport_request_slot *slot = NULL;
     for (size_t i = 0; i < TRANSPORT_MAX_REQUESTS && !slot; i++)
         if (n->tp.requests[i].id == 0)

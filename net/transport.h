@@ -28,6 +28,8 @@
 /* Reserved message types (below TRANSPORT_TYPE_USER_FIRST). */
 #define TRANSPORT_TYPE_REPLY 1 /* answer to request_id */
 #define TRANSPORT_TYPE_VIEW 2  /* cluster view from the controller */
+#define TRANSPORT_TYPE_PING 3  /* round-trip probe, answered by net_ping.c */
+#define TRANSPORT_TYPE_STREAM 4 /* one-way throughput probe, counted by net_ping.c */
 
 struct transport_tx_slot {
     struct pbuf *buf;       /* the encoded datagram; NULL = free. Owned until acked */
@@ -89,5 +91,8 @@ uint64_t transport_next_deadline(const struct net *n);
 void transport_send_hello(struct net *n, uint32_t peer);
 /* Sends a reliable message of a reserved type (used by the cluster layer). */
 int transport_send_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len);
+/* transport_request for a reserved type. */
+int transport_request_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,
+                               transport_reply_fn done, void *ctx);
 
 #endif

@@ -594,3 +594,30 @@ TEST(net_sim_answers_ping_and_arp_from_the_host)
     CHECK_EQ(s->nodes[1].net->counters.icmp_echo_replies, 2);
     sim_destroy(s);
 }
+
+TEST(net_sim_ping_round_trips_and_stream)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 8);
+    CHECK(sim_form(s));
+    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
+    CHECK_EQ(net_ping_start(n0, 1, 100, 64, 4096), NET_OK);
+    CHECK_EQ(net_ping_start(n0, 1, 100, 64, 4096), NET_ERR_AGAIN);
+    for (int k = 0; k < 200000 && net_ping_busy(n0); k++)
+        sim_step(s);
+    struct net_ping_result r;
+    net_ping_result(n0, &r);
+    CHECK_EQ(r.done, 100);
+    CHECK_EQ(r.errors, 0);
+    CHECK(r.min_ns >= 2 * SIM_LATENCY_NS);
+    CHECK(r.min_ns <= r.median_ns && r.median_ns <= r.p99_ns && r.p99_ns <= r.max_ns);
+    CHECK_EQ(net_ping_start(n0, 0, 1, 64, 64), NET_ERR_PEER);
+    CHECK_EQ(net_ping_start(n0, 1, 1, 64, TRANSPORT_MAX_MSG + 1), NET_ERR_TOO_BIG);
+    CHECK_EQ(net_ping_stream_start(n0, 1, 500, 4096), NET_OK);
+    for (int k = 0; k < 400000 && net_ping_busy(n0); k++)
+        sim_step(s);
+    net_ping_result(n0, &r);
+    CHECK_EQ(r.done, 500);
+    CHECK_EQ(net_ping_stream_received(n1), 500);
+    CHECK(r.elapsed_ns > 0);
+    sim_destroy(s);
+}
