@@ -122,3 +122,8 @@ void kfree(void *p)
     if (error != HEAP_OK)
         panic("kfree(%p): %s", p, heap_strerror(error));
 }
+
+const struct heap_stats *kmalloc_stats(void)
+{
+    return &kernel_heap.stats;
+}

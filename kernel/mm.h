@@ -135,5 +135,8 @@ void *kzalloc(size_t size);
 /* Frees a kmalloc'd block; NULL is ignored; panics naming the address on a double free or
  * a pointer the heap never gave out. */
 void kfree(void *p);
+struct heap_stats;
+/* The kernel heap's counters (struct heap_stats in kernel/heap.h). */
+const struct heap_stats *kmalloc_stats(void);
 
 #endif

@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 
+#include "kernel/heap.h"
 #include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/mm.h"
@@ -181,6 +182,8 @@ KTEST(mm_heap_stress)
         kfree(live[i].p);
         live[i].p = NULL;
     }
+    KT_EXPECT_EQ(kmalloc_stats()->bad_frees, 0);
+    KT_EXPECT(kmalloc_stats()->allocs >= kmalloc_stats()->frees);
     uint8_t *z = kzalloc(300);
     bool zero = true;
     for (int k = 0; k < 300; k++)
