@@ -232,6 +232,21 @@ static uint64_t program_build_stack(const struct elf_image *img, int argc, char 
     return base + top;
 }
 
+void program_kernel_init(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    fpu_init();
+    syscall_arch_init();
+    usercopy_cpu_protect_init();
+    program_install_traps();
+    serial_port_init(SERIAL_PORT_COM2);
+    serial_port_init(SERIAL_PORT_COM3);
+    uvm_init();
+}
+
 bool program_present(const struct boot_info *info)
 {
     return info->module_count > 0;
@@ -252,14 +267,8 @@ void program_start(const struct boot_info *info, const struct cmdline_result *cm
     if (!elf_parse(file, m->end - m->start, &img, err, sizeof err))
         program_refuse(err);
 
-    fpu_init();
-    syscall_arch_init();
-    usercopy_cpu_protect_init();
-    program_install_traps();
-    serial_port_init(SERIAL_PORT_COM2);
-    serial_port_init(SERIAL_PORT_COM3);
+    program_kernel_init();
     files_init(info);
-    uvm_init();
     if (!program_load_segments(file, &img))
         program_refuse("loading the segments failed");
     uvm_brk_init(PAGE_ALIGN_UP(img.image_end));

@@ -16,6 +16,10 @@
 
 #define PROGRAM_EXIT_SIGNAL_BASE 128 /* a shell's status for "killed by signal N" */
 
+/* Prepares the CPU and the trap handlers for user mode (FPU/SSE, syscall MSRs, SMEP/SMAP,
+ * user fault and page-fault handlers, COM2/COM3) and the program's address space.
+ * Idempotent; program_start calls it, ktests that touch user memory call it too. */
+void program_kernel_init(void);
 /* True when the boot gave a program module (module 0). */
 bool program_present(const struct boot_info *info);
 /* Loads module 0 with argv from cmd and runs it (the files and stdin modules are
