@@ -350,9 +350,12 @@ void transport_input(struct net *n, const uint8_t *dgram, size_t len, uint32_t s
         n->counters.tp_stale_epoch++;
         return;
     }
-    net_peer_ip_learn(n, peer, src_ip);
-    if (h.src_epoch != p->epoch)
+    /* The address is learned only when a session starts: a datagram of this session
+     * replayed from elsewhere must not redirect our traffic. */
+    if (h.src_epoch != p->epoch) {
+        net_peer_ip_learn(n, peer, src_ip);
         tp_adopt_epoch(n, peer, h.src_epoch, now);
+    }
     cluster_heard(n, peer, now);
     tp_ack_input(n, peer, h.ack, h.sack, now);
     if (h.kind == TRANSPORT_KIND_DATA)

@@ -463,6 +463,18 @@ TEST(net_sim_rejects_forged_replayed_truncated_oversized)
         sim_inject(s, 1, g, len);
         CHECK(n1->counters.tp_malformed >= 1);
         (void)udp_len;
+        /* A valid datagram replayed from another address does not redirect node 1's
+         * traffic for node 0 there. */
+        memcpy(g, s->capture[forged_src], len);
+        struct ipv4_header ih;
+        CHECK_EQ(ipv4_decode(g + 14, len - 14, &ih), IPV4_DECODE_OK);
+        ih.src = ipv4_addr(10, 77, 0, 99);
+        ipv4_encode(g + 14, &ih);
+        g[14 + 20 + 6] = g[14 + 20 + 7] = 0;
+        uint64_t dups = n1->counters.tp_duplicate;
+        sim_inject(s, 1, g, len);
+        CHECK_EQ(n1->counters.tp_duplicate, dups + 1);
+        CHECK_EQ(n1->peer_ip[0], ipv4_addr(10, 77, 0, 10));
     }
     CHECK_EQ(n1->counters.tp_delivered, delivered);
     int handled_after = 0;
