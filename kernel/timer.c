@@ -24,14 +24,13 @@
 static struct timer *timer_head;       /* pending timers, sorted by deadline */
 static uint64_t timer_lapic_rate;      /* LAPIC timer ticks per ns, 40.24 fixed point */
 static bool timer_ready;
-static bool timer_in_run;              /* timer_run_expired is on the stack: program once at its end */
 static struct timer timer_tick_timer;
 static void (*timer_tick_fn)(void);
 static uint64_t timer_tick_period;
 
 static void timer_program(void)
 {
-    if (!timer_ready || timer_in_run)
+    if (!timer_ready)
         return;
     if (!timer_head) {
         lapic_timer_oneshot(IRQ_VECTOR_TIMER, 0);
@@ -97,11 +96,11 @@ uint64_t timer_next_deadline(void)
     return timer_head ? timer_head->deadline_ns : UINT64_MAX;
 }
 
+/* The module is consistent before every callback (t unlinked, hardware programmed for
+ * the next deadline), because a callback may switch threads (the scheduler's tick) and
+ * this frame may not resume for a long time; meanwhile other calls run timers as usual. */
 unsigned timer_run_expired(void)
 {
-    if (timer_in_run)
-        return 0; /* a callback polling: the outer call finishes the list */
-    timer_in_run = true;
     uint64_t now = clock_now_ns();
     unsigned ran = 0;
     while (timer_head && timer_head->deadline_ns <= now && ran < TIMER_MAX_RUNS_PER_CALL) {
@@ -109,10 +108,10 @@ unsigned timer_run_expired(void)
         timer_head = t->next;
         t->next = NULL;
         t->armed = false;
+        timer_program();
         t->fn(t, t->arg);
         ran++;
     }
-    timer_in_run = false;
     timer_program();
     return ran;
 }
@@ -283,4 +282,42 @@ KTEST(timer_run_expired_polls_without_interrupts)
     KT_EXPECT_EQ(log.fired, 0);
     KT_EXPECT_EQ(timer_run_expired(), 1);
     KT_EXPECT_EQ(log.fired, 1);
+}
+
+/* A callback that does not return for a while (the scheduler's tick switching threads)
+ * must not stop other timers: here callback "outer" acknowledges its interrupt, as the
+ * scheduler does, and opens interrupt windows until "inner" has fired. */
+static struct timer timer_ktest_inner_timer;
+static bool timer_ktest_inner_fired, timer_ktest_outer_done, timer_ktest_inner_within_outer;
+
+static void timer_ktest_inner(struct timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    timer_ktest_inner_fired = true;
+}
+
+static void timer_ktest_outer(struct timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    timer_arm(&timer_ktest_inner_timer, clock_now_ns() + NS_PER_MS, timer_ktest_inner, NULL);
+    lapic_eoi();
+    uint64_t end = clock_now_ns() + 100 * NS_PER_MS;
+    while (!timer_ktest_inner_fired && clock_now_ns() < end)
+        __asm__ volatile("sti; nop; cli" ::: "memory"); /* the nop is the interrupt window */
+    timer_ktest_inner_within_outer = timer_ktest_inner_fired;
+    timer_ktest_outer_done = true;
+}
+
+KTEST(timer_callback_that_blocks_does_not_stop_timers)
+{
+    static struct timer outer;
+    timer_ktest_inner_fired = timer_ktest_outer_done = timer_ktest_inner_within_outer = false;
+    timer_arm(&outer, clock_now_ns() + NS_PER_MS, timer_ktest_outer, NULL);
+    uint64_t end = clock_now_ns() + NS_PER_SEC;
+    while (!timer_ktest_outer_done && clock_now_ns() < end)
+        cpu_wait_for_interrupt();
+    KT_EXPECT(timer_ktest_outer_done);
+    KT_EXPECT(timer_ktest_inner_within_outer);
 }
