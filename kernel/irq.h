@@ -3,6 +3,8 @@
  * Interrupts are delivered through the LAPIC (the 8259s stay masked). Handlers run with
  * IF=0 from the IDT, to completion, never block, and are followed by the LAPIC EOI; they
  * should only acknowledge the device and note work for a poll loop (STYLE.md habit 10).
+ * A handler that switches threads (the scheduler tick) must first acknowledge with
+ * lapic_eoi() (arch/apic.h); the EOI after it returns is then a no-op (no bit in service).
  * One CPU per node: every interrupt targets this CPU's LAPIC. */
 #ifndef KERNEL_IRQ_H
 #define KERNEL_IRQ_H
