@@ -109,6 +109,10 @@ int pt_map(struct addr_space *as, uint64_t va, uint64_t phys, unsigned flags);
 int pt_unmap(struct addr_space *as, uint64_t va, uint64_t *phys_out);
 /* Changes the rights of the mapped page at va to flags (PT_WRITE/PT_USER/PT_EXEC/PT_UNCACHED); flushes the TLB entry. */
 int pt_protect(struct addr_space *as, uint64_t va, unsigned flags);
+/* Clears the accessed and dirty bits of the mapped 4 KiB page at va (flushing its TLB entry,
+ * so the next write sets dirty again); *was_dirty (may be NULL) gets the old dirty bit. For
+ * finding pages written since a checkpoint. */
+int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty);
 /* True if va is mapped (any page size); gives the frame of va's page and its PT_* flags. */
 bool pt_query(struct addr_space *as, uint64_t va, uint64_t *phys, unsigned *flags);
 

@@ -111,6 +111,14 @@ KTEST(mm_address_space_round_trip)
     user[1] = 0x33;
     KT_EXPECT_EQ(((uint8_t *)phys_to_virt(a))[1], 0x33);
     KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && (flags & PT_DIRTY) && (flags & PT_ACCESSED));
+    bool dirty = false;
+    KT_EXPECT_EQ(pt_clear_dirty(as, KT_USER_VA, &dirty), PT_OK);
+    KT_EXPECT(dirty);
+    KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && !(flags & (PT_DIRTY | PT_ACCESSED)));
+    KT_EXPECT_EQ(user[2], 0x11); /* a read sets accessed only */
+    KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && (flags & PT_ACCESSED) && !(flags & PT_DIRTY));
+    user[3] = 0x44; /* the flush made this write set dirty again */
+    KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && (flags & PT_DIRTY));
     KT_EXPECT_EQ(pt_unmap(as, KT_USER_VA, &got), PT_OK); /* must flush: the TLB holds a */
     KT_EXPECT_EQ(got, a);
     KT_EXPECT_EQ(pt_map(as, KT_USER_VA, b, PT_USER), PT_OK);
@@ -123,6 +131,7 @@ KTEST(mm_address_space_round_trip)
     KT_EXPECT_EQ(got, b);
     KT_EXPECT_EQ(pt_unmap(as, KT_USER_VA, &got), PT_ERR_NOT_MAPPED);
     KT_EXPECT_EQ(pt_protect(as, KT_USER_VA, PT_USER), PT_ERR_NOT_MAPPED);
+    KT_EXPECT_EQ(pt_clear_dirty(as, KT_USER_VA, NULL), PT_ERR_NOT_MAPPED);
     KT_EXPECT(!pt_query(as, KT_USER_VA, NULL, NULL));
     uint64_t free_before = frame_free_count();
     as_destroy(as);

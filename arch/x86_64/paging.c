@@ -214,6 +214,23 @@ int pt_protect(struct addr_space *as, uint64_t va, unsigned flags)
     return PT_OK;
 }
 
+int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty)
+{
+    int err = check_va(as, va), level;
+    if (err != PT_OK)
+        return err;
+    uint64_t *e = lookup(as->root, va, &level);
+    if (!e)
+        return PT_ERR_NOT_MAPPED;
+    if (level != 1)
+        return PT_ERR_BAD_ADDR;
+    if (was_dirty)
+        *was_dirty = (*e & PTE_DIRTY) != 0;
+    *e &= ~(PTE_ACCESSED | PTE_DIRTY);
+    tlb_flush(as, va); /* a cached translation would let writes skip setting dirty */
+    return PT_OK;
+}
+
 bool pt_query(struct addr_space *as, uint64_t va, uint64_t *phys, unsigned *flags)
 {
     int level;
