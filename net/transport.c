@@ -27,6 +27,7 @@ static void tp_session_reset(struct net *n, struct transport_peer *p)
     p->srtt_ns = p->rttvar_ns = 0;
     p->rto_ns = TRANSPORT_RTO_INITIAL_NS;
     p->ack_due = false;
+    p->hello_in_max = 0;
 }
 
 void transport_init(struct net *n, const uint8_t key[SIPHASH_KEY_LEN], uint64_t epoch)
@@ -59,6 +60,7 @@ static void tp_send_control(struct net *n, uint32_t peer, uint8_t kind, uint64_t
     struct transport_header h = {
         .kind = kind, .src = (uint8_t)n->node_id, .dst = (uint8_t)peer,
         .src_epoch = n->tp.epoch, .dst_epoch = dst_epoch,
+        .request_id = kind == TRANSPORT_KIND_HELLO ? ++p->hello_out : 0,
     };
     /* Ack fields only mean something within the session they were made for. */
     if (dst_epoch == p->epoch && p->epoch != 0) {
@@ -124,13 +126,15 @@ static void tp_rtt_sample(struct transport_peer *p, uint64_t r)
     p->rto_ns = rto < TRANSPORT_RTO_MIN_NS ? TRANSPORT_RTO_MIN_NS : rto > TRANSPORT_RTO_MAX_NS ? TRANSPORT_RTO_MAX_NS : rto;
 }
 
-static void tp_ack_input(struct net *n, uint32_t peer, uint32_t ack, uint32_t sack, uint64_t now)
+/* Applies the peer's ack fields; true if they acknowledged something new. */
+static bool tp_ack_input(struct net *n, uint32_t peer, uint32_t ack, uint32_t sack, uint64_t now)
 {
     struct transport_peer *p = tp_peer(n, peer);
     if (ack >= p->snd_next) {
         n->counters.tp_malformed++; /* acks something never sent: ignore the ack fields */
-        return;
+        return false;
     }
+    uint32_t una_before = p->snd_una;
     uint64_t sample = 0;
     while (p->snd_una <= ack) {
         struct transport_tx_slot *s = &p->tx[p->snd_una % TRANSPORT_WINDOW];
@@ -157,6 +161,7 @@ static void tp_ack_input(struct net *n, uint32_t peer, uint32_t ack, uint32_t sa
         if (!s->sacked && s->transmissions > 0 && now - s->sent_ns >= gap)
             tp_transmit_slot(n, peer, s, now);
     }
+    return p->snd_una != una_before;
 }
 
 /* Sends what is due for one peer: first transmissions, retransmissions, delayed ack. */
@@ -243,7 +248,8 @@ static void tp_deliver(struct net *n, uint32_t peer, const struct transport_head
     }
 }
 
-static void tp_data_input(struct net *n, uint32_t peer, const struct transport_header *h, const uint8_t *dgram,
+/* Handles a DATA message; true if it was new (delivered or buffered), not a duplicate. */
+static bool tp_data_input(struct net *n, uint32_t peer, const struct transport_header *h, const uint8_t *dgram,
                           size_t len, const uint8_t *payload, uint64_t now)
 {
     struct transport_peer *p = tp_peer(n, peer);
@@ -251,22 +257,22 @@ static void tp_data_input(struct net *n, uint32_t peer, const struct transport_h
     if (seq < p->rcv_next || (seq != p->rcv_next && p->rx[seq % TRANSPORT_WINDOW])) {
         n->counters.tp_duplicate++;
         tp_send_ack(n, peer); /* our earlier ack may have been lost */
-        return;
+        return false;
     }
     if (seq - p->rcv_next >= TRANSPORT_WINDOW) {
         n->counters.tp_out_of_window++;
-        return;
+        return false;
     }
     if (seq != p->rcv_next) {
         struct pbuf *b = pbuf_alloc(&n->pool);
         if (!b) {
             n->counters.tp_no_buffer++;
-            return;
+            return false;
         }
         memcpy(pbuf_put(b, len), dgram, len);
         p->rx[seq % TRANSPORT_WINDOW] = b;
         tp_send_ack(n, peer); /* at once: the sack tells the sender about the hole */
-        return;
+        return true;
     }
     /* In order: advance before delivering, so a handler that sends sees the right ack. */
     p->rcv_next++;
@@ -287,6 +293,7 @@ static void tp_data_input(struct net *n, uint32_t peer, const struct transport_h
             tp_deliver(n, peer, &bh, bp);
         pbuf_free(&n->pool, b);
     }
+    return true;
 }
 
 static bool tp_epoch_retired(const struct transport_peer *p, uint64_t epoch)
@@ -352,14 +359,21 @@ void transport_input(struct net *n, const uint8_t *dgram, size_t len, uint32_t s
     }
     /* The address is learned only when a session starts: a datagram of this session
      * replayed from elsewhere must not redirect our traffic. */
+    bool fresh = false; /* proof of life: something a replay cannot produce */
     if (h.src_epoch != p->epoch) {
         net_peer_ip_learn(n, peer, src_ip);
         tp_adopt_epoch(n, peer, h.src_epoch, now);
+        fresh = true;
     }
-    cluster_heard(n, peer, now);
-    tp_ack_input(n, peer, h.ack, h.sack, now);
+    if (h.kind == TRANSPORT_KIND_HELLO && h.request_id > p->hello_in_max) {
+        p->hello_in_max = h.request_id;
+        fresh = true;
+    }
+    fresh |= tp_ack_input(n, peer, h.ack, h.sack, now);
     if (h.kind == TRANSPORT_KIND_DATA)
-        tp_data_input(n, peer, &h, dgram, len, payload, now);
+        fresh |= tp_data_input(n, peer, &h, dgram, len, payload, now);
+    if (fresh)
+        cluster_heard(n, peer, now);
     tp_peer_poll(n, peer, now);
 }
 

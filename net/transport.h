@@ -56,6 +56,8 @@ struct transport_peer {
     bool ack_due;                                     /* an ack must go out by ack_deadline_ns */
     uint64_t ack_deadline_ns;
     uint64_t last_hello_answer_ns;
+    uint64_t hello_out;    /* our HELLO counter towards this peer (any session) */
+    uint64_t hello_in_max; /* highest HELLO counter heard in this session: replays are stale */
 };
 
 struct transport_request_slot {

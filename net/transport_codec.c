@@ -85,6 +85,7 @@ enum transport_decode_result transport_codec_decode(const uint8_t *b, size_t len
     if ((out->kind != TRANSPORT_KIND_DATA && out->kind != TRANSPORT_KIND_ACK && out->kind != TRANSPORT_KIND_HELLO) ||
         (out->flags & ~TRANSPORT_FLAGS_KNOWN) != 0 || wire_get_be16(b + 38) != 0 || out->src_epoch == 0 ||
         data != (out->seq != 0) || (!data && (payload_len != 0 || out->type != 0 || out->flags != 0)) ||
+        (out->kind == TRANSPORT_KIND_ACK && out->request_id != 0) ||
         out->src >= NET_MAX_NODES || out->dst >= NET_MAX_NODES)
         return TRANSPORT_DECODE_MALFORMED;
     *payload = b + TRANSPORT_HEADER_LEN;

@@ -42,7 +42,7 @@ struct transport_header {
     uint32_t ack;          /* every seq <= ack from the receiver was delivered */
     uint32_t sack;         /* bit i: seq ack + 2 + i is buffered at the receiver */
     uint16_t payload_len;
-    uint64_t request_id;   /* DATA request or reply: the id; 0 otherwise */
+    uint64_t request_id;   /* DATA request or reply: the id; HELLO: the sender's hello counter; ACK: 0 */
 };
 
 enum transport_decode_result {

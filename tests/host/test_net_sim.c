@@ -35,6 +35,7 @@ struct sim_node {
     int index;
     struct net *net;
     uint64_t rng;
+    bool dead; /* crashed: sends nothing, receives nothing, runs no timers */
 };
 
 struct sim {
@@ -89,6 +90,8 @@ static bool sim_transmit(void *ctx, const uint8_t *frame, size_t len)
     struct sim *s = me->sim;
     if (len > SIM_FRAME_MAX || len < ETH_HEADER_LEN)
         return false;
+    if (me->dead)
+        return true;
     if (memcmp(frame, s->host_mac, 6) == 0) {
         s->host_frames++;
         memcpy(s->last_host_frame, frame, len);
@@ -102,7 +105,7 @@ static bool sim_transmit(void *ctx, const uint8_t *frame, size_t len)
     for (int i = 0; i < s->count; i++) {
         uint8_t mac[6];
         sim_mac(i, mac);
-        if (i == me->index || (memcmp(frame, mac, 6) != 0 && frame[0] != 0xff))
+        if (i == me->index || s->nodes[i].dead || (memcmp(frame, mac, 6) != 0 && frame[0] != 0xff))
             continue;
         if (sim_rand(&s->rng) % 100 < s->loss_pct)
             continue;
@@ -182,6 +185,8 @@ static void sim_step(struct sim *s)
             pick = i;
         }
     for (int i = 0; i < s->count; i++) {
+        if (s->nodes[i].dead)
+            continue;
         uint64_t d = net_next_deadline_ns(s->nodes[i].net);
         if (d < next) {
             next = d;
@@ -200,7 +205,7 @@ static void sim_step(struct sim *s)
         free(f);
     }
     for (int i = 0; i < s->count; i++)
-        if (net_next_deadline_ns(s->nodes[i].net) <= s->now)
+        if (!s->nodes[i].dead && net_next_deadline_ns(s->nodes[i].net) <= s->now)
             net_poll(s->nodes[i].net);
 }
 
@@ -631,5 +636,52 @@ TEST(net_sim_ping_round_trips_and_stream)
     CHECK_EQ(r.done, 500);
     CHECK_EQ(net_ping_stream_received(n1), 500);
     CHECK(r.elapsed_ns > 0);
+    sim_destroy(s);
+}
+
+struct suspect_log {
+    int suspects, ups;
+    uint32_t last_peer;
+};
+
+static void suspect_hook(void *ctx, struct net *n, enum net_peer_event ev, uint32_t peer)
+{
+    struct suspect_log *log = ctx;
+    (void)n;
+    if (ev == NET_PEER_SUSPECT) {
+        log->suspects++;
+        log->last_peer = peer;
+    } else if (ev == NET_PEER_UP) {
+        log->ups++;
+    }
+}
+
+TEST(net_sim_dead_peer_suspected_despite_replayed_heartbeats)
+{
+    struct sim *s = sim_create(3, 1500, 0, 0, 9);
+    CHECK(sim_form(s));
+    struct suspect_log log = { 0 };
+    net_set_peer_event_hook(s->nodes[0].net, suspect_hook, &log);
+    for (int k = 0; k < 3000; k++)
+        sim_step(s);
+    CHECK_EQ(log.suspects, 0);
+    s->nodes[2].dead = true;
+    uint8_t mac0[6];
+    sim_mac(0, mac0);
+    uint64_t until = s->now + CLUSTER_HEARTBEAT_TIMEOUT_NS + 500000000ull;
+    uint64_t next_replay = s->now;
+    while (s->now < until) {
+        if (s->now >= next_replay) {
+            /* An attacker keeps replaying node 2's captured traffic to node 0. */
+            for (int i = 0; i < s->captured; i++)
+                if (memcmp(s->capture[i], mac0, 6) == 0 && s->capture[i][6 + 5] == 3)
+                    net_input(s->nodes[0].net, s->capture[i], s->capture_len[i]);
+            next_replay = s->now + 50000000ull;
+        }
+        sim_step(s);
+    }
+    CHECK_EQ(log.suspects, 1);
+    CHECK_EQ(log.last_peer, 2);
+    CHECK_EQ(s->nodes[0].net->counters.cluster_suspects, 1);
     sim_destroy(s);
 }
