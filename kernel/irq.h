@@ -26,12 +26,15 @@ typedef void (*irq_handler_fn)(void *ctx);
 void irq_init(void);
 /* Allocates a free vector for fn(ctx) (for MSI/MSI-X or IPIs); returns it, or -1 if none left. */
 int irq_alloc_vector(irq_handler_fn fn, void *ctx);
-/* Releases a vector from irq_alloc_vector/irq_route_gsi (the GSI is masked first). */
+/* Releases a vector from irq_alloc_vector/irq_route_gsi with all its handlers (the GSI is
+ * masked first). */
 void irq_free_vector(int vector);
 /* The MSI address/data (PCI 3.0 6.8, SDM vol. 3 10.11) delivering vector to this CPU, edge. */
 void irq_msi_message(int vector, uint64_t *address, uint32_t *data);
 /* Routes IOAPIC input gsi to a new vector running fn(ctx), unmasked; returns the vector or
- * -1 (no such GSI, no vector left). ISA IRQs: pass irq_isa_to_gsi(irq) and its polarity. */
+ * -1 (no such GSI, no vector left). A level-triggered GSI already routed with the same
+ * polarity is shared (PCI INTx): fn joins its vector, so handlers must check their device.
+ * ISA IRQs: pass irq_isa_to_gsi(irq) and its polarity. */
 int irq_route_gsi(unsigned gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx);
 /* Masks or unmasks an IOAPIC input routed with irq_route_gsi. */
 void irq_mask_gsi(unsigned gsi, bool masked);

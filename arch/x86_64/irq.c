@@ -25,12 +25,19 @@
 #define PIC_SPURIOUS_MASTER (IRQ_VECTOR_PIC_BASE + 7)
 #define PIC_SPURIOUS_SLAVE (IRQ_VECTOR_PIC_BASE + 15)
 #define GSI_NONE 0xffffffffu
+#define IRQ_SHARED_MAX 4 /* handlers on one level-triggered line (PCI INTx is shared) */
+
+struct irq_action {
+    irq_handler_fn fn;
+    void *ctx;
+};
 
 struct irq_slot {
-    irq_handler_fn fn; /* NULL: free (dynamic range) or unexpected */
-    void *ctx;
-    uint32_t gsi;      /* IOAPIC input feeding this vector, GSI_NONE if none */
-    bool reserved;     /* taken by irq_alloc_vector/irq_route_gsi/irq_set_fixed_handler */
+    struct irq_action actions[IRQ_SHARED_MAX]; /* [0, action_count) are live */
+    unsigned action_count; /* 0: free (dynamic range) or unexpected */
+    uint32_t gsi;          /* IOAPIC input feeding this vector, GSI_NONE if none */
+    bool level, active_low; /* the GSI's trigger, which every sharer must agree on */
+    bool reserved;         /* taken by irq_alloc_vector/irq_route_gsi/irq_set_fixed_handler */
 };
 
 static struct irq_slot irq_slots[TRAP_VECTOR_COUNT];
@@ -50,9 +57,9 @@ void irq_dispatch(unsigned vector)
         return;
     }
     struct irq_slot *s = &irq_slots[vector];
-    if (s->fn)
-        s->fn(s->ctx);
-    else if (irq_unexpected++ == 0)
+    for (unsigned i = 0; i < s->action_count; i++)
+        s->actions[i].fn(s->actions[i].ctx);
+    if (s->action_count == 0 && irq_unexpected++ == 0)
         log_warn("irq: unexpected interrupt on vector 0x%x (further ones only counted)", vector);
     if (irq_lapic_ready)
         lapic_eoi();
@@ -67,7 +74,8 @@ void irq_set_fixed_handler(unsigned vector, irq_handler_fn fn, void *ctx)
 {
     if (vector < TRAP_EXCEPTION_COUNT || vector >= TRAP_VECTOR_COUNT)
         return;
-    irq_slots[vector] = (struct irq_slot){ .fn = fn, .ctx = ctx, .gsi = GSI_NONE, .reserved = fn != NULL };
+    irq_slots[vector] = (struct irq_slot){
+        .actions = { { fn, ctx } }, .action_count = fn ? 1 : 0, .gsi = GSI_NONE, .reserved = fn != NULL };
 }
 
 int irq_alloc_vector(irq_handler_fn fn, void *ctx)
@@ -76,7 +84,8 @@ int irq_alloc_vector(irq_handler_fn fn, void *ctx)
         return -1;
     for (unsigned v = IRQ_VECTOR_DYNAMIC_FIRST; v <= IRQ_VECTOR_DYNAMIC_LAST; v++) {
         if (!irq_slots[v].reserved) {
-            irq_slots[v] = (struct irq_slot){ .fn = fn, .ctx = ctx, .gsi = GSI_NONE, .reserved = true };
+            irq_slots[v] = (struct irq_slot){
+                .actions = { { fn, ctx } }, .action_count = 1, .gsi = GSI_NONE, .reserved = true };
             return (int)v;
         }
     }
@@ -101,12 +110,24 @@ void irq_msi_message(int vector, uint64_t *address, uint32_t *data)
 
 int irq_route_gsi(unsigned gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx)
 {
-    if (!ioapic_has_gsi(gsi))
+    if (!ioapic_has_gsi(gsi) || !fn)
         return -1;
+    for (unsigned v = IRQ_VECTOR_DYNAMIC_FIRST; v <= IRQ_VECTOR_DYNAMIC_LAST; v++) {
+        struct irq_slot *s = &irq_slots[v];
+        if (!s->reserved || s->gsi != gsi)
+            continue;
+        /* Already routed: share the line if it is level-triggered the same way. */
+        if (!level || !s->level || s->active_low != active_low || s->action_count == IRQ_SHARED_MAX)
+            return -1;
+        s->actions[s->action_count++] = (struct irq_action){ fn, ctx };
+        return (int)v;
+    }
     int vector = irq_alloc_vector(fn, ctx);
     if (vector < 0)
         return -1;
     irq_slots[vector].gsi = gsi;
+    irq_slots[vector].level = level;
+    irq_slots[vector].active_low = active_low;
     ioapic_route(gsi, (uint8_t)vector, level, active_low, lapic_id());
     return vector;
 }
@@ -223,4 +244,22 @@ KTEST(irq_route_isa_timer_through_ioapic)
     KT_EXPECT_EQ(hits, 1);
     irq_free_vector(v);
     KT_EXPECT_EQ(irq_route_gsi(1000, false, false, irq_ktest_count, &hits), -1);
+}
+
+KTEST(irq_level_gsi_shared_edge_not)
+{
+    static unsigned first, second;
+    first = second = 0;
+    const unsigned gsi = 20; /* an IOAPIC input nothing is wired to on QEMU's pc machine */
+    int v = irq_route_gsi(gsi, true, false, irq_ktest_count, &first);
+    if (!KT_EXPECT(v >= 0))
+        return;
+    KT_EXPECT_EQ(irq_route_gsi(gsi, true, false, irq_ktest_count, &second), v);
+    KT_EXPECT_EQ(irq_route_gsi(gsi, true, true, irq_ktest_count, &second), -1); /* polarity differs */
+    KT_EXPECT_EQ(irq_route_gsi(gsi, false, false, irq_ktest_count, &second), -1); /* edge never shares */
+    lapic_send_self((uint8_t)v);
+    irq_ktest_wait(&second, 1);
+    KT_EXPECT_EQ(first, 1);
+    KT_EXPECT_EQ(second, 1);
+    irq_free_vector(v);
 }
