@@ -82,8 +82,8 @@ static int e1000_tx(struct netdev *dev, const void *frame, size_t len)
 {
     struct e1000 *e = dev->priv;
     if (len > (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN || len < NETDEV_ETH_HEADER_LEN) {
-        dev->stats.tx_too_long++;
-        return NETDEV_TX_TOO_LONG;
+        dev->stats.tx_bad_length++;
+        return NETDEV_TX_BAD_LENGTH;
     }
     unsigned segments = (unsigned)((len + E1000_TX_BUFFER_SIZE - 1) / E1000_TX_BUFFER_SIZE);
     e1000_tx_reclaim(e);
@@ -234,10 +234,10 @@ static void e1000_dump(struct netdev *dev)
     log_info("e1000: tdh %u tdt %u next_to_use %u next_to_clean %u", e1000_read(e, E1000_TDH),
              e1000_read(e, E1000_TDT), e->tx_next_to_use, e->tx_next_to_clean);
     log_info("e1000: rx %llu frames %llu bytes %llu errors %llu missed; tx %llu frames %llu bytes %llu busy "
-             "%llu too_long; %llu irqs",
+             "%llu bad_length; %llu irqs",
              (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_errors,
              (unsigned long long)s->rx_dropped, (unsigned long long)s->tx_frames, (unsigned long long)s->tx_bytes,
-             (unsigned long long)s->tx_busy, (unsigned long long)s->tx_too_long, (unsigned long long)s->irqs);
+             (unsigned long long)s->tx_busy, (unsigned long long)s->tx_bad_length, (unsigned long long)s->irqs);
 }
 
 static const struct netdev_ops e1000_ops = {

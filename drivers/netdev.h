@@ -21,7 +21,7 @@
 enum netdev_tx_result {
     NETDEV_TX_OK = 0,
     NETDEV_TX_BUSY = -1,    /* ring full: try again after a poll; the frame was not taken */
-    NETDEV_TX_TOO_LONG = -2 /* longer than mtu + header: never sent */
+    NETDEV_TX_BAD_LENGTH = -2 /* shorter than an Ethernet header or longer than mtu + header: never sent */
 };
 
 struct netdev;
@@ -51,7 +51,7 @@ struct netdev_ops {
 struct netdev_stats {
     uint64_t tx_frames, tx_bytes;
     uint64_t tx_busy;      /* tx refused because the ring was full */
-    uint64_t tx_too_long;  /* tx refused because the frame exceeded the MTU */
+    uint64_t tx_bad_length; /* tx refused: shorter than a header or longer than mtu + header */
     uint64_t rx_frames, rx_bytes;
     uint64_t rx_errors;    /* frames the device flagged bad, or that did not fit a buffer */
     uint64_t rx_dropped;   /* frames lost for lack of buffers (as far as the device tells) */

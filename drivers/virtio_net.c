@@ -66,8 +66,8 @@ static int virtio_net_tx(struct netdev *dev, const void *frame, size_t len)
 {
     struct virtio_net *vn = dev->priv;
     if (len > (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN || len < NETDEV_ETH_HEADER_LEN) {
-        dev->stats.tx_too_long++;
-        return NETDEV_TX_TOO_LONG;
+        dev->stats.tx_bad_length++;
+        return NETDEV_TX_BAD_LENGTH;
     }
     virtio_net_tx_reclaim(vn);
     if (vn->tx_free_count == 0) {
@@ -163,11 +163,11 @@ static void virtio_net_dump(struct netdev *dev)
              (unsigned long long)vn->rx.bad_used);
     log_info("virtio-net: tx size %u avail %u used %u last_used %u free %u slots_free %u", vn->tx.size,
              vn->tx.avail->idx, vn->tx.used->idx, vn->tx.last_used, vn->tx.num_free, vn->tx_free_count);
-    log_info("virtio-net: rx %llu frames %llu bytes %llu errors; tx %llu frames %llu bytes %llu busy %llu too_long; "
+    log_info("virtio-net: rx %llu frames %llu bytes %llu errors; tx %llu frames %llu bytes %llu busy %llu bad_length; "
              "%llu irqs",
              (unsigned long long)s->rx_frames, (unsigned long long)s->rx_bytes, (unsigned long long)s->rx_errors,
              (unsigned long long)s->tx_frames, (unsigned long long)s->tx_bytes, (unsigned long long)s->tx_busy,
-             (unsigned long long)s->tx_too_long, (unsigned long long)s->irqs);
+             (unsigned long long)s->tx_bad_length, (unsigned long long)s->irqs);
 }
 
 static const struct netdev_ops virtio_net_ops = {

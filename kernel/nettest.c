@@ -4,7 +4,8 @@
  * request until the echoer's MAC is known, then unicasts; sizes cycle from the minimum
  * frame to the full MTU so jumbo paths are covered. Both sides exit through
  * isa-debug-exit with the verdict. Polled (spins), so it is for tests only.
- * `nettest=pair` lets one command line serve a whole cluster: node 0 pings, others echo. */
+ * `nettest=pair` lets one command line serve a whole cluster: node 0 pings, others echo.
+ * `nettest=rpc` (through the transport, not raw) lives in kernel/nettest_rpc.c. */
 #include "kernel/nettest.h"
 
 #include <arch/cpu.h>
@@ -31,13 +32,14 @@
 #define NETTEST_POLL_BUDGET 16
 #define NETTEST_SIZE_STEPS 5
 
-enum nettest_mode { NETTEST_OFF, NETTEST_ECHO, NETTEST_PING, NETTEST_PAIR };
-static const char *const nettest_names[] = { "off", "echo", "ping", "pair", NULL };
+enum nettest_mode { NETTEST_OFF, NETTEST_ECHO, NETTEST_PING, NETTEST_PAIR, NETTEST_RPC };
+static const char *const nettest_names[] = { "off", "echo", "ping", "pair", "rpc", NULL };
 static unsigned nettest_mode;
 CMDLINE_PARAM_CHOICE(nettest_mode, "nettest", nettest_names,
-                     "raw NIC test: echo (responder), ping (sender), pair (node 0 pings, others echo)");
+                     "NIC test: raw echo (responder), ping (sender), pair (node 0 pings, others echo); "
+                     "rpc: transport round trips from node 0 (kernel/nettest_rpc.c)");
 static uint64_t nettest_count = 100;
-CMDLINE_PARAM_U64(nettest_count, "nettest.count", 1, 100000, "requests the ping side sends");
+CMDLINE_PARAM_U64(nettest_count, "nettest.count", 1, NETTEST_RPC_MAX_COUNT, "requests the sending side makes");
 
 static bool nettest_slirp;
 CMDLINE_PARAM_FLAG(nettest_slirp, "nettest.slirp",
@@ -227,6 +229,10 @@ void nettest_run(void)
 {
     if (nettest_mode == NETTEST_OFF)
         return;
+    if (nettest_mode == NETTEST_RPC) {
+        nettest_rpc_run((uint32_t)nettest_count);
+        return;
+    }
     nt.dev = net_glue_dev();
     if (!nt.dev) {
         log_error("nettest: no NIC");
@@ -237,16 +243,16 @@ void nettest_run(void)
     nettest_ping();
 }
 
-KTEST(drivers_netdev_refuses_oversized_frame)
+KTEST(drivers_netdev_refuses_bad_frame_lengths)
 {
     struct netdev *dev = net_glue_dev();
     if (!dev)
         return; /* no NIC on this machine */
-    uint64_t before = dev->stats.tx_too_long;
+    uint64_t before = dev->stats.tx_bad_length;
     memset(nt.frame, 0, sizeof nt.frame);
-    KT_EXPECT_EQ(netdev_tx(dev, nt.frame, (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN + 1), NETDEV_TX_TOO_LONG);
-    KT_EXPECT_EQ(netdev_tx(dev, nt.frame, NETDEV_ETH_HEADER_LEN - 1), NETDEV_TX_TOO_LONG);
-    KT_EXPECT_EQ(dev->stats.tx_too_long, before + 2);
+    KT_EXPECT_EQ(netdev_tx(dev, nt.frame, (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN + 1), NETDEV_TX_BAD_LENGTH);
+    KT_EXPECT_EQ(netdev_tx(dev, nt.frame, NETDEV_ETH_HEADER_LEN - 1), NETDEV_TX_BAD_LENGTH);
+    KT_EXPECT_EQ(dev->stats.tx_bad_length, before + 2);
 }
 
 /* ARP (RFC 826) over Ethernet/IPv4, as QEMU's user-mode network answers it. */

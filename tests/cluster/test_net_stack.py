@@ -41,3 +41,23 @@ def test_cluster_forms_and_host_pings_each_node(make_cluster, nic, mtu, extra):
         assert r.returncode == 0 and " 0% packet loss" in r.stdout, (r.stdout, c.nodes[1].log_text()[-3000:])
     for node in c.nodes:
         assert node.alive(), node.log_text()[-3000:]
+
+
+RPC_COUNT = 200
+RPC_LINE = r"nettest: rpc node 0 -> 1: (\d+) round trips, .* min (\d+) us median (\d+) us p99 (\d+) us"
+
+
+@pytest.mark.parametrize("nic,mtu", [("virtio", None), ("e1000", None), ("e1000", 9000)],
+                         ids=["virtio-mtu1500", "e1000-mtu1500", "e1000-mtu9000"])
+def test_transport_round_trips_over_each_nic(make_cluster, nic, mtu):
+    """64-byte requests, 4 KiB replies through the whole transport (MAC, sequence numbers,
+    acks; IP fragments at MTU 1500); node 1 answers from hlt, woken by the NIC interrupt."""
+    import re
+    c = make_cluster(2, nic=nic, mtu=mtu, words=["nettest=rpc", "nettest.count=%d" % RPC_COUNT])
+    status = c.nodes[0].wait(120.0)
+    log0 = c.nodes[0].log_text()
+    assert status == 33, (status, log0[-3000:], c.nodes[1].log_text()[-2000:])
+    m = re.search(RPC_LINE, log0)
+    assert m and int(m.group(1)) == RPC_COUNT, log0[-3000:]
+    assert "nettest: %d passed, 0 failed" % RPC_COUNT in log0
+    assert c.nodes[1].wait(10.0) == 33, c.nodes[1].log_text()[-2000:]

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: MIT */
+/* Transport round-trip test and benchmark (issue 3's bench): node 0 sends a 64-byte
+ * request to each peer and waits, spinning, for its 4 KiB reply, count times, and prints
+ * min/median/p99 in microseconds; the peers answer from their idle loop (woken by the NIC
+ * interrupt), the arrangement PLUMBING 13 found fastest. When done, node 0 tells every peer
+ * to leave and exits with the verdict. Uses one message type of its own (below). */
+#include <arch/cpu.h>
+
+#include "kernel/clock.h"
+#include "kernel/exit_codes.h"
+#include "kernel/libc.h"
+#include "kernel/log.h"
+#include "kernel/net_glue.h"
+#include "kernel/nettest.h"
+#include "kernel/panic.h"
+#include "net/net.h"
+
+#define RPC_TYPE_REQUEST (TRANSPORT_TYPE_COUNT - 1) /* the last user type: tests only */
+#define RPC_TYPE_LEAVE (TRANSPORT_TYPE_COUNT - 2)
+#define RPC_REQUEST_LEN 64
+#define RPC_REPLY_LEN 4096
+#define RPC_READY_TIMEOUT_NS (30 * NS_PER_SEC)
+#define RPC_REPLY_TIMEOUT_NS (2 * NS_PER_SEC)
+#define RPC_LEAVE_DRAIN_NS (50 * NS_PER_MS)   /* time for the leave messages to be acked */
+#define RPC_PERCENT 100
+
+struct rpc_wait {
+    bool done;
+    int status;
+    size_t len;
+    bool content_ok;
+};
+
+static uint8_t rpc_request[RPC_REQUEST_LEN];
+static uint8_t rpc_reply[RPC_REPLY_LEN];
+static uint64_t rpc_rtt_ns[NETTEST_RPC_MAX_COUNT];
+
+static uint8_t rpc_pattern(size_t i)
+{
+    return (uint8_t)(i * 31u + 7u);
+}
+
+static void rpc_serve(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                      uint64_t request_id)
+{
+    (void)ctx;
+    (void)msg;
+    if (type == RPC_TYPE_LEAVE) {
+        log_info("nettest: rpc served, leaving");
+        kernel_exit(EXIT_OK);
+    }
+    if (request_id == 0 || len != RPC_REQUEST_LEN)
+        return;
+    transport_reply(n, from, request_id, rpc_reply, sizeof rpc_reply);
+}
+
+static void rpc_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    struct rpc_wait *w = ctx;
+    w->done = true;
+    w->status = status;
+    w->len = len;
+    w->content_ok = reply && len == RPC_REPLY_LEN && memcmp(reply, rpc_reply, RPC_REPLY_LEN) == 0;
+}
+
+static bool rpc_wait_done(void *ctx)
+{
+    return ((struct rpc_wait *)ctx)->done;
+}
+
+static bool rpc_cluster_ready(void *ctx)
+{
+    return net_cluster_ready(ctx);
+}
+
+static bool rpc_never(void *ctx)
+{
+    (void)ctx;
+    return false;
+}
+
+/* Shell sort with Ciura's gaps (fine for the few thousand samples here). */
+static void rpc_sort(uint64_t *a, size_t n)
+{
+    static const size_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+    for (size_t g = 0; g < sizeof gaps / sizeof gaps[0]; g++) {
+        for (size_t i = gaps[g]; i < n; i++) {
+            uint64_t v = a[i];
+            size_t j = i;
+            for (; j >= gaps[g] && a[j - gaps[g]] > v; j -= gaps[g])
+                a[j] = a[j - gaps[g]];
+            a[j] = v;
+        }
+    }
+}
+
+/* One round trip; returns its time in ns, or 0 on failure (logged). */
+static uint64_t rpc_round_trip(struct net *n, uint32_t peer, uint32_t seq)
+{
+    struct rpc_wait w = { 0 };
+    uint64_t start = clock_now_ns();
+    int r;
+    while ((r = transport_request(n, peer, RPC_TYPE_REQUEST, rpc_request, sizeof rpc_request, rpc_done, &w)) ==
+           NET_ERR_AGAIN) {
+        net_glue_poll();
+        if (clock_now_ns() - start > RPC_REPLY_TIMEOUT_NS)
+            break;
+    }
+    if (r != NET_OK) {
+        log_error("nettest: rpc %u to node %u: request refused (%d)", seq, peer, r);
+        return 0;
+    }
+    if (!net_glue_spin_until(rpc_wait_done, &w, RPC_REPLY_TIMEOUT_NS)) {
+        log_error("nettest: rpc %u to node %u: no reply in time", seq, peer);
+        return 0;
+    }
+    uint64_t rtt = clock_now_ns() - start;
+    if (w.status != NET_OK || !w.content_ok) {
+        log_error("nettest: rpc %u to node %u: status %d, %zu bytes, content %s", seq, peer, w.status, w.len,
+                  w.content_ok ? "ok" : "wrong");
+        return 0;
+    }
+    return rtt ? rtt : 1;
+}
+
+static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
+{
+    unsigned passed = 0, failed = 0;
+    for (uint32_t peer = 1; peer < net_glue_node_count(); peer++) {
+        size_t samples = 0;
+        for (uint32_t seq = 0; seq < count; seq++) {
+            uint64_t rtt = rpc_round_trip(n, peer, seq);
+            if (rtt)
+                rpc_rtt_ns[samples++] = rtt;
+        }
+        passed += (unsigned)samples;
+        failed += count - (unsigned)samples;
+        if (samples) {
+            rpc_sort(rpc_rtt_ns, samples);
+            uint64_t p99 = rpc_rtt_ns[(samples * 99 + RPC_PERCENT - 1) / RPC_PERCENT - 1];
+            console_printf("nettest: rpc node 0 -> %u: %zu round trips, 64 B request / 4096 B reply: "
+                           "min %llu us median %llu us p99 %llu us\n",
+                           peer, samples, (unsigned long long)(rpc_rtt_ns[0] / NS_PER_US),
+                           (unsigned long long)(rpc_rtt_ns[samples / 2] / NS_PER_US),
+                           (unsigned long long)(p99 / NS_PER_US));
+        }
+        while (transport_send(n, peer, RPC_TYPE_LEAVE, NULL, 0) == NET_ERR_AGAIN)
+            net_glue_poll();
+    }
+    net_glue_spin_until(rpc_never, NULL, RPC_LEAVE_DRAIN_NS);
+    net_glue_dump();
+    console_printf("nettest: %u passed, %u failed\n", passed, failed);
+    kernel_exit(failed == 0 && passed > 0 ? EXIT_OK : EXIT_TESTS_FAILED);
+}
+
+void nettest_rpc_run(uint32_t count)
+{
+    struct net *n = net_glue_net();
+    if (!n) {
+        log_error("nettest: rpc needs the network");
+        kernel_exit(EXIT_TESTS_FAILED);
+    }
+    for (size_t i = 0; i < sizeof rpc_reply; i++)
+        rpc_reply[i] = rpc_pattern(i);
+    if (transport_register_handler(n, RPC_TYPE_REQUEST, rpc_serve, NULL) != NET_OK ||
+        transport_register_handler(n, RPC_TYPE_LEAVE, rpc_serve, NULL) != NET_OK) {
+        log_error("nettest: rpc message types are taken");
+        kernel_exit(EXIT_TESTS_FAILED);
+    }
+    if (net_glue_node_id() != 0) {
+        log_info("nettest: rpc serving");
+        return; /* the idle loop answers, woken by the NIC */
+    }
+    if (!net_glue_spin_until(rpc_cluster_ready, n, RPC_READY_TIMEOUT_NS)) {
+        log_error("nettest: rpc: the cluster did not form");
+        kernel_exit(EXIT_TESTS_FAILED);
+    }
+    rpc_client(n, count);
+}
