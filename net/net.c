@@ -278,6 +278,15 @@ void net_dump_counters(const struct net *n)
 #undef NET_COUNTER_DUMP
     if (used)
         net_log(n, "net:%s", line);
+    for (uint32_t i = 0; i < n->node_count; i++) {
+        const struct transport_peer *p = &n->tp.peers[i];
+        if (i == n->node_id)
+            continue;
+        net_log(n, "net: peer %u %s epoch %016llx srtt %llu us rto %llu us in flight %u next seq %u rcv next %u", i,
+                n->cluster.peers[i].suspected ? "suspect" : (p->epoch ? "up" : "unknown"),
+                (unsigned long long)p->epoch, (unsigned long long)(p->srtt_ns / 1000),
+                (unsigned long long)(p->rto_ns / 1000), p->snd_next - p->snd_una, p->snd_next, p->rcv_next);
+    }
     net_log(n, "net: pbufs free=%u low=%u alloc_failures=%llu reasm done=%llu timeouts=%llu bad=%llu no_slot=%llu",
             n->pool.free_count, n->pool.low_water, (unsigned long long)n->pool.alloc_failures,
             (unsigned long long)n->reasm.stats.completed, (unsigned long long)n->reasm.stats.timeouts,

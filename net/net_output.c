@@ -6,8 +6,17 @@
 #include "kernel/libc.h"
 #include "net/arp.h"
 #include "net/ipv4.h"
+#include "net/ipv4_reasm.h"
+#include "net/transport_codec.h"
 #include "net/net_internal.h"
 #include "net/udp.h"
+
+_Static_assert(PBUF_HEADROOM >= ETH_HEADER_LEN + IPV4_HEADER_LEN + UDP_HEADER_LEN,
+               "headers are pushed into the headroom");
+_Static_assert(PBUF_CAPACITY - PBUF_HEADROOM >= TRANSPORT_DGRAM_MAX, "a whole transport datagram fits a pbuf");
+_Static_assert(TRANSPORT_DGRAM_MAX + UDP_HEADER_LEN + IPV4_HEADER_LEN <= NET_MTU_MAX,
+               "the largest message is one frame at MTU 9000");
+_Static_assert(TRANSPORT_DGRAM_MAX + UDP_HEADER_LEN <= IPV4_REASM_MAX_PAYLOAD, "and reassembles at any MTU");
 
 static bool net_transmit(struct net *n, const uint8_t *frame, size_t len)
 {

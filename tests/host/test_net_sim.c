@@ -50,6 +50,8 @@ struct sim {
     size_t capture_len[SIM_CAPTURE_MAX];
     int captured;
     int ready_lines;
+    char log[16384]; /* every line logged by any node, newline-separated */
+    size_t log_len;
     uint8_t host_mac[6];
     int host_frames; /* frames addressed to the host side */
     uint8_t last_host_frame[SIM_FRAME_MAX];
@@ -128,8 +130,16 @@ static void sim_random(void *ctx, uint8_t *buf, size_t len)
 static void sim_log(void *ctx, const char *line)
 {
     struct sim_node *me = ctx;
+    struct sim *s = me->sim;
     if (strncmp(line, "cluster ready: ", 15) == 0)
-        me->sim->ready_lines++;
+        s->ready_lines++;
+    size_t len = strlen(line);
+    if (s->log_len + len + 2 < sizeof s->log) {
+        memcpy(s->log + s->log_len, line, len);
+        s->log_len += len;
+        s->log[s->log_len++] = '\n';
+        s->log[s->log_len] = '\0';
+    }
     if (getenv("NET_SIM_VERBOSE"))
         printf("    [node %d] %s\n", me->index, line);
 }
@@ -683,5 +693,21 @@ TEST(net_sim_dead_peer_suspected_despite_replayed_heartbeats)
     CHECK_EQ(log.suspects, 1);
     CHECK_EQ(log.last_peer, 2);
     CHECK_EQ(s->nodes[0].net->counters.cluster_suspects, 1);
+    sim_destroy(s);
+}
+
+TEST(net_sim_counter_dump_names_every_nonzero_counter)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 10);
+    CHECK(sim_form(s));
+    CHECK(strstr(s->log, "cluster ready: 2 nodes [0 1] epoch 1") != NULL);
+    s->log_len = 0;
+    s->log[0] = '\0';
+    net_dump_counters(s->nodes[0].net);
+    CHECK(strstr(s->log, " tp_hellos_out=") != NULL);
+    CHECK(strstr(s->log, " rx_frames=") != NULL);
+    CHECK(strstr(s->log, "net: peer 1 up epoch ") != NULL);
+    CHECK(strstr(s->log, "net: pbufs free=") != NULL);
+    CHECK(strstr(s->log, "tp_bad_mac") == NULL); /* zero counters are left out */
     sim_destroy(s);
 }
