@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/* The DSM protocol core (DESIGN.md section 4, docs/dsm-protocol.md): sequentially
+ * consistent, single-writer/multiple-reader, write-invalidate paging (IVY) and futexes
+ * across nodes. Event-driven: every entry point runs to completion, never blocks, and
+ * reaches the machine only through struct dsm_env. Not thread-safe: one CPU per node. */
+#ifndef DSM_DSM_H
+#define DSM_DSM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsm/env.h"
+#include "dsm/stats.h"
+
+#define DSM_PAGE_SHIFT 12
+#define DSM_PAGE_SIZE (1u << DSM_PAGE_SHIFT)
+#define DSM_MAX_NODES 64                     /* copysets are 64-bit masks */
+#define DSM_USER_END 0x0000800000000000ull   /* x86-64 canonical lower half (kernel/mm.h) */
+#define DSM_PAGE_LIMIT (DSM_USER_END >> DSM_PAGE_SHIFT)
+
+/* Linux errno values, so the kernel glue can hand them to user space unchanged. */
+#define DSM_EAGAIN 11
+#define DSM_ENOMEM 12
+#define DSM_EFAULT 14
+#define DSM_EINVAL 22
+#define DSM_ETIMEDOUT 110
+
+/* dsm_fault() and the futex calls: the thread must park until env->wake(token). */
+#define DSM_PENDING 1
+
+#define DSM_FUTEX_BITSET_ANY 0xffffffffu     /* FUTEX_BITSET_MATCH_ANY */
+#define DSM_FUTEX_WAKE_ALL 0xffffffffu
+
+enum dsm_access {
+    DSM_ACCESS_READ = 1,
+    DSM_ACCESS_WRITE = 2,
+};
+
+/* Page location schemes (issue 6); dsm.manager= on the command line picks one. */
+enum dsm_scheme {
+    DSM_SCHEME_FIXED = 0,   /* manager(page) = hash(page) mod N */
+    DSM_SCHEME_CENTRAL = 1, /* node 0 manages every page */
+};
+
+/* dsm_region_add() flags. */
+#define DSM_REGION_READONLY 1u  /* text/rodata: replicated from the region owner, never invalidated */
+#define DSM_REGION_PRELOADED 2u /* the region owner holds the initial data (a loaded image) */
+
+struct dsm_node;
+
+/* Creates this node's core (memory from env->alloc); NULL on bad arguments or no memory.
+ * Every node of the cluster must use the same nnodes, scheme and regions. */
+struct dsm_node *dsm_node_create(const struct dsm_env *env, unsigned self, unsigned nnodes,
+                                 enum dsm_scheme scheme);
+/* Frees the node and every record it holds (not the pages: the env owns them). */
+void dsm_node_destroy(struct dsm_node *n);
+/* Declares pages [first, first+count) with DSM_REGION_* flags and their initial owner. On
+ * the owner, the env must already hold the data of PRELOADED/READONLY pages (mapped RW or
+ * R as the flags say). 0, or -DSM_EINVAL (bad range, overlap, table full). */
+int dsm_region_add(struct dsm_node *n, uint64_t first, uint64_t count, unsigned flags, unsigned owner);
+
+/* A thread touched `page` without the needed access. Returns 0 if the access is already
+ * allowed (no wake follows), DSM_PENDING (env->wake(token, 0 or -error) follows once the
+ * page is mapped with at least `access`; the thread then retries), or -DSM_EFAULT (write
+ * to a read-only region, page outside user space) / -DSM_ENOMEM. */
+int dsm_fault(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_t token);
+/* A message from node `from` arrived (exactly once, FIFO per pair). Malformed or
+ * impossible messages are counted in stats.bad_msgs and dropped. */
+void dsm_receive(struct dsm_node *n, unsigned from, const void *bytes, size_t len);
+/* The deadline requested through env->timer_arm() has passed. */
+void dsm_timer_expired(struct dsm_node *n);
+
+/* FUTEX_WAIT(_BITSET): parks until woken (result 0), the word at addr (4-aligned) is not
+ * val at the coherent check (-DSM_EAGAIN), or deadline_ns (absolute, env->now_ns clock;
+ * 0 = none) passes (-DSM_ETIMEDOUT). Returns DSM_PENDING or -DSM_EINVAL/-DSM_ENOMEM. */
+int dsm_futex_wait(struct dsm_node *n, uint64_t addr, uint32_t val, uint32_t bitset, uint64_t deadline_ns,
+                   uint64_t token);
+/* FUTEX_WAKE(_BITSET): wakes up to count waiters on addr; the result is the number woken. */
+int dsm_futex_wake(struct dsm_node *n, uint64_t addr, uint32_t count, uint32_t bitset, uint64_t token);
+/* FUTEX_(CMP_)REQUEUE: if check_val, first -DSM_EAGAIN unless *addr == val (coherent read);
+ * wakes nwake waiters of addr and moves up to nmove others to addr2 (waiters whose addr2
+ * has another manager are woken instead: a spurious wake-up, allowed by futex(2)). The
+ * result is the number woken plus moved. */
+int dsm_futex_requeue(struct dsm_node *n, uint64_t addr, uint64_t addr2, uint32_t nwake, uint32_t nmove,
+                      bool check_val, uint32_t val, uint64_t token);
+
+/* Quiesce on: new faults and futex calls are held locally (not sent); incoming messages
+ * are still served so other nodes' transactions finish. Off: held calls proceed. */
+void dsm_quiesce(struct dsm_node *n, bool on);
+/* True when this node has no transaction in flight: no request of its own outstanding, no
+ * managed page busy, no futex call awaiting a reply (parked futex waiters are state, not
+ * traffic). A cluster is drained when every node is quiesced and idle. */
+bool dsm_is_idle(const struct dsm_node *n);
+
+/* This node's view of a page and, when it manages the page, the directory (for checkers
+ * and state dumps). */
+struct dsm_page_info {
+    enum dsm_prot state;  /* DSM_PROT_NONE = invalid */
+    bool owner;
+    bool pending;         /* a request of this node is in flight */
+};
+void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_info *out);
+struct dsm_dir_info {
+    bool managed_here;
+    unsigned owner;       /* DSM_NODE_NONE: untouched, nobody holds it */
+    uint64_t copyset;     /* read holders other than the owner, bit per node */
+    bool busy;            /* a transaction is in flight */
+};
+#define DSM_NODE_NONE 0xffffu
+void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info *out);
+/* Node that manages page (the location scheme). */
+unsigned dsm_manager_of(const struct dsm_node *n, uint64_t page);
+/* Number of futex waiters queued at this node as manager. */
+unsigned dsm_futex_queued(const struct dsm_node *n);
+
+/* Progress of a local futex call (for checkers and state dumps). */
+enum dsm_call_state {
+    DSM_CALL_NONE,        /* no such call */
+    DSM_CALL_HELD,        /* quiesced: not started */
+    DSM_CALL_REGISTERING, /* WAIT: FUTEX_REG sent, ack awaited */
+    DSM_CALL_CHECKING,    /* WAIT / REQUEUE: coherent read of the word in progress */
+    DSM_CALL_SLEEPING,    /* WAIT: registered and the value matched */
+    DSM_CALL_REPLY,       /* WAKE / REQUEUE: sent, reply awaited */
+};
+/* State and id of the futex call parked with token on this node. */
+enum dsm_call_state dsm_futex_call_query(const struct dsm_node *n, uint64_t token, uint32_t *id);
+/* True if this node, as manager, queues waiter id of node `node`. */
+bool dsm_futex_waiter_queued(const struct dsm_node *n, unsigned node, uint32_t id);
+
+/* The node's counters. */
+const struct dsm_stats *dsm_node_stats(const struct dsm_node *n);
+
+#endif

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/* Records shared by the DSM core's files (not for users of dsm/dsm.h). All of it is
+ * touched only from the core's entry points, which run one at a time to completion. */
+#ifndef DSM_INTERNAL_H
+#define DSM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dsm/dsm.h"
+#include "dsm/locate.h"
+#include "dsm/msg.h"
+
+#define DSM_HASH_BUCKETS 1024 /* per table; records chain, so this bounds nothing */
+#define DSM_MAX_REGIONS 16
+
+/* A parked access to a page on this node: a thread, or a futex call reading its word. */
+struct dsm_waiter {
+    struct dsm_waiter *next;
+    uint64_t token;    /* thread token, or call id when internal */
+    uint64_t start_ns; /* fault time, for the latency histogram */
+    uint8_t access;    /* enum dsm_access */
+    bool internal;
+};
+
+/* This node's view of one page. Invariants: state WRITE => owner; `pending` set while a
+ * request of ours is in flight (or held by quiesce); acks_got <= acks_expected once granted. */
+struct dsm_page {
+    struct dsm_page *hnext;
+    uint64_t page;
+    uint8_t state;          /* enum dsm_prot: what the local copy allows */
+    bool owner;
+    bool ro;                /* replica of a read-only region page */
+    uint8_t pending;        /* enum dsm_access requested, 0 if none */
+    bool held;              /* request not sent yet (quiesced) */
+    bool granted;           /* the grant arrived; waiting for invalidation acks */
+    uint16_t grant_flags;
+    uint32_t acks_expected, acks_got;
+    uint64_t req_start_ns;
+    struct dsm_waiter *waiters, *waiters_tail;
+};
+
+/* A request queued at the manager behind a busy transaction. */
+struct dsm_req {
+    struct dsm_req *next;
+    uint16_t from;
+    uint8_t access;
+};
+
+/* The manager's directory entry. Invariant (when !busy): the owner holds the page READ or
+ * WRITE, every copyset node holds it READ, nobody else holds it; owner is not in copyset;
+ * owner WRITE => copyset empty. */
+struct dsm_dir {
+    struct dsm_dir *hnext;
+    uint64_t page;
+    uint16_t owner;         /* DSM_NODE_NONE: untouched */
+    uint64_t copyset;
+    bool busy;              /* a transaction runs until DONE from busy_for */
+    uint16_t busy_for;
+    struct dsm_req *queue, *queue_tail;
+};
+
+/* A futex waiter queued at this node as the word's manager (FIFO, all words). */
+struct dsm_fq {
+    struct dsm_fq *next;
+    uint64_t addr;
+    uint32_t id;
+    uint32_t bitset;
+    uint16_t node;
+};
+
+enum dsm_call_kind { DSM_CALL_WAIT, DSM_CALL_WAKE, DSM_CALL_REQUEUE };
+/* A futex call of a local thread. */
+struct dsm_call {
+    struct dsm_call *next;
+    uint32_t id;
+    uint8_t kind, state;
+    bool woken;           /* WAIT: a FUTEX_WAKEUP chose it */
+    bool check_val;
+    uint64_t token;
+    uint64_t addr, addr2;
+    uint32_t val, bitset, count, count2;
+    uint64_t deadline;    /* WAIT: 0 = none */
+};
+
+struct dsm_region {
+    uint64_t first, count;
+    unsigned flags;
+    uint16_t owner;
+};
+
+/* A message from this node to itself, delivered after the current handler returns. */
+struct dsm_loop {
+    struct dsm_loop *next;
+    struct dsm_msg msg;
+};
+
+struct dsm_node {
+    struct dsm_env env;
+    uint16_t self, nnodes;
+    const struct dsm_locator *loc;
+    struct dsm_page *pages[DSM_HASH_BUCKETS];
+    struct dsm_dir *dirs[DSM_HASH_BUCKETS];
+    struct dsm_fq *fq_head, *fq_tail;
+    struct dsm_call *calls;
+    uint32_t next_call_id;
+    struct dsm_region regions[DSM_MAX_REGIONS];
+    unsigned nregions;
+    struct dsm_loop *loop_head, *loop_tail;
+    bool quiesced;
+    uint64_t timer_deadline;
+    struct dsm_stats stats;
+    uint8_t msg_buf[DSM_MSG_MAX_LEN];
+    uint8_t page_buf[DSM_PAGE_SIZE];
+};
+
+/* node.c */
+struct dsm_page *dsm_page_get(struct dsm_node *n, uint64_t page, bool create);
+struct dsm_dir *dsm_dir_get(struct dsm_node *n, uint64_t page, bool create);
+const struct dsm_region *dsm_region_find(const struct dsm_node *n, uint64_t page);
+/* Sends m to `to` (loopback when to == self); counts it; page_txn marks coherence traffic. */
+void dsm_send(struct dsm_node *n, unsigned to, const struct dsm_msg *m, bool page_txn);
+void dsm_log(struct dsm_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Counts a message that cannot be right in the current state and drops it. */
+void dsm_bad(struct dsm_node *n, unsigned from, const struct dsm_msg *m, const char *why);
+void dsm_timer_update(struct dsm_node *n);
+void *dsm_alloc(struct dsm_node *n, size_t size);
+/* Delivers queued loopback messages until none is left (end of every entry point). */
+void dsm_node_drain(struct dsm_node *n);
+
+/* coherence.c */
+void dsm_coherence_handle(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
+/* Starts (or parks behind the in-flight one) an access to page for an internal waiter. */
+int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_t token,
+                         bool internal);
+void dsm_coherence_release_held(struct dsm_node *n);
+
+/* futex.c */
+void dsm_futex_handle(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
+/* The page holding the word of call id became readable (or failed with err < 0). */
+void dsm_futex_value_ready(struct dsm_node *n, uint32_t id, int err);
+void dsm_futex_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadline);
+void dsm_futex_release_held(struct dsm_node *n);
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* DSM counters: latency histogram and the `dsm-stats` line (docs/dsm-protocol.md,
+ * "Statistics"). Pure bookkeeping; it does not decide anything. */
+#include "dsm/stats.h"
+
+#include "kernel/format.h"
+
+static unsigned stats_bucket_of(uint64_t ns)
+{
+    unsigned b = 0;
+    while (ns) {
+        b++;
+        ns >>= 1;
+    }
+    return b < DSM_STATS_BUCKETS ? b : DSM_STATS_BUCKETS - 1;
+}
+
+void dsm_stats_record_latency(struct dsm_stats *s, uint64_t ns)
+{
+    s->lat_hist[stats_bucket_of(ns)]++;
+    s->lat_count++;
+}
+
+uint64_t dsm_stats_percentile(const struct dsm_stats *s, unsigned pct)
+{
+    if (!s->lat_count || pct == 0)
+        return 0;
+    if (pct > 100)
+        pct = 100;
+    /* Smallest bucket whose cumulative count reaches ceil(count * pct / 100). */
+    uint64_t want = (s->lat_count * pct + 99) / 100;
+    uint64_t seen = 0;
+    for (unsigned b = 0; b < DSM_STATS_BUCKETS; b++) {
+        seen += s->lat_hist[b];
+        if (seen >= want)
+            return b == 0 ? 0 : (b >= 63 ? UINT64_MAX : (1ull << b) - 1);
+    }
+    return UINT64_MAX;
+}
+
+int dsm_stats_format(const struct dsm_stats *s, unsigned node, char *buf, size_t size)
+{
+    return fmt_snprintf(buf, size,
+                        "dsm-stats node=%u rfaults=%llu wfaults=%llu fetches=%llu upgrades=%llu zero=%llu "
+                        "inv_sent=%llu inv_recv=%llu fwd=%llu msgs_sent=%llu msgs_recv=%llu bytes_sent=%llu "
+                        "bytes_recv=%llu fault_msgs=%llu futex_remote=%llu futex_waits=%llu futex_wakes=%llu "
+                        "bad_msgs=%llu nomem=%llu lat_n=%llu lat_p50_ns=%llu lat_p90_ns=%llu lat_p99_ns=%llu",
+                        node, (unsigned long long)s->read_faults, (unsigned long long)s->write_faults,
+                        (unsigned long long)s->fetches, (unsigned long long)s->upgrades,
+                        (unsigned long long)s->zero_fills, (unsigned long long)s->inv_sent,
+                        (unsigned long long)s->inv_recv, (unsigned long long)s->forwards,
+                        (unsigned long long)s->msgs_sent, (unsigned long long)s->msgs_recv,
+                        (unsigned long long)s->bytes_sent, (unsigned long long)s->bytes_recv,
+                        (unsigned long long)s->fault_msgs, (unsigned long long)s->futex_remote,
+                        (unsigned long long)s->futex_waits, (unsigned long long)s->futex_wakes,
+                        (unsigned long long)s->bad_msgs, (unsigned long long)s->nomem,
+                        (unsigned long long)s->lat_count, (unsigned long long)dsm_stats_percentile(s, 50),
+                        (unsigned long long)dsm_stats_percentile(s, 90),
+                        (unsigned long long)dsm_stats_percentile(s, 99));
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-node DSM counters and the one-line `dsm-stats node=I ...` record
+ * (docs/dsm-protocol.md, "Statistics"). Latencies go into a log2 histogram of
+ * nanoseconds; percentiles are reported as the upper bound of their bucket. */
+#ifndef DSM_STATS_H
+#define DSM_STATS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define DSM_STATS_BUCKETS 64 /* bucket b holds latencies in [2^(b-1), 2^b) ns; b=0 holds 0 */
+
+struct dsm_stats {
+    uint64_t read_faults, write_faults;  /* dsm_fault() calls that needed a transaction */
+    uint64_t fetches;                    /* grants that carried page data */
+    uint64_t upgrades;                   /* READ->WRITE without data */
+    uint64_t zero_fills;                 /* untouched pages created locally */
+    uint64_t inv_sent, inv_recv;         /* invalidations sent as manager / received */
+    uint64_t forwards;                   /* requests forwarded to an owner by this manager */
+    uint64_t msgs_sent, msgs_recv;       /* to/from other nodes */
+    uint64_t bytes_sent, bytes_recv;
+    uint64_t fault_msgs;                 /* messages sent for page transactions */
+    uint64_t futex_remote;               /* futex messages sent to other nodes */
+    uint64_t futex_waits, futex_wakes;   /* calls */
+    uint64_t bad_msgs;                   /* malformed or impossible messages dropped */
+    uint64_t nomem;                      /* operations failed for lack of memory */
+    uint64_t lat_count;
+    uint64_t lat_hist[DSM_STATS_BUCKETS];
+};
+
+/* Adds one fault latency sample. */
+void dsm_stats_record_latency(struct dsm_stats *s, uint64_t ns);
+/* Latency below which pct percent (1..100) of the samples fall (bucket upper bound, ns);
+ * 0 without samples. */
+uint64_t dsm_stats_percentile(const struct dsm_stats *s, unsigned pct);
+/* Formats `dsm-stats node=I key=value ...` (no newline) into buf; returns the length the
+ * full line has, like snprintf. */
+int dsm_stats_format(const struct dsm_stats *s, unsigned node, char *buf, size_t size);
+
+#endif

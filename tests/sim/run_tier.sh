@@ -1,0 +1,50 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# The `test-sim` tier: runs the DSM simulator on several configuration/seed batches (each
+# one "test"), then the deliberately broken builds, which pass only if the checker reports
+# a violation. Usage: run_tier.sh BINDIR [BASE_SEED]. Ends with "sim: N passed, N failed".
+bin=$1
+seed=${2:-1}
+passed=0
+failed=0
+
+# batch NAME BINARY ARGS...: must finish clean.
+batch() {
+    name=$1
+    prog=$2
+    shift 2
+    out=$("$bin/$prog" "$@" 2>&1)
+    rc=$?
+    echo "$out" | grep -E '^(ok|FAIL|VIOLATION|replay)' | sed "s/^/  [$name] /"
+    if [ $rc -eq 0 ]; then passed=$((passed + 1)); echo "$name: ok"; else failed=$((failed + 1)); echo "$name: FAILED"; fi
+}
+
+# broken NAME BINARY PATTERN ARGS...: the checker must catch it (exit 1, PATTERN reported).
+broken() {
+    name=$1
+    prog=$2
+    pattern=$3
+    shift 3
+    out=$("$bin/$prog" "$@" 2>&1)
+    rc=$?
+    echo "$out" | grep -E '^(ok|FAIL|VIOLATION)' | sed "s/^/  [$name] /"
+    if [ $rc -eq 1 ] && echo "$out" | grep -q "VIOLATION.*$pattern"; then
+        passed=$((passed + 1)); echo "$name: caught (ok)"
+    else
+        failed=$((failed + 1)); echo "$name: NOT caught"
+    fi
+}
+
+start=$(date +%s)
+batch fixed-16 dsm_sim --seed $seed --events 500000 --nodes 16 --threads 3 --pages 24
+batch central-lossy dsm_sim --seed $((seed + 1)) --events 200000 --nodes 16 --manager central --loss 20 --dup 10
+batch contended-32 dsm_sim --seed $((seed + 2)) --events 200000 --nodes 32 --threads 4 --pages 8 --futexes 3
+batch wide-64 dsm_sim --seed $((seed + 3)) --events 150000 --nodes 64 --threads 2 --pages 40 --futexes 8
+batch pair-2 dsm_sim --seed $((seed + 4)) --events 100000 --nodes 2 --threads 8 --pages 5 --futexes 2
+batch futex-heavy dsm_sim --seed $((seed + 5)) --events 100000 --nodes 16 --threads 4 --futex-pct 70
+batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
+broken skip-inv-ack dsm_sim_broken_ack "" --seed 1 --events 200000
+broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed 4 --events 200000
+echo "sim: elapsed $(($(date +%s) - start)) s"
+echo "sim: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* Invariants checked after every simulated event (docs/dsm-protocol.md, "Invariants"):
+ * single writer or many readers; every accessible copy equals the shadow memory (no lost
+ * or stale write); the core's page state matches the mapping it asked for; the manager's
+ * owner and copyset match the holders whenever no transaction is in flight. */
+#include <string.h>
+
+#include "tests/sim/sim.h"
+
+static void check_page(struct sim_world *w, unsigned page)
+{
+    const struct sim_config *c = &w->cfg;
+    uint64_t pn = sim_page_number(page);
+    const uint32_t *shadow = &w->shadow[page * SIM_WORDS];
+    unsigned writers = 0, readers = 0, owners = 0, owner = DSM_NODE_NONE;
+    uint64_t holders = 0;
+    for (unsigned i = 0; i < c->nodes; i++) {
+        const struct sim_frame *f = &w->nodes[i].frames[page];
+        struct dsm_page_info info;
+        dsm_page_query(w->nodes[i].dsm, pn, &info);
+        if (info.state != (enum dsm_prot)f->prot || (f->prot != DSM_PROT_NONE && !f->data)) {
+            sim_violation(w, "page %u node %u: core state %d, mapping %u", page, i, info.state, f->prot);
+            return;
+        }
+        if (info.owner) {
+            owners++;
+            owner = i;
+        }
+        if (f->prot == DSM_PROT_NONE)
+            continue;
+        holders |= 1ull << i;
+        if (f->prot == DSM_PROT_WRITE)
+            writers++;
+        else
+            readers++;
+        if (memcmp(f->data, shadow, SIM_WORDS * 4) != 0) {
+            sim_violation(w, "page %u node %u (prot %u): copy differs from the latest writes", page, i, f->prot);
+            return;
+        }
+    }
+    if (writers > 1 || (writers == 1 && readers > 0)) {
+        sim_violation(w, "page %u: %u writable and %u readable copies", page, writers, readers);
+        return;
+    }
+    if (page < c->ro_pages)
+        return; /* replicas of read-only pages are nobody's business */
+    unsigned mgr = dsm_manager_of(w->nodes[0].dsm, pn);
+    struct dsm_dir_info d;
+    dsm_dir_query(w->nodes[mgr].dsm, pn, &d);
+    if (!d.managed_here) {
+        sim_violation(w, "page %u: manager %u does not manage it", page, mgr);
+        return;
+    }
+    if (d.busy)
+        return;
+    if (owners > 1) {
+        sim_violation(w, "page %u: %u owners", page, owners);
+        return;
+    }
+    uint64_t expect = d.owner == DSM_NODE_NONE ? 0 : (d.copyset | (1ull << d.owner));
+    if (d.owner != owner || (d.owner != DSM_NODE_NONE && (d.copyset >> d.owner & 1)) || expect != holders ||
+        (d.owner != DSM_NODE_NONE && d.copyset && w->nodes[d.owner].frames[page].prot == DSM_PROT_WRITE))
+        sim_violation(w, "page %u: directory owner %u copyset %llx, nodes: owner %u holders %llx", page, d.owner,
+                      (unsigned long long)d.copyset, owner, (unsigned long long)holders);
+}
+
+void sim_check_all(struct sim_world *w)
+{
+    for (unsigned p = 0; p < w->cfg.pages && !w->violations; p++)
+        check_page(w, p);
+}
+
+void sim_check_end(struct sim_world *w)
+{
+    unsigned total = w->cfg.nodes * w->cfg.threads;
+    for (unsigned i = 0; i < total && !w->violations; i++) {
+        const struct sim_thread *t = &w->threads[i];
+        if (t->busy)
+            sim_violation(w, "end: node %u thread %u still in op %u step %u (lost wake-up?)", t->node, t->index,
+                          t->op, t->step);
+    }
+    for (unsigned i = 0; i < w->cfg.nodes && !w->violations; i++) {
+        if (dsm_futex_queued(w->nodes[i].dsm))
+            sim_violation(w, "end: node %u still queues %u futex waiters", i, dsm_futex_queued(w->nodes[i].dsm));
+        else if (!dsm_is_idle(w->nodes[i].dsm))
+            sim_violation(w, "end: node %u not idle", i);
+        else if (dsm_node_stats(w->nodes[i].dsm)->bad_msgs)
+            sim_violation(w, "end: node %u dropped %llu messages as bad", i,
+                          (unsigned long long)dsm_node_stats(w->nodes[i].dsm)->bad_msgs);
+    }
+}
