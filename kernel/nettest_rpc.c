@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Transport round-trip test and benchmark (issue 3's bench): node 0 sends a 64-byte
+/* Transport round-trip and streaming test and benchmark (issue 3's bench): node 0 sends a 64-byte
  * request to each peer and waits, spinning, for its 4 KiB reply, count times, and prints
  * min/median/p99 in microseconds; the peers answer from their idle loop (woken by the NIC
- * interrupt), the arrangement PLUMBING 13 found fastest. When done, node 0 tells every peer
+ * interrupt), the arrangement PLUMBING 13 found fastest. RPC_WARMUP untimed round trips
+ * come first. Then node 0 streams count one-way 4 KiB messages and reports messages per
+ * second. When done, node 0 tells every peer
  * to leave and exits with the verdict. Uses one message type of its own (below). */
 #include <arch/cpu.h>
 
@@ -13,27 +15,34 @@
 #include "kernel/net_glue.h"
 #include "kernel/nettest.h"
 #include "kernel/panic.h"
+#include "kernel/timer.h"
 #include "net/net.h"
 
 #define RPC_TYPE_REQUEST (TRANSPORT_TYPE_COUNT - 1) /* the last user type: tests only */
 #define RPC_TYPE_LEAVE (TRANSPORT_TYPE_COUNT - 2)
+#define RPC_TYPE_STREAM (TRANSPORT_TYPE_COUNT - 3)
+#define RPC_COUNT_QUERY_LEN 8 /* a request of this size asks for the stream count */
+#define RPC_STREAM_LEN 4096
 #define RPC_REQUEST_LEN 64
 #define RPC_REPLY_LEN 4096
 #define RPC_READY_TIMEOUT_NS (30 * NS_PER_SEC)
 #define RPC_REPLY_TIMEOUT_NS (2 * NS_PER_SEC)
 #define RPC_LEAVE_DRAIN_NS (50 * NS_PER_MS)   /* time for the leave messages to be acked */
 #define RPC_PERCENT 100
+#define RPC_WARMUP 20 /* untimed first round trips: ARP, first retransmit timers settle */
 
 struct rpc_wait {
     bool done;
     int status;
     size_t len;
     bool content_ok;
+    uint64_t count; /* answer to a count query */
 };
 
 static uint8_t rpc_request[RPC_REQUEST_LEN];
 static uint8_t rpc_reply[RPC_REPLY_LEN];
 static uint64_t rpc_rtt_ns[NETTEST_RPC_MAX_COUNT];
+static uint64_t rpc_streamed; /* server: stream messages received */
 
 static uint8_t rpc_pattern(size_t i)
 {
@@ -49,9 +58,14 @@ static void rpc_serve(void *ctx, struct net *n, uint32_t from, uint8_t type, con
         log_info("nettest: rpc served, leaving");
         kernel_exit(EXIT_OK);
     }
-    if (request_id == 0 || len != RPC_REQUEST_LEN)
+    if (type == RPC_TYPE_STREAM) {
+        rpc_streamed++;
         return;
-    transport_reply(n, from, request_id, rpc_reply, sizeof rpc_reply);
+    }
+    if (request_id != 0 && len == RPC_COUNT_QUERY_LEN)
+        transport_reply(n, from, request_id, &rpc_streamed, sizeof rpc_streamed);
+    else if (request_id != 0 && len == RPC_REQUEST_LEN)
+        transport_reply(n, from, request_id, rpc_reply, sizeof rpc_reply);
 }
 
 static void rpc_done(void *ctx, int status, const uint8_t *reply, size_t len)
@@ -61,6 +75,8 @@ static void rpc_done(void *ctx, int status, const uint8_t *reply, size_t len)
     w->status = status;
     w->len = len;
     w->content_ok = reply && len == RPC_REPLY_LEN && memcmp(reply, rpc_reply, RPC_REPLY_LEN) == 0;
+    if (reply && len == sizeof w->count)
+        memcpy(&w->count, reply, sizeof w->count);
 }
 
 static bool rpc_wait_done(void *ctx)
@@ -123,11 +139,43 @@ static uint64_t rpc_round_trip(struct net *n, uint32_t peer, uint32_t seq)
     return rtt ? rtt : 1;
 }
 
+/* Streams count one-way 4 KiB messages to peer as fast as the send window allows, then
+ * asks how many arrived (per-peer FIFO: the query is answered after all of them).
+ * Returns true if all arrived. */
+static bool rpc_stream(struct net *n, uint32_t peer, uint32_t count)
+{
+    uint64_t start = clock_now_ns();
+    for (uint32_t i = 0; i < count; i++) {
+        while (transport_send(n, peer, RPC_TYPE_STREAM, rpc_reply, RPC_STREAM_LEN) == NET_ERR_AGAIN) {
+            net_glue_poll();
+            timer_run_expired();
+            if (clock_now_ns() - start > (uint64_t)count * RPC_REPLY_TIMEOUT_NS)
+                return false;
+        }
+    }
+    struct rpc_wait w = { 0 };
+    uint64_t query = 0;
+    int r;
+    while ((r = transport_request(n, peer, RPC_TYPE_REQUEST, &query, sizeof query, rpc_done, &w)) == NET_ERR_AGAIN)
+        net_glue_poll();
+    if (r != NET_OK || !net_glue_spin_until(rpc_wait_done, &w, RPC_REPLY_TIMEOUT_NS) || w.status != NET_OK) {
+        log_error("nettest: stream to node %u: count query failed", peer);
+        return false;
+    }
+    uint64_t ns = clock_now_ns() - start;
+    console_printf("nettest: stream node 0 -> %u: %llu of %u messages of %u B in %llu us: %llu msg/s\n", peer,
+                   (unsigned long long)w.count, count, RPC_STREAM_LEN, (unsigned long long)(ns / NS_PER_US),
+                   (unsigned long long)(ns ? (uint64_t)count * NS_PER_SEC / ns : 0));
+    return w.count == count;
+}
+
 static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
 {
     unsigned passed = 0, failed = 0;
     for (uint32_t peer = 1; peer < net_glue_node_count(); peer++) {
         size_t samples = 0;
+        for (uint32_t seq = 0; seq < RPC_WARMUP; seq++)
+            failed += rpc_round_trip(n, peer, seq) == 0;
         for (uint32_t seq = 0; seq < count; seq++) {
             uint64_t rtt = rpc_round_trip(n, peer, seq);
             if (rtt)
@@ -144,6 +192,10 @@ static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
                            (unsigned long long)(rpc_rtt_ns[samples / 2] / NS_PER_US),
                            (unsigned long long)(p99 / NS_PER_US));
         }
+        if (rpc_stream(n, peer, count))
+            passed++;
+        else
+            failed++;
         while (transport_send(n, peer, RPC_TYPE_LEAVE, NULL, 0) == NET_ERR_AGAIN)
             net_glue_poll();
     }
@@ -163,7 +215,8 @@ void nettest_rpc_run(uint32_t count)
     for (size_t i = 0; i < sizeof rpc_reply; i++)
         rpc_reply[i] = rpc_pattern(i);
     if (transport_register_handler(n, RPC_TYPE_REQUEST, rpc_serve, NULL) != NET_OK ||
-        transport_register_handler(n, RPC_TYPE_LEAVE, rpc_serve, NULL) != NET_OK) {
+        transport_register_handler(n, RPC_TYPE_LEAVE, rpc_serve, NULL) != NET_OK ||
+        transport_register_handler(n, RPC_TYPE_STREAM, rpc_serve, NULL) != NET_OK) {
         log_error("nettest: rpc message types are taken");
         kernel_exit(EXIT_TESTS_FAILED);
     }

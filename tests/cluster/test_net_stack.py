@@ -59,5 +59,6 @@ def test_transport_round_trips_over_each_nic(make_cluster, nic, mtu):
     assert status == 33, (status, log0[-3000:], c.nodes[1].log_text()[-2000:])
     m = re.search(RPC_LINE, log0)
     assert m and int(m.group(1)) == RPC_COUNT, log0[-3000:]
-    assert "nettest: %d passed, 0 failed" % RPC_COUNT in log0
+    assert "nettest: %d passed, 0 failed" % (RPC_COUNT + 1) in log0
+    assert re.search(r"nettest: stream node 0 -> 1: %d of %d messages" % (RPC_COUNT, RPC_COUNT), log0), log0[-3000:]
     assert c.nodes[1].wait(10.0) == 33, c.nodes[1].log_text()[-2000:]
