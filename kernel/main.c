@@ -60,6 +60,10 @@ static void cmdline_init(void)
     char err[200];
     size_t count = (size_t)(_cmdline_params_end - _cmdline_params_start);
     log_info("cmdline: %s", boot_info.cmdline);
+    if (boot_info.cmdline_too_long) {
+        log_error("cmdline: refused: command line longer than %d bytes", CMDLINE_MAX - 1);
+        kernel_exit(EXIT_BAD_CMDLINE);
+    }
     if (!cmdline_parse(boot_info.cmdline, _cmdline_params_start, count, &cmdline, err, sizeof err)) {
         log_error("cmdline: refused: %s", err);
         kernel_exit(EXIT_BAD_CMDLINE);

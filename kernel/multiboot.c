@@ -36,19 +36,23 @@ static uint64_t le64(const uint8_t *p)
     return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-/* Reads a NUL-terminated string of at most max-1 characters; false if unreadable or unterminated. */
-static bool read_string(boot_phys_reader read, void *ctx, uint32_t phys, char *dst, size_t max)
+enum string_read { STRING_OK, STRING_UNREADABLE, STRING_TOO_LONG };
+
+/* Reads a NUL-terminated string of at most max-1 characters into dst (always terminated). */
+static enum string_read read_string(boot_phys_reader read, void *ctx, uint32_t phys, char *dst, size_t max)
 {
     for (size_t i = 0; i < max; i++) {
         char c;
-        if (!read(ctx, (uint64_t)phys + i, &c, 1))
-            return false;
+        if (!read(ctx, (uint64_t)phys + i, &c, 1)) {
+            dst[i] = '\0';
+            return STRING_UNREADABLE;
+        }
         dst[i] = c;
         if (c == '\0')
-            return true;
+            return STRING_OK;
     }
     dst[max - 1] = '\0';
-    return false;
+    return STRING_TOO_LONG;
 }
 
 static bool parse_mmap(const uint8_t *mbi, boot_phys_reader read, void *ctx, struct boot_info *info, char *err,
@@ -121,7 +125,7 @@ static bool parse_modules(const uint8_t *mbi, boot_phys_reader read, void *ctx, 
         }
         uint32_t string = le32(entry + 8);
         m->cmdline[0] = '\0';
-        if (string && !read_string(read, ctx, string, m->cmdline, sizeof m->cmdline)) {
+        if (string && read_string(read, ctx, string, m->cmdline, sizeof m->cmdline) != STRING_OK) {
             fmt_snprintf(err, err_size, "module %u command line is unreadable or too long", i);
             return false;
         }
@@ -146,14 +150,18 @@ bool multiboot_parse(uint32_t magic, uint32_t mbi_phys, boot_phys_reader read, v
     }
     uint32_t flags = le32(mbi + MBI_OFF_FLAGS);
     if (flags & MBI_FLAG_CMDLINE) {
-        if (!read_string(read, ctx, le32(mbi + MBI_OFF_CMDLINE), info->cmdline, sizeof info->cmdline)) {
-            fmt_snprintf(err, err_size, "command line is unreadable or longer than %d bytes", CMDLINE_MAX - 1);
+        /* A command line that is merely too long is the command line's problem, refused by
+         * cmdline parsing with its own status; an unreadable one is the structure's. */
+        enum string_read r = read_string(read, ctx, le32(mbi + MBI_OFF_CMDLINE), info->cmdline, sizeof info->cmdline);
+        if (r == STRING_UNREADABLE) {
+            fmt_snprintf(err, err_size, "command line at 0x%x is unreadable", le32(mbi + MBI_OFF_CMDLINE));
             return false;
         }
+        info->cmdline_too_long = r == STRING_TOO_LONG;
     }
     if (flags & MBI_FLAG_LOADER_NAME) {
-        if (!read_string(read, ctx, le32(mbi + MBI_OFF_LOADER_NAME), info->loader_name, sizeof info->loader_name))
-            info->loader_name[sizeof info->loader_name - 1] = '\0'; /* a long name is only cosmetic */
+        /* The loader's name is only shown: a long or unreadable one is cut, not refused. */
+        read_string(read, ctx, le32(mbi + MBI_OFF_LOADER_NAME), info->loader_name, sizeof info->loader_name);
     }
     if (!(flags & MBI_FLAG_MMAP)) {
         fmt_snprintf(err, err_size, "the loader gave no memory map (flags 0x%x)", flags);

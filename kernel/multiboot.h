@@ -33,6 +33,7 @@ struct boot_module {
 
 struct boot_info {
     char cmdline[CMDLINE_MAX];
+    bool cmdline_too_long;  /* the loader's line did not fit: cmdline holds its start only */
     char loader_name[BOOT_LOADER_NAME_MAX];
     size_t region_count;
     struct boot_memory_region regions[BOOT_MAX_MEMORY_REGIONS];
