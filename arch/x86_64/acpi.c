@@ -253,13 +253,16 @@ unsigned acpi_isa_irq_to_gsi(unsigned isa_irq, bool *level, bool *active_low)
 #define ACPI_KTEST_RSDP_PHYS 0xe0010ull
 #define ACPI_KTEST_RSDT_PHYS 0x1000ull
 #define ACPI_KTEST_MADT_PHYS 0x2000ull
+#define ACPI_KTEST_XSDT_PHYS 0x100003000ull /* above 4 GiB: only an XSDT can point there */
+#define ACPI_KTEST_XSDT_LENGTH (ACPI_HEADER_LENGTH + 8)
 #define ACPI_KTEST_IOAPIC_PHYS 0xfec10000u
 #define ACPI_KTEST_RSDT_LENGTH (ACPI_HEADER_LENGTH + 4)
 #define ACPI_KTEST_MADT_LENGTH (ACPI_MADT_ENTRIES_OFFSET + MADT_IOAPIC_LENGTH + 2 * MADT_OVERRIDE_LENGTH)
 
 struct acpi_ktest_memory {
-    uint8_t rsdp[ACPI_RSDP_V1_LENGTH];
+    uint8_t rsdp[ACPI_RSDP_V2_LENGTH];
     uint8_t rsdt[ACPI_KTEST_RSDT_LENGTH];
+    uint8_t xsdt[ACPI_KTEST_XSDT_LENGTH];
     uint8_t madt[ACPI_KTEST_MADT_LENGTH];
 };
 
@@ -278,13 +281,14 @@ static bool acpi_ktest_read(void *ctx, uint64_t phys, void *dst, size_t len)
     const struct acpi_ktest_memory *m = ctx;
     if (acpi_ktest_copy(phys, dst, len, ACPI_KTEST_RSDP_PHYS, m->rsdp, sizeof m->rsdp) ||
         acpi_ktest_copy(phys, dst, len, ACPI_KTEST_RSDT_PHYS, m->rsdt, sizeof m->rsdt) ||
+        acpi_ktest_copy(phys, dst, len, ACPI_KTEST_XSDT_PHYS, m->xsdt, sizeof m->xsdt) ||
         acpi_ktest_copy(phys, dst, len, ACPI_KTEST_MADT_PHYS, m->madt, sizeof m->madt))
         return true;
     if (phys >= ACPI_BIOS_AREA_START && phys + len <= ACPI_BIOS_AREA_END && phys + len <= ACPI_KTEST_RSDP_PHYS) {
         memset(dst, 0, len);
         return true;
     }
-    if (phys >= ACPI_KTEST_RSDP_PHYS + ACPI_RSDP_V1_LENGTH && phys + len <= ACPI_BIOS_AREA_END) {
+    if (phys >= ACPI_KTEST_RSDP_PHYS + ACPI_RSDP_V2_LENGTH && phys + len <= ACPI_BIOS_AREA_END) {
         memset(dst, 0, len);
         return true;
     }
@@ -310,7 +314,11 @@ static void acpi_ktest_header(uint8_t *t, const char *sig, uint32_t len)
 static void acpi_ktest_fix_checksums(struct acpi_ktest_memory *m)
 {
     m->rsdp[8] = 0;
-    m->rsdp[8] = (uint8_t)-acpi_sum(m->rsdp, sizeof m->rsdp);
+    m->rsdp[8] = (uint8_t)-acpi_sum(m->rsdp, ACPI_RSDP_V1_LENGTH);
+    m->rsdp[32] = 0;
+    m->rsdp[32] = (uint8_t)-acpi_sum(m->rsdp, ACPI_RSDP_V2_LENGTH);
+    m->xsdt[9] = 0;
+    m->xsdt[9] = (uint8_t)-acpi_sum(m->xsdt, sizeof m->xsdt);
     m->rsdt[9] = 0;
     m->rsdt[9] = (uint8_t)-acpi_sum(m->rsdt, sizeof m->rsdt);
     m->madt[9] = 0;
@@ -401,6 +409,30 @@ KTEST(acpi_refuses_broken_tables)
     acpi_ktest_build(&m);
     acpi_ktest_put32(m.rsdt + 4, 0xffffffffu); /* RSDT claims 4 GiB: unreadable */
     acpi_ktest_fix_checksums(&m);
+    KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(acpi_ktest_defaults(&info));
+}
+
+/* Revision 2: the XSDT wins over the RSDT, and may point above 4 GiB. */
+KTEST(acpi_prefers_xsdt)
+{
+    static struct acpi_ktest_memory m;
+    static struct acpi_madt_info info;
+    char err[96];
+    acpi_ktest_build(&m);
+    m.rsdp[15] = 2;
+    acpi_ktest_put32(m.rsdp + 20, ACPI_RSDP_V2_LENGTH);
+    acpi_ktest_put32(m.rsdp + 24, (uint32_t)ACPI_KTEST_XSDT_PHYS);
+    acpi_ktest_put32(m.rsdp + 28, (uint32_t)(ACPI_KTEST_XSDT_PHYS >> 32));
+    acpi_ktest_header(m.xsdt, "XSDT", sizeof m.xsdt);
+    acpi_ktest_put32(m.xsdt + ACPI_HEADER_LENGTH, ACPI_KTEST_MADT_PHYS);
+    acpi_ktest_put32(m.rsdt + ACPI_HEADER_LENGTH, 0xdead0000u); /* the RSDT must not be used */
+    acpi_ktest_fix_checksums(&m);
+    KT_EXPECT(acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
+    KT_EXPECT(info.from_madt);
+    KT_EXPECT_EQ(info.isa[0].gsi, 2);
+
+    m.rsdp[33] ^= 1; /* extended checksum broken: fall back to the RSDT, whose entry is bad */
     KT_EXPECT(!acpi_parse(acpi_ktest_read, &m, &info, err, sizeof err));
     KT_EXPECT(acpi_ktest_defaults(&info));
 }
