@@ -16,19 +16,15 @@ sys.path.insert(0, os.path.join(REPO, "tools"))
 
 from dsmkpy.node import boot_once  # noqa: E402
 from dsmkpy.qemu import NodeSpec  # noqa: E402
+from dsmkpy.testing import iso_path, kernel_path  # noqa: E402
 
 NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
 _counts = {"passed": 0, "failed": 0}
 
 
-def build_dir():
-    """$DSMK_BUILD (relative to the repository) or build."""
-    return os.path.join(REPO, os.environ.get("DSMK_BUILD", "build"))
-
-
 @pytest.fixture(scope="session")
 def kernel():
-    path = os.path.join(build_dir(), "dsmk.elf")
+    path = kernel_path()
     if not os.path.exists(path):
         pytest.fail("no kernel at %s: run make first" % path)
     return path
@@ -36,7 +32,7 @@ def kernel():
 
 @pytest.fixture(scope="session")
 def built_iso():
-    path = os.path.join(build_dir(), "dsmk.iso")
+    path = iso_path()
     if not os.path.exists(path):
         pytest.fail("no ISO at %s: run make iso first" % path)
     return path
@@ -71,16 +67,12 @@ def boot(kernel, tmp_path):
     return run
 
 
-def pytest_runtest_logreport(report):
-    if report.failed:
-        _counts["failed"] += 1
-    elif report.passed and report.when == "call":
-        _counts["passed"] += 1
-
-
-def pytest_collectreport(report):
-    if report.failed:
-        _counts["failed"] += 1
+def pytest_terminal_summary(terminalreporter):
+    # stats is session-wide (per-directory hooks would miss tests/cluster); errors in
+    # set-up, teardown or collection count as failures
+    stats = terminalreporter.stats
+    _counts["passed"] = len([r for r in stats.get("passed", []) if getattr(r, "when", "call") == "call"])
+    _counts["failed"] = len(stats.get("failed", [])) + len(stats.get("error", []))
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -36,7 +36,7 @@ class Cluster:
     """Configuration in the constructor; start() builds and boots; stop() undoes it all."""
 
     def __init__(self, nodes, kernel, rundir, nic="virtio", mtu=None, boot="kernel", words=(), mem_mb=128,
-                 program=None, program_args=(), stdin_path=None, accel=None, notify=None):
+                 program=None, program_args=(), stdin_path=None, accel=None, notify=None, qemu_extra=()):
         if nodes < 1 or nodes > 64:
             raise ValueError("nodes must be 1..64")
         self.n = nodes
@@ -51,6 +51,7 @@ class Cluster:
         self.program_args = list(program_args)
         self.stdin_path = stdin_path
         self.accel = accel
+        self.qemu_extra = list(qemu_extra)  # more QEMU arguments for every node (e.g. -S, filter-dump)
         self.notify = notify or (lambda msg: None)
         self.key = secrets.token_hex(DEFAULT_KEY_BYTES)
         self.ns = None
@@ -110,7 +111,8 @@ class Cluster:
                                self.node_modules(i))
             spec = NodeSpec(i, self.rundir, kernel=self.kernel, boot=self.boot, iso=iso,
                             append=self.node_cmdline(i), modules=self.node_modules(i), nic=self.nic,
-                            tap=netns_mod.tap_name(i), mem_mb=self.mem_mb, accel=self.accel, mtu=self.mtu)
+                            tap=netns_mod.tap_name(i), mem_mb=self.mem_mb, accel=self.accel, mtu=self.mtu,
+                            extra=self.qemu_extra)
             node = Node(spec, prefix=self.ns.exec_prefix())
             node.start()
             self.nodes.append(node)

@@ -39,13 +39,19 @@ def set_loss(ns, index, percent):
         return
     tap = netns_mod.tap_name(index)
     ns.nft("""table bridge %(t)s {
-  chain c_forward { type filter hook forward priority 0; policy accept;
+  chain c_forward {
+    type filter hook forward priority 0; policy accept;
     oifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
-    iifname "%(tap)s" numgen random mod 100 < %(p)d counter drop }
-  chain c_output { type filter hook output priority 0; policy accept;
-    oifname "%(tap)s" numgen random mod 100 < %(p)d counter drop }
-  chain c_input { type filter hook input priority 0; policy accept;
-    iifname "%(tap)s" numgen random mod 100 < %(p)d counter drop }
+    iifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
+  }
+  chain c_output {
+    type filter hook output priority 0; policy accept;
+    oifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
+  }
+  chain c_input {
+    type filter hook input priority 0; policy accept;
+    iifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
+  }
 }
 """ % {"t": table, "tap": tap, "p": percent})
 
@@ -59,8 +65,10 @@ def set_duplicate(ns, index, percent):
         return
     tap = netns_mod.tap_name(index)
     ns.nft("""table netdev %(t)s {
-  chain c_egress { type filter hook egress device "%(tap)s" priority 0; policy accept;
-    numgen random mod 100 < %(p)d counter dup to "%(tap)s" }
+  chain c_egress {
+    type filter hook egress device "%(tap)s" priority 0; policy accept;
+    numgen random mod 100 < %(p)d counter dup to "%(tap)s"
+  }
 }
 """ % {"t": table, "tap": tap, "p": percent})
 
