@@ -51,6 +51,24 @@ static struct thread *sched_dequeue(void)
     return t;
 }
 
+bool sched_remove(struct thread *t)
+{
+    struct thread *prev = NULL;
+    for (struct thread *q = runq_head; q; prev = q, q = q->next) {
+        if (q != t)
+            continue;
+        if (prev)
+            prev->next = q->next;
+        else
+            runq_head = q->next;
+        if (runq_tail == q)
+            runq_tail = prev;
+        q->next = NULL;
+        return true;
+    }
+    return false;
+}
+
 /* Wakes every blocked thread whose deadline passed. Threads are found through the table
  * so a timed-out futex waiter is still on its futex queue: kernel/futex.c unlinks it when
  * it runs again (wait_timed_out tells it). */

@@ -16,6 +16,9 @@
 __attribute__((noreturn)) void sched_start(void);
 /* Puts a READY thread at the tail of the run queue. */
 void sched_enqueue(struct thread *t);
+/* Takes a READY thread off the run queue (it stays READY but will not run until
+ * enqueued again: migration, checkpoints); false if it was not queued. */
+bool sched_remove(struct thread *t);
 /* Gives up the CPU to the next READY thread, if any; the caller stays READY. */
 void sched_yield(void);
 /* Blocks the calling thread until sched_wake (or its wake_deadline_ns passes, which sets

@@ -5,6 +5,8 @@
 #include "kernel/thread.h"
 
 #include <arch/context.h>
+#include <arch/cpu.h>
+#include <stddef.h>
 
 #include "kernel/futex.h"
 #include "kernel/libc.h"
@@ -56,6 +58,14 @@ void thread_capture(struct thread *t, struct user_context *ctx)
     user_context_capture(ctx, thread_user_frame(t), t->fs_base, &t->fpu);
 }
 
+void thread_restore(struct thread *t, const struct user_context *ctx)
+{
+    KASSERT(t->state != THREAD_RUNNING);
+    user_context_to_frame(ctx, thread_user_frame(t));
+    t->fs_base = ctx->fs_base;
+    memcpy(&t->fpu, &ctx->fpu, sizeof t->fpu);
+}
+
 struct thread *thread_create_user(const struct user_context *ctx)
 {
     struct thread *t = NULL;
@@ -70,9 +80,7 @@ struct thread *thread_create_user(const struct user_context *ctx)
     memset(t, 0, sizeof *t);
     t->tid = thread_next_tid++;
     t->kstack_top = top;
-    t->fs_base = ctx->fs_base;
-    memcpy(&t->fpu, &ctx->fpu, sizeof t->fpu);
-    user_context_to_frame(ctx, thread_user_frame(t));
+    thread_restore(t, ctx);
     uint64_t *slots = (uint64_t *)thread_user_frame(t) - THREAD_SWITCH_SLOTS;
     memset(slots, 0, THREAD_SWITCH_SLOTS * sizeof *slots);
     slots[THREAD_SWITCH_SLOTS - 1] = (uint64_t)(uintptr_t)context_first_entry;
@@ -101,4 +109,40 @@ void thread_exit(int status)
     if (thread_live_count() == 1)
         program_exit(status);
     sched_exit_current();
+}
+
+/* ---- in-kernel tests ---- */
+
+#include "kernel/ktest.h"
+
+#define THREAD_TEST_RFLAGS_IOPL3 (3ull << 12) /* must never reach user mode */
+#define THREAD_TEST_RFLAGS_CF 1ull
+
+KTEST(thread_snapshot_round_trip)
+{
+    static struct user_context in, out;
+    memset(&in, 0, sizeof in);
+    uint64_t *regs = &in.r15;
+    for (int i = 0; i < 15; i++)
+        regs[i] = 0x1111111111111111ull * (uint64_t)(i + 1);
+    in.rip = 0x401000;
+    in.rsp = 0x7ffffffee000;
+    in.rflags = THREAD_TEST_RFLAGS_CF | THREAD_TEST_RFLAGS_IOPL3;
+    in.fs_base = 0x4321000;
+    for (size_t i = 0; i < sizeof in.fpu.area; i++)
+        in.fpu.area[i] = (uint8_t)(i * 7);
+    struct thread *t = thread_create_user(&in);
+    if (!KT_EXPECT(t != NULL))
+        return;
+    thread_capture(t, &out);
+    KT_EXPECT(memcmp(&in, &out, offsetof(struct user_context, rflags)) == 0);
+    KT_EXPECT_EQ(out.rflags, THREAD_TEST_RFLAGS_CF | RFLAGS_IF | RFLAGS_RESERVED1);
+    KT_EXPECT_EQ(out.fs_base, in.fs_base);
+    KT_EXPECT(memcmp(&in.fpu, &out.fpu, sizeof in.fpu) == 0);
+    KT_EXPECT_EQ(thread_user_frame(t)->cs, 0x23);
+    KT_EXPECT_EQ(thread_user_frame(t)->ss, 0x1b);
+    /* Take it back off the run queue: it must never run. */
+    KT_EXPECT(sched_remove(t));
+    t->state = THREAD_DEAD;
+    thread_release(t);
 }

@@ -60,6 +60,9 @@ struct thread *thread_create_user(const struct user_context *ctx);
 struct trap_frame *thread_user_frame(struct thread *t);
 /* A snapshot of t's full user state (t must be in the kernel: not running user code). */
 void thread_capture(struct thread *t, struct user_context *ctx);
+/* Installs a snapshot into t (t must not be running): its next return to user mode
+ * resumes ctx exactly - the inverse of thread_capture, for migration and checkpoints. */
+void thread_restore(struct thread *t, const struct user_context *ctx);
 /* Ends the calling thread: clear_child_tid handling, then the scheduler runs the next
  * thread. When it was the last one, the program ends with status. Never returns. */
 __attribute__((noreturn)) void thread_exit(int status);

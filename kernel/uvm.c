@@ -6,12 +6,11 @@
  * mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; file mappings are refused. */
 #include "kernel/uvm.h"
 
-#include <arch/context.h>
-
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/uvm_page.h"
 
 #define LINUX_ENODEV 19
 
@@ -20,42 +19,24 @@ struct uvm_region {
     unsigned prot;       /* LINUX_PROT_* */
 };
 
-static struct addr_space *uvm_space;
 static struct uvm_region uvm_regions[UVM_MAX_REGIONS];
 static size_t uvm_count;
 static uint64_t uvm_total_bytes;
 static uint64_t uvm_brk_base, uvm_brk_end; /* the break is [base, end); its region ends at PAGE_ALIGN_UP(end) */
-static uint64_t uvm_materialised;
-static uint64_t uvm_oom_faults;
 
 void uvm_init(void)
 {
-    /* The program lives in the kernel's own address space (its user half is empty): one
-     * program per node, and the kernel's tables still carry device windows below 4 GiB
-     * (arch/x86_64/paging.c, "transitional") that a fresh as_create() would lack. */
-    uvm_space = as_kernel();
-    as_activate(uvm_space);
-    user_tables_open_low_half();
+    uvm_page_init();
 }
 
 uint64_t uvm_pages_materialised(void)
 {
-    return uvm_materialised;
+    return uvm_page_materialised_count();
 }
 
 size_t uvm_region_count(void)
 {
     return uvm_count;
-}
-
-static unsigned uvm_pt_flags(unsigned prot)
-{
-    unsigned flags = PT_USER;
-    if (prot & LINUX_PROT_WRITE)
-        flags |= PT_WRITE;
-    if (prot & LINUX_PROT_EXEC)
-        flags |= PT_EXEC;
-    return flags;
 }
 
 /* Index of the first region whose end is above addr (uvm_count if none). */
@@ -139,25 +120,7 @@ int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
     return 0;
 }
 
-/* ---- page materialisation ---- */
-
-/* Backs the page at va with a zeroed frame mapped with prot's rights. */
-static bool uvm_materialise(uint64_t va, unsigned prot)
-{
-    uint64_t phys = frame_alloc();
-    if (!phys) {
-        uvm_oom_faults++;
-        log_error("uvm: out of memory materialising 0x%llx", (unsigned long long)va);
-        return false;
-    }
-    memset(phys_to_virt(phys), 0, PAGE_SIZE);
-    if (pt_map(uvm_space, va, phys, uvm_pt_flags(prot)) != PT_OK) {
-        frame_free(phys);
-        return false;
-    }
-    uvm_materialised++;
-    return true;
-}
+/* ---- the fault path ---- */
 
 bool uvm_handle_fault(uint64_t addr, enum uvm_access access)
 {
@@ -170,59 +133,31 @@ bool uvm_handle_fault(uint64_t addr, enum uvm_access access)
     if (!(r->prot & need))
         return false;
     uint64_t va = PAGE_ALIGN_DOWN(addr);
-    uint64_t phys;
-    unsigned flags;
-    if (pt_query(uvm_space, va, &phys, &flags)) {
-        /* Present, and the region allows the access: make the table say the region's
-         * rights (they agree unless a spurious fault raced an mprotect) and retry. */
-        unsigned want = uvm_pt_flags(r->prot);
-        if ((flags & (PT_WRITE | PT_EXEC | PT_USER)) == want)
-            return true;
-        return pt_protect(uvm_space, va, want) == PT_OK;
-    }
-    return uvm_materialise(va, r->prot);
+    unsigned now;
+    if (!uvm_page_present(va, &now))
+        return uvm_page_materialise(va, r->prot);
+    /* Present, and the region allows the access: make the page carry the region's rights
+     * (they agree unless a spurious fault raced an mprotect) and retry. */
+    return now == (r->prot | LINUX_PROT_READ) || uvm_page_set_rights(va, r->prot);
 }
 
 int uvm_write_initial(uint64_t va, const void *src, size_t len)
 {
     const uint8_t *from = src;
     while (len > 0) {
-        uint64_t page = PAGE_ALIGN_DOWN(va);
         struct uvm_region *r = uvm_find(va);
         if (!r)
             return -LINUX_EFAULT;
-        uint64_t phys;
-        if (!pt_query(uvm_space, page, &phys, NULL)) {
-            if (!uvm_materialise(page, r->prot))
-                return -LINUX_ENOMEM;
-            pt_query(uvm_space, page, &phys, NULL);
-        }
-        size_t chunk = PAGE_SIZE - (va - page);
+        size_t chunk = PAGE_SIZE - (va - PAGE_ALIGN_DOWN(va));
         if (chunk > len)
             chunk = len;
-        memcpy((uint8_t *)phys_to_virt(phys) + (va - page), from, chunk);
+        if (!uvm_page_fill(va, r->prot, from, chunk))
+            return -LINUX_ENOMEM;
         va += chunk;
         from += chunk;
         len -= chunk;
     }
     return 0;
-}
-
-/* Frees every materialised page in [start, end). */
-static void uvm_pages_drop(uint64_t start, uint64_t end)
-{
-    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-        uint64_t phys;
-        if (pt_unmap(uvm_space, va, &phys) == PT_OK)
-            frame_free(phys);
-    }
-}
-
-static void uvm_pages_protect(uint64_t start, uint64_t end, unsigned prot)
-{
-    unsigned flags = uvm_pt_flags(prot);
-    for (uint64_t va = start; va < end; va += PAGE_SIZE)
-        pt_protect(uvm_space, va, flags); /* PT_ERR_NOT_MAPPED for untouched pages is fine */
 }
 
 /* Removes [start, end) from the map, pages included. */
@@ -372,18 +307,6 @@ long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot)
     return 0;
 }
 
-/* Moves the materialised pages of [from, from+len) to [to, to+len) (to is free). */
-static void uvm_pages_move(uint64_t from, uint64_t to, uint64_t len, unsigned prot)
-{
-    for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
-        uint64_t phys;
-        if (pt_unmap(uvm_space, from + off, &phys) != PT_OK)
-            continue;
-        if (pt_map(uvm_space, to + off, phys, uvm_pt_flags(prot)) != PT_OK)
-            frame_free(phys);
-    }
-}
-
 long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr)
 {
     uint64_t old_size, new_size;
@@ -478,9 +401,9 @@ KTEST(uvm_usercopy_faults_become_efault)
     uint64_t a = (uint64_t)addr;
     char out[16] = "dsmk usercopy!", in[16] = "";
     /* Untouched pages are materialised by the copy itself (demand zero through the seam). */
-    uint64_t before = uvm_materialised;
+    uint64_t before = uvm_pages_materialised();
     KT_EXPECT_EQ(copy_to_user(a + PAGE_SIZE - 7, out, sizeof out), 0);
-    KT_EXPECT_EQ(uvm_materialised, before + 2);
+    KT_EXPECT_EQ(uvm_pages_materialised(), before + 2);
     KT_EXPECT_EQ(copy_from_user(in, a + PAGE_SIZE - 7, sizeof in), 0);
     KT_EXPECT(memcmp(in, out, sizeof in) == 0);
     /* Past the mapping, below it, and in the kernel half: -EFAULT, never a kernel fault. */

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Issue 4, kernel side (userk): user faults end the program with 128+signal and a report,
 bad user pointers give EFAULT, sleeps and timed waits time out, a thread spinning without
-syscalls is preempted, stdin and file= modules read back. The probe program is compiled
+syscalls is preempted, threads keep their SSE state across preemption, stdin and file= modules read back. The probe program is compiled
 here at run time with musl-gcc and compared with its native run where that is meaningful.
 """
 import os
@@ -30,6 +30,23 @@ PROBE_SOURCE = r"""
 static volatile int flag;
 static void *setter(void *arg) { (void)arg; flag = 1; return 0; }
 
+/* Values live in SSE registers across many time slices: FPU state lost or mixed up at a
+ * preemption shows as a different sum. */
+static double fpu_results[4];
+static void *fpu_work(void *arg)
+{
+    long id = (long)arg;
+    double a = 1.0 + id, b = 0.5, c = 0.25 * id, s = 0;
+    for (long i = 0; i < 1500000; i++) {
+        a = a * 1.0000001 + b;
+        b = b * 0.9999999 + c * 1e-9;
+        c = c + 1e-7;
+        s += a * 1e-12 - b * 1e-9 + c * 1e-6;
+    }
+    fpu_results[id] = s;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
@@ -46,6 +63,16 @@ int main(int argc, char **argv)
             ; /* no syscall: only preemption lets the setter run */
         pthread_join(t, 0);
         puts("spin ok");
+        return 0;
+    }
+    if (!strcmp(what, "fpu")) {
+        pthread_t t[4];
+        for (long i = 0; i < 4; i++)
+            pthread_create(&t[i], 0, fpu_work, (void *)i);
+        for (int i = 0; i < 4; i++)
+            pthread_join(t[i], 0);
+        for (int i = 0; i < 4; i++)
+            printf("%d %.17g\n", i, fpu_results[i]);
         return 0;
     }
     if (!strcmp(what, "efault")) {
@@ -134,7 +161,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
