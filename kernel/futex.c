@@ -149,7 +149,8 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
     int count = val > (uint32_t)THREAD_MAX * 2 ? THREAD_MAX * 2 : (int)val; /* INT_MAX means "all" */
     switch (cmd) {
     case LINUX_FUTEX_WAIT:
-        return futex_wait(uaddr, val, timeout_or_val2, false, false, LINUX_FUTEX_BITSET_MATCH_ANY); /* always relative */
+        /* FUTEX_WAIT's timeout is relative even with FUTEX_CLOCK_REALTIME (futex(2)). */
+        return futex_wait(uaddr, val, timeout_or_val2, false, false, LINUX_FUTEX_BITSET_MATCH_ANY);
     case LINUX_FUTEX_WAIT_BITSET:
         if (val3 == 0)
             return -LINUX_EINVAL;

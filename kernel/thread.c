@@ -20,7 +20,13 @@
 /* What context_switch pops on a new stack: r15 r14 r13 r12 rbx rbp, then the return address. */
 #define THREAD_SWITCH_SLOTS 7
 
+/* Kernel stacks of exited threads, kept for the next thread: create/join cycles then cost
+ * no page-table work (kstack_alloc maps pages and a guard, kstack_free unmaps them). */
+#define THREAD_KSTACK_CACHE 16
+
 static struct thread thread_table[THREAD_MAX];
+static uint64_t thread_kstack_cache[THREAD_KSTACK_CACHE];
+static int thread_kstack_cached;
 static int thread_next_tid = THREAD_FIRST_TID;
 static uint64_t thread_created_total;
 
@@ -74,7 +80,8 @@ struct thread *thread_create_user(const struct user_context *ctx)
             t = &thread_table[i];
     if (!t)
         return NULL;
-    uint64_t top = kstack_alloc(THREAD_KSTACK_PAGES);
+    uint64_t top = thread_kstack_cached ? thread_kstack_cache[--thread_kstack_cached]
+                                        : kstack_alloc(THREAD_KSTACK_PAGES);
     if (!top)
         return NULL;
     memset(t, 0, sizeof *t);
@@ -93,7 +100,10 @@ struct thread *thread_create_user(const struct user_context *ctx)
 void thread_release(struct thread *t)
 {
     KASSERT(t->state == THREAD_DEAD);
-    kstack_free(t->kstack_top);
+    if (thread_kstack_cached < THREAD_KSTACK_CACHE)
+        thread_kstack_cache[thread_kstack_cached++] = t->kstack_top;
+    else
+        kstack_free(t->kstack_top);
     t->state = THREAD_FREE;
 }
 

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Issue 4, kernel side (userk): user faults end the program with 128+signal and a report,
 bad user pointers give EFAULT, sleeps and timed waits time out, a thread spinning without
-syscalls is preempted, threads keep their SSE state across preemption, stdin and file= modules read back. The probe program is compiled
-here at run time with musl-gcc and compared with its native run where that is meaningful.
+syscalls is preempted, threads keep their SSE state across preemption, stdin and file=
+modules read back. The probe program is compiled here at run time with musl-gcc and
+compared with its native run where that is meaningful.
 """
-import os
 import re
 import shutil
 import subprocess
