@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/* Host tests of the DSM core (dsm/) on a few in-process nodes joined by an instant FIFO
+ * network: each protocol path once, message counts, refusals of bad input, futexes,
+ * quiesce. The randomized, lossy, many-node checking is tests/sim's job. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsm/dsm.h"
+#include "dsm/msg.h"
+#include "tests/host/check.h"
+
+#define H_NODES 4
+#define H_PAGES 16
+#define H_BASE 0x100ull
+#define H_MAX_MSGS 256
+#define H_MAX_WAKES 64
+
+struct h_frame {
+    uint8_t *data;
+    enum dsm_prot prot;
+};
+
+struct h_msg {
+    unsigned from, to;
+    size_t len;
+    uint8_t bytes[DSM_MSG_MAX_LEN];
+};
+
+static struct {
+    struct dsm_node *dsm[H_NODES];
+    struct h_frame mem[H_NODES][H_PAGES];
+    unsigned ids[H_NODES];
+    struct h_msg *q;
+    unsigned q_head, q_tail;
+    uint64_t wake_token[H_MAX_WAKES];
+    int64_t wake_result[H_MAX_WAKES];
+    unsigned wakes;
+    uint64_t now, timer[H_NODES];
+    uint64_t sent;
+} h;
+
+static struct h_frame *h_frame(void *ctx, uint64_t page)
+{
+    unsigned node = *(unsigned *)ctx;
+    if (page - H_BASE >= H_PAGES)
+        abort();
+    return &h.mem[node][page - H_BASE];
+}
+
+static void h_send(void *ctx, unsigned to, const void *bytes, size_t len)
+{
+    if (h.q_tail - h.q_head >= H_MAX_MSGS || len > DSM_MSG_MAX_LEN)
+        abort();
+    struct h_msg *m = &h.q[h.q_tail++ % H_MAX_MSGS];
+    m->from = *(unsigned *)ctx;
+    m->to = to;
+    m->len = len;
+    memcpy(m->bytes, bytes, len);
+    h.sent++;
+}
+
+static void h_install(void *ctx, uint64_t page, const void *data, enum dsm_prot prot)
+{
+    struct h_frame *f = h_frame(ctx, page);
+    if (!f->data)
+        f->data = malloc(DSM_PAGE_SIZE);
+    if (data)
+        memcpy(f->data, data, DSM_PAGE_SIZE);
+    else
+        memset(f->data, 0, DSM_PAGE_SIZE);
+    f->prot = prot;
+}
+
+static void h_protect(void *ctx, uint64_t page, enum dsm_prot prot)
+{
+    h_frame(ctx, page)->prot = prot;
+}
+
+static void h_read(void *ctx, uint64_t page, void *buf)
+{
+    memcpy(buf, h_frame(ctx, page)->data, DSM_PAGE_SIZE);
+}
+
+static void h_drop(void *ctx, uint64_t page)
+{
+    struct h_frame *f = h_frame(ctx, page);
+    free(f->data);
+    f->data = NULL;
+    f->prot = DSM_PROT_NONE;
+}
+
+static uint32_t h_read_u32(void *ctx, uint64_t addr)
+{
+    uint32_t v;
+    memcpy(&v, h_frame(ctx, addr >> DSM_PAGE_SHIFT)->data + (addr & (DSM_PAGE_SIZE - 1)), 4);
+    return v;
+}
+
+static void h_wake(void *ctx, uint64_t token, int64_t result)
+{
+    (void)ctx;
+    if (h.wakes < H_MAX_WAKES) {
+        h.wake_token[h.wakes] = token;
+        h.wake_result[h.wakes] = result;
+    }
+    h.wakes++;
+}
+
+static uint64_t h_now(void *ctx)
+{
+    (void)ctx;
+    return h.now;
+}
+
+static void h_timer(void *ctx, uint64_t deadline)
+{
+    h.timer[*(unsigned *)ctx] = deadline;
+}
+
+static void *h_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return malloc(size);
+}
+
+static void h_free(void *ctx, void *p)
+{
+    (void)ctx;
+    free(p);
+}
+
+static void h_setup(enum dsm_scheme scheme)
+{
+    memset(&h, 0, sizeof h);
+    h.q = calloc(H_MAX_MSGS, sizeof *h.q);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        h.ids[i] = i;
+        struct dsm_env env = { .ctx = &h.ids[i], .send = h_send, .page_install = h_install,
+                               .page_protect = h_protect, .page_read = h_read, .page_drop = h_drop,
+                               .read_u32 = h_read_u32, .wake = h_wake, .now_ns = h_now, .timer_arm = h_timer,
+                               .alloc = h_alloc, .free = h_free };
+        h.dsm[i] = dsm_node_create(&env, i, H_NODES, scheme);
+    }
+}
+
+static void h_teardown(void)
+{
+    for (unsigned i = 0; i < H_NODES; i++) {
+        dsm_node_destroy(h.dsm[i]);
+        for (unsigned p = 0; p < H_PAGES; p++)
+            free(h.mem[i][p].data);
+    }
+    free(h.q);
+}
+
+/* Delivers every queued message in order (and what they cause). */
+static void h_run(void)
+{
+    while (h.q_head != h.q_tail) {
+        struct h_msg *m = &h.q[h.q_head++ % H_MAX_MSGS];
+        dsm_receive(h.dsm[m->to], m->from, m->bytes, m->len);
+    }
+}
+
+static uint32_t h_word(unsigned node, unsigned page, unsigned word)
+{
+    uint32_t v;
+    memcpy(&v, h.mem[node][page].data + 4 * word, 4);
+    return v;
+}
+
+static void h_set_word(unsigned node, unsigned page, unsigned word, uint32_t v)
+{
+    memcpy(h.mem[node][page].data + 4 * word, &v, 4);
+}
+
+/* Fault and run the network; returns the number of messages it took. */
+static uint64_t h_fault(unsigned node, unsigned page, enum dsm_access a, uint64_t token)
+{
+    uint64_t before = h.sent;
+    unsigned wakes = h.wakes;
+    int rc = dsm_fault(h.dsm[node], H_BASE + page, a, token);
+    CHECK(rc == DSM_PENDING || rc == 0);
+    h_run();
+    if (rc == DSM_PENDING && CHECK_EQ(h.wakes, wakes + 1)) {
+        CHECK_EQ(h.wake_token[wakes], token);
+        CHECK_EQ(h.wake_result[wakes], 0);
+    }
+    CHECK(h.mem[node][page].prot >= (enum dsm_prot)a);
+    return h.sent - before;
+}
+
+/* A page whose manager is `mgr` (fixed scheme). */
+static unsigned h_page_managed_by(unsigned mgr)
+{
+    for (unsigned p = 0; p < H_PAGES; p++)
+        if (dsm_manager_of(h.dsm[0], H_BASE + p) == mgr)
+            return p;
+    abort();
+}
+
+TEST(dsm_zero_fill_then_remote_read_and_write)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(3);
+    /* Untouched page: request + grant(zero) + done, no page data anywhere. */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 11), 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->zero_fills, 1);
+    CHECK_EQ(h_word(1, p, 0), 0);
+    h_set_word(1, p, 0, 0xabcd);
+    /* Remote read: request, forward, grant with data, done = 4 (manager is a third node). */
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 12), 4);
+    CHECK_EQ(h_word(2, p, 0), 0xabcd);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_READ); /* owner downgraded */
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_READ);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->fetches, 1);
+    struct dsm_dir_info d;
+    dsm_dir_query(h.dsm[3], H_BASE + p, &d);
+    CHECK(d.managed_here && !d.busy);
+    CHECK_EQ(d.owner, 1);
+    CHECK_EQ(d.copyset, 1u << 2);
+    /* Node 0 writes: the owner hands over the data, node 2 is invalidated. */
+    h_fault(0, p, DSM_ACCESS_WRITE, 13);
+    CHECK_EQ(h_word(0, p, 0), 0xabcd);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_NONE);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    CHECK(h.mem[1][p].data == NULL && h.mem[2][p].data == NULL);
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->inv_sent, 1);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->inv_recv, 1);
+    dsm_dir_query(h.dsm[3], H_BASE + p, &d);
+    CHECK_EQ(d.owner, 0);
+    CHECK_EQ(d.copyset, 0);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+    h_teardown();
+}
+
+TEST(dsm_upgrade_sends_no_data)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(0);
+    h_fault(1, p, DSM_ACCESS_WRITE, 1);
+    h_set_word(1, p, 3, 77);
+    h_fault(2, p, DSM_ACCESS_READ, 2);
+    uint64_t bytes = dsm_node_stats(h.dsm[1])->bytes_sent;
+    h_fault(2, p, DSM_ACCESS_WRITE, 3); /* node 2's copy is current */
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->upgrades, 1);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->fetches, 1);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->bytes_sent - bytes, DSM_MSG_HDR_LEN);
+    CHECK_EQ(h_word(2, p, 3), 77);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_NONE);
+    /* The owner upgrading itself with a reader around: one invalidation, no data. */
+    h_fault(3, p, DSM_ACCESS_READ, 4);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_READ);
+    h_fault(2, p, DSM_ACCESS_WRITE, 5);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->upgrades, 2);
+    CHECK_EQ(h.mem[3][p].prot, DSM_PROT_NONE);
+    h_teardown();
+}
+
+TEST(dsm_fault_already_allowed_and_local_manager)
+{
+    h_setup(DSM_SCHEME_CENTRAL);
+    /* Node 0 manages everything: its own zero fill takes no message at all. */
+    CHECK_EQ(h_fault(0, 5, DSM_ACCESS_READ, 1), 0);
+    CHECK_EQ(dsm_fault(h.dsm[0], H_BASE + 5, DSM_ACCESS_READ, 2), 0);
+    CHECK_EQ(dsm_fault(h.dsm[0], DSM_PAGE_LIMIT, DSM_ACCESS_READ, 3), -DSM_EFAULT);
+    h_teardown();
+}
+
+TEST(dsm_readonly_region_replicates_and_refuses_writes)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    h_install(&h.ids[0], H_BASE + 2, NULL, DSM_PROT_READ);
+    h_set_word(0, 2, 0, 0x1234);
+    for (unsigned i = 0; i < H_NODES; i++)
+        CHECK_EQ(dsm_region_add(h.dsm[i], H_BASE + 2, 2, DSM_REGION_READONLY | DSM_REGION_PRELOADED, 0), 0);
+    CHECK_EQ(dsm_region_add(h.dsm[0], H_BASE + 3, 1, 0, 0), -DSM_EINVAL); /* overlap */
+    CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + 2, DSM_ACCESS_WRITE, 1), -DSM_EFAULT);
+    CHECK_EQ(h_fault(1, 2, DSM_ACCESS_READ, 2), 2); /* straight to the region owner and back */
+    CHECK_EQ(h_word(1, 2, 0), 0x1234);
+    h_fault(3, 2, DSM_ACCESS_READ, 3);
+    CHECK_EQ(h.mem[1][2].prot, DSM_PROT_READ);
+    CHECK_EQ(h.mem[0][2].prot, DSM_PROT_READ);
+    h_teardown();
+}
+
+TEST(dsm_bad_messages_are_counted_and_dropped)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    uint8_t junk[DSM_MSG_HDR_LEN] = { 9, 9, 9 };
+    dsm_receive(h.dsm[1], 0, junk, sizeof junk);
+    dsm_receive(h.dsm[1], 0, junk, 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->bad_msgs, 2);
+    /* Well-formed but impossible in the current state. */
+    uint8_t buf[DSM_MSG_MAX_LEN];
+    unsigned p = h_page_managed_by(2);
+    struct dsm_msg m = { .type = DSM_MSG_INVALIDATE, .page = H_BASE + p, .node = 3 };
+    size_t len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[1], 2, buf, len);          /* nothing held */
+    dsm_receive(h.dsm[1], 1, buf, len);          /* from itself */
+    dsm_receive(h.dsm[1], H_NODES, buf, len);    /* from nobody */
+    m = (struct dsm_msg){ .type = DSM_MSG_GRANT, .page = H_BASE + p, .flags = DSM_MSG_F_WRITE };
+    len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[1], 2, buf, len);          /* grant nobody asked for */
+    m = (struct dsm_msg){ .type = DSM_MSG_DONE, .page = H_BASE + p, .node = 1 };
+    len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[2], 1, buf, len);          /* DONE without a transaction */
+    m = (struct dsm_msg){ .type = DSM_MSG_READ_REQ, .page = H_BASE + p, .node = 3 };
+    len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[2], 1, buf, len);          /* request in someone else's name */
+    m = (struct dsm_msg){ .type = DSM_MSG_READ_REQ, .page = DSM_PAGE_LIMIT, .node = 1 };
+    len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[2], 1, buf, len);          /* outside user space */
+    m = (struct dsm_msg){ .type = DSM_MSG_FUTEX_REPLY, .page = 0x1000, .node = 0, .a = 99 };
+    len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[1], dsm_manager_of(h.dsm[1], 1), buf, len); /* reply to no call */
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->bad_msgs, 7);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->bad_msgs, 3);
+    CHECK_EQ(h.sent, 0);
+    /* The page still works. */
+    h_fault(1, p, DSM_ACCESS_WRITE, 1);
+    h_teardown();
+}
+
+static uint64_t h_futex_addr(unsigned page, unsigned word)
+{
+    return ((H_BASE + page) << DSM_PAGE_SHIFT) + 4 * word;
+}
+
+TEST(dsm_futex_wait_wake_across_nodes)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(3);
+    h_fault(0, p, DSM_ACCESS_WRITE, 100);
+    h.wakes = 0;
+    uint64_t addr = h_futex_addr(p, 1);
+    CHECK_EQ(dsm_futex_wait(h.dsm[1], addr, 0, DSM_FUTEX_BITSET_ANY, 0, 1), DSM_PENDING);
+    CHECK_EQ(dsm_futex_wait(h.dsm[2], addr, 0, 2, 0, 2), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wakes, 0);
+    CHECK_EQ(dsm_futex_queued(h.dsm[3]), 2);
+    /* A bitset that matches only the first waiter. */
+    CHECK_EQ(dsm_futex_wake(h.dsm[0], addr, DSM_FUTEX_WAKE_ALL, 1, 10), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wakes, 2);
+    CHECK_EQ(h.wake_token[0], 1);
+    CHECK_EQ(h.wake_result[0], 0);
+    CHECK_EQ(h.wake_token[1], 10);
+    CHECK_EQ(h.wake_result[1], 1);
+    CHECK_EQ(dsm_futex_queued(h.dsm[3]), 1);
+    /* A changed word: EAGAIN, and the waiter leaves the queue. */
+    h_set_word(2, p, 1, 5);
+    CHECK(h.mem[2][p].prot == DSM_PROT_READ);
+    CHECK_EQ(dsm_futex_wait(h.dsm[1], addr, 4, DSM_FUTEX_BITSET_ANY, 0, 3), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wake_token[2], 3);
+    CHECK_EQ(h.wake_result[2], -DSM_EAGAIN);
+    CHECK_EQ(dsm_futex_queued(h.dsm[3]), 1);
+    CHECK_EQ(dsm_futex_wake(h.dsm[1], addr, 1, DSM_FUTEX_BITSET_ANY, 11), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wakes, 5);
+    CHECK_EQ(dsm_futex_queued(h.dsm[3]), 0);
+    CHECK_EQ(dsm_futex_wait(h.dsm[1], addr + 1, 0, 1, 0, 4), -DSM_EINVAL);
+    CHECK(dsm_node_stats(h.dsm[1])->futex_remote > 0);
+    h_teardown();
+}
+
+TEST(dsm_futex_timeout_and_passed_on_wake)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(2);
+    uint64_t addr = h_futex_addr(p, 0);
+    h_fault(2, p, DSM_ACCESS_WRITE, 100);
+    h.wakes = 0;
+    h.now = 1000;
+    CHECK_EQ(dsm_futex_wait(h.dsm[1], addr, 0, DSM_FUTEX_BITSET_ANY, 5000, 1), DSM_PENDING);
+    CHECK_EQ(dsm_futex_wait(h.dsm[3], addr, 0, DSM_FUTEX_BITSET_ANY, 0, 2), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.timer[1], 5000);
+    /* The manager picks node 1's waiter; before the wake-up arrives, node 1 times out.
+     * Its refusal passes the wake on to node 3. */
+    CHECK_EQ(dsm_futex_wake(h.dsm[0], addr, 1, DSM_FUTEX_BITSET_ANY, 10), DSM_PENDING);
+    struct h_msg *wake = &h.q[h.q_head % H_MAX_MSGS];
+    CHECK_EQ(wake->to, 2);
+    dsm_receive(h.dsm[2], wake->from, wake->bytes, wake->len);
+    h.q_head++;
+    h.now = 6000;
+    dsm_timer_expired(h.dsm[1]);
+    CHECK_EQ(h.wakes, 1);
+    CHECK_EQ(h.wake_token[0], 1);
+    CHECK_EQ(h.wake_result[0], -DSM_ETIMEDOUT);
+    h_run();
+    CHECK_EQ(h.wakes, 3);
+    CHECK_EQ(h.wake_token[2], 2); /* node 3's waiter got the wake */
+    CHECK_EQ(h.wake_result[2], 0);
+    CHECK_EQ(dsm_futex_queued(h.dsm[2]), 0);
+    h_teardown();
+}
+
+/* Result of the wake of token (order between nodes is not fixed); -1000 if none. */
+static int64_t h_result_of(uint64_t token)
+{
+    for (unsigned i = 0; i < h.wakes && i < H_MAX_WAKES; i++)
+        if (h.wake_token[i] == token)
+            return h.wake_result[i];
+    return -1000;
+}
+
+TEST(dsm_futex_requeue_moves_or_wakes)
+{
+    h_setup(DSM_SCHEME_CENTRAL); /* one manager, so requeue moves in place */
+    uint64_t a1 = h_futex_addr(4, 0), a2 = h_futex_addr(4, 1);
+    h_fault(0, 4, DSM_ACCESS_WRITE, 100);
+    h.wakes = 0;
+    for (unsigned i = 1; i < H_NODES; i++)
+        CHECK_EQ(dsm_futex_wait(h.dsm[i], a1, 0, DSM_FUTEX_BITSET_ANY, 0, i), DSM_PENDING);
+    h_run();
+    CHECK_EQ(dsm_futex_requeue(h.dsm[0], a1, a2, 1, 1, true, 7, 50), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wake_token[0], 50);
+    CHECK_EQ(h.wake_result[0], -DSM_EAGAIN); /* *a1 is 0, not 7 */
+    CHECK_EQ(dsm_futex_requeue(h.dsm[0], a1, a2, 1, 1, true, 0, 51), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wakes, 3);
+    CHECK_EQ(h_result_of(1), 0);
+    CHECK_EQ(h_result_of(51), 2); /* one woken, one moved */
+    CHECK_EQ(dsm_futex_wake(h.dsm[0], a2, DSM_FUTEX_WAKE_ALL, DSM_FUTEX_BITSET_ANY, 52), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wakes, 5);
+    CHECK_EQ(h_result_of(2), 0); /* the moved waiter */
+    CHECK_EQ(h_result_of(52), 1);
+    CHECK_EQ(dsm_futex_queued(h.dsm[0]), 1);
+    h_teardown();
+}
+
+TEST(dsm_quiesce_holds_and_releases)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(2);
+    dsm_quiesce(h.dsm[1], true);
+    CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + p, DSM_ACCESS_WRITE, 1), DSM_PENDING);
+    CHECK_EQ(dsm_futex_wake(h.dsm[1], h_futex_addr(p, 0), 1, DSM_FUTEX_BITSET_ANY, 2), DSM_PENDING);
+    CHECK_EQ(h.sent, 0);
+    CHECK(dsm_is_idle(h.dsm[1]));
+    dsm_quiesce(h.dsm[1], false);
+    CHECK(!dsm_is_idle(h.dsm[1]));
+    h_run();
+    CHECK_EQ(h.wakes, 2);
+    CHECK(dsm_is_idle(h.dsm[1]) && dsm_is_idle(h.dsm[2]));
+    h_teardown();
+}
+
+/* Regression: a held requeue whose value check completes at once (page local, value
+ * differs) finished and freed the call while the release loop still walked the list. */
+TEST(dsm_quiesce_release_survives_calls_finishing)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    h_fault(1, 3, DSM_ACCESS_WRITE, 100);
+    h.wakes = 0;
+    dsm_quiesce(h.dsm[1], true);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(dsm_futex_requeue(h.dsm[1], h_futex_addr(3, 0), h_futex_addr(3, 1), 1, 1, true, 9, i),
+                 DSM_PENDING);
+    dsm_quiesce(h.dsm[1], false);
+    h_run();
+    CHECK_EQ(h.wakes, 3);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(h.wake_result[i], -DSM_EAGAIN);
+    h_teardown();
+}
+
+TEST(dsm_stats_line_and_percentiles)
+{
+    struct dsm_stats s;
+    memset(&s, 0, sizeof s);
+    CHECK_EQ(dsm_stats_percentile(&s, 50), 0);
+    for (int i = 0; i < 99; i++)
+        dsm_stats_record_latency(&s, 1000);
+    dsm_stats_record_latency(&s, 1000000);
+    CHECK_EQ(dsm_stats_percentile(&s, 50), 1023);
+    CHECK_EQ(dsm_stats_percentile(&s, 99), 1023);
+    CHECK_EQ(dsm_stats_percentile(&s, 100), 1048575);
+    s.read_faults = 5;
+    char line[600];
+    int n = dsm_stats_format(&s, 3, line, sizeof line);
+    CHECK(n > 0 && (size_t)n < sizeof line);
+    CHECK(strncmp(line, "dsm-stats node=3 rfaults=5 ", 27) == 0);
+    CHECK(strstr(line, " lat_p99_ns=1023") != NULL);
+    CHECK(strchr(line, '\n') == NULL);
+}
