@@ -65,8 +65,15 @@ void siphash_update(struct siphash_state *s, const uint8_t *bytes, size_t len)
             return;
         sip_compress(s, wire_get_le64(s->tail));
     }
+    /* The bulk loop works on a local copy: the state would otherwise be reloaded after
+     * every byte read (bytes may alias it), which costs a lot under TCG. */
+    struct siphash_state v = *s;
     for (; len >= 8; len -= 8, bytes += 8)
-        sip_compress(s, wire_get_le64(bytes));
+        sip_compress(&v, wire_get_le64(bytes));
+    s->v0 = v.v0;
+    s->v1 = v.v1;
+    s->v2 = v.v2;
+    s->v3 = v.v3;
     for (size_t i = 0; i < len; i++)
         s->tail[i] = bytes[i];
 }
