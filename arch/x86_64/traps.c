@@ -20,6 +20,9 @@
 #define SEL_ERR_IDT (1u << 1)
 #define SEL_ERR_LDT (1u << 2)
 #define SEL_ERR_INDEX_MASK 0xfff8u
+/* Most a CPU pushes delivering an exception without a stack switch (SDM vol. 3 6.14.2):
+ * ss, rsp, rflags, cs, rip, error code, after aligning RSP down by up to 8 bytes. */
+#define TRAP_FRAME_PUSH_BYTES (7 * 8)
 
 struct trap_vector_name {
     const char *mnemonic;
@@ -153,6 +156,14 @@ void trap_report_fatal(const struct trap_frame *f)
                        trap_names[v].mnemonic, (unsigned long long)here,
                        ist_stack_contains(ist, here) ? "inside" : "OUTSIDE", ist,
                        (unsigned long long)(ist_stack_top(ist) - IST_STACK_SIZE), (unsigned long long)ist_stack_top(ist));
+    }
+    if (v == TRAP_DOUBLE_FAULT) {
+        /* A #PF whose delivery faulted leaves its address in CR2: just below RSP means the
+         * CPU could not push the exception frame. */
+        uint64_t cr2 = cpu_read_cr2();
+        bool stack = cr2 < f->rsp && f->rsp - cr2 <= TRAP_FRAME_PUSH_BYTES;
+        console_printf("cr2=0x%016llx%s\n", (unsigned long long)cr2,
+                       stack ? " (just below rsp: the stack is unmapped or overflowed)" : "");
     }
     trap_print_registers(f);
     panic_backtrace(f->rbp);

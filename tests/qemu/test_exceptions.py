@@ -62,6 +62,7 @@ CASES = {
     "double": [
         r"^EXCEPTION #DF double fault \(vector 8\) error=0x0 \[kernel\]$",
         r"^#DF handler running on rsp=0x[0-9a-f]{16}, inside the IST1 stack ",
+        r"^cr2=0x00000deacffffff[0-9a-f] \(just below rsp: the stack is unmapped or overflowed\)$",
         # The faulting RSP is the unmapped address the injector loaded.
         r"^rbp=0x[0-9a-f]{16} rsp=0x00000dead0000000 ",
     ],
