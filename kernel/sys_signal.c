@@ -117,7 +117,9 @@ long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4,
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
     int64_t p = (int64_t)pid;
-    if (p != THREAD_FIRST_TID && p != 0 && p != -1)
+    /* Our pid or our process group (0) reach us; -1 means "every process but the caller":
+     * there is none (kill(2)). */
+    if (p != THREAD_FIRST_TID && p != 0)
         return -LINUX_ESRCH;
     return signal_send(sig);
 }
