@@ -172,3 +172,31 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
         return -LINUX_ENOSYS;
     }
 }
+
+/* ---- in-kernel tests ---- */
+
+#include "kernel/ktest.h"
+#include "kernel/program.h"
+#include "kernel/uvm.h"
+
+KTEST(futex_checks_before_blocking)
+{
+    program_kernel_init();
+    long page = uvm_mmap(0, 4096, LINUX_PROT_READ | LINUX_PROT_WRITE, LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS);
+    if (!KT_EXPECT(page > 0))
+        return;
+    uint64_t word = (uint64_t)page;
+    uint32_t five = 5;
+    KT_EXPECT_EQ(copy_to_user(word, &five, sizeof five), 0);
+    /* None of these may block: the value differs, the address is bad, or nobody waits. */
+    KT_EXPECT_EQ(futex_syscall(word, LINUX_FUTEX_WAIT, 4, 0, 0, 0), -LINUX_EAGAIN);
+    KT_EXPECT_EQ(futex_syscall(word + 1, LINUX_FUTEX_WAIT, 5, 0, 0, 0), -LINUX_EINVAL);
+    KT_EXPECT_EQ(futex_syscall(word + 4096, LINUX_FUTEX_WAIT, 0, 0, 0, 0), -LINUX_EFAULT);
+    KT_EXPECT_EQ(futex_syscall(word, LINUX_FUTEX_WAKE | LINUX_FUTEX_PRIVATE_FLAG, 1, 0, 0, 0), 0);
+    KT_EXPECT_EQ(futex_syscall(word, LINUX_FUTEX_WAIT_BITSET, 5, 0, 0, 0), -LINUX_EINVAL);
+    KT_EXPECT_EQ(futex_syscall(word, LINUX_FUTEX_CMP_REQUEUE, 1, 1, word + 4, 6), -LINUX_EAGAIN);
+    KT_EXPECT_EQ(futex_syscall(word, LINUX_FUTEX_CMP_REQUEUE, 1, 1, word + 4, 5), 0);
+    KT_EXPECT_EQ(futex_syscall(word, 99, 0, 0, 0, 0), -LINUX_ENOSYS);
+    KT_EXPECT_EQ(futex_waiter_count(), 0);
+    KT_EXPECT_EQ(uvm_munmap(word, 4096), 0);
+}

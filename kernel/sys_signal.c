@@ -134,3 +134,18 @@ long sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, uint
     }
     return 0;
 }
+
+/* ---- in-kernel tests ---- */
+
+#include "kernel/ktest.h"
+
+KTEST(signal_kill_broadcast_reaches_nobody)
+{
+    /* kill(-1, sig) means "all processes but the caller": with one process that is none,
+     * so it must not end the program. */
+    KT_EXPECT_EQ(sys_kill((uint64_t)-1, LINUX_SIGKILL, 0, 0, 0, 0), -LINUX_ESRCH);
+    KT_EXPECT_EQ(sys_kill(THREAD_FIRST_TID + 1, LINUX_SIGKILL, 0, 0, 0, 0), -LINUX_ESRCH);
+    KT_EXPECT_EQ(sys_tgkill(THREAD_FIRST_TID, 0, LINUX_SIGKILL, 0, 0, 0), -LINUX_EINVAL);
+    KT_EXPECT_EQ(sys_rt_sigaction(LINUX_SIGKILL, 0, 0, SIGNAL_SET_SIZE, 0, 0), 0);
+    KT_EXPECT_EQ(sys_rt_sigaction(LINUX_NSIG + 1, 0, 0, SIGNAL_SET_SIZE, 0, 0), -LINUX_EINVAL);
+}
