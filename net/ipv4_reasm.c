@@ -4,6 +4,7 @@
 #include "net/ipv4_reasm.h"
 
 #include "kernel/libc.h"
+#include "net/copy.h"
 
 void ipv4_reasm_init(struct ipv4_reasm *r)
 {
@@ -74,7 +75,18 @@ enum ipv4_reasm_result ipv4_reasm_add(struct ipv4_reasm *r, struct pbuf_pool *po
         return IPV4_REASM_DROPPED;
     }
     uint8_t *data = s->buf->data + s->buf->head;
-    for (size_t u = off / IPV4_FRAG_UNIT; u * IPV4_FRAG_UNIT < end; u++) {
+    size_t first = off / IPV4_FRAG_UNIT, last = (end + IPV4_FRAG_UNIT - 1) / IPV4_FRAG_UNIT;
+    bool overlap = false;
+    for (size_t u = first; u < last && !overlap; u++)
+        overlap = reasm_bit(s, u);
+    if (!overlap) {
+        /* The usual case: new bytes only, one bulk copy. */
+        net_copy(data + off, payload, len);
+        for (size_t u = first; u < last; u++)
+            s->have[u / 8] |= (uint8_t)(1u << (u % 8));
+        s->units_have += (uint32_t)(last - first);
+    }
+    for (size_t u = first; overlap && u < last; u++) {
         size_t a = u * IPV4_FRAG_UNIT, b = a + IPV4_FRAG_UNIT < end ? a + IPV4_FRAG_UNIT : end;
         if (reasm_bit(s, u)) {
             if (memcmp(data + a, payload + (a - off), b - a) != 0) {

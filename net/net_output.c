@@ -96,18 +96,23 @@ bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf
         pbuf_pull(b, ETH_HEADER_LEN + IPV4_HEADER_LEN);
         return ok;
     }
-    if (ip_payload > IPV4_MAX_DATAGRAM - IPV4_HEADER_LEN)
+    if (ip_payload > IPV4_MAX_DATAGRAM - IPV4_HEADER_LEN || b->head < ETH_HEADER_LEN + IPV4_HEADER_LEN)
         return false;
+    /* Fragments are sent in place: each one's headers are written over the 34 bytes just
+     * before its data (the headroom, or the tail of the fragment already sent, saved and
+     * put back), so the payload is never copied. */
     size_t chunk = ((size_t)n->env.mtu - IPV4_HEADER_LEN) / IPV4_FRAG_UNIT * IPV4_FRAG_UNIT;
-    const uint8_t *src = pbuf_bytes(b);
+    uint8_t *payload = pbuf_bytes(b);
     bool ok = true;
     for (size_t off = 0; off < ip_payload && ok; off += chunk) {
         size_t len = ip_payload - off < chunk ? ip_payload - off : chunk;
-        uint8_t *f = n->tx_frame;
+        uint8_t *f = payload + off - (ETH_HEADER_LEN + IPV4_HEADER_LEN);
+        uint8_t saved[ETH_HEADER_LEN + IPV4_HEADER_LEN];
+        memcpy(saved, f, sizeof saved);
         net_eth_header(n, f, mac);
         net_ipv4_header(n, f + ETH_HEADER_LEN, dst_ip, protocol, len, id, (uint16_t)off, off + len < ip_payload);
-        memcpy(f + ETH_HEADER_LEN + IPV4_HEADER_LEN, src + off, len);
         ok = net_transmit(n, f, ETH_HEADER_LEN + IPV4_HEADER_LEN + len);
+        memcpy(f, saved, sizeof saved);
         n->counters.tx_fragments++;
     }
     return ok;

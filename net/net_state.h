@@ -30,7 +30,6 @@ struct net {
     struct cluster cluster;
     struct net_ping ping;
     struct pbuf_pool pool;
-    uint8_t tx_frame[ETH_HEADER_LEN + NET_MTU_MAX]; /* scratch for building fragments */
 };
 
 #endif

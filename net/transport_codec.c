@@ -7,6 +7,7 @@
 #include "net/transport_codec.h"
 
 #include "kernel/libc.h"
+#include "net/copy.h"
 #include "net/wire.h"
 
 static void transport_codec_tag(const uint8_t *bytes, size_t len, const uint8_t key[SIPHASH_KEY_LEN],
@@ -37,7 +38,7 @@ size_t transport_codec_encode(uint8_t *out, size_t cap, const struct transport_h
     wire_put_be16(out + 38, 0);
     wire_put_be64(out + 40, h->request_id);
     if (h->payload_len)
-        memcpy(out + TRANSPORT_HEADER_LEN, payload, h->payload_len);
+        net_copy(out + TRANSPORT_HEADER_LEN, payload, h->payload_len);
     transport_codec_tag(out, body, key, out + body);
     return body + TRANSPORT_MAC_LEN;
 }
