@@ -42,6 +42,7 @@ batch contended-32 dsm_sim --seed $((seed + 2)) --events 200000 --nodes 32 --thr
 batch wide-64 dsm_sim --seed $((seed + 3)) --events 150000 --nodes 64 --threads 2 --pages 40 --futexes 8
 batch pair-2 dsm_sim --seed $((seed + 4)) --events 100000 --nodes 2 --threads 8 --pages 5 --futexes 2
 batch futex-heavy dsm_sim --seed $((seed + 5)) --events 100000 --nodes 16 --threads 4 --futex-pct 70
+batch resume-delay dsm_sim --seed $((seed + 7)) --events 150000 --nodes 16 --threads 4 --resume-delay 200000
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed 1 --events 200000
 broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed 4 --events 200000

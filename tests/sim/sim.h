@@ -26,6 +26,7 @@ struct sim_config {
     unsigned nodes, threads, pages, futexes, ro_pages, pre_pages;
     unsigned loss_pct, dup_pct;  /* per packet, in percent */
     unsigned futex_pct;          /* share of futex operations, in percent */
+    unsigned resume_delay_ns;    /* 0: a woken thread runs at once; else after up to this */
     enum dsm_scheme scheme;
     bool verbose;
 };
@@ -60,6 +61,7 @@ struct sim_thread {
     unsigned node, index;
     bool busy;            /* an operation is in progress */
     bool blocked;         /* parked in the core until wake */
+    bool resuming;        /* woken; runs at its SIM_EV_THREAD event (--resume-delay) */
     uint8_t op;
     unsigned step;
     unsigned page, word, page2;  /* futex ops: page2 is the requeue target futex */

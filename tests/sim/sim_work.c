@@ -256,6 +256,12 @@ void sim_work_start(struct sim_world *w)
 void sim_work_thread_event(struct sim_world *w, unsigned thread)
 {
     struct sim_thread *t = &w->threads[thread];
+    if (t->resuming) {
+        t->resuming = false;
+        thread_run(w, t);
+        sim_work_run_ready(w);
+        return;
+    }
     if (t->busy || w->draining)
         return;
     thread_start(w, t, pick_op(w, t));
@@ -273,6 +279,13 @@ void sim_work_wake(struct sim_world *w, unsigned thread, int64_t result)
     t->result = result;
     if (t->step == 0 && result != 0)
         sim_violation(w, "node %u thread %u: fault failed with %lld", t->node, t->index, (long long)result);
+    if (w->cfg.resume_delay_ns) {
+        /* Like a scheduler: the page may be taken away again before the thread runs. */
+        t->resuming = true;
+        sim_event_push(w, w->now + sim_rand_below(w, w->cfg.resume_delay_ns), SIM_EV_THREAD, t->node, t->node,
+                       thread, NULL);
+        return;
+    }
     w->ready[w->ready_len++] = thread;
 }
 
