@@ -46,5 +46,7 @@ void irq_set_fixed_handler(unsigned vector, irq_handler_fn fn, void *ctx);
 void irq_dispatch(unsigned vector);
 /* Interrupts taken on vector so far (for state dumps and tests). */
 uint64_t irq_count(unsigned vector);
+/* Logs one line with the count of every vector that was taken, and the unexpected ones. */
+void irq_dump(void);
 
 #endif

@@ -12,6 +12,7 @@
 #include <arch/trap.h>
 
 #include "kernel/clock.h"
+#include "kernel/format.h"
 #include "kernel/ktest.h"
 #include "kernel/log.h"
 #include "kernel/timer.h"
@@ -68,6 +69,16 @@ void irq_dispatch(unsigned vector)
 uint64_t irq_count(unsigned vector)
 {
     return vector < TRAP_VECTOR_COUNT ? irq_counts[vector] : 0;
+}
+
+void irq_dump(void)
+{
+    char line[256];
+    size_t n = 0;
+    for (unsigned v = TRAP_EXCEPTION_COUNT; v < TRAP_VECTOR_COUNT && n < sizeof line; v++)
+        if (irq_counts[v])
+            n += (size_t)fmt_snprintf(line + n, sizeof line - n, " 0x%x:%llu", v, (unsigned long long)irq_counts[v]);
+    log_info("irq: counts by vector%s; %llu unexpected", n ? line : " (none)", (unsigned long long)irq_unexpected);
 }
 
 void irq_set_fixed_handler(unsigned vector, irq_handler_fn fn, void *ctx)
@@ -227,6 +238,7 @@ KTEST(irq_self_ipi_delivered_and_acknowledged)
     KT_EXPECT_EQ(hits, 2);
     KT_EXPECT_EQ(irq_count((unsigned)v) - before, 2);
     irq_free_vector(v);
+    irq_dump();
 }
 
 KTEST(irq_route_isa_timer_through_ioapic)
