@@ -13,6 +13,8 @@
 #define IOAPIC_MMIO_SIZE 0x20
 #define IOAPIC_INDEX_VERSION 0x01
 #define IOAPIC_INDEX_REDIR_BASE 0x10 /* entry n: low dword 0x10+2n, high 0x11+2n */
+#define IOAPIC_REDIR_LOW(n) (IOAPIC_INDEX_REDIR_BASE + 2 * (n))
+#define IOAPIC_REDIR_HIGH(n) (IOAPIC_INDEX_REDIR_BASE + 2 * (n) + 1)
 #define IOAPIC_VERSION_MAX_REDIR_SHIFT 16
 #define IOAPIC_VERSION_MAX_REDIR_MASK 0xffu
 
@@ -61,7 +63,7 @@ void ioapic_init_all(void)
         io->inputs = ((ioapic_read(io, IOAPIC_INDEX_VERSION) >> IOAPIC_VERSION_MAX_REDIR_SHIFT) &
                       IOAPIC_VERSION_MAX_REDIR_MASK) + 1;
         for (uint32_t n = 0; n < io->inputs; n++)
-            ioapic_write(io, IOAPIC_INDEX_REDIR_BASE + 2 * n, IOAPIC_REDIR_MASKED);
+            ioapic_write(io, IOAPIC_REDIR_LOW(n), IOAPIC_REDIR_MASKED);
         log_info("ioapic: id %u at 0x%llx, gsi %u-%u", madt->ioapics[i].id, (unsigned long long)madt->ioapics[i].phys,
                  io->gsi_base, io->gsi_base + io->inputs - 1);
     }
@@ -80,9 +82,9 @@ void ioapic_route(unsigned gsi, uint8_t vector, bool level, bool active_low, uin
     uint32_t n = gsi - io->gsi_base;
     uint32_t low = vector | (level ? IOAPIC_REDIR_LEVEL : 0) | (active_low ? IOAPIC_REDIR_ACTIVE_LOW : 0);
     /* High dword first while the entry is still masked, then the low dword unmasks it. */
-    ioapic_write(io, IOAPIC_INDEX_REDIR_BASE + 2 * n, IOAPIC_REDIR_MASKED);
-    ioapic_write(io, IOAPIC_INDEX_REDIR_BASE + 2 * n + 1, (uint32_t)dest << IOAPIC_REDIR_DEST_SHIFT);
-    ioapic_write(io, IOAPIC_INDEX_REDIR_BASE + 2 * n, low);
+    ioapic_write(io, IOAPIC_REDIR_LOW(n), IOAPIC_REDIR_MASKED);
+    ioapic_write(io, IOAPIC_REDIR_HIGH(n), (uint32_t)dest << IOAPIC_REDIR_DEST_SHIFT);
+    ioapic_write(io, IOAPIC_REDIR_LOW(n), low);
 }
 
 void ioapic_mask(unsigned gsi, bool masked)
@@ -90,7 +92,7 @@ void ioapic_mask(unsigned gsi, bool masked)
     struct ioapic *io = ioapic_for(gsi);
     if (!io)
         return;
-    uint32_t index = IOAPIC_INDEX_REDIR_BASE + 2 * (gsi - io->gsi_base);
+    uint32_t index = IOAPIC_REDIR_LOW(gsi - io->gsi_base);
     uint32_t low = ioapic_read(io, index);
     ioapic_write(io, index, masked ? low | IOAPIC_REDIR_MASKED : low & ~IOAPIC_REDIR_MASKED);
 }

@@ -22,6 +22,7 @@
 #define MSI_ADDRESS_DEST_SHIFT 12
 #define MSI_DATA_DELIVERY_FIXED (0u << 8)
 #define MSI_DATA_TRIGGER_EDGE (0u << 15)
+#define MSI_DATA_VECTOR_MASK 0xffu
 
 #define PIC_SPURIOUS_MASTER (IRQ_VECTOR_PIC_BASE + 7)
 #define PIC_SPURIOUS_SLAVE (IRQ_VECTOR_PIC_BASE + 15)
@@ -116,7 +117,7 @@ void irq_free_vector(int vector)
 void irq_msi_message(int vector, uint64_t *address, uint32_t *data)
 {
     *address = MSI_ADDRESS_BASE | ((uint64_t)lapic_id() << MSI_ADDRESS_DEST_SHIFT);
-    *data = MSI_DATA_TRIGGER_EDGE | MSI_DATA_DELIVERY_FIXED | (uint32_t)(vector & 0xff);
+    *data = MSI_DATA_TRIGGER_EDGE | MSI_DATA_DELIVERY_FIXED | ((uint32_t)vector & MSI_DATA_VECTOR_MASK);
 }
 
 int irq_route_gsi(unsigned gsi, bool level, bool active_low, irq_handler_fn fn, void *ctx)
