@@ -39,7 +39,9 @@ int transport_send(struct net *n, uint32_t peer, uint8_t type, const void *msg, 
 /* Like transport_send, and done(ctx, ...) is called exactly once with the reply. */
 int transport_request(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,
                       transport_reply_fn done, void *ctx);
-/* Answers request_id from peer (the id given to the handler). */
+/* Answers request_id from peer (the id given to the handler). Never refused for a full
+ * window: the reply then waits in a per-peer backlog (order kept; later sends get
+ * NET_ERR_AGAIN until it drains); NET_ERR_AGAIN only when buffers run out. */
 int transport_reply(struct net *n, uint32_t peer, uint64_t request_id, const void *msg, size_t len);
 /* True when transport_send to peer would not return NET_ERR_AGAIN right now. */
 bool transport_can_send(const struct net *n, uint32_t peer);

@@ -7,7 +7,7 @@ void pbuf_pool_init(struct pbuf_pool *pool)
 {
     pool->free_list = NULL;
     for (size_t i = PBUF_POOL_COUNT; i-- > 0;) {
-        pool->bufs[i].next_free = pool->free_list;
+        pool->bufs[i].next = pool->free_list;
         pool->free_list = &pool->bufs[i];
     }
     pool->free_count = PBUF_POOL_COUNT;
@@ -22,8 +22,8 @@ struct pbuf *pbuf_alloc(struct pbuf_pool *pool)
         pool->alloc_failures++;
         return NULL;
     }
-    pool->free_list = b->next_free;
-    b->next_free = NULL;
+    pool->free_list = b->next;
+    b->next = NULL;
     b->head = PBUF_HEADROOM;
     b->len = 0;
     pool->free_count--;
@@ -37,7 +37,7 @@ void pbuf_free(struct pbuf_pool *pool, struct pbuf *b)
 {
     if (!b)
         return;
-    b->next_free = pool->free_list;
+    b->next = pool->free_list;
     pool->free_list = b;
     pool->free_count++;
     pool->frees++;

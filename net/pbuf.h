@@ -16,7 +16,7 @@
 #define PBUF_POOL_COUNT 96                                /* buffers per node (~0.9 MB) */
 
 struct pbuf {
-    struct pbuf *next_free; /* pool free list link; NULL while allocated */
+    struct pbuf *next;      /* free list link in the pool; while allocated, the owner's queue link */
     uint16_t head;          /* offset of the first valid byte in data */
     uint16_t len;           /* valid bytes from head; head + len <= PBUF_CAPACITY */
     uint8_t data[PBUF_CAPACITY];

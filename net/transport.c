@@ -22,6 +22,14 @@ static void tp_session_reset(struct net *n, struct transport_peer *p)
     }
     memset(p->tx, 0, sizeof p->tx);
     memset(p->rx, 0, sizeof p->rx);
+    while (p->backlog_head) {
+        struct pbuf *b = p->backlog_head;
+        p->backlog_head = b->next;
+        b->next = NULL;
+        pbuf_free(&n->pool, b);
+    }
+    p->backlog_tail = NULL;
+    p->backlog_len = 0;
     p->snd_una = p->snd_next = 1;
     p->rcv_next = 1;
     p->srtt_ns = p->rttvar_ns = 0;
@@ -111,6 +119,45 @@ static void tp_transmit_slot(struct net *n, uint32_t peer, struct transport_tx_s
     s->deadline_ns = now + (rto < TRANSPORT_RTO_MAX_NS ? rto : TRANSPORT_RTO_MAX_NS);
 }
 
+/* Puts an encoded datagram into the window as sequence number snd_next and sends it
+ * if the peer is reachable. The window has room. sealed: the header b was tagged with,
+ * if it already carries seq snd_next; NULL to number it here. */
+static void tp_window_add(struct net *n, uint32_t peer, struct pbuf *b, const struct transport_header *sealed)
+{
+    struct transport_peer *p = tp_peer(n, peer);
+    uint32_t seq = p->snd_next++;
+    struct transport_tx_slot *s = &p->tx[seq % TRANSPORT_WINDOW];
+    memset(s, 0, sizeof *s);
+    s->buf = b;
+    s->seq = seq;
+    if (sealed) {
+        s->sealed_epoch = sealed->dst_epoch;
+        s->sealed_ack = sealed->ack;
+        s->sealed_sack = sealed->sack;
+    } else {
+        transport_codec_set_seq(pbuf_bytes(b), seq);
+        s->sealed_epoch = ~p->epoch; /* stale on purpose: the tag must be recomputed */
+    }
+    n->counters.tp_sent++;
+    if (p->epoch != 0)
+        tp_transmit_slot(n, peer, s, net_now(n));
+}
+
+/* Moves backlogged messages into the window while it has room. */
+static void tp_backlog_flush(struct net *n, uint32_t peer)
+{
+    struct transport_peer *p = tp_peer(n, peer);
+    while (p->backlog_head && p->snd_next - p->snd_una < TRANSPORT_WINDOW) {
+        struct pbuf *b = p->backlog_head;
+        p->backlog_head = b->next;
+        if (!p->backlog_head)
+            p->backlog_tail = NULL;
+        b->next = NULL;
+        p->backlog_len--;
+        tp_window_add(n, peer, b, NULL);
+    }
+}
+
 /* RFC 6298 section 2.2/2.3 with alpha 1/8, beta 1/4, K 4. */
 static void tp_rtt_sample(struct transport_peer *p, uint64_t r)
 {
@@ -168,6 +215,7 @@ static bool tp_ack_input(struct net *n, uint32_t peer, uint32_t ack, uint32_t sa
 static void tp_peer_poll(struct net *n, uint32_t peer, uint64_t now)
 {
     struct transport_peer *p = tp_peer(n, peer);
+    tp_backlog_flush(n, peer);
     if (p->epoch == 0)
         return; /* not reachable yet; HELLOs (cluster.c) are doing the handshake */
     for (uint32_t seq = p->snd_una; seq != p->snd_next; seq++) {
@@ -378,38 +426,39 @@ void transport_input(struct net *n, const uint8_t *dgram, size_t len, uint32_t s
 }
 
 static int tp_queue(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, uint64_t request_id, const void *msg,
-                    size_t len)
+                    size_t len, bool must_queue)
 {
     if (peer >= n->node_count || peer == n->node_id)
         return NET_ERR_PEER;
     if (len > TRANSPORT_MAX_MSG)
         return NET_ERR_TOO_BIG;
-    if (!transport_can_send(n, peer))
-        return NET_ERR_AGAIN;
     struct transport_peer *p = tp_peer(n, peer);
+    bool direct = transport_can_send(n, peer);
+    if (!direct && (!must_queue || p->backlog_len >= TRANSPORT_BACKLOG_MAX))
+        return NET_ERR_AGAIN;
     struct pbuf *b = pbuf_alloc(&n->pool);
     if (!b)
         return NET_ERR_AGAIN;
-    uint32_t seq = p->snd_next++;
     struct transport_header h = {
         .kind = TRANSPORT_KIND_DATA, .type = type, .flags = flags,
         .src = (uint8_t)n->node_id, .dst = (uint8_t)peer,
-        .src_epoch = n->tp.epoch, .dst_epoch = p->epoch, .seq = seq,
+        .src_epoch = n->tp.epoch, .dst_epoch = p->epoch,
+        .seq = direct ? p->snd_next : 1, /* a backlogged message is numbered when it leaves */
         .payload_len = (uint16_t)len, .request_id = request_id,
     };
     tp_ack_fields(p, &h.ack, &h.sack);
     size_t cap = TRANSPORT_HEADER_LEN + len + TRANSPORT_MAC_LEN;
     b->len = (uint16_t)transport_codec_encode(pbuf_put(b, cap), cap, &h, msg, n->tp.key);
-    struct transport_tx_slot *s = &p->tx[seq % TRANSPORT_WINDOW];
-    memset(s, 0, sizeof *s);
-    s->buf = b;
-    s->seq = seq;
-    s->sealed_epoch = h.dst_epoch;
-    s->sealed_ack = h.ack;
-    s->sealed_sack = h.sack;
-    n->counters.tp_sent++;
-    if (p->epoch != 0)
-        tp_transmit_slot(n, peer, s, net_now(n));
+    if (direct) {
+        tp_window_add(n, peer, b, &h);
+        return NET_OK;
+    }
+    if (p->backlog_tail)
+        p->backlog_tail->next = b;
+    else
+        p->backlog_head = b;
+    p->backlog_tail = b;
+    p->backlog_len++;
     return NET_OK;
 }
 
@@ -418,7 +467,8 @@ bool transport_can_send(const struct net *n, uint32_t peer)
     if (peer >= n->node_count || peer == n->node_id)
         return false;
     const struct transport_peer *p = &n->tp.peers[peer];
-    return p->snd_next - p->snd_una < TRANSPORT_WINDOW && n->pool.free_count > TRANSPORT_POOL_RESERVE;
+    return p->backlog_head == NULL && p->snd_next - p->snd_una < TRANSPORT_WINDOW &&
+           n->pool.free_count > TRANSPORT_POOL_RESERVE;
 }
 
 int transport_register_handler(struct net *n, uint8_t type, transport_handler_fn fn, void *ctx)
@@ -434,12 +484,12 @@ int transport_send(struct net *n, uint32_t peer, uint8_t type, const void *msg, 
 {
     if (type < TRANSPORT_TYPE_USER_FIRST || type >= TRANSPORT_TYPE_COUNT)
         return NET_ERR_TYPE;
-    return tp_queue(n, peer, type, 0, 0, msg, len);
+    return tp_queue(n, peer, type, 0, 0, msg, len, false);
 }
 
 int transport_send_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len)
 {
-    return tp_queue(n, peer, type, 0, 0, msg, len);
+    return tp_queue(n, peer, type, 0, 0, msg, len, true);
 }
 
 int transport_request(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,
@@ -460,7 +510,7 @@ int transport_request_internal(struct net *n, uint32_t peer, uint8_t type, const
     if (!slot)
         return NET_ERR_AGAIN;
     uint64_t id = n->tp.next_request_id++;
-    int rc = tp_queue(n, peer, type, TRANSPORT_FLAG_REQUEST, id, msg, len);
+    int rc = tp_queue(n, peer, type, TRANSPORT_FLAG_REQUEST, id, msg, len, false);
     if (rc != NET_OK)
         return rc;
     slot->id = id;
@@ -474,5 +524,5 @@ int transport_reply(struct net *n, uint32_t peer, uint64_t request_id, const voi
 {
     if (request_id == 0)
         return NET_ERR_TYPE;
-    return tp_queue(n, peer, TRANSPORT_TYPE_REPLY, 0, request_id, msg, len);
+    return tp_queue(n, peer, TRANSPORT_TYPE_REPLY, 0, request_id, msg, len, true);
 }

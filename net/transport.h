@@ -18,6 +18,7 @@
 #define TRANSPORT_WINDOW 32                      /* unacked messages per peer; sack covers 32 */
 #define TRANSPORT_MAX_REQUESTS 128               /* outstanding transport_request calls */
 #define TRANSPORT_POOL_RESERVE 24                /* pbufs kept for receiving (reasm, reorder) */
+#define TRANSPORT_BACKLOG_MAX 64                 /* queued replies per peer beyond the window */
 #define TRANSPORT_RTO_INITIAL_NS 5000000ull      /* 5 ms before any RTT sample (RFC 6298 2.1: 1 s) */
 #define TRANSPORT_RTO_MIN_NS 500000ull           /* 0.5 ms: TCG RTTs are 50-500 us (PLUMBING 13) */
 #define TRANSPORT_RTO_MAX_NS 200000000ull        /* 200 ms backoff ceiling */
@@ -56,6 +57,10 @@ struct transport_peer {
     bool ack_due;                                     /* an ack must go out by ack_deadline_ns */
     uint64_t ack_deadline_ns;
     uint64_t last_hello_answer_ns;
+    /* Messages that must not be refused (replies, cluster views) wait here, in order,
+     * while the window is full; new sends are refused until it drains (FIFO kept). */
+    struct pbuf *backlog_head, *backlog_tail; /* encoded with seq 0, linked by pbuf.next */
+    uint32_t backlog_len;
     uint64_t hello_out;    /* our HELLO counter towards this peer (any session) */
     uint64_t hello_in_max; /* highest HELLO counter heard in this session: replays are stale */
 };
@@ -91,7 +96,8 @@ void transport_poll(struct net *n, uint64_t now);
 uint64_t transport_next_deadline(const struct net *n);
 /* Sends an unreliable HELLO (epoch exchange / heartbeat) to peer. */
 void transport_send_hello(struct net *n, uint32_t peer);
-/* Sends a reliable message of a reserved type (used by the cluster layer). */
+/* Sends a reliable message of a reserved type (used by the cluster layer); like a reply
+ * it is queued behind a full window instead of refused. */
 int transport_send_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len);
 /* transport_request for a reserved type. */
 int transport_request_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,

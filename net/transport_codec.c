@@ -31,7 +31,7 @@ size_t transport_codec_encode(uint8_t *out, size_t cap, const struct transport_h
     out[7] = h->dst;
     wire_put_be64(out + 8, h->src_epoch);
     wire_put_be64(out + TRANSPORT_OFF_DST_EPOCH, h->dst_epoch);
-    wire_put_be32(out + 24, h->seq);
+    wire_put_be32(out + TRANSPORT_OFF_SEQ, h->seq);
     wire_put_be32(out + TRANSPORT_OFF_ACK, h->ack);
     wire_put_be32(out + TRANSPORT_OFF_SACK, h->sack);
     wire_put_be16(out + 36, h->payload_len);
@@ -41,6 +41,11 @@ size_t transport_codec_encode(uint8_t *out, size_t cap, const struct transport_h
         net_copy(out + TRANSPORT_HEADER_LEN, payload, h->payload_len);
     transport_codec_tag(out, body, key, out + body);
     return body + TRANSPORT_MAC_LEN;
+}
+
+void transport_codec_set_seq(uint8_t *dgram, uint32_t seq)
+{
+    wire_put_be32(dgram + TRANSPORT_OFF_SEQ, seq);
 }
 
 void transport_codec_reseal(uint8_t *dgram, size_t len, uint64_t dst_epoch, uint32_t ack, uint32_t sack,
@@ -76,7 +81,7 @@ enum transport_decode_result transport_codec_decode(const uint8_t *b, size_t len
     out->dst = b[7];
     out->src_epoch = wire_get_be64(b + 8);
     out->dst_epoch = wire_get_be64(b + TRANSPORT_OFF_DST_EPOCH);
-    out->seq = wire_get_be32(b + 24);
+    out->seq = wire_get_be32(b + TRANSPORT_OFF_SEQ);
     out->ack = wire_get_be32(b + TRANSPORT_OFF_ACK);
     out->sack = wire_get_be32(b + TRANSPORT_OFF_SACK);
     out->payload_len = payload_len;

@@ -19,6 +19,7 @@
 #define TRANSPORT_MAC_LEN SIPHASH_OUT_LEN
 #define TRANSPORT_DGRAM_MAX (TRANSPORT_HEADER_LEN + TRANSPORT_MAX_MSG + TRANSPORT_MAC_LEN)
 #define TRANSPORT_OFF_DST_EPOCH 16 /* header offsets rewritten by transport_codec_reseal */
+#define TRANSPORT_OFF_SEQ 24
 #define TRANSPORT_OFF_ACK 28
 #define TRANSPORT_OFF_SACK 32
 
@@ -55,6 +56,8 @@ enum transport_decode_result {
  * room for cap bytes; returns the datagram length, 0 if it does not fit. */
 size_t transport_codec_encode(uint8_t *out, size_t cap, const struct transport_header *h, const uint8_t *payload,
                               const uint8_t key[SIPHASH_KEY_LEN]);
+/* Sets the sequence number of an encoded DATA datagram; its tag is stale until resealed. */
+void transport_codec_set_seq(uint8_t *dgram, uint32_t seq);
 /* Rewrites dst_epoch, ack and sack of an encoded datagram and recomputes its tag. */
 void transport_codec_reseal(uint8_t *dgram, size_t len, uint64_t dst_epoch, uint32_t ack, uint32_t sack,
                             const uint8_t key[SIPHASH_KEY_LEN]);

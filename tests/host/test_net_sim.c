@@ -711,3 +711,68 @@ TEST(net_sim_counter_dump_names_every_nonzero_counter)
     CHECK(strstr(s->log, "tp_bad_mac") == NULL); /* zero counters are left out */
     sim_destroy(s);
 }
+
+/* Backlog: a reply made while the window is full is queued, not refused, and still
+ * arrives after everything sent before it. */
+struct backlog_state {
+    uint64_t held_request; /* node 1: request id to answer later */
+    int sends_seen;        /* node 0: one-way messages received, in order */
+    int order_errors;
+    int replies;
+    int sends_seen_at_reply;
+};
+
+static struct backlog_state backlog;
+
+static void backlog_hold(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                         uint64_t request_id)
+{
+    (void)ctx, (void)n, (void)from, (void)type, (void)msg, (void)len;
+    backlog.held_request = request_id;
+}
+
+static void backlog_sink(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                         uint64_t request_id)
+{
+    (void)ctx, (void)n, (void)from, (void)type, (void)request_id;
+    int no;
+    memcpy(&no, msg, sizeof no);
+    backlog.order_errors += len != sizeof no || no != backlog.sends_seen;
+    backlog.sends_seen++;
+}
+
+static void backlog_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx;
+    backlog.replies++;
+    backlog.sends_seen_at_reply = backlog.sends_seen;
+    backlog.order_errors += status != NET_OK || len != 3 || memcmp(reply, "yes", 3) != 0;
+}
+
+TEST(net_sim_reply_behind_full_window_is_queued_in_order)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 11);
+    CHECK(sim_form(s));
+    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
+    memset(&backlog, 0, sizeof backlog);
+    transport_register_handler(n1, 22, backlog_hold, NULL);
+    transport_register_handler(n0, 23, backlog_sink, NULL);
+    CHECK_EQ(transport_request(n0, 1, 22, "q", 1, backlog_done, NULL), NET_OK);
+    for (int k = 0; k < 100000 && backlog.held_request == 0; k++)
+        sim_step(s);
+    CHECK(backlog.held_request != 0);
+    int sent = 0;
+    while (transport_send(n1, 0, 23, &sent, sizeof sent) == NET_OK)
+        sent++;
+    CHECK_EQ(sent, TRANSPORT_WINDOW);
+    CHECK(!transport_can_send(n1, 0));
+    CHECK_EQ(transport_reply(n1, 0, backlog.held_request, "yes", 3), NET_OK);
+    CHECK_EQ(transport_send(n1, 0, 23, &sent, sizeof sent), NET_ERR_AGAIN); /* FIFO: no overtaking */
+    for (int k = 0; k < 200000 && backlog.replies == 0; k++)
+        sim_step(s);
+    CHECK_EQ(backlog.replies, 1);
+    CHECK_EQ(backlog.sends_seen_at_reply, TRANSPORT_WINDOW);
+    CHECK_EQ(backlog.order_errors, 0);
+    CHECK(transport_can_send(n1, 0));
+    sim_destroy(s);
+}
