@@ -150,6 +150,15 @@ static void net_glue_irq_notify(void *ctx)
     net_glue_poll();
 }
 
+/* Unmasks the NIC's receive interrupt; frames that arrived while it was masked raise none
+ * on every device (virtio only notes them), so they are polled here. */
+static void net_glue_irq_rearm(void)
+{
+    net_dev->ops->irq_enable(net_dev);
+    if (net_dev->irq_pending)
+        net_glue_poll();
+}
+
 bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns)
 {
     uint64_t deadline = clock_now_ns() + timeout_ns;
@@ -162,7 +171,7 @@ bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns
         cpu_pause();
     }
     if (net_up)
-        net_dev->ops->irq_enable(net_dev);
+        net_glue_irq_rearm();
     return ok;
 }
 
@@ -216,7 +225,7 @@ static void net_glue_start_stack(void)
     }
     net_up = true;
     if (net_dev->ops->irq_attach(net_dev, net_glue_irq_notify, NULL))
-        net_dev->ops->irq_enable(net_dev);
+        net_glue_irq_rearm();
     else
         log_warn("net: %s interrupt cannot be routed; the network runs from the timer only", net_dev->name);
     net_glue_poll(); /* sends the first join/announcements and arms the timer */

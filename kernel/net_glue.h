@@ -25,7 +25,8 @@ struct net *net_glue_net(void);
 uint32_t net_glue_node_id(void);
 uint32_t net_glue_node_count(void);
 /* One round of network work: up to a budget of received frames into the stack, then its
- * timers. For wait loops; safe to call at any time (a nested call returns at once). */
+ * timers. For wait loops; safe to call at any time, but a nested call (from a message
+ * handler) returns at once: handlers must never wait for network replies. */
 void net_glue_poll(void);
 /* Polls (NIC interrupts masked meanwhile) until done(ctx) or timeout_ns have passed;
  * returns done's last answer. Kernel timers run too. */

@@ -1,0 +1,103 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Network bench (issue 3): node-to-node 64-byte request / 4 KiB reply round trips through
+the full transport (MAC, sequence numbers, acks) for virtio-net and e1000, min/median/p99,
+from the kernel's `nettest=rpc` (kernel/nettest_rpc.c: node 0 spins for the reply, node 1
+answers from hlt), and 4 KiB one-way messages per second. Beside them, in the same run, the
+Linux-guest baseline (../shared/bench/linux-guest/run.sh) and the ratios ours/Linux under
+keys containing `ratio`. Needs root (network namespaces). Goal (issue 3): median at most
+0.25x Linux's, p99 at most Linux's median."""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from dsmkpy.bench import merge_results  # noqa: E402
+from dsmkpy.cluster import Cluster  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BASELINE = os.path.join(os.path.dirname(REPO), "shared", "bench", "linux-guest", "run.sh")
+BASELINE_MODES = {"virtio": "tcg-virtio", "e1000": "tcg-e1000"}
+BASELINE_TIMEOUT = 900
+COUNT = 2000
+RUN_TIMEOUT = 600.0
+RPC = re.compile(r"nettest: rpc node 0 -> 1: (\d+) round trips, .* min (\d+) us median (\d+) us p99 (\d+) us")
+STREAM = re.compile(r"nettest: stream node 0 -> 1: (\d+) of (\d+) messages of (\d+) B in (\d+) us: (\d+) msg/s")
+
+
+def run_ours(kernel, nic, rundir):
+    """({min, median, p99}, msgs_per_s) from one 2-node nettest=rpc run."""
+    c = Cluster(2, kernel, rundir, nic=nic, words=["nettest=rpc", "nettest.count=%d" % COUNT])
+    try:
+        c.start()
+        c.wait_ready(60.0)
+        status = c.nodes[0].wait(RUN_TIMEOUT)
+        log = c.nodes[0].log_text()
+    finally:
+        c.stop()
+    rpc, stream = RPC.search(log), STREAM.search(log)
+    if status != 33 or not rpc or not stream:
+        raise RuntimeError("%s: nettest=rpc failed (QEMU status %s):\n%s" % (nic, status, log[-2000:]))
+    rtt = {"min": int(rpc.group(2)), "median": int(rpc.group(3)), "p99": int(rpc.group(4))}
+    return rtt, int(stream.group(5))
+
+
+def run_baseline(workdir):
+    """{mode: {"udp_4k_rtt_us": {...}, ...}} from the Linux-guest script, or None."""
+    out = os.path.join(workdir, "linux-baseline.json")
+    env = dict(os.environ, JSON=out, MODES=" ".join(BASELINE_MODES.values()))
+    try:
+        r = subprocess.run(["bash", BASELINE], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           timeout=BASELINE_TIMEOUT)
+        with open(out) as f:
+            return json.load(f)
+    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
+        print("net_rtt: Linux baseline not measured: %s" % e)
+        if "r" in locals():
+            print(r.stdout[-2000:])
+        return None
+
+
+def main():
+    kernel = os.path.join(os.environ.get("DSMK_BUILD", "build"), "dsmk.elf")
+    figures, ok = {}, True
+    with tempfile.TemporaryDirectory(prefix="dsmk-bench-net-") as tmp:
+        ours = {}
+        for nic in BASELINE_MODES:
+            try:
+                rtt, rate = run_ours(kernel, nic, os.path.join(tmp, nic))
+            except RuntimeError as e:
+                print("net_rtt: %s" % e)
+                ok = False
+                continue
+            ours[nic] = rtt
+            figures["net_rtt_4k_%s_us" % nic] = dict(value=rtt["median"], unit="us", min=rtt["min"], p99=rtt["p99"],
+                                                     runs=COUNT, accel="tcg",
+                                                     what="64 B request, 4 KiB reply, full transport")
+            figures["net_stream_4k_%s_msgs" % nic] = dict(value=rate, unit="msg/s", runs=COUNT, accel="tcg",
+                                                          what="one-way 4 KiB transport messages, node 0 to 1")
+            print("net_rtt: %s min %d median %d p99 %d us; stream %d msg/s" % (nic, rtt["min"], rtt["median"],
+                                                                             rtt["p99"], rate))
+        linux = run_baseline(tmp) if os.path.exists(BASELINE) else None
+        for nic, mode in BASELINE_MODES.items():
+            base = (linux or {}).get(mode, {}).get("udp_4k_rtt_us")
+            if not base:
+                continue
+            figures["linux_udp_rtt_4k_%s_us" % nic] = dict(value=base["median"], unit="us", min=base["min"],
+                                                           p99=base["p99"], accel="tcg",
+                                                           what="Linux guests, UDP 64 B -> 4 KiB, same run")
+            if nic in ours and base["median"]:
+                figures["net_rtt_4k_%s_ratio" % nic] = dict(
+                    value=round(ours[nic]["median"] / base["median"], 3), unit="x",
+                    p99_over_linux_median=round(ours[nic]["p99"] / base["median"], 3),
+                    goal="median <= 0.25, p99_over_linux_median <= 1")
+    merge_results(figures)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
