@@ -60,8 +60,10 @@ static uint8_t program_stack_image[PROGRAM_STACK_BUILD] __attribute__((aligned(1
 void program_exit(int status)
 {
     log_info("dsmk: program exited with status %d", status);
-    log_info("user: %llu syscalls, %llu pages materialised, %zu regions", (unsigned long long)syscall_count_total(),
-             (unsigned long long)uvm_pages_materialised(), uvm_region_count());
+    log_info("user: %llu syscalls (%llu ENOSYS, %llu EFAULT copies), %llu pages materialised, %zu regions",
+             (unsigned long long)syscall_count_total(), (unsigned long long)syscall_count_unknown(),
+             (unsigned long long)usercopy_efault_count(), (unsigned long long)uvm_pages_materialised(),
+             uvm_region_count());
     kernel_exit(EXIT_OK);
 }
 

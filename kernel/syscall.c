@@ -50,6 +50,11 @@ uint64_t syscall_count_total(void)
     return syscall_total;
 }
 
+uint64_t syscall_count_unknown(void)
+{
+    return syscall_unknown_total;
+}
+
 static long syscall_unknown(uint64_t nr)
 {
     syscall_unknown_total++;

@@ -20,6 +20,8 @@ void syscall_dispatch(struct trap_frame *frame);
 const char *syscall_name(uint64_t nr);
 /* Syscalls served so far (all numbers). */
 uint64_t syscall_count_total(void);
+/* Syscalls with no implementation so far (answered -ENOSYS). */
+uint64_t syscall_count_unknown(void);
 
 #define SYS_DECL(name) long sys_##name(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 /* sys_io.c */

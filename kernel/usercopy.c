@@ -12,6 +12,11 @@
 
 static uint64_t usercopy_faults_fixed; /* copies that ended in -EFAULT */
 
+uint64_t usercopy_efault_count(void)
+{
+    return usercopy_faults_fixed;
+}
+
 bool user_range_ok(uint64_t addr, uint64_t len)
 {
     return addr < USER_ACCESS_LIMIT && len <= USER_ACCESS_LIMIT - addr;

@@ -25,6 +25,8 @@ int copy_to_user(uint64_t dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most max-1 bytes; returns its length, -EFAULT, or
  * -ENAMETOOLONG when no NUL is found within max bytes. */
 long copy_string_from_user(char *dst, uint64_t src, size_t max);
+/* Copies that ended in -EFAULT since boot (bad user pointers handed to syscalls). */
+uint64_t usercopy_efault_count(void);
 /* Called for a kernel-mode #PF: if it hit the copy loop, materialises the page or moves
  * the frame to the fixup; returns false for any other kernel fault. */
 bool usercopy_handle_kernel_fault(struct trap_frame *frame, uint64_t addr);
