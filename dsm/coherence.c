@@ -121,32 +121,44 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
 
 /* ---- manager ---- */
 
-static void mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+/* A grant the manager sends itself ends the transaction at once when no invalidation ack
+ * is outstanding: every later message about the page to that requester comes from the
+ * manager too, so FIFO on that pair keeps it behind the grant (F_NODONE: no DONE). */
+#define COH_GRANT_DIRECT DSM_MSG_F_NODONE
+
+static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
 {
     uint64_t bit = 1ull << req;
-    d->busy = true;
     d->busy_for = (uint16_t)req;
     if (access == DSM_ACCESS_READ) {
         if (d->owner == DSM_NODE_NONE) {
             d->owner = (uint16_t)req;
-            coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_OWNER | DSM_MSG_F_ZERO, 0, 0, NULL);
-        } else if (d->owner == req || (d->copyset & bit)) {
-            /* Already a holder (its copy is current): confirm without data. */
-            coh_send(n, req, DSM_MSG_GRANT, d->page, 0, d->owner == req ? DSM_MSG_F_OWNER : 0, 0, 0, NULL);
-        } else {
-            d->copyset |= bit;
-            n->stats.forwards++;
-            coh_send(n, d->owner, DSM_MSG_FWD_READ, d->page, (uint16_t)req, 0, 0, 0, NULL);
+            coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_OWNER | DSM_MSG_F_ZERO | COH_GRANT_DIRECT, 0, 0,
+                     NULL);
+            return false;
         }
-        return;
+        if (d->owner == req || (d->copyset & bit)) {
+            /* Already a holder (its copy is current): confirm without data. */
+            coh_send(n, req, DSM_MSG_GRANT, d->page, 0,
+                     (d->owner == req ? DSM_MSG_F_OWNER : 0) | COH_GRANT_DIRECT, 0, 0, NULL);
+            return false;
+        }
+        d->copyset |= bit;
+        n->stats.forwards++;
+        coh_send(n, d->owner, DSM_MSG_FWD_READ, d->page, (uint16_t)req, 0, 0, 0, NULL);
+        return true;
     }
     uint64_t inval = d->copyset & ~bit;
     uint32_t acks = popcount64(inval);
+    bool busy = true;
     if (d->owner == DSM_NODE_NONE) {
-        coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | DSM_MSG_F_ZERO, 0, 0,
-                 NULL);
+        coh_send(n, req, DSM_MSG_GRANT, d->page, 0,
+                 DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | DSM_MSG_F_ZERO | COH_GRANT_DIRECT, 0, 0, NULL);
+        busy = false;
     } else if (d->owner == req) {
-        coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_WRITE | DSM_MSG_F_OWNER, acks, 0, NULL);
+        busy = acks != 0;
+        coh_send(n, req, DSM_MSG_GRANT, d->page, 0,
+                 DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (busy ? 0 : COH_GRANT_DIRECT), acks, 0, NULL);
     } else {
         /* b = 1: the requester's copy is not current, the owner sends the data. */
         n->stats.forwards++;
@@ -161,6 +173,22 @@ static void mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8
     }
     d->owner = (uint16_t)req;
     d->copyset = 0;
+    return busy;
+}
+
+/* Starts queued requests until one stays in flight. */
+static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
+{
+    while (!d->busy && d->queue) {
+        struct dsm_req *q = d->queue;
+        d->queue = q->next;
+        if (!d->queue)
+            d->queue_tail = NULL;
+        unsigned req = q->from;
+        uint8_t access = q->access;
+        n->env.free(n->env.ctx, q);
+        d->busy = mgr_start(n, d, req, access);
+    }
 }
 
 static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg *m, uint8_t access)
@@ -190,7 +218,7 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
         d->queue_tail = q;
         return;
     }
-    mgr_start(n, d, from, access);
+    d->busy = mgr_start(n, d, from, access);
 }
 
 static void mgr_done(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
@@ -201,16 +229,7 @@ static void mgr_done(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
         return;
     }
     d->busy = false;
-    struct dsm_req *q = d->queue;
-    if (q) {
-        d->queue = q->next;
-        if (!d->queue)
-            d->queue_tail = NULL;
-        unsigned req = q->from;
-        uint8_t access = q->access;
-        n->env.free(n->env.ctx, q);
-        mgr_start(n, d, req, access);
-    }
+    mgr_run_queue(n, d);
 }
 
 /* ---- owner and holders ---- */
@@ -226,20 +245,29 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
         dsm_bad(n, from, m, "forward to a non-owner");
         return;
     }
+    /* Owner and manager on this node: the grant goes from the manager's node (see
+     * COH_GRANT_DIRECT), so without acks to wait for the transaction ends here. */
+    struct dsm_dir *d = from == n->self ? dsm_dir_get(n, m->page, false) : NULL;
+    bool direct = d && d->busy && d->busy_for == to && (m->type == DSM_MSG_FWD_READ || m->a == 0);
+    uint16_t flags = direct ? COH_GRANT_DIRECT : 0;
     n->env.page_read(n->env.ctx, m->page, n->page_buf);
     if (m->type == DSM_MSG_FWD_READ) {
         if (p->state == DSM_PROT_WRITE) {
             n->env.page_protect(n->env.ctx, m->page, DSM_PROT_READ);
             p->state = DSM_PROT_READ;
         }
-        coh_send(n, to, DSM_MSG_GRANT, m->page, 0, DSM_MSG_F_DATA, 0, 0, n->page_buf);
-        return;
+        coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags | DSM_MSG_F_DATA, 0, 0, n->page_buf);
+    } else {
+        flags |= DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (m->b ? DSM_MSG_F_DATA : 0);
+        n->env.page_drop(n->env.ctx, m->page);
+        p->state = DSM_PROT_NONE;
+        p->owner = false;
+        coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags, m->a, 0, m->b ? n->page_buf : NULL);
     }
-    uint16_t flags = DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (m->b ? DSM_MSG_F_DATA : 0);
-    n->env.page_drop(n->env.ctx, m->page);
-    p->state = DSM_PROT_NONE;
-    p->owner = false;
-    coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags, m->a, 0, m->b ? n->page_buf : NULL);
+    if (direct) {
+        d->busy = false;
+        mgr_run_queue(n, d);
+    }
 }
 
 static void owner_ro_request(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
@@ -293,7 +321,7 @@ static void req_maybe_complete(struct dsm_node *n, struct dsm_page *p)
         n->stats.upgrades++;
     p->pending = 0;
     p->granted = false;
-    if (!p->ro)
+    if (!p->ro && !(f & DSM_MSG_F_NODONE))
         coh_send(n, dsm_manager_of(n, p->page), DSM_MSG_DONE, p->page, n->self, 0, 0, 0, NULL);
     coh_wake_ready(n, p);
 }
@@ -306,7 +334,8 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     bool fresh = (f & (DSM_MSG_F_DATA | DSM_MSG_F_ZERO)) != 0;
     if (!p || !p->pending || p->held || p->granted || write != (p->pending == DSM_ACCESS_WRITE) ||
         ((f & DSM_MSG_F_DATA) && (f & DSM_MSG_F_ZERO)) || (!fresh && p->state == DSM_PROT_NONE) ||
-        (fresh && p->state != DSM_PROT_NONE) || (m->a && !write) || m->a >= n->nnodes) {
+        (fresh && p->state != DSM_PROT_NONE) || (m->a && !write) || m->a >= n->nnodes ||
+        (m->a && (f & DSM_MSG_F_NODONE)) || ((f & DSM_MSG_F_NODONE) && from != dsm_manager_of(n, m->page))) {
         dsm_bad(n, from, m, "unexpected grant");
         return;
     }

@@ -41,7 +41,8 @@ enum dsm_msg_type {
 #define DSM_MSG_F_OWNER 0x4u  /* GRANT: the requester becomes the owner */
 #define DSM_MSG_F_ZERO 0x8u   /* GRANT: untouched page, create it zero-filled */
 #define DSM_MSG_F_RO 0x10u    /* GRANT: read-only region copy, never invalidated */
-#define DSM_MSG_F_ALL 0x1fu
+#define DSM_MSG_F_NODONE 0x20u /* GRANT: the manager already ended the transaction, no DONE */
+#define DSM_MSG_F_ALL 0x3fu
 
 /* A decoded message; `data` points into the buffer that was decoded (no copy). */
 struct dsm_msg {

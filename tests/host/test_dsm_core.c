@@ -203,8 +203,8 @@ TEST(dsm_zero_fill_then_remote_read_and_write)
 {
     h_setup(DSM_SCHEME_FIXED);
     unsigned p = h_page_managed_by(3);
-    /* Untouched page: request + grant(zero) + done, no page data anywhere. */
-    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 11), 3);
+    /* Untouched page: request + grant(zero) from the manager, no page data anywhere. */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 11), 2);
     CHECK_EQ(dsm_node_stats(h.dsm[1])->zero_fills, 1);
     CHECK_EQ(h_word(1, p, 0), 0);
     h_set_word(1, p, 0, 0xabcd);
@@ -234,6 +234,28 @@ TEST(dsm_zero_fill_then_remote_read_and_write)
         CHECK(dsm_is_idle(h.dsm[i]));
         CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
     }
+    h_teardown();
+}
+
+TEST(dsm_two_messages_when_the_manager_owns_the_page)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(1);
+    h_fault(1, p, DSM_ACCESS_WRITE, 1); /* the manager owns it now */
+    h_set_word(1, p, 0, 5);
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 2), 2); /* request, grant with data */
+    CHECK_EQ(h_fault(3, p, DSM_ACCESS_READ, 3), 2);
+    CHECK_EQ(h_word(3, p, 0), 5);
+    /* Node 2 writes: the grant now waits for node 3's ack, so DONE comes back. */
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_WRITE, 4), 5); /* request, grant, invalidate, ack, done */
+    struct dsm_dir_info d;
+    dsm_dir_query(h.dsm[1], H_BASE + p, &d);
+    CHECK(!d.busy);
+    CHECK_EQ(d.owner, 2);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_NONE);
+    CHECK_EQ(h.mem[3][p].prot, DSM_PROT_NONE);
+    for (unsigned i = 0; i < H_NODES; i++)
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
     h_teardown();
 }
 

@@ -14,6 +14,7 @@ static void check_page(struct sim_world *w, unsigned page)
     const uint32_t *shadow = &w->shadow[page * SIM_WORDS];
     unsigned writers = 0, readers = 0, owners = 0, owner = DSM_NODE_NONE;
     uint64_t holders = 0;
+    bool pending = false;
     for (unsigned i = 0; i < c->nodes; i++) {
         const struct sim_frame *f = &w->nodes[i].frames[page];
         struct dsm_page_info info;
@@ -22,6 +23,8 @@ static void check_page(struct sim_world *w, unsigned page)
             sim_violation(w, "page %u node %u: core state %d, mapping %u", page, i, info.state, f->prot);
             return;
         }
+        if (info.pending)
+            pending = true;
         if (info.owner) {
             owners++;
             owner = i;
@@ -51,8 +54,8 @@ static void check_page(struct sim_world *w, unsigned page)
         sim_violation(w, "page %u: manager %u does not manage it", page, mgr);
         return;
     }
-    if (d.busy)
-        return;
+    if (d.busy || pending)
+        return; /* a transaction or a direct grant (F_NODONE) is still on its way */
     if (owners > 1) {
         sim_violation(w, "page %u: %u owners", page, owners);
         return;
