@@ -19,7 +19,7 @@ from dsmkpy.qemu import NodeSpec  # noqa: E402
 from dsmkpy.testing import iso_path, kernel_path  # noqa: E402
 
 NO_TESTS_COLLECTED = 5  # pytest.ExitCode.NO_TESTS_COLLECTED
-_counts = {"passed": 0, "failed": 0}
+_counts = {"passed": 0, "failed": 0, "nothing_ran": 0}
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +77,10 @@ def pytest_terminal_summary(terminalreporter):
 
 def pytest_sessionfinish(session, exitstatus):
     if exitstatus == NO_TESTS_COLLECTED:
-        _counts["failed"] += 1
+        _counts["nothing_ran"] = 1  # counted apart: the terminal summary runs after this hook
         session.exitstatus = 1
 
 
 def pytest_unconfigure(config):
     # after pytest's own summary, so it is the last line of the run
-    print("qemu: %d passed, %d failed" % (_counts["passed"], _counts["failed"]), flush=True)
+    print("qemu: %d passed, %d failed" % (_counts["passed"], _counts["failed"] + _counts["nothing_ran"]), flush=True)

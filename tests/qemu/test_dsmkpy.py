@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: MIT
+"""Host-only checks of tools/dsmkpy: status decoding, QEMU argument building, the kernel's
+declared keys, accelerator choice, bench merging, and the tier's verdict line (which must
+count tests from every directory and must not pass when no test ran)."""
+import json
+import os
+import subprocess
+import sys
+
+from dsmkpy import accel, bench, qemu, status
+from dsmkpy.kernel_image import kernel_cmdline_param_details
+from dsmkpy.testing import REPO
+
+
+def test_status_decoding():
+    assert status.kernel_code(33) == 0x10
+    assert status.kernel_code(0) is None
+    assert "triple fault" in status.describe_status(0)
+    assert "EXIT_BAD_CMDLINE" in status.describe_status(39)
+    assert "signal 9" in status.describe_status(-9)
+
+
+def test_initrd_and_mac():
+    assert qemu.initrd_arg([("/a,b", "prog"), ("/s", "stdin")]) == "/a,,b prog,/s stdin"
+    assert qemu.node_mac(10) == "52:54:00:d5:00:0a"
+
+
+def test_qemu_args_have_the_fixed_parts(tmp_path):
+    spec = qemu.NodeSpec(1, str(tmp_path), kernel="/k.elf", append="shutdown", nic="e1000", tap="tap1",
+                         accel="tcg", modules=[("/p", "p")])
+    args = qemu.build_qemu_args(spec)
+    joined = " ".join(args)
+    for part in ("-no-reboot", "-smp 1", qemu.ISA_DEBUG_EXIT, "-kernel /k.elf", "-initrd /p p",
+                 "mac=52:54:00:d5:00:01", "ifname=tap1", "file:%s/node1.stdout" % tmp_path):
+        assert part in joined, joined
+    assert args.count("-serial") == 3
+
+
+def test_accel_choice(tmp_path):
+    assert accel.choose_accel({"ACCEL": "tcg"}) == "tcg"
+    assert accel.choose_accel({"ACCEL": "kvm"}) == "kvm"
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("flags : fpu vmx sse\n")
+    # a kvm_pvm module means TCG even with a usable device and vmx
+    assert not accel.kvm_usable(dev=str(cpuinfo), pvm=str(tmp_path), cpuinfo=str(cpuinfo))
+    assert accel.kvm_usable(dev=str(cpuinfo), pvm=str(tmp_path / "none"), cpuinfo=str(cpuinfo))
+
+
+def test_kernel_declares_its_keys(kernel):
+    params = kernel_cmdline_param_details(kernel)
+    assert params is not None and params["shutdown"]["parser"] == "cmdline_parse_bool", params
+
+
+def test_bench_merge(tmp_path):
+    out = str(tmp_path / "bench.json")
+    bench.merge_results({"a": {"value": 1, "unit": "ms"}}, out)
+    bench.merge_results({"b": {"value": 2.5, "unit": "us", "min": 2}}, out)
+    data = json.load(open(out))
+    assert data["a"]["value"] == 1 and data["b"]["min"] == 2
+    assert "b" in bench.format_table(data)
+
+
+def _pytest_last_line(tmp_path, files):
+    for name, text in files.items():
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    conftest = open(os.path.join(REPO, "tests", "qemu", "conftest.py")).read()
+    (tmp_path / "a").mkdir(exist_ok=True)
+    (tmp_path / "a" / "conftest.py").write_text(conftest)
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"), PYTHONDONTWRITEBYTECODE="1")
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "a", "b"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True)
+    return r.returncode, r.stdout.strip().splitlines()[-1]
+
+
+def test_verdict_counts_every_directory(tmp_path):
+    rc, last = _pytest_last_line(tmp_path, {
+        "a/test_a.py": "def test_ok():\n    pass\n",
+        "b/test_b.py": "def test_ok():\n    pass\n\ndef test_bad():\n    assert False\n"})
+    assert last == "qemu: 2 passed, 1 failed" and rc != 0, last
+
+
+def test_verdict_fails_when_nothing_ran(tmp_path):
+    rc, last = _pytest_last_line(tmp_path, {"b/README": "no tests\n"})
+    assert last == "qemu: 0 passed, 1 failed" and rc != 0, last
