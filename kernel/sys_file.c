@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Read-only files from boot modules and the descriptor table (kernel/files.h), with
- * open/openat/close/lseek/fstat/pread64 (man 2 open, lseek, fstat, pread). Paths match a
+ * open/openat/close/lseek/fstat/stat/newfstatat/access/getcwd/pread64 (man 2). Paths match a
  * module's "file=/path" exactly; relative paths are taken from "/" (the only cwd).
  * Not done: directories, dup, fcntl, writes to files, mmap of files. */
 #include "kernel/files.h"
@@ -216,22 +216,96 @@ long sys_pread64(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint
     return files_copy_out(files_fds[fd].file, offset, ubuf, len);
 }
 
-long sys_fstat(uint64_t fd, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* The stat of a descriptor's object (a terminal for 0-2, a regular file otherwise). */
+static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct boot_file *f)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
+    memset(st, 0, sizeof *st);
+    st->st_ino = ino;
+    st->st_nlink = 1;
+    st->st_blksize = FILES_BLOCK_SIZE;
+    if (!f) {
+        st->st_mode = LINUX_S_IFCHR | 0620;
+        return;
+    }
+    st->st_mode = LINUX_S_IFREG | 0444;
+    st->st_size = (int64_t)f->size;
+    st->st_blocks = (st->st_size + FILES_STAT_BLOCK - 1) / FILES_STAT_BLOCK;
+}
+
+static long files_stat_fd(uint64_t fd, uint64_t ustat)
+{
     if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
         return -LINUX_EBADF;
     struct linux_stat st;
-    memset(&st, 0, sizeof st);
-    st.st_ino = fd + 1;
-    st.st_nlink = 1;
-    st.st_blksize = FILES_BLOCK_SIZE;
-    if (fd < FILES_FIRST_FREE) {
-        st.st_mode = LINUX_S_IFCHR | 0620;
-    } else {
-        st.st_mode = LINUX_S_IFREG | 0444;
-        st.st_size = (int64_t)files_fds[fd].file->size;
-        st.st_blocks = (st.st_size + FILES_STAT_BLOCK - 1) / FILES_STAT_BLOCK;
-    }
+    files_fill_stat(&st, fd + 1, fd < FILES_FIRST_FREE ? NULL : files_fds[fd].file);
     return copy_to_user(ustat, &st, sizeof st);
+}
+
+/* stat of a path: a boot file (its inode number is its table index past the fds). */
+static long files_stat_path(uint64_t upath, uint64_t ustat)
+{
+    char path[FILES_PATH_MAX];
+    long len = copy_string_from_user(path, upath, sizeof path);
+    if (len < 0)
+        return len;
+    const struct boot_file *f = len ? files_lookup(path) : NULL;
+    if (!f)
+        return -LINUX_ENOENT;
+    struct linux_stat st;
+    files_fill_stat(&st, FILES_MAX_FDS + (uint64_t)(f - files_table) + 1, f);
+    return copy_to_user(ustat, &st, sizeof st);
+}
+
+long sys_fstat(uint64_t fd, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return files_stat_fd(fd, ustat);
+}
+
+long sys_stat(uint64_t upath, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return files_stat_path(upath, ustat);
+}
+
+long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if (flags & ~(uint64_t)(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT))
+        return -LINUX_EINVAL;
+    if (flags & LINUX_AT_EMPTY_PATH) {
+        char first;
+        if (copy_from_user(&first, upath, 1) != 0)
+            return -LINUX_EFAULT;
+        if (first == '\0')
+            return files_stat_fd(dirfd, ustat);
+    }
+    if ((int32_t)dirfd != LINUX_AT_FDCWD && files_check_fd((int)dirfd) != 0)
+        return -LINUX_EBADF;
+    return files_stat_path(upath, ustat);
+}
+
+long sys_access(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    char path[FILES_PATH_MAX];
+    long len = copy_string_from_user(path, upath, sizeof path);
+    if (len < 0)
+        return len;
+    if (mode & ~(uint64_t)LINUX_ACCESS_MODE_MASK)
+        return -LINUX_EINVAL;
+    if (!len || !files_lookup(path))
+        return -LINUX_ENOENT;
+    return (mode & (LINUX_W_OK | LINUX_X_OK)) ? -LINUX_EACCES : 0; /* files are read-only data */
+}
+
+long sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    static const char cwd[] = "/";
+    if (size < sizeof cwd)
+        return -LINUX_ERANGE;
+    if (copy_to_user(ubuf, cwd, sizeof cwd) != 0)
+        return -LINUX_EFAULT;
+    return (long)sizeof cwd; /* the raw syscall returns the length including the NUL */
 }

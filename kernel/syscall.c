@@ -11,7 +11,8 @@
 
 /* x86-64 numbers (syscall_64.tbl) of the calls we implement. */
 enum {
-    NR_read = 0, NR_write = 1, NR_open = 2, NR_close = 3, NR_fstat = 5, NR_lseek = 8, NR_mmap = 9,
+    NR_read = 0, NR_write = 1, NR_open = 2, NR_close = 3, NR_stat = 4, NR_fstat = 5, NR_lstat = 6,
+    NR_lseek = 8, NR_mmap = 9, NR_access = 21, NR_getcwd = 79, NR_newfstatat = 262,
     NR_mprotect = 10, NR_munmap = 11, NR_brk = 12, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
     NR_ioctl = 16, NR_pread64 = 17, NR_readv = 19, NR_writev = 20, NR_sched_yield = 24, NR_mremap = 25,
     NR_madvise = 28, NR_nanosleep = 35, NR_getpid = 39, NR_clone = 56, NR_exit = 60, NR_kill = 62,
@@ -38,7 +39,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_clock_gettime] = sys_clock_gettime, [NR_clock_getres] = sys_clock_getres,
     [NR_clock_nanosleep] = sys_clock_nanosleep, [NR_exit_group] = sys_exit_group, [NR_tgkill] = sys_tgkill,
     [NR_openat] = sys_openat, [NR_set_robust_list] = sys_set_robust_list, [NR_prlimit64] = sys_prlimit64,
-    [NR_getrandom] = sys_getrandom,
+    [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_stat, [NR_access] = sys_access,
+    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat,
 };
 
 static uint8_t syscall_logged[(SYSCALL_NAME_COUNT + 7) / 8]; /* unknown numbers already reported */

@@ -28,6 +28,7 @@ uint64_t syscall_count_unknown(void);
 SYS_DECL(read); SYS_DECL(write); SYS_DECL(writev); SYS_DECL(readv); SYS_DECL(ioctl);
 /* sys_file.c */
 SYS_DECL(open); SYS_DECL(openat); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
+SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(access); SYS_DECL(getcwd);
 /* sys_mm.c */
 SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);
 /* sys_thread.c */

@@ -131,6 +131,14 @@ int main(int argc, char **argv)
             return 12;
         if (open(argv[2], O_RDWR) != -1 || open("/missing", O_RDONLY) != -1 || errno != ENOENT)
             return 13;
+        struct stat by_path;
+        if (stat(argv[2], &by_path) || by_path.st_size != 18 || !S_ISREG(by_path.st_mode))
+            return 14;
+        if (access(argv[2], R_OK) || access("/missing", F_OK) == 0)
+            return 15;
+        char cwd[16];
+        if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/"))
+            return 16;
         return 42;
     }
     return 7;
