@@ -20,6 +20,7 @@
     (LINUX_CLONE_FS | LINUX_CLONE_FILES | LINUX_CLONE_SYSVSEM | LINUX_CLONE_SETTLS |                    \
      LINUX_CLONE_PARENT_SETTID | LINUX_CLONE_CHILD_CLEARTID | LINUX_CLONE_DETACHED | LINUX_CLONE_CHILD_SETTID)
 #define AFFINITY_MASK_BYTES 8 /* one 64-bit word: CPU 0 only */
+#define EXIT_STATUS_MASK 0xff  /* wait(2) keeps the low 8 bits of an exit status */
 
 long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uchild_tid, uint64_t tls, uint64_t a5)
 {
@@ -56,13 +57,13 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
 long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    thread_exit((int)(status & 0xff));
+    thread_exit((int)(status & EXIT_STATUS_MASK));
 }
 
 long sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    program_exit((int)(status & 0xff));
+    program_exit((int)(status & EXIT_STATUS_MASK));
 }
 
 long sys_set_tid_address(uint64_t uaddr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

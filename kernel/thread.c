@@ -6,6 +6,7 @@
 
 #include <arch/context.h>
 #include <arch/cpu.h>
+#include <arch/gdt.h>
 #include <stddef.h>
 
 #include "kernel/futex.h"
@@ -127,13 +128,14 @@ void thread_exit(int status)
 
 #define THREAD_TEST_RFLAGS_IOPL3 (3ull << 12) /* must never reach user mode */
 #define THREAD_TEST_RFLAGS_CF 1ull
+#define THREAD_TEST_GPRS 15 /* r15 .. rax, consecutive at the start of struct user_context */
 
 KTEST(thread_snapshot_round_trip)
 {
     static struct user_context in, out;
     memset(&in, 0, sizeof in);
     uint64_t *regs = &in.r15;
-    for (int i = 0; i < 15; i++)
+    for (int i = 0; i < THREAD_TEST_GPRS; i++)
         regs[i] = 0x1111111111111111ull * (uint64_t)(i + 1);
     in.rip = 0x401000;
     in.rsp = 0x7ffffffee000;
@@ -149,8 +151,8 @@ KTEST(thread_snapshot_round_trip)
     KT_EXPECT_EQ(out.rflags, THREAD_TEST_RFLAGS_CF | RFLAGS_IF | RFLAGS_RESERVED1);
     KT_EXPECT_EQ(out.fs_base, in.fs_base);
     KT_EXPECT(memcmp(&in.fpu, &out.fpu, sizeof in.fpu) == 0);
-    KT_EXPECT_EQ(thread_user_frame(t)->cs, 0x23);
-    KT_EXPECT_EQ(thread_user_frame(t)->ss, 0x1b);
+    KT_EXPECT_EQ(thread_user_frame(t)->cs, GDT_USER_CODE);
+    KT_EXPECT_EQ(thread_user_frame(t)->ss, GDT_USER_DATA);
     /* Take it back off the run queue: it must never run. */
     KT_EXPECT(sched_remove(t));
     t->state = THREAD_DEAD;
