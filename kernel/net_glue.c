@@ -23,7 +23,7 @@
 #define NET_GLUE_KEY_BYTES NET_KEY_MIN  /* SipHash-2-4 key: 32 hex digits */
 #define NET_GLUE_IP_TEXT_MAX 16         /* "255.255.255.255" */
 #define NET_GLUE_RX_BUDGET 64           /* frames per poll round before timers get a turn */
-#define NET_GLUE_TX_RETRIES 64          /* busy ring: spins before the frame is dropped */
+#define NET_GLUE_TX_WAIT_NS 2000000ull  /* busy ring: 2 ms (a host scheduler slice) before a drop */
 #define NET_GLUE_ERR_MAX 160
 #define CPUID_FEATURES 1
 #define CPUID_ECX_RDRAND (1u << 30)     /* SDM vol. 2 CPUID leaf 1 ECX */
@@ -50,16 +50,25 @@ static bool net_polling;      /* inside net_glue_poll: a nested call returns */
 static struct timer net_timer; /* fires at the stack's next deadline */
 static uint64_t net_tx_dropped; /* frames the ring had no room for after retries */
 
+/* A full ring is back-pressure, not loss: wait (bounded) for the device to complete
+ * transmissions, which it does on its own (QEMU's main loop for virtio), rather than drop
+ * the frame and leave it to a retransmission timeout. */
 static bool net_glue_transmit(void *ctx, const uint8_t *frame, size_t len)
 {
     (void)ctx;
-    for (int i = 0; i < NET_GLUE_TX_RETRIES; i++) {
+    uint64_t deadline = 0;
+    for (;;) {
         int r = netdev_tx(net_dev, frame, len);
         if (r == NETDEV_TX_OK)
             return true;
         if (r != NETDEV_TX_BUSY)
             return false;
-        cpu_pause(); /* the device completes transmissions on its own; tx reclaims them */
+        uint64_t now = clock_now_ns();
+        if (!deadline)
+            deadline = now + NET_GLUE_TX_WAIT_NS;
+        else if (now > deadline)
+            break;
+        cpu_pause();
     }
     net_tx_dropped++;
     return false;

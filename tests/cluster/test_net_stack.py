@@ -61,4 +61,6 @@ def test_transport_round_trips_over_each_nic(make_cluster, nic, mtu):
     assert m and int(m.group(1)) == RPC_COUNT, log0[-3000:]
     assert "nettest: %d passed, 0 failed" % (RPC_COUNT + 1) in log0
     assert re.search(r"nettest: stream node 0 -> 1: %d of %d messages" % (RPC_COUNT, RPC_COUNT), log0), log0[-3000:]
+    # a full transmit ring is back-pressure: a burst (the stream) must not lose frames to it
+    assert "dropped on a full transmit ring" not in log0, log0[-3000:]
     assert c.nodes[1].wait(10.0) == 33, c.nodes[1].log_text()[-2000:]
