@@ -43,6 +43,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat,
 };
 
+static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */
 static uint8_t syscall_logged[(SYSCALL_NAME_COUNT + 7) / 8]; /* unknown numbers already reported */
 static uint64_t syscall_total;
 static uint64_t syscall_unknown_total;
@@ -50,6 +51,12 @@ static uint64_t syscall_unknown_total;
 uint64_t syscall_count_total(void)
 {
     return syscall_total;
+}
+
+void syscall_set_dsmk(unsigned index, syscall_fn fn)
+{
+    if (index < SYSCALL_DSMK_COUNT)
+        syscall_dsmk_table[index] = fn;
 }
 
 uint64_t syscall_count_unknown(void)
@@ -76,7 +83,48 @@ void syscall_dispatch(struct trap_frame *frame)
 {
     uint64_t nr = frame->rax;
     syscall_total++;
-    syscall_fn fn = nr < SYSCALL_NAME_COUNT ? syscall_table[nr] : NULL;
+    syscall_fn fn = NULL;
+    if (nr < SYSCALL_NAME_COUNT)
+        fn = syscall_table[nr];
+    else if (nr - SYSCALL_DSMK_BASE < SYSCALL_DSMK_COUNT)
+        fn = syscall_dsmk_table[nr - SYSCALL_DSMK_BASE];
     long ret = fn ? fn(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9) : syscall_unknown(nr);
     frame->rax = (uint64_t)ret;
+}
+
+/* ---- in-kernel tests ---- */
+
+#include "kernel/ktest.h"
+#include "kernel/libc.h"
+
+#define SYSCALL_TEST_MAGIC 0x5eed
+
+static long syscall_test_dsmk(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)a0 + SYSCALL_TEST_MAGIC;
+}
+
+static long syscall_test_call(uint64_t nr, uint64_t a0)
+{
+    struct trap_frame frame;
+    memset(&frame, 0, sizeof frame);
+    frame.rax = nr;
+    frame.rdi = a0;
+    syscall_dispatch(&frame);
+    return (long)frame.rax;
+}
+
+KTEST(syscall_dispatch_numbers)
+{
+    program_kernel_init();
+    KT_EXPECT_EQ(syscall_test_call(NR_getpid, 0), 1);
+    KT_EXPECT_EQ(syscall_test_call(NR_uname, 16), -LINUX_EFAULT); /* bad pointer: error, no fault */
+    KT_EXPECT_EQ(syscall_test_call(SYSCALL_NAME_COUNT, 0), -LINUX_ENOSYS);
+    KT_EXPECT_EQ(syscall_test_call(~0ull, 0), -LINUX_ENOSYS);
+    KT_EXPECT_EQ(syscall_test_call(SYSCALL_DSMK_BASE + 1, 0), -LINUX_ENOSYS);
+    syscall_set_dsmk(1, syscall_test_dsmk);
+    KT_EXPECT_EQ(syscall_test_call(SYSCALL_DSMK_BASE + 1, 2), 2 + SYSCALL_TEST_MAGIC);
+    syscall_set_dsmk(1, NULL);
+    KT_EXPECT_EQ(syscall_test_call(SYSCALL_DSMK_BASE + SYSCALL_DSMK_COUNT, 0), -LINUX_ENOSYS);
 }

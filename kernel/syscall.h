@@ -11,11 +11,17 @@
 #include <arch/trap.h>
 
 #define SYSCALL_NAME_COUNT 451 /* one past the highest x86-64 number named in syscall_names.c */
+/* dsmk's own calls (user/include/dsmk.h): numbers DSMK_SYS_BASE.. above every Linux one. */
+#define SYSCALL_DSMK_BASE 1024
+#define SYSCALL_DSMK_COUNT 5
 
 typedef long (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Called by syscall_entry.asm with the caller's registers; puts the result in frame->rax. */
 void syscall_dispatch(struct trap_frame *frame);
+/* Installs fn for dsmk call SYSCALL_DSMK_BASE + index (the DSM layer's node id, node
+ * count, migrate, region mode, checkpoint); until then those numbers return -ENOSYS. */
+void syscall_set_dsmk(unsigned index, syscall_fn fn);
 /* The syscall's name for logs ("unknown" when the number has none). */
 const char *syscall_name(uint64_t nr);
 /* Syscalls served so far (all numbers). */
