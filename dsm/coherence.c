@@ -7,12 +7,19 @@
 #include "dsm/internal.h"
 #include "kernel/libc.h"
 
+/* acks: the nodes whose INV_ACK the requester must collect (GRANT, FWD_WRITE: addr2). */
+static void coh_send_acks(struct dsm_node *n, unsigned to, uint8_t type, uint64_t page, uint16_t node,
+                          uint16_t flags, uint32_t a, uint32_t b, uint64_t acks, const void *data)
+{
+    struct dsm_msg m = { .type = type, .flags = flags, .node = node, .a = a, .b = b, .page = page,
+                         .addr2 = acks, .data = data };
+    dsm_send(n, to, &m, true);
+}
+
 static void coh_send(struct dsm_node *n, unsigned to, uint8_t type, uint64_t page, uint16_t node, uint16_t flags,
                      uint32_t a, uint32_t b, const void *data)
 {
-    struct dsm_msg m = { .type = type, .flags = flags, .node = node, .a = a, .b = b, .page = page,
-                         .data = data };
-    dsm_send(n, to, &m, true);
+    coh_send_acks(n, to, type, page, node, flags, a, b, 0, data);
 }
 
 static unsigned popcount64(uint64_t v)
@@ -28,7 +35,7 @@ static void coh_request(struct dsm_node *n, struct dsm_page *p, uint8_t access)
 {
     p->pending = access;
     p->granted = false;
-    p->acks_expected = p->acks_got = 0;
+    p->acks_want = p->acks_got = 0;
     p->req_start_ns = n->env.now_ns(n->env.ctx);
     p->held = n->quiesced;
     if (p->held)
@@ -157,13 +164,13 @@ static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8
         busy = false;
     } else if (d->owner == req) {
         busy = acks != 0;
-        coh_send(n, req, DSM_MSG_GRANT, d->page, 0,
-                 DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (busy ? 0 : COH_GRANT_DIRECT), acks, 0, NULL);
+        coh_send_acks(n, req, DSM_MSG_GRANT, d->page, 0,
+                      DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (busy ? 0 : COH_GRANT_DIRECT), acks, 0, inval, NULL);
     } else {
         /* b = 1: the requester's copy is not current, the owner sends the data. */
         n->stats.forwards++;
-        coh_send(n, d->owner, DSM_MSG_FWD_WRITE, d->page, (uint16_t)req, 0, acks, (d->copyset & bit) ? 0 : 1,
-                 NULL);
+        coh_send_acks(n, d->owner, DSM_MSG_FWD_WRITE, d->page, (uint16_t)req, 0, acks,
+                      (d->copyset & bit) ? 0 : 1, inval, NULL);
     }
     for (unsigned i = 0; i < n->nnodes; i++) {
         if (inval & (1ull << i)) {
@@ -262,7 +269,7 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
         n->env.page_drop(n->env.ctx, m->page);
         p->state = DSM_PROT_NONE;
         p->owner = false;
-        coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags, m->a, 0, m->b ? n->page_buf : NULL);
+        coh_send_acks(n, to, DSM_MSG_GRANT, m->page, 0, flags, m->a, 0, m->addr2, m->b ? n->page_buf : NULL);
     }
     if (direct) {
         d->busy = false;
@@ -303,7 +310,7 @@ static void holder_invalidate(struct dsm_node *n, unsigned from, const struct ds
 
 static void req_maybe_complete(struct dsm_node *n, struct dsm_page *p)
 {
-    if (!p->granted || p->acks_got < p->acks_expected)
+    if (!p->granted || (p->acks_want & ~p->acks_got))
         return;
     uint16_t f = p->grant_flags;
     uint8_t final = (f & DSM_MSG_F_WRITE) ? DSM_PROT_WRITE : DSM_PROT_READ;
@@ -334,21 +341,27 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     bool fresh = (f & (DSM_MSG_F_DATA | DSM_MSG_F_ZERO)) != 0;
     if (!p || !p->pending || p->held || p->granted || write != (p->pending == DSM_ACCESS_WRITE) ||
         ((f & DSM_MSG_F_DATA) && (f & DSM_MSG_F_ZERO)) || (!fresh && p->state == DSM_PROT_NONE) ||
-        (fresh && p->state != DSM_PROT_NONE) || (m->a && !write) || m->a >= n->nnodes ||
+        (fresh && p->state != DSM_PROT_NONE) || (m->a && !write) || m->a != popcount64(m->addr2) ||
+        (n->nnodes < 64 && (m->addr2 >> n->nnodes)) || (m->addr2 & (1ull << n->self)) ||
         (m->a && (f & DSM_MSG_F_NODONE)) || ((f & DSM_MSG_F_NODONE) && from != dsm_manager_of(n, m->page))) {
         dsm_bad(n, from, m, "unexpected grant");
         return;
     }
+    if (p->acks_got & ~m->addr2) {
+        /* Early acks from nodes this grant does not name were never owed. */
+        p->acks_got &= m->addr2;
+        dsm_bad(n, from, m, "invalidation acks from nodes not invalidated");
+    }
     p->granted = true;
     p->grant_flags = f;
-    p->acks_expected = m->a;
+    p->acks_want = m->addr2;
 #ifdef DSM_BROKEN_SKIP_INVALIDATE_ACK
     /* Deliberately wrong (simulator self-test): write without waiting for invalidations. */
-    p->acks_expected = 0;
+    p->acks_want = 0;
 #endif
     if (fresh) {
         /* Map the new copy inaccessible until every old copy is gone. */
-        bool now = p->acks_got >= p->acks_expected;
+        bool now = !(p->acks_want & ~p->acks_got);
         enum dsm_prot prot = !now ? DSM_PROT_NONE : write ? DSM_PROT_WRITE : DSM_PROT_READ;
         n->env.page_install(n->env.ctx, m->page, m->data, prot);
         p->state = (uint8_t)prot;
@@ -359,12 +372,13 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
 static void req_inv_ack(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 {
     struct dsm_page *p = dsm_page_get(n, m->page, false);
-    if (!p || p->pending != DSM_ACCESS_WRITE || p->held || m->node != from ||
-        (p->granted && p->acks_got >= p->acks_expected)) {
+    uint64_t bit = 1ull << from;
+    if (!p || p->pending != DSM_ACCESS_WRITE || p->held || m->node != from || (p->acks_got & bit) ||
+        (p->granted && !(p->acks_want & bit))) {
         dsm_bad(n, from, m, "unexpected invalidation ack");
         return;
     }
-    p->acks_got++;
+    p->acks_got |= bit;
     req_maybe_complete(n, p);
 }
 

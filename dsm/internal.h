@@ -24,7 +24,7 @@ struct dsm_waiter {
 };
 
 /* This node's view of one page. Invariants: state WRITE => owner; `pending` set while a
- * request of ours is in flight (or held by quiesce); acks_got <= acks_expected once granted. */
+ * request of ours is in flight (or held by quiesce); acks_got is a subset of acks_want once granted. */
 struct dsm_page {
     struct dsm_page *hnext;
     uint64_t page;
@@ -35,7 +35,7 @@ struct dsm_page {
     bool held;              /* request not sent yet (quiesced) */
     bool granted;           /* the grant arrived; waiting for invalidation acks */
     uint16_t grant_flags;
-    uint32_t acks_expected, acks_got;
+    uint64_t acks_want, acks_got; /* nodes whose INV_ACK is owed / has come, bit per node */
     uint64_t req_start_ns;
     struct dsm_waiter *waiters, *waiters_tail;
 };

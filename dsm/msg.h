@@ -18,8 +18,8 @@ enum dsm_msg_type {
     DSM_MSG_READ_REQ = 1,       /* requester -> manager: wants a read copy of page */
     DSM_MSG_WRITE_REQ = 2,      /* requester -> manager: wants the page exclusive */
     DSM_MSG_FWD_READ = 3,       /* manager -> owner: send a read copy to node */
-    DSM_MSG_FWD_WRITE = 4,      /* manager -> owner: hand the page to node (a = acks, F_DATA?) */
-    DSM_MSG_GRANT = 5,          /* to requester: access granted (a = acks to wait for) */
+    DSM_MSG_FWD_WRITE = 4,      /* manager -> owner: hand the page to node (a, addr2 as GRANT) */
+    DSM_MSG_GRANT = 5,          /* to requester: access granted (a = acks owed, addr2 = by whom) */
     DSM_MSG_INVALIDATE = 6,     /* manager -> holder: drop your copy, ack to node */
     DSM_MSG_INV_ACK = 7,        /* holder -> writer */
     DSM_MSG_DONE = 8,           /* requester -> manager: transaction complete */
@@ -51,7 +51,7 @@ struct dsm_msg {
     uint16_t node;     /* requester / writer, by type */
     uint32_t a, b, c, d;
     uint64_t page;     /* page number, or futex word address for FUTEX_* */
-    uint64_t addr2;    /* FUTEX_REQUEUE target */
+    uint64_t addr2;    /* FUTEX_REQUEUE target; GRANT/FWD_WRITE: nodes owing an INV_ACK */
     const uint8_t *data;
 };
 

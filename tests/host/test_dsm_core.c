@@ -259,6 +259,53 @@ TEST(dsm_two_messages_when_the_manager_owns_the_page)
     h_teardown();
 }
 
+/* Delivers one queued message; false if none. */
+static bool h_step(void)
+{
+    if (h.q_head == h.q_tail)
+        return false;
+    struct h_msg *m = &h.q[h.q_head++ % H_MAX_MSGS];
+    dsm_receive(h.dsm[m->to], m->from, m->bytes, m->len);
+    return true;
+}
+
+static void h_inject(unsigned to, unsigned from, uint8_t type, uint64_t page)
+{
+    uint8_t buf[DSM_MSG_MAX_LEN];
+    struct dsm_msg m = { .type = type, .page = page, .node = (uint16_t)from };
+    dsm_receive(h.dsm[to], from, buf, dsm_msg_encode(&m, buf, sizeof buf));
+}
+
+TEST(dsm_forged_invalidation_ack_does_not_complete_a_write)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(0);
+    h_fault(1, p, DSM_ACCESS_WRITE, 1);
+    h_fault(2, p, DSM_ACCESS_READ, 2);
+    /* Node 3 writes; node 2 owes it an ack. A forged early ack from node 1 is forgotten
+     * when the grant names only node 2. */
+    CHECK_EQ(dsm_fault(h.dsm[3], H_BASE + p, DSM_ACCESS_WRITE, 3), DSM_PENDING);
+    h_inject(3, 1, DSM_MSG_INV_ACK, H_BASE + p);
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->bad_msgs, 0);
+    h_inject(3, 1, DSM_MSG_INV_ACK, H_BASE + p); /* twice from the same node */
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->bad_msgs, 1);
+    unsigned steps = 0;
+    while (h.mem[3][p].data == NULL && h_step())
+        steps++;
+    CHECK(steps > 0);
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->bad_msgs, 2); /* the early ack was not owed */
+    CHECK_EQ(h.mem[3][p].prot, DSM_PROT_NONE);      /* granted, waiting for node 2 */
+    h_inject(3, 0, DSM_MSG_INV_ACK, H_BASE + p);     /* not owed either */
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->bad_msgs, 3);
+    CHECK_EQ(h.mem[3][p].prot, DSM_PROT_NONE);
+    h_run();
+    CHECK_EQ(h.mem[3][p].prot, DSM_PROT_WRITE);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    h_inject(3, 2, DSM_MSG_INV_ACK, H_BASE + p);     /* after the fact */
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->bad_msgs, 4);
+    h_teardown();
+}
+
 TEST(dsm_upgrade_sends_no_data)
 {
     h_setup(DSM_SCHEME_FIXED);
