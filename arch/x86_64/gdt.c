@@ -23,6 +23,16 @@
 #define SEG_FLAG_DB (1u << 2)          /* D/B: 32-bit default (data) */
 #define SEG_FLAG_GRANULARITY (1u << 3) /* limit in 4 KiB units */
 #define SEG_LIMIT_MAX 0xfffffu
+/* Field positions in a descriptor's low quadword (SDM vol. 3 figure 3-8). */
+#define SEG_LIMIT_LOW_MASK 0xffffu
+#define SEG_LIMIT_HIGH_SHIFT 48
+#define SEG_BASE_LOW_SHIFT 16
+#define SEG_BASE_LOW_BITS 24
+#define SEG_BASE_LOW_MASK 0xffffffull
+#define SEG_ACCESS_SHIFT 40
+#define SEG_FLAGS_SHIFT 52
+#define SEG_BASE_HIGH_SHIFT 56
+#define SEG_BASE_HIGH_MASK 0xffull
 
 #define GDT_ENTRIES 7 /* null, kcode, kdata, udata, ucode, tss (two slots) */
 
@@ -49,21 +59,21 @@ static uint64_t ist_tops[IST_COUNT]; /* current top of each IST stack; IST_STACK
 
 static uint64_t gdt_segment(uint32_t access, uint32_t flags)
 {
-    uint64_t d = SEG_LIMIT_MAX & 0xffffu;
-    d |= (uint64_t)access << 40;
-    d |= (uint64_t)((SEG_LIMIT_MAX >> 16) & 0xfu) << 48;
-    d |= (uint64_t)flags << 52;
+    uint64_t d = SEG_LIMIT_MAX & SEG_LIMIT_LOW_MASK;
+    d |= (uint64_t)access << SEG_ACCESS_SHIFT;
+    d |= (uint64_t)(SEG_LIMIT_MAX >> 16) << SEG_LIMIT_HIGH_SHIFT;
+    d |= (uint64_t)flags << SEG_FLAGS_SHIFT;
     return d;
 }
 
 /* A 16-byte system descriptor for the TSS: low quadword, then base bits 32-63. */
 static void gdt_set_tss(unsigned index, uint64_t base, uint32_t limit)
 {
-    uint64_t lo = limit & 0xffffu;
-    lo |= (base & 0xffffffull) << 16;
-    lo |= (uint64_t)(SEG_ACCESS_PRESENT | SEG_TYPE_TSS_AVAILABLE) << 40;
-    lo |= (uint64_t)((limit >> 16) & 0xfu) << 48;
-    lo |= ((base >> 24) & 0xffull) << 56;
+    uint64_t lo = limit & SEG_LIMIT_LOW_MASK;
+    lo |= (base & SEG_BASE_LOW_MASK) << SEG_BASE_LOW_SHIFT;
+    lo |= (uint64_t)(SEG_ACCESS_PRESENT | SEG_TYPE_TSS_AVAILABLE) << SEG_ACCESS_SHIFT;
+    lo |= (uint64_t)((limit >> 16) & 0xfu) << SEG_LIMIT_HIGH_SHIFT;
+    lo |= ((base >> SEG_BASE_LOW_BITS) & SEG_BASE_HIGH_MASK) << SEG_BASE_HIGH_SHIFT;
     gdt[index] = lo;
     gdt[index + 1] = base >> 32;
 }
@@ -148,4 +158,33 @@ KTEST(ist_stacks_have_guard_pages)
         KT_EXPECT(ist_stack_contains(i, top - 8));
         KT_EXPECT(!ist_stack_contains(i, top - IST_STACK_SIZE - 8));
     }
+}
+
+/* syscall/sysret and iretq to user mode depend on this layout (common brief, SDM vol. 3
+ * 5.8.8): check what the CPU sees through sgdt/str, not our own array. */
+KTEST(gdt_layout_for_sysret)
+{
+    struct gdt_pointer ptr;
+    uint16_t tr;
+    __asm__ volatile("sgdt %0" : "=m"(ptr));
+    __asm__ volatile("str %0" : "=r"(tr));
+    const uint64_t *g = (const uint64_t *)(uintptr_t)ptr.base;
+    KT_EXPECT_EQ(tr, GDT_TSS);
+    KT_EXPECT(ptr.limit >= GDT_TSS + 15);
+    const uint64_t dpl_mask = (uint64_t)SEG_ACCESS_DPL3 << SEG_ACCESS_SHIFT;
+    const uint64_t exec_bit = (uint64_t)SEG_ACCESS_EXEC << SEG_ACCESS_SHIFT;
+    const uint64_t present = (uint64_t)SEG_ACCESS_PRESENT << SEG_ACCESS_SHIFT;
+    const uint64_t long_bit = (uint64_t)SEG_FLAG_LONG << SEG_FLAGS_SHIFT;
+    KT_EXPECT_EQ(g[GDT_KERNEL_CODE >> 3] & (dpl_mask | long_bit | exec_bit | present), long_bit | exec_bit | present);
+    KT_EXPECT_EQ(g[GDT_KERNEL_DATA >> 3] & (dpl_mask | exec_bit | present), present);
+    KT_EXPECT_EQ(g[GDT_USER_DATA >> 3] & (dpl_mask | exec_bit | present), dpl_mask | present);
+    KT_EXPECT_EQ(g[GDT_USER_CODE >> 3] & (dpl_mask | long_bit | exec_bit | present),
+                 dpl_mask | long_bit | exec_bit | present);
+    /* sysret: SS = STAR.base + 8, CS = STAR.base + 16, both with RPL 3. */
+    KT_EXPECT_EQ((GDT_USER_DATA & ~3) + 8, GDT_USER_CODE & ~3);
+    uint64_t lo = g[GDT_TSS >> 3];
+    uint64_t tss_base = ((lo >> SEG_BASE_LOW_SHIFT) & SEG_BASE_LOW_MASK) |
+                        (((lo >> SEG_BASE_HIGH_SHIFT) & SEG_BASE_HIGH_MASK) << SEG_BASE_LOW_BITS) |
+                        (g[(GDT_TSS >> 3) + 1] << 32);
+    KT_EXPECT_EQ(tss_base, (uint64_t)(uintptr_t)&tss);
 }
