@@ -115,31 +115,43 @@ struct dsm_node {
 };
 
 /* node.c */
+/* This node's record of page (created from the regions' defaults if create); NULL if
+ * absent or out of memory. */
 struct dsm_page *dsm_page_get(struct dsm_node *n, uint64_t page, bool create);
+/* The directory entry of a page this node manages (created likewise). */
 struct dsm_dir *dsm_dir_get(struct dsm_node *n, uint64_t page, bool create);
+/* The region holding page, or NULL. */
 const struct dsm_region *dsm_region_find(const struct dsm_node *n, uint64_t page);
 /* Sends m to `to` (loopback when to == self); counts it; page_txn marks coherence traffic. */
 void dsm_send(struct dsm_node *n, unsigned to, const struct dsm_msg *m, bool page_txn);
+/* Logs one "dsmI: ..." line through env->log, if there is one. */
 void dsm_log(struct dsm_node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Counts a message that cannot be right in the current state and drops it. */
 void dsm_bad(struct dsm_node *n, unsigned from, const struct dsm_msg *m, const char *why);
+/* Re-arms the env timer for the earliest futex deadline (or cancels it). */
 void dsm_timer_update(struct dsm_node *n);
+/* Zeroed memory from env->alloc; counts stats.nomem on failure. */
 void *dsm_alloc(struct dsm_node *n, size_t size);
 /* Delivers queued loopback messages until none is left (end of every entry point). */
 void dsm_node_drain(struct dsm_node *n);
 
 /* coherence.c */
+/* Handles a page message (types below DSM_MSG_FUTEX_REG). */
 void dsm_coherence_handle(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
-/* Starts (or parks behind the in-flight one) an access to page for an internal waiter. */
+/* dsm_fault() for a thread (internal = false) or a futex call id reading its word. */
 int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_t token,
                          bool internal);
+/* Sends the requests that quiesce held. */
 void dsm_coherence_release_held(struct dsm_node *n);
 
 /* futex.c */
+/* Handles a futex message (types from DSM_MSG_FUTEX_REG on). */
 void dsm_futex_handle(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
 /* The page holding the word of call id became readable (or failed with err < 0). */
 void dsm_futex_value_ready(struct dsm_node *n, uint32_t id, int err);
+/* Times out waits whose deadline is <= now (now = 0: none) and returns the next deadline. */
 void dsm_futex_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadline);
+/* Starts the futex calls that quiesce held. */
 void dsm_futex_release_held(struct dsm_node *n);
 
 #endif

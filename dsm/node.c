@@ -9,10 +9,14 @@
 #include "kernel/libc.h"
 
 #define DSM_LOG_LINE 160
+#define DSM_HASH_MULT 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio (Knuth, TAOCP 6.4) */
+#define DSM_HASH_SHIFT 54                   /* top 10 bits: 1024 buckets */
+
+_Static_assert(DSM_HASH_BUCKETS == 1u << (64 - DSM_HASH_SHIFT), "bucket count matches the hash width");
 
 static unsigned hash_bucket(uint64_t key)
 {
-    return (unsigned)((key * 0x9e3779b97f4a7c15ull) >> 54) % DSM_HASH_BUCKETS;
+    return (unsigned)((key * DSM_HASH_MULT) >> DSM_HASH_SHIFT);
 }
 
 void *dsm_alloc(struct dsm_node *n, size_t size)
