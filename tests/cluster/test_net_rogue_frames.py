@@ -13,17 +13,19 @@ import pytest
 from dsmkpy.netns import BRIDGE, node_ipv4, tap_name
 from dsmkpy.qemu import node_mac
 
-FRAMES_PER_NODE = 3000
+FRAMES_PER_NODE = 3500
+LINK_JUMBO = 9000  # the bridge and taps carry jumbo frames; the nodes run at MTU 1500
 SENDER = r'''
 import random, socket, struct, sys
 ifname, dst, count = sys.argv[1], bytes.fromhex(sys.argv[2].replace(":", "")), int(sys.argv[3])
+jumbo = int(sys.argv[4])
 s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
 s.bind((ifname, 0))
 rnd = random.Random(20261125)
 src = bytes.fromhex("02000000bad0")
 MAX = 1514
 for i in range(count):
-    kind = i % 6
+    kind = i % 7
     if kind == 0:
         f = dst + src + b"\x08\x00"                                   # header only
     elif kind == 1:
@@ -39,8 +41,10 @@ for i in range(count):
     elif kind == 4:
         f = b"\xff" * 6 + src + struct.pack("!H", rnd.choice([0x0806, 0x0800, 0x86dd, rnd.randrange(65536)])) \
             + rnd.randbytes(rnd.randrange(0, MAX - 13))
-    else:
+    elif kind == 5:
         f = rnd.randbytes(6) + src + rnd.randbytes(rnd.randrange(2, MAX - 11))
+    else:                                                             # longer than the node's MTU
+        f = dst + src + b"\x08\x00" + rnd.randbytes(rnd.randrange(MAX - 13, jumbo - 13))
     s.send(f)
 '''
 
@@ -63,9 +67,12 @@ def tap_tx_packets(c, index):
 def test_junk_frames_neither_crash_nor_stall_a_node(make_cluster, nic, extra):
     c = make_cluster(2, nic="e1000" if nic == "e1000" else "virtio", qemu_extra=extra)
     c.nodes[0].wait_for_line(r"cluster ready: 2 nodes", 30.0)
+    for dev in [BRIDGE] + [tap_name(i) for i in range(2)]:
+        c.ns.ip("link", "set", dev, "mtu", str(LINK_JUMBO))
     for i in range(2):
         before = tap_tx_packets(c, i)
-        cmd = c.ns.exec_prefix() + [sys.executable, "-c", SENDER, BRIDGE, node_mac(i), str(FRAMES_PER_NODE)]
+        cmd = c.ns.exec_prefix() + [sys.executable, "-c", SENDER, BRIDGE, node_mac(i), str(FRAMES_PER_NODE),
+                                    str(LINK_JUMBO + 14)]
         r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
         assert r.returncode == 0, r.stdout
         assert tap_tx_packets(c, i) - before >= FRAMES_PER_NODE  # the junk did reach the NIC
