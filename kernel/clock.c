@@ -62,6 +62,8 @@ uint64_t clock_tsc_hz(void)
 
 void clock_delay_ns(uint64_t ns)
 {
+    if (clock_mult == 0)
+        panic("clock_delay_ns before clock_init: the delay would never end");
     uint64_t end = clock_now_ns() + ns;
     while (clock_now_ns() < end)
         cpu_pause();

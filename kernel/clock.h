@@ -26,7 +26,7 @@ uint64_t clock_tsc_hz(void);
 uint64_t clock_tsc_to_ns(uint64_t tsc_delta);
 /* Converts nanoseconds to TSC ticks (saturating). */
 uint64_t clock_ns_to_tsc(uint64_t ns);
-/* Busy-waits at least ns nanoseconds (interrupts stay as they are). */
+/* Busy-waits at least ns nanoseconds (interrupts stay as they are); after clock_init. */
 void clock_delay_ns(uint64_t ns);
 
 #endif
