@@ -101,9 +101,12 @@ static bool program_trap_page_fault(struct trap_frame *frame)
     enum uvm_access access = (frame->error_code & PF_ERR_FETCH)   ? UVM_ACCESS_EXEC
                              : (frame->error_code & PF_ERR_WRITE) ? UVM_ACCESS_WRITE
                                                                   : UVM_ACCESS_READ;
-    if (!(frame->error_code & PF_ERR_RESERVED) && uvm_handle_fault(addr, access))
+    enum uvm_fault result =
+        (frame->error_code & PF_ERR_RESERVED) ? UVM_FAULT_VIOLATION : uvm_handle_fault(addr, access);
+    if (result == UVM_FAULT_RESOLVED)
         return true;
-    program_kill(frame, LINUX_SIGSEGV, addr);
+    /* Out of memory ends the program the way Linux's OOM killer does: SIGKILL. */
+    program_kill(frame, result == UVM_FAULT_NO_MEMORY ? LINUX_SIGKILL : LINUX_SIGSEGV, addr);
 }
 
 /* Exceptions a user program can cause, with the signal Linux sends for each. */

@@ -63,7 +63,7 @@ bool usercopy_handle_kernel_fault(struct trap_frame *frame, uint64_t addr)
     if (addr >= USER_SPACE_END)
         return false; /* the kernel side of the copy faulted: a kernel bug, reported as such */
     bool write = (frame->error_code & PF_ERR_WRITE) != 0;
-    if (uvm_handle_fault(addr, write ? UVM_ACCESS_WRITE : UVM_ACCESS_READ))
+    if (uvm_handle_fault(addr, write ? UVM_ACCESS_WRITE : UVM_ACCESS_READ) == UVM_FAULT_RESOLVED)
         return true; /* retry the same byte */
     usercopy_faults_fixed++;
     frame->rip = (uintptr_t)usercopy_fault_fixup;

@@ -122,23 +122,25 @@ int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
 
 /* ---- the fault path ---- */
 
-bool uvm_handle_fault(uint64_t addr, enum uvm_access access)
+enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
 {
     struct uvm_region *r = uvm_find(addr);
     if (!r)
-        return false;
+        return UVM_FAULT_VIOLATION;
     unsigned need = access == UVM_ACCESS_WRITE ? LINUX_PROT_WRITE
                     : access == UVM_ACCESS_EXEC ? LINUX_PROT_EXEC
                                                 : (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC);
     if (!(r->prot & need))
-        return false;
+        return UVM_FAULT_VIOLATION;
     uint64_t va = PAGE_ALIGN_DOWN(addr);
     unsigned now;
     if (!uvm_page_present(va, &now))
-        return uvm_page_materialise(va, r->prot);
+        return uvm_page_materialise(va, r->prot) ? UVM_FAULT_RESOLVED : UVM_FAULT_NO_MEMORY;
     /* Present, and the region allows the access: make the page carry the region's rights
      * (they agree unless a spurious fault raced an mprotect) and retry. */
-    return now == (r->prot | LINUX_PROT_READ) || uvm_page_set_rights(va, r->prot);
+    if (now == (r->prot | LINUX_PROT_READ) || uvm_page_set_rights(va, r->prot))
+        return UVM_FAULT_RESOLVED;
+    return UVM_FAULT_VIOLATION;
 }
 
 int uvm_write_initial(uint64_t va, const void *src, size_t len)
@@ -381,14 +383,14 @@ KTEST(uvm_mprotect_splits_and_merges)
     KT_EXPECT_EQ(uvm_count, before + 1);
     KT_EXPECT_EQ(uvm_mprotect((uint64_t)addr + PAGE_SIZE, PAGE_SIZE, LINUX_PROT_READ), 0);
     KT_EXPECT_EQ(uvm_count, before + 3);
-    KT_EXPECT(!uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_WRITE));
-    KT_EXPECT(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_READ));
+    KT_EXPECT_EQ(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_WRITE), UVM_FAULT_VIOLATION);
+    KT_EXPECT_EQ(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_READ), UVM_FAULT_RESOLVED);
     KT_EXPECT_EQ(uvm_mprotect((uint64_t)addr + PAGE_SIZE, PAGE_SIZE, LINUX_PROT_READ | LINUX_PROT_WRITE), 0);
     KT_EXPECT_EQ(uvm_count, before + 1);
-    KT_EXPECT(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_WRITE));
+    KT_EXPECT_EQ(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_WRITE), UVM_FAULT_RESOLVED);
     KT_EXPECT_EQ(uvm_munmap((uint64_t)addr + PAGE_SIZE, PAGE_SIZE), 0);
     KT_EXPECT_EQ(uvm_count, before + 2);
-    KT_EXPECT(!uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_READ));
+    KT_EXPECT_EQ(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_READ), UVM_FAULT_VIOLATION);
     KT_EXPECT_EQ(uvm_munmap((uint64_t)addr, UVM_TEST_PAGES * PAGE_SIZE), 0);
     KT_EXPECT_EQ(uvm_count, before);
 }

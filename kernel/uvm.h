@@ -23,14 +23,20 @@
 
 enum uvm_access { UVM_ACCESS_READ, UVM_ACCESS_WRITE, UVM_ACCESS_EXEC };
 
+enum uvm_fault {
+    UVM_FAULT_RESOLVED = 0, /* the page is there with the rights: retry the access */
+    UVM_FAULT_VIOLATION,    /* no region, or the region forbids this access: SIGSEGV */
+    UVM_FAULT_NO_MEMORY,    /* allowed, but no frame to back it: the program is out of memory */
+};
+
 /* Creates and activates the program's address space with no regions. */
 void uvm_init(void);
 /* Adds region [start, start+len) with LINUX_PROT_* rights (page aligned, must be free);
  * 0 or a negative errno. */
 int uvm_region_add(uint64_t start, uint64_t len, unsigned prot);
 /* THE user page-fault path: makes addr accessible for access if a region allows it
- * (materialising the page), true on success; false means the access is a fault. */
-bool uvm_handle_fault(uint64_t addr, enum uvm_access access);
+ * (materialising the page). */
+enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access);
 /* Writes len bytes at user va regardless of rights (the loader fills read-only text
  * this way); pages are materialised as needed. 0 or a negative errno. */
 int uvm_write_initial(uint64_t va, const void *src, size_t len);

@@ -65,6 +65,14 @@ int main(int argc, char **argv)
         puts("spin ok");
         return 0;
     }
+    if (!strcmp(what, "oom")) {
+        for (;;) {
+            char *p = malloc(1 << 20);
+            if (!p)
+                return 3;
+            memset(p, 1, 1 << 20);
+        }
+    }
     if (!strcmp(what, "fpu")) {
         pthread_t t[4];
         for (long i = 0; i < 4; i++)
@@ -183,6 +191,13 @@ def test_fault_report_names_thread_rip_and_address(probe, boot):
     r = boot(append="-- probe segv", modules=[(probe, "probe")], timeout=60)
     assert re.search(r"thread 1 killed by SIGSEGV \(11\): rip=0x[0-9a-f]+ addr=0x8 ", r.log), r.log
     assert "dsmk: program exited with status 139" in r.log, r.log
+
+
+def test_out_of_memory_is_sigkill(probe, boot):
+    """Touching more memory than the node has ends the program like Linux's OOM killer."""
+    r = boot(append="-- probe oom", modules=[(probe, "probe")], timeout=120, mem_mb=128)
+    assert "killed by SIGKILL (9)" in r.log, r.log
+    assert "dsmk: program exited with status 137" in r.log, r.log
 
 
 def test_file_module_reads_back(probe, boot, tmp_path):
