@@ -17,19 +17,26 @@ static void reasm_slot_free(struct pbuf_pool *pool, struct ipv4_reasm_slot *s)
     memset(s, 0, sizeof *s);
 }
 
+/* The slot of h's datagram, or a new one: a free slot, else the oldest is evicted (lost
+ * fragments must not block new datagrams until they time out). NULL without a buffer. */
 static struct ipv4_reasm_slot *reasm_slot_get(struct ipv4_reasm *r, struct pbuf_pool *pool,
                                               const struct ipv4_header *h, uint64_t now)
 {
-    struct ipv4_reasm_slot *free_slot = NULL;
+    struct ipv4_reasm_slot *free_slot = NULL, *oldest = &r->slots[0];
     for (size_t i = 0; i < IPV4_REASM_SLOTS; i++) {
         struct ipv4_reasm_slot *s = &r->slots[i];
         if (s->buf && s->src == h->src && s->dst == h->dst && s->id == h->id && s->protocol == h->protocol)
             return s;
         if (!s->buf && !free_slot)
             free_slot = s;
+        if (s->expires_ns < oldest->expires_ns)
+            oldest = s;
     }
-    if (!free_slot)
-        return NULL;
+    if (!free_slot) {
+        r->stats.evicted++;
+        reasm_slot_free(pool, oldest);
+        free_slot = oldest;
+    }
     free_slot->buf = pbuf_alloc(pool);
     if (!free_slot->buf)
         return NULL;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* IPv4 fragment reassembly (RFC 791 section 3.2, RFC 815 hole tracking simplified to a
  * byte bitmap of 8-byte units): a bounded number of slots, each one pbuf, expired after
- * IPV4_REASM_TIMEOUT_NS. Overlapping fragments must carry the same bytes or the whole
+ * IPV4_REASM_TIMEOUT_NS or evicted (oldest first) when all are busy. Overlapping fragments must carry the same bytes or the whole
  * datagram is dropped (RFC 5722 spirit). Datagrams larger than a pbuf are refused. */
 #ifndef NET_IPV4_REASM_H
 #define NET_IPV4_REASM_H
@@ -32,6 +32,7 @@ struct ipv4_reasm_slot {
 
 struct ipv4_reasm_stats {
     uint64_t fragments, completed, timeouts, no_slot, bad, overlap_mismatch;
+    uint64_t evicted; /* incomplete datagrams dropped to make room for a new one */
 };
 
 struct ipv4_reasm {

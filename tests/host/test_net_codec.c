@@ -245,6 +245,19 @@ TEST(net_ipv4_reassembly_at_1500)
     h.more_fragments = false;
     CHECK_EQ(ipv4_reasm_add(&r, &pool, &h, payload, 16, 0, &out), IPV4_REASM_DROPPED);
     CHECK_EQ(pool.free_count, PBUF_POOL_COUNT);
+    /* More incomplete datagrams than slots: the oldest makes room, the newest completes. */
+    ipv4_reasm_init(&r);
+    for (uint16_t id = 100; id < 100 + IPV4_REASM_SLOTS + 3; id++) {
+        struct ipv4_header f = { .id = id, .protocol = 17, .src = 1, .dst = 2, .more_fragments = true };
+        CHECK_EQ(ipv4_reasm_add(&r, &pool, &f, payload, 1480, id, &out), IPV4_REASM_PENDING);
+    }
+    CHECK_EQ(r.stats.evicted, 3);
+    struct ipv4_header last = { .id = 100 + IPV4_REASM_SLOTS + 2, .protocol = 17, .src = 1, .dst = 2,
+                                .frag_offset = 1480 };
+    CHECK_EQ(ipv4_reasm_add(&r, &pool, &last, payload + 1480, 100, 500, &out), IPV4_REASM_COMPLETE);
+    pbuf_free(&pool, out);
+    ipv4_reasm_expire(&r, &pool, UINT64_MAX);
+    CHECK_EQ(pool.free_count, PBUF_POOL_COUNT);
 }
 
 TEST(net_pbuf_bounds)
