@@ -66,3 +66,26 @@ def test_teardown_removes_everything(make_cluster):
     assert not os.path.exists("/run/netns/" + name)
     for pid in pids:
         assert not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().split()[2] == "Z"
+
+
+def test_cli_up_status_ping_logs_down(tmp_path):
+    dsmk = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tools", "dsmk")
+    env = dict(os.environ, DSMK_RUN_ROOT=str(tmp_path))
+
+    def cli(*args):
+        return subprocess.run([dsmk, "--name", "t"] + list(args), env=env, capture_output=True, text=True, timeout=120)
+
+    try:
+        up = cli("up", "-n", "2")
+        assert up.returncode == 0, up
+        assert up.stdout.count("dsmk: ready") == 2, up
+        st = cli("status")
+        assert st.returncode == 0 and st.stdout.count("running, ready") == 2, st
+        ping = cli("ping", "-c", "2")
+        assert ping.returncode == 0 and ping.stdout.count("2/2 replies") == 2, ping
+        logs = cli("logs", "1")
+        assert "node=1" in logs.stdout, logs
+    finally:
+        down = cli("down")
+    assert down.returncode == 0, down
+    assert cli("status").returncode != 0
