@@ -69,3 +69,9 @@ def test_run_leaves_nothing_behind(tmp_path, upper):
     after = set(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else set()
     assert not [n for n in after - before if n.startswith("dsmk-")], after - before
     assert not os.path.exists(tmp_path / "run") or not os.listdir(tmp_path / "run")
+
+
+def test_name_and_keep_give_the_run_dir(tmp_path, upper):
+    r = dsmk_run(tmp_path, "--name", "kept", "--keep", upper, stdin=b"q")
+    assert r.returncode == 7, r
+    assert (tmp_path / "run" / "kept" / "node0.log").exists(), os.listdir(tmp_path / "run")
