@@ -13,8 +13,7 @@ static void check_page(struct sim_world *w, unsigned page)
     uint64_t pn = sim_page_number(page);
     const uint32_t *shadow = &w->shadow[page * SIM_WORDS];
     unsigned writers = 0, readers = 0, owners = 0, owner = DSM_NODE_NONE;
-    uint64_t holders = 0;
-    bool pending = false;
+    uint64_t holders = 0, pending = 0;
     for (unsigned i = 0; i < c->nodes; i++) {
         const struct sim_frame *f = &w->nodes[i].frames[page];
         struct dsm_page_info info;
@@ -24,7 +23,7 @@ static void check_page(struct sim_world *w, unsigned page)
             return;
         }
         if (info.pending)
-            pending = true;
+            pending |= 1ull << i;
         if (info.owner) {
             owners++;
             owner = i;
@@ -54,17 +53,30 @@ static void check_page(struct sim_world *w, unsigned page)
         sim_violation(w, "page %u: manager %u does not manage it", page, mgr);
         return;
     }
-    if (d.busy || pending)
-        return; /* a transaction or a direct grant (F_NODONE) is still on its way */
-    if (owners > 1) {
-        sim_violation(w, "page %u: %u owners", page, owners);
+    if (d.busy)
         return;
-    }
+    /* Not busy: the directory is exact, except that a direct grant (F_NODONE) may still be
+     * on its way to a node with a request pending. */
     uint64_t expect = d.owner == DSM_NODE_NONE ? 0 : (d.copyset | (1ull << d.owner));
-    if (d.owner != owner || (d.owner != DSM_NODE_NONE && (d.copyset >> d.owner & 1)) || expect != holders ||
-        (d.owner != DSM_NODE_NONE && d.copyset && w->nodes[d.owner].frames[page].prot == DSM_PROT_WRITE))
-        sim_violation(w, "page %u: directory owner %u copyset %llx, nodes: owner %u holders %llx", page, d.owner,
-                      (unsigned long long)d.copyset, owner, (unsigned long long)holders);
+    const char *why = NULL;
+    if (owners > 1)
+        why = "several owners";
+    else if (holders & ~expect)
+        why = "a copy the directory does not know";
+    else if (expect & ~holders & ~pending)
+        why = "the directory names a node without a copy";
+    else if (owners == 1 && owner != d.owner)
+        why = "owner differs";
+    else if (owners == 0 && d.owner != DSM_NODE_NONE && !(pending >> d.owner & 1))
+        why = "the directory's owner does not know it";
+    else if (d.owner != DSM_NODE_NONE && (d.copyset >> d.owner & 1))
+        why = "owner in its own copyset";
+    else if (d.owner != DSM_NODE_NONE && d.copyset && w->nodes[d.owner].frames[page].prot == DSM_PROT_WRITE)
+        why = "writable owner with readers";
+    if (why)
+        sim_violation(w, "page %u: %s: directory owner %u copyset %llx; nodes: owner %u holders %llx pending %llx",
+                      page, why, d.owner, (unsigned long long)d.copyset, owner, (unsigned long long)holders,
+                      (unsigned long long)pending);
 }
 
 void sim_check_all(struct sim_world *w)
