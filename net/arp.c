@@ -106,3 +106,14 @@ bool arp_cache_should_request(struct arp_cache *c, uint32_t ip, uint64_t now)
     e->last_request_ns = now ? now : 1;
     return true;
 }
+
+bool arp_cache_needs_refresh(struct arp_cache *c, uint32_t ip, uint64_t now)
+{
+    struct arp_entry *e = arp_cache_find(c, ip);
+    if (!e || !e->resolved || e->expires_ns - now > ARP_REFRESH_BEFORE_NS)
+        return false;
+    if (e->last_request_ns != 0 && now - e->last_request_ns < ARP_REQUEST_INTERVAL_NS)
+        return false;
+    e->last_request_ns = now ? now : 1;
+    return true;
+}

@@ -16,7 +16,8 @@
 #define ARP_OP_REPLY 2
 #define ARP_CACHE_SIZE 32
 #define ARP_ENTRY_TTL_NS (60ull * 1000000000ull)  /* re-resolve after a minute */
-#define ARP_REQUEST_INTERVAL_NS (1000000ull)       /* at most one request per ms per address */
+#define ARP_REQUEST_INTERVAL_NS (10000000ull)      /* at most one request per 10 ms per address */
+#define ARP_REFRESH_BEFORE_NS (10ull * 1000000000ull) /* re-ask this long before an entry expires */
 
 struct arp_packet {
     uint16_t op;
@@ -50,6 +51,9 @@ void arp_cache_init(struct arp_cache *c);
 void arp_cache_update(struct arp_cache *c, uint32_t ip, const uint8_t *mac, uint64_t now);
 /* Copies the MAC of ip into mac and returns true if resolved and not expired. */
 bool arp_cache_lookup(struct arp_cache *c, uint32_t ip, uint8_t *mac, uint64_t now);
+/* True if a resolved entry for ip is close to expiry and a (unicast) re-request should
+ * go out now, so traffic never stalls on an expired entry; records the attempt. */
+bool arp_cache_needs_refresh(struct arp_cache *c, uint32_t ip, uint64_t now);
 /* True if a request for ip should be sent now (rate limit); records the attempt. */
 bool arp_cache_should_request(struct arp_cache *c, uint32_t ip, uint64_t now);
 

@@ -45,6 +45,7 @@ void cluster_init(struct net *n, uint64_t now)
     for (uint32_t i = 0; i < NET_MAX_NODES; i++) {
         c->peers[i].next_hello_ns = now;
         c->peers[i].last_heard_ns = now;
+        c->peers[i].join_gap_ns = CLUSTER_JOIN_RETRY_NS;
     }
     if (n->node_count == 1)
         cluster_form(n);
@@ -109,7 +110,14 @@ void cluster_poll(struct net *n, uint64_t now)
         struct cluster_peer *cp = &c->peers[i];
         if (now >= cp->next_hello_ns) {
             transport_send_hello(n, i);
-            cp->next_hello_ns = now + (cp->known ? CLUSTER_HEARTBEAT_PERIOD_NS : CLUSTER_JOIN_RETRY_NS);
+            if (cp->known) {
+                cp->next_hello_ns = now + CLUSTER_HEARTBEAT_PERIOD_NS;
+            } else {
+                /* A late peer announces itself when it boots, so backing off costs no time. */
+                cp->next_hello_ns = now + cp->join_gap_ns;
+                if (cp->join_gap_ns < CLUSTER_JOIN_RETRY_MAX_NS)
+                    cp->join_gap_ns *= 2;
+            }
         }
         if (cp->known && !cp->suspected && now - cp->last_heard_ns > CLUSTER_HEARTBEAT_TIMEOUT_NS) {
             cp->suspected = true;

@@ -12,13 +12,15 @@
 
 #include "net/net_defs.h"
 
-#define CLUSTER_JOIN_RETRY_NS 10000000ull          /* 10 ms between hellos to an unknown peer */
+#define CLUSTER_JOIN_RETRY_NS 10000000ull          /* first gap between hellos to an unknown peer */
+#define CLUSTER_JOIN_RETRY_MAX_NS 320000000ull     /* doubling up to this: a late node is not flooded */
 #define CLUSTER_HEARTBEAT_PERIOD_NS 100000000ull   /* 100 ms between heartbeats */
 #define CLUSTER_HEARTBEAT_TIMEOUT_NS 2000000000ull /* 2 s of silence = suspect (TCG stalls) */
 #define CLUSTER_VIEW_LEN 8                          /* view: epoch u32, count u16, members u16 */
 
 struct cluster_peer {
     uint64_t next_hello_ns;
+    uint64_t join_gap_ns;   /* current retry gap while the peer is unknown */
     uint64_t last_heard_ns;
     bool known;     /* we adopted its epoch */
     bool suspected; /* reported to the hook; cleared when heard again */

@@ -32,8 +32,13 @@ static bool net_transmit(struct net *n, const uint8_t *frame, size_t len)
 static bool net_resolve(struct net *n, uint32_t dst_ip, uint8_t *mac)
 {
     uint64_t now = net_now(n);
-    if (arp_cache_lookup(&n->arp, dst_ip, mac, now))
+    if (arp_cache_lookup(&n->arp, dst_ip, mac, now)) {
+        if (arp_cache_needs_refresh(&n->arp, dst_ip, now)) {
+            net_send_arp(n, mac, ARP_OP_REQUEST, mac, dst_ip); /* RFC 1122 2.3.2.1: unicast poll */
+            n->counters.arp_requests_out++;
+        }
         return true;
+    }
     n->counters.arp_unresolved++;
     if (arp_cache_should_request(&n->arp, dst_ip, now)) {
         static const uint8_t unknown[NET_MAC_LEN];

@@ -98,7 +98,14 @@ TEST(net_arp_cache_timeouts)
     arp_cache_update(&c, 42, mac, 1000);
     CHECK(arp_cache_lookup(&c, 42, out, 2000));
     CHECK(memcmp(out, mac, 6) == 0);
-    CHECK(!arp_cache_lookup(&c, 42, out, 1000 + ARP_ENTRY_TTL_NS));
+    CHECK(!arp_cache_needs_refresh(&c, 42, 2000));
+    uint64_t soon = 1000 + ARP_ENTRY_TTL_NS - ARP_REFRESH_BEFORE_NS;
+    CHECK(arp_cache_needs_refresh(&c, 42, soon));
+    CHECK(!arp_cache_needs_refresh(&c, 42, soon + 1)); /* rate limited */
+    CHECK(arp_cache_lookup(&c, 42, out, soon + 1));     /* still usable meanwhile */
+    arp_cache_update(&c, 42, mac, soon + 2);           /* the answer extends it */
+    CHECK(arp_cache_lookup(&c, 42, out, 1000 + ARP_ENTRY_TTL_NS));
+    CHECK(!arp_cache_lookup(&c, 42, out, soon + 2 + ARP_ENTRY_TTL_NS));
     for (uint32_t ip = 1; ip <= 2 * ARP_CACHE_SIZE; ip++)
         arp_cache_update(&c, ip, mac, ip);
     CHECK(arp_cache_lookup(&c, 2 * ARP_CACHE_SIZE, out, 3 * ARP_CACHE_SIZE));

@@ -776,3 +776,27 @@ TEST(net_sim_reply_behind_full_window_is_queued_in_order)
     CHECK(transport_can_send(n1, 0));
     sim_destroy(s);
 }
+
+TEST(net_sim_late_node_joins_fast_without_flooding)
+{
+    struct sim *s = sim_create(3, 1500, 0, 0, 12);
+    s->nodes[2].dead = true; /* not booted yet */
+    uint64_t boot_at = s->now + 3000000000ull;
+    while (s->now < boot_at)
+        sim_step(s);
+    struct net *n0 = s->nodes[0].net;
+    CHECK(!net_cluster_ready(n0));
+    CHECK(n0->counters.arp_requests_out < 40);
+    CHECK(n0->counters.tp_hellos_out < 60);
+    struct sim_node *nd = &s->nodes[2];
+    struct net_env env = nd->net->env;
+    struct net_config cfg = { .node_id = 2, .node_count = 3, .key_len = 16 };
+    memcpy(cfg.key, sim_key, 16);
+    char err[100];
+    CHECK(net_init(nd->net, &env, &cfg, err, sizeof err));
+    nd->dead = false;
+    CHECK(sim_form(s));
+    CHECK(s->now - boot_at < 50000000ull);
+    CHECK_EQ(s->ready_lines, 1);
+    sim_destroy(s);
+}
