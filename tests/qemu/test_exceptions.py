@@ -2,32 +2,20 @@
 """Exception reports (issue 2): each `fault=KIND` boot must print the readable report on
 COM1 (vector, error code, CR2 for #PF, RIP resolved to fault_inject's function) and leave
 QEMU with status 43 (EXIT_CPU_EXCEPTION). The double fault must run on its IST1 stack.
-Boots QEMU directly (TCG, one CPU); the kernel comes from $DSMK_BUILD/dsmk.elf."""
-import os
+Boots one node through the `boot` fixture of tests/qemu/conftest.py."""
 import re
-import subprocess
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-KERNEL = ROOT / os.environ.get("DSMK_BUILD", "build") / "dsmk.elf"
 QEMU_EXIT_CPU_EXCEPTION = 43  # (EXIT_CPU_EXCEPTION 0x15 << 1) | 1, kernel/exit_codes.h
 QEMU_EXIT_OK = 33
-BOOT_TIMEOUT_S = 60
+QEMU_EXIT_BAD_CMDLINE = 39
 
 
-def boot(append):
-    """Boots the kernel with the given command line; returns (QEMU status, COM1 text)."""
-    if not KERNEL.exists():
-        pytest.fail(f"{KERNEL} not built (make BUILD=... first)")
-    cmd = ["qemu-system-x86_64", "-accel", "tcg", "-m", "128", "-smp", "1", "-nodefaults",
-           "-display", "none", "-serial", "stdio", "-no-reboot",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-kernel", str(KERNEL), "-append", append]
-    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          timeout=BOOT_TIMEOUT_S, check=False)
-    return proc.returncode, proc.stdout.decode(errors="replace").replace("\r", "")
+def run(boot, append):
+    """(QEMU status, COM1 text without carriage returns) of one boot."""
+    result = boot(append)
+    return result.status, result.log.replace("\r", "")
 
 
 def expect(text, pattern):
@@ -70,8 +58,8 @@ CASES = {
 
 
 @pytest.mark.parametrize("kind", sorted(CASES))
-def test_exception_report(kind):
-    status, log = boot(f"fault={kind}")
+def test_exception_report(boot, kind):
+    status, log = run(boot, f"fault={kind}")
     expect(log, r"dsmk: ready")
     for pattern in CASES[kind]:
         expect(log, pattern)
@@ -81,13 +69,13 @@ def test_exception_report(kind):
     assert status == QEMU_EXIT_CPU_EXCEPTION, f"QEMU status {status}, log:\n{log}"
 
 
-def test_unknown_fault_kind_refused():
-    status, log = boot("fault=bogus")
+def test_unknown_fault_kind_refused(boot):
+    status, log = run(boot, "fault=bogus")
     expect(log, r"fault=bogus.*not one of")
-    assert status == 39, f"QEMU status {status} (want 39: EXIT_BAD_CMDLINE), log:\n{log}"
+    assert status == QEMU_EXIT_BAD_CMDLINE, f"QEMU status {status} (want 39: EXIT_BAD_CMDLINE), log:\n{log}"
 
 
-def test_no_fault_boots_clean():
-    status, log = boot("shutdown")
+def test_no_fault_boots_clean(boot):
+    status, log = run(boot, "shutdown")
     assert "EXCEPTION" not in log
     assert status == QEMU_EXIT_OK, log
