@@ -101,7 +101,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
         ktest_run_all();
     if (shutdown_after_ready)
         kernel_exit(EXIT_OK);
-    if (program_present(&boot_info))
+    if (program_requested(&boot_info, &cmdline))
         program_start(&boot_info, &cmdline); /* module 0 runs as the user program; never returns */
     for (;;)
         __asm__ volatile("sti; hlt; cli");

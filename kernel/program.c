@@ -52,6 +52,7 @@
 #define PROGRAM_AUXV_MAX 24       /* pairs, AT_NULL included */
 #define PROGRAM_STACK_BUILD 8192  /* bytes of strings + vectors we build at the top of the stack */
 #define PROGRAM_STATUS_CANNOT_EXECUTE 126
+#define PROGRAM_STATUS_NOT_FOUND 127
 #define PROGRAM_DEFAULT_NAME "program"
 #define PROGRAM_PLATFORM "x86_64"
 
@@ -252,9 +253,9 @@ void program_kernel_init(void)
     uvm_init();
 }
 
-bool program_present(const struct boot_info *info)
+bool program_requested(const struct boot_info *info, const struct cmdline_result *cmd)
 {
-    return info->module_count > 0;
+    return info->module_count > 0 || cmd->seen_separator;
 }
 
 static void program_refuse(const char *why)
@@ -265,6 +266,10 @@ static void program_refuse(const char *why)
 
 void program_start(const struct boot_info *info, const struct cmdline_result *cmd)
 {
+    if (info->module_count == 0) {
+        log_error("program: \"--\" on the command line but no program module");
+        program_exit(PROGRAM_STATUS_NOT_FOUND);
+    }
     const struct boot_module *m = &info->modules[0];
     const uint8_t *file = phys_to_virt(m->start);
     static struct elf_image img;

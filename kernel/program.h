@@ -20,11 +20,12 @@
  * user fault and page-fault handlers, COM2/COM3) and the program's address space.
  * Idempotent; program_start calls it, ktests that touch user memory call it too. */
 void program_kernel_init(void);
-/* True when the boot gave a program module (module 0). */
-bool program_present(const struct boot_info *info);
+/* True when the boot gave a program module (module 0) or the command line has "--"
+ * (program_start then reports the missing module instead of the node idling silently). */
+bool program_requested(const struct boot_info *info, const struct cmdline_result *cmd);
 /* Loads module 0 with argv from cmd and runs it (the files and stdin modules are
- * registered too). Never returns: a program that cannot be loaded ends with status 126
- * after a log line saying why. */
+ * registered too). Never returns: a program that cannot be loaded ends with status 126,
+ * a missing one with 127 (a shell's "not found"), after a log line saying why. */
 __attribute__((noreturn)) void program_start(const struct boot_info *info, const struct cmdline_result *cmd);
 /* Ends the program with status: "dsmk: program exited with status N", then EXIT_OK. */
 __attribute__((noreturn)) void program_exit(int status);
