@@ -206,3 +206,12 @@ def test_file_module_reads_back(probe, boot, tmp_path):
     r = boot(append="-- probe file /data/in.txt", modules=[(probe, "probe"), (str(data), "file=/data/in.txt")],
              timeout=60)
     assert "dsmk: program exited with status 42" in r.log, r.log
+
+
+def test_missing_or_bad_program_module(boot, tmp_path):
+    r = boot(append="-- nothing", timeout=30)
+    assert "dsmk: program exited with status 127" in r.log, r.log
+    junk = tmp_path / "junk"
+    junk.write_bytes(b"#!/bin/sh\necho not an ELF\n")
+    r = boot(append="-- junk", modules=[(str(junk), "junk")], timeout=30)
+    assert "not an ELF" in r.log and "dsmk: program exited with status 126" in r.log, r.log
