@@ -4,9 +4,10 @@ their own MACs on one bridge, the fault hooks apply and undo cleanly on live nod
 teardown leaves no namespace or QEMU behind. Nodes start paused (-S) where only the host
 side matters, so these tests do not depend on what the kernel does after boot."""
 import os
+import re
 import subprocess
 
-from dsmkpy import faults
+from dsmkpy import faults, netns
 from dsmkpy.qmp import qmp_command
 
 
@@ -89,3 +90,39 @@ def test_cli_up_status_ping_logs_down(tmp_path):
         down = cli("down")
     assert down.returncode == 0, down
     assert cli("status").returncode != 0
+
+
+def _ping(c, index, count=3):
+    """ping's summary for count echoes from the bridge to node index."""
+    return subprocess.run(c.ns.exec_prefix() + ["ping", "-q", "-c", str(count), "-i", "0.2", "-W", "1",
+                                                netns.node_ipv4(index)], stdout=subprocess.PIPE, text=True).stdout
+
+
+def _pings(c, index, count=3):
+    """Echo replies node index gives the bridge out of count."""
+    m = re.search(r"(\d+) received", _ping(c, index, count))
+    return int(m.group(1)) if m else 0
+
+
+def test_fault_hooks_take_effect(make_cluster):
+    c = make_cluster(2)
+    assert _pings(c, 1) == 3
+    c.loss(1, 100)
+    assert _pings(c, 1) == 0
+    c.loss(1, 0)
+    assert _pings(c, 1) == 3
+    c.partition(1)
+    assert _pings(c, 1, 2) == 0
+    c.partition(1, cut=False)
+    assert _pings(c, 1) == 3
+    c.set_link(1, False)
+    assert _pings(c, 1, 2) == 0
+    c.set_link(1, True)
+    assert _pings(c, 1) >= 2  # the guest may take a moment to notice the link is back
+    c.duplicate(1, 100)
+    assert "duplicates" in _ping(c, 1)
+    c.duplicate(1, 0)
+    c.delay(1, 300000)  # 300 ms batches: the average round trip grows well past 20 ms
+    avg = float(re.search(r"= [\d.]+/([\d.]+)/", _ping(c, 1, 5)).group(1))
+    assert avg > 20.0, avg
+    c.delay(1, 0)

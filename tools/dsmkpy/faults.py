@@ -22,6 +22,11 @@ def _percent(p):
     return p
 
 
+def _chance(percent):
+    """The nft match for "percent% of packets": numgen's range is 0..99, so 100 is no match."""
+    return "" if percent == 100 else "numgen random mod 100 < %d " % percent
+
+
 def loss_table(index):
     return "dsmk_loss_%d" % index
 
@@ -41,19 +46,19 @@ def set_loss(ns, index, percent):
     ns.nft("""table bridge %(t)s {
   chain c_forward {
     type filter hook forward priority 0; policy accept;
-    oifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
-    iifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
+    oifname "%(tap)s" %(chance)scounter drop
+    iifname "%(tap)s" %(chance)scounter drop
   }
   chain c_output {
     type filter hook output priority 0; policy accept;
-    oifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
+    oifname "%(tap)s" %(chance)scounter drop
   }
   chain c_input {
     type filter hook input priority 0; policy accept;
-    iifname "%(tap)s" numgen random mod 100 < %(p)d counter drop
+    iifname "%(tap)s" %(chance)scounter drop
   }
 }
-""" % {"t": table, "tap": tap, "p": percent})
+""" % {"t": table, "tap": tap, "chance": _chance(percent)})
 
 
 def set_duplicate(ns, index, percent):
@@ -67,10 +72,10 @@ def set_duplicate(ns, index, percent):
     ns.nft("""table netdev %(t)s {
   chain c_egress {
     type filter hook egress device "%(tap)s" priority 0; policy accept;
-    numgen random mod 100 < %(p)d counter dup to "%(tap)s"
+    %(chance)scounter dup to "%(tap)s"
   }
 }
-""" % {"t": table, "tap": tap, "p": percent})
+""" % {"t": table, "tap": tap, "chance": _chance(percent)})
 
 
 def delay_filter_id(index):
