@@ -214,4 +214,4 @@ def test_missing_or_bad_program_module(boot, tmp_path):
     junk = tmp_path / "junk"
     junk.write_bytes(b"#!/bin/sh\necho not an ELF\n")
     r = boot(append="-- junk", modules=[(str(junk), "junk")], timeout=30)
-    assert "not an ELF" in r.log and "dsmk: program exited with status 126" in r.log, r.log
+    assert "program: cannot execute" in r.log and "dsmk: program exited with status 126" in r.log, r.log
