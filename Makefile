@@ -4,7 +4,7 @@
 # builds can run side by side). Warnings are errors everywhere (STYLE.md habit 13):
 #   -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes
 # Kernel code is freestanding: no red zone (interrupts push onto the kernel stack), no
-# SSE in the kernel (user FPU state is saved lazily by the scheduler), no PIC, the
+# SSE in the kernel (user FPU state is switched by the scheduler), no PIC, the
 # kernel code model (linked at -2 GiB), frame pointers kept for backtraces.
 
 BUILD ?= build
