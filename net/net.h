@@ -36,6 +36,10 @@ int transport_register_handler(struct net *n, uint8_t type, transport_handler_fn
 /* Queues a one-way message for reliable, exactly-once, in-order delivery to peer.
  * NET_ERR_AGAIN when the window is full (nothing queued). */
 int transport_send(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len);
+/* Like transport_send, but a full window does not refuse the message: it waits in the
+ * per-peer backlog (as replies do), so code that cannot wait - a handler - can send.
+ * NET_ERR_AGAIN only when the backlog (TRANSPORT_BACKLOG_MAX) or the buffers run out. */
+int transport_send_queued(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len);
 /* Like transport_send, and done(ctx, ...) is called exactly once with the reply. */
 int transport_request(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,
                       transport_reply_fn done, void *ctx);

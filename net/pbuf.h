@@ -13,7 +13,7 @@
 
 #define PBUF_HEADROOM 64                                  /* >= Ethernet 14 + IPv4 20 + UDP 8 */
 #define PBUF_CAPACITY (PBUF_HEADROOM + NET_MTU_MAX + 64)  /* one jumbo datagram plus slack */
-#define PBUF_POOL_COUNT 96                                /* buffers per node (~0.9 MB) */
+#define PBUF_POOL_COUNT 192                               /* buffers per node (~1.8 MB) */
 
 struct pbuf {
     struct pbuf *next;      /* free list link in the pool; while allocated, the owner's queue link */

@@ -487,6 +487,13 @@ int transport_send(struct net *n, uint32_t peer, uint8_t type, const void *msg, 
     return tp_queue(n, peer, type, 0, 0, msg, len, false);
 }
 
+int transport_send_queued(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len)
+{
+    if (type < TRANSPORT_TYPE_USER_FIRST || type >= TRANSPORT_TYPE_COUNT)
+        return NET_ERR_TYPE;
+    return tp_queue(n, peer, type, 0, 0, msg, len, true);
+}
+
 int transport_send_internal(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len)
 {
     return tp_queue(n, peer, type, 0, 0, msg, len, true);

@@ -768,10 +768,16 @@ TEST(net_sim_reply_behind_full_window_is_queued_in_order)
     CHECK(!transport_can_send(n1, 0));
     CHECK_EQ(transport_reply(n1, 0, backlog.held_request, "yes", 3), NET_OK);
     CHECK_EQ(transport_send(n1, 0, 23, &sent, sizeof sent), NET_ERR_AGAIN); /* FIFO: no overtaking */
+    /* A queued send joins the backlog behind the reply; it arrives last. */
+    CHECK_EQ(transport_send_queued(n1, 0, 23, &sent, sizeof sent), NET_OK);
+    CHECK_EQ(transport_send_queued(n1, 0, 3, &sent, sizeof sent), NET_ERR_TYPE);
     for (int k = 0; k < 200000 && backlog.replies == 0; k++)
+        sim_step(s);
+    for (int k = 0; k < 200000 && backlog.sends_seen < TRANSPORT_WINDOW + 1; k++)
         sim_step(s);
     CHECK_EQ(backlog.replies, 1);
     CHECK_EQ(backlog.sends_seen_at_reply, TRANSPORT_WINDOW);
+    CHECK_EQ(backlog.sends_seen, TRANSPORT_WINDOW + 1);
     CHECK_EQ(backlog.order_errors, 0);
     CHECK(transport_can_send(n1, 0));
     sim_destroy(s);
