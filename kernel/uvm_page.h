@@ -12,7 +12,10 @@
 
 /* Binds to the address space user pages go into (the current one). */
 void uvm_page_init(void);
-/* Backs the absent page at va (page aligned) with prot's rights; false when out of memory. */
+/* Backs the absent page at va (page aligned) with prot's rights; false when out of memory.
+ * Callers hold no state across it, so an implementation may block the calling thread
+ * (sched_block) until the page arrives: it runs in the faulting thread's context, on its
+ * own kernel stack, for user faults and for kernel/usercopy.h copies alike. */
 bool uvm_page_materialise(uint64_t va, unsigned prot);
 /* True if the page at va is present; *prot_out gets its current rights. */
 bool uvm_page_present(uint64_t va, unsigned *prot_out);
