@@ -85,6 +85,11 @@ int dsm_futex_wake(struct dsm_node *n, uint64_t addr, uint32_t count, uint32_t b
 int dsm_futex_requeue(struct dsm_node *n, uint64_t addr, uint64_t addr2, uint32_t nwake, uint32_t nmove,
                       bool check_val, uint32_t val, uint64_t token);
 
+/* Ends the futex wait of the thread parked with token now (thread killed or interrupted):
+ * env->wake(token, result) follows at once and the manager forgets the waiter. A wake
+ * already on its way to it is passed on. Returns false if no wait has that token. */
+bool dsm_futex_cancel(struct dsm_node *n, uint64_t token, int64_t result);
+
 /* Quiesce on: new faults and futex calls are held locally (not sent); incoming messages
  * are still served so other nodes' transactions finish. Off: held calls proceed. */
 void dsm_quiesce(struct dsm_node *n, bool on);
@@ -127,6 +132,10 @@ enum dsm_call_state {
 enum dsm_call_state dsm_futex_call_query(const struct dsm_node *n, uint64_t token, uint32_t *id);
 /* True if this node, as manager, queues waiter id of node `node`. */
 bool dsm_futex_waiter_queued(const struct dsm_node *n, unsigned node, uint32_t id);
+
+/* Logs this node's transactions in flight through env->log (a state dump for debugging):
+ * pages with a request or waiters, busy directory entries, futex calls and queue length. */
+void dsm_dump(const struct dsm_node *n);
 
 /* The node's counters. */
 const struct dsm_stats *dsm_node_stats(const struct dsm_node *n);

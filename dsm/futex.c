@@ -222,6 +222,21 @@ void dsm_futex_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadline)
     *next_deadline = next;
 }
 
+bool dsm_futex_cancel(struct dsm_node *n, uint64_t token, int64_t result)
+{
+    struct dsm_call *c = n->calls;
+    while (c && !(c->token == token && c->kind == DSM_CALL_WAIT))
+        c = c->next;
+    if (!c)
+        return false;
+    if (c->state != DSM_CALL_HELD)
+        futex_send(n, futex_manager(n, c->addr), DSM_MSG_FUTEX_CANCEL, c->addr, c->id, 0, 0, 0, 0);
+    call_finish(n, c, result);
+    dsm_node_drain(n);
+    dsm_timer_update(n);
+    return true;
+}
+
 enum dsm_call_state dsm_futex_call_query(const struct dsm_node *n, uint64_t token, uint32_t *id)
 {
     for (const struct dsm_call *c = n->calls; c; c = c->next) {

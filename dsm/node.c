@@ -339,6 +339,37 @@ void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info 
         out->owner = r->owner;
 }
 
+void dsm_dump(const struct dsm_node *n)
+{
+    struct dsm_node *m = (struct dsm_node *)n; /* dsm_log only formats */
+    for (unsigned b = 0; b < DSM_HASH_BUCKETS; b++) {
+        for (const struct dsm_page *p = n->pages[b]; p; p = p->hnext) {
+            if (!p->pending && !p->waiters)
+                continue;
+            unsigned waiters = 0;
+            for (const struct dsm_waiter *w = p->waiters; w; w = w->next)
+                waiters++;
+            dsm_log(m, "page %llx state %u owner %d pending %u held %d granted %d acks %llx/%llx waiters %u",
+                    (unsigned long long)p->page, p->state, p->owner, p->pending, p->held, p->granted,
+                    (unsigned long long)p->acks_got, (unsigned long long)p->acks_want, waiters);
+        }
+        for (const struct dsm_dir *d = n->dirs[b]; d; d = d->hnext) {
+            if (!d->busy && !d->queue)
+                continue;
+            unsigned queued = 0;
+            for (const struct dsm_req *r = d->queue; r; r = r->next)
+                queued++;
+            dsm_log(m, "dir %llx owner %u copyset %llx busy %d for %u queued %u", (unsigned long long)d->page,
+                    d->owner, (unsigned long long)d->copyset, d->busy, d->busy_for, queued);
+        }
+    }
+    for (const struct dsm_call *c = n->calls; c; c = c->next)
+        dsm_log(m, "futex call %u kind %u state %u addr %llx", c->id, c->kind, c->state,
+                (unsigned long long)c->addr);
+    dsm_log(m, "futex waiters queued here %u quiesced %d idle %d", dsm_futex_queued(n), n->quiesced,
+            dsm_is_idle(n));
+}
+
 unsigned dsm_manager_of(const struct dsm_node *n, uint64_t page)
 {
     return n->loc->manager_of(page, n->nnodes);

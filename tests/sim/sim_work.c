@@ -11,6 +11,8 @@
 
 #define SIM_THINK_NS 40000u
 #define SIM_WAIT_TIMEOUT_NS 3000000u
+#define SIM_INTERRUPT_PCT 3 /* thread 0 of a node interrupts a waiter instead of an op */
+#define SIM_EINTR 4         /* Linux EINTR, the result an interrupted wait gets */
 
 /* Closer state (only one world per process). */
 static bool closer_started, closer_done;
@@ -68,7 +70,8 @@ static void thread_done(struct sim_world *w, struct sim_thread *t)
 static void futex_result(struct sim_world *w, struct sim_thread *t, bool may_eagain, bool may_timeout)
 {
     int64_t r = t->result;
-    bool ok = r >= 0 || (may_eagain && r == -DSM_EAGAIN) || (may_timeout && r == -DSM_ETIMEDOUT);
+    bool ok = r >= 0 || (may_eagain && r == -DSM_EAGAIN) ||
+              (may_timeout && (r == -DSM_ETIMEDOUT || r == -SIM_EINTR));
     if (t->op == SIM_OP_WAIT && r > 0)
         ok = false;
     if (!ok)
@@ -264,6 +267,16 @@ void sim_work_thread_event(struct sim_world *w, unsigned thread)
     }
     if (t->busy || w->draining)
         return;
+    if (t->index == 0 && w->cfg.threads > 1 && sim_rand_below(w, 100) < SIM_INTERRUPT_PCT) {
+        /* Interrupt a waiting thread of this node, as a signal or a kill would. */
+        struct sim_thread *u = &w->threads[thread + 1 + sim_rand_below(w, w->cfg.threads - 1)];
+        if (u->busy && u->blocked && u->op == SIM_OP_WAIT && u->step == 1)
+            dsm_futex_cancel(w->nodes[t->node].dsm, thread_token(w, u), -SIM_EINTR);
+        sim_work_run_ready(w);
+        sim_event_push(w, w->now + sim_rand_below(w, SIM_THINK_NS), SIM_EV_THREAD, t->node, t->node, thread,
+                       NULL);
+        return;
+    }
     thread_start(w, t, pick_op(w, t));
     sim_work_run_ready(w);
 }
