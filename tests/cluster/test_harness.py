@@ -86,6 +86,13 @@ def test_cli_up_status_ping_logs_down(tmp_path):
         assert ping.returncode == 0 and ping.stdout.count("2/2 replies") == 2, ping
         logs = cli("logs", "1")
         assert "node=1" in logs.stdout, logs
+        assert cli("fault", "loss", "1", "100").returncode == 0
+        assert "0/2 replies" in cli("ping", "-c", "2").stdout
+        assert cli("fault", "loss", "1", "0").returncode == 0
+        assert cli("fault", "sigstop", "0").returncode == 0
+        assert cli("fault", "sigcont", "0").returncode == 0
+        assert cli("fault", "crash", "1").returncode == 0
+        assert cli("status").returncode != 0  # node 1 is gone
     finally:
         down = cli("down")
     assert down.returncode == 0, down

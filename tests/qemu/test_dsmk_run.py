@@ -44,8 +44,9 @@ def upper(tmp_path_factory):
     return str(d / "upper")
 
 
-def test_stdin_stdout_stderr_status(tmp_path, upper):
-    r = dsmk_run(tmp_path, upper, "arg1", stdin=b"abc\ndef\n")
+@pytest.mark.parametrize("boot", ["kernel", "iso", "pxe"])
+def test_stdin_stdout_stderr_status(tmp_path, upper, boot):
+    r = dsmk_run(tmp_path, "--boot", boot, upper, "arg1", stdin=b"abc\ndef\n")
     assert r.returncode == 7, r
     assert r.stdout == b"ABC\nDEF\n", r
     assert r.stderr.endswith(b"stderr arg1 8\n"), r

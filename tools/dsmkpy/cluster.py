@@ -192,6 +192,18 @@ class Cluster:
     def crash(self, i):
         faults.crash(self.qmp(i))
 
+    def sigstop(self, i):
+        faults.sigstop(self._own_pid(i))
+
+    def sigcont(self, i):
+        faults.sigcont(self._own_pid(i))
+
+    def _own_pid(self, i):
+        node = self.nodes[i]
+        if not pid_is_ours(node.pid, node.spec.qmp):
+            raise RuntimeError("node %d is not running" % i)
+        return node.pid
+
     # ---- state for other processes ------------------------------------------------------
     def save_state(self):
         state = {"netns": self.ns.name, "nodes": self.n, "kernel": self.kernel, "nic": self.nic, "boot": self.boot,
