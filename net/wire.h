@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+/* Big-endian (network order) loads of 16, 32 and 64 bits at p. */
 static inline uint16_t wire_get_be16(const uint8_t *p) { return (uint16_t)((p[0] << 8) | p[1]); }
 static inline uint32_t wire_get_be32(const uint8_t *p)
 {
@@ -15,6 +16,7 @@ static inline uint64_t wire_get_be64(const uint8_t *p)
 {
     return ((uint64_t)wire_get_be32(p) << 32) | wire_get_be32(p + 4);
 }
+/* Big-endian stores of v at p. */
 static inline void wire_put_be16(uint8_t *p, uint16_t v)
 {
     p[0] = (uint8_t)(v >> 8);
@@ -32,6 +34,7 @@ static inline void wire_put_be64(uint8_t *p, uint64_t v)
     wire_put_be32(p, (uint32_t)(v >> 32));
     wire_put_be32(p + 4, (uint32_t)v);
 }
+/* Little-endian 64-bit load (SipHash message words). */
 static inline uint64_t wire_get_le64(const uint8_t *p)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -45,6 +48,7 @@ static inline uint64_t wire_get_le64(const uint8_t *p)
     return v;
 #endif
 }
+/* Little-endian 64-bit store (SipHash output). */
 static inline void wire_put_le64(uint8_t *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)

@@ -26,6 +26,8 @@ static void fuzz_handler(void *ctx, struct net *n, uint32_t from, uint8_t type, 
         transport_reply(n, from, request_id, msg, len);
     else if (len > 0 && (msg[0] & 1))
         transport_send(n, from, TRANSPORT_TYPE_USER_FIRST, msg, len);
+    else if (len > 0 && (msg[0] & 2))
+        transport_send_queued(n, from, TRANSPORT_TYPE_USER_FIRST, msg, len);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
