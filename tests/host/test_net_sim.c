@@ -14,7 +14,7 @@
 #include "net/checksum.h"
 #include "tests/host/check.h"
 
-#define SIM_NODES_MAX 4
+#define SIM_NODES_MAX NET_MAX_NODES
 #define SIM_FRAME_MAX (ETH_HEADER_LEN + NET_MTU_MAX)
 #define SIM_LATENCY_NS 40000ull
 #define SIM_JITTER_NS 120000ull   /* > one frame time: frames overtake each other */
@@ -804,5 +804,18 @@ TEST(net_sim_late_node_joins_fast_without_flooding)
     CHECK(sim_form(s));
     CHECK(s->now - boot_at < 50000000ull);
     CHECK_EQ(s->ready_lines, 1);
+    sim_destroy(s);
+}
+
+TEST(net_sim_sixteen_nodes_form_and_talk_under_loss)
+{
+    struct sim *s = sim_create(NET_MAX_NODES, 9000, 10, 5, 13);
+    CHECK(sim_form(s));
+    CHECK_EQ(s->ready_lines, 1);
+    struct load *l = calloc(1, sizeof *l);
+    l->big_every = 7;
+    load_run(s, l, 2000, 2);
+    load_check(l, 2000);
+    free(l);
     sim_destroy(s);
 }
