@@ -240,6 +240,13 @@ static void e1000_dump(struct netdev *dev)
              (unsigned long long)s->tx_busy, (unsigned long long)s->tx_bad_length, (unsigned long long)s->irqs);
 }
 
+static unsigned e1000_tx_inflight(struct netdev *dev)
+{
+    struct e1000 *e = dev->priv;
+    e1000_tx_reclaim(e);
+    return (unsigned)((e->tx_next_to_use + E1000_TX_DESCS - e->tx_next_to_clean) % E1000_TX_DESCS);
+}
+
 static const struct netdev_ops e1000_ops = {
     .tx = e1000_tx,
     .rx_poll = e1000_rx_poll,
@@ -247,6 +254,7 @@ static const struct netdev_ops e1000_ops = {
     .irq_disable = e1000_irq_disable,
     .dump = e1000_dump,
     .irq_attach = e1000_irq_attach,
+    .tx_inflight = e1000_tx_inflight,
 };
 
 static bool e1000_reset(struct e1000 *e)

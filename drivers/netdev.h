@@ -42,6 +42,8 @@ struct netdev_ops {
     void (*irq_disable)(struct netdev *dev);
     /* Logs ring indices and counters. */
     void (*dump)(struct netdev *dev);
+    /* Frames handed to the device and not yet sent (after reclaiming the finished ones). */
+    unsigned (*tx_inflight)(struct netdev *dev);
     /* Routes the device's interrupt (legacy INTx through the IOAPIC) to a handler that
      * acknowledges the device and calls notify(ctx); false if it cannot be routed. */
     bool (*irq_attach)(struct netdev *dev, netdev_notify_fn notify, void *ctx);

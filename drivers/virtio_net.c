@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* virtio-net driver (virtio 1.2 5.1): acknowledges only MAC (and VERSION_1 on the modern
- * transport), so the header is 10 bytes on legacy and 12 on modern (5.1.6) and every
- * frame fits one buffer. Receive buffers are sized for the MTU, since without
- * MRG_RXBUF a device drops a frame larger than the buffer (5.1.6.3.1). Transmit copies
- * into a per-slot buffer. No checksum offload, no GSO, no control queue, no MSI-X. */
+/* virtio-net driver (virtio 1.2 5.1): acknowledges only MAC, VERSION_1 on the modern
+ * transport and MTU when offered, so the header is 10 bytes on legacy and 12 on modern
+ * (5.1.6) and every frame fits one buffer. Receive buffers are sized for the MTU, since
+ * without MRG_RXBUF a device drops a frame larger than the buffer (5.1.6.3.1). Transmit
+ * copies into a per-slot buffer. No checksum offload, no GSO, no control queue, no MSI-X. */
 #include "drivers/virtio_net.h"
 
 #include "drivers/dma.h"
@@ -173,6 +173,13 @@ static void virtio_net_dump(struct netdev *dev)
              (unsigned long long)s->tx_bad_length, (unsigned long long)s->irqs);
 }
 
+static unsigned virtio_net_tx_inflight(struct netdev *dev)
+{
+    struct virtio_net *vn = dev->priv;
+    virtio_net_tx_reclaim(vn);
+    return (unsigned)(vn->tx_slots - vn->tx_free_count);
+}
+
 static const struct netdev_ops virtio_net_ops = {
     .tx = virtio_net_tx,
     .rx_poll = virtio_net_rx_poll,
@@ -180,6 +187,7 @@ static const struct netdev_ops virtio_net_ops = {
     .irq_disable = virtio_net_irq_disable,
     .dump = virtio_net_dump,
     .irq_attach = virtio_net_irq_attach,
+    .tx_inflight = virtio_net_tx_inflight,
 };
 
 static bool virtio_net_negotiate(struct virtio_net *vn)
@@ -191,18 +199,33 @@ static bool virtio_net_negotiate(struct virtio_net *vn)
                   (unsigned long long)(wanted & ~offered));
         return false;
     }
-    vn->features = wanted;
+    /* MTU is informational for us: we only promise buffers for it (5.1.6.3.1). */
+    vn->features = wanted | (offered & VIRTIO_NET_F_MTU);
     vn->hdr_len = vn->vp.modern ? VIRTIO_NET_HDR_LEN_MODERN : VIRTIO_NET_HDR_LEN_LEGACY;
-    if (!virtio_pci_set_features(&vn->vp, wanted)) {
-        log_error("virtio-net: device refused features 0x%llx", (unsigned long long)wanted);
+    if (!virtio_pci_set_features(&vn->vp, vn->features)) {
+        log_error("virtio-net: device refused features 0x%llx", (unsigned long long)vn->features);
         return false;
     }
     return true;
 }
 
+/* The link MTU the device reports (config mtu, little-endian on both transports here),
+ * or 0 when VIRTIO_NET_F_MTU was not negotiated. */
+static uint16_t virtio_net_device_mtu(struct virtio_net *vn)
+{
+    if (!(vn->features & VIRTIO_NET_F_MTU))
+        return 0;
+    return (uint16_t)(virtio_pci_config_read8(&vn->vp, VIRTIO_NET_CFG_MTU) |
+                      virtio_pci_config_read8(&vn->vp, VIRTIO_NET_CFG_MTU + 1) << 8);
+}
+
+/* Receive buffers hold the larger of our MTU and the device's: with VIRTIO_NET_F_MTU
+ * negotiated the device may send frames of its MTU (5.1.6.3.1). */
 static bool virtio_net_alloc_buffers(struct virtio_net *vn, uint16_t mtu)
 {
-    uint32_t frame_max = (uint32_t)mtu + NETDEV_ETH_HEADER_LEN + VIRTIO_NET_VLAN_ROOM;
+    uint16_t device_mtu = virtio_net_device_mtu(vn);
+    uint16_t buffer_mtu = device_mtu > mtu ? device_mtu : mtu;
+    uint32_t frame_max = (uint32_t)buffer_mtu + NETDEV_ETH_HEADER_LEN + VIRTIO_NET_VLAN_ROOM;
     vn->buf_size = (vn->hdr_len + frame_max + VIRTIO_NET_BUF_ALIGN - 1) & ~(VIRTIO_NET_BUF_ALIGN - 1u);
     vn->rx_bufs = dma_alloc((size_t)vn->buf_size * VIRTIO_NET_RX_BUFFERS, VIRTIO_NET_BUF_ALIGN, &vn->rx_phys);
     /* QEMU completes transmissions from its main loop, which a busy host delays: a deep
@@ -247,6 +270,11 @@ struct netdev *virtio_net_probe(const struct pci_device *pci, uint16_t mtu)
     struct netdev *dev = &vn->dev;
     dev->name = "virtio-net";
     dev->ops = &virtio_net_ops;
+    uint16_t device_mtu = virtio_net_device_mtu(vn);
+    if (device_mtu && device_mtu < mtu) {
+        log_warn("virtio-net: the link MTU is %u, below mtu=%u: using %u", device_mtu, mtu, device_mtu);
+        mtu = device_mtu;
+    }
     dev->mtu = mtu;
     dev->priv = vn;
     for (unsigned i = 0; i < NETDEV_MAC_LEN; i++)
@@ -264,14 +292,15 @@ fail:
     return NULL;
 }
 
-/* Only what the driver implements may be acknowledged (virtio 1.2 2.2): MAC, plus
- * VERSION_1 on the modern transport; in particular never MRG_RXBUF or offloads. */
+/* Only what the driver implements may be acknowledged (virtio 1.2 2.2): MAC, VERSION_1 on
+ * the modern transport, MTU when offered; in particular never MRG_RXBUF or offloads. */
 KTEST(drivers_virtio_net_acks_only_implemented_features)
 {
     struct virtio_net *vn = &virtio_net_dev;
     if (!vn->up)
         return; /* no virtio-net on this machine */
-    uint64_t expected = VIRTIO_NET_F_MAC | (vn->vp.modern ? VIRTIO_F_VERSION_1 : 0);
+    uint64_t offered = virtio_pci_device_features(&vn->vp);
+    uint64_t expected = VIRTIO_NET_F_MAC | (vn->vp.modern ? VIRTIO_F_VERSION_1 : 0) | (offered & VIRTIO_NET_F_MTU);
     KT_EXPECT_EQ(virtio_pci_driver_features(&vn->vp), expected);
     uint8_t status = virtio_pci_status(&vn->vp);
     KT_EXPECT(status & VIRTIO_STATUS_DRIVER_OK);

@@ -217,6 +217,10 @@ static __attribute__((noreturn)) void nettest_ping(void)
                                    NETTEST_KIND_DONE, 0, NETDEV_ETH_MIN_FRAME);
         nettest_send(nt.frame, len);
     }
+    /* virtio sends from QEMU's main loop, later: leaving now could drop the goodbyes. */
+    uint64_t start = cpu_rdtsc();
+    while (nt.dev->ops->tx_inflight(nt.dev) && cpu_rdtsc() - start < NETTEST_REPLY_TIMEOUT_MS * NETTEST_TSC_PER_MS)
+        cpu_pause();
     nt.dev->ops->dump(nt.dev);
     if (passed)
         log_info("nettest: round trip min %llu avg %llu max %llu TSC cycles", (unsigned long long)rtt_min,
