@@ -44,13 +44,14 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     if (!child)
         return -LINUX_EAGAIN;
     int32_t tid = child->tid;
-    if ((flags & LINUX_CLONE_PARENT_SETTID) && copy_to_user(uparent_tid, &tid, sizeof tid) != 0)
-        return tid; /* Linux also leaves the thread running when this store fails */
-    if ((flags & LINUX_CLONE_CHILD_SETTID))
-        copy_to_user(uchild_tid, &tid, sizeof tid);
     if (flags & LINUX_CLONE_CHILD_CLEARTID)
         child->clear_child_tid = uchild_tid;
     child->sigmask = parent->sigmask;
+    /* The thread exists whatever these stores do; a bad address only loses the store. */
+    if (flags & LINUX_CLONE_PARENT_SETTID)
+        copy_to_user(uparent_tid, &tid, sizeof tid);
+    if (flags & LINUX_CLONE_CHILD_SETTID)
+        copy_to_user(uchild_tid, &tid, sizeof tid);
     return tid;
 }
 

@@ -17,10 +17,12 @@ PROBE_SOURCE = r"""
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,6 +49,33 @@ static void *fpu_work(void *arg)
     return 0;
 }
 
+/* A raw thread clone whose child exits at once: PARENT_SETTID points at an unmapped
+ * address, CHILD_CLEARTID at clear_word. The failed store must not keep the kernel from
+ * clearing and waking clear_word at the child's exit (Linux ignores that store's failure). */
+#define PROBE_FUTEX_WAIT 0 /* linux/futex.h, which musl-gcc does not see */
+static int clear_word = 1;
+static char clone_stack[16384] __attribute__((aligned(16)));
+static long clone_bad_parent_tid(void)
+{
+    unsigned long flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+                          CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+    register long r10 __asm__("r10") = (long)&clear_word;
+    register long r8 __asm__("r8") = 0;
+    long ret;
+    __asm__ volatile("syscall\n\t"
+                     "test %%rax, %%rax\n\t"
+                     "jnz 1f\n\t"
+                     "mov $60, %%eax\n\t" /* child: exit(0) straight away, on its own stack */
+                     "xor %%edi, %%edi\n\t"
+                     "syscall\n\t"
+                     "1:"
+                     : "=a"(ret)
+                     : "a"((long)SYS_clone), "D"(flags), "S"(clone_stack + sizeof clone_stack), "d"(16L), "r"(r10),
+                       "r"(r8)
+                     : "rcx", "r11", "memory");
+    return ret;
+}
+
 int main(int argc, char **argv)
 {
     const char *what = argc > 1 ? argv[1] : "";
@@ -63,6 +92,14 @@ int main(int argc, char **argv)
             ; /* no syscall: only preemption lets the setter run */
         pthread_join(t, 0);
         puts("spin ok");
+        return 0;
+    }
+    if (!strcmp(what, "clone")) {
+        long tid = clone_bad_parent_tid();
+        int v;
+        while ((v = __atomic_load_n(&clear_word, __ATOMIC_SEQ_CST)) != 0)
+            syscall(SYS_futex, &clear_word, PROBE_FUTEX_WAIT, v, 0, 0, 0);
+        printf("clone %s, child-tid word cleared\n", tid > 0 ? "ok" : "failed");
         return 0;
     }
     if (!strcmp(what, "oom")) {
@@ -177,7 +214,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
