@@ -5,10 +5,15 @@
  * interrupt), the arrangement PLUMBING 13 found fastest. RPC_WARMUP untimed round trips
  * come first. Then node 0 streams count one-way 4 KiB messages and reports messages per
  * second. When done, node 0 tells every peer
- * to leave and exits with the verdict. Uses one message type of its own (below). */
+ * to leave and exits with the verdict. Uses one message type of its own (below).
+ * Exactly-once accounting for the fault tests: every request and its reply open with the
+ * call number; the server counts requests handled and distinct call numbers, the client
+ * counts reply callbacks, distinct matching replies and late ones (for an abandoned call).
+ * A server prints its counts and the stack counters when told to leave. */
 #include <arch/cpu.h>
 
 #include "kernel/clock.h"
+#include "kernel/cmdline.h"
 #include "kernel/exit_codes.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
@@ -26,10 +31,16 @@
 #define RPC_REQUEST_LEN 64
 #define RPC_REPLY_LEN 4096
 #define RPC_READY_TIMEOUT_NS (30 * NS_PER_SEC)
-#define RPC_REPLY_TIMEOUT_NS (2 * NS_PER_SEC)
+#define RPC_REPLY_TIMEOUT_NS (30 * NS_PER_SEC) /* 20% loss: a request may need many 200 ms RTOs */
 #define RPC_LEAVE_DRAIN_NS (50 * NS_PER_MS)   /* time for the leave messages to be acked */
+#define RPC_LEAVE_LINGER_NS (500 * NS_PER_MS) /* a leaving server still acks the reply's retransmits */
 #define RPC_PERCENT 100
 #define RPC_WARMUP 20 /* untimed first round trips: ARP, first retransmit timers settle */
+#define RPC_CALL_LEN 4 /* requests and replies open with the call number (u32, host order) */
+#define RPC_CALLS_MAX (RPC_WARMUP + NETTEST_RPC_MAX_COUNT)
+#define RPC_CALL_QUERY UINT32_MAX /* the count query's call number: not a round trip */
+#define RPC_CALL_LEAVE (UINT32_MAX - 1)
+#define RPC_BITS_PER_BYTE 8
 
 struct rpc_wait {
     bool done;
@@ -37,26 +48,46 @@ struct rpc_wait {
     size_t len;
     bool content_ok;
     uint64_t count; /* answer to a count query */
+    uint64_t id;    /* peer << 32 | call number of the awaited reply */
 };
+
+static bool rpc_no_stream;
+CMDLINE_PARAM_FLAG(rpc_no_stream, "nettest.nostream", "rpc: skip the 4 KiB stream phase (fault tests)");
 
 static uint8_t rpc_request[RPC_REQUEST_LEN];
 static uint8_t rpc_reply[RPC_REPLY_LEN];
 static uint64_t rpc_rtt_ns[NETTEST_RPC_MAX_COUNT];
 static uint64_t rpc_streamed; /* server: stream messages received */
+static uint8_t rpc_seen[(RPC_CALLS_MAX + RPC_BITS_PER_BYTE - 1) / RPC_BITS_PER_BYTE]; /* server: calls handled */
+static uint64_t rpc_handled, rpc_distinct;   /* server: round-trip requests handled, distinct call numbers */
+static struct rpc_wait rpc_awaited;          /* client: the one outstanding call */
+static uint64_t rpc_replies, rpc_replies_ok, rpc_replies_late; /* client: callbacks, accepted, stale */
+static struct timer rpc_leave_timer;         /* server: exit once the leave reply is out */
 
 static uint8_t rpc_pattern(size_t i)
 {
     return (uint8_t)(i * 31u + 7u);
 }
 
+static void rpc_leave_now(struct timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    kernel_exit(EXIT_OK);
+}
+
 static void rpc_serve(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
                       uint64_t request_id)
 {
     (void)ctx;
-    (void)msg;
     if (type == RPC_TYPE_LEAVE) {
+        console_printf("nettest: rpc server: %llu requests handled, %llu distinct\n",
+                       (unsigned long long)rpc_handled, (unsigned long long)rpc_distinct);
+        net_glue_dump();
         log_info("nettest: rpc served, leaving");
-        kernel_exit(EXIT_OK);
+        transport_reply(n, from, request_id, NULL, 0);
+        timer_arm(&rpc_leave_timer, clock_now_ns() + RPC_LEAVE_LINGER_NS, rpc_leave_now, NULL);
+        return;
     }
     if (type == RPC_TYPE_STREAM) {
         rpc_streamed++;
@@ -64,19 +95,48 @@ static void rpc_serve(void *ctx, struct net *n, uint32_t from, uint8_t type, con
     }
     if (request_id != 0 && len == RPC_COUNT_QUERY_LEN)
         transport_reply(n, from, request_id, &rpc_streamed, sizeof rpc_streamed);
-    else if (request_id != 0 && len == RPC_REQUEST_LEN)
+    else if (request_id != 0 && len == RPC_REQUEST_LEN) {
+        uint32_t call;
+        memcpy(&call, msg, sizeof call);
+        rpc_handled++;
+        uint8_t bit = (uint8_t)(1u << (call % RPC_BITS_PER_BYTE));
+        if (call < RPC_CALLS_MAX && !(rpc_seen[call / RPC_BITS_PER_BYTE] & bit)) {
+            rpc_seen[call / RPC_BITS_PER_BYTE] |= bit;
+            rpc_distinct++;
+        }
+        memcpy(rpc_reply, &call, sizeof call); /* the server's copy: the client skips these bytes */
         transport_reply(n, from, request_id, rpc_reply, sizeof rpc_reply);
+    }
 }
 
+/* ctx carries the call's id, so a reply to an abandoned call is counted, never mistaken
+ * for the current one. */
 static void rpc_done(void *ctx, int status, const uint8_t *reply, size_t len)
 {
-    struct rpc_wait *w = ctx;
+    struct rpc_wait *w = &rpc_awaited;
+    uint64_t id = (uint64_t)(uintptr_t)ctx;
+    rpc_replies++;
+    if (id != w->id || w->done) {
+        rpc_replies_late++;
+        return;
+    }
     w->done = true;
     w->status = status;
     w->len = len;
-    w->content_ok = reply && len == RPC_REPLY_LEN && memcmp(reply, rpc_reply, RPC_REPLY_LEN) == 0;
+    uint32_t call = (uint32_t)id;
+    w->content_ok = reply && len == RPC_REPLY_LEN && memcmp(reply, &call, sizeof call) == 0 &&
+                    memcmp(reply + RPC_CALL_LEN, rpc_reply + RPC_CALL_LEN, RPC_REPLY_LEN - RPC_CALL_LEN) == 0;
+    rpc_replies_ok += w->content_ok;
     if (reply && len == sizeof w->count)
         memcpy(&w->count, reply, sizeof w->count);
+}
+
+/* Makes the next awaited call peer/call and returns its callback context. */
+static void *rpc_await(uint32_t peer, uint32_t call)
+{
+    memset(&rpc_awaited, 0, sizeof rpc_awaited);
+    rpc_awaited.id = (uint64_t)peer << 32 | call;
+    return (void *)(uintptr_t)rpc_awaited.id;
 }
 
 static bool rpc_wait_done(void *ctx)
@@ -110,13 +170,15 @@ static void rpc_sort(uint64_t *a, size_t n)
     }
 }
 
-/* One round trip; returns its time in ns, or 0 on failure (logged). */
-static uint64_t rpc_round_trip(struct net *n, uint32_t peer, uint32_t seq)
+/* One round trip, call number call; returns its time in ns, or 0 on failure (logged). */
+static uint64_t rpc_round_trip(struct net *n, uint32_t peer, uint32_t seq, uint32_t call)
 {
-    struct rpc_wait w = { 0 };
+    void *ctx = rpc_await(peer, call);
+    struct rpc_wait *w = &rpc_awaited;
+    memcpy(rpc_request, &call, sizeof call);
     uint64_t start = clock_now_ns();
     int r;
-    while ((r = transport_request(n, peer, RPC_TYPE_REQUEST, rpc_request, sizeof rpc_request, rpc_done, &w)) ==
+    while ((r = transport_request(n, peer, RPC_TYPE_REQUEST, rpc_request, sizeof rpc_request, rpc_done, ctx)) ==
            NET_ERR_AGAIN) {
         net_glue_poll();
         if (clock_now_ns() - start > RPC_REPLY_TIMEOUT_NS)
@@ -126,14 +188,14 @@ static uint64_t rpc_round_trip(struct net *n, uint32_t peer, uint32_t seq)
         log_error("nettest: rpc %u to node %u: request refused (%d)", seq, peer, r);
         return 0;
     }
-    if (!net_glue_spin_until(rpc_wait_done, &w, RPC_REPLY_TIMEOUT_NS)) {
+    if (!net_glue_spin_until(rpc_wait_done, w, RPC_REPLY_TIMEOUT_NS)) {
         log_error("nettest: rpc %u to node %u: no reply in time", seq, peer);
         return 0;
     }
     uint64_t rtt = clock_now_ns() - start;
-    if (w.status != NET_OK || !w.content_ok) {
-        log_error("nettest: rpc %u to node %u: status %d, %zu bytes, content %s", seq, peer, w.status, w.len,
-                  w.content_ok ? "ok" : "wrong");
+    if (w->status != NET_OK || !w->content_ok) {
+        log_error("nettest: rpc %u to node %u: status %d, %zu bytes, content %s", seq, peer, w->status, w->len,
+                  w->content_ok ? "ok" : "wrong");
         return 0;
     }
     return rtt ? rtt : 1;
@@ -153,20 +215,21 @@ static bool rpc_stream(struct net *n, uint32_t peer, uint32_t count)
                 return false;
         }
     }
-    struct rpc_wait w = { 0 };
+    void *ctx = rpc_await(peer, RPC_CALL_QUERY);
+    struct rpc_wait *w = &rpc_awaited;
     uint64_t query = 0;
     int r;
-    while ((r = transport_request(n, peer, RPC_TYPE_REQUEST, &query, sizeof query, rpc_done, &w)) == NET_ERR_AGAIN)
+    while ((r = transport_request(n, peer, RPC_TYPE_REQUEST, &query, sizeof query, rpc_done, ctx)) == NET_ERR_AGAIN)
         net_glue_poll();
-    if (r != NET_OK || !net_glue_spin_until(rpc_wait_done, &w, RPC_REPLY_TIMEOUT_NS) || w.status != NET_OK) {
+    if (r != NET_OK || !net_glue_spin_until(rpc_wait_done, w, RPC_REPLY_TIMEOUT_NS) || w->status != NET_OK) {
         log_error("nettest: stream to node %u: count query failed", peer);
         return false;
     }
     uint64_t ns = clock_now_ns() - start;
     console_printf("nettest: stream node 0 -> %u: %llu of %u messages of %u B in %llu us: %llu msg/s\n", peer,
-                   (unsigned long long)w.count, count, RPC_STREAM_LEN, (unsigned long long)(ns / NS_PER_US),
+                   (unsigned long long)w->count, count, RPC_STREAM_LEN, (unsigned long long)(ns / NS_PER_US),
                    (unsigned long long)(ns ? (uint64_t)count * NS_PER_SEC / ns : 0));
-    return w.count == count;
+    return w->count == count;
 }
 
 static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
@@ -175,9 +238,9 @@ static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
     for (uint32_t peer = 1; peer < net_glue_node_count(); peer++) {
         size_t samples = 0;
         for (uint32_t seq = 0; seq < RPC_WARMUP; seq++)
-            failed += rpc_round_trip(n, peer, seq) == 0;
+            failed += rpc_round_trip(n, peer, seq, seq) == 0;
         for (uint32_t seq = 0; seq < count; seq++) {
-            uint64_t rtt = rpc_round_trip(n, peer, seq);
+            uint64_t rtt = rpc_round_trip(n, peer, seq, RPC_WARMUP + seq);
             if (rtt)
                 rpc_rtt_ns[samples++] = rtt;
         }
@@ -192,15 +255,27 @@ static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
                            (unsigned long long)(rpc_rtt_ns[samples / 2] / NS_PER_US),
                            (unsigned long long)(p99 / NS_PER_US));
         }
-        if (rpc_stream(n, peer, count))
-            passed++;
-        else
-            failed++;
-        while (transport_send(n, peer, RPC_TYPE_LEAVE, NULL, 0) == NET_ERR_AGAIN)
+        if (!rpc_no_stream) {
+            if (rpc_stream(n, peer, count))
+                passed++;
+            else
+                failed++;
+        }
+        /* A request, so the client knows the server heard it (under loss, too). */
+        void *ctx = rpc_await(peer, RPC_CALL_LEAVE);
+        while (transport_request(n, peer, RPC_TYPE_LEAVE, NULL, 0, rpc_done, ctx) == NET_ERR_AGAIN)
             net_glue_poll();
+        if (!net_glue_spin_until(rpc_wait_done, &rpc_awaited, RPC_REPLY_TIMEOUT_NS)) {
+            log_error("nettest: node %u did not answer leave", peer);
+            failed++;
+        }
     }
     net_glue_spin_until(rpc_never, NULL, RPC_LEAVE_DRAIN_NS);
     net_glue_dump();
+    console_printf("nettest: rpc client: %llu requests, %llu replies, %llu distinct, %llu late\n",
+                   (unsigned long long)(net_glue_node_count() - 1) * (RPC_WARMUP + count),
+                   (unsigned long long)rpc_replies, (unsigned long long)rpc_replies_ok,
+                   (unsigned long long)rpc_replies_late);
     console_printf("nettest: %u passed, %u failed\n", passed, failed);
     kernel_exit(failed == 0 && passed > 0 ? EXIT_OK : EXIT_TESTS_FAILED);
 }

@@ -51,3 +51,7 @@ def make_cluster(cluster_kernel, tmp_path):
 def cluster(make_cluster):
     """A ready 2-node virtio cluster."""
     return make_cluster(2)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "soak: a long run left out of make test; make soak runs it (mk/70-soak.mk)")
