@@ -302,13 +302,13 @@ static bool tp_data_input(struct net *n, uint32_t peer, const struct transport_h
 {
     struct transport_peer *p = tp_peer(n, peer);
     uint32_t seq = h->seq;
+    if (seq >= p->rcv_next && seq - p->rcv_next >= TRANSPORT_WINDOW) {
+        n->counters.tp_out_of_window++; /* beyond any window the sender may have open */
+        return false;
+    }
     if (seq < p->rcv_next || (seq != p->rcv_next && p->rx[seq % TRANSPORT_WINDOW])) {
         n->counters.tp_duplicate++;
         tp_send_ack(n, peer); /* our earlier ack may have been lost */
-        return false;
-    }
-    if (seq - p->rcv_next >= TRANSPORT_WINDOW) {
-        n->counters.tp_out_of_window++;
         return false;
     }
     if (seq != p->rcv_next) {
