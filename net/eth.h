@@ -14,6 +14,7 @@
 #define ETH_TYPE_IPV4 0x0800 /* IANA EtherType registry */
 #define ETH_TYPE_ARP 0x0806
 #define ETH_TYPE_MIN 0x0600  /* below this the field is an 802.3 length */
+#define ETH_MAC_GROUP_BIT 0x01 /* I/G bit of the first address byte: multicast/broadcast */
 
 struct eth_header {
     uint8_t dst[NET_MAC_LEN];

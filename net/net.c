@@ -87,14 +87,14 @@ void net_peer_ip_learn(struct net *n, uint32_t peer, uint32_t ip)
     n->peer_ip[peer] = ip;
 }
 
-static void net_arp_input(struct net *n, const struct eth_header *eh, const uint8_t *bytes, size_t len)
+static void net_arp_input(struct net *n, const uint8_t *bytes, size_t len)
 {
     struct arp_packet p;
-    if (!arp_decode(bytes, len, &p) || p.sender_ip == 0) {
+    /* A group sender address would make us send unicast traffic to everyone. */
+    if (!arp_decode(bytes, len, &p) || p.sender_ip == 0 || (p.sender_mac[0] & ETH_MAC_GROUP_BIT)) {
         n->counters.arp_malformed++;
         return;
     }
-    (void)eh;
     uint64_t now = net_now(n);
     /* RFC 826 merge: refresh the sender if known; learn it if the packet is for us. */
     uint8_t old[NET_MAC_LEN];
@@ -220,7 +220,7 @@ void net_input(struct net *n, const uint8_t *frame, size_t len)
         return;
     }
     if (eh.type == ETH_TYPE_ARP)
-        net_arp_input(n, &eh, frame + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
+        net_arp_input(n, frame + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     else if (eh.type == ETH_TYPE_IPV4)
         net_ipv4_input(n, frame + ETH_HEADER_LEN, len - ETH_HEADER_LEN);
     else

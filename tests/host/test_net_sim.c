@@ -560,6 +560,11 @@ TEST(net_sim_answers_ping_and_arp_from_the_host)
     sim_inject(s, 1, f, sizeof f);
     CHECK_EQ(s->host_frames, 1);
     CHECK_EQ(s->last_host_frame[12 + 9], 2); /* ARP reply */
+    /* A request claiming a broadcast sender address is refused. */
+    f[14 + 8] = 0xff;
+    sim_inject(s, 1, f, sizeof f);
+    CHECK_EQ(s->host_frames, 1);
+    CHECK_EQ(s->nodes[1].net->counters.arp_malformed, 1);
     /* ICMP echo request. */
     uint8_t p[14 + 20 + 16] = { 0 };
     memcpy(p, mac1, 6);
