@@ -28,8 +28,14 @@ $(SIM_DIR)/dsm_sim_broken_futex: $(SIM_SRCS) $(SIM_HDRS)
 
 SIM_BINS := $(SIM_DIR)/dsm_sim $(SIM_DIR)/dsm_sim_asan $(SIM_DIR)/dsm_sim_broken_ack $(SIM_DIR)/dsm_sim_broken_futex
 
-.PHONY: sim test-sim
+.PHONY: sim test-sim sim-soak
 sim: $(SIM_DIR)/dsm_sim
+
+# Long soak, not in `make test`: SOAK_FIRST, SOAK_COUNT seeds x 3 configurations.
+SOAK_FIRST ?= 1000
+SOAK_COUNT ?= 50
+sim-soak: $(SIM_DIR)/dsm_sim
+	sh tests/sim/soak.sh $(SIM_DIR)/dsm_sim $(SOAK_FIRST) $(SOAK_COUNT)
 
 test-sim: $(SIM_BINS)
 	sh tests/sim/run_tier.sh $(SIM_DIR) $(SIM_SEED)
