@@ -23,7 +23,10 @@
 #define NETTEST_KIND_REQUEST 1
 #define NETTEST_KIND_REPLY 2
 #define NETTEST_KIND_DONE 3
-#define NETTEST_HEADER_LEN (NETDEV_ETH_HEADER_LEN + 1 + 4) /* Ethernet, kind, sequence */
+#define NETTEST_OFF_ETHERTYPE 12   /* after destination and source MACs (IEEE 802.3 3.1.1) */
+#define NETTEST_OFF_KIND 14        /* our payload: kind (u8), then sequence (u32, host order) */
+#define NETTEST_OFF_SEQ 15
+#define NETTEST_HEADER_LEN (NETTEST_OFF_SEQ + 4)
 #define NETTEST_TSC_PER_MS 2600000ull  /* TCG guest TSC runs near 2.6 GHz (PLUMBING 8) */
 #define NETTEST_REPLY_TIMEOUT_MS 300   /* e1000 ignores frames ~1 s after RCTL: retries cover it */
 #define NETTEST_ATTEMPTS 20
@@ -67,14 +70,24 @@ static uint8_t nettest_pattern(uint32_t seq, size_t i)
     return (uint8_t)(seq * 7u + i * 13u);
 }
 
+static void nettest_put_ethertype(uint8_t *f, uint16_t type)
+{
+    f[NETTEST_OFF_ETHERTYPE] = (uint8_t)(type >> 8);
+    f[NETTEST_OFF_ETHERTYPE + 1] = (uint8_t)type;
+}
+
+static bool nettest_has_ethertype(const uint8_t *f, uint16_t type)
+{
+    return f[NETTEST_OFF_ETHERTYPE] == (uint8_t)(type >> 8) && f[NETTEST_OFF_ETHERTYPE + 1] == (uint8_t)type;
+}
+
 static size_t nettest_build(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint8_t kind, uint32_t seq, size_t len)
 {
     memcpy(f, dst, NETDEV_MAC_LEN);
     memcpy(f + NETDEV_MAC_LEN, src, NETDEV_MAC_LEN);
-    f[12] = NETTEST_ETHERTYPE >> 8;
-    f[13] = NETTEST_ETHERTYPE & 0xff;
-    f[14] = kind;
-    memcpy(f + 15, &seq, sizeof seq);
+    nettest_put_ethertype(f, NETTEST_ETHERTYPE);
+    f[NETTEST_OFF_KIND] = kind;
+    memcpy(f + NETTEST_OFF_SEQ, &seq, sizeof seq);
     for (size_t i = NETTEST_HEADER_LEN; i < len; i++)
         f[i] = nettest_pattern(seq, i);
     return len;
@@ -82,10 +95,10 @@ static size_t nettest_build(uint8_t *f, const uint8_t *dst, const uint8_t *src, 
 
 static bool nettest_parse(const uint8_t *f, size_t len, uint8_t *kind, uint32_t *seq)
 {
-    if (len < NETTEST_HEADER_LEN || f[12] != (NETTEST_ETHERTYPE >> 8) || f[13] != (NETTEST_ETHERTYPE & 0xff))
+    if (len < NETTEST_HEADER_LEN || !nettest_has_ethertype(f, NETTEST_ETHERTYPE))
         return false;
-    *kind = f[14];
-    memcpy(seq, f + 15, sizeof *seq);
+    *kind = f[NETTEST_OFF_KIND];
+    memcpy(seq, f + NETTEST_OFF_SEQ, sizeof *seq);
     return true;
 }
 
@@ -115,7 +128,7 @@ static void nettest_echo_deliver(void *ctx, const void *data, size_t len)
     memcpy(nt.frame, f, len);
     memcpy(nt.frame, f + NETDEV_MAC_LEN, NETDEV_MAC_LEN);   /* back to the sender */
     memcpy(nt.frame + NETDEV_MAC_LEN, nt.dev->mac, NETDEV_MAC_LEN);
-    nt.frame[14] = NETTEST_KIND_REPLY;
+    nt.frame[NETTEST_OFF_KIND] = NETTEST_KIND_REPLY;
     nettest_send(nt.frame, len);
     nt.echoed++;
 }
@@ -264,6 +277,12 @@ KTEST(drivers_netdev_refuses_bad_frame_lengths)
 #define NETTEST_ARP_LEN 28
 #define NETTEST_ARP_OP_REQUEST 1
 #define NETTEST_ARP_OP_REPLY 2
+#define NETTEST_ARP_OFF_OPER 6 /* RFC 826 packet for Ethernet/IPv4: hrd, pro, hln, pln, op (16 bits), */
+#define NETTEST_ARP_OFF_SHA 8  /* sender MAC, sender IPv4, target MAC, target IPv4 */
+#define NETTEST_ARP_OFF_SPA 14
+#define NETTEST_ARP_OFF_THA 18
+#define NETTEST_ARP_OFF_TPA 24
+#define NETTEST_IPV4_LEN 4
 #define NETTEST_SLIRP_GATEWAY 0x0a000202u /* 10.0.2.2: QEMU user networking's gateway */
 #define NETTEST_SLIRP_GUEST 0x0a00020fu   /* 10.0.2.15: the address it expects the guest at */
 #define NETTEST_ARP_ATTEMPTS 15
@@ -283,13 +302,13 @@ static void nettest_arp_deliver(void *ctx, const void *data, size_t len)
 {
     (void)ctx;
     const uint8_t *f = data;
-    uint8_t gateway[4];
+    uint8_t gateway[NETTEST_IPV4_LEN];
     nettest_put_be32(gateway, NETTEST_SLIRP_GATEWAY);
-    if (len < NETDEV_ETH_HEADER_LEN + NETTEST_ARP_LEN || f[12] != (NETTEST_ETHERTYPE_ARP >> 8) ||
-        f[13] != (NETTEST_ETHERTYPE_ARP & 0xff))
+    if (len < NETDEV_ETH_HEADER_LEN + NETTEST_ARP_LEN || !nettest_has_ethertype(f, NETTEST_ETHERTYPE_ARP))
         return;
     const uint8_t *arp = f + NETDEV_ETH_HEADER_LEN;
-    if (arp[7] == NETTEST_ARP_OP_REPLY && memcmp(arp + 14, gateway, 4) == 0 &&
+    if (arp[NETTEST_ARP_OFF_OPER] == 0 && arp[NETTEST_ARP_OFF_OPER + 1] == NETTEST_ARP_OP_REPLY &&
+        memcmp(arp + NETTEST_ARP_OFF_SPA, gateway, NETTEST_IPV4_LEN) == 0 &&
         memcmp(f, nt.dev->mac, NETDEV_MAC_LEN) == 0)
         nettest_arp_answered = true;
 }
@@ -304,17 +323,18 @@ KTEST(drivers_netdev_arp_round_trip_slirp)
     uint8_t *f = nt.frame;
     memcpy(f, nettest_broadcast, NETDEV_MAC_LEN);
     memcpy(f + NETDEV_MAC_LEN, nt.dev->mac, NETDEV_MAC_LEN);
-    f[12] = NETTEST_ETHERTYPE_ARP >> 8;
-    f[13] = NETTEST_ETHERTYPE_ARP & 0xff;
+    nettest_put_ethertype(f, NETTEST_ETHERTYPE_ARP);
     uint8_t *arp = f + NETDEV_ETH_HEADER_LEN;
-    static const uint8_t arp_ipv4_over_ethernet[6] = { 0, 1, 0x08, 0x00, NETDEV_MAC_LEN, 4 }; /* htype, ptype, hlen, plen */
+    /* hrd = 1 (Ethernet), pro = 0x0800 (IPv4), hln = 6, pln = 4 (RFC 826, "Packet format") */
+    static const uint8_t arp_ipv4_over_ethernet[NETTEST_ARP_OFF_OPER] = { 0, 1, 0x08, 0x00, NETDEV_MAC_LEN,
+                                                                          NETTEST_IPV4_LEN };
     memcpy(arp, arp_ipv4_over_ethernet, sizeof arp_ipv4_over_ethernet);
-    arp[6] = 0;
-    arp[7] = NETTEST_ARP_OP_REQUEST;
-    memcpy(arp + 8, nt.dev->mac, NETDEV_MAC_LEN);
-    nettest_put_be32(arp + 14, NETTEST_SLIRP_GUEST);
-    memset(arp + 18, 0, NETDEV_MAC_LEN);
-    nettest_put_be32(arp + 24, NETTEST_SLIRP_GATEWAY);
+    arp[NETTEST_ARP_OFF_OPER] = 0;
+    arp[NETTEST_ARP_OFF_OPER + 1] = NETTEST_ARP_OP_REQUEST;
+    memcpy(arp + NETTEST_ARP_OFF_SHA, nt.dev->mac, NETDEV_MAC_LEN);
+    nettest_put_be32(arp + NETTEST_ARP_OFF_SPA, NETTEST_SLIRP_GUEST);
+    memset(arp + NETTEST_ARP_OFF_THA, 0, NETDEV_MAC_LEN);
+    nettest_put_be32(arp + NETTEST_ARP_OFF_TPA, NETTEST_SLIRP_GATEWAY);
     memset(f + NETDEV_ETH_HEADER_LEN + NETTEST_ARP_LEN, 0, NETDEV_ETH_MIN_FRAME - NETDEV_ETH_HEADER_LEN - NETTEST_ARP_LEN);
     uint64_t before = nt.dev->stats.rx_frames;
     nettest_arp_answered = false;
