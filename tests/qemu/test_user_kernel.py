@@ -22,6 +22,7 @@ PROBE_SOURCE = r"""
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -92,6 +93,21 @@ int main(int argc, char **argv)
             ; /* no syscall: only preemption lets the setter run */
         pthread_join(t, 0);
         puts("spin ok");
+        return 0;
+    }
+    if (!strcmp(what, "auxv")) {
+        /* The static image's own facts are the same as Linux gives them (no ASLR for
+         * ET_EXEC); AT_RANDOM must point at 16 bytes that are not all zero. */
+        static const unsigned long keys[] = { AT_PHDR, AT_PHENT, AT_PHNUM, AT_PAGESZ, AT_ENTRY, AT_CLKTCK,
+                                              AT_SECURE, AT_BASE };
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            printf("aux %lu = %#lx\n", keys[i], getauxval(keys[i]));
+        const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
+        int nonzero = 0;
+        for (int i = 0; r && i < 16; i++)
+            nonzero |= r[i];
+        printf("random %s\n", nonzero ? "ok" : "zero");
+        printf("argv0 %s argc %d\n", argv[0][0] ? "set" : "empty", argc);
         return 0;
     }
     if (!strcmp(what, "clone")) {
@@ -214,7 +230,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
