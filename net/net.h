@@ -47,6 +47,9 @@ int transport_request(struct net *n, uint32_t peer, uint8_t type, const void *ms
  * window: the reply then waits in a per-peer backlog (order kept; later sends get
  * NET_ERR_AGAIN until it drains); NET_ERR_AGAIN only when buffers run out. */
 int transport_reply(struct net *n, uint32_t peer, uint64_t request_id, const void *msg, size_t len);
+/* Completes every outstanding request to peer with NET_ERR_DOWN now (for fault handling
+ * after NET_PEER_SUSPECT); a reply that still arrives later is counted and dropped. */
+void transport_cancel_requests(struct net *n, uint32_t peer);
 /* True when transport_send to peer would not return NET_ERR_AGAIN right now. */
 bool transport_can_send(const struct net *n, uint32_t peer);
 

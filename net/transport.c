@@ -266,6 +266,11 @@ static void tp_fail_requests(struct net *n, uint32_t peer)
     }
 }
 
+void transport_cancel_requests(struct net *n, uint32_t peer)
+{
+    tp_fail_requests(n, peer);
+}
+
 static void tp_deliver(struct net *n, uint32_t peer, const struct transport_header *h, const uint8_t *payload)
 {
     n->counters.tp_delivered++;

@@ -853,3 +853,21 @@ TEST(net_sim_sequence_beyond_the_window_is_out_of_window_not_duplicate)
     CHECK_EQ(n1->counters.tp_duplicate, dups + 1);
     sim_destroy(s);
 }
+
+TEST(net_sim_cancelled_requests_complete_with_down)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 15);
+    CHECK(sim_form(s));
+    s->nodes[1].dead = true;
+    memset(&backlog, 0, sizeof backlog);
+    CHECK_EQ(transport_request(s->nodes[0].net, 1, 22, "q", 1, backlog_done, NULL), NET_OK);
+    for (int k = 0; k < 1000; k++)
+        sim_step(s);
+    CHECK_EQ(backlog.replies, 0);
+    transport_cancel_requests(s->nodes[0].net, 1);
+    CHECK_EQ(backlog.replies, 1);
+    CHECK_EQ(backlog.order_errors, 1); /* completed with NET_ERR_DOWN and no bytes */
+    transport_cancel_requests(s->nodes[0].net, 1);
+    CHECK_EQ(backlog.replies, 1); /* exactly once */
+    sim_destroy(s);
+}
