@@ -27,7 +27,9 @@ uint64_t net_next_deadline_ns(const struct net *n);
 bool net_cluster_ready(const struct net *n);
 /* Registers the membership event hook (one; NULL removes it). */
 void net_set_peer_event_hook(struct net *n, net_peer_event_fn fn, void *ctx);
-/* Writes every counter of the stack as log lines "net: name value ...". */
+/* Logs the nonzero counters (names in net/counters.h) as lines "net: name=value ...",
+ * then one line per peer "net: peer P up|suspect|unknown epoch E srtt .. rto .. ..." and
+ * one "net: pbufs free=.. reasm ..." line. Drops by a rogue sender show up here. */
 void net_dump_counters(const struct net *n);
 
 /* Registers fn for messages of type (TRANSPORT_TYPE_USER_FIRST..TRANSPORT_TYPE_COUNT-1);
