@@ -7,9 +7,14 @@ booted by QEMU -kernel; 2 nodes booted from GRUB ISOs (e1000); 2 nodes netbooted
 each request exactly once. tests/cluster/test_pxe.py already boots PXE on both NICs to
 the ready line; tests/cluster/test_net_stack.py covers 2-node -kernel per NIC and MTU.
 """
+import os
+import subprocess
+import sys
+
 import pytest
 
-from dsmkpy.ping import EXIT_OK, RPC_WARMUP, rpc_words, run_rpc, use_netns_prefix
+from dsmkpy.ping import EXIT_OK, NETNS_PREFIX, RPC_WARMUP, rpc_words, run_rpc, use_netns_prefix
+from dsmkpy.testing import REPO
 
 COUNT = 50
 RUN_TIMEOUT = 180.0
@@ -49,3 +54,30 @@ def test_nodes_form_cluster_and_exchange_messages(make_cluster, nodes, nic, boot
         loader = {"iso": "GRUB", "pxe": "iPXE"}[boot]
         for log in s.logs:
             assert "boot: loader '%s" % loader in log, log[:3000]
+
+
+
+# Runs tools/dsmk in a child whose namespaces carry this helper's prefix (dsmkpy/ping.py).
+PING_CLI = """
+import runpy, sys
+import dsmkpy.netns
+dsmkpy.netns.NETNS_PREFIX = sys.argv[1]
+dsmk = sys.argv[2]
+sys.argv = [dsmk] + sys.argv[3:]
+runpy.run_path(dsmk, run_name="__main__")
+"""
+
+
+def test_dsmk_ping_rpc_one_shot(cluster_kernel, tmp_path):
+    """`tools/dsmk ping --rpc N`: a fresh 3-node cluster, N transport round trips per peer,
+    a summary per peer, exit 0 when all completed exactly once, nothing left behind."""
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, "tools"), DSMK_RUN_ROOT=str(tmp_path))
+    r = subprocess.run([sys.executable, "-c", PING_CLI, NETNS_PREFIX, os.path.join(REPO, "tools", "dsmk"), "ping",
+                        "--rpc", "30", "-n", "3", "--kernel", cluster_kernel],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, timeout=RUN_TIMEOUT)
+    assert r.returncode == 0, (r.stdout, r.stderr)
+    for peer in (1, 2):
+        assert "node 0 -> %d: 30 round trips" % peer in r.stdout, r.stdout
+    assert "client: 100 requests, 100 distinct replies, 0 late" in r.stdout, r.stdout
+    assert "no runtime command channel" in r.stderr, r.stderr
+    assert not os.listdir(str(tmp_path)), os.listdir(str(tmp_path))

@@ -7,6 +7,8 @@ channel, so a ping is a one-shot cluster boot, not a query to a cluster left by 
 """
 import os
 import re
+import shutil
+import sys
 import time
 
 from .cluster import Cluster
@@ -117,3 +119,30 @@ def ping_ok(status, summary, nodes, count):
 
 def default_rundir(root):
     return os.path.join(root, "ping-%d" % os.getpid())
+
+
+def cli_ping(args, kernel, run_root, say, running=None):
+    """`dsmk ping --rpc N`: boots a fresh cluster (the shape of the running one, if given:
+    nodes, NIC, MTU, boot path), makes N transport round trips from node 0 to every other
+    node, prints the summary and tears it down. Returns the exit status (0 = all exactly once)."""
+    nodes, nic, mtu, boot = args.nodes, args.nic, args.mtu, args.boot
+    if running is not None:
+        nodes, nic, mtu, boot = running.n, running.nic, running.mtu, running.boot
+    if nodes < 2:
+        say("ping --rpc needs at least 2 nodes")
+        return 1
+    say("the kernel has no runtime command channel: booting a fresh %d-node cluster (%s, %s boot) "
+        "for %d round trips per peer" % (nodes, nic, boot, args.rpc))
+    rundir = default_rundir(run_root)
+    try:
+        status, summary, secs = ping_once(kernel, rundir, nodes=nodes, count=args.rpc, nic=nic, mtu=mtu, boot=boot,
+                                          words=args.words, timeout=args.timeout or DEFAULT_TIMEOUT)
+    finally:
+        shutil.rmtree(rundir, ignore_errors=True)
+    for line in summary.lines():
+        print(line)
+    ok = ping_ok(status, summary, nodes, args.rpc)
+    say("%s in %.1fs" % ("ok" if ok else "FAILED (node 0 status %s)" % status, secs))
+    if not ok:
+        sys.stderr.write("".join(summary.logs[0].splitlines(True)[-15:]))
+    return 0 if ok else 1
