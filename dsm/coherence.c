@@ -241,6 +241,54 @@ static void mgr_done(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 
 /* ---- owner and holders ---- */
 
+/* Holds m back if p arrived less than the window ago; true if it did (or dropped it). */
+static bool coh_defer(struct dsm_node *n, struct dsm_page *p, unsigned from, const struct dsm_msg *m)
+{
+    if (p && p->deferred) {
+        dsm_bad(n, from, m, "second transaction while one is held back");
+        return true;
+    }
+    if (!n->window_ns || !p || p->state == DSM_PROT_NONE || n->env.now_ns(n->env.ctx) >= p->arrived_ns + n->window_ns)
+        return false;
+    p->deferred = true;
+    p->deferred_from = (uint16_t)from;
+    p->deferred_msg = *m;
+    p->deferred_msg.data = NULL;
+    p->deferred_next = n->deferred;
+    n->deferred = p;
+    n->stats.damped++;
+    dsm_timer_update(n);
+    return true;
+}
+
+static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
+static void holder_invalidate(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
+
+void dsm_coherence_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadline)
+{
+    uint64_t next = 0;
+    struct dsm_page **link = &n->deferred;
+    while (*link) {
+        struct dsm_page *p = *link;
+        uint64_t due = p->arrived_ns + n->window_ns;
+        if (now && due <= now) {
+            *link = p->deferred_next;
+            p->deferred = false;
+            struct dsm_msg m = p->deferred_msg;
+            if (m.type == DSM_MSG_INVALIDATE)
+                holder_invalidate(n, p->deferred_from, &m);
+            else
+                owner_forward(n, p->deferred_from, &m);
+            link = &n->deferred; /* the handlers may have changed the list */
+            continue;
+        }
+        if (!next || due < next)
+            next = due;
+        link = &p->deferred_next;
+    }
+    *next_deadline = next;
+}
+
 static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 {
     struct dsm_page *p = dsm_page_get(n, m->page, false);
@@ -252,6 +300,8 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
         dsm_bad(n, from, m, "forward to a non-owner");
         return;
     }
+    if (coh_defer(n, p, from, m))
+        return;
     /* Owner and manager on this node: the grant goes from the manager's node (see
      * COH_GRANT_DIRECT), so without acks to wait for the transaction ends here. */
     struct dsm_dir *d = from == n->self ? dsm_dir_get(n, m->page, false) : NULL;
@@ -298,6 +348,8 @@ static void holder_invalidate(struct dsm_node *n, unsigned from, const struct ds
         dsm_bad(n, from, m, "invalidate of a page not held shared");
         return;
     }
+    if (coh_defer(n, p, from, m))
+        return;
     n->stats.inv_recv++;
     if (p->state != DSM_PROT_NONE) {
         n->env.page_drop(n->env.ctx, m->page);
@@ -328,6 +380,7 @@ static void req_maybe_complete(struct dsm_node *n, struct dsm_page *p)
         n->stats.upgrades++;
     p->pending = 0;
     p->granted = false;
+    p->arrived_ns = n->env.now_ns(n->env.ctx);
     if (!p->ro && !(f & DSM_MSG_F_NODONE))
         coh_send(n, dsm_manager_of(n, p->page), DSM_MSG_DONE, p->page, n->self, 0, 0, 0, NULL);
     coh_wake_ready(n, p);

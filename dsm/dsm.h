@@ -90,6 +90,10 @@ int dsm_futex_requeue(struct dsm_node *n, uint64_t addr, uint64_t addr2, uint32_
  * already on its way to it is passed on. Returns false if no wait has that token. */
 bool dsm_futex_cancel(struct dsm_node *n, uint64_t token, int64_t result);
 
+/* Ping-pong damping (issue 6, Mirage's delta): a page this node just obtained is not
+ * taken away (forwarded or invalidated) before window_ns have passed; 0 (default) = off. */
+void dsm_set_window(struct dsm_node *n, uint64_t window_ns);
+
 /* Quiesce on: new faults and futex calls are held locally (not sent); incoming messages
  * are still served so other nodes' transactions finish. Off: held calls proceed. */
 void dsm_quiesce(struct dsm_node *n, bool on);

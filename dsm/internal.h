@@ -37,7 +37,14 @@ struct dsm_page {
     uint16_t grant_flags;
     uint64_t acks_want, acks_got; /* nodes whose INV_ACK is owed / has come, bit per node */
     uint64_t req_start_ns;
+    uint64_t arrived_ns;    /* when our last request completed (ping-pong window) */
     struct dsm_waiter *waiters, *waiters_tail;
+    /* A FWD_* or INVALIDATE held back until arrived_ns + window (at most one: the manager
+     * runs one transaction per page and waits for it). */
+    bool deferred;
+    uint16_t deferred_from;
+    struct dsm_msg deferred_msg;
+    struct dsm_page *deferred_next;
 };
 
 /* A request queued at the manager behind a busy transaction. */
@@ -108,6 +115,8 @@ struct dsm_node {
     unsigned nregions;
     struct dsm_loop *loop_head, *loop_tail;
     bool quiesced;
+    uint64_t window_ns;           /* ping-pong window (Mirage's delta); 0 = off */
+    struct dsm_page *deferred;    /* pages holding a deferred message */
     uint64_t timer_deadline;
     struct dsm_stats stats;
     uint8_t msg_buf[DSM_MSG_MAX_LEN];
@@ -143,6 +152,9 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
                          bool internal);
 /* Sends the requests that quiesce held. */
 void dsm_coherence_release_held(struct dsm_node *n);
+/* Serves deferred messages whose window ended by now (now = 0: none) and returns the
+ * next window end (0 if none). */
+void dsm_coherence_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadline);
 
 /* futex.c */
 /* Handles a futex message (types from DSM_MSG_FUTEX_REG on). */

@@ -254,10 +254,17 @@ int dsm_fault(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_
     return rc;
 }
 
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
 void dsm_timer_update(struct dsm_node *n)
 {
-    uint64_t next = 0;
+    uint64_t next = 0, next_window = 0;
     dsm_futex_timers(n, 0, &next);
+    dsm_coherence_timers(n, 0, &next_window);
+    next = earliest(next, next_window);
     if (next != n->timer_deadline) {
         n->timer_deadline = next;
         n->env.timer_arm(n->env.ctx, next);
@@ -268,9 +275,16 @@ void dsm_timer_expired(struct dsm_node *n)
 {
     uint64_t next = 0;
     n->timer_deadline = 0;
-    dsm_futex_timers(n, n->env.now_ns(n->env.ctx), &next);
+    uint64_t now = n->env.now_ns(n->env.ctx);
+    dsm_futex_timers(n, now, &next);
+    dsm_coherence_timers(n, now, &next);
     dsm_node_drain(n);
     dsm_timer_update(n);
+}
+
+void dsm_set_window(struct dsm_node *n, uint64_t window_ns)
+{
+    n->window_ns = window_ns;
 }
 
 void dsm_quiesce(struct dsm_node *n, bool on)

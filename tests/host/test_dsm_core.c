@@ -306,6 +306,36 @@ TEST(dsm_forged_invalidation_ack_does_not_complete_a_write)
     h_teardown();
 }
 
+TEST(dsm_window_holds_a_fresh_page)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(0);
+    for (unsigned i = 0; i < H_NODES; i++)
+        dsm_set_window(h.dsm[i], 1000);
+    h.now = 5000;
+    h_fault(1, p, DSM_ACCESS_WRITE, 1);
+    /* Node 2 asks at once: node 1 holds the forward back until 5000 + 1000. */
+    CHECK_EQ(dsm_fault(h.dsm[2], H_BASE + p, DSM_ACCESS_READ, 2), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_WRITE);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->damped, 1);
+    CHECK_EQ(h.timer[1], 6000);
+    CHECK(!dsm_is_idle(h.dsm[0])); /* the manager still waits */
+    h.now = 6000;
+    dsm_timer_expired(h.dsm[1]);
+    h_run();
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_READ);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_READ);
+    /* Past the window nothing is held back. */
+    h.now = 9000;
+    h_fault(3, p, DSM_ACCESS_WRITE, 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->damped, 1);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->damped, 0);
+    CHECK(dsm_is_idle(h.dsm[0]));
+    h_teardown();
+}
+
 TEST(dsm_upgrade_sends_no_data)
 {
     h_setup(DSM_SCHEME_FIXED);

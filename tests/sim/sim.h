@@ -27,6 +27,7 @@ struct sim_config {
     unsigned loss_pct, dup_pct;  /* per packet, in percent */
     unsigned futex_pct;          /* share of futex operations, in percent */
     unsigned resume_delay_ns;    /* 0: a woken thread runs at once; else after up to this */
+    unsigned window_ns;          /* dsm_set_window() on every node */
     enum dsm_scheme scheme;
     bool verbose;
 };
