@@ -98,8 +98,9 @@ void dsm_set_window(struct dsm_node *n, uint64_t window_ns);
  * are still served so other nodes' transactions finish. Off: held calls proceed. */
 void dsm_quiesce(struct dsm_node *n, bool on);
 /* True when this node has no transaction in flight: no request of its own outstanding, no
- * managed page busy, no futex call awaiting a reply (parked futex waiters are state, not
- * traffic). A cluster is drained when every node is quiesced and idle. */
+ * managed page busy, no message held back by the window, no futex call awaiting a reply
+ * (parked futex waiters are state, not traffic). A cluster is drained when every node is
+ * quiesced and idle and the transport has nothing unacknowledged. */
 bool dsm_is_idle(const struct dsm_node *n);
 
 /* This node's view of a page and, when it manages the page, the directory (for checkers

@@ -300,7 +300,7 @@ void dsm_quiesce(struct dsm_node *n, bool on)
 
 bool dsm_is_idle(const struct dsm_node *n)
 {
-    if (n->loop_head)
+    if (n->loop_head || n->deferred)
         return false;
     for (unsigned b = 0; b < DSM_HASH_BUCKETS; b++) {
         for (const struct dsm_page *p = n->pages[b]; p; p = p->hnext)

@@ -322,6 +322,7 @@ TEST(dsm_window_holds_a_fresh_page)
     CHECK_EQ(dsm_node_stats(h.dsm[1])->damped, 1);
     CHECK_EQ(h.timer[1], 6000);
     CHECK(!dsm_is_idle(h.dsm[0])); /* the manager still waits */
+    CHECK(!dsm_is_idle(h.dsm[1])); /* and node 1 holds the forward */
     h.now = 6000;
     dsm_timer_expired(h.dsm[1]);
     h_run();
