@@ -337,3 +337,43 @@ KTEST(drivers_pci_cap_walk_ends)
     for (size_t i = 0; i < pci_device_count(); i++)
         KT_EXPECT_EQ(pci_cap_find(pci_device_at(i), 0, 0), 0);
 }
+
+bool pci_msix_set_entry(const struct pci_device *d, unsigned entry, uint64_t address, uint32_t data)
+{
+    if (!d->msix_cap)
+        return false;
+    uint16_t control = pci_cfg_read16(d, (uint8_t)(d->msix_cap + PCI_MSIX_CONTROL));
+    if (entry > (control & PCI_MSIX_CONTROL_TABLE_SIZE_MASK))
+        return false;
+    uint32_t table = pci_cfg_read32(d, (uint8_t)(d->msix_cap + PCI_MSIX_TABLE));
+    unsigned bar = table & PCI_MSIX_BIR_MASK;
+    uint64_t offset = table & ~PCI_MSIX_BIR_MASK;
+    if (bar >= PCI_BAR_COUNT || offset + (uint64_t)(entry + 1) * PCI_MSIX_ENTRY_SIZE > d->bars[bar].size)
+        return false;
+    volatile uint8_t *base = pci_bar_map(d, bar);
+    if (!base)
+        return false;
+    volatile uint8_t *e = base + offset + (uint64_t)entry * PCI_MSIX_ENTRY_SIZE;
+    mmio_write32(e + PCI_MSIX_ENTRY_CONTROL, PCI_MSIX_ENTRY_CONTROL_MASKED); /* no half-written message */
+    mmio_write32(e + PCI_MSIX_ENTRY_ADDR_LO, (uint32_t)address);
+    mmio_write32(e + PCI_MSIX_ENTRY_ADDR_HI, (uint32_t)(address >> 32));
+    mmio_write32(e + PCI_MSIX_ENTRY_DATA, data);
+    mmio_write32(e + PCI_MSIX_ENTRY_CONTROL, 0);
+    return true;
+}
+
+void pci_msix_enable(const struct pci_device *d, bool on)
+{
+    if (!d->msix_cap)
+        return;
+    uint8_t off = (uint8_t)(d->msix_cap + PCI_MSIX_CONTROL);
+    uint16_t control = pci_cfg_read16(d, off) & (uint16_t)~(PCI_MSIX_CONTROL_ENABLE | PCI_MSIX_CONTROL_FUNCTION_MASK);
+    uint16_t cmd = pci_cfg_read16(d, PCI_CFG_COMMAND);
+    if (on) {
+        pci_cfg_write16(d, PCI_CFG_COMMAND, (uint16_t)(cmd | PCI_COMMAND_INTX_DISABLE));
+        pci_cfg_write16(d, off, (uint16_t)(control | PCI_MSIX_CONTROL_ENABLE));
+    } else {
+        pci_cfg_write16(d, off, control);
+        pci_cfg_write16(d, PCI_CFG_COMMAND, (uint16_t)(cmd & ~PCI_COMMAND_INTX_DISABLE));
+    }
+}

@@ -48,8 +48,14 @@
 #define PCI_MSIX_CONTROL_TABLE_SIZE_MASK 0x07ffu /* RO: entries - 1 */
 #define PCI_MSIX_CONTROL_FUNCTION_MASK (1u << 14)
 #define PCI_MSIX_CONTROL_ENABLE (1u << 15)
-#define PCI_MSIX_TABLE 4
+#define PCI_MSIX_TABLE 4                  /* RO: table offset | BIR */
 #define PCI_MSIX_BIR_MASK 0x7u
+#define PCI_MSIX_ENTRY_SIZE 16            /* table entry: address low, high, data, control */
+#define PCI_MSIX_ENTRY_ADDR_LO 0
+#define PCI_MSIX_ENTRY_ADDR_HI 4
+#define PCI_MSIX_ENTRY_DATA 8
+#define PCI_MSIX_ENTRY_CONTROL 12
+#define PCI_MSIX_ENTRY_CONTROL_MASKED 1u  /* RW: vector masked */
 
 #define PCI_BAR_COUNT 6
 #define PCI_VENDOR_NONE 0xffff /* what an absent function reads as */
@@ -97,6 +103,11 @@ uint8_t pci_cap_find(const struct pci_device *d, uint8_t cap_id, uint8_t after);
 /* Routes the function's legacy INTx line (the ISA IRQ the firmware wrote to
  * INTERRUPT_LINE, level-triggered as PCI requires) to fn(ctx); returns the vector or -1. */
 int pci_route_intx(const struct pci_device *d, void (*fn)(void *ctx), void *ctx);
+/* Programs MSI-X table entry `entry` with an MSI address/data pair and unmasks it; false
+ * if the function has no MSI-X, the entry is past its table, or the table cannot be mapped. */
+bool pci_msix_set_entry(const struct pci_device *d, unsigned entry, uint64_t address, uint32_t data);
+/* Turns MSI-X on (INTx off) or off (INTx back on) for the function. */
+void pci_msix_enable(const struct pci_device *d, bool on);
 /* Maps memory BAR `bar` uncached and returns its virtual address, or NULL if the BAR is
  * absent or an I/O BAR. */
 volatile void *pci_bar_map(const struct pci_device *d, unsigned bar);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Virtio PCI transports (virtio 1.2 4.1): the device initialisation sequence of 3.1.1
  * (reset, ACKNOWLEDGE, DRIVER, features, FEATURES_OK on modern, queues, DRIVER_OK) over
- * the legacy I/O header or the modern capabilities. Not here: MSI-X, config change
- * interrupts, queue reset, the PCI configuration access capability. */
+ * the legacy I/O header or the modern capabilities, and MSI-X vector assignment (4.1.4.3,
+ * 4.1.5.1.2). Not here: config change interrupts, queue reset, the PCI configuration
+ * access capability. */
 #include "drivers/virtio_pci.h"
 
 #include <arch/cpu.h>
@@ -10,6 +11,7 @@
 
 #include "drivers/dma.h"
 #include "drivers/virtio_regs.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 
 #define VIRTIO_RESET_SPIN_LIMIT 1000000 /* 4.1.4.3.2: wait for status to read back 0 */
@@ -218,5 +220,47 @@ uint8_t virtio_pci_config_read8(struct virtio_pci *vp, uint16_t off)
 {
     if (vp->modern)
         return vp->device_cfg ? mmio_read8(vp->device_cfg + off) : 0;
-    return inb((uint16_t)(vp->io_base + VIRTIO_LEGACY_DEVICE_CONFIG + off));
+    uint16_t base = vp->msix_enabled ? VIRTIO_LEGACY_DEVICE_CONFIG_MSIX : VIRTIO_LEGACY_DEVICE_CONFIG;
+    return inb((uint16_t)(vp->io_base + base + off));
+}
+
+/* Writes the vector of the config space (queue == NULL) or of one queue, and reads it back:
+ * a device that cannot map it answers VIRTIO_MSI_NO_VECTOR (4.1.5.1.2.1). */
+static bool virtio_pci_set_vector(struct virtio_pci *vp, const uint16_t *queue, uint16_t vector)
+{
+    if (vp->modern) {
+        if (!queue) {
+            mmio_write16(vp->common + VIRTIO_COMMON_MSIX, vector);
+            return mmio_read16(vp->common + VIRTIO_COMMON_MSIX) == vector;
+        }
+        mmio_write16(vp->common + VIRTIO_COMMON_Q_SELECT, *queue);
+        mmio_write16(vp->common + VIRTIO_COMMON_Q_MSIX, vector);
+        return mmio_read16(vp->common + VIRTIO_COMMON_Q_MSIX) == vector;
+    }
+    uint16_t reg = VIRTIO_LEGACY_MSIX_CONFIG_VECTOR;
+    if (queue) {
+        outw((uint16_t)(vp->io_base + VIRTIO_LEGACY_QUEUE_SELECT), *queue);
+        reg = VIRTIO_LEGACY_MSIX_QUEUE_VECTOR;
+    }
+    outw((uint16_t)(vp->io_base + reg), vector);
+    return inw((uint16_t)(vp->io_base + reg)) == vector;
+}
+
+bool virtio_pci_msix_route(struct virtio_pci *vp, uint16_t queue, int vector)
+{
+    const uint16_t entry = 0;
+    uint64_t address;
+    uint32_t data;
+    if (!vp->pci->msix_cap || vector < 0)
+        return false;
+    irq_msi_message(vector, &address, &data);
+    if (!pci_msix_set_entry(vp->pci, entry, address, data))
+        return false;
+    pci_msix_enable(vp->pci, true);
+    vp->msix_enabled = true; /* the legacy header grows by the two vector registers from here */
+    if (virtio_pci_set_vector(vp, NULL, VIRTIO_MSI_NO_VECTOR) && virtio_pci_set_vector(vp, &queue, entry))
+        return true;
+    pci_msix_enable(vp->pci, false);
+    vp->msix_enabled = false;
+    return false;
 }

@@ -2,8 +2,8 @@
 /* Virtio over PCI (virtio 1.2 section 4.1), both transports behind one set of calls:
  * legacy (BAR0 I/O header, 4.1.4.8; the transitional 1af4:1000) and modern (vendor
  * capabilities pointing into memory BARs, 4.1.4; 1af4:1041). Written once for every
- * virtio driver. Does not enable MSI-X (so the legacy device config sits at 0x14), and
- * does not do config-change handling or queue reset. */
+ * virtio driver. MSI-X: one vector for one queue (config changes get none); otherwise the
+ * driver uses INTx and the ISR. No config-change handling, no queue reset. */
 #ifndef DRIVERS_VIRTIO_PCI_H
 #define DRIVERS_VIRTIO_PCI_H
 
@@ -25,6 +25,7 @@ struct virtio_pci {
     volatile uint8_t *notify_base;  /* modern: start of the notification area */
     uint32_t notify_mult;           /* modern: notify_off_multiplier */
     volatile uint16_t *queue_notify[VIRTIO_PCI_MAX_QUEUES]; /* modern: per-queue doorbell */
+    bool msix_enabled;              /* MSI-X on: legacy device config moves to 0x18 */
 };
 
 /* Finds the transport of pci (legacy if BAR0 is I/O, else modern capabilities), enables
@@ -50,6 +51,10 @@ void virtio_pci_driver_ok(struct virtio_pci *vp);
 void virtio_pci_fail(struct virtio_pci *vp);
 /* The device status byte. */
 uint8_t virtio_pci_status(struct virtio_pci *vp);
+/* Enables MSI-X with table entry 0 delivering the given CPU vector for queue `queue` (no
+ * vector for config changes). On failure (no MSI-X, the device refuses the vector) MSI-X
+ * is left off and INTx stays in use. */
+bool virtio_pci_msix_route(struct virtio_pci *vp, uint16_t queue, int vector);
 /* Reads and clears the ISR status (VIRTIO_ISR_* bits); this also deasserts INTx. */
 uint8_t virtio_pci_read_isr(struct virtio_pci *vp);
 /* Reads one byte of the device-specific configuration. */

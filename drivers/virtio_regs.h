@@ -35,7 +35,10 @@
 #define VIRTIO_LEGACY_QUEUE_NOTIFY 0x10    /* W, 16 bits: queue index */
 #define VIRTIO_LEGACY_DEVICE_STATUS 0x12   /* RW, 8 bits */
 #define VIRTIO_LEGACY_ISR 0x13             /* R, 8 bits, read-to-clear */
-#define VIRTIO_LEGACY_DEVICE_CONFIG 0x14   /* device config when MSI-X is off (0x18 when on) */
+#define VIRTIO_LEGACY_DEVICE_CONFIG 0x14   /* device config when MSI-X is off */
+#define VIRTIO_LEGACY_MSIX_CONFIG_VECTOR 0x14 /* RW, 16 bits, only while MSI-X is on */
+#define VIRTIO_LEGACY_MSIX_QUEUE_VECTOR 0x16  /* RW, 16 bits, for the selected queue */
+#define VIRTIO_LEGACY_DEVICE_CONFIG_MSIX 0x18 /* device config while MSI-X is on */
 #define VIRTIO_LEGACY_PFN_SHIFT 12
 
 /* Modern: vendor-specific capability (4.1.4), offsets within the PCI capability. */

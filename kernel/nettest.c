@@ -11,6 +11,7 @@
 #include <arch/cpu.h>
 
 #include "drivers/netdev.h"
+#include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/exit_codes.h"
 #include "kernel/ktest.h"
@@ -18,6 +19,7 @@
 #include "kernel/log.h"
 #include "kernel/net_glue.h"
 #include "kernel/panic.h"
+#include "kernel/timer.h"
 
 #define NETTEST_ETHERTYPE 0x88b5       /* IEEE 802 local experimental ethertype 1 */
 #define NETTEST_KIND_REQUEST 1
@@ -313,13 +315,9 @@ static void nettest_arp_deliver(void *ctx, const void *data, size_t len)
         nettest_arp_answered = true;
 }
 
-/* A real round trip through the NIC on one node: transmit path, the device, receive
- * path. Needs QEMU's user-mode network (nettest.slirp); skipped otherwise. */
-KTEST(drivers_netdev_arp_round_trip_slirp)
+/* Builds a broadcast ARP request for QEMU's user-mode gateway into nt.frame (60 bytes). */
+static void nettest_build_slirp_arp(void)
 {
-    nt.dev = net_glue_dev();
-    if (!nettest_slirp || !nt.dev)
-        return;
     uint8_t *f = nt.frame;
     memcpy(f, nettest_broadcast, NETDEV_MAC_LEN);
     memcpy(f + NETDEV_MAC_LEN, nt.dev->mac, NETDEV_MAC_LEN);
@@ -336,6 +334,16 @@ KTEST(drivers_netdev_arp_round_trip_slirp)
     memset(arp + NETTEST_ARP_OFF_THA, 0, NETDEV_MAC_LEN);
     nettest_put_be32(arp + NETTEST_ARP_OFF_TPA, NETTEST_SLIRP_GATEWAY);
     memset(f + NETDEV_ETH_HEADER_LEN + NETTEST_ARP_LEN, 0, NETDEV_ETH_MIN_FRAME - NETDEV_ETH_HEADER_LEN - NETTEST_ARP_LEN);
+}
+
+/* A real round trip through the NIC on one node: transmit path, the device, receive
+ * path. Needs QEMU's user-mode network (nettest.slirp); skipped otherwise. */
+KTEST(drivers_netdev_arp_round_trip_slirp)
+{
+    nt.dev = net_glue_dev();
+    if (!nettest_slirp || !nt.dev)
+        return;
+    nettest_build_slirp_arp();
     uint64_t before = nt.dev->stats.rx_frames;
     nettest_arp_answered = false;
     for (int attempt = 0; attempt < NETTEST_ARP_ATTEMPTS && !nettest_arp_answered; attempt++) {
@@ -346,4 +354,36 @@ KTEST(drivers_netdev_arp_round_trip_slirp)
     }
     KT_EXPECT(nettest_arp_answered);
     KT_EXPECT(nt.dev->stats.rx_frames > before);
+}
+
+static bool nettest_wait_over;
+
+static void nettest_wait_timer(struct timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    nettest_wait_over = true;
+}
+
+/* The interrupt path end to end: receive interrupts enabled, an ARP request out, then the
+ * CPU halts until the reply's interrupt (MSI-X or INTx, whichever the driver chose) or a
+ * timer ends the attempt. Needs QEMU's user-mode network (nettest.slirp). */
+KTEST(drivers_netdev_receive_interrupt_slirp)
+{
+    static struct timer wait_timer;
+    nt.dev = net_glue_dev();
+    if (!nettest_slirp || !nt.dev)
+        return;
+    nettest_build_slirp_arp();
+    uint64_t before = nt.dev->stats.irqs;
+    nt.dev->ops->irq_enable(nt.dev);
+    for (int attempt = 0; attempt < NETTEST_ARP_ATTEMPTS && nt.dev->stats.irqs == before; attempt++) {
+        KT_EXPECT_EQ(netdev_tx(nt.dev, nt.frame, NETDEV_ETH_MIN_FRAME), NETDEV_TX_OK);
+        nettest_wait_over = false;
+        timer_arm(&wait_timer, clock_now_ns() + NETTEST_ARP_WAIT_MS * NS_PER_MS, nettest_wait_timer, NULL);
+        while (nt.dev->stats.irqs == before && !nettest_wait_over)
+            cpu_wait_for_interrupt();
+        timer_cancel(&wait_timer);
+    }
+    KT_EXPECT(nt.dev->stats.irqs > before);
 }

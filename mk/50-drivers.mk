@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Tier: the in-kernel driver tests (KTEST drivers_*) once per NIC model - e1000, the
-# transitional virtio-net (legacy transport) and virtio-net with disable-legacy=on (modern
-# transport) - each on QEMU's user-mode network so the ARP round trip has a peer and no
+# transitional virtio-net (legacy transport), virtio-net with disable-legacy=on (modern
+# transport) and with vectors=0 (no MSI-X: INTx) - each on QEMU's user-mode network so the ARP round trip has a peer and no
 # root or namespace is needed. Ends with "ktest-nic: N passed, N failed"; a run without a
 # verdict line or with a QEMU status other than 33 (EXIT_OK) counts as one failure.
-KTEST_NIC_MODELS := e1000 virtio-net-pci virtio-net-pci,disable-legacy=on
+KTEST_NIC_MODELS := e1000 virtio-net-pci virtio-net-pci,disable-legacy=on virtio-net-pci,vectors=0
 KTEST_NIC_TIMEOUT := 120
 KTEST_NIC_EXIT_OK := 33
 
