@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Issue 3 acceptance: a rogue sender inside the namespace cannot hurt a running cluster.
 
-Two nodes run `nettest=rpc` (kernel/nettest_rpc.c). Meanwhile tools/dsmkpy/rogue.py,
+Two nodes (virtio, then e1000) run `nettest=rpc` (kernel/nettest_rpc.c). Meanwhile tools/dsmkpy/rogue.py,
 inside the namespace with AF_PACKET, captures valid transport traffic on tap1 and then
 writes into both nodes' taps: malformed Ethernet/IPv4/UDP (bad lengths and checksums,
 truncated and oversized UDP, garbage), transport messages with forged tags, and replays
@@ -62,8 +62,9 @@ def run_rogue(c):
     return json.loads(r.stdout)
 
 
-def test_rogue_frames_are_refused_and_counted(make_cluster):
-    c = make_cluster(NODES, wait=False, words=rpc_words(COUNT))
+@pytest.mark.parametrize("nic", ["virtio", "e1000"])
+def test_rogue_frames_are_refused_and_counted(make_cluster, nic):
+    c = make_cluster(NODES, nic=nic, wait=False, words=rpc_words(COUNT))
     c.nodes[0].wait_for_line(r"cluster ready", READY_TIMEOUT)
     c.nodes[1].wait_for_line(r"nettest: rpc serving", READY_TIMEOUT)
     report = run_rogue(c)
