@@ -3,9 +3,11 @@
 their own MACs on one bridge, the fault hooks apply and undo cleanly on live nodes, and
 teardown leaves no namespace or QEMU behind. Nodes start paused (-S) where only the host
 side matters, so these tests do not depend on what the kernel does after boot."""
+import json
 import os
 import re
 import subprocess
+import time
 
 from dsmkpy import faults, netns
 from dsmkpy.qmp import qmp_command
@@ -133,3 +135,25 @@ def test_fault_hooks_take_effect(make_cluster):
     avg = float(re.search(r"= [\d.]+/([\d.]+)/", _ping(c, 1, 5)).group(1))
     assert avg > 20.0, avg
     c.delay(1, 0)
+
+
+def test_up_clears_what_a_dead_cluster_left(tmp_path):
+    dsmk = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tools", "dsmk")
+    env = dict(os.environ, DSMK_RUN_ROOT=str(tmp_path))
+
+    def cli(*args):
+        return subprocess.run([dsmk, "--name", "s"] + list(args), env=env, capture_output=True, text=True, timeout=120)
+
+    try:
+        assert cli("up", "-n", "1").returncode == 0
+        state = json.load(open(tmp_path / "s" / "state.json"))
+        assert cli("fault", "crash", "0").returncode == 0  # the cluster dies, its namespace stays
+        for _ in range(100):
+            if not os.path.exists("/proc/%d" % state["node_pids"][0]):
+                break
+            time.sleep(0.05)
+        assert os.path.exists("/run/netns/" + state["netns"])
+        assert cli("up", "-n", "1").returncode == 0
+        assert not os.path.exists("/run/netns/" + state["netns"])
+    finally:
+        cli("down")
