@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Host tooling targets (tools/dsmk, tools/dsmkpy): the ktest and qemu test tiers, the GRUB
-# ISO, the netboot TFTP root, `make bench`, and `make run` / `make cluster` for a look at a
-# live kernel. Every rule honours BUILD so parallel build dirs never share output.
+# ISO, the netboot TFTP root, `make bench`, and `make run` / `make cluster` / `make gdb` for a
+# look at a live kernel. Every rule honours BUILD so parallel build dirs never share output.
 TOOLS_ENV := PYTHONPATH=tools PYTHONDONTWRITEBYTECODE=1 DSMK_BUILD=$(BUILD)
 
 # --- make iso: $(BUILD)/dsmk.iso, GRUB (BIOS) with a serial console, multiboot v1 entry.
@@ -46,10 +46,15 @@ bench: $(KERNEL)
 # --- a live look: one node on this terminal (^A x quits), or a cluster in the background.
 RUN_CMDLINE ?=
 NODES ?= 2
-.PHONY: cluster
+NODE ?= 0
+.PHONY: cluster gdb
 run: $(KERNEL)
 	qemu-system-x86_64 -accel tcg -m 128 -smp 1 -nodefaults -display none -no-reboot -serial mon:stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel $(KERNEL) -append '$(RUN_CMDLINE)'
 
 cluster: $(KERNEL)
 	$(TOOLS_ENV) tools/dsmk up -n $(NODES)
+
+# gdb on node $(NODE) of the running cluster (make cluster first); the node stops while held.
+gdb:
+	$(TOOLS_ENV) tools/dsmk gdb $(NODE)

@@ -157,3 +157,19 @@ def test_up_clears_what_a_dead_cluster_left(tmp_path):
         assert not os.path.exists("/run/netns/" + state["netns"])
     finally:
         cli("down")
+
+
+def test_gdb_attaches_to_a_live_node(tmp_path):
+    dsmk = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tools", "dsmk")
+    env = dict(os.environ, DSMK_RUN_ROOT=str(tmp_path))
+
+    def cli(*args):
+        return subprocess.run([dsmk, "--name", "g"] + list(args), env=env, capture_output=True, text=True, timeout=120)
+
+    try:
+        assert cli("up", "-n", "2").returncode == 0
+        g = cli("gdb", "1", "--batch", "--ex", "info registers rip")
+        assert g.returncode == 0 and "rip" in g.stdout and "0xffffffff8" in g.stdout, g
+        assert "1/1 replies" in cli("ping", "-c", "1").stdout.splitlines()[1]  # node 1 runs on after detach
+    finally:
+        cli("down")

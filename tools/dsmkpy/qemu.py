@@ -81,6 +81,10 @@ class NodeSpec:
         return self.path("qmp")
 
     @property
+    def gdb(self):
+        return self.path("gdb")
+
+    @property
     def pidfile(self):
         return self.path("pid")
 
@@ -106,6 +110,7 @@ def build_qemu_args(spec):
              "-serial", "file:" + spec.stdout,
              "-serial", "file:" + spec.stderr,
              "-qmp", "unix:%s,server=on,wait=off" % spec.qmp,
+             "-gdb", "unix:%s,server=on,wait=off" % spec.gdb,  # idle until `dsmk gdb` attaches
              "-pidfile", spec.pidfile]
     if spec.boot == "kernel":
         args += ["-kernel", spec.kernel]
