@@ -5,10 +5,10 @@ Runs as `ip netns exec NS python3 -m dsmkpy.rogue attack ...` (stdlib only, AF_P
 captures the frames on one node's tap while the cluster talks, then writes, straight
 into each target node's tap: malformed Ethernet/IPv4/UDP (bad lengths, bad checksums,
 truncated and oversized UDP, garbage), cluster transport messages with forged tags
-(net/transport_codec.h: 48-byte header, payload, 16-byte SipHash tag), and replays of the
-captured valid transport DATA messages (whole IP fragment groups). Prints one JSON object:
-per target, how many frames of each kind were sent. It never builds a valid tag: it has
-no key. Wire formats: RFC 791 (IPv4), RFC 768 (UDP), RFC 1071 (checksum).
+(net/transport_codec.h: 48-byte header, payload, 16-byte SipHash tag), and replays of
+captured valid transport messages (DATA, and ACK/HELLO; whole IP fragment groups). Prints
+one JSON object: per target, how many frames of each kind were sent. It never builds a
+valid tag: it has no key. Wire formats: RFC 791 (IPv4), RFC 768 (UDP), RFC 1071 (checksum).
 """
 import argparse
 import json
@@ -39,6 +39,8 @@ TRANSPORT_UDP_PORT = 7411   # net/net_defs.h
 TRANSPORT_MAGIC = 0x444B    # "DK", net/transport_codec.h
 TRANSPORT_VERSION = 1
 TRANSPORT_KIND_DATA = 1
+TRANSPORT_KIND_ACK = 2
+TRANSPORT_KIND_HELLO = 3
 TRANSPORT_HEADER_LEN = 48
 TRANSPORT_TAG_LEN = 16
 TRANSPORT_MAX_MSG = 8192
@@ -47,7 +49,7 @@ ROGUE_MAC = "02:00:00:00:be:ef"  # locally administered, not any node's
 ROGUE_IPV4 = "10.77.0.250"
 MTU = 1500
 PACE_SECONDS = 0.001        # between injected frames, so no NIC ring overflows
-MAX_REPLAYS = 40            # captured messages replayed per target
+MAX_REPLAYS = 40            # captured messages replayed per target and class
 
 
 def mac_bytes(text):
@@ -181,9 +183,9 @@ def parse_ipv4(frame):
             "proto": ip[9], "src": socket.inet_ntoa(ip[12:16]), "dst": socket.inet_ntoa(ip[16:20])}, ip[ihl:total]
 
 
-def transport_messages(frames, target):
-    """Captured transport DATA messages towards target, each as the list of frames (IP
-    fragments in order) that carried it."""
+def transport_messages(frames, target, kinds=(TRANSPORT_KIND_DATA,)):
+    """Captured transport messages of the given kinds towards target, each as the list of
+    frames (IP fragments in order) that carried it."""
     groups, order = {}, []
     for frame in frames:
         if frame[:6] != mac_bytes(target.mac):
@@ -211,7 +213,7 @@ def transport_messages(frames, target):
         else:
             dport = struct.unpack("!H", first[1][2:4])[0]
             tp = first[1][UDP_HEADER_LEN:]
-            if dport == TRANSPORT_UDP_PORT and tp[3] == TRANSPORT_KIND_DATA:
+            if dport == TRANSPORT_UDP_PORT and tp[3] in kinds:
                 messages.append([p[2] for p in parts])
     return messages
 
@@ -257,6 +259,8 @@ def attack(capture_iface, seconds, targets, nodes):
         plan["forged_tag"] = forged_frames(target, peer)
         replays = transport_messages(captured, target)[:MAX_REPLAYS]
         plan["replay_frames"] = [f for msg in replays for f in msg]
+        control = transport_messages(captured, target, (TRANSPORT_KIND_ACK, TRANSPORT_KIND_HELLO))[:MAX_REPLAYS]
+        plan["replay_control_frames"] = [f for msg in control for f in msg]
         for kind, frames in plan.items():
             inject(tap_name(t), frames)
             sent[kind] = len(frames)
