@@ -6,6 +6,7 @@
 #include "kernel/futex.h"
 
 #include "kernel/clock.h"
+#include "kernel/dsm_glue.h"
 #include "kernel/linux_abi.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
@@ -80,6 +81,8 @@ static int futex_wake_bits(uint64_t addr, int n, uint32_t bitset)
 
 int futex_wake_address(uint64_t addr, int n)
 {
+    if (dsm_active()) /* nodes>1: the queue lives at the word's manager */
+        return dsm_futex_wake_address(addr, n);
     return futex_wake_bits(addr, n, LINUX_FUTEX_BITSET_MATCH_ANY);
 }
 
@@ -146,6 +149,8 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
         return (uaddr & 3) ? -LINUX_EINVAL : -LINUX_EFAULT;
     if (realtime && cmd != LINUX_FUTEX_WAIT_BITSET && cmd != LINUX_FUTEX_WAIT)
         return -LINUX_ENOSYS;
+    if (dsm_active()) /* nodes>1: the queue lives at the word's manager */
+        return dsm_futex_syscall(uaddr, cmd, realtime, val, timeout_or_val2, uaddr2, val3);
     int count = val > (uint32_t)THREAD_MAX * 2 ? THREAD_MAX * 2 : (int)val; /* INT_MAX means "all" */
     switch (cmd) {
     case LINUX_FUTEX_WAIT:

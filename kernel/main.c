@@ -10,6 +10,7 @@
 #include "drivers/serial.h"
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
+#include "kernel/dsm_glue.h"
 #include "kernel/exit_codes.h"
 #include "kernel/fault_inject.h"
 #include "kernel/irq.h"
@@ -103,6 +104,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
         kernel_exit(EXIT_OK);
     if (program_requested(&boot_info, &cmdline))
         program_start(&boot_info, &cmdline); /* module 0 runs as the user program; never returns */
+    dsm_glue_run_member();            /* nodes>1: run the threads node 0 places here; never returns */
     for (;;)
         __asm__ volatile("sti; hlt; cli");
 }

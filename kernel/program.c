@@ -13,6 +13,7 @@
 #include <arch/usercopy.h>
 
 #include "drivers/serial_ports.h"
+#include "kernel/dsm_glue.h"
 #include "kernel/elf.h"
 #include "kernel/exit_codes.h"
 #include "kernel/files.h"
@@ -60,6 +61,7 @@ static uint8_t program_stack_image[PROGRAM_STACK_BUILD] __attribute__((aligned(1
 
 void program_exit(int status)
 {
+    dsm_control_exit(status); /* nodes>1: every node ends; returns on node 0 only */
     log_info("dsmk: program exited with status %d", status);
     log_info("user: %llu syscalls (%llu ENOSYS, %llu EFAULT copies), %llu pages materialised, %zu regions",
              (unsigned long long)syscall_count_total(), (unsigned long long)syscall_count_unknown(),
@@ -306,5 +308,6 @@ void program_start(const struct boot_info *info, const struct cmdline_result *cm
         program_refuse("no memory for the first thread");
     log_info("program: entry 0x%llx, %zu segments, break at 0x%llx, argc %d", (unsigned long long)img.entry,
              img.segment_count, (unsigned long long)PAGE_ALIGN_UP(img.image_end), argc);
+    dsm_glue_start_controller(); /* nodes>1: the other nodes learn the image's regions */
     sched_start();
 }

@@ -3,6 +3,7 @@
  * raw bytes (common brief); everything readable is a boot module (kernel/files.h). Writes
  * copy in small chunks so a fault part-way returns the bytes already written, as Linux does. */
 #include "drivers/serial_ports.h"
+#include "kernel/dsm_glue.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
 #include "kernel/syscall.h"
@@ -18,6 +19,8 @@ static long io_write(uint64_t fd, uint64_t ubuf, uint64_t len)
 {
     if (fd != IO_FD_STDOUT && fd != IO_FD_STDERR)
         return -LINUX_EBADF; /* files are read-only; others are not open */
+    if (dsm_output_forwarded()) /* nodes>1: node 0 prints for every node, in order */
+        return dsm_output_write(fd, ubuf, len > IO_MAX_RW ? IO_MAX_RW : len);
     uint16_t port = fd == IO_FD_STDOUT ? SERIAL_PORT_COM2 : SERIAL_PORT_COM3;
     if (len > IO_MAX_RW)
         len = IO_MAX_RW;

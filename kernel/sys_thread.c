@@ -6,6 +6,7 @@
 #include <arch/context.h>
 #include <arch/fpu.h>
 
+#include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
@@ -40,6 +41,9 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
         ctx.rsp = stack;
     if (flags & LINUX_CLONE_SETTLS)
         ctx.fs_base = tls;
+    long placed; /* nodes>1: the placement policy may start the child on another node */
+    if (dsm_active() && dsm_threads_clone(&ctx, flags, uparent_tid, uchild_tid, parent->sigmask, &placed))
+        return placed;
     struct thread *child = thread_create_user(&ctx);
     if (!child)
         return -LINUX_EAGAIN;

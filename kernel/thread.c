@@ -9,6 +9,7 @@
 #include <arch/gdt.h>
 #include <stddef.h>
 
+#include "kernel/dsm_glue.h"
 #include "kernel/futex.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
@@ -117,7 +118,7 @@ void thread_exit(int status)
         if (copy_to_user(t->clear_child_tid, &zero, sizeof zero) == 0)
             futex_wake_address(t->clear_child_tid, 1);
     }
-    if (thread_live_count() == 1)
+    if (thread_live_count() == 1 && !dsm_active()) /* nodes>1: others may still run elsewhere */
         program_exit(status);
     sched_exit_current();
 }

@@ -6,6 +6,7 @@
  * mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; file mappings are refused. */
 #include "kernel/uvm.h"
 
+#include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -120,6 +121,22 @@ int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
     return 0;
 }
 
+unsigned uvm_region_rights(uint64_t addr)
+{
+    struct uvm_region *r = uvm_find(addr);
+    return r ? r->prot : 0;
+}
+
+bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot)
+{
+    if (index >= uvm_count)
+        return false;
+    *start = uvm_regions[index].start;
+    *end = uvm_regions[index].end;
+    *prot = uvm_regions[index].prot;
+    return true;
+}
+
 /* ---- the fault path ---- */
 
 enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
@@ -133,6 +150,8 @@ enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
     if (!(r->prot & need))
         return UVM_FAULT_VIOLATION;
     uint64_t va = PAGE_ALIGN_DOWN(addr);
+    if (dsm_active()) /* nodes>1: the page comes from its owner (kernel/dsm_glue.c) */
+        return dsm_glue_fault(va, access);
     unsigned now;
     if (!uvm_page_present(va, &now))
         return uvm_page_materialise(va, r->prot) ? UVM_FAULT_RESOLVED : UVM_FAULT_NO_MEMORY;

@@ -52,6 +52,11 @@ long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);
 long uvm_madvise(uint64_t addr, uint64_t len, int advice);
 
+/* LINUX_PROT_* rights of the region holding addr, 0 if none (for the DSM glue). */
+unsigned uvm_region_rights(uint64_t addr);
+/* The index-th region in address order; false past the last (for the DSM glue). */
+bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot);
+
 /* Counters for the exit line and tests. */
 uint64_t uvm_pages_materialised(void);
 size_t uvm_region_count(void);

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* Program-wide control across nodes (issue 5): memory syscalls performed at node 0 and
+ * replicated to every node before they return (so every node has the same region table:
+ * node 0's is the authority that picks addresses), exit_group on any node ending every
+ * node, and each node's dsm-stats line (docs/dsm-protocol.md section 9) at the end.
+ * Not done: mremap/madvise (the syscall layer refuses or ignores them), lost nodes. */
+#include "kernel/dsm_glue.h"
+
+#include <arch/cpu.h>
+
+#include "kernel/clock.h"
+#include "kernel/dsm_internal.h"
+#include "kernel/exit_codes.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/net_glue.h"
+#include "kernel/panic.h"
+#include "kernel/program.h"
+#include "kernel/timer.h"
+#include "kernel/uvm.h"
+#include "net/net.h"
+
+#define DSM_CONTROL_PENDING_MAX 16                     /* memory syscalls from other nodes in flight at node 0 */
+#define DSM_CONTROL_SHUTDOWN_WAIT_NS (2ull * NS_PER_SEC) /* node 0 waits this long for the others' stats */
+#define DSM_CONTROL_EXIT_DELAY_NS (20ull * NS_PER_MS)   /* lets the shutdown ack leave before QEMU ends */
+#define DSM_CONTROL_STATS_LINE 512
+#define DSM_CONTROL_ERRNO_MAX 4095                     /* results -4095..-1 are errors (Linux) */
+
+struct dsm_mm_msg {
+    uint32_t op; /* enum dsm_mm_op */
+    uint32_t reserved;
+    uint64_t a[4];
+    int64_t result; /* in MM_APPLY: what node 0 got */
+};
+
+/* A replication in flight at node 0: acks still to come, then who to tell. */
+struct dsm_mm_pending {
+    bool used;
+    unsigned remaining;
+    unsigned requester;    /* node that asked (0: a thread of node 0, parked with token) */
+    uint64_t request_id;   /* requester's transport request, when requester != 0 */
+    uint64_t token;
+    int64_t result;
+};
+static struct dsm_mm_pending dsm_mm_pending[DSM_CONTROL_PENDING_MAX];
+static uint64_t dsm_control_bad;
+
+static bool dsm_mm_failed(int64_t r)
+{
+    return r < 0 && r >= -DSM_CONTROL_ERRNO_MAX;
+}
+
+/* Performs op on this node's region table as node 0 decided it (result). */
+static void dsm_mm_apply(const struct dsm_mm_msg *m)
+{
+    uint64_t start = 0, end = 0;
+    switch (m->op) {
+    case DSM_MM_BRK:
+        if ((uint64_t)m->result > (uint64_t)uvm_brk(0)) /* applies may pass each other: never shrink */
+            uvm_brk((uint64_t)m->result);
+        return;
+    case DSM_MM_MMAP:
+        uvm_mmap((uint64_t)m->result, PAGE_ALIGN_UP(m->a[1]), (unsigned)m->a[2],
+                 LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED);
+        return;
+    case DSM_MM_MUNMAP:
+        if (uvm_mprotect(m->a[0], m->a[1], 0) != 0)
+            uvm_munmap(m->a[0], m->a[1]);
+        start = m->a[0], end = m->a[0] + PAGE_ALIGN_UP(m->a[1]);
+        break;
+    case DSM_MM_MPROTECT:
+        uvm_mprotect(m->a[0], m->a[1], (unsigned)m->a[2]);
+        start = m->a[0], end = m->a[0] + PAGE_ALIGN_UP(m->a[1]);
+        break;
+    default:
+        return;
+    }
+    dsm_glue_resync(start, end);
+}
+
+/* Node 0: performs the syscall itself; the result decides what the others apply. */
+static int64_t dsm_mm_execute(const struct dsm_mm_msg *m)
+{
+    int64_t r;
+    switch (m->op) {
+    case DSM_MM_BRK: {
+        uint64_t cur = (uint64_t)uvm_brk(0);
+        return m->a[0] <= cur ? (int64_t)cur : uvm_brk(m->a[0]);
+    }
+    case DSM_MM_MMAP:
+        return uvm_mmap(m->a[0], m->a[1], (unsigned)m->a[2], (unsigned)m->a[3]);
+    case DSM_MM_MUNMAP:
+        /* Kept as a PROT_NONE region: the core cannot forget pages, so an address must
+         * never be handed out twice (a new mapping must read as zeros). */
+        r = uvm_mprotect(m->a[0], m->a[1], 0);
+        if (r != 0)
+            r = uvm_munmap(m->a[0], m->a[1]);
+        dsm_glue_resync(m->a[0], m->a[0] + PAGE_ALIGN_UP(m->a[1]));
+        return r;
+    case DSM_MM_MPROTECT:
+        r = uvm_mprotect(m->a[0], m->a[1], (unsigned)m->a[2]);
+        dsm_glue_resync(m->a[0], m->a[0] + PAGE_ALIGN_UP(m->a[1]));
+        return r;
+    default:
+        return -LINUX_EINVAL;
+    }
+}
+
+static void dsm_mm_finish(struct dsm_mm_pending *p)
+{
+    p->used = false;
+    if (p->requester == 0)
+        dsm_park_wake(p->token, p->result);
+    else
+        transport_reply(net_glue_net(), p->requester, p->request_id, &p->result, sizeof p->result);
+}
+
+static void dsm_mm_apply_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)status, (void)reply, (void)len;
+    struct dsm_mm_pending *p = ctx;
+    if (--p->remaining == 0)
+        dsm_mm_finish(p);
+}
+
+/* Node 0: sends the change to every node but node 0 and the requester; the pending
+ * record completes once all acked. */
+static void dsm_mm_replicate(struct dsm_mm_pending *p, const struct dsm_mm_msg *m)
+{
+    p->remaining = 1; /* held until every request is out */
+    for (unsigned to = 1; to < dsm_nnodes; to++) {
+        if (to == p->requester)
+            continue;
+        p->remaining++;
+        if (transport_request(net_glue_net(), to, DSM_TYPE_MM_APPLY, m, sizeof *m, dsm_mm_apply_done, p) != NET_OK) {
+            log_error("dsm: region change not sent to node %u", to);
+            p->remaining--;
+        }
+    }
+    dsm_mm_apply_done(p, NET_OK, NULL, 0);
+}
+
+static struct dsm_mm_pending *dsm_mm_pending_new(void)
+{
+    for (unsigned i = 0; i < DSM_CONTROL_PENDING_MAX; i++) {
+        if (!dsm_mm_pending[i].used) {
+            memset(&dsm_mm_pending[i], 0, sizeof dsm_mm_pending[i]);
+            dsm_mm_pending[i].used = true;
+            return &dsm_mm_pending[i];
+        }
+    }
+    return NULL;
+}
+
+long dsm_control_mm(enum dsm_mm_op op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+    struct dsm_mm_msg m = { .op = op, .a = { a0, a1, a2, a3 } };
+    if (dsm_self != 0) {
+        int64_t r = dsm_request_wait(0, DSM_TYPE_MM, &m, sizeof m);
+        if (!dsm_mm_failed(r)) {
+            m.result = r;
+            dsm_mm_apply(&m);
+        }
+        return (long)r;
+    }
+    m.result = dsm_mm_execute(&m);
+    if (dsm_mm_failed(m.result))
+        return (long)m.result;
+    struct dsm_mm_pending *p;
+    while (!(p = dsm_mm_pending_new()))
+        net_glue_poll();
+    p->requester = 0;
+    p->token = dsm_park_prepare();
+    p->result = m.result;
+    dsm_mm_replicate(p, &m);
+    return (long)dsm_park_wait(p->token);
+}
+
+static void dsm_mm_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                         uint64_t request_id)
+{
+    (void)ctx;
+    struct dsm_mm_msg m;
+    if (len != sizeof m || !request_id || !dsm_active()) {
+        dsm_control_bad++;
+        log_error("dsm: bad region message from node %u", from);
+        return;
+    }
+    memcpy(&m, msg, sizeof m);
+    if (type == DSM_TYPE_MM_APPLY) {
+        if (from == 0)
+            dsm_mm_apply(&m);
+        transport_reply(n, from, request_id, NULL, 0);
+        return;
+    }
+    struct dsm_mm_pending *p = dsm_self == 0 ? dsm_mm_pending_new() : NULL;
+    m.result = p ? dsm_mm_execute(&m) : -LINUX_EAGAIN;
+    if (!p || dsm_mm_failed(m.result)) {
+        if (p)
+            p->used = false;
+        transport_reply(n, from, request_id, &m.result, sizeof m.result);
+        return;
+    }
+    p->requester = from;
+    p->request_id = request_id;
+    p->result = m.result;
+    dsm_mm_replicate(p, &m);
+}
+
+/* ---- the end of the program ---- */
+
+static struct timer dsm_exit_timer;
+static bool dsm_exiting;
+static int dsm_exit_status;
+static unsigned dsm_shutdown_acks;
+
+static void dsm_stats_log(void)
+{
+    char line[DSM_CONTROL_STATS_LINE];
+    dsm_stats_format(dsm_node_stats(dsm_core), dsm_self, line, sizeof line);
+    log_info("%s", line);
+}
+
+static void dsm_shutdown_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx, (void)status, (void)reply, (void)len;
+    dsm_shutdown_acks++;
+}
+
+static bool dsm_shutdown_check(void *ctx)
+{
+    (void)ctx;
+    return dsm_shutdown_acks + 1 >= dsm_nnodes;
+}
+
+static void dsm_member_exit(struct timer *t, void *arg)
+{
+    (void)t, (void)arg;
+    kernel_exit(EXIT_OK);
+}
+
+static void dsm_shutdown_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                               uint64_t request_id)
+{
+    (void)ctx, (void)type, (void)msg, (void)len;
+    if (from != 0 || dsm_self == 0) {
+        dsm_control_bad++;
+        return;
+    }
+    if (!dsm_exiting) {
+        dsm_exiting = true;
+        dsm_stats_log();
+        timer_arm(&dsm_exit_timer, clock_now_ns() + DSM_CONTROL_EXIT_DELAY_NS, dsm_member_exit, NULL);
+    }
+    if (request_id)
+        transport_reply(n, from, request_id, NULL, 0);
+}
+
+static void dsm_controller_exit(struct timer *t, void *arg)
+{
+    (void)t, (void)arg;
+    program_exit(dsm_exit_status);
+}
+
+static void dsm_exit_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                           uint64_t request_id)
+{
+    (void)ctx, (void)n, (void)type, (void)request_id;
+    int32_t status;
+    if (dsm_self != 0 || from >= dsm_nnodes || len != sizeof status) {
+        dsm_control_bad++;
+        return;
+    }
+    memcpy(&status, msg, sizeof status);
+    if (dsm_exiting)
+        return;
+    dsm_exit_status = status;
+    /* Not from inside the network handler: the shutdown below waits for replies. */
+    timer_arm(&dsm_exit_timer, clock_now_ns(), dsm_controller_exit, NULL);
+}
+
+void dsm_control_exit(int status)
+{
+    if (!dsm_active())
+        return;
+    if (dsm_self != 0) {
+        int32_t s = status;
+        while (transport_send_queued(net_glue_net(), 0, DSM_TYPE_EXIT, &s, sizeof s) == NET_ERR_AGAIN)
+            net_glue_poll();
+        for (;;) /* node 0 ends this node with a shutdown */
+            cpu_wait_for_interrupt();
+    }
+    if (dsm_exiting)
+        return;
+    dsm_exiting = true;
+    for (unsigned to = 1; to < dsm_nnodes; to++)
+        transport_request(net_glue_net(), to, DSM_TYPE_SHUTDOWN, NULL, 0, dsm_shutdown_done, NULL);
+    if (!net_glue_spin_until(dsm_shutdown_check, NULL, DSM_CONTROL_SHUTDOWN_WAIT_NS))
+        log_warn("dsm: only %u of %u nodes acknowledged the shutdown", dsm_shutdown_acks, dsm_nnodes - 1);
+    dsm_stats_log();
+}
+
+void dsm_control_init(void)
+{
+    struct net *n = net_glue_net();
+    transport_register_handler(n, DSM_TYPE_MM, dsm_mm_input, NULL);
+    transport_register_handler(n, DSM_TYPE_MM_APPLY, dsm_mm_input, NULL);
+    transport_register_handler(n, DSM_TYPE_EXIT, dsm_exit_input, NULL);
+    transport_register_handler(n, DSM_TYPE_SHUTDOWN, dsm_shutdown_input, NULL);
+}

@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: MIT */
+/* The struct dsm_env of the kernel (dsm/env.h, docs/dsm-protocol.md section 8) and the
+ * start of a multi-node program: pages through the uvm page seam (kernel/uvm_page.h),
+ * messages over the cluster transport, one kernel timer, threads parked in the scheduler.
+ * Node 0 declares the loaded image to the core (text read-only, data and the initial
+ * stack preloaded) and sends the region table to the others. Not done: eviction, recovery. */
+#include "kernel/dsm_glue.h"
+
+#include <arch/cpu.h>
+
+#include "dsm/dsm.h"
+#include "kernel/clock.h"
+#include "kernel/cmdline.h"
+#include "kernel/dsm_internal.h"
+#include "kernel/exit_codes.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/net_glue.h"
+#include "kernel/panic.h"
+#include "kernel/program.h"
+#include "kernel/sched.h"
+#include "kernel/syscall.h"
+#include "kernel/thread.h"
+#include "kernel/timer.h"
+#include "kernel/uvm.h"
+#include "kernel/uvm_page.h"
+#include "net/net.h"
+
+#define DSM_GLUE_READY_TIMEOUT_NS (60ull * NS_PER_SEC)  /* TCG nodes boot within seconds */
+#define DSM_GLUE_START_TIMEOUT_NS (30ull * NS_PER_SEC)
+#define DSM_GLUE_MAX_DSM_REGIONS 16                   /* dsm/internal.h DSM_MAX_REGIONS */
+#define DSM_GLUE_MAX_UVM_REGIONS 64                   /* regions at start: segments + stack */
+#define DSM_GLUE_HELD_MAX 64                          /* pages granted but not yet accessible */
+#define DSM_GLUE_SYS_NODE_ID 0                        /* user/include/dsmk.h DSMK_SYS_* - base */
+#define DSM_GLUE_SYS_NODE_COUNT 1
+
+struct dsm_node *dsm_core;
+unsigned dsm_self, dsm_nnodes;
+static bool dsm_on;
+static unsigned dsm_scheme_choice;
+static const char *const dsm_scheme_names[] = { "fixed", "central", NULL };
+CMDLINE_PARAM_CHOICE(dsm_scheme_choice, "dsm.manager", dsm_scheme_names,
+                     "DSM page location: fixed (hash of the page) or central (node 0)");
+
+static struct timer dsm_timer;
+static uint64_t dsm_env_errors; /* sends or installs that failed (logged) */
+
+bool dsm_active(void)
+{
+    return dsm_on;
+}
+
+/* ---- parking ---- */
+
+struct dsm_park {
+    bool done;
+    int64_t result;
+};
+static struct dsm_park dsm_parks[THREAD_MAX];
+
+static unsigned dsm_thread_index(const struct thread *t)
+{
+    for (unsigned i = 0; i < THREAD_MAX; i++)
+        if (thread_slot((int)i) == t)
+            return i;
+    panic("dsm: current thread not in the table");
+}
+
+uint64_t dsm_park_prepare(void)
+{
+    unsigned i = dsm_thread_index(thread_current());
+    dsm_parks[i].done = false;
+    dsm_parks[i].result = 0;
+    return i;
+}
+
+int64_t dsm_park_wait(uint64_t token)
+{
+    struct thread *t = thread_current();
+    while (!dsm_parks[token].done) {
+        t->wake_deadline_ns = 0;
+        sched_block();
+    }
+    return dsm_parks[token].result;
+}
+
+void dsm_park_wake(uint64_t token, int64_t result)
+{
+    if (token >= THREAD_MAX)
+        return;
+    dsm_parks[token].done = true;
+    dsm_parks[token].result = result;
+    sched_wake(thread_slot((int)token));
+}
+
+/* ---- requests from thread context ---- */
+
+static void dsm_request_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    int64_t v = 0;
+    if (status != NET_OK)
+        v = -LINUX_EIO;
+    else if (reply && len >= sizeof v)
+        memcpy(&v, reply, sizeof v);
+    dsm_park_wake((uint64_t)(uintptr_t)ctx, v);
+}
+
+int64_t dsm_request_wait(unsigned to, uint8_t type, const void *msg, size_t len)
+{
+    uint64_t token = dsm_park_prepare();
+    int rc;
+    while ((rc = transport_request(net_glue_net(), to, type, msg, len, dsm_request_done, (void *)(uintptr_t)token)) ==
+           NET_ERR_AGAIN)
+        net_glue_poll();
+    if (rc != NET_OK)
+        return -LINUX_EIO;
+    return dsm_park_wait(token);
+}
+
+/* ---- the environment ---- */
+
+/* Pages granted inaccessible (acks outstanding): their data waits here, unmapped. */
+struct dsm_held {
+    uint64_t page;
+    uint8_t *data; /* NULL = free slot */
+};
+static struct dsm_held dsm_held[DSM_GLUE_HELD_MAX];
+
+static struct dsm_held *dsm_held_find(uint64_t page)
+{
+    for (unsigned i = 0; i < DSM_GLUE_HELD_MAX; i++)
+        if (dsm_held[i].data && dsm_held[i].page == page)
+            return &dsm_held[i];
+    return NULL;
+}
+
+/* The local rights for a copy in state prot: the region's, without write for READ. */
+static unsigned dsm_rights(uint64_t va, enum dsm_prot prot)
+{
+    unsigned rights = uvm_region_rights(va) | LINUX_PROT_READ;
+    if (prot != DSM_PROT_WRITE)
+        rights &= ~(unsigned)LINUX_PROT_WRITE;
+    return rights;
+}
+
+static uint8_t *dsm_page_bytes(uint64_t va)
+{
+    uint64_t phys;
+    if (!pt_query(as_kernel(), va, &phys, NULL))
+        return NULL;
+    return phys_to_virt(phys & ~(uint64_t)(PAGE_SIZE - 1));
+}
+
+static void dsm_env_error(const char *what, uint64_t page)
+{
+    dsm_env_errors++;
+    log_error("dsm: %s failed for page 0x%llx", what, (unsigned long long)page);
+}
+
+static void dsm_env_send(void *ctx, unsigned to, const void *bytes, size_t len)
+{
+    (void)ctx;
+    if (transport_send_queued(net_glue_net(), to, DSM_TYPE_CORE, bytes, len) != NET_OK)
+        dsm_env_error("send", to);
+}
+
+static void dsm_map(uint64_t page, const void *data, enum dsm_prot prot)
+{
+    uint64_t va = page << DSM_PAGE_SHIFT;
+    unsigned rights = dsm_rights(va, prot);
+    bool ok;
+    if (data)
+        ok = uvm_page_fill(va, rights, data, DSM_PAGE_SIZE) && uvm_page_set_rights(va, rights);
+    else if (uvm_page_present(va, NULL)) {
+        static const uint8_t zero[DSM_PAGE_SIZE];
+        ok = uvm_page_fill(va, rights, zero, DSM_PAGE_SIZE) && uvm_page_set_rights(va, rights);
+    } else
+        ok = uvm_page_materialise(va, rights);
+    if (!ok)
+        dsm_env_error("install", page);
+}
+
+static void dsm_env_page_install(void *ctx, uint64_t page, const void *data, enum dsm_prot prot)
+{
+    (void)ctx;
+    struct dsm_held *h = dsm_held_find(page);
+    if (prot != DSM_PROT_NONE) {
+        if (h) {
+            kfree(h->data);
+            h->data = NULL;
+        }
+        dsm_map(page, data, prot);
+        return;
+    }
+    uint64_t va = page << DSM_PAGE_SHIFT;
+    uvm_pages_drop(va, va + DSM_PAGE_SIZE);
+    for (unsigned i = 0; !h && i < DSM_GLUE_HELD_MAX; i++)
+        if (!dsm_held[i].data)
+            h = &dsm_held[i];
+    if (!h || (!h->data && !(h->data = kmalloc(DSM_PAGE_SIZE)))) {
+        dsm_env_error("hold", page);
+        return;
+    }
+    h->page = page;
+    if (data)
+        memcpy(h->data, data, DSM_PAGE_SIZE);
+    else
+        memset(h->data, 0, DSM_PAGE_SIZE);
+}
+
+static void dsm_env_page_protect(void *ctx, uint64_t page, enum dsm_prot prot)
+{
+    (void)ctx;
+    struct dsm_held *h = dsm_held_find(page);
+    if (h) {
+        if (prot != DSM_PROT_NONE) {
+            dsm_map(page, h->data, prot);
+            kfree(h->data);
+            h->data = NULL;
+        }
+        return;
+    }
+    uint64_t va = page << DSM_PAGE_SHIFT;
+    if (prot == DSM_PROT_NONE) {
+        uint8_t *bytes = dsm_page_bytes(va);
+        if (bytes)
+            dsm_env_page_install(ctx, page, bytes, DSM_PROT_NONE);
+        return;
+    }
+    if (!uvm_page_set_rights(va, dsm_rights(va, prot)))
+        dsm_env_error("protect", page);
+}
+
+static void dsm_env_page_read(void *ctx, uint64_t page, void *buf)
+{
+    (void)ctx;
+    struct dsm_held *h = dsm_held_find(page);
+    const uint8_t *bytes = h ? h->data : dsm_page_bytes(page << DSM_PAGE_SHIFT);
+    if (bytes)
+        memcpy(buf, bytes, DSM_PAGE_SIZE);
+    else {
+        memset(buf, 0, DSM_PAGE_SIZE);
+        dsm_env_error("read", page);
+    }
+}
+
+static void dsm_env_page_drop(void *ctx, uint64_t page)
+{
+    (void)ctx;
+    struct dsm_held *h = dsm_held_find(page);
+    if (h) {
+        kfree(h->data);
+        h->data = NULL;
+    }
+    uint64_t va = page << DSM_PAGE_SHIFT;
+    uvm_pages_drop(va, va + DSM_PAGE_SIZE);
+}
+
+static uint32_t dsm_env_read_u32(void *ctx, uint64_t addr)
+{
+    (void)ctx;
+    uint64_t page = addr >> DSM_PAGE_SHIFT;
+    struct dsm_held *h = dsm_held_find(page);
+    const uint8_t *bytes = h ? h->data : dsm_page_bytes(page << DSM_PAGE_SHIFT);
+    uint32_t v = 0;
+    if (bytes)
+        memcpy(&v, bytes + (addr & (DSM_PAGE_SIZE - 1)), sizeof v);
+    return v;
+}
+
+static void dsm_env_wake(void *ctx, uint64_t token, int64_t result)
+{
+    (void)ctx;
+    dsm_park_wake(token, result);
+}
+
+static uint64_t dsm_env_now(void *ctx)
+{
+    (void)ctx;
+    return clock_now_ns();
+}
+
+static void dsm_timer_fired(struct timer *t, void *arg)
+{
+    (void)t;
+    (void)arg;
+    if (dsm_core)
+        dsm_timer_expired(dsm_core);
+}
+
+static void dsm_env_timer_arm(void *ctx, uint64_t deadline_ns)
+{
+    (void)ctx;
+    if (deadline_ns)
+        timer_arm(&dsm_timer, deadline_ns, dsm_timer_fired, NULL);
+    else
+        timer_cancel(&dsm_timer);
+}
+
+static void *dsm_env_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return kmalloc(size);
+}
+
+static void dsm_env_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    kfree(ptr);
+}
+
+static void dsm_env_log(void *ctx, const char *line)
+{
+    (void)ctx;
+    log_info("dsm: %s", line);
+}
+
+static const struct dsm_env dsm_env = {
+    .ctx = NULL,
+    .send = dsm_env_send,
+    .page_install = dsm_env_page_install,
+    .page_protect = dsm_env_page_protect,
+    .page_read = dsm_env_page_read,
+    .page_drop = dsm_env_page_drop,
+    .read_u32 = dsm_env_read_u32,
+    .wake = dsm_env_wake,
+    .now_ns = dsm_env_now,
+    .timer_arm = dsm_env_timer_arm,
+    .alloc = dsm_env_alloc,
+    .free = dsm_env_free,
+    .log = dsm_env_log,
+};
+
+static void dsm_core_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                           uint64_t request_id)
+{
+    (void)ctx, (void)n, (void)type, (void)request_id;
+    if (dsm_core)
+        dsm_receive(dsm_core, from, msg, len);
+}
+
+/* ---- the fault path ---- */
+
+enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
+{
+    uint64_t page = va >> DSM_PAGE_SHIFT;
+    enum dsm_access want = access == UVM_ACCESS_WRITE ? DSM_ACCESS_WRITE : DSM_ACCESS_READ;
+    uint64_t token = dsm_park_prepare();
+    int rc = dsm_fault(dsm_core, page, want, token);
+    if (rc == DSM_PENDING) {
+        /* Granted (or failed). The page may already be gone again by the time this thread
+         * runs: the access then simply faults once more. */
+        rc = (int)dsm_park_wait(token);
+        if (rc == 0)
+            return UVM_FAULT_RESOLVED;
+    } else if (rc == 0) {
+        if (uvm_page_present(va, NULL))
+            return UVM_FAULT_RESOLVED; /* a stale TLB entry or a racing upgrade: retry */
+        dsm_env_error("fault on a page the core holds but the node does not map", page);
+        return UVM_FAULT_VIOLATION;
+    }
+    return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
+}
+
+void dsm_glue_resync(uint64_t start, uint64_t end)
+{
+    for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+        if (!uvm_page_present(va, NULL))
+            continue;
+        struct dsm_page_info info;
+        dsm_page_query(dsm_core, va >> DSM_PAGE_SHIFT, &info);
+        if (info.state != DSM_PROT_NONE)
+            uvm_page_set_rights(va, dsm_rights(va, info.state));
+    }
+}
+
+/* ---- dsmk's own syscalls ---- */
+
+static long dsm_sys_node_id(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return dsm_self;
+}
+
+static long dsm_sys_node_count(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return dsm_nnodes;
+}
+
+/* ---- start ---- */
+
+/* START message: header, then uvm regions, then core regions. */
+struct dsm_start_header {
+    uint32_t uvm_count, dsm_count;
+    uint64_t brk_base;
+};
+struct dsm_start_uvm {
+    uint64_t start, end;
+    uint64_t prot;
+};
+struct dsm_start_region {
+    uint64_t first, count;
+    uint32_t flags, owner;
+};
+struct dsm_start_msg {
+    struct dsm_start_header h;
+    struct dsm_start_uvm uvm[DSM_GLUE_MAX_UVM_REGIONS];
+    struct dsm_start_region dsm[DSM_GLUE_MAX_DSM_REGIONS];
+};
+static struct dsm_start_msg dsm_start_msg;
+static unsigned dsm_start_acks;
+static bool dsm_member_started;
+
+static bool dsm_setup(void)
+{
+    struct net *n = net_glue_net();
+    dsm_self = net_glue_node_id();
+    dsm_nnodes = net_glue_node_count();
+    if (dsm_nnodes <= 1)
+        return false;
+    if (!n) {
+        log_error("dsm: nodes=%u but no network; running on this node alone", dsm_nnodes);
+        return false;
+    }
+    dsm_core = dsm_node_create(&dsm_env, dsm_self, dsm_nnodes,
+                               dsm_scheme_choice == 1 ? DSM_SCHEME_CENTRAL : DSM_SCHEME_FIXED);
+    if (!dsm_core)
+        panic("dsm: cannot create the core");
+    transport_register_handler(n, DSM_TYPE_CORE, dsm_core_input, NULL);
+    syscall_set_dsmk(DSM_GLUE_SYS_NODE_ID, dsm_sys_node_id);
+    syscall_set_dsmk(DSM_GLUE_SYS_NODE_COUNT, dsm_sys_node_count);
+    dsm_threads_init();
+    dsm_output_init();
+    dsm_control_init();
+    return true;
+}
+
+static void dsm_add_region(struct dsm_start_msg *m, uint64_t first, uint64_t count, unsigned flags)
+{
+    if (m->h.dsm_count == DSM_GLUE_MAX_DSM_REGIONS)
+        panic("dsm: the image needs more than %d core regions", DSM_GLUE_MAX_DSM_REGIONS);
+    m->dsm[m->h.dsm_count++] = (struct dsm_start_region){ first, count, flags, 0 };
+}
+
+/* Groups the present pages of every region into core regions (read-only text, preloaded
+ * data and stack); the rest of the address space is untouched (zero fill). */
+static void dsm_collect_regions(struct dsm_start_msg *m)
+{
+    uint64_t start, end;
+    unsigned prot;
+    for (size_t i = 0; uvm_region_get(i, &start, &end, &prot); i++) {
+        if (m->h.uvm_count == DSM_GLUE_MAX_UVM_REGIONS)
+            panic("dsm: more than %d regions at start", DSM_GLUE_MAX_UVM_REGIONS);
+        m->uvm[m->h.uvm_count++] = (struct dsm_start_uvm){ start, end, prot };
+        unsigned flags = (prot & LINUX_PROT_WRITE) ? DSM_REGION_PRELOADED : DSM_REGION_READONLY;
+        uint64_t run = 0;
+        for (uint64_t va = start; va <= end; va += PAGE_SIZE) {
+            if (va < end && uvm_page_present(va, NULL)) {
+                if (!run)
+                    run = va;
+                continue;
+            }
+            if (run)
+                dsm_add_region(m, run >> DSM_PAGE_SHIFT, (va - run) >> DSM_PAGE_SHIFT, flags);
+            run = 0;
+        }
+    }
+}
+
+static bool dsm_ready_check(void *ctx)
+{
+    (void)ctx;
+    return net_cluster_ready(net_glue_net());
+}
+
+static bool dsm_start_check(void *ctx)
+{
+    (void)ctx;
+    return dsm_start_acks + 1 >= dsm_nnodes;
+}
+
+static void dsm_start_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx, (void)reply, (void)len;
+    if (status == NET_OK)
+        dsm_start_acks++;
+}
+
+static void dsm_apply_regions(const struct dsm_start_msg *m)
+{
+    for (uint32_t i = 0; i < m->h.dsm_count; i++)
+        if (dsm_region_add(dsm_core, m->dsm[i].first, m->dsm[i].count, m->dsm[i].flags, m->dsm[i].owner) != 0)
+            log_error("dsm: core region %u refused", i);
+}
+
+void dsm_glue_start_controller(void)
+{
+    if (!dsm_setup())
+        return;
+    if (!net_glue_spin_until(dsm_ready_check, NULL, DSM_GLUE_READY_TIMEOUT_NS)) {
+        log_error("dsm: the cluster did not form");
+        kernel_exit(EXIT_PANIC);
+    }
+    struct dsm_start_msg *m = &dsm_start_msg;
+    memset(m, 0, sizeof *m);
+    m->h.brk_base = (uint64_t)uvm_brk(0);
+    dsm_collect_regions(m);
+    dsm_apply_regions(m);
+    for (unsigned to = 1; to < dsm_nnodes; to++) {
+        while (transport_request(net_glue_net(), to, DSM_TYPE_START, m, sizeof *m, dsm_start_done, NULL) ==
+               NET_ERR_AGAIN)
+            net_glue_poll();
+    }
+    if (!net_glue_spin_until(dsm_start_check, NULL, DSM_GLUE_START_TIMEOUT_NS)) {
+        log_error("dsm: not every node took the region table");
+        kernel_exit(EXIT_PANIC);
+    }
+    dsm_on = true;
+    log_info("dsm: program spans %u nodes (%u core regions, manager %s)", dsm_nnodes, m->h.dsm_count,
+             dsm_scheme_names[dsm_scheme_choice]);
+}
+
+static void dsm_start_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                            uint64_t request_id)
+{
+    (void)ctx, (void)type;
+    const struct dsm_start_msg *m = (const struct dsm_start_msg *)msg;
+    if (from != 0 || dsm_member_started || len != sizeof *m || m->h.uvm_count > DSM_GLUE_MAX_UVM_REGIONS ||
+        m->h.dsm_count > DSM_GLUE_MAX_DSM_REGIONS) {
+        log_error("dsm: bad start message from node %u", from);
+        return;
+    }
+    for (uint32_t i = 0; i < m->h.uvm_count; i++)
+        if (uvm_region_add(m->uvm[i].start, m->uvm[i].end - m->uvm[i].start, (unsigned)m->uvm[i].prot) != 0)
+            log_error("dsm: region 0x%llx refused", (unsigned long long)m->uvm[i].start);
+    uvm_brk_init(m->h.brk_base);
+    dsm_apply_regions(m);
+    dsm_member_started = true;
+    dsm_on = true;
+    transport_reply(n, from, request_id, NULL, 0);
+}
+
+void dsm_glue_run_member(void)
+{
+    if (net_glue_node_count() <= 1 || net_glue_node_id() == 0)
+        return;
+    program_kernel_init();
+    if (!dsm_setup())
+        return;
+    transport_register_handler(net_glue_net(), DSM_TYPE_START, dsm_start_input, NULL);
+    log_info("dsm: node %u waiting for the program", dsm_self);
+    while (thread_live_count() == 0)
+        cpu_wait_for_interrupt();
+    sched_start();
+}

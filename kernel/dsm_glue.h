@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/* The DSM layer of the kernel (DESIGN.md 4 and 5, issue 5): the protocol core (dsm/dsm.h)
+ * wired to the uvm page seam, the cluster transport, the timer and the scheduler, plus
+ * the hooks userk's files call when nodes>1. Everything here is inert on one node: each
+ * hook is guarded by dsm_active(), which is false unless nodes= is above 1. */
+#ifndef KERNEL_DSM_GLUE_H
+#define KERNEL_DSM_GLUE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/uvm.h"
+
+/* True once this node runs its part of a multi-node program (the core exists). */
+bool dsm_active(void);
+/* Node 0, after loading the image: waits for the cluster, creates the core over the
+ * loaded pages and sends the region table to every node. No effect when nodes<=1. */
+void dsm_glue_start_controller(void);
+/* Nodes other than 0 (no program module): waits for node 0's region table, then runs the
+ * threads placed here; never returns when nodes>1, returns at once otherwise. */
+void dsm_glue_run_member(void);
+/* uvm_handle_fault's DSM path for page va after the region check allowed access with
+ * the region's rights: parks the thread until the page arrives. */
+enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access);
+
+/* clone(): if the placement policy picks another node, starts the child there from ctx
+ * and returns true with *result = the child's cluster-wide tid (or -errno). False: the
+ * caller creates the thread locally. */
+struct user_context;
+bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
+                       uint64_t sigmask, long *result);
+/* futex(2) through the word's manager: cmd without flags; returns what Linux returns. */
+long dsm_futex_syscall(uint64_t uaddr, int cmd, bool realtime, uint32_t val, uint64_t timeout_or_val2,
+                       uint64_t uaddr2, uint32_t val3);
+/* FUTEX_WAKE of up to n waiters anywhere in the cluster (thread exit's clear_child_tid). */
+int dsm_futex_wake_address(uint64_t addr, int n);
+
+/* True on nodes whose stdout/stderr go to node 0 (dsm_active and not node 0). */
+bool dsm_output_forwarded(void);
+/* write() to fd 1 or 2 on such a node: the bytes reach node 0's COM2/COM3 before the call
+ * returns (so output keeps the program's causal order). Returns bytes or -errno. */
+long dsm_output_write(uint64_t fd, uint64_t ubuf, uint64_t len);
+
+enum dsm_mm_op { DSM_MM_BRK = 1, DSM_MM_MMAP, DSM_MM_MUNMAP, DSM_MM_MPROTECT };
+/* A memory syscall (man 2 brk/mmap/munmap/mprotect; arguments in Linux order) performed
+ * at node 0 and replicated to every node before it returns. munmap keeps the range as a
+ * PROT_NONE region (never reused: the core cannot forget pages); brk never shrinks.
+ * Returns what the syscall returns. */
+long dsm_control_mm(enum dsm_mm_op op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* program_exit's hook: on node 0 ends every node (their stats lines) and returns so the
+ * exit line follows; on other nodes hands status to node 0 and never returns. */
+void dsm_control_exit(int status);
+
+#endif

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared state of the kernel's DSM files (kernel/dsm_*.c): the core, the transport
+ * message types they use, and thread parking. Private to those files. */
+#ifndef KERNEL_DSM_INTERNAL_H
+#define KERNEL_DSM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsm/dsm.h"
+#include "net/net_defs.h"
+
+/* Transport message types (net/net_defs.h: user types 16..63; nettest_rpc takes the top 3). */
+#define DSM_TYPE_CORE (TRANSPORT_TYPE_USER_FIRST + 32)     /* dsm/msg.h messages */
+#define DSM_TYPE_START (TRANSPORT_TYPE_USER_FIRST + 33)    /* node 0 -> all: region table (request) */
+#define DSM_TYPE_THREAD (TRANSPORT_TYPE_USER_FIRST + 34)   /* any -> any: start a thread from a snapshot */
+#define DSM_TYPE_OUTPUT (TRANSPORT_TYPE_USER_FIRST + 35)   /* any -> 0: stdout/stderr bytes (request) */
+#define DSM_TYPE_MM (TRANSPORT_TYPE_USER_FIRST + 36)       /* any -> 0: memory syscall (request) */
+#define DSM_TYPE_MM_APPLY (TRANSPORT_TYPE_USER_FIRST + 37) /* 0 -> all: replicate a region change (request) */
+#define DSM_TYPE_EXIT (TRANSPORT_TYPE_USER_FIRST + 38)     /* any -> 0: exit_group(status) */
+#define DSM_TYPE_SHUTDOWN (TRANSPORT_TYPE_USER_FIRST + 39) /* 0 -> all: end now (request) */
+
+extern struct dsm_node *dsm_core;
+extern unsigned dsm_self, dsm_nnodes;
+
+/* Parking of the calling thread until dsm_park_wake(token): prepare, start the operation
+ * (which may wake at once), then wait. One outstanding park per thread. */
+uint64_t dsm_park_prepare(void);
+int64_t dsm_park_wait(uint64_t token);
+void dsm_park_wake(uint64_t token, int64_t result);
+/* transport_request from thread context, retried while the window is full; the reply
+ * (its first 8 bytes as int64, or 0) wakes the parked caller. Returns that value. */
+int64_t dsm_request_wait(unsigned to, uint8_t type, const void *msg, size_t len);
+/* Re-applies the core's page states to present pages in [start, end) after a uvm rights
+ * change (a READ copy must never become writable behind the core's back). */
+void dsm_glue_resync(uint64_t start, uint64_t end);
+/* Registers the handlers of dsm_threads.c, dsm_output.c and dsm_control.c. */
+void dsm_threads_init(void);
+void dsm_output_init(void);
+void dsm_control_init(void);
+
+#endif

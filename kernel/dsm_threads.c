@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+/* Threads and futexes across nodes (DESIGN.md 5, issue 5): clone() places the child by
+ * policy (dsm.place=rr: round robin starting at the next node; local: never move) and
+ * sends its register snapshot (struct user_context: general registers, RIP, RSP, RFLAGS,
+ * FS base, FPU/SSE) in one message; futex calls go to the word's manager through the
+ * core. Not done: migration of a running thread (dsmk_migrate), signals. */
+#include "kernel/dsm_glue.h"
+
+#include <arch/context.h>
+
+#include "kernel/clock.h"
+#include "kernel/cmdline.h"
+#include "kernel/dsm_internal.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/log.h"
+#include "kernel/net_glue.h"
+#include "kernel/thread.h"
+#include "kernel/time_conv.h"
+#include "kernel/usercopy.h"
+#include "net/net.h"
+
+#define DSM_PLACE_RR 0
+#define DSM_PLACE_LOCAL 1
+#define DSM_TID_NODE_SHIFT 16 /* cluster tid = (creator node + 1) << 16 | sequence: above local tids */
+#define DSM_TID_SEQ_MASK 0xffffu
+
+static unsigned dsm_place_choice;
+static const char *const dsm_place_names[] = { "rr", "local", NULL };
+CMDLINE_PARAM_CHOICE(dsm_place_choice, "dsm.place", dsm_place_names,
+                     "where clone() puts new threads: rr (round robin over the nodes) or local");
+
+static unsigned dsm_clones;
+static uint32_t dsm_tid_seq;
+static uint64_t dsm_thread_start_failures;
+
+struct dsm_thread_msg {
+    struct user_context ctx;
+    uint64_t clear_child_tid;
+    uint64_t sigmask;
+    int32_t tid;
+    uint32_t reserved;
+};
+
+bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
+                       uint64_t sigmask, long *result)
+{
+    if (dsm_place_choice == DSM_PLACE_LOCAL)
+        return false;
+    unsigned to = (dsm_self + 1 + dsm_clones++) % dsm_nnodes;
+    if (to == dsm_self)
+        return false;
+    static struct dsm_thread_msg m; /* one CPU, IF=0: off the kernel stack */
+    memset(&m, 0, sizeof m);
+    m.ctx = *ctx;
+    m.clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
+    m.sigmask = sigmask;
+    m.tid = (int32_t)(((dsm_self + 1) << DSM_TID_NODE_SHIFT) | (++dsm_tid_seq & DSM_TID_SEQ_MASK));
+    int32_t tid = m.tid;
+    /* Both tid stores land before the child can run, as in Linux. */
+    if (flags & LINUX_CLONE_PARENT_SETTID)
+        copy_to_user(uparent_tid, &tid, sizeof tid);
+    if (flags & LINUX_CLONE_CHILD_SETTID)
+        copy_to_user(uchild_tid, &tid, sizeof tid);
+    int64_t rc = dsm_request_wait(to, DSM_TYPE_THREAD, &m, sizeof m);
+    *result = rc < 0 ? -LINUX_EAGAIN : tid;
+    return true;
+}
+
+static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                             uint64_t request_id)
+{
+    (void)ctx, (void)type;
+    int64_t status = 0;
+    static struct dsm_thread_msg m;
+    if (len != sizeof m || !dsm_active()) {
+        log_error("dsm: bad thread start from node %u", from);
+        status = -LINUX_EINVAL;
+    } else {
+        memcpy(&m, msg, sizeof m);
+        struct thread *t = thread_create_user(&m.ctx);
+        if (!t) {
+            dsm_thread_start_failures++;
+            status = -LINUX_EAGAIN;
+        } else {
+            t->clear_child_tid = m.clear_child_tid;
+            t->sigmask = m.sigmask;
+        }
+    }
+    if (request_id)
+        transport_reply(n, from, request_id, &status, sizeof status);
+}
+
+void dsm_threads_init(void)
+{
+    transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
+}
+
+/* ---- futexes ---- */
+
+static long dsm_futex_finish(int rc, uint64_t token)
+{
+    if (rc == DSM_PENDING)
+        return (long)dsm_park_wait(token);
+    return rc;
+}
+
+long dsm_futex_syscall(uint64_t uaddr, int cmd, bool realtime, uint32_t val, uint64_t timeout_or_val2,
+                       uint64_t uaddr2, uint32_t val3)
+{
+    switch (cmd) {
+    case LINUX_FUTEX_WAIT:
+    case LINUX_FUTEX_WAIT_BITSET: {
+        bool bitset = cmd == LINUX_FUTEX_WAIT_BITSET;
+        if (bitset && val3 == 0)
+            return -LINUX_EINVAL;
+        uint64_t deadline = 0;
+        if (timeout_or_val2) {
+            struct linux_timespec ts;
+            if (copy_from_user(&ts, timeout_or_val2, sizeof ts) != 0)
+                return -LINUX_EFAULT;
+            if (!timespec_valid(&ts))
+                return -LINUX_EINVAL;
+            /* FUTEX_WAIT's timeout is relative even with FUTEX_CLOCK_REALTIME (futex(2)). */
+            deadline = bitset ? time_deadline_from_absolute(&ts, realtime) : time_deadline_from_relative(&ts);
+            if (deadline <= clock_now_ns())
+                return -LINUX_ETIMEDOUT;
+        }
+        uint64_t token = dsm_park_prepare();
+        return dsm_futex_finish(
+            dsm_futex_wait(dsm_core, uaddr, val, bitset ? val3 : DSM_FUTEX_BITSET_ANY, deadline, token), token);
+    }
+    case LINUX_FUTEX_WAKE:
+    case LINUX_FUTEX_WAKE_BITSET: {
+        bool bitset = cmd == LINUX_FUTEX_WAKE_BITSET;
+        if (bitset && val3 == 0)
+            return -LINUX_EINVAL;
+        uint64_t token = dsm_park_prepare();
+        return dsm_futex_finish(dsm_futex_wake(dsm_core, uaddr, val, bitset ? val3 : DSM_FUTEX_BITSET_ANY, token),
+                                token);
+    }
+    case LINUX_FUTEX_REQUEUE:
+    case LINUX_FUTEX_CMP_REQUEUE: {
+        if ((int32_t)val < 0 || (int64_t)timeout_or_val2 < 0)
+            return -LINUX_EINVAL;
+        if ((uaddr2 & 3) || !user_range_ok(uaddr2, sizeof(uint32_t)))
+            return -LINUX_EFAULT;
+        uint32_t nmove = timeout_or_val2 > UINT32_MAX ? UINT32_MAX : (uint32_t)timeout_or_val2;
+        uint64_t token = dsm_park_prepare();
+        return dsm_futex_finish(dsm_futex_requeue(dsm_core, uaddr, uaddr2, val, nmove,
+                                                  cmd == LINUX_FUTEX_CMP_REQUEUE, val3, token),
+                                token);
+    }
+    default:
+        return -LINUX_ENOSYS;
+    }
+}
+
+int dsm_futex_wake_address(uint64_t addr, int n)
+{
+    uint64_t token = dsm_park_prepare();
+    return (int)dsm_futex_finish(dsm_futex_wake(dsm_core, addr, (uint32_t)n, DSM_FUTEX_BITSET_ANY, token), token);
+}
