@@ -19,6 +19,7 @@ RPC_CLIENT = re.compile(r"nettest: rpc client: (\d+) requests, (\d+) replies, (\
 RPC_SERVER = re.compile(r"nettest: rpc server: (\d+) requests handled, (\d+) distinct")
 RPC_VERDICT = re.compile(r"nettest: (\d+) passed, (\d+) failed")
 NET_COUNTER = re.compile(r"\b([a-z][a-z0-9_]*)=(\d+)")
+NET_LOG_LINE = re.compile(r"(?<![\w-])net: (.*)")  # the stack's own lines, not "virtio-net: ..."
 RPC_WARMUP = 20        # kernel/nettest_rpc.c RPC_WARMUP: untimed round trips before the timed ones
 EXIT_OK = 33           # kernel/exit_codes.h EXIT_OK through isa-debug-exit
 DEFAULT_TIMEOUT = 300.0
@@ -43,11 +44,13 @@ def counters(text):
     A dump is a run of "net: name=value ..." lines (net/net.c net_dump_counters)."""
     found = {}
     for line in text.splitlines():
-        if "net: rx_frames=" in line:
+        m = NET_LOG_LINE.search(line)
+        if not m or m.group(1).startswith(("peer ", "pbufs ")):
+            continue
+        if m.group(1).startswith("rx_frames="):
             found = {}  # a new dump starts
-        if "net: " in line and "=" in line and " peer " not in line and "pbufs" not in line:
-            for name, value in NET_COUNTER.findall(line.split("net: ", 1)[1]):
-                found[name] = int(value)
+        for name, value in NET_COUNTER.findall(m.group(1)):
+            found[name] = int(value)
     return found
 
 
