@@ -2,9 +2,10 @@
 /* 82540EM driver (8254x SDM 14: initialisation; 3.2/3.3: descriptors). Rings after Linux's
  * e1000 bookkeeping: a descriptor array plus next_to_use/next_to_clean. RCTL is written
  * once, at probe: QEMU 7.2's model ignores received frames for ~1 s after every RCTL write
- * (PLUMBING 13). Frames larger than one 2 KiB buffer (jumbo, RCTL.LPE) span several
- * descriptors and are copied into one assembly buffer. Transmission happens inside the
- * TDT write on QEMU; descriptors are reclaimed lazily. Not done: offloads, VLAN, PHY. */
+ * (PLUMBING 13). Above MTU 1500 (RCTL.LPE) receive buffers are 16 KiB (RCTL.BSEX), so a
+ * jumbo frame fits one; a frame spanning descriptors is copied into an assembly buffer.
+ * Transmission happens inside the TDT write on QEMU; descriptors are reclaimed lazily.
+ * Not done: offloads, VLAN, PHY management. */
 #include "drivers/e1000.h"
 
 #include <arch/cpu.h>
@@ -16,7 +17,8 @@
 #include "kernel/libc.h"
 #include "kernel/log.h"
 
-#define E1000_RX_DESCS 128 /* 2 KiB of descriptors, 256 KiB of buffers */
+#define E1000_RX_DESCS 128       /* 2 KiB of descriptors, 256 KiB of 2 KiB buffers */
+#define E1000_RX_DESCS_JUMBO 64  /* 1 MiB of 16 KiB buffers: a jumbo frame in one */
 #define E1000_TX_DESCS 64
 #define E1000_TX_BUFFER_SIZE 2048
 #define E1000_RESET_SPIN_LIMIT 1000000
@@ -33,6 +35,8 @@ struct e1000 {
     struct e1000_tx_desc *tx_ring;
     uint8_t *rx_bufs, *tx_bufs;
     uint64_t rx_bufs_phys, tx_bufs_phys;
+    uint16_t rx_descs;                  /* E1000_RX_DESCS, or _JUMBO above MTU 1500 */
+    uint32_t rx_buf_size;               /* E1000_RX_BUFFER_SIZE, or _JUMBO: what RCTL says */
     uint16_t rx_next_to_clean;          /* oldest descriptor the device may have filled */
     uint16_t tx_next_to_use;            /* next descriptor to fill (TDT after the write) */
     uint16_t tx_next_to_clean;          /* oldest descriptor not yet reclaimed */
@@ -158,9 +162,9 @@ static unsigned e1000_rx_poll(struct netdev *dev, unsigned budget, netdev_delive
         barrier_read();
         uint8_t status = d->status, errors = d->errors;
         uint16_t length = d->length;
-        const uint8_t *buf = e->rx_bufs + (size_t)i * E1000_RX_BUFFER_SIZE;
+        const uint8_t *buf = e->rx_bufs + (size_t)i * e->rx_buf_size;
         bool eop = (status & E1000_RXD_STATUS_EOP) != 0;
-        if (errors || length > E1000_RX_BUFFER_SIZE) {
+        if (errors || length > e->rx_buf_size) {
             e->assembly_overflow = true; /* drop the whole frame this descriptor belongs to */
             length = 0;
         }
@@ -178,7 +182,7 @@ static unsigned e1000_rx_poll(struct netdev *dev, unsigned budget, netdev_delive
         }
         d->status = 0;
         last_cleaned = i;
-        e->rx_next_to_clean = (uint16_t)((i + 1) % E1000_RX_DESCS);
+        e->rx_next_to_clean = (uint16_t)((i + 1) % e->rx_descs);
     }
     if (last_cleaned >= 0) {
         /* The cleared descriptors go back to the device: the tail names the last one. */
@@ -304,22 +308,22 @@ static bool e1000_read_mac(struct e1000 *e, uint8_t mac[NETDEV_MAC_LEN])
 static bool e1000_alloc_rings(struct e1000 *e)
 {
     uint64_t rx_ring_phys, tx_ring_phys;
-    e->rx_ring = dma_alloc(sizeof(struct e1000_rx_desc) * E1000_RX_DESCS, E1000_RING_ALIGN, &rx_ring_phys);
+    e->rx_ring = dma_alloc(sizeof(struct e1000_rx_desc) * e->rx_descs, E1000_RING_ALIGN, &rx_ring_phys);
     e->tx_ring = dma_alloc(sizeof(struct e1000_tx_desc) * E1000_TX_DESCS, E1000_RING_ALIGN, &tx_ring_phys);
-    e->rx_bufs = dma_alloc((size_t)E1000_RX_BUFFER_SIZE * E1000_RX_DESCS, E1000_RING_ALIGN, &e->rx_bufs_phys);
+    e->rx_bufs = dma_alloc((size_t)e->rx_buf_size * e->rx_descs, E1000_RING_ALIGN, &e->rx_bufs_phys);
     e->tx_bufs = dma_alloc((size_t)E1000_TX_BUFFER_SIZE * E1000_TX_DESCS, E1000_RING_ALIGN, &e->tx_bufs_phys);
     if (!e->rx_ring || !e->tx_ring || !e->rx_bufs || !e->tx_bufs)
         return false;
-    for (unsigned i = 0; i < E1000_RX_DESCS; i++)
-        e->rx_ring[i].addr = e->rx_bufs_phys + (uint64_t)i * E1000_RX_BUFFER_SIZE;
+    for (unsigned i = 0; i < e->rx_descs; i++)
+        e->rx_ring[i].addr = e->rx_bufs_phys + (uint64_t)i * e->rx_buf_size;
 
     /* SDM 14.4 receive initialisation; the tail leaves one descriptor back so a full ring
      * is distinguishable from an empty one. */
     e1000_write(e, E1000_RDBAL, (uint32_t)rx_ring_phys);
     e1000_write(e, E1000_RDBAH, (uint32_t)(rx_ring_phys >> 32));
-    e1000_write(e, E1000_RDLEN, sizeof(struct e1000_rx_desc) * E1000_RX_DESCS);
+    e1000_write(e, E1000_RDLEN, (uint32_t)(sizeof(struct e1000_rx_desc) * e->rx_descs));
     e1000_write(e, E1000_RDH, 0);
-    e1000_write(e, E1000_RDT, E1000_RX_DESCS - 1);
+    e1000_write(e, E1000_RDT, e->rx_descs - 1u);
     e1000_write(e, E1000_RDTR, 0);
     e1000_write(e, E1000_RADV, 0);
     e1000_write(e, E1000_ITR, 0);
@@ -362,13 +366,18 @@ struct netdev *e1000_probe(const struct pci_device *pci, uint16_t mtu)
     }
     for (unsigned i = 0; i < E1000_MTA_ENTRIES; i++)
         e1000_write(e, E1000_MTA + 4 * i, 0);
+    /* Jumbo frames land in one 16 KiB buffer each (no copy); the assembly path remains for
+     * a frame that spans descriptors anyway (SDM 3.2.3: EOP only on the last). */
+    e->rx_descs = mtu > E1000_STANDARD_MTU ? E1000_RX_DESCS_JUMBO : E1000_RX_DESCS;
+    e->rx_buf_size = mtu > E1000_STANDARD_MTU ? E1000_RX_BUFFER_SIZE_JUMBO : E1000_RX_BUFFER_SIZE;
     if (!e1000_alloc_rings(e)) {
         log_error("e1000: DMA pool exhausted (%zu bytes left)", dma_free_bytes());
         return NULL;
     }
     /* The one RCTL write (see the file comment). */
-    e->rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC | E1000_RCTL_BSIZE_2048 |
-              (mtu > E1000_STANDARD_MTU ? E1000_RCTL_LPE : 0);
+    bool jumbo = mtu > E1000_STANDARD_MTU;
+    e->rctl = E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_SECRC |
+              (jumbo ? E1000_RCTL_LPE | E1000_RCTL_BSEX | E1000_RCTL_BSIZE_16384 : E1000_RCTL_BSIZE_2048);
     e1000_write(e, E1000_RCTL, e->rctl);
 
     dev->name = "e1000";
@@ -379,7 +388,7 @@ struct netdev *e1000_probe(const struct pci_device *pci, uint16_t mtu)
     char mac[18];
     netdev_format_mac(dev->mac, mac, sizeof mac);
     log_info("e1000: %02x:%02x.%x mac %s, mtu %u, link %s, %u rx / %u tx descriptors", pci->bus, pci->dev, pci->fn,
-             mac, mtu, (e1000_read(e, E1000_STATUS) & E1000_STATUS_LU) ? "up" : "down", E1000_RX_DESCS, E1000_TX_DESCS);
+             mac, mtu, (e1000_read(e, E1000_STATUS) & E1000_STATUS_LU) ? "up" : "down", e->rx_descs, E1000_TX_DESCS);
     return dev;
 }
 

@@ -72,9 +72,11 @@
 #define E1000_RCTL_LPE (1u << 5)       /* long packets: frames above 1522 bytes */
 #define E1000_RCTL_BAM (1u << 15)      /* accept broadcast */
 #define E1000_RCTL_BSIZE_2048 (0u << 16) /* with BSEX = 0 */
-#define E1000_RCTL_BSEX (1u << 25)
+#define E1000_RCTL_BSIZE_16384 (1u << 16) /* with BSEX = 1 */
+#define E1000_RCTL_BSEX (1u << 25)         /* buffer size extension: BSIZE x 16 */
 #define E1000_RCTL_SECRC (1u << 26)    /* strip the Ethernet CRC */
-#define E1000_RX_BUFFER_SIZE 2048      /* matches E1000_RCTL_BSIZE_2048 */
+#define E1000_RX_BUFFER_SIZE 2048       /* matches E1000_RCTL_BSIZE_2048 */
+#define E1000_RX_BUFFER_SIZE_JUMBO 16384 /* matches E1000_RCTL_BSEX | E1000_RCTL_BSIZE_16384 */
 
 /* TCTL (SDM 13.4.33) and TIPG (13.4.34, values for the 82540 on copper). */
 #define E1000_TCTL_EN (1u << 1)
