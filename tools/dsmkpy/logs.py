@@ -28,7 +28,7 @@ def read_text(path):
 
 
 def wait_for_line(path, pattern, timeout, alive=None, start=0):
-    """Returns the first complete line at or after byte `start` matching regex `pattern`.
+    """Returns the first complete line at or after text offset `start` matching regex `pattern`.
 
     Raises LogTimeout after `timeout` seconds, or as soon as alive() returns False
     (the QEMU behind the log has exited) and the log holds no match.
