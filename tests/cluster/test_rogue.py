@@ -45,7 +45,9 @@ IP_FRAG_DROPPED_MIN = 1      # the datagram too large to reassemble
 
 @pytest.fixture(autouse=True)
 def nettests_netns():
-    use_netns_prefix()
+    old = use_netns_prefix()
+    yield
+    use_netns_prefix(old)
 
 
 def host_ping(c, index):

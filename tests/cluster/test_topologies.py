@@ -33,7 +33,9 @@ CASES = [
 
 @pytest.fixture(autouse=True)
 def nettests_netns():
-    use_netns_prefix()
+    old = use_netns_prefix()
+    yield
+    use_netns_prefix(old)
 
 
 @pytest.mark.parametrize("nodes,nic,boot", CASES, ids=["%dx%s-%s" % c for c in CASES])

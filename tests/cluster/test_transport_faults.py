@@ -32,7 +32,9 @@ NFT_COUNTER = re.compile(r"counter packets (\d+)")
 
 @pytest.fixture(autouse=True)
 def nettests_netns():
-    use_netns_prefix()
+    old = use_netns_prefix()
+    yield
+    use_netns_prefix(old)
 
 
 def nft_packets(c, family, table):

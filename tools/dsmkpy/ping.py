@@ -28,9 +28,11 @@ NETNS_PREFIX = "dsmk-nettests-"  # namespaces made by these tests carry the help
 
 
 def use_netns_prefix(prefix=NETNS_PREFIX):
-    """Makes every namespace this process creates from now on start with prefix."""
+    """Makes every namespace this process creates from now on start with prefix; returns
+    the previous prefix (to put back)."""
     from . import netns
-    netns.NETNS_PREFIX = prefix
+    old, netns.NETNS_PREFIX = netns.NETNS_PREFIX, prefix
+    return old
 
 
 def rpc_words(count, stream=False):
