@@ -46,7 +46,6 @@ TRANSPORT_TAG_LEN = 16
 TRANSPORT_MAX_MSG = 8192
 TRANSPORT_TYPE_USER = 63    # the rpc test's request type (TRANSPORT_TYPE_COUNT - 1)
 ROGUE_MAC = "02:00:00:00:be:ef"  # locally administered, not any node's
-ROGUE_IPV4 = "10.77.0.250"
 MTU = 1500
 PACE_SECONDS = 0.001        # between injected frames, so no NIC ring overflows
 MAX_REPLAYS = 40            # captured messages replayed per target and class
