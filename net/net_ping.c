@@ -189,3 +189,22 @@ void net_ping_result(struct net *n, struct net_ping_result *out)
     out->median_ns = p->samples[p->samples_kept / 2];
     out->p99_ns = p->samples[(uint64_t)p->samples_kept * 99 / 100];
 }
+
+void net_ping_log(struct net *n)
+{
+    struct net_ping_result r;
+    net_ping_result(n, &r);
+    const struct net_ping *p = &n->ping;
+    if (p->stream) {
+        uint64_t us = r.elapsed_ns / 1000;
+        net_log(n, "net: stream node %u: %u of %u messages of %u B in %llu us: %llu msg/s, %u errors", p->peer, r.done,
+                p->total, p->req_len, (unsigned long long)us,
+                (unsigned long long)(r.elapsed_ns ? (uint64_t)r.done * 1000000000ull / r.elapsed_ns : 0), r.errors);
+        return;
+    }
+    net_log(n, "net: ping node %u: %u round trips, %u B request / %u B reply: min %llu us median %llu us p99 %llu us "
+               "max %llu us, %u errors",
+            p->peer, r.done, p->req_len, p->resp_len, (unsigned long long)(r.min_ns / 1000),
+            (unsigned long long)(r.median_ns / 1000), (unsigned long long)(r.p99_ns / 1000),
+            (unsigned long long)(r.max_ns / 1000), r.errors);
+}

@@ -48,6 +48,10 @@ int net_ping_stream_start(struct net *n, uint32_t peer, uint32_t count, size_t l
 bool net_ping_busy(const struct net *n);
 /* Summarises the last run (sorts the samples in place). */
 void net_ping_result(struct net *n, struct net_ping_result *out);
+/* Logs the last run's summary as one line (sorts the samples):
+ *   "net: ping node P: N round trips, Q B request / R B reply: min A us median B us p99 C us max D us, E errors"
+ *   "net: stream node P: N of M messages of L B in T us: X msg/s, E errors" */
+void net_ping_log(struct net *n);
 /* STREAM messages this node has received. */
 uint64_t net_ping_stream_received(const struct net *n);
 

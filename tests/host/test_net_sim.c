@@ -642,6 +642,9 @@ TEST(net_sim_ping_round_trips_and_stream)
     CHECK_EQ(r.errors, 0);
     CHECK(r.min_ns >= 2 * SIM_LATENCY_NS);
     CHECK(r.min_ns <= r.median_ns && r.median_ns <= r.p99_ns && r.p99_ns <= r.max_ns);
+    s->log_len = 0;
+    net_ping_log(n0);
+    CHECK(strstr(s->log, "net: ping node 1: 100 round trips, 64 B request / 4096 B reply: min ") != NULL);
     CHECK_EQ(net_ping_start(n0, 0, 1, 64, 64), NET_ERR_PEER);
     CHECK_EQ(net_ping_start(n0, 1, 1, 64, TRANSPORT_MAX_MSG + 1), NET_ERR_TOO_BIG);
     CHECK_EQ(net_ping_stream_start(n0, 1, 500, 4096), NET_OK);
@@ -650,6 +653,9 @@ TEST(net_sim_ping_round_trips_and_stream)
     net_ping_result(n0, &r);
     CHECK_EQ(r.done, 500);
     CHECK_EQ(net_ping_stream_received(n1), 500);
+    s->log_len = 0;
+    net_ping_log(n0);
+    CHECK(strstr(s->log, "net: stream node 1: 500 of 500 messages of 4096 B in ") != NULL);
     CHECK(r.elapsed_ns > 0);
     sim_destroy(s);
 }
