@@ -92,6 +92,32 @@ static void coh_wake_ready(struct dsm_node *n, struct dsm_page *p)
     }
 }
 
+unsigned dsm_hot_pages(const struct dsm_node *n, uint64_t *pages, uint32_t *counts, unsigned max)
+{
+    unsigned found = 0, filled = 0;
+    for (unsigned b = 0; b < DSM_HASH_BUCKETS; b++) {
+        for (const struct dsm_page *p = n->pages[b]; p; p = p->hnext) {
+            if (!p->pingpong)
+                continue;
+            found++;
+            /* Insertion into the sorted top list (max is small). */
+            unsigned i = filled < max ? filled++ : max;
+            while (i > 0 && counts[i - 1] < p->pingpong) {
+                if (i < max) {
+                    counts[i] = counts[i - 1];
+                    pages[i] = pages[i - 1];
+                }
+                i--;
+            }
+            if (i < max) {
+                counts[i] = p->pingpong;
+                pages[i] = p->page;
+            }
+        }
+    }
+    return found;
+}
+
 int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_t token,
                          bool internal)
 {
@@ -241,13 +267,30 @@ static void mgr_done(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 
 /* ---- owner and holders ---- */
 
-/* Holds m back if p arrived less than the window ago; true if it did (or dropped it). */
+/* Counts a ping-pong event when a page is taken away soon after it arrived. */
+static void coh_count_pingpong(struct dsm_node *n, struct dsm_page *p, const struct dsm_msg *m)
+{
+    uint64_t recent = n->window_ns > DSM_PINGPONG_NS / 2 ? 2 * n->window_ns : DSM_PINGPONG_NS;
+    if (m->type != DSM_MSG_FWD_READ && p->arrived_ns && n->env.now_ns(n->env.ctx) - p->arrived_ns < recent) {
+        p->pingpong++;
+        n->stats.pingpong++;
+    }
+}
+
+/* Holds m back if p arrived less than the window ago; true if it did (or dropped it). A
+ * message served from the timer comes back here with p->replaying set. */
 static bool coh_defer(struct dsm_node *n, struct dsm_page *p, unsigned from, const struct dsm_msg *m)
 {
     if (p && p->deferred) {
         dsm_bad(n, from, m, "second transaction while one is held back");
         return true;
     }
+    if (p && p->replaying) {
+        p->replaying = false;
+        return false;
+    }
+    if (p)
+        coh_count_pingpong(n, p, m);
     if (!n->window_ns || !p || p->state == DSM_PROT_NONE || n->env.now_ns(n->env.ctx) >= p->arrived_ns + n->window_ns)
         return false;
     p->deferred = true;
@@ -274,6 +317,7 @@ void dsm_coherence_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadl
         if (now && due <= now) {
             *link = p->deferred_next;
             p->deferred = false;
+            p->replaying = true;
             struct dsm_msg m = p->deferred_msg;
             if (m.type == DSM_MSG_INVALIDATE)
                 holder_invalidate(n, p->deferred_from, &m);

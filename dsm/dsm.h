@@ -94,6 +94,11 @@ bool dsm_futex_cancel(struct dsm_node *n, uint64_t token, int64_t result);
  * taken away (forwarded or invalidated) before window_ns have passed; 0 (default) = off. */
 void dsm_set_window(struct dsm_node *n, uint64_t window_ns);
 
+/* The pages of this node with the most ping-pong events (taken away by a write or an
+ * invalidation within 1 ms, or twice the window, of arriving), most first: fills up to
+ * max entries of pages/counts and returns how many pages had any. */
+unsigned dsm_hot_pages(const struct dsm_node *n, uint64_t *pages, uint32_t *counts, unsigned max);
+
 /* Quiesce on: new faults and futex calls are held locally (not sent); incoming messages
  * are still served so other nodes' transactions finish. Off: held calls proceed. */
 void dsm_quiesce(struct dsm_node *n, bool on);

@@ -13,6 +13,7 @@
 
 #define DSM_HASH_BUCKETS 1024 /* per table; records chain, so this bounds nothing */
 #define DSM_MAX_REGIONS 16
+#define DSM_PINGPONG_NS 1000000ull /* "soon after arriving" for ping-pong counts (or 2x window) */
 
 /* A parked access to a page on this node: a thread, or a futex call reading its word. */
 struct dsm_waiter {
@@ -42,6 +43,8 @@ struct dsm_page {
     /* A FWD_* or INVALIDATE held back until arrived_ns + window (at most one: the manager
      * runs one transaction per page and waits for it). */
     bool deferred;
+    bool replaying;         /* the held message is being served now */
+    uint32_t pingpong;      /* times taken away soon after arriving */
     uint16_t deferred_from;
     struct dsm_msg deferred_msg;
     struct dsm_page *deferred_next;

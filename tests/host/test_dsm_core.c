@@ -337,6 +337,34 @@ TEST(dsm_window_holds_a_fresh_page)
     h_teardown();
 }
 
+TEST(dsm_pingpong_counts_and_hot_pages)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    h.now = 1000;
+    for (int round = 0; round < 2; round++) {
+        h_fault(1, 4, DSM_ACCESS_WRITE, 1);
+        h_fault(2, 4, DSM_ACCESS_WRITE, 2);
+    }
+    h_fault(1, 6, DSM_ACCESS_WRITE, 3);
+    h_fault(2, 6, DSM_ACCESS_WRITE, 4);
+    h.now += 10 * 1000000; /* long after: not ping-pong */
+    h_fault(1, 7, DSM_ACCESS_WRITE, 5);
+    h.now += 10 * 1000000;
+    h_fault(2, 7, DSM_ACCESS_WRITE, 6);
+    uint64_t pages[4];
+    uint32_t counts[4];
+    CHECK_EQ(dsm_hot_pages(h.dsm[1], pages, counts, 4), 2);
+    CHECK_EQ(pages[0], H_BASE + 4);
+    CHECK_EQ(counts[0], 2);
+    CHECK_EQ(pages[1], H_BASE + 6);
+    CHECK_EQ(counts[1], 1);
+    CHECK_EQ(dsm_hot_pages(h.dsm[1], pages, counts, 1), 2); /* only the top one filled */
+    CHECK_EQ(pages[0], H_BASE + 4);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->pingpong, 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->pingpong, 1);
+    h_teardown();
+}
+
 TEST(dsm_upgrade_sends_no_data)
 {
     h_setup(DSM_SCHEME_FIXED);

@@ -259,6 +259,11 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < c->nodes; i++) {
             dsm_stats_format(dsm_node_stats(world.nodes[i].dsm), i, line, sizeof line);
             printf("%s\n", line);
+            uint64_t hot[3];
+            uint32_t counts[3];
+            unsigned nhot = dsm_hot_pages(world.nodes[i].dsm, hot, counts, 3);
+            for (unsigned k = 0; k < nhot && k < 3; k++)
+                printf("  hot page %llx ping-pong %u\n", (unsigned long long)hot[k], counts[k]);
         }
     }
     printf("%s seed=%llu nodes=%u events=%llu ops=%llu (r %llu w %llu fadd %llu wait %llu wake %llu requeue %llu) "
