@@ -67,6 +67,8 @@ void program_exit(int status)
              (unsigned long long)syscall_count_total(), (unsigned long long)syscall_count_unknown(),
              (unsigned long long)usercopy_efault_count(), (unsigned long long)uvm_pages_materialised(),
              uvm_region_count());
+    log_info("user: %llu threads created, %llu switches, %llu preemptions", (unsigned long long)thread_created_count(),
+             (unsigned long long)sched_switch_count(), (unsigned long long)sched_preempt_count());
     kernel_exit(EXIT_OK);
 }
 

@@ -22,6 +22,7 @@ static struct thread *runq_head, *runq_tail;
 static struct thread *sched_dead;     /* exited thread whose stack is still in use until the switch */
 static struct timer sched_deadline_timer; /* fires at the nearest wake_deadline_ns */
 static uint64_t sched_switches;
+static uint64_t sched_preemptions;
 
 struct thread *thread_current(void)
 {
@@ -137,6 +138,16 @@ static void sched_switch_to(struct thread *next)
     sched_thread_started();
 }
 
+uint64_t sched_switch_count(void)
+{
+    return sched_switches;
+}
+
+uint64_t sched_preempt_count(void)
+{
+    return sched_preemptions;
+}
+
 void sched_thread_started(void)
 {
     if (sched_dead && sched_dead != sched_current) {
@@ -206,6 +217,7 @@ static void sched_tick(void)
     if (thread_user_frame(cur)->vector != IRQ_VECTOR_TIMER)
         return;
     lapic_eoi();
+    sched_preemptions++;
     sched_yield();
 }
 

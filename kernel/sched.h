@@ -28,6 +28,9 @@ void sched_block(void);
 void sched_wake(struct thread *t);
 /* Switches away from a DEAD current thread for good. */
 __attribute__((noreturn)) void sched_exit_current(void);
+/* Thread switches and tick preemptions since boot (the exit summary). */
+uint64_t sched_switch_count(void);
+uint64_t sched_preempt_count(void);
 /* Called by context_first_entry on a new thread's first run (frees a dead predecessor). */
 void sched_thread_started(void);
 

@@ -47,6 +47,11 @@ struct thread *thread_find(int tid)
     return NULL;
 }
 
+uint64_t thread_created_count(void)
+{
+    return thread_created_total;
+}
+
 int thread_live_count(void)
 {
     int n = 0;

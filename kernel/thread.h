@@ -50,6 +50,8 @@ struct thread *thread_current(void);
 struct thread *thread_find(int tid);
 /* Slot index (0..THREAD_MAX-1) of the table, whatever its state (for scans). */
 struct thread *thread_slot(int index);
+/* Threads created since boot, the first one included. */
+uint64_t thread_created_count(void);
 /* Number of threads not FREE or DEAD. */
 int thread_live_count(void);
 /* Allocates a thread whose first run enters user mode with ctx (registers, FS base and
