@@ -30,6 +30,7 @@ struct net {
     struct cluster cluster;
     struct net_ping ping;
     struct pbuf_pool pool;
+    struct pbuf control;         /* acks and hellos: sent even when the pool is empty */
 };
 
 #endif

@@ -62,9 +62,10 @@ static void tp_ack_fields(const struct transport_peer *p, uint32_t *ack, uint32_
 static void tp_send_control(struct net *n, uint32_t peer, uint8_t kind, uint64_t dst_epoch, uint32_t dst_ip)
 {
     struct transport_peer *p = tp_peer(n, peer);
-    struct pbuf *b = pbuf_alloc(&n->pool);
-    if (!b)
-        return;
+    /* Its own buffer: acks must flow even when every pooled buffer waits for one. */
+    struct pbuf *b = &n->control;
+    b->head = PBUF_HEADROOM;
+    b->len = 0;
     struct transport_header h = {
         .kind = kind, .src = (uint8_t)n->node_id, .dst = (uint8_t)peer,
         .src_epoch = n->tp.epoch, .dst_epoch = dst_epoch,
@@ -79,7 +80,6 @@ static void tp_send_control(struct net *n, uint32_t peer, uint8_t kind, uint64_t
                                         TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN, &h, NULL, n->tp.key);
     b->len = (uint16_t)len;
     net_send_udp(n, dst_ip, b);
-    pbuf_free(&n->pool, b);
 }
 
 void transport_send_hello(struct net *n, uint32_t peer)
@@ -439,7 +439,9 @@ static int tp_queue(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, u
         return NET_ERR_TOO_BIG;
     struct transport_peer *p = tp_peer(n, peer);
     bool direct = transport_can_send(n, peer);
-    if (!direct && (!must_queue || p->backlog_len >= TRANSPORT_BACKLOG_MAX))
+    /* Queued messages may dip into half of the receive reserve, never all of it. */
+    if (!direct && (!must_queue || p->backlog_len >= TRANSPORT_BACKLOG_MAX ||
+                    n->pool.free_count <= TRANSPORT_POOL_RESERVE / 2))
         return NET_ERR_AGAIN;
     struct pbuf *b = pbuf_alloc(&n->pool);
     if (!b)

@@ -877,3 +877,25 @@ TEST(net_sim_cancelled_requests_complete_with_down)
     CHECK_EQ(backlog.replies, 1); /* exactly once */
     sim_destroy(s);
 }
+
+TEST(net_sim_acks_flow_with_an_empty_buffer_pool)
+{
+    struct sim *s = sim_create(2, 9000, 0, 0, 16);
+    CHECK(sim_form(s));
+    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
+    static struct pbuf *held[PBUF_POOL_COUNT + 1];
+    int count = 0;
+    while ((held[count] = pbuf_alloc(&n1->pool)) != NULL)
+        count++;
+    memset(&backlog, 0, sizeof backlog);
+    transport_register_handler(n1, 23, backlog_sink, NULL);
+    int no = 0;
+    CHECK_EQ(transport_send(n0, 1, 23, &no, sizeof no), NET_OK);
+    for (int k = 0; k < 20000 && n0->tp.peers[1].snd_una != n0->tp.peers[1].snd_next; k++)
+        sim_step(s);
+    CHECK_EQ(backlog.sends_seen, 1);
+    CHECK_EQ(n0->tp.peers[1].snd_una, n0->tp.peers[1].snd_next); /* acked */
+    for (int i = 0; i < count; i++)
+        pbuf_free(&n1->pool, held[i]);
+    sim_destroy(s);
+}
