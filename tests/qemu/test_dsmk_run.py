@@ -65,10 +65,14 @@ def test_kernel_stop_without_status(tmp_path, upper):
 
 
 def test_run_leaves_nothing_behind(tmp_path, upper):
-    before = set(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else set()
-    dsmk_run(tmp_path, upper, stdin=b"x")
-    after = set(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else set()
-    assert not [n for n in after - before if n.startswith("dsmk-")], after - before
+    # namespaces are named dsmk-<pid of the dsmk process>-...; other runs may come and go
+    env = dict(os.environ, DSMK_RUN_ROOT=str(tmp_path / "run"))
+    proc = subprocess.Popen([DSMK, "run", "-n", "2", "--timeout", str(RUN_TIMEOUT), upper], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    assert proc.wait(RUN_TIMEOUT + 30) == 7
+    mine = "dsmk-%d-" % proc.pid
+    left = [n for n in (os.listdir("/run/netns") if os.path.isdir("/run/netns") else []) if n.startswith(mine)]
+    assert not left, left
     assert not os.path.exists(tmp_path / "run") or not os.listdir(tmp_path / "run")
 
 
