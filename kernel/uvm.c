@@ -273,7 +273,8 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
         }
     } else {
         addr = PAGE_ALIGN_DOWN(addr);
-        if (!addr || addr < UVM_MMAP_BOTTOM || addr >= UVM_USER_END || size > UVM_USER_END - addr ||
+        /* A hint is taken when it is free (Linux does the same), as low as mmap_min_addr. */
+        if (addr < UVM_MMAP_MIN_ADDR || addr >= UVM_USER_END || size > UVM_USER_END - addr ||
             !uvm_range_free(addr, addr + size))
             addr = uvm_find_gap(size);
         if (!addr)

@@ -17,7 +17,8 @@
 #define UVM_STACK_TOP UVM_USER_END
 #define UVM_STACK_SIZE (8ull << 20)          /* the main thread's stack region (RLIMIT_STACK) */
 #define UVM_MMAP_TOP 0x00007f0000000000ull   /* mmap without a hint searches downwards from here */
-#define UVM_MMAP_BOTTOM 0x0000000100000000ull
+#define UVM_MMAP_BOTTOM 0x0000000100000000ull /* ... and never below here without a hint */
+#define UVM_MMAP_MIN_ADDR 0x10000ull           /* Linux's default vm.mmap_min_addr */
 #define UVM_BRK_LIMIT 0x00000000c0000000ull   /* below the kernel's device window at 3-4 GiB */
 #define UVM_MAX_TOTAL (16ull << 30)          /* bytes of regions at once (bounds unmap walks) */
 

@@ -165,6 +165,10 @@ int main(int argc, char **argv)
         printf("mprotect %d\n", mprotect(p, 4096, PROT_READ));
         printf("munmap %d\n", munmap(p, 4 << 20));
         printf("ioctl %d\n", ioctl(1, 0x5413, &a) < 0 ? errno : 0);
+        void *hint = (void *)0x20000000ul, *got = mmap(hint, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        printf("hint %s\n", got == hint ? "taken" : "moved");
+        void *again = mmap(hint, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        printf("busy hint %s\n", again == hint ? "taken" : again == MAP_FAILED ? "failed" : "moved");
         return 0;
     }
     if (!strcmp(what, "stdin")) {
