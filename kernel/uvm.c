@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* User regions and demand paging (see kernel/uvm.h). Regions are a sorted array of
  * disjoint page-aligned ranges; operations first split regions at the range's edges
- * ("carve"), then act on whole regions, then merge equal neighbours. Page work is done
- * through the address-space API of kernel/mm.h only. Semantics follow man 2 mmap/munmap/
- * mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; file mappings are refused. */
+ * ("carve"), then act on whole regions, then merge equal neighbours. Page work is
+ * kernel/uvm_page.c's (or the DSM's, kernel/dsm_glue.c). Semantics follow man 2 mmap/
+ * munmap/mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; file mappings are refused. */
 #include "kernel/uvm.h"
 
 #include "kernel/dsm_glue.h"
