@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 
 import pytest
 
@@ -18,6 +19,8 @@ DSMK = os.path.join(REPO, "tools", "dsmk")
 RUN_ROOT = "/tmp/dsmk-run"
 RUN_TIMEOUT = 240.0
 STATS = re.compile(r"dsm-stats node=(\d+) (.*)")
+EXIT_LINE = re.compile(r"dsmk: program exited with status (\d+)")
+LOSS_PERCENT = 10
 
 # Arguments sized so a 2-node TCG run takes seconds (condvar's default is ~60 s there).
 PROGRAMS = {
@@ -114,6 +117,25 @@ def test_exit_status_and_stderr_from_a_remote_thread(tmp_path):
     assert p.returncode == 7, p.stderr[-2000:]
     assert p.stdout == b"main\n"
     assert b"from the thread\n" in p.stderr
+
+
+@pytest.mark.parametrize("program", ["threads", "matmul"])
+def test_two_nodes_with_loss_on_every_tap(make_cluster, program):
+    """10% of frames lost to and from every node, from boot on: the transport retransmits
+    and the output is still exactly the 1-node output."""
+    want_status, want_out = reference(program)
+    c = make_cluster(2, wait=False, program=user_program(program), program_args=PROGRAMS[program])
+    for i in range(2):
+        c.loss(i, LOSS_PERCENT)
+    deadline = time.monotonic() + RUN_TIMEOUT
+    m = None
+    while m is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        m = EXIT_LINE.search(c.nodes[0].log_text())
+    assert m, c.nodes[0].log_text()[-3000:]
+    time.sleep(0.5)  # the exit line follows every program byte; let QEMU's file catch up
+    with open(c.nodes[0].spec.stdout, "rb") as f:
+        assert (int(m.group(1)), f.read()) == (want_status, want_out)
 
 
 @pytest.mark.soak
