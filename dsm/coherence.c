@@ -267,13 +267,20 @@ static void mgr_done(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 
 /* ---- owner and holders ---- */
 
-/* Counts a ping-pong event when a page is taken away soon after it arrived. */
+/* Counts a ping-pong event when a page is taken away soon after it arrived, and sizes the
+ * page's adaptive window from it. */
 static void coh_count_pingpong(struct dsm_node *n, struct dsm_page *p, const struct dsm_msg *m)
 {
+    if (m->type == DSM_MSG_FWD_READ || !p->arrived_ns)
+        return;
     uint64_t recent = n->window_ns > DSM_PINGPONG_NS / 2 ? 2 * n->window_ns : DSM_PINGPONG_NS;
-    if (m->type != DSM_MSG_FWD_READ && p->arrived_ns && n->env.now_ns(n->env.ctx) - p->arrived_ns < recent) {
+    if (n->env.now_ns(n->env.ctx) - p->arrived_ns < recent) {
         p->pingpong++;
         n->stats.pingpong++;
+        uint64_t grown = p->window_ns ? 2 * p->window_ns : DSM_WINDOW_ADAPT_START_NS;
+        p->window_ns = grown < n->window_ns ? grown : n->window_ns;
+    } else {
+        p->window_ns = p->window_ns / 2 >= DSM_WINDOW_ADAPT_START_NS ? p->window_ns / 2 : 0;
     }
 }
 
@@ -291,9 +298,11 @@ static bool coh_defer(struct dsm_node *n, struct dsm_page *p, unsigned from, con
     }
     if (p)
         coh_count_pingpong(n, p, m);
-    if (!n->window_ns || !p || p->state == DSM_PROT_NONE || n->env.now_ns(n->env.ctx) >= p->arrived_ns + n->window_ns)
+    uint64_t window = !p ? 0 : n->window_adaptive ? p->window_ns : n->window_ns;
+    if (!window || p->state == DSM_PROT_NONE || n->env.now_ns(n->env.ctx) >= p->arrived_ns + window)
         return false;
     p->deferred = true;
+    p->defer_until = p->arrived_ns + window;
     p->deferred_from = (uint16_t)from;
     p->deferred_msg = *m;
     p->deferred_msg.data = NULL;
@@ -313,7 +322,7 @@ void dsm_coherence_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadl
     struct dsm_page **link = &n->deferred;
     while (*link) {
         struct dsm_page *p = *link;
-        uint64_t due = p->arrived_ns + n->window_ns;
+        uint64_t due = p->defer_until;
         if (now && due <= now) {
             *link = p->deferred_next;
             p->deferred = false;

@@ -91,8 +91,10 @@ int dsm_futex_requeue(struct dsm_node *n, uint64_t addr, uint64_t addr2, uint32_
 bool dsm_futex_cancel(struct dsm_node *n, uint64_t token, int64_t result);
 
 /* Ping-pong damping (issue 6, Mirage's delta): a page this node just obtained is not
- * taken away (forwarded or invalidated) before window_ns have passed; 0 (default) = off. */
-void dsm_set_window(struct dsm_node *n, uint64_t window_ns);
+ * taken away (forwarded or invalidated) before window_ns have passed; 0 (default) = off.
+ * adaptive: each page's window starts at 0, doubles (from 50 us, up to window_ns) on each
+ * ping-pong event and halves when the page stayed longer. */
+void dsm_set_window(struct dsm_node *n, uint64_t window_ns, bool adaptive);
 
 /* The pages of this node with the most ping-pong events (taken away by a write or an
  * invalidation within 1 ms, or twice the window, of arriving), most first: fills up to

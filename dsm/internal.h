@@ -14,6 +14,7 @@
 #define DSM_HASH_BUCKETS 1024 /* per table; records chain, so this bounds nothing */
 #define DSM_MAX_REGIONS 16
 #define DSM_PINGPONG_NS 1000000ull /* "soon after arriving" for ping-pong counts (or 2x window) */
+#define DSM_WINDOW_ADAPT_START_NS 50000ull /* adaptive: first window after a ping-pong event */
 
 /* A parked access to a page on this node: a thread, or a futex call reading its word. */
 struct dsm_waiter {
@@ -45,6 +46,8 @@ struct dsm_page {
     bool deferred;
     bool replaying;         /* the held message is being served now */
     uint32_t pingpong;      /* times taken away soon after arriving */
+    uint64_t window_ns;     /* adaptive window of this page (node in adaptive mode) */
+    uint64_t defer_until;   /* when the held message is served */
     uint16_t deferred_from;
     struct dsm_msg deferred_msg;
     struct dsm_page *deferred_next;
@@ -119,6 +122,7 @@ struct dsm_node {
     struct dsm_loop *loop_head, *loop_tail;
     bool quiesced;
     uint64_t window_ns;           /* ping-pong window (Mirage's delta); 0 = off */
+    bool window_adaptive;         /* per-page windows up to window_ns */
     struct dsm_page *deferred;    /* pages holding a deferred message */
     uint64_t timer_deadline;
     struct dsm_stats stats;

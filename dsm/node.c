@@ -282,9 +282,10 @@ void dsm_timer_expired(struct dsm_node *n)
     dsm_timer_update(n);
 }
 
-void dsm_set_window(struct dsm_node *n, uint64_t window_ns)
+void dsm_set_window(struct dsm_node *n, uint64_t window_ns, bool adaptive)
 {
     n->window_ns = window_ns;
+    n->window_adaptive = adaptive;
 }
 
 void dsm_quiesce(struct dsm_node *n, bool on)

@@ -311,7 +311,7 @@ TEST(dsm_window_holds_a_fresh_page)
     h_setup(DSM_SCHEME_FIXED);
     unsigned p = h_page_managed_by(0);
     for (unsigned i = 0; i < H_NODES; i++)
-        dsm_set_window(h.dsm[i], 1000);
+        dsm_set_window(h.dsm[i], 1000, false);
     h.now = 5000;
     h_fault(1, p, DSM_ACCESS_WRITE, 1);
     /* Node 2 asks at once: node 1 holds the forward back until 5000 + 1000. */
@@ -361,6 +361,49 @@ TEST(dsm_pingpong_counts_and_hot_pages)
     CHECK_EQ(dsm_hot_pages(h.dsm[1], pages, counts, 1), 2); /* only the top one filled */
     CHECK_EQ(pages[0], H_BASE + 4);
     CHECK_EQ(dsm_node_stats(h.dsm[1])->pingpong, 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->pingpong, 1);
+    h_teardown();
+}
+
+TEST(dsm_adaptive_window_grows_with_pingpong)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    for (unsigned i = 0; i < H_NODES; i++)
+        dsm_set_window(h.dsm[i], 400000, true);
+    h.now = 1000;
+    h_fault(1, 4, DSM_ACCESS_WRITE, 1);
+    /* Taken at once: a ping-pong event; node 1's window for the page becomes 50 us and
+     * already holds this request back. */
+    CHECK_EQ(dsm_fault(h.dsm[2], H_BASE + 4, DSM_ACCESS_WRITE, 2), DSM_PENDING);
+    h_run();
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->damped, 1);
+    CHECK_EQ(h.timer[1], 1000 + 50000);
+    CHECK_EQ(h.mem[2][4].prot, DSM_PROT_NONE);
+    h.now = 51000;
+    dsm_timer_expired(h.dsm[1]);
+    h_run();
+    CHECK_EQ(h.mem[2][4].prot, DSM_PROT_WRITE);
+    /* Back to node 1: node 2's first event, 50 us. */
+    CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + 4, DSM_ACCESS_WRITE, 3), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.timer[2], 51000 + 50000);
+    h.now = 101000;
+    dsm_timer_expired(h.dsm[2]);
+    h_run();
+    CHECK_EQ(h.mem[1][4].prot, DSM_PROT_WRITE);
+    /* Node 1's second event doubles its window to 100 us. */
+    CHECK_EQ(dsm_fault(h.dsm[2], H_BASE + 4, DSM_ACCESS_WRITE, 4), DSM_PENDING);
+    h_run();
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->damped, 2);
+    CHECK_EQ(h.timer[1], 101000 + 100000);
+    h.now = 201000;
+    dsm_timer_expired(h.dsm[1]);
+    h_run();
+    CHECK_EQ(h.mem[2][4].prot, DSM_PROT_WRITE);
+    /* A calm page shrinks its window (50 us -> off) and nothing is held. */
+    h.now += 100 * 1000000ull;
+    h_fault(1, 4, DSM_ACCESS_WRITE, 5);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->damped, 1);
     CHECK_EQ(dsm_node_stats(h.dsm[2])->pingpong, 1);
     h_teardown();
 }

@@ -44,6 +44,7 @@ batch pair-2 dsm_sim --seed $((seed + 4)) --events 100000 --nodes 2 --threads 8 
 batch futex-heavy dsm_sim --seed $((seed + 5)) --events 100000 --nodes 16 --threads 4 --futex-pct 70
 batch resume-delay dsm_sim --seed $((seed + 7)) --events 150000 --nodes 16 --threads 4 --resume-delay 200000
 batch window dsm_sim --seed $((seed + 8)) --events 150000 --nodes 16 --window 100000 --resume-delay 50000
+batch window-adaptive dsm_sim --seed $((seed + 9)) --events 100000 --nodes 4 --threads 4 --pages 6 --futexes 2 --window 400000 --adaptive
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed $seed --events 200000
 broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed $seed --events 400000 --futex-pct 60

@@ -28,6 +28,7 @@ struct sim_config {
     unsigned futex_pct;          /* share of futex operations, in percent */
     unsigned resume_delay_ns;    /* 0: a woken thread runs at once; else after up to this */
     unsigned window_ns;          /* dsm_set_window() on every node */
+    bool adaptive;
     enum dsm_scheme scheme;
     bool verbose;
 };

@@ -2,7 +2,7 @@
 /* dsm_sim: runs the DSM core on simulated nodes from a seed and checks invariants after
  * every event. Usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T]
  * [--pages P] [--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS]
- * [--window NS] [--manager fixed|central]
+ * [--window NS [--adaptive]] [--manager fixed|central]
  * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,9 +40,9 @@ static void print_replay(const struct sim_world *w)
 {
     const struct sim_config *c = &w->cfg;
     printf("replay: dsm_sim --seed %llu --events %llu --nodes %u --threads %u --pages %u --futexes %u --loss %u "
-           "--dup %u --futex-pct %u --resume-delay %u --window %u --manager %s\n",
+           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s\n",
            (unsigned long long)c->seed, (unsigned long long)c->events, c->nodes, c->threads, c->pages,
-           c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns, c->scheme == DSM_SCHEME_CENTRAL ? "central" : "fixed");
+           c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns, c->adaptive ? " --adaptive" : "", c->scheme == DSM_SCHEME_CENTRAL ? "central" : "fixed");
 }
 
 void sim_violation(struct sim_world *w, const char *fmt, ...)
@@ -88,7 +88,7 @@ static void world_init(struct sim_world *w)
         sn->dsm = dsm_node_create(&env, i, c->nodes, c->scheme);
         if (!sn->dsm)
             abort();
-        dsm_set_window(sn->dsm, c->window_ns);
+        dsm_set_window(sn->dsm, c->window_ns, c->adaptive);
         if (c->ro_pages && dsm_region_add(sn->dsm, sim_page_number(0), c->ro_pages,
                                           DSM_REGION_READONLY | DSM_REGION_PRELOADED, 0))
             abort();
@@ -204,7 +204,8 @@ static void world_run(struct sim_world *w)
 static void usage(void)
 {
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
-                    "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] [--window NS] [--manager fixed|central] [--verbose] [--stats]\n");
+                    "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] [--window NS [--adaptive]] [--manager fixed|central] [--verbose] "
+                    "[--stats]\n");
     exit(2);
 }
 
@@ -228,6 +229,7 @@ int main(int argc, char **argv)
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--verbose")) { c->verbose = true; continue; }
         if (!strcmp(a, "--stats")) { print_stats = true; continue; }
+        if (!strcmp(a, "--adaptive")) { c->adaptive = true; continue; }
         if (!v)
             usage();
         i++;
