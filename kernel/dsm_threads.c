@@ -14,6 +14,7 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "kernel/net_glue.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
@@ -50,19 +51,26 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     unsigned to = (dsm_self + 1 + dsm_clones++) % dsm_nnodes;
     if (to == dsm_self)
         return false;
-    static struct dsm_thread_msg m; /* one CPU, IF=0: off the kernel stack */
-    memset(&m, 0, sizeof m);
-    m.ctx = *ctx;
-    m.clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
-    m.sigmask = sigmask;
-    m.tid = (int32_t)(((dsm_self + 1) << DSM_TID_NODE_SHIFT) | (++dsm_tid_seq & DSM_TID_SEQ_MASK));
-    int32_t tid = m.tid;
+    /* Private to this call: the tid stores below may park this thread while another
+     * clones (sys_clone's snapshot buffer is shared). */
+    struct dsm_thread_msg *m = kmalloc(sizeof *m);
+    if (!m) {
+        *result = -LINUX_EAGAIN;
+        return true;
+    }
+    memset(m, 0, sizeof *m);
+    m->ctx = *ctx;
+    m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
+    m->sigmask = sigmask;
+    m->tid = (int32_t)(((dsm_self + 1) << DSM_TID_NODE_SHIFT) | (++dsm_tid_seq & DSM_TID_SEQ_MASK));
+    int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(uparent_tid, &tid, sizeof tid);
     if (flags & LINUX_CLONE_CHILD_SETTID)
         copy_to_user(uchild_tid, &tid, sizeof tid);
-    int64_t rc = dsm_request_wait(to, DSM_TYPE_THREAD, &m, sizeof m);
+    int64_t rc = dsm_request_wait(to, DSM_TYPE_THREAD, m, sizeof *m);
+    kfree(m);
     *result = rc < 0 ? -LINUX_EAGAIN : tid;
     return true;
 }
