@@ -26,7 +26,8 @@ enum thread_state {
 };
 
 struct thread {
-    int tid;
+    int tid;                   /* from a per-node counter; a caller placing threads across
+                                * nodes may overwrite it (cluster-wide ids) before the first run */
     enum thread_state state;
     uint64_t kstack_top;       /* TSS.rsp0 and syscall entry stack while running */
     uint64_t kernel_rsp;       /* saved by context_switch while not running */
