@@ -17,6 +17,7 @@
 #include "kernel/libc.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/random.h"
 #include "kernel/timer.h"
 #include "net/net.h"
 
@@ -25,9 +26,6 @@
 #define NET_GLUE_RX_BUDGET 64           /* frames per poll round before timers get a turn */
 #define NET_GLUE_TX_WAIT_NS 2000000ull  /* busy ring: 2 ms (a host scheduler slice) before a drop */
 #define NET_GLUE_ERR_MAX 160
-#define CPUID_FEATURES 1
-#define CPUID_ECX_RDRAND (1u << 30)     /* SDM vol. 2 CPUID leaf 1 ECX */
-#define RDRAND_RETRIES 10               /* SDM vol. 1 7.3.17.1: retry a failed RDRAND */
 
 static uint64_t net_node_id;
 CMDLINE_PARAM_U64(net_node_id, "node", 0, NET_MAX_NODES - 1, "this node's id (0 = controller)");
@@ -80,36 +78,10 @@ static uint64_t net_glue_now_ns(void *ctx)
     return clock_now_ns();
 }
 
-static bool net_glue_rdrand(uint64_t *out)
-{
-    for (int i = 0; i < RDRAND_RETRIES; i++) {
-        uint8_t ok;
-        __asm__ volatile("rdrand %0; setc %1" : "=r"(*out), "=qm"(ok));
-        if (ok)
-            return true;
-    }
-    return false;
-}
-
-/* RDRAND when the CPU has it, else the TSC stirred through splitmix64 (Steele et al.,
- * "Fast splittable pseudorandom number generators", 2014): enough for a boot nonce. */
 static void net_glue_random_bytes(void *ctx, uint8_t *buf, size_t len)
 {
     (void)ctx;
-    static uint64_t mix;
-    bool have_rdrand = (cpu_cpuid(CPUID_FEATURES, 0).ecx & CPUID_ECX_RDRAND) != 0;
-    for (size_t i = 0; i < len; i += sizeof(uint64_t)) {
-        uint64_t v;
-        if (!have_rdrand || !net_glue_rdrand(&v)) {
-            mix += cpu_rdtsc() + 0x9e3779b97f4a7c15ull;
-            v = mix;
-            v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
-            v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
-            v ^= v >> 31;
-        }
-        size_t n = len - i < sizeof v ? len - i : sizeof v;
-        memcpy(buf + i, &v, n);
-    }
+    random_fill(buf, len);
 }
 
 static void net_glue_log_line(void *ctx, const char *line)
