@@ -42,7 +42,7 @@ def run(program, args, nodes, nic="virtio", words=(), name=None):
     cmd = [DSMK, "--name", name, "run", "--keep", "-n", str(nodes), "--nic", nic, "--timeout", str(RUN_TIMEOUT)]
     for w in words:
         cmd += ["-k", w]
-    cmd += [user_program(program)] + list(args)
+    cmd += [program if os.path.sep in program else user_program(program)] + list(args)
     env = dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO))
     try:
         p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT + 60)
@@ -117,6 +117,40 @@ def test_exit_status_and_stderr_from_a_remote_thread(tmp_path):
     assert p.returncode == 7, p.stderr[-2000:]
     assert p.stdout == b"main\n"
     assert b"from the thread\n" in p.stderr
+
+
+NESTED_CLONES_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+#define OUTER 6
+#define INNER 4
+static void *leaf(void *a) { return (void *)((long)a * 3 + 1); }
+static void *outer(void *a) {
+    pthread_t t[INNER]; long sum = 0;
+    for (long i = 0; i < INNER; i++) pthread_create(&t[i], 0, leaf, (void *)((long)a * 10 + i));
+    for (int i = 0; i < INNER; i++) { void *r; pthread_join(t[i], &r); sum += (long)r; }
+    return (void *)sum;
+}
+int main(void) {
+    pthread_t t[OUTER]; long sum = 0;
+    for (long i = 0; i < OUTER; i++) pthread_create(&t[i], 0, outer, (void *)i);
+    for (int i = 0; i < OUTER; i++) { void *r; pthread_join(t[i], &r); sum += (long)r; }
+    printf("sum=%ld\n", sum);
+    return 0;
+}
+"""
+
+
+def test_threads_on_every_node_clone_at_once(tmp_path):
+    """Threads on several nodes create threads at the same time (two clones parked on one
+    node at once must each send their own snapshot), and every result comes back."""
+    src = tmp_path / "nested.c"
+    src.write_text(NESTED_CLONES_C)
+    exe = tmp_path / "nested"
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    want = sum((a * 10 + i) * 3 + 1 for a in range(6) for i in range(4))
+    status, out, err, stats = run(str(exe), [], 3, name="dsmglue-nested-%d" % os.getpid())
+    assert (status, out) == (0, b"sum=%d\n" % want), err[-3000:]
 
 
 @pytest.mark.parametrize("program", ["threads", "matmul"])
