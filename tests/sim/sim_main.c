@@ -42,7 +42,8 @@ static void print_replay(const struct sim_world *w)
     printf("replay: dsm_sim --seed %llu --events %llu --nodes %u --threads %u --pages %u --futexes %u --loss %u "
            "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s\n",
            (unsigned long long)c->seed, (unsigned long long)c->events, c->nodes, c->threads, c->pages,
-           c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns, c->adaptive ? " --adaptive" : "", c->scheme == DSM_SCHEME_CENTRAL ? "central" : "fixed");
+           c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns,
+           c->adaptive ? " --adaptive" : "", c->scheme == DSM_SCHEME_CENTRAL ? "central" : "fixed");
 }
 
 void sim_violation(struct sim_world *w, const char *fmt, ...)
@@ -204,8 +205,8 @@ static void world_run(struct sim_world *w)
 static void usage(void)
 {
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
-                    "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] [--window NS [--adaptive]] [--manager fixed|central] [--verbose] "
-                    "[--stats]\n");
+                    "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] "
+                    "[--window NS [--adaptive]] [--manager fixed|central] [--verbose] [--stats]\n");
     exit(2);
 }
 
