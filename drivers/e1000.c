@@ -371,7 +371,7 @@ struct netdev *e1000_probe(const struct pci_device *pci, uint16_t mtu)
     e->rx_descs = mtu > E1000_STANDARD_MTU ? E1000_RX_DESCS_JUMBO : E1000_RX_DESCS;
     e->rx_buf_size = mtu > E1000_STANDARD_MTU ? E1000_RX_BUFFER_SIZE_JUMBO : E1000_RX_BUFFER_SIZE;
     if (!e1000_alloc_rings(e)) {
-        log_error("e1000: DMA pool exhausted (%zu bytes left)", dma_free_bytes());
+        log_error("e1000: out of DMA memory (%zu bytes allocated)", dma_allocated_bytes());
         return NULL;
     }
     /* The one RCTL write (see the file comment). */

@@ -290,7 +290,7 @@ struct netdev *virtio_net_probe(const struct pci_device *pci, uint16_t mtu)
     if (!virtio_pci_setup_queue(&vn->vp, VIRTIO_NET_QUEUE_RX, &vn->rx, VIRTQ_MAX_SIZE) ||
         !virtio_pci_setup_queue(&vn->vp, VIRTIO_NET_QUEUE_TX, &vn->tx, VIRTQ_MAX_SIZE) ||
         vn->tx.size < VIRTIO_NET_TX_SLOTS_MIN || !virtio_net_alloc_buffers(vn, mtu)) {
-        log_error("virtio-net: cannot set up the queues (DMA pool has %zu bytes left)", dma_free_bytes());
+        log_error("virtio-net: cannot set up the queues (%zu bytes of DMA memory allocated)", dma_allocated_bytes());
         goto fail;
     }
     unsigned rx_post = vn->rx.size < VIRTIO_NET_RX_BUFFERS ? vn->rx.size : VIRTIO_NET_RX_BUFFERS;
