@@ -39,7 +39,7 @@ start=$(date +%s)
 batch fixed-16 dsm_sim --seed $seed --events 500000 --nodes 16 --threads 3 --pages 24
 batch central-lossy dsm_sim --seed $((seed + 1)) --events 200000 --nodes 16 --manager central --loss 20 --dup 10
 batch contended-32 dsm_sim --seed $((seed + 2)) --events 200000 --nodes 32 --threads 4 --pages 8 --futexes 3
-batch wide-64 dsm_sim --seed $((seed + 3)) --events 150000 --nodes 64 --threads 2 --pages 40 --futexes 8
+batch wide-64 dsm_sim --seed $((seed + 3)) --events 80000 --nodes 64 --threads 2 --pages 40 --futexes 8
 batch pair-2 dsm_sim --seed $((seed + 4)) --events 100000 --nodes 2 --threads 8 --pages 5 --futexes 2
 batch futex-heavy dsm_sim --seed $((seed + 5)) --events 100000 --nodes 16 --threads 4 --futex-pct 70
 batch resume-delay dsm_sim --seed $((seed + 7)) --events 150000 --nodes 16 --threads 4 --resume-delay 200000
