@@ -182,25 +182,31 @@ static bool tp_ack_input(struct net *n, uint32_t peer, uint32_t ack, uint32_t sa
         return false;
     }
     uint32_t una_before = p->snd_una;
-    uint64_t sample = 0;
+    /* RTT sample: the freshest message acknowledged for the first time by this ack, sent
+     * only once (Karn). Messages already sacked are not "first time": a cumulative ack
+     * that fills a hole would otherwise time the hole's wait, not the network. */
+    uint64_t sample = UINT64_MAX;
     while (p->snd_una <= ack) {
         struct transport_tx_slot *s = &p->tx[p->snd_una % TRANSPORT_WINDOW];
-        if (s->transmissions == 1)
-            sample = now - s->sent_ns; /* Karn: only never-retransmitted messages */
+        if (s->transmissions == 1 && !s->sacked && now - s->sent_ns < sample)
+            sample = now - s->sent_ns;
         pbuf_free(&n->pool, s->buf);
         memset(s, 0, sizeof *s);
         p->snd_una++;
     }
-    if (sample)
-        tp_rtt_sample(p, sample);
     uint32_t highest = 0;
     for (uint32_t i = 0; i + 1 < TRANSPORT_WINDOW; i++) {
         uint32_t seq = ack + 2 + i;
         if ((sack >> i & 1u) && seq >= p->snd_una && seq < p->snd_next) {
-            p->tx[seq % TRANSPORT_WINDOW].sacked = true;
+            struct transport_tx_slot *s = &p->tx[seq % TRANSPORT_WINDOW];
+            if (!s->sacked && s->transmissions == 1 && now - s->sent_ns < sample)
+                sample = now - s->sent_ns;
+            s->sacked = true;
             highest = seq;
         }
     }
+    if (sample != UINT64_MAX)
+        tp_rtt_sample(p, sample);
     /* Holes below a selectively acked message were lost: resend them, once per RTT. */
     uint64_t gap = p->srtt_ns ? p->srtt_ns : p->rto_ns;
     for (uint32_t seq = p->snd_una; seq < highest; seq++) {

@@ -382,8 +382,15 @@ TEST(net_sim_10000_requests_exactly_once_under_loss_and_duplication)
     }
     CHECK(retrans > 0);
     CHECK(dups > 0);
-    printf("    %d requests, %llu retransmits, %llu duplicates, %.1f ms simulated\n", l->completed,
-           (unsigned long long)retrans, (unsigned long long)dups, (double)s->now / 1e6);
+    /* RTT estimates stay near the wire's round trip (2 x 40..160 us here): loss must not
+     * leak hole-filling waits into the samples. */
+    for (int i = 0; i < s->count; i++)
+        for (int j = 0; j < s->count; j++)
+            if (i != j)
+                CHECK(s->nodes[i].net->tp.peers[j].srtt_ns < 2000000);
+    printf("    %d requests, %llu retransmits, %llu duplicates, %.1f ms simulated, srtt 0->1 %llu us\n",
+           l->completed, (unsigned long long)retrans, (unsigned long long)dups, (double)s->now / 1e6,
+           (unsigned long long)(s->nodes[0].net->tp.peers[1].srtt_ns / 1000));
     free(l);
     sim_destroy(s);
 }
