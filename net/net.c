@@ -132,7 +132,7 @@ static void net_icmp_input(struct net *n, const struct ipv4_header *ih, const ui
     }
     memcpy(msg, bytes, len);
     icmp_make_echo_reply(msg, len);
-    if (net_send_ipv4(n, ih->src, IPV4_PROTO_ICMP, b))
+    if (net_send_ipv4(n, ih->src, IPV4_PROTO_ICMP, b, NULL))
         n->counters.icmp_echo_replies++;
     pbuf_free(&n->pool, b);
 }

@@ -11,12 +11,16 @@
 
 /* Sends b's bytes as one UDP datagram on TRANSPORT_UDP_PORT to dst_ip, fragmenting at
  * the MTU. b is unchanged on return (headers are pushed and pulled again), so it can be
- * sent again. False if the next hop is unresolved (an ARP request goes out) or the
- * driver refused a frame; both counted. */
-bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b);
+ * sent again. ip_id: NULL for a fresh IPv4 identification; else *ip_id is used if
+ * nonzero and set to the one used if zero - the caller passes it again when it resends
+ * the very same bytes, so the receiver can combine the fragments of both copies
+ * (RFC 791 section 3.2; RFC 6864 section 4.1). False if the next hop is unresolved (an
+ * ARP request goes out) or the driver refused a frame; both counted. */
+bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b, uint16_t *ip_id);
 /* Sends b's bytes as the payload of one IPv4 datagram (fragmented at the MTU when
- * needed); b is unchanged on return. False if unresolved or refused (counted). */
-bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf *b);
+ * needed); b is unchanged on return; ip_id as for net_send_udp. False if unresolved or
+ * refused (counted). */
+bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf *b, uint16_t *ip_id);
 /* Sends an ARP packet to dst_mac. */
 void net_send_arp(struct net *n, const uint8_t *dst_mac, uint16_t op, const uint8_t *target_mac, uint32_t target_ip);
 /* Formats one line and gives it to env.log_line. */

@@ -86,13 +86,27 @@ static void net_ipv4_header(struct net *n, uint8_t *out, uint32_t dst_ip, uint8_
     ipv4_encode(out, &ih);
 }
 
-bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf *b)
+/* The identification for a datagram: the caller's, or the next one (never 0, which
+ * marks "none chosen yet"). */
+static uint16_t net_ip_id(struct net *n, uint16_t *ip_id)
+{
+    if (ip_id && *ip_id)
+        return *ip_id;
+    uint16_t id = n->ip_next_id++;
+    if (id == 0)
+        id = n->ip_next_id++;
+    if (ip_id)
+        *ip_id = id;
+    return id;
+}
+
+bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf *b, uint16_t *ip_id)
 {
     uint8_t mac[NET_MAC_LEN];
     if (!net_resolve(n, dst_ip, mac))
         return false;
     size_t ip_payload = b->len;
-    uint16_t id = n->ip_next_id++;
+    uint16_t id = net_ip_id(n, ip_id);
     if (ip_payload + IPV4_HEADER_LEN <= n->env.mtu) {
         /* One frame: push the headers in front of the payload and send it in place. */
         net_ipv4_header(n, pbuf_push(b, IPV4_HEADER_LEN), dst_ip, protocol, ip_payload, id, 0, false);
@@ -123,12 +137,12 @@ bool net_send_ipv4(struct net *n, uint32_t dst_ip, uint8_t protocol, struct pbuf
     return ok;
 }
 
-bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b)
+bool net_send_udp(struct net *n, uint32_t dst_ip, struct pbuf *b, uint16_t *ip_id)
 {
     size_t payload_len = b->len;
     uint8_t *udp = pbuf_push(b, UDP_HEADER_LEN);
     udp_encode(udp, TRANSPORT_UDP_PORT, TRANSPORT_UDP_PORT, udp + UDP_HEADER_LEN, payload_len, n->ip, dst_ip);
-    bool ok = net_send_ipv4(n, dst_ip, IPV4_PROTO_UDP, b);
+    bool ok = net_send_ipv4(n, dst_ip, IPV4_PROTO_UDP, b, ip_id);
     pbuf_pull(b, UDP_HEADER_LEN);
     return ok;
 }

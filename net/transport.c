@@ -79,7 +79,7 @@ static void tp_send_control(struct net *n, uint32_t peer, uint8_t kind, uint64_t
     size_t len = transport_codec_encode(pbuf_put(b, TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN),
                                         TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN, &h, NULL, n->tp.key);
     b->len = (uint16_t)len;
-    net_send_udp(n, dst_ip, b);
+    net_send_udp(n, dst_ip, b, NULL);
 }
 
 void transport_send_hello(struct net *n, uint32_t peer)
@@ -107,8 +107,10 @@ static void tp_transmit_slot(struct net *n, uint32_t peer, struct transport_tx_s
         s->sealed_ack = ack;
         s->sealed_sack = sack;
         s->sealed_epoch = p->epoch;
+        s->ip_id = 0;
     }
-    net_send_udp(n, net_peer_ip(n, peer), s->buf);
+    /* Unchanged bytes keep their IPv4 id: fragments of earlier copies still help. */
+    net_send_udp(n, net_peer_ip(n, peer), s->buf, &s->ip_id);
     if (s->transmissions > 0)
         n->counters.tp_retransmits++;
     s->transmissions++;

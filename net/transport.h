@@ -39,6 +39,7 @@ struct transport_tx_slot {
     uint32_t transmissions; /* 0 = not sent yet (peer epoch unknown) */
     uint64_t sent_ns;       /* last transmission */
     uint64_t deadline_ns;   /* retransmit when now >= this */
+    uint16_t ip_id;         /* IPv4 id of the last copy sent; 0 after a reseal (new bytes) */
     uint64_t sealed_epoch;  /* dst_epoch, ack and sack the datagram's tag covers now */
     uint32_t sealed_ack, sealed_sack;
 };
