@@ -34,6 +34,7 @@
 #define RPC_REPLY_TIMEOUT_NS (30 * NS_PER_SEC) /* 20% loss: a request may need many 200 ms RTOs */
 #define RPC_LEAVE_DRAIN_NS (50 * NS_PER_MS)   /* time for the leave messages to be acked */
 #define RPC_LEAVE_LINGER_NS (500 * NS_PER_MS) /* a leaving server still acks the reply's retransmits */
+#define RPC_PROBE_WAIT_NS (200 * NS_PER_MS)   /* unanswered probe: the peer did not serve yet, ask again */
 #define RPC_PERCENT 100
 #define RPC_WARMUP 20 /* untimed first round trips: ARP, first retransmit timers settle */
 #define RPC_CALL_LEN 4 /* requests and replies open with the call number (u32, host order) */
@@ -63,6 +64,7 @@ static uint64_t rpc_handled, rpc_distinct;   /* server: round-trip requests hand
 static struct rpc_wait rpc_awaited;          /* client: the one outstanding call */
 static uint64_t rpc_replies, rpc_replies_ok, rpc_replies_late; /* client: callbacks, accepted, stale */
 static struct timer rpc_leave_timer;         /* server: exit once the leave reply is out */
+static uint64_t rpc_serving_peers;           /* client: bit per peer that answered a probe */
 
 static uint8_t rpc_pattern(size_t i)
 {
@@ -142,6 +144,42 @@ static void *rpc_await(uint32_t peer, uint32_t call)
 static bool rpc_wait_done(void *ctx)
 {
     return ((struct rpc_wait *)ctx)->done;
+}
+
+static void rpc_probe_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)reply;
+    (void)len;
+    if (status == NET_OK)
+        rpc_serving_peers |= 1ull << (uintptr_t)ctx;
+}
+
+static bool rpc_peer_serving(void *ctx)
+{
+    return (rpc_serving_peers >> (uintptr_t)ctx & 1) != 0;
+}
+
+/* Waits until peer answers a count query. A peer's stack joins the cluster before its
+ * handlers are registered, and the transport drops a request whose type has no handler
+ * without answering (tp_no_handler), so the first request to a slow booter could wait
+ * forever. Probes are not round trips: the server's handled count does not see them. */
+static bool rpc_wait_serving(struct net *n, uint32_t peer)
+{
+    uint64_t start = clock_now_ns();
+    uint64_t query = 0;
+    while (clock_now_ns() - start < RPC_READY_TIMEOUT_NS) {
+        int r = transport_request(n, peer, RPC_TYPE_REQUEST, &query, sizeof query, rpc_probe_done,
+                                  (void *)(uintptr_t)peer);
+        if (r == NET_ERR_AGAIN) {
+            net_glue_poll();
+            continue;
+        }
+        if (r != NET_OK)
+            return false;
+        if (net_glue_spin_until(rpc_peer_serving, (void *)(uintptr_t)peer, RPC_PROBE_WAIT_NS))
+            return true;
+    }
+    return false;
 }
 
 static bool rpc_cluster_ready(void *ctx)
@@ -237,6 +275,11 @@ static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
     unsigned passed = 0, failed = 0;
     for (uint32_t peer = 1; peer < net_glue_node_count(); peer++) {
         size_t samples = 0;
+        if (!rpc_wait_serving(n, peer)) {
+            log_error("nettest: node %u does not serve", peer);
+            failed++;
+            continue;
+        }
         for (uint32_t seq = 0; seq < RPC_WARMUP; seq++)
             failed += rpc_round_trip(n, peer, seq, seq) == 0;
         for (uint32_t seq = 0; seq < count; seq++) {
