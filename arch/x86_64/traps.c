@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/trap.h>
+#include <arch/usercopy.h>
 
 #include "kernel/exit_codes.h"
 #include "kernel/format.h"
@@ -172,6 +173,9 @@ void trap_report_fatal(const struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *frame)
 {
+    /* User code may set RFLAGS.AC, which would lift SMAP inside every handler; iretq puts
+     * the interrupted context's AC back. (syscall entry clears AC through SFMASK.) */
+    usercopy_smap_close();
     unsigned v = (unsigned)frame->vector;
     if (v >= TRAP_EXCEPTION_COUNT) {
         irq_dispatch(v);

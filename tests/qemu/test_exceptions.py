@@ -79,3 +79,14 @@ def test_no_fault_boots_clean(boot):
     status, log = run(boot, "shutdown")
     assert "EXCEPTION" not in log
     assert status == QEMU_EXIT_OK, log
+
+
+def test_trap_handlers_run_with_smap_closed(boot, monkeypatch):
+    # -cpu max offers SMAP under TCG: a trap taken with RFLAGS.AC set must not run its
+    # handler with SMAP lifted (the ktest checks AC inside the handler and after iretq).
+    monkeypatch.setenv("DSMK_CPU", "max")
+    r = boot("ktest ktest.filter=trap_handler_runs_with_smap_closed")
+    text = "\n".join(r.lines())
+    assert "SMAP on" in text, text[-2000:]
+    assert "skipped" not in text, text[-2000:]
+    assert "ktest: 1 passed, 0 failed" in text, text[-2000:]
