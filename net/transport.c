@@ -94,7 +94,8 @@ static void tp_send_ack(struct net *n, uint32_t peer)
     tp_send_control(n, peer, TRANSPORT_KIND_ACK, tp_peer(n, peer)->epoch, net_peer_ip(n, peer));
 }
 
-/* (Re)transmits one queued message with fresh ack fields; RFC 6298 5.5 backoff. */
+/* (Re)transmits one queued message with fresh ack fields; RFC 6298 5.5 backoff, capped
+ * (TRANSPORT_BACKOFF_DOUBLINGS). */
 static void tp_transmit_slot(struct net *n, uint32_t peer, struct transport_tx_slot *s, uint64_t now)
 {
     struct transport_peer *p = tp_peer(n, peer);
@@ -116,7 +117,7 @@ static void tp_transmit_slot(struct net *n, uint32_t peer, struct transport_tx_s
     s->transmissions++;
     s->sent_ns = now;
     uint64_t rto = p->rto_ns;
-    for (uint32_t i = 1; i < s->transmissions && rto < TRANSPORT_RTO_MAX_NS; i++)
+    for (uint32_t i = 1; i < s->transmissions && i <= TRANSPORT_BACKOFF_DOUBLINGS && rto < TRANSPORT_RTO_MAX_NS; i++)
         rto *= 2;
     s->deadline_ns = now + (rto < TRANSPORT_RTO_MAX_NS ? rto : TRANSPORT_RTO_MAX_NS);
 }

@@ -22,6 +22,8 @@
 #define TRANSPORT_RTO_INITIAL_NS 5000000ull      /* 5 ms before any RTT sample (RFC 6298 2.1: 1 s) */
 #define TRANSPORT_RTO_MIN_NS 500000ull           /* 0.5 ms: TCG RTTs are 50-500 us (PLUMBING 13) */
 #define TRANSPORT_RTO_MAX_NS 200000000ull        /* 200 ms backoff ceiling */
+#define TRANSPORT_BACKOFF_DOUBLINGS 3            /* RTO x8 at most: loss on a LAN is random, the
+                                                  * window (not backoff) bounds what we inject */
 #define TRANSPORT_DELAYED_ACK_NS 200000ull       /* a reply usually carries the ack sooner */
 #define TRANSPORT_RETIRED_EPOCHS 8               /* remembered past boots of each peer */
 #define TRANSPORT_HELLO_ANSWER_GAP_NS 1000000ull /* at most one answered hello per peer per ms */
