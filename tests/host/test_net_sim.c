@@ -909,3 +909,21 @@ TEST(net_sim_acks_flow_with_an_empty_buffer_pool)
         pbuf_free(&n1->pool, held[i]);
     sim_destroy(s);
 }
+
+TEST(net_sim_retransmission_backoff_is_capped)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 17);
+    CHECK(sim_form(s));
+    struct net *n0 = s->nodes[0].net;
+    s->nodes[1].dead = true;
+    int no = 0;
+    CHECK_EQ(transport_send(n0, 1, 23, &no, sizeof no), NET_OK);
+    uint64_t rto = n0->tp.peers[1].rto_ns, start = s->now;
+    while (s->now - start < 4000ull * rto)
+        sim_step(s);
+    /* At most 8x RTO between copies: about 500 copies in 4000 RTOs (doubling to the
+     * 200 ms ceiling would give far fewer). */
+    CHECK(n0->counters.tp_retransmits > 400);
+    CHECK(n0->counters.tp_retransmits < 4000);
+    sim_destroy(s);
+}
