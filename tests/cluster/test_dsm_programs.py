@@ -16,7 +16,7 @@ import pytest
 from dsmkpy.testing import REPO, build_dir, user_program
 
 DSMK = os.path.join(REPO, "tools", "dsmk")
-RUN_ROOT = "/tmp/dsmk-run"
+RUN_ROOT = os.environ.get("DSMK_RUN_ROOT", "/tmp/dsmk-run")
 RUN_TIMEOUT = 240.0
 STATS = re.compile(r"dsm-stats node=(\d+) (.*)")
 EXIT_LINE = re.compile(r"dsmk: program exited with status (\d+)")
