@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Network stack fuzzing (issue 3): one libFuzzer binary per decoder in tests/fuzz/fuzz_*.c,
 # built with clang -fsanitize=fuzzer,address,undefined against the portable net/ sources.
 # `make test-fuzz` runs each for FUZZ_SECONDS (from an empty corpus) and prints

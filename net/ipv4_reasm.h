@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* IPv4 fragment reassembly (RFC 791 section 3.2, RFC 815 hole tracking simplified to a
- * byte bitmap of 8-byte units): a bounded number of slots, each one pbuf, expired after
- * IPV4_REASM_TIMEOUT_NS or evicted (oldest first) when all are busy. Overlapping fragments must carry the same bytes or the whole
- * datagram is dropped (RFC 5722 spirit). Datagrams larger than a pbuf are refused. */
+ * bitmap of 8-byte units): a bounded number of slots, each one pbuf, expired after
+ * IPV4_REASM_TIMEOUT_NS or evicted (oldest first) when all are busy. Overlapping fragments
+ * must carry the same bytes or the whole datagram is dropped (RFC 5722 spirit).
+ * Datagrams larger than one jumbo frame's payload are refused. */
 #ifndef NET_IPV4_REASM_H
 #define NET_IPV4_REASM_H
 

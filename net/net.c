@@ -287,7 +287,9 @@ void net_dump_counters(const struct net *n)
                 (unsigned long long)p->epoch, (unsigned long long)(p->srtt_ns / 1000),
                 (unsigned long long)(p->rto_ns / 1000), p->snd_next - p->snd_una, p->snd_next, p->rcv_next);
     }
-    net_log(n, "net: pbufs free=%u low=%u alloc_failures=%llu reasm done=%llu timeouts=%llu bad=%llu no_slot=%llu evicted=%llu",
+    net_log(n,
+            "net: pbufs free=%u low=%u alloc_failures=%llu reasm done=%llu timeouts=%llu bad=%llu no_slot=%llu "
+            "evicted=%llu",
             n->pool.free_count, n->pool.low_water, (unsigned long long)n->pool.alloc_failures,
             (unsigned long long)n->reasm.stats.completed, (unsigned long long)n->reasm.stats.timeouts,
             (unsigned long long)n->reasm.stats.bad, (unsigned long long)n->reasm.stats.no_slot,

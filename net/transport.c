@@ -173,7 +173,9 @@ static void tp_rtt_sample(struct transport_peer *p, uint64_t r)
         p->srtt_ns = (7 * p->srtt_ns + r) / 8;
     }
     uint64_t rto = p->srtt_ns + 4 * p->rttvar_ns;
-    p->rto_ns = rto < TRANSPORT_RTO_MIN_NS ? TRANSPORT_RTO_MIN_NS : rto > TRANSPORT_RTO_MAX_NS ? TRANSPORT_RTO_MAX_NS : rto;
+    if (rto < TRANSPORT_RTO_MIN_NS)
+        rto = TRANSPORT_RTO_MIN_NS;
+    p->rto_ns = rto > TRANSPORT_RTO_MAX_NS ? TRANSPORT_RTO_MAX_NS : rto;
 }
 
 /* Applies the peer's ack fields; true if they acknowledged something new. */
