@@ -175,3 +175,45 @@ def test_program_compiled_at_run_time(tmp_path):
     on_dsmk = run_dsmk(str(exe), args, tmp_path, stdin=stdin)
     assert_same(native, on_dsmk)
     assert b"runtime: this goes to stderr" in on_dsmk.stderr, describe(on_dsmk)
+
+
+FAULT_SOURCE = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv)
+{
+    volatile int zero = 0;
+    printf("fault: %s\n", argv[1]);
+    fflush(stdout);
+    if (strcmp(argv[1], "segv") == 0)
+        *(volatile int *)16 = 1;
+    else if (strcmp(argv[1], "ill") == 0)
+        __asm__ volatile("ud2");
+    else if (strcmp(argv[1], "fpe") == 0)
+        printf("%d\n", 100 / zero); /* not 1 / x: gcc turns that into a compare */
+    else if (strcmp(argv[1], "abort") == 0)
+        abort();
+    (void)argc;
+    return 0;
+}
+"""
+SIGNAL_STATUS_BASE = 128  # a shell's status for a program ended by signal N is 128 + N
+
+
+@pytest.mark.parametrize("kind", ["segv", "ill", "fpe", "abort"])
+def test_program_fault_status(kind, tmp_path):
+    """A program killed by a fault or abort() ends with the status a shell shows natively
+    (128 + signal: 139, 132, 136, 134) and keeps the output it flushed before."""
+    cc = shutil.which("musl-gcc")
+    assert cc, "musl-gcc missing (tools/setup.sh installs musl-tools)"
+    src, exe = tmp_path / "fault.c", tmp_path / "fault"
+    src.write_text(FAULT_SOURCE)
+    subprocess.run([cc, "-static", "-O1", "-o", str(exe), str(src)], check=True)
+    native = run_native(str(exe), [kind])
+    assert native.returncode < 0, describe(native)
+    require_dsmk(tmp_path)
+    on_dsmk = run_dsmk(str(exe), [kind], tmp_path)
+    assert on_dsmk.returncode == SIGNAL_STATUS_BASE - native.returncode, describe(on_dsmk)
+    assert on_dsmk.stdout == native.stdout, describe(on_dsmk)

@@ -15,7 +15,7 @@ from test_programs import REPO, describe, program_path, require_dsmk, run_dsmk
 FUZZ_TIMEOUT = 480
 
 
-@pytest.mark.parametrize("calls,seed", [(100000, 1)])
+@pytest.mark.parametrize("calls,seed", [(100000, 1), (100000, 2)])
 def test_sysfuzz_kernel_survives(calls, seed, tmp_path):
     require_dsmk(tmp_path)
     proc = run_dsmk(program_path("sysfuzz"), [str(calls), str(seed)], tmp_path, timeout=FUZZ_TIMEOUT)
