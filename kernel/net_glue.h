@@ -2,7 +2,8 @@
 /* The kernel side of networking: picks the NIC (drivers/netdev.h) from the command line
  * (nic=, mtu=), declares the cluster keys (node=, nodes=, key=, ip=) and runs the
  * portable stack (net/net.h) on it: interrupt-driven while the node idles, polled with a
- * budget by wait loops that await a reply (net_glue_poll / net_glue_spin_until). */
+ * budget by wait loops that await a reply (net_glue_poll / net_glue_spin_until, which
+ * spins briefly and then halts). */
 #ifndef KERNEL_NET_GLUE_H
 #define KERNEL_NET_GLUE_H
 
@@ -28,8 +29,9 @@ uint32_t net_glue_node_count(void);
  * timers. For wait loops; safe to call at any time, but a nested call (from a message
  * handler) returns at once: handlers must never wait for network replies. */
 void net_glue_poll(void);
-/* Polls (NIC interrupts masked meanwhile) until done(ctx) or timeout_ns have passed;
- * returns done's last answer. Kernel timers run too. */
+/* Waits until done(ctx) or timeout_ns have passed; returns done's last answer. Spins
+ * first (net.spin_us, NIC interrupts masked, kernel timers run), then halts until the NIC
+ * interrupt or a timer, whose handlers run the network. From thread context only. */
 bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns);
 /* Logs the NIC's ring state and the stack's counters. */
 void net_glue_dump(void);
