@@ -212,7 +212,9 @@ static void dsm_mm_input(void *ctx, struct net *n, uint32_t from, uint8_t type, 
 /* ---- the end of the program ---- */
 
 static struct timer dsm_exit_timer;
-static bool dsm_exiting;
+static bool dsm_exiting;      /* node 0: the shutdown went out; others: it came in */
+static bool dsm_remote_exit;  /* node 0: another node's exit_group started it */
+static bool dsm_finished;
 static int dsm_exit_status;
 static unsigned dsm_shutdown_acks;
 
@@ -223,16 +225,46 @@ static void dsm_stats_log(void)
     log_info("%s", line);
 }
 
-static void dsm_shutdown_done(void *ctx, int status, const uint8_t *reply, size_t len)
+/* Node 0 after another node's exit_group: the stats line, then program_exit's exit line
+ * (dsm_control_exit returns at once there, the shutdown being done). */
+static void dsm_remote_exit_finish(void)
 {
-    (void)ctx, (void)status, (void)reply, (void)len;
-    dsm_shutdown_acks++;
+    if (dsm_finished)
+        return;
+    dsm_finished = true;
+    if (dsm_shutdown_acks + 1 < dsm_nnodes)
+        log_warn("dsm: only %u of %u nodes acknowledged the shutdown", dsm_shutdown_acks, dsm_nnodes - 1);
+    dsm_stats_log();
+    program_exit(dsm_exit_status);
+}
+
+static void dsm_remote_exit_timeout(struct timer *t, void *arg)
+{
+    (void)t, (void)arg;
+    dsm_remote_exit_finish();
 }
 
 static bool dsm_shutdown_check(void *ctx)
 {
     (void)ctx;
     return dsm_shutdown_acks + 1 >= dsm_nnodes;
+}
+
+static void dsm_shutdown_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx, (void)status, (void)reply, (void)len;
+    dsm_shutdown_acks++;
+    if (dsm_remote_exit && dsm_shutdown_check(NULL))
+        dsm_remote_exit_finish();
+}
+
+/* Node 0: asks every other node to print its stats and stop. */
+static void dsm_shutdown_send(void)
+{
+    dsm_exiting = true;
+    for (unsigned to = 1; to < dsm_nnodes; to++)
+        if (transport_request(net_glue_net(), to, DSM_TYPE_SHUTDOWN, NULL, 0, dsm_shutdown_done, NULL) != NET_OK)
+            log_warn("dsm: no shutdown sent to node %u", to);
 }
 
 static void dsm_member_exit(struct timer *t, void *arg)
@@ -258,12 +290,6 @@ static void dsm_shutdown_input(void *ctx, struct net *n, uint32_t from, uint8_t 
         transport_reply(n, from, request_id, NULL, 0);
 }
 
-static void dsm_controller_exit(struct timer *t, void *arg)
-{
-    (void)t, (void)arg;
-    program_exit(dsm_exit_status);
-}
-
 static void dsm_exit_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
                            uint64_t request_id)
 {
@@ -276,9 +302,12 @@ static void dsm_exit_input(void *ctx, struct net *n, uint32_t from, uint8_t type
     memcpy(&status, msg, sizeof status);
     if (dsm_exiting)
         return;
+    /* No waiting here (a handler; node 0 may have no thread at all): the last shutdown
+     * ack, or the timer if some node stays silent, finishes the exit. */
     dsm_exit_status = status;
-    /* Not from inside the network handler: the shutdown below waits for replies. */
-    timer_arm(&dsm_exit_timer, clock_now_ns(), dsm_controller_exit, NULL);
+    dsm_remote_exit = true;
+    dsm_shutdown_send();
+    timer_arm(&dsm_exit_timer, clock_now_ns() + DSM_CONTROL_SHUTDOWN_WAIT_NS, dsm_remote_exit_timeout, NULL);
 }
 
 void dsm_control_exit(int status)
@@ -293,10 +322,8 @@ void dsm_control_exit(int status)
             cpu_wait_for_interrupt();
     }
     if (dsm_exiting)
-        return;
-    dsm_exiting = true;
-    for (unsigned to = 1; to < dsm_nnodes; to++)
-        transport_request(net_glue_net(), to, DSM_TYPE_SHUTDOWN, NULL, 0, dsm_shutdown_done, NULL);
+        return; /* the remote exit path prints the stats line itself */
+    dsm_shutdown_send();
     if (!net_glue_spin_until(dsm_shutdown_check, NULL, DSM_CONTROL_SHUTDOWN_WAIT_NS))
         log_warn("dsm: only %u of %u nodes acknowledged the shutdown", dsm_shutdown_acks, dsm_nnodes - 1);
     dsm_stats_log();

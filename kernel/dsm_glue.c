@@ -30,6 +30,7 @@
 
 #define DSM_GLUE_READY_TIMEOUT_NS (60ull * NS_PER_SEC)  /* TCG nodes boot within seconds */
 #define DSM_GLUE_START_TIMEOUT_NS (30ull * NS_PER_SEC)
+#define DSM_GLUE_START_RETRY_NS (500ull * NS_PER_MS)  /* a node still booting may drop the first one */
 #define DSM_GLUE_MAX_DSM_REGIONS 16                   /* dsm/internal.h DSM_MAX_REGIONS */
 #define DSM_GLUE_MAX_UVM_REGIONS 64                   /* regions at start: segments + stack */
 #define DSM_GLUE_HELD_MAX 64                          /* pages granted but not yet accessible */
@@ -411,7 +412,7 @@ struct dsm_start_msg {
     struct dsm_start_region dsm[DSM_GLUE_MAX_DSM_REGIONS];
 };
 static struct dsm_start_msg dsm_start_msg;
-static unsigned dsm_start_acks;
+static uint64_t dsm_start_acked; /* bit per node that took the table */
 static bool dsm_member_started;
 
 static bool dsm_setup(void)
@@ -476,17 +477,22 @@ static bool dsm_ready_check(void *ctx)
     return net_cluster_ready(net_glue_net());
 }
 
+static uint64_t dsm_all_members(void)
+{
+    return (dsm_nnodes >= 64 ? ~0ull : (1ull << dsm_nnodes) - 1) & ~1ull;
+}
+
 static bool dsm_start_check(void *ctx)
 {
     (void)ctx;
-    return dsm_start_acks + 1 >= dsm_nnodes;
+    return dsm_start_acked == dsm_all_members();
 }
 
 static void dsm_start_done(void *ctx, int status, const uint8_t *reply, size_t len)
 {
-    (void)ctx, (void)reply, (void)len;
+    (void)reply, (void)len;
     if (status == NET_OK)
-        dsm_start_acks++;
+        dsm_start_acked |= 1ull << (uintptr_t)ctx;
 }
 
 static void dsm_apply_regions(const struct dsm_start_msg *m)
@@ -509,12 +515,20 @@ void dsm_glue_start_controller(void)
     m->h.brk_base = (uint64_t)uvm_brk(0);
     dsm_collect_regions(m);
     dsm_apply_regions(m);
-    for (unsigned to = 1; to < dsm_nnodes; to++) {
-        while (transport_request(net_glue_net(), to, DSM_TYPE_START, m, sizeof *m, dsm_start_done, NULL) ==
-               NET_ERR_AGAIN)
-            net_glue_poll();
+    /* A node whose handler is not registered yet drops the table (the transport still
+     * acks it), so it goes again to every node that has not answered. */
+    uint64_t give_up = clock_now_ns() + DSM_GLUE_START_TIMEOUT_NS;
+    while (!dsm_start_check(NULL) && clock_now_ns() < give_up) {
+        for (unsigned to = 1; to < dsm_nnodes; to++) {
+            if (dsm_start_acked & (1ull << to))
+                continue;
+            while (transport_request(net_glue_net(), to, DSM_TYPE_START, m, sizeof *m, dsm_start_done,
+                                     (void *)(uintptr_t)to) == NET_ERR_AGAIN)
+                net_glue_poll();
+        }
+        net_glue_spin_until(dsm_start_check, NULL, DSM_GLUE_START_RETRY_NS);
     }
-    if (!net_glue_spin_until(dsm_start_check, NULL, DSM_GLUE_START_TIMEOUT_NS)) {
+    if (!dsm_start_check(NULL)) {
         log_error("dsm: not every node took the region table");
         kernel_exit(EXIT_PANIC);
     }
@@ -528,6 +542,10 @@ static void dsm_start_input(void *ctx, struct net *n, uint32_t from, uint8_t typ
 {
     (void)ctx, (void)type;
     const struct dsm_start_msg *m = (const struct dsm_start_msg *)msg;
+    if (from == 0 && dsm_member_started && len == sizeof *m) {
+        transport_reply(n, from, request_id, NULL, 0); /* node 0 sent it again: our answer was late */
+        return;
+    }
     if (from != 0 || dsm_member_started || len != sizeof *m || m->h.uvm_count > DSM_GLUE_MAX_UVM_REGIONS ||
         m->h.dsm_count > DSM_GLUE_MAX_DSM_REGIONS) {
         log_error("dsm: bad start message from node %u", from);

@@ -2,11 +2,13 @@
 /* Threads and futexes across nodes (DESIGN.md 5, issue 5): clone() places the child by
  * policy (dsm.place=rr: round robin starting at the next node; local: never move) and
  * sends its register snapshot (struct user_context: general registers, RIP, RSP, RFLAGS,
- * FS base, FPU/SSE) in one message; futex calls go to the word's manager through the
- * core. Not done: migration of a running thread (dsmk_migrate), signals. */
+ * FS base, FPU/SSE) in one message; dsmk_migrate moves the calling thread the same way
+ * (its stack and data follow on demand); futex calls go to the word's manager through
+ * the core. Not done: signals; a migrated thread's gettid() is its new node's local id. */
 #include "kernel/dsm_glue.h"
 
 #include <arch/context.h>
+#include <arch/fpu.h>
 
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
@@ -16,6 +18,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/net_glue.h"
+#include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
@@ -25,6 +28,7 @@
 #define DSM_PLACE_LOCAL 1
 #define DSM_TID_NODE_SHIFT 16 /* cluster tid = (creator node + 1) << 16 | sequence: above local tids */
 #define DSM_TID_SEQ_MASK 0xffffu
+#define DSM_THREADS_SYS_MIGRATE 2 /* user/include/dsmk.h DSMK_SYS_MIGRATE - DSMK_SYS_BASE */
 
 static unsigned dsm_place_choice;
 static const char *const dsm_place_names[] = { "rr", "local", NULL };
@@ -99,9 +103,38 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
         transport_reply(n, from, request_id, &status, sizeof status);
 }
 
+/* dsmk_migrate(node) (user/include/dsmk.h): the calling thread continues on node with
+ * the call returning 0 there; this node's copy of it ends without waking its joiner. */
+static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if (node >= dsm_nnodes)
+        return -LINUX_EINVAL;
+    if (node == dsm_self)
+        return 0;
+    struct thread *t = thread_current();
+    struct dsm_thread_msg *m = kmalloc(sizeof *m);
+    if (!m)
+        return -LINUX_ENOMEM;
+    memset(m, 0, sizeof *m);
+    fpu_save(&t->fpu); /* the live registers are the thread's current state */
+    thread_capture(t, &m->ctx);
+    m->ctx.rax = 0;
+    m->clear_child_tid = t->clear_child_tid;
+    m->sigmask = t->sigmask;
+    m->tid = t->tid;
+    int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);
+    kfree(m);
+    if (rc < 0)
+        return -LINUX_EAGAIN;
+    t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit */
+    thread_exit(0);
+}
+
 void dsm_threads_init(void)
 {
     transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
+    syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }
 
 /* ---- futexes ---- */

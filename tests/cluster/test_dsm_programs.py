@@ -153,6 +153,40 @@ def test_threads_on_every_node_clone_at_once(tmp_path):
     assert (status, out) == (0, b"sum=%d\n" % want), err[-3000:]
 
 
+MIGRATE_C = r"""
+#include <dsmk.h>
+#include <stdio.h>
+static long table[2048];
+int main(void) {
+    long sum = 0;
+    for (int i = 0; i < 2048; i++) table[i] = i;
+    printf("start on %ld of %ld\n", dsmk_node_id(), dsmk_node_count());
+    for (long hop = 1; hop <= 4; hop++) {
+        long to = hop % dsmk_node_count();
+        if (dsmk_migrate(to) != 0) return 1;
+        for (int i = 0; i < 2048; i++) sum += table[i]++;
+        printf("hop %ld: now on %ld\n", hop, dsmk_node_id());
+    }
+    printf("sum=%ld bad=%ld\n", sum, dsmk_migrate(99));
+    return 0;
+}
+"""
+
+
+def test_migrate_moves_the_calling_thread(tmp_path):
+    """dsmk_migrate(node): the thread continues there (stack, statics and stdout follow)."""
+    src = tmp_path / "migrate.c"
+    src.write_text(MIGRATE_C)
+    exe = tmp_path / "migrate"
+    subprocess.run(["musl-gcc", "-static", "-O2", "-I", os.path.join(REPO, "user", "include"), "-o", str(exe),
+                    str(src)], check=True)
+    status, out, err, stats = run(str(exe), [], 3, name="dsmglue-migrate-%d" % os.getpid())
+    want = sum(4 * i + 6 for i in range(2048))  # four passes over i, i+1, i+2, i+3
+    assert status == 0, err[-3000:]
+    assert out == (b"start on 0 of 3\nhop 1: now on 1\nhop 2: now on 2\nhop 3: now on 0\nhop 4: now on 1\n"
+                   b"sum=%d bad=-1\n" % want), out
+
+
 @pytest.mark.parametrize("program", ["threads", "matmul"])
 def test_two_nodes_with_loss_on_every_tap(make_cluster, program):
     """10% of frames lost to and from every node, from boot on: the transport retransmits
