@@ -24,7 +24,7 @@
 #define NET_GLUE_KEY_BYTES NET_KEY_MIN  /* SipHash-2-4 key: 32 hex digits */
 #define NET_GLUE_IP_TEXT_MAX 16         /* "255.255.255.255" */
 #define NET_GLUE_RX_BUDGET 64           /* frames per poll round before timers get a turn */
-#define NET_GLUE_TX_WAIT_NS 2000000ull  /* busy ring: 2 ms (a host scheduler slice) before a drop */
+#define NET_GLUE_TX_WAIT_NS 20000000ull /* busy ring: 20 ms (host scheduler slices reach 12 ms) before a drop */
 #define NET_GLUE_ERR_MAX 160
 #define NET_GLUE_SPIN_US_DEFAULT 200    /* about two raw round trips here (PLUMBING 13) */
 #define NET_GLUE_SPIN_US_MAX 10000000ull
