@@ -3,7 +3,9 @@
  * manager keeping owner and copyset and serializing each page's transactions (busy flag +
  * queue until the requester's DONE). Requester, manager, owner and holder roles are the
  * handlers below; any node may play several at once (messages to self go by loopback).
- * Does not evict pages, damp ping-pong or do write-update (issue 6). */
+ * The `dynamic` scheme (IVY's dynamic distributed manager) lets the owner manage its page:
+ * requests follow probable-owner hints (dyn_* below). Does not evict pages or do
+ * write-update. */
 #include "dsm/internal.h"
 #include "kernel/libc.h"
 
@@ -44,7 +46,7 @@ static void coh_request(struct dsm_node *n, struct dsm_page *p, uint8_t access)
     if (r && (r->flags & DSM_REGION_READONLY))
         coh_send(n, r->owner, DSM_MSG_RO_REQ, p->page, n->self, 0, 0, 0, NULL);
     else
-        coh_send(n, dsm_manager_of(n, p->page),
+        coh_send(n, n->loc->probable_owner ? p->hint : dsm_manager_of(n, p->page),
                  access == DSM_ACCESS_WRITE ? DSM_MSG_WRITE_REQ : DSM_MSG_READ_REQ, p->page, n->self, 0, 0, 0,
                  NULL);
 }
@@ -209,10 +211,100 @@ static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8
     return busy;
 }
 
-/* Starts queued requests until one stays in flight. */
+static void coh_count_pingpong(struct dsm_node *n, struct dsm_page *p, const struct dsm_msg *m);
+
+/* Dynamic scheme (IVY's dynamic distributed manager): this node manages the page and,
+ * unless it is untouched, owns it. Every grant leaves from here, so FIFO on each pair
+ * keeps it ahead of any later invalidation from here: no DONE. A grant that makes the
+ * requester the owner hands over the manager role; the invalidations leave from here too
+ * and the new owner completes only with every ack, so it starts with an empty copyset.
+ * Busy only while this node upgrades its own copy and waits for acks. The ping-pong
+ * window does not hold back requests the owner serves itself (it still counts events). */
+static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+{
+    uint64_t bit = 1ull << req;
+    struct dsm_page *p = dsm_page_get(n, d->page, true);
+    if (!p)
+        return false;
+    if (d->owner == DSM_NODE_NONE || d->owner == req || (access == DSM_ACCESS_READ && (d->copyset & bit))) {
+        /* Zero fill, a holder's re-request or our own upgrade: as with a fixed manager. */
+        bool busy = mgr_start(n, d, req, access);
+        if (d->owner != n->self) {
+            d->away = true;
+            p->hint = (uint16_t)req;
+        }
+        return busy;
+    }
+    if (d->owner != n->self || !p->owner || p->state == DSM_PROT_NONE) {
+        dsm_log(n, "dynamic manager of %llx without its copy", (unsigned long long)d->page);
+        return false;
+    }
+    n->env.page_read(n->env.ctx, d->page, n->page_buf);
+    if (access == DSM_ACCESS_READ) {
+        d->copyset |= bit;
+        if (p->state == DSM_PROT_WRITE) {
+            n->env.page_protect(n->env.ctx, d->page, DSM_PROT_READ);
+            p->state = DSM_PROT_READ;
+        }
+        coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_DATA | COH_GRANT_DIRECT, 0, 0, n->page_buf);
+        return false;
+    }
+    struct dsm_msg taken = { .type = DSM_MSG_FWD_WRITE, .page = d->page };
+    coh_count_pingpong(n, p, &taken);
+    uint64_t inval = d->copyset & ~bit;
+    uint32_t acks = popcount64(inval);
+    bool send_data = !(d->copyset & bit);
+    coh_send_acks(n, req, DSM_MSG_GRANT, d->page, 0,
+                  DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (send_data ? DSM_MSG_F_DATA : 0) |
+                      (acks ? 0 : COH_GRANT_DIRECT),
+                  acks, 0, inval, send_data ? n->page_buf : NULL);
+    for (unsigned i = 0; i < n->nnodes; i++) {
+        if (inval & (1ull << i)) {
+            n->stats.inv_sent++;
+            coh_send(n, i, DSM_MSG_INVALIDATE, d->page, (uint16_t)req, 0, 0, 0, NULL);
+        }
+    }
+    n->env.page_drop(n->env.ctx, d->page);
+    p->state = DSM_PROT_NONE;
+    p->owner = false;
+    p->hint = (uint16_t)req;
+    d->owner = (uint16_t)req;
+    d->copyset = 0;
+    d->away = true;
+    return false;
+}
+
+/* Dynamic scheme: passes a request on along this node's hint. A write request makes its
+ * requester our new hint (it will be the owner), as IVY does. */
+static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access)
+{
+    struct dsm_page *p = dsm_page_get(n, page, true);
+    if (!p) {
+        dsm_log(n, "no memory to forward request for %llx", (unsigned long long)page);
+        return;
+    }
+    unsigned to = p->hint;
+    if (to == n->self) {
+        dsm_log(n, "hint of %llx points here but the page is managed elsewhere", (unsigned long long)page);
+        return;
+    }
+    n->stats.forwards++;
+    if (access == DSM_ACCESS_WRITE)
+        p->hint = (uint16_t)req;
+    coh_send(n, to, access == DSM_ACCESS_WRITE ? DSM_MSG_WRITE_REQ : DSM_MSG_READ_REQ, page, (uint16_t)req, 0,
+             0, 0, NULL);
+}
+
+static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+{
+    return n->loc->probable_owner ? mgr_start_dynamic(n, d, req, access) : mgr_start(n, d, req, access);
+}
+
+/* Starts queued requests until one stays in flight; once the manager role has moved
+ * away (dynamic), the rest follow it. */
 static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
 {
-    while (!d->busy && d->queue) {
+    while (!d->busy && !d->holding && d->queue) {
         struct dsm_req *q = d->queue;
         d->queue = q->next;
         if (!d->queue)
@@ -220,15 +312,81 @@ static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
         unsigned req = q->from;
         uint8_t access = q->access;
         n->env.free(n->env.ctx, q);
-        d->busy = mgr_start(n, d, req, access);
+        if (d->away)
+            dyn_forward(n, d->page, req, access);
+        else
+            d->busy = mgr_start_any(n, d, req, access);
     }
+}
+
+static void mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+{
+    struct dsm_req *q = dsm_alloc(n, sizeof *q);
+    if (!q) {
+        dsm_log(n, "no memory to queue request for %llx", (unsigned long long)d->page);
+        return;
+    }
+    q->from = (uint16_t)req;
+    q->access = access;
+    if (d->queue_tail)
+        d->queue_tail->next = q;
+    else
+        d->queue = q;
+    d->queue_tail = q;
+}
+
+/* Dynamic scheme: a request reached a node that does not manage the page. A node whose
+ * own write request is in flight will be the owner: it queues the request until then (IVY
+ * holds it under the page lock); any other node, and our own requests, go on along the
+ * hint. */
+static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access)
+{
+    struct dsm_page *p = dsm_page_get(n, page, true);
+    if (p && p->pending == DSM_ACCESS_WRITE && !p->held && req != n->self) {
+        struct dsm_dir *d = dsm_dir_get(n, page, true);
+        if (d) {
+            mgr_enqueue(n, d, req, access);
+            return;
+        }
+    }
+    dyn_forward(n, page, req, access);
+}
+
+/* Dynamic scheme, at the owner: holds the queue until the page has stayed the ping-pong
+ * window (Mirage's delta, as a fixed-manager owner holds a forward), and at least
+ * min_ns; true if it holds. The timer starts the queue (dsm_coherence_timers). */
+static bool dyn_hold(struct dsm_node *n, struct dsm_dir *d, uint64_t min_ns)
+{
+    struct dsm_page *p = dsm_page_get(n, d->page, false);
+    if (!p || !p->owner || p->state == DSM_PROT_NONE)
+        return false;
+    uint64_t window = n->window_adaptive ? p->window_ns : n->window_ns;
+    if (window < min_ns)
+        window = min_ns;
+    uint64_t now = n->env.now_ns(n->env.ctx);
+    if (!window || now >= p->arrived_ns + window)
+        return false;
+    d->holding = true;
+    d->hold_until = p->arrived_ns + window;
+    d->held_next = n->held_dirs;
+    n->held_dirs = d;
+    n->stats.damped++;
+    dsm_timer_update(n);
+    return true;
 }
 
 static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg *m, uint8_t access)
 {
     const struct dsm_region *r = dsm_region_find(n, m->page);
-    if (dsm_manager_of(n, m->page) != n->self || m->node != from || (r && (r->flags & DSM_REGION_READONLY))) {
+    bool dyn = n->loc->probable_owner;
+    /* Dynamic: a forwarded request names its requester, which differs from the sender. */
+    if (m->node >= n->nnodes || (r && (r->flags & DSM_REGION_READONLY)) ||
+        (!dyn && (dsm_manager_of(n, m->page) != n->self || m->node != from))) {
         dsm_bad(n, from, m, "not a request for this manager");
+        return;
+    }
+    if (dyn && !dsm_manages(n, m->page)) {
+        dyn_route(n, m->page, m->node, access);
         return;
     }
     struct dsm_dir *d = dsm_dir_get(n, m->page, true);
@@ -236,22 +394,31 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
         dsm_log(n, "no memory for directory entry %llx", (unsigned long long)m->page);
         return;
     }
-    if (d->busy) {
-        struct dsm_req *q = dsm_alloc(n, sizeof *q);
-        if (!q) {
-            dsm_log(n, "no memory to queue request for %llx", (unsigned long long)m->page);
-            return;
-        }
-        q->from = (uint16_t)from;
-        q->access = access;
-        if (d->queue_tail)
-            d->queue_tail->next = q;
-        else
-            d->queue = q;
-        d->queue_tail = q;
+    if (d->busy || d->holding) {
+        mgr_enqueue(n, d, m->node, access);
         return;
     }
-    d->busy = mgr_start(n, d, from, access);
+    if (dyn && m->node != n->self && dyn_hold(n, d, 0)) {
+        mgr_enqueue(n, d, m->node, access);
+        return;
+    }
+    d->busy = mgr_start_any(n, d, m->node, access);
+}
+
+/* Dynamic scheme: this node became the owner of p, so it manages it now (the requests
+ * queued here meanwhile start once the local waiters have had the page: run_queue). */
+static struct dsm_dir *dyn_take_over(struct dsm_node *n, struct dsm_page *p)
+{
+    p->hint = n->self;
+    struct dsm_dir *d = dsm_dir_get(n, p->page, true);
+    if (!d) {
+        dsm_log(n, "no memory to manage %llx", (unsigned long long)p->page);
+        return NULL;
+    }
+    d->away = false;
+    d->owner = n->self;
+    d->copyset = 0;
+    return d;
 }
 
 static void mgr_done(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
@@ -339,6 +506,20 @@ void dsm_coherence_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadl
             next = due;
         link = &p->deferred_next;
     }
+    struct dsm_dir **dlink = &n->held_dirs;
+    while (*dlink) {
+        struct dsm_dir *d = *dlink;
+        if (now && d->hold_until <= now) {
+            *dlink = d->held_next;
+            d->holding = false;
+            mgr_run_queue(n, d);
+            dlink = &n->held_dirs; /* running the queue may hold again */
+            continue;
+        }
+        if (!next || d->hold_until < next)
+            next = d->hold_until;
+        dlink = &d->held_next;
+    }
     *next_deadline = next;
 }
 
@@ -349,7 +530,7 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
         p = dsm_page_get(n, m->page, true);
     unsigned to = m->node;
     if (!p || !p->owner || p->state == DSM_PROT_NONE || to >= n->nnodes || to == n->self ||
-        from != dsm_manager_of(n, m->page)) {
+        from != dsm_manager_of(n, m->page) || n->loc->probable_owner) {
         dsm_bad(n, from, m, "forward to a non-owner");
         return;
     }
@@ -396,14 +577,17 @@ static void owner_ro_request(struct dsm_node *n, unsigned from, const struct dsm
 static void holder_invalidate(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 {
     struct dsm_page *p = dsm_page_get(n, m->page, false);
+    /* Dynamic: the old owner invalidates as it hands the page to m->node. */
     if (!p || p->owner || p->ro || p->state == DSM_PROT_WRITE || m->node >= n->nnodes ||
-        from != dsm_manager_of(n, m->page)) {
+        (!n->loc->probable_owner && from != dsm_manager_of(n, m->page))) {
         dsm_bad(n, from, m, "invalidate of a page not held shared");
         return;
     }
     if (coh_defer(n, p, from, m))
         return;
     n->stats.inv_recv++;
+    if (n->loc->probable_owner)
+        p->hint = m->node;
     if (p->state != DSM_PROT_NONE) {
         n->env.page_drop(n->env.ctx, m->page);
         p->state = DSM_PROT_NONE;
@@ -434,9 +618,19 @@ static void req_maybe_complete(struct dsm_node *n, struct dsm_page *p)
     p->pending = 0;
     p->granted = false;
     p->arrived_ns = n->env.now_ns(n->env.ctx);
-    if (!p->ro && !(f & DSM_MSG_F_NODONE))
-        coh_send(n, dsm_manager_of(n, p->page), DSM_MSG_DONE, p->page, n->self, 0, 0, 0, NULL);
+    bool dyn = n->loc->probable_owner && !p->ro;
+    /* Dynamic: only our own upgrade (granted by ourselves) keeps a transaction open. */
+    if (!p->ro && !(f & DSM_MSG_F_NODONE) && (!dyn || p->grant_from == n->self))
+        coh_send(n, dyn ? n->self : dsm_manager_of(n, p->page), DSM_MSG_DONE, p->page, n->self, 0, 0, 0, NULL);
+    struct dsm_dir *took = NULL;
+    if (dyn && (f & DSM_MSG_F_OWNER))
+        took = dyn_take_over(n, p);
+    else if (dyn)
+        p->hint = p->grant_from;
+    bool woke = p->waiters != NULL;
     coh_wake_ready(n, p);
+    if (took && took->queue && !took->holding && !dyn_hold(n, took, woke ? DSM_DYN_HOLD_NS : 0))
+        mgr_run_queue(n, took);
 }
 
 static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
@@ -449,7 +643,8 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
         ((f & DSM_MSG_F_DATA) && (f & DSM_MSG_F_ZERO)) || (!fresh && p->state == DSM_PROT_NONE) ||
         (fresh && p->state != DSM_PROT_NONE) || (m->a && !write) || m->a != popcount64(m->addr2) ||
         (n->nnodes < 64 && (m->addr2 >> n->nnodes)) || (m->addr2 & (1ull << n->self)) ||
-        (m->a && (f & DSM_MSG_F_NODONE)) || ((f & DSM_MSG_F_NODONE) && from != dsm_manager_of(n, m->page))) {
+        (m->a && (f & DSM_MSG_F_NODONE)) ||
+        ((f & DSM_MSG_F_NODONE) && !n->loc->probable_owner && from != dsm_manager_of(n, m->page))) {
         dsm_bad(n, from, m, "unexpected grant");
         return;
     }
@@ -460,6 +655,7 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     }
     p->granted = true;
     p->grant_flags = f;
+    p->grant_from = (uint16_t)from;
     p->acks_want = m->addr2;
 #ifdef DSM_BROKEN_SKIP_INVALIDATE_ACK
     /* Deliberately wrong (simulator self-test): write without waiting for invalidations. */

@@ -41,6 +41,8 @@ enum dsm_access {
 enum dsm_scheme {
     DSM_SCHEME_FIXED = 0,   /* manager(page) = hash(page) mod N */
     DSM_SCHEME_CENTRAL = 1, /* node 0 manages every page */
+    DSM_SCHEME_DYNAMIC = 2, /* IVY dynamic distributed manager: the owner manages its page and
+                             * requests follow per-node probable-owner hints */
 };
 
 /* dsm_region_add() flags. */
@@ -119,14 +121,16 @@ struct dsm_page_info {
 };
 void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_info *out);
 struct dsm_dir_info {
-    bool managed_here;
+    bool managed_here;    /* dynamic: this node is the page's owner-manager right now */
     unsigned owner;       /* DSM_NODE_NONE: untouched, nobody holds it */
     uint64_t copyset;     /* read holders other than the owner, bit per node */
     bool busy;            /* a transaction is in flight */
 };
 #define DSM_NODE_NONE 0xffffu
 void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info *out);
-/* Node that manages page (the location scheme). */
+/* Node that manages page (the location scheme). Under DSM_SCHEME_DYNAMIC: the page's home
+ * node (hash, as `fixed`), which holds the page's futex queues and starts as the manager of
+ * an untouched page; the coherence manager then moves with the ownership. */
 unsigned dsm_manager_of(const struct dsm_node *n, uint64_t page);
 /* Number of futex waiters queued at this node as manager. */
 unsigned dsm_futex_queued(const struct dsm_node *n);

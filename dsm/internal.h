@@ -15,6 +15,9 @@
 #define DSM_MAX_REGIONS 16
 #define DSM_PINGPONG_NS 1000000ull /* "soon after arriving" for ping-pong counts (or 2x window) */
 #define DSM_WINDOW_ADAPT_START_NS 50000ull /* adaptive: first window after a ping-pong event */
+/* Dynamic: a node that just became the owner and woke local threads keeps its queued
+ * requests this long, so those threads run once before the page can leave again. */
+#define DSM_DYN_HOLD_NS 20000ull
 
 /* A parked access to a page on this node: a thread, or a futex call reading its word. */
 struct dsm_waiter {
@@ -46,6 +49,8 @@ struct dsm_page {
     bool deferred;
     bool replaying;         /* the held message is being served now */
     uint32_t pingpong;      /* times taken away soon after arriving */
+    uint16_t hint;          /* dynamic: probable owner (self while this node manages it) */
+    uint16_t grant_from;    /* sender of the grant being completed */
     uint64_t window_ns;     /* adaptive window of this page (node in adaptive mode) */
     uint64_t defer_until;   /* when the held message is served */
     uint16_t deferred_from;
@@ -69,6 +74,11 @@ struct dsm_dir {
     uint16_t owner;         /* DSM_NODE_NONE: untouched */
     uint64_t copyset;
     bool busy;              /* a transaction runs until DONE from busy_for */
+    bool away;              /* dynamic: the manager role is elsewhere (queue only: requests
+                             * held while our own write request will make us the owner) */
+    bool holding;           /* dynamic: queue held until hold_until (window, new owner) */
+    uint64_t hold_until;
+    struct dsm_dir *held_next;
     uint16_t busy_for;
     struct dsm_req *queue, *queue_tail;
 };
@@ -124,6 +134,7 @@ struct dsm_node {
     uint64_t window_ns;           /* ping-pong window (Mirage's delta); 0 = off */
     bool window_adaptive;         /* per-page windows up to window_ns */
     struct dsm_page *deferred;    /* pages holding a deferred message */
+    struct dsm_dir *held_dirs;    /* dynamic: directory entries holding their queue */
     uint64_t timer_deadline;
     struct dsm_stats stats;
     uint8_t msg_buf[DSM_MSG_MAX_LEN];
@@ -136,6 +147,11 @@ struct dsm_node {
 struct dsm_page *dsm_page_get(struct dsm_node *n, uint64_t page, bool create);
 /* The directory entry of a page this node manages (created likewise). */
 struct dsm_dir *dsm_dir_get(struct dsm_node *n, uint64_t page, bool create);
+/* Dynamic scheme: the node that manages an untouched page at start (a PRELOADED
+ * region's owner, else the home node). */
+unsigned dsm_initial_manager(const struct dsm_node *n, uint64_t page);
+/* True if this node manages page now (static schemes: dsm_manager_of() == self). */
+bool dsm_manages(const struct dsm_node *n, uint64_t page);
 /* The region holding page, or NULL. */
 const struct dsm_region *dsm_region_find(const struct dsm_node *n, uint64_t page);
 /* Sends m to `to` (loopback when to == self); counts it; page_txn marks coherence traffic. */

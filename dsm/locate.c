@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Static page location schemes (issue 6: `fixed` and `central`). The hash spreads
+/* Page location schemes (issue 6: `fixed`, `central`, and the home node of `dynamic`). The hash spreads
  * consecutive pages over managers so an array's pages do not all land on one node. */
 #include "dsm/locate.h"
 
@@ -19,5 +19,6 @@ static unsigned central_manager_of(uint64_t page, unsigned nnodes)
     return 0;
 }
 
-const struct dsm_locator dsm_locator_fixed = { "fixed", fixed_manager_of };
-const struct dsm_locator dsm_locator_central = { "central", central_manager_of };
+const struct dsm_locator dsm_locator_fixed = { "fixed", fixed_manager_of, false };
+const struct dsm_locator dsm_locator_central = { "central", central_manager_of, false };
+const struct dsm_locator dsm_locator_dynamic = { "dynamic", fixed_manager_of, true };

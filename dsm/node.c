@@ -54,6 +54,7 @@ struct dsm_node *dsm_node_create(const struct dsm_env *env, unsigned self, unsig
     switch (scheme) {
     case DSM_SCHEME_FIXED: loc = &dsm_locator_fixed; break;
     case DSM_SCHEME_CENTRAL: loc = &dsm_locator_central; break;
+    case DSM_SCHEME_DYNAMIC: loc = &dsm_locator_dynamic; break;
     default: return NULL;
     }
     struct dsm_node *n = env->alloc(env->ctx, sizeof *n);
@@ -149,6 +150,7 @@ struct dsm_page *dsm_page_get(struct dsm_node *n, uint64_t page, bool create)
         p->ro = (r->flags & DSM_REGION_READONLY) != 0;
         p->state = p->ro ? DSM_PROT_READ : DSM_PROT_WRITE;
     }
+    p->hint = (uint16_t)dsm_initial_manager(n, page);
     p->hnext = n->pages[b];
     n->pages[b] = p;
     return p;
@@ -168,6 +170,7 @@ struct dsm_dir *dsm_dir_get(struct dsm_node *n, uint64_t page, bool create)
     d->page = page;
     const struct dsm_region *r = dsm_region_find(n, page);
     d->owner = (r && (r->flags & DSM_REGION_PRELOADED)) ? r->owner : DSM_NODE_NONE;
+    d->away = n->loc->probable_owner && dsm_initial_manager(n, page) != n->self;
     d->hnext = n->dirs[b];
     n->dirs[b] = d;
     return d;
@@ -301,7 +304,7 @@ void dsm_quiesce(struct dsm_node *n, bool on)
 
 bool dsm_is_idle(const struct dsm_node *n)
 {
-    if (n->loop_head || n->deferred)
+    if (n->loop_head || n->deferred || n->held_dirs)
         return false;
     for (unsigned b = 0; b < DSM_HASH_BUCKETS; b++) {
         for (const struct dsm_page *p = n->pages[b]; p; p = p->hnext)
@@ -335,11 +338,27 @@ void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_inf
     }
 }
 
+unsigned dsm_initial_manager(const struct dsm_node *n, uint64_t page)
+{
+    const struct dsm_region *r = dsm_region_find(n, page);
+    if (r && (r->flags & DSM_REGION_PRELOADED))
+        return r->owner;
+    return dsm_manager_of(n, page);
+}
+
+bool dsm_manages(const struct dsm_node *n, uint64_t page)
+{
+    if (!n->loc->probable_owner)
+        return dsm_manager_of(n, page) == n->self;
+    const struct dsm_dir *d = dsm_dir_get((struct dsm_node *)n, page, false);
+    return d ? !d->away : dsm_initial_manager(n, page) == n->self;
+}
+
 void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info *out)
 {
     memset(out, 0, sizeof *out);
     out->owner = DSM_NODE_NONE;
-    if (dsm_manager_of(n, page) != n->self)
+    if (!dsm_manages(n, page))
         return;
     out->managed_here = true;
     const struct dsm_dir *d = dsm_dir_get((struct dsm_node *)n, page, false);

@@ -702,3 +702,91 @@ TEST(dsm_stats_line_and_percentiles)
     CHECK(strstr(line, " lat_p99_ns=1023") != NULL);
     CHECK(strchr(line, '\n') == NULL);
 }
+
+/* Dynamic manager (IVY): requests follow probable-owner hints, the owner manages its page.
+ * Exact message counts: a stale hint costs one forward per hop; a right hint makes a read
+ * fault 2 messages (request, grant with data). */
+TEST(dsm_dynamic_hints_forward_and_compress)
+{
+    h_setup(DSM_SCHEME_DYNAMIC);
+    unsigned p = h_page_managed_by(3); /* home node 3: every hint starts there */
+    struct dsm_dir_info d;
+    /* Untouched: node 1 asks home 3, which grants it zero-filled and hands the role over. */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 1), 2);
+    dsm_dir_query(h.dsm[3], H_BASE + p, &d);
+    CHECK(!d.managed_here);
+    dsm_dir_query(h.dsm[1], H_BASE + p, &d);
+    CHECK(d.managed_here && d.owner == 1 && d.copyset == 0);
+    h_set_word(1, p, 0, 7);
+    /* Node 2's hint is the home: request, one forward (3 -> 1), grant = 3. */
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 2), 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->forwards, 1);
+    CHECK_EQ(h_word(2, p, 0), 7);
+    dsm_dir_query(h.dsm[1], H_BASE + p, &d);
+    CHECK_EQ(d.copyset, 1u << 2);
+    /* The owner upgrades locally: invalidate + ack, and node 2's hint becomes node 1. */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 3), 2);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    h_set_word(1, p, 0, 8);
+    /* Known owner: 2 messages per read fault. */
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 4), 2);
+    CHECK_EQ(h_word(2, p, 0), 8);
+    /* Node 2 upgrades its current copy: request, grant without data (no DONE); it owns
+     * and manages the page now and node 1 points at it. */
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_WRITE, 5), 2);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->upgrades, 1);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_NONE);
+    dsm_dir_query(h.dsm[2], H_BASE + p, &d);
+    CHECK(d.managed_here && d.owner == 2);
+    /* Node 0 (hint: home 3) follows 3 -> 1 -> 2: request, two forwards, grant. */
+    CHECK_EQ(h_fault(0, p, DSM_ACCESS_READ, 6), 4);
+    CHECK_EQ(h_word(0, p, 0), 8);
+    /* Node 3 writes with a stale hint (node 1): request, forward, grant with data and
+     * one ack owed by node 0, invalidate, ack = 5; no DONE. */
+    CHECK_EQ(h_fault(3, p, DSM_ACCESS_WRITE, 7), 5);
+    CHECK_EQ(h_word(3, p, 0), 8);
+    CHECK_EQ(h.mem[0][p].prot, DSM_PROT_NONE);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    dsm_dir_query(h.dsm[3], H_BASE + p, &d);
+    CHECK(d.managed_here && d.owner == 3 && d.copyset == 0);
+    /* Compressed: nodes 0 (invalidated by 2 for 3), 1 (forwarded 3's write) and 2 (gave
+     * the page to 3) all point at node 3 now, so each reads in 2 messages. */
+    for (unsigned i = 0; i < 3; i++)
+        CHECK_EQ(h_fault(i, p, DSM_ACCESS_READ, 10 + i), 2);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+    h_teardown();
+}
+
+/* Dynamic: two writers race for a page while its owner is elsewhere; the second request
+ * waits at the first writer (its own write will make it the owner) and both complete. */
+TEST(dsm_dynamic_request_queued_at_the_next_owner)
+{
+    h_setup(DSM_SCHEME_DYNAMIC);
+    unsigned p = h_page_managed_by(3);
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 1), 2);
+    h_set_word(1, p, 0, 5);
+    CHECK_EQ(dsm_fault(h.dsm[2], H_BASE + p, DSM_ACCESS_WRITE, 2), DSM_PENDING);
+    CHECK_EQ(dsm_fault(h.dsm[0], H_BASE + p, DSM_ACCESS_WRITE, 3), DSM_PENDING);
+    h_run();
+    /* Node 2 has it; node 0's request waits at node 2 (the new owner). */
+    CHECK_EQ(h.wakes, 2);
+    CHECK_EQ(h.wake_token[1], 2);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_WRITE);
+    CHECK(!dsm_is_idle(h.dsm[2]));
+    CHECK(h.timer[2] != 0);
+    h.now += 1000000; /* past the hold that lets node 2's thread use the page once */
+    dsm_timer_expired(h.dsm[2]);
+    h_run();
+    CHECK_EQ(h.wakes, 3);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    CHECK_EQ(h.mem[0][p].prot, DSM_PROT_WRITE);
+    CHECK_EQ(h_word(0, p, 0), 5);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+    h_teardown();
+}

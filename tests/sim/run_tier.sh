@@ -45,8 +45,14 @@ batch futex-heavy dsm_sim --seed $((seed + 5)) --events 100000 --nodes 16 --thre
 batch resume-delay dsm_sim --seed $((seed + 7)) --events 150000 --nodes 16 --threads 4 --resume-delay 200000
 batch window dsm_sim --seed $((seed + 8)) --events 150000 --nodes 16 --window 100000 --resume-delay 50000
 batch window-adaptive dsm_sim --seed $((seed + 9)) --events 100000 --nodes 4 --threads 4 --pages 6 --futexes 2 --window 400000 --adaptive
+batch dynamic-16 dsm_sim --seed $((seed + 10)) --events 300000 --nodes 16 --threads 3 --pages 24 --manager dynamic
+batch dynamic-lossy dsm_sim --seed $((seed + 11)) --events 150000 --nodes 4 --threads 4 --pages 6 --futexes 2 --loss 20 --dup 10 --manager dynamic
+batch dynamic-64 dsm_sim --seed $((seed + 12)) --events 80000 --nodes 64 --threads 2 --pages 40 --futexes 8 --manager dynamic
+batch dynamic-window dsm_sim --seed $((seed + 13)) --events 100000 --nodes 8 --threads 4 --pages 8 --window 200000 --adaptive --resume-delay 50000 --manager dynamic
+batch dynamic-asan dsm_sim_asan --seed $((seed + 14)) --events 30000 --nodes 8 --manager dynamic
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed $seed --events 200000
+broken skip-inv-ack-dynamic dsm_sim_broken_ack "" --seed $seed --events 200000 --manager dynamic
 broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed $seed --events 400000 --futex-pct 60
 echo "sim: elapsed $(($(date +%s) - start)) s"
 echo "sim: $passed passed, $failed failed"

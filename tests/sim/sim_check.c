@@ -48,6 +48,26 @@ static void check_page(struct sim_world *w, unsigned page)
         return; /* replicas of read-only pages are nobody's business */
     unsigned mgr = dsm_manager_of(w->nodes[0].dsm, pn);
     struct dsm_dir_info d;
+    if (c->scheme == DSM_SCHEME_DYNAMIC) {
+        /* The manager moves with the ownership: exactly one node manages the page, or none
+         * while a grant hands the role to a node that has a request pending. */
+        unsigned managers = 0;
+        for (unsigned i = 0; i < c->nodes; i++) {
+            struct dsm_dir_info di;
+            dsm_dir_query(w->nodes[i].dsm, pn, &di);
+            if (di.managed_here) {
+                managers++;
+                mgr = i;
+            }
+        }
+        if (managers > 1 || (managers == 0 && !pending)) {
+            sim_violation(w, "page %u: %u nodes manage it (pending %llx)", page, managers,
+                          (unsigned long long)pending);
+            return;
+        }
+        if (managers == 0)
+            return;
+    }
     dsm_dir_query(w->nodes[mgr].dsm, pn, &d);
     if (!d.managed_here) {
         sim_violation(w, "page %u: manager %u does not manage it", page, mgr);

@@ -2,7 +2,7 @@
 /* dsm_sim: runs the DSM core on simulated nodes from a seed and checks invariants after
  * every event. Usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T]
  * [--pages P] [--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS]
- * [--window NS [--adaptive]] [--manager fixed|central]
+ * [--window NS [--adaptive]] [--manager fixed|central|dynamic]
  * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,6 +36,11 @@ uint64_t sim_page_number(unsigned index)
     return SIM_PAGE_BASE + index;
 }
 
+static const char *scheme_name(enum dsm_scheme s)
+{
+    return s == DSM_SCHEME_CENTRAL ? "central" : s == DSM_SCHEME_DYNAMIC ? "dynamic" : "fixed";
+}
+
 static void print_replay(const struct sim_world *w)
 {
     const struct sim_config *c = &w->cfg;
@@ -43,7 +48,7 @@ static void print_replay(const struct sim_world *w)
            "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s\n",
            (unsigned long long)c->seed, (unsigned long long)c->events, c->nodes, c->threads, c->pages,
            c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns,
-           c->adaptive ? " --adaptive" : "", c->scheme == DSM_SCHEME_CENTRAL ? "central" : "fixed");
+           c->adaptive ? " --adaptive" : "", scheme_name(c->scheme));
 }
 
 void sim_violation(struct sim_world *w, const char *fmt, ...)
@@ -206,7 +211,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
                     "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] "
-                    "[--window NS [--adaptive]] [--manager fixed|central] [--verbose] [--stats]\n");
+                    "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--verbose] [--stats]\n");
     exit(2);
 }
 
@@ -247,6 +252,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--window")) c->window_ns = (unsigned)arg_num(v, 100000000);
         else if (!strcmp(a, "--manager") && !strcmp(v, "fixed")) c->scheme = DSM_SCHEME_FIXED;
         else if (!strcmp(a, "--manager") && !strcmp(v, "central")) c->scheme = DSM_SCHEME_CENTRAL;
+        else if (!strcmp(a, "--manager") && !strcmp(v, "dynamic")) c->scheme = DSM_SCHEME_DYNAMIC;
         else usage();
     }
     if (c->nodes < 2 || c->threads < 1 || c->pages < c->ro_pages + c->pre_pages + 1 ||
@@ -269,16 +275,28 @@ int main(int argc, char **argv)
                 printf("  hot page %llx ping-pong %u\n", (unsigned long long)hot[k], counts[k]);
         }
     }
-    printf("%s seed=%llu nodes=%u events=%llu ops=%llu (r %llu w %llu fadd %llu wait %llu wake %llu requeue %llu) "
-           "pkts=%llu lost=%llu dup=%llu simtime=%lluus violations=%llu\n",
-           world.violations ? "FAIL" : "ok", (unsigned long long)c->seed, c->nodes,
+    /* Cost per page fault over the whole cluster (issue 6 compare table). */
+    uint64_t faults = 0, fault_msgs = 0, forwards = 0;
+    for (unsigned i = 0; i < c->nodes; i++) {
+        const struct dsm_stats *s = dsm_node_stats(world.nodes[i].dsm);
+        faults += s->read_faults + s->write_faults;
+        fault_msgs += s->fault_msgs;
+        forwards += s->forwards;
+    }
+    unsigned long long per = faults ? faults : 1;
+    printf("%s seed=%llu nodes=%u manager=%s events=%llu ops=%llu (r %llu w %llu fadd %llu wait %llu wake %llu "
+           "requeue %llu) pkts=%llu lost=%llu dup=%llu simtime=%lluus faults=%llu msgs/fault=%llu.%02llu "
+           "fwd/fault=%llu.%02llu violations=%llu\n",
+           world.violations ? "FAIL" : "ok", (unsigned long long)c->seed, c->nodes, scheme_name(c->scheme),
            (unsigned long long)world.events_run, (unsigned long long)ops,
            (unsigned long long)world.ops_done[SIM_OP_READ], (unsigned long long)world.ops_done[SIM_OP_WRITE],
            (unsigned long long)world.ops_done[SIM_OP_FADD], (unsigned long long)world.ops_done[SIM_OP_WAIT],
            (unsigned long long)world.ops_done[SIM_OP_WAKE], (unsigned long long)world.ops_done[SIM_OP_REQUEUE],
            (unsigned long long)world.pkts_sent, (unsigned long long)world.pkts_lost,
            (unsigned long long)world.pkts_dup, (unsigned long long)(world.now / 1000),
-           (unsigned long long)world.violations);
+           (unsigned long long)faults, (unsigned long long)(fault_msgs / per),
+           (unsigned long long)(fault_msgs * 100 / per % 100), (unsigned long long)(forwards / per),
+           (unsigned long long)(forwards * 100 / per % 100), (unsigned long long)world.violations);
     bool failed = world.violations != 0;
     world_free(&world);
     return failed ? 1 : 0;
