@@ -8,10 +8,10 @@ each request and reply carry a call number, so the client counts distinct replie
 server counts requests handled and distinct call numbers. Exactly once means all of them
 equal the number of requests, no reply comes late, and the transport counted the
 duplicates it suppressed. MTU 9000: one frame per message, so loss hits messages, not
-IP fragments. The 10,000 run is a soak (make soak): it takes ~15 min under TCG here
-because every lost frame costs a retransmission timeout; make test runs 300.
+IP fragments. The 10,000 round trips take 1.5-3 min under TCG here, depending on the
+load (2 nodes: node 0 is the only client and runs its peers in turn, so more nodes
+would not make it faster).
 """
-import os
 import re
 import subprocess
 
@@ -23,10 +23,8 @@ from dsmkpy.ping import EXIT_OK, RPC_WARMUP, rpc_words, run_rpc, use_netns_prefi
 LOSS_PERCENT = 20
 DUP_PERCENT = 5
 MTU = 9000
-LEAN_TOTAL = 300
-SOAK_TOTAL = 10000
-LEAN_TIMEOUT = 240.0
-SOAK_TIMEOUT = 3600.0
+TOTAL = 10000
+TIMEOUT = 900.0
 NFT_COUNTER = re.compile(r"counter packets (\d+)")
 
 
@@ -68,11 +66,5 @@ def run_exactly_once(make_cluster, total, nodes, timeout):
     assert sum(cnt.get("tp_retransmits", 0) for cnt in s.counters) > 0, tails
 
 
-def test_round_trips_exactly_once_under_loss_and_duplication(make_cluster):
-    run_exactly_once(make_cluster, LEAN_TOTAL, nodes=2, timeout=LEAN_TIMEOUT)
-
-
-@pytest.mark.soak
-@pytest.mark.skipif(not os.environ.get("DSMK_SOAK"), reason="soak: make soak")
 def test_10000_round_trips_exactly_once_under_loss_and_duplication(make_cluster):
-    run_exactly_once(make_cluster, SOAK_TOTAL, nodes=2, timeout=SOAK_TIMEOUT)
+    run_exactly_once(make_cluster, TOTAL, nodes=2, timeout=TIMEOUT)
