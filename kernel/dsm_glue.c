@@ -36,12 +36,13 @@
 #define DSM_GLUE_HELD_MAX 64                          /* pages granted but not yet accessible */
 #define DSM_GLUE_SYS_NODE_ID 0                        /* user/include/dsmk.h DSMK_SYS_* - base */
 #define DSM_GLUE_SYS_NODE_COUNT 1
+#define DSM_GLUE_STATUS_CANNOT_EXECUTE 126            /* as kernel/program.c: a shell's "cannot execute" */
 
 struct dsm_node *dsm_core;
 unsigned dsm_self, dsm_nnodes;
 static bool dsm_on;
 static unsigned dsm_scheme_choice;
-static const char *const dsm_scheme_names[] = { "fixed", "central", NULL };
+static const char *const dsm_scheme_names[] = { "fixed", "central", NULL }; /* enum dsm_scheme order */
 CMDLINE_PARAM_CHOICE(dsm_scheme_choice, "dsm.manager", dsm_scheme_names,
                      "DSM page location: fixed (hash of the page) or central (node 0)");
 
@@ -427,7 +428,7 @@ static bool dsm_setup(void)
         return false;
     }
     dsm_core = dsm_node_create(&dsm_env, dsm_self, dsm_nnodes,
-                               dsm_scheme_choice == 1 ? DSM_SCHEME_CENTRAL : DSM_SCHEME_FIXED);
+                               (enum dsm_scheme)dsm_scheme_choice);
     if (!dsm_core)
         panic("dsm: cannot create the core");
     transport_register_handler(n, DSM_TYPE_CORE, dsm_core_input, NULL);
@@ -439,22 +440,24 @@ static bool dsm_setup(void)
     return true;
 }
 
-static void dsm_add_region(struct dsm_start_msg *m, uint64_t first, uint64_t count, unsigned flags)
+static bool dsm_add_region(struct dsm_start_msg *m, uint64_t first, uint64_t count, unsigned flags)
 {
     if (m->h.dsm_count == DSM_GLUE_MAX_DSM_REGIONS)
-        panic("dsm: the image needs more than %d core regions", DSM_GLUE_MAX_DSM_REGIONS);
+        return false;
     m->dsm[m->h.dsm_count++] = (struct dsm_start_region){ first, count, flags, 0 };
+    return true;
 }
 
 /* Groups the present pages of every region into core regions (read-only text, preloaded
- * data and stack); the rest of the address space is untouched (zero fill). */
-static void dsm_collect_regions(struct dsm_start_msg *m)
+ * data and stack); the rest of the address space is untouched (zero fill). False when
+ * the image has more pieces than the tables hold. */
+static bool dsm_collect_regions(struct dsm_start_msg *m)
 {
     uint64_t start, end;
     unsigned prot;
     for (size_t i = 0; uvm_region_get(i, &start, &end, &prot); i++) {
         if (m->h.uvm_count == DSM_GLUE_MAX_UVM_REGIONS)
-            panic("dsm: more than %d regions at start", DSM_GLUE_MAX_UVM_REGIONS);
+            return false;
         m->uvm[m->h.uvm_count++] = (struct dsm_start_uvm){ start, end, prot };
         unsigned flags = (prot & LINUX_PROT_WRITE) ? DSM_REGION_PRELOADED : DSM_REGION_READONLY;
         uint64_t run = 0;
@@ -464,11 +467,12 @@ static void dsm_collect_regions(struct dsm_start_msg *m)
                     run = va;
                 continue;
             }
-            if (run)
-                dsm_add_region(m, run >> DSM_PAGE_SHIFT, (va - run) >> DSM_PAGE_SHIFT, flags);
+            if (run && !dsm_add_region(m, run >> DSM_PAGE_SHIFT, (va - run) >> DSM_PAGE_SHIFT, flags))
+                return false;
             run = 0;
         }
     }
+    return true;
 }
 
 static bool dsm_ready_check(void *ctx)
@@ -479,7 +483,7 @@ static bool dsm_ready_check(void *ctx)
 
 static uint64_t dsm_all_members(void)
 {
-    return (dsm_nnodes >= 64 ? ~0ull : (1ull << dsm_nnodes) - 1) & ~1ull;
+    return (dsm_nnodes >= DSM_MAX_NODES ? ~0ull : (1ull << dsm_nnodes) - 1) & ~1ull;
 }
 
 static bool dsm_start_check(void *ctx)
@@ -513,7 +517,11 @@ void dsm_glue_start_controller(void)
     struct dsm_start_msg *m = &dsm_start_msg;
     memset(m, 0, sizeof *m);
     m->h.brk_base = (uint64_t)uvm_brk(0);
-    dsm_collect_regions(m);
+    if (!dsm_collect_regions(m)) {
+        log_error("program: cannot execute: its image has more pieces than the DSM tables hold (%d regions)",
+                  DSM_GLUE_MAX_DSM_REGIONS);
+        program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
+    }
     dsm_apply_regions(m);
     /* A node whose handler is not registered yet drops the table (the transport still
      * acks it), so it goes again to every node that has not answered. */
