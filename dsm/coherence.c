@@ -145,7 +145,7 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
     else
         p->waiters = w;
     p->waiters_tail = w;
-    if (access == DSM_ACCESS_WRITE)
+    if (access == DSM_ACCESS_WRITE && req != n->self)
         n->stats.write_faults++;
     else
         n->stats.read_faults++;
@@ -274,8 +274,9 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
     return false;
 }
 
-/* Dynamic scheme: passes a request on along this node's hint. A write request makes its
- * requester our new hint (it will be the owner), as IVY does. */
+/* Dynamic scheme: passes a request on along this node's hint. Another node's write
+ * request makes its requester our new hint (it will be the owner), as IVY does; our own
+ * (sent to ourselves while we managed the page, which has moved since) keeps the hint. */
 static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access)
 {
     struct dsm_page *p = dsm_page_get(n, page, true);
@@ -289,7 +290,7 @@ static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t
         return;
     }
     n->stats.forwards++;
-    if (access == DSM_ACCESS_WRITE)
+    if (access == DSM_ACCESS_WRITE && req != n->self)
         p->hint = (uint16_t)req;
     coh_send(n, to, access == DSM_ACCESS_WRITE ? DSM_MSG_WRITE_REQ : DSM_MSG_READ_REQ, page, (uint16_t)req, 0,
              0, 0, NULL);

@@ -790,3 +790,41 @@ TEST(dsm_dynamic_request_queued_at_the_next_owner)
     }
     h_teardown();
 }
+
+/* Runs every node's expired timers (time jumps 1 ms) and the network, rounds times. */
+static void h_run_timers(unsigned rounds)
+{
+    for (unsigned r = 0; r < rounds; r++) {
+        h.now += 1000000;
+        for (unsigned i = 0; i < H_NODES; i++)
+            if (h.timer[i] && h.timer[i] <= h.now)
+                dsm_timer_expired(h.dsm[i]);
+        h_run();
+    }
+}
+
+/* Dynamic: the owner's queue (held by the window) holds a remote write, then the owner's
+ * own write, then another node's write. The role leaves with the first; the owner's own
+ * request follows it and must not make the owner its own hint, or the third request is
+ * dropped ("hint points here") and that node never completes. */
+TEST(dsm_dynamic_own_request_forwarded_keeps_the_hint)
+{
+    h_setup(DSM_SCHEME_DYNAMIC);
+    unsigned p = h_page_managed_by(3);
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_READ, 1), 2); /* zero fill: node 1 owns and manages */
+    CHECK_EQ(h_fault(0, p, DSM_ACCESS_READ, 2), 3); /* node 0's hint is node 1 now */
+    dsm_set_window(h.dsm[1], 1000, false);
+    CHECK_EQ(dsm_fault(h.dsm[2], H_BASE + p, DSM_ACCESS_WRITE, 3), DSM_PENDING);
+    h_run(); /* held at node 1 by the window */
+    CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + p, DSM_ACCESS_WRITE, 4), DSM_PENDING);
+    CHECK_EQ(dsm_fault(h.dsm[0], H_BASE + p, DSM_ACCESS_WRITE, 5), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.wakes, 2);
+    h_run_timers(4);
+    CHECK_EQ(h.wakes, 5);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+    h_teardown();
+}
