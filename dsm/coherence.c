@@ -145,7 +145,7 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
     else
         p->waiters = w;
     p->waiters_tail = w;
-    if (access == DSM_ACCESS_WRITE && req != n->self)
+    if (access == DSM_ACCESS_WRITE)
         n->stats.write_faults++;
     else
         n->stats.read_faults++;
