@@ -360,8 +360,13 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
     } else if (rc == 0) {
         if (uvm_page_present(va, NULL))
             return UVM_FAULT_RESOLVED; /* a stale TLB entry or a racing upgrade: retry */
-        dsm_env_error("fault on a page the core holds but the node does not map", page);
-        return UVM_FAULT_VIOLATION;
+        /* The core holds the page but uvm dropped it: a MAP_FIXED mapping replaced the
+         * range here, so the new mapping reads as zeros, as mmap(2) says. */
+        struct dsm_page_info info;
+        dsm_page_query(dsm_core, page, &info);
+        if (!uvm_page_materialise(va, dsm_rights(va, info.state)))
+            return UVM_FAULT_NO_MEMORY;
+        return UVM_FAULT_RESOLVED;
     }
     return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
 }

@@ -206,6 +206,36 @@ def loss_run(make_cluster, program, nodes):
         assert (int(m.group(1)), f.read()) == (want_status, want_out)
 
 
+MAP_FIXED_C = r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+static char *p;
+static void *t(void *a) { (void)a; p[0] = 5; return 0; }
+int main(void) {
+    p = mmap(0, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    memset(p, 7, 8192);
+    char *q = mmap(p, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    printf("same=%d first=%d last=%d\n", q == p, p[0], p[8191]);
+    pthread_t th; pthread_create(&th, 0, t, 0); pthread_join(th, 0);
+    printf("after=%d\n", p[0]);
+    return 0;
+}
+"""
+
+
+def test_map_fixed_over_touched_pages_reads_zeros(tmp_path):
+    """MAP_FIXED replaces pages the DSM already holds: the new mapping reads as zeros (it
+    was a SIGSEGV: the core still counted the dropped pages as held here)."""
+    src = tmp_path / "fixed.c"
+    src.write_text(MAP_FIXED_C)
+    exe = tmp_path / "fixed"
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    status, out, err, _ = run(str(exe), [], 2, name="dsmglue-fixed-%d" % os.getpid())
+    assert (status, out) == (0, b"same=1 first=0 last=0\nafter=5\n"), err[-3000:]
+
+
 @pytest.mark.parametrize("program", ["threads", "matmul"])
 def test_two_nodes_with_loss_on_every_tap(make_cluster, program):
     """10% of frames lost to and from every node, from boot on: the transport retransmits
