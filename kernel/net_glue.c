@@ -3,7 +3,7 @@
  * (DESIGN.md 2: node= nodes= key= ip=, and nic= mtu=), NIC selection at boot, the
  * stack's environment (transmit, clock, randomness, log), and when network work runs:
  * from the NIC interrupt and a kernel timer while the node idles, and from wait loops
- * that spin for a reply (PLUMBING 13: spin only while a reply is awaited). The interrupt
+ * that await a reply (spinning briefly, then halting: PLUMBING 13). The interrupt
  * handler may run the stack directly because kernel code runs with IF=0: an interrupt
  * only arrives in user mode or in the idle halt, never inside the stack. */
 #include "kernel/net_glue.h"
