@@ -21,7 +21,7 @@ from dsmkpy.ping import EXIT_OK, RPC_WARMUP, rpc_words, run_rpc, use_netns_prefi
 from dsmkpy.testing import REPO
 
 NODES = 2
-COUNT = 6000           # timed round trips: a clean run lasts ~10 s here, past the ~4 s attack
+COUNT = 8000           # timed round trips: a clean run lasts 10-40 s here, past the ~4 s attack
 CAPTURE_SECONDS = 1.0
 READY_TIMEOUT = 60.0
 RUN_TIMEOUT = 300.0
