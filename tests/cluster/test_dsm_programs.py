@@ -93,6 +93,15 @@ def test_two_nodes_e1000_central_manager():
     check_same("condvar", 2, "e1000", words=["dsm.manager=central"])
 
 
+def test_place_local_keeps_every_thread_on_node_0():
+    """dsm.place=local: clone() never moves a thread, so node 1 takes no page faults."""
+    want_status, want_out = reference("threads")
+    status, out, err, stats = run("threads", PROGRAMS["threads"], 2, words=["dsm.place=local"],
+                                  name="dsmglue-local-%d" % os.getpid())
+    assert (status, out) == (want_status, want_out), err[-3000:]
+    assert int(stats[1]["rfaults"]) + int(stats[1]["wfaults"]) == 0, stats[1]
+
+
 def test_single_node_prints_no_dsm_stats():
     """One node: the DSM stays out of the way entirely (no core, no stats line)."""
     status, out, _, stats = run("threads", PROGRAMS["threads"], 1)
