@@ -296,9 +296,48 @@ static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t
              0, 0, NULL);
 }
 
+/* Replication: sends the successor the entry if it changed since the last copy. FIFO on
+ * the manager -> successor pair keeps the copies in order. */
+static void mgr_backup(struct dsm_node *n, struct dsm_dir *d)
+{
+    if (!n->replicate || (d->owner == d->backup_owner && d->copyset == d->backup_copyset))
+        return;
+#ifdef DSM_BROKEN_LOSE_BACKUP
+    /* Deliberately wrong (simulator self-test): changes of the copyset alone are not copied. */
+    if (d->owner == d->backup_owner)
+        return;
+#endif
+    d->backup_owner = d->owner;
+    d->backup_copyset = d->copyset;
+    n->stats.backups++;
+    coh_send_acks(n, (n->self + 1u) % n->nnodes, DSM_MSG_DIR_BACKUP, d->page, 0, 0, d->owner, 0, d->copyset,
+                  NULL);
+}
+
 static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
 {
-    return n->loc->probable_owner ? mgr_start_dynamic(n, d, req, access) : mgr_start(n, d, req, access);
+    if (n->loc->probable_owner)
+        return mgr_start_dynamic(n, d, req, access);
+    bool busy = mgr_start(n, d, req, access);
+    mgr_backup(n, d);
+    return busy;
+}
+
+/* Successor: keeps the copy of the predecessor's entry. */
+static void replica_update(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
+{
+    if (!n->replicate || from != dsm_manager_of(n, m->page) || (from + 1u) % n->nnodes != n->self ||
+        (m->a != DSM_NODE_NONE && m->a >= n->nnodes) || (n->nnodes < 64 && (m->addr2 >> n->nnodes))) {
+        dsm_bad(n, from, m, "directory backup from a node that is not our predecessor manager");
+        return;
+    }
+    struct dsm_replica *r = dsm_replica_get(n, m->page, true);
+    if (!r) {
+        dsm_log(n, "no memory for the replica of %llx", (unsigned long long)m->page);
+        return;
+    }
+    r->owner = (uint16_t)m->a;
+    r->copyset = m->addr2;
 }
 
 /* Starts queued requests until one stays in flight; once the manager role has moved
@@ -701,6 +740,7 @@ void dsm_coherence_handle(struct dsm_node *n, unsigned from, const struct dsm_ms
     case DSM_MSG_INVALIDATE: holder_invalidate(n, from, m); break;
     case DSM_MSG_INV_ACK: req_inv_ack(n, from, m); break;
     case DSM_MSG_GRANT: req_grant(n, from, m); break;
+    case DSM_MSG_DIR_BACKUP: replica_update(n, from, m); break;
     default: dsm_bad(n, from, m, "unknown type"); break;
     }
 }

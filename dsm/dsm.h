@@ -98,6 +98,18 @@ bool dsm_futex_cancel(struct dsm_node *n, uint64_t token, int64_t result);
  * ping-pong event and halves when the page stayed longer. */
 void dsm_set_window(struct dsm_node *n, uint64_t window_ns, bool adaptive);
 
+/* Directory replication (issue 6, `fixed` and `central` only): on, the manager of a page
+ * copies every change of its entry (owner, copyset) to its successor node
+ * ((manager + 1) mod nnodes) in a 40-byte DIR_BACKUP message after the change, off the
+ * fault's critical path, so no single node holds the only copy of a page's location.
+ * Cost: one message per directory change (a read that adds a copy, a write, a zero fill).
+ * Must be the same on every node; 0, or -DSM_EINVAL under `dynamic` or with one node. */
+int dsm_set_replication(struct dsm_node *n, bool on);
+/* The replica of page's directory entry this node keeps as its manager's successor
+ * (the initial value if no change came yet); false if it keeps none. Equals the
+ * manager's entry whenever the cluster is drained. */
+bool dsm_replica_query(const struct dsm_node *n, uint64_t page, unsigned *owner, uint64_t *copyset);
+
 /* The pages of this node with the most ping-pong events (taken away by a write or an
  * invalidation within 1 ms, or twice the window, of arriving), most first: fills up to
  * max entries of pages/counts and returns how many pages had any. */

@@ -81,6 +81,17 @@ struct dsm_dir {
     struct dsm_dir *held_next;
     uint16_t busy_for;
     struct dsm_req *queue, *queue_tail;
+    uint16_t backup_owner;  /* what the successor holds (replication on) */
+    uint64_t backup_copyset;
+};
+
+/* A copy of another node's directory entry, kept by the manager's successor
+ * (dsm_set_replication). Absent = the entry's initial value. */
+struct dsm_replica {
+    struct dsm_replica *hnext;
+    uint64_t page;
+    uint16_t owner;
+    uint64_t copyset;
 };
 
 /* A futex waiter queued at this node as the word's manager (FIFO, all words). */
@@ -135,6 +146,8 @@ struct dsm_node {
     bool window_adaptive;         /* per-page windows up to window_ns */
     struct dsm_page *deferred;    /* pages holding a deferred message */
     struct dsm_dir *held_dirs;    /* dynamic: directory entries holding their queue */
+    bool replicate;               /* copy directory changes to the successor node */
+    struct dsm_replica *replicas[DSM_HASH_BUCKETS];
     uint64_t timer_deadline;
     struct dsm_stats stats;
     uint8_t msg_buf[DSM_MSG_MAX_LEN];
@@ -152,6 +165,9 @@ struct dsm_dir *dsm_dir_get(struct dsm_node *n, uint64_t page, bool create);
 unsigned dsm_initial_manager(const struct dsm_node *n, uint64_t page);
 /* True if this node manages page now (static schemes: dsm_manager_of() == self). */
 bool dsm_manages(const struct dsm_node *n, uint64_t page);
+/* The replica of page's entry this node keeps for its predecessor (created, with the
+ * entry's initial value, if create); NULL if absent or out of memory. */
+struct dsm_replica *dsm_replica_get(struct dsm_node *n, uint64_t page, bool create);
 /* The region holding page, or NULL. */
 const struct dsm_region *dsm_region_find(const struct dsm_node *n, uint64_t page);
 /* Sends m to `to` (loopback when to == self); counts it; page_txn marks coherence traffic. */
@@ -168,7 +184,7 @@ void *dsm_alloc(struct dsm_node *n, size_t size);
 void dsm_node_drain(struct dsm_node *n);
 
 /* coherence.c */
-/* Handles a page message (types below DSM_MSG_FUTEX_REG). */
+/* Handles a page message (types below DSM_MSG_FUTEX_REG, and DSM_MSG_DIR_BACKUP). */
 void dsm_coherence_handle(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
 /* dsm_fault() for a thread (internal = false) or a futex call id reading its word. */
 int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_t token,

@@ -110,7 +110,7 @@ const char *dsm_msg_type_name(unsigned type)
         [DSM_MSG_FUTEX_REG_ACK] = "FUTEX_REG_ACK", [DSM_MSG_FUTEX_CANCEL] = "FUTEX_CANCEL",
         [DSM_MSG_FUTEX_WAKE] = "FUTEX_WAKE",   [DSM_MSG_FUTEX_REQUEUE] = "FUTEX_REQUEUE",
         [DSM_MSG_FUTEX_REPLY] = "FUTEX_REPLY", [DSM_MSG_FUTEX_WAKEUP] = "FUTEX_WAKEUP",
-        [DSM_MSG_FUTEX_PASS] = "FUTEX_PASS",
+        [DSM_MSG_FUTEX_PASS] = "FUTEX_PASS",   [DSM_MSG_DIR_BACKUP] = "DIR_BACKUP",
     };
     return type < DSM_MSG_TYPE_END && names[type] ? names[type] : "?";
 }

@@ -32,6 +32,7 @@ enum dsm_msg_type {
     DSM_MSG_FUTEX_REPLY = 15,   /* manager -> caller: call a finished, result c */
     DSM_MSG_FUTEX_WAKEUP = 16,  /* manager -> waiter node: waiter a was chosen */
     DSM_MSG_FUTEX_PASS = 17,    /* waiter node -> manager: waiter was gone, wake one (bitset b) */
+    DSM_MSG_DIR_BACKUP = 18,    /* manager -> successor: page's entry is now owner a, copyset addr2 */
     DSM_MSG_TYPE_END
 };
 

@@ -92,6 +92,10 @@ void dsm_node_destroy(struct dsm_node *n)
             }
             fr(ctx, d);
         }
+        for (struct dsm_replica *r = n->replicas[b], *rn; r; r = rn) {
+            rn = r->hnext;
+            fr(ctx, r);
+        }
     }
     for (struct dsm_fq *q = n->fq_head, *qn; q; q = qn) {
         qn = q->next;
@@ -171,9 +175,53 @@ struct dsm_dir *dsm_dir_get(struct dsm_node *n, uint64_t page, bool create)
     const struct dsm_region *r = dsm_region_find(n, page);
     d->owner = (r && (r->flags & DSM_REGION_PRELOADED)) ? r->owner : DSM_NODE_NONE;
     d->away = n->loc->probable_owner && dsm_initial_manager(n, page) != n->self;
+    d->backup_owner = d->owner;
     d->hnext = n->dirs[b];
     n->dirs[b] = d;
     return d;
+}
+
+struct dsm_replica *dsm_replica_get(struct dsm_node *n, uint64_t page, bool create)
+{
+    unsigned b = hash_bucket(page);
+    for (struct dsm_replica *r = n->replicas[b]; r; r = r->hnext)
+        if (r->page == page)
+            return r;
+    if (!create)
+        return NULL;
+    struct dsm_replica *r = dsm_alloc(n, sizeof *r);
+    if (!r)
+        return NULL;
+    r->page = page;
+    const struct dsm_region *reg = dsm_region_find(n, page);
+    r->owner = (reg && (reg->flags & DSM_REGION_PRELOADED)) ? reg->owner : DSM_NODE_NONE;
+    r->hnext = n->replicas[b];
+    n->replicas[b] = r;
+    return r;
+}
+
+int dsm_set_replication(struct dsm_node *n, bool on)
+{
+    if (on && (n->loc->probable_owner || n->nnodes < 2))
+        return -DSM_EINVAL;
+    n->replicate = on;
+    return 0;
+}
+
+bool dsm_replica_query(const struct dsm_node *n, uint64_t page, unsigned *owner, uint64_t *copyset)
+{
+    if (!n->replicate || (dsm_manager_of(n, page) + 1u) % n->nnodes != n->self)
+        return false;
+    const struct dsm_replica *r = dsm_replica_get((struct dsm_node *)n, page, false);
+    if (r) {
+        *owner = r->owner;
+        *copyset = r->copyset;
+        return true;
+    }
+    const struct dsm_region *reg = dsm_region_find(n, page);
+    *owner = (reg && (reg->flags & DSM_REGION_PRELOADED)) ? reg->owner : DSM_NODE_NONE;
+    *copyset = 0;
+    return true;
 }
 
 void dsm_send(struct dsm_node *n, unsigned to, const struct dsm_msg *m, bool page_txn)
@@ -216,7 +264,7 @@ void dsm_bad(struct dsm_node *n, unsigned from, const struct dsm_msg *m, const c
 
 static void node_dispatch(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 {
-    if (m->type >= DSM_MSG_FUTEX_REG)
+    if (m->type >= DSM_MSG_FUTEX_REG && m->type <= DSM_MSG_FUTEX_PASS)
         dsm_futex_handle(n, from, m);
     else
         dsm_coherence_handle(n, from, m);

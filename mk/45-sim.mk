@@ -26,7 +26,12 @@ $(SIM_DIR)/dsm_sim_broken_futex: $(SIM_SRCS) $(SIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(SIM_CFLAGS) -O2 -DDSM_BROKEN_CHECK_BEFORE_REGISTERED -o $@ $(SIM_SRCS)
 
-SIM_BINS := $(SIM_DIR)/dsm_sim $(SIM_DIR)/dsm_sim_asan $(SIM_DIR)/dsm_sim_broken_ack $(SIM_DIR)/dsm_sim_broken_futex
+$(SIM_DIR)/dsm_sim_broken_backup: $(SIM_SRCS) $(SIM_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(SIM_CFLAGS) -O2 -DDSM_BROKEN_LOSE_BACKUP -o $@ $(SIM_SRCS)
+
+SIM_BINS := $(SIM_DIR)/dsm_sim $(SIM_DIR)/dsm_sim_asan $(SIM_DIR)/dsm_sim_broken_ack $(SIM_DIR)/dsm_sim_broken_futex \
+	$(SIM_DIR)/dsm_sim_broken_backup
 
 .PHONY: sim test-sim sim-soak
 sim: $(SIM_DIR)/dsm_sim

@@ -828,3 +828,39 @@ TEST(dsm_dynamic_own_request_forwarded_keeps_the_hint)
     }
     h_teardown();
 }
+
+/* Replication (fixed manager): each directory change costs one DIR_BACKUP to the
+ * manager's successor, and the replica follows the entry; a backup from a node that is
+ * not the predecessor manager is refused and counted. */
+TEST(dsm_replication_copies_each_directory_change)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    for (unsigned i = 0; i < H_NODES; i++)
+        CHECK_EQ(dsm_set_replication(h.dsm[i], true), 0);
+    unsigned p = h_page_managed_by(3); /* successor: node 0 */
+    unsigned owner;
+    uint64_t copyset;
+    CHECK(!dsm_replica_query(h.dsm[1], H_BASE + p, &owner, &copyset));
+    CHECK(dsm_replica_query(h.dsm[0], H_BASE + p, &owner, &copyset));
+    CHECK_EQ(owner, DSM_NODE_NONE);
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 1), 3); /* request, grant(zero), backup */
+    CHECK(dsm_replica_query(h.dsm[0], H_BASE + p, &owner, &copyset));
+    CHECK_EQ(owner, 1);
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 2), 5); /* 4 as without, + backup */
+    CHECK(dsm_replica_query(h.dsm[0], H_BASE + p, &owner, &copyset));
+    CHECK_EQ(owner, 1);
+    CHECK_EQ(copyset, 1u << 2);
+    CHECK_EQ(dsm_node_stats(h.dsm[3])->backups, 2);
+    /* Node 2 is not the predecessor of node 0 for this page. */
+    struct dsm_msg m = { .type = DSM_MSG_DIR_BACKUP, .page = H_BASE + p, .a = 2 };
+    uint8_t buf[DSM_MSG_MAX_LEN];
+    size_t len = dsm_msg_encode(&m, buf, sizeof buf);
+    dsm_receive(h.dsm[0], 2, buf, len);
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->bad_msgs, 1);
+    CHECK(dsm_replica_query(h.dsm[0], H_BASE + p, &owner, &copyset));
+    CHECK_EQ(owner, 1);
+    h_teardown();
+    h_setup(DSM_SCHEME_DYNAMIC);
+    CHECK_EQ(dsm_set_replication(h.dsm[0], true), -DSM_EINVAL);
+    h_teardown();
+}

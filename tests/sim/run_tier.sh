@@ -50,9 +50,12 @@ batch dynamic-lossy dsm_sim --seed $((seed + 11)) --events 150000 --nodes 4 --th
 batch dynamic-64 dsm_sim --seed $((seed + 12)) --events 80000 --nodes 64 --threads 2 --pages 40 --futexes 8 --manager dynamic
 batch dynamic-window dsm_sim --seed $((seed + 13)) --events 100000 --nodes 8 --threads 4 --pages 8 --window 200000 --adaptive --resume-delay 50000 --manager dynamic
 batch dynamic-asan dsm_sim_asan --seed $((seed + 14)) --events 30000 --nodes 8 --manager dynamic
+batch replicate-fixed dsm_sim --seed $((seed + 15)) --events 150000 --nodes 16 --replicate
+batch replicate-central dsm_sim --seed $((seed + 16)) --events 100000 --nodes 8 --threads 4 --pages 8 --manager central --replicate --loss 15
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed $seed --events 200000
 broken skip-inv-ack-dynamic dsm_sim_broken_ack "" --seed $seed --events 200000 --manager dynamic
+broken lose-backup dsm_sim_broken_backup "replica" --seed $seed --events 100000 --replicate
 broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed $seed --events 400000 --futex-pct 60
 echo "sim: elapsed $(($(date +%s) - start)) s"
 echo "sim: $passed passed, $failed failed"

@@ -29,6 +29,7 @@ struct sim_config {
     unsigned resume_delay_ns;    /* 0: a woken thread runs at once; else after up to this */
     unsigned window_ns;          /* dsm_set_window() on every node */
     bool adaptive;
+    bool replicate;       /* directory replication (dsm_set_replication) */
     enum dsm_scheme scheme;
     bool verbose;
 };
@@ -149,5 +150,7 @@ bool sim_work_finished(const struct sim_world *w);
 /* sim_check.c */
 void sim_check_all(struct sim_world *w);
 void sim_check_end(struct sim_world *w);
+/* With --replicate and the cluster drained: every replica equals its manager's entry. */
+void sim_check_replicas(struct sim_world *w);
 
 #endif

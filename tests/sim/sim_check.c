@@ -105,8 +105,29 @@ void sim_check_all(struct sim_world *w)
         check_page(w, p);
 }
 
+void sim_check_replicas(struct sim_world *w)
+{
+    const struct sim_config *c = &w->cfg;
+    if (!c->replicate)
+        return;
+    for (unsigned page = c->ro_pages; page < c->pages && !w->violations; page++) {
+        uint64_t pn = sim_page_number(page);
+        unsigned mgr = dsm_manager_of(w->nodes[0].dsm, pn), succ = (mgr + 1) % c->nodes;
+        struct dsm_dir_info d;
+        dsm_dir_query(w->nodes[mgr].dsm, pn, &d);
+        unsigned owner;
+        uint64_t copyset;
+        if (!dsm_replica_query(w->nodes[succ].dsm, pn, &owner, &copyset))
+            sim_violation(w, "page %u: successor %u of manager %u keeps no replica", page, succ, mgr);
+        else if (owner != d.owner || copyset != d.copyset)
+            sim_violation(w, "page %u: replica at %u says owner %u copyset %llx, manager %u says %u %llx", page,
+                          succ, owner, (unsigned long long)copyset, mgr, d.owner, (unsigned long long)d.copyset);
+    }
+}
+
 void sim_check_end(struct sim_world *w)
 {
+    sim_check_replicas(w);
     unsigned total = w->cfg.nodes * w->cfg.threads;
     for (unsigned i = 0; i < total && !w->violations; i++) {
         const struct sim_thread *t = &w->threads[i];
