@@ -165,6 +165,8 @@ bool dsm_futex_waiter_queued(const struct dsm_node *n, unsigned node, uint32_t i
  * pages with a request or waiters, busy directory entries, futex calls and queue length. */
 void dsm_dump(const struct dsm_node *n);
 
+/* Name of the node's location scheme ("fixed", "central", "dynamic"), for stats tables. */
+const char *dsm_scheme_name(const struct dsm_node *n);
 /* The node's counters. */
 const struct dsm_stats *dsm_node_stats(const struct dsm_node *n);
 

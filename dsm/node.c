@@ -465,6 +465,11 @@ unsigned dsm_futex_queued(const struct dsm_node *n)
     return count;
 }
 
+const char *dsm_scheme_name(const struct dsm_node *n)
+{
+    return n->loc->name;
+}
+
 const struct dsm_stats *dsm_node_stats(const struct dsm_node *n)
 {
     return &n->stats;

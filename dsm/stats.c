@@ -38,6 +38,23 @@ uint64_t dsm_stats_percentile(const struct dsm_stats *s, unsigned pct)
     return UINT64_MAX;
 }
 
+void dsm_stats_add(struct dsm_stats *sum, const struct dsm_stats *s)
+{
+    /* Every field is a uint64_t counter (the histogram included), so add them as an array. */
+    _Static_assert(sizeof(struct dsm_stats) % sizeof(uint64_t) == 0, "dsm_stats holds only uint64_t");
+    uint64_t *dst = (uint64_t *)(void *)sum;
+    const uint64_t *src = (const uint64_t *)(const void *)s;
+    for (size_t i = 0; i < sizeof *s / sizeof(uint64_t); i++)
+        dst[i] += src[i];
+}
+
+void dsm_stats_per_fault(const struct dsm_stats *s, uint64_t *msgs_x100, uint64_t *fwd_x100)
+{
+    uint64_t faults = s->read_faults + s->write_faults;
+    *msgs_x100 = faults ? s->fault_msgs * 100 / faults : 0;
+    *fwd_x100 = faults ? s->forwards * 100 / faults : 0;
+}
+
 int dsm_stats_format(const struct dsm_stats *s, unsigned node, char *buf, size_t size)
 {
     return fmt_snprintf(buf, size,

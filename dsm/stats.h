@@ -36,6 +36,11 @@ void dsm_stats_record_latency(struct dsm_stats *s, uint64_t ns);
 /* Latency below which pct percent (1..100) of the samples fall (bucket upper bound, ns);
  * 0 without samples. */
 uint64_t dsm_stats_percentile(const struct dsm_stats *s, unsigned pct);
+/* Adds every counter and histogram bucket of s into sum (a cluster-wide figure). */
+void dsm_stats_add(struct dsm_stats *sum, const struct dsm_stats *s);
+/* Messages and forwards per fault, in hundredths: fault_msgs and forwards over read plus
+ * write faults (issue 6 compare table); both 0 without faults. */
+void dsm_stats_per_fault(const struct dsm_stats *s, uint64_t *msgs_x100, uint64_t *fwd_x100);
 /* Formats `dsm-stats node=I key=value ...` (no newline) into buf; returns the length the
  * full line has, like snprintf. */
 int dsm_stats_format(const struct dsm_stats *s, unsigned node, char *buf, size_t size);

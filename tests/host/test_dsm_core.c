@@ -864,3 +864,35 @@ TEST(dsm_replication_copies_each_directory_change)
     CHECK_EQ(dsm_set_replication(h.dsm[0], true), -DSM_EINVAL);
     h_teardown();
 }
+
+/* Cluster sums and per-fault figures for the compare table (issue 6). */
+TEST(dsm_stats_sum_and_per_fault)
+{
+    struct dsm_stats a, b, sum;
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(&sum, 0, sizeof sum);
+    a.read_faults = 2;
+    a.fault_msgs = 5;
+    a.forwards = 1;
+    a.lat_hist[3] = 1;
+    b.write_faults = 1;
+    b.fault_msgs = 2;
+    b.backups = 4;
+    b.lat_hist[3] = 2;
+    dsm_stats_add(&sum, &a);
+    dsm_stats_add(&sum, &b);
+    CHECK_EQ(sum.read_faults + sum.write_faults, 3);
+    CHECK_EQ(sum.backups, 4);
+    CHECK_EQ(sum.lat_hist[3], 3);
+    uint64_t msgs, fwd;
+    dsm_stats_per_fault(&sum, &msgs, &fwd);
+    CHECK_EQ(msgs, 233); /* 7 messages / 3 faults */
+    CHECK_EQ(fwd, 33);
+    memset(&sum, 0, sizeof sum);
+    dsm_stats_per_fault(&sum, &msgs, &fwd);
+    CHECK_EQ(msgs, 0);
+    h_setup(DSM_SCHEME_DYNAMIC);
+    CHECK(strcmp(dsm_scheme_name(h.dsm[0]), "dynamic") == 0);
+    h_teardown();
+}

@@ -282,27 +282,26 @@ int main(int argc, char **argv)
         }
     }
     /* Cost per page fault over the whole cluster (issue 6 compare table). */
-    uint64_t faults = 0, fault_msgs = 0, forwards = 0;
-    for (unsigned i = 0; i < c->nodes; i++) {
-        const struct dsm_stats *s = dsm_node_stats(world.nodes[i].dsm);
-        faults += s->read_faults + s->write_faults;
-        fault_msgs += s->fault_msgs;
-        forwards += s->forwards;
-    }
-    unsigned long long per = faults ? faults : 1;
+    struct dsm_stats sum;
+    memset(&sum, 0, sizeof sum);
+    for (unsigned i = 0; i < c->nodes; i++)
+        dsm_stats_add(&sum, dsm_node_stats(world.nodes[i].dsm));
+    uint64_t msgs_x100, fwd_x100;
+    dsm_stats_per_fault(&sum, &msgs_x100, &fwd_x100);
     printf("%s seed=%llu nodes=%u manager=%s events=%llu ops=%llu (r %llu w %llu fadd %llu wait %llu wake %llu "
            "requeue %llu) pkts=%llu lost=%llu dup=%llu simtime=%lluus faults=%llu msgs/fault=%llu.%02llu "
            "fwd/fault=%llu.%02llu violations=%llu\n",
-           world.violations ? "FAIL" : "ok", (unsigned long long)c->seed, c->nodes, scheme_name(c->scheme),
+           world.violations ? "FAIL" : "ok", (unsigned long long)c->seed, c->nodes,
+           dsm_scheme_name(world.nodes[0].dsm),
            (unsigned long long)world.events_run, (unsigned long long)ops,
            (unsigned long long)world.ops_done[SIM_OP_READ], (unsigned long long)world.ops_done[SIM_OP_WRITE],
            (unsigned long long)world.ops_done[SIM_OP_FADD], (unsigned long long)world.ops_done[SIM_OP_WAIT],
            (unsigned long long)world.ops_done[SIM_OP_WAKE], (unsigned long long)world.ops_done[SIM_OP_REQUEUE],
            (unsigned long long)world.pkts_sent, (unsigned long long)world.pkts_lost,
            (unsigned long long)world.pkts_dup, (unsigned long long)(world.now / 1000),
-           (unsigned long long)faults, (unsigned long long)(fault_msgs / per),
-           (unsigned long long)(fault_msgs * 100 / per % 100), (unsigned long long)(forwards / per),
-           (unsigned long long)(forwards * 100 / per % 100), (unsigned long long)world.violations);
+           (unsigned long long)(sum.read_faults + sum.write_faults), (unsigned long long)(msgs_x100 / 100),
+           (unsigned long long)(msgs_x100 % 100), (unsigned long long)(fwd_x100 / 100),
+           (unsigned long long)(fwd_x100 % 100), (unsigned long long)world.violations);
     bool failed = world.violations != 0;
     world_free(&world);
     return failed ? 1 : 0;
