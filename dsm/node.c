@@ -441,8 +441,9 @@ void dsm_dump(const struct dsm_node *n)
             unsigned queued = 0;
             for (const struct dsm_req *r = d->queue; r; r = r->next)
                 queued++;
-            dsm_log(m, "dir %llx owner %u copyset %llx busy %d for %u queued %u", (unsigned long long)d->page,
-                    d->owner, (unsigned long long)d->copyset, d->busy, d->busy_for, queued);
+            dsm_log(m, "dir %llx owner %u copyset %llx busy %d for %u queued %u away %d holding %d",
+                    (unsigned long long)d->page, d->owner, (unsigned long long)d->copyset, d->busy, d->busy_for,
+                    queued, d->away, d->holding);
         }
     }
     for (const struct dsm_call *c = n->calls; c; c = c->next)
