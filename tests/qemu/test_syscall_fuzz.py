@@ -39,3 +39,16 @@ def test_sysfuzz_survives_real_linux():
     if proc.returncode == EXIT_NO_LINUX_IMAGE:
         pytest.skip("no Linux kernel image from apt: " + proc.stderr.decode(errors="replace")[-500:])
     assert proc.returncode == 0, describe(proc)
+
+
+TWO_NODE_TIMEOUT = 45
+
+
+@pytest.mark.xfail(reason="2 nodes: node 0 resyncs the whole range of a huge failed munmap page by page "
+                          "(kernel/dsm_control.c) and goes silent; sysfuzz seed 1 call #80", strict=False)
+def test_sysfuzz_two_nodes(tmp_path):
+    """The same fuzzer with its memory calls replicated across two nodes (DSM glue)."""
+    require_dsmk(tmp_path)
+    proc = run_dsmk(program_path("sysfuzz"), ["2000", "1"], tmp_path, nodes=2, timeout=TWO_NODE_TIMEOUT)
+    assert proc.returncode == 0, describe(proc)
+    assert proc.stdout.decode(errors="replace").splitlines()[-1] == "sysfuzz: 2000 calls done", describe(proc)
