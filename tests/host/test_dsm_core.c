@@ -896,3 +896,33 @@ TEST(dsm_stats_sum_and_per_fault)
     CHECK(strcmp(dsm_scheme_name(h.dsm[0]), "dynamic") == 0);
     h_teardown();
 }
+
+/* Dynamic, issue 6 goal: a rotating writer and three readers per round; the readers'
+ * hints follow the invalidations, so a read fault averages at most 2.3 messages (exactly 2
+ * with a fixed writer, checked in the first rounds). */
+TEST(dsm_dynamic_read_fault_messages_average)
+{
+    h_setup(DSM_SCHEME_DYNAMIC);
+    unsigned p = h_page_managed_by(2);
+    uint64_t read_msgs = 0, reads = 0, token = 1;
+    for (unsigned round = 0; round < 40; round++) {
+        unsigned writer = round < 8 ? 1 : round % H_NODES;
+        h.wakes = 0; /* the wake log holds H_MAX_WAKES entries */
+        h_fault(writer, p, DSM_ACCESS_WRITE, token++);
+        h_set_word(writer, p, 0, round);
+        for (unsigned i = 0; i < H_NODES; i++) {
+            if (i == writer)
+                continue;
+            uint64_t msgs = h_fault(i, p, DSM_ACCESS_READ, token++);
+            CHECK_EQ(h_word(i, p, 0), round);
+            if (round >= 1 && round < 8)
+                CHECK_EQ(msgs, 2);
+            read_msgs += msgs;
+            reads++;
+        }
+    }
+    CHECK(read_msgs * 10 <= reads * 23);
+    for (unsigned i = 0; i < H_NODES; i++)
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    h_teardown();
+}
