@@ -2,7 +2,7 @@
 // sysfuzz: makes COUNT seeded random system calls (Linux x86-64 numbers, dsmk's extras and
 // out-of-range values) with random arguments, to show that nothing a program asks can hurt
 // the kernel. It survives by construction: the calls in fuzz_rules that can legitimately end
-// or wreck this process are skipped or tamed. RUN IT ONLY ON dsmk, never natively.
+// or wreck this process are skipped or tamed. RUN IT ONLY ON dsmk or in a guest, never on a host.
 // Usage: sysfuzz [COUNT=100000] [SEED=1] [v|dry]
 //   v: log every call on stderr before making it; dry: log them and make none (safe anywhere).
 #include <signal.h>
