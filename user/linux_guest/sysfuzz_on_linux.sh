@@ -17,7 +17,7 @@ DIR=$BUILD/linux-guest
 mkdir -p "$DIR"
 
 if [ ! -f "$DIR/vmlinuz" ]; then
-    pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ {print $2; exit}')
+    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ && !p {print $2; p = 1}' || true)
     [ -n "$pkg" ] || { echo "no linux-image package known to apt (run apt-get update)" >&2; exit 2; }
     (cd "$DIR" && apt-get download "$pkg" >/dev/null 2>apt.log) || { cat "$DIR/apt.log" >&2; exit 2; }
     dpkg-deb --fsys-tarfile "$DIR"/"$pkg"_*.deb | tar -x -O --wildcards './boot/vmlinuz-*' > "$DIR/vmlinuz"
