@@ -371,7 +371,8 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
     return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
 }
 
-void dsm_glue_resync(uint64_t start, uint64_t end)
+/* Re-applies the DSM's rights to the present pages of [start, end) within one region. */
+static void dsm_glue_resync_span(uint64_t start, uint64_t end)
 {
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {
         if (!uvm_page_present(va, NULL))
@@ -380,6 +381,19 @@ void dsm_glue_resync(uint64_t start, uint64_t end)
         dsm_page_query(dsm_core, va >> DSM_PAGE_SHIFT, &info);
         if (info.state != DSM_PROT_NONE)
             uvm_page_set_rights(va, dsm_rights(va, info.state));
+    }
+}
+
+/* Only pages inside regions can be present, so walk the intersections: a request may name
+ * a range of terabytes (munmap of nothing succeeds), which page by page would stall the node. */
+void dsm_glue_resync(uint64_t start, uint64_t end)
+{
+    uint64_t rstart, rend;
+    unsigned prot;
+    for (size_t i = 0; uvm_region_get(i, &rstart, &rend, &prot); i++) {
+        uint64_t lo = rstart > start ? rstart : start, hi = rend < end ? rend : end;
+        if (lo < hi)
+            dsm_glue_resync_span(lo, hi);
     }
 }
 

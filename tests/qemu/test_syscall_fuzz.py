@@ -44,8 +44,6 @@ def test_sysfuzz_survives_real_linux():
 TWO_NODE_TIMEOUT = 45
 
 
-@pytest.mark.xfail(reason="2 nodes: node 0 resyncs the whole range of a huge failed munmap page by page "
-                          "(kernel/dsm_control.c) and goes silent; sysfuzz seed 1 call #80", strict=False)
 def test_sysfuzz_two_nodes(tmp_path):
     """The same fuzzer with its memory calls replicated across two nodes (DSM glue)."""
     require_dsmk(tmp_path)
