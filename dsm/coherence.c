@@ -4,8 +4,8 @@
  * queue until the requester's DONE). Requester, manager, owner and holder roles are the
  * handlers below; any node may play several at once (messages to self go by loopback).
  * The `dynamic` scheme (IVY's dynamic distributed manager) lets the owner manage its page:
- * requests follow probable-owner hints (dyn_* below). Does not evict pages or do
- * write-update. */
+ * requests follow probable-owner hints (dyn_* below). Does not evict pages; write-update
+ * writes are update.c's (they share the manager's busy flag and queue). */
 #include "dsm/internal.h"
 #include "kernel/libc.h"
 
@@ -94,6 +94,11 @@ static void coh_wake_ready(struct dsm_node *n, struct dsm_page *p)
     }
 }
 
+void dsm_coherence_wake_ready(struct dsm_node *n, struct dsm_page *p)
+{
+    coh_wake_ready(n, p);
+}
+
 unsigned dsm_hot_pages(const struct dsm_node *n, uint64_t *pages, uint32_t *counts, unsigned max)
 {
     unsigned found = 0, filled = 0;
@@ -126,7 +131,7 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
     if (page >= DSM_PAGE_LIMIT || (access != DSM_ACCESS_READ && access != DSM_ACCESS_WRITE))
         return -DSM_EFAULT;
     const struct dsm_region *r = dsm_region_find(n, page);
-    if (access == DSM_ACCESS_WRITE && r && (r->flags & DSM_REGION_READONLY))
+    if (access == DSM_ACCESS_WRITE && r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))
         return -DSM_EFAULT;
     struct dsm_page *p = dsm_page_get(n, page, true);
     if (!p)
@@ -149,7 +154,8 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
         n->stats.write_faults++;
     else
         n->stats.read_faults++;
-    if (!p->pending)
+    /* A write-update copy between update and release comes back with WU_RELEASE. */
+    if (!p->pending && !p->wu_blocked)
         coh_request(n, p, (uint8_t)access);
     return DSM_PENDING;
 }
@@ -298,7 +304,7 @@ static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t
 
 /* Replication: sends the successor the entry if it changed since the last copy. FIFO on
  * the manager -> successor pair keeps the copies in order. */
-static void mgr_backup(struct dsm_node *n, struct dsm_dir *d)
+void dsm_mgr_backup(struct dsm_node *n, struct dsm_dir *d)
 {
     if (!n->replicate || (d->owner == d->backup_owner && d->copyset == d->backup_copyset))
         return;
@@ -319,7 +325,7 @@ static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, u
     if (n->loc->probable_owner)
         return mgr_start_dynamic(n, d, req, access);
     bool busy = mgr_start(n, d, req, access);
-    mgr_backup(n, d);
+    dsm_mgr_backup(n, d);
     return busy;
 }
 
@@ -349,6 +355,11 @@ static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
         d->queue = q->next;
         if (!d->queue)
             d->queue_tail = NULL;
+        if (q->wu) {
+            d->busy = dsm_update_start(n, d, q);
+            n->env.free(n->env.ctx, q);
+            continue;
+        }
         unsigned req = q->from;
         uint8_t access = q->access;
         n->env.free(n->env.ctx, q);
@@ -359,12 +370,17 @@ static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
     }
 }
 
-static void mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+void dsm_mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
+{
+    mgr_run_queue(n, d);
+}
+
+struct dsm_req *dsm_mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
 {
     struct dsm_req *q = dsm_alloc(n, sizeof *q);
     if (!q) {
         dsm_log(n, "no memory to queue request for %llx", (unsigned long long)d->page);
-        return;
+        return NULL;
     }
     q->from = (uint16_t)req;
     q->access = access;
@@ -373,6 +389,7 @@ static void mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned req, uin
     else
         d->queue = q;
     d->queue_tail = q;
+    return q;
 }
 
 /* Dynamic scheme: a request reached a node that does not manage the page. A node whose
@@ -385,7 +402,7 @@ static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t a
     if (p && p->pending == DSM_ACCESS_WRITE && !p->held && req != n->self) {
         struct dsm_dir *d = dsm_dir_get(n, page, true);
         if (d) {
-            mgr_enqueue(n, d, req, access);
+            dsm_mgr_enqueue(n, d, req, access);
             return;
         }
     }
@@ -421,6 +438,7 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
     bool dyn = n->loc->probable_owner;
     /* Dynamic: a forwarded request names its requester, which differs from the sender. */
     if (m->node >= n->nnodes || (r && (r->flags & DSM_REGION_READONLY)) ||
+        (access == DSM_ACCESS_WRITE && dsm_update_region(n, m->page)) ||
         (!dyn && (dsm_manager_of(n, m->page) != n->self || m->node != from))) {
         dsm_bad(n, from, m, "not a request for this manager");
         return;
@@ -435,11 +453,11 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
         return;
     }
     if (d->busy || d->holding) {
-        mgr_enqueue(n, d, m->node, access);
+        dsm_mgr_enqueue(n, d, m->node, access);
         return;
     }
     if (dyn && m->node != n->self && dyn_hold(n, d, 0)) {
-        mgr_enqueue(n, d, m->node, access);
+        dsm_mgr_enqueue(n, d, m->node, access);
         return;
     }
     d->busy = mgr_start_any(n, d, m->node, access);
@@ -741,6 +759,11 @@ void dsm_coherence_handle(struct dsm_node *n, unsigned from, const struct dsm_ms
     case DSM_MSG_INV_ACK: req_inv_ack(n, from, m); break;
     case DSM_MSG_GRANT: req_grant(n, from, m); break;
     case DSM_MSG_DIR_BACKUP: replica_update(n, from, m); break;
+    case DSM_MSG_WU_WRITE:
+    case DSM_MSG_WU_UPDATE:
+    case DSM_MSG_WU_ACK:
+    case DSM_MSG_WU_RELEASE:
+    case DSM_MSG_WU_DONE: dsm_update_handle(n, from, m); break;
     default: dsm_bad(n, from, m, "unknown type"); break;
     }
 }

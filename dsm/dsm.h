@@ -48,6 +48,8 @@ enum dsm_scheme {
 /* dsm_region_add() flags. */
 #define DSM_REGION_READONLY 1u  /* text/rodata: replicated from the region owner, never invalidated */
 #define DSM_REGION_PRELOADED 2u /* the region owner holds the initial data (a loaded image) */
+#define DSM_REGION_WRITE_UPDATE 4u /* writes go to every copy through dsm_write (fixed/central;
+                                    * alone, the pages start untouched) */
 
 struct dsm_node;
 
@@ -67,6 +69,13 @@ int dsm_region_add(struct dsm_node *n, uint64_t first, uint64_t count, unsigned 
  * page is mapped with at least `access`; the thread then retries), or -DSM_EFAULT (write
  * to a read-only region, page outside user space) / -DSM_ENOMEM. */
 int dsm_fault(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_t token);
+/* Write-update region page (docs/dsm-protocol.md 4c): the glue keeps such pages mapped
+ * read-only, traps each store, and calls this to apply len (1..8) bytes of value (little
+ * endian) at user address addr (not crossing a page). DSM_PENDING: env->wake(token, 0)
+ * follows once every copy holds the write; -DSM_EINVAL for a bad length or a page outside
+ * a write-update region. Writes to one page are ordered by its manager. A write fault
+ * (dsm_fault WRITE) on such a page returns -DSM_EFAULT. */
+int dsm_write(struct dsm_node *n, uint64_t addr, unsigned len, uint64_t value, uint64_t token);
 /* A message from node `from` arrived (exactly once, FIFO per pair). Malformed or
  * impossible messages are counted in stats.bad_msgs and dropped. */
 void dsm_receive(struct dsm_node *n, unsigned from, const void *bytes, size_t len);
@@ -129,7 +138,7 @@ bool dsm_is_idle(const struct dsm_node *n);
 struct dsm_page_info {
     enum dsm_prot state;  /* DSM_PROT_NONE = invalid */
     bool owner;
-    bool pending;         /* a request of this node is in flight */
+    bool pending;         /* a request of this node (or a write-update release) is in flight */
 };
 void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_info *out);
 struct dsm_dir_info {

@@ -56,6 +56,7 @@ struct dsm_page {
     uint16_t deferred_from;
     struct dsm_msg deferred_msg;
     struct dsm_page *deferred_next;
+    bool wu_blocked;        /* write-update: applied, inaccessible until WU_RELEASE */
 };
 
 /* A request queued at the manager behind a busy transaction. */
@@ -63,6 +64,9 @@ struct dsm_req {
     struct dsm_req *next;
     uint16_t from;
     uint8_t access;
+    bool wu;                /* a write-update write (wu_* below) instead of a fault */
+    uint32_t wu_off, wu_len, wu_id;
+    uint64_t wu_val;
 };
 
 /* The manager's directory entry. Invariant (when !busy): the owner holds the page READ or
@@ -81,6 +85,10 @@ struct dsm_dir {
     struct dsm_dir *held_next;
     uint16_t busy_for;
     struct dsm_req *queue, *queue_tail;
+    bool wu_active;         /* a write-update write is between WU_UPDATE and the last ack */
+    uint16_t wu_writer;
+    uint32_t wu_id;
+    uint64_t wu_want, wu_got; /* holders updated / acked, bit per node */
     uint16_t backup_owner;  /* what the successor holds (replication on) */
     uint64_t backup_copyset;
 };
@@ -92,6 +100,15 @@ struct dsm_replica {
     uint64_t page;
     uint16_t owner;
     uint64_t copyset;
+};
+
+/* A dsm_write() call of a local thread awaiting WU_DONE. */
+struct dsm_wu_call {
+    struct dsm_wu_call *next;
+    uint32_t id;
+    uint64_t token;
+    bool held;              /* quiesced: not sent yet */
+    struct dsm_msg msg;
 };
 
 /* A futex waiter queued at this node as the word's manager (FIFO, all words). */
@@ -147,6 +164,7 @@ struct dsm_node {
     struct dsm_page *deferred;    /* pages holding a deferred message */
     struct dsm_dir *held_dirs;    /* dynamic: directory entries holding their queue */
     bool replicate;               /* copy directory changes to the successor node */
+    struct dsm_wu_call *wu_calls;
     struct dsm_replica *replicas[DSM_HASH_BUCKETS];
     uint64_t timer_deadline;
     struct dsm_stats stats;
@@ -194,6 +212,25 @@ void dsm_coherence_release_held(struct dsm_node *n);
 /* Serves deferred messages whose window ended by now (now = 0: none) and returns the
  * next window end (0 if none). */
 void dsm_coherence_timers(struct dsm_node *n, uint64_t now, uint64_t *next_deadline);
+
+/* Resumes the waiters p's state satisfies (coherence.c). */
+void dsm_coherence_wake_ready(struct dsm_node *n, struct dsm_page *p);
+/* Starts a manager's queued requests until one stays in flight (coherence.c). */
+void dsm_mgr_run_queue(struct dsm_node *n, struct dsm_dir *d);
+/* Queues a request behind the entry's transaction (coherence.c). */
+struct dsm_req *dsm_mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access);
+/* Copies a changed entry to the successor when replication is on (coherence.c). */
+void dsm_mgr_backup(struct dsm_node *n, struct dsm_dir *d);
+
+/* update.c */
+/* True if page lies in a write-update region. */
+bool dsm_update_region(const struct dsm_node *n, uint64_t page);
+/* Manager: starts write q on entry d (not busy); returns true (busy until the last ack). */
+bool dsm_update_start(struct dsm_node *n, struct dsm_dir *d, const struct dsm_req *q);
+/* Handles WU_* messages. */
+void dsm_update_handle(struct dsm_node *n, unsigned from, const struct dsm_msg *m);
+/* Sends the writes that quiesce held. */
+void dsm_update_release_held(struct dsm_node *n);
 
 /* futex.c */
 /* Handles a futex message (types from DSM_MSG_FUTEX_REG on). */

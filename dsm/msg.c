@@ -111,6 +111,9 @@ const char *dsm_msg_type_name(unsigned type)
         [DSM_MSG_FUTEX_WAKE] = "FUTEX_WAKE",   [DSM_MSG_FUTEX_REQUEUE] = "FUTEX_REQUEUE",
         [DSM_MSG_FUTEX_REPLY] = "FUTEX_REPLY", [DSM_MSG_FUTEX_WAKEUP] = "FUTEX_WAKEUP",
         [DSM_MSG_FUTEX_PASS] = "FUTEX_PASS",   [DSM_MSG_DIR_BACKUP] = "DIR_BACKUP",
+        [DSM_MSG_WU_WRITE] = "WU_WRITE",       [DSM_MSG_WU_UPDATE] = "WU_UPDATE",
+        [DSM_MSG_WU_ACK] = "WU_ACK",           [DSM_MSG_WU_RELEASE] = "WU_RELEASE",
+        [DSM_MSG_WU_DONE] = "WU_DONE",
     };
     return type < DSM_MSG_TYPE_END && names[type] ? names[type] : "?";
 }

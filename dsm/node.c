@@ -97,6 +97,10 @@ void dsm_node_destroy(struct dsm_node *n)
             fr(ctx, r);
         }
     }
+    for (struct dsm_wu_call *c = n->wu_calls, *cn; c; c = cn) {
+        cn = c->next;
+        fr(ctx, c);
+    }
     for (struct dsm_fq *q = n->fq_head, *qn; q; q = qn) {
         qn = q->next;
         fr(ctx, q);
@@ -123,7 +127,9 @@ const struct dsm_region *dsm_region_find(const struct dsm_node *n, uint64_t page
 int dsm_region_add(struct dsm_node *n, uint64_t first, uint64_t count, unsigned flags, unsigned owner)
 {
     if (count == 0 || first >= DSM_PAGE_LIMIT || count > DSM_PAGE_LIMIT - first || owner >= n->nnodes ||
-        (flags & ~(DSM_REGION_READONLY | DSM_REGION_PRELOADED)) || n->nregions == DSM_MAX_REGIONS)
+        (flags & ~(DSM_REGION_READONLY | DSM_REGION_PRELOADED | DSM_REGION_WRITE_UPDATE)) ||
+        ((flags & DSM_REGION_WRITE_UPDATE) && (flags != DSM_REGION_WRITE_UPDATE || n->loc->probable_owner)) ||
+        n->nregions == DSM_MAX_REGIONS)
         return -DSM_EINVAL;
     for (unsigned i = 0; i < n->nregions; i++) {
         const struct dsm_region *r = &n->regions[i];
@@ -346,6 +352,7 @@ void dsm_quiesce(struct dsm_node *n, bool on)
     if (was && !on) {
         dsm_coherence_release_held(n);
         dsm_futex_release_held(n);
+        dsm_update_release_held(n);
         dsm_node_drain(n);
     }
 }
@@ -354,6 +361,9 @@ bool dsm_is_idle(const struct dsm_node *n)
 {
     if (n->loop_head || n->deferred || n->held_dirs)
         return false;
+    for (const struct dsm_wu_call *c = n->wu_calls; c; c = c->next)
+        if (!c->held)
+            return false;
     for (unsigned b = 0; b < DSM_HASH_BUCKETS; b++) {
         for (const struct dsm_page *p = n->pages[b]; p; p = p->hnext)
             if (p->pending && !p->held)
@@ -376,7 +386,7 @@ void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_inf
     if (p) {
         out->state = (enum dsm_prot)p->state;
         out->owner = p->owner;
-        out->pending = p->pending != 0;
+        out->pending = p->pending != 0 || p->wu_blocked;
         return;
     }
     const struct dsm_region *r = dsm_region_find(n, page);

@@ -926,3 +926,45 @@ TEST(dsm_dynamic_read_fault_messages_average)
         CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
     h_teardown();
 }
+
+/* Write-update region: the manager sequences each write to every copy in two phases;
+ * 2 + 3k messages for k copies, every copy readable with the new value afterwards. */
+TEST(dsm_write_update_reaches_every_copy)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(3);
+    for (unsigned i = 0; i < H_NODES; i++)
+        CHECK_EQ(dsm_region_add(h.dsm[i], H_BASE + p, 1, DSM_REGION_WRITE_UPDATE, 0), 0);
+    uint64_t addr = ((H_BASE + p) << DSM_PAGE_SHIFT) + 8;
+    CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + p, DSM_ACCESS_WRITE, 1), -DSM_EFAULT);
+    CHECK_EQ(dsm_write(h.dsm[1], addr, 9, 0, 1), -DSM_EINVAL);
+    CHECK_EQ(dsm_write(h.dsm[1], addr - DSM_PAGE_SIZE, 4, 0, 1), -DSM_EINVAL);
+    /* Untouched: the writer creates it (write, update, ack, release, done). */
+    uint64_t before = h.sent;
+    CHECK_EQ(dsm_write(h.dsm[1], addr, 4, 0x11223344, 2), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.sent - before, 5);
+    CHECK_EQ(h.wakes, 1);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_READ);
+    CHECK_EQ(h_word(1, p, 2), 0x11223344);
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 3), 4);
+    CHECK_EQ(h_fault(0, p, DSM_ACCESS_READ, 4), 4);
+    /* Three copies: 2 + 3 * 3 messages; the writer (a holder) reads it locally. */
+    before = h.sent;
+    CHECK_EQ(dsm_write(h.dsm[2], addr, 2, 0xbeef, 5), DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.sent - before, 11);
+    CHECK_EQ(h.wakes, 4);
+    for (unsigned i = 0; i < 3; i++) {
+        CHECK_EQ(h.mem[i][p].prot, DSM_PROT_READ);
+        CHECK_EQ(h_word(i, p, 2), 0x1122beef);
+    }
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+    h_teardown();
+    h_setup(DSM_SCHEME_DYNAMIC);
+    CHECK_EQ(dsm_region_add(h.dsm[0], H_BASE, 1, DSM_REGION_WRITE_UPDATE, 0), -DSM_EINVAL);
+    h_teardown();
+}

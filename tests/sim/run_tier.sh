@@ -52,10 +52,14 @@ batch dynamic-window dsm_sim --seed $((seed + 13)) --events 100000 --nodes 8 --t
 batch dynamic-asan dsm_sim_asan --seed $((seed + 14)) --events 30000 --nodes 8 --manager dynamic
 batch replicate-fixed dsm_sim --seed $((seed + 15)) --events 150000 --nodes 16 --replicate
 batch replicate-central dsm_sim --seed $((seed + 16)) --events 100000 --nodes 8 --threads 4 --pages 8 --manager central --replicate --loss 15
+batch write-update dsm_sim --seed $((seed + 17)) --events 150000 --nodes 8 --wu-pages 6
+batch write-update-lossy dsm_sim --seed $((seed + 18)) --events 100000 --nodes 16 --manager central --wu-pages 10 --loss 20 --dup 10 --replicate --resume-delay 50000
+batch write-update-asan dsm_sim_asan --seed $((seed + 19)) --events 30000 --nodes 4 --threads 4 --pages 8 --futexes 2 --wu-pages 4
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed $seed --events 200000
 broken skip-inv-ack-dynamic dsm_sim_broken_ack "" --seed $seed --events 200000 --manager dynamic
 broken lose-backup dsm_sim_broken_backup "replica" --seed $seed --events 100000 --replicate
+broken wu-one-phase dsm_sim_broken_wu "" --seed $seed --events 100000 --nodes 8 --wu-pages 6
 broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed $seed --events 400000 --futex-pct 60
 echo "sim: elapsed $(($(date +%s) - start)) s"
 echo "sim: $passed passed, $failed failed"

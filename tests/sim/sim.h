@@ -30,6 +30,7 @@ struct sim_config {
     unsigned window_ns;          /* dsm_set_window() on every node */
     bool adaptive;
     bool replicate;       /* directory replication (dsm_set_replication) */
+    unsigned wu_pages;    /* the last wu_pages pages form a write-update region */
     enum dsm_scheme scheme;
     bool verbose;
 };
@@ -76,6 +77,8 @@ struct sim_thread {
     uint64_t doomed_at;
     int64_t result;
     uint64_t op_start;
+    uint32_t wu_value;           /* WRITE/FADD on a write-update page: the value in flight */
+    bool wu_committed;           /* ... and it is in the shadow memory */
 };
 
 struct sim_node {
@@ -146,6 +149,12 @@ void sim_work_check_liveness(struct sim_world *w);
 /* Lost wake-up: a doomed waiter (see sim_work.c) still sleeping in its manager's queue. */
 void sim_work_check_doomed(struct sim_world *w);
 bool sim_work_finished(const struct sim_world *w);
+
+/* A write-update copy of page index `page` became readable on node `node`: the first such
+ * copy after a write commits that write to the shadow (it must be one in flight). */
+void sim_work_wu_release(struct sim_world *w, unsigned node, unsigned page);
+/* True if page index `page` is in the write-update region. */
+bool sim_wu_page(const struct sim_world *w, unsigned page);
 
 /* sim_check.c */
 void sim_check_all(struct sim_world *w);

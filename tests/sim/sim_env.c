@@ -53,8 +53,11 @@ static void env_page_protect(void *ctx, uint64_t page, enum dsm_prot prot)
     struct sim_frame *f = env_frame(sn, page, "protect");
     if (f && !f->data)
         sim_violation(sn->w, "node %u: protect of absent page %llx", sn->id, (unsigned long long)page);
-    else if (f)
+    else if (f) {
         f->prot = (uint8_t)prot;
+        if (prot == DSM_PROT_READ && sim_wu_page(sn->w, (unsigned)(page - SIM_PAGE_BASE)))
+            sim_work_wu_release(sn->w, sn->id, (unsigned)(page - SIM_PAGE_BASE));
+    }
 }
 
 static void env_page_read(void *ctx, uint64_t page, void *buf)

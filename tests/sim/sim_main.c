@@ -2,7 +2,7 @@
 /* dsm_sim: runs the DSM core on simulated nodes from a seed and checks invariants after
  * every event. Usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T]
  * [--pages P] [--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS]
- * [--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate]
+ * [--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--wu-pages N]
  * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,10 +45,10 @@ static void print_replay(const struct sim_world *w)
 {
     const struct sim_config *c = &w->cfg;
     printf("replay: dsm_sim --seed %llu --events %llu --nodes %u --threads %u --pages %u --futexes %u --loss %u "
-           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s%s\n",
+           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s%s --wu-pages %u\n",
            (unsigned long long)c->seed, (unsigned long long)c->events, c->nodes, c->threads, c->pages,
            c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns,
-           c->adaptive ? " --adaptive" : "", scheme_name(c->scheme), c->replicate ? " --replicate" : "");
+           c->adaptive ? " --adaptive" : "", scheme_name(c->scheme), c->replicate ? " --replicate" : "", c->wu_pages);
 }
 
 void sim_violation(struct sim_world *w, const char *fmt, ...)
@@ -104,6 +104,9 @@ static void world_init(struct sim_world *w)
             abort();
         if (c->pre_pages && dsm_region_add(sn->dsm, sim_page_number(c->ro_pages), c->pre_pages,
                                            DSM_REGION_PRELOADED, 0))
+            abort();
+        if (c->wu_pages && dsm_region_add(sn->dsm, sim_page_number(c->pages - c->wu_pages), c->wu_pages,
+                                          DSM_REGION_WRITE_UPDATE, 0))
             abort();
         if (i == 0) {
             for (unsigned p = 0; p < preloaded; p++) {
@@ -216,7 +219,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
                     "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] "
-                    "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--verbose] [--stats]\n");
+                    "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--wu-pages N] [--verbose] [--stats]\n");
     exit(2);
 }
 
@@ -245,7 +248,8 @@ int main(int argc, char **argv)
         if (!v)
             usage();
         i++;
-        if (!strcmp(a, "--seed")) c->seed = arg_num(v, UINT64_MAX);
+        if (!strcmp(a, "--wu-pages")) c->wu_pages = (unsigned)arg_num(v, 4096);
+        else if (!strcmp(a, "--seed")) c->seed = arg_num(v, UINT64_MAX);
         else if (!strcmp(a, "--events")) c->events = arg_num(v, 1ull << 40);
         else if (!strcmp(a, "--nodes")) c->nodes = (unsigned)arg_num(v, SIM_MAX_NODES);
         else if (!strcmp(a, "--threads")) c->threads = (unsigned)arg_num(v, 64);
@@ -262,7 +266,8 @@ int main(int argc, char **argv)
         else usage();
     }
     if (c->nodes < 2 || c->threads < 1 || c->pages < c->ro_pages + c->pre_pages + 1 ||
-        c->futexes > c->pages - c->ro_pages)
+        c->futexes > c->pages - c->ro_pages ||
+        (c->wu_pages && c->pages - c->ro_pages < c->wu_pages + (c->futexes > c->pre_pages ? c->futexes : c->pre_pages)))
         usage();
     world_init(&world);
     world_run(&world);

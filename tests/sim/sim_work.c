@@ -98,11 +98,82 @@ static void doom_waiters(struct sim_world *w, const struct sim_thread *t)
     }
 }
 
+bool sim_wu_page(const struct sim_world *w, unsigned page)
+{
+    return page >= w->cfg.pages - w->cfg.wu_pages;
+}
+
+static bool is_wu_write(const struct sim_world *w, const struct sim_thread *t)
+{
+    return t->busy && (t->op == SIM_OP_WRITE || t->op == SIM_OP_FADD) && sim_wu_page(w, t->page);
+}
+
+/* The write's linearization point lies between the sequencer's last ack and the first
+ * release or the writer's wake, when every copy is inaccessible: the shadow changes at
+ * whichever of those two the simulation sees first. */
+static void wu_commit(struct sim_world *w, struct sim_thread *t)
+{
+    w->shadow[t->page * SIM_WORDS + t->word] = t->wu_value;
+    t->wu_committed = true;
+}
+
+void sim_work_wu_release(struct sim_world *w, unsigned node, unsigned page)
+{
+    const uint32_t *frame = (const uint32_t *)(const void *)w->nodes[node].frames[page].data;
+    uint32_t *shadow = &w->shadow[page * SIM_WORDS];
+    if (memcmp(frame, shadow, SIM_WORDS * 4) == 0)
+        return;
+    unsigned total = w->cfg.nodes * w->cfg.threads;
+    for (unsigned i = 0; i < total; i++) {
+        struct sim_thread *t = &w->threads[i];
+        if (!is_wu_write(w, t) || t->step != 1 || t->wu_committed || t->page != page ||
+            frame[t->word] != t->wu_value)
+            continue;
+        uint32_t old = shadow[t->word];
+        shadow[t->word] = t->wu_value;
+        if (memcmp(frame, shadow, SIM_WORDS * 4) == 0) {
+            t->wu_committed = true;
+            return;
+        }
+        shadow[t->word] = old;
+    }
+    sim_violation(w, "page %u node %u: released copy differs from the latest writes by no write in flight", page,
+                  node);
+}
+
+/* A write-update write: dsm_write, then done once woken. True when finished. */
+static bool wu_write_run(struct sim_world *w, struct sim_thread *t)
+{
+    if (t->step == 1) {
+        if (!t->wu_committed)
+            sim_violation(w, "node %u thread %u: write-update write %u completed uncommitted", t->node, t->index,
+                          t->wu_value);
+        return true;
+    }
+    t->step = 1;
+    t->wu_value = ++w->write_counter;
+    t->wu_committed = false;
+    t->blocked = true;
+    int rc = dsm_write(w->nodes[t->node].dsm, (sim_page_number(t->page) << DSM_PAGE_SHIFT) + 4 * t->word, 4,
+                       t->wu_value, thread_token(w, t));
+    if (rc != DSM_PENDING) {
+        t->blocked = false;
+        sim_violation(w, "dsm_write returned %d", rc);
+    }
+    return false;
+}
+
 /* Runs the thread's operation from its current step until it parks or finishes. */
 static void thread_run(struct sim_world *w, struct sim_thread *t)
 {
     struct dsm_node *dsm = w->nodes[t->node].dsm;
     uint32_t *shadow = &w->shadow[t->page * SIM_WORDS + t->word];
+    if (is_wu_write(w, t)) {
+        /* A fetch-add is a plain write on write-update pages (no atomic read-modify-write). */
+        if (wu_write_run(w, t))
+            thread_done(w, t);
+        return;
+    }
     switch (t->op) {
     case SIM_OP_READ:
         if (!thread_access(w, t, t->page, DSM_ACCESS_READ))
@@ -290,6 +361,8 @@ void sim_work_wake(struct sim_world *w, unsigned thread, int64_t result)
     }
     t->blocked = false;
     t->result = result;
+    if (is_wu_write(w, t) && t->step == 1 && !t->wu_committed)
+        wu_commit(w, t);
     if (t->step == 0 && result != 0)
         sim_violation(w, "node %u thread %u: fault failed with %lld", t->node, t->index, (long long)result);
     if (w->cfg.resume_delay_ns) {
