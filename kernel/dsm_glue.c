@@ -42,9 +42,9 @@ struct dsm_node *dsm_core;
 unsigned dsm_self, dsm_nnodes;
 static bool dsm_on;
 static unsigned dsm_scheme_choice;
-static const char *const dsm_scheme_names[] = { "fixed", "central", NULL }; /* enum dsm_scheme order */
+static const char *const dsm_scheme_names[] = { "fixed", "central", "dynamic", NULL }; /* enum dsm_scheme order */
 CMDLINE_PARAM_CHOICE(dsm_scheme_choice, "dsm.manager", dsm_scheme_names,
-                     "DSM page location: fixed (hash of the page) or central (node 0)");
+                     "DSM page location: fixed (hash of the page), central (node 0) or dynamic (probable owners)");
 
 static struct timer dsm_timer;
 static uint64_t dsm_env_errors; /* sends or installs that failed (logged) */

@@ -93,6 +93,12 @@ def test_two_nodes_e1000_central_manager():
     check_same("condvar", 2, "e1000", words=["dsm.manager=central"])
 
 
+@pytest.mark.parametrize("program", ["condvar", "barrier", "matmul"])
+def test_dynamic_manager_matches_one_node(program):
+    """dsm.manager=dynamic (probable-owner hints, requests forwarded along them)."""
+    check_same(program, 2, "virtio", words=["dsm.manager=dynamic"])
+
+
 def test_place_local_keeps_every_thread_on_node_0():
     """dsm.place=local: clone() never moves a thread, so node 1 takes no page faults."""
     want_status, want_out = reference("threads")
