@@ -42,7 +42,10 @@ void irq_mask_gsi(unsigned gsi, bool masked);
 unsigned irq_isa_to_gsi(unsigned isa_irq, bool *level, bool *active_low);
 /* Installs fn(ctx) on a fixed vector (IRQ_VECTOR_TIMER); for arch code. */
 void irq_set_fixed_handler(unsigned vector, irq_handler_fn fn, void *ctx);
-/* Called by trap_dispatch for vectors >= 32: runs the handler, then EOI. */
+/* Sets fn(vector) to run after every device interrupt's handlers and EOI (the scheduler's
+ * preempt-on-wake); fn may switch threads. NULL removes it. */
+void irq_set_exit_hook(void (*fn)(unsigned vector));
+/* Called by trap_dispatch for vectors >= 32: runs the handler, then EOI, then the exit hook. */
 void irq_dispatch(unsigned vector);
 /* Interrupts taken on vector so far (for state dumps and tests). */
 uint64_t irq_count(unsigned vector);

@@ -23,6 +23,7 @@ static struct thread *sched_dead;     /* exited thread whose stack is still in u
 static struct timer sched_deadline_timer; /* fires at the nearest wake_deadline_ns */
 static uint64_t sched_switches;
 static uint64_t sched_preemptions;
+static bool sched_woken_since_irq; /* a thread became READY during the current interrupt */
 
 struct thread *thread_current(void)
 {
@@ -190,8 +191,10 @@ void sched_block(void)
 
 void sched_wake(struct thread *t)
 {
-    if (t->state == THREAD_BLOCKED)
+    if (t->state == THREAD_BLOCKED) {
         sched_enqueue(t);
+        sched_woken_since_irq = true;
+    }
 }
 
 void sched_exit_current(void)
@@ -221,11 +224,29 @@ static void sched_tick(void)
     sched_yield();
 }
 
+/* Preempt-on-wake: an interrupt that woke a thread (a page or futex answer from the NIC)
+ * while another ran in user mode switches at once instead of leaving the woken thread to
+ * wait for the tick (up to SCHED_TICK_NS: milliseconds per remote fault). Same user-mode
+ * test as the tick; irq_dispatch has already sent the EOI. */
+static void sched_irq_exit(unsigned vector)
+{
+    bool woken = sched_woken_since_irq;
+    sched_woken_since_irq = false;
+    struct thread *cur = sched_current;
+    if (!woken || !cur || cur->state != THREAD_RUNNING || !runq_head || vector == IRQ_VECTOR_TIMER)
+        return;
+    if (thread_user_frame(cur)->vector != vector)
+        return;
+    sched_preemptions++;
+    sched_yield();
+}
+
 void sched_start(void)
 {
     struct thread *first = sched_dequeue();
     KASSERT(first != NULL);
     timer_set_tick(SCHED_TICK_NS, sched_tick);
+    irq_set_exit_hook(sched_irq_exit);
     first->state = THREAD_RUNNING;
     sched_current = first;
     syscall_kernel_rsp = first->kstack_top;

@@ -47,6 +47,13 @@ static uint64_t irq_counts[TRAP_VECTOR_COUNT];
 static uint64_t irq_unexpected;
 static bool irq_lapic_ready;
 
+static void (*irq_exit_hook)(unsigned vector);
+
+void irq_set_exit_hook(void (*fn)(unsigned vector))
+{
+    irq_exit_hook = fn;
+}
+
 void irq_dispatch(unsigned vector)
 {
     if (vector >= TRAP_VECTOR_COUNT)
@@ -65,6 +72,8 @@ void irq_dispatch(unsigned vector)
         log_warn("irq: unexpected interrupt on vector 0x%x (further ones only counted)", vector);
     if (irq_lapic_ready)
         lapic_eoi();
+    if (irq_exit_hook)
+        irq_exit_hook(vector);
 }
 
 uint64_t irq_count(unsigned vector)
