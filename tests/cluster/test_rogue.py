@@ -21,7 +21,8 @@ from dsmkpy.ping import EXIT_OK, RPC_WARMUP, rpc_words, run_rpc, use_netns_prefi
 from dsmkpy.testing import REPO
 
 NODES = 2
-COUNT = 8000           # timed round trips: a clean run lasts 10-40 s here, past the ~4 s attack
+COUNT = 40000          # timed round trips: they must outlast the ~4 s attack; 8000 took 10-40 s on a
+                       # loaded host but under 4 s on a quiet one (the attack then found no run)
 CAPTURE_SECONDS = 1.0
 READY_TIMEOUT = 60.0
 RUN_TIMEOUT = 300.0
