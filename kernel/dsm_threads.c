@@ -4,7 +4,7 @@
  * sends its register snapshot (struct user_context: general registers, RIP, RSP, RFLAGS,
  * FS base, FPU/SSE) in one message; dsmk_migrate moves the calling thread the same way
  * (its stack and data follow on demand); futex calls go to the word's manager through
- * the core. Not done: signals; a migrated thread's gettid() is its new node's local id. */
+ * the core. Not done: signals. */
 #include "kernel/dsm_glue.h"
 
 #include <arch/context.h>
@@ -95,6 +95,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             dsm_thread_start_failures++;
             status = -LINUX_EAGAIN;
         } else {
+            t->tid = m.tid; /* the cluster-wide id clone() returned (thread.h allows it before the first run) */
             t->clear_child_tid = m.clear_child_tid;
             t->sigmask = m.sigmask;
         }

@@ -270,3 +270,52 @@ def test_soak_four_nodes_virtio_match_one_node(program):
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_soak_four_nodes_with_loss_on_every_tap(make_cluster, program):
     loss_run(make_cluster, program, 4)
+
+
+GETTID_PROGRAM = r"""
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define FUTEX_WAIT 0 /* linux/futex.h; musl-gcc has no kernel headers */
+
+static volatile int child_says;   /* the child's gettid() */
+static volatile int child_tid;    /* CLONE_PARENT_SETTID / CLEARTID word */
+
+static int child(void *arg)
+{
+    (void)arg;
+    child_says = (int)syscall(SYS_gettid);
+    return 0;
+}
+
+int main(void)
+{
+    static char stack[1 << 16] __attribute__((aligned(16)));
+    int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM
+              | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
+    int tid = clone(child, stack + sizeof stack, flags, NULL, &child_tid, NULL, &child_tid);
+    if (tid <= 0)
+        return 2;
+    int seen;
+    while ((seen = child_tid) != 0)
+        syscall(SYS_futex, &child_tid, FUTEX_WAIT, seen, NULL, NULL, 0);
+    printf("clone returned %d, the child's gettid said %d: %s\n", tid, child_says,
+           tid == child_says ? "same" : "DIFFERENT");
+    return tid == child_says ? 0 : 1;
+}
+"""
+
+
+def test_remote_thread_knows_its_cluster_tid(tmp_path):
+    """A thread started on another node answers gettid() with the id clone() returned."""
+    src, exe = tmp_path / "gettid.c", tmp_path / "gettid"
+    src.write_text(GETTID_PROGRAM)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
+    status, out, err, stats = run(str(exe), [], 2, name="dsmglue-gettid-%d" % os.getpid())
+    assert status == 0, (out, err[-2000:])
+    assert b"same" in out, out
+    assert int(stats[1]["rfaults"]) + int(stats[1]["wfaults"]) > 0, stats  # it did run on node 1
