@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Raw polled output on COM2/COM3 (PC16550D datasheet, table 2 for the register map).
- * COM1 stays with drivers/serial.c (the console, CRLF translation). */
+/* Polled 16550 UART driver for any port (PC16550D datasheet, table 2 for the register
+ * map): COM1 through drivers/serial.c (the console adds CRLF translation), COM2/COM3 raw. */
 #include "drivers/serial_ports.h"
 
 #include <arch/io.h>
 
 #define UART_THR 0 /* W: transmit holding (DLAB=0) */
+#define UART_RBR 0 /* R: receive buffer (DLAB=0) */
 #define UART_DLL 0 /* RW: divisor latch low (DLAB=1) */
 #define UART_IER 1 /* RW: interrupt enable (DLAB=0) */
 #define UART_DLM 1 /* RW: divisor latch high (DLAB=1) */
@@ -17,6 +18,7 @@
 #define UART_LCR_DLAB 0x80
 #define UART_FCR_ENABLE_CLEAR 0x07
 #define UART_MCR_DTR_RTS 0x03
+#define UART_LSR_DATA_READY 0x01
 #define UART_LSR_THR_EMPTY 0x20
 #define UART_DIVISOR_115200 1     /* 1.8432 MHz / (16 * 115200) */
 #define UART_TX_SPIN_LIMIT 100000 /* gives up on a wedged UART rather than hang */
@@ -41,4 +43,11 @@ void serial_port_write_raw(uint16_t base, const void *buf, size_t len)
                 break;
         outb((uint16_t)(base + UART_THR), p[i]);
     }
+}
+
+int serial_port_read_byte(uint16_t base)
+{
+    if (!(inb((uint16_t)(base + UART_LSR)) & UART_LSR_DATA_READY))
+        return -1;
+    return inb((uint16_t)(base + UART_RBR));
 }

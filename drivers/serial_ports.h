@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The program's byte streams on the extra 16550 UARTs: COM2 = stdout, COM3 = stderr
- * (common brief). Raw: no newline translation, polled, no interrupts. A port QEMU did
+/* The 16550 UARTs: COM1 is the console (drivers/serial.h); the program's byte streams
+ * use COM2 = stdout, COM3 = stderr. Raw: no newline translation, polled, no interrupts. A port QEMU did
  * not create reads back all-ones, which this driver treats as "always ready": the bytes
  * are lost, nothing hangs. */
 #ifndef DRIVERS_SERIAL_PORTS_H
@@ -16,5 +16,7 @@
 void serial_port_init(uint16_t base);
 /* Writes len bytes exactly as given. */
 void serial_port_write_raw(uint16_t base, const void *buf, size_t len);
+/* Returns the next received byte, or -1 when none is waiting. */
+int serial_port_read_byte(uint16_t base);
 
 #endif
