@@ -48,7 +48,8 @@ $(BUILD)/kernel/%.o: %.c
 
 $(BUILD)/kernel/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -Werror $< -o $@
+	$(NASM) -Iarch/x86_64/include/ -M -MT $@ -MP $< > $(@:.o=.d)
+	$(NASM) -f elf64 -g -F dwarf -Werror -Iarch/x86_64/include/ $< -o $@
 
 # Two link passes: the first finds the text symbols, the second carries their table in
 # .ksyms (after all text, so no text address moves; tools/check_image.py verifies it).

@@ -10,6 +10,7 @@ extern sched_thread_started
 
 section .text
 bits 64
+%include "arch/trap_frame.inc"
 
 ; void context_switch(uint64_t *save_rsp /* rdi */, uint64_t load_rsp /* rsi */)
 global context_switch
@@ -38,21 +39,7 @@ context_first_entry:
     call sched_thread_started
 global context_return_to_user
 context_return_to_user:
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    TRAP_FRAME_POP_REGS
     add rsp, 16                   ; vector, error_code
     iretq
 

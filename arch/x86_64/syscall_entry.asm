@@ -20,6 +20,7 @@ syscall_user_rsp: resq 1          ; scratch: interrupts are off from entry to th
 
 section .text
 bits 64
+%include "arch/trap_frame.inc"
 
 global syscall_entry
 syscall_entry:
@@ -32,38 +33,10 @@ syscall_entry:
     push rcx                       ; rip
     push qword 0                   ; error_code
     push qword SYSCALL_FRAME_VECTOR
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    TRAP_FRAME_PUSH_REGS
     mov rdi, rsp                   ; struct trap_frame *; 22 quadwords keep RSP 16-aligned
     call syscall_dispatch
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    TRAP_FRAME_POP_REGS
     add rsp, 16                    ; vector, error_code
     mov rcx, [rsp]                 ; rip
     mov r11, [rsp + 16]            ; rflags

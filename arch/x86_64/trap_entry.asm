@@ -5,6 +5,7 @@
 ; calls trap_dispatch. No swapgs: the kernel keeps nothing in the GS base.
 
 bits 64
+%include "arch/trap_frame.inc"
 default rel
 
 extern trap_dispatch
@@ -31,39 +32,11 @@ trap_stub_%+vec:
 ; the 15 registers below, 22 quadwords keep RSP 16-byte aligned at the call (SysV ABI).
 align 16
 trap_common:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    TRAP_FRAME_PUSH_REGS
     cld                     ; the SysV ABI requires DF=0 on function entry
     mov rdi, rsp
     call trap_dispatch
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    TRAP_FRAME_POP_REGS
     add rsp, 16             ; vector and error code
     iretq
 
