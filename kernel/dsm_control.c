@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* Program-wide control across nodes (issue 5): memory syscalls performed at node 0 and
- * replicated to every node before they return (so every node has the same region table:
- * node 0's is the authority that picks addresses), exit_group on any node ending every
- * node, and each node's dsm-stats line (docs/dsm-protocol.md section 9) at the end.
+/* Program-wide control across nodes (issues 5 and 6): the core's cluster-wide settings
+ * (dsm.window_us=, dsm.replicate=), memory syscalls performed at node 0 and replicated to
+ * every node before they return (so every node has the same region table: node 0's is the
+ * authority that picks addresses), exit_group on any node ending every node, and each
+ * node's dsm-stats and dsm-hot lines (docs/dsm-protocol.md section 9) at the end.
  * Not done: mremap/madvise (the syscall layer refuses or ignores them), lost nodes. */
 #include "kernel/dsm_glue.h"
 
 #include <arch/cpu.h>
 
 #include "kernel/clock.h"
+#include "kernel/cmdline.h"
 #include "kernel/dsm_internal.h"
 #include "kernel/exit_codes.h"
+#include "kernel/format.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -27,6 +30,71 @@
 #define DSM_CONTROL_EXIT_DELAY_NS (20ull * NS_PER_MS)   /* lets the shutdown ack leave before QEMU ends */
 #define DSM_CONTROL_STATS_LINE 512
 #define DSM_CONTROL_ERRNO_MAX 4095                     /* results -4095..-1 are errors (Linux) */
+#define DSM_CONTROL_HOT_PAGES 5                        /* pages on the dsm-hot line (issue 6) */
+/* dsm.window_us= ceiling: a held request must be served well within the shutdown wait, so
+ * a window can never keep a node's stats line (or the exit) waiting. */
+#define DSM_CONTROL_WINDOW_MAX_US (DSM_CONTROL_SHUTDOWN_WAIT_NS / NS_PER_US / 4)
+/* `adaptive` alone: the per-page windows grow up to this (a few TCG round trips). */
+#define DSM_CONTROL_WINDOW_ADAPTIVE_US 2000
+#define DSM_CONTROL_WINDOW_ADAPTIVE_PREFIX "adaptive"
+
+/* ---- cluster-wide settings of the core (the same words go to every node) ---- */
+
+struct dsm_window_setting {
+    uint64_t us;   /* 0 = off */
+    bool adaptive; /* per-page windows up to us */
+};
+static struct dsm_window_setting dsm_window;
+
+/* dsm.window_us=N | adaptive | adaptive:N (N in 0..DSM_CONTROL_WINDOW_MAX_US). */
+static bool dsm_window_parse(const struct cmdline_param *p, const char *value, char *err, size_t err_size)
+{
+    struct dsm_window_setting *w = p->storage;
+    struct cmdline_param number = *p;
+    size_t plen = strlen(DSM_CONTROL_WINDOW_ADAPTIVE_PREFIX);
+    bool adaptive = strncmp(value, DSM_CONTROL_WINDOW_ADAPTIVE_PREFIX, plen) == 0;
+    if (adaptive && value[plen] == '\0') {
+        *w = (struct dsm_window_setting){ DSM_CONTROL_WINDOW_ADAPTIVE_US, true };
+        return true;
+    }
+    if (adaptive && value[plen] != ':') {
+        fmt_snprintf(err, err_size, "'%s' is not N, adaptive or adaptive:N", value);
+        return false;
+    }
+    uint64_t us = 0;
+    number.storage = &us;
+    number.storage_size = sizeof us;
+    if (!cmdline_parse_u64(&number, adaptive ? value + plen + 1 : value, err, err_size))
+        return false;
+    *w = (struct dsm_window_setting){ us, adaptive };
+    return true;
+}
+
+static const struct cmdline_param cmdline_param_dsm_window CMDLINE_SECTION = {
+    .name = "dsm.window_us", .parse = dsm_window_parse, .storage = &dsm_window, .storage_size = sizeof dsm_window,
+    .min = 0, .max = DSM_CONTROL_WINDOW_MAX_US,
+    .help = "ping-pong window in us (0 = off), adaptive or adaptive:N (per-page windows up to N us)" };
+
+enum dsm_replicate_choice { DSM_REPLICATE_OFF, DSM_REPLICATE_ON, DSM_REPLICATE_DEFAULT };
+static const char *const dsm_replicate_names[] = { "off", "on", NULL }; /* enum dsm_replicate_choice order */
+static unsigned dsm_replicate = DSM_REPLICATE_DEFAULT;
+CMDLINE_PARAM_CHOICE(dsm_replicate, "dsm.replicate", dsm_replicate_names,
+                     "directory replication to the manager's successor: on (default under fixed/central) or off");
+
+/* Applies dsm.window_us= and dsm.replicate= to the new core; every node gets the same
+ * words, so the cluster agrees. Replication is refused under dynamic (the core keeps no
+ * directory shards there): asked for explicitly, that is a bad command line. */
+static void dsm_control_settings_apply(void)
+{
+    dsm_set_window(dsm_core, dsm_window.us * NS_PER_US, dsm_window.adaptive);
+    bool dynamic = strcmp(dsm_scheme_name(dsm_core), "dynamic") == 0;
+    bool on = dsm_replicate == DSM_REPLICATE_ON || (dsm_replicate == DSM_REPLICATE_DEFAULT && !dynamic);
+    if (on && dsm_set_replication(dsm_core, true) != 0) {
+        log_error("cmdline: refused: dsm.replicate=on: no directory replication under dsm.manager=%s",
+                  dsm_scheme_name(dsm_core));
+        kernel_exit(EXIT_BAD_CMDLINE);
+    }
+}
 
 struct dsm_mm_msg {
     uint32_t op; /* enum dsm_mm_op */
@@ -218,10 +286,22 @@ static bool dsm_finished;
 static int dsm_exit_status;
 static unsigned dsm_shutdown_acks;
 
+/* The dsm-stats line, then (only after ping-pong) the dsm-hot line: the hottest pages by
+ * user address, most events first (docs/dsm-protocol.md section 9). */
 static void dsm_stats_log(void)
 {
     char line[DSM_CONTROL_STATS_LINE];
     dsm_stats_format(dsm_node_stats(dsm_core), dsm_self, line, sizeof line);
+    log_info("%s", line);
+    uint64_t pages[DSM_CONTROL_HOT_PAGES];
+    uint32_t counts[DSM_CONTROL_HOT_PAGES];
+    unsigned hot = dsm_hot_pages(dsm_core, pages, counts, DSM_CONTROL_HOT_PAGES);
+    if (!hot)
+        return;
+    int len = fmt_snprintf(line, sizeof line, "dsm-hot node=%u pages=%u", dsm_self, hot);
+    for (unsigned i = 0; i < hot && i < DSM_CONTROL_HOT_PAGES && len > 0 && (size_t)len < sizeof line; i++)
+        len += fmt_snprintf(line + len, sizeof line - (size_t)len, " page=0x%llx pingpong=%u",
+                            (unsigned long long)(pages[i] << DSM_PAGE_SHIFT), counts[i]);
     log_info("%s", line);
 }
 
@@ -331,6 +411,7 @@ void dsm_control_exit(int status)
 
 void dsm_control_init(void)
 {
+    dsm_control_settings_apply();
     struct net *n = net_glue_net();
     transport_register_handler(n, DSM_TYPE_MM, dsm_mm_input, NULL);
     transport_register_handler(n, DSM_TYPE_MM_APPLY, dsm_mm_input, NULL);
