@@ -65,3 +65,21 @@ def test_loader_words_ignored(boot):
     r = boot("tftp://10.77.0.1/dsmk.elf /boot/dsmk.elf shutdown")
     assert r.status == QEMU_EXIT_OK, r
     assert any("dsmk: ready" in line for line in r.lines()), r
+
+
+@pytest.mark.parametrize("value", ["adaptive:", "adaptive:x", "adaptivex", "fast", "500001", "-1"])
+def test_dsm_window_bad_values(boot, value):
+    """dsm.window_us= takes N (0..500000 us), adaptive or adaptive:N; nothing else."""
+    r = boot("shutdown dsm.window_us=%s" % value)
+    assert refused(r, "dsm.window_us", value), r
+
+
+@pytest.mark.parametrize("value", ["0", "1000", "500000", "adaptive", "adaptive:3000"])
+def test_dsm_window_good_values(boot, value):
+    r = boot("shutdown dsm.window_us=%s" % value)
+    assert r.status == QEMU_EXIT_OK, r
+
+
+def test_dsm_replicate_bad_value(boot):
+    r = boot("shutdown dsm.replicate=maybe")
+    assert refused(r, "dsm.replicate", "maybe"), r
