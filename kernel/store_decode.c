@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* x86-64 store decoder (kernel/store_decode.h), after SDM vol. 2 chapter 2 (instruction
+ * format, REX 2.2.1, ModRM/SIB tables 2-2/2-3 read in 64-bit mode, RIP-relative 2.2.1.6)
+ * and the opcode pages of MOV, MOVNTI and the SSE moves. 64-bit mode only; no VEX (the
+ * kernel leaves AVX disabled, arch/fpu.h), no 3DNow!, no MMX. */
+#include "kernel/store_decode.h"
+
+/* Legacy prefixes (SDM vol. 2 2.1.1). */
+#define SD_PREFIX_LOCK 0xf0
+#define SD_PREFIX_REPNE 0xf2 /* also selects the scalar-double SSE form */
+#define SD_PREFIX_REP 0xf3   /* also selects the scalar-single / dqu SSE form */
+#define SD_PREFIX_OPSIZE 0x66
+#define SD_PREFIX_ADDRSIZE 0x67
+#define SD_PREFIX_ES 0x26
+#define SD_PREFIX_CS 0x2e
+#define SD_PREFIX_SS 0x36
+#define SD_PREFIX_DS 0x3e
+#define SD_PREFIX_FS 0x64
+#define SD_PREFIX_GS 0x65
+/* REX (SDM vol. 2 2.2.1): 0100WRXB. */
+#define SD_REX_MASK 0xf0
+#define SD_REX_BASE 0x40
+#define SD_REX_W 0x08
+#define SD_REX_R 0x04
+/* Opcodes. */
+#define SD_OP_ESCAPE 0x0f
+#define SD_OP_MOV_RM8_R8 0x88
+#define SD_OP_MOV_RM_R 0x89
+#define SD_OP_MOV_RM8_IMM8 0xc6
+#define SD_OP_MOV_RM_IMM 0xc7
+#define SD_OP2_MOVUPS_STORE 0x11  /* 66: movupd, f3: movss, f2: movsd */
+#define SD_OP2_MOVLPS_STORE 0x13  /* 66: movlpd */
+#define SD_OP2_MOVHPS_STORE 0x17  /* 66: movhpd */
+#define SD_OP2_MOVAPS_STORE 0x29  /* 66: movapd */
+#define SD_OP2_MOVNTPS 0x2b       /* 66: movntpd */
+#define SD_OP2_MOVD_STORE 0x7e    /* 66: movd/movq xmm -> r/m32/64 */
+#define SD_OP2_MOVDQ_STORE 0x7f   /* 66: movdqa, f3: movdqu */
+#define SD_OP2_MOVNTI 0xc3
+#define SD_OP2_MOVQ_STORE 0xd6    /* 66: movq xmm -> m64 */
+#define SD_OP2_MOVNTDQ 0xe7       /* 66 */
+/* ModRM / SIB fields (SDM vol. 2 2.1.5). */
+#define SD_MOD_MEM_NODISP 0
+#define SD_MOD_MEM_DISP8 1
+#define SD_MOD_MEM_DISP32 2
+#define SD_MOD_REGISTER 3
+#define SD_RM_SIB 4
+#define SD_RM_RIP_RELATIVE 5 /* with mod 0 */
+#define SD_SIB_BASE_NONE 5   /* with mod 0: disp32, no base */
+#define SD_GPR_HIGH_BYTE_FIRST 4 /* AH without REX (SDM vol. 2 3.1.1.1 table 3-1) */
+
+enum sd_mandatory { SD_NONE, SD_66, SD_F3, SD_F2 };
+
+struct sd_cursor {
+    const uint8_t *bytes;
+    size_t len, pos;
+    bool ok;
+};
+
+static uint8_t sd_byte(struct sd_cursor *c)
+{
+    if (c->pos >= c->len || c->pos >= STORE_DECODE_MAX_LENGTH) {
+        c->ok = false;
+        return 0;
+    }
+    return c->bytes[c->pos++];
+}
+
+/* Little-endian immediate of size bytes, sign-extended to 64 bits. */
+static uint64_t sd_imm(struct sd_cursor *c, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size; i++)
+        v |= (uint64_t)sd_byte(c) << (8 * i);
+    unsigned bits = 8 * size;
+    if (bits < 64 && (v >> (bits - 1)) & 1)
+        v |= ~0ull << bits;
+    return v;
+}
+
+/* Reads ModRM and whatever addressing bytes follow; false for a register operand. */
+static bool sd_memory_operand(struct sd_cursor *c, unsigned *reg_field)
+{
+    uint8_t modrm = sd_byte(c);
+    unsigned mod = modrm >> 6, rm = modrm & 7;
+    *reg_field = (modrm >> 3) & 7;
+    if (mod == SD_MOD_REGISTER)
+        return false;
+    unsigned disp = mod == SD_MOD_MEM_DISP8 ? 1 : mod == SD_MOD_MEM_DISP32 ? 4 : 0;
+    if (rm == SD_RM_SIB) {
+        uint8_t sib = sd_byte(c);
+        if (mod == SD_MOD_MEM_NODISP && (sib & 7) == SD_SIB_BASE_NONE)
+            disp = 4;
+    } else if (mod == SD_MOD_MEM_NODISP && rm == SD_RM_RIP_RELATIVE)
+        disp = 4;
+    for (unsigned i = 0; i < disp; i++)
+        sd_byte(c);
+    return c->ok;
+}
+
+static bool sd_store_sse(struct sd_cursor *c, uint8_t op, enum sd_mandatory pre, unsigned rex, struct store_insn *out)
+{
+    unsigned width;
+    out->source = STORE_SOURCE_XMM;
+    switch (op) {
+    case SD_OP2_MOVUPS_STORE: width = pre == SD_F3 ? 4 : pre == SD_F2 ? 8 : 16; break;
+    case SD_OP2_MOVLPS_STORE: width = pre == SD_NONE || pre == SD_66 ? 8 : 0; break;
+    case SD_OP2_MOVHPS_STORE:
+        width = pre == SD_NONE || pre == SD_66 ? 8 : 0;
+        out->xmm_offset = 8;
+        break;
+    case SD_OP2_MOVAPS_STORE: case SD_OP2_MOVNTPS: width = pre == SD_NONE || pre == SD_66 ? 16 : 0; break;
+    case SD_OP2_MOVDQ_STORE: width = pre == SD_66 || pre == SD_F3 ? 16 : 0; break; /* none: MMX movq */
+    case SD_OP2_MOVNTDQ: width = pre == SD_66 ? 16 : 0; break;
+    case SD_OP2_MOVQ_STORE: width = pre == SD_66 ? 8 : 0; break;
+    case SD_OP2_MOVD_STORE: width = pre == SD_66 ? ((rex & SD_REX_W) ? 8 : 4) : 0; break; /* f3: a load */
+    case SD_OP2_MOVNTI:
+        if (pre != SD_NONE)
+            return false;
+        width = (rex & SD_REX_W) ? 8 : 4;
+        out->source = STORE_SOURCE_GPR;
+        break;
+    default: return false;
+    }
+    unsigned reg;
+    if (width == 0 || !sd_memory_operand(c, &reg))
+        return false;
+    out->width = width;
+    out->reg = reg | ((rex & SD_REX_R) ? 8 : 0);
+    return true;
+}
+
+static bool sd_store_mov(struct sd_cursor *c, uint8_t op, bool opsize, unsigned rex, struct store_insn *out)
+{
+    unsigned width = (rex & SD_REX_W) ? 8 : opsize ? 2 : 4;
+    unsigned reg;
+    if (op == SD_OP_MOV_RM8_R8 || op == SD_OP_MOV_RM8_IMM8)
+        width = 1;
+    if (!sd_memory_operand(c, &reg))
+        return false;
+    out->width = width;
+    if (op == SD_OP_MOV_RM8_R8 || op == SD_OP_MOV_RM_R) {
+        out->source = STORE_SOURCE_GPR;
+        out->reg = reg | ((rex & SD_REX_R) ? 8 : 0);
+        out->high_byte = width == 1 && rex == 0 && reg >= SD_GPR_HIGH_BYTE_FIRST;
+        if (out->high_byte)
+            out->reg = reg - SD_GPR_HIGH_BYTE_FIRST; /* AH is bits 8..15 of RAX */
+        return true;
+    }
+    if (reg != 0) /* C6/C7 with reg != 0 are other instructions (xabort, xbegin) */
+        return false;
+    out->source = STORE_SOURCE_IMM;
+    uint64_t imm = sd_imm(c, width > 4 ? 4 : width); /* REX.W: imm32 sign-extended */
+    out->imm = width == 8 ? imm : imm & ((1ull << (8 * width)) - 1);
+    return c->ok;
+}
+
+bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
+{
+    struct sd_cursor c = { .bytes = bytes, .len = len, .pos = 0, .ok = true };
+    enum sd_mandatory pre = SD_NONE;
+    bool opsize = false;
+    unsigned rex = 0;
+    *out = (struct store_insn){ 0 };
+    uint8_t b;
+    for (;;) {
+        b = sd_byte(&c);
+        if (!c.ok || b == SD_PREFIX_LOCK)
+            return false;
+        if ((b & SD_REX_MASK) == SD_REX_BASE) {
+            rex = b; /* only a REX right before the opcode counts (SDM vol. 2 2.2.1) */
+            continue;
+        }
+        if (b == SD_PREFIX_OPSIZE || b == SD_PREFIX_REP || b == SD_PREFIX_REPNE) {
+            opsize |= b == SD_PREFIX_OPSIZE;
+            /* Of 66/F2/F3, F2 and F3 take precedence as the SSE mandatory prefix. */
+            if (b == SD_PREFIX_REP)
+                pre = SD_F3;
+            else if (b == SD_PREFIX_REPNE)
+                pre = SD_F2;
+            else if (pre == SD_NONE)
+                pre = SD_66;
+        } else if (b != SD_PREFIX_ADDRSIZE && b != SD_PREFIX_ES && b != SD_PREFIX_CS && b != SD_PREFIX_SS &&
+                   b != SD_PREFIX_DS && b != SD_PREFIX_FS && b != SD_PREFIX_GS)
+            break;
+        rex = 0;
+    }
+    bool ok;
+    if (b == SD_OP_ESCAPE) {
+        uint8_t op = sd_byte(&c);
+        ok = c.ok && sd_store_sse(&c, op, pre, rex, out);
+    } else if (b == SD_OP_MOV_RM8_R8 || b == SD_OP_MOV_RM_R || b == SD_OP_MOV_RM8_IMM8 || b == SD_OP_MOV_RM_IMM) {
+        /* F2/F3 on a plain MOV are the HLE xacquire/xrelease hints or meaningless: refuse. */
+        ok = pre != SD_F2 && pre != SD_F3 && sd_store_mov(&c, b, opsize, rex, out);
+    } else
+        ok = false;
+    if (!ok || !c.ok)
+        return false;
+    out->length = (unsigned)c.pos;
+    return true;
+}

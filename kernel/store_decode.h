@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* Decoder of the x86-64 store instructions compiled C uses (SDM vol. 2 chapter 2: prefixes,
+ * REX, ModRM/SIB/displacement/immediate), for the write-update trap (kernel/dsm_update.c):
+ * plain MOV to memory, MOV of an immediate and the SSE register stores. Portable. Anything
+ * else - lock prefix, xchg, string stores, read-modify-write forms, MMX - is unsupported. */
+#ifndef KERNEL_STORE_DECODE_H
+#define KERNEL_STORE_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_DECODE_MAX_LENGTH 15 /* SDM vol. 2 2.3.11: longest legal instruction */
+
+enum store_source {
+    STORE_SOURCE_GPR, /* general register `reg` (RAX=0 .. R15=15; `high_byte`: AH CH DH BH) */
+    STORE_SOURCE_IMM, /* `imm`, already sign-extended to the store's width */
+    STORE_SOURCE_XMM, /* XMM register `reg`, `width` bytes from byte `xmm_offset` of it */
+};
+
+struct store_insn {
+    unsigned length;    /* bytes of the instruction: RIP advances by this much */
+    unsigned width;     /* bytes stored at the fault address: 1, 2, 4, 8 or 16 */
+    enum store_source source;
+    unsigned reg;
+    bool high_byte;     /* 8-bit store from AH/CH/DH/BH (reg 4..7 without REX) */
+    unsigned xmm_offset;/* 8 for movhps/movhpd (the high quadword), else 0 */
+    uint64_t imm;
+};
+
+/* Decodes the instruction in bytes[0..len) (len may exceed the instruction; fewer bytes
+ * than it needs, or len 0, is a failure). True and *out filled for a supported store to
+ * memory; false for anything else. */
+bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out);
+
+#endif
