@@ -22,6 +22,8 @@
 #define SD_REX_BASE 0x40
 #define SD_REX_W 0x08
 #define SD_REX_R 0x04
+#define SD_REX_X 0x02
+#define SD_REX_B 0x01
 /* Opcodes. */
 #define SD_OP_ESCAPE 0x0f
 #define SD_OP_MOV_RM8_R8 0x88
@@ -46,6 +48,7 @@
 #define SD_RM_SIB 4
 #define SD_RM_RIP_RELATIVE 5 /* with mod 0 */
 #define SD_SIB_BASE_NONE 5   /* with mod 0: disp32, no base */
+#define SD_SIB_INDEX_NONE 4  /* index field 100 without REX.X: no index */
 #define SD_GPR_HIGH_BYTE_FIRST 4 /* AH without REX (SDM vol. 2 3.1.1.1 table 3-1) */
 
 enum sd_mandatory { SD_NONE, SD_66, SD_F3, SD_F2 };
@@ -77,24 +80,57 @@ static uint64_t sd_imm(struct sd_cursor *c, unsigned size)
     return v;
 }
 
-/* Reads ModRM and whatever addressing bytes follow; false for a register operand. */
-static bool sd_memory_operand(struct sd_cursor *c, unsigned *reg_field)
+/* Reads ModRM and whatever addressing bytes follow into *mem; false for a register operand. */
+static bool sd_memory_operand(struct sd_cursor *c, unsigned rex, unsigned *reg_field, struct store_mem *mem)
 {
     uint8_t modrm = sd_byte(c);
     unsigned mod = modrm >> 6, rm = modrm & 7;
+    unsigned rex_b = (rex & SD_REX_B) ? 8 : 0, rex_x = (rex & SD_REX_X) ? 8 : 0;
     *reg_field = (modrm >> 3) & 7;
     if (mod == SD_MOD_REGISTER)
         return false;
     unsigned disp = mod == SD_MOD_MEM_DISP8 ? 1 : mod == SD_MOD_MEM_DISP32 ? 4 : 0;
+    mem->base = (uint8_t)(rm | rex_b);
+    mem->index = STORE_REG_NONE;
+    mem->scale = 1;
     if (rm == SD_RM_SIB) {
         uint8_t sib = sd_byte(c);
-        if (mod == SD_MOD_MEM_NODISP && (sib & 7) == SD_SIB_BASE_NONE)
+        unsigned index = ((sib >> 3) & 7) | rex_x;
+        if (index != SD_SIB_INDEX_NONE)
+            mem->index = (uint8_t)index;
+        mem->scale = (uint8_t)(1u << (sib >> 6));
+        mem->base = (uint8_t)((sib & 7) | rex_b);
+        if (mod == SD_MOD_MEM_NODISP && (sib & 7) == SD_SIB_BASE_NONE) {
+            mem->base = STORE_REG_NONE;
             disp = 4;
-    } else if (mod == SD_MOD_MEM_NODISP && rm == SD_RM_RIP_RELATIVE)
+        }
+    } else if (mod == SD_MOD_MEM_NODISP && rm == SD_RM_RIP_RELATIVE) {
+        mem->base = STORE_REG_NONE;
+        mem->rip_relative = true;
         disp = 4;
-    for (unsigned i = 0; i < disp; i++)
-        sd_byte(c);
+    }
+    mem->disp = disp ? (int64_t)sd_imm(c, disp) : 0;
     return c->ok;
+}
+
+uint64_t store_effective_address(const struct store_insn *insn, const uint64_t gpr[16], uint64_t rip,
+                                 uint64_t fs_base, uint64_t gs_base)
+{
+    const struct store_mem *m = &insn->mem;
+    uint64_t ea = (uint64_t)m->disp;
+    if (m->rip_relative)
+        ea += rip + insn->length;
+    if (m->base != STORE_REG_NONE)
+        ea += gpr[m->base & 15];
+    if (m->index != STORE_REG_NONE)
+        ea += gpr[m->index & 15] * m->scale;
+    if (m->addr32)
+        ea &= UINT32_MAX;
+    if (m->segment == SD_PREFIX_FS)
+        ea += fs_base;
+    else if (m->segment == SD_PREFIX_GS)
+        ea += gs_base;
+    return ea;
 }
 
 static bool sd_store_sse(struct sd_cursor *c, uint8_t op, enum sd_mandatory pre, unsigned rex, struct store_insn *out)
@@ -122,7 +158,7 @@ static bool sd_store_sse(struct sd_cursor *c, uint8_t op, enum sd_mandatory pre,
     default: return false;
     }
     unsigned reg;
-    if (width == 0 || !sd_memory_operand(c, &reg))
+    if (width == 0 || !sd_memory_operand(c, rex, &reg, &out->mem))
         return false;
     out->width = width;
     out->reg = reg | ((rex & SD_REX_R) ? 8 : 0);
@@ -135,7 +171,7 @@ static bool sd_store_mov(struct sd_cursor *c, uint8_t op, bool opsize, unsigned 
     unsigned reg;
     if (op == SD_OP_MOV_RM8_R8 || op == SD_OP_MOV_RM8_IMM8)
         width = 1;
-    if (!sd_memory_operand(c, &reg))
+    if (!sd_memory_operand(c, rex, &reg, &out->mem))
         return false;
     out->width = width;
     if (op == SD_OP_MOV_RM8_R8 || op == SD_OP_MOV_RM_R) {
@@ -158,8 +194,9 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
 {
     struct sd_cursor c = { .bytes = bytes, .len = len, .pos = 0, .ok = true };
     enum sd_mandatory pre = SD_NONE;
-    bool opsize = false;
+    bool opsize = false, addr32 = false;
     unsigned rex = 0;
+    uint8_t segment = 0;
     *out = (struct store_insn){ 0 };
     uint8_t b;
     for (;;) {
@@ -179,9 +216,12 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
                 pre = SD_F2;
             else if (pre == SD_NONE)
                 pre = SD_66;
-        } else if (b != SD_PREFIX_ADDRSIZE && b != SD_PREFIX_ES && b != SD_PREFIX_CS && b != SD_PREFIX_SS &&
-                   b != SD_PREFIX_DS && b != SD_PREFIX_FS && b != SD_PREFIX_GS)
-            break;
+        } else if (b == SD_PREFIX_ADDRSIZE)
+            addr32 = true;
+        else if (b == SD_PREFIX_FS || b == SD_PREFIX_GS)
+            segment = b;
+        else if (b != SD_PREFIX_ES && b != SD_PREFIX_CS && b != SD_PREFIX_SS && b != SD_PREFIX_DS)
+            break; /* ES/CS/SS/DS overrides are ignored in 64-bit mode (SDM vol. 1 3.3.7.1) */
         rex = 0;
     }
     bool ok;
@@ -196,5 +236,7 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
     if (!ok || !c.ok)
         return false;
     out->length = (unsigned)c.pos;
+    out->mem.addr32 = addr32;
+    out->mem.segment = segment;
     return true;
 }

@@ -18,6 +18,20 @@ enum store_source {
     STORE_SOURCE_XMM, /* XMM register `reg`, `width` bytes from byte `xmm_offset` of it */
 };
 
+#define STORE_REG_NONE 0xffu /* no base or no index register */
+
+/* The memory operand, to compute the effective address (SDM vol. 2 3.7.5):
+ * base + index * scale + disp, or RIP after the instruction + disp; 32-bit wrap with addr32,
+ * plus the FS/GS segment base when `segment` says so. */
+struct store_mem {
+    uint8_t base, index;  /* register numbers, or STORE_REG_NONE */
+    uint8_t scale;        /* 1, 2, 4 or 8 */
+    bool rip_relative;
+    bool addr32;          /* 0x67 prefix */
+    uint8_t segment;      /* 0, or the FS/GS prefix byte (0x64/0x65) */
+    int64_t disp;
+};
+
 struct store_insn {
     unsigned length;    /* bytes of the instruction: RIP advances by this much */
     unsigned width;     /* bytes stored at the fault address: 1, 2, 4, 8 or 16 */
@@ -26,7 +40,13 @@ struct store_insn {
     bool high_byte;     /* 8-bit store from AH/CH/DH/BH (reg 4..7 without REX) */
     unsigned xmm_offset;/* 8 for movhps/movhpd (the high quadword), else 0 */
     uint64_t imm;
+    struct store_mem mem;
 };
+
+/* The effective address of out->mem given the general registers (RAX=0 .. R15=15), the
+ * instruction's address and the FS/GS bases. */
+uint64_t store_effective_address(const struct store_insn *insn, const uint64_t gpr[16], uint64_t rip,
+                                 uint64_t fs_base, uint64_t gs_base);
 
 /* Decodes the instruction in bytes[0..len) (len may exceed the instruction; fewer bytes
  * than it needs, or len 0, is a failure). True and *out filled for a supported store to

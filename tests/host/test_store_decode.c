@@ -164,3 +164,34 @@ TEST(store_decode_needs_every_byte)
     prefixes[sizeof prefixes - 1] = 0x07;
     CHECK(!store_decode(prefixes, sizeof prefixes, &d));
 }
+
+TEST(store_decode_effective_addresses)
+{
+    uint64_t gpr[16];
+    for (unsigned i = 0; i < 16; i++)
+        gpr[i] = 0x10000 * (i + 1);
+    const uint64_t rip = 0x401000, fs = 0x7000000;
+    struct store_insn d;
+    CHECK(SD_DECODE(&d, 0x4d, 0x89, 0xbc, 0xc5, 0x00, 0x01, 0x00, 0x00)); /* mov %r15,0x100(%r13,%rax,8) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[13] + gpr[0] * 8 + 0x100);
+    CHECK(SD_DECODE(&d, 0x89, 0x4d, 0xf8)); /* mov %ecx,-0x8(%rbp) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[5] - 8);
+    CHECK(SD_DECODE(&d, 0x89, 0x14, 0x45, 0x00, 0x00, 0x00, 0x00)); /* mov %edx,0x0(,%rax,2) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[0] * 2);
+    CHECK(SD_DECODE(&d, 0x48, 0x89, 0x04, 0x24)); /* mov %rax,(%rsp) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[4]);
+    CHECK(SD_DECODE(&d, 0x47, 0x88, 0x0c, 0x9a)); /* mov %r9b,(%r10,%r11,4) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[10] + gpr[11] * 4);
+    /* movq $0x12345678,0x11223344(%rip): RIP of the next instruction (11 bytes on) */
+    CHECK(SD_DECODE(&d, 0x48, 0xc7, 0x05, 0x44, 0x33, 0x22, 0x11, 0x78, 0x56, 0x34, 0x12));
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), rip + 11 + 0x11223344);
+    CHECK(SD_DECODE(&d, 0x64, 0x89, 0x04, 0x25, 0x10, 0x00, 0x00, 0x00)); /* mov %eax,%fs:0x10 */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), fs + 0x10);
+    CHECK(SD_DECODE(&d, 0x44, 0x0f, 0x29, 0x4e, 0x10)); /* movaps %xmm9,0x10(%rsi) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[6] + 0x10);
+    CHECK(SD_DECODE(&d, 0x41, 0x89, 0x55, 0x00)); /* mov %edx,0x0(%r13) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), gpr[13]);
+    gpr[7] = 0x1234567890ull;
+    CHECK(SD_DECODE(&d, 0x67, 0x89, 0x07)); /* addr32 mov %eax,(%edi) */
+    CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), 0x34567890ull);
+}
