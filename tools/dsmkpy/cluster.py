@@ -36,7 +36,7 @@ class Cluster:
     """Configuration in the constructor; start() builds and boots; stop() undoes it all."""
 
     def __init__(self, nodes, kernel, rundir, nic="virtio", mtu=None, boot="kernel", words=(), mem_mb=128,
-                 program=None, program_args=(), stdin_path=None, accel=None, notify=None, qemu_extra=()):
+                 program=None, program_args=(), stdin_path=None, files=(), accel=None, notify=None, qemu_extra=()):
         if nodes < 1 or nodes > 64:
             raise ValueError("nodes must be 1..64")
         self.n = nodes
@@ -50,6 +50,7 @@ class Cluster:
         self.program = program and os.path.abspath(program)
         self.program_args = list(program_args)
         self.stdin_path = stdin_path
+        self.files = list(files)  # [(host path, guest path)]: read-only files for the program
         self.accel = accel
         self.qemu_extra = list(qemu_extra)  # more QEMU arguments for every node (e.g. -S, filter-dump)
         self.notify = notify or (lambda msg: None)
@@ -83,12 +84,14 @@ class Cluster:
         return " ".join(words)
 
     def node_modules(self, index):
-        """[(path, module cmdline)]: the program and stdin go to node 0 only."""
+        """[(path, module cmdline)]: the program, stdin and files go to node 0 only (the other
+        nodes ship their file calls there)."""
         if index != 0 or not self.program:
             return []
         mods = [(self.program, os.path.basename(self.program))]
         if self.stdin_path:
             mods.append((self.stdin_path, "stdin"))
+        mods += [(host, "file=" + guest) for host, guest in self.files]
         return mods
 
     # ---- life cycle ---------------------------------------------------------------------

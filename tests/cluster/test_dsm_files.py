@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT
+"""File calls from threads on every node (kernel/dsm_files.c): the descriptor table is one
+for the whole program and lives on node 0, so a thread on node 1 that opens, reads, seeks,
+preads or stats a file, or reads stdin, sees the same descriptors and offsets as on one
+node. A program compiled here at run time does all of that from threads that clone()
+places on other nodes; its output must equal the native run's and the 1-node run's.
+Without the shipping, node 1's threads found no file (ENOENT) and an empty stdin."""
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from dsmkpy.testing import REPO, build_dir
+
+DSMK = os.path.join(REPO, "tools", "dsmk")
+RUN_TIMEOUT = 180
+GUEST_PATH = "/data/input.bin"
+
+SOURCE = r"""
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define THREADS 4
+static const char *path;
+static int shared_fd;
+static off_t file_size;
+static pthread_mutex_t stdin_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long stdin_lines, stdin_bytes, stdin_sum;
+
+static uint64_t fnv(const unsigned char *p, size_t n, uint64_t h)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+struct job { int index; char report[256]; };
+
+static void *worker(void *arg)
+{
+    struct job *j = arg;
+    off_t lo = file_size * j->index / THREADS, hi = file_size * (j->index + 1) / THREADS;
+    size_t n = (size_t)(hi - lo);
+    unsigned char *buf = malloc(n + 1);
+    ssize_t got = pread(shared_fd, buf, n, lo);
+    uint64_t slice = fnv(buf, got > 0 ? (size_t)got : 0, 1469598103934665603ull);
+
+    int fd = open(path, O_RDONLY);             /* a descriptor of its own, from this node */
+    struct stat st;
+    int st_ok = fd >= 0 && fstat(fd, &st) == 0 && st.st_size == file_size;
+    off_t pos = lseek(fd, lo, SEEK_SET);
+    unsigned char head[16] = {0};
+    ssize_t hn = read(fd, head, sizeof head);  /* a plain read at the offset lseek set */
+    off_t after = lseek(fd, 0, SEEK_CUR);
+    close(fd);
+    errno = 0;
+    ssize_t closed = read(fd, head, 1);        /* closed: EBADF wherever the thread runs */
+    int closed_errno = errno;
+    int stat_ok = stat(path, &st) == 0 && st.st_size == file_size;
+    int missing = open("/no/such/file", O_RDONLY) < 0 && errno == ENOENT;
+
+    char line[200];
+    for (;;) {                                  /* the threads share stdin's FILE and its offset */
+        pthread_mutex_lock(&stdin_lock);
+        char *ok = fgets(line, sizeof line, stdin);
+        if (ok) {
+            stdin_lines++;
+            stdin_bytes += strlen(line);
+            stdin_sum += fnv((unsigned char *)line, strlen(line), 1469598103934665603ull) % 1000003;
+        }
+        pthread_mutex_unlock(&stdin_lock);
+        if (!ok)
+            break;
+    }
+    snprintf(j->report, sizeof j->report,
+             "thread %d: pread %zd of %zu hash %016llx; stat %d %d; lseek %lld read %zd head %02x%02x after %lld; "
+             "closed %zd errno %d; missing %d\n",
+             j->index, got, n, (unsigned long long)slice, st_ok, stat_ok, (long long)pos, hn, head[0], head[1],
+             (long long)after, closed, closed_errno, missing);
+    free(buf);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    path = argv[1];
+    shared_fd = open(path, O_RDONLY);
+    if (shared_fd < 0) {
+        perror("open");
+        return 1;
+    }
+    file_size = lseek(shared_fd, 0, SEEK_END);
+    pthread_t t[THREADS];
+    struct job jobs[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i].index = i;
+        pthread_create(&t[i], NULL, worker, &jobs[i]);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        fputs(jobs[i].report, stdout);
+    }
+    printf("file size %lld; stdin %lu lines %lu bytes sum %lu\n", (long long)file_size, stdin_lines, stdin_bytes,
+           stdin_sum);
+    return 0;
+}
+"""
+
+
+def input_bytes():
+    """About 20 KiB with a pattern that makes every slice's hash distinct."""
+    return bytes((i * 7 + i // 251) & 0xFF for i in range(20011))
+
+
+def stdin_bytes():
+    return b"".join(b"line %d of the input, %s\n" % (i, b"x" * (i % 37)) for i in range(400))
+
+
+@pytest.fixture(scope="module")
+def program(tmp_path_factory):
+    cc = shutil.which("musl-gcc")
+    assert cc, "musl-gcc missing (tools/setup.sh installs musl-tools)"
+    d = tmp_path_factory.mktemp("files")
+    src, exe, data = d / "files.c", d / "files", d / "input.bin"
+    src.write_text(SOURCE)
+    subprocess.run([cc, "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)], check=True)
+    data.write_bytes(input_bytes())
+    native = subprocess.run([str(exe), str(data)], input=stdin_bytes(), capture_output=True, timeout=60)
+    assert native.returncode == 0, native.stderr
+    return exe, data, native.stdout
+
+
+def run_dsmk(exe, data, nodes, tmp_path):
+    name = "files-%d-%d" % (nodes, os.getpid())
+    cmd = [DSMK, "--name", name, "run", "-n", str(nodes), "--timeout", str(RUN_TIMEOUT),
+           "--file", "%s:%s" % (data, GUEST_PATH), str(exe), GUEST_PATH]
+    env = dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO), DSMK_RUN_ROOT=str(tmp_path / "run"))
+    return subprocess.run(cmd, input=stdin_bytes(), capture_output=True, env=env, timeout=RUN_TIMEOUT + 60)
+
+
+@pytest.mark.parametrize("nodes", [1, 2])
+def test_file_calls_from_every_node_match_native(program, nodes, tmp_path):
+    exe, data, native_out = program
+    p = run_dsmk(exe, data, nodes, tmp_path)
+    assert p.returncode == 0, p.stderr.decode(errors="replace")[-3000:]
+    assert p.stdout == native_out, "native:\n%s\ndsmk -n %d:\n%s" % (
+        native_out.decode(), nodes, p.stdout.decode(errors="replace"))
+
+
+def test_file_option_refuses_a_missing_host_file(tmp_path):
+    p = subprocess.run([DSMK, "run", "--file", str(tmp_path / "absent"), "hello"], capture_output=True,
+                       env=dict(os.environ, DSMK_RUN_ROOT=str(tmp_path / "run")), timeout=60)
+    assert p.returncode != 0 and b"no such file" in p.stderr
