@@ -12,6 +12,8 @@
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/dsm_internal.h"
+#include "kernel/dsm_update.h"
+#include "kernel/dsm_phase.h"
 #include "kernel/exit_codes.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -59,8 +61,11 @@ bool dsm_active(void)
 struct dsm_park {
     bool done;
     int64_t result;
+    uint64_t woken_ns;   /* when the wake came (fault phase timing) */
+    uint64_t input_ns;   /* start of the message handler that woke it; 0: not from one */
 };
 static struct dsm_park dsm_parks[THREAD_MAX];
+static uint64_t dsm_input_start_ns; /* while dsm_core_input runs: when it started; else 0 */
 
 static unsigned dsm_thread_index(const struct thread *t)
 {
@@ -94,6 +99,8 @@ void dsm_park_wake(uint64_t token, int64_t result)
         return;
     dsm_parks[token].done = true;
     dsm_parks[token].result = result;
+    dsm_parks[token].woken_ns = clock_now_ns();
+    dsm_parks[token].input_ns = dsm_input_start_ns;
     sched_wake(thread_slot((int)token));
 }
 
@@ -339,8 +346,27 @@ static void dsm_core_input(void *ctx, struct net *n, uint32_t from, uint8_t type
                            uint64_t request_id)
 {
     (void)ctx, (void)n, (void)type, (void)request_id;
-    if (dsm_core)
-        dsm_receive(dsm_core, from, msg, len);
+    if (!dsm_core)
+        return;
+    dsm_input_start_ns = clock_now_ns();
+    dsm_receive(dsm_core, from, msg, len);
+    /* Byte 1 of the wire header is the message type (docs/dsm-protocol.md section 3). */
+    dsm_phase_record(dsm_phase_of_msg(len > 1 ? msg[1] : 0), clock_now_ns() - dsm_input_start_ns);
+    dsm_input_start_ns = 0;
+}
+
+/* Splits one remote fault's time into its phases (kernel/dsm_phase.h). */
+static void dsm_fault_phases(uint64_t token, uint64_t trap_ns, uint64_t sent_ns)
+{
+    const struct dsm_park *pk = &dsm_parks[token];
+    uint64_t now = clock_now_ns();
+    dsm_phase_record(DSM_PHASE_SEND, sent_ns - trap_ns);
+    if (pk->input_ns >= sent_ns) {
+        dsm_phase_record(DSM_PHASE_NET, pk->input_ns - sent_ns);
+        dsm_phase_record(DSM_PHASE_INSTALL, pk->woken_ns - pk->input_ns);
+    }
+    dsm_phase_record(DSM_PHASE_RESUME, now - pk->woken_ns);
+    dsm_phase_record(DSM_PHASE_TOTAL, now - trap_ns);
 }
 
 /* ---- the fault path ---- */
@@ -349,12 +375,17 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
 {
     uint64_t page = va >> DSM_PAGE_SHIFT;
     enum dsm_access want = access == UVM_ACCESS_WRITE ? DSM_ACCESS_WRITE : DSM_ACCESS_READ;
+    if (want == DSM_ACCESS_WRITE && dsm_update_page(page))
+        return dsm_update_fault(va); /* write-update pages stay read-only: the store is emulated */
+    uint64_t trap_ns = clock_now_ns();
     uint64_t token = dsm_park_prepare();
     int rc = dsm_fault(dsm_core, page, want, token);
     if (rc == DSM_PENDING) {
+        uint64_t sent_ns = clock_now_ns();
         /* Granted (or failed). The page may already be gone again by the time this thread
          * runs: the access then simply faults once more. */
         rc = (int)dsm_park_wait(token);
+        dsm_fault_phases(token, trap_ns, sent_ns);
         if (rc == 0)
             return UVM_FAULT_RESOLVED;
     } else if (rc == 0) {
@@ -523,6 +554,8 @@ static void dsm_apply_regions(const struct dsm_start_msg *m)
     for (uint32_t i = 0; i < m->h.dsm_count; i++)
         if (dsm_region_add(dsm_core, m->dsm[i].first, m->dsm[i].count, m->dsm[i].flags, m->dsm[i].owner) != 0)
             log_error("dsm: core region %u refused", i);
+        else
+            dsm_update_note_region(m->dsm[i].first, m->dsm[i].count, m->dsm[i].flags);
 }
 
 void dsm_glue_start_controller(void)
@@ -541,6 +574,15 @@ void dsm_glue_start_controller(void)
                   DSM_GLUE_MAX_DSM_REGIONS);
         program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
     }
+    uint64_t wu_first, wu_count;
+    if (!dsm_update_check_start(dsm_scheme_choice))
+        program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
+    for (size_t i = 0; dsm_update_range_get(i, &wu_first, &wu_count); i++)
+        if (!dsm_add_region(m, wu_first, wu_count, DSM_REGION_WRITE_UPDATE)) {
+            log_error("program: cannot execute: dsm.update= ranges and the image need more than %d DSM regions",
+                      DSM_GLUE_MAX_DSM_REGIONS);
+            program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
+        }
     dsm_apply_regions(m);
     /* A node whose handler is not registered yet drops the table (the transport still
      * acks it), so it goes again to every node that has not answered. */
