@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: MIT */
+/* The write-update store trap and dsm.update= (kernel/dsm_update.h; issue 6, docs/dsm-
+ * protocol.md 4c). The faulting store is emulated, not single-stepped: decoded from the
+ * bytes at RIP, its effective address checked against CR2, its value taken from the
+ * thread's registers or FXSAVE area, then handed to dsm_write. Not done: read-modify-
+ * write instructions (lock-prefixed or not), string stores, MMX; kernel writes into such
+ * pages (EFAULT). Not built under `dynamic`, where the core has no fixed sequencer. */
+#include "kernel/dsm_update.h"
+
+#include <arch/context.h>
+#include <arch/cpu.h>
+#include <arch/fpu.h>
+#include <arch/trap.h>
+
+#include "dsm/dsm.h"
+#include "kernel/cmdline.h"
+#include "kernel/dsm_internal.h"
+#include "kernel/dsm_update_ranges.h"
+#include "kernel/format.h"
+#include "kernel/libc.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/store_decode.h"
+#include "kernel/thread.h"
+#include "kernel/usercopy.h"
+#include "kernel/uvm_page.h"
+
+#define DSM_UPDATE_PARAM_MAX 256     /* characters of the dsm.update= value */
+#define DSM_UPDATE_PIECE 8u          /* dsm_write takes at most 8 bytes (dsm/dsm.h) */
+#define DSM_UPDATE_XMM_BYTES 16
+#define FXSAVE_XMM0_OFFSET 160       /* SDM vol. 1 table 10-2: XMM0 at byte 160, 16 bytes each */
+#define DSM_UPDATE_MAX_NOTED 16      /* core regions (kernel/dsm_glue.c DSM_GLUE_MAX_DSM_REGIONS) */
+
+static struct dsm_update_range dsm_update_ranges[DSM_UPDATE_MAX_RANGES];
+static int dsm_update_range_count;
+
+static bool dsm_update_parse_param(const struct cmdline_param *p, const char *value, char *err, size_t err_size)
+{
+    (void)p;
+    if (strlen(value) >= DSM_UPDATE_PARAM_MAX) {
+        fmt_snprintf(err, err_size, "longer than %d characters", DSM_UPDATE_PARAM_MAX - 1);
+        return false;
+    }
+    int n = dsm_update_ranges_parse(value, dsm_update_ranges, DSM_UPDATE_MAX_RANGES, err, err_size);
+    if (n < 0)
+        return false;
+    dsm_update_range_count = n;
+    return true;
+}
+
+static const struct cmdline_param cmdline_param_dsm_update CMDLINE_SECTION = {
+    .name = "dsm.update",
+    .parse = dsm_update_parse_param,
+    .help = "write-update regions (issue 6): 0xSTART+LEN[,...], page aligned, untouched at start",
+};
+
+/* The core regions with DSM_REGION_WRITE_UPDATE, as this node added them. */
+static struct dsm_update_range dsm_update_noted[DSM_UPDATE_MAX_NOTED];
+static unsigned dsm_update_noted_count;
+
+static uint64_t dsm_update_stores;      /* stores emulated */
+static uint64_t dsm_update_unsupported; /* stores refused: the program was ended */
+static uint64_t dsm_update_kernel;      /* kernel accesses refused (EFAULT) */
+
+bool dsm_update_range_get(size_t index, uint64_t *first, uint64_t *count)
+{
+    if (index >= (size_t)dsm_update_range_count)
+        return false;
+    *first = dsm_update_ranges[index].first;
+    *count = dsm_update_ranges[index].count;
+    return true;
+}
+
+/* True if a page of [start, end) is present: only pages inside uvm regions can be. */
+static bool dsm_update_any_present(uint64_t start, uint64_t end, uint64_t *where)
+{
+    uint64_t rstart, rend;
+    unsigned prot;
+    for (size_t i = 0; uvm_region_get(i, &rstart, &rend, &prot); i++) {
+        uint64_t lo = rstart > start ? rstart : start, hi = rend < end ? rend : end;
+        for (uint64_t va = lo; va < hi; va += PAGE_SIZE)
+            if (uvm_page_present(va, NULL)) {
+                *where = va;
+                return true;
+            }
+    }
+    return false;
+}
+
+bool dsm_update_check_start(unsigned scheme)
+{
+    if (dsm_update_range_count == 0)
+        return true;
+    if (scheme == DSM_SCHEME_DYNAMIC) {
+        log_error("dsm: dsm.update= needs dsm.manager=fixed or central: under dynamic a page's sequencer "
+                  "would move with its owner");
+        return false;
+    }
+    for (int i = 0; i < dsm_update_range_count; i++) {
+        uint64_t start = dsm_update_ranges[i].first << DSM_PAGE_SHIFT;
+        uint64_t end = start + (dsm_update_ranges[i].count << DSM_PAGE_SHIFT), va;
+        if (dsm_update_any_present(start, end, &va)) {
+            log_error("dsm: dsm.update= range 0x%llx-0x%llx: page 0x%llx holds loaded data; write-update pages "
+                      "must start untouched (bss past the data, heap, mmap)",
+                      (unsigned long long)start, (unsigned long long)end, (unsigned long long)va);
+            return false;
+        }
+    }
+    return true;
+}
+
+void dsm_update_note_region(uint64_t first, uint64_t count, unsigned flags)
+{
+    if (!(flags & DSM_REGION_WRITE_UPDATE) || dsm_update_noted_count == DSM_UPDATE_MAX_NOTED)
+        return;
+    dsm_update_noted[dsm_update_noted_count++] = (struct dsm_update_range){ first, count };
+    log_info("dsm: write-update region 0x%llx-0x%llx", (unsigned long long)(first << DSM_PAGE_SHIFT),
+             (unsigned long long)((first + count) << DSM_PAGE_SHIFT));
+}
+
+bool dsm_update_page(uint64_t page)
+{
+    for (unsigned i = 0; i < dsm_update_noted_count; i++)
+        if (page - dsm_update_noted[i].first < dsm_update_noted[i].count)
+            return true;
+    return false;
+}
+
+/* ---- the trap ---- */
+
+/* General registers in the decoder's numbering (RAX=0 .. R15=15, SDM vol. 2 table 2-2). */
+static void dsm_update_gprs(const struct trap_frame *f, uint64_t gpr[16])
+{
+    const uint64_t regs[16] = { f->rax, f->rcx, f->rdx, f->rbx, f->rsp, f->rbp, f->rsi, f->rdi,
+                                f->r8,  f->r9,  f->r10, f->r11, f->r12, f->r13, f->r14, f->r15 };
+    memcpy(gpr, regs, sizeof regs);
+}
+
+/* The bytes the store writes, little endian, into value[0..insn->width). */
+static void dsm_update_value(const struct store_insn *insn, const uint64_t gpr[16], struct thread *t,
+                             uint8_t value[DSM_UPDATE_XMM_BYTES])
+{
+    uint64_t v = insn->imm;
+    if (insn->source == STORE_SOURCE_XMM) {
+        fpu_save(&t->fpu); /* the live registers are the thread's current ones */
+        memcpy(value, t->fpu.area + FXSAVE_XMM0_OFFSET + DSM_UPDATE_XMM_BYTES * insn->reg + insn->xmm_offset,
+               insn->width);
+        return;
+    }
+    if (insn->source == STORE_SOURCE_GPR)
+        v = insn->high_byte ? gpr[insn->reg] >> 8 : gpr[insn->reg];
+    memcpy(value, &v, sizeof v);
+}
+
+/* Up to 15 instruction bytes at rip; fewer when the code ends at an unmapped page. */
+static size_t dsm_update_fetch(uint64_t rip, uint8_t *bytes)
+{
+    size_t n = 0;
+    while (n < STORE_DECODE_MAX_LENGTH && copy_from_user(&bytes[n], rip + n, 1) == 0)
+        n++;
+    return n;
+}
+
+static enum uvm_fault dsm_update_refuse(const struct trap_frame *f, uint64_t addr, const uint8_t *bytes, size_t n,
+                                        const char *why)
+{
+    char hex[3 * STORE_DECODE_MAX_LENGTH + 1] = "";
+    for (size_t i = 0; i < n; i++)
+        fmt_snprintf(hex + 3 * i, sizeof hex - 3 * i, "%02x ", bytes[i]);
+    dsm_update_unsupported++;
+    log_error("dsm: write-update page: unsupported store instruction at RIP 0x%llx (%s; addr 0x%llx; bytes %s) "
+              "[%llu refused, %llu emulated]",
+              (unsigned long long)f->rip, why, (unsigned long long)addr, hex,
+              (unsigned long long)dsm_update_unsupported, (unsigned long long)dsm_update_stores);
+    return UVM_FAULT_VIOLATION;
+}
+
+enum uvm_fault dsm_update_fault(uint64_t va)
+{
+    uint64_t addr = cpu_read_cr2(); /* first: fetching the instruction may fault again */
+    struct thread *t = thread_current();
+    struct trap_frame *f = thread_user_frame(t);
+    /* A user store leaves its own #PF frame on top of the kernel stack; a kernel write
+     * (copy_to_user inside a syscall) finds the syscall's frame there. */
+    if (f->vector != TRAP_PAGE_FAULT || !(f->error_code & PF_ERR_USER) || !(f->error_code & PF_ERR_WRITE) ||
+        PAGE_ALIGN_DOWN(addr) != va) {
+        dsm_update_kernel++;
+        log_warn("dsm: kernel write to write-update page 0x%llx refused (EFAULT; %llu so far)",
+                 (unsigned long long)va, (unsigned long long)dsm_update_kernel);
+        return UVM_FAULT_VIOLATION;
+    }
+    uint8_t bytes[STORE_DECODE_MAX_LENGTH];
+    size_t n = dsm_update_fetch(f->rip, bytes);
+    struct store_insn insn;
+    if (!store_decode(bytes, n, &insn))
+        return dsm_update_refuse(f, addr, bytes, n, "not a plain store");
+    uint64_t gpr[16];
+    dsm_update_gprs(f, gpr);
+    if (store_effective_address(&insn, gpr, f->rip, t->fs_base, 0) != addr)
+        return dsm_update_refuse(f, addr, bytes, insn.length, "store starts on another page");
+    if ((addr & (PAGE_SIZE - 1)) + insn.width > PAGE_SIZE)
+        return dsm_update_refuse(f, addr, bytes, insn.length, "store crosses the page end");
+    uint8_t value[DSM_UPDATE_XMM_BYTES];
+    dsm_update_value(&insn, gpr, t, value);
+    for (unsigned done = 0; done < insn.width; done += DSM_UPDATE_PIECE) {
+        unsigned len = insn.width - done < DSM_UPDATE_PIECE ? insn.width - done : DSM_UPDATE_PIECE;
+        uint64_t piece = 0;
+        memcpy(&piece, value + done, len);
+        uint64_t token = dsm_park_prepare();
+        int rc = dsm_write(dsm_core, addr + done, len, piece, token);
+        if (rc == DSM_PENDING)
+            rc = (int)dsm_park_wait(token);
+        if (rc != 0)
+            return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
+    }
+    dsm_update_stores++;
+    f->rip += insn.length;
+    return UVM_FAULT_RESOLVED;
+}
