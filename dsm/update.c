@@ -50,6 +50,7 @@ int dsm_write(struct dsm_node *n, uint64_t addr, unsigned len, uint64_t value, u
     c->next = n->wu_calls;
     n->wu_calls = c;
     n->stats.write_faults++;
+    n->stats.wu_writes++;
     wu_send_call(n, c);
     dsm_node_drain(n);
     return DSM_PENDING;
