@@ -2,9 +2,9 @@
 /* The write-update store trap and dsm.update= (kernel/dsm_update.h; issue 6, docs/dsm-
  * protocol.md 4c). The faulting store is emulated, not single-stepped: decoded from the
  * bytes at RIP, its effective address checked against CR2, its value taken from the
- * thread's registers or FXSAVE area, then handed to dsm_write. Not done: read-modify-
- * write instructions (lock-prefixed or not), string stores, MMX; kernel writes into such
- * pages (EFAULT). Not built under `dynamic`, where the core has no fixed sequencer. */
+ * thread's registers or FXSAVE area, then handed to dsm_write; (rep) stos/movs a page at a
+ * time. Not done: read-modify-write instructions (lock-prefixed or not), MMX; kernel
+ * writes into such pages (EFAULT). Not under `dynamic`, which has no fixed sequencer. */
 #include "kernel/dsm_update.h"
 
 #include <arch/context.h>
@@ -29,6 +29,7 @@
 #define DSM_UPDATE_PIECE 8u          /* dsm_write takes at most 8 bytes (dsm/dsm.h) */
 #define DSM_UPDATE_XMM_BYTES 16
 #define FXSAVE_XMM0_OFFSET 160       /* SDM vol. 1 table 10-2: XMM0 at byte 160, 16 bytes each */
+#define DSM_UPDATE_STRING_CHUNK 64   /* bytes of a string store staged on the stack at a time */
 #define DSM_UPDATE_MAX_NOTED 16      /* core regions (kernel/dsm_glue.c DSM_GLUE_MAX_DSM_REGIONS) */
 
 static struct dsm_update_range dsm_update_ranges[DSM_UPDATE_MAX_RANGES];
@@ -175,6 +176,69 @@ static enum uvm_fault dsm_update_refuse(const struct trap_frame *f, uint64_t add
     return UVM_FAULT_VIOLATION;
 }
 
+/* Writes src[0..len) at user address at through dsm_write, each piece at most 8 bytes and
+ * within one page (dsm_write's rules), the thread parked until each is everywhere. */
+static enum uvm_fault dsm_update_write(uint64_t at, const uint8_t *src, uint64_t len)
+{
+    for (uint64_t end = at + len, done = 0; at < end; src += done) {
+        uint64_t page_end = PAGE_ALIGN_DOWN(at) + PAGE_SIZE, stop = at + DSM_UPDATE_PIECE;
+        stop = stop < end ? stop : end;
+        stop = stop < page_end ? stop : page_end;
+        uint64_t piece = 0;
+        memcpy(&piece, src, stop - at);
+        uint64_t token = dsm_park_prepare();
+        int rc = dsm_write(dsm_core, at, (unsigned)(stop - at), piece, token);
+        if (rc == DSM_PENDING)
+            rc = (int)dsm_park_wait(token);
+        if (rc != 0)
+            return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
+        done = stop - at;
+        at = stop;
+    }
+    return UVM_FAULT_RESOLVED;
+}
+
+/* (rep) stos / movs: the elements whose destination starts in RDI's page are emulated
+ * and RDI/RSI/RCX advanced as the CPU would; RIP moves on only when RCX reaches 0, so
+ * the CPU itself runs the rest (and faults again at the next write-update page). String
+ * instructions are restartable by design (SDM vol. 2, REP: "interrupted ... resumes"). */
+static enum uvm_fault dsm_update_string(struct trap_frame *f, const struct store_insn *insn, uint64_t addr,
+                                        uint64_t va, const uint8_t *bytes)
+{
+    uint64_t w = insn->width, count = insn->rep ? f->rcx : 1, rdi = f->rdi;
+    bool down = (f->rflags & RFLAGS_DF) != 0, movs = insn->source == STORE_SOURCE_MOVS;
+    if (count == 0 || (rdi != addr && !(addr == va && rdi < va && rdi + w > va)))
+        return dsm_update_refuse(f, addr, bytes, insn->length, "address does not match the string store");
+    uint64_t page = PAGE_ALIGN_DOWN(rdi);
+    uint64_t n = down ? (rdi - page) / w + 1 : (page + PAGE_SIZE - rdi + w - 1) / w;
+    n = n < count ? n : count;
+    uint64_t len = n * w, lo = down ? rdi - (len - w) : rdi, src = down ? f->rsi - (len - w) : f->rsi;
+    if (!dsm_update_page(lo >> DSM_PAGE_SHIFT) || !dsm_update_page((lo + len - 1) >> DSM_PAGE_SHIFT))
+        return dsm_update_refuse(f, addr, bytes, insn->length, "string store crosses into a page not write-update");
+    if (movs && src < lo + len && lo < src + len)
+        return dsm_update_refuse(f, addr, bytes, insn->length, "overlapping string move");
+    uint8_t chunk[DSM_UPDATE_STRING_CHUNK];
+    for (uint64_t off = 0; off < len; off += sizeof chunk) {
+        uint64_t k = len - off < sizeof chunk ? len - off : sizeof chunk;
+        if (movs && copy_from_user(chunk, src + off, k) != 0)
+            return UVM_FAULT_VIOLATION; /* the source is bad: SIGSEGV, as on the CPU */
+        for (uint64_t i = 0; !movs && i < k; i++)
+            chunk[i] = (uint8_t)(f->rax >> (8 * ((off + i) % w)));
+        enum uvm_fault result = dsm_update_write(lo + off, chunk, k);
+        if (result != UVM_FAULT_RESOLVED)
+            return result;
+    }
+    f->rdi = down ? rdi - len : rdi + len;
+    if (movs)
+        f->rsi = down ? f->rsi - len : f->rsi + len;
+    if (insn->rep)
+        f->rcx -= n;
+    if (!insn->rep || f->rcx == 0)
+        f->rip += insn->length;
+    dsm_update_stores++;
+    return UVM_FAULT_RESOLVED;
+}
+
 enum uvm_fault dsm_update_fault(uint64_t va)
 {
     uint64_t addr = cpu_read_cr2(); /* first: fetching the instruction may fault again */
@@ -194,25 +258,21 @@ enum uvm_fault dsm_update_fault(uint64_t va)
     struct store_insn insn;
     if (!store_decode(bytes, n, &insn))
         return dsm_update_refuse(f, addr, bytes, n, "not a plain store");
+    if (insn.source == STORE_SOURCE_STOS || insn.source == STORE_SOURCE_MOVS)
+        return dsm_update_string(f, &insn, addr, va, bytes);
     uint64_t gpr[16];
     dsm_update_gprs(f, gpr);
-    if (store_effective_address(&insn, gpr, f->rip, t->fs_base, 0) != addr)
-        return dsm_update_refuse(f, addr, bytes, insn.length, "store starts on another page");
-    if ((addr & (PAGE_SIZE - 1)) + insn.width > PAGE_SIZE)
-        return dsm_update_refuse(f, addr, bytes, insn.length, "store crosses the page end");
+    uint64_t ea = store_effective_address(&insn, gpr, f->rip, t->fs_base, 0), end = ea + insn.width;
+    /* CR2 is where the store starts, or the start of its second page when it crosses. */
+    if (ea != addr && !(addr == va && ea < va && end > va))
+        return dsm_update_refuse(f, addr, bytes, insn.length, "address does not match the decoded store");
+    if (!dsm_update_page((end - 1) >> DSM_PAGE_SHIFT) || !dsm_update_page(ea >> DSM_PAGE_SHIFT))
+        return dsm_update_refuse(f, addr, bytes, insn.length, "store crosses into a page not write-update");
     uint8_t value[DSM_UPDATE_XMM_BYTES];
     dsm_update_value(&insn, gpr, t, value);
-    for (unsigned done = 0; done < insn.width; done += DSM_UPDATE_PIECE) {
-        unsigned len = insn.width - done < DSM_UPDATE_PIECE ? insn.width - done : DSM_UPDATE_PIECE;
-        uint64_t piece = 0;
-        memcpy(&piece, value + done, len);
-        uint64_t token = dsm_park_prepare();
-        int rc = dsm_write(dsm_core, addr + done, len, piece, token);
-        if (rc == DSM_PENDING)
-            rc = (int)dsm_park_wait(token);
-        if (rc != 0)
-            return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
-    }
+    enum uvm_fault result = dsm_update_write(ea, value, insn.width);
+    if (result != UVM_FAULT_RESOLVED)
+        return result;
     dsm_update_stores++;
     f->rip += insn.length;
     return UVM_FAULT_RESOLVED;

@@ -30,6 +30,10 @@
 #define SD_OP_MOV_RM_R 0x89
 #define SD_OP_MOV_RM8_IMM8 0xc6
 #define SD_OP_MOV_RM_IMM 0xc7
+#define SD_OP_MOVSB 0xa4
+#define SD_OP_MOVS 0xa5        /* 66: movsw, REX.W: movsq, else movsd */
+#define SD_OP_STOSB 0xaa
+#define SD_OP_STOS 0xab        /* 66: stosw, REX.W: stosq, else stosd */
 #define SD_OP2_MOVUPS_STORE 0x11  /* 66: movupd, f3: movss, f2: movsd */
 #define SD_OP2_MOVLPS_STORE 0x13  /* 66: movlpd */
 #define SD_OP2_MOVHPS_STORE 0x17  /* 66: movhpd */
@@ -231,6 +235,12 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
     } else if (b == SD_OP_MOV_RM8_R8 || b == SD_OP_MOV_RM_R || b == SD_OP_MOV_RM8_IMM8 || b == SD_OP_MOV_RM_IMM) {
         /* F2/F3 on a plain MOV are the HLE xacquire/xrelease hints or meaningless: refuse. */
         ok = pre != SD_F2 && pre != SD_F3 && sd_store_mov(&c, b, opsize, rex, out);
+    } else if (b == SD_OP_MOVSB || b == SD_OP_MOVS || b == SD_OP_STOSB || b == SD_OP_STOS) {
+        /* 32-bit addressing (ESI/EDI/ECX), a source segment override and repne are refused. */
+        ok = !addr32 && segment == 0 && pre != SD_F2;
+        out->rep = pre == SD_F3;
+        out->source = b == SD_OP_MOVSB || b == SD_OP_MOVS ? STORE_SOURCE_MOVS : STORE_SOURCE_STOS;
+        out->width = b == SD_OP_MOVSB || b == SD_OP_STOSB ? 1 : (rex & SD_REX_W) ? 8 : opsize ? 2 : 4;
     } else
         ok = false;
     if (!ok || !c.ok)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Decoder of the x86-64 store instructions compiled C uses (SDM vol. 2 chapter 2: prefixes,
  * REX, ModRM/SIB/displacement/immediate), for the write-update trap (kernel/dsm_update.c):
- * plain MOV to memory, MOV of an immediate and the SSE register stores. Portable. Anything
- * else - lock prefix, xchg, string stores, read-modify-write forms, MMX - is unsupported. */
+ * plain MOV to memory, MOV of an immediate, the SSE register stores and the string stores
+ * (rep) stos/movs that memset/memcpy use. Portable. Anything else - lock prefix, xchg,
+ * read-modify-write forms, MMX, string ops with 32-bit addressing - is unsupported. */
 #ifndef KERNEL_STORE_DECODE_H
 #define KERNEL_STORE_DECODE_H
 
@@ -16,6 +17,8 @@ enum store_source {
     STORE_SOURCE_GPR, /* general register `reg` (RAX=0 .. R15=15; `high_byte`: AH CH DH BH) */
     STORE_SOURCE_IMM, /* `imm`, already sign-extended to the store's width */
     STORE_SOURCE_XMM, /* XMM register `reg`, `width` bytes from byte `xmm_offset` of it */
+    STORE_SOURCE_STOS, /* string store: elements of `width` bytes of RAX to [RDI] (`rep`: RCX times) */
+    STORE_SOURCE_MOVS, /* string move: elements of `width` bytes from [RSI] to [RDI] (`rep`: RCX times) */
 };
 
 #define STORE_REG_NONE 0xffu /* no base or no index register */
@@ -40,7 +43,8 @@ struct store_insn {
     bool high_byte;     /* 8-bit store from AH/CH/DH/BH (reg 4..7 without REX) */
     unsigned xmm_offset;/* 8 for movhps/movhpd (the high quadword), else 0 */
     uint64_t imm;
-    struct store_mem mem;
+    bool rep;           /* F3 prefix on a string instruction */
+    struct store_mem mem; /* not for string instructions: they address [RDI] */
 };
 
 /* The effective address of out->mem given the general registers (RAX=0 .. R15=15), the

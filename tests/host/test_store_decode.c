@@ -137,7 +137,6 @@ TEST(store_decode_refuses_the_rest)
     struct store_insn d;
     CHECK(!SD_DECODE(&d, 0xf0, 0x83, 0x07, 0x01));       /* lock addl $0x1,(%rdi) */
     CHECK(!SD_DECODE(&d, 0x87, 0x07));                   /* xchg %eax,(%rdi) */
-    CHECK(!SD_DECODE(&d, 0xf3, 0x48, 0xab));             /* rep stos %rax,%es:(%rdi) */
     CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xb1, 0x0f));       /* lock cmpxchg %ecx,(%rdi) */
     CHECK(!SD_DECODE(&d, 0x83, 0x07, 0x01));             /* addl $0x1,(%rdi): read-modify-write */
     CHECK(!SD_DECODE(&d, 0x89, 0xc3));                   /* mov %eax,%ebx: no memory operand */
@@ -194,4 +193,35 @@ TEST(store_decode_effective_addresses)
     gpr[7] = 0x1234567890ull;
     CHECK(SD_DECODE(&d, 0x67, 0x89, 0x07)); /* addr32 mov %eax,(%edi) */
     CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), 0x34567890ull);
+}
+
+static void sd_expect_string(const struct store_insn *d, unsigned length, unsigned width, enum store_source src,
+                             bool rep)
+{
+    CHECK_EQ(d->length, length);
+    CHECK_EQ(d->width, width);
+    CHECK_EQ(d->source, src);
+    CHECK_EQ(d->rep, rep);
+}
+
+TEST(store_decode_string_stores)
+{
+    struct store_insn d;
+    CHECK(SD_DECODE(&d, 0xf3, 0x48, 0xab)); /* rep stos %rax,%es:(%rdi) */
+    sd_expect_string(&d, 3, 8, STORE_SOURCE_STOS, true);
+    CHECK(SD_DECODE(&d, 0xf3, 0xaa)); /* rep stos %al,%es:(%rdi) */
+    sd_expect_string(&d, 2, 1, STORE_SOURCE_STOS, true);
+    CHECK(SD_DECODE(&d, 0xab)); /* stos %eax,%es:(%rdi) */
+    sd_expect_string(&d, 1, 4, STORE_SOURCE_STOS, false);
+    CHECK(SD_DECODE(&d, 0x66, 0xf3, 0xab)); /* rep stos %ax,%es:(%rdi) */
+    sd_expect_string(&d, 3, 2, STORE_SOURCE_STOS, true);
+    CHECK(SD_DECODE(&d, 0xf3, 0x48, 0xa5)); /* rep movsq %ds:(%rsi),%es:(%rdi) */
+    sd_expect_string(&d, 3, 8, STORE_SOURCE_MOVS, true);
+    CHECK(SD_DECODE(&d, 0xa4)); /* movsb %ds:(%rsi),%es:(%rdi) */
+    sd_expect_string(&d, 1, 1, STORE_SOURCE_MOVS, false);
+    CHECK(SD_DECODE(&d, 0x66, 0xf3, 0xa5)); /* rep movsw %ds:(%rsi),%es:(%rdi) */
+    sd_expect_string(&d, 3, 2, STORE_SOURCE_MOVS, true);
+    CHECK(!SD_DECODE(&d, 0x67, 0xf3, 0xaa)); /* rep stos %al,%es:(%edi): 32-bit addressing */
+    CHECK(!SD_DECODE(&d, 0xf2, 0xaa));       /* repnz stos %al,%es:(%rdi) */
+    CHECK(!SD_DECODE(&d, 0x64, 0xf3, 0xa4)); /* rep movsb %fs:(%rsi),%es:(%rdi) */
 }
