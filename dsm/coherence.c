@@ -81,6 +81,12 @@ static void coh_wake_ready(struct dsm_node *n, struct dsm_page *p)
     if (p->waiters && !p->pending)
         coh_request(n, p, DSM_ACCESS_WRITE);
     uint64_t now = n->env.now_ns(n->env.ctx);
+    if (n->resume_hold)
+        for (const struct dsm_waiter *w = ready; w; w = w->next)
+            if (!w->internal) {
+                p->resumes_due++;
+                p->resume_until = now + DSM_RESUME_CAP_NS;
+            }
     while (ready) {
         struct dsm_waiter *w = ready;
         ready = w->next;
@@ -97,6 +103,24 @@ static void coh_wake_ready(struct dsm_node *n, struct dsm_page *p)
 void dsm_coherence_wake_ready(struct dsm_node *n, struct dsm_page *p)
 {
     coh_wake_ready(n, p);
+}
+
+static uint64_t coh_stay_until(const struct dsm_node *n, const struct dsm_page *p, uint64_t min_ns);
+
+void dsm_resumed(struct dsm_node *n, uint64_t page)
+{
+    struct dsm_page *p = dsm_page_get(n, page, false);
+    if (!p || !p->resumes_due || --p->resumes_due)
+        return;
+    /* The last one runs: a short grace for its access, then what was held may go. */
+    p->resume_until = n->env.now_ns(n->env.ctx) + DSM_DYN_HOLD_NS;
+    uint64_t until = coh_stay_until(n, p, 0);
+    if (p->deferred && p->defer_until > until)
+        p->defer_until = until;
+    struct dsm_dir *d = dsm_dir_get(n, page, false);
+    if (d && d->holding && d->hold_until > until)
+        d->hold_until = until;
+    dsm_timer_update(n);
 }
 
 unsigned dsm_hot_pages(const struct dsm_node *n, uint64_t *pages, uint32_t *counts, unsigned max)
@@ -409,22 +433,31 @@ static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t a
     dyn_forward(n, page, req, access);
 }
 
+/* Until when p stays here: the ping-pong window (at least min_ns) after it arrived, and
+ * the resume hold; 0 if neither applies. */
+static uint64_t coh_stay_until(const struct dsm_node *n, const struct dsm_page *p, uint64_t min_ns)
+{
+    uint64_t window = n->window_adaptive ? p->window_ns : n->window_ns;
+    if (window < min_ns)
+        window = min_ns;
+    uint64_t until = window ? p->arrived_ns + window : 0;
+    return p->resume_until > until ? p->resume_until : until;
+}
+
 /* Dynamic scheme, at the owner: holds the queue until the page has stayed the ping-pong
- * window (Mirage's delta, as a fixed-manager owner holds a forward), and at least
- * min_ns; true if it holds. The timer starts the queue (dsm_coherence_timers). */
+ * window (Mirage's delta, as a fixed-manager owner holds a forward), at least min_ns, and
+ * the resume hold; true if it holds. The timer starts the queue (dsm_coherence_timers). */
 static bool dyn_hold(struct dsm_node *n, struct dsm_dir *d, uint64_t min_ns)
 {
     struct dsm_page *p = dsm_page_get(n, d->page, false);
     if (!p || !p->owner || p->state == DSM_PROT_NONE)
         return false;
-    uint64_t window = n->window_adaptive ? p->window_ns : n->window_ns;
-    if (window < min_ns)
-        window = min_ns;
+    uint64_t until = coh_stay_until(n, p, min_ns);
     uint64_t now = n->env.now_ns(n->env.ctx);
-    if (!window || now >= p->arrived_ns + window)
+    if (now >= until)
         return false;
     d->holding = true;
-    d->hold_until = p->arrived_ns + window;
+    d->hold_until = until;
     d->held_next = n->held_dirs;
     n->held_dirs = d;
     n->stats.damped++;
@@ -523,11 +556,11 @@ static bool coh_defer(struct dsm_node *n, struct dsm_page *p, unsigned from, con
     }
     if (p)
         coh_count_pingpong(n, p, m);
-    uint64_t window = !p ? 0 : n->window_adaptive ? p->window_ns : n->window_ns;
-    if (!window || p->state == DSM_PROT_NONE || n->env.now_ns(n->env.ctx) >= p->arrived_ns + window)
+    uint64_t until = p ? coh_stay_until(n, p, 0) : 0;
+    if (!p || p->state == DSM_PROT_NONE || n->env.now_ns(n->env.ctx) >= until)
         return false;
     p->deferred = true;
-    p->defer_until = p->arrived_ns + window;
+    p->defer_until = until;
     p->deferred_from = (uint16_t)from;
     p->deferred_msg = *m;
     p->deferred_msg.data = NULL;

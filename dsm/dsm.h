@@ -174,6 +174,14 @@ bool dsm_futex_waiter_queued(const struct dsm_node *n, unsigned node, uint32_t i
  * pages with a request or waiters, busy directory entries, futex calls and queue length. */
 void dsm_dump(const struct dsm_node *n);
 
+/* Resume hold (docs/dsm-protocol.md 4, off by default): a page that woke threads of this
+ * node stays, as under the ping-pong window, until each of them ran again (dsm_resumed) and
+ * DSM_DYN_HOLD_NS more, at most 2 ms. For environments where a woken thread runs long after
+ * its wake (a scheduler): without it the page can leave before its thread used it once. */
+void dsm_set_resume_hold(struct dsm_node *n, bool on);
+/* The thread woken (result 0) for a fault on page runs again (resume hold only). */
+void dsm_resumed(struct dsm_node *n, uint64_t page);
+
 /* Name of the node's location scheme ("fixed", "central", "dynamic"), for stats tables. */
 const char *dsm_scheme_name(const struct dsm_node *n);
 /* The node's counters. */

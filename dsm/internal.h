@@ -18,6 +18,10 @@
 /* Dynamic: a node that just became the owner and woke local threads keeps its queued
  * requests this long, so those threads run once before the page can leave again. */
 #define DSM_DYN_HOLD_NS 20000ull
+/* Resume hold (dsm_set_resume_hold): a page whose woken threads have not run yet stays
+ * until they did plus DSM_DYN_HOLD_NS, and at most this long after the wake (a thread that
+ * never runs again must not pin the page). */
+#define DSM_RESUME_CAP_NS 2000000ull
 
 /* A parked access to a page on this node: a thread, or a futex call reading its word. */
 struct dsm_waiter {
@@ -57,6 +61,8 @@ struct dsm_page {
     struct dsm_msg deferred_msg;
     struct dsm_page *deferred_next;
     bool wu_blocked;        /* write-update: applied, inaccessible until WU_RELEASE */
+    uint16_t resumes_due;   /* resume hold: threads woken with the page that have not run yet */
+    uint64_t resume_until;  /* resume hold: the page stays here until then */
 };
 
 /* A request queued at the manager behind a busy transaction. */
@@ -164,6 +170,7 @@ struct dsm_node {
     struct dsm_page *deferred;    /* pages holding a deferred message */
     struct dsm_dir *held_dirs;    /* dynamic: directory entries holding their queue */
     bool replicate;               /* copy directory changes to the successor node */
+    bool resume_hold;             /* keep a page until the threads it woke have run */
     struct dsm_wu_call *wu_calls;
     struct dsm_replica *replicas[DSM_HASH_BUCKETS];
     uint64_t timer_deadline;

@@ -345,6 +345,11 @@ void dsm_set_window(struct dsm_node *n, uint64_t window_ns, bool adaptive)
     n->window_adaptive = adaptive;
 }
 
+void dsm_set_resume_hold(struct dsm_node *n, bool on)
+{
+    n->resume_hold = on;
+}
+
 void dsm_quiesce(struct dsm_node *n, bool on)
 {
     bool was = n->quiesced;

@@ -386,8 +386,10 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
          * runs: the access then simply faults once more. */
         rc = (int)dsm_park_wait(token);
         dsm_fault_phases(token, trap_ns, sent_ns);
-        if (rc == 0)
+        if (rc == 0) {
+            dsm_resumed(dsm_core, page);
             return UVM_FAULT_RESOLVED;
+        }
     } else if (rc == 0) {
         if (uvm_page_present(va, NULL))
             return UVM_FAULT_RESOLVED; /* a stale TLB entry or a racing upgrade: retry */
@@ -481,6 +483,10 @@ static bool dsm_setup(void)
                                (enum dsm_scheme)dsm_scheme_choice);
     if (!dsm_core)
         panic("dsm: cannot create the core");
+    /* A woken thread runs only after the rest of the interrupt's network work and a
+     * switch (the dsm-phases `resume`, about 100 us under TCG): without the hold a page
+     * in demand left again before its thread touched it, and the fault repeated. */
+    dsm_set_resume_hold(dsm_core, true);
     transport_register_handler(n, DSM_TYPE_CORE, dsm_core_input, NULL);
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_ID, dsm_sys_node_id);
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_COUNT, dsm_sys_node_count);

@@ -337,6 +337,48 @@ TEST(dsm_window_holds_a_fresh_page)
     h_teardown();
 }
 
+/* Resume hold: the page that woke node 1's thread stays at node 1 until that thread ran
+ * (dsm_resumed) and DSM_DYN_HOLD_NS (20 us) more; without the hold node 2 took it at once,
+ * before the woken thread had touched it (the fault then repeated: TCG resumes take 100 us). */
+TEST(dsm_resume_hold_keeps_a_page_until_its_thread_ran)
+{
+    enum dsm_scheme schemes[] = { DSM_SCHEME_FIXED, DSM_SCHEME_DYNAMIC };
+    for (unsigned s = 0; s < 2; s++) {
+        h_setup(schemes[s]);
+        unsigned p = h_page_managed_by(0);
+        for (unsigned i = 0; i < H_NODES; i++)
+            dsm_set_resume_hold(h.dsm[i], true);
+        h.now = 5000;
+        h_fault(1, p, DSM_ACCESS_WRITE, 1);
+        h_set_word(1, p, 0, 7);
+        CHECK_EQ(dsm_fault(h.dsm[2], H_BASE + p, DSM_ACCESS_WRITE, 2), DSM_PENDING);
+        h_run();
+        CHECK_EQ(h.mem[1][p].prot, DSM_PROT_WRITE); /* held: thread 1 has not run yet */
+        CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+        CHECK_EQ(h.timer[1], 5000 + 2000000);       /* at most the cap */
+        h.now = 8000;
+        dsm_resumed(h.dsm[1], H_BASE + p);
+        CHECK_EQ(h.timer[1], 8000 + 20000);         /* now only the grace */
+        h.now = 28000;
+        dsm_timer_expired(h.dsm[1]);
+        h_run();
+        CHECK_EQ(h.mem[2][p].prot, DSM_PROT_WRITE);
+        CHECK_EQ(h_word(2, p, 0), 7);
+        /* Node 2's woken thread never reports that it ran: the page stays for the cap only. */
+        CHECK_EQ(dsm_fault(h.dsm[3], H_BASE + p, DSM_ACCESS_WRITE, 4), DSM_PENDING);
+        h_run();
+        CHECK_EQ(h.mem[3][p].prot, DSM_PROT_NONE);
+        CHECK_EQ(h.timer[2], 28000 + 2000000);
+        h.now = 28000 + 2000000;
+        dsm_timer_expired(h.dsm[2]);
+        h_run();
+        CHECK_EQ(h.mem[3][p].prot, DSM_PROT_WRITE);
+        for (unsigned i = 0; i < H_NODES; i++)
+            CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+        h_teardown();
+    }
+}
+
 TEST(dsm_pingpong_counts_and_hot_pages)
 {
     h_setup(DSM_SCHEME_FIXED);

@@ -30,6 +30,7 @@ struct sim_config {
     unsigned window_ns;          /* dsm_set_window() on every node */
     bool adaptive;
     bool replicate;       /* directory replication (dsm_set_replication) */
+    bool resume_hold;     /* dsm_set_resume_hold: threads report dsm_resumed when they run */
     unsigned wu_pages;    /* the last wu_pages pages form a write-update region */
     enum dsm_scheme scheme;
     bool verbose;
@@ -66,6 +67,8 @@ struct sim_thread {
     bool busy;            /* an operation is in progress */
     bool blocked;         /* parked in the core until wake */
     bool resuming;        /* woken; runs at its SIM_EV_THREAD event (--resume-delay) */
+    bool faulted;         /* parked in dsm_fault on fault_page: tells dsm_resumed when it runs */
+    uint64_t fault_page;
     uint8_t op;
     unsigned step;
     unsigned page, word, page2;  /* futex ops: page2 is the requeue target futex */

@@ -2,7 +2,7 @@
 /* dsm_sim: runs the DSM core on simulated nodes from a seed and checks invariants after
  * every event. Usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T]
  * [--pages P] [--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS]
- * [--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--wu-pages N]
+ * [--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--resume-hold] [--wu-pages N]
  * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,10 +45,11 @@ static void print_replay(const struct sim_world *w)
 {
     const struct sim_config *c = &w->cfg;
     printf("replay: dsm_sim --seed %llu --events %llu --nodes %u --threads %u --pages %u --futexes %u --loss %u "
-           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s%s --wu-pages %u\n",
+           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s%s%s --wu-pages %u\n",
            (unsigned long long)c->seed, (unsigned long long)c->events, c->nodes, c->threads, c->pages,
            c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns,
-           c->adaptive ? " --adaptive" : "", scheme_name(c->scheme), c->replicate ? " --replicate" : "", c->wu_pages);
+           c->adaptive ? " --adaptive" : "", scheme_name(c->scheme), c->replicate ? " --replicate" : "",
+           c->resume_hold ? " --resume-hold" : "", c->wu_pages);
 }
 
 void sim_violation(struct sim_world *w, const char *fmt, ...)
@@ -95,6 +96,7 @@ static void world_init(struct sim_world *w)
         if (!sn->dsm)
             abort();
         dsm_set_window(sn->dsm, c->window_ns, c->adaptive);
+        dsm_set_resume_hold(sn->dsm, c->resume_hold);
         if (c->replicate && dsm_set_replication(sn->dsm, true) != 0) {
             fprintf(stderr, "replication needs the fixed or central manager\n");
             exit(2);
@@ -219,7 +221,8 @@ static void usage(void)
 {
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
                     "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] "
-                    "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--wu-pages N] [--verbose] [--stats]\n");
+                    "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--resume-hold] [--wu-pages N] "
+                    "[--verbose] [--stats]\n");
     exit(2);
 }
 
@@ -245,6 +248,7 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--stats")) { print_stats = true; continue; }
         if (!strcmp(a, "--adaptive")) { c->adaptive = true; continue; }
         if (!strcmp(a, "--replicate")) { c->replicate = true; continue; }
+        if (!strcmp(a, "--resume-hold")) { c->resume_hold = true; continue; }
         if (!v)
             usage();
         i++;

@@ -45,8 +45,11 @@ static bool thread_access(struct sim_world *w, struct sim_thread *t, unsigned pa
         return true;
     t->blocked = true; /* the wake may come before dsm_fault returns (manager on this node) */
     int rc = dsm_fault(w->nodes[t->node].dsm, sim_page_number(page), access, thread_token(w, t));
-    if (rc == DSM_PENDING)
+    if (rc == DSM_PENDING) {
+        t->faulted = true;
+        t->fault_page = sim_page_number(page);
         return false;
+    }
     t->blocked = false;
     sim_violation(w, "node %u thread %u: fault on page %u access %d returned %d with local prot %u", t->node,
                   t->index, page, access, rc, frame_of(w, t, page)->prot);
@@ -166,6 +169,10 @@ static bool wu_write_run(struct sim_world *w, struct sim_thread *t)
 /* Runs the thread's operation from its current step until it parks or finishes. */
 static void thread_run(struct sim_world *w, struct sim_thread *t)
 {
+    if (t->faulted) {
+        t->faulted = false;
+        dsm_resumed(w->nodes[t->node].dsm, t->fault_page);
+    }
     struct dsm_node *dsm = w->nodes[t->node].dsm;
     uint32_t *shadow = &w->shadow[t->page * SIM_WORDS + t->word];
     if (is_wu_write(w, t)) {
