@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: MIT
+"""Write-update regions in the kernel (issue 6, docs/dsm-protocol.md 4c, kernel/dsm_update.c):
+programs on 2 nodes with their main shared data chosen write-update (`dsmk run --update
+SYMBOL` or `-k dsm.update=0xSTART+LEN`) under `fixed` and `central` print exactly what a
+1-node run prints, and the dsm-stats lines count the write-update stores (wu_writes=).
+
+Which data (only pages that see plain stores qualify: no lock-prefixed instruction, no
+mutex on the page, and nothing loaded there at start):
+- readmostly: `table` (page aligned, written by the main thread between barrier rounds);
+- falseshare: `page_words` (its own page; `(*word)++` is a load and a plain store);
+- matmul: the three matrices, each its own 20 KiB musl mmap just below UVM_MMAP_TOP
+  (kernel/uvm.h; dsmk's mmap goes downwards from there): [TOP - 0xf000, TOP);
+- sor: the grid, one 28 KiB mmap at [TOP - 0x7000, TOP); calloc clears it with rep stosq,
+  which the trap emulates a page at a time.
+- threads, barrier, condvar: no data qualifies. Their shared words sit in the first bss
+  page, which also holds loaded .data (the kernel refuses such a range at start, tested
+  below) and their mutex / barrier / condvar, whose lock-prefixed updates write-update
+  cannot run (the core has no atomic read-modify-write through the sequencer)."""
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from dsmkpy.testing import REPO, build_dir, user_program
+
+DSMK = os.path.join(REPO, "tools", "dsmk")
+RUN_ROOT = os.environ.get("DSMK_RUN_ROOT", "/tmp/dsmk-run")
+RUN_TIMEOUT = 180.0
+STATS = re.compile(r"dsm-stats node=(\d+) (.*)")
+UVM_MMAP_TOP = 0x7f0000000000  # kernel/uvm.h
+STATUS_CANNOT_EXECUTE = 126     # kernel/dsm_glue.c DSM_GLUE_STATUS_CANNOT_EXECUTE
+STATUS_SIGSEGV = 128 + 11
+
+# program: (args, dsmk options choosing its write-update data)
+PROGRAMS = {
+    "readmostly": (["3", "10"], ["--update", "table"]),
+    "falseshare": (["4", "500"], ["--update", "page_words"]),
+    "matmul": (["48", "4"], ["-k", "dsm.update=0x%x+0xf000" % (UVM_MMAP_TOP - 0xf000)]),
+    "sor": (["32", "20", "4"], ["-k", "dsm.update=0x%x+0x7000" % (UVM_MMAP_TOP - 0x7000)]),
+}
+MANAGERS = ["fixed", "central"]
+
+_reference = {}
+
+
+def run(program, args, nodes, options=(), tag="run"):
+    """PROGRAM under `dsmk run`: (status, stdout, stderr, node 0 log, {node: stats dict})."""
+    name = "wupdate-%s-%s-%d" % (tag, os.path.basename(program), os.getpid())
+    cmd = [DSMK, "--name", name, "run", "--keep", "-n", str(nodes), "--timeout", str(RUN_TIMEOUT)]
+    cmd += list(options) + [program if os.path.sep in program else user_program(program)] + list(args)
+    env = dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO))
+    try:
+        p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT + 60)
+        logs, stats = [], {}
+        for i in range(nodes):
+            path = os.path.join(RUN_ROOT, name, "node%d.log" % i)
+            logs.append(open(path, errors="replace").read() if os.path.exists(path) else "")
+            for m in STATS.finditer(logs[-1]):
+                stats[int(m.group(1))] = dict(kv.split("=", 1) for kv in m.group(2).split())
+        return p.returncode, p.stdout, p.stderr, logs[0] if logs else "", stats
+    finally:
+        shutil.rmtree(os.path.join(RUN_ROOT, name), ignore_errors=True)
+
+
+def reference(program):
+    if program not in _reference:
+        status, out, err, _, _ = run(program, PROGRAMS[program][0], 1, tag="ref")
+        assert status == 0 and out, (program, err[-2000:])
+        _reference[program] = out
+    return _reference[program]
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+@pytest.mark.parametrize("program", sorted(PROGRAMS))
+def test_program_with_write_update_data_matches_one_node(program, manager):
+    args, options = PROGRAMS[program]
+    status, out, err, log0, stats = run(program, args, 2, options + ["-k", "dsm.manager=" + manager],
+                                        tag=manager)
+    assert (status, out) == (0, reference(program)), (program, manager, err[-3000:], log0[-3000:])
+    assert "dsm: write-update region 0x" in log0
+    assert sorted(stats) == [0, 1], stats
+    assert all(s["bad_msgs"] == "0" for s in stats.values()), stats
+    # Stores went through the sequencer; in every program but readmostly (whose only
+    # writer is main, on node 0) node 1's threads store too.
+    assert int(stats[0]["wu_writes"]) > 0, stats[0]
+    if program != "readmostly":
+        assert int(stats[1]["wu_writes"]) > 0, stats[1]
+
+
+STORE_FORMS_C = r"""
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+static unsigned char page[8192] __attribute__((aligned(4096)));
+static const unsigned char x16a[16] = "0123456789abcdef", x16b[16] = "ABCDEFGHIJKLMNOP";
+int main(void) {
+    unsigned char *p = page;
+    uint64_t big = 0x1122334455667788ull;
+    register uint64_t r9 __asm__("r9") = 0x77665544;
+    __asm__ volatile("movb %%ah, 0(%0)" :: "D"(p), "a"(0xabcdull) : "memory"); /* no REX with AH */
+    __asm__ volatile("movw %%ax, 2(%0)" :: "r"(p), "a"(0xbeefull) : "memory");
+    __asm__ volatile("movl $-2, 4(%0)" :: "r"(p) : "memory");
+    __asm__ volatile("movq $-3, 8(%0)" :: "r"(p) : "memory");
+    __asm__ volatile("movq %1, 16(%0)" :: "r"(p), "r"(big) : "memory");
+    __asm__ volatile("movl %%r9d, 24(%0, %%rcx, 4)" :: "r"(p), "c"(1ull), "r"(r9) : "memory");
+    __asm__ volatile("movdqu %1, %%xmm9\n\tmovups %%xmm9, 32(%0)" :: "r"(p), "m"(x16a) : "xmm9", "memory");
+    __asm__ volatile("movdqu %1, %%xmm3\n\tmovhps %%xmm3, 48(%0)\n\tmovlps %%xmm3, 56(%0)\n\t"
+                     "movss %%xmm3, 64(%0)" :: "r"(p), "m"(x16b) : "xmm3", "memory");
+    __asm__ volatile("movnti %1, 72(%0)" :: "r"(p), "r"(big) : "memory");
+    __asm__ volatile("movq %1, 4092(%0)" :: "r"(p), "r"(big) : "memory"); /* across the two pages */
+    static unsigned char src[700];
+    for (int i = 0; i < 700; i++) src[i] = (unsigned char)(i * 7);
+    memset(page + 1000, 0x5a, 5000); /* rep stosq across the page boundary */
+    memcpy(page + 3900, src, 700);   /* rep movsq */
+    unsigned long sum = 0;
+    for (int i = 0; i < 8192; i++) sum = sum * 31 + page[i];
+    for (int i = 0; i < 80; i++) printf("%02x%s", p[i], i % 16 == 15 ? "\n" : "");
+    printf("sum %lx\n", sum);
+    return 0;
+}
+"""
+
+
+def compile_c(tmp_path, name, source):
+    src = tmp_path / (name + ".c")
+    src.write_text(source)
+    exe = tmp_path / name
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
+    return str(exe)
+
+
+def test_every_store_form_lands_as_natively(tmp_path):
+    """The decoder's forms in the kernel: AH, imm16/32/64, SIB, SSE 16/8/4 bytes (XMM from
+    the FXSAVE area, movhps' high half), movnti, a store across two write-update pages,
+    memset/memcpy's rep stos/movs: the page bytes equal a native run's."""
+    exe = compile_c(tmp_path, "forms", STORE_FORMS_C)
+    native = subprocess.run([exe], capture_output=True, timeout=30)
+    assert native.returncode == 0
+    status, out, err, log0, stats = run(exe, [], 2, ["--update", "page"], tag="forms")
+    assert (status, out) == (0, native.stdout), (err[-2000:], log0[-3000:])
+    assert int(stats[0]["wu_writes"]) > 600, stats[0]  # 14 stores + ~700 words of memset/memcpy
+
+
+UNSUPPORTED_C = r"""
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+static long words[512] __attribute__((aligned(4096)));
+int main(void) {
+    words[0] = 1;
+    int r = clock_gettime(CLOCK_MONOTONIC, (struct timespec *)&words[2]);
+    printf("store %ld clock_gettime %d errno %d\n", words[0], r, r ? errno : 0);
+    fflush(stdout);
+    __atomic_fetch_add(&words[1], 1, __ATOMIC_SEQ_CST); /* lock xadd: not a plain store */
+    printf("not reached\n");
+    return 0;
+}
+"""
+
+
+def test_unsupported_store_and_kernel_write_are_reported(tmp_path):
+    """A lock-prefixed add on a write-update page ends the program with the clear report
+    and SIGSEGV's status; a kernel write into such a page (clock_gettime's result) fails
+    with EFAULT instead of being emulated (kernel/dsm_update.h)."""
+    exe = compile_c(tmp_path, "unsupported", UNSUPPORTED_C)
+    status, out, err, log0, stats = run(exe, [], 2, ["--update", "words"], tag="unsupported")
+    assert status == STATUS_SIGSEGV, (status, err[-2000:], log0[-3000:])
+    assert out == b"store 1 clock_gettime -1 errno 14\n"
+    assert re.search(r"write-update page: unsupported store instruction at RIP 0x[0-9a-f]+ .*bytes f0 ", log0), \
+        log0[-3000:]
+    assert "kernel write to write-update page" in log0
+
+
+def test_loaded_data_range_is_refused():
+    """threads' counter shares the first bss page with loaded .data: refused at start."""
+    status, out, err, log0, _ = run("threads", ["2", "10"], 2, ["--update", "counter"], tag="loaded")
+    assert status == STATUS_CANNOT_EXECUTE, (status, log0[-2000:])
+    assert "holds loaded data; write-update pages must start untouched" in log0
+    assert out == b""
+
+
+def test_dynamic_manager_is_refused():
+    """Under dsm.manager=dynamic a page's sequencer would move with its owner: refused."""
+    args, options = PROGRAMS["readmostly"]
+    status, out, err, log0, _ = run("readmostly", args, 2, options + ["-k", "dsm.manager=dynamic"],
+                                    tag="dynamic")
+    assert status == STATUS_CANNOT_EXECUTE, (status, log0[-2000:])
+    assert "dsm.update= needs dsm.manager=fixed or central" in log0
+
+
+def test_unknown_symbol_is_a_setup_error():
+    p = subprocess.run([DSMK, "run", "--update", "no_such_symbol", user_program("readmostly")],
+                       capture_output=True, timeout=60)
+    assert p.returncode == 127 and b"no such symbol" in p.stderr, p.stderr
