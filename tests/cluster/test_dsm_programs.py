@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: MIT
-"""The bundled pthread programs across nodes (issue 5, DESIGN.md 4 and 5): `tools/dsmk run
--n N PROGRAM` must print exactly what a 1-node run of the same program prints, with the
+"""The bundled pthread programs across nodes (issues 5 and 6, DESIGN.md 4 and 5): `tools/dsmk
+run -n N PROGRAM` must print exactly what a 1-node run of the same program prints, with the
 same exit status, while clone() spreads the threads over the nodes (round robin, so a
 program with T >= 2 threads always has threads on node 1). Each test compares against a
-1-node run made in the same test session. make test runs every program on 2 nodes
-(virtio) and on 4 (e1000), two of them with 10% loss; make soak adds every program on 4
-virtio nodes and on 4 nodes with 10% loss on every tap."""
+1-node run made in the same test session.
+Matrix in make test (issue 6: every program under every manager): every program on 2 virtio
+nodes under fixed, central and dynamic; every program on 4 e1000 nodes under fixed and a
+subset (condvar, matmul, pingpong) under central and dynamic; 10% loss on every tap on 2
+nodes for threads and matmul under each manager; the ping-pong window (fixed and adaptive)
+under each manager on falseshare and pingpong. make soak adds every program on 4 virtio
+nodes and on 4 nodes with 10% loss on every tap, under each manager."""
 import os
 import re
 import shutil
@@ -20,6 +24,10 @@ DSMK = os.path.join(REPO, "tools", "dsmk")
 RUN_ROOT = os.environ.get("DSMK_RUN_ROOT", "/tmp/dsmk-run")
 RUN_TIMEOUT = 240.0
 STATS = re.compile(r"dsm-stats node=(\d+) (.*)")
+HOT = re.compile(r"dsm-hot node=(\d+) pages=(\d+)((?: page=0x[0-9a-f]+ pingpong=\d+)+)$", re.M)
+HOT_ENTRY = re.compile(r"page=0x([0-9a-f]+) pingpong=(\d+)")
+HOT_MAX = 5  # kernel/dsm_control.c DSM_CONTROL_HOT_PAGES
+MANAGERS = ("fixed", "central", "dynamic")
 EXIT_LINE = re.compile(r"dsmk: program exited with status (\d+)")
 LOSS_PERCENT = 10
 
@@ -32,13 +40,16 @@ PROGRAMS = {
     "sor": ["32", "20", "4"],
     "falseshare": ["4", "20000"],
     "workqueue": ["64", "2000", "4"],
+    "pingpong": ["300"],
 }
+SUBSET = ("condvar", "matmul", "pingpong")  # 4 e1000 nodes under central and dynamic
 
 _reference = {}
 
 
 def run(program, args, nodes, nic="virtio", words=(), name=None):
-    """Runs PROGRAM under tools/dsmk; returns (status, stdout, stderr, {node: stats dict})."""
+    """Runs PROGRAM under tools/dsmk; returns (status, stdout, stderr, {node: stats dict}); a
+    node's dict has "hot": [(page address, ping-pong events)] from its dsm-hot line, if any."""
     name = name or "dsmglue-%s-%d-%s-%d" % (program, nodes, nic, os.getpid())
     cmd = [DSMK, "--name", name, "run", "--keep", "-n", str(nodes), "--nic", nic, "--timeout", str(RUN_TIMEOUT)]
     for w in words:
@@ -53,6 +64,10 @@ def run(program, args, nodes, nic="virtio", words=(), name=None):
             text = open(log, errors="replace").read() if os.path.exists(log) else ""
             for m in STATS.finditer(text):
                 stats[int(m.group(1))] = dict(kv.split("=", 1) for kv in m.group(2).split())
+            for m in HOT.finditer(text):
+                hot = [(int(a, 16), int(c)) for a, c in HOT_ENTRY.findall(m.group(3))]
+                stats.setdefault(int(m.group(1)), {})["hot"] = hot
+                assert int(m.group(2)) >= len(hot), m.group(0)
         return p.returncode, p.stdout, p.stderr, stats
     finally:
         shutil.rmtree(os.path.join(RUN_ROOT, name), ignore_errors=True)
@@ -67,6 +82,10 @@ def reference(program):
     return _reference[program]
 
 
+def manager_words(manager):
+    return ["dsm.manager=%s" % manager]
+
+
 def check_same(program, nodes, nic="virtio", words=()):
     want_status, want_out = reference(program)
     status, out, err, stats = run(program, PROGRAMS[program], nodes, nic, words)
@@ -78,25 +97,63 @@ def check_same(program, nodes, nic="virtio", words=()):
     return stats
 
 
+@pytest.mark.parametrize("manager", MANAGERS)
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
-def test_two_nodes_virtio_match_one_node(program):
-    check_same(program, 2)
+def test_two_nodes_virtio_match_one_node(program, manager):
+    stats = check_same(program, 2, words=manager_words(manager))
+    # dsm.replicate is on by default where the core replicates the directory.
+    backups = sum(int(s["backups"]) for s in stats.values())
+    assert (backups > 0) == (manager != "dynamic"), stats
 
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_four_nodes_e1000_match_one_node(program):
     stats = check_same(program, 4, "e1000")
-    assert all(int(s["rfaults"]) + int(s["wfaults"]) > 0 for s in stats.values()), stats
+    busy = [1, 2] if program == "pingpong" else range(4)  # pingpong's two threads: nodes 1 and 2
+    assert all(int(stats[i]["rfaults"]) + int(stats[i]["wfaults"]) > 0 for i in busy), stats
 
 
-def test_two_nodes_e1000_central_manager():
-    check_same("condvar", 2, "e1000", words=["dsm.manager=central"])
+@pytest.mark.parametrize("manager", ["central", "dynamic"])
+@pytest.mark.parametrize("program", SUBSET)
+def test_four_nodes_e1000_other_managers(program, manager):
+    check_same(program, 4, "e1000", words=manager_words(manager))
 
 
-@pytest.mark.parametrize("program", ["condvar", "barrier", "matmul"])
-def test_dynamic_manager_matches_one_node(program):
-    """dsm.manager=dynamic (probable-owner hints, requests forwarded along them)."""
-    check_same(program, 2, "virtio", words=["dsm.manager=dynamic"])
+@pytest.mark.parametrize("manager", MANAGERS)
+@pytest.mark.parametrize("window", ["1000", "adaptive"])
+@pytest.mark.parametrize("program", ["falseshare", "pingpong"])
+def test_window_matches_one_node(program, window, manager):
+    """dsm.window_us= (issue 6, Mirage's delta): same output; a held request shows as
+    damped; the dsm-hot line lists at most 5 pages, most events first, and its counts
+    stay within the node's pingpong total."""
+    stats = check_same(program, 2, words=manager_words(manager) + ["dsm.window_us=%s" % window])
+    for s in stats.values():
+        hot = s.get("hot", [])
+        assert bool(hot) == (int(s["pingpong"]) > 0), s
+        assert len(hot) <= HOT_MAX and [c for _, c in hot] == sorted((c for _, c in hot), reverse=True), s
+        assert sum(c for _, c in hot) <= int(s["pingpong"]) and all(a % 4096 == 0 for a, _ in hot), s
+    if program == "pingpong":
+        assert sum(int(s["damped"]) for s in stats.values()) > 0, stats
+
+
+def test_longest_window_does_not_stall_the_exit():
+    """dsm.window_us at its ceiling (500 ms, a quarter of node 0's 2 s wait for the others'
+    stats): held requests are served from the timer, so the program ends and every node
+    prints its stats line."""
+    status, out, err, stats = run("pingpong", ["5"], 2, words=["dsm.window_us=500000"],
+                                  name="dsmglue-window-max-%d" % os.getpid())
+    assert (status, out) == (0, b"pingpong: 2 threads handed the token 10 times: turn=10 (ok)\n"), err[-3000:]
+    assert sorted(stats) == [0, 1] and sum(int(s["damped"]) for s in stats.values()) > 0, stats
+
+
+def test_replicate_off_and_refused_under_dynamic():
+    """dsm.replicate=off stops the backups; =on under dynamic is a bad command line (39)."""
+    stats = check_same("threads", 2, words=["dsm.replicate=off"])
+    assert all(s["backups"] == "0" for s in stats.values()), stats
+    status, out, err, _ = run("threads", PROGRAMS["threads"], 2, words=["dsm.manager=dynamic", "dsm.replicate=on"],
+                              name="dsmglue-replicate-%d" % os.getpid())
+    assert status != 0 and not out, (status, out)
+    assert b"dsm.replicate=on" in err, err[-2000:]
 
 
 def test_place_local_keeps_every_thread_on_node_0():
@@ -203,11 +260,12 @@ def test_migrate_moves_the_calling_thread(tmp_path):
                    b"sum=%d bad=-1\n" % want), out
 
 
-def loss_run(make_cluster, program, nodes):
+def loss_run(make_cluster, program, nodes, words=()):
     """Runs program on nodes with LOSS_PERCENT loss on every tap from boot on; checks that
     status and stdout are the 1-node ones."""
     want_status, want_out = reference(program)
-    c = make_cluster(nodes, wait=False, program=user_program(program), program_args=PROGRAMS[program])
+    c = make_cluster(nodes, wait=False, program=user_program(program), program_args=PROGRAMS[program],
+                     words=list(words))
     for i in range(nodes):
         c.loss(i, LOSS_PERCENT)
     deadline = time.monotonic() + RUN_TIMEOUT
@@ -251,25 +309,28 @@ def test_map_fixed_over_touched_pages_reads_zeros(tmp_path):
     assert (status, out) == (0, b"same=1 first=0 last=0\nafter=5\n"), err[-3000:]
 
 
+@pytest.mark.parametrize("manager", MANAGERS)
 @pytest.mark.parametrize("program", ["threads", "matmul"])
-def test_two_nodes_with_loss_on_every_tap(make_cluster, program):
+def test_two_nodes_with_loss_on_every_tap(make_cluster, program, manager):
     """10% of frames lost to and from every node, from boot on: the transport retransmits
     and the output is still exactly the 1-node output."""
-    loss_run(make_cluster, program, 2)
+    loss_run(make_cluster, program, 2, manager_words(manager))
 
 
 @pytest.mark.soak
 @pytest.mark.skipif(not os.environ.get("DSMK_SOAK"), reason="soak: make soak")
+@pytest.mark.parametrize("manager", MANAGERS)
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
-def test_soak_four_nodes_virtio_match_one_node(program):
-    check_same(program, 4, "virtio")
+def test_soak_four_nodes_virtio_match_one_node(program, manager):
+    check_same(program, 4, "virtio", manager_words(manager))
 
 
 @pytest.mark.soak
 @pytest.mark.skipif(not os.environ.get("DSMK_SOAK"), reason="soak: make soak")
+@pytest.mark.parametrize("manager", MANAGERS)
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
-def test_soak_four_nodes_with_loss_on_every_tap(make_cluster, program):
-    loss_run(make_cluster, program, 4)
+def test_soak_four_nodes_with_loss_on_every_tap(make_cluster, program, manager):
+    loss_run(make_cluster, program, 4, manager_words(manager))
 
 
 GETTID_PROGRAM = r"""
