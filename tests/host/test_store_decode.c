@@ -18,51 +18,56 @@ static bool sd_decode_padded(const uint8_t *bytes, size_t len, struct store_insn
     return store_decode(buf, sizeof buf, out);
 }
 
-static void sd_expect_gpr(const struct store_insn *d, unsigned length, unsigned width, unsigned reg, bool high)
+/* Checks the decoded shape: length, width, source, register (GPR and XMM) and the field
+ * that goes with the source (GPR: high_byte, XMM: xmm_offset, string: rep). */
+static void sd_expect(const struct store_insn *d, unsigned length, unsigned width, enum store_source src,
+                      unsigned reg, unsigned extra)
 {
     CHECK_EQ(d->length, length);
     CHECK_EQ(d->width, width);
-    CHECK_EQ(d->source, STORE_SOURCE_GPR);
-    CHECK_EQ(d->reg, reg);
-    CHECK_EQ(d->high_byte, high);
+    CHECK_EQ(d->source, src);
+    if (src == STORE_SOURCE_GPR || src == STORE_SOURCE_XMM)
+        CHECK_EQ(d->reg, reg);
+    unsigned got = src == STORE_SOURCE_GPR ? d->high_byte : src == STORE_SOURCE_XMM ? d->xmm_offset : d->rep;
+    CHECK_EQ(got, extra);
 }
 
 TEST(store_decode_mov_register_forms)
 {
     struct store_insn d;
     CHECK(SD_DECODE(&d, 0x88, 0x07)); /* mov %al,(%rdi) */
-    sd_expect_gpr(&d, 2, 1, 0, false);
+    sd_expect(&d, 2, 1, STORE_SOURCE_GPR, 0, false);
     CHECK(SD_DECODE(&d, 0x88, 0x27)); /* mov %ah,(%rdi) */
-    sd_expect_gpr(&d, 2, 1, 0, true);
+    sd_expect(&d, 2, 1, STORE_SOURCE_GPR, 0, true);
     CHECK(SD_DECODE(&d, 0x40, 0x88, 0x72, 0x03)); /* mov %sil,0x3(%rdx) */
-    sd_expect_gpr(&d, 4, 1, 6, false);
+    sd_expect(&d, 4, 1, STORE_SOURCE_GPR, 6, false);
     CHECK(SD_DECODE(&d, 0x47, 0x88, 0x0c, 0x9a)); /* mov %r9b,(%r10,%r11,4) */
-    sd_expect_gpr(&d, 4, 1, 9, false);
+    sd_expect(&d, 4, 1, STORE_SOURCE_GPR, 9, false);
     CHECK(SD_DECODE(&d, 0x66, 0x89, 0x1d, 0x78, 0x56, 0x34, 0x12)); /* mov %bx,0x12345678(%rip) */
-    sd_expect_gpr(&d, 7, 2, 3, false);
+    sd_expect(&d, 7, 2, STORE_SOURCE_GPR, 3, false);
     CHECK(SD_DECODE(&d, 0x89, 0x4d, 0xf8)); /* mov %ecx,-0x8(%rbp) */
-    sd_expect_gpr(&d, 3, 4, 1, false);
+    sd_expect(&d, 3, 4, STORE_SOURCE_GPR, 1, false);
     CHECK(SD_DECODE(&d, 0x48, 0x89, 0x04, 0x24)); /* mov %rax,(%rsp) */
-    sd_expect_gpr(&d, 4, 8, 0, false);
+    sd_expect(&d, 4, 8, STORE_SOURCE_GPR, 0, false);
     CHECK(SD_DECODE(&d, 0x4d, 0x89, 0xbc, 0xc5, 0x00, 0x01, 0x00, 0x00)); /* mov %r15,0x100(%r13,%rax,8) */
-    sd_expect_gpr(&d, 8, 8, 15, false);
+    sd_expect(&d, 8, 8, STORE_SOURCE_GPR, 15, false);
 }
 
 TEST(store_decode_addressing_forms)
 {
     struct store_insn d;
     CHECK(SD_DECODE(&d, 0x89, 0x55, 0x00)); /* mov %edx,0x0(%rbp): rbp base needs disp8 */
-    sd_expect_gpr(&d, 3, 4, 2, false);
+    sd_expect(&d, 3, 4, STORE_SOURCE_GPR, 2, false);
     CHECK(SD_DECODE(&d, 0x41, 0x89, 0x55, 0x00)); /* mov %edx,0x0(%r13) */
-    sd_expect_gpr(&d, 4, 4, 2, false);
+    sd_expect(&d, 4, 4, STORE_SOURCE_GPR, 2, false);
     CHECK(SD_DECODE(&d, 0x89, 0x14, 0x45, 0x00, 0x00, 0x00, 0x00)); /* mov %edx,0x0(,%rax,2): SIB, no base */
-    sd_expect_gpr(&d, 7, 4, 2, false);
+    sd_expect(&d, 7, 4, STORE_SOURCE_GPR, 2, false);
     CHECK(SD_DECODE(&d, 0x89, 0x54, 0x24, 0x10)); /* mov %edx,0x10(%rsp) */
-    sd_expect_gpr(&d, 4, 4, 2, false);
+    sd_expect(&d, 4, 4, STORE_SOURCE_GPR, 2, false);
     CHECK(SD_DECODE(&d, 0x64, 0x89, 0x04, 0x25, 0x10, 0x00, 0x00, 0x00)); /* mov %eax,%fs:0x10 */
-    sd_expect_gpr(&d, 8, 4, 0, false);
+    sd_expect(&d, 8, 4, STORE_SOURCE_GPR, 0, false);
     CHECK(SD_DECODE(&d, 0x67, 0x89, 0x07)); /* addr32 mov %eax,(%edi) */
-    sd_expect_gpr(&d, 3, 4, 0, false);
+    sd_expect(&d, 3, 4, STORE_SOURCE_GPR, 0, false);
 }
 
 TEST(store_decode_immediates)
@@ -92,44 +97,35 @@ TEST(store_decode_immediates)
     CHECK_EQ(d.imm, 0x12345678);
 }
 
-static void sd_expect_xmm(const struct store_insn *d, unsigned length, unsigned width, unsigned reg, unsigned off)
-{
-    CHECK_EQ(d->length, length);
-    CHECK_EQ(d->width, width);
-    CHECK_EQ(d->source, STORE_SOURCE_XMM);
-    CHECK_EQ(d->reg, reg);
-    CHECK_EQ(d->xmm_offset, off);
-}
-
 TEST(store_decode_sse_stores)
 {
     struct store_insn d;
     CHECK(SD_DECODE(&d, 0x0f, 0x11, 0x0f)); /* movups %xmm1,(%rdi) */
-    sd_expect_xmm(&d, 3, 16, 1, 0);
+    sd_expect(&d, 3, 16, STORE_SOURCE_XMM, 1, 0);
     CHECK(SD_DECODE(&d, 0x44, 0x0f, 0x29, 0x4e, 0x10)); /* movaps %xmm9,0x10(%rsi) */
-    sd_expect_xmm(&d, 5, 16, 9, 0);
+    sd_expect(&d, 5, 16, STORE_SOURCE_XMM, 9, 0);
     CHECK(SD_DECODE(&d, 0xf3, 0x0f, 0x7f, 0x10)); /* movdqu %xmm2,(%rax) */
-    sd_expect_xmm(&d, 4, 16, 2, 0);
+    sd_expect(&d, 4, 16, STORE_SOURCE_XMM, 2, 0);
     CHECK(SD_DECODE(&d, 0x66, 0x45, 0x0f, 0x7f, 0x38)); /* movdqa %xmm15,(%r8) */
-    sd_expect_xmm(&d, 5, 16, 15, 0);
+    sd_expect(&d, 5, 16, STORE_SOURCE_XMM, 15, 0);
     CHECK(SD_DECODE(&d, 0x66, 0x0f, 0xd6, 0x1a)); /* movq %xmm3,(%rdx) */
-    sd_expect_xmm(&d, 4, 8, 3, 0);
+    sd_expect(&d, 4, 8, STORE_SOURCE_XMM, 3, 0);
     CHECK(SD_DECODE(&d, 0x66, 0x0f, 0x7e, 0x21)); /* movd %xmm4,(%rcx) */
-    sd_expect_xmm(&d, 4, 4, 4, 0);
+    sd_expect(&d, 4, 4, STORE_SOURCE_XMM, 4, 0);
     CHECK(SD_DECODE(&d, 0xf3, 0x0f, 0x11, 0x33)); /* movss %xmm6,(%rbx) */
-    sd_expect_xmm(&d, 4, 4, 6, 0);
+    sd_expect(&d, 4, 4, STORE_SOURCE_XMM, 6, 0);
     CHECK(SD_DECODE(&d, 0xf2, 0x0f, 0x11, 0x3b)); /* movsd %xmm7,(%rbx) */
-    sd_expect_xmm(&d, 4, 8, 7, 0);
+    sd_expect(&d, 4, 8, STORE_SOURCE_XMM, 7, 0);
     CHECK(SD_DECODE(&d, 0x0f, 0x17, 0x4f, 0x08)); /* movhps %xmm1,0x8(%rdi) */
-    sd_expect_xmm(&d, 4, 8, 1, 8);
+    sd_expect(&d, 4, 8, STORE_SOURCE_XMM, 1, 8);
     CHECK(SD_DECODE(&d, 0x0f, 0x13, 0x0f)); /* movlps %xmm1,(%rdi) */
-    sd_expect_xmm(&d, 3, 8, 1, 0);
+    sd_expect(&d, 3, 8, STORE_SOURCE_XMM, 1, 0);
     CHECK(SD_DECODE(&d, 0x66, 0x0f, 0xe7, 0x07)); /* movntdq %xmm0,(%rdi) */
-    sd_expect_xmm(&d, 4, 16, 0, 0);
+    sd_expect(&d, 4, 16, STORE_SOURCE_XMM, 0, 0);
     CHECK(SD_DECODE(&d, 0x0f, 0xc3, 0x07)); /* movnti %eax,(%rdi) */
-    sd_expect_gpr(&d, 3, 4, 0, false);
+    sd_expect(&d, 3, 4, STORE_SOURCE_GPR, 0, false);
     CHECK(SD_DECODE(&d, 0x48, 0x0f, 0xc3, 0x07)); /* movnti %rax,(%rdi) */
-    sd_expect_gpr(&d, 4, 8, 0, false);
+    sd_expect(&d, 4, 8, STORE_SOURCE_GPR, 0, false);
 }
 
 TEST(store_decode_refuses_the_rest)
@@ -195,32 +191,23 @@ TEST(store_decode_effective_addresses)
     CHECK_EQ(store_effective_address(&d, gpr, rip, fs, 0), 0x34567890ull);
 }
 
-static void sd_expect_string(const struct store_insn *d, unsigned length, unsigned width, enum store_source src,
-                             bool rep)
-{
-    CHECK_EQ(d->length, length);
-    CHECK_EQ(d->width, width);
-    CHECK_EQ(d->source, src);
-    CHECK_EQ(d->rep, rep);
-}
-
 TEST(store_decode_string_stores)
 {
     struct store_insn d;
     CHECK(SD_DECODE(&d, 0xf3, 0x48, 0xab)); /* rep stos %rax,%es:(%rdi) */
-    sd_expect_string(&d, 3, 8, STORE_SOURCE_STOS, true);
+    sd_expect(&d, 3, 8, STORE_SOURCE_STOS, 0, true);
     CHECK(SD_DECODE(&d, 0xf3, 0xaa)); /* rep stos %al,%es:(%rdi) */
-    sd_expect_string(&d, 2, 1, STORE_SOURCE_STOS, true);
+    sd_expect(&d, 2, 1, STORE_SOURCE_STOS, 0, true);
     CHECK(SD_DECODE(&d, 0xab)); /* stos %eax,%es:(%rdi) */
-    sd_expect_string(&d, 1, 4, STORE_SOURCE_STOS, false);
+    sd_expect(&d, 1, 4, STORE_SOURCE_STOS, 0, false);
     CHECK(SD_DECODE(&d, 0x66, 0xf3, 0xab)); /* rep stos %ax,%es:(%rdi) */
-    sd_expect_string(&d, 3, 2, STORE_SOURCE_STOS, true);
+    sd_expect(&d, 3, 2, STORE_SOURCE_STOS, 0, true);
     CHECK(SD_DECODE(&d, 0xf3, 0x48, 0xa5)); /* rep movsq %ds:(%rsi),%es:(%rdi) */
-    sd_expect_string(&d, 3, 8, STORE_SOURCE_MOVS, true);
+    sd_expect(&d, 3, 8, STORE_SOURCE_MOVS, 0, true);
     CHECK(SD_DECODE(&d, 0xa4)); /* movsb %ds:(%rsi),%es:(%rdi) */
-    sd_expect_string(&d, 1, 1, STORE_SOURCE_MOVS, false);
+    sd_expect(&d, 1, 1, STORE_SOURCE_MOVS, 0, false);
     CHECK(SD_DECODE(&d, 0x66, 0xf3, 0xa5)); /* rep movsw %ds:(%rsi),%es:(%rdi) */
-    sd_expect_string(&d, 3, 2, STORE_SOURCE_MOVS, true);
+    sd_expect(&d, 3, 2, STORE_SOURCE_MOVS, 0, true);
     CHECK(!SD_DECODE(&d, 0x67, 0xf3, 0xaa)); /* rep stos %al,%es:(%edi): 32-bit addressing */
     CHECK(!SD_DECODE(&d, 0xf2, 0xaa));       /* repnz stos %al,%es:(%rdi) */
     CHECK(!SD_DECODE(&d, 0x64, 0xf3, 0xa4)); /* rep movsb %fs:(%rsi),%es:(%rdi) */
