@@ -7,6 +7,11 @@
   (the write waits for every invalidation ack). min/median/p99 in us, and each median's
   ratio to the Linux guest's 4 KiB UDP round trip when bench.json already holds it
   (tools/bench/net_rtt.py); messages per fault from the nodes' dsm-stats lines.
+  The nodes' dsm-phases lines give where a fault's time goes (send, net, install, resume:
+  medians over the nodes, docs/dsm-protocol.md 9a).
+- Messages per read fault (issue 6) under each manager, owner unknown and known: exact counts
+  of the kernel's dsm/ core from `dsm_sim --count-read-faults` (4 nodes, a lossless network;
+  replication as the kernel's default), beside the cluster-wide figure of the fault run.
 - Speedup: matmul, sor and workqueue on 1 and on 2 nodes; time from the program's start
   (1 node: "program: entry"; N nodes: "dsm: program spans") to its exit line, by node 0's
   kernel clock, so boot and cluster formation are left out.
@@ -37,6 +42,10 @@ SPEEDUP = {  # program -> args: big enough that the run dwarfs thread start-up
 }
 LOG_TIME = re.compile(r"^\[\s*(\d+\.\d+)\]")
 STATS = re.compile(r"dsm-stats node=(\d+) (.*)")
+PHASES = re.compile(r"dsm-phases node=(\d+) (.*)")
+PHASE_NAMES = ("send", "net", "install", "resume", "total")
+READ_FAULT_COUNTS = re.compile(r"^read-faults manager=(\w+) owner=(\w+) faults=\d+ msgs/fault=([\d.]+) "
+                               r"fwd/fault=([\d.]+) backups/fault=([\d.]+)$")
 
 FAULT_PROGRAM = r"""
 #include <pthread.h>
@@ -88,8 +97,9 @@ int main(void) {
 """
 
 
-def run(program, args, nodes, name):
-    """Runs program on nodes; returns (stdout text, node 0 log, [stats dicts])."""
+def run(program, args, nodes, name, phases=None):
+    """Runs program on nodes; returns (stdout text, node 0 log, [stats dicts]); appends each
+    node's dsm-phases {phase: (count, p50_us, p90_us)} to phases when given."""
     env = dict(os.environ)
     cmd = [DSMK, "--name", name, "run", "--keep", "-n", str(nodes), "--timeout", str(TIMEOUT), program] + args
     try:
@@ -102,6 +112,11 @@ def run(program, args, nodes, name):
             with open(os.path.join(RUN_ROOT, name, "node%d.log" % i), errors="replace") as f:
                 logs.append(f.read())
         stats = [dict(kv.split("=", 1) for kv in m.group(2).split()) for log in logs for m in STATS.finditer(log)]
+        if phases is not None:
+            for log in logs:
+                for m in PHASES.finditer(log):
+                    phases.append({k: tuple(int(x) for x in v.split("/")) for k, v in
+                                   (kv.split("=", 1) for kv in m.group(2).split())})
         return p.stdout, logs[0], stats
     finally:
         shutil.rmtree(os.path.join(RUN_ROOT, name), ignore_errors=True)
@@ -128,7 +143,8 @@ def bench_faults(figures):
         with open(src, "w") as f:
             f.write(FAULT_PROGRAM % {"nodes": FAULT_NODES, "rounds": FAULT_ROUNDS})
         subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", exe, src], check=True)
-        out, _, stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%d" % os.getpid())
+        phases = []
+        out, _, stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%d" % os.getpid(), phases)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     baseline = load_results(os.environ.get(BENCH_JSON_ENV) or os.path.join(os.environ.get("DSMK_BUILD", "build"),
@@ -147,7 +163,30 @@ def bench_faults(figures):
     faults = sum(int(s["rfaults"]) + int(s["wfaults"]) for s in stats)
     if faults:
         figures["dsm_messages_per_fault"] = dict(value=round(msgs / faults, 2), unit="msg", faults=faults,
-                                                 nodes=FAULT_NODES)
+                                                 nodes=FAULT_NODES,
+                                                 forwards_per_fault=round(sum(int(s["fwd"]) for s in stats) / faults, 2),
+                                                 backups_per_fault=round(sum(int(s["backups"]) for s in stats) / faults,
+                                                                         2))
+    for name in PHASE_NAMES:
+        medians = [p[name][1] for p in phases if name in p and p[name][0]]
+        if medians:
+            figures["dsm_fault_phase_%s_us" % name] = dict(value=statistics.median(medians), unit="us",
+                                                           per_node_p50=medians, nodes=FAULT_NODES)
+
+
+def bench_read_fault_messages(figures):
+    """Issue 6: messages and forwards per read fault under each manager, owner unknown/known."""
+    build = os.environ.get("DSMK_BUILD", "build")
+    sim = os.path.join(REPO, build, "sim", "dsm_sim")
+    subprocess.run(["make", "-s", "BUILD=" + build, os.path.join(build, "sim", "dsm_sim")], cwd=REPO, check=True)
+    out = subprocess.run([sim, "--count-read-faults"], check=True, capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        m = READ_FAULT_COUNTS.match(line)
+        if m:
+            manager, owner = m.group(1), m.group(2)
+            figures["dsm_read_fault_messages_%s_owner_%s" % (manager, owner)] = dict(
+                value=float(m.group(3)), unit="msg", forwards_per_fault=float(m.group(4)),
+                backups_per_fault=float(m.group(5)), nodes=4, source="dsm_sim --count-read-faults (exact, dsm/ core)")
 
 
 def bench_speedup(figures):
@@ -164,6 +203,7 @@ def bench_speedup(figures):
 
 def main():
     figures = {}
+    bench_read_fault_messages(figures)
     bench_faults(figures)
     bench_speedup(figures)
     merge_results(figures)
