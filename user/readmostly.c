@@ -2,9 +2,11 @@
 // readmostly: a table that T reader threads scan over and over while one writer thread
 // changes a few entries between rounds (issue 6: the workload write-update favours: under
 // write-invalidate every round costs each reader a refetch of the changed pages; under
-// write-update the new values are already in their copies). Rounds are fenced with a
-// barrier, so every reader sees the same table and the output is deterministic.
-// Usage: readmostly [T=3] [ROUNDS=20] [ENTRIES=2048] [UPDATES=8] [PASSES=20]
+// write-update the new values are already in their copies). The table starts all zero
+// (bss: nothing to copy in) and the writer's changes are spread one per stretch of the
+// table, so each round touches UPDATES different pages. Rounds are fenced with a barrier,
+// so every reader sees the same table and the output is deterministic.
+// Usage: readmostly [T=3] [ROUNDS=50] [ENTRIES=8192] [UPDATES=16] [PASSES=4]
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +24,7 @@ static pthread_barrier_t round_start, round_end;
 static int readers, rounds, entries, updates, passes;
 static uint64_t sums[RM_MAX_READERS];
 
-// Deterministic value of entry i after round r (a 64-bit mix, so each change shows).
+// Deterministic value written to entry i in round r (a 64-bit mix, so each change shows).
 static uint64_t rm_value(uint64_t i, uint64_t r)
 {
     uint64_t x = (i + 1) * 0x9e3779b97f4a7c15ull ^ (r + 1) * 0xbf58476d1ce4e5b9ull;
@@ -48,18 +50,16 @@ static void *rm_reader(void *arg)
 int main(int argc, char **argv)
 {
     readers = argc > 1 ? atoi(argv[1]) : 3;
-    rounds = argc > 2 ? atoi(argv[2]) : 20;
-    entries = argc > 3 ? atoi(argv[3]) : 2048;
-    updates = argc > 4 ? atoi(argv[4]) : 8;
-    passes = argc > 5 ? atoi(argv[5]) : 20;
+    rounds = argc > 2 ? atoi(argv[2]) : 50;
+    entries = argc > 3 ? atoi(argv[3]) : RM_MAX_ENTRIES;
+    updates = argc > 4 ? atoi(argv[4]) : 16;
+    passes = argc > 5 ? atoi(argv[5]) : 4;
     if (readers < 1 || readers > RM_MAX_READERS || rounds < 1 || entries < 1 || entries > RM_MAX_ENTRIES ||
         updates < 0 || passes < 1) {
         fprintf(stderr, "usage: readmostly [T 1..%d] [ROUNDS] [ENTRIES 1..%d] [UPDATES] [PASSES]\n",
                 RM_MAX_READERS, RM_MAX_ENTRIES);
         return 2;
     }
-    for (int i = 0; i < entries; i++)
-        table[i] = rm_value((uint64_t)i, 0);
     pthread_barrier_init(&round_start, NULL, (unsigned)readers + 1);
     pthread_barrier_init(&round_end, NULL, (unsigned)readers + 1);
     pthread_t tids[RM_MAX_READERS];
@@ -71,10 +71,11 @@ int main(int argc, char **argv)
     uint64_t digest = 0;
     int bad = 0;
     for (int r = 0; r < rounds; r++) {
-        // The writer (main) changes a few entries spread over the table, then the readers scan.
+        // The writer (main) changes one entry in each of UPDATES stretches of the table (a
+        // different one each round), then the readers scan.
         for (int u = 0; u < updates; u++) {
-            int i = (int)((uint64_t)(r * updates + u) * 2654435761u % (uint64_t)entries);
-            table[i] = rm_value((uint64_t)i, (uint64_t)r + 1);
+            int i = (int)(((uint64_t)u * (uint64_t)entries / (uint64_t)updates + (uint64_t)r * 61) % (uint64_t)entries);
+            table[i] = rm_value((uint64_t)i, (uint64_t)r);
         }
         pthread_barrier_wait(&round_start);
         pthread_barrier_wait(&round_end);
