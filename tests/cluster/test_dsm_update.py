@@ -89,6 +89,15 @@ def test_program_with_write_update_data_matches_one_node(program, manager):
         assert int(stats[1]["wu_writes"]) > 0, stats[1]
 
 
+def test_four_nodes_e1000_readmostly():
+    """Three readers on three other nodes: every store updates up to four copies."""
+    args, options = PROGRAMS["readmostly"]
+    status, out, err, log0, stats = run("readmostly", args, 4, options + ["--nic", "e1000"], tag="four")
+    assert (status, out) == (0, reference("readmostly")), (err[-3000:], log0[-3000:])
+    assert sorted(stats) == [0, 1, 2, 3] and all(s["bad_msgs"] == "0" for s in stats.values()), stats
+    assert int(stats[0]["wu_writes"]) > 0, stats[0]
+
+
 STORE_FORMS_C = r"""
 #include <stdint.h>
 #include <stdio.h>
