@@ -203,3 +203,10 @@ def test_unknown_symbol_is_a_setup_error():
     p = subprocess.run([DSMK, "run", "--update", "no_such_symbol", user_program("readmostly")],
                        capture_output=True, timeout=60)
     assert p.returncode == 127 and b"no such symbol" in p.stderr, p.stderr
+
+
+def test_malformed_range_is_a_bad_command_line():
+    """dsm.update= is checked at boot like every key (kernel/dsm_update_ranges.c)."""
+    status, out, err, log0, _ = run("readmostly", [], 1, ["-k", "dsm.update=0x1001+0x1000"], tag="badrange")
+    assert status == 125, (status, err[-2000:])
+    assert "cmdline: refused: dsm.update=0x1001+0x1000: range 1: start and length must be page aligned" in log0
