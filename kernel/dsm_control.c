@@ -35,9 +35,10 @@
 /* dsm.window_us= ceiling: a held request must be served well within the shutdown wait, so
  * a window can never keep a node's stats line (or the exit) waiting. */
 #define DSM_CONTROL_WINDOW_MAX_US (DSM_CONTROL_SHUTDOWN_WAIT_NS / NS_PER_US / 4)
-/* `adaptive` alone: the per-page windows grow up to this. Measured (falseshare 4 x 10^8, 2
- * TCG nodes, medians): ceilings of 2, 10, 30 and 100 ms gave 4.8, 3.9, 2.7 and 4.0 s (off:
- * 10.0 s); a hot page earns the long window while a calm one keeps none. */
+/* `adaptive` alone: the per-page windows grow up to this. Measured before the resume hold
+ * (falseshare 4 x 10^8, 2 TCG nodes, medians; docs/dsm-protocol.md section 4): ceilings of
+ * 2, 10, 30 and 100 ms gave 4.8, 3.9, 2.7 and 4.0 s (off: 10.0 s); a hot page earns the long
+ * window while a calm one keeps none. */
 #define DSM_CONTROL_WINDOW_ADAPTIVE_US 30000
 #define DSM_CONTROL_WINDOW_ADAPTIVE_PREFIX "adaptive"
 

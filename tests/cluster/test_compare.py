@@ -41,9 +41,10 @@ def test_compare_table_from_real_stats():
         assert int(r["faults"]) >= 100 and int(r["bytes"]) > 0, r
         assert 1.0 <= float(r["msgs/fault"]) <= 6.0, r
         replicated = not label.startswith("dynamic") and "replicate=off" not in label
-        assert (int(r["backups"]) > 0) == replicated, r
+        if label != "default":  # the kernel's default manager decides there
+            assert (int(r["backups"]) > 0) == replicated, r
         assert float(r["fwd/fault"]) >= 0.0, r
-    assert rows["fixed/invalidate"]["ratio"] == "1.000"
+    assert rows["default"]["ratio"] == "1.000"
     assert sum(int(r["pingpong"]) for r in rows.values()) > 0
     assert "write-update" in p.stdout  # the note says why there are no such rows
 
