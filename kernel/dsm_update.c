@@ -25,7 +25,6 @@
 #include "kernel/usercopy.h"
 #include "kernel/uvm_page.h"
 
-#define DSM_UPDATE_PARAM_MAX 256     /* characters of the dsm.update= value */
 #define DSM_UPDATE_PIECE 8u          /* dsm_write takes at most 8 bytes (dsm/dsm.h) */
 #define DSM_UPDATE_XMM_BYTES 16
 #define FXSAVE_XMM0_OFFSET 160       /* SDM vol. 1 table 10-2: XMM0 at byte 160, 16 bytes each */
@@ -37,12 +36,7 @@ static int dsm_update_range_count;
 
 static bool dsm_update_parse_param(const struct cmdline_param *p, const char *value, char *err, size_t err_size)
 {
-    (void)p;
-    if (strlen(value) >= DSM_UPDATE_PARAM_MAX) {
-        fmt_snprintf(err, err_size, "longer than %d characters", DSM_UPDATE_PARAM_MAX - 1);
-        return false;
-    }
-    int n = dsm_update_ranges_parse(value, dsm_update_ranges, DSM_UPDATE_MAX_RANGES, err, err_size);
+    int n = dsm_update_ranges_parse(value, p->storage, DSM_UPDATE_MAX_RANGES, err, err_size);
     if (n < 0)
         return false;
     dsm_update_range_count = n;
@@ -52,6 +46,8 @@ static bool dsm_update_parse_param(const struct cmdline_param *p, const char *va
 static const struct cmdline_param cmdline_param_dsm_update CMDLINE_SECTION = {
     .name = "dsm.update",
     .parse = dsm_update_parse_param,
+    .storage = dsm_update_ranges,
+    .storage_size = sizeof dsm_update_ranges,
     .help = "write-update regions (issue 6): 0xSTART+LEN[,...], page aligned, untouched at start",
 };
 
