@@ -22,7 +22,7 @@ LOG_TIME = r"^\[\s*(\d+\.\d+)\]"
 START_LINE = re.compile(LOG_TIME + r".*(?:dsm: program spans|program: entry)", re.M)
 EXIT_LINE = re.compile(LOG_TIME + r".*dsmk: program exited with status (\d+)", re.M)
 COLUMNS = ("config", "status", "output", "wall_s", "ratio", "faults", "msgs/fault", "fwd/fault", "bytes",
-           "pingpong", "damped", "backups")
+           "pingpong", "damped", "backups", "wu_writes")
 
 
 def modes(window_us, update_symbols, update_available):
@@ -81,6 +81,7 @@ def summarize(stats):
         "pingpong": total.get("pingpong", 0),
         "damped": total.get("damped", 0),
         "backups": total.get("backups", 0),
+        "wu_writes": total.get("wu_writes", 0),
     }
 
 
