@@ -108,7 +108,7 @@ def test_two_nodes_virtio_match_one_node(program, manager):
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 def test_four_nodes_e1000_match_one_node(program):
-    stats = check_same(program, 4, "e1000")
+    stats = check_same(program, 4, "e1000", words=manager_words("fixed"))
     busy = [1, 2] if program == "pingpong" else range(4)  # pingpong's two threads: nodes 1 and 2
     assert all(int(stats[i]["rfaults"]) + int(stats[i]["wfaults"]) > 0 for i in busy), stats
 
