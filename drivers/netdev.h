@@ -32,8 +32,10 @@ typedef void (*netdev_deliver_fn)(void *ctx, const void *frame, size_t len);
 typedef void (*netdev_notify_fn)(void *ctx);
 
 struct netdev_ops {
-    /* Queues one frame (copied; the caller keeps its buffer) and tells the device. */
-    int (*tx)(struct netdev *dev, const void *frame, size_t len);
+    /* Queues one frame (copied; the caller keeps its buffer) and tells the device, unless
+     * more: then another tx follows at once and one doorbell covers both. A driver rings
+     * for everything queued whenever it returns NETDEV_TX_BUSY or is called without more. */
+    int (*tx)(struct netdev *dev, const void *frame, size_t len, bool more);
     /* Hands up to budget received frames to deliver and refills the ring; returns how many. */
     unsigned (*rx_poll)(struct netdev *dev, unsigned budget, netdev_deliver_fn deliver, void *ctx);
     /* Lets the device raise receive interrupts again (after a poll found the ring empty). */
@@ -80,7 +82,12 @@ struct netdev *netdev_get(void);
 /* Formats a MAC address as aa:bb:cc:dd:ee:ff into out (18 bytes at least). */
 void netdev_format_mac(const uint8_t mac[NETDEV_MAC_LEN], char *out, size_t out_size);
 
-static inline int netdev_tx(struct netdev *dev, const void *frame, size_t len) { return dev->ops->tx(dev, frame, len); }
+static inline int netdev_tx(struct netdev *dev, const void *frame, size_t len) { return dev->ops->tx(dev, frame, len, false); }
+/* netdev_tx for a frame of a burst: more = another frame follows at once. */
+static inline int netdev_tx_burst(struct netdev *dev, const void *frame, size_t len, bool more)
+{
+    return dev->ops->tx(dev, frame, len, more);
+}
 static inline unsigned netdev_rx_poll(struct netdev *dev, unsigned budget, netdev_deliver_fn deliver, void *ctx)
 {
     return dev->ops->rx_poll(dev, budget, deliver, ctx);

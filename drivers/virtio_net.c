@@ -34,6 +34,7 @@ struct virtio_net {
     uint16_t tx_free[VIRTIO_NET_TX_SLOTS_MAX]; /* stack of free transmit slots */
     uint16_t tx_free_count;
     uint16_t tx_slots;            /* transmit buffers: as many as VIRTIO_NET_TX_MEMORY holds */
+    bool tx_unkicked;             /* buffers were added since the last notify decision */
     int msix_vector;              /* CPU vector of the receive queue's MSI-X message, or -1 (INTx) */
     bool up;
 };
@@ -68,15 +69,27 @@ static void virtio_net_tx_reclaim(struct virtio_net *vn)
         vn->tx_free[vn->tx_free_count++] = (uint16_t)((size_t)(buf - vn->tx_bufs) / vn->buf_size);
 }
 
-static int virtio_net_tx(struct netdev *dev, const void *frame, size_t len)
+/* Notifies the device of added transmit buffers unless it asked not to be (2.7.7). */
+static void virtio_net_tx_kick(struct virtio_net *vn)
+{
+    if (!vn->tx_unkicked)
+        return;
+    vn->tx_unkicked = false;
+    if (virtq_kick_needed(&vn->tx))
+        virtio_pci_notify(&vn->vp, VIRTIO_NET_QUEUE_TX);
+}
+
+static int virtio_net_tx(struct netdev *dev, const void *frame, size_t len, bool more)
 {
     struct virtio_net *vn = dev->priv;
     if (len > (size_t)dev->mtu + NETDEV_ETH_HEADER_LEN || len < NETDEV_ETH_HEADER_LEN) {
+        virtio_net_tx_kick(vn); /* a refused frame ends the burst */
         dev->stats.tx_bad_length++;
         return NETDEV_TX_BAD_LENGTH;
     }
     virtio_net_tx_reclaim(vn);
     if (vn->tx_free_count == 0) {
+        virtio_net_tx_kick(vn);
         dev->stats.tx_busy++;
         return NETDEV_TX_BUSY;
     }
@@ -87,11 +100,13 @@ static int virtio_net_tx(struct netdev *dev, const void *frame, size_t len)
     uint64_t phys = vn->tx_phys + (size_t)slot * vn->buf_size;
     if (!virtq_add_buf(&vn->tx, phys, (uint32_t)(vn->hdr_len + len), false, buf)) {
         vn->tx_free[vn->tx_free_count++] = slot; /* cannot happen: slots <= queue size */
+        virtio_net_tx_kick(vn);
         dev->stats.tx_busy++;
         return NETDEV_TX_BUSY;
     }
-    if (virtq_kick_needed(&vn->tx))
-        virtio_pci_notify(&vn->vp, VIRTIO_NET_QUEUE_TX);
+    vn->tx_unkicked = true;
+    if (!more)
+        virtio_net_tx_kick(vn);
     dev->stats.tx_frames++;
     dev->stats.tx_bytes += len;
     return NETDEV_TX_OK;

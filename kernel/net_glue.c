@@ -29,6 +29,8 @@
 #define NET_GLUE_ERR_MAX 160
 #define NET_GLUE_SPIN_US_DEFAULT 200    /* about two raw round trips here (PLUMBING 13) */
 #define NET_GLUE_SPIN_US_MAX 10000000ull
+#define NET_GLUE_SPIN_GAP_NS 30000ull   /* one spin round takes a few us: a longer gap means the
+                                         * host ran something else on our core (PLUMBING 13) */
 
 static uint64_t net_node_id;
 CMDLINE_PARAM_U64(net_node_id, "node", 0, NET_MAX_NODES - 1, "this node's id (0 = controller)");
@@ -52,21 +54,30 @@ static struct net net_stack;
 static bool net_up;           /* net_init succeeded */
 static bool net_polling;      /* inside net_glue_poll: a nested call returns */
 static uint64_t net_polls;    /* net_glue_poll rounds run */
+static uint64_t net_poll_started_ns; /* start of the running or last poll round */
 static uint64_t net_polls_at_init_end; /* net_polls when net_glue_init returned (must be 0) */
 static struct timer net_timer; /* fires at the stack's next deadline */
 static uint64_t net_tx_dropped; /* frames the ring had no room for after retries */
+static uint64_t net_spins_preempted; /* waits that stopped spinning early: the host took the core */
+static uint64_t net_tx_frames, net_tx_ns; /* frames handed to the NIC, time spent doing it (dump) */
+/* Where poll rounds that received something spend their time (dump): the driver and the
+ * stack's input, the stack's timers, re-arming the kernel timer. */
+static uint64_t net_busy_polls, net_poll_rx_ns, net_poll_timers_ns, net_poll_arm_ns;
 
 /* A full ring is back-pressure, not loss: wait (bounded) for the device to complete
  * transmissions, which it does on its own (QEMU's main loop for virtio), rather than drop
- * the frame and leave it to a retransmission timeout. */
-static bool net_glue_transmit(void *ctx, const uint8_t *frame, size_t len)
+ * the frame and leave it to a retransmission timeout. more: see net_env.transmit_more
+ * (a busy or refused frame makes the driver ring for what it holds). */
+static bool net_glue_send_frame(const uint8_t *frame, size_t len, bool more)
 {
-    (void)ctx;
-    uint64_t deadline = 0;
+    uint64_t deadline = 0, start = clock_now_ns();
     for (;;) {
-        int r = netdev_tx(net_dev, frame, len);
-        if (r == NETDEV_TX_OK)
+        int r = netdev_tx_burst(net_dev, frame, len, more);
+        if (r == NETDEV_TX_OK) {
+            net_tx_frames++;
+            net_tx_ns += clock_now_ns() - start;
             return true;
+        }
         if (r != NETDEV_TX_BUSY)
             return false;
         uint64_t now = clock_now_ns();
@@ -78,6 +89,18 @@ static bool net_glue_transmit(void *ctx, const uint8_t *frame, size_t len)
     }
     net_tx_dropped++;
     return false;
+}
+
+static bool net_glue_transmit(void *ctx, const uint8_t *frame, size_t len)
+{
+    (void)ctx;
+    return net_glue_send_frame(frame, len, false);
+}
+
+static bool net_glue_transmit_more(void *ctx, const uint8_t *frame, size_t len)
+{
+    (void)ctx;
+    return net_glue_send_frame(frame, len, true);
 }
 
 static uint64_t net_glue_now_ns(void *ctx)
@@ -106,11 +129,19 @@ static void net_glue_deliver(void *ctx, const void *frame, size_t len)
 
 static void net_glue_timer_fired(struct timer *t, void *arg);
 
+/* Keeps the kernel timer at the stack's next deadline. Re-arming reprograms the LAPIC (an
+ * emulated register write that also wakes QEMU's main loop), and wait loops poll
+ * thousands of times a second: an unchanged deadline is left alone. An earlier pending
+ * one is not kept either: its spurious interrupt would wake a halted node for nothing. */
 static void net_glue_arm(uint64_t deadline)
 {
-    if (deadline == UINT64_MAX)
-        timer_cancel(&net_timer);
-    else
+    bool armed = timer_pending(&net_timer);
+    if (deadline == UINT64_MAX) {
+        if (armed)
+            timer_cancel(&net_timer);
+        return;
+    }
+    if (!armed || net_timer.deadline_ns != deadline)
         timer_arm(&net_timer, deadline, net_glue_timer_fired, NULL);
 }
 
@@ -120,11 +151,25 @@ void net_glue_poll(void)
         return;
     net_polling = true;
     net_polls++;
+    net_poll_started_ns = clock_now_ns();
     unsigned frames = netdev_rx_poll(net_dev, NET_GLUE_RX_BUDGET, net_glue_deliver, NULL);
+    uint64_t received = clock_now_ns();
     net_poll(&net_stack);
     net_polling = false;
+    uint64_t polled = clock_now_ns();
     /* A full budget means more frames wait: come back at once, after other timers. */
-    net_glue_arm(frames == NET_GLUE_RX_BUDGET ? clock_now_ns() : net_next_deadline_ns(&net_stack));
+    net_glue_arm(frames == NET_GLUE_RX_BUDGET ? polled : net_next_deadline_ns(&net_stack));
+    if (frames) {
+        net_busy_polls++;
+        net_poll_rx_ns += received - net_poll_started_ns;
+        net_poll_timers_ns += polled - received;
+        net_poll_arm_ns += clock_now_ns() - polled;
+    }
+}
+
+uint64_t net_glue_poll_started_ns(void)
+{
+    return net_poll_started_ns;
 }
 
 static void net_glue_timer_fired(struct timer *t, void *arg)
@@ -164,11 +209,19 @@ bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns
     /* Spin first: a reply usually comes within tens of microseconds (PLUMBING 13). */
     if (net_up)
         net_dev->ops->irq_disable(net_dev);
-    uint64_t now;
+    uint64_t now, last = start;
     while (!(ok = done(ctx)) && (now = clock_now_ns()) < deadline && now < spin_end) {
+        /* Descheduled while spinning: the host's cores are busy, and the QEMU threads that
+         * deliver our reply need one. Halting gives it back (a loaded 2-core host). */
+        if (now - last > NET_GLUE_SPIN_GAP_NS) {
+            net_spins_preempted++;
+            break;
+        }
         net_glue_poll();
-        timer_run_expired();
+        if (timer_next_deadline() <= now)
+            timer_run_expired(); /* only when due: every call reprograms the LAPIC */
         cpu_pause();
+        last = clock_now_ns();
     }
     if (net_up)
         net_glue_irq_rearm();
@@ -212,6 +265,7 @@ static void net_glue_start_stack(void)
 {
     struct net_env env = {
         .transmit = net_glue_transmit,
+        .transmit_more = net_glue_transmit_more,
         .now_ns = net_glue_now_ns,
         .random_bytes = net_glue_random_bytes,
         .log_line = net_glue_log_line,
@@ -286,6 +340,16 @@ void net_glue_dump(void)
     net_dev->ops->dump(net_dev);
     if (net_tx_dropped)
         log_info("net: %llu frames dropped on a full transmit ring", (unsigned long long)net_tx_dropped);
+    if (net_tx_frames)
+        log_info("net: %llu frames handed to the NIC, %llu ns each on average", (unsigned long long)net_tx_frames,
+                 (unsigned long long)(net_tx_ns / net_tx_frames));
+    if (net_spins_preempted)
+        log_info("net: %llu waits halted early: the host descheduled the spin", (unsigned long long)net_spins_preempted);
+    if (net_busy_polls)
+        log_info("net: %llu poll rounds with frames, on average %llu ns receiving, %llu ns timers, %llu ns re-arming",
+                 (unsigned long long)net_busy_polls, (unsigned long long)(net_poll_rx_ns / net_busy_polls),
+                 (unsigned long long)(net_poll_timers_ns / net_busy_polls),
+                 (unsigned long long)(net_poll_arm_ns / net_busy_polls));
     if (net_up)
         net_dump_counters(&net_stack);
 }

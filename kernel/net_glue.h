@@ -29,6 +29,9 @@ uint32_t net_glue_node_count(void);
  * timers. For wait loops; safe to call at any time, but a nested call (from a message
  * handler) returns at once: handlers must never wait for network replies. */
 void net_glue_poll(void);
+/* When the running (or else the last) net_glue_poll began, in clock_now_ns time: a message
+ * handler subtracts it from now to learn what receiving and decoding its message cost. */
+uint64_t net_glue_poll_started_ns(void);
 /* Waits until done(ctx) or timeout_ns have passed; returns done's last answer. Spins
  * first (net.spin_us, NIC interrupts masked, kernel timers run), then halts until the NIC
  * interrupt or a timer, whose handlers run the network. From thread context only. */

@@ -50,6 +50,18 @@ struct rpc_wait {
     bool content_ok;
     uint64_t count; /* answer to a count query */
     uint64_t id;    /* peer << 32 | call number of the awaited reply */
+    uint64_t done_ns, poll_ns; /* when the reply callback ran, and when its poll round began */
+};
+
+/* Where the time of a round trip goes (means over the timed calls; the closing note of
+ * issue 3 quotes them). Client: send = transport_request (encode, tag, transmit); away =
+ * until the poll round that delivers the reply begins (wire, server, wake-ups); receive =
+ * that round up to the callback (driver, reassembly, tag check); after = back to the
+ * caller. Server: receive = its poll round up to the handler; reply = transport_reply. */
+struct rpc_phases {
+    uint64_t samples;
+    uint64_t send_ns, away_ns, receive_ns, after_ns; /* client */
+    uint64_t reply_ns;                               /* server (with receive_ns) */
 };
 
 static bool rpc_no_stream;
@@ -65,6 +77,7 @@ static struct rpc_wait rpc_awaited;          /* client: the one outstanding call
 static uint64_t rpc_replies, rpc_replies_ok, rpc_replies_late; /* client: callbacks, accepted, stale */
 static struct timer rpc_leave_timer;         /* server: exit once the leave reply is out */
 static uint64_t rpc_serving_peers;           /* client: bit per peer that answered a probe */
+static struct rpc_phases rpc_phases;         /* client: this peer's timed calls; server: all */
 
 static uint8_t rpc_pattern(size_t i)
 {
@@ -82,9 +95,15 @@ static void rpc_serve(void *ctx, struct net *n, uint32_t from, uint8_t type, con
                       uint64_t request_id)
 {
     (void)ctx;
+    uint64_t entry_ns = clock_now_ns();
     if (type == RPC_TYPE_LEAVE) {
         console_printf("nettest: rpc server: %llu requests handled, %llu distinct\n",
                        (unsigned long long)rpc_handled, (unsigned long long)rpc_distinct);
+        struct rpc_phases *ph = &rpc_phases;
+        if (ph->samples)
+            console_printf("nettest: rpc server phases (mean of %llu): receive %llu ns, reply %llu ns\n",
+                           (unsigned long long)ph->samples, (unsigned long long)(ph->receive_ns / ph->samples),
+                           (unsigned long long)(ph->reply_ns / ph->samples));
         net_glue_dump();
         log_info("nettest: rpc served, leaving");
         transport_reply(n, from, request_id, NULL, 0);
@@ -108,6 +127,11 @@ static void rpc_serve(void *ctx, struct net *n, uint32_t from, uint8_t type, con
         }
         memcpy(rpc_reply, &call, sizeof call); /* the server's copy: the client skips these bytes */
         transport_reply(n, from, request_id, rpc_reply, sizeof rpc_reply);
+        if (call >= RPC_WARMUP) {
+            rpc_phases.samples++;
+            rpc_phases.receive_ns += entry_ns - net_glue_poll_started_ns();
+            rpc_phases.reply_ns += clock_now_ns() - entry_ns;
+        }
     }
 }
 
@@ -123,6 +147,8 @@ static void rpc_done(void *ctx, int status, const uint8_t *reply, size_t len)
         return;
     }
     w->done = true;
+    w->done_ns = clock_now_ns();
+    w->poll_ns = net_glue_poll_started_ns();
     w->status = status;
     w->len = len;
     uint32_t call = (uint32_t)id;
@@ -160,9 +186,9 @@ static bool rpc_peer_serving(void *ctx)
 }
 
 /* Waits until peer answers a count query. A peer's stack joins the cluster before its
- * handlers are registered, and the transport drops a request whose type has no handler
- * without answering (tp_no_handler), so the first request to a slow booter could wait
- * forever. Probes are not round trips: the server's handled count does not see them. */
+ * handlers are registered, and a request to a type without a handler is refused
+ * (NET_ERR_NO_HANDLER), so the probe is repeated until one is served. Probes are not
+ * round trips: the server's handled count does not see them. */
 static bool rpc_wait_serving(struct net *n, uint32_t peer)
 {
     uint64_t start = clock_now_ns();
@@ -226,15 +252,24 @@ static uint64_t rpc_round_trip(struct net *n, uint32_t peer, uint32_t seq, uint3
         log_error("nettest: rpc %u to node %u: request refused (%d)", seq, peer, r);
         return 0;
     }
+    uint64_t sent = clock_now_ns();
     if (!net_glue_spin_until(rpc_wait_done, w, RPC_REPLY_TIMEOUT_NS)) {
         log_error("nettest: rpc %u to node %u: no reply in time", seq, peer);
         return 0;
     }
-    uint64_t rtt = clock_now_ns() - start;
+    uint64_t end = clock_now_ns(), rtt = end - start;
     if (w->status != NET_OK || !w->content_ok) {
         log_error("nettest: rpc %u to node %u: status %d, %zu bytes, content %s", seq, peer, w->status, w->len,
                   w->content_ok ? "ok" : "wrong");
         return 0;
+    }
+    if (call >= RPC_WARMUP) {
+        struct rpc_phases *ph = &rpc_phases;
+        ph->samples++;
+        ph->send_ns += sent - start;
+        ph->away_ns += w->poll_ns - sent;
+        ph->receive_ns += w->done_ns - w->poll_ns;
+        ph->after_ns += end - w->done_ns;
     }
     return rtt ? rtt : 1;
 }
@@ -275,6 +310,7 @@ static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
     unsigned passed = 0, failed = 0;
     for (uint32_t peer = 1; peer < net_glue_node_count(); peer++) {
         size_t samples = 0;
+        memset(&rpc_phases, 0, sizeof rpc_phases);
         if (!rpc_wait_serving(n, peer)) {
             log_error("nettest: node %u does not serve", peer);
             failed++;
@@ -297,6 +333,14 @@ static __attribute__((noreturn)) void rpc_client(struct net *n, uint32_t count)
                            peer, samples, (unsigned long long)(rpc_rtt_ns[0] / NS_PER_US),
                            (unsigned long long)(rpc_rtt_ns[samples / 2] / NS_PER_US),
                            (unsigned long long)(p99 / NS_PER_US));
+            struct rpc_phases *ph = &rpc_phases;
+            if (ph->samples)
+                console_printf("nettest: rpc phases node 0 -> %u (mean of %llu): send %llu ns, away %llu ns, "
+                               "receive %llu ns, after %llu ns\n", peer, (unsigned long long)ph->samples,
+                               (unsigned long long)(ph->send_ns / ph->samples),
+                               (unsigned long long)(ph->away_ns / ph->samples),
+                               (unsigned long long)(ph->receive_ns / ph->samples),
+                               (unsigned long long)(ph->after_ns / ph->samples));
         }
         if (!rpc_no_stream) {
             if (rpc_stream(n, peer, count))

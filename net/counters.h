@@ -45,6 +45,8 @@
     X(tp_hellos_out)                                                                            \
     X(tp_hellos_in)                                                                             \
     X(tp_no_handler)      /* delivered message of an unregistered type */                       \
+    X(tp_refusals_out)    /* ... of them requests, answered with a no-handler reply */          \
+    X(tp_refusals_in)     /* our requests the peer had no handler for */                        \
     X(tp_bad_reply)       /* reply to an unknown request id */                                  \
     X(tp_peer_restarts)   /* a peer came back with a new epoch */                               \
     X(cluster_suspects)   /* heartbeat timeouts */

@@ -27,6 +27,10 @@ struct net_env {
     /* Sends one Ethernet frame (destination MAC first, no FCS, len <= mtu + 14); the
      * callee copies the bytes before returning. false = dropped (the stack counts it). */
     bool (*transmit)(void *ctx, const uint8_t *frame, size_t len);
+    /* Optional (NULL: transmit): the same for a frame that another follows at once (the
+     * NIC's doorbell may wait for it). The stack ends every burst with a transmit call, or
+     * with a failed transmit_more, after which the environment must not hold frames back. */
+    bool (*transmit_more)(void *ctx, const uint8_t *frame, size_t len);
     /* Monotonic nanoseconds since an arbitrary origin. */
     uint64_t (*now_ns)(void *ctx);
     /* Fills buf with len unpredictable bytes (boot epoch/nonce). */
@@ -55,6 +59,7 @@ enum net_error {
     NET_ERR_PEER = -3,     /* no such peer, or the peer is ourselves */
     NET_ERR_TYPE = -4,     /* message type reserved by the transport */
     NET_ERR_DOWN = -5,     /* peer declared dead; its pending requests complete with this */
+    NET_ERR_NO_HANDLER = -6, /* the peer has no handler for the request's type (answered at once) */
 };
 
 /* Message types 0..TRANSPORT_TYPE_USER_FIRST-1 belong to the transport and cluster layers. */
@@ -68,8 +73,9 @@ struct net;
  * exactly once per message, in the sender's order, from inside net_input or net_poll. */
 typedef void (*transport_handler_fn)(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
                                      size_t len, uint64_t request_id);
-/* Completion of a transport_request: status NET_OK with the reply, or NET_ERR_DOWN with
- * reply NULL. Called exactly once. */
+/* Completion of a transport_request: status NET_OK with the reply, or with reply NULL
+ * NET_ERR_DOWN (peer failed) or NET_ERR_NO_HANDLER (peer has no handler for the type).
+ * Called exactly once. */
 typedef void (*transport_reply_fn)(void *ctx, int status, const uint8_t *reply, size_t len);
 
 /* Cluster membership events for fault handling (DESIGN 7). */

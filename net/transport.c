@@ -38,10 +38,10 @@ static void tp_session_reset(struct net *n, struct transport_peer *p)
     p->hello_in_max = 0;
 }
 
-void transport_init(struct net *n, const uint8_t key[SIPHASH_KEY_LEN], uint64_t epoch)
+void transport_init(struct net *n, const uint8_t key[TRANSPORT_MAC_SECRET_LEN], uint64_t epoch)
 {
     struct transport *t = &n->tp;
-    memcpy(t->key, key, SIPHASH_KEY_LEN);
+    transport_mac_derive_key(&t->mac, key);
     t->epoch = epoch;
     t->next_request_id = 1;
     for (uint32_t i = 0; i < NET_MAX_NODES; i++)
@@ -77,7 +77,7 @@ static void tp_send_control(struct net *n, uint32_t peer, uint8_t kind, uint64_t
         p->ack_due = false;
     }
     size_t len = transport_codec_encode(pbuf_put(b, TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN),
-                                        TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN, &h, NULL, n->tp.key);
+                                        TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN, &h, NULL, &n->tp.mac);
     b->len = (uint16_t)len;
     net_send_udp(n, dst_ip, b, NULL);
 }
@@ -104,7 +104,7 @@ static void tp_transmit_slot(struct net *n, uint32_t peer, struct transport_tx_s
     p->ack_due = false;
     /* Re-tag only when the piggybacked fields changed: a tag costs a pass over the message. */
     if (ack != s->sealed_ack || sack != s->sealed_sack || p->epoch != s->sealed_epoch) {
-        transport_codec_reseal(pbuf_bytes(s->buf), s->buf->len, p->epoch, ack, sack, n->tp.key);
+        transport_codec_reseal(pbuf_bytes(s->buf), s->buf->len, p->epoch, ack, sack, &n->tp.mac);
         s->sealed_ack = ack;
         s->sealed_sack = sack;
         s->sealed_epoch = p->epoch;
@@ -282,9 +282,17 @@ void transport_cancel_requests(struct net *n, uint32_t peer)
     tp_fail_requests(n, peer);
 }
 
+static int tp_queue(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, uint64_t request_id, const void *msg,
+                    size_t len, bool must_queue);
+
 static void tp_deliver(struct net *n, uint32_t peer, const struct transport_header *h, const uint8_t *payload)
 {
     n->counters.tp_delivered++;
+    bool refused = (h->flags & TRANSPORT_FLAG_NO_HANDLER) != 0;
+    if (refused && (h->type != TRANSPORT_TYPE_REPLY || h->payload_len != 0)) {
+        n->counters.tp_malformed++; /* a no-handler answer is an empty reply, nothing else */
+        return;
+    }
     if (h->type == TRANSPORT_TYPE_REPLY) {
         for (size_t i = 0; i < TRANSPORT_MAX_REQUESTS; i++) {
             struct transport_request_slot *r = &n->tp.requests[i];
@@ -292,7 +300,8 @@ static void tp_deliver(struct net *n, uint32_t peer, const struct transport_head
                 transport_reply_fn done = r->done;
                 void *ctx = r->ctx;
                 r->id = 0; /* free before the call: done may issue a new request */
-                done(ctx, NET_OK, payload, h->payload_len);
+                n->counters.tp_refusals_in += refused;
+                done(ctx, refused ? NET_ERR_NO_HANDLER : NET_OK, refused ? NULL : payload, refused ? 0 : h->payload_len);
                 return;
             }
         }
@@ -309,6 +318,10 @@ static void tp_deliver(struct net *n, uint32_t peer, const struct transport_head
                (h->flags & TRANSPORT_FLAG_REQUEST) ? h->request_id : 0);
     } else {
         n->counters.tp_no_handler++;
+        /* A requester would otherwise wait for its own timeout: say so at once. */
+        if ((h->flags & TRANSPORT_FLAG_REQUEST) && h->request_id != 0 &&
+            tp_queue(n, peer, TRANSPORT_TYPE_REPLY, TRANSPORT_FLAG_NO_HANDLER, h->request_id, NULL, 0, true) == NET_OK)
+            n->counters.tp_refusals_out++;
     }
 }
 
@@ -353,7 +366,7 @@ static bool tp_data_input(struct net *n, uint32_t peer, const struct transport_h
         p->rcv_next++;
         struct transport_header bh;
         const uint8_t *bp;
-        if (transport_codec_decode(pbuf_bytes(b), b->len, n->tp.key, &bh, &bp) == TRANSPORT_DECODE_OK)
+        if (transport_codec_decode(pbuf_bytes(b), b->len, &n->tp.mac, &bh, &bp) == TRANSPORT_DECODE_OK)
             tp_deliver(n, peer, &bh, bp);
         pbuf_free(&n->pool, b);
     }
@@ -387,7 +400,7 @@ void transport_input(struct net *n, const uint8_t *dgram, size_t len, uint32_t s
 {
     struct transport_header h;
     const uint8_t *payload;
-    switch (transport_codec_decode(dgram, len, n->tp.key, &h, &payload)) {
+    switch (transport_codec_decode(dgram, len, &n->tp.mac, &h, &payload)) {
     case TRANSPORT_DECODE_MALFORMED:
         n->counters.tp_malformed++;
         return;
@@ -466,7 +479,7 @@ static int tp_queue(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, u
     };
     tp_ack_fields(p, &h.ack, &h.sack);
     size_t cap = TRANSPORT_HEADER_LEN + len + TRANSPORT_MAC_LEN;
-    b->len = (uint16_t)transport_codec_encode(pbuf_put(b, cap), cap, &h, msg, n->tp.key);
+    b->len = (uint16_t)transport_codec_encode(pbuf_put(b, cap), cap, &h, msg, &n->tp.mac);
     if (direct) {
         tp_window_add(n, peer, b, &h);
         return NET_OK;

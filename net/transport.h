@@ -81,7 +81,7 @@ struct transport_handler_slot {
 };
 
 struct transport {
-    uint8_t key[SIPHASH_KEY_LEN];
+    struct transport_mac_key mac; /* derived from the cluster secret */
     uint64_t epoch;               /* our boot epoch, random, never 0 */
     uint64_t next_request_id;
     struct transport_peer peers[NET_MAX_NODES];
@@ -90,7 +90,7 @@ struct transport {
 };
 
 /* Sets up the state for our epoch and key; all peers unknown. */
-void transport_init(struct net *n, const uint8_t key[SIPHASH_KEY_LEN], uint64_t epoch);
+void transport_init(struct net *n, const uint8_t key[TRANSPORT_MAC_SECRET_LEN], uint64_t epoch);
 /* Handles one UDP payload that arrived on TRANSPORT_UDP_PORT from src_ip. */
 void transport_input(struct net *n, const uint8_t *dgram, size_t len, uint32_t src_ip);
 /* Retransmissions and delayed acks that are due. */

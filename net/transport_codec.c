@@ -10,14 +10,15 @@
 #include "net/copy.h"
 #include "net/wire.h"
 
-static void transport_codec_tag(const uint8_t *bytes, size_t len, const uint8_t key[SIPHASH_KEY_LEN],
+/* bytes: header and payload, len >= TRANSPORT_HEADER_LEN. */
+static void transport_codec_tag(const uint8_t *bytes, size_t len, const struct transport_mac_key *key,
                                 uint8_t tag[TRANSPORT_MAC_LEN])
 {
-    siphash_128(key, bytes, len, tag);
+    transport_mac_tag(key, bytes, TRANSPORT_HEADER_LEN, bytes + TRANSPORT_HEADER_LEN, len - TRANSPORT_HEADER_LEN, tag);
 }
 
 size_t transport_codec_encode(uint8_t *out, size_t cap, const struct transport_header *h, const uint8_t *payload,
-                              const uint8_t key[SIPHASH_KEY_LEN])
+                              const struct transport_mac_key *key)
 {
     size_t body = TRANSPORT_HEADER_LEN + (size_t)h->payload_len;
     if (h->payload_len > TRANSPORT_MAX_MSG || cap < body + TRANSPORT_MAC_LEN)
@@ -49,7 +50,7 @@ void transport_codec_set_seq(uint8_t *dgram, uint32_t seq)
 }
 
 void transport_codec_reseal(uint8_t *dgram, size_t len, uint64_t dst_epoch, uint32_t ack, uint32_t sack,
-                            const uint8_t key[SIPHASH_KEY_LEN])
+                            const struct transport_mac_key *key)
 {
     wire_put_be64(dgram + TRANSPORT_OFF_DST_EPOCH, dst_epoch);
     wire_put_be32(dgram + TRANSPORT_OFF_ACK, ack);
@@ -57,7 +58,7 @@ void transport_codec_reseal(uint8_t *dgram, size_t len, uint64_t dst_epoch, uint
     transport_codec_tag(dgram, len - TRANSPORT_MAC_LEN, key, dgram + len - TRANSPORT_MAC_LEN);
 }
 
-enum transport_decode_result transport_codec_decode(const uint8_t *b, size_t len, const uint8_t key[SIPHASH_KEY_LEN],
+enum transport_decode_result transport_codec_decode(const uint8_t *b, size_t len, const struct transport_mac_key *key,
                                                     struct transport_header *out, const uint8_t **payload)
 {
     if (len < TRANSPORT_HEADER_LEN + TRANSPORT_MAC_LEN || len > TRANSPORT_DGRAM_MAX)

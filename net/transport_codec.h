@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Wire format of the cluster transport (one UDP datagram per message, DESIGN.md 6):
- * a 48-byte big-endian header, the payload, then a 16-byte SipHash-2-4-128 tag over
- * header and payload under the cluster key. Decoding checks lengths first, then the
+ * a 48-byte big-endian header, the payload, then a 16-byte tag over header and payload
+ * (net/transport_mac.h: SipHash-2-4-128 over the header and an NH hash of the payload). Decoding checks lengths first, then the
  * tag, and only then hands out fields; it makes no protocol decisions. */
 #ifndef NET_TRANSPORT_CODEC_H
 #define NET_TRANSPORT_CODEC_H
@@ -11,12 +11,12 @@
 #include <stdint.h>
 
 #include "net/net_defs.h"
-#include "net/siphash.h"
+#include "net/transport_mac.h"
 
 #define TRANSPORT_MAGIC 0x444bu  /* "DK" */
 #define TRANSPORT_VERSION 1
 #define TRANSPORT_HEADER_LEN 48
-#define TRANSPORT_MAC_LEN SIPHASH_OUT_LEN
+#define TRANSPORT_MAC_LEN TRANSPORT_MAC_TAG_LEN
 #define TRANSPORT_DGRAM_MAX (TRANSPORT_HEADER_LEN + TRANSPORT_MAX_MSG + TRANSPORT_MAC_LEN)
 #define TRANSPORT_OFF_DST_EPOCH 16 /* header offsets rewritten by transport_codec_reseal */
 #define TRANSPORT_OFF_SEQ 24
@@ -29,8 +29,9 @@ enum transport_kind {
     TRANSPORT_KIND_HELLO = 3, /* unreliable: epoch exchange, join and heartbeat */
 };
 
-#define TRANSPORT_FLAG_REQUEST 0x01 /* DATA: the sender awaits a reply to request_id */
-#define TRANSPORT_FLAGS_KNOWN TRANSPORT_FLAG_REQUEST
+#define TRANSPORT_FLAG_REQUEST 0x01    /* DATA: the sender awaits a reply to request_id */
+#define TRANSPORT_FLAG_NO_HANDLER 0x02 /* DATA reply, no payload: the request's type has no handler */
+#define TRANSPORT_FLAGS_KNOWN (TRANSPORT_FLAG_REQUEST | TRANSPORT_FLAG_NO_HANDLER)
 
 struct transport_header {
     uint8_t kind;          /* enum transport_kind */
@@ -55,15 +56,15 @@ enum transport_decode_result {
 /* Writes header h (h->payload_len bytes of payload follow) and the tag into out, which has
  * room for cap bytes; returns the datagram length, 0 if it does not fit. */
 size_t transport_codec_encode(uint8_t *out, size_t cap, const struct transport_header *h, const uint8_t *payload,
-                              const uint8_t key[SIPHASH_KEY_LEN]);
+                              const struct transport_mac_key *key);
 /* Sets the sequence number of an encoded DATA datagram; its tag is stale until resealed. */
 void transport_codec_set_seq(uint8_t *dgram, uint32_t seq);
 /* Rewrites dst_epoch, ack and sack of an encoded datagram and recomputes its tag. */
 void transport_codec_reseal(uint8_t *dgram, size_t len, uint64_t dst_epoch, uint32_t ack, uint32_t sack,
-                            const uint8_t key[SIPHASH_KEY_LEN]);
+                            const struct transport_mac_key *key);
 /* Checks and parses a datagram; on OK *payload points at out->payload_len bytes in bytes. */
 enum transport_decode_result transport_codec_decode(const uint8_t *bytes, size_t len,
-                                                    const uint8_t key[SIPHASH_KEY_LEN], struct transport_header *out,
+                                                    const struct transport_mac_key *key, struct transport_header *out,
                                                     const uint8_t **payload);
 
 #endif

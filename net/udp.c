@@ -35,6 +35,14 @@ enum udp_decode_result udp_decode(const uint8_t *b, size_t len, uint32_t src_ip,
     return UDP_DECODE_OK;
 }
 
+void udp_encode_unchecked(uint8_t *out, uint16_t src_port, uint16_t dst_port, size_t payload_len)
+{
+    wire_put_be16(out, src_port);
+    wire_put_be16(out + 2, dst_port);
+    wire_put_be16(out + 4, (uint16_t)(UDP_HEADER_LEN + payload_len));
+    wire_put_be16(out + 6, 0); /* RFC 768: zero = no checksum was computed */
+}
+
 void udp_encode(uint8_t *out, uint16_t src_port, uint16_t dst_port, const uint8_t *payload, size_t payload_len,
                 uint32_t src_ip, uint32_t dst_ip)
 {

@@ -32,11 +32,10 @@ static void fuzz_handler(void *ctx, struct net *n, uint32_t from, uint8_t type, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_net_init(&node, 0, 3, 1500);
     struct transport_header h;
     const uint8_t *payload;
-    transport_codec_decode(data, size, fuzz_key, &h, &payload);
-
-    fuzz_net_init(&node, 0, 3, 1500);
+    transport_codec_decode(data, size, &node.tp.mac, &h, &payload);
     handled = 0;
     transport_register_handler(&node, TRANSPORT_TYPE_USER_FIRST, fuzz_handler, NULL);
     static const uint64_t peer_epochs[3] = { 0x1111, 0x2222, 0x3333 };
@@ -56,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .seq = wire_get_be16(r + 5), .ack = wire_get_be16(r + 7), .sack = wire_get_be32(r + 9),
             .payload_len = (uint16_t)len, .request_id = r[13],
         };
-        size_t n = transport_codec_encode(dgram, sizeof dgram, &m, data, fuzz_key);
+        size_t n = transport_codec_encode(dgram, sizeof dgram, &m, data, &node.tp.mac);
         data += len;
         size -= len;
         transport_input(&node, dgram, n, node.peer_ip[m.src < 3 ? m.src : 1]);

@@ -145,6 +145,12 @@ TEST(net_udp_and_icmp_round_trip)
     CHECK_EQ(udp_decode(d, sizeof d, 1, 3, &u), UDP_DECODE_CHECKSUM); /* wrong pseudo header */
     CHECK_EQ(udp_decode(d, 12, 1, 2, &u), UDP_DECODE_MALFORMED);     /* truncated */
     CHECK_EQ(udp_decode(d, 7, 1, 2, &u), UDP_DECODE_MALFORMED);
+    /* The transport's header: checksum 0 (not computed), accepted under any addresses. */
+    udp_encode_unchecked(d, 7411, 7412, 5);
+    CHECK_EQ(d[6] | d[7], 0);
+    CHECK_EQ(udp_decode(d, sizeof d, 1, 3, &u), UDP_DECODE_OK);
+    CHECK_EQ(u.dst_port, 7412);
+    CHECK_EQ(u.length, 13);
     uint8_t icmp[12] = { ICMP_TYPE_ECHO_REQUEST, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g' };
     uint16_t c = checksum_finish(checksum_add(0, icmp, sizeof icmp));
     icmp[2] = (uint8_t)(c >> 8);
@@ -160,7 +166,11 @@ TEST(net_udp_and_icmp_round_trip)
 
 TEST(net_transport_codec_round_trip_and_rejects)
 {
-    uint8_t key[16] = { 1, 2, 3 }, other[16] = { 1, 2, 4 };
+    static const uint8_t secret[16] = { 1, 2, 3 }, other_secret[16] = { 1, 2, 4 };
+    static struct transport_mac_key key_storage, other_storage;
+    transport_mac_derive_key(&key_storage, secret);
+    transport_mac_derive_key(&other_storage, other_secret);
+    const struct transport_mac_key *key = &key_storage, *other = &other_storage;
     static uint8_t buf[TRANSPORT_DGRAM_MAX + 16], payload[TRANSPORT_MAX_MSG];
     for (size_t i = 0; i < sizeof payload; i++)
         payload[i] = (uint8_t)i;

@@ -849,7 +849,7 @@ static void sim_forge_data(struct sim *s, uint32_t seq)
     struct transport_header h = { .kind = TRANSPORT_KIND_DATA, .type = 30, .src = 0, .dst = 1,
                                   .src_epoch = n0->tp.epoch, .dst_epoch = n1->tp.epoch, .seq = seq,
                                   .ack = n0->tp.peers[1].rcv_next - 1, .payload_len = 4 };
-    size_t len = transport_codec_encode(dgram, sizeof dgram, &h, (const uint8_t *)"data", n1->tp.key);
+    size_t len = transport_codec_encode(dgram, sizeof dgram, &h, (const uint8_t *)"data", &n1->tp.mac);
     transport_input(n1, dgram, len, n1->peer_ip[0]);
 }
 
@@ -925,5 +925,89 @@ TEST(net_sim_retransmission_backoff_is_capped)
      * 200 ms ceiling would give far fewer). */
     CHECK(n0->counters.tp_retransmits > 400);
     CHECK(n0->counters.tp_retransmits < 4000);
+    sim_destroy(s);
+}
+
+static struct {
+    int calls, status;
+    bool had_reply;
+} refusal;
+
+static void refusal_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx;
+    refusal.calls++;
+    refusal.status = status;
+    refusal.had_reply = reply != NULL || len != 0;
+}
+
+/* A request whose type has no handler at the receiver is answered at once with a
+ * no-handler reply (the requester used to wait for its own timeout) and counted on both
+ * sides; a one-way message of such a type is only counted. */
+TEST(net_sim_request_without_handler_is_refused_at_once)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 21);
+    CHECK(sim_form(s));
+    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
+    memset(&refusal, 0, sizeof refusal);
+    CHECK_EQ(transport_send(n0, 1, 24, "x", 1), NET_OK);
+    CHECK_EQ(transport_request(n0, 1, 24, "q", 1, refusal_done, NULL), NET_OK);
+    uint64_t start = s->now;
+    for (int k = 0; k < 100000 && refusal.calls == 0; k++)
+        sim_step(s);
+    CHECK_EQ(refusal.calls, 1);
+    CHECK_EQ(refusal.status, NET_ERR_NO_HANDLER);
+    CHECK(!refusal.had_reply);
+    CHECK(s->now - start < 2 * (SIM_LATENCY_NS + SIM_JITTER_NS) + TRANSPORT_DELAYED_ACK_NS);
+    CHECK_EQ(n1->counters.tp_no_handler, 2);
+    CHECK_EQ(n1->counters.tp_refusals_out, 1);
+    CHECK_EQ(n0->counters.tp_refusals_in, 1);
+    /* Registered later, the same type is served (the refusal left no state behind). */
+    transport_register_handler(n1, 24, backlog_hold, NULL);
+    memset(&backlog, 0, sizeof backlog);
+    CHECK_EQ(transport_request(n0, 1, 24, "q", 1, refusal_done, NULL), NET_OK);
+    for (int k = 0; k < 100000 && backlog.held_request == 0; k++)
+        sim_step(s);
+    CHECK(backlog.held_request != 0);
+    sim_destroy(s);
+}
+
+static struct {
+    int more, last;  /* frames sent as "another follows" / as the end of a burst */
+    bool open_burst; /* a transmit_more not yet closed by a transmit */
+} burst;
+
+static bool burst_transmit_more(void *ctx, const uint8_t *frame, size_t len)
+{
+    burst.more++;
+    burst.open_burst = true;
+    return sim_transmit(ctx, frame, len);
+}
+
+static bool burst_transmit(void *ctx, const uint8_t *frame, size_t len)
+{
+    burst.last++;
+    burst.open_burst = false;
+    return sim_transmit(ctx, frame, len);
+}
+
+/* A message fragmented at MTU 1500 goes out as one burst (the NIC rings its doorbell
+ * once): every fragment but the last through transmit_more, and the burst is closed. */
+TEST(net_sim_fragments_leave_as_one_burst)
+{
+    struct sim *s = sim_create(2, 1500, 0, 0, 23);
+    CHECK(sim_form(s));
+    struct net *n0 = s->nodes[0].net;
+    n0->env.transmit = burst_transmit;
+    n0->env.transmit_more = burst_transmit_more;
+    memset(&burst, 0, sizeof burst);
+    static uint8_t msg[4096];
+    CHECK_EQ(transport_send(n0, 1, 25, msg, sizeof msg), NET_OK);
+    CHECK_EQ(burst.more, 2); /* 4 KiB + headers: three fragments at MTU 1500 */
+    CHECK_EQ(burst.last, 1);
+    CHECK(!burst.open_burst);
+    CHECK_EQ(transport_send(n0, 1, 25, msg, 64), NET_OK);
+    CHECK_EQ(burst.more, 2); /* one frame: no burst */
+    CHECK_EQ(burst.last, 2);
     sim_destroy(s);
 }
