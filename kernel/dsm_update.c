@@ -2,9 +2,10 @@
 /* The write-update store trap and dsm.update= (kernel/dsm_update.h; issue 6, docs/dsm-
  * protocol.md 4c). The faulting store is emulated, not single-stepped: decoded from the
  * bytes at RIP, its effective address checked against CR2, its value taken from the
- * thread's registers or FXSAVE area, then handed to dsm_write; (rep) stos/movs a page at a
- * time. Not done: read-modify-write instructions (lock-prefixed or not), MMX; kernel
- * writes into such pages (EFAULT). Not under `dynamic`, which has no fixed sequencer. */
+ * thread's registers or FXSAVE area (unlocked ALU forms: combined with the bytes read
+ * first, flags set), then handed to dsm_write; (rep) stos/movs a page at a time. Not done:
+ * lock-prefixed read-modify-write, xchg, cmpxchg (the core has no atomic update), MMX;
+ * kernel writes into such pages (EFAULT). Not under `dynamic` (no fixed sequencer). */
 #include "kernel/dsm_update.h"
 
 #include <arch/context.h>
@@ -20,6 +21,7 @@
 #include "kernel/libc.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/store_alu.h"
 #include "kernel/store_decode.h"
 #include "kernel/thread.h"
 #include "kernel/usercopy.h"
@@ -149,6 +151,21 @@ static void dsm_update_value(const struct store_insn *insn, const uint64_t gpr[1
     memcpy(value, &v, sizeof v);
 }
 
+/* A read-modify-write without lock: value[] holds the operand on entry and the result on
+ * return, computed from the bytes this node reads now (a read fault fetches a copy if it
+ * holds none) with *rflags updated as the CPU would. Not atomic, exactly like the CPU's
+ * unlocked form: another node's write may fall between the read and the sequenced write. */
+static bool dsm_update_alu(const struct store_insn *insn, uint64_t ea, uint8_t *value, uint64_t *rflags)
+{
+    uint64_t old = 0, operand = 0;
+    if (copy_from_user(&old, ea, insn->width) != 0)
+        return false;
+    memcpy(&operand, value, sizeof operand);
+    uint64_t r = store_alu_apply(insn->alu, insn->width, old, operand, rflags);
+    memcpy(value, &r, sizeof r);
+    return true;
+}
+
 /* Up to 15 instruction bytes at rip; fewer when the code ends at an unmapped page. */
 static size_t dsm_update_fetch(uint64_t rip, uint8_t *bytes)
 {
@@ -266,9 +283,13 @@ enum uvm_fault dsm_update_fault(uint64_t va)
         return dsm_update_refuse(f, addr, bytes, insn.length, "store crosses into a page not write-update");
     uint8_t value[DSM_UPDATE_XMM_BYTES];
     dsm_update_value(&insn, gpr, t, value);
+    uint64_t rflags = f->rflags;
+    if (insn.alu != STORE_ALU_NONE && !dsm_update_alu(&insn, ea, value, &rflags))
+        return UVM_FAULT_VIOLATION;
     enum uvm_fault result = dsm_update_write(ea, value, insn.width);
     if (result != UVM_FAULT_RESOLVED)
         return result;
+    f->rflags = rflags;
     dsm_update_stores++;
     f->rip += insn.length;
     return UVM_FAULT_RESOLVED;

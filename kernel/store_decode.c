@@ -30,6 +30,21 @@
 #define SD_OP_MOV_RM_R 0x89
 #define SD_OP_MOV_RM8_IMM8 0xc6
 #define SD_OP_MOV_RM_IMM 0xc7
+#define SD_OP_ALU_LAST 0x31     /* 00-31: ADD OR ADC SBB AND SUB XOR r/m, r (8 = opcode group) */
+#define SD_OP_ALU_GROUP_SHIFT 3
+#define SD_OP_ALU_FORM_MASK 7   /* low bits 0: r/m8, r8; 1: r/m, r (2-5: other directions) */
+#define SD_ALU_GROUP_CMP 7      /* 38/39 and 80 /7: compare, no store */
+#define SD_OP_ALU_IMM8 0x80     /* r/m8, imm8 (/0../6) */
+#define SD_OP_ALU_IMM 0x81      /* r/m, imm16/32 */
+#define SD_OP_ALU_IMM8_SX 0x83  /* r/m, imm8 sign-extended */
+#define SD_OP_INC_DEC8 0xfe     /* /0 inc, /1 dec */
+#define SD_OP_INC_DEC 0xff      /* /0 inc, /1 dec (/2../7: call, jmp, push) */
+#define SD_OP_UNARY8 0xf6       /* /2 not, /3 neg (/0 test, /4../7 mul, div) */
+#define SD_OP_UNARY 0xf7
+#define SD_EXT_INC 0
+#define SD_EXT_DEC 1
+#define SD_EXT_NOT 2
+#define SD_EXT_NEG 3
 #define SD_OP_MOVSB 0xa4
 #define SD_OP_MOVS 0xa5        /* 66: movsw, REX.W: movsq, else movsd */
 #define SD_OP_STOSB 0xaa
@@ -169,6 +184,62 @@ static bool sd_store_sse(struct sd_cursor *c, uint8_t op, enum sd_mandatory pre,
     return true;
 }
 
+/* The register operand of a ModRM reg field (AH..BH for 8-bit stores without REX). */
+static void sd_gpr_source(struct store_insn *out, unsigned reg, unsigned rex)
+{
+    out->source = STORE_SOURCE_GPR;
+    out->reg = reg | ((rex & SD_REX_R) ? 8 : 0);
+    out->high_byte = out->width == 1 && rex == 0 && reg >= SD_GPR_HIGH_BYTE_FIRST;
+    if (out->high_byte)
+        out->reg = reg - SD_GPR_HIGH_BYTE_FIRST; /* AH is bits 8..15 of RAX */
+}
+
+/* An immediate of the store's width (imm32 sign-extended for 64-bit stores), masked. */
+static void sd_imm_source(struct sd_cursor *c, struct store_insn *out, unsigned size)
+{
+    out->source = STORE_SOURCE_IMM;
+    uint64_t imm = sd_imm(c, size);
+    out->imm = out->width == 8 ? imm : imm & ((1ull << (8 * out->width)) - 1);
+}
+
+static bool sd_store_alu(struct sd_cursor *c, uint8_t op, bool opsize, unsigned rex, struct store_insn *out)
+{
+    bool byte_op = op == SD_OP_ALU_IMM8 || op == SD_OP_INC_DEC8 || op == SD_OP_UNARY8 ||
+                   (op <= SD_OP_ALU_LAST && (op & 1) == 0);
+    unsigned reg;
+    out->width = byte_op ? 1 : (rex & SD_REX_W) ? 8 : opsize ? 2 : 4;
+    if (!sd_memory_operand(c, rex, &reg, &out->mem))
+        return false;
+    if (op <= SD_OP_ALU_LAST) {
+        out->alu = (enum store_alu)(STORE_ALU_ADD + (op >> SD_OP_ALU_GROUP_SHIFT));
+        sd_gpr_source(out, reg, rex);
+    } else if (op == SD_OP_ALU_IMM8 || op == SD_OP_ALU_IMM || op == SD_OP_ALU_IMM8_SX) {
+        if (reg == SD_ALU_GROUP_CMP)
+            return false;
+        out->alu = (enum store_alu)(STORE_ALU_ADD + reg);
+        sd_imm_source(c, out, op == SD_OP_ALU_IMM ? (out->width == 2 ? 2 : 4) : 1);
+    } else if (op == SD_OP_INC_DEC8 || op == SD_OP_INC_DEC) {
+        if (reg != SD_EXT_INC && reg != SD_EXT_DEC)
+            return false;
+        out->alu = reg == SD_EXT_INC ? STORE_ALU_INC : STORE_ALU_DEC;
+        out->source = STORE_SOURCE_IMM;
+    } else {
+        if (reg != SD_EXT_NOT && reg != SD_EXT_NEG)
+            return false;
+        out->alu = reg == SD_EXT_NOT ? STORE_ALU_NOT : STORE_ALU_NEG;
+        out->source = STORE_SOURCE_IMM;
+    }
+    return c->ok;
+}
+
+static bool sd_is_alu(uint8_t op)
+{
+    if (op <= SD_OP_ALU_LAST)
+        return (op & SD_OP_ALU_FORM_MASK) <= 1 && (op >> SD_OP_ALU_GROUP_SHIFT) != SD_ALU_GROUP_CMP;
+    return op == SD_OP_ALU_IMM8 || op == SD_OP_ALU_IMM || op == SD_OP_ALU_IMM8_SX || op == SD_OP_INC_DEC8 ||
+           op == SD_OP_INC_DEC || op == SD_OP_UNARY8 || op == SD_OP_UNARY;
+}
+
 static bool sd_store_mov(struct sd_cursor *c, uint8_t op, bool opsize, unsigned rex, struct store_insn *out)
 {
     unsigned width = (rex & SD_REX_W) ? 8 : opsize ? 2 : 4;
@@ -179,18 +250,12 @@ static bool sd_store_mov(struct sd_cursor *c, uint8_t op, bool opsize, unsigned 
         return false;
     out->width = width;
     if (op == SD_OP_MOV_RM8_R8 || op == SD_OP_MOV_RM_R) {
-        out->source = STORE_SOURCE_GPR;
-        out->reg = reg | ((rex & SD_REX_R) ? 8 : 0);
-        out->high_byte = width == 1 && rex == 0 && reg >= SD_GPR_HIGH_BYTE_FIRST;
-        if (out->high_byte)
-            out->reg = reg - SD_GPR_HIGH_BYTE_FIRST; /* AH is bits 8..15 of RAX */
+        sd_gpr_source(out, reg, rex);
         return true;
     }
     if (reg != 0) /* C6/C7 with reg != 0 are other instructions (xabort, xbegin) */
         return false;
-    out->source = STORE_SOURCE_IMM;
-    uint64_t imm = sd_imm(c, width > 4 ? 4 : width); /* REX.W: imm32 sign-extended */
-    out->imm = width == 8 ? imm : imm & ((1ull << (8 * width)) - 1);
+    sd_imm_source(c, out, width > 4 ? 4 : width);
     return c->ok;
 }
 
@@ -235,6 +300,8 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
     } else if (b == SD_OP_MOV_RM8_R8 || b == SD_OP_MOV_RM_R || b == SD_OP_MOV_RM8_IMM8 || b == SD_OP_MOV_RM_IMM) {
         /* F2/F3 on a plain MOV are the HLE xacquire/xrelease hints or meaningless: refuse. */
         ok = pre != SD_F2 && pre != SD_F3 && sd_store_mov(&c, b, opsize, rex, out);
+    } else if (sd_is_alu(b)) {
+        ok = pre != SD_F2 && pre != SD_F3 && sd_store_alu(&c, b, opsize, rex, out);
     } else if (b == SD_OP_MOVSB || b == SD_OP_MOVS || b == SD_OP_STOSB || b == SD_OP_STOS) {
         /* 32-bit addressing (ESI/EDI/ECX), a source segment override and repne are refused. */
         ok = !addr32 && segment == 0 && pre != SD_F2;

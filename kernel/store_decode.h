@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Decoder of the x86-64 store instructions compiled C uses (SDM vol. 2 chapter 2: prefixes,
  * REX, ModRM/SIB/displacement/immediate), for the write-update trap (kernel/dsm_update.c):
- * plain MOV to memory, MOV of an immediate, the SSE register stores and the string stores
- * (rep) stos/movs that memset/memcpy use. Portable. Anything else - lock prefix, xchg,
- * read-modify-write forms, MMX, string ops with 32-bit addressing - is unsupported. */
+ * plain MOV to memory, MOV of an immediate, the SSE register stores, the string stores
+ * (rep) stos/movs that memset/memcpy use, and the memory-destination ALU forms without a
+ * lock prefix (add/or/adc/sbb/and/sub/xor with a register or immediate, inc, dec, not,
+ * neg: `x += y` on a global). Portable. Anything else - lock prefix, xchg, cmpxchg,
+ * shifts, MMX, string ops with 32-bit addressing - is unsupported. */
 #ifndef KERNEL_STORE_DECODE_H
 #define KERNEL_STORE_DECODE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kernel/store_alu.h"
 
 #define STORE_DECODE_MAX_LENGTH 15 /* SDM vol. 2 2.3.11: longest legal instruction */
 
@@ -44,6 +48,7 @@ struct store_insn {
     unsigned xmm_offset;/* 8 for movhps/movhpd (the high quadword), else 0 */
     uint64_t imm;
     bool rep;           /* F3 prefix on a string instruction */
+    enum store_alu alu; /* not NONE: a read-modify-write; the source (GPR or IMM) is its operand */
     struct store_mem mem; /* not for string instructions: they address [RDI] */
 };
 

@@ -152,6 +152,46 @@ def test_every_store_form_lands_as_natively(tmp_path):
     assert int(stats[0]["wu_writes"]) > 600, stats[0]  # 14 stores + ~700 words of memset/memcpy
 
 
+RMW_C = r"""
+#include <stdint.h>
+#include <stdio.h>
+static uint64_t w[512] __attribute__((aligned(4096)));
+static void flags(const char *what, uint64_t f) { printf("%s: flags %03llx\n", what, (unsigned long long)(f & 0x8d5)); }
+/* %0 flags out, %1 the word, %2 a source register, %3 RAX (for AH); the cmp first makes
+ * the flags going in known (ZF PF set, CF clear), as NOT keeps them all and INC/DEC keep CF */
+#define RMW(text, word, src) do { uint64_t f; __asm__ volatile("cmp %2, %2\n\t" text "\n\tpushfq\n\tpopq %0" : "=r"(f) : "r"(word), "r"(src), "a"(0x1200ull) : "cc", "memory"); flags(text, f); } while (0)
+int main(void) {
+    w[0] = 5; w[1] = 0xff; w[2] = 0x8000000000000000ull; w[3] = 1; w[4] = 0x7f;
+    RMW("addq $1, (%1)", &w[0], 0ull);
+    RMW("addb $1, (%1)", &w[1], 0ull);
+    RMW("subq %2, (%1)", &w[2], 1ull);
+    RMW("decl (%1)", &w[3], 0ull);
+    RMW("stc\n\tincb (%1)", &w[4], 0ull);
+    RMW("stc\n\tadcl $7, (%1)", &w[5], 0ull);
+    RMW("stc\n\tsbbq %2, (%1)", &w[11], 3ull);
+    RMW("negq (%1)", &w[0], 0ull);
+    RMW("notw (%1)", &w[6], 0ull);
+    RMW("xorl %k2, (%1)", &w[7], 0x5555ull);
+    RMW("orb %%ah, 0(%1)", &w[8], 0ull);
+    for (int i = 0; i < 100; i++) w[9] += (uint64_t)i * 3;
+    for (int i = 0; i < 10; i++) w[10] ^= (uint64_t)i << 8;
+    for (int i = 0; i < 12; i++) printf("w%d=%llx\n", i, (unsigned long long)w[i]);
+    return 0;
+}
+"""
+
+
+def test_unlocked_read_modify_write_lands_as_natively(tmp_path):
+    """Memory-destination ALU forms without lock (add, adc, sbb, sub, inc, dec, neg, not,
+    xor, or with AH): the words and the flags each leaves equal a native run's."""
+    exe = compile_c(tmp_path, "rmw", RMW_C)
+    native = subprocess.run([exe], capture_output=True, timeout=30)
+    assert native.returncode == 0
+    status, out, err, log0, stats = run(exe, [], 2, ["--update", "w"], tag="rmw")
+    assert (status, out) == (0, native.stdout), (err[-2000:], log0[-3000:])
+    assert int(stats[0]["wu_writes"]) >= 11, stats[0]
+
+
 UNSUPPORTED_C = r"""
 #include <errno.h>
 #include <stdio.h>
@@ -162,7 +202,7 @@ int main(void) {
     int r = clock_gettime(CLOCK_MONOTONIC, (struct timespec *)&words[2]);
     printf("store %ld clock_gettime %d errno %d\n", words[0], r, r ? errno : 0);
     fflush(stdout);
-    __atomic_fetch_add(&words[1], 1, __ATOMIC_SEQ_CST); /* lock xadd: not a plain store */
+    __atomic_fetch_add(&words[1], 1, __ATOMIC_SEQ_CST); /* lock xadd: no atomic update */
     printf("not reached\n");
     return 0;
 }

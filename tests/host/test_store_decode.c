@@ -134,7 +134,6 @@ TEST(store_decode_refuses_the_rest)
     CHECK(!SD_DECODE(&d, 0xf0, 0x83, 0x07, 0x01));       /* lock addl $0x1,(%rdi) */
     CHECK(!SD_DECODE(&d, 0x87, 0x07));                   /* xchg %eax,(%rdi) */
     CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xb1, 0x0f));       /* lock cmpxchg %ecx,(%rdi) */
-    CHECK(!SD_DECODE(&d, 0x83, 0x07, 0x01));             /* addl $0x1,(%rdi): read-modify-write */
     CHECK(!SD_DECODE(&d, 0x89, 0xc3));                   /* mov %eax,%ebx: no memory operand */
     CHECK(!SD_DECODE(&d, 0x66, 0x48, 0x0f, 0x7e, 0xe8)); /* movq %xmm5,%rax: register */
     CHECK(!SD_DECODE(&d, 0xf3, 0x0f, 0x7e, 0x10));       /* movq (%rax),%xmm2: a load */
@@ -211,4 +210,60 @@ TEST(store_decode_string_stores)
     CHECK(!SD_DECODE(&d, 0x67, 0xf3, 0xaa)); /* rep stos %al,%es:(%edi): 32-bit addressing */
     CHECK(!SD_DECODE(&d, 0xf2, 0xaa));       /* repnz stos %al,%es:(%rdi) */
     CHECK(!SD_DECODE(&d, 0x64, 0xf3, 0xa4)); /* rep movsb %fs:(%rsi),%es:(%rdi) */
+}
+
+/* The ALU form's shape: alu op, width, length, and the operand (register or immediate). */
+static void sd_expect_alu(const struct store_insn *d, unsigned length, unsigned width, enum store_alu alu,
+                          enum store_source src, uint64_t operand)
+{
+    CHECK_EQ(d->length, length);
+    CHECK_EQ(d->width, width);
+    CHECK_EQ(d->alu, alu);
+    CHECK_EQ(d->source, src);
+    CHECK_EQ(src == STORE_SOURCE_GPR ? d->reg : d->imm, operand);
+}
+
+TEST(store_decode_read_modify_write_without_lock)
+{
+    struct store_insn d;
+    CHECK(SD_DECODE(&d, 0x48, 0x83, 0x05, 0x10, 0x00, 0x00, 0x00, 0x01)); /* addq $0x1,0x10(%rip) */
+    sd_expect_alu(&d, 8, 8, STORE_ALU_ADD, STORE_SOURCE_IMM, 1);
+    CHECK(d.mem.rip_relative && d.mem.disp == 0x10);
+    CHECK(SD_DECODE(&d, 0xff, 0x07)); /* incl (%rdi) */
+    sd_expect_alu(&d, 2, 4, STORE_ALU_INC, STORE_SOURCE_IMM, 0);
+    CHECK(SD_DECODE(&d, 0xfe, 0x48, 0x03)); /* decb 0x3(%rax) */
+    sd_expect_alu(&d, 3, 1, STORE_ALU_DEC, STORE_SOURCE_IMM, 0);
+    CHECK(SD_DECODE(&d, 0x01, 0x07)); /* add %eax,(%rdi) */
+    sd_expect_alu(&d, 2, 4, STORE_ALU_ADD, STORE_SOURCE_GPR, 0);
+    CHECK(SD_DECODE(&d, 0x4c, 0x29, 0x4c, 0x24, 0x08)); /* sub %r9,0x8(%rsp) */
+    sd_expect_alu(&d, 5, 8, STORE_ALU_SUB, STORE_SOURCE_GPR, 9);
+    CHECK(SD_DECODE(&d, 0x08, 0x23)); /* or %ah,(%rbx) */
+    sd_expect_alu(&d, 2, 1, STORE_ALU_OR, STORE_SOURCE_GPR, 0);
+    CHECK(d.high_byte);
+    CHECK(SD_DECODE(&d, 0x66, 0x81, 0x31, 0x34, 0x12)); /* xorw $0x1234,(%rcx) */
+    sd_expect_alu(&d, 5, 2, STORE_ALU_XOR, STORE_SOURCE_IMM, 0x1234);
+    CHECK(SD_DECODE(&d, 0x83, 0x22, 0xf0)); /* andl $0xfffffff0,(%rdx) */
+    sd_expect_alu(&d, 3, 4, STORE_ALU_AND, STORE_SOURCE_IMM, 0xfffffff0);
+    CHECK(SD_DECODE(&d, 0x48, 0x83, 0x16, 0xfb)); /* adcq $-5,(%rsi) */
+    sd_expect_alu(&d, 4, 8, STORE_ALU_ADC, STORE_SOURCE_IMM, (uint64_t)-5);
+    CHECK(SD_DECODE(&d, 0x19, 0x0f)); /* sbb %ecx,(%rdi) */
+    sd_expect_alu(&d, 2, 4, STORE_ALU_SBB, STORE_SOURCE_GPR, 1);
+    CHECK(SD_DECODE(&d, 0x48, 0xf7, 0x17)); /* notq (%rdi) */
+    sd_expect_alu(&d, 3, 8, STORE_ALU_NOT, STORE_SOURCE_IMM, 0);
+    CHECK(SD_DECODE(&d, 0x66, 0xf7, 0x1f)); /* negw (%rdi) */
+    sd_expect_alu(&d, 3, 2, STORE_ALU_NEG, STORE_SOURCE_IMM, 0);
+    CHECK(SD_DECODE(&d, 0x80, 0x07, 0x07)); /* addb $0x7,(%rdi) */
+    sd_expect_alu(&d, 3, 1, STORE_ALU_ADD, STORE_SOURCE_IMM, 7);
+    CHECK(SD_DECODE(&d, 0x48, 0x81, 0x0f, 0xff, 0xff, 0xff, 0x7f)); /* orq $0x7fffffff,(%rdi) */
+    sd_expect_alu(&d, 7, 8, STORE_ALU_OR, STORE_SOURCE_IMM, 0x7fffffff);
+    CHECK(SD_DECODE(&d, 0x88, 0x07)); /* mov %al,(%rdi): a plain store */
+    CHECK_EQ(d.alu, STORE_ALU_NONE);
+    CHECK(!SD_DECODE(&d, 0x39, 0x07));                   /* cmp %eax,(%rdi) */
+    CHECK(!SD_DECODE(&d, 0x48, 0x83, 0x3f, 0x01));       /* cmpq $0x1,(%rdi) */
+    CHECK(!SD_DECODE(&d, 0x03, 0x07));                   /* add (%rdi),%eax: a load */
+    CHECK(!SD_DECODE(&d, 0xf7, 0x07, 0x01, 0, 0, 0));    /* testl $0x1,(%rdi) */
+    CHECK(!SD_DECODE(&d, 0xff, 0x17));                   /* call *(%rdi) */
+    CHECK(!SD_DECODE(&d, 0xff, 0x37));                   /* push (%rdi) */
+    CHECK(!SD_DECODE(&d, 0xf0, 0xff, 0x07));             /* lock incl (%rdi) */
+    CHECK(!SD_DECODE(&d, 0x01, 0xc3));                   /* add %eax,%ebx */
 }
