@@ -270,7 +270,7 @@ enum uvm_fault dsm_update_fault(uint64_t va)
     size_t n = dsm_update_fetch(f->rip, bytes);
     struct store_insn insn;
     if (!store_decode(bytes, n, &insn))
-        return dsm_update_refuse(f, addr, bytes, n, "not a plain store");
+        return dsm_update_refuse(f, addr, bytes, n, "not a store form the trap emulates");
     if (insn.source == STORE_SOURCE_STOS || insn.source == STORE_SOURCE_MOVS)
         return dsm_update_string(f, &insn, addr, va, bytes);
     uint64_t gpr[16];
