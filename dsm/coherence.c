@@ -270,7 +270,26 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
         return false;
     }
     n->env.page_read(n->env.ctx, d->page, n->page_buf);
+    if (access == DSM_ACCESS_READ && p->migratory && p->state == DSM_PROT_WRITE && !d->copyset) {
+        /* Migratory: read then written by one node at a time. The reader takes the
+         * ownership with a READ mapping, so its write that follows is a local upgrade
+         * without messages; if it only reads, it serves the next reader a shared copy. */
+        struct dsm_msg taken = { .type = DSM_MSG_FWD_WRITE, .page = d->page };
+        coh_count_pingpong(n, p, &taken);
+        n->stats.migrations++;
+        coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_DATA | DSM_MSG_F_OWNER | COH_GRANT_DIRECT, 0, 0,
+                 n->page_buf);
+        n->env.page_drop(n->env.ctx, d->page);
+        p->state = DSM_PROT_NONE;
+        p->owner = false;
+        p->migratory = false;
+        p->hint = (uint16_t)req;
+        d->owner = (uint16_t)req;
+        d->away = true;
+        return false;
+    }
     if (access == DSM_ACCESS_READ) {
+        p->migratory = false;
         d->copyset |= bit;
         if (p->state == DSM_PROT_WRITE) {
             n->env.page_protect(n->env.ctx, d->page, DSM_PROT_READ);
@@ -297,6 +316,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
     n->env.page_drop(n->env.ctx, d->page);
     p->state = DSM_PROT_NONE;
     p->owner = false;
+    p->migratory = false;
     p->hint = (uint16_t)req;
     d->owner = (uint16_t)req;
     d->copyset = 0;
@@ -710,6 +730,10 @@ static void req_maybe_complete(struct dsm_node *n, struct dsm_page *p)
     p->granted = false;
     p->arrived_ns = n->env.now_ns(n->env.ctx);
     bool dyn = n->loc->probable_owner && !p->ro;
+    /* Dynamic, migratory pattern: an upgrade of our read copy that invalidated nobody (we
+     * read, then wrote, alone), or the ownership handed over with a read grant. */
+    if (dyn && (f & DSM_MSG_F_OWNER) && !(f & DSM_MSG_F_ZERO))
+        p->migratory = final == DSM_PROT_WRITE ? !(f & DSM_MSG_F_DATA) && !p->acks_want : (f & DSM_MSG_F_DATA) != 0;
     /* Dynamic: only our own upgrade (granted by ourselves) keeps a transaction open. */
     if (!p->ro && !(f & DSM_MSG_F_NODONE) && (!dyn || p->grant_from == n->self))
         coh_send(n, dyn ? n->self : dsm_manager_of(n, p->page), DSM_MSG_DONE, p->page, n->self, 0, 0, 0, NULL);

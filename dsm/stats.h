@@ -27,6 +27,7 @@ struct dsm_stats {
     uint64_t damped;                     /* requests held back by the ping-pong window */
     uint64_t pingpong;                   /* pages taken away soon after arriving */
     uint64_t backups;                    /* directory changes copied to the successor */
+    uint64_t migrations;                 /* dynamic: read requests answered with the ownership */
     uint64_t wu_writes;                  /* dsm_write() calls: write-update stores of this node */
     uint64_t lat_count;
     uint64_t lat_hist[DSM_STATS_BUCKETS];

@@ -29,7 +29,7 @@
 #define DSM_CONTROL_PENDING_MAX 16                     /* memory syscalls from other nodes in flight at node 0 */
 #define DSM_CONTROL_SHUTDOWN_WAIT_NS (2ull * NS_PER_SEC) /* node 0 waits this long for the others' stats */
 #define DSM_CONTROL_EXIT_DELAY_NS (20ull * NS_PER_MS)   /* lets the shutdown ack leave before QEMU ends */
-#define DSM_CONTROL_STATS_LINE 512
+#define DSM_CONTROL_STATS_LINE 640
 #define DSM_CONTROL_ERRNO_MAX 4095                     /* results -4095..-1 are errors (Linux) */
 #define DSM_CONTROL_HOT_PAGES 5                        /* pages on the dsm-hot line (issue 6) */
 /* dsm.window_us= ceiling: a held request must be served well within the shutdown wait, so

@@ -780,12 +780,18 @@ TEST(dsm_dynamic_hints_forward_and_compress)
     CHECK_EQ(h.mem[1][p].prot, DSM_PROT_NONE);
     dsm_dir_query(h.dsm[2], H_BASE + p, &d);
     CHECK(d.managed_here && d.owner == 2);
-    /* Node 0 (hint: home 3) follows 3 -> 1 -> 2: request, two forwards, grant. */
+    /* Node 0 (hint: home 3) follows 3 -> 1 -> 2: request, two forwards, grant. Node 2 read
+     * and then wrote alone, so the page is migratory: node 0 takes the ownership with a
+     * READ mapping and node 2 drops its copy. */
     CHECK_EQ(h_fault(0, p, DSM_ACCESS_READ, 6), 4);
     CHECK_EQ(h_word(0, p, 0), 8);
-    /* Node 3 writes with a stale hint (node 1): request, forward, grant with data and
-     * one ack owed by node 0, invalidate, ack = 5; no DONE. */
-    CHECK_EQ(h_fault(3, p, DSM_ACCESS_WRITE, 7), 5);
+    CHECK_EQ(dsm_node_stats(h.dsm[2])->migrations, 1);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
+    dsm_dir_query(h.dsm[0], H_BASE + p, &d);
+    CHECK(d.managed_here && d.owner == 0 && d.copyset == 0);
+    /* Node 3 writes with a stale hint (node 1): request, forwards 1 -> 2 -> 0, grant with
+     * data = 4; node 0 held the only copy, so no invalidation; no DONE. */
+    CHECK_EQ(h_fault(3, p, DSM_ACCESS_WRITE, 7), 4);
     CHECK_EQ(h_word(3, p, 0), 8);
     CHECK_EQ(h.mem[0][p].prot, DSM_PROT_NONE);
     CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
@@ -826,6 +832,46 @@ TEST(dsm_dynamic_request_queued_at_the_next_owner)
     CHECK_EQ(h.mem[2][p].prot, DSM_PROT_NONE);
     CHECK_EQ(h.mem[0][p].prot, DSM_PROT_WRITE);
     CHECK_EQ(h_word(0, p, 0), 5);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+    h_teardown();
+}
+
+/* Dynamic, migratory data (a counter taken by one node at a time: read, then write): once a
+ * node read and then wrote the page alone, the next reader takes the ownership with its
+ * read, so its write is a local upgrade. A round costs 2 messages instead of 4 (read 2, then
+ * upgrade: request and grant). Readers only: the first takes the page, the others share it. */
+TEST(dsm_dynamic_migratory_read_takes_ownership)
+{
+    h_setup(DSM_SCHEME_DYNAMIC);
+    unsigned p = h_page_managed_by(0);
+    CHECK_EQ(h_fault(0, p, DSM_ACCESS_WRITE, 1), 0);  /* zero fill at the home node */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_READ, 2), 2);   /* written, but not read first: shared */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 3), 2);  /* upgrade: request, grant; node 0 drops */
+    CHECK_EQ(h.mem[0][p].prot, DSM_PROT_NONE);
+    for (unsigned round = 0; round < 6; round++) {
+        unsigned node = round % 2 == 0 ? 0 : 1;
+        CHECK_EQ(h_fault(node, p, DSM_ACCESS_READ, 10 + 2 * round), 2);
+        CHECK_EQ(h.mem[node][p].prot, DSM_PROT_READ);
+        CHECK_EQ(h.mem[1 - node][p].prot, DSM_PROT_NONE);
+        h_set_word(node, p, 0, h_word(node, p, 0) + 1);
+        CHECK_EQ(h_fault(node, p, DSM_ACCESS_WRITE, 11 + 2 * round), 0);
+        CHECK_EQ(h.mem[node][p].prot, DSM_PROT_WRITE);
+    }
+    CHECK_EQ(h_word(1, p, 0), 6);
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->migrations + dsm_node_stats(h.dsm[1])->migrations, 6);
+    /* Readers only: node 2 (hint: home 0, forwarded to 1) still takes it over, since node 1
+     * wrote last; node 2 does not write, so node 3 and node 1 get shared copies from it. */
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 30), 3);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_NONE);
+    CHECK_EQ(h_fault(3, p, DSM_ACCESS_READ, 31), 4); /* 0 -> 1 -> 2 */
+    CHECK_EQ(h_fault(1, p, DSM_ACCESS_READ, 32), 2);
+    CHECK_EQ(h.mem[1][p].prot, DSM_PROT_READ);
+    CHECK_EQ(h.mem[2][p].prot, DSM_PROT_READ);
+    CHECK_EQ(h.mem[3][p].prot, DSM_PROT_READ);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->migrations, 4);
     for (unsigned i = 0; i < H_NODES; i++) {
         CHECK(dsm_is_idle(h.dsm[i]));
         CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
