@@ -243,6 +243,20 @@ static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8
 
 static void coh_count_pingpong(struct dsm_node *n, struct dsm_page *p, const struct dsm_msg *m);
 
+/* Dynamic scheme: this owner has granted the page to req as its new owner; drops our copy
+ * and the manager role, and points the hint at req. */
+static void dyn_give_away(struct dsm_node *n, struct dsm_dir *d, struct dsm_page *p, unsigned req)
+{
+    n->env.page_drop(n->env.ctx, d->page);
+    p->state = DSM_PROT_NONE;
+    p->owner = false;
+    p->migratory = false;
+    p->hint = (uint16_t)req;
+    d->owner = (uint16_t)req;
+    d->copyset = 0;
+    d->away = true;
+}
+
 /* Dynamic scheme (IVY's dynamic distributed manager): this node manages the page and,
  * unless it is untouched, owns it. Every grant leaves from here, so FIFO on each pair
  * keeps it ahead of any later invalidation from here: no DONE. A grant that makes the
@@ -279,13 +293,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
         n->stats.migrations++;
         coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_DATA | DSM_MSG_F_OWNER | COH_GRANT_DIRECT, 0, 0,
                  n->page_buf);
-        n->env.page_drop(n->env.ctx, d->page);
-        p->state = DSM_PROT_NONE;
-        p->owner = false;
-        p->migratory = false;
-        p->hint = (uint16_t)req;
-        d->owner = (uint16_t)req;
-        d->away = true;
+        dyn_give_away(n, d, p, req);
         return false;
     }
     if (access == DSM_ACCESS_READ) {
@@ -313,14 +321,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
             coh_send(n, i, DSM_MSG_INVALIDATE, d->page, (uint16_t)req, 0, 0, 0, NULL);
         }
     }
-    n->env.page_drop(n->env.ctx, d->page);
-    p->state = DSM_PROT_NONE;
-    p->owner = false;
-    p->migratory = false;
-    p->hint = (uint16_t)req;
-    d->owner = (uint16_t)req;
-    d->copyset = 0;
-    d->away = true;
+    dyn_give_away(n, d, p, req);
     return false;
 }
 
