@@ -35,11 +35,12 @@
 /* dsm.window_us= ceiling: a held request must be served well within the shutdown wait, so
  * a window can never keep a node's stats line (or the exit) waiting. */
 #define DSM_CONTROL_WINDOW_MAX_US (DSM_CONTROL_SHUTDOWN_WAIT_NS / NS_PER_US / 4)
-/* `adaptive` alone: the per-page windows grow up to this. Measured before the resume hold
- * (falseshare 4 x 10^8, 2 TCG nodes, medians; docs/dsm-protocol.md section 4): ceilings of
- * 2, 10, 30 and 100 ms gave 4.8, 3.9, 2.7 and 4.0 s (off: 10.0 s); a hot page earns the long
- * window while a calm one keeps none. */
-#define DSM_CONTROL_WINDOW_ADAPTIVE_US 30000
+/* `adaptive` alone: the per-page windows grow up to this. True sharing earns every page the
+ * full ceiling (each hand-off is a ping-pong event), so it is kept short. Measured with the
+ * resume hold (2 TCG nodes, fixed, medians of 3; docs/dsm-protocol.md section 4): falseshare
+ * 4 x 10^8 off 4.5 s, ceiling 2 ms 3.7 s, 30 ms 3.3 s; pingpong 300 off 1.9 s, 2 ms 2.7 s,
+ * 30 ms 19.1 s. */
+#define DSM_CONTROL_WINDOW_ADAPTIVE_US 2000
 #define DSM_CONTROL_WINDOW_ADAPTIVE_PREFIX "adaptive"
 
 /* ---- cluster-wide settings of the core (the same words go to every node) ---- */
