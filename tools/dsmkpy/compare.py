@@ -14,7 +14,7 @@ import sys
 import time
 
 MANAGERS = ("fixed", "central", "dynamic")
-DEFAULT_WINDOW_US = 3000  # falseshare 4 x 10^8 on 2 nodes: 1, 3, 10 ms gave 4.2, 3.5, 4.5 s
+DEFAULT_WINDOW_US = 3000  # best fixed window on falseshare, 2 nodes (docs/dsm-protocol.md section 4)
 UPDATE_MANAGERS = ("fixed", "central")  # dsm/dsm.h DSM_REGION_WRITE_UPDATE: not under dynamic
 REPLICATED_MANAGERS = ("fixed", "central")  # dsm_set_replication: on by default there, none under dynamic
 STATS_LINE = re.compile(r"dsm-stats node=(\d+) (.*)")
