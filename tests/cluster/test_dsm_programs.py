@@ -8,8 +8,9 @@ Matrix in make test (issue 6: every program under every manager): every program 
 nodes under fixed, central and dynamic; every program on 4 e1000 nodes under fixed and a
 subset (condvar, matmul, pingpong) under central and dynamic; 10% loss on every tap on 2
 nodes for threads and matmul under each manager; the ping-pong window (fixed and adaptive)
-under each manager on falseshare and pingpong. make soak adds every program on 4 virtio
-nodes and on 4 nodes with 10% loss on every tap, under each manager."""
+under each manager on falseshare and pingpong; the single-purpose programs below (remote
+exit, nested clones, migrate, MAP_FIXED, gettid) under each manager. make soak adds every
+program on 4 virtio nodes and on 4 nodes with 10% loss on every tap, under each manager."""
 import os
 import re
 import shutil
@@ -172,7 +173,8 @@ def test_single_node_prints_no_dsm_stats():
     assert stats == {}
 
 
-def test_exit_status_and_stderr_from_a_remote_thread(tmp_path):
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_exit_status_and_stderr_from_a_remote_thread(tmp_path, manager):
     """A thread on node 1 writes to stderr and ends the program with exit(): both reach
     the dsmk run command (status from node 0's exit line, bytes through node 0's COM3)."""
     src = tmp_path / "remote_exit.c"
@@ -185,7 +187,8 @@ def test_exit_status_and_stderr_from_a_remote_thread(tmp_path):
     subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
     name = "dsmglue-exit-%d" % os.getpid()
     env = dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO))
-    p = subprocess.run([DSMK, "--name", name, "run", "-n", "2", "--timeout", str(RUN_TIMEOUT), str(exe)], env=env,
+    p = subprocess.run([DSMK, "--name", name, "run", "-n", "2", "--timeout", str(RUN_TIMEOUT), "-k",
+                        manager_words(manager)[0], str(exe)], env=env,
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=RUN_TIMEOUT + 60)
     assert p.returncode == 7, p.stderr[-2000:]
     assert p.stdout == b"main\n"
@@ -214,7 +217,8 @@ int main(void) {
 """
 
 
-def test_threads_on_every_node_clone_at_once(tmp_path):
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_threads_on_every_node_clone_at_once(tmp_path, manager):
     """Threads on several nodes create threads at the same time (two clones parked on one
     node at once must each send their own snapshot), and every result comes back."""
     src = tmp_path / "nested.c"
@@ -222,7 +226,7 @@ def test_threads_on_every_node_clone_at_once(tmp_path):
     exe = tmp_path / "nested"
     subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
     want = sum((a * 10 + i) * 3 + 1 for a in range(6) for i in range(4))
-    status, out, err, stats = run(str(exe), [], 3, name="dsmglue-nested-%d" % os.getpid())
+    status, out, err, stats = run(str(exe), [], 3, words=manager_words(manager), name="dsmglue-nested-%d" % os.getpid())
     assert (status, out) == (0, b"sum=%d\n" % want), err[-3000:]
 
 
@@ -246,14 +250,16 @@ int main(void) {
 """
 
 
-def test_migrate_moves_the_calling_thread(tmp_path):
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_migrate_moves_the_calling_thread(tmp_path, manager):
     """dsmk_migrate(node): the thread continues there (stack, statics and stdout follow)."""
     src = tmp_path / "migrate.c"
     src.write_text(MIGRATE_C)
     exe = tmp_path / "migrate"
     subprocess.run(["musl-gcc", "-static", "-O2", "-I", os.path.join(REPO, "user", "include"), "-o", str(exe),
                     str(src)], check=True)
-    status, out, err, stats = run(str(exe), [], 3, name="dsmglue-migrate-%d" % os.getpid())
+    status, out, err, stats = run(str(exe), [], 3, words=manager_words(manager),
+                                  name="dsmglue-migrate-%d" % os.getpid())
     want = sum(4 * i + 6 for i in range(2048))  # four passes over i, i+1, i+2, i+3
     assert status == 0, err[-3000:]
     assert out == (b"start on 0 of 3\nhop 1: now on 1\nhop 2: now on 2\nhop 3: now on 0\nhop 4: now on 1\n"
@@ -298,14 +304,15 @@ int main(void) {
 """
 
 
-def test_map_fixed_over_touched_pages_reads_zeros(tmp_path):
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_map_fixed_over_touched_pages_reads_zeros(tmp_path, manager):
     """MAP_FIXED replaces pages the DSM already holds: the new mapping reads as zeros (it
     was a SIGSEGV: the core still counted the dropped pages as held here)."""
     src = tmp_path / "fixed.c"
     src.write_text(MAP_FIXED_C)
     exe = tmp_path / "fixed"
     subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
-    status, out, err, _ = run(str(exe), [], 2, name="dsmglue-fixed-%d" % os.getpid())
+    status, out, err, _ = run(str(exe), [], 2, words=manager_words(manager), name="dsmglue-fixed-%d" % os.getpid())
     assert (status, out) == (0, b"same=1 first=0 last=0\nafter=5\n"), err[-3000:]
 
 
@@ -371,12 +378,13 @@ int main(void)
 """
 
 
-def test_remote_thread_knows_its_cluster_tid(tmp_path):
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_remote_thread_knows_its_cluster_tid(tmp_path, manager):
     """A thread started on another node answers gettid() with the id clone() returned."""
     src, exe = tmp_path / "gettid.c", tmp_path / "gettid"
     src.write_text(GETTID_PROGRAM)
     subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
-    status, out, err, stats = run(str(exe), [], 2, name="dsmglue-gettid-%d" % os.getpid())
+    status, out, err, stats = run(str(exe), [], 2, words=manager_words(manager), name="dsmglue-gettid-%d" % os.getpid())
     assert status == 0, (out, err[-2000:])
     assert b"same" in out, out
     assert int(stats[1]["rfaults"]) + int(stats[1]["wfaults"]) > 0, stats  # it did run on node 1
