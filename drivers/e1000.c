@@ -396,6 +396,7 @@ struct netdev *e1000_probe(const struct pci_device *pci, uint16_t mtu)
 
     dev->name = "e1000";
     dev->ops = &e1000_ops;
+    dev->irq_mask_costly = true; /* IMC/IMS are MMIO; virtio's mask is a ring flag in memory */
     dev->mtu = mtu;
     dev->priv = e;
     e->up = true;

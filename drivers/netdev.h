@@ -68,6 +68,8 @@ struct netdev {
     uint8_t mac[NETDEV_MAC_LEN];    /* read from the device at probe */
     uint16_t mtu;                   /* largest payload after the Ethernet header */
     bool irq_pending;               /* set by the interrupt handler, cleared by the poll */
+    bool irq_mask_costly;           /* irq_disable/enable are device register writes (an exit
+                                     * each under TCG): wait loops leave the interrupt on */
     netdev_notify_fn irq_notify;    /* from irq_attach: called by the handler */
     void *irq_notify_ctx;
     struct netdev_stats stats;

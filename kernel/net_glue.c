@@ -29,6 +29,7 @@
 #define NET_GLUE_ERR_MAX 160
 #define NET_GLUE_SPIN_US_DEFAULT 200    /* about two raw round trips here (PLUMBING 13) */
 #define NET_GLUE_SPIN_US_MAX 10000000ull
+#define NET_GLUE_TIMER_SLACK_NS (1ull << 19) /* stack deadlines are rounded up to ~0.5 ms */
 #define NET_GLUE_SPIN_GAP_NS 30000ull   /* one spin round takes a few us: a longer gap means the
                                          * host ran something else on our core (PLUMBING 13) */
 
@@ -130,10 +131,13 @@ static void net_glue_deliver(void *ctx, const void *frame, size_t len)
 static void net_glue_timer_fired(struct timer *t, void *arg);
 
 /* Keeps the kernel timer at the stack's next deadline. Re-arming reprograms the LAPIC (an
- * emulated register write that also wakes QEMU's main loop), and wait loops poll
- * thousands of times a second: an unchanged deadline is left alone. An earlier pending
- * one is not kept either: its spurious interrupt would wake a halted node for nothing. */
-static void net_glue_arm(uint64_t deadline)
+ * emulated register write that also wakes QEMU's main loop), and every round trip moves
+ * the deadline (a new retransmission timer): deadlines are rounded up to
+ * NET_GLUE_TIMER_SLACK_NS, so most rounds find the timer already right and leave it.
+ * Timers of the stack (RTO >= 0.5 ms, delayed ack, heartbeats) may run that much late.
+ * An earlier pending deadline is not kept: its interrupt would wake a halted node for
+ * nothing. exact: run at deadline (more frames wait, or start-up), no rounding. */
+static void net_glue_arm(uint64_t deadline, bool exact)
 {
     bool armed = timer_pending(&net_timer);
     if (deadline == UINT64_MAX) {
@@ -141,6 +145,8 @@ static void net_glue_arm(uint64_t deadline)
             timer_cancel(&net_timer);
         return;
     }
+    if (!exact && deadline <= UINT64_MAX - NET_GLUE_TIMER_SLACK_NS)
+        deadline = (deadline + NET_GLUE_TIMER_SLACK_NS - 1) & ~(NET_GLUE_TIMER_SLACK_NS - 1);
     if (!armed || net_timer.deadline_ns != deadline)
         timer_arm(&net_timer, deadline, net_glue_timer_fired, NULL);
 }
@@ -158,7 +164,10 @@ void net_glue_poll(void)
     net_polling = false;
     uint64_t polled = clock_now_ns();
     /* A full budget means more frames wait: come back at once, after other timers. */
-    net_glue_arm(frames == NET_GLUE_RX_BUDGET ? polled : net_next_deadline_ns(&net_stack));
+    if (frames == NET_GLUE_RX_BUDGET)
+        net_glue_arm(polled, true);
+    else
+        net_glue_arm(net_next_deadline_ns(&net_stack), false);
     if (frames) {
         net_busy_polls++;
         net_poll_rx_ns += received - net_poll_started_ns;
@@ -206,8 +215,12 @@ bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns
     uint64_t deadline = start + timeout_ns;
     uint64_t spin_end = start + net_spin_us * NS_PER_US;
     bool ok;
-    /* Spin first: a reply usually comes within tens of microseconds (PLUMBING 13). */
-    if (net_up)
+    /* Spin first: a reply usually comes within tens of microseconds (PLUMBING 13). The
+     * NIC interrupt is masked meanwhile where that is cheap; elsewhere IF=0 holds it, and
+     * it is taken once at the next halt or return to user mode (fewer exits than the
+     * two mask writes per wait). */
+    bool masked = net_up && !net_dev->irq_mask_costly;
+    if (masked)
         net_dev->ops->irq_disable(net_dev);
     uint64_t now, last = start;
     while (!(ok = done(ctx)) && (now = clock_now_ns()) < deadline && now < spin_end) {
@@ -223,7 +236,7 @@ bool net_glue_spin_until(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns
         cpu_pause();
         last = clock_now_ns();
     }
-    if (net_up)
+    if (masked)
         net_glue_irq_rearm();
     if (ok || !net_up)
         return ok || done(ctx);
@@ -295,7 +308,7 @@ static void net_glue_start_stack(void)
     /* No poll here: the first one (which sends our join) runs from this timer at the
      * kernel's first wait, after every later init step has registered its message
      * handlers; a message polled in before that would be acked and lost (no handler). */
-    net_glue_arm(clock_now_ns());
+    net_glue_arm(clock_now_ns(), true);
     net_polls_at_init_end = net_polls;
 }
 
