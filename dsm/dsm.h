@@ -76,6 +76,24 @@ int dsm_fault(struct dsm_node *n, uint64_t page, enum dsm_access access, uint64_
  * a write-update region. Writes to one page are ordered by its manager. A write fault
  * (dsm_fault WRITE) on such a page returns -DSM_EFAULT. */
 int dsm_write(struct dsm_node *n, uint64_t addr, unsigned len, uint64_t value, uint64_t token);
+
+/* Atomic read-modify-write operations of dsm_atomic (what the x86 lock-prefixed forms and
+ * xchg need; sub, inc, dec, not are an ADD or XOR of the right operand). */
+enum dsm_atomic_op {
+    DSM_ATOMIC_XCHG = 1,    /* new = operand */
+    DSM_ATOMIC_CMPXCHG = 2, /* new = operand if old == compare, else old (unchanged) */
+    DSM_ATOMIC_ADD = 3,     /* new = old + operand (modulo 2^(8 len)) */
+    DSM_ATOMIC_AND = 4,
+    DSM_ATOMIC_OR = 5,
+    DSM_ATOMIC_XOR = 6,
+};
+/* Write-update region page: applies op to the len (1, 2, 4, 8) bytes at user address addr
+ * (aligned or not, not crossing a page) at the page's sequencer, in its total order with
+ * every other write, on every copy, like dsm_write. DSM_PENDING: *old (the bytes before,
+ * zero-extended) is filled and then env->wake(token, 0) follows once every copy holds the
+ * result; -DSM_EINVAL for a bad op/length or a page outside a write-update region. */
+int dsm_atomic(struct dsm_node *n, uint64_t addr, unsigned len, enum dsm_atomic_op op, uint64_t operand,
+               uint64_t compare, uint64_t *old, uint64_t token);
 /* A message from node `from` arrived (exactly once, FIFO per pair). Malformed or
  * impossible messages are counted in stats.bad_msgs and dropped. */
 void dsm_receive(struct dsm_node *n, unsigned from, const void *bytes, size_t len);

@@ -74,6 +74,8 @@ struct dsm_req {
     bool wu;                /* a write-update write (wu_* below) instead of a fault */
     uint32_t wu_off, wu_len, wu_id;
     uint64_t wu_val;
+    uint8_t wu_op;          /* enum dsm_atomic_op, 0 for a plain write */
+    uint64_t wu_cmp;        /* DSM_ATOMIC_CMPXCHG: the expected old bytes */
 };
 
 /* The manager's directory entry. Invariant (when !busy): the owner holds the page READ or
@@ -96,6 +98,7 @@ struct dsm_dir {
     uint16_t wu_writer;
     uint32_t wu_id;
     uint64_t wu_want, wu_got; /* holders updated / acked, bit per node */
+    uint64_t wu_old;        /* the bytes before the write, from the owner's ack */
     uint16_t backup_owner;  /* what the successor holds (replication on) */
     uint64_t backup_copyset;
 };
@@ -115,6 +118,7 @@ struct dsm_wu_call {
     uint32_t id;
     uint64_t token;
     bool held;              /* quiesced: not sent yet */
+    uint64_t *old;          /* dsm_atomic: where the old bytes go before the wake, else NULL */
     struct dsm_msg msg;
 };
 

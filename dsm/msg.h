@@ -33,11 +33,12 @@ enum dsm_msg_type {
     DSM_MSG_FUTEX_WAKEUP = 16,  /* manager -> waiter node: waiter a was chosen */
     DSM_MSG_FUTEX_PASS = 17,    /* waiter node -> manager: waiter was gone, wake one (bitset b) */
     DSM_MSG_DIR_BACKUP = 18,    /* manager -> successor: page's entry is now owner a, copyset addr2 */
-    DSM_MSG_WU_WRITE = 19,      /* writer -> manager: write b bytes (addr2) at offset a, call id c */
+    DSM_MSG_WU_WRITE = 19,      /* writer -> manager: a = offset | len << 12 | atomic op << 16, operand
+                                 * addr2, compare d:b (CMPXCHG), call id c */
     DSM_MSG_WU_UPDATE = 20,     /* manager -> holder: apply it (c = 1: create the page zeroed first) */
-    DSM_MSG_WU_ACK = 21,        /* holder -> manager: applied, copy inaccessible */
+    DSM_MSG_WU_ACK = 21,        /* holder -> manager: applied, copy inaccessible; addr2 = bytes before */
     DSM_MSG_WU_RELEASE = 22,    /* manager -> holder: every copy has it, map READ again */
-    DSM_MSG_WU_DONE = 23,       /* manager -> writer: write call c is complete */
+    DSM_MSG_WU_DONE = 23,       /* manager -> writer: write call c is complete; addr2 = bytes before */
     DSM_MSG_TYPE_END
 };
 

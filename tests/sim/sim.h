@@ -80,8 +80,10 @@ struct sim_thread {
     uint64_t doomed_at;
     int64_t result;
     uint64_t op_start;
-    uint32_t wu_value;           /* WRITE/FADD on a write-update page: the value in flight */
+    uint32_t wu_value;           /* write-update page: WRITE's value / FADD's addend in flight */
     bool wu_committed;           /* ... and it is in the shadow memory */
+    uint32_t wu_before;          /* FADD: the shadow word before its commit */
+    uint64_t wu_old;             /* FADD: the old value dsm_atomic returned */
 };
 
 struct sim_node {

@@ -13,6 +13,10 @@
 #define SIM_WAIT_TIMEOUT_NS 3000000u
 #define SIM_INTERRUPT_PCT 3 /* thread 0 of a node interrupts a waiter instead of an op */
 #define SIM_EINTR 4         /* Linux EINTR, the result an interrupted wait gets */
+/* Write-update pages: a write stores counter << 16, a fetch-add adds (counter << 16) | 1,
+ * so the word after either names the operation (a lost or doubled addend shows). */
+#define SIM_WU_TAG_SHIFT 16
+#define SIM_WU_ADD_MARK 1u
 
 /* Closer state (only one world per process). */
 static bool closer_started, closer_done;
@@ -116,7 +120,9 @@ static bool is_wu_write(const struct sim_world *w, const struct sim_thread *t)
  * whichever of those two the simulation sees first. */
 static void wu_commit(struct sim_world *w, struct sim_thread *t)
 {
-    w->shadow[t->page * SIM_WORDS + t->word] = t->wu_value;
+    uint32_t *shadow = &w->shadow[t->page * SIM_WORDS + t->word];
+    t->wu_before = *shadow;
+    *shadow = t->op == SIM_OP_FADD ? *shadow + t->wu_value : t->wu_value;
     t->wu_committed = true;
 }
 
@@ -129,39 +135,44 @@ void sim_work_wu_release(struct sim_world *w, unsigned node, unsigned page)
     unsigned total = w->cfg.nodes * w->cfg.threads;
     for (unsigned i = 0; i < total; i++) {
         struct sim_thread *t = &w->threads[i];
-        if (!is_wu_write(w, t) || t->step != 1 || t->wu_committed || t->page != page ||
-            frame[t->word] != t->wu_value)
+        if (!is_wu_write(w, t) || t->step != 1 || t->wu_committed || t->page != page)
             continue;
         uint32_t old = shadow[t->word];
-        shadow[t->word] = t->wu_value;
-        if (memcmp(frame, shadow, SIM_WORDS * 4) == 0) {
-            t->wu_committed = true;
+        wu_commit(w, t);
+        if (memcmp(frame, shadow, SIM_WORDS * 4) == 0)
             return;
-        }
         shadow[t->word] = old;
+        t->wu_committed = false;
     }
     sim_violation(w, "page %u node %u: released copy differs from the latest writes by no write in flight", page,
                   node);
 }
 
-/* A write-update write: dsm_write, then done once woken. True when finished. */
+/* A write-update write (dsm_write) or fetch-add (dsm_atomic ADD), done once woken; a
+ * fetch-add must get back the value its commit found. True when finished. */
 static bool wu_write_run(struct sim_world *w, struct sim_thread *t)
 {
+    bool fadd = t->op == SIM_OP_FADD;
     if (t->step == 1) {
         if (!t->wu_committed)
             sim_violation(w, "node %u thread %u: write-update write %u completed uncommitted", t->node, t->index,
                           t->wu_value);
+        else if (fadd && t->wu_old != t->wu_before)
+            sim_violation(w, "node %u thread %u: fetch-add returned %llu, the word held %u", t->node, t->index,
+                          (unsigned long long)t->wu_old, t->wu_before);
         return true;
     }
     t->step = 1;
-    t->wu_value = ++w->write_counter;
+    t->wu_value = ++w->write_counter << SIM_WU_TAG_SHIFT | (fadd ? SIM_WU_ADD_MARK : 0);
     t->wu_committed = false;
     t->blocked = true;
-    int rc = dsm_write(w->nodes[t->node].dsm, (sim_page_number(t->page) << DSM_PAGE_SHIFT) + 4 * t->word, 4,
-                       t->wu_value, thread_token(w, t));
+    uint64_t addr = (sim_page_number(t->page) << DSM_PAGE_SHIFT) + 4 * t->word, token = thread_token(w, t);
+    struct dsm_node *dsm = w->nodes[t->node].dsm;
+    int rc = fadd ? dsm_atomic(dsm, addr, 4, DSM_ATOMIC_ADD, t->wu_value, 0, &t->wu_old, token)
+                  : dsm_write(dsm, addr, 4, t->wu_value, token);
     if (rc != DSM_PENDING) {
         t->blocked = false;
-        sim_violation(w, "dsm_write returned %d", rc);
+        sim_violation(w, "write-update %s returned %d", fadd ? "dsm_atomic" : "dsm_write", rc);
     }
     return false;
 }
@@ -176,7 +187,7 @@ static void thread_run(struct sim_world *w, struct sim_thread *t)
     struct dsm_node *dsm = w->nodes[t->node].dsm;
     uint32_t *shadow = &w->shadow[t->page * SIM_WORDS + t->word];
     if (is_wu_write(w, t)) {
-        /* A fetch-add is a plain write on write-update pages (no atomic read-modify-write). */
+        /* Writes and fetch-adds go through the page's sequencer there. */
         if (wu_write_run(w, t))
             thread_done(w, t);
         return;
