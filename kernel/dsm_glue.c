@@ -616,6 +616,7 @@ void dsm_glue_start_controller(void)
         kernel_exit(EXIT_PANIC);
     }
     dsm_on = true;
+    dsm_phase_mark_start();
     log_info("dsm: program spans %u nodes (%u core regions, manager %s)", dsm_nnodes, m->h.dsm_count,
              dsm_scheme_names[dsm_scheme_choice]);
 }
@@ -641,6 +642,7 @@ static void dsm_start_input(void *ctx, struct net *n, uint32_t from, uint8_t typ
     dsm_apply_regions(m);
     dsm_member_started = true;
     dsm_on = true;
+    dsm_phase_mark_start();
     transport_reply(n, from, request_id, NULL, 0);
 }
 

@@ -11,6 +11,7 @@
 #include "kernel/clock.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
+#include "kernel/sched.h"
 
 #define DSM_PHASE_SAMPLES 256   /* per phase: enough for a bench run's faults */
 #define DSM_PHASE_LINE 640
@@ -21,6 +22,7 @@ struct dsm_phase_ring {
 };
 
 static struct dsm_phase_ring dsm_phase_rings[DSM_PHASE_COUNT];
+static uint64_t dsm_phase_start_ns, dsm_phase_start_idle_ns; /* dsm_phase_mark_start */
 static const char *const dsm_phase_names[DSM_PHASE_COUNT] = {
     "send", "net", "install", "resume", "total", "serve_req", "serve_fwd", "serve_grant", "serve_other",
 };
@@ -60,6 +62,12 @@ static size_t dsm_phase_sorted(const struct dsm_phase_ring *r, uint64_t *out)
     return n;
 }
 
+void dsm_phase_mark_start(void)
+{
+    dsm_phase_start_ns = clock_now_ns();
+    dsm_phase_start_idle_ns = sched_idle_ns();
+}
+
 void dsm_phase_log(unsigned node)
 {
     static uint64_t sorted[DSM_PHASE_SAMPLES];
@@ -73,5 +81,9 @@ void dsm_phase_log(unsigned node)
                             (unsigned long long)r->count, (unsigned long long)(p50 / NS_PER_US),
                             (unsigned long long)(p90 / NS_PER_US));
     }
+    if (len > 0 && (size_t)len < sizeof line)
+        fmt_snprintf(line + len, sizeof line - (size_t)len, " run_ms=%llu idle_ms=%llu",
+                     (unsigned long long)((clock_now_ns() - dsm_phase_start_ns) / NS_PER_MS),
+                     (unsigned long long)((sched_idle_ns() - dsm_phase_start_idle_ns) / NS_PER_MS));
     log_info("%s", line);
 }

@@ -25,7 +25,10 @@ enum dsm_phase {
 void dsm_phase_record(enum dsm_phase ph, uint64_t ns);
 /* The serve phase for a protocol message of this dsm/msg.h type. */
 enum dsm_phase dsm_phase_of_msg(unsigned type);
-/* Logs `dsm-phases node=I` with count, median and 90th percentile (us) of every phase. */
+/* The program starts on this node: the run time and idle time of the log line count from here. */
+void dsm_phase_mark_start(void);
+/* Logs `dsm-phases node=I` with count, median and 90th percentile (us) of every phase, then
+ * the node's run and idle (halted, no thread to run) milliseconds since the mark. */
 void dsm_phase_log(unsigned node);
 
 #endif

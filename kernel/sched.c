@@ -24,6 +24,7 @@ static struct timer sched_deadline_timer; /* fires at the nearest wake_deadline_
 static uint64_t sched_switches;
 static uint64_t sched_preemptions;
 static bool sched_woken_since_irq; /* a thread became READY during the current interrupt */
+static uint64_t sched_idle_total_ns; /* halted in sched_pick_or_idle */
 
 struct thread *thread_current(void)
 {
@@ -166,8 +167,15 @@ static struct thread *sched_pick_or_idle(void)
         if (t)
             return t;
         sched_arm_deadline();
+        uint64_t halted = clock_now_ns();
         cpu_wait_for_interrupt();
+        sched_idle_total_ns += clock_now_ns() - halted;
     }
+}
+
+uint64_t sched_idle_ns(void)
+{
+    return sched_idle_total_ns;
 }
 
 void sched_yield(void)

@@ -33,5 +33,7 @@ uint64_t sched_switch_count(void);
 uint64_t sched_preempt_count(void);
 /* Called by context_first_entry on a new thread's first run (frees a dead predecessor). */
 void sched_thread_started(void);
+/* Nanoseconds the CPU spent halted in the idle loop since boot (no thread READY). */
+uint64_t sched_idle_ns(void);
 
 #endif

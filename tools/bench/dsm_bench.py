@@ -14,7 +14,8 @@
   replication as the kernel's default), beside the cluster-wide figure of the fault run.
 - Speedup: matmul, sor and workqueue on 1 and on 2 nodes; time from the program's start
   (1 node: "program: entry"; N nodes: "dsm: program spans") to its exit line, by node 0's
-  kernel clock, so boot and cluster formation are left out.
+  kernel clock, so boot and cluster formation are left out. idle_pct_per_node: the share of
+  the 2-node run each node's CPU sat halted with no thread to run (the dsm-phases line).
 Merges into $DSMK_BUILD/bench.json. The host is shared: expect wide run-to-run spread."""
 import os
 import re
@@ -193,12 +194,17 @@ def bench_speedup(figures):
     for program, args in SPEEDUP.items():
         exe = os.path.join(REPO, os.environ.get("DSMK_BUILD", "build"), "user", program)
         secs = {}
+        phases = []
         for nodes in (1, 2):
-            _, log, _ = run(exe, args, nodes, "dsmbench-%s-%d-%d" % (program, nodes, os.getpid()))
+            _, log, _ = run(exe, args, nodes, "dsmbench-%s-%d-%d" % (program, nodes, os.getpid()),
+                            phases if nodes == 2 else None)
             secs[nodes] = program_seconds(log, nodes)
+        # How long each node's CPU had no thread to run (waiting for pages or futexes).
+        idle = [round(100.0 * p["idle_ms"][0] / p["run_ms"][0], 1) for p in phases
+                if p.get("run_ms", (0,))[0] > 0 and "idle_ms" in p]
         figures["dsm_speedup_%s_2_nodes" % program] = dict(
             value=round(secs[1] / secs[2], 3), unit="x", one_node_s=round(secs[1], 3), two_nodes_s=round(secs[2], 3),
-            args=" ".join(args), accel="tcg")
+            args=" ".join(args), accel="tcg", idle_pct_per_node=idle)
 
 
 def main():
