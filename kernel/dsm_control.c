@@ -88,7 +88,8 @@ CMDLINE_PARAM_CHOICE(dsm_replicate, "dsm.replicate", dsm_replicate_names,
 
 /* Applies dsm.window_us= and dsm.replicate= to the new core; every node gets the same
  * words, so the cluster agrees. Replication is refused under dynamic (the core keeps no
- * directory shards there): asked for explicitly, that is a bad command line. */
+ * directory shards there): asked for explicitly, that is a bad command line. One node has
+ * no core, so both words are accepted and do nothing there. */
 static void dsm_control_settings_apply(void)
 {
     dsm_set_window(dsm_core, dsm_window.us * NS_PER_US, dsm_window.adaptive);
@@ -291,8 +292,8 @@ static bool dsm_finished;
 static int dsm_exit_status;
 static unsigned dsm_shutdown_acks;
 
-/* The dsm-stats line, then (only after ping-pong) the dsm-hot line: the hottest pages by
- * user address, most events first (docs/dsm-protocol.md section 9). */
+/* The dsm-stats and dsm-phases lines, then (only after ping-pong) the dsm-hot line: the
+ * hottest pages by user address, most events first (docs/dsm-protocol.md section 9). */
 static void dsm_stats_log(void)
 {
     char line[DSM_CONTROL_STATS_LINE];
