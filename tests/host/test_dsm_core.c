@@ -2,11 +2,13 @@
 /* Host tests of the DSM core (dsm/) on a few in-process nodes joined by an instant FIFO
  * network: each protocol path once, message counts, refusals of bad input, futexes,
  * quiesce. The randomized, lossy, many-node checking is tests/sim's job. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dsm/dsm.h"
 #include "dsm/msg.h"
+#include "dsm/stats.h"
 #include "tests/host/check.h"
 
 #define H_NODES 4
@@ -1133,4 +1135,68 @@ TEST(dsm_atomic_on_write_update_pages)
         CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
     }
     h_teardown();
+}
+
+/* Node 1 reads every page; prints (for `make bench`, tools/bench/dsm_bench.py) and returns
+ * the messages, forwards and directory backups of those read faults, in hundredths. */
+static void h_read_fault_counts(const char *owner, uint64_t *msgs_x100, uint64_t *fwd_x100)
+{
+    struct dsm_stats before, after;
+    memset(&before, 0, sizeof before);
+    memset(&after, 0, sizeof after);
+    for (unsigned i = 0; i < H_NODES; i++)
+        dsm_stats_add(&before, dsm_node_stats(h.dsm[i]));
+    for (unsigned p = 0; p < H_PAGES; p++) {
+        h.wakes = 0;
+        h_fault(1, p, DSM_ACCESS_READ, 100 + p);
+    }
+    for (unsigned i = 0; i < H_NODES; i++)
+        dsm_stats_add(&after, dsm_node_stats(h.dsm[i]));
+    uint64_t faults = after.read_faults - before.read_faults;
+    CHECK_EQ(faults, H_PAGES);
+    *msgs_x100 = (after.fault_msgs - before.fault_msgs) * 100 / H_PAGES;
+    *fwd_x100 = (after.forwards - before.forwards) * 100 / H_PAGES;
+    uint64_t backups_x100 = (after.backups - before.backups) * 100 / H_PAGES;
+    printf("read-faults manager=%s owner=%s faults=%llu msgs/fault=%llu.%02llu fwd/fault=%llu.%02llu "
+           "backups/fault=%llu.%02llu\n", dsm_scheme_name(h.dsm[0]), owner, (unsigned long long)faults,
+           (unsigned long long)(*msgs_x100 / 100), (unsigned long long)(*msgs_x100 % 100),
+           (unsigned long long)(*fwd_x100 / 100), (unsigned long long)(*fwd_x100 % 100),
+           (unsigned long long)(backups_x100 / 100), (unsigned long long)(backups_x100 % 100));
+}
+
+/* Issue 6 bench item: messages per read fault under each manager, owner unknown (node 1's
+ * first read of pages node 0 wrote) and known (the same after node 0 wrote them again, which
+ * invalidated node 1's copies). Replication as the kernel's default: on under fixed/central.
+ * Goal: 2 when the owner is known (dynamic), at most 3 otherwise; fixed/central pay the
+ * manager's forward (and DONE) plus one backup. */
+TEST(dsm_read_fault_counts_per_manager)
+{
+    static const enum dsm_scheme schemes[] = { DSM_SCHEME_FIXED, DSM_SCHEME_CENTRAL, DSM_SCHEME_DYNAMIC };
+    for (unsigned s = 0; s < 3; s++) {
+        h_setup(schemes[s]);
+        if (schemes[s] != DSM_SCHEME_DYNAMIC)
+            for (unsigned i = 0; i < H_NODES; i++)
+                CHECK_EQ(dsm_set_replication(h.dsm[i], true), 0);
+        uint64_t unknown, known, fwd_unknown, fwd_known;
+        for (unsigned p = 0; p < H_PAGES; p++) {
+            h.wakes = 0;
+            h_fault(0, p, DSM_ACCESS_WRITE, 1);
+        }
+        h_read_fault_counts("unknown", &unknown, &fwd_unknown);
+        for (unsigned p = 0; p < H_PAGES; p++) {
+            h.wakes = 0;
+            h_fault(0, p, DSM_ACCESS_WRITE, 2);
+        }
+        h_read_fault_counts("known", &known, &fwd_known);
+        if (schemes[s] == DSM_SCHEME_DYNAMIC) {
+            CHECK_EQ(known, 200);
+            CHECK_EQ(fwd_known, 0);
+            CHECK(unknown > 200 && unknown <= 300);
+        } else {
+            CHECK(known >= 200 && known <= 500 && unknown >= 200 && unknown <= 500);
+        }
+        for (unsigned i = 0; i < H_NODES; i++)
+            CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+        h_teardown();
+    }
 }

@@ -167,8 +167,4 @@ void sim_check_end(struct sim_world *w);
 /* With --replicate and the cluster drained: every replica equals its manager's entry. */
 void sim_check_replicas(struct sim_world *w);
 
-/* sim_count.c: `--count-read-faults` prints messages and forwards per read fault under each
- * manager, owner unknown and known (exact counts of the core); returns the exit status. */
-int sim_count_read_faults(void);
-
 #endif

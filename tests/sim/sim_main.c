@@ -3,8 +3,7 @@
  * every event. Usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T]
  * [--pages P] [--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS]
  * [--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--resume-hold] [--wu-pages N]
- * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise.
- * `dsm_sim --count-read-faults` prints exact messages per read fault instead (sim_count.c). */
+ * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,7 +222,7 @@ static void usage(void)
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
                     "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] "
                     "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--resume-hold] [--wu-pages N] "
-                    "[--verbose] [--stats] | --count-read-faults\n");
+                    "[--verbose] [--stats]\n");
     exit(2);
 }
 
@@ -250,7 +249,6 @@ int main(int argc, char **argv)
         if (!strcmp(a, "--adaptive")) { c->adaptive = true; continue; }
         if (!strcmp(a, "--replicate")) { c->replicate = true; continue; }
         if (!strcmp(a, "--resume-hold")) { c->resume_hold = true; continue; }
-        if (!strcmp(a, "--count-read-faults")) return sim_count_read_faults();
         if (!v)
             usage();
         i++;

@@ -10,8 +10,9 @@
   The nodes' dsm-phases lines give where a fault's time goes (send, net, install, resume:
   medians over the nodes, docs/dsm-protocol.md 9a).
 - Messages per read fault (issue 6) under each manager, owner unknown and known: exact counts
-  of the kernel's dsm/ core from `dsm_sim --count-read-faults` (4 nodes, a lossless network;
-  replication as the kernel's default), beside the cluster-wide figure of the fault run.
+  of the kernel's dsm/ core from the host test dsm_read_fault_counts_per_manager (4 nodes, an
+  instant FIFO network; replication as the kernel's default), beside the cluster-wide figure
+  of the fault run.
 - Speedup: matmul, sor and workqueue on 1 and on 2 nodes; time from the program's start
   (1 node: "program: entry"; N nodes: "dsm: program spans") to its exit line, by node 0's
   kernel clock, so boot and cluster formation are left out. idle_pct_per_node: the share of
@@ -178,16 +179,18 @@ def bench_faults(figures):
 def bench_read_fault_messages(figures):
     """Issue 6: messages and forwards per read fault under each manager, owner unknown/known."""
     build = os.environ.get("DSMK_BUILD", "build")
-    sim = os.path.join(REPO, build, "sim", "dsm_sim")
-    subprocess.run(["make", "-s", "BUILD=" + build, os.path.join(build, "sim", "dsm_sim")], cwd=REPO, check=True)
-    out = subprocess.run([sim, "--count-read-faults"], check=True, capture_output=True, text=True).stdout
+    tests = os.path.join(build, "host", "unit_tests")
+    subprocess.run(["make", "-s", "BUILD=" + build, tests], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    out = subprocess.run([os.path.join(REPO, tests), "dsm_read_fault_counts_per_manager"], check=True,
+                         capture_output=True, text=True).stdout
     for line in out.splitlines():
         m = READ_FAULT_COUNTS.match(line)
         if m:
             manager, owner = m.group(1), m.group(2)
             figures["dsm_read_fault_messages_%s_owner_%s" % (manager, owner)] = dict(
                 value=float(m.group(3)), unit="msg", forwards_per_fault=float(m.group(4)),
-                backups_per_fault=float(m.group(5)), nodes=4, source="dsm_sim --count-read-faults (exact, dsm/ core)")
+                backups_per_fault=float(m.group(5)), nodes=4,
+                source="host test dsm_read_fault_counts_per_manager (exact, dsm/ core)")
 
 
 def bench_speedup(figures):
