@@ -19,6 +19,7 @@
 
 #define E1000_RX_DESCS 128       /* 2 KiB of descriptors, 256 KiB of 2 KiB buffers */
 #define E1000_RX_DESCS_JUMBO 64  /* 1 MiB of 16 KiB buffers: a jumbo frame in one */
+#define E1000_RX_RETURN_AT_ONCE_DIV 4 /* over 1/4 of the ring held back is returned at once */
 #define E1000_TX_DESCS 64
 #define E1000_TX_BUFFER_SIZE 2048
 #define E1000_RESET_SPIN_LIMIT 1000000
@@ -38,6 +39,8 @@ struct e1000 {
     uint16_t rx_descs;                  /* E1000_RX_DESCS, or _JUMBO above MTU 1500 */
     uint32_t rx_buf_size;               /* E1000_RX_BUFFER_SIZE, or _JUMBO: what RCTL says */
     uint16_t rx_next_to_clean;          /* oldest descriptor the device may have filled */
+    int32_t rx_tail_due;                /* cleaned descriptor not yet handed back (RDT); -1 none */
+    uint16_t rx_held;                   /* cleaned descriptors not yet handed back */
     uint16_t tx_next_to_use;            /* next descriptor to fill */
     uint16_t tx_tail_written;           /* last value written to TDT: the device's view */
     uint16_t tx_next_to_clean;          /* oldest descriptor not yet reclaimed */
@@ -160,12 +163,30 @@ static const uint8_t *e1000_rx_collect(struct e1000 *e, const uint8_t *buf, uint
     return frame;
 }
 
+/* Hands the cleaned descriptors up to rx_tail_due back to the device. */
+static void e1000_rx_return(struct e1000 *e)
+{
+    if (e->rx_tail_due < 0)
+        return;
+    barrier_write(); /* the cleared descriptors are in memory before the tail names them */
+    e1000_write(e, E1000_RDT, (uint32_t)e->rx_tail_due);
+    e->rx_tail_due = -1;
+    e->rx_held = 0;
+}
+
+/* Cleaned descriptors go back to the device (a tail write: an exit) from a poll that finds
+ * no frame waiting, not at the end of the poll that cleaned them: the write then overlaps
+ * a wait instead of delaying whoever the frame just woke, or the reply a frame asks for.
+ * More than a quarter of the ring held back is returned at once: the device never runs
+ * short, and a node that only wakes for frames returns them every few dozen. */
 static unsigned e1000_rx_poll(struct netdev *dev, unsigned budget, netdev_deliver_fn deliver, void *ctx)
 {
     struct e1000 *e = dev->priv;
     unsigned frames = 0;
     int last_cleaned = -1;
     dev->irq_pending = false;
+    if (!(e->rx_ring[e->rx_next_to_clean].status & E1000_RXD_STATUS_DD))
+        e1000_rx_return(e);
     e1000_tx_reclaim(e);
     while (frames < budget) {
         uint16_t i = e->rx_next_to_clean;
@@ -196,13 +217,13 @@ static unsigned e1000_rx_poll(struct netdev *dev, unsigned budget, netdev_delive
         }
         d->status = 0;
         last_cleaned = i;
+        e->rx_held++;
         e->rx_next_to_clean = (uint16_t)((i + 1) % e->rx_descs);
     }
-    if (last_cleaned >= 0) {
-        /* The cleared descriptors go back to the device: the tail names the last one. */
-        barrier_write();
-        e1000_write(e, E1000_RDT, (uint32_t)last_cleaned);
-    }
+    if (last_cleaned >= 0)
+        e->rx_tail_due = last_cleaned;
+    if (e->rx_held > e->rx_descs / E1000_RX_RETURN_AT_ONCE_DIV)
+        e1000_rx_return(e);
     return frames;
 }
 
@@ -383,6 +404,7 @@ struct netdev *e1000_probe(const struct pci_device *pci, uint16_t mtu)
     /* Jumbo frames land in one 16 KiB buffer each (no copy); the assembly path remains for
      * a frame that spans descriptors anyway (SDM 3.2.3: EOP only on the last). */
     e->rx_descs = mtu > E1000_STANDARD_MTU ? E1000_RX_DESCS_JUMBO : E1000_RX_DESCS;
+    e->rx_tail_due = -1;
     e->rx_buf_size = mtu > E1000_STANDARD_MTU ? E1000_RX_BUFFER_SIZE_JUMBO : E1000_RX_BUFFER_SIZE;
     if (!e1000_alloc_rings(e)) {
         log_error("e1000: out of DMA memory (%zu bytes allocated)", dma_allocated_bytes());
