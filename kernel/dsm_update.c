@@ -3,9 +3,10 @@
  * protocol.md 4c). The faulting store is emulated, not single-stepped: decoded from the
  * bytes at RIP, its effective address checked against CR2, its value taken from the
  * thread's registers or FXSAVE area (unlocked ALU forms: combined with the bytes read
- * first, flags set), then handed to dsm_write; (rep) stos/movs a page at a time. Not done:
- * lock-prefixed read-modify-write, xchg, cmpxchg (the core has no atomic update), MMX;
- * kernel writes into such pages (EFAULT). Not under `dynamic` (no fixed sequencer). */
+ * first, flags set), then handed to dsm_write; (rep) stos/movs a page at a time; the atomic
+ * forms (lock prefix, xchg, xadd, cmpxchg) through dsm_atomic, registers and flags from the
+ * old bytes it returns. Not done: cmpxchg8b/16b, bts/btr/btc, MMX; an atomic across two
+ * pages; kernel writes into such pages (EFAULT). Not under `dynamic` (no fixed sequencer). */
 #include "kernel/dsm_update.h"
 
 #include <arch/context.h>
@@ -32,6 +33,11 @@
 #define FXSAVE_XMM0_OFFSET 160       /* SDM vol. 1 table 10-2: XMM0 at byte 160, 16 bytes each */
 #define DSM_UPDATE_STRING_CHUNK 64   /* bytes of a string store staged on the stack at a time */
 #define DSM_UPDATE_MAX_NOTED 16      /* core regions (kernel/dsm_glue.c DSM_GLUE_MAX_DSM_REGIONS) */
+
+_Static_assert((int)STORE_RMW_XCHG == (int)DSM_ATOMIC_XCHG && (int)STORE_RMW_CMPXCHG == (int)DSM_ATOMIC_CMPXCHG &&
+                   (int)STORE_RMW_ADD == (int)DSM_ATOMIC_ADD && (int)STORE_RMW_AND == (int)DSM_ATOMIC_AND &&
+                   (int)STORE_RMW_OR == (int)DSM_ATOMIC_OR && (int)STORE_RMW_XOR == (int)DSM_ATOMIC_XOR,
+               "store_alu's atomic operations are the core's");
 
 static struct dsm_update_range dsm_update_ranges[DSM_UPDATE_MAX_RANGES];
 static int dsm_update_range_count;
@@ -60,6 +66,7 @@ static unsigned dsm_update_noted_count;
 static uint64_t dsm_update_stores;      /* stores emulated */
 static uint64_t dsm_update_unsupported; /* stores refused: the program was ended */
 static uint64_t dsm_update_kernel;      /* kernel accesses refused (EFAULT) */
+static uint64_t dsm_update_retries;     /* atomic ADC/SBB/NEG compare-exchanges that found other bytes */
 
 bool dsm_update_range_get(size_t index, uint64_t *first, uint64_t *count)
 {
@@ -135,6 +142,14 @@ static void dsm_update_gprs(const struct trap_frame *f, uint64_t gpr[16])
     memcpy(gpr, regs, sizeof regs);
 }
 
+static void dsm_update_set_gprs(struct trap_frame *f, const uint64_t gpr[16])
+{
+    uint64_t *const regs[16] = { &f->rax, &f->rcx, &f->rdx, &f->rbx, &f->rsp, &f->rbp, &f->rsi, &f->rdi,
+                                 &f->r8,  &f->r9,  &f->r10, &f->r11, &f->r12, &f->r13, &f->r14, &f->r15 };
+    for (unsigned i = 0; i < 16; i++)
+        *regs[i] = gpr[i];
+}
+
 /* The bytes the store writes, little endian, into value[0..insn->width). */
 static void dsm_update_value(const struct store_insn *insn, const uint64_t gpr[16], struct thread *t,
                              uint8_t value[DSM_UPDATE_XMM_BYTES])
@@ -183,9 +198,10 @@ static enum uvm_fault dsm_update_refuse(const struct trap_frame *f, uint64_t add
         fmt_snprintf(hex + 3 * i, sizeof hex - 3 * i, "%02x ", bytes[i]);
     dsm_update_unsupported++;
     log_error("dsm: write-update page: unsupported store instruction at RIP 0x%llx (%s; addr 0x%llx; bytes %s) "
-              "[%llu refused, %llu emulated]",
+              "[%llu refused, %llu emulated, %llu atomic retries]",
               (unsigned long long)f->rip, why, (unsigned long long)addr, hex,
-              (unsigned long long)dsm_update_unsupported, (unsigned long long)dsm_update_stores);
+              (unsigned long long)dsm_update_unsupported, (unsigned long long)dsm_update_stores,
+              (unsigned long long)dsm_update_retries);
     return UVM_FAULT_VIOLATION;
 }
 
@@ -208,6 +224,41 @@ static enum uvm_fault dsm_update_write(uint64_t at, const uint8_t *src, uint64_t
         done = stop - at;
         at = stop;
     }
+    return UVM_FAULT_RESOLVED;
+}
+
+/* An atomic form: one dsm_atomic at the page's sequencer (ADC/SBB/NEG: a compare-exchange
+ * of the bytes read first, retried with the bytes it found until they were the expected
+ * ones), then the registers and flags from the old bytes, as the CPU leaves them. */
+static enum uvm_fault dsm_update_atomic(struct trap_frame *f, const struct store_insn *insn, uint64_t ea,
+                                        uint64_t gpr[16], const uint8_t *value)
+{
+    uint64_t src = 0, expect = 0, old = 0;
+    memcpy(&src, value, sizeof src);
+    struct store_rmw rmw;
+    bool exact = store_alu_rmw_plan(insn->atomic, insn->alu, insn->width, src, gpr[0], f->rflags, 0, &rmw);
+    if (!exact && copy_from_user(&expect, ea, insn->width) != 0)
+        return UVM_FAULT_VIOLATION;
+    for (;;) {
+        exact = store_alu_rmw_plan(insn->atomic, insn->alu, insn->width, src, gpr[0], f->rflags, expect, &rmw);
+        uint64_t token = dsm_park_prepare();
+        int rc = dsm_atomic(dsm_core, ea, insn->width, (enum dsm_atomic_op)rmw.op, rmw.operand, rmw.compare, &old,
+                            token);
+        if (rc == DSM_PENDING)
+            rc = (int)dsm_park_wait(token);
+        if (rc != 0)
+            return rc == -DSM_ENOMEM ? UVM_FAULT_NO_MEMORY : UVM_FAULT_VIOLATION;
+        if (exact || old == expect)
+            break;
+        dsm_update_retries++;
+        expect = old;
+    }
+    uint64_t rflags = f->rflags;
+    store_alu_atomic_finish(insn->atomic, insn->alu, insn->width, insn->reg, insn->high_byte, src, old, gpr, &rflags);
+    dsm_update_set_gprs(f, gpr);
+    f->rflags = rflags;
+    f->rip += insn->length;
+    dsm_update_stores++;
     return UVM_FAULT_RESOLVED;
 }
 
@@ -283,6 +334,11 @@ enum uvm_fault dsm_update_fault(uint64_t va)
         return dsm_update_refuse(f, addr, bytes, insn.length, "store crosses into a page not write-update");
     uint8_t value[DSM_UPDATE_XMM_BYTES];
     dsm_update_value(&insn, gpr, t, value);
+    if (insn.atomic != STORE_ATOMIC_NONE) {
+        if (PAGE_ALIGN_DOWN(ea) != PAGE_ALIGN_DOWN(end - 1))
+            return dsm_update_refuse(f, addr, bytes, insn.length, "atomic across two pages");
+        return dsm_update_atomic(f, &insn, ea, gpr, value);
+    }
     uint64_t rflags = f->rflags;
     if (insn.alu != STORE_ALU_NONE && !dsm_update_alu(&insn, ea, value, &rflags))
         return UVM_FAULT_VIOLATION;

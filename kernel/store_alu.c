@@ -53,3 +53,86 @@ uint64_t store_alu_apply(enum store_alu op, unsigned width, uint64_t dst, uint64
     *rflags = (*rflags & ~STORE_ALU_STATUS) | flags;
     return r;
 }
+
+static uint64_t sa_mask(unsigned width)
+{
+    return width >= 8 ? ~0ull : (1ull << (8 * width)) - 1;
+}
+
+bool store_alu_rmw_plan(enum store_atomic form, enum store_alu alu, unsigned width, uint64_t src, uint64_t rax,
+                        uint64_t rflags, uint64_t expect, struct store_rmw *out)
+{
+    uint64_t mask = sa_mask(width);
+    *out = (struct store_rmw){ .op = STORE_RMW_ADD, .operand = src & mask };
+    switch (form) {
+    case STORE_ATOMIC_XCHG: out->op = STORE_RMW_XCHG; return true;
+    case STORE_ATOMIC_XADD: return true;
+    case STORE_ATOMIC_CMPXCHG:
+        out->op = STORE_RMW_CMPXCHG;
+        out->compare = rax & mask;
+        return true;
+    default: break;
+    }
+    switch (alu) {
+    case STORE_ALU_ADD: return true;
+    case STORE_ALU_SUB: out->operand = (0 - src) & mask; return true;
+    case STORE_ALU_INC: out->operand = 1; return true;
+    case STORE_ALU_DEC: out->operand = mask; return true; /* -1 modulo 2^(8 width) */
+    case STORE_ALU_AND: out->op = STORE_RMW_AND; return true;
+    case STORE_ALU_OR: out->op = STORE_RMW_OR; return true;
+    case STORE_ALU_XOR: out->op = STORE_RMW_XOR; return true;
+    case STORE_ALU_NOT:
+        out->op = STORE_RMW_XOR;
+        out->operand = mask;
+        return true;
+    default: /* ADC, SBB, NEG: the new bytes depend on the old ones otherwise than by one op */
+        out->op = STORE_RMW_CMPXCHG;
+        out->compare = expect & mask;
+        out->operand = store_alu_apply(alu, width, expect, src, &rflags);
+        return false;
+    }
+}
+
+uint64_t store_alu_rmw_apply(const struct store_rmw *r, unsigned width, uint64_t old)
+{
+    uint64_t mask = sa_mask(width), v = r->operand;
+    old &= mask;
+    switch (r->op) {
+    case STORE_RMW_CMPXCHG: v = old == (r->compare & mask) ? v : old; break;
+    case STORE_RMW_ADD: v = old + v; break;
+    case STORE_RMW_AND: v = old & v; break;
+    case STORE_RMW_OR: v = old | v; break;
+    case STORE_RMW_XOR: v = old ^ v; break;
+    default: break; /* XCHG */
+    }
+    return v & mask;
+}
+
+/* A register after an instruction wrote width bytes v into it (SDM vol. 1 3.4.1.1: a
+ * 32-bit write zero-extends, 8- and 16-bit writes keep the other bits). */
+static uint64_t sa_reg_write(uint64_t reg, unsigned width, bool high_byte, uint64_t v)
+{
+    uint64_t mask = sa_mask(width);
+    unsigned shift = high_byte ? 8 : 0;
+    if (width >= 4)
+        return v & mask;
+    return (reg & ~(mask << shift)) | ((v & mask) << shift);
+}
+
+void store_alu_atomic_finish(enum store_atomic form, enum store_alu alu, unsigned width, unsigned reg, bool high_byte,
+                             uint64_t src, uint64_t old, uint64_t gpr[16], uint64_t *rflags)
+{
+    switch (form) {
+    case STORE_ATOMIC_XCHG: gpr[reg & 15] = sa_reg_write(gpr[reg & 15], width, high_byte, old); break;
+    case STORE_ATOMIC_XADD:
+        store_alu_apply(STORE_ALU_ADD, width, old, src, rflags);
+        gpr[reg & 15] = sa_reg_write(gpr[reg & 15], width, high_byte, old);
+        break;
+    case STORE_ATOMIC_CMPXCHG:
+        store_alu_apply(STORE_ALU_SUB, width, gpr[0], old, rflags);
+        if ((*rflags & STORE_ALU_ZF) == 0)
+            gpr[0] = sa_reg_write(gpr[0], width, false, old);
+        break;
+    default: store_alu_apply(alu, width, old, src, rflags); break;
+    }
+}

@@ -49,6 +49,12 @@
 #define SD_OP_MOVS 0xa5        /* 66: movsw, REX.W: movsq, else movsd */
 #define SD_OP_STOSB 0xaa
 #define SD_OP_STOS 0xab        /* 66: stosw, REX.W: stosq, else stosd */
+#define SD_OP_XCHG_RM8_R8 0x86
+#define SD_OP_XCHG_RM_R 0x87
+#define SD_OP2_CMPXCHG_RM8_R8 0xb0
+#define SD_OP2_CMPXCHG_RM_R 0xb1
+#define SD_OP2_XADD_RM8_R8 0xc0
+#define SD_OP2_XADD_RM_R 0xc1
 #define SD_OP2_MOVUPS_STORE 0x11  /* 66: movupd, f3: movss, f2: movsd */
 #define SD_OP2_MOVLPS_STORE 0x13  /* 66: movlpd */
 #define SD_OP2_MOVHPS_STORE 0x17  /* 66: movhpd */
@@ -232,6 +238,27 @@ static bool sd_store_alu(struct sd_cursor *c, uint8_t op, bool opsize, unsigned 
     return c->ok;
 }
 
+static bool sd_is_atomic2(uint8_t op)
+{
+    return op == SD_OP2_CMPXCHG_RM8_R8 || op == SD_OP2_CMPXCHG_RM_R || op == SD_OP2_XADD_RM8_R8 ||
+           op == SD_OP2_XADD_RM_R;
+}
+
+/* xchg r/m, r (one-byte opcode) or the 0F cmpxchg / xadd forms (two_byte). */
+static bool sd_store_atomic(struct sd_cursor *c, uint8_t op, bool two_byte, bool opsize, unsigned rex,
+                            struct store_insn *out)
+{
+    unsigned reg;
+    bool byte_op = op == (two_byte ? SD_OP2_CMPXCHG_RM8_R8 : SD_OP_XCHG_RM8_R8) || op == SD_OP2_XADD_RM8_R8;
+    out->width = byte_op ? 1 : (rex & SD_REX_W) ? 8 : opsize ? 2 : 4;
+    out->atomic = !two_byte ? STORE_ATOMIC_XCHG
+                  : op == SD_OP2_XADD_RM8_R8 || op == SD_OP2_XADD_RM_R ? STORE_ATOMIC_XADD : STORE_ATOMIC_CMPXCHG;
+    if (!sd_memory_operand(c, rex, &reg, &out->mem))
+        return false;
+    sd_gpr_source(out, reg, rex);
+    return true;
+}
+
 static bool sd_is_alu(uint8_t op)
 {
     if (op <= SD_OP_ALU_LAST)
@@ -263,14 +290,14 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
 {
     struct sd_cursor c = { .bytes = bytes, .len = len, .pos = 0, .ok = true };
     enum sd_mandatory pre = SD_NONE;
-    bool opsize = false, addr32 = false;
+    bool opsize = false, addr32 = false, lock = false;
     unsigned rex = 0;
     uint8_t segment = 0;
     *out = (struct store_insn){ 0 };
     uint8_t b;
     for (;;) {
         b = sd_byte(&c);
-        if (!c.ok || b == SD_PREFIX_LOCK)
+        if (!c.ok)
             return false;
         if ((b & SD_REX_MASK) == SD_REX_BASE) {
             rex = b; /* only a REX right before the opcode counts (SDM vol. 2 2.2.1) */
@@ -285,7 +312,9 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
                 pre = SD_F2;
             else if (pre == SD_NONE)
                 pre = SD_66;
-        } else if (b == SD_PREFIX_ADDRSIZE)
+        } else if (b == SD_PREFIX_LOCK)
+            lock = true;
+        else if (b == SD_PREFIX_ADDRSIZE)
             addr32 = true;
         else if (b == SD_PREFIX_FS || b == SD_PREFIX_GS)
             segment = b;
@@ -294,14 +323,25 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
         rex = 0;
     }
     bool ok;
+    /* F2/F3 on a MOV or a locked instruction are the HLE xacquire/xrelease hints, on an ALU
+     * form meaningless: refused. */
+    bool no_rep = pre != SD_F2 && pre != SD_F3;
     if (b == SD_OP_ESCAPE) {
         uint8_t op = sd_byte(&c);
-        ok = c.ok && sd_store_sse(&c, op, pre, rex, out);
+        if (sd_is_atomic2(op))
+            ok = no_rep && sd_store_atomic(&c, op, true, opsize, rex, out);
+        else
+            ok = c.ok && !lock && sd_store_sse(&c, op, pre, rex, out);
+    } else if (b == SD_OP_XCHG_RM8_R8 || b == SD_OP_XCHG_RM_R) {
+        ok = no_rep && sd_store_atomic(&c, b, false, opsize, rex, out);
+    } else if (lock) {
+        /* Only the read-modify-write forms take a lock prefix (else #UD, SDM vol. 2 LOCK). */
+        ok = no_rep && sd_is_alu(b) && sd_store_alu(&c, b, opsize, rex, out);
+        out->atomic = STORE_ATOMIC_ALU;
     } else if (b == SD_OP_MOV_RM8_R8 || b == SD_OP_MOV_RM_R || b == SD_OP_MOV_RM8_IMM8 || b == SD_OP_MOV_RM_IMM) {
-        /* F2/F3 on a plain MOV are the HLE xacquire/xrelease hints or meaningless: refuse. */
-        ok = pre != SD_F2 && pre != SD_F3 && sd_store_mov(&c, b, opsize, rex, out);
+        ok = no_rep && sd_store_mov(&c, b, opsize, rex, out);
     } else if (sd_is_alu(b)) {
-        ok = pre != SD_F2 && pre != SD_F3 && sd_store_alu(&c, b, opsize, rex, out);
+        ok = no_rep && sd_store_alu(&c, b, opsize, rex, out);
     } else if (b == SD_OP_MOVSB || b == SD_OP_MOVS || b == SD_OP_STOSB || b == SD_OP_STOS) {
         /* 32-bit addressing (ESI/EDI/ECX), a source segment override and repne are refused. */
         ok = !addr32 && segment == 0 && pre != SD_F2;

@@ -4,8 +4,10 @@
  * plain MOV to memory, MOV of an immediate, the SSE register stores, the string stores
  * (rep) stos/movs that memset/memcpy use, and the memory-destination ALU forms without a
  * lock prefix (add/or/adc/sbb/and/sub/xor with a register or immediate, inc, dec, not,
- * neg: `x += y` on a global). Portable. Anything else - lock prefix, xchg, cmpxchg,
- * shifts, MMX, string ops with 32-bit addressing - is unsupported. */
+ * neg: `x += y` on a global), and the atomic forms: those ALU forms with a lock prefix,
+ * xchg with memory, (lock) xadd and (lock) cmpxchg (SDM vol. 2 8.1.2.2 / LOCK). Portable.
+ * Anything else - cmpxchg8b/16b, bts/btr/btc, shifts, MMX, string ops with 32-bit
+ * addressing, HLE hints - is unsupported. */
 #ifndef KERNEL_STORE_DECODE_H
 #define KERNEL_STORE_DECODE_H
 
@@ -26,6 +28,7 @@ enum store_source {
 };
 
 #define STORE_REG_NONE 0xffu /* no base or no index register */
+
 
 /* The memory operand, to compute the effective address (SDM vol. 2 3.7.5):
  * base + index * scale + disp, or RIP after the instruction + disp; 32-bit wrap with addr32,
@@ -49,6 +52,7 @@ struct store_insn {
     uint64_t imm;
     bool rep;           /* F3 prefix on a string instruction */
     enum store_alu alu; /* not NONE: a read-modify-write; the source (GPR or IMM) is its operand */
+    enum store_atomic atomic; /* not NONE: source GPR `reg` (ALU: as above) */
     struct store_mem mem; /* not for string instructions: they address [RDI] */
 };
 

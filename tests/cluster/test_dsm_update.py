@@ -4,8 +4,9 @@ programs on 2 nodes with their main shared data chosen write-update (`dsmk run -
 SYMBOL` or `-k dsm.update=0xSTART+LEN`) under `fixed` and `central` print exactly what a
 1-node run prints, and the dsm-stats lines count the write-update stores (wu_writes=).
 
-Which data (only pages that see plain stores qualify: no lock-prefixed instruction, no
-mutex on the page, and nothing loaded there at start):
+Which data (nothing loaded there at start, and no kernel write into it - musl's bss holds
+the thread-list lock the kernel clears at a thread's exit; plain stores and the atomic
+forms are emulated):
 - readmostly: `table` (page aligned, written by the main thread between barrier rounds);
 - falseshare: `page_words` (its own page; `(*word)++` is a load and a plain store);
 - matmul: the three matrices, each its own 20 KiB musl mmap just below UVM_MMAP_TOP
@@ -14,8 +15,8 @@ mutex on the page, and nothing loaded there at start):
   which the trap emulates a page at a time.
 - threads, barrier, condvar: no data qualifies. Their shared words sit in the first bss
   page, which also holds loaded .data (the kernel refuses such a range at start, tested
-  below) and their mutex / barrier / condvar, whose lock-prefixed updates write-update
-  cannot run (the core has no atomic read-modify-write through the sequencer)."""
+  below) and musl's bss. Their mutex / barrier / condvar atomics alone would run: the
+  atomic forms are tested on pages of their own below."""
 import os
 import re
 import shutil
@@ -140,16 +141,23 @@ def compile_c(tmp_path, name, source):
     return str(exe)
 
 
+def check_as_native(tmp_path, name, source, symbol):
+    """SOURCE compiled, run natively and on 2 nodes with SYMBOL write-update: the same
+    output; returns node 0's stats."""
+    exe = compile_c(tmp_path, name, source)
+    native = subprocess.run([exe], capture_output=True, timeout=30)
+    assert native.returncode == 0
+    status, out, err, log0, stats = run(exe, [], 2, ["--update", symbol], tag=name)
+    assert (status, out) == (0, native.stdout), (err[-2000:], log0[-3000:])
+    return stats[0]
+
+
 def test_every_store_form_lands_as_natively(tmp_path):
     """The decoder's forms in the kernel: AH, imm16/32/64, SIB, SSE 16/8/4 bytes (XMM from
     the FXSAVE area, movhps' high half), movnti, a store across two write-update pages,
     memset/memcpy's rep stos/movs: the page bytes equal a native run's."""
-    exe = compile_c(tmp_path, "forms", STORE_FORMS_C)
-    native = subprocess.run([exe], capture_output=True, timeout=30)
-    assert native.returncode == 0
-    status, out, err, log0, stats = run(exe, [], 2, ["--update", "page"], tag="forms")
-    assert (status, out) == (0, native.stdout), (err[-2000:], log0[-3000:])
-    assert int(stats[0]["wu_writes"]) > 600, stats[0]  # 14 stores + ~700 words of memset/memcpy
+    stats = check_as_native(tmp_path, "forms", STORE_FORMS_C, "page")
+    assert int(stats["wu_writes"]) > 600, stats  # 14 stores + ~700 words of memset/memcpy
 
 
 RMW_C = r"""
@@ -184,12 +192,8 @@ int main(void) {
 def test_unlocked_read_modify_write_lands_as_natively(tmp_path):
     """Memory-destination ALU forms without lock (add, adc, sbb, sub, inc, dec, neg, not,
     xor, or with AH): the words and the flags each leaves equal a native run's."""
-    exe = compile_c(tmp_path, "rmw", RMW_C)
-    native = subprocess.run([exe], capture_output=True, timeout=30)
-    assert native.returncode == 0
-    status, out, err, log0, stats = run(exe, [], 2, ["--update", "w"], tag="rmw")
-    assert (status, out) == (0, native.stdout), (err[-2000:], log0[-3000:])
-    assert int(stats[0]["wu_writes"]) >= 11, stats[0]
+    stats = check_as_native(tmp_path, "rmw", RMW_C, "w")
+    assert int(stats["wu_writes"]) >= 11, stats
 
 
 UNSUPPORTED_C = r"""
@@ -202,7 +206,7 @@ int main(void) {
     int r = clock_gettime(CLOCK_MONOTONIC, (struct timespec *)&words[2]);
     printf("store %ld clock_gettime %d errno %d\n", words[0], r, r ? errno : 0);
     fflush(stdout);
-    __atomic_fetch_add(&words[1], 1, __ATOMIC_SEQ_CST); /* lock xadd: no atomic update */
+    __asm__ volatile("lock btsq $3, (%0)" :: "r"(&words[1]) : "memory"); /* not emulated */
     printf("not reached\n");
     return 0;
 }
@@ -210,7 +214,7 @@ int main(void) {
 
 
 def test_unsupported_store_and_kernel_write_are_reported(tmp_path):
-    """A lock-prefixed add on a write-update page ends the program with the clear report
+    """A lock bts on a write-update page ends the program with the clear report
     and SIGSEGV's status; a kernel write into such a page (clock_gettime's result) fails
     with EFAULT instead of being emulated (kernel/dsm_update.h)."""
     exe = compile_c(tmp_path, "unsupported", UNSUPPORTED_C)
@@ -250,3 +254,104 @@ def test_malformed_range_is_a_bad_command_line():
     status, out, err, log0, _ = run("readmostly", [], 1, ["-k", "dsm.update=0x1001+0x1000"], tag="badrange")
     assert status == 125, (status, err[-2000:])
     assert "cmdline: refused: dsm.update=0x1001+0x1000: range 1: start and length must be page aligned" in log0
+
+
+ATOMIC_FORMS_C = r"""
+#include <stdint.h>
+#include <stdio.h>
+static uint64_t w[512] __attribute__((aligned(4096)));
+/* %0 flags out, %1 the word, %2 source register in/out, RAX in/out; the cmp first makes the
+ * flags going in known (ZF PF set, CF clear; stc where CF matters) */
+#define ATOM(text, word, src_in, rax_in) do { uint64_t f, s = (src_in), a = (rax_in); \
+    __asm__ volatile("cmp %2, %2\n\t" text "\n\tpushfq\n\tpopq %0" : "=r"(f), "+r"(word), "+r"(s), "+a"(a) :: "cc", "memory"); \
+    printf("%-36s flags %03llx src %016llx rax %016llx\n", text, (unsigned long long)(f & 0x8d5), (unsigned long long)s, (unsigned long long)a); } while (0)
+int main(void) {
+    uint64_t *p;
+    for (int i = 0; i < 16; i++) w[i] = 0x0123456789abcdefull * (uint64_t)(i + 1);
+    p = &w[0]; ATOM("lock addq %2, (%1)", p, 5ull, 0ull);
+    p = &w[1]; ATOM("lock subl %k2, (%1)", p, 0xffffffffull, 0ull);
+    p = &w[2]; ATOM("lock incb (%1)", p, 0ull, 0ull);
+    p = &w[3]; ATOM("lock decw (%1)", p, 0ull, 0ull);
+    p = &w[4]; ATOM("lock andq $-16, (%1)", p, 0ull, 0ull);
+    p = &w[4]; ATOM("lock orl %k2, (%1)", p, 0x80000001ull, 0ull);
+    p = &w[5]; ATOM("lock xorb %%ah, 1(%1)", p, 0ull, 0x5a00ull);
+    p = &w[6]; ATOM("lock notq (%1)", p, 0ull, 0ull);
+    p = &w[7]; ATOM("lock negl (%1)", p, 0ull, 0ull);
+    p = &w[8]; ATOM("stc\n\tlock adcq $7, (%1)", p, 0ull, 0ull);
+    p = &w[9]; ATOM("stc\n\tlock sbbw %w2, (%1)", p, 0x1234ull, 0ull);
+    p = &w[10]; ATOM("xchgq %2, (%1)", p, 0xfeedfacecafebeefull, 0ull);
+    p = &w[11]; ATOM("xchgl %k2, 4(%1)", p, 0xaaaaaaaa55555555ull, 0ull);
+    p = &w[11]; ATOM("xchgb %%ah, 2(%1)", p, 0ull, 0x1234567890abcdefull);
+    p = &w[12]; ATOM("lock xaddq %2, (%1)", p, 0x8000000000000000ull, 0ull);
+    p = &w[13]; ATOM("lock xaddl %k2, (%1)", p, 0xffffffff00000001ull, 0ull);
+    p = &w[13]; ATOM("lock xaddw %w2, 6(%1)", p, 0x7fffull, 0ull);
+    p = &w[14]; ATOM("lock cmpxchgq %2, (%1)", p, 42ull, w[14]);                 /* matches */
+    p = &w[14]; ATOM("lock cmpxchgq %2, (%1)", p, 43ull, 41ull);                 /* does not */
+    p = &w[15]; ATOM("lock cmpxchgl %k2, (%1)", p, 7ull, 0xffffffff00000000ull | (uint32_t)w[15]);
+    p = &w[15]; ATOM("lock cmpxchgl %k2, (%1)", p, 8ull, 0xffffffff00000000ull);
+    p = &w[15]; ATOM("cmpxchgb %b2, 5(%1)", p, 9ull, 0x1111111111111100ull);
+    for (int i = 0; i < 16; i++) printf("w%d=%016llx\n", i, (unsigned long long)w[i]);
+    return 0;
+}
+"""
+
+
+def test_every_atomic_form_lands_as_natively(tmp_path):
+    """lock add/sub/inc/dec/and/or/xor (AH too)/not/neg/adc/sbb, xchg (AH, 32-bit zero
+    extension), lock xadd, (lock) cmpxchg matching and not: the words, the flags, the source
+    register and RAX each leaves equal a native run's."""
+    stats = check_as_native(tmp_path, "atomics", ATOMIC_FORMS_C, "w")
+    assert int(stats["wu_writes"]) >= 22, stats
+
+
+ATOMIC_HAMMER_C = r"""
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+/* The whole page: musl's bss (its thread-list lock, which the kernel clears at a thread's
+ * exit, a kernel write that is not emulated) must not share it. */
+static struct { uint64_t xadd, cas; uint32_t lock, guarded; uint8_t flags[64], pad[4000]; } s __attribute__((aligned(4096)));
+static int rounds;
+static void *work(void *arg) {
+    unsigned id = (unsigned)(uintptr_t)arg;
+    for (int i = 0; i < rounds; i++) {
+        __atomic_fetch_add(&s.xadd, 1, __ATOMIC_SEQ_CST);                     /* lock xadd */
+        uint64_t old = __atomic_load_n(&s.cas, __ATOMIC_RELAXED);
+        while (!__atomic_compare_exchange_n(&s.cas, &old, old + 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            ;                                                                  /* lock cmpxchg */
+        while (__atomic_exchange_n(&s.lock, 1, __ATOMIC_ACQUIRE))             /* xchg */
+            while (__atomic_load_n(&s.lock, __ATOMIC_RELAXED))
+                sched_yield();
+        s.guarded++;                                                           /* plain load + store */
+        __atomic_store_n(&s.lock, 0, __ATOMIC_RELEASE);
+        __atomic_fetch_or(&s.flags[id], 1u << (i & 7), __ATOMIC_SEQ_CST);     /* lock or */
+    }
+    return NULL;
+}
+int main(int argc, char **argv) {
+    int n = atoi(argv[1]);
+    rounds = atoi(argv[2]);
+    pthread_t t[16];
+    for (int i = 0; i < n; i++) pthread_create(&t[i], NULL, work, (void *)(uintptr_t)i);
+    for (int i = 0; i < n; i++) pthread_join(t[i], NULL);
+    unsigned fl = 0;
+    for (int i = 0; i < n; i++) fl += s.flags[i];
+    printf("xadd %llu cas %llu guarded %u flags %u\n", (unsigned long long)s.xadd, (unsigned long long)s.cas,
+           s.guarded, fl);
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_atomics_from_both_nodes_lose_no_increment(tmp_path, manager):
+    """4 threads (2 a node) hammer lock xadd, a cmpxchg loop, an xchg spinlock around a plain
+    increment and lock or on one write-update page: every increment is there."""
+    exe = compile_c(tmp_path, "hammer", ATOMIC_HAMMER_C)
+    status, out, err, log0, stats = run(exe, ["4", "150"], 2, ["--update", "s", "-k", "dsm.manager=" + manager],
+                                        tag="hammer-" + manager)
+    assert (status, out) == (0, b"xadd 600 cas 600 guarded 600 flags 1020\n"), (err[-2000:], log0[-3000:])
+    assert all(s["bad_msgs"] == "0" for s in stats.values()), stats
+    assert int(stats[0]["wu_writes"]) > 0 and int(stats[1]["wu_writes"]) > 0, stats

@@ -19,8 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (d.reg > 15 || (d.source == STORE_SOURCE_XMM && d.xmm_offset + d.width > 16))
         abort();
+    if (d.atomic != STORE_ATOMIC_NONE && (d.width > 8 || (d.atomic == STORE_ATOMIC_ALU) != (d.alu != STORE_ALU_NONE) ||
+                                          (d.atomic != STORE_ATOMIC_ALU && d.source != STORE_SOURCE_GPR)))
+        abort();
     if (!store_decode(data, d.length, &again) || again.length != d.length || again.width != d.width ||
-        again.source != d.source || again.alu != d.alu || again.reg != d.reg || again.imm != d.imm || again.rep != d.rep ||
+        again.source != d.source || again.alu != d.alu || again.atomic != d.atomic || again.reg != d.reg || again.imm != d.imm || again.rep != d.rep ||
         again.mem.disp != d.mem.disp || again.mem.base != d.mem.base || again.mem.index != d.mem.index)
         abort();
     uint64_t gpr[16];

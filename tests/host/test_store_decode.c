@@ -131,9 +131,6 @@ TEST(store_decode_sse_stores)
 TEST(store_decode_refuses_the_rest)
 {
     struct store_insn d;
-    CHECK(!SD_DECODE(&d, 0xf0, 0x83, 0x07, 0x01));       /* lock addl $0x1,(%rdi) */
-    CHECK(!SD_DECODE(&d, 0x87, 0x07));                   /* xchg %eax,(%rdi) */
-    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xb1, 0x0f));       /* lock cmpxchg %ecx,(%rdi) */
     CHECK(!SD_DECODE(&d, 0x89, 0xc3));                   /* mov %eax,%ebx: no memory operand */
     CHECK(!SD_DECODE(&d, 0x66, 0x48, 0x0f, 0x7e, 0xe8)); /* movq %xmm5,%rax: register */
     CHECK(!SD_DECODE(&d, 0xf3, 0x0f, 0x7e, 0x10));       /* movq (%rax),%xmm2: a load */
@@ -264,6 +261,47 @@ TEST(store_decode_read_modify_write_without_lock)
     CHECK(!SD_DECODE(&d, 0xf7, 0x07, 0x01, 0, 0, 0));    /* testl $0x1,(%rdi) */
     CHECK(!SD_DECODE(&d, 0xff, 0x17));                   /* call *(%rdi) */
     CHECK(!SD_DECODE(&d, 0xff, 0x37));                   /* push (%rdi) */
-    CHECK(!SD_DECODE(&d, 0xf0, 0xff, 0x07));             /* lock incl (%rdi) */
     CHECK(!SD_DECODE(&d, 0x01, 0xc3));                   /* add %eax,%ebx */
+}
+
+/* The atomic forms: the lock-prefixed ALU forms, xchg, (lock) xadd, (lock) cmpxchg. */
+TEST(store_decode_atomic_forms)
+{
+    struct store_insn d;
+    CHECK(SD_DECODE(&d, 0xf0, 0x83, 0x07, 0x01)); /* lock addl $0x1,(%rdi) */
+    sd_expect_alu(&d, 4, 4, STORE_ALU_ADD, STORE_SOURCE_IMM, 1);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_ALU);
+    CHECK(SD_DECODE(&d, 0xf0, 0xff, 0x07)); /* lock incl (%rdi) */
+    sd_expect_alu(&d, 3, 4, STORE_ALU_INC, STORE_SOURCE_IMM, 0);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_ALU);
+    CHECK(SD_DECODE(&d, 0xf0, 0x48, 0x09, 0x0f)); /* lock or %rcx,(%rdi) */
+    sd_expect_alu(&d, 4, 8, STORE_ALU_OR, STORE_SOURCE_GPR, 1);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_ALU);
+    CHECK(SD_DECODE(&d, 0x66, 0xf0, 0xf7, 0x1f)); /* lock negw (%rdi) */
+    sd_expect_alu(&d, 4, 2, STORE_ALU_NEG, STORE_SOURCE_IMM, 0);
+    CHECK(SD_DECODE(&d, 0x87, 0x07)); /* xchg %eax,(%rdi) */
+    sd_expect_alu(&d, 2, 4, STORE_ALU_NONE, STORE_SOURCE_GPR, 0);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_XCHG);
+    CHECK(SD_DECODE(&d, 0x86, 0x27)); /* xchg %ah,(%rdi) */
+    sd_expect_alu(&d, 2, 1, STORE_ALU_NONE, STORE_SOURCE_GPR, 0);
+    CHECK(d.high_byte && d.atomic == STORE_ATOMIC_XCHG);
+    CHECK(SD_DECODE(&d, 0xf0, 0x0f, 0xb1, 0x0f)); /* lock cmpxchg %ecx,(%rdi) */
+    sd_expect_alu(&d, 4, 4, STORE_ALU_NONE, STORE_SOURCE_GPR, 1);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_CMPXCHG);
+    CHECK(SD_DECODE(&d, 0xf0, 0x4c, 0x0f, 0xb1, 0x45, 0x08)); /* lock cmpxchg %r8,0x8(%rbp) */
+    sd_expect_alu(&d, 6, 8, STORE_ALU_NONE, STORE_SOURCE_GPR, 8);
+    CHECK(SD_DECODE(&d, 0x0f, 0xb0, 0x0f)); /* cmpxchg %cl,(%rdi): unlocked, taken as atomic */
+    sd_expect_alu(&d, 3, 1, STORE_ALU_NONE, STORE_SOURCE_GPR, 1);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_CMPXCHG);
+    CHECK(SD_DECODE(&d, 0x66, 0xf0, 0x0f, 0xc1, 0x07)); /* lock xadd %ax,(%rdi) */
+    sd_expect_alu(&d, 5, 2, STORE_ALU_NONE, STORE_SOURCE_GPR, 0);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_XADD);
+    CHECK(!SD_DECODE(&d, 0xf0, 0x89, 0x07));             /* lock mov: #UD */
+    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0x11, 0x07));       /* lock movups: #UD */
+    CHECK(!SD_DECODE(&d, 0xf0, 0xab));                   /* lock stos: #UD */
+    CHECK(!SD_DECODE(&d, 0xf0, 0x39, 0x07));             /* lock cmp: #UD */
+    CHECK(!SD_DECODE(&d, 0xf2, 0xf0, 0x01, 0x07));       /* xacquire lock add: HLE */
+    CHECK(!SD_DECODE(&d, 0x87, 0xc3));                   /* xchg %eax,%ebx: registers */
+    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xc7, 0x0f));       /* lock cmpxchg8b (%rdi) */
+    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xab, 0x07));       /* lock bts %eax,(%rdi) */
 }
