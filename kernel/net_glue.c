@@ -27,7 +27,13 @@
 #define NET_GLUE_RX_BUDGET 64           /* frames per poll round before timers get a turn */
 #define NET_GLUE_TX_WAIT_NS 20000000ull /* busy ring: 20 ms (host scheduler slices reach 12 ms) before a drop */
 #define NET_GLUE_ERR_MAX 160
-#define NET_GLUE_SPIN_US_DEFAULT 200    /* about two raw round trips here (PLUMBING 13) */
+/* Halt at once by default: on this 2-core host shared by several guests, interleaved A/B
+ * runs of nettest=rpc (2000 round trips, 3 rounds each, twice) gave medians e1000 232-276
+ * us halting vs 251-274 spinning 200 us (286 at 1000 us), virtio 271-311 vs 330-354, and
+ * p99 no better spinning (1.3-1.9 ms at 1000 us): a spinning requester takes the core the
+ * answering guest and the QEMU I/O threads need. The DSM measured the same (dsm-protocol
+ * section 11). A host with cores to spare may still want net.spin_us=200. */
+#define NET_GLUE_SPIN_US_DEFAULT 0
 #define NET_GLUE_SPIN_US_MAX 10000000ull
 #define NET_GLUE_TIMER_SLACK_NS (1ull << 19) /* stack deadlines are rounded up to ~0.5 ms */
 #define NET_GLUE_SPIN_GAP_NS 30000ull   /* one spin round takes a few us: a longer gap means the
