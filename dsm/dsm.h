@@ -49,7 +49,8 @@ enum dsm_scheme {
 #define DSM_REGION_READONLY 1u  /* text/rodata: replicated from the region owner, never invalidated */
 #define DSM_REGION_PRELOADED 2u /* the region owner holds the initial data (a loaded image) */
 #define DSM_REGION_WRITE_UPDATE 4u /* writes go to every copy through dsm_write (fixed/central;
-                                    * alone, the pages start untouched) */
+                                    * alone, the pages start untouched; with PRELOADED the
+                                    * region owner holds the data, mapped READ) */
 
 struct dsm_node;
 

@@ -128,7 +128,7 @@ int dsm_region_add(struct dsm_node *n, uint64_t first, uint64_t count, unsigned 
 {
     if (count == 0 || first >= DSM_PAGE_LIMIT || count > DSM_PAGE_LIMIT - first || owner >= n->nnodes ||
         (flags & ~(DSM_REGION_READONLY | DSM_REGION_PRELOADED | DSM_REGION_WRITE_UPDATE)) ||
-        ((flags & DSM_REGION_WRITE_UPDATE) && (flags != DSM_REGION_WRITE_UPDATE || n->loc->probable_owner)) ||
+        ((flags & DSM_REGION_WRITE_UPDATE) && ((flags & DSM_REGION_READONLY) || n->loc->probable_owner)) ||
         n->nregions == DSM_MAX_REGIONS)
         return -DSM_EINVAL;
     for (unsigned i = 0; i < n->nregions; i++) {
@@ -158,7 +158,8 @@ struct dsm_page *dsm_page_get(struct dsm_node *n, uint64_t page, bool create)
     if (r && r->owner == n->self && (r->flags & (DSM_REGION_READONLY | DSM_REGION_PRELOADED))) {
         p->owner = true;
         p->ro = (r->flags & DSM_REGION_READONLY) != 0;
-        p->state = p->ro ? DSM_PROT_READ : DSM_PROT_WRITE;
+        /* Write-update pages are only ever mapped READ (docs/dsm-protocol.md 4c). */
+        p->state = p->ro || (r->flags & DSM_REGION_WRITE_UPDATE) ? DSM_PROT_READ : DSM_PROT_WRITE;
     }
     p->hint = (uint16_t)dsm_initial_manager(n, page);
     p->hnext = n->pages[b];
@@ -397,7 +398,7 @@ void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_inf
     const struct dsm_region *r = dsm_region_find(n, page);
     if (r && r->owner == n->self && (r->flags & (DSM_REGION_READONLY | DSM_REGION_PRELOADED))) {
         out->owner = true;
-        out->state = (r->flags & DSM_REGION_READONLY) ? DSM_PROT_READ : DSM_PROT_WRITE;
+        out->state = (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)) ? DSM_PROT_READ : DSM_PROT_WRITE;
     }
 }
 

@@ -513,8 +513,9 @@ static bool dsm_add_region(struct dsm_start_msg *m, uint64_t first, uint64_t cou
 }
 
 /* Groups the present pages of every region into core regions (read-only text, preloaded
- * data and stack); the rest of the address space is untouched (zero fill). False when
- * the image has more pieces than the tables hold. */
+ * data and stack; preloaded pages in a dsm.update= range are write-update too); the rest
+ * of the address space is untouched (zero fill). False when the image has more pieces
+ * than the tables hold. */
 static bool dsm_collect_regions(struct dsm_start_msg *m)
 {
     uint64_t start, end;
@@ -523,20 +524,27 @@ static bool dsm_collect_regions(struct dsm_start_msg *m)
         if (m->h.uvm_count == DSM_GLUE_MAX_UVM_REGIONS)
             return false;
         m->uvm[m->h.uvm_count++] = (struct dsm_start_uvm){ start, end, prot };
-        unsigned flags = (prot & LINUX_PROT_WRITE) ? DSM_REGION_PRELOADED : DSM_REGION_READONLY;
+        unsigned flags = (prot & LINUX_PROT_WRITE) ? DSM_REGION_PRELOADED : DSM_REGION_READONLY, run_flags = 0;
         uint64_t run = 0;
         for (uint64_t va = start; va <= end; va += PAGE_SIZE) {
-            if (va < end && uvm_page_present(va, NULL)) {
-                if (!run)
-                    run = va;
+            bool present = va < end && uvm_page_present(va, NULL);
+            unsigned f = flags;
+            if (flags == DSM_REGION_PRELOADED && dsm_update_range_has(va >> DSM_PAGE_SHIFT))
+                f |= DSM_REGION_WRITE_UPDATE;
+            if (present && run && f == run_flags)
                 continue;
-            }
-            if (run && !dsm_add_region(m, run >> DSM_PAGE_SHIFT, (va - run) >> DSM_PAGE_SHIFT, flags))
+            if (run && !dsm_add_region(m, run >> DSM_PAGE_SHIFT, (va - run) >> DSM_PAGE_SHIFT, run_flags))
                 return false;
-            run = 0;
+            run = present ? va : 0;
+            run_flags = f;
         }
     }
     return true;
+}
+
+static bool dsm_add_update_region(void *m, uint64_t first, uint64_t count)
+{
+    return dsm_add_region(m, first, count, DSM_REGION_WRITE_UPDATE);
 }
 
 static bool dsm_ready_check(void *ctx)
@@ -588,15 +596,13 @@ void dsm_glue_start_controller(void)
                   DSM_GLUE_MAX_DSM_REGIONS);
         program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
     }
-    uint64_t wu_first, wu_count;
     if (!dsm_update_check_start(dsm_scheme_choice))
         program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
-    for (size_t i = 0; dsm_update_range_get(i, &wu_first, &wu_count); i++)
-        if (!dsm_add_region(m, wu_first, wu_count, DSM_REGION_WRITE_UPDATE)) {
-            log_error("program: cannot execute: dsm.update= ranges and the image need more than %d DSM regions",
-                      DSM_GLUE_MAX_DSM_REGIONS);
-            program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
-        }
+    if (!dsm_update_add_untouched(dsm_add_update_region, m)) {
+        log_error("program: cannot execute: dsm.update= ranges and the image need more than %d DSM regions",
+                  DSM_GLUE_MAX_DSM_REGIONS);
+        program_exit(DSM_GLUE_STATUS_CANNOT_EXECUTE);
+    }
     dsm_apply_regions(m);
     /* A node whose handler is not registered yet drops the table (the transport still
      * acks it), so it goes again to every node that has not answered. */

@@ -20,6 +20,7 @@
 #include "kernel/dsm_update_ranges.h"
 #include "kernel/format.h"
 #include "kernel/libc.h"
+#include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/store_alu.h"
@@ -77,20 +78,46 @@ bool dsm_update_range_get(size_t index, uint64_t *first, uint64_t *count)
     return true;
 }
 
-/* True if a page of [start, end) is present: only pages inside uvm regions can be. */
-static bool dsm_update_any_present(uint64_t start, uint64_t end, uint64_t *where)
+bool dsm_update_range_has(uint64_t page)
+{
+    for (int i = 0; i < dsm_update_range_count; i++)
+        if (page - dsm_update_ranges[i].first < dsm_update_ranges[i].count)
+            return true;
+    return false;
+}
+
+/* True if a read-only page of [start, end) is present (text: it cannot be write-update);
+ * only pages inside uvm regions can be. */
+static bool dsm_update_any_readonly(uint64_t start, uint64_t end, uint64_t *where)
 {
     uint64_t rstart, rend;
     unsigned prot;
     for (size_t i = 0; uvm_region_get(i, &rstart, &rend, &prot); i++) {
         uint64_t lo = rstart > start ? rstart : start, hi = rend < end ? rend : end;
-        for (uint64_t va = lo; va < hi; va += PAGE_SIZE)
+        for (uint64_t va = lo; (prot & LINUX_PROT_WRITE) == 0 && va < hi; va += PAGE_SIZE)
             if (uvm_page_present(va, NULL)) {
                 *where = va;
                 return true;
             }
     }
     return false;
+}
+
+bool dsm_update_add_untouched(bool (*add)(void *ctx, uint64_t first, uint64_t count), void *ctx)
+{
+    for (int i = 0; i < dsm_update_range_count; i++) {
+        uint64_t first = dsm_update_ranges[i].first, end = first + dsm_update_ranges[i].count, run = 0;
+        for (uint64_t page = first; page <= end; page++) {
+            if (page < end && !uvm_page_present(page << DSM_PAGE_SHIFT, NULL)) {
+                run = run ? run : page + 1; /* run holds first + 1, so page 0 is no special case */
+                continue;
+            }
+            if (run && !add(ctx, run - 1, page - (run - 1)))
+                return false;
+            run = 0;
+        }
+    }
+    return true;
 }
 
 bool dsm_update_check_start(unsigned scheme)
@@ -105,9 +132,9 @@ bool dsm_update_check_start(unsigned scheme)
     for (int i = 0; i < dsm_update_range_count; i++) {
         uint64_t start = dsm_update_ranges[i].first << DSM_PAGE_SHIFT;
         uint64_t end = start + (dsm_update_ranges[i].count << DSM_PAGE_SHIFT), va;
-        if (dsm_update_any_present(start, end, &va)) {
-            log_error("dsm: dsm.update= range 0x%llx-0x%llx: page 0x%llx holds loaded data; write-update pages "
-                      "must start untouched (bss past the data, heap, mmap)",
+        if (dsm_update_any_readonly(start, end, &va)) {
+            log_error("dsm: dsm.update= range 0x%llx-0x%llx: page 0x%llx is read-only program text; write-update "
+                      "pages hold data",
                       (unsigned long long)start, (unsigned long long)end, (unsigned long long)va);
             return false;
         }
@@ -119,6 +146,10 @@ void dsm_update_note_region(uint64_t first, uint64_t count, unsigned flags)
 {
     if (!(flags & DSM_REGION_WRITE_UPDATE) || dsm_update_noted_count == DSM_UPDATE_MAX_NOTED)
         return;
+    unsigned prot;
+    for (uint64_t va = first << DSM_PAGE_SHIFT; va < (first + count) << DSM_PAGE_SHIFT; va += PAGE_SIZE)
+        if (uvm_page_present(va, &prot) && !uvm_page_set_rights(va, prot & ~(unsigned)LINUX_PROT_WRITE))
+            log_error("dsm: cannot map write-update page 0x%llx read-only", (unsigned long long)va);
     dsm_update_noted[dsm_update_noted_count++] = (struct dsm_update_range){ first, count };
     log_info("dsm: write-update region 0x%llx-0x%llx", (unsigned long long)(first << DSM_PAGE_SHIFT),
              (unsigned long long)((first + count) << DSM_PAGE_SHIFT));

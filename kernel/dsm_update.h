@@ -14,12 +14,18 @@
 #include "kernel/uvm.h"
 
 /* Node 0 before it sends the region table: checks the dsm.update= ranges against the
- * location scheme (not `dynamic`) and the loaded image (no page of a range present yet:
- * bss beyond the data, heap, mmap space). False after logging why. */
+ * location scheme (not `dynamic`) and the loaded image (no read-only page, text, in a
+ * range; loaded data is fine). False after logging why. */
 bool dsm_update_check_start(unsigned scheme);
 /* The index-th dsm.update= range in pages; false past the last. */
 bool dsm_update_range_get(size_t index, uint64_t *first, uint64_t *count);
-/* Every node, for each core region it added: remembers the write-update ones. */
+/* True if page (a page number) lies in a dsm.update= range. */
+bool dsm_update_range_has(uint64_t page);
+/* Node 0: calls add(ctx, first, count) for each run of pages of the dsm.update= ranges
+ * not present now (the loaded ones are the image's regions); false as soon as add does. */
+bool dsm_update_add_untouched(bool (*add)(void *ctx, uint64_t first, uint64_t count), void *ctx);
+/* Every node, for each core region it added: remembers the write-update ones, and maps
+ * the loaded pages of such a region it holds read-only (stores then trap). */
 void dsm_update_note_region(uint64_t first, uint64_t count, unsigned flags);
 /* True if page (a page number) lies in a write-update region. */
 bool dsm_update_page(uint64_t page);

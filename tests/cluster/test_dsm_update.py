@@ -133,11 +133,11 @@ int main(void) {
 """
 
 
-def compile_c(tmp_path, name, source):
+def compile_c(tmp_path, name, source, flags=()):
     src = tmp_path / (name + ".c")
     src.write_text(source)
     exe = tmp_path / name
-    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)] + list(flags), check=True)
     return str(exe)
 
 
@@ -226,11 +226,11 @@ def test_unsupported_store_and_kernel_write_are_reported(tmp_path):
     assert "kernel write to write-update page" in log0
 
 
-def test_loaded_data_range_is_refused():
-    """threads' counter shares the first bss page with loaded .data: refused at start."""
-    status, out, err, log0, _ = run("threads", ["2", "10"], 2, ["--update", "counter"], tag="loaded")
+def test_program_text_range_is_refused():
+    """A range over read-only program text (main) cannot be write-update: refused at start."""
+    status, out, err, log0, _ = run("threads", ["2", "10"], 2, ["--update", "main"], tag="text")
     assert status == STATUS_CANNOT_EXECUTE, (status, log0[-2000:])
-    assert "holds loaded data; write-update pages must start untouched" in log0
+    assert "is read-only program text; write-update pages hold data" in log0
     assert out == b""
 
 
@@ -312,7 +312,8 @@ ATOMIC_HAMMER_C = r"""
 #include <stdlib.h>
 /* The whole page: musl's bss (its thread-list lock, which the kernel clears at a thread's
  * exit, a kernel write that is not emulated) must not share it. */
-static struct { uint64_t xadd, cas; uint32_t lock, guarded; uint8_t flags[64], pad[4000]; } s __attribute__((aligned(4096)));
+static struct { uint64_t xadd, cas; uint32_t lock, guarded; uint8_t flags[64], pad[4000]; } s __attribute__((aligned(4096)))
+    = { .xadd = START };  /* START != 0: loaded .data on node 0, fetched by node 1 */
 static int rounds;
 static void *work(void *arg) {
     unsigned id = (unsigned)(uintptr_t)arg;
@@ -345,13 +346,16 @@ int main(int argc, char **argv) {
 """
 
 
+@pytest.mark.parametrize("start", [0, 1000])
 @pytest.mark.parametrize("manager", MANAGERS)
-def test_atomics_from_both_nodes_lose_no_increment(tmp_path, manager):
+def test_atomics_from_both_nodes_lose_no_increment(tmp_path, manager, start):
     """4 threads (2 a node) hammer lock xadd, a cmpxchg loop, an xchg spinlock around a plain
-    increment and lock or on one write-update page: every increment is there."""
-    exe = compile_c(tmp_path, "hammer", ATOMIC_HAMMER_C)
+    increment and lock or on one write-update page, untouched at start (bss) or loaded data
+    (.data, start 1000): every increment is there."""
+    exe = compile_c(tmp_path, "hammer", ATOMIC_HAMMER_C, ["-DSTART=%d" % start])
     status, out, err, log0, stats = run(exe, ["4", "150"], 2, ["--update", "s", "-k", "dsm.manager=" + manager],
                                         tag="hammer-" + manager)
-    assert (status, out) == (0, b"xadd 600 cas 600 guarded 600 flags 1020\n"), (err[-2000:], log0[-3000:])
+    want = b"xadd %d cas 600 guarded 600 flags 1020\n" % (start + 600)
+    assert (status, out) == (0, want), (err[-2000:], log0[-3000:])
     assert all(s["bad_msgs"] == "0" for s in stats.values()), stats
     assert int(stats[0]["wu_writes"]) > 0 and int(stats[1]["wu_writes"]) > 0, stats

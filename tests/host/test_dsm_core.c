@@ -1056,6 +1056,43 @@ TEST(dsm_write_update_reaches_every_copy)
     h_teardown();
     h_setup(DSM_SCHEME_DYNAMIC);
     CHECK_EQ(dsm_region_add(h.dsm[0], H_BASE, 1, DSM_REGION_WRITE_UPDATE, 0), -DSM_EINVAL);
+    CHECK_EQ(dsm_region_add(h.dsm[0], H_BASE, 1, DSM_REGION_WRITE_UPDATE | DSM_REGION_PRELOADED, 0), -DSM_EINVAL);
+    h_teardown();
+}
+
+/* Loaded data on write-update pages (PRELOADED | WRITE_UPDATE): the region owner holds it
+ * mapped READ; another node reads its copy as usual (4 messages under fixed); a write updates
+ * the owner's copy and the reader's (2 + 3 * 2), no zero fill. */
+TEST(dsm_write_update_over_loaded_data)
+{
+    h_setup(DSM_SCHEME_FIXED);
+    unsigned p = h_page_managed_by(1);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK_EQ(dsm_region_add(h.dsm[i], H_BASE + p, 1, DSM_REGION_WRITE_UPDATE | DSM_REGION_READONLY, 0),
+                 -DSM_EINVAL);
+        CHECK_EQ(dsm_region_add(h.dsm[i], H_BASE + p, 1, DSM_REGION_WRITE_UPDATE | DSM_REGION_PRELOADED, 0), 0);
+    }
+    h_install(&h.ids[0], H_BASE + p, NULL, DSM_PROT_READ);
+    h_set_word(0, p, 3, 0x600d);
+    struct dsm_page_info info;
+    dsm_page_query(h.dsm[0], H_BASE + p, &info);
+    CHECK(info.owner && info.state == DSM_PROT_READ);
+    CHECK_EQ(dsm_fault(h.dsm[0], H_BASE + p, DSM_ACCESS_WRITE, 1), -DSM_EFAULT);
+    CHECK_EQ(h_fault(2, p, DSM_ACCESS_READ, 2), 4);
+    CHECK_EQ(h_word(2, p, 3), 0x600d);
+    uint64_t before = h.sent, old = 0;
+    CHECK_EQ(dsm_atomic(h.dsm[2], ((H_BASE + p) << DSM_PAGE_SHIFT) + 12, 4, DSM_ATOMIC_ADD, 1, 0, &old, 3),
+             DSM_PENDING);
+    h_run();
+    CHECK_EQ(h.sent - before, 8);
+    CHECK_EQ(old, 0x600d);
+    CHECK_EQ(h_word(0, p, 3), 0x600e);
+    CHECK_EQ(h_word(2, p, 3), 0x600e);
+    CHECK_EQ(h.mem[0][p].prot, DSM_PROT_READ);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
     h_teardown();
 }
 
