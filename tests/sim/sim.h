@@ -82,8 +82,9 @@ struct sim_thread {
     uint64_t op_start;
     uint32_t wu_value;           /* write-update page: WRITE's value / FADD's addend in flight */
     bool wu_committed;           /* ... and it is in the shadow memory */
-    uint32_t wu_before;          /* FADD: the shadow word before its commit */
-    uint64_t wu_old;             /* FADD: the old value dsm_atomic returned */
+    uint32_t wu_before;          /* FADD / XCHG: the shadow word before its commit */
+    uint64_t wu_old;             /* FADD / XCHG: the old value dsm_atomic returned */
+    bool wu_xchg;                /* WRITE: through dsm_atomic XCHG instead of dsm_write */
 };
 
 struct sim_node {

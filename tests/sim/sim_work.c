@@ -148,8 +148,9 @@ void sim_work_wu_release(struct sim_world *w, unsigned node, unsigned page)
                   node);
 }
 
-/* A write-update write (dsm_write) or fetch-add (dsm_atomic ADD), done once woken; a
- * fetch-add must get back the value its commit found. True when finished. */
+/* A write-update write (dsm_write, or dsm_atomic XCHG half the time) or fetch-add
+ * (dsm_atomic ADD), done once woken; an atomic must get back the value its commit found.
+ * True when finished. */
 static bool wu_write_run(struct sim_world *w, struct sim_thread *t)
 {
     bool fadd = t->op == SIM_OP_FADD;
@@ -157,9 +158,9 @@ static bool wu_write_run(struct sim_world *w, struct sim_thread *t)
         if (!t->wu_committed)
             sim_violation(w, "node %u thread %u: write-update write %u completed uncommitted", t->node, t->index,
                           t->wu_value);
-        else if (fadd && t->wu_old != t->wu_before)
-            sim_violation(w, "node %u thread %u: fetch-add returned %llu, the word held %u", t->node, t->index,
-                          (unsigned long long)t->wu_old, t->wu_before);
+        else if ((fadd || t->wu_xchg) && t->wu_old != t->wu_before)
+            sim_violation(w, "node %u thread %u: %s returned %llu, the word held %u", t->node, t->index,
+                          fadd ? "fetch-add" : "exchange", (unsigned long long)t->wu_old, t->wu_before);
         return true;
     }
     t->step = 1;
@@ -168,8 +169,10 @@ static bool wu_write_run(struct sim_world *w, struct sim_thread *t)
     t->blocked = true;
     uint64_t addr = (sim_page_number(t->page) << DSM_PAGE_SHIFT) + 4 * t->word, token = thread_token(w, t);
     struct dsm_node *dsm = w->nodes[t->node].dsm;
-    int rc = fadd ? dsm_atomic(dsm, addr, 4, DSM_ATOMIC_ADD, t->wu_value, 0, &t->wu_old, token)
-                  : dsm_write(dsm, addr, 4, t->wu_value, token);
+    t->wu_xchg = !fadd && sim_rand_below(w, 2);
+    int rc = fadd || t->wu_xchg ? dsm_atomic(dsm, addr, 4, fadd ? DSM_ATOMIC_ADD : DSM_ATOMIC_XCHG, t->wu_value, 0,
+                                             &t->wu_old, token)
+                                : dsm_write(dsm, addr, 4, t->wu_value, token);
     if (rc != DSM_PENDING) {
         t->blocked = false;
         sim_violation(w, "write-update %s returned %d", fadd ? "dsm_atomic" : "dsm_write", rc);
