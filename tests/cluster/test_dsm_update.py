@@ -13,10 +13,13 @@ forms are emulated):
   (kernel/uvm.h; dsmk's mmap goes downwards from there): [TOP - 0xf000, TOP);
 - sor: the grid, one 28 KiB mmap at [TOP - 0x7000, TOP); calloc clears it with rep stosq,
   which the trap emulates a page at a time.
-- threads, barrier, condvar: no data qualifies. Their shared words sit in the first bss
-  page, which also holds loaded .data (the kernel refuses such a range at start, tested
-  below) and musl's bss. Their mutex / barrier / condvar atomics alone would run: the
-  atomic forms are tested on pages of their own below."""
+- barrier: `errors`, its first data page: loaded .data (musl's stdout FILE, whose lock
+  word takes lock cmpxchg), slots, serial_count and errors (the pthread barrier itself
+  sits on the next page, with musl's bss);
+- threads, condvar: no data qualifies. Their shared words and their mutex / condvar share
+  the page of musl's thread-list lock, which the kernel clears when a thread exits (a kernel
+  write: EFAULT, the lock stays taken and the program hangs); the atomics themselves are
+  tested on pages of their own below."""
 import os
 import re
 import shutil
@@ -40,6 +43,7 @@ PROGRAMS = {
     "falseshare": (["4", "500"], ["--update", "page_words"]),
     "matmul": (["48", "4"], ["-k", "dsm.update=0x%x+0xf000" % (UVM_MMAP_TOP - 0xf000)]),
     "sor": (["32", "20", "4"], ["-k", "dsm.update=0x%x+0x7000" % (UVM_MMAP_TOP - 0x7000)]),
+    "barrier": (["4", "20"], ["--update", "errors"]),
 }
 MANAGERS = ["fixed", "central"]
 
