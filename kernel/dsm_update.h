@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Write-update regions in the kernel (issue 6, docs/dsm-protocol.md 4c): the store trap
- * over the core's dsm_write() and the choice of regions with dsm.update= at boot. Pages of
+ * over the core's dsm_write() and dsm_atomic() and the choice of regions with dsm.update=
+ * at boot. Pages of
  * such regions stay mapped read-only on every node; a user store to one is decoded
  * (kernel/store_decode.h), sent through the page's sequencer and skipped. Kernel writes
  * into them (a syscall's output buffer) fail with EFAULT instead: see dsm_update_fault. */
@@ -30,8 +31,9 @@ void dsm_update_note_region(uint64_t first, uint64_t count, unsigned flags);
 /* True if page (a page number) lies in a write-update region. */
 bool dsm_update_page(uint64_t page);
 /* The DSM write-fault path for a write-update page va (page aligned). A user store: decoded,
- * written through dsm_write in pieces of at most 8 bytes with the thread parked until each
- * is everywhere, RIP advanced: UVM_FAULT_RESOLVED. An unsupported instruction (logged as
+ * written through dsm_write in pieces of at most 8 bytes (an atomic form: one dsm_atomic,
+ * registers and flags set from the old bytes) with the thread parked until each is
+ * everywhere, RIP advanced: UVM_FAULT_RESOLVED. An unsupported instruction (logged as
  * "write-update page: unsupported store instruction at RIP ...") and a kernel access
  * (copy_to_user: the copy fails with EFAULT) give UVM_FAULT_VIOLATION. */
 enum uvm_fault dsm_update_fault(uint64_t va);
