@@ -192,6 +192,15 @@ static uint64_t h_fault(unsigned node, unsigned page, enum dsm_access a, uint64_
     return h.sent - before;
 }
 
+/* Every node idle, no message counted bad. */
+static void h_expect_idle(void)
+{
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK(dsm_is_idle(h.dsm[i]));
+        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
+    }
+}
+
 /* A page whose manager is `mgr` (fixed scheme). */
 static unsigned h_page_managed_by(unsigned mgr)
 {
@@ -1089,10 +1098,7 @@ TEST(dsm_write_update_over_loaded_data)
     CHECK_EQ(h_word(0, p, 3), 0x600e);
     CHECK_EQ(h_word(2, p, 3), 0x600e);
     CHECK_EQ(h.mem[0][p].prot, DSM_PROT_READ);
-    for (unsigned i = 0; i < H_NODES; i++) {
-        CHECK(dsm_is_idle(h.dsm[i]));
-        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
-    }
+    h_expect_idle();
     h_teardown();
 }
 
@@ -1165,12 +1171,10 @@ TEST(dsm_atomic_on_write_update_pages)
         if (CHECK(got[k] < H_NODES * 4))
             seen |= 1ull << got[k];
     CHECK_EQ(seen, (1ull << (H_NODES * 4)) - 1);
-    for (unsigned i = 0; i < H_NODES; i++) {
+    for (unsigned i = 0; i < H_NODES; i++)
         if (h.mem[i][p].data)
             CHECK_EQ(h_word(i, p, 6), H_NODES * 4);
-        CHECK(dsm_is_idle(h.dsm[i]));
-        CHECK_EQ(dsm_node_stats(h.dsm[i])->bad_msgs, 0);
-    }
+    h_expect_idle();
     h_teardown();
 }
 
