@@ -5,7 +5,7 @@
  * thread's registers or FXSAVE area (unlocked ALU forms: combined with the bytes read
  * first, flags set), then handed to dsm_write; (rep) stos/movs a page at a time; the atomic
  * forms (lock prefix, xchg, xadd, cmpxchg) through dsm_atomic, registers and flags from the
- * old bytes it returns. Not done: cmpxchg8b/16b, bts/btr/btc, MMX; an atomic across two
+ * old bytes it returns. Not done: cmpxchg8b/16b, MMX; an atomic across two
  * pages; kernel writes into such pages (EFAULT). Not under `dynamic` (no fixed sequencer). */
 #include "kernel/dsm_update.h"
 

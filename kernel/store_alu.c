@@ -46,6 +46,10 @@ uint64_t store_alu_apply(enum store_alu op, unsigned width, uint64_t dst, uint64
     case STORE_ALU_OR: r = d | s; break;
     case STORE_ALU_XOR: r = d ^ s; break;
     case STORE_ALU_NOT: return ~d & mask;
+    case STORE_ALU_BTS: case STORE_ALU_BTR: case STORE_ALU_BTC:
+        b = 1ull << (s & (bits - 1));
+        *rflags = (*rflags & ~STORE_ALU_CF) | ((d & b) ? STORE_ALU_CF : 0);
+        return op == STORE_ALU_BTS ? d | b : op == STORE_ALU_BTR ? d & ~b : d ^ b;
     default: return s; /* STORE_ALU_NONE: a plain store of src */
     }
     uint64_t flags = (cf ? STORE_ALU_CF : 0) | (sa_parity_even(r) ? STORE_ALU_PF : 0) | (af ? STORE_ALU_AF : 0) |
@@ -84,6 +88,12 @@ bool store_alu_rmw_plan(enum store_atomic form, enum store_alu alu, unsigned wid
     case STORE_ALU_NOT:
         out->op = STORE_RMW_XOR;
         out->operand = mask;
+        return true;
+    case STORE_ALU_BTS: case STORE_ALU_BTR: case STORE_ALU_BTC:
+        out->operand = 1ull << (src & (8 * width - 1));
+        out->op = alu == STORE_ALU_BTS ? STORE_RMW_OR : alu == STORE_ALU_BTC ? STORE_RMW_XOR : STORE_RMW_AND;
+        if (alu == STORE_ALU_BTR)
+            out->operand = ~out->operand & mask;
         return true;
     default: /* ADC, SBB, NEG: the new bytes depend on the old ones otherwise than by one op */
         out->op = STORE_RMW_CMPXCHG;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The arithmetic of the x86 memory-destination ALU instructions the write-update trap
  * emulates without a lock prefix (SDM vol. 2: ADD, OR, ADC, SBB, AND, SUB, XOR, INC, DEC,
- * NOT, NEG; vol. 1 3.4.3.1 for the status flags): result and new RFLAGS; and the atomic
+ * NOT, NEG, BTS, BTR, BTC; vol. 1 3.4.3.1 for the status flags): result and new RFLAGS; and the atomic
  * forms (LOCK prefix, XCHG, XADD, CMPXCHG) as one atomic read-modify-write of memory plus
  * their register and flag effects. Portable. Where the SDM leaves AF undefined
  * (AND/OR/XOR) it is cleared. */
@@ -16,6 +16,7 @@ enum store_alu {
     STORE_ALU_NONE = 0, /* a plain store */
     STORE_ALU_ADD, STORE_ALU_OR, STORE_ALU_ADC, STORE_ALU_SBB, STORE_ALU_AND, STORE_ALU_SUB, STORE_ALU_XOR,
     STORE_ALU_INC, STORE_ALU_DEC, STORE_ALU_NOT, STORE_ALU_NEG,
+    STORE_ALU_BTS, STORE_ALU_BTR, STORE_ALU_BTC, /* bit src mod 8 width: set, clear, complement */
 };
 
 /* RFLAGS status bits (SDM vol. 1 3.4.3.1) the ALU instructions write. */
@@ -29,7 +30,8 @@ enum store_alu {
 
 /* op applied to the width-byte (1, 2, 4, 8) destination dst and source src (INC, DEC,
  * NOT, NEG ignore src): returns the result (zero-extended) and updates the status bits of
- * *rflags as the CPU does (ADC/SBB read CF from it; INC/DEC keep CF; NOT changes none). */
+ * *rflags as the CPU does (ADC/SBB read CF from it; INC/DEC keep CF; NOT changes none;
+ * BT* set CF to the old bit and keep the rest, which the SDM leaves undefined but ZF). */
 uint64_t store_alu_apply(enum store_alu op, unsigned width, uint64_t dst, uint64_t src, uint64_t *rflags);
 
 /* Read-modify-writes that must be atomic (the trap runs them through the sequencer). The

@@ -55,6 +55,13 @@
 #define SD_OP2_CMPXCHG_RM_R 0xb1
 #define SD_OP2_XADD_RM8_R8 0xc0
 #define SD_OP2_XADD_RM_R 0xc1
+#define SD_OP2_BTS_RM_R 0xab
+#define SD_OP2_BTR_RM_R 0xb3
+#define SD_OP2_BTC_RM_R 0xbb
+#define SD_OP2_BT_GROUP_IMM8 0xba /* /4 bt (no store), /5 bts, /6 btr, /7 btc */
+#define SD_EXT_BTS 5
+#define SD_EXT_BTR 6
+#define SD_EXT_BTC 7
 #define SD_OP2_MOVUPS_STORE 0x11  /* 66: movupd, f3: movss, f2: movsd */
 #define SD_OP2_MOVLPS_STORE 0x13  /* 66: movlpd */
 #define SD_OP2_MOVHPS_STORE 0x17  /* 66: movhpd */
@@ -149,6 +156,16 @@ uint64_t store_effective_address(const struct store_insn *insn, const uint64_t g
         ea += gpr[m->base & 15];
     if (m->index != STORE_REG_NONE)
         ea += gpr[m->index & 15] * m->scale;
+    if (m->bit_string) {
+        /* Operands to move: the width-bit signed offset divided by width bits, rounded down
+         * (an arithmetic shift, done on unsigned values: it is modulo 2^64 anyway). */
+        unsigned bits = 8 * insn->width, shift = bits == 64 ? 6 : bits == 32 ? 5 : 4;
+        uint64_t offset = bits == 64 ? gpr[insn->reg & 15] : gpr[insn->reg & 15] & ((1ull << bits) - 1);
+        uint64_t operands = offset >> shift;
+        if (offset >> (bits - 1))
+            operands |= ~0ull << (bits - shift);
+        ea += operands * insn->width;
+    }
     if (m->addr32)
         ea &= UINT32_MAX;
     if (m->segment == SD_PREFIX_FS)
@@ -259,6 +276,32 @@ static bool sd_store_atomic(struct sd_cursor *c, uint8_t op, bool two_byte, bool
     return true;
 }
 
+static bool sd_is_bit_op(uint8_t op)
+{
+    return op == SD_OP2_BTS_RM_R || op == SD_OP2_BTR_RM_R || op == SD_OP2_BTC_RM_R || op == SD_OP2_BT_GROUP_IMM8;
+}
+
+/* bts/btr/btc r/m16/32/64 with a register (bit string) or imm8 bit offset. */
+static bool sd_store_bit(struct sd_cursor *c, uint8_t op, bool opsize, unsigned rex, struct store_insn *out)
+{
+    unsigned reg;
+    out->width = (rex & SD_REX_W) ? 8 : opsize ? 2 : 4;
+    if (!sd_memory_operand(c, rex, &reg, &out->mem))
+        return false;
+    if (op != SD_OP2_BT_GROUP_IMM8) {
+        out->alu = op == SD_OP2_BTS_RM_R ? STORE_ALU_BTS : op == SD_OP2_BTR_RM_R ? STORE_ALU_BTR : STORE_ALU_BTC;
+        sd_gpr_source(out, reg, rex);
+        out->mem.bit_string = true;
+        return true;
+    }
+    if (reg != SD_EXT_BTS && reg != SD_EXT_BTR && reg != SD_EXT_BTC)
+        return false;
+    out->alu = reg == SD_EXT_BTS ? STORE_ALU_BTS : reg == SD_EXT_BTR ? STORE_ALU_BTR : STORE_ALU_BTC;
+    out->source = STORE_SOURCE_IMM;
+    out->imm = sd_imm(c, 1) & 0xff; /* taken modulo the operand size */
+    return c->ok;
+}
+
 static bool sd_is_alu(uint8_t op)
 {
     if (op <= SD_OP_ALU_LAST)
@@ -330,7 +373,10 @@ bool store_decode(const uint8_t *bytes, size_t len, struct store_insn *out)
         uint8_t op = sd_byte(&c);
         if (sd_is_atomic2(op))
             ok = no_rep && sd_store_atomic(&c, op, true, opsize, rex, out);
-        else
+        else if (sd_is_bit_op(op)) {
+            ok = no_rep && sd_store_bit(&c, op, opsize, rex, out);
+            out->atomic = lock ? STORE_ATOMIC_ALU : STORE_ATOMIC_NONE;
+        } else
             ok = c.ok && !lock && sd_store_sse(&c, op, pre, rex, out);
     } else if (b == SD_OP_XCHG_RM8_R8 || b == SD_OP_XCHG_RM_R) {
         ok = no_rep && sd_store_atomic(&c, b, false, opsize, rex, out);

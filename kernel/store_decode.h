@@ -5,9 +5,10 @@
  * (rep) stos/movs that memset/memcpy use, and the memory-destination ALU forms without a
  * lock prefix (add/or/adc/sbb/and/sub/xor with a register or immediate, inc, dec, not,
  * neg: `x += y` on a global), and the atomic forms: those ALU forms with a lock prefix,
- * xchg with memory, (lock) xadd and (lock) cmpxchg (SDM vol. 2 8.1.2.2 / LOCK). Portable.
- * Anything else - cmpxchg8b/16b, bts/btr/btc, shifts, MMX, string ops with 32-bit
- * addressing, HLE hints - is unsupported. */
+ * xchg with memory, (lock) xadd and (lock) cmpxchg (SDM vol. 2 8.1.2.2 / LOCK), and
+ * (lock) bts/btr/btc with a register or imm8 bit offset. Portable. Anything else -
+ * cmpxchg8b/16b, shifts, MMX, string ops with 32-bit addressing, HLE hints - is
+ * unsupported. */
 #ifndef KERNEL_STORE_DECODE_H
 #define KERNEL_STORE_DECODE_H
 
@@ -38,6 +39,8 @@ struct store_mem {
     uint8_t scale;        /* 1, 2, 4 or 8 */
     bool rip_relative;
     bool addr32;          /* 0x67 prefix */
+    bool bit_string;      /* bts/btr/btc r/m, reg: the register's signed bit offset moves the
+                           * address by whole operands (SDM vol. 2 BT, "bit string") */
     uint8_t segment;      /* 0, or the FS/GS prefix byte (0x64/0x65) */
     int64_t disp;
 };

@@ -210,7 +210,7 @@ int main(void) {
     int r = clock_gettime(CLOCK_MONOTONIC, (struct timespec *)&words[2]);
     printf("store %ld clock_gettime %d errno %d\n", words[0], r, r ? errno : 0);
     fflush(stdout);
-    __asm__ volatile("lock btsq $3, (%0)" :: "r"(&words[1]) : "memory"); /* not emulated */
+    __asm__ volatile("lock cmpxchg16b (%0)" :: "r"(&words[2]) : "rax", "rdx", "memory"); /* not emulated */
     printf("not reached\n");
     return 0;
 }
@@ -218,7 +218,7 @@ int main(void) {
 
 
 def test_unsupported_store_and_kernel_write_are_reported(tmp_path):
-    """A lock bts on a write-update page ends the program with the clear report
+    """A lock cmpxchg16b on a write-update page ends the program with the clear report
     and SIGSEGV's status; a kernel write into such a page (clock_gettime's result) fails
     with EFAULT instead of being emulated (kernel/dsm_update.h)."""
     exe = compile_c(tmp_path, "unsupported", UNSUPPORTED_C)
@@ -266,6 +266,7 @@ ATOMIC_FORMS_C = r"""
 static uint64_t w[512] __attribute__((aligned(4096)));
 /* %0 flags out, %1 the word, %2 source register in/out, RAX in/out; the cmp first makes the
  * flags going in known (ZF PF set, CF clear; stc where CF matters) */
+#define BT_FLAGS "\n\tpushfq\n\tandq $0x41, (%%rsp)\n\tpopfq"
 #define ATOM(text, word, src_in, rax_in) do { uint64_t f, s = (src_in), a = (rax_in); \
     __asm__ volatile("cmp %2, %2\n\t" text "\n\tpushfq\n\tpopq %0" : "=r"(f), "+r"(word), "+r"(s), "+a"(a) :: "cc", "memory"); \
     printf("%-36s flags %03llx src %016llx rax %016llx\n", text, (unsigned long long)(f & 0x8d5), (unsigned long long)s, (unsigned long long)a); } while (0)
@@ -294,6 +295,11 @@ int main(void) {
     p = &w[15]; ATOM("lock cmpxchgl %k2, (%1)", p, 7ull, 0xffffffff00000000ull | (uint32_t)w[15]);
     p = &w[15]; ATOM("lock cmpxchgl %k2, (%1)", p, 8ull, 0xffffffff00000000ull);
     p = &w[15]; ATOM("cmpxchgb %b2, 5(%1)", p, 9ull, 0x1111111111111100ull);
+    /* bit forms: only CF and ZF are defined, the others are cleared after them */
+    p = &w[12]; ATOM("lock btsq %2, (%1)" BT_FLAGS, p, 70ull, 0ull);                  /* w13 bit 6 */
+    p = &w[12]; ATOM("lock btrq %2, (%1)" BT_FLAGS, p, (uint64_t)-1, 0ull);           /* w11 bit 63 */
+    p = &w[3]; ATOM("lock btcl $33, (%1)" BT_FLAGS, p, 0ull, 0ull);                   /* bit 1 */
+    p = &w[4]; ATOM("btsw %w2, (%1)" BT_FLAGS, p, 0x11ull, 0ull);                     /* word 1, bit 1 */
     for (int i = 0; i < 16; i++) printf("w%d=%016llx\n", i, (unsigned long long)w[i]);
     return 0;
 }
@@ -302,7 +308,8 @@ int main(void) {
 
 def test_every_atomic_form_lands_as_natively(tmp_path):
     """lock add/sub/inc/dec/and/or/xor (AH too)/not/neg/adc/sbb, xchg (AH, 32-bit zero
-    extension), lock xadd, (lock) cmpxchg matching and not: the words, the flags, the source
+    extension), lock xadd, (lock) cmpxchg matching and not, (lock) bts/btr/btc with a bit
+    string offset (70, -1) or imm8: the words, the flags, the source
     register and RAX each leaves equal a native run's."""
     stats = check_as_native(tmp_path, "atomics", ATOMIC_FORMS_C, "w")
     assert int(stats["wu_writes"]) >= 22, stats

@@ -10,6 +10,8 @@
 
 #define SA_RFLAGS_FIXED 0x202ull /* bit 1 (always 1) and IF */
 #define SA_RED_ZONE "128"        /* psABI 3.2.2: the asm must not push into the red zone */
+/* BTS/BTR/BTC: OF, SF, AF, PF undefined (SDM vol. 2 BTS). */
+#define SA_BT_UNDEFINED (STORE_ALU_OF | STORE_ALU_SF | STORE_ALU_AF | STORE_ALU_PF)
 
 /* One function per instruction and width: d = d OP s with flags in/out through *f. */
 #define SA_HW(name, text)                                                                             \
@@ -40,6 +42,9 @@ SA_HW(hw_dec32, "decl %k[d]")
 SA_HW(hw_not16, "notw %w[d]")
 SA_HW(hw_neg8, "negb %b[d]")
 SA_HW(hw_neg64, "negq %[d]")
+SA_HW(hw_bts16, "btsw %w[s], %w[d]")
+SA_HW(hw_btr32, "btrl %k[s], %k[d]")
+SA_HW(hw_btc64, "btcq %[s], %[d]")
 
 struct sa_case {
     enum store_alu op;
@@ -56,6 +61,8 @@ static const struct sa_case sa_cases[] = {
     { STORE_ALU_XOR, 8, hw_xor64, STORE_ALU_AF },
     { STORE_ALU_INC, 1, hw_inc8, 0 },  { STORE_ALU_INC, 8, hw_inc64, 0 }, { STORE_ALU_DEC, 4, hw_dec32, 0 },
     { STORE_ALU_NOT, 2, hw_not16, 0 }, { STORE_ALU_NEG, 1, hw_neg8, 0 },  { STORE_ALU_NEG, 8, hw_neg64, 0 },
+    { STORE_ALU_BTS, 2, hw_bts16, SA_BT_UNDEFINED }, { STORE_ALU_BTR, 4, hw_btr32, SA_BT_UNDEFINED },
+    { STORE_ALU_BTC, 8, hw_btc64, SA_BT_UNDEFINED },
 };
 
 static uint64_t sa_next(uint64_t *state)
@@ -128,6 +135,9 @@ SA_HW_ATOMIC(hw_cmpxchg8, "lock cmpxchgb %b[s], (%[p])")
 SA_HW_ATOMIC(hw_cmpxchg16, "lock cmpxchgw %w[s], (%[p])")
 SA_HW_ATOMIC(hw_cmpxchg32, "lock cmpxchgl %k[s], (%[p])")
 SA_HW_ATOMIC(hw_cmpxchg64, "lock cmpxchgq %[s], (%[p])")
+SA_HW_ATOMIC(hw_lock_bts64, "lock btsq %[s], (%[p])")
+SA_HW_ATOMIC(hw_lock_btr32, "lock btrl %k[s], (%[p])")
+SA_HW_ATOMIC(hw_lock_btc16, "lock btcw %w[s], (%[p])")
 
 struct sa_atomic_case {
     enum store_atomic form;
@@ -152,6 +162,9 @@ static const struct sa_atomic_case sa_atomic_cases[] = {
     { STORE_ATOMIC_CMPXCHG, STORE_ALU_NONE, 2, hw_cmpxchg16, 0 },
     { STORE_ATOMIC_CMPXCHG, STORE_ALU_NONE, 4, hw_cmpxchg32, 0 },
     { STORE_ATOMIC_CMPXCHG, STORE_ALU_NONE, 8, hw_cmpxchg64, 0 },
+    { STORE_ATOMIC_ALU, STORE_ALU_BTS, 8, hw_lock_bts64, SA_BT_UNDEFINED },
+    { STORE_ATOMIC_ALU, STORE_ALU_BTR, 4, hw_lock_btr32, SA_BT_UNDEFINED },
+    { STORE_ATOMIC_ALU, STORE_ALU_BTC, 2, hw_lock_btc16, SA_BT_UNDEFINED },
 };
 
 /* Plan, memory operation and register effects together against the CPU: memory, the source
@@ -165,6 +178,8 @@ TEST(store_alu_atomic_forms_match_the_cpu)
         const struct sa_atomic_case *c = &sa_atomic_cases[k];
         for (unsigned i = 0; i < 3000; i++) {
             uint64_t mem = sa_next(&state), src = sa_next(&state), rax = (i % 3) ? sa_next(&state) : mem;
+            if (c->alu >= STORE_ALU_BTS)
+                src &= 8 * c->width - 1; /* a bit of the word itself (the bit string beyond: decode test) */
             if (i % 5 == 0)
                 mem = (i & 8) ? 0 : ~0ull;
             if (i % 7 == 0)

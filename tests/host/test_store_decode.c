@@ -303,5 +303,32 @@ TEST(store_decode_atomic_forms)
     CHECK(!SD_DECODE(&d, 0xf2, 0xf0, 0x01, 0x07));       /* xacquire lock add: HLE */
     CHECK(!SD_DECODE(&d, 0x87, 0xc3));                   /* xchg %eax,%ebx: registers */
     CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xc7, 0x0f));       /* lock cmpxchg8b (%rdi) */
-    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xab, 0x07));       /* lock bts %eax,(%rdi) */
+    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xba, 0x27, 0x03)); /* lock bt $3,(%rdi): no store */
+    CHECK(!SD_DECODE(&d, 0xf0, 0x0f, 0xa3, 0x07));       /* lock bt %eax,(%rdi) */
+}
+
+/* bts/btr/btc: the register form addresses a bit string, the imm8 form its operand. */
+TEST(store_decode_bit_forms)
+{
+    struct store_insn d;
+    CHECK(SD_DECODE(&d, 0xf0, 0x48, 0x0f, 0xab, 0x07)); /* lock bts %rax,(%rdi) */
+    sd_expect_alu(&d, 5, 8, STORE_ALU_BTS, STORE_SOURCE_GPR, 0);
+    CHECK(d.atomic == STORE_ATOMIC_ALU && d.mem.bit_string);
+    uint64_t gpr[16] = { 0 };
+    gpr[7] = 0x1000;
+    gpr[0] = 70; /* qword 1, bit 6 */
+    CHECK_EQ(store_effective_address(&d, gpr, 0, 0, 0), 0x1008);
+    gpr[0] = (uint64_t)-1; /* qword -1, bit 63 */
+    CHECK_EQ(store_effective_address(&d, gpr, 0, 0, 0), 0xff8);
+    gpr[0] = 1ull << 63; /* the lowest offset: 2^57 qwords down */
+    CHECK_EQ(store_effective_address(&d, gpr, 0, 0, 0), 0x1000 - (1ull << 60));
+    CHECK(SD_DECODE(&d, 0x66, 0x0f, 0xb3, 0x0f)); /* btr %cx,(%rdi): unlocked */
+    sd_expect_alu(&d, 4, 2, STORE_ALU_BTR, STORE_SOURCE_GPR, 1);
+    CHECK_EQ(d.atomic, STORE_ATOMIC_NONE);
+    gpr[1] = 0xfff0; /* -16 as a 16-bit offset: word -1 */
+    CHECK_EQ(store_effective_address(&d, gpr, 0, 0, 0), 0xffe);
+    CHECK(SD_DECODE(&d, 0xf0, 0x0f, 0xba, 0x3f, 0x21)); /* lock btc $33,(%rdi) */
+    sd_expect_alu(&d, 5, 4, STORE_ALU_BTC, STORE_SOURCE_IMM, 33);
+    CHECK(d.atomic == STORE_ATOMIC_ALU && !d.mem.bit_string);
+    CHECK_EQ(store_effective_address(&d, gpr, 0, 0, 0), 0x1000);
 }
