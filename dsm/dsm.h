@@ -95,6 +95,9 @@ enum dsm_atomic_op {
  * result; -DSM_EINVAL for a bad op/length or a page outside a write-update region. */
 int dsm_atomic(struct dsm_node *n, uint64_t addr, unsigned len, enum dsm_atomic_op op, uint64_t operand,
                uint64_t compare, uint64_t *old, uint64_t token);
+/* The len bytes (zero-extended) op leaves given the bytes old before it: what every copy
+ * applies (op 0: a plain write of operand). */
+uint64_t dsm_atomic_apply(unsigned op, unsigned len, uint64_t old, uint64_t operand, uint64_t compare);
 /* A message from node `from` arrived (exactly once, FIFO per pair). Malformed or
  * impossible messages are counted in stats.bad_msgs and dropped. */
 void dsm_receive(struct dsm_node *n, unsigned from, const void *bytes, size_t len);

@@ -38,19 +38,19 @@ static uint64_t wu_mask(unsigned len)
     return len >= 8 ? ~0ull : (1ull << (8 * len)) - 1;
 }
 
-/* The bytes an operation leaves given the bytes before it (both len bytes, zero-extended). */
-static uint64_t wu_result(const struct dsm_req *q, uint64_t old)
+uint64_t dsm_atomic_apply(unsigned op, unsigned len, uint64_t old, uint64_t operand, uint64_t compare)
 {
-    uint64_t v = q->wu_val;
-    switch (q->wu_op) {
-    case DSM_ATOMIC_CMPXCHG: v = old == (q->wu_cmp & wu_mask(q->wu_len)) ? v : old; break;
+    uint64_t v = operand, mask = wu_mask(len);
+    old &= mask;
+    switch (op) {
+    case DSM_ATOMIC_CMPXCHG: v = old == (compare & mask) ? v : old; break;
     case DSM_ATOMIC_ADD: v = old + v; break;
     case DSM_ATOMIC_AND: v = old & v; break;
     case DSM_ATOMIC_OR: v = old | v; break;
     case DSM_ATOMIC_XOR: v = old ^ v; break;
     default: break; /* a plain write or XCHG: the operand */
     }
-    return v & wu_mask(q->wu_len);
+    return v & mask;
 }
 
 bool dsm_update_region(const struct dsm_node *n, uint64_t page)
@@ -192,7 +192,7 @@ static void wu_update(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     uint64_t old = 0;
     for (unsigned i = 0; i < q.wu_len; i++)
         old |= (uint64_t)n->page_buf[q.wu_off + i] << (8 * i);
-    uint64_t v = wu_result(&q, old);
+    uint64_t v = dsm_atomic_apply(q.wu_op, q.wu_len, old, q.wu_val, q.wu_cmp);
     for (unsigned i = 0; i < q.wu_len; i++)
         n->page_buf[q.wu_off + i] = (uint8_t)(v >> (8 * i));
     n->env.page_install(n->env.ctx, m->page, n->page_buf, DSM_PROT_NONE);

@@ -103,21 +103,6 @@ bool store_alu_rmw_plan(enum store_atomic form, enum store_alu alu, unsigned wid
     }
 }
 
-uint64_t store_alu_rmw_apply(const struct store_rmw *r, unsigned width, uint64_t old)
-{
-    uint64_t mask = sa_mask(width), v = r->operand;
-    old &= mask;
-    switch (r->op) {
-    case STORE_RMW_CMPXCHG: v = old == (r->compare & mask) ? v : old; break;
-    case STORE_RMW_ADD: v = old + v; break;
-    case STORE_RMW_AND: v = old & v; break;
-    case STORE_RMW_OR: v = old | v; break;
-    case STORE_RMW_XOR: v = old ^ v; break;
-    default: break; /* XCHG */
-    }
-    return v & mask;
-}
-
 /* A register after an instruction wrote width bytes v into it (SDM vol. 1 3.4.1.1: a
  * 32-bit write zero-extends, 8- and 16-bit writes keep the other bits). */
 static uint64_t sa_reg_write(uint64_t reg, unsigned width, bool high_byte, uint64_t v)

@@ -60,8 +60,6 @@ struct store_rmw {
  * that must be retried with the old bytes it finds until they equal expect. */
 bool store_alu_rmw_plan(enum store_atomic form, enum store_alu alu, unsigned width, uint64_t src, uint64_t rax,
                         uint64_t rflags, uint64_t expect, struct store_rmw *out);
-/* The width bytes memory holds after r applied to old. */
-uint64_t store_alu_rmw_apply(const struct store_rmw *r, unsigned width, uint64_t old);
 /* The register and flag effects of `form` given the old bytes: gpr[reg] (bits 8..15 when
  * high_byte) and gpr[0] (RAX) as the CPU leaves them, and *rflags. src is the operand. */
 void store_alu_atomic_finish(enum store_atomic form, enum store_alu alu, unsigned width, unsigned reg, bool high_byte,

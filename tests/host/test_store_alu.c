@@ -6,6 +6,7 @@
 
 #include "tests/host/check.h"
 
+#include "dsm/dsm.h"
 #include "kernel/store_alu.h"
 
 #define SA_RFLAGS_FIXED 0x202ull /* bit 1 (always 1) and IF */
@@ -167,7 +168,8 @@ static const struct sa_atomic_case sa_atomic_cases[] = {
     { STORE_ATOMIC_ALU, STORE_ALU_BTC, 2, hw_lock_btc16, SA_BT_UNDEFINED },
 };
 
-/* Plan, memory operation and register effects together against the CPU: memory, the source
+/* Plan, the core's memory operation (dsm_atomic_apply, what every copy applies) and the
+ * register effects together against the CPU: memory, the source
  * register (all 64 bits), RAX (all 64 bits) and the defined status flags must match. A plan
  * that is not exact gets the old bytes it expected (one thread: they are). */
 TEST(store_alu_atomic_forms_match_the_cpu)
@@ -190,7 +192,7 @@ TEST(store_alu_atomic_forms_match_the_cpu)
             uint64_t mask = c->width == 8 ? ~0ull : (1ull << (8 * c->width)) - 1;
             struct store_rmw rmw;
             store_alu_rmw_plan(c->form, c->alu, c->width, src, rax, flags_in, mem & mask, &rmw);
-            uint64_t emu_mem = (mem & ~mask) | store_alu_rmw_apply(&rmw, c->width, mem & mask);
+            uint64_t emu_mem = (mem & ~mask) | dsm_atomic_apply(rmw.op, c->width, mem, rmw.operand, rmw.compare);
             uint64_t gpr[16] = { rax, src }, emu_flags = flags_in;
             store_alu_atomic_finish(c->form, c->alu, c->width, 1, false, src, mem & mask, gpr, &emu_flags);
             uint64_t compared = STORE_ALU_STATUS & ~c->undefined;
