@@ -66,7 +66,7 @@ static unsigned dsm_update_noted_count;
 
 static uint64_t dsm_update_stores;      /* stores emulated */
 static uint64_t dsm_update_unsupported; /* stores refused: the program was ended */
-static uint64_t dsm_update_kernel;      /* kernel accesses refused (EFAULT) */
+static uint64_t dsm_update_kernel;      /* kernel writes sent through the sequencer */
 static uint64_t dsm_update_retries;     /* atomic ADC/SBB/NEG compare-exchanges that found other bytes */
 
 bool dsm_update_range_get(size_t index, uint64_t *first, uint64_t *count)
@@ -258,6 +258,14 @@ static enum uvm_fault dsm_update_write(uint64_t at, const uint8_t *src, uint64_t
     return UVM_FAULT_RESOLVED;
 }
 
+int dsm_update_kernel_write(uint64_t dst, const void *src, size_t n)
+{
+    if (dsm_update_write(dst, src, n) != UVM_FAULT_RESOLVED)
+        return -LINUX_EFAULT;
+    dsm_update_kernel++;
+    return 0;
+}
+
 /* An atomic form: one dsm_atomic at the page's sequencer (ADC/SBB/NEG: a compare-exchange
  * of the bytes read first, retried with the bytes it found until they were the expected
  * ones), then the registers and flags from the old bytes, as the CPU leaves them. */
@@ -339,13 +347,12 @@ enum uvm_fault dsm_update_fault(uint64_t va)
     uint64_t addr = cpu_read_cr2(); /* first: fetching the instruction may fault again */
     struct thread *t = thread_current();
     struct trap_frame *f = thread_user_frame(t);
-    /* A user store leaves its own #PF frame on top of the kernel stack; a kernel write
-     * (copy_to_user inside a syscall) finds the syscall's frame there. */
+    /* A user store leaves its own #PF frame on top of the kernel stack. A kernel write
+     * (copy_to_user) never gets here: it takes write-update pages through
+     * dsm_update_kernel_write; any other kernel access is refused. */
     if (f->vector != TRAP_PAGE_FAULT || !(f->error_code & PF_ERR_USER) || !(f->error_code & PF_ERR_WRITE) ||
         PAGE_ALIGN_DOWN(addr) != va) {
-        dsm_update_kernel++;
-        log_warn("dsm: kernel write to write-update page 0x%llx refused (EFAULT; %llu so far)",
-                 (unsigned long long)va, (unsigned long long)dsm_update_kernel);
+        log_warn("dsm: kernel write to write-update page 0x%llx refused (EFAULT)", (unsigned long long)va);
         return UVM_FAULT_VIOLATION;
     }
     uint8_t bytes[STORE_DECODE_MAX_LENGTH];

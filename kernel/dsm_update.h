@@ -4,7 +4,8 @@
  * at boot. Pages of
  * such regions stay mapped read-only on every node; a user store to one is decoded
  * (kernel/store_decode.h), sent through the page's sequencer and skipped. Kernel writes
- * into them (a syscall's output buffer) fail with EFAULT instead: see dsm_update_fault. */
+ * into them (copy_to_user: a syscall's output, the exit's clear of clear_child_tid) go
+ * through the sequencer too (dsm_update_kernel_write). */
 #ifndef KERNEL_DSM_UPDATE_H
 #define KERNEL_DSM_UPDATE_H
 
@@ -37,5 +38,9 @@ bool dsm_update_page(uint64_t page);
  * "write-update page: unsupported store instruction at RIP ...") and a kernel access
  * (copy_to_user: the copy fails with EFAULT) give UVM_FAULT_VIOLATION. */
 enum uvm_fault dsm_update_fault(uint64_t va);
+/* copy_to_user's bytes for a write-update page: n bytes of src at user address dst (within
+ * one such page) written through dsm_write like a user store, the thread parked until they
+ * are everywhere (thread context). 0 or -EFAULT. */
+int dsm_update_kernel_write(uint64_t dst, const void *src, size_t n);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <arch/usercopy.h>
 
+#include "kernel/dsm_update.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
 #include "kernel/uvm.h"
@@ -41,7 +42,22 @@ int copy_to_user(uint64_t dst, const void *src, size_t n)
 {
     if (!user_range_ok(dst, n))
         return -LINUX_EFAULT;
-    return usercopy((void *)(uintptr_t)dst, src, n);
+    /* Page by page: bytes for a write-update page must reach every copy through its
+     * sequencer (kernel/dsm_update.h); the others are plain stores. */
+    const uint8_t *from = src;
+    while (n) {
+        size_t chunk = PAGE_SIZE - (size_t)(dst & (PAGE_SIZE - 1));
+        if (chunk > n)
+            chunk = n;
+        int rc = dsm_update_page(dst >> PAGE_SHIFT) ? dsm_update_kernel_write(dst, from, chunk)
+                                                    : usercopy((void *)(uintptr_t)dst, from, chunk);
+        if (rc)
+            return rc;
+        dst += chunk;
+        from += chunk;
+        n -= chunk;
+    }
+    return 0;
 }
 
 long copy_string_from_user(char *dst, uint64_t src, size_t max)
