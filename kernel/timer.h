@@ -37,6 +37,8 @@ unsigned timer_run_expired(void);
 /* Calls fn every period_ns from the timer interrupt (the scheduler's preemption tick);
  * period_ns 0 or fn NULL stops it. */
 void timer_set_tick(uint64_t period_ns, void (*fn)(void));
+/* How many times the LAPIC timer has been reprogrammed since boot. */
+uint64_t timer_hw_write_count(void);
 /* The earliest pending deadline, or UINT64_MAX if none. */
 uint64_t timer_next_deadline(void);
 

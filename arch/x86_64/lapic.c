@@ -93,6 +93,11 @@ void lapic_timer_oneshot(uint8_t vector, uint32_t count)
     lapic_write(LAPIC_REG_TIMER_INITIAL, count); /* writing 0 stops the timer (SDM 10.5.4) */
 }
 
+void lapic_timer_restart(uint32_t count)
+{
+    lapic_write(LAPIC_REG_TIMER_INITIAL, count); /* a write restarts the count (SDM 10.5.4) */
+}
+
 void lapic_timer_free_run(void)
 {
     lapic_write(LAPIC_REG_LVT_TIMER, LAPIC_LVT_MASKED | LAPIC_LVT_TIMER_ONESHOT | IRQ_VECTOR_TIMER);

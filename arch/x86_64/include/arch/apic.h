@@ -28,6 +28,9 @@ void lapic_error_interrupt(void *ctx);
 /* Timer, one-shot mode, counting at the rate lapic_timer_hz measures: fires vector after
  * count ticks; count 0 stops the timer. */
 void lapic_timer_oneshot(uint8_t vector, uint32_t count);
+/* Restarts the one-shot count lapic_timer_oneshot set up (its vector and mode kept), with
+ * one register write instead of two; count 0 stops the timer. */
+void lapic_timer_restart(uint32_t count);
 /* Starts the timer counting down from its maximum with its interrupt masked, so the
  * count rate can be measured (lapic_timer_remaining). */
 void lapic_timer_free_run(void);
