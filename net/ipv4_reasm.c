@@ -48,7 +48,37 @@ static struct ipv4_reasm_slot *reasm_slot_get(struct ipv4_reasm *r, struct pbuf_
     return free_slot;
 }
 
-static bool reasm_bit(const struct ipv4_reasm_slot *s, size_t u) { return (s->have[u / 8] >> (u % 8)) & 1u; }
+#define REASM_WORD_BITS 64
+
+static bool reasm_bit(const struct ipv4_reasm_slot *s, size_t u)
+{
+    return (s->have[u / REASM_WORD_BITS] >> (u % REASM_WORD_BITS)) & 1u;
+}
+
+/* Bits [lo, hi) of one bitmap word, 0 <= lo < hi <= 64. */
+static uint64_t reasm_mask(size_t lo, size_t hi)
+{
+    uint64_t width = hi - lo == REASM_WORD_BITS ? ~0ull : (1ull << (hi - lo)) - 1;
+    return width << lo;
+}
+
+/* Whether any unit in [first, last) is present, or (set) marks them all present; a word
+ * at a time: a fragment spans ~185 units, and bit-by-bit loops made reassembly the
+ * stack's most expensive step under TCG (callgrind: 4000 instructions per fragment). */
+static bool reasm_range(struct ipv4_reasm_slot *s, size_t first, size_t last, bool set)
+{
+    bool any = false;
+    for (size_t u = first; u < last;) {
+        size_t w = u / REASM_WORD_BITS, lo = u % REASM_WORD_BITS;
+        size_t hi = last - w * REASM_WORD_BITS < REASM_WORD_BITS ? last - w * REASM_WORD_BITS : REASM_WORD_BITS;
+        uint64_t m = reasm_mask(lo, hi);
+        any |= (s->have[w] & m) != 0;
+        if (set)
+            s->have[w] |= m;
+        u = w * REASM_WORD_BITS + hi;
+    }
+    return any;
+}
 
 enum ipv4_reasm_result ipv4_reasm_add(struct ipv4_reasm *r, struct pbuf_pool *pool, const struct ipv4_header *h,
                                       const uint8_t *payload, size_t len, uint64_t now, struct pbuf **out)
@@ -83,14 +113,11 @@ enum ipv4_reasm_result ipv4_reasm_add(struct ipv4_reasm *r, struct pbuf_pool *po
     }
     uint8_t *data = s->buf->data + s->buf->head;
     size_t first = off / IPV4_FRAG_UNIT, last = (end + IPV4_FRAG_UNIT - 1) / IPV4_FRAG_UNIT;
-    bool overlap = false;
-    for (size_t u = first; u < last && !overlap; u++)
-        overlap = reasm_bit(s, u);
+    bool overlap = reasm_range(s, first, last, false);
     if (!overlap) {
         /* The usual case: new bytes only, one bulk copy. */
         net_copy(data + off, payload, len);
-        for (size_t u = first; u < last; u++)
-            s->have[u / 8] |= (uint8_t)(1u << (u % 8));
+        reasm_range(s, first, last, true);
         s->units_have += (uint32_t)(last - first);
     }
     for (size_t u = first; overlap && u < last; u++) {
@@ -104,7 +131,7 @@ enum ipv4_reasm_result ipv4_reasm_add(struct ipv4_reasm *r, struct pbuf_pool *po
             continue;
         }
         memcpy(data + a, payload + (a - off), b - a);
-        s->have[u / 8] |= (uint8_t)(1u << (u % 8));
+        s->have[u / REASM_WORD_BITS] |= 1ull << (u % REASM_WORD_BITS);
         s->units_have++;
     }
     if (s->total_payload == 0 || s->units_have * IPV4_FRAG_UNIT < s->total_payload)

@@ -28,7 +28,7 @@ struct ipv4_reasm_slot {
     uint32_t units_have;    /* 8-byte units received */
     uint32_t max_end;       /* highest payload end offset stored */
     uint64_t expires_ns;
-    uint8_t have[(IPV4_REASM_UNITS + 7) / 8]; /* bit per 8-byte unit received */
+    uint64_t have[(IPV4_REASM_UNITS + 63) / 64]; /* bit per 8-byte unit received */
 };
 
 struct ipv4_reasm_stats {
