@@ -48,13 +48,21 @@ NO_LIBCALLS void *memset(void *dst, int c, size_t n)
     return dst;
 }
 
-int memcmp(const void *a, const void *b, size_t n)
+/* Skips equal 8-byte words, then finds the first differing byte: a byte loop over a 4 KiB
+ * reply cost ~25 us under TCG, on the path from a message's arrival to its waiter. */
+NO_LIBCALLS int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
-    for (size_t i = 0; i < n; i++) {
-        if (x[i] != y[i])
-            return x[i] < y[i] ? -1 : 1;
+    for (; n >= sizeof(uint64_t); n -= sizeof(uint64_t), x += sizeof(uint64_t), y += sizeof(uint64_t)) {
+        uint64_t wx, wy;
+        __builtin_memcpy(&wx, x, sizeof wx);
+        __builtin_memcpy(&wy, y, sizeof wy);
+        if (wx != wy)
+            break;
     }
+    for (; n > 0; n--, x++, y++)
+        if (*x != *y)
+            return *x < *y ? -1 : 1;
     return 0;
 }
 
