@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 """Network bench (issue 3): node-to-node 64-byte request / 4 KiB reply round trips through
 the full transport (MAC, sequence numbers, acks) for virtio-net and e1000, min/median/p99,
-from the kernel's `nettest=rpc` (kernel/nettest_rpc.c: node 0 spins for the reply, node 1
-answers from hlt), and 4 KiB one-way messages per second. Beside them, in the same run, the
+from the kernel's `nettest=rpc` (kernel/nettest_rpc.c: node 0 waits for each reply, node 1
+answers from hlt; both halt while they wait, net.spin_us=0), and 4 KiB one-way messages per second. Beside them, in the same run, the
 Linux-guest baseline (../shared/bench/linux-guest/run.sh) and the ratios ours/Linux under
 keys containing `ratio`. Needs root (network namespaces). Goal (issue 3): median at most
 0.25x Linux's, p99 at most Linux's median."""
