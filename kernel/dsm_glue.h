@@ -29,6 +29,10 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access);
 struct user_context;
 bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
                        uint64_t sigmask, long *result);
+/* A thread id no other node hands out, for a thread this node creates (local clones too:
+ * per-node counters collided, and musl keeps the owner's tid in recursive and
+ * error-checking mutexes). Only while the DSM is active. */
+int32_t dsm_threads_new_tid(void);
 /* futex(2) through the word's manager: cmd without flags; returns what Linux returns. */
 long dsm_futex_syscall(uint64_t uaddr, int cmd, bool realtime, uint32_t val, uint64_t timeout_or_val2,
                        uint64_t uaddr2, uint32_t val3);

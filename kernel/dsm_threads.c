@@ -26,8 +26,12 @@
 
 #define DSM_PLACE_RR 0
 #define DSM_PLACE_LOCAL 1
-#define DSM_TID_NODE_SHIFT 16 /* cluster tid = (creator node + 1) << 16 | sequence: above local tids */
-#define DSM_TID_SEQ_MASK 0xffffu
+/* cluster tid = (creator node + 1) << 22 | sequence: above the main thread's local tid, 4 M
+ * threads per node before a wrap (Linux's default pid_max), and positive for every node id
+ * below DSM_MAX_NODES. */
+#define DSM_TID_NODE_SHIFT 22
+#define DSM_TID_SEQ_MASK ((1u << DSM_TID_NODE_SHIFT) - 1)
+_Static_assert(((uint64_t)DSM_MAX_NODES << DSM_TID_NODE_SHIFT) <= INT32_MAX, "cluster tids must stay positive");
 #define DSM_THREADS_SYS_MIGRATE 2 /* user/include/dsmk.h DSMK_SYS_MIGRATE - DSMK_SYS_BASE */
 
 static unsigned dsm_place_choice;
@@ -46,6 +50,11 @@ struct dsm_thread_msg {
     int32_t tid;
     uint32_t reserved;
 };
+
+int32_t dsm_threads_new_tid(void)
+{
+    return (int32_t)(((dsm_self + 1) << DSM_TID_NODE_SHIFT) | (++dsm_tid_seq & DSM_TID_SEQ_MASK));
+}
 
 bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
                        uint64_t sigmask, long *result)
@@ -66,7 +75,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->ctx = *ctx;
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
-    m->tid = (int32_t)(((dsm_self + 1) << DSM_TID_NODE_SHIFT) | (++dsm_tid_seq & DSM_TID_SEQ_MASK));
+    m->tid = dsm_threads_new_tid();
     int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
     if (flags & LINUX_CLONE_PARENT_SETTID)

@@ -47,6 +47,8 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     struct thread *child = thread_create_user(&ctx);
     if (!child)
         return -LINUX_EAGAIN;
+    if (dsm_active())
+        child->tid = dsm_threads_new_tid(); /* thread.h allows it before the first run */
     int32_t tid = child->tid;
     if (flags & LINUX_CLONE_CHILD_CLEARTID)
         child->clear_child_tid = uchild_tid;

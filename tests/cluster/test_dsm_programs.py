@@ -388,3 +388,70 @@ def test_remote_thread_knows_its_cluster_tid(tmp_path, manager):
     assert status == 0, (out, err[-2000:])
     assert b"same" in out, out
     assert int(stats[1]["rfaults"]) + int(stats[1]["wfaults"]) > 0, stats  # it did run on node 1
+
+
+UNIQUE_TIDS_PROGRAM = r"""
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define PARENTS 3
+#define CHILDREN 3
+#define THREADS (1 + PARENTS + PARENTS * CHILDREN)
+
+static int tids[THREADS];
+
+static void *child(void *arg)
+{
+    tids[(long)arg] = (int)syscall(SYS_gettid);
+    return NULL;
+}
+
+/* Threads placed on other nodes start threads of their own, some of which stay local. */
+static void *parent(void *arg)
+{
+    long me = (long)arg;
+    tids[me] = (int)syscall(SYS_gettid);
+    pthread_t t[CHILDREN];
+    for (long c = 0; c < CHILDREN; c++)
+        if (pthread_create(&t[c], NULL, child, (void *)(1 + PARENTS + (me - 1) * CHILDREN + c)) != 0)
+            return (void *)1;
+    for (int c = 0; c < CHILDREN; c++)
+        pthread_join(t[c], NULL);
+    return NULL;
+}
+
+int main(void)
+{
+    tids[0] = (int)syscall(SYS_gettid);
+    pthread_t t[PARENTS];
+    for (long p = 0; p < PARENTS; p++)
+        if (pthread_create(&t[p], NULL, parent, (void *)(p + 1)) != 0)
+            return 2;
+    for (int p = 0; p < PARENTS; p++)
+        pthread_join(t[p], NULL);
+    int distinct = 0;
+    for (int i = 0; i < THREADS; i++) {
+        int dup = tids[i] <= 0;
+        for (int j = 0; j < i; j++)
+            dup |= tids[j] == tids[i];
+        distinct += !dup;
+    }
+    printf("%d threads, %d distinct positive tids\n", THREADS, distinct);
+    return distinct == THREADS ? 0 : 1;
+}
+"""
+
+
+@pytest.mark.parametrize("manager", MANAGERS)
+def test_thread_ids_are_unique_across_the_cluster(tmp_path, manager):
+    """Threads started locally on any node and threads started on other nodes all get
+    distinct ids (musl keeps the owner's tid in recursive and error-checking mutexes)."""
+    src, exe = tmp_path / "tids.c", tmp_path / "tids"
+    src.write_text(UNIQUE_TIDS_PROGRAM)
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    status, out, err, stats = run(str(exe), [], 2, words=manager_words(manager), name="dsmglue-tids-%d" % os.getpid())
+    assert b"13 threads, 13 distinct positive tids" in out, (out, err[-2000:])
+    assert status == 0, (out, err[-2000:])
