@@ -61,6 +61,11 @@ bool dsm_active(void)
     return dsm_on;
 }
 
+unsigned dsm_glue_cpus(void)
+{
+    return dsm_active() ? dsm_nnodes : 1;
+}
+
 /* ---- parking ---- */
 
 struct dsm_park {

@@ -13,6 +13,8 @@
 
 /* True once this node runs its part of a multi-node program (the core exists). */
 bool dsm_active(void);
+/* Nodes the program spans (1 when the DSM is not active): each is one CPU to the program. */
+unsigned dsm_glue_cpus(void);
 /* Node 0, after loading the image: waits for the cluster, creates the core over the
  * loaded pages and sends the region table to every node. No effect when nodes<=1. */
 void dsm_glue_start_controller(void);

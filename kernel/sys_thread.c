@@ -20,7 +20,8 @@
 #define CLONE_THREAD_OPTIONAL                                                                         \
     (LINUX_CLONE_FS | LINUX_CLONE_FILES | LINUX_CLONE_SYSVSEM | LINUX_CLONE_SETTLS |                    \
      LINUX_CLONE_PARENT_SETTID | LINUX_CLONE_CHILD_CLEARTID | LINUX_CLONE_DETACHED | LINUX_CLONE_CHILD_SETTID)
-#define AFFINITY_MASK_BYTES 8 /* one 64-bit word: CPU 0 only */
+#define AFFINITY_MASK_BYTES 8 /* one 64-bit word: CPU i is node i (at most 64 nodes) */
+#define AFFINITY_MASK_BITS 64
 #define EXIT_STATUS_MASK 0xff  /* wait(2) keeps the low 8 bits of an exit status */
 
 long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uchild_tid, uint64_t tls, uint64_t a5)
@@ -134,7 +135,11 @@ long sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t 
         return -LINUX_ESRCH;
     if (len < AFFINITY_MASK_BYTES || (len & (sizeof(uint64_t) - 1)))
         return -LINUX_EINVAL;
-    uint64_t mask = 1; /* CPU 0: one CPU per node */
+    /* One CPU per node: a program that sizes its thread pool by sysconf(_SC_NPROCESSORS_ONLN)
+     * (musl asks sched_getaffinity) starts a thread per node, as on one machine with that
+     * many CPUs; with 1 it would never leave node 0. */
+    unsigned cpus = dsm_glue_cpus();
+    uint64_t mask = cpus >= AFFINITY_MASK_BITS ? ~0ull : (1ull << cpus) - 1;
     if (copy_to_user(umask, &mask, sizeof mask) != 0)
         return -LINUX_EFAULT;
     return AFFINITY_MASK_BYTES;

@@ -455,3 +455,33 @@ def test_thread_ids_are_unique_across_the_cluster(tmp_path, manager):
     status, out, err, stats = run(str(exe), [], 2, words=manager_words(manager), name="dsmglue-tids-%d" % os.getpid())
     assert b"13 threads, 13 distinct positive tids" in out, (out, err[-2000:])
     assert status == 0, (out, err[-2000:])
+
+
+NPROCS_PROGRAM = r"""
+#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <unistd.h>
+
+int main(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 2;
+    printf("online %ld configured %ld affinity %d\n", sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_CONF),
+           CPU_COUNT(&set));
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("nodes", [1, 3])
+def test_program_sees_one_cpu_per_node(tmp_path, nodes):
+    """A program that sizes its thread pool by the CPU count (musl asks sched_getaffinity)
+    sees one CPU per node, so it starts enough threads to use the cluster."""
+    src, exe = tmp_path / "nprocs.c", tmp_path / "nprocs"
+    src.write_text(NPROCS_PROGRAM)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
+    status, out, err, _ = run(str(exe), [], nodes, name="dsmglue-nprocs-%d" % os.getpid())
+    assert status == 0, (out, err[-2000:])
+    assert ("online %d configured %d affinity %d" % (nodes, nodes, nodes)).encode() in out, out
