@@ -148,6 +148,9 @@ static void dsm_mm_apply(const struct dsm_mm_msg *m)
         uvm_mprotect(m->a[0], m->a[1], (unsigned)m->a[2]);
         start = m->a[0], end = m->a[0] + PAGE_ALIGN_UP(m->a[1]);
         break;
+    case DSM_MM_REGION_MODE:
+        dsm_region_mode_apply(m->a[0], m->a[1], m->a[2]);
+        return;
     default:
         return;
     }
@@ -177,6 +180,8 @@ static int64_t dsm_mm_execute(const struct dsm_mm_msg *m)
         r = uvm_mprotect(m->a[0], m->a[1], (unsigned)m->a[2]);
         dsm_glue_resync(m->a[0], m->a[0] + PAGE_ALIGN_UP(m->a[1]));
         return r;
+    case DSM_MM_REGION_MODE:
+        return dsm_region_mode_execute(m->a[0], m->a[1], m->a[2]);
     default:
         return -LINUX_EINVAL;
     }

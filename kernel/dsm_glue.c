@@ -506,6 +506,7 @@ static bool dsm_setup(void)
     dsm_threads_init();
     dsm_output_init();
     dsm_control_init();
+    dsm_region_mode_init();
     return true;
 }
 

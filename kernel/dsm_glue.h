@@ -47,8 +47,9 @@ bool dsm_output_forwarded(void);
  * returns (so output keeps the program's causal order). Returns bytes or -errno. */
 long dsm_output_write(uint64_t fd, uint64_t ubuf, uint64_t len);
 
-enum dsm_mm_op { DSM_MM_BRK = 1, DSM_MM_MMAP, DSM_MM_MUNMAP, DSM_MM_MPROTECT };
-/* A memory syscall (man 2 brk/mmap/munmap/mprotect; arguments in Linux order) performed
+enum dsm_mm_op { DSM_MM_BRK = 1, DSM_MM_MMAP, DSM_MM_MUNMAP, DSM_MM_MPROTECT, DSM_MM_REGION_MODE };
+/* A memory syscall (man 2 brk/mmap/munmap/mprotect; arguments in Linux order; or
+ * dsmk_region_mode, kernel/dsm_region_mode.c) performed
  * at node 0 and replicated to every node before it returns. munmap keeps the range as a
  * PROT_NONE region (never reused: the core cannot forget pages); brk never shrinks.
  * Returns what the syscall returns. */

@@ -35,9 +35,18 @@ int64_t dsm_request_wait(unsigned to, uint8_t type, const void *msg, size_t len)
 /* Re-applies the core's page states to present pages in [start, end) after a uvm rights
  * change (a READ copy must never become writable behind the core's back). */
 void dsm_glue_resync(uint64_t start, uint64_t end);
-/* Registers the handlers of dsm_threads.c, dsm_output.c and dsm_control.c. */
+/* Registers the handlers of dsm_threads.c, dsm_output.c, dsm_control.c and
+ * dsm_region_mode.c. */
 void dsm_threads_init(void);
 void dsm_output_init(void);
 void dsm_control_init(void);
+void dsm_region_mode_init(void);
+/* True once node 0 has started a thread on (or moved one to) another node: from then on
+ * any node may hold state for any page. */
+bool dsm_threads_spread(void);
+/* dsmk_region_mode at node 0: checks, then adds the region here; returns the syscall's
+ * result. dsm_region_mode_apply: the same region on another node once node 0 said 0. */
+long dsm_region_mode_execute(uint64_t addr, uint64_t len, uint64_t mode);
+void dsm_region_mode_apply(uint64_t addr, uint64_t len, uint64_t mode);
 
 #endif

@@ -40,6 +40,7 @@ CMDLINE_PARAM_CHOICE(dsm_place_choice, "dsm.place", dsm_place_names,
                      "where clone() puts new threads: rr (round robin over the nodes) or local");
 
 static unsigned dsm_clones;
+static bool dsm_threads_sent_away; /* a thread was started on, or moved to, another node */
 static uint32_t dsm_tid_seq;
 static uint64_t dsm_thread_start_failures;
 
@@ -82,6 +83,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
         copy_to_user(uparent_tid, &tid, sizeof tid);
     if (flags & LINUX_CLONE_CHILD_SETTID)
         copy_to_user(uchild_tid, &tid, sizeof tid);
+    dsm_threads_sent_away = true; /* before the request: the thread may start at once */
     int64_t rc = dsm_request_wait(to, DSM_TYPE_THREAD, m, sizeof *m);
     kfree(m);
     *result = rc < 0 ? -LINUX_EAGAIN : tid;
@@ -133,12 +135,18 @@ static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3
     m->clear_child_tid = t->clear_child_tid;
     m->sigmask = t->sigmask;
     m->tid = t->tid;
+    dsm_threads_sent_away = true;
     int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);
     kfree(m);
     if (rc < 0)
         return -LINUX_EAGAIN;
     t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit */
     thread_exit(0);
+}
+
+bool dsm_threads_spread(void)
+{
+    return dsm_threads_sent_away;
 }
 
 void dsm_threads_init(void)

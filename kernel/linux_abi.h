@@ -18,6 +18,7 @@
 #define LINUX_EAGAIN 11
 #define LINUX_ENOMEM 12
 #define LINUX_EFAULT 14
+#define LINUX_EBUSY 16
 #define LINUX_EEXIST 17
 #define LINUX_ENOTDIR 20
 #define LINUX_EISDIR 21
@@ -29,6 +30,7 @@
 #define LINUX_ERANGE 34
 #define LINUX_ENAMETOOLONG 36
 #define LINUX_ENOSYS 38
+#define LINUX_EOPNOTSUPP 95
 #define LINUX_ETIMEDOUT 110
 
 /* mmap (asm-generic/mman-common.h, x86 mman.h) */

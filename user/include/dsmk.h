@@ -32,7 +32,10 @@ static inline long dsmk_node_count(void) { return syscall(DSMK_SYS_NODE_COUNT); 
 /* Moves the calling thread to NODE; returns 0 once it runs there, -1 with errno otherwise. */
 static inline long dsmk_migrate(long node) { return syscall(DSMK_SYS_MIGRATE, node); }
 
-/* Sets the coherence MODE (DSMK_REGION_*) of the page-aligned range [ADDR, ADDR+LEN); 0 or -1. */
+/* Sets the coherence MODE (DSMK_REGION_*) of the page-aligned range [ADDR, ADDR+LEN); 0 or -1
+ * with errno. UPDATE works on mapped, writable, never touched memory while every thread of
+ * the program still runs on node 0, under dsm.manager=fixed or central; EBUSY once the range
+ * or the program is in use across nodes (and for a switch back), EOPNOTSUPP under dynamic. */
 static inline long dsmk_region_mode(void *addr, size_t len, int mode)
 {
     return syscall(DSMK_SYS_REGION_MODE, addr, len, mode);
