@@ -66,6 +66,11 @@ unsigned dsm_glue_cpus(void)
     return dsm_active() ? dsm_nnodes : 1;
 }
 
+unsigned dsm_glue_cpu_of_caller(void)
+{
+    return dsm_active() ? dsm_self : 0;
+}
+
 /* ---- parking ---- */
 
 struct dsm_park {

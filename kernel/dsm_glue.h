@@ -15,6 +15,11 @@
 bool dsm_active(void);
 /* Nodes the program spans (1 when the DSM is not active): each is one CPU to the program. */
 unsigned dsm_glue_cpus(void);
+/* The CPU number of the calling thread in that view: its node (0 when not active). */
+unsigned dsm_glue_cpu_of_caller(void);
+/* Moves the calling thread to node: the call returns 0 there (its copy here ends without
+ * waking a joiner), or -errno here (EINVAL: no such node; EAGAIN, ENOMEM). */
+long dsm_threads_migrate_self(unsigned node);
 /* Node 0, after loading the image: waits for the cluster, creates the core over the
  * loaded pages and sends the region table to every node. No effect when nodes<=1. */
 void dsm_glue_start_controller(void);

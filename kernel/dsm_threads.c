@@ -115,11 +115,8 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
         transport_reply(n, from, request_id, &status, sizeof status);
 }
 
-/* dsmk_migrate(node) (user/include/dsmk.h): the calling thread continues on node with
- * the call returning 0 there; this node's copy of it ends without waking its joiner. */
-static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long dsm_threads_migrate_self(unsigned node)
 {
-    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     if (node >= dsm_nnodes)
         return -LINUX_EINVAL;
     if (node == dsm_self)
@@ -142,6 +139,13 @@ static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3
         return -LINUX_EAGAIN;
     t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit */
     thread_exit(0);
+}
+
+/* dsmk_migrate(node) (user/include/dsmk.h). */
+static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return node >= dsm_nnodes ? -LINUX_EINVAL : dsm_threads_migrate_self((unsigned)node);
 }
 
 bool dsm_threads_spread(void)

@@ -25,6 +25,17 @@ static uint64_t sched_switches;
 static uint64_t sched_preemptions;
 static bool sched_woken_since_irq; /* a thread became READY during the current interrupt */
 static uint64_t sched_idle_total_ns; /* halted in sched_pick_or_idle */
+static uint64_t sched_exited_cpu_ns; /* CPU time of the threads that have exited */
+
+/* Brings the current thread's CPU time up to now. */
+static void sched_charge(uint64_t now)
+{
+    struct thread *cur = sched_current;
+    if (cur && cur->state != THREAD_DEAD) {
+        cur->cpu_ns += now - cur->ran_since_ns;
+        cur->ran_since_ns = now;
+    }
+}
 
 struct thread *thread_current(void)
 {
@@ -129,6 +140,9 @@ static void sched_switch_to(struct thread *next)
         return;
     }
     fpu_save(&prev->fpu);
+    uint64_t now = clock_now_ns();
+    sched_charge(now);
+    next->ran_since_ns = now;
     next->state = THREAD_RUNNING;
     sched_current = next;
     syscall_kernel_rsp = next->kstack_top;
@@ -168,14 +182,37 @@ static struct thread *sched_pick_or_idle(void)
             return t;
         sched_arm_deadline();
         uint64_t halted = clock_now_ns();
+        sched_charge(halted);
         cpu_wait_for_interrupt();
-        sched_idle_total_ns += clock_now_ns() - halted;
+        uint64_t woken = clock_now_ns();
+        sched_idle_total_ns += woken - halted;
+        if (sched_current)
+            sched_current->ran_since_ns = woken; /* the halt was nobody's CPU time */
     }
 }
 
 uint64_t sched_idle_ns(void)
 {
     return sched_idle_total_ns;
+}
+
+uint64_t sched_thread_cpu_ns(const struct thread *t)
+{
+    uint64_t ns = t->cpu_ns;
+    if (t == sched_current && t->state == THREAD_RUNNING)
+        ns += clock_now_ns() - t->ran_since_ns;
+    return ns;
+}
+
+uint64_t sched_process_cpu_ns(void)
+{
+    uint64_t ns = sched_exited_cpu_ns;
+    for (int i = 0; i < THREAD_MAX; i++) {
+        const struct thread *t = thread_slot(i);
+        if (t->state != THREAD_FREE && t->state != THREAD_DEAD)
+            ns += sched_thread_cpu_ns(t);
+    }
+    return ns;
 }
 
 void sched_yield(void)
@@ -208,6 +245,8 @@ void sched_wake(struct thread *t)
 void sched_exit_current(void)
 {
     struct thread *cur = sched_current;
+    sched_charge(clock_now_ns());
+    sched_exited_cpu_ns += cur->cpu_ns;
     cur->state = THREAD_DEAD;
     sched_dead = cur;
     sched_switch_to(sched_pick_or_idle());
@@ -256,6 +295,7 @@ void sched_start(void)
     timer_set_tick(SCHED_TICK_NS, sched_tick);
     irq_set_exit_hook(sched_irq_exit);
     first->state = THREAD_RUNNING;
+    first->ran_since_ns = clock_now_ns();
     sched_current = first;
     syscall_kernel_rsp = first->kstack_top;
     tss_set_kernel_stack(first->kstack_top);

@@ -35,5 +35,9 @@ uint64_t sched_preempt_count(void);
 void sched_thread_started(void);
 /* Nanoseconds the CPU spent halted in the idle loop since boot (no thread READY). */
 uint64_t sched_idle_ns(void);
+/* CPU time of t (ns it ran, halts excluded), up to now if it is the running thread. */
+uint64_t sched_thread_cpu_ns(const struct thread *t);
+/* CPU time of the program on this node: its live threads' plus its exited threads'. */
+uint64_t sched_process_cpu_ns(void);
 
 #endif

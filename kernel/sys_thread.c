@@ -128,6 +128,32 @@ long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
     return 0;
 }
 
+/* One CPU per node (sys_sched_getaffinity): a mask that leaves out the caller's node moves
+ * the caller to the lowest node it names, so a program pinning its threads spreads them
+ * over the cluster. Another thread cannot be moved (a migration takes the thread's own
+ * snapshot): its mask must allow the node it runs on. */
+long sys_sched_setaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    struct thread *t = pid == 0 ? thread_current() : thread_find((int)pid);
+    if (!t)
+        return -LINUX_ESRCH;
+    if (len < AFFINITY_MASK_BYTES)
+        return -LINUX_EINVAL;
+    uint64_t mask;
+    if (copy_from_user(&mask, umask, sizeof mask) != 0)
+        return -LINUX_EFAULT;
+    unsigned cpus = dsm_glue_cpus(), here = dsm_glue_cpu_of_caller();
+    mask &= cpus >= AFFINITY_MASK_BITS ? ~0ull : (1ull << cpus) - 1;
+    if (!mask)
+        return -LINUX_EINVAL;
+    if (mask & (1ull << here))
+        return 0;
+    if (t != thread_current())
+        return -LINUX_EINVAL;
+    return dsm_threads_migrate_self((unsigned)__builtin_ctzll(mask));
+}
+
 long sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;

@@ -75,9 +75,11 @@ static int64_t time_clock_read(uint64_t clk)
     case LINUX_CLOCK_MONOTONIC_RAW:
     case LINUX_CLOCK_MONOTONIC_COARSE:
     case LINUX_CLOCK_BOOTTIME:
-    case LINUX_CLOCK_PROCESS_CPUTIME_ID:
-    case LINUX_CLOCK_THREAD_CPUTIME_ID:
         return (int64_t)clock_now_ns();
+    case LINUX_CLOCK_PROCESS_CPUTIME_ID: /* this node's threads: each node is one CPU */
+        return (int64_t)sched_process_cpu_ns();
+    case LINUX_CLOCK_THREAD_CPUTIME_ID:
+        return (int64_t)sched_thread_cpu_ns(thread_current());
     default:
         return -1;
     }

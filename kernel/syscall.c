@@ -21,6 +21,7 @@ enum {
     NR_tkill = 200, NR_time = 201, NR_futex = 202, NR_sched_getaffinity = 204, NR_set_tid_address = 218,
     NR_clock_gettime = 228, NR_clock_getres = 229, NR_clock_nanosleep = 230, NR_exit_group = 231,
     NR_tgkill = 234, NR_openat = 257, NR_set_robust_list = 273, NR_prlimit64 = 302, NR_getrandom = 318,
+    NR_getrusage = 98, NR_sysinfo = 99, NR_sched_setaffinity = 203, NR_getcpu = 309,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -40,7 +41,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_clock_nanosleep] = sys_clock_nanosleep, [NR_exit_group] = sys_exit_group, [NR_tgkill] = sys_tgkill,
     [NR_openat] = sys_openat, [NR_set_robust_list] = sys_set_robust_list, [NR_prlimit64] = sys_prlimit64,
     [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_stat, [NR_access] = sys_access,
-    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat,
+    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_getrusage] = sys_getrusage,
+    [NR_sysinfo] = sys_sysinfo, [NR_sched_setaffinity] = sys_sched_setaffinity, [NR_getcpu] = sys_getcpu,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

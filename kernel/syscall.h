@@ -40,6 +40,7 @@ SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mr
 /* sys_thread.c */
 SYS_DECL(clone); SYS_DECL(exit); SYS_DECL(exit_group); SYS_DECL(set_tid_address); SYS_DECL(set_robust_list);
 SYS_DECL(arch_prctl); SYS_DECL(gettid); SYS_DECL(getpid); SYS_DECL(sched_yield); SYS_DECL(sched_getaffinity);
+SYS_DECL(sched_setaffinity);
 /* sys_futex.c */
 SYS_DECL(futex);
 /* sys_time.c */
@@ -48,6 +49,8 @@ SYS_DECL(clock_nanosleep); SYS_DECL(time);
 /* sys_signal.c */
 SYS_DECL(rt_sigprocmask); SYS_DECL(rt_sigaction); SYS_DECL(tkill); SYS_DECL(tgkill); SYS_DECL(kill);
 SYS_DECL(sigaltstack);
+/* sys_resource.c */
+SYS_DECL(sysinfo); SYS_DECL(getrusage); SYS_DECL(getcpu);
 /* sys_misc.c */
 SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS_DECL(getppid);
 #undef SYS_DECL

@@ -43,6 +43,10 @@ struct thread {
     uint64_t wake_deadline_ns; /* clock_now_ns() deadline for a timed block, 0 = none */
     bool wait_timed_out;       /* set when the deadline, not a waker, ended the block */
     struct fpu_state fpu;      /* user x87/SSE state while not running */
+    /* CPU time (kernel/sched.c): ns this thread was current and the CPU not halted, up
+     * to ran_since_ns, the last time the count was brought up to date. */
+    uint64_t cpu_ns;
+    uint64_t ran_since_ns;
 };
 
 /* The calling thread (the CPU's current one); NULL before the program starts. */

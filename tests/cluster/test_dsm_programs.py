@@ -485,3 +485,84 @@ def test_program_sees_one_cpu_per_node(tmp_path, nodes):
     status, out, err, _ = run(str(exe), [], nodes, name="dsmglue-nprocs-%d" % os.getpid())
     assert status == 0, (out, err[-2000:])
     assert ("online %d configured %d affinity %d" % (nodes, nodes, nodes)).encode() in out, out
+
+
+MACHINE_PROGRAM = r"""
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <time.h>
+#include <unistd.h>
+
+static double seconds(clockid_t clock)
+{
+    struct timespec t;
+    clock_gettime(clock, &t);
+    return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static void *worker(void *arg)
+{
+    int *cpu = arg;
+    *cpu = sched_getcpu();
+    return NULL;
+}
+
+int main(void)
+{
+    struct sysinfo si;
+    int info = sysinfo(&si);
+    printf("sysinfo %d memory %s pages %s\n", info, info == 0 && si.totalram >= si.freeram && si.freeram > 0 ? "ok" : "BAD",
+           sysconf(_SC_PHYS_PAGES) > 0 ? "ok" : "BAD");
+    /* CPU clocks count running, not sleeping: 100 ms asleep adds (almost) nothing. */
+    double cpu0 = seconds(CLOCK_THREAD_CPUTIME_ID), wall0 = seconds(CLOCK_MONOTONIC);
+    struct timespec nap = { 0, 100000000 };
+    nanosleep(&nap, NULL);
+    double slept_cpu = seconds(CLOCK_THREAD_CPUTIME_ID) - cpu0, slept_wall = seconds(CLOCK_MONOTONIC) - wall0;
+    volatile unsigned long spin = 0;
+    double busy0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    while (seconds(CLOCK_PROCESS_CPUTIME_ID) - busy0 < 0.05)
+        spin++;
+    struct rusage self, thread;
+    int r1 = getrusage(RUSAGE_SELF, &self), r2 = getrusage(RUSAGE_THREAD, &thread);
+    int bad_who = getrusage(42, &self) == -1 && errno == EINVAL;
+    printf("sleep cpu %s wall %s; rusage %d %d %s bad who %s\n", slept_cpu < 0.05 ? "ok" : "BAD",
+           slept_wall >= 0.1 ? "ok" : "BAD", r1, r2,
+           self.ru_utime.tv_sec * 1000000 + self.ru_utime.tv_usec >= 50000 ? "ok" : "BAD", bad_who ? "ok" : "BAD");
+    int nodes = (int)sysconf(_SC_NPROCESSORS_ONLN), child_cpu = -1;
+    pthread_t t;
+    pthread_create(&t, NULL, worker, &child_cpu);
+    pthread_join(t, NULL);
+    printf("cpu main %d child %d\n", sched_getcpu(), child_cpu);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(nodes - 1, &set);
+    int moved = sched_setaffinity(0, sizeof set, &set);
+    printf("pinned to %d: %d, now on %d\n", nodes - 1, moved, sched_getcpu());
+    CPU_ZERO(&set);
+    CPU_SET(nodes, &set);
+    int refused = sched_setaffinity(0, sizeof set, &set) == -1 && errno == EINVAL;
+    printf("pin to %d refused %s\n", nodes, refused ? "ok" : "BAD");
+    return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("nodes", [1, 2])
+def test_machine_queries_see_one_cpu_per_node(tmp_path, nodes):
+    """sysinfo, getrusage and the CPU-time clocks answer with this node's memory and the
+    time threads ran (not slept); getcpu names the node, and sched_setaffinity to another
+    node's CPU moves the caller there (all were ENOSYS or wall-clock time before)."""
+    src, exe = tmp_path / "machine.c", tmp_path / "machine"
+    src.write_text(MACHINE_PROGRAM)
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    status, out, err, _ = run(str(exe), [], nodes, name="dsmglue-machine-%d" % os.getpid())
+    child = 1 if nodes > 1 else 0  # round robin: the first thread goes to node 1
+    expected = ("sysinfo 0 memory ok pages ok\nsleep cpu ok wall ok; rusage 0 0 ok bad who ok\n"
+                "cpu main 0 child %d\npinned to %d: 0, now on %d\npin to %d refused ok\n"
+                % (child, nodes - 1, nodes - 1, nodes))
+    assert (status, out.decode()) == (0, expected), err[-2000:]
