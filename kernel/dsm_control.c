@@ -22,6 +22,7 @@
 #include "kernel/net_glue.h"
 #include "kernel/panic.h"
 #include "kernel/program.h"
+#include "kernel/syscall.h"
 #include "kernel/timer.h"
 #include "kernel/uvm.h"
 #include "net/net.h"
@@ -151,6 +152,9 @@ static void dsm_mm_apply(const struct dsm_mm_msg *m)
     case DSM_MM_REGION_MODE:
         dsm_region_mode_apply(m->a[0], m->a[1], m->a[2]);
         return;
+    case DSM_MM_SIGACTION:
+        signal_action_store(m->a[0], m->a[1], m->a[2], m->a[3]);
+        return;
     default:
         return;
     }
@@ -182,6 +186,9 @@ static int64_t dsm_mm_execute(const struct dsm_mm_msg *m)
         return r;
     case DSM_MM_REGION_MODE:
         return dsm_region_mode_execute(m->a[0], m->a[1], m->a[2]);
+    case DSM_MM_SIGACTION:
+        signal_action_store(m->a[0], m->a[1], m->a[2], m->a[3]);
+        return 0;
     default:
         return -LINUX_EINVAL;
     }

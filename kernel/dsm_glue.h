@@ -17,6 +17,10 @@ bool dsm_active(void);
 unsigned dsm_glue_cpus(void);
 /* The CPU number of the calling thread in that view: its node (0 when not active). */
 unsigned dsm_glue_cpu_of_caller(void);
+/* tkill(tid, sig) of a thread this node does not run: asks the node it started on (the
+ * tid says which) to make sig pending on it (sig 0: only whether it lives there). 0, or
+ * -ESRCH (no such thread there, or the DSM is not active), -EAGAIN (no answer). */
+long dsm_threads_signal(int32_t tid, int sig);
 /* Moves the calling thread to node: the call returns 0 there (its copy here ends without
  * waking a joiner), or -errno here (EINVAL: no such node; EAGAIN, ENOMEM). */
 long dsm_threads_migrate_self(unsigned node);
@@ -36,10 +40,11 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access);
 struct user_context;
 bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
                        uint64_t sigmask, long *result);
-/* A thread id no other node hands out, for a thread this node creates (local clones too:
+/* A thread id no other node hands out, for a thread this node creates to run on node
+ * (local clones too:
  * per-node counters collided, and musl keeps the owner's tid in recursive and
  * error-checking mutexes). Only while the DSM is active. */
-int32_t dsm_threads_new_tid(void);
+int32_t dsm_threads_new_tid(unsigned node);
 /* futex(2) through the word's manager: cmd without flags; returns what Linux returns. */
 long dsm_futex_syscall(uint64_t uaddr, int cmd, bool realtime, uint32_t val, uint64_t timeout_or_val2,
                        uint64_t uaddr2, uint32_t val3);
@@ -52,9 +57,9 @@ bool dsm_output_forwarded(void);
  * returns (so output keeps the program's causal order). Returns bytes or -errno. */
 long dsm_output_write(uint64_t fd, uint64_t ubuf, uint64_t len);
 
-enum dsm_mm_op { DSM_MM_BRK = 1, DSM_MM_MMAP, DSM_MM_MUNMAP, DSM_MM_MPROTECT, DSM_MM_REGION_MODE };
+enum dsm_mm_op { DSM_MM_BRK = 1, DSM_MM_MMAP, DSM_MM_MUNMAP, DSM_MM_MPROTECT, DSM_MM_REGION_MODE, DSM_MM_SIGACTION };
 /* A memory syscall (man 2 brk/mmap/munmap/mprotect; arguments in Linux order; or
- * dsmk_region_mode, kernel/dsm_region_mode.c) performed
+ * dsmk_region_mode, kernel/dsm_region_mode.c; or rt_sigaction, kernel/sys_signal.c) performed
  * at node 0 and replicated to every node before it returns. munmap keeps the range as a
  * PROT_NONE region (never reused: the core cannot forget pages); brk never shrinks.
  * Returns what the syscall returns. */

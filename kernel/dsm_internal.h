@@ -20,6 +20,8 @@
 #define DSM_TYPE_MM_APPLY (TRANSPORT_TYPE_USER_FIRST + 37) /* 0 -> all: replicate a region change (request) */
 #define DSM_TYPE_EXIT (TRANSPORT_TYPE_USER_FIRST + 38)     /* any -> 0: exit_group(status) */
 #define DSM_TYPE_SHUTDOWN (TRANSPORT_TYPE_USER_FIRST + 39) /* 0 -> all: end now (request) */
+/* + 40: kernel/dsm_files.c */
+#define DSM_TYPE_SIGNAL (TRANSPORT_TYPE_USER_FIRST + 41)   /* any -> any: tkill of a thread there (request) */
 
 extern struct dsm_node *dsm_core;
 extern unsigned dsm_self, dsm_nnodes;

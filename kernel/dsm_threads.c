@@ -26,12 +26,15 @@
 
 #define DSM_PLACE_RR 0
 #define DSM_PLACE_LOCAL 1
-/* cluster tid = (creator node + 1) << 22 | sequence: above the main thread's local tid, 4 M
- * threads per node before a wrap (Linux's default pid_max), and positive for every node id
- * below DSM_MAX_NODES. */
+/* cluster tid = (node it starts on + 1) << 22 | creating node << 18 | creator's sequence:
+ * unique (each creator numbers its own), above the main thread's local tid, positive, and
+ * naming the node a tkill must go to (a thread that later moves is not followed). 256 K
+ * threads per creating node before a sequence wraps. */
 #define DSM_TID_NODE_SHIFT 22
-#define DSM_TID_SEQ_MASK ((1u << DSM_TID_NODE_SHIFT) - 1)
-_Static_assert(((uint64_t)DSM_MAX_NODES << DSM_TID_NODE_SHIFT) <= INT32_MAX, "cluster tids must stay positive");
+#define DSM_TID_CREATOR_SHIFT 18
+#define DSM_TID_SEQ_MASK ((1u << DSM_TID_CREATOR_SHIFT) - 1)
+_Static_assert(NET_MAX_NODES <= (1u << (DSM_TID_NODE_SHIFT - DSM_TID_CREATOR_SHIFT)), "creator ids must fit");
+_Static_assert(((uint64_t)NET_MAX_NODES << DSM_TID_NODE_SHIFT) <= INT32_MAX, "cluster tids must stay positive");
 #define DSM_THREADS_SYS_MIGRATE 2 /* user/include/dsmk.h DSMK_SYS_MIGRATE - DSMK_SYS_BASE */
 
 static unsigned dsm_place_choice;
@@ -52,9 +55,10 @@ struct dsm_thread_msg {
     uint32_t reserved;
 };
 
-int32_t dsm_threads_new_tid(void)
+int32_t dsm_threads_new_tid(unsigned node)
 {
-    return (int32_t)(((dsm_self + 1) << DSM_TID_NODE_SHIFT) | (++dsm_tid_seq & DSM_TID_SEQ_MASK));
+    return (int32_t)(((node + 1) << DSM_TID_NODE_SHIFT) | (dsm_self << DSM_TID_CREATOR_SHIFT) |
+                     (++dsm_tid_seq & DSM_TID_SEQ_MASK));
 }
 
 bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
@@ -76,7 +80,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->ctx = *ctx;
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
-    m->tid = dsm_threads_new_tid();
+    m->tid = dsm_threads_new_tid(to);
     int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
@@ -148,6 +152,42 @@ static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3
     return node >= dsm_nnodes ? -LINUX_EINVAL : dsm_threads_migrate_self((unsigned)node);
 }
 
+struct dsm_signal_msg {
+    int32_t tid;
+    int32_t sig;
+};
+
+long dsm_threads_signal(int32_t tid, int sig)
+{
+    if (!dsm_active() || tid <= 0)
+        return -LINUX_ESRCH;
+    /* The main thread's local tid is below every cluster tid: it started on node 0. */
+    uint32_t node = (uint32_t)tid < (1u << DSM_TID_NODE_SHIFT) ? 0 : ((uint32_t)tid >> DSM_TID_NODE_SHIFT) - 1;
+    if (node >= dsm_nnodes || node == dsm_self)
+        return -LINUX_ESRCH;
+    struct dsm_signal_msg m = { tid, sig };
+    int64_t r = dsm_request_wait(node, DSM_TYPE_SIGNAL, &m, sizeof m);
+    return r == -LINUX_ESRCH || r == 0 ? (long)r : -LINUX_EAGAIN;
+}
+
+static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                             uint64_t request_id)
+{
+    (void)ctx, (void)type;
+    struct dsm_signal_msg m;
+    int64_t status = -LINUX_ESRCH;
+    if (len == sizeof m && request_id) {
+        memcpy(&m, msg, sizeof m);
+        struct thread *t = thread_find(m.tid);
+        if (t && m.sig > 0 && m.sig <= LINUX_NSIG)
+            signal_make_pending(t, (uint64_t)m.sig, false);
+        status = t ? 0 : -LINUX_ESRCH;
+    } else
+        log_error("dsm: bad signal request from node %u", from);
+    if (request_id)
+        transport_reply(n, from, request_id, &status, sizeof status);
+}
+
 bool dsm_threads_spread(void)
 {
     return dsm_threads_sent_away;
@@ -156,6 +196,7 @@ bool dsm_threads_spread(void)
 void dsm_threads_init(void)
 {
     transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL, dsm_signal_input, NULL);
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }
 

@@ -1,12 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* Signal syscalls, minimal by design (issue 4): masks and actions are recorded and read
- * back, but no handler ever runs. A signal sent to the program (tkill, tgkill, kill)
- * whose action is not "ignore" takes its default action: the program ends with status
- * 128+signal, which is what abort() needs (SIGABRT: 134). No sigreturn, no delivery. */
+/* Signal syscalls (man 2 rt_sigaction, rt_sigprocmask, kill, tkill, tgkill): a caught
+ * signal is made pending on its thread and its handler runs when that thread next returns
+ * from a system call (kernel/signal_frame.h: the frame, and rt_sigreturn); a thread that
+ * computes without system calls gets it at its next one. Signals left at the default
+ * action end the program with status 128+signal (abort(): 134), or are ignored where
+ * Linux ignores them. Under the DSM the actions are the program's on every node (an
+ * rt_sigaction goes through node 0 like a memory syscall), and tkill reaches a thread on
+ * another node through the node that created it (a thread moved away since is not found:
+ * ESRCH). No alternate signal stacks, no realtime queueing (a
+ * pending signal sent again is one). */
+#include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/program.h"
+#include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/usercopy.h"
@@ -17,7 +25,11 @@
 #define SIGNAL_CONT 18
 #define SIGNAL_URG 23
 #define SIGNAL_WINCH 28
+#define SIGNAL_SIG_DFL 0ull      /* sa_handler value for "default action" */
 #define SIGNAL_SIG_IGN 1ull      /* sa_handler value for "ignore" */
+#define SIGNAL_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (SIGNAL_STOP - 1)))
+#define SIGNAL_PACK_FLAGS_SHIFT 8 /* DSM_MM_SIGACTION's first word: sig | sa_flags << 8 */
+#define SIGNAL_PACK_SIG_MASK 0xffull
 #define SIGNAL_SS_DISABLE 2      /* sigaltstack: no alternate stack */
 
 /* struct sigaction as the x86-64 kernel sees it (handler, flags, restorer, mask). */
@@ -43,14 +55,13 @@ long sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint64_t siz
     if (uold && copy_to_user(uold, &old, sizeof old) != 0)
         return -LINUX_EFAULT;
     if (uset) {
-        uint64_t unblockable = (1ull << (LINUX_SIGKILL - 1)) | (1ull << (SIGNAL_STOP - 1));
         if (how == LINUX_SIG_BLOCK)
             t->sigmask = old | set;
         else if (how == LINUX_SIG_UNBLOCK)
             t->sigmask = old & ~set;
         else
             t->sigmask = set;
-        t->sigmask &= ~unblockable;
+        t->sigmask &= ~SIGNAL_UNBLOCKABLE;
     }
     return 0;
 }
@@ -67,9 +78,21 @@ long sys_rt_sigaction(uint64_t sig, uint64_t uact, uint64_t uold, uint64_t size,
         return -LINUX_EFAULT;
     if (uold && copy_to_user(uold, &signal_actions[sig], sizeof signal_actions[sig]) != 0)
         return -LINUX_EFAULT;
-    if (uact)
-        signal_actions[sig] = act;
+    if (!uact)
+        return 0;
+    if (dsm_active()) /* nodes>1: the same action on every node before the call returns */
+        return dsm_control_mm(DSM_MM_SIGACTION, sig | (act.flags << SIGNAL_PACK_FLAGS_SHIFT), act.handler,
+                              act.restorer, act.mask);
+    signal_actions[sig] = act;
     return 0;
+}
+
+void signal_action_store(uint64_t sig_and_flags, uint64_t handler, uint64_t restorer, uint64_t mask)
+{
+    uint64_t sig = sig_and_flags & SIGNAL_PACK_SIG_MASK;
+    if (sig >= 1 && sig <= LINUX_NSIG && sig != LINUX_SIGKILL && sig != SIGNAL_STOP)
+        signal_actions[sig] = (struct signal_action){ handler, sig_and_flags >> SIGNAL_PACK_FLAGS_SHIFT, restorer,
+                                                      mask };
 }
 
 static bool signal_default_ignored(uint64_t sig)
@@ -77,20 +100,76 @@ static bool signal_default_ignored(uint64_t sig)
     return sig == SIGNAL_CHLD || sig == SIGNAL_CONT || sig == SIGNAL_URG || sig == SIGNAL_WINCH;
 }
 
-/* The program receives sig: ignored, or fatal with the default action. */
-static long signal_send(uint64_t sig)
+static uint64_t signal_bit(uint64_t sig)
+{
+    return 1ull << (sig - 1);
+}
+
+/* Thread t receives sig (1..LINUX_NSIG) from kill (by_kill) or tkill/tgkill: ignored,
+ * pending for its handler, or fatal with the default action. */
+static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
 {
     if (sig > LINUX_NSIG)
         return -LINUX_EINVAL;
     if (sig == 0)
         return 0;
-    if (signal_actions[sig].handler == SIGNAL_SIG_IGN || signal_default_ignored(sig))
+    const struct signal_action *act = &signal_actions[sig];
+    if (act->handler == SIGNAL_SIG_IGN || (act->handler == SIGNAL_SIG_DFL && signal_default_ignored(sig)))
         return 0;
-    if (signal_actions[sig].handler > SIGNAL_SIG_IGN)
-        log_warn("signal: %llu has a handler; dsmk does not deliver signals, taking the default action",
-                 (unsigned long long)sig);
+    if (act->handler == SIGNAL_SIG_DFL || sig == LINUX_SIGKILL)
+        program_kill(thread_user_frame(thread_current()), (int)sig, 0);
+    signal_make_pending(t, sig, by_kill);
+    return 0;
+}
+
+void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
+{
+    t->sigpending |= signal_bit(sig);
+    if (by_kill)
+        t->sigpending_kill |= signal_bit(sig);
+    else
+        t->sigpending_kill &= ~signal_bit(sig);
+}
+
+/* tkill of a thread on another node (DSM): the action is the same everywhere, so the
+ * sender decides; only a caught signal travels. */
+static long signal_send_remote(uint64_t tid, uint64_t sig)
+{
+    if (sig > LINUX_NSIG)
+        return -LINUX_EINVAL;
+    const struct signal_action *act = &signal_actions[sig];
+    bool caught = sig != 0 && sig != LINUX_SIGKILL && act->handler > SIGNAL_SIG_IGN;
+    long r = dsm_threads_signal((int32_t)tid, caught ? (int)sig : 0);
+    if (r != 0 || caught || sig == 0 || act->handler == SIGNAL_SIG_IGN || signal_default_ignored(sig))
+        return r;
+    program_kill(thread_user_frame(thread_current()), (int)sig, 0); /* the default action ends the program */
+}
+
+void signal_deliver_pending(struct trap_frame *frame)
+{
     struct thread *t = thread_current();
-    program_kill(thread_user_frame(t), (int)sig, 0);
+    uint64_t ready = t ? t->sigpending & ~t->sigmask : 0;
+    if (!ready)
+        return;
+    uint64_t sig = (uint64_t)__builtin_ctzll(ready) + 1, bit = signal_bit(sig);
+    int code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL;
+    t->sigpending &= ~bit;
+    t->sigpending_kill &= ~bit;
+    struct signal_action act = signal_actions[sig]; /* may have changed since it was sent */
+    if (act.handler == SIGNAL_SIG_IGN || (act.handler == SIGNAL_SIG_DFL && signal_default_ignored(sig)))
+        return;
+    if (act.handler == SIGNAL_SIG_DFL)
+        program_kill(frame, (int)sig, 0);
+    if (!(act.flags & SIGNAL_SA_RESTORER)) { /* x86-64 has no other way back (no vDSO here) */
+        log_warn("signal: %llu has a handler but no SA_RESTORER: taking the default action", (unsigned long long)sig);
+        program_kill(frame, (int)sig, 0);
+    }
+    uint64_t old = t->sigmask;
+    if (signal_frame_push(frame, (int)sig, code, act.handler, act.restorer, old) != 0)
+        program_kill(frame, LINUX_SIGSEGV, frame->rsp);
+    t->sigmask = (old | act.mask | ((act.flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
+    if (act.flags & SIGNAL_SA_RESETHAND)
+        signal_actions[sig].handler = SIGNAL_SIG_DFL;
 }
 
 long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -98,9 +177,8 @@ long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4
     (void)a2, (void)a3, (void)a4, (void)a5;
     if ((int64_t)tid <= 0 || tid > INT32_MAX)
         return -LINUX_EINVAL;
-    if (!thread_find((int)tid))
-        return -LINUX_ESRCH;
-    return signal_send(sig);
+    struct thread *t = thread_find((int)tid);
+    return t ? signal_send(t, sig, false) : signal_send_remote(tid, sig);
 }
 
 long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -108,9 +186,10 @@ long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t
     (void)a3, (void)a4, (void)a5;
     if ((int64_t)tid <= 0 || (int64_t)tgid <= 0 || tid > INT32_MAX)
         return -LINUX_EINVAL;
-    if (tgid != THREAD_FIRST_TID || !thread_find((int)tid))
+    if (tgid != THREAD_FIRST_TID)
         return -LINUX_ESRCH;
-    return signal_send(sig);
+    struct thread *t = thread_find((int)tid);
+    return t ? signal_send(t, sig, false) : signal_send_remote(tid, sig);
 }
 
 long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -121,7 +200,7 @@ long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4,
      * there is none (kill(2)). */
     if (p != THREAD_FIRST_TID && p != 0)
         return -LINUX_ESRCH;
-    return signal_send(sig);
+    return signal_send(thread_current(), sig, true); /* the caller: it runs the handler soonest */
 }
 
 long sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

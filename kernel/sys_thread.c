@@ -49,7 +49,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     if (!child)
         return -LINUX_EAGAIN;
     if (dsm_active())
-        child->tid = dsm_threads_new_tid(); /* thread.h allows it before the first run */
+        child->tid = dsm_threads_new_tid(dsm_glue_cpu_of_caller()); /* thread.h allows it before the first run */
     int32_t tid = child->tid;
     if (flags & LINUX_CLONE_CHILD_CLEARTID)
         child->clear_child_tid = uchild_tid;

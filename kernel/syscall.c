@@ -21,7 +21,7 @@ enum {
     NR_tkill = 200, NR_time = 201, NR_futex = 202, NR_sched_getaffinity = 204, NR_set_tid_address = 218,
     NR_clock_gettime = 228, NR_clock_getres = 229, NR_clock_nanosleep = 230, NR_exit_group = 231,
     NR_tgkill = 234, NR_openat = 257, NR_set_robust_list = 273, NR_prlimit64 = 302, NR_getrandom = 318,
-    NR_getrusage = 98, NR_sysinfo = 99, NR_sched_setaffinity = 203, NR_getcpu = 309,
+    NR_getrusage = 98, NR_sysinfo = 99, NR_sched_setaffinity = 203, NR_getcpu = 309, NR_rt_sigreturn = 15,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -43,6 +43,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_stat, [NR_access] = sys_access,
     [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_getrusage] = sys_getrusage,
     [NR_sysinfo] = sys_sysinfo, [NR_sched_setaffinity] = sys_sched_setaffinity, [NR_getcpu] = sys_getcpu,
+    [NR_rt_sigreturn] = sys_rt_sigreturn,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */
@@ -92,6 +93,7 @@ void syscall_dispatch(struct trap_frame *frame)
         fn = syscall_dsmk_table[nr - SYSCALL_DSMK_BASE];
     long ret = fn ? fn(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9) : syscall_unknown(nr);
     frame->rax = (uint64_t)ret;
+    signal_deliver_pending(frame);
 }
 
 /* ---- in-kernel tests ---- */

@@ -49,10 +49,23 @@ SYS_DECL(clock_nanosleep); SYS_DECL(time);
 /* sys_signal.c */
 SYS_DECL(rt_sigprocmask); SYS_DECL(rt_sigaction); SYS_DECL(tkill); SYS_DECL(tgkill); SYS_DECL(kill);
 SYS_DECL(sigaltstack);
+/* signal_frame.c */
+SYS_DECL(rt_sigreturn);
 /* sys_resource.c */
 SYS_DECL(sysinfo); SYS_DECL(getrusage); SYS_DECL(getcpu);
 /* sys_misc.c */
 SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS_DECL(getppid);
 #undef SYS_DECL
+
+/* sys_signal.c: runs the handler of the calling thread's lowest pending, unblocked caught
+ * signal on its way back to user mode (syscall_dispatch's last step). */
+void signal_deliver_pending(struct trap_frame *frame);
+/* sys_signal.c: makes caught signal sig pending on t (its handler runs when t next leaves
+ * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
+struct thread;
+void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill);
+/* sys_signal.c: stores an rt_sigaction as node 0 decided it for the whole program
+ * (DSM_MM_SIGACTION: sig | sa_flags << 8, handler, restorer, mask). */
+void signal_action_store(uint64_t sig_and_flags, uint64_t handler, uint64_t restorer, uint64_t mask);
 
 #endif

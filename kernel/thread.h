@@ -34,7 +34,9 @@ struct thread {
     uint64_t fs_base;          /* TLS pointer; only arch_prctl changes it (no FSGSBASE) */
     uint64_t clear_child_tid;  /* user address zeroed and futex-woken at exit, or 0 */
     uint64_t robust_list;      /* recorded for set_robust_list; never walked */
-    uint64_t sigmask;          /* rt_sigprocmask's mask; signals are never delivered to handlers */
+    uint64_t sigmask;          /* rt_sigprocmask's mask */
+    uint64_t sigpending;       /* caught signals sent to this thread, not yet delivered (bit sig-1) */
+    uint64_t sigpending_kill;  /* of those, the ones kill() sent (si_code SI_USER, else SI_TKILL) */
     struct thread *next;       /* run queue or futex queue link, owned by whoever queued it */
     /* Blocking state, written by the blocker and the waker (kernel/sched.c, kernel/futex.c). */
     struct thread *wait_next;  /* futex queue link (kernel/futex.c) */

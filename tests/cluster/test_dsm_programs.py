@@ -42,6 +42,7 @@ PROGRAMS = {
     "falseshare": ["4", "20000"],
     "workqueue": ["64", "2000", "4"],
     "pingpong": ["300"],
+    "signals": ["3"],  # pthread_kill and pthread_cancel across nodes
 }
 SUBSET = ("condvar", "matmul", "pingpong")  # 4 e1000 nodes under central and dynamic
 

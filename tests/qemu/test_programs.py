@@ -34,6 +34,7 @@ COMPARED = [
     ("workqueue", ["128", "5000", "4"]),
     ("readmostly", ["3", "10"]),
     ("pingpong", ["300"]),
+    ("signals", ["3"]),
     ("matmul", ["0"]),  # bad argument: exit status 2 and no stdout, on both
 ]
 # Programs tested elsewhere or differently: sysfuzz never runs natively, limits has its own

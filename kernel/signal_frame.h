@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* Running a caught signal's handler in user mode and coming back (the Linux x86-64
+ * rt_sigframe ABI, arch/x86/kernel/signal.c: the frame musl's __restore_rt expects).
+ * Signals are delivered when a thread returns from a system call, never in the middle of
+ * user code: the interrupted context then has the syscall's clobbers (RCX, R11) already,
+ * so the SYSRET return path restores everything a handler may have changed. */
+#ifndef KERNEL_SIGNAL_FRAME_H
+#define KERNEL_SIGNAL_FRAME_H
+
+#include <stdint.h>
+
+#include <arch/trap.h>
+
+/* sa_flags bits (include/uapi/asm-generic/signal-defs.h, x86 signal.h). */
+#define SIGNAL_SA_SIGINFO 0x4u
+#define SIGNAL_SA_RESTORER 0x04000000u
+#define SIGNAL_SA_NODEFER 0x40000000u
+#define SIGNAL_SA_RESETHAND 0x80000000u
+/* si_code values (include/uapi/asm-generic/siginfo.h). */
+#define SIGNAL_SI_USER 0
+#define SIGNAL_SI_TKILL (-6)
+
+/* Pushes the frame for signal sig (si_code code) onto frame's user stack and points the
+ * thread at handler (restorer as its return address, SA_SIGINFO arguments in RDI, RSI,
+ * RDX). The caller sets the mask the handler runs with. Returns 0, or -1 when the stack
+ * cannot take the frame (the caller then ends the program with SIGSEGV, as Linux does). */
+int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t handler, uint64_t restorer,
+                      uint64_t old_mask);
+/* rt_sigreturn (sys_rt_sigreturn, kernel/syscall.h) restores the registers, FPU state and
+ * mask saved by signal_frame_push from the frame at the user stack pointer and returns the
+ * RAX to resume with; a frame that is unreadable or would resume outside user space ends
+ * the program with SIGSEGV. */
+
+#endif

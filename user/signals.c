@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+// signals: caught signals across threads - handlers for raise() and pthread_kill(), the
+// siginfo and mask a handler gets, a blocked signal held until unblocked, SIG_IGN and
+// SA_RESETHAND, registers and FPU state kept across a handler, and pthread_cancel (which
+// musl does with a signal). Threads spread over nodes under the DSM, so pthread_kill and
+// pthread_cancel cross nodes there. Deterministic output. Usage: signals [T=3]
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define SG_THREADS_MAX 16
+#define SG_CANCEL_NAP_US 1000
+
+static volatile sig_atomic_t sg_caught, sg_info_ok, sg_mask_ok;
+static volatile double sg_handler_fp;
+static volatile pid_t sg_ran_in[SG_THREADS_MAX];
+static volatile int sg_stop;
+static volatile int sg_ready[SG_THREADS_MAX];
+
+static pid_t sg_tid(void)
+{
+    return (pid_t)syscall(SYS_gettid);
+}
+
+static void sg_plain(int sig)
+{
+    sg_caught = sig;
+    volatile double x = 0; /* uses the FPU: the interrupted code's registers must survive */
+    for (int i = 1; i <= 100; i++)
+        x += i * 0.25;
+    sg_handler_fp = x;
+}
+
+static void sg_with_info(int sig, siginfo_t *si, void *ctx)
+{
+    ucontext_t *uc = ctx;
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    sg_info_ok = si->si_signo == sig && si->si_code == SI_TKILL && uc->uc_mcontext.gregs[REG_RIP] != 0;
+    sg_mask_ok = sigismember(&now, sig) && sigismember(&now, SIGALRM);
+}
+
+static void sg_record(int sig)
+{
+    (void)sig;
+    pid_t me = sg_tid();
+    for (int i = 0; i < SG_THREADS_MAX; i++)
+        if (sg_ran_in[i] == 0) {
+            sg_ran_in[i] = me;
+            break;
+        }
+}
+
+static void *sg_worker(void *arg)
+{
+    long id = (long)arg;
+    sg_ready[id] = sg_tid();
+    while (!sg_stop)
+        sched_yield(); /* a system call: pending signals are delivered on the way back */
+    return NULL;
+}
+
+static void *sg_cancellable(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        pthread_testcancel();
+        usleep(SG_CANCEL_NAP_US);
+    }
+    return NULL;
+}
+
+/* tkill(self, SIGUSR1) with a value in XMM0 and two in R8/R9, which the syscall ABI keeps
+ * and the handler (a C function) is free to clobber: true if all three survive. */
+static int sg_registers_survive_handler(void)
+{
+    double in = 2.75, out = 0;
+    unsigned long r8_in = 0x1122334455667788ul, r9_in = 0x0f0e0d0c0b0a0908ul, r8_out, r9_out;
+    long rax = SYS_tkill;
+    __asm__ volatile("movsd %[in], %%xmm0\n\t"
+                     "mov %[r8in], %%r8\n\t"
+                     "mov %[r9in], %%r9\n\t"
+                     "syscall\n\t"
+                     "movsd %%xmm0, %[out]\n\t"
+                     "mov %%r8, %[r8out]\n\t"
+                     "mov %%r9, %[r9out]"
+                     : [out] "=m"(out), [r8out] "=r"(r8_out), [r9out] "=r"(r9_out), "+a"(rax)
+                     : [in] "m"(in), [r8in] "r"(r8_in), [r9in] "r"(r9_in), "D"((long)sg_tid()), "S"((long)SIGUSR1)
+                     : "rcx", "r11", "r8", "r9", "xmm0", "memory");
+    return rax == 0 && out == in && r8_out == r8_in && r9_out == r9_in;
+}
+
+static void sg_handle(int sig, void (*fn)(int), int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = fn;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+    int threads = argc > 1 ? atoi(argv[1]) : 3;
+    if (threads < 1 || threads > SG_THREADS_MAX) {
+        fprintf(stderr, "usage: signals [1..%d]\n", SG_THREADS_MAX);
+        return 2;
+    }
+    int bad = 0;
+
+    sg_handle(SIGUSR1, sg_plain, 0);
+    int r = raise(SIGUSR1);
+    printf("raise %d caught %d, handler computed %.2f\n", r, (int)sg_caught, sg_handler_fp);
+    bad |= r != 0 || sg_caught != SIGUSR1;
+    sg_caught = 0;
+    int kept = sg_registers_survive_handler();
+    printf("registers across a handler: %s (caught %d)\n", kept ? "kept" : "LOST", (int)sg_caught);
+    bad |= !kept || sg_caught != SIGUSR1;
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sg_with_info;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGALRM);
+    sigaction(SIGUSR2, &sa, NULL);
+    raise(SIGUSR2);
+    printf("siginfo %s, mask in the handler %s\n", sg_info_ok ? "ok" : "WRONG", sg_mask_ok ? "ok" : "WRONG");
+    bad |= !sg_info_ok || !sg_mask_ok;
+
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &usr1, NULL);
+    sg_caught = 0;
+    raise(SIGUSR1);
+    int while_blocked = sg_caught;
+    sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+    printf("blocked: caught %d, unblocked: caught %d\n", while_blocked, (int)sg_caught);
+    bad |= while_blocked != 0 || sg_caught != SIGUSR1;
+
+    sg_handle(SIGUSR1, sg_record, 0);
+    pthread_t t[SG_THREADS_MAX];
+    for (long i = 0; i < threads; i++)
+        pthread_create(&t[i], NULL, sg_worker, (void *)i);
+    int delivered = 0;
+    for (int i = 0; i < threads; i++) {
+        while (!sg_ready[i])
+            sched_yield();
+        int k = pthread_kill(t[i], SIGUSR1);
+        while (k == 0 && !sg_ran_in[i])
+            sched_yield();
+        delivered += k == 0 && sg_ran_in[i] == sg_ready[i];
+    }
+    sg_stop = 1;
+    for (int i = 0; i < threads; i++)
+        pthread_join(t[i], NULL);
+    printf("pthread_kill: %d of %d handlers ran in their thread\n", delivered, threads);
+    bad |= delivered != threads;
+
+    sg_handle(SIGUSR2, SIG_IGN, 0);
+    raise(SIGUSR2);
+    sg_handle(SIGUSR1, sg_plain, (int)SA_RESETHAND);
+    sg_caught = 0;
+    raise(SIGUSR1);
+    struct sigaction now;
+    sigaction(SIGUSR1, NULL, &now);
+    printf("ignored ok, reset-hand caught %d then default %s\n", (int)sg_caught,
+           now.sa_handler == SIG_DFL ? "yes" : "NO");
+    bad |= sg_caught != SIGUSR1 || now.sa_handler != SIG_DFL;
+
+    pthread_t c;
+    pthread_create(&c, NULL, sg_cancellable, NULL);
+    usleep(20 * SG_CANCEL_NAP_US);
+    void *res = NULL;
+    int cancel = pthread_cancel(c), join = pthread_join(c, &res);
+    printf("pthread_cancel %d, join %d, canceled %s\n", cancel, join, res == PTHREAD_CANCELED ? "yes" : "NO");
+    bad |= cancel != 0 || join != 0 || res != PTHREAD_CANCELED;
+
+    printf("signals: %s\n", bad ? "WRONG" : "ok");
+    return bad;
+}
