@@ -90,6 +90,11 @@ static unsigned dsm_thread_index(const struct thread *t)
     panic("dsm: current thread not in the table");
 }
 
+bool dsm_glue_interrupt_wait(struct thread *t)
+{
+    return dsm_active() && dsm_futex_cancel(dsm_core, dsm_thread_index(t), -LINUX_ERESTARTSYS);
+}
+
 uint64_t dsm_park_prepare(void)
 {
     unsigned i = dsm_thread_index(thread_current());

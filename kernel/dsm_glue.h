@@ -15,6 +15,10 @@
 bool dsm_active(void);
 /* Nodes the program spans (1 when the DSM is not active): each is one CPU to the program. */
 unsigned dsm_glue_cpus(void);
+/* Ends t's futex wait (it is parked in one here) with -ERESTARTSYS for a signal: the
+ * manager forgets the waiter. False if t waits for nothing of that kind. */
+struct thread;
+bool dsm_glue_interrupt_wait(struct thread *t);
 /* The CPU number of the calling thread in that view: its node (0 when not active). */
 unsigned dsm_glue_cpu_of_caller(void);
 /* tkill(tid, sig) of a thread this node does not run: asks the node it started on (the

@@ -109,10 +109,16 @@ static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout, bool abso
     t->wait_bitset = bitset;
     t->wait_timed_out = false;
     t->wake_deadline_ns = deadline;
+    t->wait_interrupted = false;
+    t->wait_interruptible = true;
     futex_enqueue(t);
     sched_block();
+    t->wait_interruptible = false;
     t->wake_deadline_ns = 0;
-    if (futex_remove(t))
+    bool queued = futex_remove(t);
+    if (t->wait_interrupted && queued)
+        return -LINUX_ERESTARTSYS;
+    if (queued)
         return -LINUX_ETIMEDOUT;
     return 0;
 }

@@ -32,6 +32,9 @@
 #define LINUX_ENOSYS 38
 #define LINUX_EOPNOTSUPP 95
 #define LINUX_ETIMEDOUT 110
+/* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted
+ * after the handler (SA_RESTART, or no handler ran) or fails with EINTR. Never returned. */
+#define LINUX_ERESTARTSYS 512
 
 /* mmap (asm-generic/mman-common.h, x86 mman.h) */
 #define LINUX_PROT_READ 0x1

@@ -14,6 +14,7 @@
 /* sa_flags bits (include/uapi/asm-generic/signal-defs.h, x86 signal.h). */
 #define SIGNAL_SA_SIGINFO 0x4u
 #define SIGNAL_SA_RESTORER 0x04000000u
+#define SIGNAL_SA_RESTART 0x10000000u
 #define SIGNAL_SA_NODEFER 0x40000000u
 #define SIGNAL_SA_RESETHAND 0x80000000u
 /* si_code values (include/uapi/asm-generic/siginfo.h). */

@@ -2,7 +2,9 @@
 /* Signal syscalls (man 2 rt_sigaction, rt_sigprocmask, kill, tkill, tgkill): a caught
  * signal is made pending on its thread and its handler runs when that thread next returns
  * from a system call (kernel/signal_frame.h: the frame, and rt_sigreturn); a thread that
- * computes without system calls gets it at its next one. Signals left at the default
+ * computes without system calls gets it at its next one, a thread asleep in a futex wait
+ * or a sleep is woken for it (the call restarts after the handler under SA_RESTART,
+ * or fails with EINTR: -ERESTARTSYS inside the kernel, as on Linux). Signals left at the default
  * action end the program with status 128+signal (abort(): 134), or are ignored where
  * Linux ignores them. Under the DSM the actions are the program's on every node (an
  * rt_sigaction goes through node 0 like a memory syscall), and tkill reaches a thread on
@@ -14,6 +16,7 @@
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/program.h"
+#include "kernel/sched.h"
 #include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
@@ -30,6 +33,7 @@
 #define SIGNAL_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (SIGNAL_STOP - 1)))
 #define SIGNAL_PACK_FLAGS_SHIFT 8 /* DSM_MM_SIGACTION's first word: sig | sa_flags << 8 */
 #define SIGNAL_PACK_SIG_MASK 0xffull
+#define SIGNAL_SYSCALL_INSN_LEN 2 /* 0f 05: a restarted call runs its syscall instruction again */
 #define SIGNAL_SS_DISABLE 2      /* sigaltstack: no alternate stack */
 
 /* struct sigaction as the x86-64 kernel sees it (handler, flags, restorer, mask). */
@@ -129,6 +133,15 @@ void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
         t->sigpending_kill |= signal_bit(sig);
     else
         t->sigpending_kill &= ~signal_bit(sig);
+    /* A thread asleep in a futex wait or a sleep wakes to run the handler, as on Linux
+     * (pthread_cancel of a thread waiting on a condition variable depends on it). */
+    if (t->state != THREAD_BLOCKED || (t->sigmask & signal_bit(sig)))
+        return;
+    if (t->wait_interruptible) {
+        t->wait_interrupted = true;
+        sched_wake(t);
+    } else
+        dsm_glue_interrupt_wait(t);
 }
 
 /* tkill of a thread on another node (DSM): the action is the same everywhere, so the
@@ -145,25 +158,43 @@ static long signal_send_remote(uint64_t tid, uint64_t sig)
     program_kill(thread_user_frame(thread_current()), (int)sig, 0); /* the default action ends the program */
 }
 
-void signal_deliver_pending(struct trap_frame *frame)
+/* A call a signal interrupted: again from its syscall instruction after the handler
+ * (restart), or EINTR. */
+static void signal_finish_interrupted(struct trap_frame *frame, uint64_t nr, bool restart)
+{
+    if (frame->rax != (uint64_t)-LINUX_ERESTARTSYS)
+        return;
+    if (restart) {
+        frame->rax = nr;
+        frame->rip -= SIGNAL_SYSCALL_INSN_LEN;
+    } else
+        frame->rax = (uint64_t)-LINUX_EINTR;
+}
+
+void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
 {
     struct thread *t = thread_current();
     uint64_t ready = t ? t->sigpending & ~t->sigmask : 0;
-    if (!ready)
+    if (!ready) {
+        signal_finish_interrupted(frame, nr, true); /* nothing to run: carry on waiting */
         return;
+    }
     uint64_t sig = (uint64_t)__builtin_ctzll(ready) + 1, bit = signal_bit(sig);
     int code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL;
     t->sigpending &= ~bit;
     t->sigpending_kill &= ~bit;
     struct signal_action act = signal_actions[sig]; /* may have changed since it was sent */
-    if (act.handler == SIGNAL_SIG_IGN || (act.handler == SIGNAL_SIG_DFL && signal_default_ignored(sig)))
+    if (act.handler == SIGNAL_SIG_IGN || (act.handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))) {
+        signal_finish_interrupted(frame, nr, true);
         return;
+    }
     if (act.handler == SIGNAL_SIG_DFL)
         program_kill(frame, (int)sig, 0);
     if (!(act.flags & SIGNAL_SA_RESTORER)) { /* x86-64 has no other way back (no vDSO here) */
         log_warn("signal: %llu has a handler but no SA_RESTORER: taking the default action", (unsigned long long)sig);
         program_kill(frame, (int)sig, 0);
     }
+    signal_finish_interrupted(frame, nr, (act.flags & SIGNAL_SA_RESTART) != 0);
     uint64_t old = t->sigmask;
     if (signal_frame_push(frame, (int)sig, code, act.handler, act.restorer, old) != 0)
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);

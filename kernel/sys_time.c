@@ -53,15 +53,29 @@ uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realt
     return ns > TIME_REALTIME_EPOCH_NS ? ns - TIME_REALTIME_EPOCH_NS : 0;
 }
 
-void time_sleep_until(uint64_t deadline)
+bool time_sleep_until(uint64_t deadline)
 {
     struct thread *t = thread_current();
-    while (clock_now_ns() < deadline) {
+    t->wait_interrupted = false;
+    t->wait_interruptible = true;
+    while (clock_now_ns() < deadline && !t->wait_interrupted) {
         t->wait_timed_out = false;
         t->wake_deadline_ns = deadline;
         sched_block();
     }
+    t->wait_interruptible = false;
     t->wake_deadline_ns = 0;
+    return !t->wait_interrupted;
+}
+
+/* nanosleep's answer to a sleep a signal ended: EINTR, and what was left in urem. */
+static long time_sleep_interrupted(uint64_t deadline, uint64_t urem)
+{
+    uint64_t now = clock_now_ns();
+    struct linux_timespec rem = timespec_from_ns(deadline > now ? deadline - now : 0);
+    if (urem && copy_to_user(urem, &rem, sizeof rem) != 0)
+        return -LINUX_EFAULT;
+    return -LINUX_EINTR;
 }
 
 /* The clock's value now in ns, or -1 for a clock we do not have. */
@@ -132,19 +146,19 @@ long sys_time(uint64_t utloc, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 
 long sys_nanosleep(uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)urem, (void)a2, (void)a3, (void)a4, (void)a5;
+    (void)a2, (void)a3, (void)a4, (void)a5;
     struct linux_timespec req;
     if (copy_from_user(&req, ureq, sizeof req) != 0)
         return -LINUX_EFAULT;
     if (!timespec_valid(&req))
         return -LINUX_EINVAL;
-    time_sleep_until(time_deadline_from_relative(&req));
-    return 0;
+    uint64_t deadline = time_deadline_from_relative(&req);
+    return time_sleep_until(deadline) ? 0 : time_sleep_interrupted(deadline, urem);
 }
 
 long sys_clock_nanosleep(uint64_t clk, uint64_t flags, uint64_t ureq, uint64_t urem, uint64_t a4, uint64_t a5)
 {
-    (void)urem, (void)a4, (void)a5;
+    (void)a4, (void)a5;
     if (clk != LINUX_CLOCK_REALTIME && clk != LINUX_CLOCK_MONOTONIC && clk != LINUX_CLOCK_BOOTTIME)
         return -LINUX_EINVAL;
     if (flags & ~(uint64_t)LINUX_TIMER_ABSTIME)
@@ -157,6 +171,7 @@ long sys_clock_nanosleep(uint64_t clk, uint64_t flags, uint64_t ureq, uint64_t u
     uint64_t deadline = (flags & LINUX_TIMER_ABSTIME)
                             ? time_deadline_from_absolute(&req, clk == LINUX_CLOCK_REALTIME)
                             : time_deadline_from_relative(&req);
-    time_sleep_until(deadline);
-    return 0;
+    if (time_sleep_until(deadline))
+        return 0;
+    return (flags & LINUX_TIMER_ABSTIME) ? -LINUX_EINTR : time_sleep_interrupted(deadline, urem);
 }

@@ -93,7 +93,7 @@ void syscall_dispatch(struct trap_frame *frame)
         fn = syscall_dsmk_table[nr - SYSCALL_DSMK_BASE];
     long ret = fn ? fn(frame->rdi, frame->rsi, frame->rdx, frame->r10, frame->r8, frame->r9) : syscall_unknown(nr);
     frame->rax = (uint64_t)ret;
-    signal_deliver_pending(frame);
+    signal_deliver_pending(frame, nr);
 }
 
 /* ---- in-kernel tests ---- */

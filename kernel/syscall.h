@@ -58,8 +58,10 @@ SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS
 #undef SYS_DECL
 
 /* sys_signal.c: runs the handler of the calling thread's lowest pending, unblocked caught
- * signal on its way back to user mode (syscall_dispatch's last step). */
-void signal_deliver_pending(struct trap_frame *frame);
+ * signal on its way back to user mode (syscall_dispatch's last step; nr is the call's
+ * number), and restarts a call a signal interrupted (-ERESTARTSYS) or fails it with
+ * EINTR, as Linux does (SA_RESTART). */
+void signal_deliver_pending(struct trap_frame *frame, uint64_t nr);
 /* sys_signal.c: makes caught signal sig pending on t (its handler runs when t next leaves
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;

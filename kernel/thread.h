@@ -44,6 +44,8 @@ struct thread {
     uint32_t wait_bitset;      /* FUTEX_WAIT_BITSET mask */
     uint64_t wake_deadline_ns; /* clock_now_ns() deadline for a timed block, 0 = none */
     bool wait_timed_out;       /* set when the deadline, not a waker, ended the block */
+    bool wait_interruptible;   /* blocked in a wait a signal may end (futex wait, sleep) */
+    bool wait_interrupted;     /* a signal ended that wait (the waiter returns early) */
     struct fpu_state fpu;      /* user x87/SSE state while not running */
     /* CPU time (kernel/sched.c): ns this thread was current and the CPU not halted, up
      * to ran_since_ns, the last time the count was brought up to date. */

@@ -24,7 +24,8 @@ uint64_t time_realtime_ns(void);
 uint64_t time_deadline_from_relative(const struct linux_timespec *ts);
 /* Monotonic deadline for absolute ts on CLOCK_REALTIME (realtime) or CLOCK_MONOTONIC. */
 uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realtime);
-/* Blocks the calling thread until clock_now_ns() >= deadline. */
-void time_sleep_until(uint64_t deadline);
+/* Blocks the calling thread until clock_now_ns() >= deadline; false if a signal for it
+ * ended the sleep first (kernel/sys_signal.c). */
+bool time_sleep_until(uint64_t deadline);
 
 #endif

@@ -96,6 +96,37 @@ static int sg_registers_survive_handler(void)
     return rax == 0 && out == in && r8_out == r8_in && r9_out == r9_in;
 }
 
+static pthread_mutex_t sg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sg_never = PTHREAD_COND_INITIALIZER;
+static volatile int sg_waiting;
+
+static void sg_unlock(void *mutex)
+{
+    pthread_mutex_unlock(mutex);
+}
+
+/* Waits on a condition nobody signals: only cancellation ends it. */
+static void *sg_cond_waiter(void *arg)
+{
+    (void)arg;
+    pthread_mutex_lock(&sg_lock);
+    pthread_cleanup_push(sg_unlock, &sg_lock);
+    sg_waiting = 1;
+    for (;;)
+        pthread_cond_wait(&sg_never, &sg_lock);
+    pthread_cleanup_pop(1);
+    return NULL;
+}
+
+/* Sleeps far longer than the test: a signal must cut the sleep short. */
+static void *sg_sleeper(void *arg)
+{
+    unsigned *left = arg;
+    sg_waiting = 1;
+    *left = sleep(1000);
+    return NULL;
+}
+
 static void sg_handle(int sig, void (*fn)(int), int flags)
 {
     struct sigaction sa;
@@ -183,6 +214,31 @@ int main(int argc, char **argv)
     int cancel = pthread_cancel(c), join = pthread_join(c, &res);
     printf("pthread_cancel %d, join %d, canceled %s\n", cancel, join, res == PTHREAD_CANCELED ? "yes" : "NO");
     bad |= cancel != 0 || join != 0 || res != PTHREAD_CANCELED;
+
+    sg_waiting = 0;
+    pthread_create(&c, NULL, sg_cond_waiter, NULL);
+    while (!sg_waiting)
+        usleep(SG_CANCEL_NAP_US);
+    usleep(20 * SG_CANCEL_NAP_US); /* well inside pthread_cond_wait by now */
+    cancel = pthread_cancel(c);
+    join = pthread_join(c, &res);
+    printf("cancel while waiting on a condition: %d, join %d, canceled %s\n", cancel, join,
+           res == PTHREAD_CANCELED ? "yes" : "NO");
+    bad |= cancel != 0 || join != 0 || res != PTHREAD_CANCELED;
+
+    sg_handle(SIGUSR1, sg_record, 0);
+    memset((void *)sg_ran_in, 0, sizeof sg_ran_in);
+    sg_waiting = 0;
+    unsigned left = 0;
+    pthread_create(&c, NULL, sg_sleeper, &left);
+    while (!sg_waiting)
+        usleep(SG_CANCEL_NAP_US);
+    usleep(20 * SG_CANCEL_NAP_US);
+    int k = pthread_kill(c, SIGUSR1);
+    pthread_join(c, NULL);
+    printf("pthread_kill of a sleeper: %d, handler ran %s, sleep cut short %s\n", k, sg_ran_in[0] ? "yes" : "NO",
+           left > 900 ? "yes" : "NO");
+    bad |= k != 0 || !sg_ran_in[0] || left <= 900;
 
     printf("signals: %s\n", bad ? "WRONG" : "ok");
     return bad;
