@@ -98,6 +98,13 @@ void program_kill(const struct trap_frame *frame, int signal, uint64_t addr)
 
 /* ---- traps from user mode ---- */
 
+/* si_code of a fault's signal (include/uapi/asm-generic/siginfo.h). */
+#define PROGRAM_SI_KERNEL 0x80
+#define PROGRAM_SEGV_MAPERR 1 /* no mapping at the address */
+#define PROGRAM_SEGV_ACCERR 2 /* mapped, but not for this access */
+#define PROGRAM_FPE_INTDIV 1
+#define PROGRAM_ILL_ILLOPN 2
+
 static bool program_trap_page_fault(struct trap_frame *frame)
 {
     uint64_t addr = cpu_read_cr2();
@@ -111,7 +118,11 @@ static bool program_trap_page_fault(struct trap_frame *frame)
     if (result == UVM_FAULT_RESOLVED)
         return true;
     /* Out of memory ends the program the way Linux's OOM killer does: SIGKILL. */
-    program_kill(frame, result == UVM_FAULT_NO_MEMORY ? LINUX_SIGKILL : LINUX_SIGSEGV, addr);
+    if (result == UVM_FAULT_NO_MEMORY)
+        program_kill(frame, LINUX_SIGKILL, addr);
+    signal_deliver_fault(frame, LINUX_SIGSEGV, uvm_region_mapped(addr) ? PROGRAM_SEGV_ACCERR : PROGRAM_SEGV_MAPERR,
+                         addr);
+    return true; /* into the handler */
 }
 
 /* Exceptions a user program can cause, with the signal Linux sends for each. */
@@ -119,15 +130,17 @@ static bool program_trap_user_fault(struct trap_frame *frame)
 {
     if (!trap_from_user(frame))
         return false;
-    int signal;
+    int signal, code = PROGRAM_SI_KERNEL;
     switch (frame->vector) {
-    case TRAP_DIVIDE_ERROR: case TRAP_X87_FP: case TRAP_SIMD_FP: signal = LINUX_SIGFPE; break;
-    case TRAP_INVALID_OPCODE: signal = LINUX_SIGILL; break;
+    case TRAP_DIVIDE_ERROR: signal = LINUX_SIGFPE; code = PROGRAM_FPE_INTDIV; break;
+    case TRAP_X87_FP: case TRAP_SIMD_FP: signal = LINUX_SIGFPE; break;
+    case TRAP_INVALID_OPCODE: signal = LINUX_SIGILL; code = PROGRAM_ILL_ILLOPN; break;
     case TRAP_BREAKPOINT: case TRAP_DEBUG: signal = LINUX_SIGTRAP; break;
     case TRAP_ALIGNMENT_CHECK: signal = LINUX_SIGBUS; break;
     default: signal = LINUX_SIGSEGV; break; /* #GP, #SS, #NP, #OF, #BR, #DF-free rest */
     }
-    program_kill(frame, signal, 0);
+    signal_deliver_fault(frame, signal, code, frame->rip);
+    return true; /* into the handler */
 }
 
 static void program_install_traps(void)

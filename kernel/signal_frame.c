@@ -47,8 +47,7 @@ _Static_assert(sizeof(struct sigframe_ucontext) == 304, "struct ucontext is 304 
 
 struct sigframe_siginfo {
     int32_t signo, err, code, pad;
-    int32_t pid;
-    uint32_t uid;
+    uint64_t value; /* the union's first member: si_addr of a fault, else si_pid (si_uid 0 above it) */
     uint8_t rest[SIGFRAME_SIGINFO_SIZE - 24];
 };
 _Static_assert(sizeof(struct sigframe_siginfo) == SIGFRAME_SIGINFO_SIZE, "siginfo is 128 bytes");
@@ -78,8 +77,8 @@ static void sigframe_load_regs(struct trap_frame *f, const uint64_t *g)
     f->rflags = (g[REG_EFL] & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_RESERVED1;
 }
 
-int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t handler, uint64_t restorer,
-                      uint64_t old_mask)
+int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
+                      uint64_t restorer, uint64_t old_mask)
 {
     uint64_t sp = frame->rsp - SIGFRAME_RED_ZONE;
     uint64_t fpu_at = (sp - sizeof(struct fpu_state)) & ~(uint64_t)(SIGFRAME_FPU_ALIGN - 1);
@@ -97,11 +96,14 @@ int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t hand
     sf.uc.ss_flags = SIGFRAME_SS_DISABLE;
     sigframe_save_regs(frame, sf.uc.gregs);
     sf.uc.gregs[REG_OLDMASK] = old_mask;
+    sf.uc.gregs[REG_ERR] = frame->vector == SYSCALL_FRAME_VECTOR ? 0 : frame->error_code;
+    sf.uc.gregs[REG_TRAPNO] = frame->vector == SYSCALL_FRAME_VECTOR ? 0 : frame->vector;
+    sf.uc.gregs[REG_CR2] = fault_addr;
     sf.uc.fpregs = fpu_at;
     sf.uc.sigmask = old_mask;
     sf.info.signo = sig;
     sf.info.code = code;
-    sf.info.pid = THREAD_FIRST_TID;
+    sf.info.value = fault_addr ? fault_addr : THREAD_FIRST_TID;
     if (copy_to_user(fpu_at, &live, sizeof live) != 0 || copy_to_user(sp, &sf, sizeof sf) != 0)
         return -1;
     frame->rsp = sp;
@@ -148,5 +150,6 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
         sigframe_sanitize_fpu(&saved, &cpu);
         fpu_restore(&saved);
     }
+    syscall_return_by_iret = 1; /* RCX and R11 as saved, not SYSRET's RIP and RFLAGS */
     return (long)frame->rax;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Running a caught signal's handler in user mode and coming back (the Linux x86-64
  * rt_sigframe ABI, arch/x86/kernel/signal.c: the frame musl's __restore_rt expects).
- * Signals are delivered when a thread returns from a system call, never in the middle of
- * user code: the interrupted context then has the syscall's clobbers (RCX, R11) already,
- * so the SYSRET return path restores everything a handler may have changed. */
+ * Signals are delivered when a thread returns from a system call, or at once for a fault
+ * its own instruction caused (SIGSEGV, SIGFPE, ...), never in the middle of other user code.
+ * rt_sigreturn leaves the kernel by IRETQ (syscall_entry.asm), which restores every
+ * register, RCX and R11 included, as a fault's context needs. */
 #ifndef KERNEL_SIGNAL_FRAME_H
 #define KERNEL_SIGNAL_FRAME_H
 
@@ -21,12 +22,13 @@
 #define SIGNAL_SI_USER 0
 #define SIGNAL_SI_TKILL (-6)
 
-/* Pushes the frame for signal sig (si_code code) onto frame's user stack and points the
- * thread at handler (restorer as its return address, SA_SIGINFO arguments in RDI, RSI,
- * RDX). The caller sets the mask the handler runs with. Returns 0, or -1 when the stack
- * cannot take the frame (the caller then ends the program with SIGSEGV, as Linux does). */
-int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t handler, uint64_t restorer,
-                      uint64_t old_mask);
+/* Pushes the frame for signal sig (si_code code; si_addr fault_addr for a fault, else 0)
+ * onto frame's user stack and points the thread at handler (restorer as its return
+ * address, SA_SIGINFO arguments in RDI, RSI, RDX). The caller sets the mask the handler
+ * runs with. Returns 0, or -1 when the stack cannot take the frame (the caller then ends
+ * the program with SIGSEGV, as Linux does). */
+int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
+                      uint64_t restorer, uint64_t old_mask);
 /* rt_sigreturn (sys_rt_sigreturn, kernel/syscall.h) restores the registers, FPU state and
  * mask saved by signal_frame_push from the frame at the user stack pointer and returns the
  * RAX to resume with; a frame that is unreadable or would resume outside user space ends

@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: MIT */
-/* Signal syscalls (man 2 rt_sigaction, rt_sigprocmask, kill, tkill, tgkill): a caught
- * signal is made pending on its thread and its handler runs when that thread next returns
- * from a system call (kernel/signal_frame.h: the frame, and rt_sigreturn); a thread that
- * computes without system calls gets it at its next one, a thread asleep in a futex wait
- * or a sleep is woken for it (the call restarts after the handler under SA_RESTART,
- * or fails with EINTR: -ERESTARTSYS inside the kernel, as on Linux). Signals left at the default
- * action end the program with status 128+signal (abort(): 134), or are ignored where
- * Linux ignores them. Under the DSM the actions are the program's on every node (an
- * rt_sigaction goes through node 0 like a memory syscall), and tkill reaches a thread on
- * another node through the node that created it (a thread moved away since is not found:
- * ESRCH). No alternate signal stacks, no realtime queueing (a
- * pending signal sent again is one). */
+/* Signal syscalls (man 2 rt_sigaction, rt_sigprocmask, kill, tkill, tgkill) and fault
+ * signals. A fault's handler (SIGSEGV, SIGFPE...) runs at once, on the way out of the trap
+ * (signal_deliver_fault). Any other caught signal is made pending on its thread, and its
+ * handler runs when that thread next returns from a system call (kernel/signal_frame.h:
+ * the frame, and rt_sigreturn); a thread that computes without system calls gets it at its
+ * next one, and a thread asleep in a futex wait or a sleep is woken for it (the call
+ * restarts after the handler under SA_RESTART, or fails with EINTR: -ERESTARTSYS inside
+ * the kernel, as on Linux). Signals left at the default action end the program with
+ * status 128+signal (abort(): 134), or are ignored where Linux ignores them. Under the DSM
+ * the actions are the program's on every node (an rt_sigaction goes through node 0 like a
+ * memory syscall), and tkill reaches a thread on another node through the node its tid
+ * names (a thread moved away since is not found: ESRCH). No alternate signal stacks, no
+ * realtime queueing (a pending signal sent again is one). */
 #include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -144,6 +145,23 @@ void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
         dsm_glue_interrupt_wait(t);
 }
 
+void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t addr)
+{
+    struct thread *t = thread_current();
+    const struct signal_action *act = &signal_actions[sig];
+    uint64_t bit = signal_bit((uint64_t)sig);
+    /* Blocked, ignored or without a way back, a fault signal takes its default action, as
+     * Linux forces it: the instruction would only fault again. */
+    if (!t || act->handler <= SIGNAL_SIG_IGN || (t->sigmask & bit) || !(act->flags & SIGNAL_SA_RESTORER))
+        program_kill(frame, sig, addr);
+    uint64_t old = t->sigmask;
+    if (signal_frame_push(frame, sig, code, addr, act->handler, act->restorer, old) != 0)
+        program_kill(frame, LINUX_SIGSEGV, frame->rsp);
+    t->sigmask = (old | act->mask | ((act->flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
+    if (act->flags & SIGNAL_SA_RESETHAND)
+        signal_actions[sig].handler = SIGNAL_SIG_DFL;
+}
+
 /* tkill of a thread on another node (DSM): the action is the same everywhere, so the
  * sender decides; only a caught signal travels. */
 static long signal_send_remote(uint64_t tid, uint64_t sig)
@@ -196,7 +214,7 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
     }
     signal_finish_interrupted(frame, nr, (act.flags & SIGNAL_SA_RESTART) != 0);
     uint64_t old = t->sigmask;
-    if (signal_frame_push(frame, (int)sig, code, act.handler, act.restorer, old) != 0)
+    if (signal_frame_push(frame, (int)sig, code, 0, act.handler, act.restorer, old) != 0)
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     t->sigmask = (old | act.mask | ((act.flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
     if (act.flags & SIGNAL_SA_RESETHAND)

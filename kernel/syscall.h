@@ -57,11 +57,18 @@ SYS_DECL(sysinfo); SYS_DECL(getrusage); SYS_DECL(getcpu);
 SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS_DECL(getppid);
 #undef SYS_DECL
 
+/* Set by a call whose return must restore RCX and R11 too (rt_sigreturn): syscall_entry.asm
+ * then leaves by IRETQ and clears it. */
+extern uint8_t syscall_return_by_iret;
 /* sys_signal.c: runs the handler of the calling thread's lowest pending, unblocked caught
  * signal on its way back to user mode (syscall_dispatch's last step; nr is the call's
  * number), and restarts a call a signal interrupted (-ERESTARTSYS) or fails it with
  * EINTR, as Linux does (SA_RESTART). */
 void signal_deliver_pending(struct trap_frame *frame, uint64_t nr);
+/* sys_signal.c: a fault of the current thread's own instruction (a trap from user mode):
+ * its handler runs at once, on the way out of the trap; without one, or with the signal
+ * blocked, the program ends with status 128+sig. code is the si_code, addr the si_addr. */
+void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t addr);
 /* sys_signal.c: makes caught signal sig pending on t (its handler runs when t next leaves
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;

@@ -127,6 +127,11 @@ unsigned uvm_region_rights(uint64_t addr)
     return r ? r->prot : 0;
 }
 
+bool uvm_region_mapped(uint64_t addr)
+{
+    return uvm_find(addr) != NULL;
+}
+
 bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot)
 {
     if (index >= uvm_count)

@@ -55,6 +55,8 @@ long uvm_madvise(uint64_t addr, uint64_t len, int advice);
 
 /* LINUX_PROT_* rights of the region holding addr, 0 if none (for the DSM glue). */
 unsigned uvm_region_rights(uint64_t addr);
+/* True if a region (PROT_NONE ones too) holds addr: a fault there is SEGV_ACCERR. */
+bool uvm_region_mapped(uint64_t addr);
 /* The index-th region in address order; false past the last (for the DSM glue). */
 bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot);
 

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: MIT
 // signals: caught signals across threads - handlers for raise() and pthread_kill(), the
 // siginfo and mask a handler gets, a blocked signal held until unblocked, SIG_IGN and
-// SA_RESETHAND, registers and FPU state kept across a handler, and pthread_cancel (which
-// musl does with a signal). Threads spread over nodes under the DSM, so pthread_kill and
+// SA_RESETHAND, registers and FPU state kept across a handler, pthread_cancel (which musl
+// does with a signal), and SIGSEGV handlers: one that fixes the page and returns (the
+// faulting store runs again), one that leaves by siglongjmp. Threads spread over nodes under the DSM, so pthread_kill and
 // pthread_cancel cross nodes there. Deterministic output. Usage: signals [T=3]
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -127,6 +131,44 @@ static void *sg_sleeper(void *arg)
     return NULL;
 }
 
+static volatile char *volatile sg_locked_page; /* the handler reads the pointer too */
+static volatile sig_atomic_t sg_fault_info_ok;
+static sigjmp_buf sg_escape;
+
+/* Makes the page the store faulted on writable and returns: the store runs again. */
+static void sg_unlock_page(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    sg_fault_info_ok = sig == SIGSEGV && si->si_addr == (void *)(sg_locked_page + 100) && si->si_code == SEGV_ACCERR;
+    mprotect((void *)sg_locked_page, 4096, PROT_READ | PROT_WRITE);
+}
+
+/* A store that faults with values in RCX, R11 and XMM0 (registers no syscall is involved
+ * with here): the handler opens the page, the store runs again, and all three must hold
+ * what they held (rt_sigreturn must restore a fault's context in full). */
+static int sg_fault_keeps_registers(volatile char *page)
+{
+    unsigned long rcx_in = 0x0123456789abcdeful, r11_in = 0x0fedcba987654321ul, rcx_out, r11_out;
+    double in = 6.5, out = 0;
+    __asm__ volatile("mov %[rcxin], %%rcx\n\t"
+                     "mov %[r11in], %%r11\n\t"
+                     "movsd %[in], %%xmm0\n\t"
+                     "movb $7, (%[page])\n\t"
+                     "mov %%rcx, %[rcxout]\n\t"
+                     "mov %%r11, %[r11out]\n\t"
+                     "movsd %%xmm0, %[out]"
+                     : [rcxout] "=r"(rcx_out), [r11out] "=r"(r11_out), [out] "=m"(out)
+                     : [rcxin] "r"(rcx_in), [r11in] "r"(r11_in), [in] "m"(in), [page] "r"(page)
+                     : "rcx", "r11", "xmm0", "memory");
+    return rcx_out == rcx_in && r11_out == r11_in && out == in && *page == 7;
+}
+
+static void sg_jump_out(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    siglongjmp(sg_escape, sig == SIGSEGV && si->si_code == SEGV_MAPERR ? 1 : 2);
+}
+
 static void sg_handle(int sig, void (*fn)(int), int flags)
 {
     struct sigaction sa;
@@ -239,6 +281,28 @@ int main(int argc, char **argv)
     printf("pthread_kill of a sleeper: %d, handler ran %s, sleep cut short %s\n", k, sg_ran_in[0] ? "yes" : "NO",
            left > 900 ? "yes" : "NO");
     bad |= k != 0 || !sg_ran_in[0] || left <= 900;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sg_unlock_page;
+    sa.sa_flags = SA_SIGINFO;
+    sigaction(SIGSEGV, &sa, NULL);
+    sg_locked_page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    sg_locked_page[100] = 42; /* faults once; the handler opens the page */
+    printf("SIGSEGV handler opened the page: value %d, siginfo %s\n", sg_locked_page[100],
+           sg_fault_info_ok ? "ok" : "WRONG");
+    bad |= sg_locked_page[100] != 42 || !sg_fault_info_ok;
+    sg_locked_page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    int kept_at_fault = sg_fault_keeps_registers(sg_locked_page + 100);
+    printf("registers across a fault handler: %s\n", kept_at_fault ? "kept" : "LOST");
+    bad |= !kept_at_fault;
+    sa.sa_sigaction = sg_jump_out;
+    sigaction(SIGSEGV, &sa, NULL);
+    volatile uintptr_t unmapped = 16; /* nothing is mapped there; volatile: not a constant */
+    int jumped = sigsetjmp(sg_escape, 1);
+    if (jumped == 0)
+        *(volatile int *)unmapped = 1;
+    printf("siglongjmp out of a SIGSEGV handler: %s\n", jumped == 1 ? "ok" : "WRONG");
+    bad |= jumped != 1;
 
     printf("signals: %s\n", bad ? "WRONG" : "ok");
     return bad;
