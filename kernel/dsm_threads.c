@@ -51,6 +51,7 @@ struct dsm_thread_msg {
     struct user_context ctx;
     uint64_t clear_child_tid;
     uint64_t sigmask;
+    uint64_t altstack_sp, altstack_size; /* a moved thread keeps its sigaltstack; a new one has none */
     int32_t tid;
     uint32_t reserved;
 };
@@ -113,6 +114,8 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->tid = m.tid; /* the cluster-wide id clone() returned (thread.h allows it before the first run) */
             t->clear_child_tid = m.clear_child_tid;
             t->sigmask = m.sigmask;
+            t->altstack_sp = m.altstack_sp;
+            t->altstack_size = m.altstack_size;
         }
     }
     if (request_id)
@@ -135,6 +138,8 @@ long dsm_threads_migrate_self(unsigned node)
     m->ctx.rax = 0;
     m->clear_child_tid = t->clear_child_tid;
     m->sigmask = t->sigmask;
+    m->altstack_sp = t->altstack_sp;
+    m->altstack_size = t->altstack_size;
     m->tid = t->tid;
     dsm_threads_sent_away = true;
     int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);

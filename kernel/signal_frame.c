@@ -24,7 +24,6 @@
 #define SIGFRAME_FXSAVE_MXCSR 24      /* SDM vol. 1 table 10-2: MXCSR, then MXCSR_MASK */
 #define SIGFRAME_FXSAVE_MXCSR_MASK 28
 #define SIGFRAME_MXCSR_MASK_DEFAULT 0xffbfu /* SDM vol. 1 11.6.6: when the CPU reports 0 */
-#define SIGFRAME_SS_DISABLE 2         /* uc_stack.ss_flags: no alternate stack */
 #define SIGFRAME_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (19 - 1))) /* SIGKILL, SIGSTOP */
 
 /* uc_mcontext.gregs indices (arch/x86/include/uapi/asm/ucontext.h via musl's REG_*). */
@@ -78,14 +77,16 @@ static void sigframe_load_regs(struct trap_frame *f, const uint64_t *g)
 }
 
 int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
-                      uint64_t restorer, uint64_t old_mask)
+                      uint64_t restorer, uint64_t old_mask, uint64_t stack_top)
 {
-    uint64_t sp = frame->rsp - SIGFRAME_RED_ZONE;
+    uint64_t sp = stack_top ? stack_top : frame->rsp - SIGFRAME_RED_ZONE;
     uint64_t fpu_at = (sp - sizeof(struct fpu_state)) & ~(uint64_t)(SIGFRAME_FPU_ALIGN - 1);
     sp = ((fpu_at - sizeof(struct sigframe) + sizeof(uint64_t)) & ~(uint64_t)(SIGFRAME_STACK_ALIGN - 1)) -
          sizeof(uint64_t);
-    if (frame->rsp > USER_SPACE_END || sp < PAGE_SIZE || sp > frame->rsp)
+    if (frame->rsp > USER_SPACE_END || sp < PAGE_SIZE || (!stack_top && sp > frame->rsp) ||
+        (stack_top && (stack_top > USER_SPACE_END || sp > stack_top)))
         return -1;
+    const struct thread *t = thread_current();
     /* On the kernel stack, not static: a copy to a page held by another node parks the
      * thread, and another one may deliver a signal meanwhile. */
     struct fpu_state live;
@@ -93,7 +94,9 @@ int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t faul
     struct sigframe sf;
     memset(&sf, 0, sizeof sf);
     sf.pretcode = restorer;
-    sf.uc.ss_flags = SIGFRAME_SS_DISABLE;
+    sf.uc.ss_sp = t->altstack_sp;
+    sf.uc.ss_size = t->altstack_size;
+    sf.uc.ss_flags = t->altstack_size ? 0 : SIGNAL_SS_DISABLE;
     sigframe_save_regs(frame, sf.uc.gregs);
     sf.uc.gregs[REG_OLDMASK] = old_mask;
     sf.uc.gregs[REG_ERR] = frame->vector == SYSCALL_FRAME_VECTOR ? 0 : frame->error_code;
@@ -145,6 +148,11 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     sigframe_load_regs(frame, uc.gregs);
     t->sigmask = uc.sigmask & ~SIGFRAME_UNBLOCKABLE;
+    /* The alternate stack as it was when the signal came (Linux restores it too). */
+    bool alt = !(uc.ss_flags & SIGNAL_SS_DISABLE) && uc.ss_size >= SIGNAL_MINSIGSTKSZ && uc.ss_sp < USER_SPACE_END &&
+               uc.ss_size <= USER_SPACE_END - uc.ss_sp;
+    t->altstack_sp = alt ? uc.ss_sp : 0;
+    t->altstack_size = alt ? uc.ss_size : 0;
     if (uc.fpregs) {
         fpu_save(&cpu);
         sigframe_sanitize_fpu(&saved, &cpu);

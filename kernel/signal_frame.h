@@ -16,6 +16,11 @@
 #define SIGNAL_SA_SIGINFO 0x4u
 #define SIGNAL_SA_RESTORER 0x04000000u
 #define SIGNAL_SA_RESTART 0x10000000u
+#define SIGNAL_SA_ONSTACK 0x08000000u
+/* sigaltstack ss_flags and the smallest stack it takes (x86 uapi signal.h). */
+#define SIGNAL_SS_ONSTACK 1
+#define SIGNAL_SS_DISABLE 2
+#define SIGNAL_MINSIGSTKSZ 2048u
 #define SIGNAL_SA_NODEFER 0x40000000u
 #define SIGNAL_SA_RESETHAND 0x80000000u
 /* si_code values (include/uapi/asm-generic/siginfo.h). */
@@ -23,12 +28,13 @@
 #define SIGNAL_SI_TKILL (-6)
 
 /* Pushes the frame for signal sig (si_code code; si_addr fault_addr for a fault, else 0)
- * onto frame's user stack and points the thread at handler (restorer as its return
+ * onto frame's user stack (or below stack_top, the alternate stack's end, if not 0) and
+ * records the thread's sigaltstack in it, then points the thread at handler (restorer as its return
  * address, SA_SIGINFO arguments in RDI, RSI, RDX). The caller sets the mask the handler
  * runs with. Returns 0, or -1 when the stack cannot take the frame (the caller then ends
  * the program with SIGSEGV, as Linux does). */
 int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
-                      uint64_t restorer, uint64_t old_mask);
+                      uint64_t restorer, uint64_t old_mask, uint64_t stack_top);
 /* rt_sigreturn (sys_rt_sigreturn, kernel/syscall.h) restores the registers, FPU state and
  * mask saved by signal_frame_push from the frame at the user stack pointer and returns the
  * RAX to resume with; a frame that is unreadable or would resume outside user space ends

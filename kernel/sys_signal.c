@@ -10,12 +10,13 @@
  * status 128+signal (abort(): 134), or are ignored where Linux ignores them. Under the DSM
  * the actions are the program's on every node (an rt_sigaction goes through node 0 like a
  * memory syscall), and tkill reaches a thread on another node through the node its tid
- * names (a thread moved away since is not found: ESRCH). No alternate signal stacks, no
- * realtime queueing (a pending signal sent again is one). */
+ * names (a thread moved away since is not found: ESRCH). sigaltstack and SA_ONSTACK work
+ * (no SS_AUTODISARM); no realtime queueing (a pending signal sent again is one). */
 #include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "kernel/program.h"
 #include "kernel/sched.h"
 #include "kernel/signal_frame.h"
@@ -35,7 +36,6 @@
 #define SIGNAL_PACK_FLAGS_SHIFT 8 /* DSM_MM_SIGACTION's first word: sig | sa_flags << 8 */
 #define SIGNAL_PACK_SIG_MASK 0xffull
 #define SIGNAL_SYSCALL_INSN_LEN 2 /* 0f 05: a restarted call runs its syscall instruction again */
-#define SIGNAL_SS_DISABLE 2      /* sigaltstack: no alternate stack */
 
 /* struct sigaction as the x86-64 kernel sees it (handler, flags, restorer, mask). */
 struct signal_action {
@@ -105,6 +105,21 @@ static bool signal_default_ignored(uint64_t sig)
     return sig == SIGNAL_CHLD || sig == SIGNAL_CONT || sig == SIGNAL_URG || sig == SIGNAL_WINCH;
 }
 
+/* True while rsp is on t's alternate signal stack. */
+static bool signal_on_altstack(const struct thread *t, uint64_t rsp)
+{
+    return t->altstack_size && rsp > t->altstack_sp && rsp - t->altstack_sp <= t->altstack_size;
+}
+
+/* Where a handler's frame goes: the end of the alternate stack for SA_ONSTACK when the
+ * thread has one and is not on it already, else 0 (its own stack). */
+static uint64_t signal_stack_top(const struct thread *t, const struct signal_action *act, uint64_t rsp)
+{
+    if (!(act->flags & SIGNAL_SA_ONSTACK) || !t->altstack_size || signal_on_altstack(t, rsp))
+        return 0;
+    return t->altstack_sp + t->altstack_size;
+}
+
 static uint64_t signal_bit(uint64_t sig)
 {
     return 1ull << (sig - 1);
@@ -155,7 +170,8 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
     if (!t || act->handler <= SIGNAL_SIG_IGN || (t->sigmask & bit) || !(act->flags & SIGNAL_SA_RESTORER))
         program_kill(frame, sig, addr);
     uint64_t old = t->sigmask;
-    if (signal_frame_push(frame, sig, code, addr, act->handler, act->restorer, old) != 0)
+    if (signal_frame_push(frame, sig, code, addr, act->handler, act->restorer, old,
+                          signal_stack_top(t, act, frame->rsp)) != 0)
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     t->sigmask = (old | act->mask | ((act->flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
     if (act->flags & SIGNAL_SA_RESETHAND)
@@ -214,7 +230,8 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
     }
     signal_finish_interrupted(frame, nr, (act.flags & SIGNAL_SA_RESTART) != 0);
     uint64_t old = t->sigmask;
-    if (signal_frame_push(frame, (int)sig, code, 0, act.handler, act.restorer, old) != 0)
+    if (signal_frame_push(frame, (int)sig, code, 0, act.handler, act.restorer, old,
+                          signal_stack_top(t, &act, frame->rsp)) != 0)
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     t->sigmask = (old | act.mask | ((act.flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
     if (act.flags & SIGNAL_SA_RESETHAND)
@@ -252,14 +269,45 @@ long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4,
     return signal_send(thread_current(), sig, true); /* the caller: it runs the handler soonest */
 }
 
+/* stack_t (x86-64): ss_sp, ss_flags (int, padded), ss_size. */
+struct signal_stack {
+    uint64_t sp;
+    int32_t flags;
+    int32_t pad;
+    uint64_t size;
+};
+
 long sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)uss, (void)a2, (void)a3, (void)a4, (void)a5;
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct thread *t = thread_current();
+    bool on = signal_on_altstack(t, thread_user_frame(t)->rsp);
+    struct signal_stack ss;
+    if (uss && copy_from_user(&ss, uss, sizeof ss) != 0)
+        return -LINUX_EFAULT;
     if (uold) {
-        struct { uint64_t sp; int32_t flags; int32_t pad; uint64_t size; } old = { 0, SIGNAL_SS_DISABLE, 0, 0 };
+        struct signal_stack old = { t->altstack_sp,
+                                    on ? SIGNAL_SS_ONSTACK : t->altstack_size ? 0 : SIGNAL_SS_DISABLE, 0,
+                                    t->altstack_size };
         if (copy_to_user(uold, &old, sizeof old) != 0)
             return -LINUX_EFAULT;
     }
+    if (!uss)
+        return 0;
+    if (on)
+        return -LINUX_EPERM; /* not while a handler runs on it */
+    if (ss.flags == SIGNAL_SS_DISABLE) {
+        t->altstack_sp = t->altstack_size = 0;
+        return 0;
+    }
+    if (ss.flags != 0) /* SS_AUTODISARM and the rest are not supported */
+        return -LINUX_EINVAL;
+    if (ss.size < SIGNAL_MINSIGSTKSZ)
+        return -LINUX_ENOMEM;
+    if (ss.sp >= USER_SPACE_END || ss.size > USER_SPACE_END - ss.sp)
+        return -LINUX_EFAULT;
+    t->altstack_sp = ss.sp;
+    t->altstack_size = ss.size;
     return 0;
 }
 

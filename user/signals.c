@@ -3,7 +3,8 @@
 // siginfo and mask a handler gets, a blocked signal held until unblocked, SIG_IGN and
 // SA_RESETHAND, registers and FPU state kept across a handler, pthread_cancel (which musl
 // does with a signal), and SIGSEGV handlers: one that fixes the page and returns (the
-// faulting store runs again), one that leaves by siglongjmp. Threads spread over nodes under the DSM, so pthread_kill and
+// faulting store runs again), one that leaves by siglongjmp, and one that catches a
+// thread's stack overflow on its alternate stack (sigaltstack, SA_ONSTACK). Threads spread over nodes under the DSM, so pthread_kill and
 // pthread_cancel cross nodes there. Deterministic output. Usage: signals [T=3]
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -163,6 +164,54 @@ static int sg_fault_keeps_registers(volatile char *page)
     return rcx_out == rcx_in && r11_out == r11_in && out == in && *page == 7;
 }
 
+#define SG_ALTSTACK_SIZE 65536
+#define SG_SMALL_STACK 65536
+#define SG_RECURSION_LIMIT 1000000 /* never reached: the small stack overflows long before */
+
+static volatile sig_atomic_t sg_alt_on, sg_alt_flags;
+
+/* Runs on the alternate stack (SA_ONSTACK): its own frame says so, and so does sigaltstack. */
+static void sg_on_altstack(int sig)
+{
+    (void)sig;
+    volatile char here;
+    stack_t cur;
+    sigaltstack(NULL, &cur);
+    sg_alt_on = (char *)&here > (char *)cur.ss_sp && (char *)&here < (char *)cur.ss_sp + cur.ss_size;
+    sg_alt_flags = cur.ss_flags;
+}
+
+static sigjmp_buf sg_overflow_escape;
+
+static void sg_overflow_caught(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    siglongjmp(sg_overflow_escape, sig == SIGSEGV && si->si_code == SEGV_ACCERR ? 1 : 2);
+}
+
+static int sg_recurse(int depth)
+{
+    volatile char pad[512];
+    pad[0] = (char)depth;
+    if (depth > SG_RECURSION_LIMIT)
+        return 0;
+    return sg_recurse(depth + 1) + pad[0];
+}
+
+/* Overflows its small stack into musl's guard page; the SIGSEGV handler can only run on
+ * the alternate stack, and leaves by siglongjmp. */
+static void *sg_overflower(void *arg)
+{
+    int *result = arg;
+    stack_t alt = { .ss_sp = malloc(SG_ALTSTACK_SIZE), .ss_size = SG_ALTSTACK_SIZE, .ss_flags = 0 };
+    sigaltstack(&alt, NULL);
+    int jumped = sigsetjmp(sg_overflow_escape, 1);
+    if (jumped == 0)
+        sg_recurse(0);
+    *result = jumped;
+    return NULL;
+}
+
 static void sg_jump_out(int sig, siginfo_t *si, void *ctx)
 {
     (void)ctx;
@@ -303,6 +352,28 @@ int main(int argc, char **argv)
         *(volatile int *)unmapped = 1;
     printf("siglongjmp out of a SIGSEGV handler: %s\n", jumped == 1 ? "ok" : "WRONG");
     bad |= jumped != 1;
+
+    stack_t alt = { .ss_sp = malloc(SG_ALTSTACK_SIZE), .ss_size = SG_ALTSTACK_SIZE, .ss_flags = 0 }, cur;
+    int set = sigaltstack(&alt, NULL);
+    sg_handle(SIGUSR1, sg_on_altstack, SA_ONSTACK);
+    raise(SIGUSR1);
+    sigaltstack(NULL, &cur);
+    printf("sigaltstack %d: handler on it %s, flags there %d, after %d\n", set, sg_alt_on ? "yes" : "NO",
+           (int)sg_alt_flags, cur.ss_flags);
+    bad |= set != 0 || !sg_alt_on || sg_alt_flags != SS_ONSTACK || cur.ss_flags != 0;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = sg_overflow_caught;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+    sigaction(SIGSEGV, &sa, NULL);
+    pthread_attr_t small;
+    pthread_attr_init(&small);
+    pthread_attr_setstacksize(&small, SG_SMALL_STACK);
+    int overflow = 0;
+    pthread_create(&c, &small, sg_overflower, &overflow);
+    pthread_join(c, NULL);
+    printf("stack overflow caught on the alternate stack: %s\n", overflow == 1 ? "yes" : "NO");
+    bad |= overflow != 1;
 
     printf("signals: %s\n", bad ? "WRONG" : "ok");
     return bad;
