@@ -39,7 +39,10 @@ test-qemu: $(KERNEL) $(ISO)
 TEST_TIERS += test-ktest test-qemu
 
 # --- make bench: every tools/bench/*.py merges its figures into $(BUILD)/bench.json.
-BENCH_SCRIPTS ?= $(sort $(wildcard tools/bench/*.py))
+# net_rtt.py first: it measures the Linux-guest round trip the others' ratios divide by,
+# so every ratio compares figures of the same run.
+BENCH_FIRST := tools/bench/net_rtt.py
+BENCH_SCRIPTS ?= $(BENCH_FIRST) $(filter-out $(BENCH_FIRST),$(sort $(wildcard tools/bench/*.py)))
 bench: $(KERNEL)
 	@$(TOOLS_ENV) $(PYTHON) -m dsmkpy.bench $(BUILD)/bench.json $(BENCH_SCRIPTS)
 
