@@ -33,6 +33,9 @@ static const char *path;
 static int shared_fd;
 static off_t file_size;
 static pthread_mutex_t stdin_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Held from a thread's open to its read after close: another thread's open must not reuse
+ * the closed descriptor's number in between (that read would then succeed, natively too). */
+static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long stdin_lines, stdin_bytes, stdin_sum;
 
 static uint64_t fnv(const unsigned char *p, size_t n, uint64_t h)
@@ -53,6 +56,7 @@ static void *worker(void *arg)
     ssize_t got = pread(shared_fd, buf, n, lo);
     uint64_t slice = fnv(buf, got > 0 ? (size_t)got : 0, 1469598103934665603ull);
 
+    pthread_mutex_lock(&fd_lock);
     int fd = open(path, O_RDONLY);             /* a descriptor of its own, from this node */
     struct stat st;
     int st_ok = fd >= 0 && fstat(fd, &st) == 0 && st.st_size == file_size;
@@ -62,8 +66,10 @@ static void *worker(void *arg)
     off_t after = lseek(fd, 0, SEEK_CUR);
     close(fd);
     errno = 0;
-    ssize_t closed = read(fd, head, 1);        /* closed: EBADF wherever the thread runs */
+    unsigned char probe;
+    ssize_t closed = read(fd, &probe, 1);      /* closed: EBADF wherever the thread runs */
     int closed_errno = errno;
+    pthread_mutex_unlock(&fd_lock);
     int stat_ok = stat(path, &st) == 0 && st.st_size == file_size;
     int missing = open("/no/such/file", O_RDONLY) < 0 && errno == ENOENT;
 
