@@ -24,7 +24,6 @@
 #define SIGFRAME_FXSAVE_MXCSR 24      /* SDM vol. 1 table 10-2: MXCSR, then MXCSR_MASK */
 #define SIGFRAME_FXSAVE_MXCSR_MASK 28
 #define SIGFRAME_MXCSR_MASK_DEFAULT 0xffbfu /* SDM vol. 1 11.6.6: when the CPU reports 0 */
-#define SIGFRAME_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (19 - 1))) /* SIGKILL, SIGSTOP */
 
 /* uc_mcontext.gregs indices (arch/x86/include/uapi/asm/ucontext.h via musl's REG_*). */
 enum sigframe_reg {
@@ -147,7 +146,7 @@ long sys_rt_sigreturn(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64
         (uc.fpregs && copy_from_user(&saved, uc.fpregs, sizeof saved) != 0))
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     sigframe_load_regs(frame, uc.gregs);
-    t->sigmask = uc.sigmask & ~SIGFRAME_UNBLOCKABLE;
+    t->sigmask = uc.sigmask & ~SIGNAL_UNBLOCKABLE;
     /* The alternate stack as it was when the signal came (Linux restores it too). */
     bool alt = !(uc.ss_flags & SIGNAL_SS_DISABLE) && uc.ss_size >= SIGNAL_MINSIGSTKSZ && uc.ss_sp < USER_SPACE_END &&
                uc.ss_size <= USER_SPACE_END - uc.ss_sp;

@@ -21,6 +21,8 @@
 #define SIGNAL_SS_ONSTACK 1
 #define SIGNAL_SS_DISABLE 2
 #define SIGNAL_MINSIGSTKSZ 2048u
+/* SIGKILL (9) and SIGSTOP (19) can be neither caught nor blocked (bit sig-1). */
+#define SIGNAL_UNBLOCKABLE ((1ull << (9 - 1)) | (1ull << (19 - 1)))
 #define SIGNAL_SA_NODEFER 0x40000000u
 #define SIGNAL_SA_RESETHAND 0x80000000u
 /* si_code values (include/uapi/asm-generic/siginfo.h). */

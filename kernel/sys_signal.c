@@ -32,7 +32,6 @@
 #define SIGNAL_WINCH 28
 #define SIGNAL_SIG_DFL 0ull      /* sa_handler value for "default action" */
 #define SIGNAL_SIG_IGN 1ull      /* sa_handler value for "ignore" */
-#define SIGNAL_UNBLOCKABLE ((1ull << (LINUX_SIGKILL - 1)) | (1ull << (SIGNAL_STOP - 1)))
 #define SIGNAL_PACK_FLAGS_SHIFT 8 /* DSM_MM_SIGACTION's first word: sig | sa_flags << 8 */
 #define SIGNAL_PACK_SIG_MASK 0xffull
 #define SIGNAL_SYSCALL_INSN_LEN 2 /* 0f 05: a restarted call runs its syscall instruction again */
@@ -160,6 +159,21 @@ void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
         dsm_glue_interrupt_wait(t);
 }
 
+/* Sends t (the current thread) into sig's handler: the frame on its stack (or the
+ * alternate one), then the mask the handler runs with and SA_RESETHAND. A stack that
+ * cannot take the frame ends the program with SIGSEGV, as on Linux. */
+static void signal_run_handler(struct thread *t, struct trap_frame *frame, uint64_t sig, int code, uint64_t addr)
+{
+    const struct signal_action *act = &signal_actions[sig];
+    uint64_t old = t->sigmask;
+    if (signal_frame_push(frame, (int)sig, code, addr, act->handler, act->restorer, old,
+                          signal_stack_top(t, act, frame->rsp)) != 0)
+        program_kill(frame, LINUX_SIGSEGV, frame->rsp);
+    t->sigmask = (old | act->mask | ((act->flags & SIGNAL_SA_NODEFER) ? 0 : signal_bit(sig))) & ~SIGNAL_UNBLOCKABLE;
+    if (act->flags & SIGNAL_SA_RESETHAND)
+        signal_actions[sig].handler = SIGNAL_SIG_DFL;
+}
+
 void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t addr)
 {
     struct thread *t = thread_current();
@@ -169,13 +183,7 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
      * Linux forces it: the instruction would only fault again. */
     if (!t || act->handler <= SIGNAL_SIG_IGN || (t->sigmask & bit) || !(act->flags & SIGNAL_SA_RESTORER))
         program_kill(frame, sig, addr);
-    uint64_t old = t->sigmask;
-    if (signal_frame_push(frame, sig, code, addr, act->handler, act->restorer, old,
-                          signal_stack_top(t, act, frame->rsp)) != 0)
-        program_kill(frame, LINUX_SIGSEGV, frame->rsp);
-    t->sigmask = (old | act->mask | ((act->flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
-    if (act->flags & SIGNAL_SA_RESETHAND)
-        signal_actions[sig].handler = SIGNAL_SIG_DFL;
+    signal_run_handler(t, frame, (uint64_t)sig, code, addr);
 }
 
 /* tkill of a thread on another node (DSM): the action is the same everywhere, so the
@@ -229,13 +237,7 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
         program_kill(frame, (int)sig, 0);
     }
     signal_finish_interrupted(frame, nr, (act.flags & SIGNAL_SA_RESTART) != 0);
-    uint64_t old = t->sigmask;
-    if (signal_frame_push(frame, (int)sig, code, 0, act.handler, act.restorer, old,
-                          signal_stack_top(t, &act, frame->rsp)) != 0)
-        program_kill(frame, LINUX_SIGSEGV, frame->rsp);
-    t->sigmask = (old | act.mask | ((act.flags & SIGNAL_SA_NODEFER) ? 0 : bit)) & ~SIGNAL_UNBLOCKABLE;
-    if (act.flags & SIGNAL_SA_RESETHAND)
-        signal_actions[sig].handler = SIGNAL_SIG_DFL;
+    signal_run_handler(t, frame, sig, code, 0);
 }
 
 long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
