@@ -75,6 +75,14 @@ def run(program, args, nodes, nic="virtio", words=(), name=None):
         shutil.rmtree(os.path.join(RUN_ROOT, name), ignore_errors=True)
 
 
+def compile_c(tmp_path, name, source):
+    """Builds SOURCE with musl-gcc -static -pthread into tmp_path/NAME; returns its path."""
+    src, exe = tmp_path / (name + ".c"), tmp_path / name
+    src.write_text(source)
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    return str(exe)
+
+
 def reference(program):
     if program not in _reference:
         status, out, err, _ = run(program, PROGRAMS[program], 1)
@@ -450,10 +458,8 @@ int main(void)
 def test_thread_ids_are_unique_across_the_cluster(tmp_path, manager):
     """Threads started locally on any node and threads started on other nodes all get
     distinct ids (musl keeps the owner's tid in recursive and error-checking mutexes)."""
-    src, exe = tmp_path / "tids.c", tmp_path / "tids"
-    src.write_text(UNIQUE_TIDS_PROGRAM)
-    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
-    status, out, err, stats = run(str(exe), [], 2, words=manager_words(manager), name="dsmglue-tids-%d" % os.getpid())
+    exe = compile_c(tmp_path, "tids", UNIQUE_TIDS_PROGRAM)
+    status, out, err, stats = run(exe, [], 2, words=manager_words(manager), name="dsmglue-tids-%d" % os.getpid())
     assert b"13 threads, 13 distinct positive tids" in out, (out, err[-2000:])
     assert status == 0, (out, err[-2000:])
 
@@ -480,10 +486,8 @@ int main(void)
 def test_program_sees_one_cpu_per_node(tmp_path, nodes):
     """A program that sizes its thread pool by the CPU count (musl asks sched_getaffinity)
     sees one CPU per node, so it starts enough threads to use the cluster."""
-    src, exe = tmp_path / "nprocs.c", tmp_path / "nprocs"
-    src.write_text(NPROCS_PROGRAM)
-    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
-    status, out, err, _ = run(str(exe), [], nodes, name="dsmglue-nprocs-%d" % os.getpid())
+    exe = compile_c(tmp_path, "nprocs", NPROCS_PROGRAM)
+    status, out, err, _ = run(exe, [], nodes, name="dsmglue-nprocs-%d" % os.getpid())
     assert status == 0, (out, err[-2000:])
     assert ("online %d configured %d affinity %d" % (nodes, nodes, nodes)).encode() in out, out
 
@@ -558,10 +562,8 @@ def test_machine_queries_see_one_cpu_per_node(tmp_path, nodes):
     """sysinfo, getrusage and the CPU-time clocks answer with this node's memory and the
     time threads ran (not slept); getcpu names the node, and sched_setaffinity to another
     node's CPU moves the caller there (all were ENOSYS or wall-clock time before)."""
-    src, exe = tmp_path / "machine.c", tmp_path / "machine"
-    src.write_text(MACHINE_PROGRAM)
-    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
-    status, out, err, _ = run(str(exe), [], nodes, name="dsmglue-machine-%d" % os.getpid())
+    exe = compile_c(tmp_path, "machine", MACHINE_PROGRAM)
+    status, out, err, _ = run(exe, [], nodes, name="dsmglue-machine-%d" % os.getpid())
     child = 1 if nodes > 1 else 0  # round robin: the first thread goes to node 1
     expected = ("sysinfo 0 memory ok pages ok\nsleep cpu ok wall ok; rusage 0 0 ok bad who ok\n"
                 "cpu main 0 child %d\npinned to %d: 0, now on %d\npin to %d refused ok\n"

@@ -434,6 +434,7 @@ int main(void)
     return 0;
 }
 """
+REGION_MODE_FLAGS = ["-pthread", "-I", os.path.join(REPO, "user", "include")]
 REGION_MODE_WRITE_UPDATE = ("unaligned EINVAL\nbad mode EINVAL\ntouched EBUSY\nunmapped ENOMEM\nupdate 0\nagain 0\n"
                             "back EBUSY\nspread EBUSY\ncounter 800 slots 800\n")
 REGION_MODE_EXPECTED = {  # dynamic has no write-update at all: every valid request is refused
@@ -450,11 +451,8 @@ def test_region_mode_syscall_makes_untouched_memory_write_update(tmp_path, manag
     write-update on every node while the program has not spread; bad arguments, touched
     pages, unmapped pages, a way back and a late call are refused with the documented errors;
     the stores then go through the sequencer and no increment is lost."""
-    src, exe = tmp_path / "regionmode.c", tmp_path / "regionmode"
-    src.write_text(REGION_MODE_PROGRAM)
-    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-I", os.path.join(REPO, "user", "include"),
-                    "-o", str(exe), str(src)], check=True)
-    status, out, err, log0, stats = run(str(exe), [], 2, ["-k", "dsm.manager=" + manager], tag="mode-" + manager)
+    exe = compile_c(tmp_path, "regionmode", REGION_MODE_PROGRAM, REGION_MODE_FLAGS)
+    status, out, err, log0, stats = run(exe, [], 2, ["-k", "dsm.manager=" + manager], tag="mode-" + manager)
     assert (status, out.decode()) == (0, REGION_MODE_EXPECTED[manager]), (err[-2000:], log0[-3000:])
     wu = [int(stats[i]["wu_writes"]) for i in (0, 1)]
     if manager == "dynamic":
@@ -465,10 +463,7 @@ def test_region_mode_syscall_makes_untouched_memory_write_update(tmp_path, manag
 
 def test_region_mode_syscall_on_one_node_is_not_there(tmp_path):
     """Without the DSM layer (one node) every dsmk syscall fails with ENOSYS, as on Linux."""
-    src, exe = tmp_path / "regionmode.c", tmp_path / "regionmode"
-    src.write_text(REGION_MODE_PROGRAM)
-    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-I", os.path.join(REPO, "user", "include"),
-                    "-o", str(exe), str(src)], check=True)
-    status, out, err, _, _ = run(str(exe), [], 1, tag="mode-one")
+    exe = compile_c(tmp_path, "regionmode", REGION_MODE_PROGRAM, REGION_MODE_FLAGS)
+    status, out, err, _, _ = run(exe, [], 1, tag="mode-one")
     assert status == 0, err[-2000:]
     assert out.decode().startswith("unaligned ENOSYS\nbad mode ENOSYS\n"), out
