@@ -84,10 +84,7 @@ static uint64_t dsm_input_start_ns; /* while dsm_core_input runs: when it starte
 
 static unsigned dsm_thread_index(const struct thread *t)
 {
-    for (unsigned i = 0; i < THREAD_MAX; i++)
-        if (thread_slot((int)i) == t)
-            return i;
-    panic("dsm: current thread not in the table");
+    return (unsigned)thread_index(t);
 }
 
 bool dsm_glue_interrupt_wait(struct thread *t)
@@ -201,7 +198,7 @@ static void dsm_map(uint64_t page, const void *data, enum dsm_prot prot)
     unsigned rights = dsm_rights(va, prot);
     bool ok;
     if (data)
-        ok = uvm_page_fill(va, rights, data, DSM_PAGE_SIZE) && uvm_page_set_rights(va, rights);
+        ok = uvm_page_install(va, rights, data);
     else if (uvm_page_present(va, NULL)) {
         static const uint8_t zero[DSM_PAGE_SIZE];
         ok = uvm_page_fill(va, rights, zero, DSM_PAGE_SIZE) && uvm_page_set_rights(va, rights);
@@ -387,6 +384,22 @@ static void dsm_fault_phases(uint64_t token, uint64_t trap_ns, uint64_t sent_ns)
     }
     dsm_phase_record(DSM_PHASE_RESUME, now - pk->woken_ns);
     dsm_phase_record(DSM_PHASE_TOTAL, now - trap_ns);
+}
+
+void dsm_glue_dump(void)
+{
+    if (!dsm_core)
+        return;
+    dsm_dump(dsm_core);
+    for (int i = 0; i < THREAD_MAX; i++) {
+        const struct thread *t = thread_slot(i);
+        if (t->state != THREAD_BLOCKED)
+            continue;
+        uint32_t id = 0;
+        enum dsm_call_state call = dsm_futex_call_query(dsm_core, (uint64_t)i, &id);
+        log_info("dump: dsm thread %d park %s, futex call state %u id %u", t->tid,
+                 dsm_parks[i].done ? "done" : "open", (unsigned)call, id);
+    }
 }
 
 /* ---- the fault path ---- */

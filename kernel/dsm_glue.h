@@ -19,6 +19,8 @@ unsigned dsm_glue_cpus(void);
  * manager forgets the waiter. False if t waits for nothing of that kind. */
 struct thread;
 bool dsm_glue_interrupt_wait(struct thread *t);
+/* Logs the DSM's transactions in flight and each blocked thread's DSM wait (state dumps). */
+void dsm_glue_dump(void);
 /* The CPU number of the calling thread in that view: its node (0 when not active). */
 unsigned dsm_glue_cpu_of_caller(void);
 /* tkill(tid, sig) of a thread this node does not run: asks the node it started on (the

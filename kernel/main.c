@@ -23,6 +23,7 @@
 #include "kernel/nettest.h"
 #include "kernel/panic.h"
 #include "kernel/program.h"
+#include "kernel/state_dump.h"
 #include "kernel/timer.h"
 
 #define BOOT_IDENTITY_LIMIT 0x100000000ull /* boot/multiboot.asm maps 0-4 GiB identically */
@@ -89,6 +90,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     irq_init();                       /* PICs masked, LAPIC and IOAPIC on: device interrupts can be routed */
     clock_init();                     /* TSC calibrated; log lines carry time from here */
     timer_init();                     /* LAPIC one-shot timer behind kernel/timer.h */
+    state_dump_init();                /* an NMI logs the node's state (dsmk dump) */
 
     pci_init();                       /* scan the PCI bus: one log line per function */
     net_glue_init();                  /* bring up the NIC chosen by nic= (if any) */

@@ -12,6 +12,7 @@
 #include <arch/gdt.h>
 
 #include "kernel/clock.h"
+#include "kernel/format.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
@@ -26,6 +27,13 @@ static uint64_t sched_preemptions;
 static bool sched_woken_since_irq; /* a thread became READY during the current interrupt */
 static uint64_t sched_idle_total_ns; /* halted in sched_pick_or_idle */
 static uint64_t sched_exited_cpu_ns; /* CPU time of the threads that have exited */
+/* Slots of the threads that blocked with a wake_deadline_ns (bit i = slot i); a bit may
+ * outlive its block (woken, deadline cleared) and is dropped at the next scan. Every block
+ * and idle wake-up looks for due deadlines: scanning only these, not the whole thread table
+ * (128 slots of ~700 bytes, 22 pages), keeps that off the fault path (under TCG each page
+ * touched costs a software TLB fill). */
+#define SCHED_TIMED_WORDS ((THREAD_MAX + 63) / 64)
+static uint64_t sched_timed[SCHED_TIMED_WORDS];
 
 /* Brings the current thread's CPU time up to now. */
 static void sched_charge(uint64_t now)
@@ -89,25 +97,31 @@ bool sched_remove(struct thread *t)
 static void sched_check_deadlines(void)
 {
     uint64_t now = clock_now_ns();
-    for (int tid_slot = 0; tid_slot < THREAD_MAX; tid_slot++) {
-        struct thread *t = thread_slot(tid_slot);
-        if (t->state == THREAD_BLOCKED && t->wake_deadline_ns && t->wake_deadline_ns <= now) {
-            t->wait_timed_out = true;
-            t->wake_deadline_ns = 0;
-            sched_wake(t);
+    for (int w = 0; w < SCHED_TIMED_WORDS; w++)
+        for (uint64_t bits = sched_timed[w]; bits; bits &= bits - 1) {
+            int slot = w * 64 + __builtin_ctzll(bits);
+            struct thread *t = thread_slot(slot);
+            if (t->state != THREAD_BLOCKED || !t->wake_deadline_ns) {
+                sched_timed[w] &= ~(1ull << (slot % 64)); /* woken by someone else */
+            } else if (t->wake_deadline_ns <= now) {
+                sched_timed[w] &= ~(1ull << (slot % 64));
+                t->wait_timed_out = true;
+                t->wake_deadline_ns = 0;
+                sched_wake(t);
+            }
         }
-    }
 }
 
 /* The earliest pending deadline of a blocked thread, or 0 if none. */
 static uint64_t sched_next_deadline(void)
 {
     uint64_t next = 0;
-    for (int tid_slot = 0; tid_slot < THREAD_MAX; tid_slot++) {
-        struct thread *t = thread_slot(tid_slot);
-        if (t->state == THREAD_BLOCKED && t->wake_deadline_ns && (!next || t->wake_deadline_ns < next))
-            next = t->wake_deadline_ns;
-    }
+    for (int w = 0; w < SCHED_TIMED_WORDS; w++)
+        for (uint64_t bits = sched_timed[w]; bits; bits &= bits - 1) {
+            const struct thread *t = thread_slot(w * 64 + __builtin_ctzll(bits));
+            if (t->state == THREAD_BLOCKED && t->wake_deadline_ns && (!next || t->wake_deadline_ns < next))
+                next = t->wake_deadline_ns;
+        }
     return next;
 }
 
@@ -229,8 +243,11 @@ void sched_block(void)
 {
     struct thread *cur = sched_current;
     cur->state = THREAD_BLOCKED;
-    if (cur->wake_deadline_ns)
+    if (cur->wake_deadline_ns) {
+        int slot = thread_index(cur);
+        sched_timed[slot / 64] |= 1ull << (slot % 64);
         sched_arm_deadline();
+    }
     sched_switch_to(sched_pick_or_idle());
 }
 
@@ -239,6 +256,32 @@ void sched_wake(struct thread *t)
     if (t->state == THREAD_BLOCKED) {
         sched_enqueue(t);
         sched_woken_since_irq = true;
+    }
+}
+
+void sched_dump(void)
+{
+    static const char *const names[] = { "free", "ready", "running", "blocked", "dead" };
+    uint64_t now = clock_now_ns();
+    char queue[96];
+    size_t used = 0;
+    queue[0] = 0;
+    for (const struct thread *t = runq_head; t && used < sizeof queue - 16; t = t->next)
+        used += (size_t)fmt_snprintf(queue + used, sizeof queue - used, " %d", t->tid);
+    log_info("dump: sched current %d run queue [%s ] switches %llu idle %llu ms", sched_current ? sched_current->tid : 0,
+             queue, (unsigned long long)sched_switches, (unsigned long long)(sched_idle_total_ns / NS_PER_MS));
+    for (int i = 0; i < THREAD_MAX; i++) {
+        const struct thread *t = thread_slot(i);
+        if (t->state == THREAD_FREE)
+            continue;
+        char due[40] = "";
+        if (t->wake_deadline_ns)
+            fmt_snprintf(due, sizeof due, " deadline in %lld us",
+                         ((long long)t->wake_deadline_ns - (long long)now) / (long long)NS_PER_US);
+        log_info("dump: thread %d slot %d %s futex 0x%llx%s%s sigpending 0x%llx mask 0x%llx", t->tid, i,
+                 (unsigned)t->state < sizeof names / sizeof names[0] ? names[t->state] : "?",
+                 (unsigned long long)t->wait_key, due, t->wait_interruptible ? " interruptible" : "",
+                 (unsigned long long)t->sigpending, (unsigned long long)t->sigmask);
     }
 }
 

@@ -26,6 +26,8 @@ void sched_yield(void);
 void sched_block(void);
 /* Makes a BLOCKED thread READY; no effect on other states. */
 void sched_wake(struct thread *t);
+/* Logs the current thread, the run queue and every live thread's wait (state dumps). */
+void sched_dump(void);
 /* Switches away from a DEAD current thread for good. */
 __attribute__((noreturn)) void sched_exit_current(void);
 /* Thread switches and tick preemptions since boot (the exit summary). */

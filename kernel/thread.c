@@ -37,6 +37,11 @@ struct thread *thread_slot(int index)
     return &thread_table[index];
 }
 
+int thread_index(const struct thread *t)
+{
+    return (int)(t - thread_table);
+}
+
 struct thread *thread_find(int tid)
 {
     for (int i = 0; i < THREAD_MAX; i++) {

@@ -60,6 +60,8 @@ struct thread *thread_current(void);
 struct thread *thread_find(int tid);
 /* Slot index (0..THREAD_MAX-1) of the table, whatever its state (for scans). */
 struct thread *thread_slot(int index);
+/* The slot index of t, a thread of the table (the inverse of thread_slot, in O(1)). */
+int thread_index(const struct thread *t);
 /* Threads created since boot, the first one included. */
 uint64_t thread_created_count(void);
 /* Number of threads not FREE or DEAD. */

@@ -569,3 +569,34 @@ def test_machine_queries_see_one_cpu_per_node(tmp_path, nodes):
                 "cpu main 0 child %d\npinned to %d: 0, now on %d\npin to %d refused ok\n"
                 % (child, nodes - 1, nodes - 1, nodes))
     assert (status, out.decode()) == (0, expected), err[-2000:]
+
+
+HANG_PROGRAM = r"""
+#include <pthread.h>
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+static void *waiter(void *arg) { (void)arg; pthread_mutex_lock(&m); for (;;) pthread_cond_wait(&c, &m); }
+int main(void) { pthread_t t; pthread_create(&t, 0, waiter, 0); pthread_join(t, 0); return 0; }
+"""
+
+
+def test_a_hung_program_times_out_with_every_nodes_state(tmp_path):
+    """`dsmk run` past its timeout asks every node for a state dump (an NMI) and prints it:
+    here the waiter on node 1 and the joiner on node 0 both sit in DSM futex waits."""
+    exe = compile_c(tmp_path, "hang", HANG_PROGRAM)
+    name = "dsmglue-hang-%d" % os.getpid()
+    env = dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO))
+    try:
+        p = subprocess.run([DSMK, "--name", name, "run", "-n", "2", "--timeout", "15", exe], env=env,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(os.path.join(RUN_ROOT, name), ignore_errors=True)
+    assert p.returncode == 126, p.stderr[-2000:]
+    blocks = p.stderr.split("--- node ")[1:]
+    assert [b.split("\n", 1)[0] for b in blocks] == ["0", "1"], p.stderr[-3000:]
+    for block in blocks:
+        assert "dump: begin" in block and "dump: end" in block, block
+        assert re.search(r"dump: thread \d+ slot \d+ blocked", block), block
+        # DSM_CALL_SLEEPING (dsm/dsm.h): registered at the futex word's manager, value matched
+        assert re.search(r"futex call \d+ kind 0 state 4 addr", block), block
+        assert re.search(r"net: peer \d up ", block), block
