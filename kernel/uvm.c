@@ -446,6 +446,34 @@ KTEST(uvm_usercopy_faults_become_efault)
     KT_EXPECT_EQ(copy_from_user(in, a, 1), -LINUX_EFAULT);
 }
 
+/* The DSM's page install: an absent page gets the copy with the given rights at once, a
+ * present one is overwritten in place and takes the new rights. */
+KTEST(uvm_page_install_absent_and_present)
+{
+    program_kernel_init();
+    long addr = uvm_mmap(0, PAGE_SIZE, LINUX_PROT_READ | LINUX_PROT_WRITE, LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS);
+    KT_EXPECT(addr > 0);
+    uint64_t va = (uint64_t)addr;
+    static uint8_t page[PAGE_SIZE];
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+        page[i] = (uint8_t)(i * 7 + 1);
+    unsigned prot = 0;
+    uint32_t last = 0;
+    KT_EXPECT(!uvm_page_present(va, NULL));
+    KT_EXPECT(uvm_page_install(va, LINUX_PROT_READ, page));
+    KT_EXPECT(uvm_page_present(va, &prot));
+    KT_EXPECT_EQ(prot, LINUX_PROT_READ);
+    KT_EXPECT_EQ(copy_from_user(&last, va + PAGE_SIZE - sizeof last, sizeof last), 0);
+    KT_EXPECT(memcmp(&last, page + PAGE_SIZE - sizeof last, sizeof last) == 0);
+    page[PAGE_SIZE - 1] ^= 0xff;
+    KT_EXPECT(uvm_page_install(va, LINUX_PROT_READ | LINUX_PROT_WRITE, page));
+    KT_EXPECT(uvm_page_present(va, &prot));
+    KT_EXPECT_EQ(prot, LINUX_PROT_READ | LINUX_PROT_WRITE);
+    KT_EXPECT_EQ(copy_from_user(&last, va + PAGE_SIZE - sizeof last, sizeof last), 0);
+    KT_EXPECT(memcmp(&last, page + PAGE_SIZE - sizeof last, sizeof last) == 0);
+    KT_EXPECT_EQ(uvm_munmap(va, PAGE_SIZE), 0);
+}
+
 KTEST(uvm_mremap_moves_pages)
 {
     program_kernel_init();

@@ -91,6 +91,29 @@ bool uvm_page_fill(uint64_t va, unsigned prot, const void *src, size_t len)
     return true;
 }
 
+/* An absent page (the common case: a fetched copy replaces one dropped by an invalidation)
+ * gets a frame that is written whole before it is mapped, with its final rights at once:
+ * no zeroing, and no rights change to flush from the TLB (not-present entries are never
+ * cached). Under TCG each of those steps cost microseconds on every remote fault. */
+bool uvm_page_install(uint64_t va, unsigned prot, const void *src)
+{
+    if (pt_query(uvm_page_space, va, NULL, NULL))
+        return uvm_page_fill(va, prot, src, PAGE_SIZE) && uvm_page_set_rights(va, prot);
+    uint64_t phys = frame_alloc();
+    if (!phys) {
+        uvm_page_oom++;
+        log_error("uvm: out of memory installing 0x%llx", (unsigned long long)va);
+        return false;
+    }
+    memcpy(phys_to_virt(phys), src, PAGE_SIZE);
+    if (pt_map(uvm_page_space, va, phys, uvm_page_pt_flags(prot)) != PT_OK) {
+        frame_free(phys);
+        return false;
+    }
+    uvm_page_count_materialised++;
+    return true;
+}
+
 void uvm_pages_drop(uint64_t start, uint64_t end)
 {
     for (uint64_t va = start; va < end; va += PAGE_SIZE) {

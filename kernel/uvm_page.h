@@ -24,6 +24,9 @@ bool uvm_page_set_rights(uint64_t va, unsigned prot);
 /* Copies len bytes into the page holding va (materialising it with prot if absent),
  * regardless of its rights; len must not cross the page. False when out of memory. */
 bool uvm_page_fill(uint64_t va, unsigned prot, const void *src, size_t len);
+/* Makes the page at va (page aligned) hold a copy of the PAGE_SIZE bytes at src with rights
+ * prot, whether or not it was present. False when out of memory. */
+bool uvm_page_install(uint64_t va, unsigned prot, const void *src);
 /* Frees every present page in [start, end). */
 void uvm_pages_drop(uint64_t start, uint64_t end);
 /* Sets rights prot on every present page in [start, end). */
