@@ -10,6 +10,7 @@
 #include "kernel/log.h"
 #include "kernel/net_glue.h"
 #include "kernel/sched.h"
+#include "kernel/timer.h"
 
 static unsigned long long state_dumps;
 
@@ -19,6 +20,7 @@ static bool state_dump_nmi(struct trap_frame *frame)
     log_info("dump: begin (request %llu, interrupted %s code at 0x%llx)", state_dumps,
              trap_from_user(frame) ? "user" : "kernel", (unsigned long long)frame->rip);
     sched_dump();
+    timer_dump();
     dsm_glue_dump();
     net_glue_dump();
     log_info("dump: end");

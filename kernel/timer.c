@@ -207,6 +207,22 @@ void timer_init(void)
     log_info("timer: LAPIC timer %llu kHz (one-shot)", (unsigned long long)(ticks * NS_PER_SEC / elapsed / 1000));
 }
 
+void timer_dump(void)
+{
+    uint64_t now = clock_now_ns();
+    long long head_us = timer_head ? ((long long)timer_head->deadline_ns - (long long)now) / (long long)NS_PER_US : 0;
+    long long hw_us = timer_hw_deadline < UINT64_MAX - 1
+                          ? ((long long)timer_hw_deadline - (long long)now) / (long long)NS_PER_US : 0;
+    unsigned pending = 0;
+    for (const struct timer *t = timer_head; t; t = t->next)
+        pending++;
+    log_info("dump: timers %u pending, first %s%lld us, hardware %s%lld us, %llu hardware writes, %llu interrupts",
+             pending, timer_head ? "in " : "none ", head_us,
+             timer_hw_deadline == UINT64_MAX ? "stopped " : timer_hw_deadline == UINT64_MAX - 1 ? "far " : "in ", hw_us,
+             (unsigned long long)timer_hw_writes, (unsigned long long)irq_count(IRQ_VECTOR_TIMER));
+    lapic_dump();
+}
+
 /* ktests: waiting here halts with interrupts on, so the LAPIC interrupt path is exercised. */
 
 #define TIMER_KTEST_COUNT 5

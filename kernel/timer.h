@@ -39,6 +39,8 @@ unsigned timer_run_expired(void);
 void timer_set_tick(uint64_t period_ns, void (*fn)(void));
 /* How many times the LAPIC timer has been reprogrammed since boot. */
 uint64_t timer_hw_write_count(void);
+/* Logs the pending timers, what the hardware is set for, and the LAPIC's state (dumps). */
+void timer_dump(void);
 /* The earliest pending deadline, or UINT64_MAX if none. */
 uint64_t timer_next_deadline(void);
 

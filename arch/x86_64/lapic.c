@@ -6,6 +6,7 @@
 #include <arch/cpu.h>
 #include <arch/io.h>
 
+#include "kernel/format.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
@@ -17,6 +18,11 @@
 /* Register offsets (SDM vol. 3 table 10-1). */
 #define LAPIC_REG_ID 0x20
 #define LAPIC_REG_TPR 0x80
+#define LAPIC_REG_PPR 0xa0
+#define LAPIC_REG_ISR 0x100 /* 8 registers of 32 vectors, 16 bytes apart (SDM vol. 3 10.8.4) */
+#define LAPIC_REG_IRR 0x200
+#define LAPIC_VECTOR_WORDS 8
+#define LAPIC_VECTOR_WORD_STRIDE 0x10
 #define LAPIC_REG_EOI 0xb0
 #define LAPIC_REG_SVR 0xf0
 #define LAPIC_REG_ESR 0x280
@@ -107,6 +113,31 @@ void lapic_timer_free_run(void)
 uint32_t lapic_timer_remaining(void)
 {
     return lapic_read(LAPIC_REG_TIMER_CURRENT);
+}
+
+/* Vectors whose bit is set in the 256-bit register at reg, as " 0x30 0xf0" (empty: none). */
+static void lapic_format_vectors(uint32_t reg, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = 0;
+    for (unsigned w = 0; w < LAPIC_VECTOR_WORDS; w++) {
+        uint32_t bits = lapic_read(reg + w * LAPIC_VECTOR_WORD_STRIDE);
+        for (unsigned b = 0; b < 32 && used + 6 < size; b++)
+            if (bits & (1u << b))
+                used += (size_t)fmt_snprintf(out + used, size - used, " 0x%02x", w * 32 + b);
+    }
+}
+
+void lapic_dump(void)
+{
+    if (!lapic_regs)
+        return;
+    char isr[64], irr[64];
+    lapic_format_vectors(LAPIC_REG_ISR, isr, sizeof isr);
+    lapic_format_vectors(LAPIC_REG_IRR, irr, sizeof irr);
+    log_info("dump: lapic in service [%s ] requested [%s ] tpr 0x%x ppr 0x%x lvt timer 0x%x count %u", isr, irr,
+             lapic_read(LAPIC_REG_TPR), lapic_read(LAPIC_REG_PPR), lapic_read(LAPIC_REG_LVT_TIMER),
+             lapic_read(LAPIC_REG_TIMER_CURRENT));
 }
 
 void lapic_send_self(uint8_t vector)

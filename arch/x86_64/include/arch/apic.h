@@ -39,6 +39,8 @@ uint32_t lapic_timer_remaining(void);
 
 /* Sends a fixed interrupt on vector to this CPU (self IPI); it arrives once IF=1. */
 void lapic_send_self(uint8_t vector);
+/* Logs the in-service and requested vectors, TPR/PPR and the timer's LVT and count (dumps). */
+void lapic_dump(void);
 
 /* Reads the IOAPICs the MADT lists (or the default one) and masks all their inputs. */
 void ioapic_init_all(void);
