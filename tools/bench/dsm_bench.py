@@ -7,7 +7,12 @@
   fault on a page node 1 held until node 0 rewrote it (the invalidation left node 1 a hint
   of the owner: read_fault_us), a first read of a page node 0 wrote (owner unknown:
   read_fault_first_us), and a write fault on a page held by 1 and by 3 other readers (the
-  write waits for every invalidation ack). min/median/p99 in us, and each median's
+  write waits for every invalidation ack). Then the same faults back to back, as the Linux
+  guest's UDP loop runs its round trips: node 1 reads SEQ_PAGES pages node 0 wrote, one
+  after another (read_fault_seq_first_us), again after node 0 rewrote them all (owner known:
+  read_fault_seq_us), then writes them (each invalidating node 0's copy:
+  write_fault_seq_inv1_us). An isolated fault finds the node's QEMU cold (it idled for
+  milliseconds) and costs about twice as much. min/median/p99 in us, and each median's
   ratio to the Linux guest's 4 KiB UDP round trip when bench.json already holds it
   (tools/bench/net_rtt.py); messages per fault from the nodes' dsm-stats lines.
   The nodes' dsm-phases lines give where a fault's time goes (send, net, install, resume:
@@ -44,6 +49,8 @@ TIMEOUT = 600
 FAULT_NODES = 4
 FAULT_ROUNDS = 41  # round 0 sets the pages up and is not timed
 FAULT_SETTLE_US = 3000  # before a timed fault: the last hand-off's acks and wake-ups are over
+FAULT_NICS = ("virtio", "e1000")
+SEQ_PAGES = 200  # back-to-back faults per series
 FAULT_POLL_US = 5000  # a waiting thread rereads its word this often (its node halts between;
                       # at 1 ms, four nodes waking to poll added ~150 us to a 4-node fault)
 SPEEDUP = {  # program -> args: big enough that the run dwarfs thread start-up
@@ -70,6 +77,7 @@ FAULT_PROGRAM = r"""
 #define ROUNDS %(rounds)d
 #define SETTLE_US %(settle_us)d
 #define POLL_US %(poll_us)d
+#define SEQ %(seq)d
 #define PAGE 4096
 /* Pages: the phase word (main writes), one done word per thread, the timed pages reused
  * every round, then one fresh page per round. Every word has a page of its own, so the
@@ -79,14 +87,31 @@ FAULT_PROGRAM = r"""
  * is touched inside a timed window but the timed page: the mapping's address is passed in
  * and the times stay on each thread's stack until the end (globals share a .bss page,
  * whose ping-pong would add a fault to the window). */
-enum { P_PHASE, P_DONE, P_READ = P_DONE + NODES, P_INV1, P_INV3, P_FRESH };
+enum { P_PHASE, P_DONE, P_READ = P_DONE + NODES, P_INV1, P_INV3, P_FRESH, P_SEQ = P_FRESH + ROUNDS, P_END = P_SEQ + SEQ };
+enum { S_FIRST = 2 * ROUNDS + 1, S_KNOWN, S_WRITE }; /* phases of the back-to-back series */
 static volatile char *pages;
-static double rlat[ROUNDS], flat[ROUNDS], w1lat[ROUNDS], w3lat[ROUNDS];
+static double rlat[ROUNDS], flat[ROUNDS], w1lat[ROUNDS], w3lat[ROUNDS], seq_first[SEQ], seq_known[SEQ], seq_write[SEQ];
 static double now_us(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e6 + t.tv_nsec / 1e3; }
 static void sleep_us(long us) { struct timespec t = { 0, us * 1000L }; nanosleep(&t, 0); }
 static volatile char *pg(volatile char *base, int k) { return base + (size_t)k * PAGE; }
 static volatile int *word(volatile char *base, int k) { return (volatile int *)pg(base, k); }
 static void wait_for(volatile char *base, int k, int v) { while (*word(base, k) != v) sleep_us(POLL_US); }
+/* Node 1's back-to-back faults: each access waits for its page, the next starts at once. */
+static void series_run(volatile char *base, int phase, double *out) {
+    double us[SEQ]; volatile char sink = 0;
+    wait_for(base, P_PHASE, phase);
+    for (int i = 0; i < SEQ; i++) {
+        double t = now_us();
+        if (phase == S_WRITE) *pg(base, P_SEQ + i) = 3; else sink += *pg(base, P_SEQ + i);
+        us[i] = now_us() - t;
+    }
+    memcpy(out, us, sizeof us);
+    *word(base, P_DONE + 1) = phase;
+}
+static char series(volatile char *base) {
+    series_run(base, S_FIRST, seq_first); series_run(base, S_KNOWN, seq_known); series_run(base, S_WRITE, seq_write);
+    return 0;
+}
 static void *reader(void *arg) {
     long id = (long)arg; volatile char sink = 0; volatile char *base = pages;
     double r_us[ROUNDS] = { 0 }, f_us[ROUNDS] = { 0 };
@@ -102,19 +127,19 @@ static void *reader(void *arg) {
         if (id != 1) sink += *pg(base, P_INV3);
         *word(base, P_DONE + id) = 2 * r + 2;       /* copies in place */
     }
-    if (id == 1) { memcpy(rlat, r_us, sizeof r_us); memcpy(flat, f_us, sizeof f_us); }
+    if (id == 1) { memcpy(rlat, r_us, sizeof r_us); memcpy(flat, f_us, sizeof f_us); sink += series(base); }
     return (void *)(long)sink;
 }
 static void wait_all(volatile char *base, int v) { for (int i = 1; i < NODES; i++) wait_for(base, P_DONE + i, v); }
 static int cmp(const void *a, const void *b) { double x = *(const double *)a, y = *(const double *)b; return x < y ? -1 : x > y; }
-/* Round 0 is left out: its reused pages are not yet shared as the later rounds find them. */
-static void show(const char *name, double *v) {
-    int n = ROUNDS - 1; v++;
+static void show_n(const char *name, double *v, int n) {
     qsort(v, n, sizeof *v, cmp);
     printf("bench %%s %%.1f %%.1f %%.1f\n", name, v[0], v[n / 2], v[n * 99 / 100]);
 }
+/* Round 0 is left out: its reused pages are not yet shared as the later rounds find them. */
+static void show(const char *name, double *v) { show_n(name, v + 1, ROUNDS - 1); }
 int main(void) {
-    pages = mmap(0, (size_t)(P_FRESH + ROUNDS) * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    pages = mmap(0, (size_t)P_END * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     volatile char *base = pages;
     double w1_us[ROUNDS] = { 0 }, w3_us[ROUNDS] = { 0 };
     pthread_t t[NODES];
@@ -128,20 +153,27 @@ int main(void) {
         *word(base, P_PHASE) = 2 * r + 2;
         wait_all(base, 2 * r + 2);
     }
+    for (int i = 0; i < SEQ; i++) *pg(base, P_SEQ + i) = 1;   /* node 1 has never held these */
+    *word(base, P_PHASE) = S_FIRST; wait_for(base, P_DONE + 1, S_FIRST);
+    for (int i = 0; i < SEQ; i++) *pg(base, P_SEQ + i) = 2;   /* the invalidations leave node 1 the owner */
+    *word(base, P_PHASE) = S_KNOWN; wait_for(base, P_DONE + 1, S_KNOWN);
+    *word(base, P_PHASE) = S_WRITE;                          /* both hold every page now */
     for (long i = 1; i < NODES; i++) pthread_join(t[i], 0);
     memcpy(w1lat, w1_us, sizeof w1_us); memcpy(w3lat, w3_us, sizeof w3_us);
     show("read_fault_us", rlat); show("read_fault_first_us", flat);
     show("write_fault_inv1_us", w1lat); show("write_fault_inv3_us", w3lat);
+    show_n("read_fault_seq_first_us", seq_first, SEQ); show_n("read_fault_seq_us", seq_known, SEQ);
+    show_n("write_fault_seq_inv1_us", seq_write, SEQ);
     return 0;
 }
 """
 
 
-def run(program, args, nodes, name, phases=None):
+def run(program, args, nodes, name, phases=None, nic="virtio"):
     """Runs program on nodes; returns (stdout text, node 0 log, [stats dicts]); appends each
     node's dsm-phases {phase: (count, p50_us, p90_us)} to phases when given."""
     env = dict(os.environ)
-    cmd = [DSMK, "--name", name, "run", "--keep", "-n", str(nodes), "--timeout", str(TIMEOUT), program] + args
+    cmd = [DSMK, "--name", name, "run", "--keep", "--nic", nic, "-n", str(nodes), "--timeout", str(TIMEOUT), program] + args
     try:
         p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=TIMEOUT + 60)
@@ -176,43 +208,47 @@ def program_seconds(log, nodes):
     return log_time(log, "dsmk: program exited") - start
 
 
-def bench_faults(figures):
+def bench_faults(figures, nic):
+    """The fault figures on nic: dsm_NAME for virtio (the default NIC), dsm_e1000_NAME for e1000,
+    each against the Linux guests' round trip on the same NIC."""
     tmp = tempfile.mkdtemp(prefix="dsm_bench.")
     try:
         src, exe = os.path.join(tmp, "faults.c"), os.path.join(tmp, "faults")
         with open(src, "w") as f:
             f.write(FAULT_PROGRAM % {"nodes": FAULT_NODES, "rounds": FAULT_ROUNDS, "settle_us": FAULT_SETTLE_US,
-                                  "poll_us": FAULT_POLL_US})
+                                  "poll_us": FAULT_POLL_US, "seq": SEQ_PAGES})
         subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", exe, src], check=True)
         phases = []
-        out, _, stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%d" % os.getpid(), phases)
+        out, _, stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%s-%d" % (nic, os.getpid()), phases, nic)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     baseline = load_results(os.environ.get(BENCH_JSON_ENV) or os.path.join(os.environ.get("DSMK_BUILD", "build"),
                                                                         "bench.json"))
-    base = baseline.get("linux_udp_rtt_4k_virtio_us", {}).get("value")
+    base = baseline.get("linux_udp_rtt_4k_%s_us" % nic, {}).get("value")
+    prefix = "dsm_" if nic == "virtio" else "dsm_%s_" % nic
     for line in out.splitlines():
         words = line.split()
         if len(words) == 5 and words[0] == "bench":
             mn, med, p99 = (float(w) for w in words[2:])
-            fig = dict(value=med, unit="us", min=mn, p99=p99, nodes=FAULT_NODES, rounds=FAULT_ROUNDS, accel="tcg")
+            fig = dict(value=med, unit="us", min=mn, p99=p99, nodes=FAULT_NODES, accel="tcg",
+                       samples=SEQ_PAGES if "_seq" in words[1] else FAULT_ROUNDS - 1)
             if base:
                 fig["ratio_to_linux_udp_rtt"] = round(med / base, 3)
                 fig["p99_ratio_to_linux_udp_rtt"] = round(p99 / base, 3)
-            figures["dsm_" + words[1]] = fig
+            fig["nic"] = nic
+            figures[prefix + words[1]] = fig
     msgs = sum(int(s["fault_msgs"]) for s in stats)
     faults = sum(int(s["rfaults"]) + int(s["wfaults"]) for s in stats)
     if faults:
-        figures["dsm_messages_per_fault"] = dict(value=round(msgs / faults, 2), unit="msg", faults=faults,
-                                                 nodes=FAULT_NODES,
-                                                 forwards_per_fault=round(sum(int(s["fwd"]) for s in stats) / faults, 2),
-                                                 backups_per_fault=round(sum(int(s["backups"]) for s in stats) / faults,
-                                                                         2))
+        figures[prefix + "messages_per_fault"] = dict(
+            value=round(msgs / faults, 2), unit="msg", faults=faults, nodes=FAULT_NODES,
+            forwards_per_fault=round(sum(int(s["fwd"]) for s in stats) / faults, 2),
+            backups_per_fault=round(sum(int(s["backups"]) for s in stats) / faults, 2))
     for name in PHASE_NAMES:
         medians = [p[name][1] for p in phases if name in p and p[name][0]]
         if medians:
-            figures["dsm_fault_phase_%s_us" % name] = dict(value=statistics.median(medians), unit="us",
-                                                           per_node_p50=medians, nodes=FAULT_NODES)
+            figures[prefix + "fault_phase_%s_us" % name] = dict(value=statistics.median(medians), unit="us",
+                                                                per_node_p50=medians, nodes=FAULT_NODES)
 
 
 def bench_read_fault_messages(figures):
@@ -266,7 +302,8 @@ def bench_speedup(figures):
 def main():
     figures = {}
     bench_read_fault_messages(figures)
-    bench_faults(figures)
+    for nic in FAULT_NICS:
+        bench_faults(figures, nic)
     bench_speedup(figures)
     merge_results(figures)
     for name in sorted(figures):
