@@ -9,6 +9,9 @@
 #include "kernel/libc.h"
 
 #define DSM_LOG_LINE 160
+#define DSM_DUMP_LINE 120        /* the copies of a dump line (dsm_log adds its prefix) */
+#define DSM_DUMP_ENTRY_MAX 40    /* one " page:oN/cCOPYSET" entry at most */
+#define DSM_DUMP_MAX_COPIES 256  /* a state dump lists at most this many copies and entries */
 #define DSM_HASH_MULT 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio (Knuth, TAOCP 6.4) */
 #define DSM_HASH_SHIFT 54                   /* top 10 bits: 1024 buckets */
 
@@ -437,6 +440,47 @@ void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info 
         out->owner = r->owner;
 }
 
+/* Every copy this node holds and every directory entry it keeps, a few to a line:
+ * "page:state" with o (owner) or hN (dynamic hint), and "page:oN/cCOPYSET". */
+static void dsm_dump_copies(const struct dsm_node *n)
+{
+    struct dsm_node *m = (struct dsm_node *)n;
+    char line[DSM_DUMP_LINE];
+    size_t used = 0;
+    unsigned shown = 0, total = 0;
+    for (int dirs = 0; dirs < 2; dirs++) {
+        for (unsigned b = 0; b < DSM_HASH_BUCKETS; b++) {
+            const struct dsm_page *p = dirs ? NULL : n->pages[b];
+            const struct dsm_dir *d = dirs ? n->dirs[b] : NULL;
+            for (; p || d; p = p ? p->hnext : NULL, d = d ? d->hnext : NULL) {
+                if (p ? p->state == DSM_PROT_NONE && !p->owner : d->owner == DSM_NODE_NONE)
+                    continue;
+                if (total++ >= DSM_DUMP_MAX_COPIES)
+                    continue;
+                if (used > sizeof line - DSM_DUMP_ENTRY_MAX) {
+                    dsm_log(m, "%s:%s", dirs ? "dirs" : "copies", line);
+                    used = 0;
+                }
+                if (p && p->owner)
+                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:%co",
+                                                 (unsigned long long)p->page, "-rw"[p->state % 3]);
+                else if (p)
+                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:%ch%u",
+                                                 (unsigned long long)p->page, "-rw"[p->state % 3], p->hint);
+                else
+                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:o%u/c%llx",
+                                                 (unsigned long long)d->page, d->owner, (unsigned long long)d->copyset);
+                shown++;
+            }
+        }
+        if (used)
+            dsm_log(m, "%s:%s", dirs ? "dirs" : "copies", line);
+        used = 0;
+    }
+    if (total > shown)
+        dsm_log(m, "copies and dirs: %u more not shown", total - shown);
+}
+
 void dsm_dump(const struct dsm_node *n)
 {
     struct dsm_node *m = (struct dsm_node *)n; /* dsm_log only formats */
@@ -465,6 +509,7 @@ void dsm_dump(const struct dsm_node *n)
     for (const struct dsm_call *c = n->calls; c; c = c->next)
         dsm_log(m, "futex call %u kind %u state %u addr %llx", c->id, c->kind, c->state,
                 (unsigned long long)c->addr);
+    dsm_dump_copies(n);
     dsm_log(m, "futex waiters queued here %u quiesced %d idle %d", dsm_futex_queued(n), n->quiesced,
             dsm_is_idle(n));
 }

@@ -35,6 +35,7 @@
 #define DSM_GLUE_START_RETRY_NS (500ull * NS_PER_MS)  /* a node still booting may drop the first one */
 #define DSM_GLUE_MAX_DSM_REGIONS 16                   /* dsm/internal.h DSM_MAX_REGIONS */
 #define DSM_GLUE_MAX_UVM_REGIONS 64                   /* regions at start: segments + stack */
+#define DSM_GLUE_DUMP_MISMATCHES 16                   /* stale mappings a state dump lists */
 #define DSM_GLUE_HELD_MAX 64                          /* pages granted but not yet accessible */
 #define DSM_GLUE_SYS_NODE_ID 0                        /* user/include/dsmk.h DSMK_SYS_* - base */
 #define DSM_GLUE_SYS_NODE_COUNT 1
@@ -386,11 +387,36 @@ static void dsm_fault_phases(uint64_t token, uint64_t trap_ns, uint64_t sent_ns)
     dsm_phase_record(DSM_PHASE_TOTAL, now - trap_ns);
 }
 
+/* Present user pages whose mapping grants more than the core's state of the page: a
+ * mapping the protocol does not know of (a stale copy). Logs up to a few, and the count. */
+static void dsm_glue_dump_mismatches(void)
+{
+    uint64_t start, end;
+    unsigned prot, checked = 0, bad = 0;
+    for (size_t i = 0; uvm_region_get(i, &start, &end, &prot); i++)
+        for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+            unsigned rights;
+            if (!uvm_page_present(va, &rights))
+                continue;
+            checked++;
+            struct dsm_page_info info;
+            dsm_page_query(dsm_core, va >> DSM_PAGE_SHIFT, &info);
+            if (info.state != DSM_PROT_NONE && (info.state == DSM_PROT_WRITE || !(rights & LINUX_PROT_WRITE)))
+                continue;
+            if (bad++ < DSM_GLUE_DUMP_MISMATCHES)
+                log_info("dump: page 0x%llx mapped %s but the DSM holds it %s", (unsigned long long)va,
+                         (rights & LINUX_PROT_WRITE) ? "writable" : "readable",
+                         info.state == DSM_PROT_NONE ? "invalid" : "read-only");
+        }
+    log_info("dump: %u mapped pages checked against the DSM, %u grant more than it", checked, bad);
+}
+
 void dsm_glue_dump(void)
 {
     if (!dsm_core)
         return;
     dsm_dump(dsm_core);
+    dsm_glue_dump_mismatches();
     for (int i = 0; i < THREAD_MAX; i++) {
         const struct thread *t = thread_slot(i);
         if (t->state != THREAD_BLOCKED)
