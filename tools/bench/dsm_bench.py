@@ -95,7 +95,10 @@ static double now_us(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &
 static void sleep_us(long us) { struct timespec t = { 0, us * 1000L }; nanosleep(&t, 0); }
 static volatile char *pg(volatile char *base, int k) { return base + (size_t)k * PAGE; }
 static volatile int *word(volatile char *base, int k) { return (volatile int *)pg(base, k); }
-static void wait_for(volatile char *base, int k, int v) { while (*word(base, k) != v) sleep_us(POLL_US); }
+/* Words only grow, so a thread waits until its word reaches v: one that polled past a phase
+ * (main moves on once node 1 is done; a late-starting thread missed PHASE == 1) catches up
+ * instead of waiting for a value that is gone (a hang in 1 run of ~10 before). */
+static void wait_for(volatile char *base, int k, int v) { while (*word(base, k) < v) sleep_us(POLL_US); }
 /* Node 1's back-to-back faults: each access waits for its page, the next starts at once. */
 static void series_run(volatile char *base, int phase, double *out) {
     double us[SEQ]; volatile char sink = 0;
