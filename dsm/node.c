@@ -10,7 +10,7 @@
 
 #define DSM_LOG_LINE 160
 #define DSM_DUMP_LINE 120        /* the copies of a dump line (dsm_log adds its prefix) */
-#define DSM_DUMP_ENTRY_MAX 40    /* one " page:oN/cCOPYSET" entry at most */
+#define DSM_DUMP_ENTRY_MAX 48    /* one " page:oN/cCOPYSET" entry at most */
 #define DSM_DUMP_MAX_COPIES 256  /* a state dump lists at most this many copies and entries */
 #define DSM_HASH_MULT 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio (Knuth, TAOCP 6.4) */
 #define DSM_HASH_SHIFT 54                   /* top 10 bits: 1024 buckets */
@@ -441,7 +441,8 @@ void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info 
 }
 
 /* Every copy this node holds and every directory entry it keeps, a few to a line:
- * "page:state" with o (owner) or hN (dynamic hint), and "page:oN/cCOPYSET". */
+ * "page:state" with o (owner) or hN (dynamic hint) and "=first word" of a readable copy,
+ * and "page:oN/cCOPYSET". */
 static void dsm_dump_copies(const struct dsm_node *n)
 {
     struct dsm_node *m = (struct dsm_node *)n;
@@ -461,12 +462,14 @@ static void dsm_dump_copies(const struct dsm_node *n)
                     dsm_log(m, "%s:%s", dirs ? "dirs" : "copies", line);
                     used = 0;
                 }
+                /* A held copy's first word tells copies of one page apart (a stale one differs). */
+                uint32_t first = p && p->state != DSM_PROT_NONE ? n->env.read_u32(n->env.ctx, p->page << DSM_PAGE_SHIFT) : 0;
                 if (p && p->owner)
-                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:%co",
-                                                 (unsigned long long)p->page, "-rw"[p->state % 3]);
+                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:%co=%x",
+                                                 (unsigned long long)p->page, "-rw"[p->state % 3], first);
                 else if (p)
-                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:%ch%u",
-                                                 (unsigned long long)p->page, "-rw"[p->state % 3], p->hint);
+                    used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:%ch%u=%x",
+                                                 (unsigned long long)p->page, "-rw"[p->state % 3], p->hint, first);
                 else
                     used += (size_t)fmt_snprintf(line + used, sizeof line - used, " %llx:o%u/c%llx",
                                                  (unsigned long long)d->page, d->owner, (unsigned long long)d->copyset);

@@ -84,3 +84,19 @@ def test_verdict_counts_every_directory(tmp_path):
 def test_verdict_fails_when_nothing_ran(tmp_path):
     rc, last = _pytest_last_line(tmp_path, {"b/README": "no tests\n"})
     assert last == "qemu: 0 passed, 1 failed" and rc != 0, last
+
+
+def test_dsm_fault_bench_program_survives_a_late_thread(tmp_path):
+    """The fault bench's program, natively: its last thread starts after main has moved past
+    the first phase. Threads that waited for an exact phase value hung there for good (it
+    happened in about 1 cluster run of 10, when a node's thread started late)."""
+    sys.path.insert(0, os.path.join(REPO, "tools", "bench"))
+    import dsm_bench
+    src, exe = tmp_path / "faults.c", tmp_path / "faults"
+    src.write_text(dsm_bench.FAULT_PROGRAM % {"nodes": 4, "rounds": 3, "settle_us": 100, "poll_us": 1000, "seq": 4})
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", str(exe), str(src)], check=True)
+    p = subprocess.run([str(exe), "300"], capture_output=True, text=True, timeout=30)
+    assert p.returncode == 0, p.stderr
+    assert [line.split()[1] for line in p.stdout.splitlines()] == [
+        "read_fault_us", "read_fault_first_us", "write_fault_inv1_us", "write_fault_inv3_us",
+        "read_fault_seq_first_us", "read_fault_seq_us", "write_fault_seq_inv1_us"]

@@ -115,9 +115,11 @@ static char series(volatile char *base) {
     series_run(base, S_FIRST, seq_first); series_run(base, S_KNOWN, seq_known); series_run(base, S_WRITE, seq_write);
     return 0;
 }
+static long late_ms; /* argv[1]: the last thread starts this late (tests: it misses phases) */
 static void *reader(void *arg) {
     long id = (long)arg; volatile char sink = 0; volatile char *base = pages;
     double r_us[ROUNDS] = { 0 }, f_us[ROUNDS] = { 0 };
+    if (id == NODES - 1) sleep_us(late_ms * 1000);
     for (int r = 0; r < ROUNDS; r++) {
         wait_for(base, P_PHASE, 2 * r + 1);         /* main wrote every page */
         if (id == 1) {
@@ -141,7 +143,8 @@ static void show_n(const char *name, double *v, int n) {
 }
 /* Round 0 is left out: its reused pages are not yet shared as the later rounds find them. */
 static void show(const char *name, double *v) { show_n(name, v + 1, ROUNDS - 1); }
-int main(void) {
+int main(int argc, char **argv) {
+    late_ms = argc > 1 ? atol(argv[1]) : 0;
     pages = mmap(0, (size_t)P_END * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     volatile char *base = pages;
     double w1_us[ROUNDS] = { 0 }, w3_us[ROUNDS] = { 0 };
