@@ -4,7 +4,8 @@
  * sends its register snapshot (struct user_context: general registers, RIP, RSP, RFLAGS,
  * FS base, FPU/SSE) in one message; dsmk_migrate moves the calling thread the same way
  * (its stack and data follow on demand); futex calls go to the word's manager through
- * the core. Not done: signals. */
+ * the core. tkill finds a thread by its tid's start node, then along the departure records
+ * of the nodes it left (a thread that moved is followed). */
 #include "kernel/dsm_glue.h"
 
 #include <arch/context.h>
@@ -28,7 +29,7 @@
 #define DSM_PLACE_LOCAL 1
 /* cluster tid = (node it starts on + 1) << 22 | creating node << 18 | creator's sequence:
  * unique (each creator numbers its own), above the main thread's local tid, positive, and
- * naming the node a tkill must go to (a thread that later moves is not followed). 256 K
+ * naming the node a tkill goes to first (then it follows the thread's moves). 256 K
  * threads per creating node before a sequence wraps. */
 #define DSM_TID_NODE_SHIFT 22
 #define DSM_TID_CREATOR_SHIFT 18
@@ -36,11 +37,50 @@
 _Static_assert(NET_MAX_NODES <= (1u << (DSM_TID_NODE_SHIFT - DSM_TID_CREATOR_SHIFT)), "creator ids must fit");
 _Static_assert(((uint64_t)NET_MAX_NODES << DSM_TID_NODE_SHIFT) <= INT32_MAX, "cluster tids must stay positive");
 #define DSM_THREADS_SYS_MIGRATE 2 /* user/include/dsmk.h DSMK_SYS_MIGRATE - DSMK_SYS_BASE */
+/* Threads that left this node and where they went, newest over oldest: enough for a tkill
+ * to follow every live thread unless more than this many moves happen here meanwhile. */
+#define DSM_DEPARTURES_MAX 128
+/* A signal request's answer for a thread that left the answering node: this plus the node
+ * it went to (0 and -ESRCH are the other answers). */
+#define DSM_SIGNAL_MOVED 1
+/* Hops a tkill follows before giving up (EAGAIN): a thread moving faster than that. */
+#define DSM_SIGNAL_MAX_HOPS (2 * NET_MAX_NODES)
 
 static unsigned dsm_place_choice;
 static const char *const dsm_place_names[] = { "rr", "local", NULL };
 CMDLINE_PARAM_CHOICE(dsm_place_choice, "dsm.place", dsm_place_names,
                      "where clone() puts new threads: rr (round robin over the nodes) or local");
+
+struct dsm_departure {
+    int32_t tid; /* 0: free */
+    uint32_t node;
+};
+static struct dsm_departure dsm_departures[DSM_DEPARTURES_MAX];
+static unsigned dsm_departures_next;
+
+static struct dsm_departure *dsm_departure_find(int32_t tid)
+{
+    for (unsigned i = 0; i < DSM_DEPARTURES_MAX; i++)
+        if (dsm_departures[i].tid == tid)
+            return &dsm_departures[i];
+    return NULL;
+}
+
+/* Records that thread tid went to node (or, node == dsm_self, that it is back here). */
+static void dsm_departure_note(int32_t tid, unsigned node)
+{
+    struct dsm_departure *d = dsm_departure_find(tid);
+    if (node == dsm_self) {
+        if (d)
+            d->tid = 0;
+        return;
+    }
+    if (!d) {
+        d = &dsm_departures[dsm_departures_next];
+        dsm_departures_next = (dsm_departures_next + 1) % DSM_DEPARTURES_MAX;
+    }
+    *d = (struct dsm_departure){ tid, node };
+}
 
 static unsigned dsm_clones;
 static bool dsm_threads_sent_away; /* a thread was started on, or moved to, another node */
@@ -52,6 +92,7 @@ struct dsm_thread_msg {
     uint64_t clear_child_tid;
     uint64_t sigmask;
     uint64_t altstack_sp, altstack_size; /* a moved thread keeps its sigaltstack; a new one has none */
+    uint64_t sigpending, sigpending_kill; /* a moved thread's pending signals go with it */
     int32_t tid;
     uint32_t reserved;
 };
@@ -116,11 +157,16 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->sigmask = m.sigmask;
             t->altstack_sp = m.altstack_sp;
             t->altstack_size = m.altstack_size;
+            t->sigpending = m.sigpending;
+            t->sigpending_kill = m.sigpending_kill;
+            dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
         }
     }
     if (request_id)
         transport_reply(n, from, request_id, &status, sizeof status);
 }
+
+static long dsm_signal_from(uint32_t node, int32_t tid, int sig);
 
 long dsm_threads_migrate_self(unsigned node)
 {
@@ -140,12 +186,18 @@ long dsm_threads_migrate_self(unsigned node)
     m->sigmask = t->sigmask;
     m->altstack_sp = t->altstack_sp;
     m->altstack_size = t->altstack_size;
+    m->sigpending = t->sigpending;
+    m->sigpending_kill = t->sigpending_kill;
     m->tid = t->tid;
     dsm_threads_sent_away = true;
     int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);
+    uint64_t late = t->sigpending & ~m->sigpending; /* sent to this copy while the move was on */
     kfree(m);
     if (rc < 0)
         return -LINUX_EAGAIN;
+    dsm_departure_note(t->tid, node);
+    for (; late; late &= late - 1) /* to the new copy: this one is about to go */
+        dsm_signal_from(node, t->tid, __builtin_ctzll(late) + 1);
     t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit */
     thread_exit(0);
 }
@@ -162,17 +214,49 @@ struct dsm_signal_msg {
     int32_t sig;
 };
 
+/* Where thread tid is, as this node knows: here (0, sig made pending), gone to another
+ * node (DSM_SIGNAL_MOVED + node), or unknown here (-ESRCH). */
+static int64_t dsm_signal_local(int32_t tid, int sig)
+{
+    struct thread *t = thread_find(tid);
+    if (t) {
+        if (sig > 0 && sig <= LINUX_NSIG)
+            signal_make_pending(t, (uint64_t)sig, false);
+        return 0;
+    }
+    const struct dsm_departure *d = dsm_departure_find(tid);
+    return d ? DSM_SIGNAL_MOVED + (int64_t)d->node : -LINUX_ESRCH;
+}
+
+/* Sends sig to thread tid, asking node first and then the nodes it moved to. */
+static long dsm_signal_from(uint32_t node, int32_t tid, int sig)
+{
+    for (unsigned hop = 0; hop < DSM_SIGNAL_MAX_HOPS; hop++) {
+        if (node >= dsm_nnodes)
+            return -LINUX_ESRCH;
+        int64_t r;
+        if (node == dsm_self) {
+            r = dsm_signal_local(tid, sig);
+        } else {
+            struct dsm_signal_msg m = { tid, sig };
+            r = dsm_request_wait(node, DSM_TYPE_SIGNAL, &m, sizeof m);
+        }
+        if (r == 0 || r == -LINUX_ESRCH)
+            return (long)r;
+        if (r < DSM_SIGNAL_MOVED)
+            return -LINUX_EAGAIN;
+        node = (uint32_t)(r - DSM_SIGNAL_MOVED);
+    }
+    return -LINUX_EAGAIN;
+}
+
 long dsm_threads_signal(int32_t tid, int sig)
 {
     if (!dsm_active() || tid <= 0)
         return -LINUX_ESRCH;
     /* The main thread's local tid is below every cluster tid: it started on node 0. */
     uint32_t node = (uint32_t)tid < (1u << DSM_TID_NODE_SHIFT) ? 0 : ((uint32_t)tid >> DSM_TID_NODE_SHIFT) - 1;
-    if (node >= dsm_nnodes || node == dsm_self)
-        return -LINUX_ESRCH;
-    struct dsm_signal_msg m = { tid, sig };
-    int64_t r = dsm_request_wait(node, DSM_TYPE_SIGNAL, &m, sizeof m);
-    return r == -LINUX_ESRCH || r == 0 ? (long)r : -LINUX_EAGAIN;
+    return dsm_signal_from(node, tid, sig);
 }
 
 static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
@@ -183,10 +267,7 @@ static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
     int64_t status = -LINUX_ESRCH;
     if (len == sizeof m && request_id) {
         memcpy(&m, msg, sizeof m);
-        struct thread *t = thread_find(m.tid);
-        if (t && m.sig > 0 && m.sig <= LINUX_NSIG)
-            signal_make_pending(t, (uint64_t)m.sig, false);
-        status = t ? 0 : -LINUX_ESRCH;
+        status = dsm_signal_local(m.tid, m.sig);
     } else
         log_error("dsm: bad signal request from node %u", from);
     if (request_id)

@@ -600,3 +600,52 @@ def test_a_hung_program_times_out_with_every_nodes_state(tmp_path):
         # DSM_CALL_SLEEPING (dsm/dsm.h): registered at the futex word's manager, value matched
         assert re.search(r"futex call \d+ kind 0 state 4 addr", block), block
         assert re.search(r"net: peer \d up ", block), block
+
+
+FOLLOW_PROGRAM = r"""
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+static volatile int moved, got;
+static void on_usr1(int sig) { got = sig; }
+static void *worker(void *arg) {
+    (void)arg;
+    int start = sched_getcpu();
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(2, &set);
+    int r = sched_setaffinity(0, sizeof set, &set);
+    printf("worker started on %d, moved to %d (%d)\n", start, sched_getcpu(), r);
+    moved = 1;
+    struct timespec t = { 0, 1000000 };
+    for (int i = 0; i < 5000 && !got; i++)
+        nanosleep(&t, 0);
+    printf("worker on %d got signal %d\n", sched_getcpu(), got);
+    return 0;
+}
+int main(void) {
+    signal(SIGUSR1, on_usr1);
+    pthread_t t;
+    pthread_create(&t, 0, worker, 0);
+    struct timespec w = { 0, 1000000 };
+    while (!moved)
+        nanosleep(&w, 0);
+    int r = pthread_kill(t, SIGUSR1);
+    pthread_join(t, 0);
+    printf("pthread_kill %d\n", r);
+    return 0;
+}
+"""
+
+
+def test_a_signal_follows_a_thread_that_moved(tmp_path):
+    """tkill goes to the node a tid names (where the thread started), and from there along
+    the nodes' departure records: the worker starts on node 1 and moves to node 2, and
+    node 0's pthread_kill still reaches it (ESRCH before)."""
+    exe = compile_c(tmp_path, "follow", FOLLOW_PROGRAM)
+    status, out, err, _ = run(exe, [], 3, name="dsmglue-follow-%d" % os.getpid())
+    assert (status, out.decode()) == (0, "worker started on 1, moved to 2 (0)\nworker on 2 got signal 10\n"
+                                         "pthread_kill 0\n"), err[-2000:]
