@@ -22,6 +22,15 @@
      LINUX_CLONE_PARENT_SETTID | LINUX_CLONE_CHILD_CLEARTID | LINUX_CLONE_DETACHED | LINUX_CLONE_CHILD_SETTID)
 #define AFFINITY_MASK_BYTES 8 /* one 64-bit word: CPU i is node i (at most 64 nodes) */
 #define AFFINITY_MASK_BITS 64
+/* Scheduling policies and their priority ranges (include/uapi/linux/sched.h, sched(7)). */
+#define SCHED_POLICY_OTHER 0
+#define SCHED_POLICY_FIFO 1
+#define SCHED_POLICY_RR 2
+#define SCHED_POLICY_BATCH 3
+#define SCHED_POLICY_IDLE 5
+#define SCHED_POLICY_DEADLINE 6
+#define SCHED_RT_PRIORITY_MIN 1
+#define SCHED_RT_PRIORITY_MAX 99
 #define EXIT_STATUS_MASK 0xff  /* wait(2) keeps the low 8 bits of an exit status */
 
 long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uchild_tid, uint64_t tls, uint64_t a5)
@@ -152,6 +161,95 @@ long sys_sched_setaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t 
     if (t != thread_current())
         return -LINUX_EINVAL;
     return dsm_threads_migrate_self((unsigned)__builtin_ctzll(mask));
+}
+
+/* Scheduling policy and priority: every thread runs under SCHED_OTHER, priority 0 (the
+ * scheduler is round robin). Setting SCHED_OTHER, BATCH or IDLE with priority 0 succeeds
+ * and changes nothing; the real-time policies are refused with EPERM, as for a process
+ * without CAP_SYS_NICE (there is no real-time scheduling here). A pid may name a thread on
+ * another node (asked there). */
+static long sched_policy_target(uint64_t pid)
+{
+    if ((int64_t)pid < 0 || pid > INT32_MAX)
+        return -LINUX_EINVAL;
+    if (pid == 0 || thread_find((int)pid) || dsm_threads_signal((int32_t)pid, 0) == 0)
+        return 0;
+    return -LINUX_ESRCH;
+}
+
+static bool sched_policy_known(uint64_t policy)
+{
+    return policy == SCHED_POLICY_OTHER || policy == SCHED_POLICY_FIFO || policy == SCHED_POLICY_RR ||
+           policy == SCHED_POLICY_BATCH || policy == SCHED_POLICY_IDLE || policy == SCHED_POLICY_DEADLINE;
+}
+
+static bool sched_policy_realtime(uint64_t policy)
+{
+    return policy == SCHED_POLICY_FIFO || policy == SCHED_POLICY_RR;
+}
+
+/* The checks shared by sched_setscheduler and sched_setparam (a struct sched_param is one int). */
+static long sched_set(uint64_t pid, uint64_t policy, uint64_t uparam)
+{
+    int32_t priority;
+    if (!uparam || !sched_policy_known(policy) || policy == SCHED_POLICY_DEADLINE) /* sched_setattr's only */
+        return -LINUX_EINVAL;
+    if (copy_from_user(&priority, uparam, sizeof priority) != 0)
+        return -LINUX_EFAULT;
+    bool realtime = sched_policy_realtime(policy);
+    if (realtime ? priority < SCHED_RT_PRIORITY_MIN || priority > SCHED_RT_PRIORITY_MAX : priority != 0)
+        return -LINUX_EINVAL;
+    long target = sched_policy_target(pid);
+    if (target != 0)
+        return target;
+    return realtime ? -LINUX_EPERM : 0;
+}
+
+long sys_sched_setscheduler(uint64_t pid, uint64_t policy, uint64_t uparam, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sched_set(pid, policy, uparam);
+}
+
+long sys_sched_setparam(uint64_t pid, uint64_t uparam, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return sched_set(pid, SCHED_POLICY_OTHER, uparam);
+}
+
+long sys_sched_getscheduler(uint64_t pid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    long target = sched_policy_target(pid);
+    return target != 0 ? target : SCHED_POLICY_OTHER;
+}
+
+long sys_sched_getparam(uint64_t pid, uint64_t uparam, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!uparam)
+        return -LINUX_EINVAL;
+    long target = sched_policy_target(pid);
+    if (target != 0)
+        return target;
+    int32_t priority = 0;
+    return copy_to_user(uparam, &priority, sizeof priority) != 0 ? -LINUX_EFAULT : 0;
+}
+
+long sys_sched_get_priority_max(uint64_t policy, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!sched_policy_known(policy))
+        return -LINUX_EINVAL;
+    return sched_policy_realtime(policy) ? SCHED_RT_PRIORITY_MAX : 0;
+}
+
+long sys_sched_get_priority_min(uint64_t policy, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!sched_policy_known(policy))
+        return -LINUX_EINVAL;
+    return sched_policy_realtime(policy) ? SCHED_RT_PRIORITY_MIN : 0;
 }
 
 long sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -41,6 +41,8 @@ SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mr
 SYS_DECL(clone); SYS_DECL(exit); SYS_DECL(exit_group); SYS_DECL(set_tid_address); SYS_DECL(set_robust_list);
 SYS_DECL(arch_prctl); SYS_DECL(gettid); SYS_DECL(getpid); SYS_DECL(sched_yield); SYS_DECL(sched_getaffinity);
 SYS_DECL(sched_setaffinity);
+SYS_DECL(sched_getscheduler); SYS_DECL(sched_setscheduler); SYS_DECL(sched_getparam); SYS_DECL(sched_setparam);
+SYS_DECL(sched_get_priority_max); SYS_DECL(sched_get_priority_min);
 /* sys_futex.c */
 SYS_DECL(futex);
 /* sys_time.c */

@@ -95,6 +95,27 @@ int main(int argc, char **argv)
         puts("spin ok");
         return 0;
     }
+    if (!strcmp(what, "sched")) {
+        /* pthread_getschedparam asks sched_getparam and sched_getscheduler of the thread's
+         * tid; the priority range of each policy is Linux's. */
+        struct sched_param sp = { 0 };
+        int policy = -1;
+        int r = pthread_getschedparam(pthread_self(), &policy, &sp);
+        printf("getschedparam %d policy %d priority %d\n", r, policy, sp.sched_priority);
+        printf("setschedparam other %d\n", pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp));
+        sp.sched_priority = 5;
+        printf("setschedparam other 5: %d\n", pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp));
+        static const int policies[] = { SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE, 42 };
+        for (size_t i = 0; i < sizeof policies / sizeof policies[0]; i++) {
+            int lo = sched_get_priority_min(policies[i]), e1 = errno;
+            int hi = sched_get_priority_max(policies[i]), e2 = errno;
+            printf("policy %d: %d %d (%d %d)\n", policies[i], lo, hi, lo < 0 ? e1 : 0, hi < 0 ? e2 : 0);
+        }
+        errno = 0;
+        long g = syscall(SYS_sched_getscheduler, 999999);
+        printf("getscheduler of nobody %ld errno %d\n", g, errno);
+        return 0;
+    }
     if (!strcmp(what, "auxv")) {
         /* The static image's own facts are the same as Linux gives them (no ASLR for
          * ET_EXEC); AT_RANDOM must point at 16 bytes that are not all zero. */
@@ -234,7 +255,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
