@@ -70,6 +70,49 @@ long sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint64_t siz
     return 0;
 }
 
+long sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (size != SIGNAL_SET_SIZE)
+        return -LINUX_EINVAL;
+    struct thread *t = thread_current();
+    uint64_t pending = t->sigpending & t->sigmask; /* the others are delivered at once */
+    return copy_to_user(uset, &pending, sizeof pending) != 0 ? -LINUX_EFAULT : 0;
+}
+
+/* Blocks until a signal the mask lets through is pending (its handler runs on the way
+ * out of the call, which then returns EINTR). */
+static long signal_wait_for_any(struct thread *t)
+{
+    t->wait_interrupted = false;
+    t->wait_interruptible = true;
+    while (!(t->sigpending & ~t->sigmask) && !t->wait_interrupted)
+        sched_block();
+    t->wait_interruptible = false;
+    return -LINUX_EINTR;
+}
+
+long sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return signal_wait_for_any(thread_current());
+}
+
+long sys_rt_sigsuspend(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (size != SIGNAL_SET_SIZE)
+        return -LINUX_EINVAL;
+    uint64_t set;
+    if (copy_from_user(&set, uset, sizeof set) != 0)
+        return -LINUX_EFAULT;
+    struct thread *t = thread_current();
+    t->sigmask_saved = t->sigmask;
+    t->sigmask_restore = true;
+    t->sigmask = set & ~SIGNAL_UNBLOCKABLE;
+    return signal_wait_for_any(t);
+}
+
 long sys_rt_sigaction(uint64_t sig, uint64_t uact, uint64_t uold, uint64_t size, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
@@ -166,7 +209,11 @@ static void signal_run_handler(struct thread *t, struct trap_frame *frame, uint6
 {
     const struct signal_action *act = &signal_actions[sig];
     uint64_t old = t->sigmask;
-    if (signal_frame_push(frame, (int)sig, code, addr, act->handler, act->restorer, old,
+    /* After rt_sigsuspend the handler runs with the temporary mask, and its return
+     * (rt_sigreturn) restores the mask from before the call. */
+    uint64_t restored = t->sigmask_restore ? t->sigmask_saved : old;
+    t->sigmask_restore = false;
+    if (signal_frame_push(frame, (int)sig, code, addr, act->handler, act->restorer, restored,
                           signal_stack_top(t, act, frame->rsp)) != 0)
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     t->sigmask = (old | act->mask | ((act->flags & SIGNAL_SA_NODEFER) ? 0 : signal_bit(sig))) & ~SIGNAL_UNBLOCKABLE;
@@ -213,11 +260,21 @@ static void signal_finish_interrupted(struct trap_frame *frame, uint64_t nr, boo
         frame->rax = (uint64_t)-LINUX_EINTR;
 }
 
+/* rt_sigsuspend's mask goes back when no handler runs after all. */
+static void signal_restore_suspend_mask(struct thread *t)
+{
+    if (t && t->sigmask_restore) {
+        t->sigmask = t->sigmask_saved;
+        t->sigmask_restore = false;
+    }
+}
+
 void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
 {
     struct thread *t = thread_current();
     uint64_t ready = t ? t->sigpending & ~t->sigmask : 0;
     if (!ready) {
+        signal_restore_suspend_mask(t);
         signal_finish_interrupted(frame, nr, true); /* nothing to run: carry on waiting */
         return;
     }
@@ -227,6 +284,7 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
     t->sigpending_kill &= ~bit;
     struct signal_action act = signal_actions[sig]; /* may have changed since it was sent */
     if (act.handler == SIGNAL_SIG_IGN || (act.handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))) {
+        signal_restore_suspend_mask(t);
         signal_finish_interrupted(frame, nr, true);
         return;
     }

@@ -19,6 +19,7 @@ PROBE_SOURCE = r"""
 #include <fcntl.h>
 #include <sched.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,16 @@ PROBE_SOURCE = r"""
 #include <unistd.h>
 
 static volatile int flag;
+static volatile int caught;
+static sigset_t handler_mask;
+static void on_signal(int sig) { caught = sig; sigprocmask(SIG_BLOCK, 0, &handler_mask); }
+static void *signal_later(void *arg)
+{
+    struct timespec t = { 0, 20 * 1000 * 1000 };
+    nanosleep(&t, 0);
+    pthread_kill((pthread_t)arg, SIGUSR1);
+    return 0;
+}
 static void *setter(void *arg) { (void)arg; flag = 1; return 0; }
 
 /* Values live in SSE registers across many time slices: FPU state lost or mixed up at a
@@ -114,6 +125,40 @@ int main(int argc, char **argv)
         errno = 0;
         long g = syscall(SYS_sched_getscheduler, 999999);
         printf("getscheduler of nobody %ld errno %d\n", g, errno);
+        return 0;
+    }
+    if (!strcmp(what, "sigsuspend")) {
+        /* sigsuspend waits with a temporary mask and restores the old one after the
+         * handler; sigpending lists blocked pending signals; pause returns after a handler. */
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_signal;
+        sigaction(SIGUSR1, &sa, 0);
+        sigaction(SIGUSR2, &sa, 0);
+        sigset_t block, pending, during, after;
+        sigemptyset(&block);
+        sigaddset(&block, SIGUSR1);
+        sigaddset(&block, SIGUSR2);
+        sigprocmask(SIG_BLOCK, &block, 0);
+        raise(SIGUSR2);
+        sigpending(&pending);
+        printf("pending usr1 %d usr2 %d\n", sigismember(&pending, SIGUSR1), sigismember(&pending, SIGUSR2));
+        sigset_t wait_mask = block;
+        sigdelset(&wait_mask, SIGUSR2);
+        int r = sigsuspend(&wait_mask);
+        int e = errno;
+        sigprocmask(SIG_BLOCK, 0, &after);
+        during = handler_mask;
+        printf("sigsuspend %d errno %d caught %d; in handler usr1 %d usr2 %d; after usr1 %d usr2 %d\n", r, e, caught,
+               sigismember(&during, SIGUSR1), sigismember(&during, SIGUSR2), sigismember(&after, SIGUSR1),
+               sigismember(&after, SIGUSR2));
+        sigprocmask(SIG_UNBLOCK, &block, 0);
+        pthread_t t;
+        caught = 0;
+        pthread_create(&t, 0, signal_later, (void *)pthread_self());
+        r = pause();
+        e = errno;
+        pthread_join(t, 0);
+        printf("pause %d errno %d caught %d\n", r, e, caught);
         return 0;
     }
     if (!strcmp(what, "auxv")) {
@@ -255,7 +300,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
