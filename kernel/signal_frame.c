@@ -50,6 +50,22 @@ struct sigframe_siginfo {
 };
 _Static_assert(sizeof(struct sigframe_siginfo) == SIGFRAME_SIGINFO_SIZE, "siginfo is 128 bytes");
 
+/* si_pid of a signal one of the program's threads sent is the program's pid. */
+static void sigframe_fill_info(struct sigframe_siginfo *info, int sig, int code, uint64_t value)
+{
+    memset(info, 0, sizeof *info);
+    info->signo = sig;
+    info->code = code;
+    info->value = value;
+}
+
+long signal_info_to_user(uint64_t uinfo, int sig, int code)
+{
+    struct sigframe_siginfo info;
+    sigframe_fill_info(&info, sig, code, THREAD_FIRST_TID);
+    return copy_to_user(uinfo, &info, sizeof info) != 0 ? -LINUX_EFAULT : 0;
+}
+
 struct sigframe {
     uint64_t pretcode;
     struct sigframe_ucontext uc;
@@ -103,9 +119,7 @@ int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t faul
     sf.uc.gregs[REG_CR2] = fault_addr;
     sf.uc.fpregs = fpu_at;
     sf.uc.sigmask = old_mask;
-    sf.info.signo = sig;
-    sf.info.code = code;
-    sf.info.value = fault_addr ? fault_addr : THREAD_FIRST_TID;
+    sigframe_fill_info(&sf.info, sig, code, fault_addr ? fault_addr : THREAD_FIRST_TID);
     if (copy_to_user(fpu_at, &live, sizeof live) != 0 || copy_to_user(sp, &sf, sizeof sf) != 0)
         return -1;
     frame->rsp = sp;

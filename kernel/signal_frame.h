@@ -37,6 +37,9 @@
  * the program with SIGSEGV, as Linux does). */
 int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
                       uint64_t restorer, uint64_t old_mask, uint64_t stack_top);
+/* Writes a siginfo (128 bytes: si_signo, si_code, si_pid) for signal sig to user memory at
+ * uinfo, as rt_sigtimedwait returns it. 0, or -EFAULT. */
+long signal_info_to_user(uint64_t uinfo, int sig, int code);
 /* rt_sigreturn (sys_rt_sigreturn, kernel/syscall.h) restores the registers, FPU state and
  * mask saved by signal_frame_push from the frame at the user stack pointer and returns the
  * RAX to resume with; a frame that is unreadable or would resume outside user space ends

@@ -12,6 +12,7 @@
  * memory syscall), and tkill reaches a thread on another node through the node its tid
  * names (a thread moved away since is not found: ESRCH). sigaltstack and SA_ONSTACK work
  * (no SS_AUTODISARM); no realtime queueing (a pending signal sent again is one). */
+#include "kernel/clock.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -22,6 +23,7 @@
 #include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
 
 #define SIGNAL_SET_SIZE 8        /* sizeof(sigset_t) the kernel accepts on x86-64 */
@@ -178,7 +180,9 @@ static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
     const struct signal_action *act = &signal_actions[sig];
     if (act->handler == SIGNAL_SIG_IGN || (act->handler == SIGNAL_SIG_DFL && signal_default_ignored(sig)))
         return 0;
-    if (act->handler == SIGNAL_SIG_DFL || sig == LINUX_SIGKILL)
+    /* A default action ends the program at once, unless the target blocks the signal: then
+     * it waits, pending, for sigwait or for the unblocking (signal_deliver_pending). */
+    if (sig == LINUX_SIGKILL || (act->handler == SIGNAL_SIG_DFL && !(t->sigmask & signal_bit(sig))))
         program_kill(thread_user_frame(thread_current()), (int)sig, 0);
     signal_make_pending(t, sig, by_kill);
     return 0;
@@ -193,7 +197,7 @@ void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
         t->sigpending_kill &= ~signal_bit(sig);
     /* A thread asleep in a futex wait or a sleep wakes to run the handler, as on Linux
      * (pthread_cancel of a thread waiting on a condition variable depends on it). */
-    if (t->state != THREAD_BLOCKED || (t->sigmask & signal_bit(sig)))
+    if (t->state != THREAD_BLOCKED || ((t->sigmask & ~t->sigwait_set) & signal_bit(sig)))
         return;
     if (t->wait_interruptible) {
         t->wait_interrupted = true;
@@ -296,6 +300,50 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
     }
     signal_finish_interrupted(frame, nr, (act.flags & SIGNAL_SA_RESTART) != 0);
     signal_run_handler(t, frame, sig, code, 0);
+}
+
+/* sigwait, sigwaitinfo, sigtimedwait: takes a pending signal of the set (normally blocked)
+ * without running its handler; EAGAIN at the timeout, EINTR when another signal's handler
+ * is to run. */
+long sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t utimeout, uint64_t size, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if (size != SIGNAL_SET_SIZE)
+        return -LINUX_EINVAL;
+    uint64_t set;
+    if (copy_from_user(&set, uset, sizeof set) != 0)
+        return -LINUX_EFAULT;
+    set &= ~SIGNAL_UNBLOCKABLE;
+    uint64_t deadline = 0; /* none */
+    if (utimeout) {
+        struct linux_timespec ts;
+        if (copy_from_user(&ts, utimeout, sizeof ts) != 0)
+            return -LINUX_EFAULT;
+        if (!timespec_valid(&ts))
+            return -LINUX_EINVAL;
+        deadline = time_deadline_from_relative(&ts);
+    }
+    struct thread *t = thread_current();
+    t->sigwait_set = set;
+    t->wait_interrupted = false;
+    t->wait_interruptible = true;
+    while (!(t->sigpending & set) && !t->wait_interrupted && (!deadline || clock_now_ns() < deadline)) {
+        t->wake_deadline_ns = deadline;
+        sched_block();
+    }
+    t->wait_interruptible = false;
+    t->wake_deadline_ns = 0;
+    t->sigwait_set = 0;
+    uint64_t got = t->sigpending & set;
+    if (!got)
+        return t->wait_interrupted ? -LINUX_EINTR : -LINUX_EAGAIN;
+    uint64_t sig = (uint64_t)__builtin_ctzll(got) + 1, bit = signal_bit(sig);
+    int code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL;
+    t->sigpending &= ~bit;
+    t->sigpending_kill &= ~bit;
+    if (uinfo && signal_info_to_user(uinfo, (int)sig, code) != 0)
+        return -LINUX_EFAULT;
+    return (long)sig;
 }
 
 long sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

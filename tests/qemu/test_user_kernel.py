@@ -161,6 +161,32 @@ int main(int argc, char **argv)
         printf("pause %d errno %d caught %d\n", r, e, caught);
         return 0;
     }
+    if (!strcmp(what, "sigwait")) {
+        /* A thread takes blocked signals with sigwait/sigtimedwait, no handler runs;
+         * sigtimedwait times out with EAGAIN; a pending one comes back at once with its info. */
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_signal;
+        sigaction(SIGUSR1, &sa, 0);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, SIGUSR1);
+        sigaddset(&set, SIGUSR2);
+        pthread_sigmask(SIG_BLOCK, &set, 0);
+        struct timespec short_wait = { 0, 10 * 1000 * 1000 };
+        int r = sigtimedwait(&set, 0, &short_wait);
+        printf("timed out %d errno %d\n", r, errno);
+        raise(SIGUSR2);
+        siginfo_t info;
+        r = sigtimedwait(&set, &info, &short_wait);
+        printf("pending %d signo %d code %d\n", r, info.si_signo, info.si_code);
+        pthread_t t;
+        pthread_create(&t, 0, signal_later, (void *)pthread_self());
+        int sig = 0;
+        r = sigwait(&set, &sig);
+        pthread_join(t, 0);
+        printf("sigwait %d sig %d caught %d\n", r, sig, caught);
+        return 0;
+    }
     if (!strcmp(what, "auxv")) {
         /* The static image's own facts are the same as Linux gives them (no ASLR for
          * ET_EXEC); AT_RANDOM must point at 16 bytes that are not all zero. */
@@ -300,7 +326,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
