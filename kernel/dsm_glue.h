@@ -24,8 +24,11 @@ void dsm_glue_dump(void);
 /* The CPU number of the calling thread in that view: its node (0 when not active). */
 unsigned dsm_glue_cpu_of_caller(void);
 /* tkill(tid, sig) of a thread this node does not run: asks the node it started on (the
- * tid says which) to make sig pending on it (sig 0: only whether it lives there). 0, or
- * -ESRCH (no such thread there, or the DSM is not active), -EAGAIN (no answer). */
+ * tid says which), then the nodes it moved to, to make sig pending on it (sig 0: only
+ * whether it lives). 0, DSM_THREADS_SIGNAL_ENDS (sig would end the program there: its
+ * default action and the thread does not block it; the caller ends it), or -ESRCH (no
+ * such thread, or the DSM is not active), -EAGAIN (no answer). */
+#define DSM_THREADS_SIGNAL_ENDS (-4096)
 long dsm_threads_signal(int32_t tid, int sig);
 /* Moves the calling thread to node: the call returns 0 there (its copy here ends without
  * waking a joiner), or -errno here (EINVAL: no such node; EAGAIN, ENOMEM). */

@@ -214,14 +214,18 @@ struct dsm_signal_msg {
     int32_t sig;
 };
 
-/* Where thread tid is, as this node knows: here (0, sig made pending), gone to another
- * node (DSM_SIGNAL_MOVED + node), or unknown here (-ESRCH). */
+/* Where thread tid is, as this node knows: here (0, sig made pending, or
+ * DSM_THREADS_SIGNAL_ENDS), gone to another node (DSM_SIGNAL_MOVED + node), or unknown
+ * here (-ESRCH). */
 static int64_t dsm_signal_local(int32_t tid, int sig)
 {
     struct thread *t = thread_find(tid);
     if (t) {
-        if (sig > 0 && sig <= LINUX_NSIG)
-            signal_make_pending(t, (uint64_t)sig, false);
+        if (sig <= 0 || sig > LINUX_NSIG)
+            return 0;
+        if (signal_ends_program(t, (uint64_t)sig))
+            return DSM_THREADS_SIGNAL_ENDS; /* the sender ends it, in its own thread's context */
+        signal_make_pending(t, (uint64_t)sig, false);
         return 0;
     }
     const struct dsm_departure *d = dsm_departure_find(tid);
@@ -241,7 +245,7 @@ static long dsm_signal_from(uint32_t node, int32_t tid, int sig)
             struct dsm_signal_msg m = { tid, sig };
             r = dsm_request_wait(node, DSM_TYPE_SIGNAL, &m, sizeof m);
         }
-        if (r == 0 || r == -LINUX_ESRCH)
+        if (r == 0 || r == -LINUX_ESRCH || r == DSM_THREADS_SIGNAL_ENDS)
             return (long)r;
         if (r < DSM_SIGNAL_MOVED)
             return -LINUX_EAGAIN;

@@ -182,7 +182,7 @@ static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
         return 0;
     /* A default action ends the program at once, unless the target blocks the signal: then
      * it waits, pending, for sigwait or for the unblocking (signal_deliver_pending). */
-    if (sig == LINUX_SIGKILL || (act->handler == SIGNAL_SIG_DFL && !(t->sigmask & signal_bit(sig))))
+    if (signal_ends_program(t, sig))
         program_kill(thread_user_frame(thread_current()), (int)sig, 0);
     signal_make_pending(t, sig, by_kill);
     return 0;
@@ -237,16 +237,25 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
     signal_run_handler(t, frame, (uint64_t)sig, code, addr);
 }
 
-/* tkill of a thread on another node (DSM): the action is the same everywhere, so the
- * sender decides; only a caught signal travels. */
+bool signal_ends_program(const struct thread *t, uint64_t sig)
+{
+    const struct signal_action *act = &signal_actions[sig];
+    return sig == LINUX_SIGKILL ||
+           (act->handler == SIGNAL_SIG_DFL && !signal_default_ignored(sig) && !(t->sigmask & signal_bit(sig)));
+}
+
+/* tkill of a thread on another node (DSM): the actions are the same everywhere, the mask
+ * is the target's, so the target's node says whether the signal ends the program (the
+ * sender then ends it) or waits, pending; an ignored one only checks the thread exists. */
 static long signal_send_remote(uint64_t tid, uint64_t sig)
 {
     if (sig > LINUX_NSIG)
         return -LINUX_EINVAL;
     const struct signal_action *act = &signal_actions[sig];
-    bool caught = sig != 0 && sig != LINUX_SIGKILL && act->handler > SIGNAL_SIG_IGN;
-    long r = dsm_threads_signal((int32_t)tid, caught ? (int)sig : 0);
-    if (r != 0 || caught || sig == 0 || act->handler == SIGNAL_SIG_IGN || signal_default_ignored(sig))
+    bool ignored = sig == 0 || (sig != LINUX_SIGKILL && (act->handler == SIGNAL_SIG_IGN ||
+                                                         (act->handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))));
+    long r = dsm_threads_signal((int32_t)tid, ignored ? 0 : (int)sig);
+    if (r != DSM_THREADS_SIGNAL_ENDS)
         return r;
     program_kill(thread_user_frame(thread_current()), (int)sig, 0); /* the default action ends the program */
 }

@@ -76,6 +76,9 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;
 void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill);
+/* sys_signal.c: true when sig sent to t would end the program now: SIGKILL, or a default
+ * action that terminates and t does not block sig (a blocked one waits, pending). */
+bool signal_ends_program(const struct thread *t, uint64_t sig);
 /* sys_signal.c: stores an rt_sigaction as node 0 decided it for the whole program
  * (DSM_MM_SIGACTION: sig | sa_flags << 8, handler, restorer, mask). */
 void signal_action_store(uint64_t sig_and_flags, uint64_t handler, uint64_t restorer, uint64_t mask);

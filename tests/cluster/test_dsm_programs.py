@@ -649,3 +649,44 @@ def test_a_signal_follows_a_thread_that_moved(tmp_path):
     status, out, err, _ = run(exe, [], 3, name="dsmglue-follow-%d" % os.getpid())
     assert (status, out.decode()) == (0, "worker started on 1, moved to 2 (0)\nworker on 2 got signal 10\n"
                                          "pthread_kill 0\n"), err[-2000:]
+
+
+SIGWAIT_PROGRAM = r"""
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+static volatile int ready;
+static void *waiter(void *arg) {
+    sigset_t *set = arg;
+    int sig = 0;
+    ready = 1;
+    int r = sigwait(set, &sig);
+    printf("sigwait %d sig %d\n", r, sig);
+    return 0;
+}
+int main(void) {
+    static sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &set, 0); /* the new thread inherits the mask */
+    pthread_t t;
+    pthread_create(&t, 0, waiter, &set);
+    struct timespec w = { 0, 2000000 };
+    while (!ready)
+        nanosleep(&w, 0);
+    int r = pthread_kill(t, SIGUSR1);
+    pthread_join(t, 0);
+    printf("pthread_kill %d\n", r);
+    return 0;
+}
+"""
+
+
+def test_a_blocked_signal_without_handler_reaches_sigwait_on_another_node(tmp_path):
+    """A signal thread blocks SIGUSR1 (no handler: the default action would end the program)
+    and takes it with sigwait on node 1; node 0's pthread_kill must leave it pending there,
+    since the target blocks it (the sender used to end the program by the default action)."""
+    exe = compile_c(tmp_path, "sigwait", SIGWAIT_PROGRAM)
+    status, out, err, _ = run(exe, [], 2, name="dsmglue-sigwait-%d" % os.getpid())
+    assert (status, out.decode()) == (0, "sigwait 0 sig 10\npthread_kill 0\n"), err[-2000:]
