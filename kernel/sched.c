@@ -16,6 +16,7 @@
 #include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/panic.h"
+#include "kernel/syscall.h"
 #include "kernel/timer.h"
 
 static struct thread *sched_current;
@@ -318,7 +319,7 @@ static void sched_tick(void)
  * while another ran in user mode switches at once instead of leaving the woken thread to
  * wait for the tick (up to SCHED_TICK_NS: milliseconds per remote fault). Same user-mode
  * test as the tick; irq_dispatch has already sent the EOI. */
-static void sched_irq_exit(unsigned vector)
+static void sched_irq_preempt(unsigned vector)
 {
     bool woken = sched_woken_since_irq;
     sched_woken_since_irq = false;
@@ -329,6 +330,21 @@ static void sched_irq_exit(unsigned vector)
         return;
     sched_preemptions++;
     sched_yield();
+}
+
+/* After an interrupt's work (and any switch it caused): a thread about to return to user
+ * mode from this interrupt runs its pending signal's handler first, so a thread computing
+ * without system calls still gets pthread_kill, pthread_cancel or a default action within
+ * one tick. Same user-mode test as the tick. */
+static void sched_irq_exit(unsigned vector)
+{
+    sched_irq_preempt(vector);
+    struct thread *cur = sched_current;
+    if (!cur || cur->state != THREAD_RUNNING || !(cur->sigpending & ~cur->sigmask))
+        return;
+    struct trap_frame *frame = thread_user_frame(cur);
+    if (frame->vector == vector)
+        signal_deliver_pending(frame, SIGNAL_NOT_SYSCALL);
 }
 
 void sched_start(void)

@@ -264,7 +264,7 @@ static long signal_send_remote(uint64_t tid, uint64_t sig)
  * (restart), or EINTR. */
 static void signal_finish_interrupted(struct trap_frame *frame, uint64_t nr, bool restart)
 {
-    if (frame->rax != (uint64_t)-LINUX_ERESTARTSYS)
+    if (nr == SIGNAL_NOT_SYSCALL || frame->rax != (uint64_t)-LINUX_ERESTARTSYS)
         return;
     if (restart) {
         frame->rax = nr;

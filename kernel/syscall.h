@@ -66,7 +66,9 @@ extern uint8_t syscall_return_by_iret;
 /* sys_signal.c: runs the handler of the calling thread's lowest pending, unblocked caught
  * signal on its way back to user mode (syscall_dispatch's last step; nr is the call's
  * number), and restarts a call a signal interrupted (-ERESTARTSYS) or fails it with
- * EINTR, as Linux does (SA_RESTART). */
+ * EINTR, as Linux does (SA_RESTART). nr SIGNAL_NOT_SYSCALL: frame is an interrupt's from
+ * user mode (the scheduler's interrupt exit), so there is no call to finish. */
+#define SIGNAL_NOT_SYSCALL UINT64_MAX
 void signal_deliver_pending(struct trap_frame *frame, uint64_t nr);
 /* sys_signal.c: a fault of the current thread's own instruction (a trap from user mode):
  * its handler runs at once, on the way out of the trap; without one, or with the signal

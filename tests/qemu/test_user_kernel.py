@@ -35,6 +35,13 @@ static volatile int flag;
 static volatile int caught;
 static sigset_t handler_mask;
 static void on_signal(int sig) { caught = sig; sigprocmask(SIG_BLOCK, 0, &handler_mask); }
+static void *spin_until_caught(void *arg)
+{
+    (void)arg;
+    while (!caught)
+        ; /* no system call: only an interrupt can deliver the signal */
+    return 0;
+}
 static void *signal_later(void *arg)
 {
     struct timespec t = { 0, 20 * 1000 * 1000 };
@@ -187,6 +194,21 @@ int main(int argc, char **argv)
         printf("sigwait %d sig %d caught %d\n", r, sig, caught);
         return 0;
     }
+    if (!strcmp(what, "busykill")) {
+        /* The thread computes without a system call: the signal reaches it at an interrupt
+         * (the tick), and its handler ends the loop. */
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_signal;
+        sigaction(SIGUSR1, &sa, 0);
+        pthread_t t;
+        pthread_create(&t, 0, spin_until_caught, 0);
+        struct timespec w = { 0, 20 * 1000 * 1000 };
+        nanosleep(&w, 0);
+        int r = pthread_kill(t, SIGUSR1);
+        pthread_join(t, 0);
+        printf("pthread_kill %d caught %d\n", r, caught);
+        return 0;
+    }
     if (!strcmp(what, "auxv")) {
         /* The static image's own facts are the same as Linux gives them (no ASLR for
          * ET_EXEC); AT_RANDOM must point at 16 bytes that are not all zero. */
@@ -326,7 +348,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait", "busykill"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
