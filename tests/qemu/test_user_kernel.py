@@ -28,6 +28,7 @@ PROBE_SOURCE = r"""
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +103,12 @@ int main(int argc, char **argv)
     if (!strcmp(what, "ud")) __asm__ volatile("ud2");
     if (!strcmp(what, "div")) { volatile int z = 0; printf("%d\n", 5 / z); }
     if (!strcmp(what, "abort")) abort();
+    if (!strcmp(what, "alarmkill")) { /* SIGALRM's default action ends a program that computes */
+        struct itimerval it = { { 0, 0 }, { 0, 20000 } };
+        setitimer(ITIMER_REAL, &it, 0);
+        for (;;)
+            flag++;
+    }
     if (!strcmp(what, "gp")) __asm__ volatile("cli");
     if (!strcmp(what, "kernelptr")) *(volatile int *)0xffffffff80100000ul = 1;
     if (!strcmp(what, "spin")) {
@@ -207,6 +214,40 @@ int main(int argc, char **argv)
         int r = pthread_kill(t, SIGUSR1);
         pthread_join(t, 0);
         printf("pthread_kill %d caught %d\n", r, caught);
+        return 0;
+    }
+    if (!strcmp(what, "alarm")) {
+        /* alarm and setitimer(ITIMER_REAL): remaining time, a one-shot SIGALRM ending a
+         * pause, an interval timer firing again until it is switched off. */
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_signal;
+        sigaction(SIGALRM, &sa, 0);
+        unsigned first = alarm(10);
+        unsigned left = alarm(0);
+        printf("alarm %u then %u\n", first, left);
+        struct itimerval it = { { 0, 0 }, { 0, 30000 } }, cur;
+        setitimer(ITIMER_REAL, &it, 0);
+        getitimer(ITIMER_REAL, &cur);
+        printf("running %d\n", cur.it_value.tv_sec == 0 && cur.it_value.tv_usec > 0 && cur.it_value.tv_usec <= 30000);
+        int r = pause();
+        printf("pause %d caught %d\n", r, caught);
+        struct itimerval every = { { 0, 10000 }, { 0, 10000 } };
+        setitimer(ITIMER_REAL, &every, 0);
+        int n = 0;
+        for (; n < 3; n++) {
+            caught = 0;
+            pause();
+            if (caught != SIGALRM)
+                break;
+        }
+        struct itimerval off = { { 0, 0 }, { 0, 0 } }, was;
+        setitimer(ITIMER_REAL, &off, &was);
+        getitimer(ITIMER_REAL, &cur);
+        printf("interval fired %d, interval was %ld us, now off %d\n", n, (long)was.it_interval.tv_usec,
+               cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
+        errno = 0;
+        int bad = setitimer(ITIMER_VIRTUAL + 5, &it, 0);
+        printf("unknown timer %d errno %d\n", bad, errno);
         return 0;
     }
     if (!strcmp(what, "auxv")) {
@@ -324,7 +365,7 @@ int main(int argc, char **argv)
 }
 """
 FILE_TEXT = b"line one\nline two\n"
-FAULTS = {"segv": 139, "ud": 132, "div": 136, "abort": 134, "gp": 139, "kernelptr": 139}
+FAULTS = {"segv": 139, "ud": 132, "div": 136, "abort": 134, "gp": 139, "kernelptr": 139, "alarmkill": 142}
 
 
 @pytest.fixture(scope="module")
@@ -348,7 +389,8 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
     assert proc.returncode == FAULTS[kind], describe(proc)
 
 
-@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait", "busykill"])
+@pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait",
+                                  "busykill", "alarm"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
