@@ -48,7 +48,6 @@
 #define AT_SECURE 23
 #define AT_RANDOM 25
 #define AT_EXECFN 31
-#define PROGRAM_CLKTCK 100        /* USER_HZ */
 #define PROGRAM_RANDOM_BYTES 16
 #define PROGRAM_AUXV_MAX 24       /* pairs, AT_NULL included */
 #define PROGRAM_STACK_BUILD 8192  /* bytes of strings + vectors we build at the top of the stack */
@@ -227,7 +226,7 @@ static uint64_t program_build_stack(const struct elf_image *img, int argc, char 
     PROGRAM_AUX(AT_EGID, 0);
     PROGRAM_AUX(AT_PLATFORM, platform_user);
     PROGRAM_AUX(AT_HWCAP, 0);
-    PROGRAM_AUX(AT_CLKTCK, PROGRAM_CLKTCK);
+    PROGRAM_AUX(AT_CLKTCK, PROGRAM_CLOCK_TICKS_PER_SEC);
     PROGRAM_AUX(AT_SECURE, 0);
     PROGRAM_AUX(AT_RANDOM, random_user);
     PROGRAM_AUX(AT_EXECFN, argc > 0 ? argv_user[0] : platform_user);

@@ -15,6 +15,7 @@
 #include "kernel/multiboot.h"
 
 #define PROGRAM_EXIT_SIGNAL_BASE 128 /* a shell's status for "killed by signal N" */
+#define PROGRAM_CLOCK_TICKS_PER_SEC 100 /* USER_HZ: times() ticks and sysconf(_SC_CLK_TCK) (AT_CLKTCK) */
 
 /* Prepares the CPU and the trap handlers for user mode (FPU/SSE, syscall MSRs, SMEP/SMAP,
  * user fault and page-fault handlers, COM2/COM3) and the program's address space.

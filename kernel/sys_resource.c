@@ -10,6 +10,7 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/program.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
@@ -80,6 +81,23 @@ long sys_getrusage(uint64_t who, uint64_t uusage, uint64_t a2, uint64_t a3, uint
         return -LINUX_EINVAL;
     }
     return copy_to_user(uusage, &ru, sizeof ru);
+}
+
+/* struct tms (include/uapi/linux/times.h), in clock ticks. */
+struct linux_tms {
+    int64_t utime, stime, cutime, cstime;
+};
+
+/* times: the program's CPU time on this node as user time (kernel time is not told
+ * apart), no children; the result counts ticks since boot. */
+long sys_times(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    const uint64_t ns_per_tick = RESOURCE_NS_PER_SEC / PROGRAM_CLOCK_TICKS_PER_SEC;
+    struct linux_tms tms = { (int64_t)(sched_process_cpu_ns() / ns_per_tick), 0, 0, 0 };
+    if (ubuf && copy_to_user(ubuf, &tms, sizeof tms) != 0)
+        return -LINUX_EFAULT;
+    return (long)(clock_boot_ns() / ns_per_tick);
 }
 
 long sys_getcpu(uint64_t ucpu, uint64_t unode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

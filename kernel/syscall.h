@@ -52,6 +52,7 @@ SYS_DECL(clock_nanosleep); SYS_DECL(time);
 SYS_DECL(rt_sigprocmask); SYS_DECL(rt_sigaction); SYS_DECL(tkill); SYS_DECL(tgkill); SYS_DECL(kill);
 SYS_DECL(sigaltstack); SYS_DECL(rt_sigpending); SYS_DECL(rt_sigsuspend); SYS_DECL(pause);
 SYS_DECL(rt_sigtimedwait); SYS_DECL(setitimer); SYS_DECL(getitimer); SYS_DECL(alarm);
+SYS_DECL(times);
 /* signal_frame.c */
 SYS_DECL(rt_sigreturn);
 /* sys_resource.c */

@@ -29,6 +29,7 @@ PROBE_SOURCE = r"""
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -250,6 +251,26 @@ int main(int argc, char **argv)
         printf("unknown timer %d errno %d\n", bad, errno);
         return 0;
     }
+    if (!strcmp(what, "times")) {
+        /* times: CPU time in clock ticks grows with work, children have none, the result
+         * moves forward. */
+        struct tms a, b;
+        clock_t t0 = times(&a);
+        volatile unsigned long spin = 0;
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        do {
+            for (int i = 0; i < 100000; i++)
+                spin++;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+        } while ((now.tv_sec - start.tv_sec) * 1000000000L + now.tv_nsec - start.tv_nsec < 100000000L);
+        clock_t t1 = times(&b);
+        long ticks = sysconf(_SC_CLK_TCK);
+        printf("clk_tck %ld, elapsed ok %d, cpu ok %d, children %ld %ld\n", ticks, t1 - t0 >= ticks / 10,
+               b.tms_utime + b.tms_stime - a.tms_utime - a.tms_stime >= ticks / 20, (long)b.tms_cutime,
+               (long)b.tms_cstime);
+        return 0;
+    }
     if (!strcmp(what, "auxv")) {
         /* The static image's own facts are the same as Linux gives them (no ASLR for
          * ET_EXEC); AT_RANDOM must point at 16 bytes that are not all zero. */
@@ -390,7 +411,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
 
 
 @pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait",
-                                  "busykill", "alarm"])
+                                  "busykill", "alarm", "times"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
