@@ -5,7 +5,7 @@ import time
 
 from dsmkpy.qmp import QmpError, qmp_command
 
-DUMP_WAIT_S = 5.0  # a dump is a few dozen serial lines; a stuck node may never answer
+DUMP_WAIT_S = 10.0  # a dump is a few dozen serial lines; a stuck node may never answer
 DUMP_BEGIN = "dump: begin"
 DUMP_END = "dump: end"
 
