@@ -83,19 +83,14 @@ struct dsm_park {
 static struct dsm_park dsm_parks[THREAD_MAX];
 static uint64_t dsm_input_start_ns; /* while dsm_core_input runs: when it started; else 0 */
 
-static unsigned dsm_thread_index(const struct thread *t)
-{
-    return (unsigned)thread_index(t);
-}
-
 bool dsm_glue_interrupt_wait(struct thread *t)
 {
-    return dsm_active() && dsm_futex_cancel(dsm_core, dsm_thread_index(t), -LINUX_ERESTARTSYS);
+    return dsm_active() && dsm_futex_cancel(dsm_core, (unsigned)thread_index(t), -LINUX_ERESTARTSYS);
 }
 
 uint64_t dsm_park_prepare(void)
 {
-    unsigned i = dsm_thread_index(thread_current());
+    unsigned i = (unsigned)thread_index(thread_current());
     dsm_parks[i].done = false;
     dsm_parks[i].result = 0;
     return i;

@@ -310,13 +310,10 @@ long dsm_futex_syscall(uint64_t uaddr, int cmd, bool realtime, uint32_t val, uin
             return -LINUX_EINVAL;
         uint64_t deadline = 0;
         if (timeout_or_val2) {
-            struct linux_timespec ts;
-            if (copy_from_user(&ts, timeout_or_val2, sizeof ts) != 0)
-                return -LINUX_EFAULT;
-            if (!timespec_valid(&ts))
-                return -LINUX_EINVAL;
             /* FUTEX_WAIT's timeout is relative even with FUTEX_CLOCK_REALTIME (futex(2)). */
-            deadline = bitset ? time_deadline_from_absolute(&ts, realtime) : time_deadline_from_relative(&ts);
+            long bad = time_deadline_from_user(timeout_or_val2, bitset, realtime, &deadline);
+            if (bad)
+                return bad;
             if (deadline <= clock_now_ns())
                 return -LINUX_ETIMEDOUT;
         }

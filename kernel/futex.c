@@ -89,14 +89,9 @@ int futex_wake_address(uint64_t addr, int n)
 static long futex_wait(uint64_t uaddr, uint32_t val, uint64_t timeout, bool absolute, bool realtime, uint32_t bitset)
 {
     uint64_t deadline = 0;
-    if (timeout) {
-        struct linux_timespec ts;
-        if (copy_from_user(&ts, timeout, sizeof ts) != 0)
-            return -LINUX_EFAULT;
-        if (!timespec_valid(&ts))
-            return -LINUX_EINVAL;
-        deadline = absolute ? time_deadline_from_absolute(&ts, realtime) : time_deadline_from_relative(&ts);
-    }
+    long bad = timeout ? time_deadline_from_user(timeout, absolute, realtime, &deadline) : 0;
+    if (bad)
+        return bad;
     uint32_t current;
     if (copy_from_user(&current, uaddr, sizeof current) != 0)
         return -LINUX_EFAULT;

@@ -86,6 +86,17 @@ static struct linux_itimerval itimer_current(void)
     return cur;
 }
 
+/* Replaces the timer: first expiry value_ns from now (0: off), then every interval_ns. */
+static void itimer_set(uint64_t value_ns, uint64_t interval_ns)
+{
+    timer_cancel(&itimer_timer);
+    itimer_interval_ns = interval_ns;
+    if (value_ns) {
+        itimer_owner_tid = thread_current()->tid;
+        timer_arm(&itimer_timer, clock_now_ns() + value_ns, itimer_expired, NULL);
+    }
+}
+
 long sys_getitimer(uint64_t which, uint64_t uvalue, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
@@ -110,13 +121,7 @@ long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, ui
     struct linux_itimerval old = itimer_current();
     if (uold && copy_to_user(uold, &old, sizeof old) != 0)
         return -LINUX_EFAULT;
-    timer_cancel(&itimer_timer);
-    itimer_interval_ns = itimer_ns(&next.interval);
-    uint64_t value = itimer_ns(&next.value);
-    if (value) {
-        itimer_owner_tid = thread_current()->tid;
-        timer_arm(&itimer_timer, clock_now_ns() + value, itimer_expired, NULL);
-    }
+    itimer_set(itimer_ns(&next.value), itimer_ns(&next.interval));
     return 0;
 }
 
@@ -124,12 +129,7 @@ long sys_alarm(uint64_t seconds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     struct linux_itimerval old = itimer_current();
-    timer_cancel(&itimer_timer);
-    itimer_interval_ns = 0;
-    if (seconds) {
-        itimer_owner_tid = thread_current()->tid;
-        timer_arm(&itimer_timer, clock_now_ns() + (uint64_t)(unsigned)seconds * NS_PER_SEC, itimer_expired, NULL);
-    }
+    itimer_set((uint64_t)(unsigned)seconds * NS_PER_SEC, 0);
     /* The seconds that were left, rounded to the nearest (a running timer reports >= 1). */
     long left = (long)old.value.tv_sec + (old.value.tv_usec >= (int64_t)(ITIMER_US_PER_SEC / 2));
     return left == 0 && (old.value.tv_sec || old.value.tv_usec) ? 1 : left;

@@ -82,15 +82,25 @@ long sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, u
     return copy_to_user(uset, &pending, sizeof pending) != 0 ? -LINUX_EFAULT : 0;
 }
 
+/* Blocks t until a signal of wanted is pending, a signal's handler is to run (the wait was
+ * interrupted), or deadline (0: none) passes. */
+static void signal_wait(struct thread *t, uint64_t wanted, uint64_t deadline)
+{
+    t->wait_interrupted = false;
+    t->wait_interruptible = true;
+    while (!(t->sigpending & wanted) && !t->wait_interrupted && (!deadline || clock_now_ns() < deadline)) {
+        t->wake_deadline_ns = deadline;
+        sched_block();
+    }
+    t->wait_interruptible = false;
+    t->wake_deadline_ns = 0;
+}
+
 /* Blocks until a signal the mask lets through is pending (its handler runs on the way
  * out of the call, which then returns EINTR). */
 static long signal_wait_for_any(struct thread *t)
 {
-    t->wait_interrupted = false;
-    t->wait_interruptible = true;
-    while (!(t->sigpending & ~t->sigmask) && !t->wait_interrupted)
-        sched_block();
-    t->wait_interruptible = false;
+    signal_wait(t, ~t->sigmask, 0);
     return -LINUX_EINTR;
 }
 
@@ -324,24 +334,12 @@ long sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t utimeout, uint6
         return -LINUX_EFAULT;
     set &= ~SIGNAL_UNBLOCKABLE;
     uint64_t deadline = 0; /* none */
-    if (utimeout) {
-        struct linux_timespec ts;
-        if (copy_from_user(&ts, utimeout, sizeof ts) != 0)
-            return -LINUX_EFAULT;
-        if (!timespec_valid(&ts))
-            return -LINUX_EINVAL;
-        deadline = time_deadline_from_relative(&ts);
-    }
+    long bad = utimeout ? time_deadline_from_user(utimeout, false, false, &deadline) : 0;
+    if (bad)
+        return bad;
     struct thread *t = thread_current();
     t->sigwait_set = set;
-    t->wait_interrupted = false;
-    t->wait_interruptible = true;
-    while (!(t->sigpending & set) && !t->wait_interrupted && (!deadline || clock_now_ns() < deadline)) {
-        t->wake_deadline_ns = deadline;
-        sched_block();
-    }
-    t->wait_interruptible = false;
-    t->wake_deadline_ns = 0;
+    signal_wait(t, set, deadline);
     t->sigwait_set = 0;
     uint64_t got = t->sigpending & set;
     if (!got)

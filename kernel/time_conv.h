@@ -24,6 +24,10 @@ uint64_t time_realtime_ns(void);
 uint64_t time_deadline_from_relative(const struct linux_timespec *ts);
 /* Monotonic deadline for absolute ts on CLOCK_REALTIME (realtime) or CLOCK_MONOTONIC. */
 uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realtime);
+/* Reads the timespec at user address uts and sets *deadline to it as a monotonic deadline
+ * (absolute on CLOCK_REALTIME or CLOCK_MONOTONIC, else relative to now). 0, -EFAULT, or
+ * -EINVAL for a timespec out of range. */
+long time_deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline);
 /* Blocks the calling thread until clock_now_ns() >= deadline; false if a signal for it
  * ended the sleep first (kernel/sys_signal.c). */
 bool time_sleep_until(uint64_t deadline);

@@ -48,7 +48,10 @@ static unsigned uvm_page_prot_from(unsigned flags)
     return prot;
 }
 
-bool uvm_page_materialise(uint64_t va, unsigned prot)
+/* Maps a new frame at the absent page va with prot, filled with the page at src (zeros
+ * when src is NULL) before it is mapped: no rights change follows, so nothing to flush
+ * (not-present entries are never cached). */
+static bool uvm_page_map_new(uint64_t va, unsigned prot, const void *src)
 {
     uint64_t phys = frame_alloc();
     if (!phys) {
@@ -56,13 +59,21 @@ bool uvm_page_materialise(uint64_t va, unsigned prot)
         log_error("uvm: out of memory materialising 0x%llx", (unsigned long long)va);
         return false;
     }
-    memset(phys_to_virt(phys), 0, PAGE_SIZE);
+    if (src)
+        memcpy(phys_to_virt(phys), src, PAGE_SIZE);
+    else
+        memset(phys_to_virt(phys), 0, PAGE_SIZE);
     if (pt_map(uvm_page_space, va, phys, uvm_page_pt_flags(prot)) != PT_OK) {
         frame_free(phys);
         return false;
     }
     uvm_page_count_materialised++;
     return true;
+}
+
+bool uvm_page_materialise(uint64_t va, unsigned prot)
+{
+    return uvm_page_map_new(va, prot, NULL);
 }
 
 bool uvm_page_present(uint64_t va, unsigned *prot_out)
@@ -92,26 +103,13 @@ bool uvm_page_fill(uint64_t va, unsigned prot, const void *src, size_t len)
 }
 
 /* An absent page (the common case: a fetched copy replaces one dropped by an invalidation)
- * gets a frame that is written whole before it is mapped, with its final rights at once:
- * no zeroing, and no rights change to flush from the TLB (not-present entries are never
- * cached). Under TCG each of those steps cost microseconds on every remote fault. */
+ * gets its copy and final rights in one step: no zeroing, no rights change to flush. Under
+ * TCG each of those steps cost microseconds on every remote fault. */
 bool uvm_page_install(uint64_t va, unsigned prot, const void *src)
 {
     if (pt_query(uvm_page_space, va, NULL, NULL))
         return uvm_page_fill(va, prot, src, PAGE_SIZE) && uvm_page_set_rights(va, prot);
-    uint64_t phys = frame_alloc();
-    if (!phys) {
-        uvm_page_oom++;
-        log_error("uvm: out of memory installing 0x%llx", (unsigned long long)va);
-        return false;
-    }
-    memcpy(phys_to_virt(phys), src, PAGE_SIZE);
-    if (pt_map(uvm_page_space, va, phys, uvm_page_pt_flags(prot)) != PT_OK) {
-        frame_free(phys);
-        return false;
-    }
-    uvm_page_count_materialised++;
-    return true;
+    return uvm_page_map_new(va, prot, src);
 }
 
 void uvm_pages_drop(uint64_t start, uint64_t end)
