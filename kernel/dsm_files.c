@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* File calls of a multi-node program (kernel/files.h): the descriptor table is one for the
- * whole program (CLONE_FILES) and lives on node 0 with the boot modules, so every other
- * node ships each call there as a request and gets the result and the bytes back. Offsets
- * and descriptors are therefore the same whichever node a thread runs on. Not done:
- * read-ahead or caching on the calling node (every read is a round trip). */
+ * whole program (CLONE_FILES) and lives on node 0 with the boot modules and the pipes, so
+ * every other node ships each call there as a request and gets the result and the bytes
+ * back. Offsets, descriptors and pipes are therefore the same whichever node a thread runs
+ * on, and a write to stdout reaches node 0's COM2 before it returns (output keeps the
+ * program's causal order). A call that must wait (an empty or full pipe) is queued on node
+ * 0 and answered when it finishes; a signal for the waiting thread sends node 0 a cancel,
+ * which answers the queued call with -ERESTARTSYS (the call restarts after the handler or
+ * fails with EINTR, as on one node) unless it has finished already. Not done: read-ahead
+ * or caching on the calling node (every read is a round trip). */
 #include "kernel/files.h"
 
 #include "kernel/dsm_glue.h"
@@ -11,13 +16,21 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "kernel/net_glue.h"
+#include "kernel/thread.h"
 #include "net/net.h"
 
 #define DSM_FILES_TYPE (TRANSPORT_TYPE_USER_FIRST + 40) /* any -> 0: a file call (request);
                                                          * next to DSM_TYPE_* in kernel/dsm_internal.h */
+/* Calls of other nodes queued at once on node 0: each thread has at most one in flight,
+ * so more come only from a misbehaving peer, which gets EAGAIN (memory stays bounded). */
+#define DSM_FILES_WAITING_MAX 256
+/* A request of this op is no file call: it cancels the sender's queued call arg (call_id). */
+#define DSM_FILES_OP_CANCEL (FILES_OP_LAST + 1)
 
-/* The request: the call's fixed fields, then path_len bytes of path (no NUL). */
+/* The request: the call's fixed fields, then path_len bytes of path (no NUL), then for a
+ * WRITE its len bytes. */
 struct dsm_files_wire {
     uint32_t op;
     int32_t fd;
@@ -25,6 +38,24 @@ struct dsm_files_wire {
     uint64_t arg2;
     uint32_t len;
     uint32_t path_len;
+    uint32_t flags;
+    uint32_t reserved; /* 0 */
+    uint64_t call_id;  /* the sender's name for the call, for a cancel */
+};
+
+/* A queued call of another node: where its answer goes. */
+struct dsm_files_remote_wait {
+    struct dsm_files_remote_wait *next;
+    struct files_waiter *w;
+    uint32_t from;
+    uint64_t request_id;
+    uint64_t call_id;
+};
+
+/* The call a thread of this node has shipped and waits for (slot = thread index). */
+struct dsm_files_inflight {
+    uint64_t call_id;  /* 0: none */
+    bool cancel_sent;
 };
 
 /* The reply: the result, then the bytes read or the stat. */
@@ -43,6 +74,12 @@ struct dsm_files_wait {
 
 static uint64_t dsm_files_bad_requests; /* malformed requests node 0 refused */
 static uint64_t dsm_files_bad_replies;  /* replies with more data than asked for, or short */
+static uint64_t dsm_files_refused_waits; /* calls refused with EAGAIN: DSM_FILES_WAITING_MAX queued */
+static uint64_t dsm_files_cancels_unsent; /* cancels the transport had no room for */
+static unsigned dsm_files_waiting;       /* calls of other nodes queued now */
+static struct dsm_files_remote_wait *dsm_files_remote_waits; /* node 0: those calls */
+static struct dsm_files_inflight dsm_files_inflight[THREAD_MAX];
+static uint64_t dsm_files_last_call_id;
 
 static bool dsm_files_remote(void)
 {
@@ -56,6 +93,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return c->len;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);
+    if (c->op == FILES_OP_PIPE)
+        return 2 * sizeof(int32_t);
     return 0;
 }
 
@@ -81,22 +120,55 @@ static void dsm_files_reply_done(void *ctx, int status, const uint8_t *reply, si
 /* Ships c to node 0 and parks until its reply. */
 static int64_t dsm_files_ship(const struct files_call *c, void *data, size_t *data_len)
 {
-    uint8_t msg[sizeof(struct dsm_files_wire) + FILES_PATH_MAX];
     struct dsm_files_wire wire = { .op = c->op, .fd = c->fd, .arg = c->arg, .arg2 = c->arg2, .len = c->len,
-                                   .path_len = c->path_len };
-    if (c->path_len >= FILES_PATH_MAX)
+                                   .path_len = c->path_len, .flags = c->flags, .call_id = ++dsm_files_last_call_id };
+    size_t in_len = c->op == FILES_OP_WRITE ? c->len : 0;
+    if (c->path_len >= FILES_PATH_MAX || in_len > FILES_XFER_MAX)
         return -LINUX_EINVAL;
+    size_t len = sizeof wire + c->path_len + in_len;
+    uint8_t *msg = kmalloc(len); /* a page and more: not on the kernel stack */
+    if (!msg)
+        return -LINUX_ENOMEM;
     memcpy(msg, &wire, sizeof wire);
     memcpy(msg + sizeof wire, c->path, c->path_len);
+    if (in_len)
+        memcpy(msg + sizeof wire + c->path_len, c->in, in_len);
     struct dsm_files_wait w = { .data = data, .data_len = data_len, .want = dsm_files_reply_max(c) };
     w.token = dsm_park_prepare();
     int rc;
-    while ((rc = transport_request(net_glue_net(), 0, DSM_FILES_TYPE, msg, sizeof wire + c->path_len,
-                                   dsm_files_reply_done, &w)) == NET_ERR_AGAIN)
+    while ((rc = transport_request(net_glue_net(), 0, DSM_FILES_TYPE, msg, len, dsm_files_reply_done, &w)) ==
+           NET_ERR_AGAIN)
         net_glue_poll();
+    kfree(msg);
     if (rc != NET_OK)
         return -LINUX_EIO;
-    return dsm_park_wait(w.token);
+    struct dsm_files_inflight *f = &dsm_files_inflight[thread_index(thread_current())];
+    *f = (struct dsm_files_inflight){ .call_id = wire.call_id };
+    int64_t r = dsm_park_wait(w.token);
+    *f = (struct dsm_files_inflight){ 0 };
+    return r;
+}
+
+static void dsm_files_cancel_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx, (void)status, (void)reply, (void)len; /* the cancelled call's own answer wakes the thread */
+}
+
+bool dsm_files_interrupt(const struct thread *t)
+{
+    struct dsm_files_inflight *f = &dsm_files_inflight[thread_index(t)];
+    if (!dsm_files_remote() || !f->call_id || f->cancel_sent)
+        return false;
+    struct dsm_files_wire wire = { .op = DSM_FILES_OP_CANCEL, .arg = f->call_id };
+    /* Interrupt or handler context: no waiting for room. Without it the call just runs on
+     * until it finishes, and the signal is handled then. */
+    if (transport_request(net_glue_net(), 0, DSM_FILES_TYPE, &wire, sizeof wire, dsm_files_cancel_done, NULL) !=
+        NET_OK) {
+        dsm_files_cancels_unsent++;
+        return false;
+    }
+    f->cancel_sent = true;
+    return true;
 }
 
 int64_t files_call(const struct files_call *c, void *data, size_t *data_len)
@@ -104,23 +176,92 @@ int64_t files_call(const struct files_call *c, void *data, size_t *data_len)
     *data_len = 0;
     if (dsm_files_remote())
         return dsm_files_ship(c, data, data_len);
-    return files_execute(c, data, data_len);
+    return files_execute_waiting(c, data, data_len);
 }
 
-/* Decodes a shipped call into out; false if it is malformed. */
+/* Decodes a shipped call into out (a WRITE's bytes stay in msg, at out->in); false if it
+ * is malformed. */
 static bool dsm_files_decode(const uint8_t *msg, size_t len, struct files_call *out)
 {
     struct dsm_files_wire wire;
     if (len < sizeof wire)
         return false;
     memcpy(&wire, msg, sizeof wire);
-    if (wire.path_len >= FILES_PATH_MAX || len != sizeof wire + wire.path_len || wire.op < FILES_OP_CHECK ||
-        wire.op > FILES_OP_LAST || wire.len > FILES_XFER_MAX)
+    size_t in_len = wire.op == FILES_OP_WRITE ? wire.len : 0;
+    if (wire.path_len >= FILES_PATH_MAX || wire.op < FILES_OP_CHECK || wire.op > FILES_OP_LAST ||
+        wire.len > FILES_XFER_MAX || len != sizeof wire + wire.path_len + in_len || (wire.flags & ~FILES_CALL_FLAGS) ||
+        wire.reserved || !wire.call_id)
         return false;
     memset(out, 0, sizeof *out);
     *out = (struct files_call){ .op = wire.op, .fd = wire.fd, .arg = wire.arg, .arg2 = wire.arg2, .len = wire.len,
-                                .path_len = wire.path_len };
+                                .path_len = wire.path_len, .flags = wire.flags };
     memcpy(out->path, msg + sizeof wire, wire.path_len);
+    if (in_len)
+        out->in = msg + sizeof wire + wire.path_len;
+    return true;
+}
+
+/* Node 0: the answer to a call: its result, then data_len bytes of data. */
+static void dsm_files_answer(uint32_t to, uint64_t request_id, int64_t result, const void *data, size_t data_len)
+{
+    static struct dsm_files_reply reply; /* handlers and waiters run one at a time (IF=0, one CPU) */
+    reply.result = result;
+    if (data_len)
+        memcpy(reply.data, data, data_len);
+    transport_reply(net_glue_net(), to, request_id, &reply, sizeof reply.result + data_len);
+}
+
+/* Node 0: answers r's call with result (and its waiter's bytes) and forgets it. */
+static void dsm_files_remote_finish(struct dsm_files_remote_wait *r, int64_t result)
+{
+    struct dsm_files_remote_wait **link = &dsm_files_remote_waits;
+    while (*link != r)
+        link = &(*link)->next;
+    *link = r->next;
+    dsm_files_answer(r->from, r->request_id, result, r->w->bytes, r->w->data_len);
+    dsm_files_waiting--;
+    kfree(r->w);
+    kfree(r);
+}
+
+/* Node 0: a queued call of another node finished. */
+static void dsm_files_remote_done(struct files_waiter *w, int64_t result)
+{
+    dsm_files_remote_finish(w->ctx, result);
+}
+
+/* Node 0: the sender cancels its queued call call_id (a signal for the waiting thread);
+ * one that has finished already is left alone. */
+static void dsm_files_cancel(uint32_t from, uint64_t call_id)
+{
+    for (struct dsm_files_remote_wait *r = dsm_files_remote_waits; r; r = r->next) {
+        if (r->from == from && r->call_id == call_id) {
+            if (files_unwait(r->w))
+                dsm_files_remote_finish(r, -LINUX_ERESTARTSYS);
+            return;
+        }
+    }
+}
+
+/* Node 0: queues a call of another node that must wait; false when it cannot (no room). */
+static bool dsm_files_queue(const struct files_call *c, uint32_t from, uint64_t request_id, uint64_t call_id)
+{
+    if (dsm_files_waiting >= DSM_FILES_WAITING_MAX)
+        return false;
+    struct files_waiter *w = files_waiter_new(c);
+    struct dsm_files_remote_wait *r = kmalloc(sizeof *r);
+    if (!w || !r) {
+        kfree(w);
+        kfree(r);
+        return false;
+    }
+    *r = (struct dsm_files_remote_wait){ .next = dsm_files_remote_waits, .w = w, .from = from,
+                                         .request_id = request_id, .call_id = call_id };
+    dsm_files_remote_waits = r;
+    w->done = dsm_files_remote_done;
+    w->ctx = r;
+    dsm_files_waiting++;
+    files_wait(w);
     return true;
 }
 
@@ -128,19 +269,37 @@ static bool dsm_files_decode(const uint8_t *msg, size_t len, struct files_call *
 static void dsm_files_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
                             uint64_t request_id)
 {
-    (void)ctx, (void)type;
+    (void)ctx, (void)type, (void)n;
     static struct files_call call;       /* handlers run one at a time (IF=0, one CPU) */
-    static struct dsm_files_reply reply;
+    static uint8_t data[FILES_XFER_MAX];
     size_t data_len = 0;
+    int64_t result;
+    struct dsm_files_wire wire;
+    if (len == sizeof wire && request_id) {
+        memcpy(&wire, msg, sizeof wire);
+        if (wire.op == DSM_FILES_OP_CANCEL) {
+            dsm_files_cancel(from, wire.arg);
+            dsm_files_answer(from, request_id, 0, NULL, 0);
+            return;
+        }
+    }
     if (!dsm_files_decode(msg, len, &call) || !request_id) {
         dsm_files_bad_requests++;
         log_error("dsm: bad file request from node %u (%zu bytes)", from, len);
-        reply.result = -LINUX_EINVAL;
+        result = -LINUX_EINVAL;
     } else {
-        reply.result = files_execute(&call, reply.data, &data_len);
+        result = files_execute(&call, data, &data_len);
+        if (result == FILES_WOULD_BLOCK) {
+            memcpy(&wire, msg, sizeof wire); /* decoded: at least that long */
+            if (dsm_files_queue(&call, from, request_id, wire.call_id))
+                return;
+            dsm_files_refused_waits++;
+            log_error("dsm: file call of node %u must wait but %u are queued: EAGAIN", from, dsm_files_waiting);
+            result = -LINUX_EAGAIN;
+        }
     }
     if (request_id)
-        transport_reply(n, from, request_id, &reply, sizeof reply.result + data_len);
+        dsm_files_answer(from, request_id, result, data, data_len);
 }
 
 void files_remote_init(void)

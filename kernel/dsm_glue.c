@@ -85,7 +85,8 @@ static uint64_t dsm_input_start_ns; /* while dsm_core_input runs: when it starte
 
 bool dsm_glue_interrupt_wait(struct thread *t)
 {
-    return dsm_active() && dsm_futex_cancel(dsm_core, (unsigned)thread_index(t), -LINUX_ERESTARTSYS);
+    return dsm_active() &&
+           (dsm_futex_cancel(dsm_core, (unsigned)thread_index(t), -LINUX_ERESTARTSYS) || dsm_files_interrupt(t));
 }
 
 uint64_t dsm_park_prepare(void)
@@ -548,7 +549,6 @@ static bool dsm_setup(void)
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_ID, dsm_sys_node_id);
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_COUNT, dsm_sys_node_count);
     dsm_threads_init();
-    dsm_output_init();
     dsm_control_init();
     dsm_region_mode_init();
     return true;

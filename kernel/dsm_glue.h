@@ -16,7 +16,8 @@ bool dsm_active(void);
 /* Nodes the program spans (1 when the DSM is not active): each is one CPU to the program. */
 unsigned dsm_glue_cpus(void);
 /* Ends t's futex wait (it is parked in one here) with -ERESTARTSYS for a signal: the
- * manager forgets the waiter. False if t waits for nothing of that kind. */
+ * manager forgets the waiter; or asks node 0 to end t's queued file call the same way.
+ * False if t waits for nothing of those kinds. */
 struct thread;
 bool dsm_glue_interrupt_wait(struct thread *t);
 /* Logs the DSM's transactions in flight and each blocked thread's DSM wait (state dumps). */
@@ -60,11 +61,6 @@ long dsm_futex_syscall(uint64_t uaddr, int cmd, bool realtime, uint32_t val, uin
 /* FUTEX_WAKE of up to n waiters anywhere in the cluster (thread exit's clear_child_tid). */
 int dsm_futex_wake_address(uint64_t addr, int n);
 
-/* True on nodes whose stdout/stderr go to node 0 (dsm_active and not node 0). */
-bool dsm_output_forwarded(void);
-/* write() to fd 1 or 2 on such a node: the bytes reach node 0's COM2/COM3 before the call
- * returns (so output keeps the program's causal order). Returns bytes or -errno. */
-long dsm_output_write(uint64_t fd, uint64_t ubuf, uint64_t len);
 
 enum dsm_mm_op { DSM_MM_BRK = 1, DSM_MM_MMAP, DSM_MM_MUNMAP, DSM_MM_MPROTECT, DSM_MM_REGION_MODE, DSM_MM_SIGACTION };
 /* A memory syscall (man 2 brk/mmap/munmap/mprotect; arguments in Linux order; or

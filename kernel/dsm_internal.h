@@ -15,7 +15,7 @@
 #define DSM_TYPE_CORE (TRANSPORT_TYPE_USER_FIRST + 32)     /* dsm/msg.h messages */
 #define DSM_TYPE_START (TRANSPORT_TYPE_USER_FIRST + 33)    /* node 0 -> all: region table (request) */
 #define DSM_TYPE_THREAD (TRANSPORT_TYPE_USER_FIRST + 34)   /* any -> any: start a thread from a snapshot */
-#define DSM_TYPE_OUTPUT (TRANSPORT_TYPE_USER_FIRST + 35)   /* any -> 0: stdout/stderr bytes (request) */
+/* + 35: unused (was stdout/stderr bytes; writes are file calls now, kernel/dsm_files.c) */
 #define DSM_TYPE_MM (TRANSPORT_TYPE_USER_FIRST + 36)       /* any -> 0: memory syscall (request) */
 #define DSM_TYPE_MM_APPLY (TRANSPORT_TYPE_USER_FIRST + 37) /* 0 -> all: replicate a region change (request) */
 #define DSM_TYPE_EXIT (TRANSPORT_TYPE_USER_FIRST + 38)     /* any -> 0: exit_group(status) */
@@ -37,10 +37,12 @@ int64_t dsm_request_wait(unsigned to, uint8_t type, const void *msg, size_t len)
 /* Re-applies the core's page states to present pages in [start, end) after a uvm rights
  * change (a READ copy must never become writable behind the core's back). */
 void dsm_glue_resync(uint64_t start, uint64_t end);
-/* Registers the handlers of dsm_threads.c, dsm_output.c, dsm_control.c and
- * dsm_region_mode.c. */
+/* A signal for t, parked in a file call shipped to node 0 (kernel/dsm_files.c): asks
+ * node 0 to end the call with -ERESTARTSYS if it is still queued. True if asked. */
+struct thread;
+bool dsm_files_interrupt(const struct thread *t);
+/* Registers the handlers of dsm_threads.c, dsm_control.c and dsm_region_mode.c. */
 void dsm_threads_init(void);
-void dsm_output_init(void);
 void dsm_control_init(void);
 void dsm_region_mode_init(void);
 /* True once node 0 has started a thread on (or moved one to) another node: from then on

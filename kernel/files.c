@@ -1,25 +1,38 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot-module files and the descriptor table (kernel/files.h), and the file operations
- * on them in kernel memory (files_execute). Paths match a module's "file=/path" exactly;
- * relative paths are taken from "/" (the only cwd). The system calls that marshal user
- * arguments into these operations are in kernel/sys_file.c.
- * Not done: directories, dup, fcntl, writes to files, mmap of files. */
+/* The boot-module files, the open file descriptions, the descriptor table (kernel/files.h)
+ * and the file operations on them in kernel memory (files_execute). Paths match a module's
+ * "file=/path" exactly; relative paths are taken from "/" (the only cwd). The system calls
+ * that marshal user arguments into these operations are in kernel/sys_file.c.
+ * Waiting: a pipe call that cannot go on now answers FILES_WOULD_BLOCK; its caller queues
+ * a waiter (files_wait), and every call that changes a pipe (bytes moved, an end closed)
+ * runs the queued calls again, oldest first, finishing those that can go on. All of this
+ * runs with interrupts off on the one CPU, so a change and its retries are one step.
+ * Not done: directories, writes to files, mmap of files, poll/select, file locks. */
 #include "kernel/files.h"
 
+#include "drivers/serial_ports.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/pipe.h"
+#include "kernel/sched.h"
+#include "kernel/thread.h"
 
 #define FILES_MAX 8                /* boot modules are at most BOOT_MAX_MODULES */
 #define FILES_STDIN 0
 #define FILES_STDOUT 1
 #define FILES_STDERR 2
-#define FILES_FIRST_FREE 3
 #define FILES_KEY_STDIN "stdin"
 #define FILES_KEY_FILE "file="
 #define FILES_BLOCK_SIZE 4096
 #define FILES_STAT_BLOCK 512       /* st_blocks counts 512-byte units */
+#define FILES_CHAR_MODE 0620       /* what a terminal's stat shows for stdin, stdout, stderr */
+#define FILES_FILE_MODE 0444       /* boot files are read-only */
+#define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
+/* F_SETFL changes only these (fcntl(2)); the others are kept */
+#define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
+#define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
 
 struct boot_file {
     char path[FILES_PATH_MAX];
@@ -27,15 +40,39 @@ struct boot_file {
     uint64_t size;
 };
 
-struct open_file {
-    const struct boot_file *file; /* NULL = slot free */
+enum file_kind {
+    FILE_KIND_STDIN,
+    FILE_KIND_STDOUT,
+    FILE_KIND_STDERR,
+    FILE_KIND_BOOT,      /* a file= module */
+    FILE_KIND_PIPE_READ,
+    FILE_KIND_PIPE_WRITE,
+};
+
+/* An open file description; refs = descriptors naming it (0: free). */
+struct file_desc {
+    uint32_t refs;
+    enum file_kind kind;
+    uint32_t status;               /* O_ACCMODE and the F_SETFL flags */
     uint64_t offset;
+    const struct boot_file *file;  /* STDIN, BOOT */
+    struct pipe *pipe;             /* PIPE_* */
+};
+
+struct fd_slot {
+    struct file_desc *desc;        /* NULL: the descriptor is closed */
+    bool cloexec;                  /* FD_CLOEXEC (kept and reported; there is no execve) */
 };
 
 static struct boot_file files_table[FILES_MAX];
 static size_t files_count;
 static struct boot_file files_stdin; /* empty unless a module says "stdin" */
-static struct open_file files_fds[FILES_MAX_FDS];
+/* A description is named by at least one descriptor, so there are never more of them. */
+static struct file_desc files_descs[FILES_MAX_FDS];
+static struct fd_slot files_fds[FILES_MAX_FDS];
+static struct files_waiter *files_waiting;     /* queued calls, oldest first */
+static bool files_pipe_changed;                /* a pipe changed since the queue was last run */
+static bool files_retrying;                    /* the queue is being run (no nesting) */
 
 /* Finds word (or a word starting with it, when prefix) in a module command line; returns
  * the word's start or NULL. */
@@ -53,6 +90,18 @@ static const char *files_find_word(const char *line, const char *word, bool pref
             return start;
     }
     return NULL;
+}
+
+static struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
+{
+    for (size_t i = 0; i < FILES_MAX_FDS; i++) {
+        struct file_desc *d = &files_descs[i];
+        if (d->refs == 0) {
+            *d = (struct file_desc){ .refs = 1, .kind = kind, .status = status };
+            return d;
+        }
+    }
+    return NULL; /* unreachable while descriptors are checked first (see files_descs) */
 }
 
 void files_init(const struct boot_info *info)
@@ -80,18 +129,57 @@ void files_init(const struct boot_info *info)
             log_warn("files: module %zu ('%s') is neither stdin nor file=/path; ignored", i, m->cmdline);
         }
     }
-    files_fds[FILES_STDIN] = (struct open_file){ &files_stdin, 0 };
+    files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);
+    files_fds[FILES_STDIN].desc->file = &files_stdin;
+    files_fds[FILES_STDOUT].desc = files_desc_new(FILE_KIND_STDOUT, LINUX_O_WRONLY);
+    files_fds[FILES_STDERR].desc = files_desc_new(FILE_KIND_STDERR, LINUX_O_WRONLY);
     files_remote_init();
 }
 
-static int files_check(int fd)
+/* ---- descriptors ---- */
+
+static int files_lowest_free(int from)
 {
-    if (fd < 0 || fd >= FILES_MAX_FDS)
-        return -LINUX_EBADF;
-    if (fd == FILES_STDOUT || fd == FILES_STDERR || files_fds[fd].file)
-        return 0;
-    return -LINUX_EBADF;
+    for (int fd = from; fd < FILES_MAX_FDS; fd++)
+        if (!files_fds[fd].desc)
+            return fd;
+    return -LINUX_EMFILE;
 }
+
+/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both). */
+static void files_desc_put(struct file_desc *d)
+{
+    if (--d->refs)
+        return;
+    struct pipe *p = d->pipe;
+    if (!p)
+        return;
+    if (d->kind == FILE_KIND_PIPE_READ)
+        p->readers--;
+    else
+        p->writers--;
+    files_pipe_changed = true; /* a waiting reader now sees end of file, a writer EPIPE */
+    if (!p->readers && !p->writers) {
+        kfree(p->ring);
+        kfree(p);
+    }
+    d->pipe = NULL;
+}
+
+static void files_fd_close(int fd)
+{
+    struct fd_slot *s = &files_fds[fd];
+    if (s->desc)
+        files_desc_put(s->desc);
+    *s = (struct fd_slot){ 0 };
+}
+
+static void files_fd_install(int fd, struct file_desc *d, bool cloexec)
+{
+    files_fds[fd] = (struct fd_slot){ .desc = d, .cloexec = cloexec };
+}
+
+/* ---- boot files ---- */
 
 /* Copies up to len bytes of f at offset into data; the count. */
 static int64_t files_copy(const struct boot_file *f, uint64_t offset, void *data, uint32_t len, size_t *data_len)
@@ -122,48 +210,56 @@ static int64_t files_open(const char *path, uint64_t flags)
         return -LINUX_ENOENT;
     if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
         return -LINUX_EROFS;
-    for (int fd = FILES_FIRST_FREE; fd < FILES_MAX_FDS; fd++) {
-        if (!files_fds[fd].file) {
-            files_fds[fd] = (struct open_file){ f, 0 };
-            return fd;
-        }
-    }
-    return -LINUX_EMFILE;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_BOOT, LINUX_O_RDONLY | LINUX_O_LARGEFILE |
+                                                             ((uint32_t)flags & FILES_SETFL_MASK));
+    d->file = f;
+    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
+    return fd;
 }
 
-static int64_t files_lseek(int fd, uint64_t offset, uint64_t whence)
+static int64_t files_lseek(struct file_desc *d, uint64_t offset, uint64_t whence)
 {
-    if (fd < FILES_FIRST_FREE)
+    if (d->kind != FILE_KIND_BOOT)
         return -LINUX_ESPIPE;
-    struct open_file *of = &files_fds[fd];
     int64_t base;
     switch (whence) {
     case LINUX_SEEK_SET: base = 0; break;
-    case LINUX_SEEK_CUR: base = (int64_t)of->offset; break;
-    case LINUX_SEEK_END: base = (int64_t)of->file->size; break;
+    case LINUX_SEEK_CUR: base = (int64_t)d->offset; break;
+    case LINUX_SEEK_END: base = (int64_t)d->file->size; break;
     default: return -LINUX_EINVAL;
     }
     int64_t off = (int64_t)offset;
     if ((off < 0 && base + off < 0) || (off > 0 && base > INT64_MAX - off))
         return -LINUX_EINVAL;
-    of->offset = (uint64_t)(base + off);
-    return (int64_t)of->offset;
+    d->offset = (uint64_t)(base + off);
+    return (int64_t)d->offset;
 }
 
-/* The stat of a descriptor's object (a terminal for 0-2, a regular file otherwise). */
-static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct boot_file *f)
+/* The stat of description d (descriptor fd): a terminal for stdin, stdout and stderr, a
+ * regular file, or a FIFO. */
+static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct file_desc *d)
 {
     memset(st, 0, sizeof *st);
     st->st_ino = ino;
     st->st_nlink = 1;
     st->st_blksize = FILES_BLOCK_SIZE;
-    if (!f) {
-        st->st_mode = LINUX_S_IFCHR | 0620;
-        return;
+    switch (d->kind) {
+    case FILE_KIND_BOOT:
+        st->st_mode = LINUX_S_IFREG | FILES_FILE_MODE;
+        st->st_size = (int64_t)d->file->size;
+        st->st_blocks = (st->st_size + FILES_STAT_BLOCK - 1) / FILES_STAT_BLOCK;
+        break;
+    case FILE_KIND_PIPE_READ:
+    case FILE_KIND_PIPE_WRITE:
+        st->st_mode = LINUX_S_IFIFO | FILES_PIPE_MODE;
+        break;
+    default:
+        st->st_mode = LINUX_S_IFCHR | FILES_CHAR_MODE;
+        break;
     }
-    st->st_mode = LINUX_S_IFREG | 0444;
-    st->st_size = (int64_t)f->size;
-    st->st_blocks = (st->st_size + FILES_STAT_BLOCK - 1) / FILES_STAT_BLOCK;
 }
 
 /* stat of a path: a boot file (its inode number is its table index past the fds). */
@@ -172,51 +268,197 @@ static int64_t files_stat_path(const char *path, void *data, size_t *data_len)
     const struct boot_file *f = path[0] ? files_lookup(path) : NULL;
     if (!f)
         return -LINUX_ENOENT;
-    files_fill_stat(data, FILES_MAX_FDS + (uint64_t)(f - files_table) + 1, f);
+    struct file_desc d = { .kind = FILE_KIND_BOOT, .file = f };
+    files_fill_stat(data, FILES_MAX_FDS + (uint64_t)(f - files_table) + 1, &d);
     *data_len = sizeof(struct linux_stat);
     return 0;
+}
+
+/* ---- pipes ---- */
+
+static int64_t files_pipe_create(uint64_t flags, void *data, size_t *data_len)
+{
+    if (flags & ~(uint64_t)FILES_PIPE_FLAGS)
+        return -LINUX_EINVAL; /* O_DIRECT (packet mode) and O_NOTIFICATION_PIPE are not done */
+    int rfd = files_lowest_free(0);
+    if (rfd < 0)
+        return rfd;
+    int wfd = files_lowest_free(rfd + 1); /* the next lowest: rfd stays free until both are found */
+    if (wfd < 0)
+        return wfd;
+    struct pipe *p = kmalloc(sizeof *p);
+    uint8_t *ring = kmalloc(PIPE_CAPACITY);
+    if (!p || !ring) {
+        kfree(p);
+        kfree(ring);
+        return -LINUX_ENOMEM;
+    }
+    pipe_init(p, ring);
+    uint32_t status = (uint32_t)flags & LINUX_O_NONBLOCK;
+    struct file_desc *r = files_desc_new(FILE_KIND_PIPE_READ, LINUX_O_RDONLY | status);
+    struct file_desc *w = files_desc_new(FILE_KIND_PIPE_WRITE, LINUX_O_WRONLY | status);
+    r->pipe = w->pipe = p;
+    bool cloexec = (flags & LINUX_O_CLOEXEC) != 0;
+    files_fd_install(rfd, r, cloexec);
+    files_fd_install(wfd, w, cloexec);
+    int32_t fds[2] = { rfd, wfd };
+    memcpy(data, fds, sizeof fds);
+    *data_len = sizeof fds;
+    return 0;
+}
+
+/* A read of up to len bytes from a pipe: what is there; 0 at end of file (no writer left);
+ * else EAGAIN (O_NONBLOCK), 0 (FILES_CALL_NO_WAIT) or a wait. */
+static int64_t files_pipe_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    struct pipe *p = d->pipe;
+    if (c->len == 0 || (p->count == 0 && p->writers == 0))
+        return 0;
+    if (p->count == 0) {
+        if (d->status & LINUX_O_NONBLOCK)
+            return -LINUX_EAGAIN;
+        return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;
+    }
+    *data_len = pipe_take(p, data, c->len);
+    files_pipe_changed = true;
+    return (int64_t)*data_len;
+}
+
+/* A write of c->len <= PIPE_ATOMIC_MAX bytes to a pipe: all of them at once, or none:
+ * EPIPE with no reader left, EAGAIN (O_NONBLOCK) or a wait while there is no room. */
+_Static_assert(FILES_XFER_MAX <= PIPE_ATOMIC_MAX, "a write call must fit the pipe's atomic size");
+static int64_t files_pipe_write(struct file_desc *d, const struct files_call *c)
+{
+    struct pipe *p = d->pipe;
+    if (c->len == 0)
+        return 0; /* before the reader check: Linux's pipe_write returns 0 for nothing too */
+    if (p->readers == 0)
+        return -LINUX_EPIPE;
+    if (pipe_free(p) < c->len)
+        return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
+    pipe_put(p, c->in, c->len);
+    files_pipe_changed = true;
+    return c->len;
+}
+
+/* ---- operations on a descriptor ---- */
+
+static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    switch (d->kind) {
+    case FILE_KIND_STDIN:
+    case FILE_KIND_BOOT: {
+        int64_t n = files_copy(d->file, d->offset, data, c->len, data_len);
+        d->offset += (uint64_t)n;
+        return n;
+    }
+    case FILE_KIND_PIPE_READ:
+        return files_pipe_read(d, c, data, data_len);
+    default:
+        return -LINUX_EBADF; /* not open for reading */
+    }
+}
+
+static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
+{
+    switch (d->kind) {
+    case FILE_KIND_STDOUT:
+    case FILE_KIND_STDERR:
+        serial_port_write_raw(d->kind == FILE_KIND_STDOUT ? SERIAL_PORT_COM2 : SERIAL_PORT_COM3, c->in, c->len);
+        return c->len;
+    case FILE_KIND_PIPE_WRITE:
+        return files_pipe_write(d, c);
+    default:
+        return -LINUX_EBADF; /* not open for writing */
+    }
+}
+
+static int64_t files_fcntl(struct fd_slot *s, uint64_t cmd, uint64_t value)
+{
+    struct file_desc *d = s->desc;
+    bool is_pipe = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
+    switch (cmd) {
+    case LINUX_F_GETFD:
+        return s->cloexec ? LINUX_FD_CLOEXEC : 0;
+    case LINUX_F_SETFD:
+        s->cloexec = (value & LINUX_FD_CLOEXEC) != 0;
+        return 0;
+    case LINUX_F_GETFL:
+        return d->status;
+    case LINUX_F_SETFL:
+        d->status = (d->status & ~(uint32_t)FILES_SETFL_MASK) | ((uint32_t)value & FILES_SETFL_MASK);
+        return 0;
+    case LINUX_F_GETPIPE_SZ:
+        return is_pipe ? (int64_t)PIPE_CAPACITY : -LINUX_EBADF;
+    case LINUX_F_SETPIPE_SZ: /* the ring has one size: smaller requests get it, larger ones
+                              * are over this kernel's pipe-max-size, as for an unprivileged caller */
+        if (!is_pipe)
+            return -LINUX_EBADF;
+        return (uint32_t)value <= PIPE_CAPACITY ? (int64_t)PIPE_CAPACITY : -LINUX_EPERM;
+    default:
+        return -LINUX_EINVAL; /* locks, owners, leases, seals: not done */
+    }
 }
 
 /* Operations that name a descriptor; fd is open. */
 static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *data_len)
 {
-    struct open_file *of = &files_fds[c->fd];
+    struct fd_slot *s = &files_fds[c->fd];
+    struct file_desc *d = s->desc;
     switch (c->op) {
     case FILES_OP_CHECK:
         return 0;
     case FILES_OP_CLOSE:
-        if (c->fd >= FILES_FIRST_FREE)
-            of->file = NULL;
-        return 0; /* closing 0-2 is allowed and changes nothing */
-    case FILES_OP_READ: {
-        if (!of->file)
-            return -LINUX_EBADF; /* stdout, stderr: not open for reading */
-        int64_t n = files_copy(of->file, of->offset, data, c->len, data_len);
-        of->offset += (uint64_t)n;
-        return n;
-    }
+        files_fd_close(c->fd);
+        return 0;
+    case FILES_OP_READ:
+        return files_read_desc(d, c, data, data_len);
+    case FILES_OP_WRITE:
+        return files_write_desc(d, c);
     case FILES_OP_PREAD:
-        if (c->fd < FILES_FIRST_FREE)
+        if (d->kind != FILE_KIND_BOOT)
             return -LINUX_ESPIPE;
         if ((int64_t)c->arg < 0)
             return -LINUX_EINVAL;
-        return files_copy(of->file, c->arg, data, c->len, data_len);
+        return files_copy(d->file, c->arg, data, c->len, data_len);
     case FILES_OP_LSEEK:
-        return files_lseek(c->fd, c->arg, c->arg2);
+        return files_lseek(d, c->arg, c->arg2);
     case FILES_OP_FSTAT:
-        files_fill_stat(data, (uint64_t)c->fd + 1, c->fd < FILES_FIRST_FREE ? NULL : of->file);
+        files_fill_stat(data, (uint64_t)(d - files_descs) + 1, d);
         *data_len = sizeof(struct linux_stat);
         return 0;
+    case FILES_OP_DUP: {
+        if (c->arg >= FILES_MAX_FDS)
+            return -LINUX_EINVAL;
+        int fd = files_lowest_free((int)c->arg);
+        if (fd < 0)
+            return fd;
+        d->refs++;
+        files_fd_install(fd, d, c->arg2 != 0);
+        return fd;
+    }
+    case FILES_OP_DUP_TO:
+        if (c->arg >= FILES_MAX_FDS)
+            return -LINUX_EBADF;
+        if (c->arg == (uint64_t)c->fd)
+            return c->fd;
+        d->refs++;
+        files_fd_close((int)c->arg);
+        files_fd_install((int)c->arg, d, c->arg2 != 0);
+        return (int64_t)c->arg;
+    case FILES_OP_FCNTL:
+        return files_fcntl(s, c->arg, c->arg2);
     default:
         return -LINUX_EINVAL;
     }
 }
 
-int64_t files_execute(const struct files_call *c, void *data, size_t *data_len)
+/* files_execute without running the queue. */
+static int64_t files_execute_one(const struct files_call *c, void *data, size_t *data_len)
 {
     *data_len = 0;
     if (c->len > FILES_XFER_MAX || c->path_len >= FILES_PATH_MAX || strnlen(c->path, c->path_len) != c->path_len ||
-        c->path[c->path_len] != '\0')
+        c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) || (c->op == FILES_OP_WRITE && c->len && !c->in))
         return -LINUX_EINVAL;
     switch (c->op) {
     case FILES_OP_OPEN:
@@ -229,9 +471,126 @@ int64_t files_execute(const struct files_call *c, void *data, size_t *data_len)
         if (!c->path[0] || !files_lookup(c->path))
             return -LINUX_ENOENT;
         return (c->arg & (LINUX_W_OK | LINUX_X_OK)) ? -LINUX_EACCES : 0; /* files are read-only data */
+    case FILES_OP_PIPE:
+        return files_pipe_create(c->arg, data, data_len);
     default:
         break;
     }
-    int rc = files_check(c->fd);
-    return rc ? rc : files_execute_fd(c, data, data_len);
+    if (c->fd < 0 || c->fd >= FILES_MAX_FDS || !files_fds[c->fd].desc)
+        return -LINUX_EBADF;
+    return files_execute_fd(c, data, data_len);
+}
+
+/* ---- waiting ---- */
+
+/* Runs the queued calls again after pipe changes, oldest first, until a pass finishes
+ * none (each finished call moved bytes or saw an end close, and leaves the queue). */
+static void files_run_waiters(void)
+{
+    if (files_retrying)
+        return; /* the running pass sees the change */
+    files_retrying = true;
+    while (files_pipe_changed) {
+        files_pipe_changed = false;
+        for (struct files_waiter **link = &files_waiting; *link;) {
+            struct files_waiter *w = *link;
+            int64_t r = files_execute_one(&w->call, w->bytes, &w->data_len);
+            if (r == FILES_WOULD_BLOCK) {
+                link = &w->next;
+                continue;
+            }
+            *link = w->next;
+            w->next = NULL;
+            w->done(w, r);
+        }
+    }
+    files_retrying = false;
+}
+
+int64_t files_execute(const struct files_call *c, void *data, size_t *data_len)
+{
+    int64_t r = files_execute_one(c, data, data_len);
+    if (files_pipe_changed)
+        files_run_waiters();
+    return r;
+}
+
+struct files_waiter *files_waiter_new(const struct files_call *c)
+{
+    struct files_waiter *w = kmalloc(sizeof *w);
+    if (!w)
+        return NULL;
+    memset(w, 0, offsetof(struct files_waiter, bytes));
+    w->data_len = 0;
+    w->done = NULL;
+    w->ctx = NULL;
+    w->result = 0;
+    w->finished = false;
+    w->call = *c;
+    if (c->op == FILES_OP_WRITE) {
+        memcpy(w->bytes, c->in, c->len);
+        w->call.in = w->bytes;
+    }
+    return w;
+}
+
+void files_wait(struct files_waiter *w)
+{
+    struct files_waiter **link = &files_waiting;
+    while (*link)
+        link = &(*link)->next;
+    w->next = NULL;
+    *link = w;
+}
+
+bool files_unwait(struct files_waiter *w)
+{
+    for (struct files_waiter **link = &files_waiting; *link; link = &(*link)->next) {
+        if (*link == w) {
+            *link = w->next;
+            w->next = NULL;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A local waiter's call finished: ctx is its thread. */
+static void files_local_done(struct files_waiter *w, int64_t result)
+{
+    w->result = result;
+    w->finished = true;
+    sched_wake(w->ctx);
+}
+
+int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *data_len)
+{
+    int64_t r = files_execute(c, data, data_len);
+    if (r != FILES_WOULD_BLOCK)
+        return r;
+    struct files_waiter *w = files_waiter_new(c);
+    if (!w)
+        return -LINUX_ENOMEM;
+    struct thread *t = thread_current();
+    w->done = files_local_done;
+    w->ctx = t;
+    files_wait(w);
+    t->wait_interrupted = false;
+    t->wait_interruptible = true;
+    while (!w->finished && !t->wait_interrupted) {
+        t->wake_deadline_ns = 0;
+        sched_block();
+    }
+    t->wait_interruptible = false;
+    if (!w->finished) { /* a signal's handler runs first; the call restarts or fails with EINTR */
+        files_unwait(w);
+        kfree(w);
+        return -LINUX_ERESTARTSYS;
+    }
+    r = w->result;
+    *data_len = w->data_len;
+    if (w->data_len)
+        memcpy(data, w->bytes, w->data_len);
+    kfree(w);
+    return r;
 }

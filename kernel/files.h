@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The program's file descriptors: 0 = stdin (the boot module whose command line has the
- * word "stdin", else empty), 1 = stdout (COM2), 2 = stderr (COM3), 3.. = read-only files
- * from boot modules whose command line has a word "file=/path". One table for the whole
- * program (all threads share it, CLONE_FILES): it lives on node 0, and the other nodes of
- * a cluster ship every file call there (kernel/dsm_files.c), so offsets and descriptors
- * are the same whichever node a thread runs on. No directories, no writes to files. */
+/* The program's file descriptors. Each open descriptor names an open file description
+ * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
+ * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
+ * (COM3), a read-only file from a boot module whose command line has a word "file=/path",
+ * or an end of a pipe. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
+ * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
+ * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
+ * pipe or a write to a full one waits (unless O_NONBLOCK) until another thread's call, on
+ * any node, lets it go on. No directories, no writes to files, no poll/select. */
 #ifndef KERNEL_FILES_H
 #define KERNEL_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,8 +20,12 @@
 
 #define FILES_MAX_FDS 64
 #define FILES_PATH_MAX 256
-/* Read bytes one call moves: one transport message with room to spare (TRANSPORT_MAX_MSG). */
+/* Bytes one read or write call moves: one transport message with room to spare
+ * (TRANSPORT_MAX_MSG), and PIPE_BUF, so each is atomic on a pipe. */
 #define FILES_XFER_MAX 4096
+/* files_execute's answer for a call that must wait (a pipe's state must change first):
+ * outside the errno range, never returned to a program. */
+#define FILES_WOULD_BLOCK (-((int64_t)1 << 32))
 
 /* One file operation on the descriptor table, in kernel memory only (no user pointers),
  * so it can run on this node or be shipped to node 0. */
@@ -30,17 +39,42 @@ enum files_op {
     FILES_OP_FSTAT,     /* fd: a struct linux_stat into data */
     FILES_OP_STAT,      /* path: a struct linux_stat into data */
     FILES_OP_ACCESS,    /* path, arg = mode */
-    FILES_OP_LAST = FILES_OP_ACCESS,
+    FILES_OP_WRITE,     /* fd, len bytes at in: the bytes written */
+    FILES_OP_DUP,       /* fd, arg = lowest new fd, arg2 = close-on-exec: the new fd (F_DUPFD) */
+    FILES_OP_DUP_TO,    /* fd, arg = new fd (closed first if open), arg2 = close-on-exec: arg */
+    FILES_OP_FCNTL,     /* fd, arg = F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_[GS]ETPIPE_SZ, arg2 = its value */
+    FILES_OP_PIPE,      /* arg = O_CLOEXEC | O_NONBLOCK: the read and write ends' fds (two int32) into data */
+    FILES_OP_LAST = FILES_OP_PIPE,
 };
+
+/* flags of a call */
+#define FILES_CALL_NO_WAIT 1u /* READ of a pipe: 0 rather than wait (the rest of a read that
+                               * already has bytes returns what is there, as Linux does) */
+#define FILES_CALL_FLAGS FILES_CALL_NO_WAIT
 
 struct files_call {
     uint32_t op;        /* enum files_op */
     int32_t fd;
     uint64_t arg;
     uint64_t arg2;
-    uint32_t len;       /* READ/PREAD: bytes wanted, at most FILES_XFER_MAX */
+    uint32_t len;       /* READ/PREAD: bytes wanted, WRITE: bytes at in; at most FILES_XFER_MAX */
     uint32_t path_len;  /* OPEN/STAT/ACCESS: bytes of path, no NUL, < FILES_PATH_MAX */
+    uint32_t flags;     /* FILES_CALL_* */
+    const uint8_t *in;  /* WRITE: the bytes (kernel memory) */
     char path[FILES_PATH_MAX];
+};
+
+/* A call that must wait, queued on node 0 until a pipe change lets it finish: then done
+ * runs once with its result (the bytes read are in bytes, data_len of them). */
+struct files_waiter {
+    struct files_waiter *next;
+    struct files_call call; /* WRITE: call.in points into bytes */
+    uint8_t bytes[FILES_XFER_MAX];
+    size_t data_len;
+    void (*done)(struct files_waiter *w, int64_t result);
+    void *ctx;              /* the owner's */
+    int64_t result;         /* files_execute_waiting's: the call's, once finished */
+    bool finished;          /* files_execute_waiting's: done has run */
 };
 
 /* Registers the stdin and file= modules of info (module 0, the program, is skipped) and,
@@ -48,14 +82,31 @@ struct files_call {
 void files_init(const struct boot_info *info);
 /* Node 0 of a cluster: starts answering file calls shipped by other nodes (dsm_files.c). */
 void files_remote_init(void);
-/* Runs c on this node's table. Returns the result (>= 0) or a negative errno; data
- * (FILES_XFER_MAX bytes of room) receives the bytes read or the stat, *data_len their count. */
+/* Runs c on this node's table. Returns the result (>= 0), a negative errno, or
+ * FILES_WOULD_BLOCK (nothing done); data (FILES_XFER_MAX bytes of room) receives the
+ * bytes read, the stat or the pipe's fds, *data_len their count. */
 int64_t files_execute(const struct files_call *c, void *data, size_t *data_len);
+/* Makes a new waiter for c (whose execution answered FILES_WOULD_BLOCK), copying its
+ * bytes to write; NULL when out of memory. Free it with kfree. */
+struct files_waiter *files_waiter_new(const struct files_call *c);
+/* Queues w to be run again at every pipe change; its done runs once it finishes. */
+void files_wait(struct files_waiter *w);
+/* Takes w off the queue; false if it was not there (its done has run). */
+bool files_unwait(struct files_waiter *w);
+/* files_execute for the calling thread on the node with the table: a call that must wait
+ * blocks it until the call finishes, or fails with -ERESTARTSYS when a signal's handler
+ * is to run first. Thread context only. */
+int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *data_len);
 /* Runs c where the table lives: here on one node or node 0, else shipped to node 0
- * (kernel/dsm_files.c). Same contract as files_execute. Thread context only (may park). */
+ * (kernel/dsm_files.c). Same contract as files_execute_waiting, except that a wait on
+ * another node is not ended by a signal. Thread context only (may park). */
 int64_t files_call(const struct files_call *c, void *data, size_t *data_len);
-/* read(2) on fd into user memory; bytes read, 0 at end, or a negative errno. */
-long files_read(int fd, uint64_t ubuf, uint64_t len);
+/* read(2) on fd into user memory; bytes read, 0 at end, or a negative errno. have_bytes:
+ * the caller holds bytes already (readv's later vectors), so an empty pipe gives 0 at once. */
+long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes);
+/* write(2) of user memory to fd; bytes written or a negative errno (EPIPE also raises
+ * SIGPIPE on the calling thread, as Linux does). */
+long files_write(int fd, uint64_t ubuf, uint64_t len);
 /* 0 if fd is open, else -EBADF. */
 int files_check_fd(int fd);
 

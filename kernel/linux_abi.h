@@ -26,6 +26,7 @@
 #define LINUX_EMFILE 24
 #define LINUX_ENOTTY 25
 #define LINUX_ESPIPE 29
+#define LINUX_EPIPE 32
 #define LINUX_EROFS 30
 #define LINUX_ERANGE 34
 #define LINUX_ENAMETOOLONG 36
@@ -102,6 +103,7 @@
 #define LINUX_SIGFPE 8
 #define LINUX_SIGKILL 9
 #define LINUX_SIGSEGV 11
+#define LINUX_SIGPIPE 13
 #define LINUX_NSIG 64
 #define LINUX_SIG_BLOCK 0
 #define LINUX_SIG_UNBLOCK 1
@@ -113,6 +115,25 @@
 /* open (asm-generic/fcntl.h) */
 #define LINUX_O_ACCMODE 03
 #define LINUX_O_RDONLY 0
+#define LINUX_O_WRONLY 01
+#define LINUX_O_RDWR 02
+#define LINUX_O_APPEND 02000
+#define LINUX_O_NONBLOCK 04000
+#define LINUX_O_DIRECT 040000
+#define LINUX_O_LARGEFILE 0100000  /* x86-64 value; a 64-bit kernel reports it on every file */
+#define LINUX_O_CLOEXEC 02000000
+#define LINUX_S_IFIFO 0010000
+
+/* fcntl (asm-generic/fcntl.h, linux/fcntl.h) */
+#define LINUX_F_DUPFD 0
+#define LINUX_F_GETFD 1
+#define LINUX_F_SETFD 2
+#define LINUX_F_GETFL 3
+#define LINUX_F_SETFL 4
+#define LINUX_F_DUPFD_CLOEXEC 1030
+#define LINUX_F_SETPIPE_SZ 1031
+#define LINUX_F_GETPIPE_SZ 1032
+#define LINUX_FD_CLOEXEC 1
 #define LINUX_AT_FDCWD (-100)
 #define LINUX_AT_SYMLINK_NOFOLLOW 0x100
 #define LINUX_AT_NO_AUTOMOUNT 0x800

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: MIT */
-/* open/openat/close/lseek/fstat/stat/newfstatat/access/getcwd/pread64 and read (man 2):
- * each marshals its user arguments into a struct files_call (kernel/files.h), which runs
- * where the descriptor table lives (files_call), and copies results back to the caller. */
+/* open/openat/close/lseek/fstat/stat/newfstatat/access/getcwd/pread64, read and write,
+ * dup/dup2/dup3/fcntl and pipe/pipe2 (man 2): each marshals its user arguments into a
+ * struct files_call (kernel/files.h), which runs where the descriptor table lives
+ * (files_call), and copies results back to the caller. */
 #include "kernel/files.h"
 
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
 #include "kernel/syscall.h"
+#include "kernel/thread.h"
 #include "kernel/usercopy.h"
+
+#define FILES_COPY_PIECE 512 /* a write copies user bytes this many at a time, so a fault
+                              * part-way still writes the bytes before it, as Linux does */
 
 /* A call on fd alone (check, close, lseek). */
 static int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2)
@@ -27,7 +32,8 @@ int files_check_fd(int fd)
 
 /* Reads through op (READ, or PREAD from offset) into user memory, FILES_XFER_MAX bytes a
  * call, until len or a short transfer; bytes read or a negative errno. */
-static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset)
+static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset,
+                            bool have_bytes)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
@@ -45,7 +51,9 @@ static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64
     uint64_t done = 0;
     long result = 0;
     do {
-        struct files_call c = { .op = op, .fd = (int32_t)fd, .arg = offset + done };
+        /* Once bytes are in hand, a pipe's read returns them rather than wait for more. */
+        struct files_call c = { .op = op, .fd = (int32_t)fd, .arg = offset + done,
+                                .flags = done || have_bytes ? FILES_CALL_NO_WAIT : 0 };
         c.len = len - done < FILES_XFER_MAX ? (uint32_t)(len - done) : FILES_XFER_MAX;
         size_t n;
         int64_t r = files_call(&c, buf, &n);
@@ -65,9 +73,58 @@ static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64
     return done ? (long)done : result;
 }
 
-long files_read(int fd, uint64_t ubuf, uint64_t len)
+long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes)
 {
-    return files_read_into(FILES_OP_READ, (uint64_t)(uint32_t)fd, ubuf, len, 0);
+    return files_read_into(FILES_OP_READ, (uint64_t)(uint32_t)fd, ubuf, len, 0, have_bytes);
+}
+
+/* Copies up to len user bytes at ubuf into buf, FILES_COPY_PIECE at a time, stopping at
+ * the first that faults; the count copied. */
+static size_t files_copy_in(uint8_t *buf, uint64_t ubuf, size_t len)
+{
+    size_t done = 0;
+    while (done < len) {
+        size_t n = len - done < FILES_COPY_PIECE ? len - done : FILES_COPY_PIECE;
+        if (copy_from_user(buf + done, ubuf + done, n) != 0)
+            break;
+        done += n;
+    }
+    return done;
+}
+
+long files_write(int fd, uint64_t ubuf, uint64_t len)
+{
+    if (fd < 0 || fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    uint8_t *buf = kmalloc(FILES_XFER_MAX);
+    if (!buf)
+        return -LINUX_ENOMEM;
+    uint64_t done = 0;
+    long result = 0;
+    do { /* a zero-length write still checks the descriptor */
+        size_t want = len - done < FILES_XFER_MAX ? (size_t)(len - done) : FILES_XFER_MAX;
+        size_t n = files_copy_in(buf, ubuf + done, want);
+        if (want && !n) {
+            result = -LINUX_EFAULT;
+            break;
+        }
+        struct files_call c = { .op = FILES_OP_WRITE, .fd = fd, .len = (uint32_t)n, .in = buf };
+        size_t unused;
+        int64_t r = files_call(&c, NULL, &unused);
+        if (r == -LINUX_EPIPE)
+            signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
+        if (r < 0) {
+            result = (long)r;
+            break;
+        }
+        done += (uint64_t)r;
+        if ((size_t)r < want) {
+            result = n < want ? -LINUX_EFAULT : 0;
+            break;
+        }
+    } while (done < len);
+    kfree(buf);
+    return done ? (long)done : result;
 }
 
 /* A call on a user path (open, stat, access); stat results go to ustat. */
@@ -137,7 +194,7 @@ long sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence, uint64_t a3, uint6
 long sys_pread64(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
-    return files_read_into(FILES_OP_PREAD, fd, ubuf, len, offset);
+    return files_read_into(FILES_OP_PREAD, fd, ubuf, len, offset, false);
 }
 
 long sys_fstat(uint64_t fd, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -184,4 +241,66 @@ long sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t
     if (copy_to_user(ubuf, cwd, sizeof cwd) != 0)
         return -LINUX_EFAULT;
     return (long)sizeof cwd; /* the raw syscall returns the length including the NUL */
+}
+
+long sys_dup(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_fd_call(FILES_OP_DUP, fd, 0, 0);
+}
+
+/* dup2, and dup3 (flags: O_CLOEXEC only; the same fd twice is EINVAL, not a no-op). */
+static long files_dup_to(uint64_t oldfd, uint64_t newfd, uint64_t flags, bool is_dup3)
+{
+    if (is_dup3 && (flags & ~(uint64_t)LINUX_O_CLOEXEC))
+        return -LINUX_EINVAL;
+    if (is_dup3 && oldfd == newfd)
+        return -LINUX_EINVAL;
+    return (long)files_fd_call(FILES_OP_DUP_TO, oldfd, newfd, (flags & LINUX_O_CLOEXEC) != 0);
+}
+
+long sys_dup2(uint64_t oldfd, uint64_t newfd, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return files_dup_to(oldfd, newfd, 0, false);
+}
+
+long sys_dup3(uint64_t oldfd, uint64_t newfd, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return files_dup_to(oldfd, newfd, flags, true);
+}
+
+long sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if ((uint32_t)cmd == LINUX_F_DUPFD || (uint32_t)cmd == LINUX_F_DUPFD_CLOEXEC)
+        return (long)files_fd_call(FILES_OP_DUP, fd, (uint32_t)arg >= FILES_MAX_FDS ? FILES_MAX_FDS : (uint32_t)arg,
+                                   (uint32_t)cmd == LINUX_F_DUPFD_CLOEXEC);
+    return (long)files_fd_call(FILES_OP_FCNTL, fd, (uint32_t)cmd, arg);
+}
+
+long sys_pipe2(uint64_t ufds, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    int32_t fds[2];
+    if (!user_range_ok(ufds, sizeof fds))
+        return -LINUX_EFAULT;
+    struct files_call c = { .op = FILES_OP_PIPE, .arg = flags };
+    size_t n;
+    int64_t r = files_call(&c, fds, &n);
+    if (r < 0)
+        return (long)r;
+    if (copy_to_user(ufds, fds, sizeof fds) != 0) {
+        for (int i = 0; i < 2; i++)
+            files_fd_call(FILES_OP_CLOSE, (uint64_t)fds[i], 0, 0);
+        return -LINUX_EFAULT;
+    }
+    return 0;
+}
+
+long sys_pipe(uint64_t ufds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_pipe2(ufds, 0, 0, 0, 0, 0);
 }

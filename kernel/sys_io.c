@@ -1,48 +1,29 @@
 /* SPDX-License-Identifier: MIT */
-/* read, write, readv, writev, ioctl (man 2). stdout and stderr go to COM2 and COM3 as
- * raw bytes (common brief); everything readable is a boot module (kernel/files.h). Writes
- * copy in small chunks so a fault part-way returns the bytes already written, as Linux does. */
-#include "drivers/serial_ports.h"
-#include "kernel/dsm_glue.h"
+/* read, write, readv, writev, ioctl (man 2) on the descriptors of kernel/files.h: stdout
+ * and stderr go to COM2 and COM3 as raw bytes (common brief), from every node through
+ * node 0 in the program's order; what is readable is a boot module or a pipe. */
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
 #include "kernel/syscall.h"
 #include "kernel/usercopy.h"
 
-#define IO_CHUNK 512
 #define IO_MAX_RW 0x7ffff000ull /* Linux's MAX_RW_COUNT: one call moves at most this */
 #define IO_IOV_MAX 1024         /* UIO_MAXIOV */
-#define IO_FD_STDOUT 1
-#define IO_FD_STDERR 2
 
 static long io_write(uint64_t fd, uint64_t ubuf, uint64_t len)
 {
-    if (fd != IO_FD_STDOUT && fd != IO_FD_STDERR)
-        return -LINUX_EBADF; /* files are read-only; others are not open */
-    if (dsm_output_forwarded()) /* nodes>1: node 0 prints for every node, in order */
-        return dsm_output_write(fd, ubuf, len > IO_MAX_RW ? IO_MAX_RW : len);
-    uint16_t port = fd == IO_FD_STDOUT ? SERIAL_PORT_COM2 : SERIAL_PORT_COM3;
-    if (len > IO_MAX_RW)
-        len = IO_MAX_RW;
-    uint8_t chunk[IO_CHUNK];
-    uint64_t done = 0;
-    while (done < len) {
-        size_t n = len - done < IO_CHUNK ? (size_t)(len - done) : IO_CHUNK;
-        if (copy_from_user(chunk, ubuf + done, n) != 0)
-            return done ? (long)done : -LINUX_EFAULT;
-        serial_port_write_raw(port, chunk, n);
-        done += n;
-    }
-    return (long)done;
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    return files_write((int)fd, ubuf, len > IO_MAX_RW ? IO_MAX_RW : len);
 }
 
-static long io_read(uint64_t fd, uint64_t ubuf, uint64_t len)
+static long io_read(uint64_t fd, uint64_t ubuf, uint64_t len, bool have_bytes)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
     if (len > IO_MAX_RW)
         len = IO_MAX_RW;
-    return files_read((int)fd, ubuf, len);
+    return files_read((int)fd, ubuf, len, have_bytes);
 }
 
 long sys_write(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -54,7 +35,7 @@ long sys_write(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t a3, uint64_t a
 long sys_read(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    return io_read(fd, ubuf, len);
+    return io_read(fd, ubuf, len, false);
 }
 
 /* readv/writev: each iovec in turn; stops at the first short transfer (Linux semantics). */
@@ -73,7 +54,7 @@ static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
             return total ? total : -LINUX_EINVAL;
         if (iov.iov_len == 0)
             continue;
-        long n = write ? io_write(fd, iov.iov_base, iov.iov_len) : io_read(fd, iov.iov_base, iov.iov_len);
+        long n = write ? io_write(fd, iov.iov_base, iov.iov_len) : io_read(fd, iov.iov_base, iov.iov_len, total > 0);
         if (n < 0)
             return total ? total : n;
         total += n;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Identity and limits syscalls (man 2 uname, getrandom, prlimit, getuid, getppid). The
  * program runs as root in a one-process system; limits report what dsmk enforces. */
+#include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/random.h"
@@ -12,7 +13,6 @@
 #define MISC_GETRANDOM_MAX 33554431u /* Linux caps one getrandom call at 32 MiB - 1 */
 #define MISC_GETRANDOM_CHUNK 256
 #define MISC_RLIMIT_COUNT 16         /* RLIMIT_NLIMITS on x86-64 */
-#define MISC_NOFILE 64               /* descriptor table size of kernel/sys_file.c */
 
 static void misc_copy_field(char *dst, const char *src)
 {
@@ -72,7 +72,7 @@ long sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t unew, uint64_t uold
         if (resource == LINUX_RLIMIT_STACK)
             cur.rlim_cur = UVM_STACK_SIZE;
         if (resource == LINUX_RLIMIT_NOFILE)
-            cur.rlim_cur = cur.rlim_max = MISC_NOFILE;
+            cur.rlim_cur = cur.rlim_max = FILES_MAX_FDS;
         if (copy_to_user(uold, &cur, sizeof cur) != 0)
             return -LINUX_EFAULT;
     }

@@ -33,7 +33,8 @@ uint64_t syscall_count_unknown(void);
 /* sys_io.c */
 SYS_DECL(read); SYS_DECL(write); SYS_DECL(writev); SYS_DECL(readv); SYS_DECL(ioctl);
 /* sys_file.c */
-SYS_DECL(open); SYS_DECL(openat); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
+SYS_DECL(open); SYS_DECL(openat); SYS_DECL(dup); SYS_DECL(dup2); SYS_DECL(dup3); SYS_DECL(fcntl);
+SYS_DECL(pipe); SYS_DECL(pipe2); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
 SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(access); SYS_DECL(getcwd);
 /* sys_mm.c */
 SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);

@@ -167,3 +167,77 @@ def test_file_option_refuses_a_missing_host_file(tmp_path):
     p = subprocess.run([DSMK, "run", "--file", str(tmp_path / "absent"), "hello"], capture_output=True,
                        env=dict(os.environ, DSMK_RUN_ROOT=str(tmp_path / "run")), timeout=60)
     assert p.returncode != 0 and b"no such file" in p.stderr
+
+
+# A read waiting on an empty pipe from a thread on node 1 (the pipe lives on node 0): a
+# handler without SA_RESTART ends it with EINTR; with SA_RESTART it goes on and gets the
+# byte written later. Without the cancel node 1 sends node 0, the first read waited forever.
+PIPE_SIGNAL_SOURCE = r"""
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static int fds[2];
+static volatile int caught, reading;
+static char report[128];
+static void on_usr1(int sig) { caught = sig; }
+static void pause_ms(long ms) { struct timespec t = { 0, ms * 1000000 }; nanosleep(&t, 0); }
+
+static void *reader(void *arg)
+{
+    char c = '-';
+    reading = 1;
+    errno = 0;
+    ssize_t n = read(fds[0], &c, 1);
+    snprintf(report, sizeof report, "%s: read %zd '%c' errno %s caught %d\n", (const char *)arg, n, c,
+             n < 0 && errno == EINTR ? "EINTR" : "none", caught);
+    return 0;
+}
+
+static void round_trip(const char *name, int restart)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = restart ? SA_RESTART : 0;
+    sigaction(SIGUSR1, &sa, 0);
+    caught = reading = 0;
+    pthread_t t;
+    pthread_create(&t, 0, reader, (void *)name);
+    while (!reading)
+        pause_ms(1);
+    pause_ms(200); /* the reader is waiting in read by now */
+    pthread_kill(t, SIGUSR1);
+    pause_ms(200);
+    if (restart)
+        write(fds[1], "r", 1);
+    pthread_join(t, 0);
+    fputs(report, stdout);
+}
+
+int main(void)
+{
+    if (pipe(fds))
+        return 1;
+    round_trip("plain", 0);
+    round_trip("restart", 1);
+    return 0;
+}
+"""
+PIPE_SIGNAL_OUTPUT = b"plain: read -1 '-' errno EINTR caught 10\nrestart: read 1 'r' errno none caught 10\n"
+
+
+def test_a_signal_ends_a_pipe_read_waiting_on_another_node(tmp_path):
+    src, exe = tmp_path / "pipesig.c", tmp_path / "pipesig"
+    src.write_text(PIPE_SIGNAL_SOURCE)
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)],
+                   check=True)
+    native = subprocess.run([str(exe)], capture_output=True, timeout=60)
+    assert (native.returncode, native.stdout) == (0, PIPE_SIGNAL_OUTPUT), native
+    name = "pipesig-%d" % os.getpid()
+    p = subprocess.run([DSMK, "--name", name, "run", "-n", "2", "--timeout", "120", str(exe)], capture_output=True,
+                       env=dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO),
+                                DSMK_RUN_ROOT=str(tmp_path / "run")), timeout=180)
+    assert (p.returncode, p.stdout) == (0, PIPE_SIGNAL_OUTPUT), p.stderr.decode(errors="replace")[-3000:]

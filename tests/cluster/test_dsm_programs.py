@@ -43,6 +43,7 @@ PROGRAMS = {
     "workqueue": ["64", "2000", "4"],
     "pingpong": ["300"],
     "signals": ["3"],  # pthread_kill and pthread_cancel across nodes
+    "pipeline": ["4", "200000"],  # pipes between threads on different nodes (node 0 holds them)
 }
 SUBSET = ("condvar", "matmul", "pingpong")  # 4 e1000 nodes under central and dynamic
 
@@ -326,7 +327,7 @@ def test_map_fixed_over_touched_pages_reads_zeros(tmp_path, manager):
 
 
 @pytest.mark.parametrize("manager", MANAGERS)
-@pytest.mark.parametrize("program", ["threads", "matmul"])
+@pytest.mark.parametrize("program", ["threads", "matmul", "pipeline"])
 def test_two_nodes_with_loss_on_every_tap(make_cluster, program, manager):
     """10% of frames lost to and from every node, from boot on: the transport retransmits
     and the output is still exactly the 1-node output."""

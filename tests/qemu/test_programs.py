@@ -32,6 +32,7 @@ COMPARED = [
     ("mallocstress", ["4", "1000", "7"]),
     ("falseshare", ["4", "20000"]),
     ("workqueue", ["128", "5000", "4"]),
+    ("pipeline", ["4", "200000"]),
     ("readmostly", ["3", "10"]),
     ("pingpong", ["300"]),
     ("signals", ["3"]),

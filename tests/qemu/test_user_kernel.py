@@ -29,6 +29,7 @@ PROBE_SOURCE = r"""
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/times.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,13 @@ static void *signal_later(void *arg)
     return 0;
 }
 static void *setter(void *arg) { (void)arg; flag = 1; return 0; }
+static int pipe_fds[2];
+static void *write_later(void *arg)
+{
+    struct timespec t = { 0, 200 * 1000 * 1000 }; /* well after signal_later's 20 ms */
+    nanosleep(&t, 0);
+    return (void *)write(pipe_fds[1], arg, 1);
+}
 
 /* Values live in SSE registers across many time slices: FPU state lost or mixed up at a
  * preemption shows as a different sum. */
@@ -109,6 +117,13 @@ int main(int argc, char **argv)
         setitimer(ITIMER_REAL, &it, 0);
         for (;;)
             flag++;
+    }
+    if (!strcmp(what, "sigpipe")) { /* SIGPIPE's default action ends a writer with no reader */
+        int p[2];
+        if (pipe(p) || close(p[0]))
+            return 3;
+        write(p[1], "x", 1);
+        return 4;
     }
     if (!strcmp(what, "gp")) __asm__ volatile("cli");
     if (!strcmp(what, "kernelptr")) *(volatile int *)0xffffffff80100000ul = 1;
@@ -347,6 +362,46 @@ int main(int argc, char **argv)
         printf("busy hint %s\n", again == hint ? "taken" : again == MAP_FAILED ? "failed" : "moved");
         return 0;
     }
+    if (!strcmp(what, "pipeio")) {
+        /* readv returns what the pipe held once a vector is full (no wait for the next);
+         * a write of nothing to a pipe without readers is 0, with no SIGPIPE. */
+        int p[2];
+        char a[5], b[10];
+        struct iovec iov[2] = { { a, sizeof a }, { b, sizeof b } };
+        if (pipe(p) || write(p[1], "hello", 5) != 5)
+            return 3;
+        printf("readv %zd '%.5s'\n", readv(p[0], iov, 2), a);
+        close(p[0]);
+        printf("empty write %zd\n", write(p[1], "", 0));
+        return 0;
+    }
+    if (!strcmp(what, "pipeintr")) {
+        /* A read waiting on an empty pipe: a handler without SA_RESTART ends it with EINTR;
+         * with SA_RESTART the read goes on and gets the byte written after the handler ran. */
+        char c = 0;
+        if (pipe(pipe_fds))
+            return 3;
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_signal;
+        sigaction(SIGUSR1, &sa, 0);
+        pthread_t t;
+        pthread_create(&t, 0, signal_later, (void *)pthread_self());
+        errno = 0;
+        ssize_t n = read(pipe_fds[0], &c, 1);
+        printf("plain: read %zd errno %s caught %d\n", n, errno == EINTR ? "EINTR" : "other", caught);
+        pthread_join(t, 0);
+        caught = 0;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGUSR1, &sa, 0);
+        pthread_t w;
+        pthread_create(&t, 0, signal_later, (void *)pthread_self());
+        pthread_create(&w, 0, write_later, "r");
+        n = read(pipe_fds[0], &c, 1);
+        printf("restart: read %zd '%c' caught %d\n", n, c, caught);
+        pthread_join(t, 0);
+        pthread_join(w, 0);
+        return 0;
+    }
     if (!strcmp(what, "stdin")) {
         char buf[7];
         ssize_t n, total = 0;
@@ -386,7 +441,8 @@ int main(int argc, char **argv)
 }
 """
 FILE_TEXT = b"line one\nline two\n"
-FAULTS = {"segv": 139, "ud": 132, "div": 136, "abort": 134, "gp": 139, "kernelptr": 139, "alarmkill": 142}
+FAULTS = {"segv": 139, "ud": 132, "div": 136, "abort": 134, "gp": 139, "kernelptr": 139, "alarmkill": 142,
+          "sigpipe": 141}
 
 
 @pytest.fixture(scope="module")
@@ -411,7 +467,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
 
 
 @pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait",
-                                  "busykill", "alarm", "times"])
+                                  "busykill", "alarm", "times", "pipeintr", "pipeio"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)
