@@ -7,10 +7,13 @@
  * program's causal order). A call that must wait (an empty or full pipe) is queued on node
  * 0 and answered when it finishes; a signal for the waiting thread sends node 0 a cancel,
  * which answers the queued call with -ERESTARTSYS (the call restarts after the handler or
- * fails with EINTR, as on one node) unless it has finished already. Not done: read-ahead
- * or caching on the calling node (every read is a round trip). */
+ * fails with EINTR, as on one node) unless it has finished already. A call with a deadline
+ * (poll) is timed on the calling node, which at the deadline sends a cancel that has node 0
+ * answer what the call gives now. Not done: read-ahead or caching on the calling node
+ * (every read is a round trip). */
 #include "kernel/files.h"
 
+#include "kernel/clock.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/dsm_internal.h"
 #include "kernel/libc.h"
@@ -23,11 +26,16 @@
 
 #define DSM_FILES_TYPE (TRANSPORT_TYPE_USER_FIRST + 40) /* any -> 0: a file call (request);
                                                          * next to DSM_TYPE_* in kernel/dsm_internal.h */
+#define DSM_FILES_CANCEL_RETRY_NS 1000000ull /* a deadline's cancel the window had no room for: again in 1 ms */
 /* Calls of other nodes queued at once on node 0: each thread has at most one in flight,
  * so more come only from a misbehaving peer, which gets EAGAIN (memory stays bounded). */
 #define DSM_FILES_WAITING_MAX 256
-/* A request of this op is no file call: it cancels the sender's queued call arg (call_id). */
+/* A request of this op is no file call: it cancels the sender's queued call arg (call_id),
+ * answering it with -ERESTARTSYS (arg2 DSM_FILES_CANCEL_SIGNAL) or with what it gives now
+ * without waiting (DSM_FILES_CANCEL_DEADLINE). */
 #define DSM_FILES_OP_CANCEL (FILES_OP_LAST + 1)
+#define DSM_FILES_CANCEL_SIGNAL 0
+#define DSM_FILES_CANCEL_DEADLINE 1
 
 /* The request: the call's fixed fields, then path_len bytes of path (no NUL), then for a
  * WRITE its len bytes. */
@@ -89,7 +97,7 @@ static bool dsm_files_remote(void)
 /* Most bytes of data op may return. */
 static uint32_t dsm_files_reply_max(const struct files_call *c)
 {
-    if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD)
+    if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL)
         return c->len;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);
@@ -117,12 +125,37 @@ static void dsm_files_reply_done(void *ctx, int status, const uint8_t *reply, si
     dsm_park_wake(w->token, result);
 }
 
-/* Ships c to node 0 and parks until its reply. */
-static int64_t dsm_files_ship(const struct files_call *c, void *data, size_t *data_len)
+/* Bytes of a call's in that travel with it. */
+static size_t dsm_files_in_len(uint32_t op, uint32_t len)
+{
+    return op == FILES_OP_WRITE || op == FILES_OP_POLL ? len : 0;
+}
+
+static void dsm_files_cancel_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    (void)ctx, (void)status, (void)reply, (void)len; /* the cancelled call's own answer wakes the thread */
+}
+
+/* Sends node 0 the cancel of call_id (how: DSM_FILES_CANCEL_*). Any context: no waiting
+ * for room in the transport's window; false without it. */
+static bool dsm_files_send_cancel(uint64_t call_id, uint64_t how)
+{
+    struct dsm_files_wire wire = { .op = DSM_FILES_OP_CANCEL, .arg = call_id, .arg2 = how };
+    if (transport_request(net_glue_net(), 0, DSM_FILES_TYPE, &wire, sizeof wire, dsm_files_cancel_done, NULL) !=
+        NET_OK) {
+        dsm_files_cancels_unsent++;
+        return false;
+    }
+    return true;
+}
+
+/* Ships c to node 0 and parks until its reply; at deadline (0: none) has node 0 answer at
+ * once (a cancel that could not be sent is retried a tick later). */
+static int64_t dsm_files_ship(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline)
 {
     struct dsm_files_wire wire = { .op = c->op, .fd = c->fd, .arg = c->arg, .arg2 = c->arg2, .len = c->len,
                                    .path_len = c->path_len, .flags = c->flags, .call_id = ++dsm_files_last_call_id };
-    size_t in_len = c->op == FILES_OP_WRITE ? c->len : 0;
+    size_t in_len = dsm_files_in_len(c->op, c->len);
     if (c->path_len >= FILES_PATH_MAX || in_len > FILES_XFER_MAX)
         return -LINUX_EINVAL;
     size_t len = sizeof wire + c->path_len + in_len;
@@ -144,14 +177,15 @@ static int64_t dsm_files_ship(const struct files_call *c, void *data, size_t *da
         return -LINUX_EIO;
     struct dsm_files_inflight *f = &dsm_files_inflight[thread_index(thread_current())];
     *f = (struct dsm_files_inflight){ .call_id = wire.call_id };
-    int64_t r = dsm_park_wait(w.token);
+    bool woken;
+    int64_t r = dsm_park_wait_until(w.token, deadline, &woken);
+    while (!woken) {
+        bool sent = f->cancel_sent || dsm_files_send_cancel(wire.call_id, DSM_FILES_CANCEL_DEADLINE);
+        f->cancel_sent = sent;
+        r = dsm_park_wait_until(w.token, sent ? 0 : clock_now_ns() + DSM_FILES_CANCEL_RETRY_NS, &woken);
+    }
     *f = (struct dsm_files_inflight){ 0 };
     return r;
-}
-
-static void dsm_files_cancel_done(void *ctx, int status, const uint8_t *reply, size_t len)
-{
-    (void)ctx, (void)status, (void)reply, (void)len; /* the cancelled call's own answer wakes the thread */
 }
 
 bool dsm_files_interrupt(const struct thread *t)
@@ -159,24 +193,22 @@ bool dsm_files_interrupt(const struct thread *t)
     struct dsm_files_inflight *f = &dsm_files_inflight[thread_index(t)];
     if (!dsm_files_remote() || !f->call_id || f->cancel_sent)
         return false;
-    struct dsm_files_wire wire = { .op = DSM_FILES_OP_CANCEL, .arg = f->call_id };
-    /* Interrupt or handler context: no waiting for room. Without it the call just runs on
-     * until it finishes, and the signal is handled then. */
-    if (transport_request(net_glue_net(), 0, DSM_FILES_TYPE, &wire, sizeof wire, dsm_files_cancel_done, NULL) !=
-        NET_OK) {
-        dsm_files_cancels_unsent++;
-        return false;
-    }
-    f->cancel_sent = true;
-    return true;
+    /* Without room to send, the call runs on until it finishes; the signal is handled then. */
+    f->cancel_sent = dsm_files_send_cancel(f->call_id, DSM_FILES_CANCEL_SIGNAL);
+    return f->cancel_sent;
+}
+
+int64_t files_call_until(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline)
+{
+    *data_len = 0;
+    if (dsm_files_remote())
+        return dsm_files_ship(c, data, data_len, deadline);
+    return files_execute_waiting(c, data, data_len, deadline);
 }
 
 int64_t files_call(const struct files_call *c, void *data, size_t *data_len)
 {
-    *data_len = 0;
-    if (dsm_files_remote())
-        return dsm_files_ship(c, data, data_len);
-    return files_execute_waiting(c, data, data_len);
+    return files_call_until(c, data, data_len, 0);
 }
 
 /* Decodes a shipped call into out (a WRITE's bytes stay in msg, at out->in); false if it
@@ -187,7 +219,7 @@ static bool dsm_files_decode(const uint8_t *msg, size_t len, struct files_call *
     if (len < sizeof wire)
         return false;
     memcpy(&wire, msg, sizeof wire);
-    size_t in_len = wire.op == FILES_OP_WRITE ? wire.len : 0;
+    size_t in_len = dsm_files_in_len(wire.op, wire.len);
     if (wire.path_len >= FILES_PATH_MAX || wire.op < FILES_OP_CHECK || wire.op > FILES_OP_LAST ||
         wire.len > FILES_XFER_MAX || len != sizeof wire + wire.path_len + in_len || (wire.flags & ~FILES_CALL_FLAGS) ||
         wire.reserved || !wire.call_id)
@@ -230,16 +262,23 @@ static void dsm_files_remote_done(struct files_waiter *w, int64_t result)
     dsm_files_remote_finish(w->ctx, result);
 }
 
-/* Node 0: the sender cancels its queued call call_id (a signal for the waiting thread);
- * one that has finished already is left alone. */
-static void dsm_files_cancel(uint32_t from, uint64_t call_id)
+/* Node 0: the sender cancels its queued call call_id (how: DSM_FILES_CANCEL_*); one that
+ * has finished already is left alone. */
+static void dsm_files_cancel(uint32_t from, uint64_t call_id, uint64_t how)
 {
     for (struct dsm_files_remote_wait *r = dsm_files_remote_waits; r; r = r->next) {
-        if (r->from == from && r->call_id == call_id) {
-            if (files_unwait(r->w))
-                dsm_files_remote_finish(r, -LINUX_ERESTARTSYS);
+        if (r->from != from || r->call_id != call_id)
+            continue;
+        if (!files_unwait(r->w))
             return;
+        int64_t result = -LINUX_ERESTARTSYS;
+        if (how == DSM_FILES_CANCEL_DEADLINE) {
+            struct files_call last = r->w->call;
+            last.flags |= FILES_CALL_NO_WAIT;
+            result = files_execute(&last, r->w->bytes, &r->w->data_len);
         }
+        dsm_files_remote_finish(r, result);
+        return;
     }
 }
 
@@ -278,7 +317,7 @@ static void dsm_files_input(void *ctx, struct net *n, uint32_t from, uint8_t typ
     if (len == sizeof wire && request_id) {
         memcpy(&wire, msg, sizeof wire);
         if (wire.op == DSM_FILES_OP_CANCEL) {
-            dsm_files_cancel(from, wire.arg);
+            dsm_files_cancel(from, wire.arg, wire.arg2);
             dsm_files_answer(from, request_id, 0, NULL, 0);
             return;
         }

@@ -99,12 +99,20 @@ uint64_t dsm_park_prepare(void)
 
 int64_t dsm_park_wait(uint64_t token)
 {
+    bool woken;
+    return dsm_park_wait_until(token, 0, &woken);
+}
+
+int64_t dsm_park_wait_until(uint64_t token, uint64_t deadline, bool *woken)
+{
     struct thread *t = thread_current();
-    while (!dsm_parks[token].done) {
-        t->wake_deadline_ns = 0;
+    while (!dsm_parks[token].done && (!deadline || clock_now_ns() < deadline)) {
+        t->wake_deadline_ns = deadline;
         sched_block();
     }
-    return dsm_parks[token].result;
+    t->wake_deadline_ns = 0;
+    *woken = dsm_parks[token].done;
+    return *woken ? dsm_parks[token].result : 0;
 }
 
 void dsm_park_wake(uint64_t token, int64_t result)

@@ -30,6 +30,9 @@ extern unsigned dsm_self, dsm_nnodes;
  * (which may wake at once), then wait. One outstanding park per thread. */
 uint64_t dsm_park_prepare(void);
 int64_t dsm_park_wait(uint64_t token);
+/* dsm_park_wait that also ends at deadline (monotonic ns; 0: none): *woken says which;
+ * after a deadline the park stays prepared (wait again for the wake). */
+int64_t dsm_park_wait_until(uint64_t token, uint64_t deadline, bool *woken);
 void dsm_park_wake(uint64_t token, int64_t result);
 /* transport_request from thread context, retried while the window is full; the reply
  * (its first 8 bytes as int64, or 0) wakes the parked caller. Returns that value. */

@@ -11,6 +11,7 @@
 #include "kernel/files.h"
 
 #include "drivers/serial_ports.h"
+#include "kernel/clock.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -33,6 +34,10 @@
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
+/* What poll finds on a descriptor that is always ready (Linux's DEFAULT_POLLMASK, for files
+ * without a poll method), and what it reports whether asked or not (poll(2)). */
+#define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
+#define FILES_POLL_UNASKED (LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL)
 
 struct boot_file {
     char path[FILES_PATH_MAX];
@@ -341,6 +346,48 @@ static int64_t files_pipe_write(struct file_desc *d, const struct files_call *c)
     return c->len;
 }
 
+/* ---- poll ---- */
+
+/* What d is ready for now (Linux's pipe_poll for pipes: readable when not empty, end of
+ * file as POLLHUP; writable when a whole PIPE_BUF fits, POLLERR with no reader). */
+static int16_t files_poll_mask(const struct file_desc *d)
+{
+    const struct pipe *p = d->pipe;
+    switch (d->kind) {
+    case FILE_KIND_PIPE_READ:
+        return (int16_t)((p->count ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) | (p->writers ? 0 : LINUX_POLLHUP));
+    case FILE_KIND_PIPE_WRITE:
+        return (int16_t)((pipe_free(p) >= PIPE_ATOMIC_MAX ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0) |
+                         (p->readers ? 0 : LINUX_POLLERR));
+    default:
+        return FILES_POLL_ALWAYS;
+    }
+}
+
+/* poll(2) over the entries at c->in: each one's revents into data; the count of entries
+ * with any, or (none, and waiting allowed) a wait. */
+static int64_t files_poll(const struct files_call *c, void *data, size_t *data_len)
+{
+    size_t n = c->len / sizeof(struct linux_pollfd);
+    if (c->len % sizeof(struct linux_pollfd))
+        return -LINUX_EINVAL;
+    struct linux_pollfd *out = data;
+    memmove(out, c->in, c->len); /* a waiter's run polls in place */
+    int64_t ready = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t fd = out[i].fd;
+        if (fd < 0)
+            out[i].revents = 0; /* ignored, as poll(2) says */
+        else if (fd >= FILES_MAX_FDS || !files_fds[fd].desc)
+            out[i].revents = LINUX_POLLNVAL;
+        else
+            out[i].revents = (int16_t)(files_poll_mask(files_fds[fd].desc) & (out[i].events | FILES_POLL_UNASKED));
+        ready += out[i].revents != 0;
+    }
+    *data_len = c->len;
+    return ready || (c->flags & FILES_CALL_NO_WAIT) ? ready : FILES_WOULD_BLOCK;
+}
+
 /* ---- operations on a descriptor ---- */
 
 static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
@@ -473,6 +520,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return (c->arg & (LINUX_W_OK | LINUX_X_OK)) ? -LINUX_EACCES : 0; /* files are read-only data */
     case FILES_OP_PIPE:
         return files_pipe_create(c->arg, data, data_len);
+    case FILES_OP_POLL:
+        return files_poll(c, data, data_len);
     default:
         break;
     }
@@ -527,7 +576,7 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
     w->result = 0;
     w->finished = false;
     w->call = *c;
-    if (c->op == FILES_OP_WRITE) {
+    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL) {
         memcpy(w->bytes, c->in, c->len);
         w->call.in = w->bytes;
     }
@@ -563,7 +612,15 @@ static void files_local_done(struct files_waiter *w, int64_t result)
     sched_wake(w->ctx);
 }
 
-int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *data_len)
+/* The last run of a waiter whose deadline passed: what the call gives now, without waiting. */
+static int64_t files_execute_at_deadline(const struct files_call *c, void *data, size_t *data_len)
+{
+    struct files_call last = *c;
+    last.flags |= FILES_CALL_NO_WAIT;
+    return files_execute(&last, data, data_len);
+}
+
+int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline)
 {
     int64_t r = files_execute(c, data, data_len);
     if (r != FILES_WOULD_BLOCK)
@@ -577,15 +634,19 @@ int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *da
     files_wait(w);
     t->wait_interrupted = false;
     t->wait_interruptible = true;
-    while (!w->finished && !t->wait_interrupted) {
-        t->wake_deadline_ns = 0;
+    bool timed_out = false;
+    while (!w->finished && !t->wait_interrupted && !timed_out) {
+        t->wake_deadline_ns = deadline;
         sched_block();
+        timed_out = deadline && clock_now_ns() >= deadline;
     }
     t->wait_interruptible = false;
-    if (!w->finished) { /* a signal's handler runs first; the call restarts or fails with EINTR */
+    t->wake_deadline_ns = 0;
+    if (!w->finished) { /* a signal's handler runs first (the call restarts or fails with
+                         * EINTR), or the time is up */
         files_unwait(w);
         kfree(w);
-        return -LINUX_ERESTARTSYS;
+        return timed_out ? files_execute_at_deadline(c, data, data_len) : -LINUX_ERESTARTSYS;
     }
     r = w->result;
     *data_len = w->data_len;

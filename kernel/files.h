@@ -8,7 +8,8 @@
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
  * pipe or a write to a full one waits (unless O_NONBLOCK) until another thread's call, on
- * any node, lets it go on. No directories, no writes to files, no poll/select. */
+ * any node, lets it go on; so does a poll until a descriptor is ready (or its timeout).
+ * No directories, no writes to files, no epoll. */
 #ifndef KERNEL_FILES_H
 #define KERNEL_FILES_H
 
@@ -44,12 +45,15 @@ enum files_op {
     FILES_OP_DUP_TO,    /* fd, arg = new fd (closed first if open), arg2 = close-on-exec: arg */
     FILES_OP_FCNTL,     /* fd, arg = F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_[GS]ETPIPE_SZ, arg2 = its value */
     FILES_OP_PIPE,      /* arg = O_CLOEXEC | O_NONBLOCK: the read and write ends' fds (two int32) into data */
-    FILES_OP_LAST = FILES_OP_PIPE,
+    FILES_OP_POLL,      /* len bytes at in: struct linux_pollfd[]; the same with revents into data, and
+                         * the count of ready ones (or a wait while none is) */
+    FILES_OP_LAST = FILES_OP_POLL,
 };
 
 /* flags of a call */
-#define FILES_CALL_NO_WAIT 1u /* READ of a pipe: 0 rather than wait (the rest of a read that
-                               * already has bytes returns what is there, as Linux does) */
+#define FILES_CALL_NO_WAIT 1u /* READ of a pipe, POLL: 0 rather than wait (the rest of a read
+                               * that already has bytes returns what is there, as Linux does;
+                               * a poll with no time left answers what is ready now) */
 #define FILES_CALL_FLAGS FILES_CALL_NO_WAIT
 
 struct files_call {
@@ -57,10 +61,10 @@ struct files_call {
     int32_t fd;
     uint64_t arg;
     uint64_t arg2;
-    uint32_t len;       /* READ/PREAD: bytes wanted, WRITE: bytes at in; at most FILES_XFER_MAX */
+    uint32_t len;       /* READ/PREAD: bytes wanted, WRITE/POLL: bytes at in; at most FILES_XFER_MAX */
     uint32_t path_len;  /* OPEN/STAT/ACCESS: bytes of path, no NUL, < FILES_PATH_MAX */
     uint32_t flags;     /* FILES_CALL_* */
-    const uint8_t *in;  /* WRITE: the bytes (kernel memory) */
+    const uint8_t *in;  /* WRITE, POLL: the bytes (kernel memory) */
     char path[FILES_PATH_MAX];
 };
 
@@ -68,8 +72,8 @@ struct files_call {
  * runs once with its result (the bytes read are in bytes, data_len of them). */
 struct files_waiter {
     struct files_waiter *next;
-    struct files_call call; /* WRITE: call.in points into bytes */
-    uint8_t bytes[FILES_XFER_MAX];
+    struct files_call call; /* WRITE, POLL: call.in points into bytes */
+    uint8_t bytes[FILES_XFER_MAX]; /* what call.in gave (WRITE, POLL), then what a READ or POLL gave back */
     size_t data_len;
     void (*done)(struct files_waiter *w, int64_t result);
     void *ctx;              /* the owner's */
@@ -94,12 +98,14 @@ void files_wait(struct files_waiter *w);
 /* Takes w off the queue; false if it was not there (its done has run). */
 bool files_unwait(struct files_waiter *w);
 /* files_execute for the calling thread on the node with the table: a call that must wait
- * blocks it until the call finishes, or fails with -ERESTARTSYS when a signal's handler
- * is to run first. Thread context only. */
-int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *data_len);
+ * blocks it until the call finishes, fails with -ERESTARTSYS when a signal's handler is to
+ * run first, or at deadline (monotonic ns; 0: none) runs once more with FILES_CALL_NO_WAIT.
+ * Thread context only. */
+int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline);
 /* Runs c where the table lives: here on one node or node 0, else shipped to node 0
- * (kernel/dsm_files.c). Same contract as files_execute_waiting, except that a wait on
- * another node is not ended by a signal. Thread context only (may park). */
+ * (kernel/dsm_files.c). Same contract as files_execute_waiting. Thread context only (may
+ * park). files_call: no deadline. */
+int64_t files_call_until(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline);
 int64_t files_call(const struct files_call *c, void *data, size_t *data_len);
 /* read(2) on fd into user memory; bytes read, 0 at end, or a negative errno. have_bytes:
  * the caller holds bytes already (readv's later vectors), so an empty pipe gives 0 at once. */

@@ -36,6 +36,9 @@
 /* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted
  * after the handler (SA_RESTART, or no handler ran) or fails with EINTR. Never returned. */
 #define LINUX_ERESTARTSYS 512
+/* Kernel-internal too: as ERESTARTSYS, except that a handler that runs always makes it
+ * EINTR, whatever SA_RESTART says (poll, select). Never returned. */
+#define LINUX_ERESTARTNOHAND 514
 
 /* mmap (asm-generic/mman-common.h, x86 mman.h) */
 #define LINUX_PROT_READ 0x1
@@ -164,6 +167,23 @@ struct linux_timespec {
 struct linux_timeval {
     int64_t tv_sec;
     int64_t tv_usec;
+};
+
+/* poll (asm-generic/poll.h) and select (linux/posix_types.h) */
+#define LINUX_POLLIN 0x001
+#define LINUX_POLLPRI 0x002
+#define LINUX_POLLOUT 0x004
+#define LINUX_POLLERR 0x008
+#define LINUX_POLLHUP 0x010
+#define LINUX_POLLNVAL 0x020
+#define LINUX_POLLRDNORM 0x040
+#define LINUX_POLLWRNORM 0x100
+#define LINUX_FD_SETSIZE 1024
+
+struct linux_pollfd {
+    int32_t fd;
+    int16_t events;
+    int16_t revents;
 };
 
 struct linux_iovec {

@@ -110,9 +110,8 @@ long sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
     return signal_wait_for_any(thread_current());
 }
 
-long sys_rt_sigsuspend(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long signal_wait_mask_set(uint64_t uset, uint64_t size)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
     if (size != SIGNAL_SET_SIZE)
         return -LINUX_EINVAL;
     uint64_t set;
@@ -122,7 +121,14 @@ long sys_rt_sigsuspend(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, u
     t->sigmask_saved = t->sigmask;
     t->sigmask_restore = true;
     t->sigmask = set & ~SIGNAL_UNBLOCKABLE;
-    return signal_wait_for_any(t);
+    return 0;
+}
+
+long sys_rt_sigsuspend(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    long rc = signal_wait_mask_set(uset, size);
+    return rc ? rc : signal_wait_for_any(thread_current());
 }
 
 long sys_rt_sigaction(uint64_t sig, uint64_t uact, uint64_t uold, uint64_t size, uint64_t a4, uint64_t a5)
@@ -270,11 +276,18 @@ static long signal_send_remote(uint64_t tid, uint64_t sig)
     program_kill(thread_user_frame(thread_current()), (int)sig, 0); /* the default action ends the program */
 }
 
-/* A call a signal interrupted: again from its syscall instruction after the handler
- * (restart), or EINTR. */
-static void signal_finish_interrupted(struct trap_frame *frame, uint64_t nr, bool restart)
+/* A call a signal interrupted: again from its syscall instruction (restart: no handler
+ * runs, or one with SA_RESTART does), or EINTR. A handler always makes ERESTARTNOHAND EINTR. */
+static void signal_finish_interrupted(struct trap_frame *frame, uint64_t nr, bool handler_runs, bool sa_restart)
 {
-    if (nr == SIGNAL_NOT_SYSCALL || frame->rax != (uint64_t)-LINUX_ERESTARTSYS)
+    if (nr == SIGNAL_NOT_SYSCALL)
+        return;
+    bool restart;
+    if (frame->rax == (uint64_t)-LINUX_ERESTARTSYS)
+        restart = !handler_runs || sa_restart;
+    else if (frame->rax == (uint64_t)-LINUX_ERESTARTNOHAND)
+        restart = !handler_runs;
+    else
         return;
     if (restart) {
         frame->rax = nr;
@@ -292,13 +305,18 @@ static void signal_restore_suspend_mask(struct thread *t)
     }
 }
 
+void signal_wait_mask_restore(void)
+{
+    signal_restore_suspend_mask(thread_current());
+}
+
 void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
 {
     struct thread *t = thread_current();
     uint64_t ready = t ? t->sigpending & ~t->sigmask : 0;
     if (!ready) {
         signal_restore_suspend_mask(t);
-        signal_finish_interrupted(frame, nr, true); /* nothing to run: carry on waiting */
+        signal_finish_interrupted(frame, nr, false, false); /* nothing to run: carry on waiting */
         return;
     }
     uint64_t sig = (uint64_t)__builtin_ctzll(ready) + 1, bit = signal_bit(sig);
@@ -308,7 +326,7 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
     struct signal_action act = signal_actions[sig]; /* may have changed since it was sent */
     if (act.handler == SIGNAL_SIG_IGN || (act.handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))) {
         signal_restore_suspend_mask(t);
-        signal_finish_interrupted(frame, nr, true);
+        signal_finish_interrupted(frame, nr, false, false);
         return;
     }
     if (act.handler == SIGNAL_SIG_DFL)
@@ -317,7 +335,7 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
         log_warn("signal: %llu has a handler but no SA_RESTORER: taking the default action", (unsigned long long)sig);
         program_kill(frame, (int)sig, 0);
     }
-    signal_finish_interrupted(frame, nr, (act.flags & SIGNAL_SA_RESTART) != 0);
+    signal_finish_interrupted(frame, nr, true, (act.flags & SIGNAL_SA_RESTART) != 0);
     signal_run_handler(t, frame, sig, code, 0);
 }
 

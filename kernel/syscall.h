@@ -34,7 +34,9 @@ uint64_t syscall_count_unknown(void);
 SYS_DECL(read); SYS_DECL(write); SYS_DECL(writev); SYS_DECL(readv); SYS_DECL(ioctl);
 /* sys_file.c */
 SYS_DECL(open); SYS_DECL(openat); SYS_DECL(dup); SYS_DECL(dup2); SYS_DECL(dup3); SYS_DECL(fcntl);
-SYS_DECL(pipe); SYS_DECL(pipe2); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
+SYS_DECL(pipe); SYS_DECL(pipe2);
+/* sys_poll.c */
+SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
 SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(access); SYS_DECL(getcwd);
 /* sys_mm.c */
 SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);
@@ -80,6 +82,13 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;
 void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill);
+/* sys_signal.c: installs the signal mask at user address uset (size bytes) for the calling
+ * thread's wait (rt_sigsuspend, ppoll, pselect6); the old mask comes back on the way to user
+ * mode, after the handler if one runs. 0, -EINVAL or -EFAULT (nothing changed). */
+long signal_wait_mask_set(uint64_t uset, uint64_t size);
+/* sys_signal.c: puts back at once the mask signal_wait_mask_set replaced (the wait ended
+ * without a signal: those it let through stay pending under the old mask). */
+void signal_wait_mask_restore(void);
 /* sys_signal.c: true when sig sent to t would end the program now: SIGKILL, or a default
  * action that terminates and t does not block sig (a blocked one waits, pending). */
 bool signal_ends_program(const struct thread *t, uint64_t sig);

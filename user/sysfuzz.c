@@ -107,10 +107,10 @@ static const struct fuzz_rule fuzz_rules[] = {
     { SYS_pause, FUZZ_SKIP, "blocks forever" },
     { SYS_rt_sigsuspend, FUZZ_SKIP, "blocks until a signal" },
     { SYS_rt_sigtimedwait, FUZZ_SKIP, "blocks forever with a NULL timeout" },
-    { SYS_select, FUZZ_SKIP, "blocks forever with a NULL timeout" },
-    { SYS_pselect6, FUZZ_SKIP, "blocks forever with a NULL timeout" },
-    { SYS_poll, FUZZ_SKIP, "blocks forever with a negative timeout" },
-    { SYS_ppoll, FUZZ_SKIP, "blocks forever with a NULL timeout" },
+    { SYS_select, FUZZ_TAME, "waits 1 ms at most (never a NULL timeout)" },
+    { SYS_pselect6, FUZZ_TAME, "waits 1 ms at most (never a NULL timeout)" },
+    { SYS_poll, FUZZ_TAME, "waits 1 ms at most (never a negative timeout)" },
+    { SYS_ppoll, FUZZ_TAME, "waits 1 ms at most (never a NULL timeout)" },
     { SYS_epoll_wait, FUZZ_SKIP, "blocks forever with a negative timeout" },
     { SYS_epoll_pwait, FUZZ_SKIP, "blocks forever with a negative timeout" },
     { SYS_epoll_pwait2, FUZZ_SKIP, "blocks forever with a NULL timeout" },
@@ -381,6 +381,15 @@ static void fuzz_tame(long nr, uint64_t a[6])
         break;
     case SYS_nanosleep:
         a[0] = fuzz_timeout_pointer();
+        break;
+    case SYS_poll:
+        a[2] = fuzz_below(2); /* ms */
+        break;
+    case SYS_ppoll:
+        a[2] = fuzz_timeout_pointer();
+        break;
+    case SYS_select: case SYS_pselect6: /* tiny_timeout read as a timeval is 1 ms */
+        a[4] = fuzz_timeout_pointer();
         break;
     case SYS_clock_nanosleep:
         /* A relative sleep on our own CPU-time clock never ends (we use no CPU while asleep):

@@ -172,8 +172,11 @@ def test_file_option_refuses_a_missing_host_file(tmp_path):
 # A read waiting on an empty pipe from a thread on node 1 (the pipe lives on node 0): a
 # handler without SA_RESTART ends it with EINTR; with SA_RESTART it goes on and gets the
 # byte written later. Without the cancel node 1 sends node 0, the first read waited forever.
+# Then polls from node 1: one that times out (node 1 times it and has node 0 answer), one
+# woken by node 0's write, and one a signal ends with EINTR despite SA_RESTART.
 PIPE_SIGNAL_SOURCE = r"""
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -195,6 +198,50 @@ static void *reader(void *arg)
     snprintf(report, sizeof report, "%s: read %zd '%c' errno %s caught %d\n", (const char *)arg, n, c,
              n < 0 && errno == EINTR ? "EINTR" : "none", caught);
     return 0;
+}
+
+static void *poller(void *arg)
+{
+    (void)arg;
+    struct pollfd p = { fds[0], POLLIN, 0 };
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    int timed_out = poll(&p, 1, 150);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+    reading = 1;
+    int woken = poll(&p, 1, -1);
+    int woken_events = p.revents;
+    char c;
+    read(fds[0], &c, 1);
+    reading = 2;
+    errno = 0;
+    int cut = poll(&p, 1, -1);
+    snprintf(report, sizeof report, "poll: timeout %d after %s, woken %d %x, signal %d %s caught %d\n", timed_out,
+             ms >= 150 ? "enough" : "too little", woken, woken_events, cut, errno == EINTR ? "EINTR" : "none",
+             caught);
+    return 0;
+}
+
+static void polls(void)
+{
+    struct sigaction sa = { 0 };
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, 0);
+    caught = reading = 0;
+    pthread_t t;
+    pthread_create(&t, 0, poller, 0);
+    while (reading != 1)
+        pause_ms(1);
+    pause_ms(100);
+    write(fds[1], "p", 1);
+    while (reading != 2)
+        pause_ms(1);
+    pause_ms(200);
+    pthread_kill(t, SIGUSR1);
+    pthread_join(t, 0);
+    fputs(report, stdout);
 }
 
 static void round_trip(const char *name, int restart)
@@ -223,13 +270,15 @@ int main(void)
         return 1;
     round_trip("plain", 0);
     round_trip("restart", 1);
+    polls();
     return 0;
 }
 """
-PIPE_SIGNAL_OUTPUT = b"plain: read -1 '-' errno EINTR caught 10\nrestart: read 1 'r' errno none caught 10\n"
+PIPE_SIGNAL_OUTPUT = (b"plain: read -1 '-' errno EINTR caught 10\nrestart: read 1 'r' errno none caught 10\n"
+                      b"poll: timeout 0 after enough, woken 1 1, signal -1 EINTR caught 10\n")
 
 
-def test_a_signal_ends_a_pipe_read_waiting_on_another_node(tmp_path):
+def test_a_signal_or_a_timeout_ends_a_pipe_wait_on_another_node(tmp_path):
     src, exe = tmp_path / "pipesig.c", tmp_path / "pipesig"
     src.write_text(PIPE_SIGNAL_SOURCE)
     subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)],

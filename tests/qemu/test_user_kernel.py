@@ -28,6 +28,8 @@ PROBE_SOURCE = r"""
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <poll.h>
+#include <sys/select.h>
 #include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/times.h>
@@ -362,6 +364,72 @@ int main(int argc, char **argv)
         printf("busy hint %s\n", again == hint ? "taken" : again == MAP_FAILED ? "failed" : "moved");
         return 0;
     }
+    if (!strcmp(what, "poll")) {
+        /* poll and select on pipe ends (ready, timed out, end of file, no reader, closed
+         * descriptor), a poll woken by another thread's write, poll with no descriptor as
+         * a sleep, and a signal ending ppoll with EINTR although its handler has SA_RESTART. */
+        struct timespec a, b;
+        clock_gettime(CLOCK_MONOTONIC, &a);
+        int none = poll(0, 0, 30);
+        clock_gettime(CLOCK_MONOTONIC, &b);
+        long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+        printf("sleep %d %s\n", none, ms >= 30 && ms < 1000 ? "ok" : "bad");
+        if (pipe(pipe_fds))
+            return 3;
+        struct pollfd p[4] = { { pipe_fds[0], POLLIN, 0 }, { pipe_fds[1], POLLOUT, 0 }, { -1, POLLIN, 7 },
+                               { 40, POLLIN, 0 } };
+        int n = poll(p, 4, 10);
+        printf("empty %d: %x %x %x %x\n", n, p[0].revents, p[1].revents, p[2].revents, p[3].revents);
+        printf("timeout %d\n", poll(p, 1, 10));
+        pthread_t w;
+        pthread_create(&w, 0, write_later, "w");
+        n = poll(p, 1, -1);
+        printf("woken %d %x\n", n, p[0].revents);
+        pthread_join(w, 0);
+        fd_set rd, wr;
+        FD_ZERO(&rd); FD_ZERO(&wr);
+        FD_SET(pipe_fds[0], &rd); FD_SET(pipe_fds[1], &wr);
+        struct timeval tv = { 0, 0 };
+        n = select(pipe_fds[1] + 1, &rd, &wr, 0, &tv);
+        printf("select %d %d %d\n", n, FD_ISSET(pipe_fds[0], &rd), FD_ISSET(pipe_fds[1], &wr));
+        char c;
+        read(pipe_fds[0], &c, 1);
+        FD_ZERO(&rd); FD_SET(pipe_fds[0], &rd);
+        tv.tv_usec = 10000;
+        n = select(pipe_fds[0] + 1, &rd, 0, 0, &tv);
+        printf("select timeout %d %d\n", n, FD_ISSET(pipe_fds[0], &rd));
+        FD_ZERO(&rd); FD_SET(45, &rd);
+        errno = 0;
+        n = select(46, &rd, 0, 0, &tv);
+        printf("select closed %d %s\n", n, errno == EBADF ? "EBADF" : "other");
+        struct sigaction sa = { 0 };
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESTART;
+        sigaction(SIGUSR1, &sa, 0);
+        pthread_t t;
+        pthread_create(&t, 0, signal_later, (void *)pthread_self());
+        errno = 0;
+        n = ppoll(p, 1, 0, 0);
+        printf("ppoll %d %s caught %d\n", n, errno == EINTR ? "EINTR" : "other", caught);
+        pthread_join(t, 0);
+        close(pipe_fds[1]);
+        n = poll(p, 1, 0);
+        printf("hup %d %x\n", n, p[0].revents);
+        int q[2];
+        if (pipe(q))
+            return 4;
+        close(q[0]);
+        struct pollfd wp = { q[1], POLLOUT, 0 };
+        n = poll(&wp, 1, 0);
+        printf("no reader %d %x\n", n, wp.revents);
+        sigset_t mask;
+        sigemptyset(&mask);
+        struct timespec zero = { 0, 0 };
+        FD_ZERO(&wr); FD_SET(q[1], &wr);
+        n = pselect(q[1] + 1, 0, &wr, 0, &zero, &mask);
+        printf("pselect %d %d\n", n, FD_ISSET(q[1], &wr));
+        return 0;
+    }
     if (!strcmp(what, "pipeio")) {
         /* readv returns what the pipe held once a vector is full (no wait for the next);
          * a write of nothing to a pipe without readers is 0, with no SIGPIPE. */
@@ -467,7 +535,7 @@ def test_user_fault_ends_program_with_signal_status(kind, probe, tmp_path):
 
 
 @pytest.mark.parametrize("what", ["efault", "spin", "stdin", "fpu", "clone", "auxv", "sched", "sigsuspend", "sigwait",
-                                  "busykill", "alarm", "times", "pipeintr", "pipeio"])
+                                  "busykill", "alarm", "times", "pipeintr", "pipeio", "poll"])
 def test_probe_same_as_native(what, probe, tmp_path):
     stdin = FILE_TEXT * 3 if what == "stdin" else b""
     native = run_native(probe, [what], stdin=stdin)

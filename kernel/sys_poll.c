@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/* poll, ppoll, select and pselect6 (man 2) over the descriptors of kernel/files.h. Each
+ * becomes one FILES_OP_POLL call, run where the table lives (node 0 under the DSM), that
+ * waits until a descriptor is ready, the timeout passes (timed on the calling node), or a
+ * signal's handler is to run: then EINTR even under SA_RESTART (-ERESTARTNOHAND, as on
+ * Linux). With no descriptor at all, poll and select just sleep (a common idiom). ppoll's
+ * and pselect6's mask holds during the wait only. Not done: the time left written back to
+ * the timeout; a restart after a signal with no handler starts the timeout anew. */
+#include "kernel/clock.h"
+#include "kernel/files.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/syscall.h"
+#include "kernel/time_conv.h"
+#include "kernel/usercopy.h"
+
+#define POLL_FDS_MAX FILES_MAX_FDS /* more entries than RLIMIT_NOFILE is EINVAL (poll(2)) */
+#define POLL_NS_PER_MS 1000000ull
+#define POLL_NS_PER_USEC 1000ull
+#define POLL_USEC_PER_SEC 1000000
+/* What select counts as ready in each set (Linux fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET) */
+#define SELECT_IN_READY (LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLHUP | LINUX_POLLERR)
+#define SELECT_OUT_READY (LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLERR)
+#define SELECT_EX_READY LINUX_POLLPRI
+#define SELECT_SETS 3 /* read, write, except */
+
+/* When a wait ends: no wait at all (now), a deadline, or none (forever). */
+struct poll_timeout {
+    bool now;
+    uint64_t deadline; /* monotonic ns; 0: none */
+};
+
+static struct poll_timeout poll_timeout_after_ns(uint64_t ns)
+{
+    uint64_t now = clock_now_ns();
+    return (struct poll_timeout){ .now = ns == 0, .deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns };
+}
+
+/* The user timespec at uts (0: none) as a timeout; 0, -EFAULT or -EINVAL. */
+static long poll_timeout_from_timespec(uint64_t uts, struct poll_timeout *out)
+{
+    *out = (struct poll_timeout){ 0 };
+    if (!uts)
+        return 0;
+    struct linux_timespec ts;
+    if (copy_from_user(&ts, uts, sizeof ts) != 0)
+        return -LINUX_EFAULT;
+    if (!timespec_valid(&ts))
+        return -LINUX_EINVAL;
+    *out = poll_timeout_after_ns(timespec_to_ns(&ts));
+    return 0;
+}
+
+/* Polls the n entries (kernel memory; revents filled in) until t: the ready count, or
+ * -errno (-ERESTARTNOHAND for a signal). */
+static long poll_entries(struct linux_pollfd *entries, size_t n, struct poll_timeout t)
+{
+    if (n == 0) {
+        if (t.now)
+            return 0;
+        return time_sleep_until(t.deadline ? t.deadline : UINT64_MAX) ? 0 : -LINUX_ERESTARTNOHAND;
+    }
+    struct files_call c = { .op = FILES_OP_POLL, .len = (uint32_t)(n * sizeof *entries),
+                            .in = (const uint8_t *)entries, .flags = t.now ? FILES_CALL_NO_WAIT : 0 };
+    size_t len;
+    int64_t r = files_call_until(&c, entries, &len, t.now ? 0 : t.deadline);
+    if (r == -LINUX_ERESTARTSYS)
+        return -LINUX_ERESTARTNOHAND;
+    if (r >= 0 && len != c.len)
+        return -LINUX_EIO; /* node 0 answered something else */
+    return (long)r;
+}
+
+static long poll_user(uint64_t ufds, uint64_t nfds, struct poll_timeout t)
+{
+    if (nfds > POLL_FDS_MAX)
+        return -LINUX_EINVAL;
+    struct linux_pollfd entries[POLL_FDS_MAX];
+    size_t len = (size_t)nfds * sizeof entries[0];
+    if (copy_from_user(entries, ufds, len) != 0)
+        return -LINUX_EFAULT;
+    long r = poll_entries(entries, (size_t)nfds, t);
+    if (r >= 0 && copy_to_user(ufds, entries, len) != 0)
+        return -LINUX_EFAULT;
+    return r;
+}
+
+/* ppoll's and pselect6's mask: installed for the wait; put back at once unless a signal
+ * ended it (then after its handler, so the handler runs under the wait's mask). */
+static long poll_with_mask(uint64_t umask, uint64_t mask_size, long (*wait)(const void *), const void *arg)
+{
+    if (umask) {
+        long rc = signal_wait_mask_set(umask, mask_size);
+        if (rc)
+            return rc;
+    }
+    long r = wait(arg);
+    if (umask && r != -LINUX_ERESTARTNOHAND)
+        signal_wait_mask_restore();
+    return r;
+}
+
+long sys_poll(uint64_t ufds, uint64_t nfds, uint64_t timeout_ms, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    int32_t ms = (int32_t)timeout_ms;
+    struct poll_timeout t = { 0 };
+    if (ms >= 0)
+        t = poll_timeout_after_ns((uint64_t)ms * POLL_NS_PER_MS);
+    return poll_user(ufds, nfds, t);
+}
+
+struct ppoll_args {
+    uint64_t ufds, nfds;
+    struct poll_timeout t;
+};
+
+static long ppoll_wait(const void *arg)
+{
+    const struct ppoll_args *a = arg;
+    return poll_user(a->ufds, a->nfds, a->t);
+}
+
+long sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, uint64_t mask_size, uint64_t a5)
+{
+    (void)a5;
+    struct ppoll_args a = { .ufds = ufds, .nfds = nfds };
+    long rc = poll_timeout_from_timespec(uts, &a.t);
+    return rc ? rc : poll_with_mask(umask, mask_size, ppoll_wait, &a);
+}
+
+struct select_args {
+    uint64_t n;
+    uint64_t usets[SELECT_SETS]; /* read, write, except fd_set addresses (0: none) */
+    struct poll_timeout t;
+};
+
+/* select over descriptors below n (fd_sets of one 64-bit word: the table has FILES_MAX_FDS
+ * descriptors, and bits at or above the table's size are ignored, as Linux does). */
+static long select_wait(const void *arg)
+{
+    _Static_assert(FILES_MAX_FDS <= 64, "one fd_set word covers the table");
+    const struct select_args *a = arg;
+    uint64_t n = a->n < FILES_MAX_FDS ? a->n : FILES_MAX_FDS;
+    uint64_t keep = n == 64 ? UINT64_MAX : (1ull << n) - 1;
+    size_t bytes = (size_t)(n + 7) / 8; /* read and written: whole bytes, never past the set */
+    uint64_t sets[SELECT_SETS] = { 0 };
+    for (int s = 0; s < SELECT_SETS; s++) {
+        if (a->usets[s] && bytes && copy_from_user(&sets[s], a->usets[s], bytes) != 0)
+            return -LINUX_EFAULT;
+        sets[s] &= keep;
+    }
+    static const int16_t asked[SELECT_SETS] = { LINUX_POLLIN, LINUX_POLLOUT, LINUX_POLLPRI };
+    static const int16_t ready_in[SELECT_SETS] = { SELECT_IN_READY, SELECT_OUT_READY, SELECT_EX_READY };
+    struct linux_pollfd entries[FILES_MAX_FDS];
+    size_t count = 0;
+    for (uint64_t fd = 0; fd < n; fd++) {
+        int16_t events = 0;
+        for (int s = 0; s < SELECT_SETS; s++)
+            if (sets[s] & (1ull << fd))
+                events |= asked[s];
+        if (events)
+            entries[count++] = (struct linux_pollfd){ .fd = (int32_t)fd, .events = events };
+    }
+    long r = poll_entries(entries, count, a->t);
+    if (r < 0)
+        return r;
+    uint64_t out[SELECT_SETS] = { 0 };
+    long total = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (entries[i].revents & LINUX_POLLNVAL)
+            return -LINUX_EBADF; /* a set names a descriptor that is not open */
+        for (int s = 0; s < SELECT_SETS; s++) {
+            if ((sets[s] & (1ull << entries[i].fd)) && (entries[i].revents & ready_in[s])) {
+                out[s] |= 1ull << entries[i].fd;
+                total++;
+            }
+        }
+    }
+    for (int s = 0; s < SELECT_SETS; s++)
+        if (a->usets[s] && bytes && copy_to_user(a->usets[s], &out[s], bytes) != 0)
+            return -LINUX_EFAULT;
+    return total;
+}
+
+long sys_select(uint64_t n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t utv, uint64_t a5)
+{
+    (void)a5;
+    if ((int32_t)n < 0)
+        return -LINUX_EINVAL;
+    struct select_args a = { .n = (uint32_t)n, .usets = { uin, uout, uex } };
+    if (utv) {
+        struct linux_timeval tv;
+        if (copy_from_user(&tv, utv, sizeof tv) != 0)
+            return -LINUX_EFAULT;
+        if (tv.tv_sec < 0 || tv.tv_usec < 0)
+            return -LINUX_EINVAL;
+        /* tv_usec past a second carries over, as Linux's select takes it */
+        struct linux_timespec ts = { tv.tv_sec + tv.tv_usec / POLL_USEC_PER_SEC,
+                                     (tv.tv_usec % POLL_USEC_PER_SEC) * (int64_t)POLL_NS_PER_USEC };
+        a.t = poll_timeout_after_ns(timespec_to_ns(&ts));
+    }
+    return select_wait(&a);
+}
+
+long sys_pselect6(uint64_t n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t uts, uint64_t usig)
+{
+    if ((int32_t)n < 0)
+        return -LINUX_EINVAL;
+    struct select_args a = { .n = (uint32_t)n, .usets = { uin, uout, uex } };
+    long rc = poll_timeout_from_timespec(uts, &a.t);
+    if (rc)
+        return rc;
+    struct { uint64_t set, size; } sig = { 0, 0 }; /* pselect6's sixth argument: the mask and its size */
+    if (usig && copy_from_user(&sig, usig, sizeof sig) != 0)
+        return -LINUX_EFAULT;
+    return poll_with_mask(sig.set, sig.size, select_wait, &a);
+}
