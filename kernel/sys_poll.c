@@ -6,7 +6,6 @@
  * Linux). With no descriptor at all, poll and select just sleep (a common idiom). ppoll's
  * and pselect6's mask holds during the wait only. Not done: the time left written back to
  * the timeout; a restart after a signal with no handler starts the timeout anew. */
-#include "kernel/clock.h"
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -15,8 +14,9 @@
 #include "kernel/usercopy.h"
 
 #define POLL_FDS_MAX FILES_MAX_FDS /* more entries than RLIMIT_NOFILE is EINVAL (poll(2)) */
-#define POLL_NS_PER_MS 1000000ull
-#define POLL_NS_PER_USEC 1000ull
+#define POLL_MS_PER_SEC 1000
+#define POLL_NS_PER_MS 1000000
+#define POLL_NS_PER_USEC 1000
 #define POLL_USEC_PER_SEC 1000000
 /* What select counts as ready in each set (Linux fs/select.c POLLIN_SET, POLLOUT_SET, POLLEX_SET) */
 #define SELECT_IN_READY (LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLHUP | LINUX_POLLERR)
@@ -30,25 +30,22 @@ struct poll_timeout {
     uint64_t deadline; /* monotonic ns; 0: none */
 };
 
-static struct poll_timeout poll_timeout_after_ns(uint64_t ns)
+/* A wait of ts (valid) from now. */
+static struct poll_timeout poll_timeout_after(const struct linux_timespec *ts)
 {
-    uint64_t now = clock_now_ns();
-    return (struct poll_timeout){ .now = ns == 0, .deadline = ns > UINT64_MAX - now ? UINT64_MAX : now + ns };
+    return (struct poll_timeout){ .now = ts->tv_sec == 0 && ts->tv_nsec == 0,
+                                  .deadline = time_deadline_from_relative(ts) };
 }
 
 /* The user timespec at uts (0: none) as a timeout; 0, -EFAULT or -EINVAL. */
-static long poll_timeout_from_timespec(uint64_t uts, struct poll_timeout *out)
+static long poll_timeout_from_user(uint64_t uts, struct poll_timeout *out)
 {
     *out = (struct poll_timeout){ 0 };
-    if (!uts)
-        return 0;
     struct linux_timespec ts;
-    if (copy_from_user(&ts, uts, sizeof ts) != 0)
-        return -LINUX_EFAULT;
-    if (!timespec_valid(&ts))
-        return -LINUX_EINVAL;
-    *out = poll_timeout_after_ns(timespec_to_ns(&ts));
-    return 0;
+    long rc = uts ? time_timespec_from_user(uts, &ts) : 0;
+    if (uts && !rc)
+        *out = poll_timeout_after(&ts);
+    return rc;
 }
 
 /* Polls the n entries (kernel memory; revents filled in) until t: the ready count, or
@@ -104,9 +101,9 @@ long sys_poll(uint64_t ufds, uint64_t nfds, uint64_t timeout_ms, uint64_t a3, ui
 {
     (void)a3, (void)a4, (void)a5;
     int32_t ms = (int32_t)timeout_ms;
-    struct poll_timeout t = { 0 };
+    struct poll_timeout t = { 0 }; /* negative: no timeout */
     if (ms >= 0)
-        t = poll_timeout_after_ns((uint64_t)ms * POLL_NS_PER_MS);
+        t = poll_timeout_after(&(struct linux_timespec){ ms / POLL_MS_PER_SEC, ms % POLL_MS_PER_SEC * POLL_NS_PER_MS });
     return poll_user(ufds, nfds, t);
 }
 
@@ -125,7 +122,7 @@ long sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, uint6
 {
     (void)a5;
     struct ppoll_args a = { .ufds = ufds, .nfds = nfds };
-    long rc = poll_timeout_from_timespec(uts, &a.t);
+    long rc = poll_timeout_from_user(uts, &a.t);
     return rc ? rc : poll_with_mask(umask, mask_size, ppoll_wait, &a);
 }
 
@@ -198,7 +195,7 @@ long sys_select(uint64_t n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t 
         /* tv_usec past a second carries over, as Linux's select takes it */
         struct linux_timespec ts = { tv.tv_sec + tv.tv_usec / POLL_USEC_PER_SEC,
                                      (tv.tv_usec % POLL_USEC_PER_SEC) * (int64_t)POLL_NS_PER_USEC };
-        a.t = poll_timeout_after_ns(timespec_to_ns(&ts));
+        a.t = poll_timeout_after(&ts);
     }
     return select_wait(&a);
 }
@@ -208,7 +205,7 @@ long sys_pselect6(uint64_t n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_
     if ((int32_t)n < 0)
         return -LINUX_EINVAL;
     struct select_args a = { .n = (uint32_t)n, .usets = { uin, uout, uex } };
-    long rc = poll_timeout_from_timespec(uts, &a.t);
+    long rc = poll_timeout_from_user(uts, &a.t);
     if (rc)
         return rc;
     struct { uint64_t set, size; } sig = { 0, 0 }; /* pselect6's sixth argument: the mask and its size */

@@ -53,13 +53,19 @@ uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realt
     return ns > TIME_REALTIME_EPOCH_NS ? ns - TIME_REALTIME_EPOCH_NS : 0;
 }
 
+long time_timespec_from_user(uint64_t uts, struct linux_timespec *ts)
+{
+    if (copy_from_user(ts, uts, sizeof *ts) != 0)
+        return -LINUX_EFAULT;
+    return timespec_valid(ts) ? 0 : -LINUX_EINVAL;
+}
+
 long time_deadline_from_user(uint64_t uts, bool absolute, bool realtime, uint64_t *deadline)
 {
     struct linux_timespec ts;
-    if (copy_from_user(&ts, uts, sizeof ts) != 0)
-        return -LINUX_EFAULT;
-    if (!timespec_valid(&ts))
-        return -LINUX_EINVAL;
+    long rc = time_timespec_from_user(uts, &ts);
+    if (rc)
+        return rc;
     *deadline = absolute ? time_deadline_from_absolute(&ts, realtime) : time_deadline_from_relative(&ts);
     return 0;
 }

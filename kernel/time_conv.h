@@ -24,6 +24,8 @@ uint64_t time_realtime_ns(void);
 uint64_t time_deadline_from_relative(const struct linux_timespec *ts);
 /* Monotonic deadline for absolute ts on CLOCK_REALTIME (realtime) or CLOCK_MONOTONIC. */
 uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realtime);
+/* Reads the timespec at user address uts into *ts: 0, -EFAULT, or -EINVAL for one out of range. */
+long time_timespec_from_user(uint64_t uts, struct linux_timespec *ts);
 /* Reads the timespec at user address uts and sets *deadline to it as a monotonic deadline
  * (absolute on CLOCK_REALTIME or CLOCK_MONOTONIC, else relative to now). 0, -EFAULT, or
  * -EINVAL for a timespec out of range. */
