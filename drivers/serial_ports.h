@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The 16550 UARTs: COM1 is the console (drivers/serial.h); the program's byte streams
- * use COM2 = stdout, COM3 = stderr. Raw: no newline translation, polled, no interrupts. A port QEMU did
+ * use COM2 = stdout, COM3 = stderr, COM4 = its files (at exit). Raw: no newline translation, polled, no interrupts. A port QEMU did
  * not create reads back all-ones, which this driver treats as "always ready": the bytes
  * are lost, nothing hangs. */
 #ifndef DRIVERS_SERIAL_PORTS_H
@@ -11,6 +11,7 @@
 
 #define SERIAL_PORT_COM2 0x2f8 /* program stdout */
 #define SERIAL_PORT_COM3 0x3e8 /* program stderr */
+#define SERIAL_PORT_COM4 0x2e8 /* files the program wrote, at its exit (kernel/file_store.h) */
 
 /* Programs the UART at base for 115200 8N1 with FIFOs. */
 void serial_port_init(uint16_t base);

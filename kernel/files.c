@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
-/* The boot-module files, the open file descriptions, the descriptor table (kernel/files.h)
- * and the file operations on them in kernel memory (files_execute). Paths match a module's
- * "file=/path" exactly; relative paths are taken from "/" (the only cwd). The system calls
- * that marshal user arguments into these operations are in kernel/sys_file.c.
+/* The open file descriptions, the descriptor table (kernel/files.h) and the file operations
+ * on them in kernel memory (files_execute); the files themselves, by path, are in
+ * kernel/file_store.c. The system calls that marshal user arguments into these operations
+ * are in kernel/sys_file.c.
  * Waiting: a pipe call that cannot go on now answers FILES_WOULD_BLOCK; its caller queues
  * a waiter (files_wait), and every call that changes a pipe (bytes moved, an end closed)
  * runs the queued calls again, oldest first, finishing those that can go on. All of this
  * runs with interrupts off on the one CPU, so a change and its retries are one step.
- * Not done: directories, writes to files, mmap of files, poll/select, file locks. */
+ * Not done: directories, mmap of files, file locks, epoll. */
 #include "kernel/files.h"
 
 #include "drivers/serial_ports.h"
 #include "kernel/clock.h"
+#include "kernel/file_store.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -20,17 +21,16 @@
 #include "kernel/sched.h"
 #include "kernel/thread.h"
 
-#define FILES_MAX 8                /* boot modules are at most BOOT_MAX_MODULES */
 #define FILES_STDIN 0
 #define FILES_STDOUT 1
 #define FILES_STDERR 2
 #define FILES_KEY_STDIN "stdin"
 #define FILES_KEY_FILE "file="
 #define FILES_BLOCK_SIZE 4096
-#define FILES_STAT_BLOCK 512       /* st_blocks counts 512-byte units */
 #define FILES_CHAR_MODE 0620       /* what a terminal's stat shows for stdin, stdout, stderr */
-#define FILES_FILE_MODE 0444       /* boot files are read-only */
 #define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
+#define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
+                          LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_CLOEXEC) /* others are ignored */
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
@@ -39,17 +39,11 @@
 #define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
 #define FILES_POLL_UNASKED (LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL)
 
-struct boot_file {
-    char path[FILES_PATH_MAX];
-    const uint8_t *data; /* the module's bytes through the direct map */
-    uint64_t size;
-};
-
 enum file_kind {
     FILE_KIND_STDIN,
     FILE_KIND_STDOUT,
     FILE_KIND_STDERR,
-    FILE_KIND_BOOT,      /* a file= module */
+    FILE_KIND_FILE,      /* a file of kernel/file_store.h */
     FILE_KIND_PIPE_READ,
     FILE_KIND_PIPE_WRITE,
 };
@@ -60,7 +54,7 @@ struct file_desc {
     enum file_kind kind;
     uint32_t status;               /* O_ACCMODE and the F_SETFL flags */
     uint64_t offset;
-    const struct boot_file *file;  /* STDIN, BOOT */
+    struct file_node *file;        /* FILE */
     struct pipe *pipe;             /* PIPE_* */
 };
 
@@ -69,9 +63,8 @@ struct fd_slot {
     bool cloexec;                  /* FD_CLOEXEC (kept and reported; there is no execve) */
 };
 
-static struct boot_file files_table[FILES_MAX];
-static size_t files_count;
-static struct boot_file files_stdin; /* empty unless a module says "stdin" */
+static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
+static uint64_t files_stdin_size;
 /* A description is named by at least one descriptor, so there are never more of them. */
 static struct file_desc files_descs[FILES_MAX_FDS];
 static struct fd_slot files_fds[FILES_MAX_FDS];
@@ -117,25 +110,23 @@ void files_init(const struct boot_info *info)
         uint64_t size = m->end - m->start;
         const char *path = files_find_word(m->cmdline, FILES_KEY_FILE, true);
         if (files_find_word(m->cmdline, FILES_KEY_STDIN, false)) {
-            files_stdin = (struct boot_file){ .path = "stdin", .data = data, .size = size };
+            files_stdin = data;
+            files_stdin_size = size;
             log_info("files: stdin is module %zu (%llu bytes)", i, (unsigned long long)size);
-        } else if (path && files_count < FILES_MAX) {
-            struct boot_file *f = &files_table[files_count++];
+        } else if (path) {
             path += strlen(FILES_KEY_FILE);
             size_t len = 0;
-            while (path[len] && path[len] != ' ' && len + 1 < sizeof f->path)
+            while (path[len] && path[len] != ' ')
                 len++;
-            memcpy(f->path, path, len);
-            f->path[len] = '\0';
-            f->data = data;
-            f->size = size;
-            log_info("files: %s is module %zu (%llu bytes)", f->path, i, (unsigned long long)size);
+            if (file_store_add_module(path, len, data, size))
+                log_info("files: %.*s is module %zu (%llu bytes)", (int)len, path, i, (unsigned long long)size);
+            else
+                log_warn("files: module %zu ('%s'): no room or path too long; ignored", i, m->cmdline);
         } else {
             log_warn("files: module %zu ('%s') is neither stdin nor file=/path; ignored", i, m->cmdline);
         }
     }
     files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);
-    files_fds[FILES_STDIN].desc->file = &files_stdin;
     files_fds[FILES_STDOUT].desc = files_desc_new(FILE_KIND_STDOUT, LINUX_O_WRONLY);
     files_fds[FILES_STDERR].desc = files_desc_new(FILE_KIND_STDERR, LINUX_O_WRONLY);
     files_remote_init();
@@ -151,11 +142,16 @@ static int files_lowest_free(int from)
     return -LINUX_EMFILE;
 }
 
-/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both). */
+/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both)
+ * or lets its file go. */
 static void files_desc_put(struct file_desc *d)
 {
     if (--d->refs)
         return;
+    if (d->file) {
+        file_store_release(d->file);
+        d->file = NULL;
+    }
     struct pipe *p = d->pipe;
     if (!p)
         return;
@@ -184,56 +180,61 @@ static void files_fd_install(int fd, struct file_desc *d, bool cloexec)
     files_fds[fd] = (struct fd_slot){ .desc = d, .cloexec = cloexec };
 }
 
-/* ---- boot files ---- */
+/* ---- files ---- */
 
-/* Copies up to len bytes of f at offset into data; the count. */
-static int64_t files_copy(const struct boot_file *f, uint64_t offset, void *data, uint32_t len, size_t *data_len)
+/* The bytes of stdin at offset, up to len, into data; the count. */
+static int64_t files_stdin_copy(uint64_t offset, void *data, uint32_t len, size_t *data_len)
 {
-    uint64_t n = offset >= f->size ? 0 : f->size - offset;
+    uint64_t n = offset >= files_stdin_size ? 0 : files_stdin_size - offset;
     if (n > len)
         n = len;
     if (n)
-        memcpy(data, f->data + offset, (size_t)n);
+        memcpy(data, files_stdin + offset, (size_t)n);
     *data_len = (size_t)n;
     return (int64_t)n;
 }
 
-static const struct boot_file *files_lookup(const char *path)
-{
-    for (size_t i = 0; i < files_count; i++) {
-        const char *p = files_table[i].path;
-        if (strcmp(p, path) == 0 || (path[0] != '/' && p[0] == '/' && strcmp(p + 1, path) == 0))
-            return &files_table[i];
-    }
-    return NULL;
-}
-
 static int64_t files_open(const char *path, uint64_t flags)
 {
-    const struct boot_file *f = path[0] ? files_lookup(path) : NULL;
-    if (!f)
+    uint64_t mode = flags & LINUX_O_ACCMODE;
+    flags &= FILES_OPEN_FLAGS;
+    if (mode == LINUX_O_ACCMODE)
+        return -LINUX_EINVAL;
+    struct file_node *f = file_store_lookup(path);
+    if (f && (flags & LINUX_O_CREAT) && (flags & LINUX_O_EXCL))
+        return -LINUX_EEXIST;
+    if (!f && !(flags & LINUX_O_CREAT))
         return -LINUX_ENOENT;
-    if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+    if (f && mode != LINUX_O_RDONLY && !file_store_writable(f))
         return -LINUX_EROFS;
     int fd = files_lowest_free(0);
     if (fd < 0)
         return fd;
-    struct file_desc *d = files_desc_new(FILE_KIND_BOOT, LINUX_O_RDONLY | LINUX_O_LARGEFILE |
+    int64_t err = 0;
+    if (!f && !(f = file_store_create(path, &err)))
+        return err;
+    if ((flags & LINUX_O_TRUNC) && mode != LINUX_O_RDONLY) {
+        err = file_store_truncate(f, 0);
+        if (err)
+            return err;
+    }
+    struct file_desc *d = files_desc_new(FILE_KIND_FILE, (uint32_t)mode | LINUX_O_LARGEFILE |
                                                              ((uint32_t)flags & FILES_SETFL_MASK));
     d->file = f;
+    file_store_hold(f);
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
     return fd;
 }
 
 static int64_t files_lseek(struct file_desc *d, uint64_t offset, uint64_t whence)
 {
-    if (d->kind != FILE_KIND_BOOT)
+    if (d->kind != FILE_KIND_FILE)
         return -LINUX_ESPIPE;
     int64_t base;
     switch (whence) {
     case LINUX_SEEK_SET: base = 0; break;
     case LINUX_SEEK_CUR: base = (int64_t)d->offset; break;
-    case LINUX_SEEK_END: base = (int64_t)d->file->size; break;
+    case LINUX_SEEK_END: base = (int64_t)file_store_size(d->file); break;
     default: return -LINUX_EINVAL;
     }
     int64_t off = (int64_t)offset;
@@ -243,40 +244,50 @@ static int64_t files_lseek(struct file_desc *d, uint64_t offset, uint64_t whence
     return (int64_t)d->offset;
 }
 
-/* The stat of description d (descriptor fd): a terminal for stdin, stdout and stderr, a
- * regular file, or a FIFO. */
+/* The stat of description d (its inode number is ino unless it is a file of the store): a
+ * terminal for stdin, stdout and stderr, a FIFO for a pipe's end. */
 static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct file_desc *d)
 {
+    if (d->kind == FILE_KIND_FILE) {
+        file_store_stat(d->file, st);
+        return;
+    }
     memset(st, 0, sizeof *st);
     st->st_ino = ino;
     st->st_nlink = 1;
     st->st_blksize = FILES_BLOCK_SIZE;
-    switch (d->kind) {
-    case FILE_KIND_BOOT:
-        st->st_mode = LINUX_S_IFREG | FILES_FILE_MODE;
-        st->st_size = (int64_t)d->file->size;
-        st->st_blocks = (st->st_size + FILES_STAT_BLOCK - 1) / FILES_STAT_BLOCK;
-        break;
-    case FILE_KIND_PIPE_READ:
-    case FILE_KIND_PIPE_WRITE:
-        st->st_mode = LINUX_S_IFIFO | FILES_PIPE_MODE;
-        break;
-    default:
-        st->st_mode = LINUX_S_IFCHR | FILES_CHAR_MODE;
-        break;
-    }
+    bool pipe_end = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
+    st->st_mode = pipe_end ? LINUX_S_IFIFO | FILES_PIPE_MODE : LINUX_S_IFCHR | FILES_CHAR_MODE;
 }
 
-/* stat of a path: a boot file (its inode number is its table index past the fds). */
 static int64_t files_stat_path(const char *path, void *data, size_t *data_len)
 {
-    const struct boot_file *f = path[0] ? files_lookup(path) : NULL;
+    const struct file_node *f = file_store_lookup(path);
     if (!f)
         return -LINUX_ENOENT;
-    struct file_desc d = { .kind = FILE_KIND_BOOT, .file = f };
-    files_fill_stat(data, FILES_MAX_FDS + (uint64_t)(f - files_table) + 1, &d);
+    file_store_stat(f, data);
     *data_len = sizeof(struct linux_stat);
     return 0;
+}
+
+/* access(2) of path for mode: modules are read-only, the program's files read-write; none
+ * is executable. */
+static int64_t files_access(const char *path, uint64_t mode)
+{
+    const struct file_node *f = file_store_lookup(path);
+    if (!f)
+        return -LINUX_ENOENT;
+    if ((mode & LINUX_X_OK) || ((mode & LINUX_W_OK) && !file_store_writable(f)))
+        return -LINUX_EACCES;
+    return 0;
+}
+
+/* A write to a file at off: bytes written or -errno. */
+static int64_t files_file_write(struct file_desc *d, uint64_t off, const struct files_call *c)
+{
+    if ((d->status & LINUX_O_ACCMODE) == LINUX_O_RDONLY)
+        return -LINUX_EBADF;
+    return file_store_write(d->file, off, c->in, c->len);
 }
 
 /* ---- pipes ---- */
@@ -393,12 +404,17 @@ static int64_t files_poll(const struct files_call *c, void *data, size_t *data_l
 static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
     switch (d->kind) {
-    case FILE_KIND_STDIN:
-    case FILE_KIND_BOOT: {
-        int64_t n = files_copy(d->file, d->offset, data, c->len, data_len);
+    case FILE_KIND_STDIN: {
+        int64_t n = files_stdin_copy(d->offset, data, c->len, data_len);
         d->offset += (uint64_t)n;
         return n;
     }
+    case FILE_KIND_FILE:
+        if ((d->status & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
+            return -LINUX_EBADF;
+        *data_len = file_store_read(d->file, d->offset, data, c->len);
+        d->offset += *data_len;
+        return (int64_t)*data_len;
     case FILE_KIND_PIPE_READ:
         return files_pipe_read(d, c, data, data_len);
     default:
@@ -415,6 +431,13 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
         return c->len;
     case FILE_KIND_PIPE_WRITE:
         return files_pipe_write(d, c);
+    case FILE_KIND_FILE: {
+        /* O_APPEND: at the end, and the offset follows, as on Linux */
+        int64_t n = files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : d->offset, c);
+        if (n > 0)
+            d->offset = ((d->status & LINUX_O_APPEND) ? file_store_size(d->file) : d->offset + (uint64_t)n);
+        return n;
+    }
     default:
         return -LINUX_EBADF; /* not open for writing */
     }
@@ -463,11 +486,21 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     case FILES_OP_WRITE:
         return files_write_desc(d, c);
     case FILES_OP_PREAD:
-        if (d->kind != FILE_KIND_BOOT)
+    case FILES_OP_PWRITE:
+        if (d->kind != FILE_KIND_FILE)
             return -LINUX_ESPIPE;
         if ((int64_t)c->arg < 0)
             return -LINUX_EINVAL;
-        return files_copy(d->file, c->arg, data, c->len, data_len);
+        if (c->op == FILES_OP_PWRITE)
+            return files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : c->arg, c);
+        if ((d->status & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
+            return -LINUX_EBADF;
+        *data_len = file_store_read(d->file, c->arg, data, c->len);
+        return (int64_t)*data_len;
+    case FILES_OP_TRUNCATE: /* ftruncate(2): a file open for writing, else EINVAL */
+        if (d->kind != FILE_KIND_FILE || (d->status & LINUX_O_ACCMODE) == LINUX_O_RDONLY || (int64_t)c->arg < 0)
+            return -LINUX_EINVAL;
+        return file_store_truncate(d->file, c->arg);
     case FILES_OP_LSEEK:
         return files_lseek(d, c->arg, c->arg2);
     case FILES_OP_FSTAT:
@@ -505,7 +538,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
 {
     *data_len = 0;
     if (c->len > FILES_XFER_MAX || c->path_len >= FILES_PATH_MAX || strnlen(c->path, c->path_len) != c->path_len ||
-        c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) || (c->op == FILES_OP_WRITE && c->len && !c->in))
+        c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) ||
+        ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL) && c->len && !c->in))
         return -LINUX_EINVAL;
     switch (c->op) {
     case FILES_OP_OPEN:
@@ -515,9 +549,9 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
     case FILES_OP_ACCESS:
         if (c->arg & ~(uint64_t)LINUX_ACCESS_MODE_MASK)
             return -LINUX_EINVAL;
-        if (!c->path[0] || !files_lookup(c->path))
-            return -LINUX_ENOENT;
-        return (c->arg & (LINUX_W_OK | LINUX_X_OK)) ? -LINUX_EACCES : 0; /* files are read-only data */
+        return files_access(c->path, c->arg);
+    case FILES_OP_UNLINK:
+        return file_store_unlink(c->path);
     case FILES_OP_PIPE:
         return files_pipe_create(c->arg, data, data_len);
     case FILES_OP_POLL:

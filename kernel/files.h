@@ -2,14 +2,14 @@
 /* The program's file descriptors. Each open descriptor names an open file description
  * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
  * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
- * (COM3), a read-only file from a boot module whose command line has a word "file=/path",
- * or an end of a pipe. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * (COM3), a file of kernel/file_store.h (a read-only boot module whose command line has a
+ * word "file=/path", or one the program made), or an end of a pipe. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
  * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
  * pipe or a write to a full one waits (unless O_NONBLOCK) until another thread's call, on
  * any node, lets it go on; so does a poll until a descriptor is ready (or its timeout).
- * No directories, no writes to files, no epoll. */
+ * No directories, no epoll. */
 #ifndef KERNEL_FILES_H
 #define KERNEL_FILES_H
 
@@ -24,6 +24,7 @@
 /* Bytes one read or write call moves: one transport message with room to spare
  * (TRANSPORT_MAX_MSG), and PIPE_BUF, so each is atomic on a pipe. */
 #define FILES_XFER_MAX 4096
+#define FILES_RW_MAX 0x7ffff000ull /* Linux's MAX_RW_COUNT: one read or write call moves at most this */
 /* files_execute's answer for a call that must wait (a pipe's state must change first):
  * outside the errno range, never returned to a program. */
 #define FILES_WOULD_BLOCK (-((int64_t)1 << 32))
@@ -32,7 +33,7 @@
  * so it can run on this node or be shipped to node 0. */
 enum files_op {
     FILES_OP_CHECK = 1, /* is fd open: 0 or -EBADF */
-    FILES_OP_OPEN,      /* path, arg = flags: the new fd */
+    FILES_OP_OPEN,      /* path, arg = flags (O_CREAT makes a file in memory): the new fd */
     FILES_OP_CLOSE,     /* fd */
     FILES_OP_READ,      /* fd, len: bytes into data at the fd's offset, which advances */
     FILES_OP_PREAD,     /* fd, len, arg = offset: bytes into data */
@@ -47,7 +48,10 @@ enum files_op {
     FILES_OP_PIPE,      /* arg = O_CLOEXEC | O_NONBLOCK: the read and write ends' fds (two int32) into data */
     FILES_OP_POLL,      /* len bytes at in: struct linux_pollfd[]; the same with revents into data, and
                          * the count of ready ones (or a wait while none is) */
-    FILES_OP_LAST = FILES_OP_POLL,
+    FILES_OP_PWRITE,    /* fd, len bytes at in, arg = offset: the bytes written */
+    FILES_OP_TRUNCATE,  /* fd, arg = size */
+    FILES_OP_UNLINK,    /* path */
+    FILES_OP_LAST = FILES_OP_UNLINK,
 };
 
 /* flags of a call */

@@ -129,3 +129,54 @@ KTEST(files_dup_to_replaces_and_dupfd_takes_the_lowest)
     files_ktest_call(FILES_OP_CLOSE, fds[0], 0, 0, NULL);
     files_ktest_call(FILES_OP_CLOSE, fds[1], 0, 0, NULL);
 }
+
+static int64_t files_ktest_path(enum files_op op, const char *path, uint64_t arg)
+{
+    struct files_call c = { .op = op, .arg = arg, .path_len = (uint32_t)strlen(path) };
+    memcpy(c.path, path, c.path_len + 1);
+    size_t n;
+    return files_execute(&c, NULL, &n);
+}
+
+/* The program's files share a bounded amount of memory: writes fail with ENOSPC before the
+ * node runs short, a sparse write far out counts its page list too, and unlinking a file
+ * (once closed) gives its memory back. */
+KTEST(files_program_files_hit_enospc_and_give_memory_back)
+{
+    uint8_t *page = kzalloc(FILES_XFER_MAX);
+    int64_t fd = files_ktest_path(FILES_OP_OPEN, "/ktest-fill", LINUX_O_CREAT | LINUX_O_RDWR);
+    if (!KT_EXPECT(page && fd >= 0)) {
+        kfree(page);
+        return;
+    }
+    struct files_call c = { .op = FILES_OP_PWRITE, .fd = (int32_t)fd, .len = FILES_XFER_MAX, .in = page };
+    int64_t r = 0;
+    uint64_t pages = 0;
+    for (; pages < (64ull << 20) / FILES_XFER_MAX; pages++) {
+        c.arg = pages * FILES_XFER_MAX;
+        size_t n;
+        r = files_execute(&c, NULL, &n);
+        if (r != FILES_XFER_MAX)
+            break;
+    }
+    KT_EXPECT_EQ(r, -LINUX_ENOSPC);
+    KT_EXPECT(pages > 1000 && pages < (64ull << 20) / FILES_XFER_MAX);
+    KT_EXPECT_EQ(files_ktest_path(FILES_OP_UNLINK, "/ktest-fill", 0), 0);
+    c.arg = 0; /* still open: its pages stay until the close */
+    KT_EXPECT_EQ(files_execute(&c, NULL, &(size_t){ 0 }), FILES_XFER_MAX);
+    KT_EXPECT_EQ(files_ktest_call(FILES_OP_CLOSE, (int)fd, 0, 0, NULL), 0);
+
+    fd = files_ktest_path(FILES_OP_OPEN, "ktest-sparse", LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_WRONLY);
+    KT_EXPECT(fd >= 0);
+    c.fd = (int32_t)fd;
+    c.arg = 900ull << 20; /* one page of data, a page list of about 450 pages */
+    KT_EXPECT_EQ(files_execute(&c, NULL, &(size_t){ 0 }), FILES_XFER_MAX);
+    c.arg = 2ull << 30; /* past RAMFILE_MAX_BYTES */
+    KT_EXPECT_EQ(files_execute(&c, NULL, &(size_t){ 0 }), -LINUX_EFBIG);
+    KT_EXPECT_EQ(files_ktest_path(FILES_OP_ACCESS, "/ktest-sparse", LINUX_W_OK), 0);
+    KT_EXPECT_EQ(files_ktest_path(FILES_OP_OPEN, "/ktest-sparse", LINUX_O_CREAT | LINUX_O_EXCL), -LINUX_EEXIST);
+    KT_EXPECT_EQ(files_ktest_call(FILES_OP_CLOSE, (int)fd, 0, 0, NULL), 0);
+    KT_EXPECT_EQ(files_ktest_path(FILES_OP_UNLINK, "ktest-sparse", 0), 0);
+    KT_EXPECT_EQ(files_ktest_path(FILES_OP_UNLINK, "ktest-sparse", 0), -LINUX_ENOENT);
+    kfree(page);
+}

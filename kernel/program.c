@@ -16,6 +16,7 @@
 #include "kernel/dsm_glue.h"
 #include "kernel/elf.h"
 #include "kernel/exit_codes.h"
+#include "kernel/file_store.h"
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -62,6 +63,7 @@ void program_exit(int status)
 {
     dsm_control_exit(status); /* nodes>1: every node ends; returns on node 0 only */
     log_info("dsmk: program exited with status %d", status);
+    file_store_export(); /* files.out=: the files it wrote, on COM4 */
     log_info("user: %llu syscalls (%llu ENOSYS, %llu EFAULT copies), %llu pages materialised, %zu regions",
              (unsigned long long)syscall_count_total(), (unsigned long long)syscall_count_unknown(),
              (unsigned long long)usercopy_efault_count(), (unsigned long long)uvm_pages_materialised(),

@@ -92,7 +92,9 @@ static size_t files_copy_in(uint8_t *buf, uint64_t ubuf, size_t len)
     return done;
 }
 
-long files_write(int fd, uint64_t ubuf, uint64_t len)
+/* Writes through op (WRITE, or PWRITE at offset) from user memory, FILES_XFER_MAX bytes a
+ * call, until len or a short transfer; bytes written or a negative errno. */
+static long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uint64_t offset)
 {
     if (fd < 0 || fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
@@ -108,7 +110,7 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
             result = -LINUX_EFAULT;
             break;
         }
-        struct files_call c = { .op = FILES_OP_WRITE, .fd = fd, .len = (uint32_t)n, .in = buf };
+        struct files_call c = { .op = op, .fd = fd, .len = (uint32_t)n, .in = buf, .arg = offset + done };
         size_t unused;
         int64_t r = files_call(&c, NULL, &unused);
         if (r == -LINUX_EPIPE)
@@ -125,6 +127,11 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
     } while (done < len);
     kfree(buf);
     return done ? (long)done : result;
+}
+
+long files_write(int fd, uint64_t ubuf, uint64_t len)
+{
+    return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0);
 }
 
 /* A call on a user path (open, stat, access); stat results go to ustat. */
@@ -303,4 +310,53 @@ long sys_pipe(uint64_t ufds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     return sys_pipe2(ufds, 0, 0, 0, 0, 0);
+}
+
+long sys_pwrite64(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if ((int64_t)offset < 0)
+        return -LINUX_EINVAL;
+    return files_write_from(FILES_OP_PWRITE, (int)(uint32_t)fd, ubuf, len > FILES_RW_MAX ? FILES_RW_MAX : len,
+                            offset);
+}
+
+long sys_ftruncate(uint64_t fd, uint64_t length, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_fd_call(FILES_OP_TRUNCATE, fd, length, 0);
+}
+
+/* fsync and fdatasync: the files are in memory, so there is nothing to wait for once the
+ * descriptor is found open. */
+long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_fd_call(FILES_OP_CHECK, fd, 0, 0);
+}
+
+long sys_creat(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_open(upath, LINUX_O_CREAT | LINUX_O_WRONLY | LINUX_O_TRUNC, mode, 0, 0, 0);
+}
+
+long sys_unlink(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_UNLINK, upath, 0, 0);
+}
+
+long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (flags & ~(uint64_t)LINUX_AT_REMOVEDIR)
+        return -LINUX_EINVAL;
+    if (flags & LINUX_AT_REMOVEDIR)
+        return -LINUX_ENOENT; /* there are no directories to remove */
+    if ((int32_t)dirfd != LINUX_AT_FDCWD && files_check_fd((int)dirfd) != 0)
+        return -LINUX_EBADF;
+    if ((int32_t)dirfd != LINUX_AT_FDCWD)
+        return -LINUX_ENOTDIR;
+    return (long)files_path_call(FILES_OP_UNLINK, upath, 0, 0);
 }

@@ -7,22 +7,21 @@
 #include "kernel/syscall.h"
 #include "kernel/usercopy.h"
 
-#define IO_MAX_RW 0x7ffff000ull /* Linux's MAX_RW_COUNT: one call moves at most this */
 #define IO_IOV_MAX 1024         /* UIO_MAXIOV */
 
 static long io_write(uint64_t fd, uint64_t ubuf, uint64_t len)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    return files_write((int)fd, ubuf, len > IO_MAX_RW ? IO_MAX_RW : len);
+    return files_write((int)fd, ubuf, len > FILES_RW_MAX ? FILES_RW_MAX : len);
 }
 
 static long io_read(uint64_t fd, uint64_t ubuf, uint64_t len, bool have_bytes)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    if (len > IO_MAX_RW)
-        len = IO_MAX_RW;
+    if (len > FILES_RW_MAX)
+        len = FILES_RW_MAX;
     return files_read((int)fd, ubuf, len, have_bytes);
 }
 
@@ -50,7 +49,7 @@ static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
         struct linux_iovec iov;
         if (copy_from_user(&iov, uiov + i * sizeof iov, sizeof iov) != 0)
             return total ? total : -LINUX_EFAULT;
-        if (iov.iov_len > IO_MAX_RW)
+        if (iov.iov_len > FILES_RW_MAX)
             return total ? total : -LINUX_EINVAL;
         if (iov.iov_len == 0)
             continue;

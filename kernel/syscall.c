@@ -26,7 +26,8 @@ enum {
     NR_sched_get_priority_max = 146, NR_sched_get_priority_min = 147, NR_rt_sigpending = 127,
     NR_rt_sigsuspend = 130, NR_pause = 34, NR_rt_sigtimedwait = 128, NR_getitimer = 36, NR_alarm = 37,
     NR_setitimer = 38, NR_times = 100, NR_pipe = 22, NR_dup = 32, NR_dup2 = 33, NR_fcntl = 72, NR_dup3 = 292,
-    NR_pipe2 = 293, NR_poll = 7, NR_select = 23, NR_pselect6 = 270, NR_ppoll = 271,
+    NR_pipe2 = 293, NR_poll = 7, NR_select = 23, NR_pselect6 = 270, NR_ppoll = 271, NR_pwrite64 = 18,
+    NR_fsync = 74, NR_fdatasync = 75, NR_ftruncate = 77, NR_creat = 85, NR_unlink = 87, NR_unlinkat = 263,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -56,7 +57,9 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_getitimer] = sys_getitimer, [NR_alarm] = sys_alarm, [NR_setitimer] = sys_setitimer,
     [NR_times] = sys_times, [NR_pipe] = sys_pipe, [NR_dup] = sys_dup, [NR_dup2] = sys_dup2, [NR_fcntl] = sys_fcntl,
     [NR_dup3] = sys_dup3, [NR_pipe2] = sys_pipe2, [NR_poll] = sys_poll, [NR_select] = sys_select,
-    [NR_pselect6] = sys_pselect6, [NR_ppoll] = sys_ppoll,
+    [NR_pselect6] = sys_pselect6, [NR_ppoll] = sys_ppoll, [NR_pwrite64] = sys_pwrite64, [NR_fsync] = sys_fsync,
+    [NR_fdatasync] = sys_fsync, [NR_ftruncate] = sys_ftruncate, [NR_creat] = sys_creat, [NR_unlink] = sys_unlink,
+    [NR_unlinkat] = sys_unlinkat,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

@@ -290,3 +290,111 @@ def test_a_signal_or_a_timeout_ends_a_pipe_wait_on_another_node(tmp_path):
                        env=dict(os.environ, DSMK_BUILD=os.path.relpath(build_dir(), REPO),
                                 DSMK_RUN_ROOT=str(tmp_path / "run")), timeout=180)
     assert (p.returncode, p.stdout) == (0, PIPE_SIGNAL_OUTPUT), p.stderr.decode(errors="replace")[-3000:]
+
+
+# Files the program makes (kernel/file_store.c): threads on every node pwrite their own
+# parts of one file and append to another, a temporary file is grown, cut, unlinked while
+# open; `dsmk run --out` brings two of them back. Everything must equal the native run's.
+WRITE_SOURCE = r"""
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define THREADS 4
+#define PART 6000
+static int shared_fd;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *worker(void *arg)
+{
+    long i = (long)arg;
+    char part[PART];
+    for (int k = 0; k < PART; k++)
+        part[k] = (char)('a' + (i * 7 + k) % 26);
+    ssize_t put = pwrite(shared_fd, part, PART, i * PART);
+    pthread_mutex_lock(&log_lock);
+    FILE *log = fopen("log.txt", "a");
+    fprintf(log, "part %ld: pwrite %zd\n", i, put);
+    fclose(log);
+    pthread_mutex_unlock(&log_lock);
+    return 0;
+}
+
+int main(void)
+{
+    shared_fd = open("shared.bin", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (shared_fd < 0) {
+        perror("open");
+        return 1;
+    }
+    pthread_t t[THREADS];
+    for (long i = 0; i < THREADS; i++)
+        pthread_create(&t[i], 0, worker, (void *)i);
+    for (int i = 0; i < THREADS; i++)
+        pthread_join(t[i], 0);
+    struct stat st;
+    fstat(shared_fd, &st);
+    printf("shared: %lld bytes\n", (long long)st.st_size);
+    close(shared_fd);
+
+    int fd = open("scratch.tmp", O_RDWR | O_CREAT | O_EXCL, 0600);
+    char big[50000];
+    memset(big, 'x', sizeof big);
+    ssize_t w = write(fd, big, sizeof big);
+    ssize_t far = pwrite(fd, "END", 3, 1 << 20);
+    fstat(fd, &st);
+    long long grown = st.st_size;
+    char hole[4] = { 1, 1, 1, 1 };
+    ssize_t hn = pread(fd, hole, sizeof hole, 500000);
+    int cut = ftruncate(fd, 10);
+    off_t end = lseek(fd, 0, SEEK_END);
+    int again = open("scratch.tmp", O_CREAT | O_EXCL | O_WRONLY, 0600);
+    int again_errno = errno;
+    int writable = access("scratch.tmp", W_OK);
+    int gone = unlink("scratch.tmp");
+    int stat_after = stat("scratch.tmp", &st);
+    int stat_errno = errno;
+    char tail[20] = { 0 };
+    ssize_t still = pread(fd, tail, sizeof tail, 0);
+    close(fd);
+    printf("scratch: write %zd, pwrite far %zd, size %lld, hole %zd %d%d%d%d, truncate %d, end %lld\n", w, far,
+           grown, hn, hole[0], hole[1], hole[2], hole[3], cut, (long long)end);
+    printf("scratch: O_EXCL %d %s, W_OK %d, unlink %d, stat %d %s, read after unlink %zd '%s'\n", again,
+           again_errno == EEXIST ? "EEXIST" : "other", writable, gone, stat_after,
+           stat_errno == ENOENT ? "ENOENT" : "other", still, tail);
+    FILE *r = fopen("report.txt", "w");
+    fprintf(r, "report: %d threads, %d bytes each\n", THREADS, PART);
+    fclose(r);
+    return 0;
+}
+"""
+
+
+def test_files_the_program_writes_match_native_and_come_back_with_out(tmp_path):
+    src, exe = tmp_path / "writes.c", tmp_path / "writes"
+    src.write_text(WRITE_SOURCE)
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)],
+                   check=True)
+    native_dir = tmp_path / "native"
+    native_dir.mkdir()
+    native = subprocess.run([str(exe)], cwd=native_dir, capture_output=True, timeout=60)
+    assert native.returncode == 0, native
+    assert b"read after unlink 10 'xxxxxxxxxx'" in native.stdout, native.stdout
+    for nodes in (1, 2):
+        got = tmp_path / ("got%d" % nodes)
+        got.mkdir()
+        cmd = [DSMK, "--name", "writes-%d-%d" % (nodes, os.getpid()), "run", "-n", str(nodes), "--timeout", "120",
+               "--out", "/shared.bin:%s" % (got / "shared.bin"), "--out", "/report.txt:%s" % (got / "report.txt"),
+               "--out", "/never.txt:%s" % (got / "never.txt"), str(exe)]
+        p = subprocess.run(cmd, capture_output=True, env=dict(os.environ, DSMK_RUN_ROOT=str(tmp_path / "run"),
+                                                                DSMK_BUILD=os.path.relpath(build_dir(), REPO)),
+                           timeout=180)
+        assert (p.returncode, p.stdout) == (0, native.stdout), p.stderr.decode(errors="replace")[-3000:]
+        for name in ("shared.bin", "report.txt"):
+            assert (got / name).read_bytes() == (native_dir / name).read_bytes(), (nodes, name)
+        assert b"the program wrote no file /never.txt" in p.stderr
+        assert not (got / "never.txt").exists()

@@ -7,7 +7,9 @@ import os
 import subprocess
 import sys
 
-from dsmkpy import accel, bench, qemu, status
+import pytest
+
+from dsmkpy import accel, bench, files_out, qemu, status
 from dsmkpy.kernel_image import kernel_cmdline_param_details
 from dsmkpy.testing import REPO
 
@@ -33,7 +35,19 @@ def test_qemu_args_have_the_fixed_parts(tmp_path):
     for part in ("-no-reboot", "-smp 1", qemu.ISA_DEBUG_EXIT, "-kernel /k.elf", "-initrd /p p",
                  "mac=52:54:00:d5:00:01", "ifname=tap1", "file:%s/node1.stdout" % tmp_path):
         assert part in joined, joined
-    assert args.count("-serial") == 3
+    assert args.count("-serial") == 4  # log, stdout, stderr, files (COM4)
+
+
+def test_files_out_stream_parses_and_refuses_a_cut_one():
+    stream = b"dsmk-file 3 /a\nabcdsmk-file -1 /b\ndsmk-file 0 /c d\n"
+    assert files_out.parse(stream) == {"/a": b"abc", "/b": None, "/c d": b""}
+    with pytest.raises(ValueError):
+        files_out.parse(b"dsmk-file 5 /a\nab")
+    with pytest.raises(ValueError):
+        files_out.parse(b"garbage")
+    assert files_out.kernel_word(["/x", "/y/z"]) == "files.out=/x,/y/z"
+    with pytest.raises(ValueError):
+        files_out.kernel_word(["relative"])
 
 
 def test_accel_choice(tmp_path):

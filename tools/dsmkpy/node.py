@@ -41,7 +41,7 @@ class Node:
     def start(self):
         """Starts QEMU in its own session (so a terminal ^C reaches only us)."""
         os.makedirs(self.spec.rundir, exist_ok=True)
-        for path in (self.spec.log, self.spec.stdout, self.spec.stderr):
+        for path in (self.spec.log, self.spec.stdout, self.spec.stderr, self.spec.files):
             open(path, "wb").close()  # a fresh empty file, so readers never see an old run
         with open(self.spec.path("argv"), "w") as f:
             f.write(" ".join(self.argv()) + "\n")

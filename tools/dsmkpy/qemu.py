@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """QEMU command lines for one dsmk node (PLUMBING.md sections 2, 3, 4, 6, 10).
 
-Serial: COM1 = kernel log, COM2 = program stdout, COM3 = program stderr, each written to a
+Serial: COM1 = kernel log, COM2 = program stdout, COM3 = program stderr, COM4 = the files
+the program wrote (files.out=, at its exit; tools/dsmkpy/files_out.py), each written to a
 file (a FIFO path works too). isa-debug-exit, -no-reboot (a triple fault exits 0), -smp 1
 (the kernel is single-CPU by design). It only builds argument lists; starting is node.py.
 """
@@ -77,6 +78,10 @@ class NodeSpec:
         return self.path("stderr")
 
     @property
+    def files(self):
+        return self.path("files")
+
+    @property
     def qmp(self):
         return self.path("qmp")
 
@@ -109,6 +114,7 @@ def build_qemu_args(spec):
              "-serial", "file:" + spec.log,
              "-serial", "file:" + spec.stdout,
              "-serial", "file:" + spec.stderr,
+             "-serial", "file:" + spec.files,
              "-qmp", "unix:%s,server=on,wait=off" % spec.qmp,
              "-gdb", "unix:%s,server=on,wait=off" % spec.gdb,  # idle until `dsmk gdb` attaches
              "-pidfile", spec.pidfile]
