@@ -566,6 +566,26 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
 
 /* ---- waiting ---- */
 
+/* A queued call once more: a read or write on the description it holds. */
+static int64_t files_execute_queued(struct files_waiter *w)
+{
+    w->data_len = 0;
+    if (!w->held)
+        return files_execute_one(&w->call, w->bytes, &w->data_len);
+    if (w->call.op == FILES_OP_READ)
+        return files_read_desc(w->held, &w->call, w->bytes, &w->data_len);
+    return files_write_desc(w->held, &w->call);
+}
+
+/* A call leaves the queue: its description goes (which may close a pipe's end). */
+static void files_waiter_drop_hold(struct files_waiter *w)
+{
+    if (w->held) {
+        files_desc_put(w->held);
+        w->held = NULL;
+    }
+}
+
 /* Runs the queued calls again after pipe changes, oldest first, until a pass finishes
  * none (each finished call moved bytes or saw an end close, and leaves the queue). */
 static void files_run_waiters(void)
@@ -577,13 +597,14 @@ static void files_run_waiters(void)
         files_pipe_changed = false;
         for (struct files_waiter **link = &files_waiting; *link;) {
             struct files_waiter *w = *link;
-            int64_t r = files_execute_one(&w->call, w->bytes, &w->data_len);
+            int64_t r = files_execute_queued(w);
             if (r == FILES_WOULD_BLOCK) {
                 link = &w->next;
                 continue;
             }
             *link = w->next;
             w->next = NULL;
+            files_waiter_drop_hold(w);
             w->done(w, r);
         }
     }
@@ -609,6 +630,7 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
     w->ctx = NULL;
     w->result = 0;
     w->finished = false;
+    w->held = NULL;
     w->call = *c;
     if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL) {
         memcpy(w->bytes, c->in, c->len);
@@ -619,6 +641,11 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
 
 void files_wait(struct files_waiter *w)
 {
+    const struct files_call *c = &w->call;
+    bool on_fd = (c->op == FILES_OP_READ || c->op == FILES_OP_WRITE) && c->fd >= 0 && c->fd < FILES_MAX_FDS;
+    w->held = on_fd ? files_fds[c->fd].desc : NULL;
+    if (w->held)
+        w->held->refs++;
     struct files_waiter **link = &files_waiting;
     while (*link)
         link = &(*link)->next;
@@ -632,6 +659,9 @@ bool files_unwait(struct files_waiter *w)
         if (*link == w) {
             *link = w->next;
             w->next = NULL;
+            files_waiter_drop_hold(w);
+            if (files_pipe_changed)
+                files_run_waiters();
             return true;
         }
     }

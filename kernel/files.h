@@ -73,7 +73,10 @@ struct files_call {
 };
 
 /* A call that must wait, queued on node 0 until a pipe change lets it finish: then done
- * runs once with its result (the bytes read are in bytes, data_len of them). */
+ * runs once with its result (the bytes read are in bytes, data_len of them). A read or
+ * write holds its open file description meanwhile, so closing the descriptor (or reusing
+ * its number) does not change what it waits on, as on Linux. */
+struct file_desc;
 struct files_waiter {
     struct files_waiter *next;
     struct files_call call; /* WRITE, POLL: call.in points into bytes */
@@ -83,6 +86,7 @@ struct files_waiter {
     void *ctx;              /* the owner's */
     int64_t result;         /* files_execute_waiting's: the call's, once finished */
     bool finished;          /* files_execute_waiting's: done has run */
+    struct file_desc *held; /* kernel/files.c's: the description a read or write holds */
 };
 
 /* Registers the stdin and file= modules of info (module 0, the program, is skipped) and,

@@ -180,3 +180,31 @@ KTEST(files_program_files_hit_enospc_and_give_memory_back)
     KT_EXPECT_EQ(files_ktest_path(FILES_OP_UNLINK, "ktest-sparse", 0), -LINUX_ENOENT);
     kfree(page);
 }
+
+/* A read waiting on a pipe holds its description: closing its descriptor, and a new pipe
+ * taking that number, change nothing for it; the write to the first pipe still reaches it.
+ * Without the hold it read the new pipe's descriptor (or failed with EBADF). */
+KTEST(files_waiting_read_keeps_its_description_across_close)
+{
+    int32_t first[2], second[2];
+    if (!KT_EXPECT_EQ(files_ktest_call(FILES_OP_PIPE, 0, 0, 0, first), 0))
+        return;
+    struct files_call read_call = { .op = FILES_OP_READ, .fd = first[0], .len = 8 };
+    int64_t result;
+    struct files_waiter *reader = files_ktest_wait(&read_call, &result);
+    KT_EXPECT_EQ(files_ktest_call(FILES_OP_CLOSE, first[0], 0, 0, NULL), 0);
+    KT_EXPECT_EQ(files_ktest_call(FILES_OP_PIPE, 0, 0, 0, second), 0);
+    KT_EXPECT_EQ(second[0], first[0]); /* the number is reused */
+    KT_EXPECT_EQ(files_ktest_io(FILES_OP_WRITE, second[1], (const uint8_t *)"wrong", 5, NULL), 5);
+    KT_EXPECT_EQ(result, FILES_WOULD_BLOCK);
+    /* the first pipe still has its reader: no EPIPE */
+    KT_EXPECT_EQ(files_ktest_io(FILES_OP_WRITE, first[1], (const uint8_t *)"right", 5, NULL), 5);
+    KT_EXPECT_EQ(result, 5);
+    KT_EXPECT(reader && memcmp(reader->bytes, "right", 5) == 0);
+    kfree(reader);
+    /* the hold went with the read: now the first pipe has no reader */
+    KT_EXPECT_EQ(files_ktest_io(FILES_OP_WRITE, first[1], (const uint8_t *)"x", 1, NULL), -LINUX_EPIPE);
+    files_ktest_call(FILES_OP_CLOSE, first[1], 0, 0, NULL);
+    files_ktest_call(FILES_OP_CLOSE, second[0], 0, 0, NULL);
+    files_ktest_call(FILES_OP_CLOSE, second[1], 0, 0, NULL);
+}
