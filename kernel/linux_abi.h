@@ -20,6 +20,7 @@
 #define LINUX_EFAULT 14
 #define LINUX_EBUSY 16
 #define LINUX_EEXIST 17
+#define LINUX_ENODEV 19
 #define LINUX_ENOTDIR 20
 #define LINUX_EISDIR 21
 #define LINUX_EINVAL 22
@@ -131,6 +132,7 @@
 #define LINUX_O_LARGEFILE 0100000  /* x86-64 value; a 64-bit kernel reports it on every file */
 #define LINUX_O_CLOEXEC 02000000
 #define LINUX_S_IFIFO 0010000
+#define LINUX_S_IFMT 0170000
 
 /* fcntl (asm-generic/fcntl.h, linux/fcntl.h) */
 #define LINUX_F_DUPFD 0

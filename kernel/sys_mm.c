@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Memory syscalls (man 2 brk, mmap, munmap, mprotect, mremap, madvise): argument checks
- * that are about the ABI, then kernel/uvm.c. */
+ * that are about the ABI, then kernel/uvm.c. A file mapping is a private copy made at mmap
+ * time: a private anonymous mapping filled with the file's bytes (what lies past its end
+ * reads as zeros, not SIGBUS), so MAP_PRIVATE, and MAP_SHARED without PROT_WRITE, work;
+ * a writable MAP_SHARED one, whose writes would have to reach the file, is refused. */
 #include "kernel/dsm_glue.h"
+#include "kernel/files.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
 #include "kernel/syscall.h"
@@ -15,16 +19,66 @@ long sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
     return uvm_brk(addr);
 }
 
+static long mm_map_anonymous(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags)
+{
+    if (dsm_active())
+        return dsm_control_mm(DSM_MM_MMAP, addr, len, prot, flags);
+    return uvm_mmap(addr, len, (unsigned)prot, (unsigned)flags);
+}
+
+/* fd's access mode (O_RDONLY, O_RDWR) if it is a regular file open for reading; else the
+ * mmap error (EBADF, EACCES, ENODEV). */
+static long mm_file_mode(uint64_t fd)
+{
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    struct files_call c = { .op = FILES_OP_FSTAT, .fd = (int32_t)fd };
+    struct linux_stat st;
+    size_t n;
+    int64_t r = files_call(&c, &st, &n);
+    if (r < 0)
+        return (long)r;
+    if ((st.st_mode & LINUX_S_IFMT) != LINUX_S_IFREG)
+        return -LINUX_ENODEV; /* a pipe or a terminal cannot be mapped */
+    c = (struct files_call){ .op = FILES_OP_FCNTL, .fd = (int32_t)fd, .arg = LINUX_F_GETFL };
+    r = files_call(&c, NULL, &n);
+    if (r < 0)
+        return (long)r;
+    return (r & LINUX_O_ACCMODE) == LINUX_O_WRONLY ? -LINUX_EACCES : (long)(r & LINUX_O_ACCMODE);
+}
+
+static long mm_map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
+{
+    long mode = mm_file_mode(fd);
+    if (mode < 0)
+        return mode;
+    if ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE))
+        /* a shared writable mapping: of a descriptor not open for writing EACCES, as on
+         * Linux; else refused, as its writes would have to reach the file */
+        return mode == LINUX_O_RDWR ? -LINUX_ENODEV : -LINUX_EACCES;
+    uint64_t private = (flags & ~(uint64_t)LINUX_MAP_TYPE) | LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
+    long base = mm_map_anonymous(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE, private);
+    if (base < 0)
+        return base;
+    long got = sys_pread64(fd, (uint64_t)base, len, off, 0, 0);
+    if (got >= 0 && prot != (LINUX_PROT_READ | LINUX_PROT_WRITE))
+        got = sys_mprotect((uint64_t)base, len, prot, 0, 0, 0);
+    if (got < 0) {
+        sys_munmap((uint64_t)base, len, 0, 0, 0, 0);
+        return got;
+    }
+    return base;
+}
+
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
-    (void)fd;
     if (off & (PAGE_SIZE - 1)) /* the offset must be a multiple of the page size */
         return -LINUX_EINVAL;
     if (prot > UINT32_MAX || flags > UINT32_MAX)
         return -LINUX_EINVAL;
-    if (dsm_active())
-        return dsm_control_mm(DSM_MM_MMAP, addr, len, prot, flags);
-    return uvm_mmap(addr, len, (unsigned)prot, (unsigned)flags);
+    if (!(flags & LINUX_MAP_ANONYMOUS) && len && (flags & LINUX_MAP_TYPE) != 0)
+        return mm_map_file(addr, len, prot, flags, fd, off);
+    return mm_map_anonymous(addr, len, prot, flags);
 }
 
 long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -13,7 +13,6 @@
 #include "kernel/mm.h"
 #include "kernel/uvm_page.h"
 
-#define LINUX_ENODEV 19
 
 struct uvm_region {
     uint64_t start, end; /* page aligned, start < end */

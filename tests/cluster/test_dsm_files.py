@@ -25,6 +25,7 @@ SOURCE = r"""
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -106,6 +107,24 @@ int main(int argc, char **argv)
         return 1;
     }
     file_size = lseek(shared_fd, 0, SEEK_END);
+    /* mmap of the file: read-only shared, a private copy written to (the file stays as it
+     * was), from an offset (what lies past the end of the file reads as zeros) */
+    const unsigned char *ro = mmap(0, file_size, PROT_READ, MAP_SHARED, shared_fd, 0);
+    unsigned char *cow = mmap(0, file_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, shared_fd, 0);
+    const unsigned char *tail = mmap(0, 4096, PROT_READ, MAP_PRIVATE, shared_fd, file_size & ~4095L);
+    void *shared_rw = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, shared_fd, 0);
+    int shared_rw_errno = errno;
+    if (ro == MAP_FAILED || cow == MAP_FAILED || tail == MAP_FAILED)
+        return 3;
+    cow[0] ^= 0xff;
+    unsigned char first;
+    pread(shared_fd, &first, 1, 0);
+    size_t in_tail = (size_t)(file_size & 4095); /* bytes of the file in tail's page */
+    printf("mmap: hash %016llx, copy changed %d, file kept %d, tail %016llx last %d, shared writable %s %s\n",
+           (unsigned long long)fnv(ro, (size_t)file_size, 1469598103934665603ull), cow[0] != ro[0],
+           first == ro[0], (unsigned long long)fnv(tail, in_tail, 1469598103934665603ull),
+           tail[4095], shared_rw == MAP_FAILED ? "refused" : "mapped",
+           shared_rw == MAP_FAILED && shared_rw_errno == EACCES ? "EACCES" : "-");
     pthread_t t[THREADS];
     struct job jobs[THREADS];
     for (int i = 0; i < THREADS; i++) {
