@@ -65,8 +65,10 @@ struct fd_slot {
 
 static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
 static uint64_t files_stdin_size;
-/* A description is named by at least one descriptor, so there are never more of them. */
-static struct file_desc files_descs[FILES_MAX_FDS];
+/* A description is named by a descriptor or held by a waiting call whose descriptor was
+ * closed: twice the descriptors leaves room for those; past it, ENFILE. */
+#define FILES_DESCS_MAX (2 * FILES_MAX_FDS)
+static struct file_desc files_descs[FILES_DESCS_MAX];
 static struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
 static bool files_pipe_changed;                /* a pipe changed since the queue was last run */
@@ -90,16 +92,17 @@ static const char *files_find_word(const char *line, const char *word, bool pref
     return NULL;
 }
 
+/* A new description (one reference), or NULL when all are in use. */
 static struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
 {
-    for (size_t i = 0; i < FILES_MAX_FDS; i++) {
+    for (size_t i = 0; i < FILES_DESCS_MAX; i++) {
         struct file_desc *d = &files_descs[i];
         if (d->refs == 0) {
             *d = (struct file_desc){ .refs = 1, .kind = kind, .status = status };
             return d;
         }
     }
-    return NULL; /* unreachable while descriptors are checked first (see files_descs) */
+    return NULL;
 }
 
 void files_init(const struct boot_info *info)
@@ -210,16 +213,19 @@ static int64_t files_open(const char *path, uint64_t flags)
     int fd = files_lowest_free(0);
     if (fd < 0)
         return fd;
-    int64_t err = 0;
-    if (!f && !(f = file_store_create(path, &err)))
-        return err;
-    if ((flags & LINUX_O_TRUNC) && mode != LINUX_O_RDONLY) {
-        err = file_store_truncate(f, 0);
-        if (err)
-            return err;
-    }
     struct file_desc *d = files_desc_new(FILE_KIND_FILE, (uint32_t)mode | LINUX_O_LARGEFILE |
                                                              ((uint32_t)flags & FILES_SETFL_MASK));
+    if (!d)
+        return -LINUX_ENFILE;
+    int64_t err = 0;
+    if (!f && !(f = file_store_create(path, &err))) {
+        d->refs = 0;
+        return err;
+    }
+    if ((flags & LINUX_O_TRUNC) && mode != LINUX_O_RDONLY && (err = file_store_truncate(f, 0)) != 0) {
+        d->refs = 0;
+        return err;
+    }
     d->file = f;
     file_store_hold(f);
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
@@ -302,17 +308,20 @@ static int64_t files_pipe_create(uint64_t flags, void *data, size_t *data_len)
     int wfd = files_lowest_free(rfd + 1); /* the next lowest: rfd stays free until both are found */
     if (wfd < 0)
         return wfd;
-    struct pipe *p = kmalloc(sizeof *p);
-    uint8_t *ring = kmalloc(PIPE_CAPACITY);
-    if (!p || !ring) {
-        kfree(p);
-        kfree(ring);
-        return -LINUX_ENOMEM;
-    }
-    pipe_init(p, ring);
     uint32_t status = (uint32_t)flags & LINUX_O_NONBLOCK;
     struct file_desc *r = files_desc_new(FILE_KIND_PIPE_READ, LINUX_O_RDONLY | status);
-    struct file_desc *w = files_desc_new(FILE_KIND_PIPE_WRITE, LINUX_O_WRONLY | status);
+    struct file_desc *w = r ? files_desc_new(FILE_KIND_PIPE_WRITE, LINUX_O_WRONLY | status) : NULL;
+    struct pipe *p = w ? kmalloc(sizeof *p) : NULL;
+    uint8_t *ring = p ? kmalloc(PIPE_CAPACITY) : NULL;
+    if (!ring) {
+        kfree(p);
+        if (r)
+            r->refs = 0;
+        if (w)
+            w->refs = 0;
+        return w ? -LINUX_ENOMEM : -LINUX_ENFILE;
+    }
+    pipe_init(p, ring);
     r->pipe = w->pipe = p;
     bool cloexec = (flags & LINUX_O_CLOEXEC) != 0;
     files_fd_install(rfd, r, cloexec);
