@@ -128,7 +128,7 @@ static void dsm_files_reply_done(void *ctx, int status, const uint8_t *reply, si
 /* Bytes of a call's in that travel with it. */
 static size_t dsm_files_in_len(uint32_t op, uint32_t len)
 {
-    return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL ? len : 0;
+    return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ? len : 0;
 }
 
 static void dsm_files_cancel_done(void *ctx, int status, const uint8_t *reply, size_t len)

@@ -184,6 +184,29 @@ int64_t file_store_unlink(const char *path)
     return 0;
 }
 
+int64_t file_store_rename(const char *from, const char *to)
+{
+    struct file_node *n = file_store_lookup(from);
+    if (!n || !to[0])
+        return -LINUX_ENOENT;
+    struct file_node *old = file_store_lookup(to);
+    if (!file_store_writable(n) || (old && !file_store_writable(old)))
+        return -LINUX_EROFS;
+    bool relative = to[0] != '/';
+    size_t len = strlen(to);
+    if (len + relative >= sizeof n->path)
+        return -LINUX_ENAMETOOLONG;
+    if (old == n)
+        return 0; /* the same file: nothing to do, as rename(2) says */
+    if (old) {
+        old->linked = false;
+        file_store_reap(old);
+    }
+    n->path[0] = '/';
+    memcpy(n->path + relative, to, len + 1);
+    return 0;
+}
+
 void file_store_hold(struct file_node *n)
 {
     n->holds++;

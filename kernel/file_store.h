@@ -34,6 +34,9 @@ int64_t file_store_write(struct file_node *n, uint64_t off, const void *src, siz
 int64_t file_store_truncate(struct file_node *n, uint64_t size);
 /* Removes path from the namespace (its memory goes with the last close): 0, -ENOENT, -EROFS. */
 int64_t file_store_unlink(const char *path);
+/* rename(2): from's file takes the path to, replacing a file there: 0, -ENOENT, -EROFS (a
+ * boot module on either side), -ENAMETOOLONG. */
+int64_t file_store_rename(const char *from, const char *to);
 /* An open description now names n / no longer does. */
 void file_store_hold(struct file_node *n);
 void file_store_release(struct file_node *n);

@@ -73,6 +73,11 @@ static struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
 static bool files_pipe_changed;                /* a pipe changed since the queue was last run */
 static bool files_retrying;                    /* the queue is being run (no nesting) */
+/* umask(2): the program's, kept and reported; the modes of files made here do not use it
+ * (they are 0644 whatever open asks) */
+#define FILES_UMASK_DEFAULT 022
+#define FILES_UMASK_BITS 0777
+static uint64_t files_umask = FILES_UMASK_DEFAULT;
 
 /* Finds word (or a word starting with it, when prefix) in a module command line; returns
  * the word's start or NULL. */
@@ -548,7 +553,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
     *data_len = 0;
     if (c->len > FILES_XFER_MAX || c->path_len >= FILES_PATH_MAX || strnlen(c->path, c->path_len) != c->path_len ||
         c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) ||
-        ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL) && c->len && !c->in))
+        ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_RENAME) &&
+         c->len && !c->in))
         return -LINUX_EINVAL;
     switch (c->op) {
     case FILES_OP_OPEN:
@@ -561,6 +567,21 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_access(c->path, c->arg);
     case FILES_OP_UNLINK:
         return file_store_unlink(c->path);
+    case FILES_OP_RENAME: {
+        char to[FILES_PATH_MAX];
+        if (c->len >= sizeof to)
+            return -LINUX_ENAMETOOLONG;
+        memcpy(to, c->in, c->len);
+        to[c->len] = '\0';
+        if (strlen(to) != c->len)
+            return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
+        return file_store_rename(c->path, to);
+    }
+    case FILES_OP_UMASK: {
+        uint64_t old = files_umask;
+        files_umask = c->arg & FILES_UMASK_BITS;
+        return (int64_t)old;
+    }
     case FILES_OP_PIPE:
         return files_pipe_create(c->arg, data, data_len);
     case FILES_OP_POLL:

@@ -51,7 +51,9 @@ enum files_op {
     FILES_OP_PWRITE,    /* fd, len bytes at in, arg = offset: the bytes written */
     FILES_OP_TRUNCATE,  /* fd, arg = size */
     FILES_OP_UNLINK,    /* path */
-    FILES_OP_LAST = FILES_OP_UNLINK,
+    FILES_OP_RENAME,    /* path = the old path, len bytes at in = the new one (no NUL) */
+    FILES_OP_UMASK,     /* arg = the new mask: the old one (the program's, kept with the table) */
+    FILES_OP_LAST = FILES_OP_UMASK,
 };
 
 /* flags of a call */
@@ -66,9 +68,9 @@ struct files_call {
     uint64_t arg;
     uint64_t arg2;
     uint32_t len;       /* READ/PREAD: bytes wanted, WRITE/POLL: bytes at in; at most FILES_XFER_MAX */
-    uint32_t path_len;  /* OPEN/STAT/ACCESS: bytes of path, no NUL, < FILES_PATH_MAX */
+    uint32_t path_len;  /* OPEN/STAT/ACCESS/UNLINK: bytes of path, no NUL, < FILES_PATH_MAX */
     uint32_t flags;     /* FILES_CALL_* */
-    const uint8_t *in;  /* WRITE, POLL: the bytes (kernel memory) */
+    const uint8_t *in;  /* WRITE, PWRITE, POLL, RENAME: the bytes (kernel memory) */
     char path[FILES_PATH_MAX];
 };
 

@@ -170,6 +170,14 @@ static long files_stat_fd(uint64_t fd, uint64_t ustat)
     return copy_to_user(ustat, &st, sizeof st);
 }
 
+/* The *at calls name paths from "/" only: a dirfd other than AT_FDCWD is no directory. */
+static long files_at_dirfd(uint64_t dirfd)
+{
+    if ((int32_t)dirfd == LINUX_AT_FDCWD)
+        return 0;
+    return files_check_fd((int)dirfd) != 0 ? -LINUX_EBADF : -LINUX_ENOTDIR;
+}
+
 long sys_open(uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)mode, (void)a3, (void)a4, (void)a5;
@@ -179,11 +187,8 @@ long sys_open(uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a3, uint64
 long sys_openat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a4, uint64_t a5)
 {
     (void)mode, (void)a4, (void)a5;
-    if ((int32_t)dirfd != LINUX_AT_FDCWD && files_check_fd((int)dirfd) != 0)
-        return -LINUX_EBADF;
-    if ((int32_t)dirfd != LINUX_AT_FDCWD)
-        return -LINUX_ENOTDIR; /* no descriptor is a directory */
-    return (long)files_path_call(FILES_OP_OPEN, upath, flags, 0);
+    long rc = files_at_dirfd(dirfd);
+    return rc ? rc : (long)files_path_call(FILES_OP_OPEN, upath, flags, 0);
 }
 
 long sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -354,9 +359,94 @@ long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, u
         return -LINUX_EINVAL;
     if (flags & LINUX_AT_REMOVEDIR)
         return -LINUX_ENOENT; /* there are no directories to remove */
-    if ((int32_t)dirfd != LINUX_AT_FDCWD && files_check_fd((int)dirfd) != 0)
-        return -LINUX_EBADF;
-    if ((int32_t)dirfd != LINUX_AT_FDCWD)
-        return -LINUX_ENOTDIR;
-    return (long)files_path_call(FILES_OP_UNLINK, upath, 0, 0);
+    long rc = files_at_dirfd(dirfd);
+    return rc ? rc : (long)files_path_call(FILES_OP_UNLINK, upath, 0, 0);
+}
+
+/* rename, renameat, renameat2 (flags 0 only; no RENAME_NOREPLACE/EXCHANGE/WHITEOUT): both
+ * paths are read here and travel in one call, the new one as its bytes. */
+static long files_rename(uint64_t uold, uint64_t unew)
+{
+    struct files_call *c = kzalloc(sizeof *c);
+    char *to = kmalloc(FILES_PATH_MAX);
+    long r = c && to ? 0 : -LINUX_ENOMEM;
+    long old_len = r ? r : copy_string_from_user(c->path, uold, sizeof c->path);
+    long new_len = old_len < 0 ? old_len : copy_string_from_user(to, unew, FILES_PATH_MAX);
+    if (new_len < 0) {
+        r = new_len;
+    } else {
+        c->op = FILES_OP_RENAME;
+        c->path_len = (uint32_t)old_len;
+        c->len = (uint32_t)new_len;
+        c->in = (const uint8_t *)to;
+        size_t n;
+        r = (long)files_call(c, NULL, &n);
+    }
+    kfree(c);
+    kfree(to);
+    return r;
+}
+
+long sys_rename(uint64_t uold, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return files_rename(uold, unew);
+}
+
+long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t flags, uint64_t a5)
+{
+    (void)a5;
+    if (flags)
+        return -LINUX_EINVAL; /* RENAME_NOREPLACE, EXCHANGE, WHITEOUT: not done */
+    long rc = files_at_dirfd(olddirfd);
+    if (!rc)
+        rc = files_at_dirfd(newdirfd);
+    return rc ? rc : files_rename(uold, unew);
+}
+
+long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    return sys_renameat2(olddirfd, uold, newdirfd, unew, 0, 0);
+}
+
+/* readlink: there are no symbolic links; a path that names a file is EINVAL (not a link),
+ * any other ENOENT, as Linux answers for those. */
+long sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)ubuf, (void)a3, (void)a4, (void)a5;
+    if ((int64_t)size <= 0)
+        return -LINUX_EINVAL;
+    long r = (long)files_path_call(FILES_OP_ACCESS, upath, 0, 0);
+    return r == 0 ? -LINUX_EINVAL : r;
+}
+
+long sys_readlinkat(uint64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    long rc = files_at_dirfd(dirfd);
+    return rc ? rc : sys_readlink(upath, ubuf, size, 0, 0, 0);
+}
+
+long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct files_call c = { .op = FILES_OP_UMASK, .arg = mask };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+/* chdir: "/" is the only directory; a file is ENOTDIR, anything else ENOENT. */
+long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    char path[2];
+    long len = copy_string_from_user(path, upath, sizeof path);
+    if (len == 1 && path[0] == '/')
+        return 0;
+    if (len == -LINUX_ENAMETOOLONG || len >= 0) {
+        long r = (long)files_path_call(FILES_OP_ACCESS, upath, 0, 0);
+        return r == 0 ? -LINUX_ENOTDIR : r;
+    }
+    return len;
 }

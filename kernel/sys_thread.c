@@ -130,6 +130,14 @@ long sys_getpid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
     return THREAD_FIRST_TID;
 }
 
+/* getpgid and getsid: the program is the only process, leader of its group and session;
+ * pid 0 means the caller, any other pid but ours names no process. */
+long sys_getpgid(uint64_t pid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (int32_t)pid == 0 || (int32_t)pid == THREAD_FIRST_TID ? THREAD_FIRST_TID : -LINUX_ESRCH;
+}
+
 long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;

@@ -28,6 +28,8 @@ enum {
     NR_setitimer = 38, NR_times = 100, NR_pipe = 22, NR_dup = 32, NR_dup2 = 33, NR_fcntl = 72, NR_dup3 = 292,
     NR_pipe2 = 293, NR_poll = 7, NR_select = 23, NR_pselect6 = 270, NR_ppoll = 271, NR_pwrite64 = 18,
     NR_fsync = 74, NR_fdatasync = 75, NR_ftruncate = 77, NR_creat = 85, NR_unlink = 87, NR_unlinkat = 263,
+    NR_rename = 82, NR_renameat = 264, NR_renameat2 = 316, NR_readlink = 89, NR_readlinkat = 267, NR_umask = 95,
+    NR_chdir = 80, NR_getpgid = 121, NR_getsid = 124,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -59,7 +61,9 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_dup3] = sys_dup3, [NR_pipe2] = sys_pipe2, [NR_poll] = sys_poll, [NR_select] = sys_select,
     [NR_pselect6] = sys_pselect6, [NR_ppoll] = sys_ppoll, [NR_pwrite64] = sys_pwrite64, [NR_fsync] = sys_fsync,
     [NR_fdatasync] = sys_fsync, [NR_ftruncate] = sys_ftruncate, [NR_creat] = sys_creat, [NR_unlink] = sys_unlink,
-    [NR_unlinkat] = sys_unlinkat,
+    [NR_unlinkat] = sys_unlinkat, [NR_rename] = sys_rename, [NR_renameat] = sys_renameat,
+    [NR_renameat2] = sys_renameat2, [NR_readlink] = sys_readlink, [NR_readlinkat] = sys_readlinkat,
+    [NR_umask] = sys_umask, [NR_chdir] = sys_chdir, [NR_getpgid] = sys_getpgid, [NR_getsid] = sys_getpgid,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

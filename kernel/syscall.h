@@ -35,7 +35,8 @@ SYS_DECL(read); SYS_DECL(write); SYS_DECL(writev); SYS_DECL(readv); SYS_DECL(ioc
 /* sys_file.c */
 SYS_DECL(open); SYS_DECL(openat); SYS_DECL(dup); SYS_DECL(dup2); SYS_DECL(dup3); SYS_DECL(fcntl);
 SYS_DECL(pipe); SYS_DECL(pipe2); SYS_DECL(pwrite64); SYS_DECL(ftruncate); SYS_DECL(fsync); SYS_DECL(creat);
-SYS_DECL(unlink); SYS_DECL(unlinkat);
+SYS_DECL(unlink); SYS_DECL(unlinkat); SYS_DECL(rename); SYS_DECL(renameat); SYS_DECL(renameat2);
+SYS_DECL(readlink); SYS_DECL(readlinkat); SYS_DECL(umask); SYS_DECL(chdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
 SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(access); SYS_DECL(getcwd);
@@ -44,7 +45,7 @@ SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mr
 /* sys_thread.c */
 SYS_DECL(clone); SYS_DECL(exit); SYS_DECL(exit_group); SYS_DECL(set_tid_address); SYS_DECL(set_robust_list);
 SYS_DECL(arch_prctl); SYS_DECL(gettid); SYS_DECL(getpid); SYS_DECL(sched_yield); SYS_DECL(sched_getaffinity);
-SYS_DECL(sched_setaffinity);
+SYS_DECL(sched_setaffinity); SYS_DECL(getpgid);
 SYS_DECL(sched_getscheduler); SYS_DECL(sched_setscheduler); SYS_DECL(sched_getparam); SYS_DECL(sched_setparam);
 SYS_DECL(sched_get_priority_max); SYS_DECL(sched_get_priority_min);
 /* sys_futex.c */

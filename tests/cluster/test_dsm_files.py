@@ -313,7 +313,10 @@ def test_a_signal_or_a_timeout_ends_a_pipe_wait_on_another_node(tmp_path):
 
 # Files the program makes (kernel/file_store.c): threads on every node pwrite their own
 # parts of one file and append to another, a temporary file is grown, cut, unlinked while
-# open; `dsmk run --out` brings two of them back. Everything must equal the native run's.
+# open, the report is written under a temporary name and renamed over an old one; `dsmk run
+# --out` brings two of them back. readlink, umask, chdir and getpgid/getsid as far as a
+# program with no directories and no other process sees them. Everything must equal the
+# native run's.
 WRITE_SOURCE = r"""
 #include <errno.h>
 #include <fcntl.h>
@@ -386,8 +389,28 @@ int main(void)
            again_errno == EEXIST ? "EEXIST" : "other", writable, gone, stat_after,
            stat_errno == ENOENT ? "ENOENT" : "other", still, tail);
     FILE *r = fopen("report.txt", "w");
+    fputs("an old report\n", r);
+    fclose(r);
+    r = fopen("report.tmp", "w");
     fprintf(r, "report: %d threads, %d bytes each\n", THREADS, PART);
     fclose(r);
+    int renamed = rename("report.tmp", "report.txt");
+    int tmp_gone = access("report.tmp", F_OK) == -1 && errno == ENOENT;
+    errno = 0;
+    int missing = rename("no-such-file", "x");
+    int missing_errno = errno;
+    char link[64];
+    errno = 0;
+    ssize_t not_link = readlink("report.txt", link, sizeof link);
+    int not_link_errno = errno;
+    mode_t mask = umask(077), back = umask(mask);
+    errno = 0;
+    int to_file = chdir("report.txt");
+    int to_file_errno = errno;
+    printf("rename %d, tmp gone %d, missing %d %s, readlink %zd %s, umask back %o, chdir file %d %s, pgid %d sid %d\n",
+           renamed, tmp_gone, missing, missing_errno == ENOENT ? "ENOENT" : "other", not_link,
+           not_link_errno == EINVAL ? "EINVAL" : "other", back, to_file, to_file_errno == ENOTDIR ? "ENOTDIR" : "other",
+           getpgid(0) > 0, getsid(0) > 0);
     return 0;
 }
 """
