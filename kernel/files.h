@@ -125,5 +125,8 @@ long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes);
 long files_write(int fd, uint64_t ubuf, uint64_t len);
 /* 0 if fd is open, else -EBADF. */
 int files_check_fd(int fd);
+/* fstat(2) of fd into st (kernel memory): 0 or a negative errno. */
+struct linux_stat;
+long files_fstat(uint64_t fd, struct linux_stat *st);
 
 #endif

@@ -157,17 +157,20 @@ static int64_t files_path_call(enum files_op op, uint64_t upath, uint64_t arg, u
     return r;
 }
 
-static long files_stat_fd(uint64_t fd, uint64_t ustat)
+long files_fstat(uint64_t fd, struct linux_stat *st)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
     struct files_call c = { .op = FILES_OP_FSTAT, .fd = (int32_t)fd };
-    struct linux_stat st;
     size_t n;
-    int64_t r = files_call(&c, &st, &n);
-    if (r < 0)
-        return (long)r;
-    return copy_to_user(ustat, &st, sizeof st);
+    return (long)files_call(&c, st, &n);
+}
+
+static long files_stat_fd(uint64_t fd, uint64_t ustat)
+{
+    struct linux_stat st;
+    long r = files_fstat(fd, &st);
+    return r < 0 ? r : copy_to_user(ustat, &st, sizeof st);
 }
 
 /* The *at calls name paths from "/" only: a dirfd other than AT_FDCWD is no directory. */

@@ -30,17 +30,14 @@ static long mm_map_anonymous(uint64_t addr, uint64_t len, uint64_t prot, uint64_
  * mmap error (EBADF, EACCES, ENODEV). */
 static long mm_file_mode(uint64_t fd)
 {
-    if (fd >= FILES_MAX_FDS)
-        return -LINUX_EBADF;
-    struct files_call c = { .op = FILES_OP_FSTAT, .fd = (int32_t)fd };
     struct linux_stat st;
-    size_t n;
-    int64_t r = files_call(&c, &st, &n);
+    int64_t r = files_fstat(fd, &st);
     if (r < 0)
         return (long)r;
     if ((st.st_mode & LINUX_S_IFMT) != LINUX_S_IFREG)
         return -LINUX_ENODEV; /* a pipe or a terminal cannot be mapped */
-    c = (struct files_call){ .op = FILES_OP_FCNTL, .fd = (int32_t)fd, .arg = LINUX_F_GETFL };
+    struct files_call c = { .op = FILES_OP_FCNTL, .fd = (int32_t)fd, .arg = LINUX_F_GETFL };
+    size_t n;
     r = files_call(&c, NULL, &n);
     if (r < 0)
         return (long)r;
