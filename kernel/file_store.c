@@ -18,6 +18,8 @@
 #define FILE_STORE_INO_BASE 100      /* inode numbers past those of descriptors' terminals and pipes */
 #define FILE_STORE_MODULE_MODE 0444
 #define FILE_STORE_RAM_MODE 0644
+#define FILE_STORE_DIR_MODE 0755
+#define FILE_STORE_DIR_LINKS 2       /* a directory's st_nlink: its name and its "." */
 #define FILE_STORE_BLOCK_SIZE 4096
 #define FILE_STORE_STAT_BLOCK 512    /* st_blocks counts 512-byte units */
 #define FILE_STORE_OUT_MAX 512       /* files.out: comma-separated paths */
@@ -32,6 +34,7 @@ struct file_node {
     uint64_t size;        /* a module's size */
     struct ramfile ram;
     bool used;            /* the slot holds a file */
+    bool dir;             /* a directory the program made: no bytes */
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
 };
@@ -101,7 +104,35 @@ struct file_node *file_store_create(const char *path, int64_t *err)
 
 bool file_store_writable(const struct file_node *n)
 {
-    return !n->data;
+    return !n->data && !n->dir;
+}
+
+bool file_store_is_dir(const struct file_node *n)
+{
+    return n->dir;
+}
+
+int64_t file_store_mkdir(const char *path)
+{
+    if (file_store_lookup(path))
+        return -LINUX_EEXIST;
+    int64_t err = 0;
+    struct file_node *n = file_store_create(path, &err);
+    if (n)
+        n->dir = true;
+    return err;
+}
+
+/* Whether a linked file's path lies below directory d ("d/..."). */
+static bool file_store_has_children(const struct file_node *d)
+{
+    size_t len = strlen(d->path);
+    for (size_t i = 0; i < FILE_STORE_MAX; i++) {
+        const struct file_node *n = &file_store[i];
+        if (n != d && n->used && n->linked && strncmp(n->path, d->path, len) == 0 && n->path[len] == '/')
+            return true;
+    }
+    return false;
 }
 
 uint64_t file_store_size(const struct file_node *n)
@@ -172,11 +203,27 @@ static void file_store_reap(struct file_node *n)
     n->used = false;
 }
 
+int64_t file_store_rmdir(const char *path)
+{
+    struct file_node *n = file_store_lookup(path);
+    if (!n)
+        return -LINUX_ENOENT;
+    if (!n->dir)
+        return -LINUX_ENOTDIR;
+    if (file_store_has_children(n))
+        return -LINUX_ENOTEMPTY;
+    n->linked = false;
+    file_store_reap(n);
+    return 0;
+}
+
 int64_t file_store_unlink(const char *path)
 {
     struct file_node *n = file_store_lookup(path);
     if (!n)
         return -LINUX_ENOENT;
+    if (n->dir)
+        return -LINUX_EISDIR;
     if (!file_store_writable(n))
         return -LINUX_EROFS;
     n->linked = false;
@@ -190,6 +237,8 @@ int64_t file_store_rename(const char *from, const char *to)
     if (!n || !to[0])
         return -LINUX_ENOENT;
     struct file_node *old = file_store_lookup(to);
+    if (n->dir || (old && old->dir))
+        return -LINUX_EXDEV; /* moving a directory would move the paths below it: not done */
     if (!file_store_writable(n) || (old && !file_store_writable(old)))
         return -LINUX_EROFS;
     bool relative = to[0] != '/';
@@ -224,6 +273,11 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
     st->st_ino = FILE_STORE_INO_BASE + (uint64_t)(n - file_store);
     st->st_nlink = n->linked;
     st->st_blksize = FILE_STORE_BLOCK_SIZE;
+    if (n->dir) {
+        st->st_mode = LINUX_S_IFDIR | FILE_STORE_DIR_MODE;
+        st->st_nlink = FILE_STORE_DIR_LINKS;
+        return;
+    }
     st->st_mode = LINUX_S_IFREG | (n->data ? FILE_STORE_MODULE_MODE : FILE_STORE_RAM_MODE);
     st->st_size = (int64_t)file_store_size(n);
     st->st_blocks = n->data ? (st->st_size + FILE_STORE_STAT_BLOCK - 1) / FILE_STORE_STAT_BLOCK

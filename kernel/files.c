@@ -213,6 +213,8 @@ static int64_t files_open(const char *path, uint64_t flags)
         return -LINUX_EEXIST;
     if (!f && !(flags & LINUX_O_CREAT))
         return -LINUX_ENOENT;
+    if (f && mode != LINUX_O_RDONLY && file_store_is_dir(f))
+        return -LINUX_EISDIR;
     if (f && mode != LINUX_O_RDONLY && !file_store_writable(f))
         return -LINUX_EROFS;
     int fd = files_lowest_free(0);
@@ -281,13 +283,15 @@ static int64_t files_stat_path(const char *path, void *data, size_t *data_len)
     return 0;
 }
 
-/* access(2) of path for mode: modules are read-only, the program's files read-write; none
- * is executable. */
+/* access(2) of path for mode: modules are read-only, the program's files read-write, its
+ * directories writable and searchable; no file is executable. */
 static int64_t files_access(const char *path, uint64_t mode)
 {
     const struct file_node *f = file_store_lookup(path);
     if (!f)
         return -LINUX_ENOENT;
+    if (file_store_is_dir(f))
+        return 0;
     if ((mode & LINUX_X_OK) || ((mode & LINUX_W_OK) && !file_store_writable(f)))
         return -LINUX_EACCES;
     return 0;
@@ -426,6 +430,8 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
     case FILE_KIND_FILE:
         if ((d->status & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
             return -LINUX_EBADF;
+        if (file_store_is_dir(d->file))
+            return -LINUX_EISDIR;
         *data_len = file_store_read(d->file, d->offset, data, c->len);
         d->offset += *data_len;
         return (int64_t)*data_len;
@@ -567,6 +573,10 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_access(c->path, c->arg);
     case FILES_OP_UNLINK:
         return file_store_unlink(c->path);
+    case FILES_OP_MKDIR:
+        return file_store_mkdir(c->path);
+    case FILES_OP_RMDIR:
+        return file_store_rmdir(c->path);
     case FILES_OP_RENAME: {
         char to[FILES_PATH_MAX];
         if (c->len >= sizeof to)

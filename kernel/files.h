@@ -53,7 +53,9 @@ enum files_op {
     FILES_OP_UNLINK,    /* path */
     FILES_OP_RENAME,    /* path = the old path, len bytes at in = the new one (no NUL) */
     FILES_OP_UMASK,     /* arg = the new mask: the old one (the program's, kept with the table) */
-    FILES_OP_LAST = FILES_OP_UMASK,
+    FILES_OP_MKDIR,     /* path */
+    FILES_OP_RMDIR,     /* path */
+    FILES_OP_LAST = FILES_OP_RMDIR,
 };
 
 /* flags of a call */

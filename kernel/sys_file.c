@@ -135,13 +135,12 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
 }
 
 /* A call on a user path (open, stat, access); stat results go to ustat. */
-static int64_t files_path_call(enum files_op op, uint64_t upath, uint64_t arg, uint64_t ustat)
+/* files_path_call with a STAT's result into kernel memory (kst), not the caller's. */
+static int64_t files_path_call_kernel(enum files_op op, uint64_t upath, uint64_t arg, struct linux_stat *kst)
 {
-    struct files_call *c = kmalloc(sizeof *c);
-    struct linux_stat st;
+    struct files_call *c = kzalloc(sizeof *c);
     if (!c)
         return -LINUX_ENOMEM;
-    memset(c, 0, sizeof *c);
     long len = copy_string_from_user(c->path, upath, sizeof c->path);
     int64_t r = len;
     if (len >= 0) {
@@ -149,11 +148,18 @@ static int64_t files_path_call(enum files_op op, uint64_t upath, uint64_t arg, u
         c->arg = arg;
         c->path_len = (uint32_t)len;
         size_t n = 0;
-        r = files_call(c, &st, &n);
-        if (r == 0 && op == FILES_OP_STAT && copy_to_user(ustat, &st, sizeof st) != 0)
-            r = -LINUX_EFAULT;
+        r = files_call(c, kst, &n);
     }
     kfree(c);
+    return r;
+}
+
+static int64_t files_path_call(enum files_op op, uint64_t upath, uint64_t arg, uint64_t ustat)
+{
+    struct linux_stat st;
+    int64_t r = files_path_call_kernel(op, upath, arg, &st);
+    if (r == 0 && op == FILES_OP_STAT && copy_to_user(ustat, &st, sizeof st) != 0)
+        r = -LINUX_EFAULT;
     return r;
 }
 
@@ -360,10 +366,9 @@ long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, u
     (void)a3, (void)a4, (void)a5;
     if (flags & ~(uint64_t)LINUX_AT_REMOVEDIR)
         return -LINUX_EINVAL;
-    if (flags & LINUX_AT_REMOVEDIR)
-        return -LINUX_ENOENT; /* there are no directories to remove */
     long rc = files_at_dirfd(dirfd);
-    return rc ? rc : (long)files_path_call(FILES_OP_UNLINK, upath, 0, 0);
+    enum files_op op = (flags & LINUX_AT_REMOVEDIR) ? FILES_OP_RMDIR : FILES_OP_UNLINK;
+    return rc ? rc : (long)files_path_call(op, upath, 0, 0);
 }
 
 /* rename, renameat, renameat2 (flags 0 only; no RENAME_NOREPLACE/EXCHANGE/WHITEOUT): both
@@ -439,7 +444,8 @@ long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
     return (long)files_call(&c, NULL, &n);
 }
 
-/* chdir: "/" is the only directory; a file is ENOTDIR, anything else ENOENT. */
+/* chdir: "/" is the only cwd; a directory the program made cannot be entered (EACCES), a
+ * file is ENOTDIR, anything else ENOENT. */
 long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
@@ -448,8 +454,30 @@ long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
     if (len == 1 && path[0] == '/')
         return 0;
     if (len == -LINUX_ENAMETOOLONG || len >= 0) {
-        long r = (long)files_path_call(FILES_OP_ACCESS, upath, 0, 0);
-        return r == 0 ? -LINUX_ENOTDIR : r;
+        struct linux_stat st;
+        long r = (long)files_path_call_kernel(FILES_OP_STAT, upath, 0, &st);
+        if (r)
+            return r;
+        return (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFDIR ? -LINUX_EACCES : -LINUX_ENOTDIR;
     }
     return len;
+}
+
+long sys_mkdir(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)mode, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_MKDIR, upath, 0, 0);
+}
+
+long sys_mkdirat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)mode, (void)a3, (void)a4, (void)a5;
+    long rc = files_at_dirfd(dirfd);
+    return rc ? rc : (long)files_path_call(FILES_OP_MKDIR, upath, 0, 0);
+}
+
+long sys_rmdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_RMDIR, upath, 0, 0);
 }

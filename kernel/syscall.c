@@ -29,7 +29,7 @@ enum {
     NR_pipe2 = 293, NR_poll = 7, NR_select = 23, NR_pselect6 = 270, NR_ppoll = 271, NR_pwrite64 = 18,
     NR_fsync = 74, NR_fdatasync = 75, NR_ftruncate = 77, NR_creat = 85, NR_unlink = 87, NR_unlinkat = 263,
     NR_rename = 82, NR_renameat = 264, NR_renameat2 = 316, NR_readlink = 89, NR_readlinkat = 267, NR_umask = 95,
-    NR_chdir = 80, NR_getpgid = 121, NR_getsid = 124,
+    NR_chdir = 80, NR_getpgid = 121, NR_getsid = 124, NR_mkdir = 83, NR_mkdirat = 258, NR_rmdir = 84,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -64,6 +64,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_unlinkat] = sys_unlinkat, [NR_rename] = sys_rename, [NR_renameat] = sys_renameat,
     [NR_renameat2] = sys_renameat2, [NR_readlink] = sys_readlink, [NR_readlinkat] = sys_readlinkat,
     [NR_umask] = sys_umask, [NR_chdir] = sys_chdir, [NR_getpgid] = sys_getpgid, [NR_getsid] = sys_getpgid,
+    [NR_mkdir] = sys_mkdir, [NR_mkdirat] = sys_mkdirat, [NR_rmdir] = sys_rmdir,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

@@ -411,6 +411,29 @@ int main(void)
            renamed, tmp_gone, missing, missing_errno == ENOENT ? "ENOENT" : "other", not_link,
            not_link_errno == EINVAL ? "EINVAL" : "other", back, to_file, to_file_errno == ENOTDIR ? "ENOTDIR" : "other",
            getpgid(0) > 0, getsid(0) > 0);
+    /* a directory for results: made, seen by stat, not removable while a file is in it */
+    int made = mkdir("results", 0755);
+    errno = 0;
+    int again_dir = mkdir("results", 0755);
+    int again_dir_errno = errno;
+    struct stat dst;
+    int is_dir = stat("results", &dst) == 0 && S_ISDIR(dst.st_mode);
+    FILE *in_dir = fopen("results/out.txt", "w");
+    fputs("in a directory\n", in_dir);
+    fclose(in_dir);
+    errno = 0;
+    int busy = rmdir("results");
+    int busy_errno = errno;
+    errno = 0;
+    int unlink_dir = unlink("results");
+    int unlink_dir_errno = errno;
+    int emptied = unlink("results/out.txt");
+    int removed = rmdir("results");
+    int dir_gone = stat("results", &dst) == -1 && errno == ENOENT;
+    printf("mkdir %d, again %d %s, is dir %d, rmdir busy %d %s, unlink dir %d %s, emptied %d, rmdir %d, gone %d\n", made,
+           again_dir, again_dir_errno == EEXIST ? "EEXIST" : "other", is_dir, busy,
+           busy_errno == ENOTEMPTY ? "ENOTEMPTY" : "other", unlink_dir, unlink_dir_errno == EISDIR ? "EISDIR" : "other",
+           emptied, removed, dir_gone);
     return 0;
 }
 """
