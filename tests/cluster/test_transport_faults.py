@@ -8,7 +8,7 @@ each request and reply carry a call number, so the client counts distinct replie
 server counts requests handled and distinct call numbers. Exactly once means all of them
 equal the number of requests, no reply comes late, and the transport counted the
 duplicates it suppressed. MTU 9000: one frame per message, so loss hits messages, not
-IP fragments. The 10,000 round trips take 1.5-3 min under TCG here, depending on the
+IP fragments. The 10,000 round trips take 1-3 min under TCG here, depending on the
 load (2 nodes: node 0 is the only client and runs its peers in turn, so more nodes
 would not make it faster).
 """
