@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from dsmkpy.logs import program_exit_status
 from dsmkpy.testing import REPO, build_dir, user_program
 
 DSMK = os.path.join(REPO, "tools", "dsmk")
@@ -29,7 +30,6 @@ HOT = re.compile(r"dsm-hot node=(\d+) pages=(\d+)((?: page=0x[0-9a-f]+ pingpong=
 HOT_ENTRY = re.compile(r"page=0x([0-9a-f]+) pingpong=(\d+)")
 HOT_MAX = 5  # kernel/dsm_control.c DSM_CONTROL_HOT_PAGES
 MANAGERS = ("fixed", "central", "dynamic")
-EXIT_LINE = re.compile(r"dsmk: program exited with status (\d+)")
 LOSS_PERCENT = 10
 
 # Arguments sized so a 2-node TCG run takes seconds (condvar's default is ~60 s there).
@@ -285,14 +285,14 @@ def loss_run(make_cluster, program, nodes, words=()):
     for i in range(nodes):
         c.loss(i, LOSS_PERCENT)
     deadline = time.monotonic() + RUN_TIMEOUT
-    m = None
-    while m is None and time.monotonic() < deadline:
+    status = None
+    while status is None and time.monotonic() < deadline:
         time.sleep(0.2)
-        m = EXIT_LINE.search(c.nodes[0].log_text())
-    assert m, c.nodes[0].log_text()[-3000:]
+        status = program_exit_status(c.nodes[0].log_text())
+    assert status is not None, c.nodes[0].log_text()[-3000:]
     time.sleep(0.5)  # the exit line follows every program byte; let QEMU's file catch up
     with open(c.nodes[0].spec.stdout, "rb") as f:
-        assert (int(m.group(1)), f.read()) == (want_status, want_out)
+        assert (status, f.read()) == (want_status, want_out)
 
 
 MAP_FIXED_C = r"""

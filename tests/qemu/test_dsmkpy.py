@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from dsmkpy import accel, bench, files_out, qemu, status
+from dsmkpy.logs import program_exit_status
 from dsmkpy.kernel_image import kernel_cmdline_param_details
 from dsmkpy.testing import REPO
 
@@ -20,6 +21,15 @@ def test_status_decoding():
     assert "triple fault" in status.describe_status(0)
     assert "EXIT_BAD_CMDLINE" in status.describe_status(39)
     assert "signal 9" in status.describe_status(-9)
+
+
+def test_program_exit_status_waits_for_the_whole_line():
+    """QEMU writes the log while it is read: "status 1" may be the start of "status 139" (a
+    SIGSEGV once came back from `dsmk run` as status 1)."""
+    log = "[    0.104823] info  dsmk: program exited with status 1"
+    assert program_exit_status(log) is None
+    assert program_exit_status(log + "39\n[    0.105096] info  user: 5 syscalls") == 139
+    assert program_exit_status("") is None
 
 
 def test_initrd_and_mac():

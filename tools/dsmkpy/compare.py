@@ -20,7 +20,7 @@ REPLICATED_MANAGERS = ("fixed", "central")  # dsm_set_replication: on by default
 STATS_LINE = re.compile(r"dsm-stats node=(\d+) (.*)")
 LOG_TIME = r"^\[\s*(\d+\.\d+)\]"
 START_LINE = re.compile(LOG_TIME + r".*(?:dsm: program spans|program: entry)", re.M)
-EXIT_LINE = re.compile(LOG_TIME + r".*dsmk: program exited with status (\d+)", re.M)
+EXIT_LINE = re.compile(LOG_TIME + r".*dsmk: program exited with status \d+\n", re.M)  # whole lines only
 COLUMNS = ("config", "status", "output", "wall_s", "ratio", "faults", "msgs/fault", "fwd/fault", "bytes",
            "pingpong", "damped", "backups", "wu_writes")
 

@@ -8,6 +8,9 @@ import re
 import time
 
 POLL_SECONDS = 0.02
+# kernel/program.c program_exit's line. The newline is part of the pattern: QEMU may have
+# written "status 1" of "status 139" when a reader looks (it once read a SIGSEGV as status 1).
+PROGRAM_EXIT_LINE = re.compile(r"dsmk: program exited with status (\d+)\n")
 
 
 class LogTimeout(TimeoutError):
@@ -47,6 +50,13 @@ def wait_for_line(path, pattern, timeout, alive=None, start=0):
         if time.monotonic() >= deadline:
             raise LogTimeout(pattern, path, text, "timed out after %.1fs" % timeout)
         time.sleep(POLL_SECONDS)
+
+
+def program_exit_status(text):
+    """The status on the program's exit line in a node 0 log text, None while there is no
+    complete one."""
+    m = PROGRAM_EXIT_LINE.search(text)
+    return int(m.group(1)) if m else None
 
 
 class LogFollower:
