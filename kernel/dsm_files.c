@@ -97,8 +97,10 @@ static bool dsm_files_remote(void)
 /* Most bytes of data op may return. */
 static uint32_t dsm_files_reply_max(const struct files_call *c)
 {
-    if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL)
+    if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS)
         return c->len;
+    if (c->op == FILES_OP_GETCWD)
+        return FILES_PATH_MAX;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);
     if (c->op == FILES_OP_PIPE)

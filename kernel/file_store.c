@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The file store (kernel/file_store.h). A node's memory is bounded: the program's files
  * hold at most FILE_STORE_RAM_PAGES pages between them (ENOSPC past it), so a program that
- * writes without end cannot starve the kernel or the DSM of frames. */
+ * writes without end cannot starve the kernel or the DSM of frames. Invariant: every linked
+ * node's path is canonical (kernel/path.h) and its parent is a linked directory (the root,
+ * "/", is a node outside the table). */
 #include "kernel/file_store.h"
 
 #include "drivers/serial_ports.h"
@@ -11,11 +13,13 @@
 #include "kernel/libc.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/path.h"
 #include "kernel/ramfile.h"
 
-#define FILE_STORE_MAX 32            /* boot modules (at most 8) and files the program made */
+#define FILE_STORE_MAX 64            /* boot modules (at most 8), their directories, the program's files and directories */
 #define FILE_STORE_RAM_PAGES 8192    /* 32 MiB: a quarter of a node's default 128 MiB */
-#define FILE_STORE_INO_BASE 100      /* inode numbers past those of descriptors' terminals and pipes */
+#define FILE_STORE_INO_BASE 1000     /* the root's inode number; past FILES_DESCS_MAX, which number
+                                      * descriptors' terminals and pipes */
 #define FILE_STORE_MODULE_MODE 0444
 #define FILE_STORE_RAM_MODE 0644
 #define FILE_STORE_DIR_MODE 0755
@@ -27,6 +31,10 @@
 #define FILE_STORE_PATH_MAX FILES_PATH_MAX
 #define FILE_STORE_HEADER_MAX (FILE_STORE_PATH_MAX + 48) /* "dsmk-file", a size, a path */
 #define FILE_STORE_CHUNK 4096        /* bytes copied out per serial write */
+#define FILE_STORE_COOKIE_DOT 0      /* getdents positions: ".", "..", then 2 + a table slot */
+#define FILE_STORE_COOKIE_DOTDOT 1
+#define FILE_STORE_COOKIE_SLOTS 2
+#define FILE_STORE_DIRENT_ALIGN 8    /* getdents64 records are 8-byte aligned (fs/readdir.c) */
 
 struct file_node {
     char path[FILE_STORE_PATH_MAX];
@@ -40,6 +48,7 @@ struct file_node {
 };
 
 static struct file_node file_store[FILE_STORE_MAX];
+static struct file_node file_store_root = { .path = "/", .used = true, .dir = true, .linked = true };
 static size_t file_store_ram_pages; /* pages held by every ram file */
 static char file_store_out[FILE_STORE_OUT_MAX];
 CMDLINE_PARAM_STRING(file_store_out, "files.out",
@@ -58,37 +67,30 @@ static struct file_node *file_store_slot(void)
     return NULL;
 }
 
-bool file_store_add_module(const char *path, size_t len, const uint8_t *data, uint64_t size)
-{
-    struct file_node *n = file_store_slot();
-    if (!n || len >= sizeof n->path)
-        return false;
-    *n = (struct file_node){ .data = data, .size = size, .used = true, .linked = true };
-    memcpy(n->path, path, len);
-    n->path[len] = '\0';
-    return true;
-}
-
 struct file_node *file_store_lookup(const char *path)
 {
-    if (!path[0])
-        return NULL;
+    if (strcmp(path, "/") == 0)
+        return &file_store_root;
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
         struct file_node *n = &file_store[i];
-        const char *p = n->path;
-        if (n->used && n->linked &&
-            (strcmp(p, path) == 0 || (path[0] != '/' && p[0] == '/' && strcmp(p + 1, path) == 0)))
+        if (n->used && n->linked && strcmp(n->path, path) == 0)
             return n;
     }
     return NULL;
 }
 
+enum path_kind file_store_kind(const char *path, void *ctx)
+{
+    (void)ctx;
+    const struct file_node *n = file_store_lookup(path);
+    return !n ? PATH_MISSING : n->dir ? PATH_DIR : PATH_FILE;
+}
+
 struct file_node *file_store_create(const char *path, int64_t *err)
 {
-    bool relative = path[0] != '/';
     size_t len = strlen(path);
-    if (len + relative >= FILE_STORE_PATH_MAX || !len) {
-        *err = len ? -LINUX_ENAMETOOLONG : -LINUX_ENOENT;
+    if (len >= FILE_STORE_PATH_MAX) {
+        *err = -LINUX_ENAMETOOLONG;
         return NULL;
     }
     struct file_node *n = file_store_slot();
@@ -97,9 +99,44 @@ struct file_node *file_store_create(const char *path, int64_t *err)
         return NULL;
     }
     *n = (struct file_node){ .used = true, .linked = true };
-    n->path[0] = '/'; /* stored absolute: "/" is the cwd */
-    memcpy(n->path + relative, path, len + 1);
+    memcpy(n->path, path, len + 1);
     return n;
+}
+
+/* A boot module's path: missing directories on the way are to be made, files block it. */
+static enum path_kind file_store_module_kind(const char *path, void *ctx)
+{
+    enum path_kind k = file_store_kind(path, ctx);
+    return k == PATH_MISSING ? PATH_DIR : k;
+}
+
+bool file_store_add_module(const char *path, size_t len, const uint8_t *data, uint64_t size)
+{
+    char raw[FILE_STORE_PATH_MAX], canon[FILE_STORE_PATH_MAX];
+    struct path_result how;
+    if (len >= sizeof raw)
+        return false;
+    memcpy(raw, path, len);
+    raw[len] = '\0';
+    if (path_resolve("/", raw, canon, sizeof canon, file_store_module_kind, NULL, &how) != 0 || how.dir_only ||
+        file_store_lookup(canon))
+        return false;
+    int64_t err = 0;
+    for (size_t i = 1; canon[i]; i++) { /* its directories, outermost first */
+        if (canon[i] != '/')
+            continue;
+        canon[i] = '\0';
+        bool made = file_store_lookup(canon) || file_store_mkdir(canon) == 0;
+        canon[i] = '/';
+        if (!made)
+            return false;
+    }
+    struct file_node *n = file_store_create(canon, &err);
+    if (!n)
+        return false;
+    n->data = data;
+    n->size = size;
+    return true;
 }
 
 bool file_store_writable(const struct file_node *n)
@@ -110,6 +147,11 @@ bool file_store_writable(const struct file_node *n)
 bool file_store_is_dir(const struct file_node *n)
 {
     return n->dir;
+}
+
+const char *file_store_path(const struct file_node *n)
+{
+    return n->path;
 }
 
 int64_t file_store_mkdir(const char *path)
@@ -123,13 +165,12 @@ int64_t file_store_mkdir(const char *path)
     return err;
 }
 
-/* Whether a linked file's path lies below directory d ("d/..."). */
+/* Whether a linked node's path lies below directory d. */
 static bool file_store_has_children(const struct file_node *d)
 {
-    size_t len = strlen(d->path);
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
         const struct file_node *n = &file_store[i];
-        if (n != d && n->used && n->linked && strncmp(n->path, d->path, len) == 0 && n->path[len] == '/')
+        if (n->used && n->linked && path_is_below(n->path, d->path))
             return true;
     }
     return false;
@@ -210,6 +251,8 @@ int64_t file_store_rmdir(const char *path)
         return -LINUX_ENOENT;
     if (!n->dir)
         return -LINUX_ENOTDIR;
+    if (n == &file_store_root)
+        return -LINUX_EBUSY;
     if (file_store_has_children(n))
         return -LINUX_ENOTEMPTY;
     n->linked = false;
@@ -234,25 +277,40 @@ int64_t file_store_unlink(const char *path)
 int64_t file_store_rename(const char *from, const char *to)
 {
     struct file_node *n = file_store_lookup(from);
-    if (!n || !to[0])
+    if (!n)
         return -LINUX_ENOENT;
     struct file_node *old = file_store_lookup(to);
-    if (n->dir || (old && old->dir))
-        return -LINUX_EXDEV; /* moving a directory would move the paths below it: not done */
-    if (!file_store_writable(n) || (old && !file_store_writable(old)))
-        return -LINUX_EROFS;
-    bool relative = to[0] != '/';
-    size_t len = strlen(to);
-    if (len + relative >= sizeof n->path)
-        return -LINUX_ENAMETOOLONG;
+    if (n == &file_store_root || old == &file_store_root)
+        return -LINUX_EBUSY;
     if (old == n)
         return 0; /* the same file: nothing to do, as rename(2) says */
+    if (path_is_below(to, from))
+        return -LINUX_EINVAL; /* a directory into itself */
+    if (old && n->dir != old->dir)
+        return n->dir ? -LINUX_ENOTDIR : -LINUX_EISDIR;
+    if (old && old->dir && file_store_has_children(old))
+        return -LINUX_ENOTEMPTY;
+    if ((!n->dir && !file_store_writable(n)) || (old && !old->dir && !file_store_writable(old)))
+        return -LINUX_EROFS;
+    size_t from_len = strlen(from), to_len = strlen(to);
+    for (size_t i = 0; i < FILE_STORE_MAX; i++) { /* every path below a directory moves with it */
+        const struct file_node *m = &file_store[i];
+        if (m->used && m->linked && (m == n || path_is_below(m->path, from)) &&
+            strlen(m->path) - from_len + to_len >= FILE_STORE_PATH_MAX)
+            return -LINUX_ENAMETOOLONG;
+    }
     if (old) {
         old->linked = false;
         file_store_reap(old);
     }
-    n->path[0] = '/';
-    memcpy(n->path + relative, to, len + 1);
+    for (size_t i = 0; i < FILE_STORE_MAX; i++) {
+        struct file_node *m = &file_store[i];
+        if (!m->used || !m->linked || (m != n && !path_is_below(m->path, from)))
+            continue;
+        char *rest = m->path + from_len;
+        memmove(m->path + to_len, rest, strlen(rest) + 1);
+        memcpy(m->path, to, to_len);
+    }
     return 0;
 }
 
@@ -267,10 +325,66 @@ void file_store_release(struct file_node *n)
     file_store_reap(n);
 }
 
+static uint64_t file_store_ino(const struct file_node *n)
+{
+    return n == &file_store_root ? FILE_STORE_INO_BASE : FILE_STORE_INO_BASE + 1 + (uint64_t)(n - file_store);
+}
+
+/* Appends one getdents64 record at buf + *used (room: len): false when it does not fit. */
+static bool file_store_dirent(uint8_t *buf, size_t len, size_t *used, uint64_t ino, uint64_t next, uint8_t type,
+                              const char *name)
+{
+    size_t name_len = strlen(name);
+    size_t reclen = offsetof(struct linux_dirent64, d_name) + name_len + 1;
+    reclen = (reclen + FILE_STORE_DIRENT_ALIGN - 1) / FILE_STORE_DIRENT_ALIGN * FILE_STORE_DIRENT_ALIGN;
+    if (reclen > len - *used)
+        return false;
+    struct linux_dirent64 d = { .d_ino = ino, .d_off = (int64_t)next, .d_reclen = (uint16_t)reclen, .d_type = type };
+    uint8_t *at = buf + *used;
+    memset(at, 0, reclen);
+    memcpy(at, &d, offsetof(struct linux_dirent64, d_name));
+    memcpy(at + offsetof(struct linux_dirent64, d_name), name, name_len);
+    *used += reclen;
+    return true;
+}
+
+int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf, size_t len)
+{
+    size_t used = 0;
+    if (!dir->linked)
+        return 0; /* removed while open: empty, as Linux lists a deleted directory */
+    for (uint64_t c = *cookie; c < FILE_STORE_COOKIE_SLOTS + FILE_STORE_MAX; c++) {
+        const struct file_node *n = NULL;
+        const char *name = c == FILE_STORE_COOKIE_DOT ? "." : "..";
+        if (c == FILE_STORE_COOKIE_DOT) {
+            n = dir;
+        } else if (c == FILE_STORE_COOKIE_DOTDOT) {
+            char parent[FILE_STORE_PATH_MAX];
+            size_t plen = (size_t)(path_last(dir->path) - dir->path);
+            plen = plen > 1 ? plen - 1 : 1; /* without the slash, but "/" stays */
+            memcpy(parent, dir->path, plen);
+            parent[plen] = '\0';
+            n = file_store_lookup(parent);
+        } else {
+            n = &file_store[c - FILE_STORE_COOKIE_SLOTS];
+            if (!n->used || !n->linked || !path_is_child(n->path, dir->path))
+                continue;
+            name = path_last(n->path);
+        }
+        if (!n)
+            continue;
+        if (!file_store_dirent(buf, len, &used, file_store_ino(n), c + 1, n->dir ? LINUX_DT_DIR : LINUX_DT_REG, name))
+            return used ? (int64_t)used : -LINUX_EINVAL; /* the first record must fit (getdents64(2)) */
+        *cookie = c + 1;
+    }
+    *cookie = FILE_STORE_COOKIE_SLOTS + FILE_STORE_MAX;
+    return (int64_t)used;
+}
+
 void file_store_stat(const struct file_node *n, struct linux_stat *st)
 {
     memset(st, 0, sizeof *st);
-    st->st_ino = FILE_STORE_INO_BASE + (uint64_t)(n - file_store);
+    st->st_ino = file_store_ino(n);
     st->st_nlink = n->linked;
     st->st_blksize = FILE_STORE_BLOCK_SIZE;
     if (n->dir) {
@@ -287,7 +401,12 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
 /* Sends one file (or its absence) on COM4. */
 static void file_store_export_one(const char *path)
 {
-    struct file_node *n = file_store_lookup(path);
+    char canon[FILE_STORE_PATH_MAX];
+    struct path_result how;
+    struct file_node *n = path_resolve("/", path, canon, sizeof canon, file_store_kind, NULL, &how) == 0
+                              ? file_store_lookup(canon) : NULL;
+    if (n && n->dir)
+        n = NULL;
     char header[FILE_STORE_HEADER_MAX];
     int len = n ? fmt_snprintf(header, sizeof header, "dsmk-file %llu %s\n", (unsigned long long)file_store_size(n),
                                path)

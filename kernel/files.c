@@ -7,7 +7,9 @@
  * a waiter (files_wait), and every call that changes a pipe (bytes moved, an end closed)
  * runs the queued calls again, oldest first, finishing those that can go on. All of this
  * runs with interrupts off on the one CPU, so a change and its retries are one step.
- * Not done: directories, mmap of files, file locks, epoll. */
+ * Paths: each path call's path is resolved against its dirfd's directory or the working
+ * directory (kept here with the table) into the store's canonical form (kernel/path.h).
+ * Not done: file locks, epoll. */
 #include "kernel/files.h"
 
 #include "drivers/serial_ports.h"
@@ -17,6 +19,7 @@
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
+#include "kernel/path.h"
 #include "kernel/pipe.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
@@ -30,7 +33,7 @@
 #define FILES_CHAR_MODE 0620       /* what a terminal's stat shows for stdin, stdout, stderr */
 #define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
 #define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
-                          LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_CLOEXEC) /* others are ignored */
+                          LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC) /* others are ignored */
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
@@ -78,6 +81,7 @@ static bool files_retrying;                    /* the queue is being run (no nes
 #define FILES_UMASK_DEFAULT 022
 #define FILES_UMASK_BITS 0777
 static uint64_t files_umask = FILES_UMASK_DEFAULT;
+static char files_cwd[FILES_PATH_MAX] = "/"; /* canonical; it may have been removed since */
 
 /* Finds word (or a word starting with it, when prefix) in a module command line; returns
  * the word's start or NULL. */
@@ -202,18 +206,22 @@ static int64_t files_stdin_copy(uint64_t offset, void *data, uint32_t len, size_
     return (int64_t)n;
 }
 
-static int64_t files_open(const char *path, uint64_t flags)
+static int64_t files_open(const char *path, bool dir_only, uint64_t flags)
 {
     uint64_t mode = flags & LINUX_O_ACCMODE;
     flags &= FILES_OPEN_FLAGS;
-    if (mode == LINUX_O_ACCMODE)
-        return -LINUX_EINVAL;
+    if (mode == LINUX_O_ACCMODE || ((flags & LINUX_O_CREAT) && (flags & LINUX_O_DIRECTORY)))
+        return -LINUX_EINVAL; /* O_CREAT|O_DIRECTORY: EINVAL as Linux 6.4 on */
     struct file_node *f = file_store_lookup(path);
     if (f && (flags & LINUX_O_CREAT) && (flags & LINUX_O_EXCL))
         return -LINUX_EEXIST;
     if (!f && !(flags & LINUX_O_CREAT))
         return -LINUX_ENOENT;
-    if (f && mode != LINUX_O_RDONLY && file_store_is_dir(f))
+    if (!f && dir_only)
+        return -LINUX_EISDIR; /* O_CREAT of "name/" */
+    if (f && (flags & LINUX_O_DIRECTORY) && !file_store_is_dir(f))
+        return -LINUX_ENOTDIR;
+    if (f && file_store_is_dir(f) && (mode != LINUX_O_RDONLY || (flags & LINUX_O_CREAT)))
         return -LINUX_EISDIR;
     if (f && mode != LINUX_O_RDONLY && !file_store_writable(f))
         return -LINUX_EROFS;
@@ -417,6 +425,115 @@ static int64_t files_poll(const struct files_call *c, void *data, size_t *data_l
     return ready || (c->flags & FILES_CALL_NO_WAIT) ? ready : FILES_WOULD_BLOCK;
 }
 
+/* ---- paths ---- */
+
+static bool files_op_has_path(uint32_t op)
+{
+    return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
+           op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR;
+}
+
+/* The directory a dirfd names (AT_FDCWD: the working directory): its canonical path, or
+ * NULL with *err -EBADF (not open) or -ENOTDIR. */
+static const char *files_dirfd_path(int32_t dirfd, int64_t *err)
+{
+    if (dirfd == LINUX_AT_FDCWD)
+        return files_cwd;
+    if (dirfd < 0 || dirfd >= FILES_MAX_FDS || !files_fds[dirfd].desc) {
+        *err = -LINUX_EBADF;
+        return NULL;
+    }
+    const struct file_desc *d = files_fds[dirfd].desc;
+    if (d->kind != FILE_KIND_FILE || !file_store_is_dir(d->file)) {
+        *err = -LINUX_ENOTDIR;
+        return NULL;
+    }
+    return file_store_path(d->file);
+}
+
+/* path (from dirfd, unless absolute) in canonical form into out: 0 or -errno. */
+static int64_t files_resolve(int32_t dirfd, const char *path, char *out, struct path_result *how)
+{
+    int64_t err = 0;
+    const char *base = path[0] == '/' ? "/" : files_dirfd_path(dirfd, &err);
+    if (!base)
+        return err;
+    return path_resolve(base, path, out, FILES_PATH_MAX, file_store_kind, NULL, how);
+}
+
+/* chdir(2) to canonical path, fchdir(2) to fd's directory (path NULL). */
+static int64_t files_chdir(const char *path, int32_t fd)
+{
+    int64_t err = 0;
+    if (!path)
+        path = files_dirfd_path(fd, &err);
+    else if (!file_store_lookup(path))
+        return -LINUX_ENOENT;
+    else if (!file_store_is_dir(file_store_lookup(path)))
+        return -LINUX_ENOTDIR;
+    if (!path)
+        return err;
+    memmove(files_cwd, path, strlen(path) + 1);
+    return 0;
+}
+
+/* rename(2): c->path from dirfd c->fd, the new path (c->in) from dirfd c->arg2. */
+static int64_t files_rename(const struct files_call *c, const char *from)
+{
+    char to[FILES_PATH_MAX], canon[FILES_PATH_MAX];
+    if (c->len >= sizeof to)
+        return -LINUX_ENAMETOOLONG;
+    memcpy(to, c->in, c->len);
+    to[c->len] = '\0';
+    if (strlen(to) != c->len)
+        return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
+    struct path_result how;
+    int64_t rc = files_resolve((int32_t)c->arg2, to, canon, &how);
+    return rc ? rc : file_store_rename(from, canon);
+}
+
+/* The operations that name a path: resolved first. */
+static int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len)
+{
+    char path[FILES_PATH_MAX];
+    struct path_result how;
+    int64_t rc = files_resolve(c->fd, c->path, path, &how);
+    if (rc)
+        return rc;
+    switch (c->op) {
+    case FILES_OP_OPEN:
+        return files_open(path, how.dir_only, c->arg);
+    case FILES_OP_STAT:
+        return files_stat_path(path, data, data_len);
+    case FILES_OP_ACCESS:
+        if (c->arg & ~(uint64_t)LINUX_ACCESS_MODE_MASK)
+            return -LINUX_EINVAL;
+        return files_access(path, c->arg);
+    case FILES_OP_UNLINK:
+        return file_store_unlink(path);
+    case FILES_OP_MKDIR:
+        return file_store_mkdir(path);
+    case FILES_OP_RMDIR:
+        return file_store_rmdir(path);
+    case FILES_OP_RENAME:
+        return files_rename(c, path);
+    case FILES_OP_CHDIR:
+        return files_chdir(path, 0);
+    default:
+        return -LINUX_EINVAL;
+    }
+}
+
+/* getdents64(2) on d: records into data. */
+static int64_t files_getdents(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (d->kind != FILE_KIND_FILE || !file_store_is_dir(d->file))
+        return -LINUX_ENOTDIR;
+    int64_t n = file_store_list(d->file, &d->offset, data, c->len);
+    *data_len = n > 0 ? (size_t)n : 0;
+    return n;
+}
+
 /* ---- operations on a descriptor ---- */
 
 static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
@@ -515,6 +632,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
             return files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : c->arg, c);
         if ((d->status & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
             return -LINUX_EBADF;
+        if (file_store_is_dir(d->file))
+            return -LINUX_EISDIR;
         *data_len = file_store_read(d->file, c->arg, data, c->len);
         return (int64_t)*data_len;
     case FILES_OP_TRUNCATE: /* ftruncate(2): a file open for writing, else EINVAL */
@@ -548,6 +667,10 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return (int64_t)c->arg;
     case FILES_OP_FCNTL:
         return files_fcntl(s, c->arg, c->arg2);
+    case FILES_OP_GETDENTS:
+        return files_getdents(d, c, data, data_len);
+    case FILES_OP_CHDIR: /* fchdir(2) */
+        return files_chdir(NULL, c->fd);
     default:
         return -LINUX_EINVAL;
     }
@@ -562,31 +685,15 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_RENAME) &&
          c->len && !c->in))
         return -LINUX_EINVAL;
+    if (files_op_has_path(c->op) && !(c->op == FILES_OP_CHDIR && c->path_len == 0))
+        return files_execute_path(c, data, data_len);
     switch (c->op) {
-    case FILES_OP_OPEN:
-        return files_open(c->path, c->arg);
-    case FILES_OP_STAT:
-        return files_stat_path(c->path, data, data_len);
-    case FILES_OP_ACCESS:
-        if (c->arg & ~(uint64_t)LINUX_ACCESS_MODE_MASK)
-            return -LINUX_EINVAL;
-        return files_access(c->path, c->arg);
-    case FILES_OP_UNLINK:
-        return file_store_unlink(c->path);
-    case FILES_OP_MKDIR:
-        return file_store_mkdir(c->path);
-    case FILES_OP_RMDIR:
-        return file_store_rmdir(c->path);
-    case FILES_OP_RENAME: {
-        char to[FILES_PATH_MAX];
-        if (c->len >= sizeof to)
-            return -LINUX_ENAMETOOLONG;
-        memcpy(to, c->in, c->len);
-        to[c->len] = '\0';
-        if (strlen(to) != c->len)
-            return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
-        return file_store_rename(c->path, to);
-    }
+    case FILES_OP_GETCWD:
+        if (file_store_kind(files_cwd, NULL) != PATH_DIR)
+            return -LINUX_ENOENT; /* removed since it was entered, as Linux's getcwd answers */
+        *data_len = strlen(files_cwd) + 1;
+        memcpy(data, files_cwd, *data_len);
+        return (int64_t)*data_len;
     case FILES_OP_UMASK: {
         uint64_t old = files_umask;
         files_umask = c->arg & FILES_UMASK_BITS;

@@ -9,7 +9,7 @@
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
  * pipe or a write to a full one waits (unless O_NONBLOCK) until another thread's call, on
  * any node, lets it go on; so does a poll until a descriptor is ready (or its timeout).
- * No directories, no epoll. */
+ * The working directory is the table's too. No epoll. */
 #ifndef KERNEL_FILES_H
 #define KERNEL_FILES_H
 
@@ -30,7 +30,9 @@
 #define FILES_WOULD_BLOCK (-((int64_t)1 << 32))
 
 /* One file operation on the descriptor table, in kernel memory only (no user pointers),
- * so it can run on this node or be shipped to node 0. */
+ * so it can run on this node or be shipped to node 0. An operation on a path takes a
+ * relative one from the directory of descriptor fd, or from the working directory when fd
+ * is AT_FDCWD (callers set it: 0 is a descriptor). */
 enum files_op {
     FILES_OP_CHECK = 1, /* is fd open: 0 or -EBADF */
     FILES_OP_OPEN,      /* path, arg = flags (O_CREAT makes a file in memory): the new fd */
@@ -51,11 +53,14 @@ enum files_op {
     FILES_OP_PWRITE,    /* fd, len bytes at in, arg = offset: the bytes written */
     FILES_OP_TRUNCATE,  /* fd, arg = size */
     FILES_OP_UNLINK,    /* path */
-    FILES_OP_RENAME,    /* path = the old path, len bytes at in = the new one (no NUL) */
+    FILES_OP_RENAME,    /* path = the old path, len bytes at in = the new one (no NUL), from dirfd arg2 */
     FILES_OP_UMASK,     /* arg = the new mask: the old one (the program's, kept with the table) */
     FILES_OP_MKDIR,     /* path */
     FILES_OP_RMDIR,     /* path */
-    FILES_OP_LAST = FILES_OP_RMDIR,
+    FILES_OP_GETDENTS,  /* fd, len: linux_dirent64 records into data from the fd's position */
+    FILES_OP_CHDIR,     /* path; with no path (path_len 0), fd's directory (fchdir) */
+    FILES_OP_GETCWD,    /* the working directory into data, with its NUL: its length */
+    FILES_OP_LAST = FILES_OP_GETCWD,
 };
 
 /* flags of a call */
@@ -69,7 +74,7 @@ struct files_call {
     int32_t fd;
     uint64_t arg;
     uint64_t arg2;
-    uint32_t len;       /* READ/PREAD: bytes wanted, WRITE/POLL: bytes at in; at most FILES_XFER_MAX */
+    uint32_t len;       /* READ/PREAD/GETDENTS: bytes wanted, WRITE/POLL: bytes at in; at most FILES_XFER_MAX */
     uint32_t path_len;  /* OPEN/STAT/ACCESS/UNLINK: bytes of path, no NUL, < FILES_PATH_MAX */
     uint32_t flags;     /* FILES_CALL_* */
     const uint8_t *in;  /* WRITE, PWRITE, POLL, RENAME: the bytes (kernel memory) */

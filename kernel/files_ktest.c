@@ -132,7 +132,7 @@ KTEST(files_dup_to_replaces_and_dupfd_takes_the_lowest)
 
 static int64_t files_ktest_path(enum files_op op, const char *path, uint64_t arg)
 {
-    struct files_call c = { .op = op, .arg = arg, .path_len = (uint32_t)strlen(path) };
+    struct files_call c = { .op = op, .fd = LINUX_AT_FDCWD, .arg = arg, .path_len = (uint32_t)strlen(path) };
     memcpy(c.path, path, c.path_len + 1);
     size_t n;
     return files_execute(&c, NULL, &n);

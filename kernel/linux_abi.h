@@ -134,6 +134,7 @@
 #define LINUX_O_NONBLOCK 04000
 #define LINUX_O_DIRECT 040000
 #define LINUX_O_LARGEFILE 0100000  /* x86-64 value; a 64-bit kernel reports it on every file */
+#define LINUX_O_DIRECTORY 0200000
 #define LINUX_O_CLOEXEC 02000000
 #define LINUX_S_IFIFO 0010000
 #define LINUX_S_IFMT 0170000
@@ -153,6 +154,7 @@
 #define LINUX_AT_NO_AUTOMOUNT 0x800
 #define LINUX_AT_EMPTY_PATH 0x1000
 #define LINUX_AT_REMOVEDIR 0x200
+#define LINUX_AT_EACCESS 0x200 /* faccessat2's flag: the same bit as AT_REMOVEDIR, another call */
 #define LINUX_X_OK 1
 #define LINUX_W_OK 2
 #define LINUX_R_OK 4
@@ -216,6 +218,18 @@ struct linux_winsize {
 };
 
 /* struct stat for x86_64 (arch/x86/include/uapi/asm/stat.h): 144 bytes. */
+/* getdents64(2)'s record (include/linux/dirent.h): d_name is NUL-terminated and each
+ * record is padded to 8 bytes; d_off is the position of the next record. */
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[];
+};
+#define LINUX_DT_DIR 4
+#define LINUX_DT_REG 8
+
 struct linux_stat {
     uint64_t st_dev, st_ino, st_nlink;
     uint32_t st_mode, st_uid, st_gid, pad0;

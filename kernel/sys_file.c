@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* open/openat/close/lseek/fstat/stat/newfstatat/access/getcwd/pread64, read and write,
- * dup/dup2/dup3/fcntl and pipe/pipe2 (man 2): each marshals its user arguments into a
+/* open/openat/close/lseek/fstat/stat/newfstatat/access/pread64, read and write,
+ * dup/dup2/dup3/fcntl, pipe/pipe2, the path calls (unlink, rename, mkdir, rmdir, readlink,
+ * and their *at forms) and the directory ones (getdents64, chdir, fchdir, getcwd) (man 2):
+ * each marshals its user arguments into a
  * struct files_call (kernel/files.h), which runs where the descriptor table lives
  * (files_call), and copies results back to the caller. */
 #include "kernel/files.h"
@@ -134,9 +136,10 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
     return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0);
 }
 
-/* A call on a user path (open, stat, access); stat results go to ustat. */
-/* files_path_call with a STAT's result into kernel memory (kst), not the caller's. */
-static int64_t files_path_call_kernel(enum files_op op, uint64_t upath, uint64_t arg, struct linux_stat *kst)
+/* A call on a user path from dirfd (open, stat, access, ...); a STAT's result into kernel
+ * memory (kst). */
+static int64_t files_path_call_kernel(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg,
+                                      struct linux_stat *kst)
 {
     struct files_call *c = kzalloc(sizeof *c);
     if (!c)
@@ -145,6 +148,7 @@ static int64_t files_path_call_kernel(enum files_op op, uint64_t upath, uint64_t
     int64_t r = len;
     if (len >= 0) {
         c->op = op;
+        c->fd = (int32_t)dirfd;
         c->arg = arg;
         c->path_len = (uint32_t)len;
         size_t n = 0;
@@ -154,10 +158,11 @@ static int64_t files_path_call_kernel(enum files_op op, uint64_t upath, uint64_t
     return r;
 }
 
-static int64_t files_path_call(enum files_op op, uint64_t upath, uint64_t arg, uint64_t ustat)
+/* files_path_call_kernel with a STAT's result copied to ustat. */
+static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t ustat)
 {
     struct linux_stat st;
-    int64_t r = files_path_call_kernel(op, upath, arg, &st);
+    int64_t r = files_path_call_kernel(op, dirfd, upath, arg, &st);
     if (r == 0 && op == FILES_OP_STAT && copy_to_user(ustat, &st, sizeof st) != 0)
         r = -LINUX_EFAULT;
     return r;
@@ -179,25 +184,19 @@ static long files_stat_fd(uint64_t fd, uint64_t ustat)
     return r < 0 ? r : copy_to_user(ustat, &st, sizeof st);
 }
 
-/* The *at calls name paths from "/" only: a dirfd other than AT_FDCWD is no directory. */
-static long files_at_dirfd(uint64_t dirfd)
-{
-    if ((int32_t)dirfd == LINUX_AT_FDCWD)
-        return 0;
-    return files_check_fd((int)dirfd) != 0 ? -LINUX_EBADF : -LINUX_ENOTDIR;
-}
+/* The working directory, for the calls without a dirfd. */
+#define FILES_CWD ((uint64_t)(int64_t)LINUX_AT_FDCWD)
 
 long sys_open(uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)mode, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_OPEN, upath, flags, 0);
+    return (long)files_path_call(FILES_OP_OPEN, FILES_CWD, upath, flags, 0);
 }
 
 long sys_openat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a4, uint64_t a5)
 {
     (void)mode, (void)a4, (void)a5;
-    long rc = files_at_dirfd(dirfd);
-    return rc ? rc : (long)files_path_call(FILES_OP_OPEN, upath, flags, 0);
+    return (long)files_path_call(FILES_OP_OPEN, dirfd, upath, flags, 0);
 }
 
 long sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -227,7 +226,7 @@ long sys_fstat(uint64_t fd, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a
 long sys_stat(uint64_t upath, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_STAT, upath, 0, ustat);
+    return (long)files_path_call(FILES_OP_STAT, FILES_CWD, upath, 0, ustat);
 }
 
 long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t flags, uint64_t a4, uint64_t a5)
@@ -242,26 +241,67 @@ long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t fla
         if (first == '\0')
             return files_stat_fd(dirfd, ustat);
     }
-    if ((int32_t)dirfd != LINUX_AT_FDCWD && files_check_fd((int)dirfd) != 0)
-        return -LINUX_EBADF;
-    return (long)files_path_call(FILES_OP_STAT, upath, 0, ustat);
+    return (long)files_path_call(FILES_OP_STAT, dirfd, upath, 0, ustat);
 }
 
 long sys_access(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_ACCESS, upath, mode, 0);
+    return (long)files_path_call(FILES_OP_ACCESS, FILES_CWD, upath, mode, 0);
+}
+
+long sys_faccessat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0);
+}
+
+/* faccessat2: AT_EACCESS changes nothing (real and effective ids are the same), AT_SYMLINK_NOFOLLOW
+ * neither (no links); AT_EMPTY_PATH is not done. */
+long sys_faccessat2(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if (flags & ~(uint64_t)(LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW))
+        return -LINUX_EINVAL;
+    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0);
 }
 
 long sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    static const char cwd[] = "/";
-    if (size < sizeof cwd)
+    char cwd[FILES_PATH_MAX];
+    struct files_call c = { .op = FILES_OP_GETCWD };
+    size_t n = 0;
+    int64_t len = files_call(&c, cwd, &n);
+    if (len < 0)
+        return (long)len;
+    if (size < (uint64_t)len)
         return -LINUX_ERANGE;
-    if (copy_to_user(ubuf, cwd, sizeof cwd) != 0)
+    if (copy_to_user(ubuf, cwd, (size_t)len) != 0)
         return -LINUX_EFAULT;
-    return (long)sizeof cwd; /* the raw syscall returns the length including the NUL */
+    return (long)len; /* the raw syscall returns the length including the NUL */
+}
+
+/* getdents64: at most FILES_XFER_MAX bytes of records a call (a bigger buffer gets fewer
+ * records than it could hold, and the caller asks again, as at any short read). */
+long sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t count, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    if (!user_range_ok(ubuf, count))
+        return -LINUX_EFAULT;
+    uint8_t *buf = kmalloc(FILES_XFER_MAX);
+    if (!buf)
+        return -LINUX_ENOMEM;
+    struct files_call c = { .op = FILES_OP_GETDENTS, .fd = (int32_t)fd,
+                            .len = count < FILES_XFER_MAX ? (uint32_t)count : FILES_XFER_MAX };
+    size_t n = 0;
+    long r = (long)files_call(&c, buf, &n);
+    if (r > 0 && copy_to_user(ubuf, buf, n) != 0)
+        r = -LINUX_EFAULT;
+    kfree(buf);
+    return r;
 }
 
 long sys_dup(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -358,7 +398,7 @@ long sys_creat(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t
 long sys_unlink(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_UNLINK, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_UNLINK, FILES_CWD, upath, 0, 0);
 }
 
 long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -366,14 +406,13 @@ long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, u
     (void)a3, (void)a4, (void)a5;
     if (flags & ~(uint64_t)LINUX_AT_REMOVEDIR)
         return -LINUX_EINVAL;
-    long rc = files_at_dirfd(dirfd);
     enum files_op op = (flags & LINUX_AT_REMOVEDIR) ? FILES_OP_RMDIR : FILES_OP_UNLINK;
-    return rc ? rc : (long)files_path_call(op, upath, 0, 0);
+    return (long)files_path_call(op, dirfd, upath, 0, 0);
 }
 
 /* rename, renameat, renameat2 (flags 0 only; no RENAME_NOREPLACE/EXCHANGE/WHITEOUT): both
  * paths are read here and travel in one call, the new one as its bytes. */
-static long files_rename(uint64_t uold, uint64_t unew)
+static long files_rename(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew)
 {
     struct files_call *c = kzalloc(sizeof *c);
     char *to = kmalloc(FILES_PATH_MAX);
@@ -384,6 +423,8 @@ static long files_rename(uint64_t uold, uint64_t unew)
         r = new_len;
     } else {
         c->op = FILES_OP_RENAME;
+        c->fd = (int32_t)olddirfd;
+        c->arg2 = (uint64_t)(int64_t)(int32_t)newdirfd;
         c->path_len = (uint32_t)old_len;
         c->len = (uint32_t)new_len;
         c->in = (const uint8_t *)to;
@@ -398,7 +439,7 @@ static long files_rename(uint64_t uold, uint64_t unew)
 long sys_rename(uint64_t uold, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return files_rename(uold, unew);
+    return files_rename(FILES_CWD, uold, FILES_CWD, unew);
 }
 
 long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t flags, uint64_t a5)
@@ -406,10 +447,7 @@ long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t
     (void)a5;
     if (flags)
         return -LINUX_EINVAL; /* RENAME_NOREPLACE, EXCHANGE, WHITEOUT: not done */
-    long rc = files_at_dirfd(olddirfd);
-    if (!rc)
-        rc = files_at_dirfd(newdirfd);
-    return rc ? rc : files_rename(uold, unew);
+    return files_rename(olddirfd, uold, newdirfd, unew);
 }
 
 long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t a4, uint64_t a5)
@@ -418,22 +456,21 @@ long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t 
     return sys_renameat2(olddirfd, uold, newdirfd, unew, 0, 0);
 }
 
-/* readlink: there are no symbolic links; a path that names a file is EINVAL (not a link),
- * any other ENOENT, as Linux answers for those. */
-long sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4, uint64_t a5)
+/* readlinkat: there are no symbolic links; a path that names a file or directory is
+ * EINVAL (not a link), any other ENOENT, as Linux answers for those. */
+long sys_readlinkat(uint64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a4, uint64_t a5)
 {
-    (void)ubuf, (void)a3, (void)a4, (void)a5;
+    (void)ubuf, (void)a4, (void)a5;
     if ((int64_t)size <= 0)
         return -LINUX_EINVAL;
-    long r = (long)files_path_call(FILES_OP_ACCESS, upath, 0, 0);
+    long r = (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, 0, 0);
     return r == 0 ? -LINUX_EINVAL : r;
 }
 
-long sys_readlinkat(uint64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a4, uint64_t a5)
+long sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)a4, (void)a5;
-    long rc = files_at_dirfd(dirfd);
-    return rc ? rc : sys_readlink(upath, ubuf, size, 0, 0, 0);
+    (void)a3, (void)a4, (void)a5;
+    return sys_readlinkat(FILES_CWD, upath, ubuf, size, 0, 0);
 }
 
 long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -444,40 +481,34 @@ long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
     return (long)files_call(&c, NULL, &n);
 }
 
-/* chdir: "/" is the only cwd; a directory the program made cannot be entered (EACCES), a
- * file is ENOTDIR, anything else ENOENT. */
+/* chdir: the working directory, kept with the descriptor table, so every thread on every
+ * node shares it (CLONE_FS). */
 long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    char path[2];
-    long len = copy_string_from_user(path, upath, sizeof path);
-    if (len == 1 && path[0] == '/')
-        return 0;
-    if (len == -LINUX_ENAMETOOLONG || len >= 0) {
-        struct linux_stat st;
-        long r = (long)files_path_call_kernel(FILES_OP_STAT, upath, 0, &st);
-        if (r)
-            return r;
-        return (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFDIR ? -LINUX_EACCES : -LINUX_ENOTDIR;
-    }
-    return len;
+    return (long)files_path_call(FILES_OP_CHDIR, FILES_CWD, upath, 0, 0);
+}
+
+long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_fd_call(FILES_OP_CHDIR, fd, 0, 0);
 }
 
 long sys_mkdir(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)mode, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_MKDIR, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_MKDIR, FILES_CWD, upath, 0, 0);
 }
 
 long sys_mkdirat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)mode, (void)a3, (void)a4, (void)a5;
-    long rc = files_at_dirfd(dirfd);
-    return rc ? rc : (long)files_path_call(FILES_OP_MKDIR, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_MKDIR, dirfd, upath, 0, 0);
 }
 
 long sys_rmdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_RMDIR, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_RMDIR, FILES_CWD, upath, 0, 0);
 }

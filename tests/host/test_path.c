@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "kernel/linux_abi.h"
+#include "kernel/path.h"
+#include "tests/host/check.h"
+
+/* A tree: /d, /d/e (directories), /f, /d/g (files). */
+static enum path_kind path_test_kind(const char *path, void *ctx)
+{
+    (void)ctx;
+    static const char *const dirs[] = { "/", "/d", "/d/e" };
+    static const char *const files[] = { "/f", "/d/g" };
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (strcmp(path, dirs[i]) == 0)
+            return PATH_DIR;
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+        if (strcmp(path, files[i]) == 0)
+            return PATH_FILE;
+    return PATH_MISSING;
+}
+
+static int path_test_resolve(const char *base, const char *path, char *out, size_t size, bool *dir_only)
+{
+    struct path_result r;
+    int rc = path_resolve(base, path, out, size, path_test_kind, NULL, &r);
+    *dir_only = r.dir_only;
+    return rc;
+}
+
+#define PATH_CHECK(base, path, want)                                                                    \
+    do {                                                                                               \
+        char out[64];                                                                                  \
+        bool dir_only;                                                                                 \
+        CHECK_EQ(path_test_resolve(base, path, out, sizeof out, &dir_only), 0);                        \
+        CHECK(strcmp(out, want) == 0);                                                                 \
+    } while (0)
+
+#define PATH_FAILS(base, path, err)                                                                     \
+    do {                                                                                               \
+        char out[64];                                                                                  \
+        bool dir_only;                                                                                 \
+        CHECK_EQ(path_test_resolve(base, path, out, sizeof out, &dir_only), (uint64_t)(int64_t)(err)); \
+    } while (0)
+
+/* Absolute and relative paths come out canonical: no "//", ".", "..", or trailing "/". */
+TEST(path_resolve_makes_canonical_paths)
+{
+    PATH_CHECK("/", "/", "/");
+    PATH_CHECK("/", ".", "/");
+    PATH_CHECK("/", "..", "/");
+    PATH_CHECK("/", "/../..", "/");
+    PATH_CHECK("/", "new", "/new");
+    PATH_CHECK("/d", "new", "/d/new");
+    PATH_CHECK("/d", "..", "/");
+    PATH_CHECK("/d/e", "../g", "/d/g");
+    PATH_CHECK("/d/e", "/f", "/f");
+    PATH_CHECK("/", "//d///e/./", "/d/e");
+    PATH_CHECK("/", "d/e/../../f", "/f");
+    PATH_CHECK("/", "d/./new", "/d/new");
+}
+
+/* Every component a path passes through must be a directory, even one ".." leaves again. */
+TEST(path_resolve_checks_the_directories_on_the_way)
+{
+    PATH_FAILS("/", "", -LINUX_ENOENT);
+    PATH_FAILS("/", "missing/x", -LINUX_ENOENT);
+    PATH_FAILS("/", "missing/../f", -LINUX_ENOENT);
+    PATH_FAILS("/", "f/x", -LINUX_ENOTDIR);
+    PATH_FAILS("/", "f/..", -LINUX_ENOTDIR);
+    PATH_FAILS("/", "f/.", -LINUX_ENOTDIR);
+    PATH_FAILS("/", "f/", -LINUX_ENOTDIR);
+    PATH_FAILS("/", "d/g/", -LINUX_ENOTDIR);
+    PATH_FAILS("/gone", "x", -LINUX_ENOENT); /* a removed working directory */
+}
+
+TEST(path_resolve_reports_a_trailing_slash)
+{
+    char out[64];
+    bool dir_only;
+    CHECK_EQ(path_test_resolve("/", "new/", out, sizeof out, &dir_only), 0);
+    CHECK(dir_only && strcmp(out, "/new") == 0);
+    CHECK_EQ(path_test_resolve("/", "d/e/..", out, sizeof out, &dir_only), 0);
+    CHECK(dir_only && strcmp(out, "/d") == 0);
+    CHECK_EQ(path_test_resolve("/", "d/e", out, sizeof out, &dir_only), 0);
+    CHECK(!dir_only);
+}
+
+/* A result that does not fit is ENAMETOOLONG, never a cut path. */
+TEST(path_resolve_refuses_what_does_not_fit)
+{
+    char out[8];
+    bool dir_only;
+    CHECK_EQ(path_test_resolve("/", "abcdef", out, sizeof out, &dir_only), 0);
+    CHECK(strcmp(out, "/abcdef") == 0);
+    CHECK_EQ(path_test_resolve("/", "abcdefg", out, sizeof out, &dir_only), (uint64_t)(int64_t)-LINUX_ENAMETOOLONG);
+    CHECK_EQ(path_test_resolve("/d/e/abc", "x", out, sizeof out, &dir_only), (uint64_t)(int64_t)-LINUX_ENAMETOOLONG);
+}
+
+TEST(path_helpers_name_last_components_and_children)
+{
+    CHECK(strcmp(path_last("/d/e"), "e") == 0);
+    CHECK(strcmp(path_last("/"), "") == 0);
+    CHECK(path_is_below("/d/e", "/d") && path_is_below("/d", "/") && !path_is_below("/", "/"));
+    CHECK(!path_is_below("/dx", "/d") && !path_is_below("/d", "/d"));
+    CHECK(path_is_child("/d/e", "/d") && path_is_child("/d", "/") && !path_is_child("/d/e", "/"));
+}
