@@ -149,6 +149,11 @@ bool file_store_is_dir(const struct file_node *n)
     return n->dir;
 }
 
+bool file_store_is_linked(const struct file_node *n)
+{
+    return n->linked;
+}
+
 const char *file_store_path(const struct file_node *n)
 {
     return n->path;

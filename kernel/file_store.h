@@ -33,8 +33,10 @@ struct file_node *file_store_create(const char *path, int64_t *err);
 const char *file_store_path(const struct file_node *n);
 /* Whether the program may write n (it made it; boot modules are read-only). */
 bool file_store_writable(const struct file_node *n);
-/* Whether n is a directory the program made. */
+/* Whether n is a directory. */
 bool file_store_is_dir(const struct file_node *n);
+/* Whether a path still names n (unlinked, it lives on while held). */
+bool file_store_is_linked(const struct file_node *n);
 /* mkdir(2): 0, -EEXIST, -ENOSPC, -ENAMETOOLONG. */
 int64_t file_store_mkdir(const char *path);
 /* rmdir(2): 0, -ENOENT, -ENOTDIR, -ENOTEMPTY, -EBUSY (the root). */

@@ -81,7 +81,9 @@ static bool files_retrying;                    /* the queue is being run (no nes
 #define FILES_UMASK_DEFAULT 022
 #define FILES_UMASK_BITS 0777
 static uint64_t files_umask = FILES_UMASK_DEFAULT;
-static char files_cwd[FILES_PATH_MAX] = "/"; /* canonical; it may have been removed since */
+/* The working directory, held like an open description's file, so it follows a rename
+ * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
+static struct file_node *files_cwd;
 
 /* Finds word (or a word starting with it, when prefix) in a module command line; returns
  * the word's start or NULL. */
@@ -433,47 +435,59 @@ static bool files_op_has_path(uint32_t op)
            op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR;
 }
 
-/* The directory a dirfd names (AT_FDCWD: the working directory): its canonical path, or
- * NULL with *err -EBADF (not open) or -ENOTDIR. */
-static const char *files_dirfd_path(int32_t dirfd, int64_t *err)
+static struct file_node *files_cwd_dir(void)
+{
+    return files_cwd ? files_cwd : file_store_lookup("/");
+}
+
+static void files_set_cwd(struct file_node *dir)
+{
+    file_store_hold(dir);
+    if (files_cwd)
+        file_store_release(files_cwd);
+    files_cwd = dir;
+}
+
+/* The directory a dirfd names (AT_FDCWD: the working directory), or NULL with *err
+ * -EBADF (not open) or -ENOTDIR. */
+static struct file_node *files_dirfd_dir(int32_t dirfd, int64_t *err)
 {
     if (dirfd == LINUX_AT_FDCWD)
-        return files_cwd;
+        return files_cwd_dir();
     if (dirfd < 0 || dirfd >= FILES_MAX_FDS || !files_fds[dirfd].desc) {
         *err = -LINUX_EBADF;
         return NULL;
     }
-    const struct file_desc *d = files_fds[dirfd].desc;
+    struct file_desc *d = files_fds[dirfd].desc;
     if (d->kind != FILE_KIND_FILE || !file_store_is_dir(d->file)) {
         *err = -LINUX_ENOTDIR;
         return NULL;
     }
-    return file_store_path(d->file);
+    return d->file;
 }
 
-/* path (from dirfd, unless absolute) in canonical form into out: 0 or -errno. */
+/* path (from dirfd, unless absolute) in canonical form into out: 0 or -errno (ENOENT for
+ * a relative path from a removed directory). */
 static int64_t files_resolve(int32_t dirfd, const char *path, char *out, struct path_result *how)
 {
     int64_t err = 0;
-    const char *base = path[0] == '/' ? "/" : files_dirfd_path(dirfd, &err);
-    if (!base)
+    const struct file_node *dir = path[0] == '/' ? file_store_lookup("/") : files_dirfd_dir(dirfd, &err);
+    if (!dir)
         return err;
-    return path_resolve(base, path, out, FILES_PATH_MAX, file_store_kind, NULL, how);
+    if (!file_store_is_linked(dir))
+        return -LINUX_ENOENT;
+    return path_resolve(file_store_path(dir), path, out, FILES_PATH_MAX, file_store_kind, NULL, how);
 }
 
-/* chdir(2) to canonical path, fchdir(2) to fd's directory (path NULL). */
-static int64_t files_chdir(const char *path, int32_t fd)
+/* chdir(2) to canonical path. */
+static int64_t files_chdir(const char *path)
 {
-    int64_t err = 0;
-    if (!path)
-        path = files_dirfd_path(fd, &err);
-    else if (!file_store_lookup(path))
+    struct file_node *dir = file_store_lookup(path);
+    if (!dir)
         return -LINUX_ENOENT;
-    else if (!file_store_is_dir(file_store_lookup(path)))
+    if (!file_store_is_dir(dir))
         return -LINUX_ENOTDIR;
-    if (!path)
-        return err;
-    memmove(files_cwd, path, strlen(path) + 1);
+    files_set_cwd(dir);
     return 0;
 }
 
@@ -518,7 +532,7 @@ static int64_t files_execute_path(const struct files_call *c, void *data, size_t
     case FILES_OP_RENAME:
         return files_rename(c, path);
     case FILES_OP_CHDIR:
-        return files_chdir(path, 0);
+        return files_chdir(path);
     default:
         return -LINUX_EINVAL;
     }
@@ -669,8 +683,13 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_fcntl(s, c->arg, c->arg2);
     case FILES_OP_GETDENTS:
         return files_getdents(d, c, data, data_len);
-    case FILES_OP_CHDIR: /* fchdir(2) */
-        return files_chdir(NULL, c->fd);
+    case FILES_OP_CHDIR: { /* fchdir(2): to a removed directory too, as Linux allows */
+        int64_t err = 0;
+        struct file_node *dir = files_dirfd_dir(c->fd, &err);
+        if (dir)
+            files_set_cwd(dir);
+        return err;
+    }
     default:
         return -LINUX_EINVAL;
     }
@@ -689,10 +708,10 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_execute_path(c, data, data_len);
     switch (c->op) {
     case FILES_OP_GETCWD:
-        if (file_store_kind(files_cwd, NULL) != PATH_DIR)
+        if (!file_store_is_linked(files_cwd_dir()))
             return -LINUX_ENOENT; /* removed since it was entered, as Linux's getcwd answers */
-        *data_len = strlen(files_cwd) + 1;
-        memcpy(data, files_cwd, *data_len);
+        *data_len = strlen(file_store_path(files_cwd_dir())) + 1;
+        memcpy(data, file_store_path(files_cwd_dir()), *data_len);
         return (int64_t)*data_len;
     case FILES_OP_UMASK: {
         uint64_t old = files_umask;

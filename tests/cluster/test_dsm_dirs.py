@@ -140,6 +140,13 @@ static void *work(void *arg)
     step("over a full dir", rename("a/e", "a/b2"));
     step("over an empty one", rename("a/b2", "a/e"));
     printf("\n");
+    printf("cwd follows a rename:");
+    step("chdir a/e", chdir("a/e"));
+    step("rename a a2", rename("../../a", "../../a2"));
+    flag("cwd", cwd_is("/a2/e"));
+    step("back", chdir(start));
+    step("rename a2 a", rename("a2", "a"));
+    printf("\n");
     list("list a after", "a");
     printf("moved dirfd:");
     step("openat f2", ok_fd(openat(dfd, "f2", O_RDONLY)));
