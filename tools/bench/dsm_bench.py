@@ -13,8 +13,11 @@
   read_fault_seq_us), then writes them (each invalidating node 0's copy:
   write_fault_seq_inv1_us). An isolated fault finds the node's QEMU cold (it idled for
   milliseconds) and costs about twice as much. min/median/p99 in us, and each median's
-  ratio to the Linux guest's 4 KiB UDP round trip when bench.json already holds it
-  (tools/bench/net_rtt.py); messages per fault from the nodes' dsm-stats lines.
+  ratio to the Linux guests' 4 KiB UDP round trip: FAULT_PAIRS times the Linux baseline
+  (dsmkpy/linux_baseline.py) runs just before a fault run, and the figure is the median of
+  the pairs' ratios (ratio_runs), since this host's speed drifts over minutes; the value is
+  the median of the runs' medians, the p99 the median of their p99s. Messages per fault
+  from the nodes' dsm-stats lines.
   The nodes' dsm-phases lines give where a fault's time goes (send, net, install, resume:
   medians over the nodes, docs/dsm-protocol.md 9a).
 - Messages per read fault (issue 6) under each manager, owner unknown and known: exact counts
@@ -42,6 +45,7 @@ import tempfile
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, TOOLS)
 
+from dsmkpy import linux_baseline  # noqa: E402
 from dsmkpy.bench import BENCH_JSON_ENV, load_results, merge_results  # noqa: E402
 
 REPO = os.path.dirname(os.path.abspath(TOOLS))
@@ -52,6 +56,7 @@ FAULT_NODES = 4
 FAULT_ROUNDS = 41  # round 0 sets the pages up and is not timed
 FAULT_SETTLE_US = 3000  # before a timed fault: the last hand-off's acks and wake-ups are over
 FAULT_NICS = ("virtio", "e1000")
+FAULT_PAIRS = int(os.environ.get("DSM_BENCH_FAULT_PAIRS", "3"))  # (Linux baseline, fault run) pairs per NIC
 SEQ_PAGES = 200  # back-to-back faults per series
 FAULT_POLL_US = 5000  # a waiting thread rereads its word this often (its node halts between;
                       # at 1 ms, four nodes waking to poll added ~150 us to a 4-node fault)
@@ -217,35 +222,59 @@ def program_seconds(log, nodes):
     return log_time(log, "dsmk: program exited") - start
 
 
-def bench_faults(figures, nic):
-    """The fault figures on nic: dsm_NAME for virtio (the default NIC), dsm_e1000_NAME for e1000,
-    each against the Linux guests' round trip on the same NIC."""
-    tmp = tempfile.mkdtemp(prefix="dsm_bench.")
-    try:
-        src, exe = os.path.join(tmp, "faults.c"), os.path.join(tmp, "faults")
-        with open(src, "w") as f:
-            f.write(FAULT_PROGRAM % {"nodes": FAULT_NODES, "rounds": FAULT_ROUNDS, "settle_us": FAULT_SETTLE_US,
-                                  "poll_us": FAULT_POLL_US, "seq": SEQ_PAGES})
-        subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", exe, src], check=True)
-        phases = []
-        out, _, stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%s-%d" % (nic, os.getpid()), phases, nic)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    baseline = load_results(os.environ.get(BENCH_JSON_ENV) or os.path.join(os.environ.get("DSMK_BUILD", "build"),
-                                                                        "bench.json"))
-    base = baseline.get("linux_udp_rtt_4k_%s_us" % nic, {}).get("value")
-    prefix = "dsm_" if nic == "virtio" else "dsm_%s_" % nic
+def fault_program(tmp):
+    """The fault program, built with musl-gcc in tmp: its path."""
+    src, exe = os.path.join(tmp, "faults.c"), os.path.join(tmp, "faults")
+    with open(src, "w") as f:
+        f.write(FAULT_PROGRAM % {"nodes": FAULT_NODES, "rounds": FAULT_ROUNDS, "settle_us": FAULT_SETTLE_US,
+                              "poll_us": FAULT_POLL_US, "seq": SEQ_PAGES})
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-o", exe, src], check=True)
+    return exe
+
+
+def fault_figures(out):
+    """{name: (min, median, p99)} from the fault program's "bench NAME MIN MEDIAN P99" lines."""
+    figures = {}
     for line in out.splitlines():
         words = line.split()
         if len(words) == 5 and words[0] == "bench":
-            mn, med, p99 = (float(w) for w in words[2:])
-            fig = dict(value=med, unit="us", min=mn, p99=p99, nodes=FAULT_NODES, accel="tcg",
-                       samples=SEQ_PAGES if "_seq" in words[1] else FAULT_ROUNDS - 1)
-            if base:
-                fig["ratio_to_linux_udp_rtt"] = round(med / base, 3)
-                fig["p99_ratio_to_linux_udp_rtt"] = round(p99 / base, 3)
-            fig["nic"] = nic
-            figures[prefix + words[1]] = fig
+            figures[words[1]] = tuple(float(w) for w in words[2:])
+    return figures
+
+
+def bench_faults(figures, nic, exe, tmp):
+    """The fault figures on nic: dsm_NAME for virtio (the default NIC), dsm_e1000_NAME for e1000.
+    FAULT_PAIRS times: the Linux guests' round trip on the same NIC, then one fault run; each
+    ratio is the median over the pairs of (our median / that pair's Linux median), so host
+    load that drifts over minutes weighs on both sides of every ratio alike."""
+    fallback = load_results(os.environ.get(BENCH_JSON_ENV) or os.path.join(os.environ.get("DSMK_BUILD", "build"),
+                                                                            "bench.json"))
+    fallback = fallback.get("linux_udp_rtt_4k_%s_us" % nic, {}).get("value")
+    phases, stats, pairs = [], [], []
+    for i in range(FAULT_PAIRS):
+        linux = linux_baseline.run(tmp, (nic,)) or {}
+        base = linux.get(nic, {}).get("median")
+        out, _, run_stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%s-%d-%d" % (nic, i, os.getpid()), phases, nic)
+        stats += run_stats
+        pairs.append((base or fallback, fault_figures(out)))
+        print("dsm_bench: %s pair %d: Linux median %s us; ours %s" % (nic, i, base, pairs[-1][1]), flush=True)
+    prefix = "dsm_" if nic == "virtio" else "dsm_%s_" % nic
+    paired = [b for b, _ in pairs if b]
+    if paired:
+        figures["linux_udp_rtt_4k_%s_paired_us" % nic] = dict(
+            value=statistics.median(paired), unit="us", runs=paired, accel="tcg",
+            what="Linux guests, UDP 64 B -> 4 KiB, run just before each fault run")
+    for name in pairs[0][1]:
+        runs = [(b, f[name]) for b, f in pairs if name in f]
+        fig = dict(value=statistics.median(m for _, (_, m, _) in runs), unit="us", min=min(mn for _, (mn, _, _) in runs),
+                   p99=statistics.median(p for _, (_, _, p) in runs), nodes=FAULT_NODES, accel="tcg", nic=nic,
+                   samples=SEQ_PAGES if "_seq" in name else FAULT_ROUNDS - 1, runs=[m for _, (_, m, _) in runs])
+        if all(b for b, _ in runs):
+            ratios = [m / b for b, (_, m, _) in runs]
+            fig["ratio_to_linux_udp_rtt"] = round(statistics.median(ratios), 3)
+            fig["ratio_runs"] = [round(r, 3) for r in ratios]
+            fig["p99_ratio_to_linux_udp_rtt"] = round(statistics.median(p / b for b, (_, _, p) in runs), 3)
+        figures[prefix + name] = fig
     msgs = sum(int(s["fault_msgs"]) for s in stats)
     faults = sum(int(s["rfaults"]) + int(s["wfaults"]) for s in stats)
     if faults:
@@ -318,8 +347,13 @@ def bench_speedup(figures):
 def main():
     figures = {}
     bench_read_fault_messages(figures)
-    for nic in FAULT_NICS:
-        bench_faults(figures, nic)
+    tmp = tempfile.mkdtemp(prefix="dsm_bench.")
+    try:
+        exe = fault_program(tmp)
+        for nic in FAULT_NICS:
+            bench_faults(figures, nic, exe, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     bench_speedup(figures)
     merge_results(figures)
     for name in sorted(figures):

@@ -8,22 +8,18 @@ Linux-guest baseline (../shared/bench/linux-guest/run.sh) and the ratios ours/Li
 keys containing `ratio`. The same round trips at MTU 9000 (one frame per reply) are reported
 beside them, against the same MTU-1500 Linux figure. Needs root (network namespaces). Goal (issue 3): median at most
 0.25x Linux's, p99 at most Linux's median."""
-import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+from dsmkpy import linux_baseline  # noqa: E402
 from dsmkpy.bench import merge_results  # noqa: E402
 from dsmkpy.cluster import Cluster  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BASELINE = os.path.join(os.path.dirname(REPO), "shared", "bench", "linux-guest", "run.sh")
-BASELINE_MODES = {"virtio": "tcg-virtio", "e1000": "tcg-e1000"}
-BASELINE_TIMEOUT = 900
+NICS = tuple(linux_baseline.MODES)
 COUNT = 2000
 JUMBO_MTU = 9000
 RUN_TIMEOUT = 600.0
@@ -54,28 +50,12 @@ def run_ours(kernel, nic, rundir, mtu=None):
     return rtt, int(stream.group(5))
 
 
-def run_baseline(workdir):
-    """{mode: {"udp_4k_rtt_us": {...}, ...}} from the Linux-guest script, or None."""
-    out = os.path.join(workdir, "linux-baseline.json")
-    env = dict(os.environ, JSON=out, MODES=" ".join(BASELINE_MODES.values()))
-    try:
-        r = subprocess.run(["bash", BASELINE], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                           timeout=BASELINE_TIMEOUT)
-        with open(out) as f:
-            return json.load(f)
-    except (OSError, ValueError, subprocess.TimeoutExpired) as e:
-        print("net_rtt: Linux baseline not measured: %s" % e)
-        if "r" in locals():
-            print(r.stdout[-2000:])
-        return None
-
-
 def main():
     kernel = os.path.join(os.environ.get("DSMK_BUILD", "build"), "dsmk.elf")
     figures, ok = {}, True
     with tempfile.TemporaryDirectory(prefix="dsmk-bench-net-") as tmp:
         ours = {}
-        for nic in BASELINE_MODES:
+        for nic in NICS:
             try:
                 rtt, rate = run_ours(kernel, nic, os.path.join(tmp, nic))
             except RuntimeError as e:
@@ -91,7 +71,7 @@ def main():
             print("net_rtt: %s min %d median %d p99 %d us; stream %d msg/s; mean phases (us) %s" % (
                 nic, rtt["min"], rtt["median"], rtt["p99"], rate, rtt.get("phases_us")))
         # Jumbo frames (the bridge, taps and NICs at MTU 9000): a 4 KiB reply in one frame.
-        for nic in BASELINE_MODES:
+        for nic in NICS:
             try:
                 rtt, _ = run_ours(kernel, nic, os.path.join(tmp, nic + "-jumbo"), mtu=JUMBO_MTU)
             except RuntimeError as e:
@@ -105,9 +85,9 @@ def main():
                                                              what="as net_rtt_4k_*_us, one frame per reply")
             print("net_rtt: %s at MTU %d: min %d median %d p99 %d us" % (nic, JUMBO_MTU, rtt["min"], rtt["median"],
                                                                       rtt["p99"]))
-        linux = run_baseline(tmp) if os.path.exists(BASELINE) else None
-        for nic, mode in BASELINE_MODES.items():
-            base = (linux or {}).get(mode, {}).get("udp_4k_rtt_us")
+        linux = linux_baseline.run(tmp)
+        for nic in NICS:
+            base = (linux or {}).get(nic)
             if not base:
                 continue
             figures["linux_udp_rtt_4k_%s_us" % nic] = dict(value=base["median"], unit="us", min=base["min"],
