@@ -3,9 +3,9 @@
  * on them in kernel memory (files_execute); the files themselves, by path, are in
  * kernel/file_store.c. The system calls that marshal user arguments into these operations
  * are in kernel/sys_file.c.
- * Waiting: a pipe call that cannot go on now answers FILES_WOULD_BLOCK; its caller queues
- * a waiter (files_wait), and every call that changes a pipe (bytes moved, an end closed)
- * runs the queued calls again, oldest first, finishing those that can go on. All of this
+ * Waiting: a pipe or eventfd call that cannot go on now answers FILES_WOULD_BLOCK; its
+ * caller queues a waiter (files_wait), and every call that changes a pipe (bytes moved, an
+ * end closed) or an eventfd's count runs the queued calls again, oldest first, finishing those that can go on. All of this
  * runs with interrupts off on the one CPU, so a change and its retries are one step.
  * Paths: each path call's path is resolved against its dirfd's directory or the working
  * directory (kept here with the table) into the store's canonical form (kernel/path.h).
@@ -14,6 +14,7 @@
 
 #include "drivers/serial_ports.h"
 #include "kernel/clock.h"
+#include "kernel/eventfd.h"
 #include "kernel/file_store.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -37,6 +38,8 @@
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
+#define FILES_EVENTFD_FLAGS (LINUX_EFD_SEMAPHORE | LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* eventfd2(2)'s */
+#define FILES_EVENTFD_MODE 0600    /* an anonymous inode's mode, as fstat shows an eventfd */
 /* What poll finds on a descriptor that is always ready (Linux's DEFAULT_POLLMASK, for files
  * without a poll method), and what it reports whether asked or not (poll(2)). */
 #define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
@@ -49,6 +52,7 @@ enum file_kind {
     FILE_KIND_FILE,      /* a file of kernel/file_store.h */
     FILE_KIND_PIPE_READ,
     FILE_KIND_PIPE_WRITE,
+    FILE_KIND_EVENTFD,
 };
 
 /* An open file description; refs = descriptors naming it (0: free). */
@@ -59,6 +63,7 @@ struct file_desc {
     uint64_t offset;
     struct file_node *file;        /* FILE */
     struct pipe *pipe;             /* PIPE_* */
+    struct eventfd event;          /* EVENTFD */
 };
 
 struct fd_slot {
@@ -74,7 +79,7 @@ static uint64_t files_stdin_size;
 static struct file_desc files_descs[FILES_DESCS_MAX];
 static struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
-static bool files_pipe_changed;                /* a pipe changed since the queue was last run */
+static bool files_changed;                     /* a pipe or eventfd changed since the queue was last run */
 static bool files_retrying;                    /* the queue is being run (no nesting) */
 /* umask(2): the program's, kept and reported; the modes of files made here do not use it
  * (they are 0644 whatever open asks) */
@@ -173,7 +178,7 @@ static void files_desc_put(struct file_desc *d)
         p->readers--;
     else
         p->writers--;
-    files_pipe_changed = true; /* a waiting reader now sees end of file, a writer EPIPE */
+    files_changed = true; /* a waiting reader now sees end of file, a writer EPIPE */
     if (!p->readers && !p->writers) {
         kfree(p->ring);
         kfree(p);
@@ -281,6 +286,8 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
     st->st_blksize = FILES_BLOCK_SIZE;
     bool pipe_end = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
     st->st_mode = pipe_end ? LINUX_S_IFIFO | FILES_PIPE_MODE : LINUX_S_IFCHR | FILES_CHAR_MODE;
+    if (d->kind == FILE_KIND_EVENTFD)
+        st->st_mode = FILES_EVENTFD_MODE; /* no file type bits: an anonymous inode */
 }
 
 static int64_t files_stat_path(const char *path, void *data, size_t *data_len)
@@ -364,7 +371,7 @@ static int64_t files_pipe_read(struct file_desc *d, const struct files_call *c, 
         return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;
     }
     *data_len = pipe_take(p, data, c->len);
-    files_pipe_changed = true;
+    files_changed = true;
     return (int64_t)*data_len;
 }
 
@@ -381,8 +388,61 @@ static int64_t files_pipe_write(struct file_desc *d, const struct files_call *c)
     if (pipe_free(p) < c->len)
         return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
     pipe_put(p, c->in, c->len);
-    files_pipe_changed = true;
+    files_changed = true;
     return c->len;
+}
+
+/* ---- eventfd ---- */
+
+static int64_t files_eventfd_create(uint64_t initval, uint64_t flags)
+{
+    if ((flags & ~(uint64_t)FILES_EVENTFD_FLAGS) || initval > UINT32_MAX)
+        return -LINUX_EINVAL; /* eventfd2's initval is an unsigned int */
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_EVENTFD, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK));
+    if (!d)
+        return -LINUX_ENFILE;
+    d->event = (struct eventfd){ .count = initval, .semaphore = (flags & LINUX_EFD_SEMAPHORE) != 0 };
+    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
+/* read(2) of an eventfd: its 8-byte value, or EAGAIN (O_NONBLOCK), 0 (FILES_CALL_NO_WAIT)
+ * or a wait while the count is 0. */
+static int64_t files_eventfd_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (c->len < EVENTFD_VALUE_SIZE)
+        return -LINUX_EINVAL;
+    uint64_t value;
+    if (eventfd_take(&d->event, &value) == EVENTFD_WAIT) {
+        if (d->status & LINUX_O_NONBLOCK)
+            return -LINUX_EAGAIN;
+        return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;
+    }
+    memcpy(data, &value, sizeof value);
+    *data_len = sizeof value;
+    files_changed = true; /* a writer waiting for room may go on */
+    return sizeof value;
+}
+
+/* write(2) of an eventfd: the first 8 bytes are added to the count. */
+static int64_t files_eventfd_write(struct file_desc *d, const struct files_call *c)
+{
+    uint64_t value;
+    if (c->len < EVENTFD_VALUE_SIZE)
+        return -LINUX_EINVAL;
+    memcpy(&value, c->in, sizeof value);
+    switch (eventfd_add(&d->event, value)) {
+    case EVENTFD_INVALID:
+        return -LINUX_EINVAL;
+    case EVENTFD_WAIT:
+        return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
+    default:
+        files_changed = true; /* a reader waiting for a count may go on */
+        return sizeof value;
+    }
 }
 
 /* ---- poll ---- */
@@ -398,6 +458,9 @@ static int16_t files_poll_mask(const struct file_desc *d)
     case FILE_KIND_PIPE_WRITE:
         return (int16_t)((pipe_free(p) >= PIPE_ATOMIC_MAX ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0) |
                          (p->readers ? 0 : LINUX_POLLERR));
+    case FILE_KIND_EVENTFD:
+        return (int16_t)((eventfd_readable(&d->event) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
+                         (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
     default:
         return FILES_POLL_ALWAYS;
     }
@@ -568,6 +631,8 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
         return (int64_t)*data_len;
     case FILE_KIND_PIPE_READ:
         return files_pipe_read(d, c, data, data_len);
+    case FILE_KIND_EVENTFD:
+        return files_eventfd_read(d, c, data, data_len);
     default:
         return -LINUX_EBADF; /* not open for reading */
     }
@@ -582,6 +647,8 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
         return c->len;
     case FILE_KIND_PIPE_WRITE:
         return files_pipe_write(d, c);
+    case FILE_KIND_EVENTFD:
+        return files_eventfd_write(d, c);
     case FILE_KIND_FILE: {
         /* O_APPEND: at the end, and the offset follows, as on Linux */
         int64_t n = files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : d->offset, c);
@@ -720,6 +787,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
     }
     case FILES_OP_PIPE:
         return files_pipe_create(c->arg, data, data_len);
+    case FILES_OP_EVENTFD:
+        return files_eventfd_create(c->arg, c->arg2);
     case FILES_OP_POLL:
         return files_poll(c, data, data_len);
     default:
@@ -759,8 +828,8 @@ static void files_run_waiters(void)
     if (files_retrying)
         return; /* the running pass sees the change */
     files_retrying = true;
-    while (files_pipe_changed) {
-        files_pipe_changed = false;
+    while (files_changed) {
+        files_changed = false;
         for (struct files_waiter **link = &files_waiting; *link;) {
             struct files_waiter *w = *link;
             int64_t r = files_execute_queued(w);
@@ -780,7 +849,7 @@ static void files_run_waiters(void)
 int64_t files_execute(const struct files_call *c, void *data, size_t *data_len)
 {
     int64_t r = files_execute_one(c, data, data_len);
-    if (files_pipe_changed)
+    if (files_changed)
         files_run_waiters();
     return r;
 }
@@ -826,7 +895,7 @@ bool files_unwait(struct files_waiter *w)
             *link = w->next;
             w->next = NULL;
             files_waiter_drop_hold(w);
-            if (files_pipe_changed)
+            if (files_changed)
                 files_run_waiters();
             return true;
         }

@@ -3,7 +3,7 @@
  * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
  * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
  * (COM3), a file of kernel/file_store.h (a read-only boot module whose command line has a
- * word "file=/path", or one the program made), or an end of a pipe. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * word "file=/path", or one the program made), an end of a pipe, or an eventfd. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
  * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
@@ -60,7 +60,8 @@ enum files_op {
     FILES_OP_GETDENTS,  /* fd, len: linux_dirent64 records into data from the fd's position */
     FILES_OP_CHDIR,     /* path; with no path (path_len 0), fd's directory (fchdir) */
     FILES_OP_GETCWD,    /* the working directory into data, with its NUL: its length */
-    FILES_OP_LAST = FILES_OP_GETCWD,
+    FILES_OP_EVENTFD,   /* arg = initial count, arg2 = EFD_SEMAPHORE | O_CLOEXEC | O_NONBLOCK: the new fd */
+    FILES_OP_LAST = FILES_OP_EVENTFD,
 };
 
 /* flags of a call */

@@ -136,6 +136,7 @@
 #define LINUX_O_LARGEFILE 0100000  /* x86-64 value; a 64-bit kernel reports it on every file */
 #define LINUX_O_DIRECTORY 0200000
 #define LINUX_O_CLOEXEC 02000000
+#define LINUX_EFD_SEMAPHORE 1 /* eventfd2(2); EFD_CLOEXEC and EFD_NONBLOCK are O_CLOEXEC and O_NONBLOCK */
 #define LINUX_S_IFIFO 0010000
 #define LINUX_S_IFMT 0170000
 

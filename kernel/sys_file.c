@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* open/openat/close/lseek/fstat/stat/newfstatat/access/pread64, read and write,
- * dup/dup2/dup3/fcntl, pipe/pipe2, the path calls (unlink, rename, mkdir, rmdir, readlink,
+ * dup/dup2/dup3/fcntl, pipe/pipe2, eventfd/eventfd2, the path calls (unlink, rename, mkdir, rmdir, readlink,
  * and their *at forms) and the directory ones (getdents64, chdir, fchdir, getcwd) (man 2):
  * each marshals its user arguments into a
  * struct files_call (kernel/files.h), which runs where the descriptor table lives
@@ -364,6 +364,20 @@ long sys_pipe(uint64_t ufds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     return sys_pipe2(ufds, 0, 0, 0, 0, 0);
+}
+
+long sys_eventfd2(uint64_t initval, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct files_call c = { .op = FILES_OP_EVENTFD, .arg = initval, .arg2 = flags };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+long sys_eventfd(uint64_t initval, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_eventfd2(initval, 0, 0, 0, 0, 0);
 }
 
 long sys_pwrite64(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint64_t a4, uint64_t a5)

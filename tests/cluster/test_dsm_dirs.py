@@ -8,12 +8,10 @@ on node 0). A boot module's directory (--file HOST:/in/data.txt) is listed and o
 through its descriptor. Every answer must equal the native run's, made in an empty
 directory holding in/data.txt. Before directories were a tree, "x/y" was a file name
 whether or not x existed, chdir into a directory was EACCES and getdents64 was ENOSYS."""
-import os
 import subprocess
 
-from dsmkpy.testing import REPO, build_dir
+from dsmkpy.testing import build_musl, dsmk_run
 
-DSMK = os.path.join(REPO, "tools", "dsmk")
 MODULE_TEXT = b"module bytes\n"
 
 SOURCE = r"""
@@ -202,10 +200,7 @@ int main(int argc, char **argv)
 
 
 def test_directories_match_native_from_any_node(tmp_path):
-    src, exe = tmp_path / "dirs.c", tmp_path / "dirs"
-    src.write_text(SOURCE)
-    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)],
-                   check=True)
+    exe = build_musl(tmp_path, "dirs", SOURCE)
     native_dir = tmp_path / "native"
     (native_dir / "in").mkdir(parents=True)
     (native_dir / "in" / "data.txt").write_bytes(MODULE_TEXT)
@@ -215,10 +210,6 @@ def test_directories_match_native_from_any_node(tmp_path):
     host_file = tmp_path / "data.txt"
     host_file.write_bytes(MODULE_TEXT)
     for nodes in (1, 2):
-        cmd = [DSMK, "--name", "dirs-%d-%d" % (nodes, os.getpid()), "run", "-n", str(nodes), "--timeout", "120",
-               "--file", "%s:/in/data.txt" % host_file, str(exe), "/in"]
-        p = subprocess.run(cmd, capture_output=True, env=dict(os.environ, DSMK_RUN_ROOT=str(tmp_path / "run"),
-                                                                DSMK_BUILD=os.path.relpath(build_dir(), REPO)),
-                           timeout=180)
+        p = dsmk_run(tmp_path, "dirs", nodes, exe, ["/in"], ["--file", "%s:/in/data.txt" % host_file])
         assert (p.returncode, p.stdout.decode()) == (0, native.stdout.decode()), \
             (nodes, p.stderr.decode(errors="replace")[-3000:])

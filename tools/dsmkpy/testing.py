@@ -2,6 +2,7 @@
 """Paths the pytest tiers share: the repository, $DSMK_BUILD (default build, relative to the
 repository, so parallel BUILD dirs each test their own image) and what lies in it."""
 import os
+import subprocess
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -22,3 +23,22 @@ def iso_path():
 def user_program(name):
     """A bundled program built by mk/60-user.mk."""
     return os.path.join(build_dir(), "user", name)
+
+
+def build_musl(tmp_path, name, source):
+    """Writes source to tmp_path/NAME.c and builds it as an ordinary static musl pthread
+    program (-Wall -Werror): the executable's path."""
+    src, exe = tmp_path / (name + ".c"), tmp_path / name
+    src.write_text(source)
+    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)],
+                   check=True)
+    return exe
+
+
+def dsmk_run(tmp_path, name, nodes, exe, args=(), options=(), timeout=120):
+    """`tools/dsmk run -n NODES [OPTIONS] EXE ARGS` with its run dirs under tmp_path: the
+    finished subprocess (stdout and stderr captured)."""
+    cmd = [os.path.join(REPO, "tools", "dsmk"), "--name", "%s-%d-%d" % (name, nodes, os.getpid()), "run",
+           "-n", str(nodes), "--timeout", str(timeout)] + list(options) + [str(exe)] + list(args)
+    env = dict(os.environ, DSMK_RUN_ROOT=str(tmp_path / "run"), DSMK_BUILD=os.path.relpath(build_dir(), REPO))
+    return subprocess.run(cmd, capture_output=True, env=env, timeout=timeout + 60)
