@@ -95,6 +95,7 @@ struct dsm_thread_msg {
     uint64_t sigpending, sigpending_kill; /* a moved thread's pending signals go with it */
     int32_t tid;
     uint32_t reserved;
+    char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
 };
 
 int32_t dsm_threads_new_tid(unsigned node)
@@ -122,6 +123,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->ctx = *ctx;
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
+    memcpy(m->comm, thread_current()->comm, sizeof m->comm);
     m->tid = dsm_threads_new_tid(to);
     int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
@@ -159,6 +161,8 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->altstack_size = m.altstack_size;
             t->sigpending = m.sigpending;
             t->sigpending_kill = m.sigpending_kill;
+            m.comm[sizeof m.comm - 1] = '\0'; /* a peer's bytes: terminated whatever they say */
+            thread_set_comm(t, m.comm);
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
         }
     }
@@ -188,6 +192,7 @@ long dsm_threads_migrate_self(unsigned node)
     m->altstack_size = t->altstack_size;
     m->sigpending = t->sigpending;
     m->sigpending_kill = t->sigpending_kill;
+    memcpy(m->comm, t->comm, sizeof m->comm);
     m->tid = t->tid;
     dsm_threads_sent_away = true;
     int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);

@@ -88,6 +88,10 @@
 #define LINUX_CLONE_DETACHED 0x00400000
 #define LINUX_CLONE_CHILD_SETTID 0x01000000
 
+/* prctl (linux/prctl.h) */
+#define LINUX_PR_SET_NAME 15
+#define LINUX_PR_GET_NAME 16
+
 /* arch_prctl (asm/prctl.h) */
 #define LINUX_ARCH_SET_GS 0x1001
 #define LINUX_ARCH_SET_FS 0x1002

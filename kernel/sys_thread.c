@@ -63,6 +63,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     if (flags & LINUX_CLONE_CHILD_CLEARTID)
         child->clear_child_tid = uchild_tid;
     child->sigmask = parent->sigmask;
+    memcpy(child->comm, parent->comm, sizeof child->comm);
     /* The thread exists whatever these stores do; a bad address only loses the store. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(uparent_tid, &tid, sizeof tid);
@@ -98,6 +99,33 @@ long sys_set_robust_list(uint64_t head, uint64_t len, uint64_t a2, uint64_t a3, 
         return -LINUX_EINVAL;
     thread_current()->robust_list = head;
     return 0;
+}
+
+/* prctl: the calling thread's name (PR_SET_NAME, PR_GET_NAME); other options are EINVAL,
+ * as Linux answers for one it does not know. */
+long sys_prctl(uint64_t option, uint64_t arg2, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct thread *t = thread_current();
+    char name[THREAD_COMM_LEN];
+    switch (option) {
+    case LINUX_PR_SET_NAME: {
+        long n = copy_string_from_user(name, arg2, sizeof name);
+        if (n == -LINUX_EFAULT)
+            return n;
+        if (n < 0) { /* longer than the name: its first bytes, as Linux keeps them */
+            if (copy_from_user(name, arg2, sizeof name - 1) != 0)
+                return -LINUX_EFAULT;
+            name[sizeof name - 1] = '\0';
+        }
+        thread_set_comm(t, name);
+        return 0;
+    }
+    case LINUX_PR_GET_NAME:
+        return copy_to_user(arg2, t->comm, sizeof t->comm) != 0 ? -LINUX_EFAULT : 0;
+    default:
+        return -LINUX_EINVAL;
+    }
 }
 
 long sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

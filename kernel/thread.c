@@ -84,6 +84,13 @@ void thread_restore(struct thread *t, const struct user_context *ctx)
     memcpy(&t->fpu, &ctx->fpu, sizeof t->fpu);
 }
 
+void thread_set_comm(struct thread *t, const char *name)
+{
+    size_t n = strnlen(name, THREAD_COMM_LEN - 1);
+    memcpy(t->comm, name, n);
+    memset(t->comm + n, 0, THREAD_COMM_LEN - n);
+}
+
 struct thread *thread_create_user(const struct user_context *ctx)
 {
     struct thread *t = NULL;

@@ -25,6 +25,8 @@ enum thread_state {
     THREAD_DEAD,       /* exited; its stack is freed by the next thread to run */
 };
 
+#define THREAD_COMM_LEN 16 /* Linux TASK_COMM_LEN: a thread name, NUL included */
+
 struct thread {
     int tid;                   /* from a per-node counter; a caller placing threads across
                                 * nodes may overwrite it (cluster-wide ids) before the first run */
@@ -55,7 +57,11 @@ struct thread {
      * to ran_since_ns, the last time the count was brought up to date. */
     uint64_t cpu_ns;
     uint64_t ran_since_ns;
+    char comm[THREAD_COMM_LEN]; /* prctl(PR_SET_NAME): NUL-terminated; a new thread takes its creator's */
 };
+
+/* Sets t's name (prctl PR_SET_NAME): name's first THREAD_COMM_LEN - 1 bytes, up to its NUL. */
+void thread_set_comm(struct thread *t, const char *name);
 
 /* The calling thread (the CPU's current one); NULL before the program starts. */
 struct thread *thread_current(void);
