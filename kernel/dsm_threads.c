@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Threads and futexes across nodes (DESIGN.md 5, issue 5): clone() places the child by
- * policy (dsm.place=rr: round robin starting at the next node; local: never move) and
+ * policy (dsm.place=rr: round robin starting at the next node, dsm.place.run=K children
+ * to a node before the next; local: never move) and
  * sends its register snapshot (struct user_context: general registers, RIP, RSP, RFLAGS,
  * FS base, FPU/SSE) in one message; dsmk_migrate moves the calling thread the same way
  * (its stack and data follow on demand); futex calls go to the word's manager through
@@ -50,6 +51,11 @@ static unsigned dsm_place_choice;
 static const char *const dsm_place_names[] = { "rr", "local", NULL };
 CMDLINE_PARAM_CHOICE(dsm_place_choice, "dsm.place", dsm_place_names,
                      "where clone() puts new threads: rr (round robin over the nodes) or local");
+/* Consecutive threads often split an array between them (rows 0-255, 256-511, ...): kept
+ * together, only the blocks' edges at node boundaries are shared across the network. */
+static uint64_t dsm_place_run = 1;
+CMDLINE_PARAM_U64(dsm_place_run, "dsm.place.run", 1, THREAD_MAX,
+                  "under rr, how many consecutive clone() children one node takes before the next");
 
 struct dsm_departure {
     int32_t tid; /* 0: free */
@@ -109,7 +115,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
 {
     if (dsm_place_choice == DSM_PLACE_LOCAL)
         return false;
-    unsigned to = (dsm_self + 1 + dsm_clones++) % dsm_nnodes;
+    unsigned to = (unsigned)((dsm_self + 1 + dsm_clones++ / dsm_place_run) % dsm_nnodes);
     if (to == dsm_self)
         return false;
     /* Private to this call: the tid stores below may park this thread while another

@@ -24,7 +24,8 @@
   of the kernel's dsm/ core from the host test dsm_read_fault_counts_per_manager (4 nodes, an
   instant FIFO network; replication as the kernel's default), beside the cluster-wide figure
   of the fault run.
-- Speedup: matmul, sor and workqueue on 1 and on 2 nodes; time from the program's start
+- Speedup: matmul, sor (128: latency-bound; 1024 with dsm.place.run=2) and workqueue on 1
+  and on 2 nodes; time from the program's start
   (1 node: "program: entry"; N nodes: "dsm: program spans") to its exit line, by node 0's
   kernel clock, so boot and cluster formation are left out. idle_pct_per_node: the share of
   the 2-node run each node's CPU sat halted with no thread to run (the dsm-phases line).
@@ -60,10 +61,13 @@ FAULT_PAIRS = int(os.environ.get("DSM_BENCH_FAULT_PAIRS", "3"))  # (Linux baseli
 SEQ_PAGES = 200  # back-to-back faults per series
 FAULT_POLL_US = 5000  # a waiting thread rereads its word this often (its node halts between;
                       # at 1 ms, four nodes waking to poll added ~150 us to a 4-node fault)
-SPEEDUP = {  # program -> args: big enough that the run dwarfs thread start-up
-    "matmul": ["320", "4"],
-    "sor": ["128", "60", "4"],
-    "workqueue": ["64", "20000000", "4"],  # 50 ms items: a queue pick-up costs a remote write fault (ms)
+SPEEDUP = {  # figure -> (program, args, kernel words of the 2-node run): the run dwarfs thread start-up
+    "matmul": ("matmul", ["320", "4"], []),
+    "sor": ("sor", ["128", "60", "4"], []),
+    # a grid whose rows are 2 pages, and consecutive threads (row blocks) kept on one node
+    "sor_1024": ("sor", ["1024", "60", "4"], ["dsm.place.run=2"]),
+    "workqueue": ("workqueue", ["64", "20000000", "4"], []),  # 50 ms items: a queue pick-up costs a
+                                                              # remote write fault (ms)
 }
 CEILING_PROGRAMS = ("workqueue",)  # compute-bound: the host, not the DSM, bounds its speedup
 SPEEDUP_REPEATS = {"workqueue": 3}  # the goal figure: the median of this many 1-node/2-node pairs
@@ -183,11 +187,15 @@ int main(int argc, char **argv) {
 """
 
 
-def run(program, args, nodes, name, phases=None, nic="virtio"):
-    """Runs program on nodes; returns (stdout text, node 0 log, [stats dicts]); appends each
-    node's dsm-phases {phase: (count, p50_us, p90_us)} to phases when given."""
+def run(program, args, nodes, name, phases=None, nic="virtio", words=()):
+    """Runs program on nodes (with kernel words); returns (stdout text, node 0 log, [stats
+    dicts]); appends each node's dsm-phases {phase: (count, p50_us, p90_us)} to phases when
+    given."""
     env = dict(os.environ)
-    cmd = [DSMK, "--name", name, "run", "--keep", "--nic", nic, "-n", str(nodes), "--timeout", str(TIMEOUT), program] + args
+    cmd = [DSMK, "--name", name, "run", "--keep", "--nic", nic, "-n", str(nodes), "--timeout", str(TIMEOUT)]
+    for word in words:
+        cmd += ["-k", word]
+    cmd += [program] + args
     try:
         p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                            timeout=TIMEOUT + 60)
@@ -321,15 +329,15 @@ def host_ceiling(exe, args, alone_s):
 def bench_speedup(figures):
     """Each program on 1 and 2 nodes; with SPEEDUP_REPEATS, several pairs one after another
     and the median ratio (this host's noise moved a single pair's work-queue ratio by 0.5)."""
-    for program, args in SPEEDUP.items():
+    for figure, (program, args, words) in SPEEDUP.items():
         exe = os.path.join(REPO, os.environ.get("DSMK_BUILD", "build"), "user", program)
         pairs = []
         phases = []
-        for _ in range(SPEEDUP_REPEATS.get(program, 1)):
+        for _ in range(SPEEDUP_REPEATS.get(figure, 1)):
             secs = {}
             for nodes in (1, 2):
-                _, log, _ = run(exe, args, nodes, "dsmbench-%s-%d-%d" % (program, nodes, os.getpid()),
-                                phases if nodes == 2 else None)
+                _, log, _ = run(exe, args, nodes, "dsmbench-%s-%d-%d" % (figure, nodes, os.getpid()),
+                                phases if nodes == 2 else None, words=words if nodes == 2 else ())
                 secs[nodes] = program_seconds(log, nodes)
             pairs.append((secs[1] / secs[2], secs[1], secs[2]))
         ratio, one_s, two_s = sorted(pairs)[len(pairs) // 2]
@@ -339,9 +347,11 @@ def bench_speedup(figures):
         fig = dict(value=round(ratio, 3), unit="x", one_node_s=round(one_s, 3), two_nodes_s=round(two_s, 3),
                    args=" ".join(args), accel="tcg", idle_pct_per_node=idle,
                    runs=[round(r, 3) for r, _, _ in pairs])
-        if program in CEILING_PROGRAMS:
+        if words:
+            fig["kernel_words"] = " ".join(words)
+        if figure in CEILING_PROGRAMS:
             fig["host_ceiling_x"] = host_ceiling(exe, args, one_s)
-        figures["dsm_speedup_%s_2_nodes" % program] = fig
+        figures["dsm_speedup_%s_2_nodes" % figure] = fig
 
 
 def main():
