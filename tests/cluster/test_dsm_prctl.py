@@ -4,9 +4,7 @@ named after its file, as exec names a task; a new thread takes its creator's nam
 when clone() starts it on another node (the name travels in the thread's start message);
 a long name keeps its first 15 bytes; an unknown option is EINVAL and a bad pointer
 EFAULT. Every answer must equal the native run's. Before, prctl was ENOSYS."""
-import subprocess
-
-from dsmkpy.testing import build_musl, dsmk_run
+from dsmkpy.testing import build_musl, check_matches_native
 
 SOURCE = r"""
 #include <errno.h>
@@ -52,11 +50,5 @@ int main(void)
 
 
 def test_thread_names_match_native_from_any_node(tmp_path):
-    exe = build_musl(tmp_path, "prctlnames", SOURCE)
-    native = subprocess.run([str(exe)], capture_output=True, timeout=60)
-    assert native.returncode == 0, native
-    assert b"worker at start: 0 'boss'" in native.stdout and b"'worker-with-a-v'" in native.stdout, native.stdout
-    for nodes in (1, 2):
-        p = dsmk_run(tmp_path, "prctl", nodes, exe)
-        assert (p.returncode, p.stdout.decode()) == (0, native.stdout.decode()), \
-            (nodes, p.stderr.decode(errors="replace")[-3000:])
+    out = check_matches_native(tmp_path, "prctl", build_musl(tmp_path, "prctlnames", SOURCE))
+    assert b"worker at start: 0 'boss'" in out and b"'worker-with-a-v'" in out, out

@@ -28,50 +28,53 @@ static int path_test_resolve(const char *base, const char *path, char *out, size
     return rc;
 }
 
-#define PATH_CHECK(base, path, want)                                                                    \
-    do {                                                                                               \
-        char out[64];                                                                                  \
-        bool dir_only;                                                                                 \
-        CHECK_EQ(path_test_resolve(base, path, out, sizeof out, &dir_only), 0);                        \
-        CHECK(strcmp(out, want) == 0);                                                                 \
-    } while (0)
+/* One resolution: from base, path gives err, and (err 0) the canonical want. */
+struct path_case {
+    const char *base, *path;
+    int err;
+    const char *want;
+};
 
-#define PATH_FAILS(base, path, err)                                                                     \
-    do {                                                                                               \
-        char out[64];                                                                                  \
-        bool dir_only;                                                                                 \
-        CHECK_EQ(path_test_resolve(base, path, out, sizeof out, &dir_only), (uint64_t)(int64_t)(err)); \
-    } while (0)
+static void path_check_cases(const struct path_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char out[64];
+        bool dir_only;
+        const struct path_case *c = &cases[i];
+        CHECK_EQ(path_test_resolve(c->base, c->path, out, sizeof out, &dir_only), (uint64_t)(int64_t)c->err);
+        CHECK(c->err != 0 || strcmp(out, c->want) == 0);
+    }
+}
 
 /* Absolute and relative paths come out canonical: no "//", ".", "..", or trailing "/". */
 TEST(path_resolve_makes_canonical_paths)
 {
-    PATH_CHECK("/", "/", "/");
-    PATH_CHECK("/", ".", "/");
-    PATH_CHECK("/", "..", "/");
-    PATH_CHECK("/", "/../..", "/");
-    PATH_CHECK("/", "new", "/new");
-    PATH_CHECK("/d", "new", "/d/new");
-    PATH_CHECK("/d", "..", "/");
-    PATH_CHECK("/d/e", "../g", "/d/g");
-    PATH_CHECK("/d/e", "/f", "/f");
-    PATH_CHECK("/", "//d///e/./", "/d/e");
-    PATH_CHECK("/", "d/e/../../f", "/f");
-    PATH_CHECK("/", "d/./new", "/d/new");
+    static const struct path_case cases[] = {
+        { "/", "/", 0, "/" },           { "/", ".", 0, "/" },
+        { "/", "..", 0, "/" },          { "/", "/../..", 0, "/" },
+        { "/", "new", 0, "/new" },      { "/d", "new", 0, "/d/new" },
+        { "/d", "..", 0, "/" },         { "/d/e", "../g", 0, "/d/g" },
+        { "/d/e", "/f", 0, "/f" },      { "/", "//d///e/./", 0, "/d/e" },
+        { "/", "d/e/../../f", 0, "/f" }, { "/", "d/./new", 0, "/d/new" },
+    };
+    path_check_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
 /* Every component a path passes through must be a directory, even one ".." leaves again. */
 TEST(path_resolve_checks_the_directories_on_the_way)
 {
-    PATH_FAILS("/", "", -LINUX_ENOENT);
-    PATH_FAILS("/", "missing/x", -LINUX_ENOENT);
-    PATH_FAILS("/", "missing/../f", -LINUX_ENOENT);
-    PATH_FAILS("/", "f/x", -LINUX_ENOTDIR);
-    PATH_FAILS("/", "f/..", -LINUX_ENOTDIR);
-    PATH_FAILS("/", "f/.", -LINUX_ENOTDIR);
-    PATH_FAILS("/", "f/", -LINUX_ENOTDIR);
-    PATH_FAILS("/", "d/g/", -LINUX_ENOTDIR);
-    PATH_FAILS("/gone", "x", -LINUX_ENOENT); /* a removed working directory */
+    static const struct path_case cases[] = {
+        { "/", "", -LINUX_ENOENT, NULL },
+        { "/", "missing/x", -LINUX_ENOENT, NULL },
+        { "/", "missing/../f", -LINUX_ENOENT, NULL },
+        { "/", "f/x", -LINUX_ENOTDIR, NULL },
+        { "/", "f/..", -LINUX_ENOTDIR, NULL },
+        { "/", "f/.", -LINUX_ENOTDIR, NULL },
+        { "/", "f/", -LINUX_ENOTDIR, NULL },
+        { "/", "d/g/", -LINUX_ENOTDIR, NULL },
+        { "/gone", "x", -LINUX_ENOENT, NULL }, /* a removed working directory */
+    };
+    path_check_cases(cases, sizeof cases / sizeof cases[0]);
 }
 
 TEST(path_resolve_reports_a_trailing_slash)
