@@ -5,14 +5,36 @@
 
 #include "kernel/format.h"
 
+/* The power of two at or below v (v > 0). */
+static unsigned stats_log2(uint64_t v)
+{
+    unsigned e = 0;
+    while (v >>= 1)
+        e++;
+    return e;
+}
+
+/* Bucket of ns: ns itself below DSM_STATS_SUB_BUCKETS; else its octave e and the top
+ * DSM_STATS_SUB_BITS bits below its leading one. */
 static unsigned stats_bucket_of(uint64_t ns)
 {
-    unsigned b = 0;
-    while (ns) {
-        b++;
-        ns >>= 1;
-    }
-    return b < DSM_STATS_BUCKETS ? b : DSM_STATS_BUCKETS - 1;
+    if (ns < DSM_STATS_SUB_BUCKETS)
+        return (unsigned)ns;
+    unsigned e = stats_log2(ns);
+    unsigned shift = e - DSM_STATS_SUB_BITS;
+    unsigned sub = (unsigned)(ns >> shift) & (DSM_STATS_SUB_BUCKETS - 1);
+    return (shift + 1) * DSM_STATS_SUB_BUCKETS + sub;
+}
+
+/* The largest value bucket b holds. */
+static uint64_t stats_bucket_top(unsigned b)
+{
+    if (b < DSM_STATS_SUB_BUCKETS)
+        return b;
+    unsigned shift = b / DSM_STATS_SUB_BUCKETS - 1;
+    uint64_t next = (uint64_t)(DSM_STATS_SUB_BUCKETS + b % DSM_STATS_SUB_BUCKETS + 1);
+    return shift + DSM_STATS_SUB_BITS + 1 >= 64 && next == 2 * DSM_STATS_SUB_BUCKETS ? UINT64_MAX
+                                                                                      : (next << shift) - 1;
 }
 
 void dsm_stats_record_latency(struct dsm_stats *s, uint64_t ns)
@@ -33,7 +55,7 @@ uint64_t dsm_stats_percentile(const struct dsm_stats *s, unsigned pct)
     for (unsigned b = 0; b < DSM_STATS_BUCKETS; b++) {
         seen += s->lat_hist[b];
         if (seen >= want)
-            return b == 0 ? 0 : (b >= 63 ? UINT64_MAX : (1ull << b) - 1);
+            return stats_bucket_top(b);
     }
     return UINT64_MAX;
 }

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* Per-node DSM counters and the one-line `dsm-stats node=I ...` record
- * (docs/dsm-protocol.md, "Statistics"). Latencies go into a log2 histogram of
- * nanoseconds; percentiles are reported as the upper bound of their bucket. */
+ * (docs/dsm-protocol.md, "Statistics"). Latencies go into a log-linear histogram of
+ * nanoseconds (each power of two split into DSM_STATS_SUB_BUCKETS equal buckets, as HDR
+ * histograms do); percentiles are reported as the upper bound of their bucket, at most
+ * 1/DSM_STATS_SUB_BUCKETS above the true value. */
 #ifndef DSM_STATS_H
 #define DSM_STATS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define DSM_STATS_BUCKETS 64 /* bucket b holds latencies in [2^(b-1), 2^b) ns; b=0 holds 0 */
+#define DSM_STATS_SUB_BITS 3
+#define DSM_STATS_SUB_BUCKETS (1u << DSM_STATS_SUB_BITS) /* buckets per power of two */
+/* Values below DSM_STATS_SUB_BUCKETS have a bucket each; then every power of two from
+ * 2^DSM_STATS_SUB_BITS to 2^63 has DSM_STATS_SUB_BUCKETS. */
+#define DSM_STATS_BUCKETS ((64 - DSM_STATS_SUB_BITS + 1) * DSM_STATS_SUB_BUCKETS)
 
 struct dsm_stats {
     uint64_t read_faults, write_faults;  /* dsm_fault() calls that needed a transaction */

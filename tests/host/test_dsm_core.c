@@ -747,6 +747,25 @@ TEST(dsm_stats_line_and_percentiles)
     CHECK_EQ(dsm_stats_percentile(&s, 50), 1023);
     CHECK_EQ(dsm_stats_percentile(&s, 99), 1023);
     CHECK_EQ(dsm_stats_percentile(&s, 100), 1048575);
+    /* Within an eighth of the true value (a log2 histogram said 524287 for 300 us). */
+    memset(&s, 0, sizeof s);
+    dsm_stats_record_latency(&s, 300000);
+    CHECK_EQ(dsm_stats_percentile(&s, 50), 327679);
+    dsm_stats_record_latency(&s, 5);
+    CHECK_EQ(dsm_stats_percentile(&s, 1), 5); /* small values are exact */
+    memset(&s, 0, sizeof s);
+    dsm_stats_record_latency(&s, UINT64_MAX);
+    CHECK_EQ(dsm_stats_percentile(&s, 50), UINT64_MAX);
+    for (uint64_t v = 8; v < (1ull << 40); v = v * 3 + 1) { /* every bound is within 1/8 */
+        memset(&s, 0, sizeof s);
+        dsm_stats_record_latency(&s, v);
+        uint64_t top = dsm_stats_percentile(&s, 100);
+        CHECK(top >= v && top - v <= v / DSM_STATS_SUB_BUCKETS);
+    }
+    memset(&s, 0, sizeof s);
+    for (int i = 0; i < 99; i++)
+        dsm_stats_record_latency(&s, 1000);
+    dsm_stats_record_latency(&s, 1000000);
     s.read_faults = 5;
     char line[600];
     int n = dsm_stats_format(&s, 3, line, sizeof line);
