@@ -90,24 +90,6 @@ static uint64_t files_umask = FILES_UMASK_DEFAULT;
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
 
-/* Finds word (or a word starting with it, when prefix) in a module command line; returns
- * the word's start or NULL. */
-static const char *files_find_word(const char *line, const char *word, bool prefix)
-{
-    size_t wlen = strlen(word);
-    for (const char *p = line; *p;) {
-        while (*p == ' ')
-            p++;
-        const char *start = p;
-        while (*p && *p != ' ')
-            p++;
-        size_t len = (size_t)(p - start);
-        if ((prefix ? len >= wlen : len == wlen) && strncmp(start, word, wlen) == 0)
-            return start;
-    }
-    return NULL;
-}
-
 /* A new description (one reference), or NULL when all are in use. */
 static struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
 {
@@ -127,8 +109,8 @@ void files_init(const struct boot_info *info)
         const struct boot_module *m = &info->modules[i];
         const uint8_t *data = phys_to_virt(m->start);
         uint64_t size = m->end - m->start;
-        const char *path = files_find_word(m->cmdline, FILES_KEY_FILE, true);
-        if (files_find_word(m->cmdline, FILES_KEY_STDIN, false)) {
+        const char *path = boot_module_word(m->cmdline, FILES_KEY_FILE, true);
+        if (boot_module_word(m->cmdline, FILES_KEY_STDIN, false)) {
             files_stdin = data;
             files_stdin_size = size;
             log_info("files: stdin is module %zu (%llu bytes)", i, (unsigned long long)size);
@@ -141,8 +123,8 @@ void files_init(const struct boot_info *info)
                 log_info("files: %.*s is module %zu (%llu bytes)", (int)len, path, i, (unsigned long long)size);
             else
                 log_warn("files: module %zu ('%s'): no room or path too long; ignored", i, m->cmdline);
-        } else {
-            log_warn("files: module %zu ('%s') is neither stdin nor file=/path; ignored", i, m->cmdline);
+        } else if (!boot_module_word(m->cmdline, BOOT_MODULE_ENV, false)) {
+            log_warn("files: module %zu ('%s') is neither stdin, env nor file=/path; ignored", i, m->cmdline);
         }
     }
     files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);

@@ -173,3 +173,19 @@ bool multiboot_parse(uint32_t magic, uint32_t mbi_phys, boot_phys_reader read, v
         return false;
     return true;
 }
+
+const char *boot_module_word(const char *cmdline, const char *word, bool prefix)
+{
+    size_t wlen = strlen(word);
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        const char *start = p;
+        while (*p && *p != ' ')
+            p++;
+        size_t len = (size_t)(p - start);
+        if ((prefix ? len >= wlen : len == wlen) && strncmp(start, word, wlen) == 0)
+            return start;
+    }
+    return NULL;
+}

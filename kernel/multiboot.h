@@ -42,6 +42,14 @@ struct boot_info {
     uint32_t mbi_phys; /* where the loader left the structure, to keep it out of the allocator */
 };
 
+/* The module whose command line has this word holds the program's environment: NAME=VALUE
+ * entries, each ended by a NUL (tools/dsmk run --env). */
+#define BOOT_MODULE_ENV "env"
+
+/* Finds word (or, when prefix, a word starting with it) among the space-separated words of
+ * a module command line: the word's start, or NULL. */
+const char *boot_module_word(const char *cmdline, const char *word, bool prefix);
+
 /* Copies len bytes at physical address phys into dst; false if that range cannot be read. */
 typedef bool (*boot_phys_reader)(void *ctx, uint64_t phys, void *dst, size_t len);
 

@@ -51,7 +51,8 @@
 #define AT_EXECFN 31
 #define PROGRAM_RANDOM_BYTES 16
 #define PROGRAM_AUXV_MAX 24       /* pairs, AT_NULL included */
-#define PROGRAM_STACK_BUILD 8192  /* bytes of strings + vectors we build at the top of the stack */
+#define PROGRAM_STACK_BUILD 32768 /* bytes of strings + vectors we build at the top of the stack */
+#define PROGRAM_ENV_MAX 256       /* environment entries passed (tools/dsmk run --env) */
 #define PROGRAM_STATUS_CANNOT_EXECUTE 126
 #define PROGRAM_STATUS_NOT_FOUND 127
 #define PROGRAM_DEFAULT_NAME "program"
@@ -188,14 +189,49 @@ static bool program_load_segments(const uint8_t *file, const struct elf_image *i
     return true;
 }
 
+/* The program's environment: pointers into the env module (or none). */
+struct program_env {
+    int count;
+    const char *entry[PROGRAM_ENV_MAX];
+};
+
+/* The NAME=VALUE entries of the module whose command line says BOOT_MODULE_ENV, each ended
+ * by a NUL; one without "=", an empty name or a last one with no NUL is skipped (logged). */
+static void program_find_env(const struct boot_info *info, struct program_env *env)
+{
+    env->count = 0;
+    for (size_t i = 1; i < info->module_count; i++) {
+        const struct boot_module *m = &info->modules[i];
+        if (!boot_module_word(m->cmdline, BOOT_MODULE_ENV, false))
+            continue;
+        const char *p = phys_to_virt(m->start), *end = p + (m->end - m->start);
+        unsigned skipped = 0;
+        while (p < end) {
+            size_t len = strnlen(p, (size_t)(end - p)), name = 0;
+            while (name < len && p[name] != '=')
+                name++;
+            if (len == (size_t)(end - p) || name == len || name == 0 || env->count == PROGRAM_ENV_MAX)
+                skipped++;
+            else
+                env->entry[env->count++] = p;
+            p += len + 1;
+        }
+        if (skipped)
+            log_warn("program: %u environment entries skipped (not NAME=VALUE, or past %d)", skipped,
+                     PROGRAM_ENV_MAX);
+    }
+}
+
 /* Builds the initial stack image below UVM_STACK_TOP in program_stack_image and copies it
  * in; returns the user RSP (pointing at argc), or 0 if the arguments do not fit. */
-static uint64_t program_build_stack(const struct elf_image *img, int argc, char *const argv[])
+static uint64_t program_build_stack(const struct elf_image *img, int argc, char *const argv[],
+                                    const struct program_env *env)
 {
     uint8_t *buf = program_stack_image;
     uint64_t base = UVM_STACK_TOP - PROGRAM_STACK_BUILD; /* user address of buf[0] */
     size_t top = PROGRAM_STACK_BUILD;
     uint64_t argv_user[CMDLINE_MAX_ARGS + 1];
+    static uint64_t env_user[PROGRAM_ENV_MAX];
 
     /* Strings and random bytes first, at the very top. */
     random_fill(buf + (top -= PROGRAM_RANDOM_BYTES), PROGRAM_RANDOM_BYTES);
@@ -209,6 +245,13 @@ static uint64_t program_build_stack(const struct elf_image *img, int argc, char 
             return 0;
         memcpy(buf + (top -= len), argv[i], len);
         argv_user[i] = base + top;
+    }
+    for (int i = env->count - 1; i >= 0; i--) {
+        size_t len = strlen(env->entry[i]) + 1;
+        if (len + 1024 > top)
+            return 0;
+        memcpy(buf + (top -= len), env->entry[i], len);
+        env_user[i] = base + top;
     }
     top &= ~(size_t)15;
 
@@ -235,9 +278,9 @@ static uint64_t program_build_stack(const struct elf_image *img, int argc, char 
     PROGRAM_AUX(AT_NULL, 0);
 #undef PROGRAM_AUX
 
-    /* argc, argv[argc+1], envp[1] (empty environment), auxv: keep the total a multiple of
-     * 16 so RSP ends 16-byte aligned at argc. */
-    size_t words = 1 + (size_t)argc + 1 + 1 + n;
+    /* argc, argv[argc+1], envp[envc+1], auxv: keep the total a multiple of 16 so RSP ends
+     * 16-byte aligned at argc. */
+    size_t words = 1 + (size_t)argc + 1 + (size_t)env->count + 1 + n;
     if (words & 1)
         top -= sizeof(uint64_t);
     if (words * sizeof(uint64_t) > top)
@@ -249,6 +292,8 @@ static uint64_t program_build_stack(const struct elf_image *img, int argc, char 
     for (int i = 0; i < argc; i++)
         w[k++] = argv_user[i];
     w[k++] = 0;
+    for (int i = 0; i < env->count; i++)
+        w[k++] = env_user[i];
     w[k++] = 0;
     memcpy(&w[k], auxv, n * sizeof auxv[0]);
     if (uvm_write_initial(base + top, buf + top, PROGRAM_STACK_BUILD - top) != 0)
@@ -311,9 +356,11 @@ void program_start(const struct boot_info *info, const struct cmdline_result *cm
         argc = 1;
         argv = default_argv;
     }
-    uint64_t rsp = program_build_stack(&img, argc, argv);
+    static struct program_env env;
+    program_find_env(info, &env);
+    uint64_t rsp = program_build_stack(&img, argc, argv, &env);
     if (!rsp)
-        program_refuse("arguments do not fit the initial stack");
+        program_refuse("arguments and environment do not fit the initial stack");
 
     static struct user_context ctx;
     memset(&ctx, 0, sizeof ctx);

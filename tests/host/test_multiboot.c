@@ -303,3 +303,15 @@ TEST(multiboot_survives_random_corruption)
     free(good);
     free(m);
 }
+
+/* Module command lines name a module by a whole word ("stdin", "env") or a prefix word
+ * ("file=/path"); a longer word with the same start is another word. */
+TEST(boot_module_word_matches_whole_words)
+{
+    const char *line = "/boot/in.txt  file=/data/x envelope env";
+    CHECK(boot_module_word(line, "env", false) == line + 36);
+    CHECK(strcmp(boot_module_word(line, "file=", true), "file=/data/x envelope env") == 0);
+    CHECK(boot_module_word(line, "stdin", false) == NULL);
+    CHECK(boot_module_word("", "env", false) == NULL);
+    CHECK(boot_module_word("environment", "env", false) == NULL);
+}

@@ -36,7 +36,8 @@ class Cluster:
     """Configuration in the constructor; start() builds and boots; stop() undoes it all."""
 
     def __init__(self, nodes, kernel, rundir, nic="virtio", mtu=None, boot="kernel", words=(), mem_mb=128,
-                 program=None, program_args=(), stdin_path=None, files=(), accel=None, notify=None, qemu_extra=()):
+                 program=None, program_args=(), stdin_path=None, files=(), accel=None, notify=None, qemu_extra=(),
+                 env_path=None):
         if nodes < 1 or nodes > 64:
             raise ValueError("nodes must be 1..64")
         self.n = nodes
@@ -50,6 +51,7 @@ class Cluster:
         self.program = program and os.path.abspath(program)
         self.program_args = list(program_args)
         self.stdin_path = stdin_path
+        self.env_path = env_path  # the program's environment: NAME=VALUE entries, each ended by a NUL
         self.files = list(files)  # [(host path, guest path)]: read-only files for the program
         self.accel = accel
         self.qemu_extra = list(qemu_extra)  # more QEMU arguments for every node (e.g. -S, filter-dump)
@@ -84,13 +86,15 @@ class Cluster:
         return " ".join(words)
 
     def node_modules(self, index):
-        """[(path, module cmdline)]: the program, stdin and files go to node 0 only (the other
-        nodes ship their file calls there)."""
+        """[(path, module cmdline)]: the program, stdin, its environment and files go to node 0
+        only (the other nodes ship their file calls there)."""
         if index != 0 or not self.program:
             return []
         mods = [(self.program, os.path.basename(self.program))]
         if self.stdin_path:
             mods.append((self.stdin_path, "stdin"))
+        if self.env_path:
+            mods.append((self.env_path, "env"))
         mods += [(host, "file=" + guest) for host, guest in self.files]
         return mods
 

@@ -44,11 +44,12 @@ def dsmk_run(tmp_path, name, nodes, exe, args=(), options=(), timeout=120):
     return subprocess.run(cmd, capture_output=True, env=env, timeout=timeout + 60)
 
 
-def check_matches_native(tmp_path, name, exe, args=(), guest_args=None, options=(), cwd=None, nodes=(1, 2)):
-    """Runs exe natively (args, in cwd) and under `dsmk run` on each node count (guest_args,
-    default args; options before the program): asserts each exits 0 with the native run's
-    stdout. Returns the native stdout (bytes) for further checks."""
-    native = subprocess.run([str(exe)] + list(args), cwd=cwd, capture_output=True, timeout=60)
+def check_matches_native(tmp_path, name, exe, args=(), guest_args=None, options=(), cwd=None, nodes=(1, 2),
+                         native_env=None):
+    """Runs exe natively (args, in cwd, with native_env if given) and under `dsmk run` on each
+    node count (guest_args, default args; options before the program): asserts each exits 0
+    with the native run's stdout. Returns the native stdout (bytes) for further checks."""
+    native = subprocess.run([str(exe)] + list(args), cwd=cwd, env=native_env, capture_output=True, timeout=60)
     assert native.returncode == 0, native
     for n in nodes:
         p = dsmk_run(tmp_path, name, n, exe, list(args if guest_args is None else guest_args), options)
