@@ -97,7 +97,8 @@ static bool dsm_files_remote(void)
 /* Most bytes of data op may return. */
 static uint32_t dsm_files_reply_max(const struct files_call *c)
 {
-    if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS)
+    if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS ||
+        c->op == FILES_OP_EPOLL_WAIT)
         return c->len;
     if (c->op == FILES_OP_GETCWD)
         return FILES_PATH_MAX;
@@ -130,7 +131,10 @@ static void dsm_files_reply_done(void *ctx, int status, const uint8_t *reply, si
 /* Bytes of a call's in that travel with it. */
 static size_t dsm_files_in_len(uint32_t op, uint32_t len)
 {
-    return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ? len : 0;
+    return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
+                   op == FILES_OP_EPOLL_CTL
+               ? len
+               : 0;
 }
 
 static void dsm_files_cancel_done(void *ctx, int status, const uint8_t *reply, size_t len)

@@ -8,6 +8,7 @@ enum eventfd_result eventfd_take(struct eventfd *e, uint64_t *value)
         return EVENTFD_WAIT;
     *value = e->semaphore ? 1 : e->count;
     e->count -= *value;
+    e->changes++;
     return EVENTFD_OK;
 }
 
@@ -18,6 +19,7 @@ enum eventfd_result eventfd_add(struct eventfd *e, uint64_t value)
     if (value > EVENTFD_MAX - e->count)
         return EVENTFD_WAIT;
     e->count += value;
+    e->changes++;
     return EVENTFD_OK;
 }
 

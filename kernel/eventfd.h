@@ -22,6 +22,7 @@ enum eventfd_result {
 struct eventfd {
     uint64_t count;
     bool semaphore; /* EFD_SEMAPHORE: a read takes 1 */
+    uint64_t changes; /* reads and writes that went through, so far (edge-triggered epoll) */
 };
 
 /* read(2): *value = what the read returns, taken from the count. */

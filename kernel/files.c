@@ -9,11 +9,12 @@
  * runs with interrupts off on the one CPU, so a change and its retries are one step.
  * Paths: each path call's path is resolved against its dirfd's directory or the working
  * directory (kept here with the table) into the store's canonical form (kernel/path.h).
- * Not done: file locks, epoll. */
+ * Not done: file locks. */
 #include "kernel/files.h"
 
 #include "drivers/serial_ports.h"
 #include "kernel/clock.h"
+#include "kernel/epoll.h"
 #include "kernel/eventfd.h"
 #include "kernel/file_store.h"
 #include "kernel/libc.h"
@@ -53,6 +54,7 @@ enum file_kind {
     FILE_KIND_PIPE_READ,
     FILE_KIND_PIPE_WRITE,
     FILE_KIND_EVENTFD,
+    FILE_KIND_EPOLL,
 };
 
 /* An open file description; refs = descriptors naming it (0: free). */
@@ -64,6 +66,7 @@ struct file_desc {
     struct file_node *file;        /* FILE */
     struct pipe *pipe;             /* PIPE_* */
     struct eventfd event;          /* EVENTFD */
+    struct epoll_set *epoll;       /* EPOLL: its interest list */
 };
 
 struct fd_slot {
@@ -143,12 +146,26 @@ static int files_lowest_free(int from)
     return -LINUX_EMFILE;
 }
 
-/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both)
- * or lets its file go. */
+/* The last descriptor of d is gone: no epoll list watches it any more, as Linux drops a
+ * file's registrations when it is released. */
+static void files_epoll_forget(const struct file_desc *d)
+{
+    for (size_t i = 0; i < FILES_DESCS_MAX; i++)
+        if (files_descs[i].refs && files_descs[i].kind == FILE_KIND_EPOLL)
+            epoll_set_forget(files_descs[i].epoll, d);
+}
+
+/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both),
+ * lets its file go or frees its interest list. */
 static void files_desc_put(struct file_desc *d)
 {
     if (--d->refs)
         return;
+    files_epoll_forget(d);
+    if (d->epoll) {
+        kfree(d->epoll);
+        d->epoll = NULL;
+    }
     if (d->file) {
         file_store_release(d->file);
         d->file = NULL;
@@ -160,6 +177,7 @@ static void files_desc_put(struct file_desc *d)
         p->readers--;
     else
         p->writers--;
+    p->changes++; /* the other end sees end of file or EPIPE: an edge */
     files_changed = true; /* a waiting reader now sees end of file, a writer EPIPE */
     if (!p->readers && !p->writers) {
         kfree(p->ring);
@@ -431,6 +449,8 @@ static int64_t files_eventfd_write(struct file_desc *d, const struct files_call 
 
 /* What d is ready for now (Linux's pipe_poll for pipes: readable when not empty, end of
  * file as POLLHUP; writable when a whole PIPE_BUF fits, POLLERR with no reader). */
+static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes);
+
 static int16_t files_poll_mask(const struct file_desc *d)
 {
     const struct pipe *p = d->pipe;
@@ -443,9 +463,86 @@ static int16_t files_poll_mask(const struct file_desc *d)
     case FILE_KIND_EVENTFD:
         return (int16_t)((eventfd_readable(&d->event) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
                          (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
+    case FILE_KIND_EPOLL: { /* readable while an epoll_wait would report something */
+        struct linux_epoll_event one;
+        return epoll_set_collect(d->epoll, files_epoll_ready, NULL, &one, 1, false) ? LINUX_POLLIN : 0;
+    }
     default:
         return FILES_POLL_ALWAYS;
     }
+}
+
+/* epoll_ready_fn over descriptions: what target is ready for, and its changes so far. */
+static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes)
+{
+    (void)ctx;
+    const struct file_desc *d = target;
+    *changes = d->pipe ? d->pipe->changes : d->kind == FILE_KIND_EVENTFD ? d->event.changes : 0;
+    return (uint16_t)files_poll_mask(d);
+}
+
+/* ---- epoll ---- */
+
+static int64_t files_epoll_create(uint64_t flags)
+{
+    if (flags & ~(uint64_t)LINUX_EPOLL_CLOEXEC)
+        return -LINUX_EINVAL;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct epoll_set *set = kzalloc(sizeof *set);
+    if (!set)
+        return -LINUX_ENOMEM;
+    struct file_desc *d = files_desc_new(FILE_KIND_EPOLL, LINUX_O_RDWR);
+    if (!d) {
+        kfree(set);
+        return -LINUX_ENFILE;
+    }
+    d->epoll = set;
+    files_fd_install(fd, d, (flags & LINUX_EPOLL_CLOEXEC) != 0);
+    return fd;
+}
+
+/* epoll_ctl(2) on epoll description ep: c->arg the op, c->arg2 the watched fd, c->in its
+ * struct linux_epoll_event (ADD, MOD). Regular files and directories are EPERM, as Linux
+ * answers for files without poll; an epoll inside an epoll is not done (EINVAL). */
+static int64_t files_epoll_ctl(struct file_desc *ep, const struct files_call *c)
+{
+    if (ep->kind != FILE_KIND_EPOLL)
+        return -LINUX_EINVAL;
+    int32_t fd = (int32_t)c->arg2;
+    if (fd < 0 || fd >= FILES_MAX_FDS || !files_fds[fd].desc)
+        return -LINUX_EBADF;
+    struct file_desc *target = files_fds[fd].desc;
+    if (target == ep || target->kind == FILE_KIND_EPOLL)
+        return -LINUX_EINVAL;
+    if (target->kind == FILE_KIND_FILE)
+        return -LINUX_EPERM;
+    struct linux_epoll_event ev = { 0 };
+    if (c->arg != LINUX_EPOLL_CTL_DEL) {
+        if (c->len != sizeof ev)
+            return -LINUX_EINVAL;
+        memcpy(&ev, c->in, sizeof ev);
+    }
+    int rc = epoll_set_ctl(ep->epoll, (int)c->arg, fd, target, &ev);
+    files_changed = true; /* a waiting epoll_wait may have something to report now */
+    return rc;
+}
+
+/* epoll_wait(2): the ready entries (c->len / 12 at most) into data; their count, or a wait
+ * while there is none (0 with FILES_CALL_NO_WAIT). */
+static int64_t files_epoll_wait(struct file_desc *ep, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (ep->kind != FILE_KIND_EPOLL)
+        return -LINUX_EINVAL;
+    size_t max = c->len / sizeof(struct linux_epoll_event);
+    if (max == 0)
+        return -LINUX_EINVAL;
+    size_t n = epoll_set_collect(ep->epoll, files_epoll_ready, NULL, data, max, true);
+    *data_len = n * sizeof(struct linux_epoll_event);
+    if (n || (c->flags & FILES_CALL_NO_WAIT))
+        return (int64_t)n;
+    return FILES_WOULD_BLOCK;
 }
 
 /* poll(2) over the entries at c->in: each one's revents into data; the count of entries
@@ -732,6 +829,10 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_fcntl(s, c->arg, c->arg2);
     case FILES_OP_GETDENTS:
         return files_getdents(d, c, data, data_len);
+    case FILES_OP_EPOLL_CTL:
+        return files_epoll_ctl(d, c);
+    case FILES_OP_EPOLL_WAIT:
+        return files_epoll_wait(d, c, data, data_len);
     case FILES_OP_CHDIR: { /* fchdir(2): to a removed directory too, as Linux allows */
         int64_t err = 0;
         struct file_node *dir = files_dirfd_dir(c->fd, &err);
@@ -750,7 +851,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
     *data_len = 0;
     if (c->len > FILES_XFER_MAX || c->path_len >= FILES_PATH_MAX || strnlen(c->path, c->path_len) != c->path_len ||
         c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) ||
-        ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_RENAME) &&
+        ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_RENAME ||
+          c->op == FILES_OP_EPOLL_CTL) &&
          c->len && !c->in))
         return -LINUX_EINVAL;
     if (files_op_has_path(c->op) && !(c->op == FILES_OP_CHDIR && c->path_len == 0))
@@ -771,6 +873,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_pipe_create(c->arg, data, data_len);
     case FILES_OP_EVENTFD:
         return files_eventfd_create(c->arg, c->arg2);
+    case FILES_OP_EPOLL_CREATE:
+        return files_epoll_create(c->arg);
     case FILES_OP_POLL:
         return files_poll(c, data, data_len);
     default:

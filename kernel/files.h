@@ -3,13 +3,13 @@
  * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
  * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
  * (COM3), a file of kernel/file_store.h (a read-only boot module whose command line has a
- * word "file=/path", or one the program made), an end of a pipe, or an eventfd. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * word "file=/path", or one the program made), an end of a pipe, an eventfd or an epoll. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
  * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
  * pipe or a write to a full one waits (unless O_NONBLOCK) until another thread's call, on
  * any node, lets it go on; so does a poll until a descriptor is ready (or its timeout).
- * The working directory is the table's too. No epoll. */
+ * The working directory is the table's too. */
 #ifndef KERNEL_FILES_H
 #define KERNEL_FILES_H
 
@@ -61,7 +61,11 @@ enum files_op {
     FILES_OP_CHDIR,     /* path; with no path (path_len 0), fd's directory (fchdir) */
     FILES_OP_GETCWD,    /* the working directory into data, with its NUL: its length */
     FILES_OP_EVENTFD,   /* arg = initial count, arg2 = EFD_SEMAPHORE | O_CLOEXEC | O_NONBLOCK: the new fd */
-    FILES_OP_LAST = FILES_OP_EVENTFD,
+    FILES_OP_EPOLL_CREATE, /* arg = EPOLL_CLOEXEC: the new fd */
+    FILES_OP_EPOLL_CTL, /* fd = the epoll, arg = op, arg2 = the watched fd, len bytes at in: its event */
+    FILES_OP_EPOLL_WAIT, /* fd = the epoll, len = room for events: the ready ones into data, their
+                          * count (or a wait while none is ready) */
+    FILES_OP_LAST = FILES_OP_EPOLL_WAIT,
 };
 
 /* flags of a call */

@@ -205,6 +205,22 @@ struct linux_pollfd {
     int16_t revents;
 };
 
+/* epoll(7) (include/uapi/linux/eventpoll.h): x86-64 packs the event to 12 bytes. */
+#define LINUX_EPOLL_CTL_ADD 1
+#define LINUX_EPOLL_CTL_DEL 2
+#define LINUX_EPOLL_CTL_MOD 3
+#define LINUX_EPOLLRDHUP 0x2000u
+#define LINUX_EPOLLEXCLUSIVE (1u << 28)
+#define LINUX_EPOLLWAKEUP (1u << 29)
+#define LINUX_EPOLLONESHOT (1u << 30)
+#define LINUX_EPOLLET (1u << 31)
+#define LINUX_EPOLL_CLOEXEC LINUX_O_CLOEXEC
+struct linux_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} __attribute__((packed));
+_Static_assert(sizeof(struct linux_epoll_event) == 12, "x86-64 struct epoll_event is packed");
+
 struct linux_iovec {
     uint64_t iov_base;
     uint64_t iov_len;

@@ -23,6 +23,7 @@ size_t pipe_take(struct pipe *p, void *dst, size_t len)
     memcpy((uint8_t *)dst + first, p->ring, n - first);
     p->head = (uint32_t)((p->head + n) % PIPE_CAPACITY);
     p->count -= (uint32_t)n;
+    p->changes += n != 0;
     return n;
 }
 
@@ -34,5 +35,6 @@ size_t pipe_put(struct pipe *p, const void *src, size_t len)
     memcpy(p->ring + tail, src, first);
     memcpy(p->ring, (const uint8_t *)src + first, n - first);
     p->count += (uint32_t)n;
+    p->changes += n != 0;
     return n;
 }

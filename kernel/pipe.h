@@ -17,6 +17,7 @@ struct pipe {
     uint32_t count;   /* bytes held, <= PIPE_CAPACITY */
     uint32_t readers; /* open descriptions of the read end */
     uint32_t writers; /* open descriptions of the write end */
+    uint64_t changes; /* bytes moved or an end closed, so far (edge-triggered epoll) */
 };
 
 /* A pipe around ring (PIPE_CAPACITY bytes), empty, with one reader and one writer. */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* poll, ppoll, select and pselect6 (man 2) over the descriptors of kernel/files.h. Each
- * becomes one FILES_OP_POLL call, run where the table lives (node 0 under the DSM), that
+/* poll, ppoll, select and pselect6 (man 2) over the descriptors of kernel/files.h, and the
+ * epoll calls (epoll_create/create1, epoll_ctl, epoll_wait/pwait/pwait2). Each wait
+ * becomes one FILES_OP_POLL (or FILES_OP_EPOLL_WAIT) call, run where the table lives (node 0 under the DSM), that
  * waits until a descriptor is ready, the timeout passes (timed on the calling node), or a
  * signal's handler is to run: then EINTR even under SA_RESTART (-ERESTARTNOHAND, as on
  * Linux). With no descriptor at all, poll and select just sleep (a common idiom). ppoll's
@@ -9,6 +10,7 @@
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
+#include "kernel/mm.h"
 #include "kernel/syscall.h"
 #include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
@@ -212,4 +214,108 @@ long sys_pselect6(uint64_t n, uint64_t uin, uint64_t uout, uint64_t uex, uint64_
     if (usig && copy_from_user(&sig, usig, sizeof sig) != 0)
         return -LINUX_EFAULT;
     return poll_with_mask(sig.set, sig.size, select_wait, &a);
+}
+
+/* ---- epoll ---- */
+
+/* Most events one epoll_wait returns: one file call's worth (the rest come next time). */
+#define EPOLL_WAIT_MAX (FILES_XFER_MAX / sizeof(struct linux_epoll_event))
+#define EPOLL_MAXEVENTS_LIMIT (INT32_MAX / (int32_t)sizeof(struct linux_epoll_event)) /* EP_MAX_EVENTS */
+
+long sys_epoll_create1(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    struct files_call c = { .op = FILES_OP_EPOLL_CREATE, .arg = (uint32_t)flags };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+long sys_epoll_create(uint64_t size, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if ((int32_t)size <= 0)
+        return -LINUX_EINVAL; /* the size is a hint, but must be positive (epoll_create(2)) */
+    return sys_epoll_create1(0, 0, 0, 0, 0, 0);
+}
+
+long sys_epoll_ctl(uint64_t epfd, uint64_t op, uint64_t fd, uint64_t uevent, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if ((uint32_t)epfd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    struct linux_epoll_event ev;
+    struct files_call c = { .op = FILES_OP_EPOLL_CTL, .fd = (int32_t)epfd, .arg = (uint32_t)op,
+                            .arg2 = (uint64_t)(int64_t)(int32_t)fd };
+    if ((uint32_t)op != LINUX_EPOLL_CTL_DEL) {
+        if (copy_from_user(&ev, uevent, sizeof ev) != 0)
+            return -LINUX_EFAULT;
+        c.len = sizeof ev;
+        c.in = (const uint8_t *)&ev;
+    }
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+struct epoll_wait_args {
+    uint64_t epfd, uevents;
+    int32_t maxevents;
+    struct poll_timeout t;
+};
+
+static long epoll_wait_user(const void *arg)
+{
+    const struct epoll_wait_args *a = arg;
+    if (a->maxevents <= 0 || a->maxevents > EPOLL_MAXEVENTS_LIMIT)
+        return -LINUX_EINVAL;
+    if (a->epfd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    size_t max = (size_t)a->maxevents < EPOLL_WAIT_MAX ? (size_t)a->maxevents : EPOLL_WAIT_MAX;
+    if (!user_range_ok(a->uevents, (size_t)a->maxevents * sizeof(struct linux_epoll_event)))
+        return -LINUX_EFAULT;
+    struct linux_epoll_event *events = kmalloc(FILES_XFER_MAX); /* 4 KiB: not on the kernel stack */
+    if (!events)
+        return -LINUX_ENOMEM;
+    struct files_call c = { .op = FILES_OP_EPOLL_WAIT, .fd = (int32_t)a->epfd,
+                            .len = (uint32_t)(max * sizeof events[0]), .flags = a->t.now ? FILES_CALL_NO_WAIT : 0 };
+    size_t len = 0;
+    long r = (long)files_call_until(&c, events, &len, a->t.now ? 0 : a->t.deadline);
+    if (r == -LINUX_ERESTARTSYS)
+        r = -LINUX_ERESTARTNOHAND; /* EINTR even under SA_RESTART, as epoll_wait(2) */
+    else if (r > 0 && len != (size_t)r * sizeof events[0])
+        r = -LINUX_EIO; /* node 0 answered something else */
+    else if (r > 0 && copy_to_user(a->uevents, events, len) != 0)
+        r = -LINUX_EFAULT;
+    kfree(events);
+    return r;
+}
+
+/* A millisecond timeout as epoll_wait takes it: negative waits for ever. */
+static struct poll_timeout epoll_timeout_ms(int32_t ms)
+{
+    if (ms < 0)
+        return (struct poll_timeout){ 0 };
+    return poll_timeout_after(&(struct linux_timespec){ ms / POLL_MS_PER_SEC, ms % POLL_MS_PER_SEC * POLL_NS_PER_MS });
+}
+
+long sys_epoll_wait(uint64_t epfd, uint64_t uevents, uint64_t maxevents, uint64_t timeout_ms, uint64_t a4,
+                    uint64_t a5)
+{
+    (void)a4, (void)a5;
+    struct epoll_wait_args a = { (uint32_t)epfd, uevents, (int32_t)maxevents, epoll_timeout_ms((int32_t)timeout_ms) };
+    return epoll_wait_user(&a);
+}
+
+long sys_epoll_pwait(uint64_t epfd, uint64_t uevents, uint64_t maxevents, uint64_t timeout_ms, uint64_t umask,
+                     uint64_t mask_size)
+{
+    struct epoll_wait_args a = { (uint32_t)epfd, uevents, (int32_t)maxevents, epoll_timeout_ms((int32_t)timeout_ms) };
+    return poll_with_mask(umask, mask_size, epoll_wait_user, &a);
+}
+
+long sys_epoll_pwait2(uint64_t epfd, uint64_t uevents, uint64_t maxevents, uint64_t uts, uint64_t umask,
+                      uint64_t mask_size)
+{
+    struct epoll_wait_args a = { (uint32_t)epfd, uevents, (int32_t)maxevents, { 0 } };
+    long rc = poll_timeout_from_user(uts, &a.t);
+    return rc ? rc : poll_with_mask(umask, mask_size, epoll_wait_user, &a);
 }

@@ -31,7 +31,8 @@ enum {
     NR_rename = 82, NR_renameat = 264, NR_renameat2 = 316, NR_readlink = 89, NR_readlinkat = 267, NR_umask = 95,
     NR_chdir = 80, NR_getpgid = 121, NR_getsid = 124, NR_mkdir = 83, NR_mkdirat = 258, NR_rmdir = 84,
     NR_fchdir = 81, NR_getdents64 = 217, NR_faccessat = 269, NR_faccessat2 = 439, NR_eventfd = 284,
-    NR_eventfd2 = 290, NR_prctl = 157,
+    NR_eventfd2 = 290, NR_prctl = 157, NR_epoll_create = 213, NR_epoll_create1 = 291, NR_epoll_ctl = 233,
+    NR_epoll_wait = 232, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -69,6 +70,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_mkdir] = sys_mkdir, [NR_mkdirat] = sys_mkdirat, [NR_rmdir] = sys_rmdir,
     [NR_fchdir] = sys_fchdir, [NR_getdents64] = sys_getdents64, [NR_faccessat] = sys_faccessat,
     [NR_faccessat2] = sys_faccessat2, [NR_eventfd] = sys_eventfd, [NR_eventfd2] = sys_eventfd2, [NR_prctl] = sys_prctl,
+    [NR_epoll_create] = sys_epoll_create, [NR_epoll_create1] = sys_epoll_create1, [NR_epoll_ctl] = sys_epoll_ctl,
+    [NR_epoll_wait] = sys_epoll_wait, [NR_epoll_pwait] = sys_epoll_pwait, [NR_epoll_pwait2] = sys_epoll_pwait2,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */
