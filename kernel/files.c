@@ -712,6 +712,8 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
         return files_pipe_read(d, c, data, data_len);
     case FILE_KIND_EVENTFD:
         return files_eventfd_read(d, c, data, data_len);
+    case FILE_KIND_EPOLL:
+        return -LINUX_EINVAL; /* no read or write method, as Linux's epoll file */
     default:
         return -LINUX_EBADF; /* not open for reading */
     }
@@ -728,6 +730,8 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
         return files_pipe_write(d, c);
     case FILE_KIND_EVENTFD:
         return files_eventfd_write(d, c);
+    case FILE_KIND_EPOLL:
+        return -LINUX_EINVAL;
     case FILE_KIND_FILE: {
         /* O_APPEND: at the end, and the offset follows, as on Linux */
         int64_t n = files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : d->offset, c);

@@ -119,6 +119,8 @@ int main(void)
     step("bad fd", epoll_wait(61, evs, 1, 0));
     step("create size 0", epoll_create(0));
     step("create1 bad flag", epoll_create1(1));
+    step("read epfd", read(ep, buf, 1));
+    step("write epfd", write(ep, "x", 1));
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     ev = (struct epoll_event){ .events = EPOLLIN, .data.u64 = 500 };
