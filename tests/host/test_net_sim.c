@@ -664,11 +664,26 @@ TEST(net_sim_answers_ping_and_arp_from_the_host)
     sim_destroy(s);
 }
 
+/* Streams count 4 KiB messages from node 0 to node 1, stepping the simulation at most
+ * steps times; checks every one arrived and returns node 0's result. */
+static struct net_ping_result sim_stream(struct sim *s, unsigned count, int steps)
+{
+    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
+    struct net_ping_result r;
+    CHECK_EQ(net_ping_stream_start(n0, 1, count, 4096), NET_OK);
+    for (int k = 0; k < steps && net_ping_busy(n0); k++)
+        sim_step(s);
+    net_ping_result(n0, &r);
+    CHECK_EQ(r.done, count);
+    CHECK_EQ(net_ping_stream_received(n1), count);
+    return r;
+}
+
 TEST(net_sim_ping_round_trips_and_stream)
 {
     struct sim *s = sim_create(2, 1500, 0, 0, 8);
     CHECK(sim_form(s));
-    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
+    struct net *n0 = s->nodes[0].net;
     CHECK_EQ(net_ping_start(n0, 1, 100, 64, 4096), NET_OK);
     CHECK_EQ(net_ping_start(n0, 1, 100, 64, 4096), NET_ERR_AGAIN);
     for (int k = 0; k < 200000 && net_ping_busy(n0); k++)
@@ -684,12 +699,7 @@ TEST(net_sim_ping_round_trips_and_stream)
     CHECK(strstr(s->log, "net: ping node 1: 100 round trips, 64 B request / 4096 B reply: min ") != NULL);
     CHECK_EQ(net_ping_start(n0, 0, 1, 64, 64), NET_ERR_PEER);
     CHECK_EQ(net_ping_start(n0, 1, 1, 64, TRANSPORT_MAX_MSG + 1), NET_ERR_TOO_BIG);
-    CHECK_EQ(net_ping_stream_start(n0, 1, 500, 4096), NET_OK);
-    for (int k = 0; k < 400000 && net_ping_busy(n0); k++)
-        sim_step(s);
-    net_ping_result(n0, &r);
-    CHECK_EQ(r.done, 500);
-    CHECK_EQ(net_ping_stream_received(n1), 500);
+    r = sim_stream(s, 500, 400000);
     s->log_len = 0;
     net_ping_log(n0);
     CHECK(strstr(s->log, "net: stream node 1: 500 of 500 messages of 4096 B in ") != NULL);
@@ -707,19 +717,13 @@ TEST(net_sim_stream_through_a_slow_link_does_not_storm)
 {
     struct sim *s = sim_create(2, 1500, 0, 0, 31);
     CHECK(sim_form(s));
-    struct net *n0 = s->nodes[0].net, *n1 = s->nodes[1].net;
-    struct net_ping_result r;
+    struct net *n0 = s->nodes[0].net;
     CHECK_EQ(net_ping_start(n0, 1, 20, 64, 64), NET_OK); /* an RTT sample of the idle link first */
     for (int k = 0; k < 100000 && net_ping_busy(n0); k++)
         sim_step(s);
     s->service_ns = 30000;
     uint64_t retransmits_before = n0->counters.tp_retransmits;
-    CHECK_EQ(net_ping_stream_start(n0, 1, 1000, 4096), NET_OK);
-    for (int k = 0; k < 2000000 && net_ping_busy(n0); k++)
-        sim_step(s);
-    net_ping_result(n0, &r);
-    CHECK_EQ(r.done, 1000);
-    CHECK_EQ(net_ping_stream_received(n1), 1000);
+    sim_stream(s, 1000, 2000000);
     uint64_t copies = n0->counters.tp_retransmits - retransmits_before;
     if (!CHECK(copies < 50))
         printf("    %llu retransmissions for 1000 messages\n", (unsigned long long)copies);
