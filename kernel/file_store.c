@@ -42,7 +42,7 @@ struct file_node {
     uint64_t size;        /* a module's size */
     struct ramfile ram;
     bool used;            /* the slot holds a file */
-    bool dir;             /* a directory the program made: no bytes */
+    bool dir;             /* a directory (made by the program or for a module): no bytes */
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
 };

@@ -82,7 +82,7 @@ static uint64_t files_stdin_size;
 static struct file_desc files_descs[FILES_DESCS_MAX];
 static struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
-static bool files_changed;                     /* a pipe or eventfd changed since the queue was last run */
+static bool files_changed;                     /* a pipe, eventfd or epoll list changed since the queue ran */
 static bool files_retrying;                    /* the queue is being run (no nesting) */
 /* umask(2): the program's, kept and reported; the modes of files made here do not use it
  * (they are 0644 whatever open asks) */

@@ -31,7 +31,7 @@ struct path_result {
  * The last component need not exist. */
 int path_resolve(const char *base, const char *path, char *out, size_t out_size, path_kind_fn kind, void *ctx,
                  struct path_result *result);
-/* The last component of canonical path ("" for "/"). */
+/* What follows the last "/" of path (all of it without one; "" for "/"): its last component. */
 const char *path_last(const char *path);
 /* Whether canonical path lies strictly below canonical directory dir. */
 bool path_is_below(const char *path, const char *dir);

@@ -23,6 +23,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/panic.h"
+#include "kernel/path.h"
 #include "kernel/random.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -370,11 +371,7 @@ void program_start(const struct boot_info *info, const struct cmdline_result *cm
     struct thread *first = thread_create_user(&ctx);
     if (!first)
         program_refuse("no memory for the first thread");
-    const char *slash = argv[0], *base = argv[0];
-    for (; *slash; slash++)
-        if (*slash == '/')
-            base = slash + 1;
-    thread_set_comm(first, base); /* as exec names a task: its file's name */
+    thread_set_comm(first, path_last(argv[0])); /* as exec names a task: its file's name */
     log_info("program: entry 0x%llx, %zu segments, break at 0x%llx, argc %d", (unsigned long long)img.entry,
              img.segment_count, (unsigned long long)PAGE_ALIGN_UP(img.image_end), argc);
     dsm_glue_start_controller(); /* nodes>1: the other nodes learn the image's regions */

@@ -136,14 +136,14 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
     return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0);
 }
 
-/* A call on a user path from dirfd (open, stat, access, ...); a STAT's result into kernel
- * memory (kst). */
-static int64_t files_path_call_kernel(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg,
-                                      struct linux_stat *kst)
+/* A call on a user path from dirfd (open, stat, access, ...); a STAT's result goes to
+ * ustat. */
+static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t ustat)
 {
     struct files_call *c = kzalloc(sizeof *c);
     if (!c)
         return -LINUX_ENOMEM;
+    struct linux_stat st;
     long len = copy_string_from_user(c->path, upath, sizeof c->path);
     int64_t r = len;
     if (len >= 0) {
@@ -152,17 +152,9 @@ static int64_t files_path_call_kernel(enum files_op op, uint64_t dirfd, uint64_t
         c->arg = arg;
         c->path_len = (uint32_t)len;
         size_t n = 0;
-        r = files_call(c, kst, &n);
+        r = files_call(c, &st, &n);
     }
     kfree(c);
-    return r;
-}
-
-/* files_path_call_kernel with a STAT's result copied to ustat. */
-static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t ustat)
-{
-    struct linux_stat st;
-    int64_t r = files_path_call_kernel(op, dirfd, upath, arg, &st);
     if (r == 0 && op == FILES_OP_STAT && copy_to_user(ustat, &st, sizeof st) != 0)
         r = -LINUX_EFAULT;
     return r;
