@@ -558,6 +558,7 @@ static bool dsm_setup(void)
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_COUNT, dsm_sys_node_count);
     dsm_threads_init();
     dsm_control_init();
+    dsm_clock_init();
     dsm_region_mode_init();
     return true;
 }
@@ -679,6 +680,8 @@ void dsm_glue_start_controller(void)
         log_error("dsm: not every node took the region table");
         kernel_exit(EXIT_PANIC);
     }
+    if (!dsm_clock_sync_members())
+        kernel_exit(EXIT_PANIC);
     dsm_on = true;
     dsm_phase_mark_start();
     log_info("dsm: program spans %u nodes (%u core regions, manager %s)", dsm_nnodes, m->h.dsm_count,

@@ -22,6 +22,7 @@
 #define DSM_TYPE_SHUTDOWN (TRANSPORT_TYPE_USER_FIRST + 39) /* 0 -> all: end now (request) */
 /* + 40: kernel/dsm_files.c */
 #define DSM_TYPE_SIGNAL (TRANSPORT_TYPE_USER_FIRST + 41)   /* any -> any: tkill of a thread there (request) */
+#define DSM_TYPE_CLOCK (TRANSPORT_TYPE_USER_FIRST + 42)    /* 0 -> all: clock probe or offset (request) */
 
 extern struct dsm_node *dsm_core;
 extern unsigned dsm_self, dsm_nnodes;
@@ -47,6 +48,11 @@ bool dsm_files_interrupt(const struct thread *t);
 /* Registers the handlers of dsm_threads.c, dsm_control.c and dsm_region_mode.c. */
 void dsm_threads_init(void);
 void dsm_control_init(void);
+/* Every node: answers node 0's clock probes and takes its offset (kernel/dsm_clock.c). */
+void dsm_clock_init(void);
+/* Node 0, before the program starts: gives every other node its clock's offset from node
+ * 0's; false if one did not answer. */
+bool dsm_clock_sync_members(void);
 void dsm_region_mode_init(void);
 /* True once node 0 has started a thread on (or moved one to) another node: from then on
  * any node may hold state for any page. */

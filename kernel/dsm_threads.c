@@ -102,6 +102,7 @@ struct dsm_thread_msg {
     int32_t tid;
     uint32_t reserved;
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
+    uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
 };
 
 int32_t dsm_threads_new_tid(unsigned node)
@@ -130,6 +131,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
     memcpy(m->comm, thread_current()->comm, sizeof m->comm);
+    m->clock_seen_ns = thread_current()->clock_seen_ns;
     m->tid = dsm_threads_new_tid(to);
     int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
@@ -169,6 +171,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->sigpending_kill = m.sigpending_kill;
             m.comm[sizeof m.comm - 1] = '\0'; /* a peer's bytes: terminated whatever they say */
             thread_set_comm(t, m.comm);
+            t->clock_seen_ns = m.clock_seen_ns;
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
         }
     }
@@ -199,6 +202,7 @@ long dsm_threads_migrate_self(unsigned node)
     m->sigpending = t->sigpending;
     m->sigpending_kill = t->sigpending_kill;
     memcpy(m->comm, t->comm, sizeof m->comm);
+    m->clock_seen_ns = t->clock_seen_ns;
     m->tid = t->tid;
     dsm_threads_sent_away = true;
     int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);

@@ -64,6 +64,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
         child->clear_child_tid = uchild_tid;
     child->sigmask = parent->sigmask;
     memcpy(child->comm, parent->comm, sizeof child->comm);
+    child->clock_seen_ns = parent->clock_seen_ns;
     /* The thread exists whatever these stores do; a bad address only loses the store. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(uparent_tid, &tid, sizeof tid);

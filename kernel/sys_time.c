@@ -30,9 +30,48 @@ struct linux_timespec timespec_from_ns(uint64_t ns)
     return (struct linux_timespec){ (int64_t)(ns / TIME_NS_PER_SEC), (int64_t)(ns % TIME_NS_PER_SEC) };
 }
 
+static int64_t time_offset_ns; /* this node's clock minus node 0's */
+
+void time_set_node_offset(int64_t offset_ns)
+{
+    time_offset_ns = offset_ns;
+}
+
+int64_t time_node_offset(void)
+{
+    return time_offset_ns;
+}
+
+/* local - offset, kept in range: the offset is within a probe's round trip of the truth,
+ * so near 0 the subtraction could step outside [0, 2^64). */
+static uint64_t time_shift(uint64_t ns, int64_t by)
+{
+    if (by >= 0)
+        return ns > UINT64_MAX - (uint64_t)by ? UINT64_MAX : ns + (uint64_t)by;
+    uint64_t down = (uint64_t)0 - (uint64_t)by;
+    return ns > down ? ns - down : 0;
+}
+
+uint64_t time_monotonic_ns(void)
+{
+    uint64_t now = time_shift(clock_now_ns(), -time_offset_ns);
+    struct thread *t = thread_current();
+    if (!t)
+        return now;
+    if (now < t->clock_seen_ns)
+        return t->clock_seen_ns; /* moved here from a node whose estimate ran ahead */
+    t->clock_seen_ns = now;
+    return now;
+}
+
 uint64_t time_realtime_ns(void)
 {
-    return clock_now_ns() + TIME_REALTIME_EPOCH_NS;
+    return time_monotonic_ns() + TIME_REALTIME_EPOCH_NS;
+}
+
+uint64_t time_local_from_program(uint64_t program_ns)
+{
+    return time_shift(program_ns, time_offset_ns);
 }
 
 static uint64_t time_add_saturating(uint64_t a, uint64_t b)
@@ -48,9 +87,9 @@ uint64_t time_deadline_from_relative(const struct linux_timespec *ts)
 uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realtime)
 {
     uint64_t ns = timespec_to_ns(ts);
-    if (!realtime)
-        return ns;
-    return ns > TIME_REALTIME_EPOCH_NS ? ns - TIME_REALTIME_EPOCH_NS : 0;
+    if (realtime)
+        ns = ns > TIME_REALTIME_EPOCH_NS ? ns - TIME_REALTIME_EPOCH_NS : 0;
+    return time_local_from_program(ns);
 }
 
 long time_timespec_from_user(uint64_t uts, struct linux_timespec *ts)
@@ -106,7 +145,7 @@ static int64_t time_clock_read(uint64_t clk)
     case LINUX_CLOCK_MONOTONIC_RAW:
     case LINUX_CLOCK_MONOTONIC_COARSE:
     case LINUX_CLOCK_BOOTTIME:
-        return (int64_t)clock_now_ns();
+        return (int64_t)time_monotonic_ns();
     case LINUX_CLOCK_PROCESS_CPUTIME_ID: /* this node's threads: each node is one CPU */
         return (int64_t)sched_process_cpu_ns();
     case LINUX_CLOCK_THREAD_CPUTIME_ID:

@@ -58,6 +58,8 @@ struct thread {
     uint64_t cpu_ns;
     uint64_t ran_since_ns;
     char comm[THREAD_COMM_LEN]; /* prctl(PR_SET_NAME): NUL-terminated; a new thread takes its creator's */
+    uint64_t clock_seen_ns;    /* the latest program clock reading it was shown (kernel/time_conv.h);
+                                * a new thread takes its creator's, a moved one keeps its own */
 };
 
 /* Sets t's name (prctl PR_SET_NAME): name's first THREAD_COMM_LEN - 1 bytes, up to its NUL. */

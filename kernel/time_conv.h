@@ -1,7 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Conversions between Linux timespecs and the kernel clock (kernel/clock.h), and sleeping
  * until a deadline. CLOCK_REALTIME is the monotonic clock plus a fixed epoch offset: the
- * node has no wall clock (no RTC driver), so dates are plausible, not true. */
+ * node has no wall clock (no RTC driver), so dates are plausible, not true.
+ * The program clock: a program that spans nodes sees one clock, node 0's. Each other node
+ * counts it as its own clock minus the offset measured when the program started
+ * (kernel/dsm_clock.c, within half a probe's round trip), so a time one thread reads and
+ * hands to a thread on another node is never later than what that thread reads next. A
+ * thread's readings never go back either, wherever it moves: each is at least the thread's
+ * last one (thread.clock_seen_ns). Deadlines given to the kernel are on the local clock
+ * (clock_now_ns); an absolute time from the program is converted here. */
 #ifndef KERNEL_TIME_CONV_H
 #define KERNEL_TIME_CONV_H
 
@@ -18,11 +25,20 @@ bool timespec_valid(const struct linux_timespec *ts);
 uint64_t timespec_to_ns(const struct linux_timespec *ts);
 /* The timespec of ns nanoseconds. */
 struct linux_timespec timespec_from_ns(uint64_t ns);
-/* CLOCK_REALTIME now, in ns since the Unix epoch. */
+/* Sets this node's clock minus node 0's (kernel/dsm_clock.c, before the program runs here). */
+void time_set_node_offset(int64_t offset_ns);
+/* This node's clock minus node 0's: 0 on node 0 and on a lone node. */
+int64_t time_node_offset(void);
+/* CLOCK_MONOTONIC as the calling thread sees it: the program clock, at least its last
+ * reading (which it becomes). Outside a thread, the program clock alone. */
+uint64_t time_monotonic_ns(void);
+/* CLOCK_REALTIME now, in ns since the Unix epoch: time_monotonic_ns plus the epoch. */
 uint64_t time_realtime_ns(void);
+/* The local clock's (clock_now_ns) value when the program clock reads program_ns. */
+uint64_t time_local_from_program(uint64_t program_ns);
 /* Monotonic deadline for "ts from now" (saturating). */
 uint64_t time_deadline_from_relative(const struct linux_timespec *ts);
-/* Monotonic deadline for absolute ts on CLOCK_REALTIME (realtime) or CLOCK_MONOTONIC. */
+/* Local deadline for absolute ts on the program's CLOCK_REALTIME (realtime) or CLOCK_MONOTONIC. */
 uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realtime);
 /* Reads the timespec at user address uts into *ts: 0, -EFAULT, or -EINVAL for one out of range. */
 long time_timespec_from_user(uint64_t uts, struct linux_timespec *ts);
