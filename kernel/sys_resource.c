@@ -5,7 +5,6 @@
  * memory and CPU time are this node's (a node cannot sum the others' without asking).
  * getrusage fills the CPU time only (as user time); the other fields, maxrss included, are
  * not tracked and read 0 (several are 0 on Linux too). */
-#include "kernel/clock.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -14,6 +13,7 @@
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
 
 #define RESOURCE_RUSAGE_SELF 0      /* include/uapi/linux/resource.h */
@@ -49,7 +49,7 @@ long sys_sysinfo(uint64_t uinfo, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     struct linux_sysinfo si;
     memset(&si, 0, sizeof si);
-    si.uptime = (int64_t)(clock_now_ns() / RESOURCE_NS_PER_SEC);
+    si.uptime = (int64_t)(time_monotonic_ns() / RESOURCE_NS_PER_SEC); /* CLOCK_BOOTTIME, as Linux */
     si.totalram = frame_total_count();
     si.freeram = frame_free_count();
     si.procs = (uint16_t)thread_live_count();
@@ -97,7 +97,7 @@ long sys_times(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
     struct linux_tms tms = { (int64_t)(sched_process_cpu_ns() / ns_per_tick), 0, 0, 0 };
     if (ubuf && copy_to_user(ubuf, &tms, sizeof tms) != 0)
         return -LINUX_EFAULT;
-    return (long)(clock_boot_ns() / ns_per_tick);
+    return (long)(time_monotonic_ns() / ns_per_tick); /* the program clock: one on every node */
 }
 
 long sys_getcpu(uint64_t ucpu, uint64_t unode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
