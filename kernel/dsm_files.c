@@ -106,6 +106,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return sizeof(struct linux_stat);
     if (c->op == FILES_OP_PIPE)
         return 2 * sizeof(int32_t);
+    if (c->op == FILES_OP_TIMERFD_SET || c->op == FILES_OP_TIMERFD_GET)
+        return sizeof(struct linux_itimerspec);
     return 0;
 }
 
@@ -131,10 +133,7 @@ static void dsm_files_reply_done(void *ctx, int status, const uint8_t *reply, si
 /* Bytes of a call's in that travel with it. */
 static size_t dsm_files_in_len(uint32_t op, uint32_t len)
 {
-    return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
-                   op == FILES_OP_EPOLL_CTL
-               ? len
-               : 0;
+    return files_op_has_input(op) ? len : 0;
 }
 
 static void dsm_files_cancel_done(void *ctx, int status, const uint8_t *reply, size_t len)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* The open file descriptions, the descriptor table (kernel/files.h) and the file operations
  * on them in kernel memory (files_execute); the files themselves, by path, are in
- * kernel/file_store.c. The system calls that marshal user arguments into these operations
- * are in kernel/sys_file.c.
- * Waiting: a pipe or eventfd call that cannot go on now answers FILES_WOULD_BLOCK; its
- * caller queues a waiter (files_wait), and every call that changes a pipe (bytes moved, an
- * end closed) or an eventfd's count runs the queued calls again, oldest first, finishing those that can go on. All of this
- * runs with interrupts off on the one CPU, so a change and its retries are one step.
+ * kernel/file_store.c, the eventfd, timerfd, poll and epoll operations in
+ * kernel/files_events.c. The system calls that marshal user arguments into these
+ * operations are in kernel/sys_file.c, sys_poll.c and sys_timerfd.c.
+ * Waiting: a call that cannot go on now (an empty or full pipe, a count of 0, nothing
+ * ready) answers FILES_WOULD_BLOCK; its caller queues a waiter (files_wait), and every
+ * change such a call may wait for (bytes moved, an end closed, a count changed, a timer
+ * expired) runs the queued calls again, oldest first, finishing those that can go on. All
+ * of this runs with interrupts off on the one CPU, so a change and its retries are one step.
  * Paths: each path call's path is resolved against its dirfd's directory or the working
  * directory (kept here with the table) into the store's canonical form (kernel/path.h).
  * Not done: file locks. */
@@ -15,8 +17,8 @@
 #include "drivers/serial_ports.h"
 #include "kernel/clock.h"
 #include "kernel/epoll.h"
-#include "kernel/eventfd.h"
 #include "kernel/file_store.h"
+#include "kernel/files_internal.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -39,50 +41,12 @@
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
-#define FILES_EVENTFD_FLAGS (LINUX_EFD_SEMAPHORE | LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* eventfd2(2)'s */
-#define FILES_EVENTFD_MODE 0600    /* an anonymous inode's mode, as fstat shows an eventfd */
-/* What poll finds on a descriptor that is always ready (Linux's DEFAULT_POLLMASK, for files
- * without a poll method), and what it reports whether asked or not (poll(2)). */
-#define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
-#define FILES_POLL_UNASKED (LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL)
-
-enum file_kind {
-    FILE_KIND_STDIN,
-    FILE_KIND_STDOUT,
-    FILE_KIND_STDERR,
-    FILE_KIND_FILE,      /* a file of kernel/file_store.h */
-    FILE_KIND_PIPE_READ,
-    FILE_KIND_PIPE_WRITE,
-    FILE_KIND_EVENTFD,
-    FILE_KIND_EPOLL,
-};
-
-/* An open file description; refs = descriptors naming it (0: free). */
-struct file_desc {
-    uint32_t refs;
-    enum file_kind kind;
-    uint32_t status;               /* O_ACCMODE and the F_SETFL flags */
-    uint64_t offset;
-    struct file_node *file;        /* FILE */
-    struct pipe *pipe;             /* PIPE_* */
-    struct eventfd event;          /* EVENTFD */
-    struct epoll_set *epoll;       /* EPOLL: its interest list */
-};
-
-struct fd_slot {
-    struct file_desc *desc;        /* NULL: the descriptor is closed */
-    bool cloexec;                  /* FD_CLOEXEC (kept and reported; there is no execve) */
-};
-
 static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
 static uint64_t files_stdin_size;
-/* A description is named by a descriptor or held by a waiting call whose descriptor was
- * closed: twice the descriptors leaves room for those; past it, ENFILE. */
-#define FILES_DESCS_MAX (2 * FILES_MAX_FDS)
-static struct file_desc files_descs[FILES_DESCS_MAX];
-static struct fd_slot files_fds[FILES_MAX_FDS];
+struct file_desc files_descs[FILES_DESCS_MAX];
+struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
-static bool files_changed;                     /* a pipe, eventfd or epoll list changed since the queue ran */
+bool files_changed;
 static bool files_retrying;                    /* the queue is being run (no nesting) */
 /* umask(2): the program's, kept and reported; the modes of files made here do not use it
  * (they are 0644 whatever open asks) */
@@ -93,8 +57,7 @@ static uint64_t files_umask = FILES_UMASK_DEFAULT;
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
 
-/* A new description (one reference), or NULL when all are in use. */
-static struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
+struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
 {
     for (size_t i = 0; i < FILES_DESCS_MAX; i++) {
         struct file_desc *d = &files_descs[i];
@@ -138,7 +101,7 @@ void files_init(const struct boot_info *info)
 
 /* ---- descriptors ---- */
 
-static int files_lowest_free(int from)
+int files_lowest_free(int from)
 {
     for (int fd = from; fd < FILES_MAX_FDS; fd++)
         if (!files_fds[fd].desc)
@@ -146,26 +109,13 @@ static int files_lowest_free(int from)
     return -LINUX_EMFILE;
 }
 
-/* The last descriptor of d is gone: no epoll list watches it any more, as Linux drops a
- * file's registrations when it is released. */
-static void files_epoll_forget(const struct file_desc *d)
-{
-    for (size_t i = 0; i < FILES_DESCS_MAX; i++)
-        if (files_descs[i].refs && files_descs[i].kind == FILE_KIND_EPOLL)
-            epoll_set_forget(files_descs[i].epoll, d);
-}
-
 /* Drops one reference to d; the last closes its pipe end (and frees the pipe with both),
- * lets its file go or frees its interest list. */
+ * lets its file go, frees its interest list or stops its timer. */
 static void files_desc_put(struct file_desc *d)
 {
     if (--d->refs)
         return;
-    files_epoll_forget(d);
-    if (d->epoll) {
-        kfree(d->epoll);
-        d->epoll = NULL;
-    }
+    files_events_release(d);
     if (d->file) {
         file_store_release(d->file);
         d->file = NULL;
@@ -194,7 +144,7 @@ static void files_fd_close(int fd)
     *s = (struct fd_slot){ 0 };
 }
 
-static void files_fd_install(int fd, struct file_desc *d, bool cloexec)
+void files_fd_install(int fd, struct file_desc *d, bool cloexec)
 {
     files_fds[fd] = (struct fd_slot){ .desc = d, .cloexec = cloexec };
 }
@@ -286,8 +236,8 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
     st->st_blksize = FILES_BLOCK_SIZE;
     bool pipe_end = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
     st->st_mode = pipe_end ? LINUX_S_IFIFO | FILES_PIPE_MODE : LINUX_S_IFCHR | FILES_CHAR_MODE;
-    if (d->kind == FILE_KIND_EVENTFD)
-        st->st_mode = FILES_EVENTFD_MODE; /* no file type bits: an anonymous inode */
+    if (d->kind == FILE_KIND_EVENTFD || d->kind == FILE_KIND_EPOLL || d->kind == FILE_KIND_TIMERFD)
+        st->st_mode = FILES_ANON_MODE; /* no file type bits: an anonymous inode */
 }
 
 static int64_t files_stat_path(const char *path, void *data, size_t *data_len)
@@ -390,183 +340,6 @@ static int64_t files_pipe_write(struct file_desc *d, const struct files_call *c)
     pipe_put(p, c->in, c->len);
     files_changed = true;
     return c->len;
-}
-
-/* ---- eventfd ---- */
-
-static int64_t files_eventfd_create(uint64_t initval, uint64_t flags)
-{
-    if ((flags & ~(uint64_t)FILES_EVENTFD_FLAGS) || initval > UINT32_MAX)
-        return -LINUX_EINVAL; /* eventfd2's initval is an unsigned int */
-    int fd = files_lowest_free(0);
-    if (fd < 0)
-        return fd;
-    struct file_desc *d = files_desc_new(FILE_KIND_EVENTFD, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK));
-    if (!d)
-        return -LINUX_ENFILE;
-    d->event = (struct eventfd){ .count = initval, .semaphore = (flags & LINUX_EFD_SEMAPHORE) != 0 };
-    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
-    return fd;
-}
-
-/* read(2) of an eventfd: its 8-byte value, or EAGAIN (O_NONBLOCK), 0 (FILES_CALL_NO_WAIT)
- * or a wait while the count is 0. */
-static int64_t files_eventfd_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
-{
-    if (c->len < EVENTFD_VALUE_SIZE)
-        return -LINUX_EINVAL;
-    uint64_t value;
-    if (eventfd_take(&d->event, &value) == EVENTFD_WAIT) {
-        if (d->status & LINUX_O_NONBLOCK)
-            return -LINUX_EAGAIN;
-        return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;
-    }
-    memcpy(data, &value, sizeof value);
-    *data_len = sizeof value;
-    files_changed = true; /* a writer waiting for room may go on */
-    return sizeof value;
-}
-
-/* write(2) of an eventfd: the first 8 bytes are added to the count. */
-static int64_t files_eventfd_write(struct file_desc *d, const struct files_call *c)
-{
-    uint64_t value;
-    if (c->len < EVENTFD_VALUE_SIZE)
-        return -LINUX_EINVAL;
-    memcpy(&value, c->in, sizeof value);
-    switch (eventfd_add(&d->event, value)) {
-    case EVENTFD_INVALID:
-        return -LINUX_EINVAL;
-    case EVENTFD_WAIT:
-        return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
-    default:
-        files_changed = true; /* a reader waiting for a count may go on */
-        return sizeof value;
-    }
-}
-
-/* ---- poll ---- */
-
-/* What d is ready for now (Linux's pipe_poll for pipes: readable when not empty, end of
- * file as POLLHUP; writable when a whole PIPE_BUF fits, POLLERR with no reader). */
-static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes);
-
-static int16_t files_poll_mask(const struct file_desc *d)
-{
-    const struct pipe *p = d->pipe;
-    switch (d->kind) {
-    case FILE_KIND_PIPE_READ:
-        return (int16_t)((p->count ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) | (p->writers ? 0 : LINUX_POLLHUP));
-    case FILE_KIND_PIPE_WRITE:
-        return (int16_t)((pipe_free(p) >= PIPE_ATOMIC_MAX ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0) |
-                         (p->readers ? 0 : LINUX_POLLERR));
-    case FILE_KIND_EVENTFD:
-        return (int16_t)((eventfd_readable(&d->event) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
-                         (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
-    case FILE_KIND_EPOLL: { /* readable while an epoll_wait would report something */
-        struct linux_epoll_event one;
-        return epoll_set_collect(d->epoll, files_epoll_ready, NULL, &one, 1, false) ? LINUX_POLLIN : 0;
-    }
-    default:
-        return FILES_POLL_ALWAYS;
-    }
-}
-
-/* epoll_ready_fn over descriptions: what target is ready for, and its changes so far. */
-static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes)
-{
-    (void)ctx;
-    const struct file_desc *d = target;
-    *changes = d->pipe ? d->pipe->changes : d->kind == FILE_KIND_EVENTFD ? d->event.changes : 0;
-    return (uint16_t)files_poll_mask(d);
-}
-
-/* ---- epoll ---- */
-
-static int64_t files_epoll_create(uint64_t flags)
-{
-    if (flags & ~(uint64_t)LINUX_EPOLL_CLOEXEC)
-        return -LINUX_EINVAL;
-    int fd = files_lowest_free(0);
-    if (fd < 0)
-        return fd;
-    struct epoll_set *set = kzalloc(sizeof *set);
-    if (!set)
-        return -LINUX_ENOMEM;
-    struct file_desc *d = files_desc_new(FILE_KIND_EPOLL, LINUX_O_RDWR);
-    if (!d) {
-        kfree(set);
-        return -LINUX_ENFILE;
-    }
-    d->epoll = set;
-    files_fd_install(fd, d, (flags & LINUX_EPOLL_CLOEXEC) != 0);
-    return fd;
-}
-
-/* epoll_ctl(2) on epoll description ep: c->arg the op, c->arg2 the watched fd, c->in its
- * struct linux_epoll_event (ADD, MOD). Regular files and directories are EPERM, as Linux
- * answers for files without poll; an epoll inside an epoll is not done (EINVAL). */
-static int64_t files_epoll_ctl(struct file_desc *ep, const struct files_call *c)
-{
-    if (ep->kind != FILE_KIND_EPOLL)
-        return -LINUX_EINVAL;
-    int32_t fd = (int32_t)c->arg2;
-    if (fd < 0 || fd >= FILES_MAX_FDS || !files_fds[fd].desc)
-        return -LINUX_EBADF;
-    struct file_desc *target = files_fds[fd].desc;
-    if (target == ep || target->kind == FILE_KIND_EPOLL)
-        return -LINUX_EINVAL;
-    if (target->kind == FILE_KIND_FILE)
-        return -LINUX_EPERM;
-    struct linux_epoll_event ev = { 0 };
-    if (c->arg != LINUX_EPOLL_CTL_DEL) {
-        if (c->len != sizeof ev)
-            return -LINUX_EINVAL;
-        memcpy(&ev, c->in, sizeof ev);
-    }
-    int rc = epoll_set_ctl(ep->epoll, (int)c->arg, fd, target, &ev);
-    files_changed = true; /* a waiting epoll_wait may have something to report now */
-    return rc;
-}
-
-/* epoll_wait(2): the ready entries (c->len / 12 at most) into data; their count, or a wait
- * while there is none (0 with FILES_CALL_NO_WAIT). */
-static int64_t files_epoll_wait(struct file_desc *ep, const struct files_call *c, void *data, size_t *data_len)
-{
-    if (ep->kind != FILE_KIND_EPOLL)
-        return -LINUX_EINVAL;
-    size_t max = c->len / sizeof(struct linux_epoll_event);
-    if (max == 0)
-        return -LINUX_EINVAL;
-    size_t n = epoll_set_collect(ep->epoll, files_epoll_ready, NULL, data, max, true);
-    *data_len = n * sizeof(struct linux_epoll_event);
-    if (n || (c->flags & FILES_CALL_NO_WAIT))
-        return (int64_t)n;
-    return FILES_WOULD_BLOCK;
-}
-
-/* poll(2) over the entries at c->in: each one's revents into data; the count of entries
- * with any, or (none, and waiting allowed) a wait. */
-static int64_t files_poll(const struct files_call *c, void *data, size_t *data_len)
-{
-    size_t n = c->len / sizeof(struct linux_pollfd);
-    if (c->len % sizeof(struct linux_pollfd))
-        return -LINUX_EINVAL;
-    struct linux_pollfd *out = data;
-    memmove(out, c->in, c->len); /* a waiter's run polls in place */
-    int64_t ready = 0;
-    for (size_t i = 0; i < n; i++) {
-        int32_t fd = out[i].fd;
-        if (fd < 0)
-            out[i].revents = 0; /* ignored, as poll(2) says */
-        else if (fd >= FILES_MAX_FDS || !files_fds[fd].desc)
-            out[i].revents = LINUX_POLLNVAL;
-        else
-            out[i].revents = (int16_t)(files_poll_mask(files_fds[fd].desc) & (out[i].events | FILES_POLL_UNASKED));
-        ready += out[i].revents != 0;
-    }
-    *data_len = c->len;
-    return ready || (c->flags & FILES_CALL_NO_WAIT) ? ready : FILES_WOULD_BLOCK;
 }
 
 /* ---- paths ---- */
@@ -711,9 +484,9 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
     case FILE_KIND_PIPE_READ:
         return files_pipe_read(d, c, data, data_len);
     case FILE_KIND_EVENTFD:
-        return files_eventfd_read(d, c, data, data_len);
+    case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
-        return -LINUX_EINVAL; /* no read or write method, as Linux's epoll file */
+        return files_events_read(d, c, data, data_len);
     default:
         return -LINUX_EBADF; /* not open for reading */
     }
@@ -729,9 +502,9 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
     case FILE_KIND_PIPE_WRITE:
         return files_pipe_write(d, c);
     case FILE_KIND_EVENTFD:
-        return files_eventfd_write(d, c);
+    case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
-        return -LINUX_EINVAL;
+        return files_events_write(d, c);
     case FILE_KIND_FILE: {
         /* O_APPEND: at the end, and the offset follows, as on Linux */
         int64_t n = files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : d->offset, c);
@@ -837,6 +610,10 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_epoll_ctl(d, c);
     case FILES_OP_EPOLL_WAIT:
         return files_epoll_wait(d, c, data, data_len);
+    case FILES_OP_TIMERFD_SET:
+        return files_timerfd_settime(d, c, data, data_len);
+    case FILES_OP_TIMERFD_GET:
+        return files_timerfd_gettime(d, data, data_len);
     case FILES_OP_CHDIR: { /* fchdir(2): to a removed directory too, as Linux allows */
         int64_t err = 0;
         struct file_node *dir = files_dirfd_dir(c->fd, &err);
@@ -849,15 +626,19 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     }
 }
 
+bool files_op_has_input(uint32_t op)
+{
+    return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
+           op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET;
+}
+
 /* files_execute without running the queue. */
 static int64_t files_execute_one(const struct files_call *c, void *data, size_t *data_len)
 {
     *data_len = 0;
     if (c->len > FILES_XFER_MAX || c->path_len >= FILES_PATH_MAX || strnlen(c->path, c->path_len) != c->path_len ||
         c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) ||
-        ((c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_RENAME ||
-          c->op == FILES_OP_EPOLL_CTL) &&
-         c->len && !c->in))
+        (files_op_has_input(c->op) && c->len && !c->in))
         return -LINUX_EINVAL;
     if (files_op_has_path(c->op) && !(c->op == FILES_OP_CHDIR && c->path_len == 0))
         return files_execute_path(c, data, data_len);
@@ -879,6 +660,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_eventfd_create(c->arg, c->arg2);
     case FILES_OP_EPOLL_CREATE:
         return files_epoll_create(c->arg);
+    case FILES_OP_TIMERFD_CREATE:
+        return files_timerfd_create(c->arg, c->arg2);
     case FILES_OP_POLL:
         return files_poll(c, data, data_len);
     default:
@@ -913,7 +696,7 @@ static void files_waiter_drop_hold(struct files_waiter *w)
 
 /* Runs the queued calls again after pipe changes, oldest first, until a pass finishes
  * none (each finished call moved bytes or saw an end close, and leaves the queue). */
-static void files_run_waiters(void)
+void files_run_waiters(void)
 {
     if (files_retrying)
         return; /* the running pass sees the change */

@@ -3,7 +3,8 @@
  * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
  * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
  * (COM3), a file of kernel/file_store.h (a read-only boot module whose command line has a
- * word "file=/path", or one the program made), an end of a pipe, an eventfd or an epoll. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * word "file=/path", or one the program made), an end of a pipe, an eventfd, a timerfd or
+ * an epoll. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
  * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
@@ -65,7 +66,11 @@ enum files_op {
     FILES_OP_EPOLL_CTL, /* fd = the epoll, arg = op, arg2 = the watched fd, len bytes at in: its event */
     FILES_OP_EPOLL_WAIT, /* fd = the epoll, len = room for events: the ready ones into data, their
                           * count (or a wait while none is ready) */
-    FILES_OP_LAST = FILES_OP_EPOLL_WAIT,
+    FILES_OP_TIMERFD_CREATE, /* arg = clock, arg2 = TFD_CLOEXEC | TFD_NONBLOCK: the new fd */
+    FILES_OP_TIMERFD_SET, /* fd, arg = TFD_TIMER_* flags, len bytes at in: struct linux_itimerspec;
+                           * the old setting into data */
+    FILES_OP_TIMERFD_GET, /* fd: its setting (struct linux_itimerspec) into data */
+    FILES_OP_LAST = FILES_OP_TIMERFD_GET,
 };
 
 /* flags of a call */
@@ -102,6 +107,10 @@ struct files_waiter {
     bool finished;          /* files_execute_waiting's: done has run */
     struct file_desc *held; /* kernel/files.c's: the description a read or write holds */
 };
+
+/* True for the ops whose call carries len bytes at in (WRITE, PWRITE, POLL, RENAME,
+ * EPOLL_CTL, TIMERFD_SET). */
+bool files_op_has_input(uint32_t op);
 
 /* Registers the stdin and file= modules of info (module 0, the program, is skipped) and,
  * on node 0 of a cluster, serves the other nodes' file calls. */

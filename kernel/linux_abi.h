@@ -107,7 +107,12 @@
 #define LINUX_CLOCK_REALTIME_COARSE 5
 #define LINUX_CLOCK_MONOTONIC_COARSE 6
 #define LINUX_CLOCK_BOOTTIME 7
+#define LINUX_CLOCK_REALTIME_ALARM 8
+#define LINUX_CLOCK_BOOTTIME_ALARM 9
 #define LINUX_TIMER_ABSTIME 1
+/* timerfd (uapi/linux/timerfd.h): TFD_CLOEXEC and TFD_NONBLOCK are O_CLOEXEC and O_NONBLOCK */
+#define LINUX_TFD_TIMER_ABSTIME 1
+#define LINUX_TFD_TIMER_CANCEL_ON_SET 2
 
 /* signals (asm/signal.h) */
 #define LINUX_SIGILL 4
@@ -186,6 +191,10 @@ struct linux_timespec {
 struct linux_timeval {
     int64_t tv_sec;
     int64_t tv_usec;
+};
+
+struct linux_itimerspec {
+    struct linux_timespec it_interval, it_value;
 };
 
 /* poll (asm-generic/poll.h) and select (linux/posix_types.h) */

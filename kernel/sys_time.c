@@ -52,9 +52,14 @@ static uint64_t time_shift(uint64_t ns, int64_t by)
     return ns > down ? ns - down : 0;
 }
 
+uint64_t time_program_ns(void)
+{
+    return time_shift(clock_now_ns(), -time_offset_ns);
+}
+
 uint64_t time_monotonic_ns(void)
 {
-    uint64_t now = time_shift(clock_now_ns(), -time_offset_ns);
+    uint64_t now = time_program_ns();
     struct thread *t = thread_current();
     if (!t)
         return now;

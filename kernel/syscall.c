@@ -32,7 +32,8 @@ enum {
     NR_chdir = 80, NR_getpgid = 121, NR_getsid = 124, NR_mkdir = 83, NR_mkdirat = 258, NR_rmdir = 84,
     NR_fchdir = 81, NR_getdents64 = 217, NR_faccessat = 269, NR_faccessat2 = 439, NR_eventfd = 284,
     NR_eventfd2 = 290, NR_prctl = 157, NR_epoll_create = 213, NR_epoll_create1 = 291, NR_epoll_ctl = 233,
-    NR_epoll_wait = 232, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441,
+    NR_epoll_wait = 232, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441, NR_timerfd_create = 283,
+    NR_timerfd_settime = 286, NR_timerfd_gettime = 287,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -72,6 +73,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_faccessat2] = sys_faccessat2, [NR_eventfd] = sys_eventfd, [NR_eventfd2] = sys_eventfd2, [NR_prctl] = sys_prctl,
     [NR_epoll_create] = sys_epoll_create, [NR_epoll_create1] = sys_epoll_create1, [NR_epoll_ctl] = sys_epoll_ctl,
     [NR_epoll_wait] = sys_epoll_wait, [NR_epoll_pwait] = sys_epoll_pwait, [NR_epoll_pwait2] = sys_epoll_pwait2,
+    [NR_timerfd_create] = sys_timerfd_create, [NR_timerfd_settime] = sys_timerfd_settime,
+    [NR_timerfd_gettime] = sys_timerfd_gettime,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

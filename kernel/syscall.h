@@ -40,6 +40,7 @@ SYS_DECL(readlink); SYS_DECL(readlinkat); SYS_DECL(umask); SYS_DECL(chdir); SYS_
 SYS_DECL(fchdir); SYS_DECL(getdents64); SYS_DECL(faccessat); SYS_DECL(faccessat2); SYS_DECL(eventfd);
 SYS_DECL(eventfd2); SYS_DECL(prctl); SYS_DECL(epoll_create); SYS_DECL(epoll_create1); SYS_DECL(epoll_ctl);
 SYS_DECL(epoll_wait); SYS_DECL(epoll_pwait); SYS_DECL(epoll_pwait2);
+SYS_DECL(timerfd_create); SYS_DECL(timerfd_settime); SYS_DECL(timerfd_gettime);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);

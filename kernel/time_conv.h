@@ -29,6 +29,8 @@ struct linux_timespec timespec_from_ns(uint64_t ns);
 void time_set_node_offset(int64_t offset_ns);
 /* This node's clock minus node 0's: 0 on node 0 and on a lone node. */
 int64_t time_node_offset(void);
+/* The program clock now (node 0's clock, this node's estimate of it). */
+uint64_t time_program_ns(void);
 /* CLOCK_MONOTONIC as the calling thread sees it: the program clock, at least its last
  * reading (which it becomes). Outside a thread, the program clock alone. */
 uint64_t time_monotonic_ns(void);

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/* The descriptions that count or wait rather than hold bytes: eventfd and timerfd counts,
+ * and the calls that wait for readiness, poll and epoll (kernel/files_internal.h). A
+ * timerfd's timer runs on the node with the table, on the program clock (node 0's, which
+ * is this node's there), and its expiry runs the waiting calls like any other change. */
+#include "kernel/clock.h"
+#include "kernel/epoll.h"
+#include "kernel/files_internal.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/mm.h"
+#include "kernel/pipe.h"
+#include "kernel/time_conv.h"
+
+#define FILES_EVENTFD_FLAGS (LINUX_EFD_SEMAPHORE | LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* eventfd2(2)'s */
+#define FILES_TIMERFD_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK)                        /* timerfd_create(2)'s */
+#define FILES_TIMERFD_SET_FLAGS (LINUX_TFD_TIMER_ABSTIME | LINUX_TFD_TIMER_CANCEL_ON_SET) /* timerfd_settime(2)'s */
+
+void files_events_release(struct file_desc *d)
+{
+    /* No epoll list watches d any more, as Linux drops a file's registrations when it is
+     * released. */
+    for (size_t i = 0; i < FILES_DESCS_MAX; i++)
+        if (files_descs[i].refs && files_descs[i].kind == FILE_KIND_EPOLL)
+            epoll_set_forget(files_descs[i].epoll, d);
+    if (d->epoll) {
+        kfree(d->epoll);
+        d->epoll = NULL;
+    }
+    if (d->kind == FILE_KIND_TIMERFD)
+        timer_cancel(&d->timer);
+}
+
+/* ---- eventfd ---- */
+
+int64_t files_eventfd_create(uint64_t initval, uint64_t flags)
+{
+    if ((flags & ~(uint64_t)FILES_EVENTFD_FLAGS) || initval > UINT32_MAX)
+        return -LINUX_EINVAL; /* eventfd2's initval is an unsigned int */
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_EVENTFD, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK));
+    if (!d)
+        return -LINUX_ENFILE;
+    d->event = (struct eventfd){ .count = initval, .semaphore = (flags & LINUX_EFD_SEMAPHORE) != 0 };
+    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
+/* read(2) of an eventfd: its 8-byte value, or EAGAIN (O_NONBLOCK), 0 (FILES_CALL_NO_WAIT)
+ * or a wait while the count is 0. */
+static int64_t files_eventfd_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (c->len < EVENTFD_VALUE_SIZE)
+        return -LINUX_EINVAL;
+    uint64_t value;
+    if (eventfd_take(&d->event, &value) == EVENTFD_WAIT) {
+        if (d->status & LINUX_O_NONBLOCK)
+            return -LINUX_EAGAIN;
+        return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;
+    }
+    memcpy(data, &value, sizeof value);
+    *data_len = sizeof value;
+    files_changed = true; /* a writer waiting for room may go on */
+    return sizeof value;
+}
+
+/* write(2) of an eventfd: the first 8 bytes are added to the count. */
+static int64_t files_eventfd_write(struct file_desc *d, const struct files_call *c)
+{
+    uint64_t value;
+    if (c->len < EVENTFD_VALUE_SIZE)
+        return -LINUX_EINVAL;
+    memcpy(&value, c->in, sizeof value);
+    switch (eventfd_add(&d->event, value)) {
+    case EVENTFD_INVALID:
+        return -LINUX_EINVAL;
+    case EVENTFD_WAIT:
+        return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
+    default:
+        files_changed = true; /* a reader waiting for a count may go on */
+        return sizeof value;
+    }
+}
+
+/* ---- poll ---- */
+
+static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes);
+
+/* Linux's pipe_poll for pipes: readable when not empty, end of file as POLLHUP; writable
+ * when a whole PIPE_BUF fits, POLLERR with no reader. */
+int16_t files_poll_mask(const struct file_desc *d)
+{
+    const struct pipe *p = d->pipe;
+    switch (d->kind) {
+    case FILE_KIND_PIPE_READ:
+        return (int16_t)((p->count ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) | (p->writers ? 0 : LINUX_POLLHUP));
+    case FILE_KIND_PIPE_WRITE:
+        return (int16_t)((pipe_free(p) >= PIPE_ATOMIC_MAX ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0) |
+                         (p->readers ? 0 : LINUX_POLLERR));
+    case FILE_KIND_EVENTFD:
+        return (int16_t)((eventfd_readable(&d->event) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
+                         (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
+    case FILE_KIND_TIMERFD:
+        return d->timerfd.ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
+    case FILE_KIND_EPOLL: { /* readable while an epoll_wait would report something */
+        struct linux_epoll_event one;
+        return epoll_set_collect(d->epoll, files_epoll_ready, NULL, &one, 1, false) ? LINUX_POLLIN : 0;
+    }
+    default:
+        return FILES_POLL_ALWAYS;
+    }
+}
+
+/* epoll_ready_fn over descriptions: what target is ready for, and its changes so far. */
+static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes)
+{
+    (void)ctx;
+    const struct file_desc *d = target;
+    *changes = d->pipe                         ? d->pipe->changes
+               : d->kind == FILE_KIND_EVENTFD ? d->event.changes
+               : d->kind == FILE_KIND_TIMERFD ? d->timerfd.changes
+                                              : 0;
+    return (uint16_t)files_poll_mask(d);
+}
+
+/* ---- epoll ---- */
+
+int64_t files_epoll_create(uint64_t flags)
+{
+    if (flags & ~(uint64_t)LINUX_EPOLL_CLOEXEC)
+        return -LINUX_EINVAL;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct epoll_set *set = kzalloc(sizeof *set);
+    if (!set)
+        return -LINUX_ENOMEM;
+    struct file_desc *d = files_desc_new(FILE_KIND_EPOLL, LINUX_O_RDWR);
+    if (!d) {
+        kfree(set);
+        return -LINUX_ENFILE;
+    }
+    d->epoll = set;
+    files_fd_install(fd, d, (flags & LINUX_EPOLL_CLOEXEC) != 0);
+    return fd;
+}
+
+/* epoll_ctl(2) on epoll description ep: c->arg the op, c->arg2 the watched fd, c->in its
+ * struct linux_epoll_event (ADD, MOD). Regular files and directories are EPERM, as Linux
+ * answers for files without poll; an epoll inside an epoll is not done (EINVAL). */
+int64_t files_epoll_ctl(struct file_desc *ep, const struct files_call *c)
+{
+    if (ep->kind != FILE_KIND_EPOLL)
+        return -LINUX_EINVAL;
+    int32_t fd = (int32_t)c->arg2;
+    if (fd < 0 || fd >= FILES_MAX_FDS || !files_fds[fd].desc)
+        return -LINUX_EBADF;
+    struct file_desc *target = files_fds[fd].desc;
+    if (target == ep || target->kind == FILE_KIND_EPOLL)
+        return -LINUX_EINVAL;
+    if (target->kind == FILE_KIND_FILE)
+        return -LINUX_EPERM;
+    struct linux_epoll_event ev = { 0 };
+    if (c->arg != LINUX_EPOLL_CTL_DEL) {
+        if (c->len != sizeof ev)
+            return -LINUX_EINVAL;
+        memcpy(&ev, c->in, sizeof ev);
+    }
+    int rc = epoll_set_ctl(ep->epoll, (int)c->arg, fd, target, &ev);
+    files_changed = true; /* a waiting epoll_wait may have something to report now */
+    return rc;
+}
+
+/* epoll_wait(2): the ready entries (c->len / 12 at most) into data; their count, or a wait
+ * while there is none (0 with FILES_CALL_NO_WAIT). */
+int64_t files_epoll_wait(struct file_desc *ep, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (ep->kind != FILE_KIND_EPOLL)
+        return -LINUX_EINVAL;
+    size_t max = c->len / sizeof(struct linux_epoll_event);
+    if (max == 0)
+        return -LINUX_EINVAL;
+    size_t n = epoll_set_collect(ep->epoll, files_epoll_ready, NULL, data, max, true);
+    *data_len = n * sizeof(struct linux_epoll_event);
+    if (n || (c->flags & FILES_CALL_NO_WAIT))
+        return (int64_t)n;
+    return FILES_WOULD_BLOCK;
+}
+
+/* poll(2) over the entries at c->in: each one's revents into data; the count of entries
+ * with any, or (none, and waiting allowed) a wait. */
+int64_t files_poll(const struct files_call *c, void *data, size_t *data_len)
+{
+    size_t n = c->len / sizeof(struct linux_pollfd);
+    if (c->len % sizeof(struct linux_pollfd))
+        return -LINUX_EINVAL;
+    struct linux_pollfd *out = data;
+    memmove(out, c->in, c->len); /* a waiter's run polls in place */
+    int64_t ready = 0;
+    for (size_t i = 0; i < n; i++) {
+        int32_t fd = out[i].fd;
+        if (fd < 0)
+            out[i].revents = 0; /* ignored, as poll(2) says */
+        else if (fd >= FILES_MAX_FDS || !files_fds[fd].desc)
+            out[i].revents = LINUX_POLLNVAL;
+        else
+            out[i].revents = (int16_t)(files_poll_mask(files_fds[fd].desc) & (out[i].events | FILES_POLL_UNASKED));
+        ready += out[i].revents != 0;
+    }
+    *data_len = c->len;
+    return ready || (c->flags & FILES_CALL_NO_WAIT) ? ready : FILES_WOULD_BLOCK;
+}
+
+/* ---- timerfd ---- */
+
+int64_t files_timerfd_create(uint64_t clock, uint64_t flags)
+{
+    if (clock == LINUX_CLOCK_REALTIME_ALARM || clock == LINUX_CLOCK_BOOTTIME_ALARM)
+        return -LINUX_EPERM; /* they need CAP_WAKE_ALARM */
+    if ((clock != LINUX_CLOCK_REALTIME && clock != LINUX_CLOCK_MONOTONIC && clock != LINUX_CLOCK_BOOTTIME) ||
+        (flags & ~(uint64_t)FILES_TIMERFD_FLAGS))
+        return -LINUX_EINVAL;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_TIMERFD, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK));
+    if (!d)
+        return -LINUX_ENFILE;
+    d->realtime = clock == LINUX_CLOCK_REALTIME;
+    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
+/* Arms d's kernel timer for its next expiry, or stops it. */
+static void files_timerfd_fired(struct timer *t, void *arg);
+
+static void files_timerfd_arm(struct file_desc *d)
+{
+    if (d->timerfd.next_ns)
+        timer_arm(&d->timer, time_local_from_program(d->timerfd.next_ns), files_timerfd_fired, d);
+    else
+        timer_cancel(&d->timer);
+}
+
+/* The timer interrupt (or a poll loop's expiry check): counts what is due and lets the
+ * calls waiting for it go on. */
+static void files_timerfd_fired(struct timer *t, void *arg)
+{
+    (void)t;
+    struct file_desc *d = arg;
+    if (timerfd_expire(&d->timerfd, time_program_ns())) {
+        files_changed = true;
+        files_run_waiters();
+    }
+    files_timerfd_arm(d);
+}
+
+/* d's setting as timerfd_gettime reports it, into data. */
+static int64_t files_timerfd_report(const struct file_desc *d, void *data, size_t *data_len)
+{
+    struct linux_itimerspec cur = { timespec_from_ns(d->timerfd.interval_ns),
+                                    timespec_from_ns(timerfd_remaining(&d->timerfd, time_program_ns())) };
+    memcpy(data, &cur, sizeof cur);
+    *data_len = sizeof cur;
+    return 0;
+}
+
+int64_t files_timerfd_gettime(struct file_desc *d, void *data, size_t *data_len)
+{
+    if (d->kind != FILE_KIND_TIMERFD)
+        return -LINUX_EINVAL;
+    return files_timerfd_report(d, data, data_len);
+}
+
+int64_t files_timerfd_settime(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    struct linux_itimerspec set;
+    if (d->kind != FILE_KIND_TIMERFD || (c->arg & ~(uint64_t)FILES_TIMERFD_SET_FLAGS) || c->len != sizeof set)
+        return -LINUX_EINVAL;
+    memcpy(&set, c->in, sizeof set);
+    if (!timespec_valid(&set.it_value) || !timespec_valid(&set.it_interval))
+        return -LINUX_EINVAL;
+    files_timerfd_report(d, data, data_len);
+    uint64_t value = timespec_to_ns(&set.it_value), first = 0;
+    if (value && !(c->arg & LINUX_TFD_TIMER_ABSTIME))
+        first = time_program_ns() + value;
+    else if (value && d->realtime)
+        first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
+    else
+        first = value;
+    if (value && !first)
+        first = 1; /* a time before the clock's start: already past, so due now */
+    timerfd_set(&d->timerfd, first, timespec_to_ns(&set.it_interval));
+    files_changed = true; /* the count was dropped: a poll's answer may change */
+    files_timerfd_arm(d);
+    return 0;
+}
+
+/* read(2) of a timerfd: the expirations since the last read, or EAGAIN (O_NONBLOCK), 0
+ * (FILES_CALL_NO_WAIT) or a wait while there are none. */
+static int64_t files_timerfd_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (c->len < TIMERFD_VALUE_SIZE)
+        return -LINUX_EINVAL;
+    uint64_t ticks;
+    if (!timerfd_take(&d->timerfd, &ticks)) {
+        if (d->status & LINUX_O_NONBLOCK)
+            return -LINUX_EAGAIN;
+        return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;
+    }
+    memcpy(data, &ticks, sizeof ticks);
+    *data_len = sizeof ticks;
+    return sizeof ticks;
+}
+
+/* ---- reads and writes ---- */
+
+int64_t files_events_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (d->kind == FILE_KIND_EVENTFD)
+        return files_eventfd_read(d, c, data, data_len);
+    if (d->kind == FILE_KIND_TIMERFD)
+        return files_timerfd_read(d, c, data, data_len);
+    return -LINUX_EINVAL; /* epoll: no read or write method, as Linux's epoll file */
+}
+
+int64_t files_events_write(struct file_desc *d, const struct files_call *c)
+{
+    if (d->kind == FILE_KIND_EVENTFD)
+        return files_eventfd_write(d, c);
+    return -LINUX_EINVAL; /* a timerfd or an epoll has no write method */
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/* The descriptor table's internals, shared by kernel/files.c (the table, files, pipes,
+ * paths, waiting) and kernel/files_events.c (eventfd, timerfd, poll, epoll). Private to
+ * those two files; everything here runs with interrupts off on the node with the table. */
+#ifndef KERNEL_FILES_INTERNAL_H
+#define KERNEL_FILES_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/eventfd.h"
+#include "kernel/files.h"
+#include "kernel/timer.h"
+#include "kernel/timerfd.h"
+
+/* What poll finds on a descriptor that is always ready (Linux's DEFAULT_POLLMASK, for files
+ * without a poll method), and what it reports whether asked or not (poll(2)). */
+#define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
+#define FILES_POLL_UNASKED (LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL)
+#define FILES_ANON_MODE 0600 /* an anonymous inode's mode, as fstat shows an eventfd, timerfd or epoll */
+
+enum file_kind {
+    FILE_KIND_STDIN,
+    FILE_KIND_STDOUT,
+    FILE_KIND_STDERR,
+    FILE_KIND_FILE,      /* a file of kernel/file_store.h */
+    FILE_KIND_PIPE_READ,
+    FILE_KIND_PIPE_WRITE,
+    FILE_KIND_EVENTFD,
+    FILE_KIND_EPOLL,
+    FILE_KIND_TIMERFD,
+};
+
+/* An open file description; refs = descriptors naming it (0: free). */
+struct file_desc {
+    uint32_t refs;
+    enum file_kind kind;
+    uint32_t status;               /* O_ACCMODE and the F_SETFL flags */
+    uint64_t offset;
+    struct file_node *file;        /* FILE */
+    struct pipe *pipe;             /* PIPE_* */
+    struct eventfd event;          /* EVENTFD */
+    struct epoll_set *epoll;       /* EPOLL: its interest list */
+    struct timerfd timerfd;        /* TIMERFD: its count, on the program clock */
+    struct timer timer;            /* TIMERFD: armed for timerfd.next_ns while that is set */
+    bool realtime;                 /* TIMERFD: on CLOCK_REALTIME (absolute times count from the epoch) */
+};
+
+struct fd_slot {
+    struct file_desc *desc;        /* NULL: the descriptor is closed */
+    bool cloexec;                  /* FD_CLOEXEC (kept and reported; there is no execve) */
+};
+
+/* A description is named by a descriptor or held by a waiting call whose descriptor was
+ * closed: twice the descriptors leaves room for those; past it, ENFILE. */
+#define FILES_DESCS_MAX (2 * FILES_MAX_FDS)
+extern struct file_desc files_descs[FILES_DESCS_MAX];
+extern struct fd_slot files_fds[FILES_MAX_FDS];
+/* Set by every change a queued call may wait for (bytes in a pipe, a count, an epoll list,
+ * an end closed); files_run_waiters runs the queue again and clears it. */
+extern bool files_changed;
+
+/* A new description (one reference), or NULL when all are in use. */
+struct file_desc *files_desc_new(enum file_kind kind, uint32_t status);
+/* The lowest closed descriptor at or above from, or -EMFILE. */
+int files_lowest_free(int from);
+/* Makes fd (closed) name d. */
+void files_fd_install(int fd, struct file_desc *d, bool cloexec);
+/* Runs the queued calls again after changes (files_changed), finishing those that can go on. */
+void files_run_waiters(void);
+
+/* kernel/files_events.c: */
+/* The last descriptor of d is gone: no epoll list watches it, and its timer stops. */
+void files_events_release(struct file_desc *d);
+int64_t files_eventfd_create(uint64_t initval, uint64_t flags);
+/* read(2)/write(2) of an eventfd or a timerfd: as files_read_desc/files_write_desc. */
+int64_t files_events_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+int64_t files_events_write(struct file_desc *d, const struct files_call *c);
+/* What d is ready for now, as poll(2) reports it. */
+int16_t files_poll_mask(const struct file_desc *d);
+int64_t files_poll(const struct files_call *c, void *data, size_t *data_len);
+int64_t files_epoll_create(uint64_t flags);
+int64_t files_epoll_ctl(struct file_desc *ep, const struct files_call *c);
+int64_t files_epoll_wait(struct file_desc *ep, const struct files_call *c, void *data, size_t *data_len);
+/* timerfd_create(2): arg = clock id, arg2 = TFD_CLOEXEC | TFD_NONBLOCK: the new fd. */
+int64_t files_timerfd_create(uint64_t clock, uint64_t flags);
+/* timerfd_settime(2) on d: c->arg = TFD_TIMER_* flags, c->in = struct linux_itimerspec;
+ * the old setting into data. timerfd_gettime(2): the setting into data. */
+int64_t files_timerfd_settime(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+int64_t files_timerfd_gettime(struct file_desc *d, void *data, size_t *data_len);
+
+#endif
