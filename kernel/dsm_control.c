@@ -141,8 +141,7 @@ static void dsm_mm_apply(const struct dsm_mm_msg *m)
                  LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED);
         return;
     case DSM_MM_MUNMAP:
-        if (uvm_mprotect(m->a[0], m->a[1], 0) != 0)
-            uvm_munmap(m->a[0], m->a[1]);
+        uvm_retire(m->a[0], m->a[1]);
         start = m->a[0], end = m->a[0] + PAGE_ALIGN_UP(m->a[1]);
         break;
     case DSM_MM_MPROTECT:
@@ -173,11 +172,9 @@ static int64_t dsm_mm_execute(const struct dsm_mm_msg *m)
     case DSM_MM_MMAP:
         return uvm_mmap(m->a[0], m->a[1], (unsigned)m->a[2], (unsigned)m->a[3]);
     case DSM_MM_MUNMAP:
-        /* Kept as a PROT_NONE region: the core cannot forget pages, so an address must
+        /* Kept as a retired region: the core cannot forget pages, so an address must
          * never be handed out twice (a new mapping must read as zeros). */
-        r = uvm_mprotect(m->a[0], m->a[1], 0);
-        if (r != 0)
-            r = uvm_munmap(m->a[0], m->a[1]);
+        r = uvm_retire(m->a[0], m->a[1]);
         dsm_glue_resync(m->a[0], m->a[0] + PAGE_ALIGN_UP(m->a[1]));
         return r;
     case DSM_MM_MPROTECT:

@@ -167,10 +167,14 @@ static struct dsm_held *dsm_held_find(uint64_t page)
     return NULL;
 }
 
-/* The local rights for a copy in state prot: the region's, without write for READ. */
+/* The local rights for a copy in state prot: the region's, without write for READ (a
+ * present page is always readable: write or exec implies read); none in a PROT_NONE or
+ * retired region, whose copy the core keeps all the same. */
 static unsigned dsm_rights(uint64_t va, enum dsm_prot prot)
 {
-    unsigned rights = uvm_region_rights(va) | LINUX_PROT_READ;
+    unsigned rights = uvm_region_rights(va);
+    if (rights)
+        rights |= LINUX_PROT_READ;
     if (prot != DSM_PROT_WRITE)
         rights &= ~(unsigned)LINUX_PROT_WRITE;
     return rights;

@@ -347,7 +347,8 @@ static int64_t files_pipe_write(struct file_desc *d, const struct files_call *c)
 static bool files_op_has_path(uint32_t op)
 {
     return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
-           op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR;
+           op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR ||
+           op == FILES_OP_TRUNCATE_PATH;
 }
 
 static struct file_node *files_cwd_dir(void)
@@ -422,6 +423,19 @@ static int64_t files_rename(const struct files_call *c, const char *from)
 }
 
 /* The operations that name a path: resolved first. */
+/* truncate(2): a file the program made (boot modules are a read-only file system). */
+static int64_t files_truncate_path(const char *path, uint64_t size)
+{
+    struct file_node *f = file_store_lookup(path);
+    if (!f)
+        return -LINUX_ENOENT;
+    if (file_store_is_dir(f))
+        return -LINUX_EISDIR;
+    if (!file_store_writable(f))
+        return -LINUX_EROFS;
+    return (int64_t)size < 0 ? -LINUX_EINVAL : file_store_truncate(f, size);
+}
+
 static int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len)
 {
     char path[FILES_PATH_MAX];
@@ -448,6 +462,8 @@ static int64_t files_execute_path(const struct files_call *c, void *data, size_t
         return files_rename(c, path);
     case FILES_OP_CHDIR:
         return files_chdir(path);
+    case FILES_OP_TRUNCATE_PATH:
+        return files_truncate_path(path, c->arg);
     default:
         return -LINUX_EINVAL;
     }
@@ -662,6 +678,15 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_epoll_create(c->arg);
     case FILES_OP_TIMERFD_CREATE:
         return files_timerfd_create(c->arg, c->arg2);
+    case FILES_OP_CLOSE_RANGE:
+    case FILES_OP_CLOEXEC_RANGE:
+        for (uint64_t fd = c->arg; fd <= c->arg2 && fd < FILES_MAX_FDS; fd++) {
+            if (c->op == FILES_OP_CLOSE_RANGE)
+                files_fd_close((int)fd); /* a closed one stays closed */
+            else if (files_fds[fd].desc)
+                files_fds[fd].cloexec = true;
+        }
+        return 0;
     case FILES_OP_POLL:
         return files_poll(c, data, data_len);
     default:

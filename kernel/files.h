@@ -70,7 +70,10 @@ enum files_op {
     FILES_OP_TIMERFD_SET, /* fd, arg = TFD_TIMER_* flags, len bytes at in: struct linux_itimerspec;
                            * the old setting into data */
     FILES_OP_TIMERFD_GET, /* fd: its setting (struct linux_itimerspec) into data */
-    FILES_OP_LAST = FILES_OP_TIMERFD_GET,
+    FILES_OP_CLOSE_RANGE, /* arg = the first fd, arg2 = the last: each open one closes */
+    FILES_OP_CLOEXEC_RANGE, /* the same range: each open one gets FD_CLOEXEC */
+    FILES_OP_TRUNCATE_PATH, /* path, arg = size (truncate(2)) */
+    FILES_OP_LAST = FILES_OP_TRUNCATE_PATH,
 };
 
 /* flags of a call */

@@ -14,6 +14,7 @@
 #define LINUX_EINTR 4
 #define LINUX_EIO 5
 #define LINUX_EBADF 9
+#define LINUX_ECHILD 10
 #define LINUX_EACCES 13
 #define LINUX_EAGAIN 11
 #define LINUX_ENOMEM 12

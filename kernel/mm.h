@@ -74,6 +74,9 @@ uint64_t frame_total_count(void);
 #define PT_UNCACHED (1u << 3) /* PCD|PWT: device memory */
 #define PT_ACCESSED (1u << 4) /* pt_query only: the CPU has used the page */
 #define PT_DIRTY (1u << 5)    /* pt_query only: the CPU has written the page */
+/* No access at all (PROT_NONE): the entry keeps its frame but is not present to the CPU,
+ * so every access faults; pt_query, pt_protect and pt_unmap still find the frame. */
+#define PT_NO_ACCESS (1u << 6)
 
 enum pt_error {
     PT_OK = 0,

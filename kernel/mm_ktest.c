@@ -140,6 +140,36 @@ KTEST(mm_address_space_round_trip)
     frame_free(b);
 }
 
+/* A PT_NO_ACCESS entry (PROT_NONE) keeps its frame where pt_query, pt_protect and pt_unmap
+ * find it, is never taken as free by pt_map, and turns present again with its bytes. */
+KTEST(mm_no_access_entry_keeps_its_frame)
+{
+    struct addr_space *as = as_create();
+    if (!KT_EXPECT(as != NULL))
+        return;
+    uint64_t a = frame_alloc(), b = frame_alloc(), got = 0;
+    unsigned flags = 0;
+    memset(phys_to_virt(a), 0x5a, PAGE_SIZE);
+    KT_EXPECT_EQ(pt_map(as, KT_USER_VA, a, PT_USER | PT_WRITE), PT_OK);
+    KT_EXPECT_EQ(pt_protect(as, KT_USER_VA, PT_USER | PT_NO_ACCESS), PT_OK);
+    KT_EXPECT(pt_query(as, KT_USER_VA, &got, &flags));
+    KT_EXPECT_EQ(got, a);
+    KT_EXPECT_EQ(flags & (PT_NO_ACCESS | PT_WRITE | PT_EXEC), PT_NO_ACCESS);
+    KT_EXPECT_EQ(pt_map(as, KT_USER_VA, b, PT_USER), PT_ERR_EXISTS);
+    KT_EXPECT_EQ(pt_protect(as, KT_USER_VA, PT_USER), PT_OK);
+    KT_EXPECT(pt_query(as, KT_USER_VA, &got, &flags) && !(flags & PT_NO_ACCESS));
+    as_activate(as);
+    KT_EXPECT_EQ(((volatile uint8_t *)(uintptr_t)KT_USER_VA)[7], 0x5a);
+    as_activate(as_kernel());
+    KT_EXPECT_EQ(pt_protect(as, KT_USER_VA, PT_USER | PT_NO_ACCESS), PT_OK);
+    KT_EXPECT_EQ(pt_unmap(as, KT_USER_VA, &got), PT_OK);
+    KT_EXPECT_EQ(got, a);
+    KT_EXPECT(!pt_query(as, KT_USER_VA, NULL, NULL));
+    as_destroy(as);
+    frame_free(a);
+    frame_free(b);
+}
+
 KTEST(mm_kstack_guard_page)
 {
     kstack_free(kstack_alloc(1)); /* the area's page tables stay once made: count after them */

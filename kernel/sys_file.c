@@ -387,12 +387,56 @@ long sys_ftruncate(uint64_t fd, uint64_t length, uint64_t a2, uint64_t a3, uint6
     return (long)files_fd_call(FILES_OP_TRUNCATE, fd, length, 0);
 }
 
-/* fsync and fdatasync: the files are in memory, so there is nothing to wait for once the
- * descriptor is found open. */
+/* fsync, fdatasync and syncfs: the files are in memory, so there is nothing to wait for
+ * once the descriptor is found open. */
 long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     return (long)files_fd_call(FILES_OP_CHECK, fd, 0, 0);
+}
+
+/* sync and syncfs: as fsync, nothing waits in memory. */
+long sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return 0;
+}
+
+long sys_truncate(uint64_t upath, uint64_t length, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_TRUNCATE_PATH, FILES_CWD, upath, length, 0);
+}
+
+#define FADVISE_LAST 5 /* POSIX_FADV_NOREUSE: advice 0..5 (include/uapi/linux/fadvise.h) */
+
+/* posix_fadvise: advice about caching, which has nothing to change here (every file is in
+ * memory); Linux's answers: EBADF, ESPIPE for a pipe, EINVAL for bad advice or length. */
+long sys_fadvise64(uint64_t fd, uint64_t offset, uint64_t len, uint64_t advice, uint64_t a4, uint64_t a5)
+{
+    (void)offset, (void)a4, (void)a5;
+    struct linux_stat st;
+    long rc = files_fstat(fd, &st);
+    if (rc < 0)
+        return rc;
+    if ((st.st_mode & LINUX_S_IFMT) == LINUX_S_IFIFO)
+        return -LINUX_ESPIPE;
+    return advice > FADVISE_LAST || (int64_t)len < 0 ? -LINUX_EINVAL : 0;
+}
+
+#define CLOSE_RANGE_UNSHARE 2 /* include/uapi/linux/close_range.h */
+#define CLOSE_RANGE_CLOEXEC 4
+
+/* close_range(2): the table is the program's only one, so UNSHARE has nothing to copy. */
+long sys_close_range(uint64_t first, uint64_t last, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if ((flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || (uint32_t)first > (uint32_t)last)
+        return -LINUX_EINVAL;
+    struct files_call c = { .op = (flags & CLOSE_RANGE_CLOEXEC) ? FILES_OP_CLOEXEC_RANGE : FILES_OP_CLOSE_RANGE,
+                            .arg = (uint32_t)first, .arg2 = (uint32_t)last };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
 }
 
 long sys_creat(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -14,6 +14,7 @@
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
 
 #define CLONE_THREAD_REQUIRED (LINUX_CLONE_VM | LINUX_CLONE_THREAD | LINUX_CLONE_SIGHAND)
@@ -287,6 +288,17 @@ long sys_sched_get_priority_min(uint64_t policy, uint64_t a1, uint64_t a2, uint6
     if (!sched_policy_known(policy))
         return -LINUX_EINVAL;
     return sched_policy_realtime(policy) ? SCHED_RT_PRIORITY_MIN : 0;
+}
+
+/* The round robin's slice, whatever the thread's policy. */
+long sys_sched_rr_get_interval(uint64_t pid, uint64_t uts, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    long target = sched_policy_target(pid);
+    if (target != 0)
+        return target;
+    struct linux_timespec slice = timespec_from_ns(SCHED_TICK_NS);
+    return copy_to_user(uts, &slice, sizeof slice) != 0 ? -LINUX_EFAULT : 0;
 }
 
 long sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3, uint64_t a4, uint64_t a5)

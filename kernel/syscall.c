@@ -33,7 +33,10 @@ enum {
     NR_fchdir = 81, NR_getdents64 = 217, NR_faccessat = 269, NR_faccessat2 = 439, NR_eventfd = 284,
     NR_eventfd2 = 290, NR_prctl = 157, NR_epoll_create = 213, NR_epoll_create1 = 291, NR_epoll_ctl = 233,
     NR_epoll_wait = 232, NR_epoll_pwait = 281, NR_epoll_pwait2 = 441, NR_timerfd_create = 283,
-    NR_timerfd_settime = 286, NR_timerfd_gettime = 287,
+    NR_timerfd_settime = 286, NR_timerfd_gettime = 287, NR_msync = 26, NR_mlock = 149, NR_munlock = 150,
+    NR_mlockall = 151, NR_munlockall = 152, NR_mlock2 = 325, NR_wait4 = 61, NR_waitid = 247, NR_getgroups = 115,
+    NR_membarrier = 324, NR_sched_rr_get_interval = 148, NR_sync = 162, NR_syncfs = 306, NR_truncate = 76,
+    NR_fadvise64 = 221, NR_close_range = 436,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -74,7 +77,11 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_epoll_create] = sys_epoll_create, [NR_epoll_create1] = sys_epoll_create1, [NR_epoll_ctl] = sys_epoll_ctl,
     [NR_epoll_wait] = sys_epoll_wait, [NR_epoll_pwait] = sys_epoll_pwait, [NR_epoll_pwait2] = sys_epoll_pwait2,
     [NR_timerfd_create] = sys_timerfd_create, [NR_timerfd_settime] = sys_timerfd_settime,
-    [NR_timerfd_gettime] = sys_timerfd_gettime,
+    [NR_timerfd_gettime] = sys_timerfd_gettime, [NR_msync] = sys_msync, [NR_mlock] = sys_mlock,
+    [NR_munlock] = sys_munlock, [NR_mlockall] = sys_mlockall, [NR_munlockall] = sys_munlockall, [NR_mlock2] = sys_mlock2,
+    [NR_wait4] = sys_wait4, [NR_waitid] = sys_waitid, [NR_getgroups] = sys_getgroups, [NR_membarrier] = sys_membarrier,
+    [NR_sched_rr_get_interval] = sys_sched_rr_get_interval, [NR_sync] = sys_sync, [NR_syncfs] = sys_fsync,
+    [NR_truncate] = sys_truncate, [NR_fadvise64] = sys_fadvise64, [NR_close_range] = sys_close_range,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

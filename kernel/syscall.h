@@ -41,6 +41,9 @@ SYS_DECL(fchdir); SYS_DECL(getdents64); SYS_DECL(faccessat); SYS_DECL(faccessat2
 SYS_DECL(eventfd2); SYS_DECL(prctl); SYS_DECL(epoll_create); SYS_DECL(epoll_create1); SYS_DECL(epoll_ctl);
 SYS_DECL(epoll_wait); SYS_DECL(epoll_pwait); SYS_DECL(epoll_pwait2);
 SYS_DECL(timerfd_create); SYS_DECL(timerfd_settime); SYS_DECL(timerfd_gettime);
+SYS_DECL(msync); SYS_DECL(mlock); SYS_DECL(munlock); SYS_DECL(mlockall); SYS_DECL(munlockall); SYS_DECL(mlock2);
+SYS_DECL(wait4); SYS_DECL(waitid); SYS_DECL(getgroups); SYS_DECL(membarrier); SYS_DECL(sched_rr_get_interval);
+SYS_DECL(sync); SYS_DECL(truncate); SYS_DECL(fadvise64); SYS_DECL(close_range);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);

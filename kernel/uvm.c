@@ -16,8 +16,14 @@
 
 struct uvm_region {
     uint64_t start, end; /* page aligned, start < end */
-    unsigned prot;       /* LINUX_PROT_* */
+    unsigned prot;       /* LINUX_PROT_*, or UVM_RETIRED alone */
 };
+
+/* A region unmapped while the DSM is active (uvm_retire): to the program it is a hole (no
+ * rights, SEGV_MAPERR, ENOMEM for msync/mlock/mprotect), but it stays in the table so its
+ * addresses are never handed out again (the core cannot forget pages: a new mapping there
+ * would not read as zeros). Outside LINUX_PROT_MASK. */
+#define UVM_RETIRED 0x80000000u
 
 static struct uvm_region uvm_regions[UVM_MAX_REGIONS];
 static size_t uvm_count;
@@ -123,12 +129,13 @@ int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
 unsigned uvm_region_rights(uint64_t addr)
 {
     struct uvm_region *r = uvm_find(addr);
-    return r ? r->prot : 0;
+    return r ? r->prot & LINUX_PROT_MASK : 0;
 }
 
 bool uvm_region_mapped(uint64_t addr)
 {
-    return uvm_find(addr) != NULL;
+    struct uvm_region *r = uvm_find(addr);
+    return r && !(r->prot & UVM_RETIRED);
 }
 
 bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot)
@@ -137,7 +144,7 @@ bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot
         return false;
     *start = uvm_regions[index].start;
     *end = uvm_regions[index].end;
-    *prot = uvm_regions[index].prot;
+    *prot = uvm_regions[index].prot & LINUX_PROT_MASK;
     return true;
 }
 
@@ -297,13 +304,31 @@ long uvm_munmap(uint64_t addr, uint64_t len)
     return uvm_remove(addr, addr + size);
 }
 
-/* True if [start, end) is covered by regions with no hole. */
+long uvm_retire(uint64_t addr, uint64_t len)
+{
+    uint64_t size;
+    if ((addr & (PAGE_SIZE - 1)) || !uvm_len_ok(len, &size) || addr >= UVM_USER_END ||
+        size > UVM_USER_END - addr)
+        return -LINUX_EINVAL;
+    uint64_t end = addr + size;
+    int err = uvm_carve(addr, end);
+    if (err)
+        return err;
+    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].end <= end; i++) {
+        uvm_regions[i].prot = UVM_RETIRED;
+        uvm_pages_protect(uvm_regions[i].start, uvm_regions[i].end, 0);
+    }
+    uvm_merge();
+    return 0;
+}
+
+/* True if [start, end) is covered by mapped regions with no hole (a retired one is one). */
 static bool uvm_range_covered(uint64_t start, uint64_t end)
 {
     size_t i = uvm_lower_bound(start);
     uint64_t at = start;
     for (; i < uvm_count && at < end; i++) {
-        if (uvm_regions[i].start > at)
+        if (uvm_regions[i].start > at || (uvm_regions[i].prot & UVM_RETIRED))
             return false;
         at = uvm_regions[i].end;
     }
@@ -345,7 +370,7 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
         old_size > UVM_USER_END - old_addr)
         return -LINUX_EINVAL;
     struct uvm_region *r = uvm_find(old_addr);
-    if (!r || r->end < old_addr + old_size)
+    if (!r || r->end < old_addr + old_size || (r->prot & UVM_RETIRED))
         return -LINUX_EFAULT;
     unsigned prot = r->prot;
     if (new_size <= old_size) {
@@ -374,6 +399,13 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
     uvm_pages_move(old_addr, to, old_size, prot);
     uvm_remove(old_addr, old_addr + old_size);
     return (long)to;
+}
+
+long uvm_range_check(uint64_t addr, uint64_t len)
+{
+    if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len > UVM_USER_END - addr)
+        return -LINUX_EINVAL;
+    return uvm_range_covered(addr, addr + PAGE_ALIGN_UP(len)) ? 0 : -LINUX_ENOMEM;
 }
 
 long uvm_madvise(uint64_t addr, uint64_t len, int advice)

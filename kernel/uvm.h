@@ -52,6 +52,13 @@ long uvm_munmap(uint64_t addr, uint64_t len);
 long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);
 long uvm_madvise(uint64_t addr, uint64_t len, int advice);
+/* munmap under the DSM: [addr, addr + len) becomes a hole to the program whose addresses
+ * are never mapped again (kernel/uvm.c, UVM_RETIRED); unmapped parts stay so. 0 or -EINVAL
+ * (as munmap), -ENOMEM when the region table is full. */
+long uvm_retire(uint64_t addr, uint64_t len);
+/* The check of msync and mlock: 0 if [addr, addr + len rounded up to pages) is mapped,
+ * -EINVAL for an addr not page aligned or a range past user space, else -ENOMEM. */
+long uvm_range_check(uint64_t addr, uint64_t len);
 
 /* LINUX_PROT_* rights of the region holding addr, 0 if none (for the DSM glue). */
 unsigned uvm_region_rights(uint64_t addr);

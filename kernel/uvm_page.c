@@ -30,6 +30,8 @@ uint64_t uvm_page_materialised_count(void)
 
 static unsigned uvm_page_pt_flags(unsigned prot)
 {
+    if (!(prot & LINUX_PROT_MASK))
+        return PT_USER | PT_NO_ACCESS; /* PROT_NONE: kept, but every access faults */
     unsigned flags = PT_USER;
     if (prot & LINUX_PROT_WRITE)
         flags |= PT_WRITE;
@@ -40,6 +42,8 @@ static unsigned uvm_page_pt_flags(unsigned prot)
 
 static unsigned uvm_page_prot_from(unsigned flags)
 {
+    if (flags & PT_NO_ACCESS)
+        return 0; /* PROT_NONE */
     unsigned prot = LINUX_PROT_READ;
     if (flags & PT_WRITE)
         prot |= LINUX_PROT_WRITE;

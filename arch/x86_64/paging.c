@@ -102,8 +102,13 @@ static uint64_t *lookup(uint64_t root, uint64_t va, int *level_out)
     uint64_t *table = table_at(root);
     for (int level = 4; level >= 1; level--) {
         uint64_t *e = &table[pt_index(va, level)];
-        if (!(*e & PTE_PRESENT))
+        if (!(*e & PTE_PRESENT)) {
+            if (level == 1 && (*e & PTE_NO_ACCESS)) { /* a PROT_NONE page: mapped, not present */
+                *level_out = 1;
+                return e;
+            }
             return NULL;
+        }
         if (level == 1 || (level <= 3 && (*e & PTE_HUGE))) {
             *level_out = level;
             return e;
@@ -115,6 +120,8 @@ static uint64_t *lookup(uint64_t root, uint64_t va, int *level_out)
 
 static uint64_t pte_flags_from(unsigned flags)
 {
+    if (flags & PT_NO_ACCESS)
+        return PTE_NO_ACCESS | ((flags & PT_USER) ? PTE_USER : 0) | PTE_NX;
     uint64_t pte = PTE_PRESENT;
     if (flags & PT_WRITE)
         pte |= PTE_WRITE;
@@ -142,6 +149,8 @@ static unsigned flags_from_pte(uint64_t pte)
         flags |= PT_ACCESSED;
     if (pte & PTE_DIRTY)
         flags |= PT_DIRTY;
+    if (!(pte & PTE_PRESENT))
+        flags |= PT_NO_ACCESS;
     return flags;
 }
 
@@ -174,7 +183,7 @@ int pt_map(struct addr_space *as, uint64_t va, uint64_t phys, unsigned flags)
     uint64_t *e = walk_to(as->root, va, 1, true, table_flags, &err);
     if (!e)
         return err;
-    if (*e & PTE_PRESENT)
+    if (*e & (PTE_PRESENT | PTE_NO_ACCESS))
         return PT_ERR_EXISTS;
     *e = phys | pte_flags_from(flags); /* not-present entries are never cached: no flush */
     return PT_OK;

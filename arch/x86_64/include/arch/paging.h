@@ -16,6 +16,9 @@
 #define PTE_DIRTY (1ull << 6)    /* set by the CPU on a write (leaf entries) */
 #define PTE_HUGE (1ull << 7)     /* PS: 1 GiB page in a PDPTE, 2 MiB page in a PDE */
 #define PTE_GLOBAL (1ull << 8)
+/* Bits 11:9 of a leaf are ignored by the CPU (SDM vol. 3 table 4-19): a not-present 4 KiB
+ * leaf with this bit still holds its frame (PT_NO_ACCESS, the PROT_NONE page). */
+#define PTE_NO_ACCESS (1ull << 9)
 #define PTE_NX (1ull << 63)      /* execute disable; needs EFER.NXE (set by boot/multiboot.asm) */
 #define PTE_ADDR_MASK 0x000ffffffffff000ull /* bits 51:12, MAXPHYADDR 52 */
 
