@@ -106,7 +106,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return sizeof(struct linux_stat);
     if (c->op == FILES_OP_PIPE)
         return 2 * sizeof(int32_t);
-    if (c->op == FILES_OP_TIMERFD_SET || c->op == FILES_OP_TIMERFD_GET)
+    if (c->op == FILES_OP_TIMERFD_SET || c->op == FILES_OP_TIMERFD_GET || c->op == FILES_OP_TIMER_SET ||
+        c->op == FILES_OP_TIMER_GET)
         return sizeof(struct linux_itimerspec);
     return 0;
 }

@@ -99,6 +99,8 @@ struct dsm_thread_msg {
     uint64_t sigmask;
     uint64_t altstack_sp, altstack_size; /* a moved thread keeps its sigaltstack; a new one has none */
     uint64_t sigpending, sigpending_kill; /* a moved thread's pending signals go with it */
+    uint64_t sigpending_timer;            /* ... with their timers' siginfo */
+    struct thread_sigtimer sigtimer[THREAD_NSIG];
     int32_t tid;
     uint32_t reserved;
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
@@ -169,6 +171,8 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->altstack_size = m.altstack_size;
             t->sigpending = m.sigpending;
             t->sigpending_kill = m.sigpending_kill;
+            t->sigpending_timer = m.sigpending_timer & m.sigpending;
+            memcpy(t->sigtimer, m.sigtimer, sizeof t->sigtimer);
             m.comm[sizeof m.comm - 1] = '\0'; /* a peer's bytes: terminated whatever they say */
             thread_set_comm(t, m.comm);
             t->clock_seen_ns = m.clock_seen_ns;
@@ -201,6 +205,8 @@ long dsm_threads_migrate_self(unsigned node)
     m->altstack_size = t->altstack_size;
     m->sigpending = t->sigpending;
     m->sigpending_kill = t->sigpending_kill;
+    m->sigpending_timer = t->sigpending_timer;
+    memcpy(m->sigtimer, t->sigtimer, sizeof m->sigtimer);
     memcpy(m->comm, t->comm, sizeof m->comm);
     m->clock_seen_ns = t->clock_seen_ns;
     m->tid = t->tid;
@@ -227,17 +233,28 @@ static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3
 struct dsm_signal_msg {
     int32_t tid;
     int32_t sig;
+    int32_t timerid; /* >= 0: POSIX timer timerid's signal (SI_TIMER); DSM_SIGNAL_NO_TIMER: a tkill */
+    uint32_t extra;  /* a timer's: expirations beyond the first */
+    uint64_t value;  /* a timer's: its sigev_value */
 };
+#define DSM_SIGNAL_NO_TIMER (-1)
 
 /* Where thread tid is, as this node knows: here (0, sig made pending, or
- * DSM_THREADS_SIGNAL_ENDS), gone to another node (DSM_SIGNAL_MOVED + node), or unknown
- * here (-ESRCH). */
-static int64_t dsm_signal_local(int32_t tid, int sig)
+ * DSM_THREADS_SIGNAL_ENDS; DSM_THREADS_SIGNAL_MERGED for a timer's signal pending there
+ * already), gone to another node (DSM_SIGNAL_MOVED + node), or unknown here (-ESRCH). A
+ * timer's signal is made pending even where its default action ends the program: the
+ * target ends it when it takes the signal, as there is no sender's thread to do it. */
+static int64_t dsm_signal_local(const struct dsm_signal_msg *m)
 {
+    int32_t tid = m->tid, sig = m->sig;
     struct thread *t = thread_find(tid);
     if (t) {
         if (sig <= 0 || sig > LINUX_NSIG)
             return 0;
+        if (m->timerid >= 0)
+            return signal_make_pending_timer(t, (uint64_t)sig, m->timerid, m->value, m->extra)
+                       ? DSM_THREADS_SIGNAL_MERGED
+                       : 0;
         if (signal_ends_program(t, (uint64_t)sig))
             return DSM_THREADS_SIGNAL_ENDS; /* the sender ends it, in its own thread's context */
         signal_make_pending(t, (uint64_t)sig, false);
@@ -254,12 +271,11 @@ static long dsm_signal_from(uint32_t node, int32_t tid, int sig)
         if (node >= dsm_nnodes)
             return -LINUX_ESRCH;
         int64_t r;
-        if (node == dsm_self) {
-            r = dsm_signal_local(tid, sig);
-        } else {
-            struct dsm_signal_msg m = { tid, sig };
+        struct dsm_signal_msg m = { .tid = tid, .sig = sig, .timerid = DSM_SIGNAL_NO_TIMER };
+        if (node == dsm_self)
+            r = dsm_signal_local(&m);
+        else
             r = dsm_request_wait(node, DSM_TYPE_SIGNAL, &m, sizeof m);
-        }
         if (r == 0 || r == -LINUX_ESRCH || r == DSM_THREADS_SIGNAL_ENDS)
             return (long)r;
         if (r < DSM_SIGNAL_MOVED)
@@ -269,13 +285,79 @@ static long dsm_signal_from(uint32_t node, int32_t tid, int sig)
     return -LINUX_EAGAIN;
 }
 
+/* The node thread tid started on: the main thread's local tid is below every cluster tid. */
+static uint32_t dsm_tid_home(int32_t tid)
+{
+    return (uint32_t)tid < (1u << DSM_TID_NODE_SHIFT) ? 0 : ((uint32_t)tid >> DSM_TID_NODE_SHIFT) - 1;
+}
+
 long dsm_threads_signal(int32_t tid, int sig)
 {
     if (!dsm_active() || tid <= 0)
         return -LINUX_ESRCH;
-    /* The main thread's local tid is below every cluster tid: it started on node 0. */
-    uint32_t node = (uint32_t)tid < (1u << DSM_TID_NODE_SHIFT) ? 0 : ((uint32_t)tid >> DSM_TID_NODE_SHIFT) - 1;
-    return dsm_signal_from(node, tid, sig);
+    return dsm_signal_from(dsm_tid_home(tid), tid, sig);
+}
+
+/* A timer's signal on its way: the request, where it was sent, and whom to tell. */
+struct dsm_timer_signal {
+    struct dsm_signal_msg m;
+    unsigned hops;
+    dsm_signal_done_fn done;
+    void *ctx;
+};
+
+static void dsm_timer_signal_step(struct dsm_timer_signal *ts, uint32_t node);
+
+static void dsm_timer_signal_finish(struct dsm_timer_signal *ts, long result)
+{
+    ts->done(ts->ctx, result);
+    kfree(ts);
+}
+
+static void dsm_timer_signal_reply(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    struct dsm_timer_signal *ts = ctx;
+    int64_t r = -LINUX_EAGAIN;
+    if (status == NET_OK && len == sizeof r)
+        memcpy(&r, reply, sizeof r);
+    if (r >= DSM_SIGNAL_MOVED && r < DSM_SIGNAL_MOVED + (int64_t)dsm_nnodes && ++ts->hops < DSM_SIGNAL_MAX_HOPS) {
+        dsm_timer_signal_step(ts, (uint32_t)(r - DSM_SIGNAL_MOVED));
+        return;
+    }
+    dsm_timer_signal_finish(ts, r == 0 || r == DSM_THREADS_SIGNAL_MERGED || r == -LINUX_ESRCH ? (long)r
+                                                                                                  : -LINUX_EAGAIN);
+}
+
+/* Asks node (this one: at once) to make the signal pending on its thread. */
+static void dsm_timer_signal_step(struct dsm_timer_signal *ts, uint32_t node)
+{
+    if (node == dsm_self) {
+        int64_t r = dsm_signal_local(&ts->m);
+        if (r >= DSM_SIGNAL_MOVED && ++ts->hops < DSM_SIGNAL_MAX_HOPS && (uint32_t)(r - DSM_SIGNAL_MOVED) != node) {
+            dsm_timer_signal_step(ts, (uint32_t)(r - DSM_SIGNAL_MOVED));
+            return;
+        }
+        dsm_timer_signal_finish(ts, r >= DSM_SIGNAL_MOVED ? -LINUX_EAGAIN : (long)r);
+        return;
+    }
+    /* From a timer interrupt nothing can wait for room: a full window fails the send (the
+     * timer counts the expirations and tries again). */
+    if (transport_request(net_glue_net(), node, DSM_TYPE_SIGNAL, &ts->m, sizeof ts->m, dsm_timer_signal_reply, ts) !=
+        NET_OK)
+        dsm_timer_signal_finish(ts, -LINUX_EAGAIN);
+}
+
+void dsm_threads_signal_timer(int32_t tid, int sig, int32_t timerid, uint64_t value, uint32_t extra,
+                              dsm_signal_done_fn done, void *ctx)
+{
+    struct dsm_timer_signal *ts = kmalloc(sizeof *ts);
+    if (!ts) {
+        done(ctx, -LINUX_EAGAIN);
+        return;
+    }
+    *ts = (struct dsm_timer_signal){ .m = { .tid = tid, .sig = sig, .timerid = timerid, .extra = extra, .value = value },
+                                     .done = done, .ctx = ctx };
+    dsm_timer_signal_step(ts, dsm_tid_home(tid));
 }
 
 static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
@@ -286,7 +368,7 @@ static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
     int64_t status = -LINUX_ESRCH;
     if (len == sizeof m && request_id) {
         memcpy(&m, msg, sizeof m);
-        status = dsm_signal_local(m.tid, m.sig);
+        status = dsm_signal_local(&m);
     } else
         log_error("dsm: bad signal request from node %u", from);
     if (request_id)

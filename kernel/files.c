@@ -25,6 +25,7 @@
 #include "kernel/mm.h"
 #include "kernel/path.h"
 #include "kernel/pipe.h"
+#include "kernel/posix_timers.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
 
@@ -645,7 +646,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
 bool files_op_has_input(uint32_t op)
 {
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
-           op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET;
+           op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
+           op == FILES_OP_TIMER_SET;
 }
 
 /* files_execute without running the queue. */
@@ -678,6 +680,12 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_epoll_create(c->arg);
     case FILES_OP_TIMERFD_CREATE:
         return files_timerfd_create(c->arg, c->arg2);
+    case FILES_OP_TIMER_CREATE:
+    case FILES_OP_TIMER_SET:
+    case FILES_OP_TIMER_GET:
+    case FILES_OP_TIMER_OVERRUN:
+    case FILES_OP_TIMER_DELETE:
+        return posix_timers_call(c, data, data_len);
     case FILES_OP_CLOSE_RANGE:
     case FILES_OP_CLOEXEC_RANGE:
         for (uint64_t fd = c->arg; fd <= c->arg2 && fd < FILES_MAX_FDS; fd++) {

@@ -73,7 +73,15 @@ enum files_op {
     FILES_OP_CLOSE_RANGE, /* arg = the first fd, arg2 = the last: each open one closes */
     FILES_OP_CLOEXEC_RANGE, /* the same range: each open one gets FD_CLOEXEC */
     FILES_OP_TRUNCATE_PATH, /* path, arg = size (truncate(2)) */
-    FILES_OP_LAST = FILES_OP_TRUNCATE_PATH,
+    /* POSIX timers (kernel/posix_timers.h), which live with the table; fd = the timer's id */
+    FILES_OP_TIMER_CREATE,  /* arg = clock, arg2 = the calling thread's tid, len bytes at in:
+                             * struct posix_timer_event (0: none given): the new id */
+    FILES_OP_TIMER_SET,     /* fd, arg = TIMER_ABSTIME or 0, len bytes at in: struct linux_itimerspec;
+                             * the old setting into data */
+    FILES_OP_TIMER_GET,     /* fd: its setting into data */
+    FILES_OP_TIMER_OVERRUN, /* fd: the overrun of its signal last sent */
+    FILES_OP_TIMER_DELETE,  /* fd */
+    FILES_OP_LAST = FILES_OP_TIMER_DELETE,
 };
 
 /* flags of a call */
@@ -112,7 +120,7 @@ struct files_waiter {
 };
 
 /* True for the ops whose call carries len bytes at in (WRITE, PWRITE, POLL, RENAME,
- * EPOLL_CTL, TIMERFD_SET). */
+ * EPOLL_CTL, TIMERFD_SET, TIMER_CREATE, TIMER_SET). */
 bool files_op_has_input(uint32_t op);
 
 /* Registers the stdin and file= modules of info (module 0, the program, is skipped) and,

@@ -45,25 +45,25 @@ _Static_assert(sizeof(struct sigframe_ucontext) == 304, "struct ucontext is 304 
 
 struct sigframe_siginfo {
     int32_t signo, err, code, pad;
-    uint64_t value; /* the union's first member: si_addr of a fault, else si_pid (si_uid 0 above it) */
-    uint8_t rest[SIGFRAME_SIGINFO_SIZE - 24];
+    uint64_t first, second; /* the union's first words (struct signal_info) */
+    uint8_t rest[SIGFRAME_SIGINFO_SIZE - 32];
 };
 _Static_assert(sizeof(struct sigframe_siginfo) == SIGFRAME_SIGINFO_SIZE, "siginfo is 128 bytes");
 
-/* si_pid of a signal one of the program's threads sent is the program's pid. */
-static void sigframe_fill_info(struct sigframe_siginfo *info, int sig, int code, uint64_t value)
+static void sigframe_fill_info(struct sigframe_siginfo *out, int sig, const struct signal_info *info)
 {
-    memset(info, 0, sizeof *info);
-    info->signo = sig;
-    info->code = code;
-    info->value = value;
+    memset(out, 0, sizeof *out);
+    out->signo = sig;
+    out->code = info->code;
+    out->first = info->first;
+    out->second = info->second;
 }
 
-long signal_info_to_user(uint64_t uinfo, int sig, int code)
+long signal_info_to_user(uint64_t uinfo, int sig, const struct signal_info *info)
 {
-    struct sigframe_siginfo info;
-    sigframe_fill_info(&info, sig, code, THREAD_FIRST_TID);
-    return copy_to_user(uinfo, &info, sizeof info) != 0 ? -LINUX_EFAULT : 0;
+    struct sigframe_siginfo out;
+    sigframe_fill_info(&out, sig, info);
+    return copy_to_user(uinfo, &out, sizeof out) != 0 ? -LINUX_EFAULT : 0;
 }
 
 struct sigframe {
@@ -91,8 +91,8 @@ static void sigframe_load_regs(struct trap_frame *f, const uint64_t *g)
     f->rflags = (g[REG_EFL] & RFLAGS_USER_MASK) | RFLAGS_IF | RFLAGS_RESERVED1;
 }
 
-int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
-                      uint64_t restorer, uint64_t old_mask, uint64_t stack_top)
+int signal_frame_push(struct trap_frame *frame, int sig, const struct signal_info *info, uint64_t fault_addr,
+                      uint64_t handler, uint64_t restorer, uint64_t old_mask, uint64_t stack_top)
 {
     uint64_t sp = stack_top ? stack_top : frame->rsp - SIGFRAME_RED_ZONE;
     uint64_t fpu_at = (sp - sizeof(struct fpu_state)) & ~(uint64_t)(SIGFRAME_FPU_ALIGN - 1);
@@ -119,7 +119,7 @@ int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t faul
     sf.uc.gregs[REG_CR2] = fault_addr;
     sf.uc.fpregs = fpu_at;
     sf.uc.sigmask = old_mask;
-    sigframe_fill_info(&sf.info, sig, code, fault_addr ? fault_addr : THREAD_FIRST_TID);
+    sigframe_fill_info(&sf.info, sig, info);
     if (copy_to_user(fpu_at, &live, sizeof live) != 0 || copy_to_user(sp, &sf, sizeof sf) != 0)
         return -1;
     frame->rsp = sp;

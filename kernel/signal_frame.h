@@ -27,19 +27,29 @@
 #define SIGNAL_SA_RESETHAND 0x80000000u
 /* si_code values (include/uapi/asm-generic/siginfo.h). */
 #define SIGNAL_SI_USER 0
+#define SIGNAL_SI_TIMER (-2)
 #define SIGNAL_SI_TKILL (-6)
 
-/* Pushes the frame for signal sig (si_code code; si_addr fault_addr for a fault, else 0)
+/* What a signal's siginfo says past si_signo: si_code, then the union's first two words:
+ * si_addr of a fault; si_pid (and si_uid 0 above it) of a kill or tkill; si_tid (the
+ * timer's id, low half) and si_overrun (high half), then si_value, of a POSIX timer's. */
+struct signal_info {
+    int32_t code;
+    uint64_t first;
+    uint64_t second;
+};
+
+/* Pushes the frame for signal sig (its siginfo from info; CR2 fault_addr for a fault, else 0)
  * onto frame's user stack (or below stack_top, the alternate stack's end, if not 0) and
  * records the thread's sigaltstack in it, then points the thread at handler (restorer as its return
  * address, SA_SIGINFO arguments in RDI, RSI, RDX). The caller sets the mask the handler
  * runs with. Returns 0, or -1 when the stack cannot take the frame (the caller then ends
  * the program with SIGSEGV, as Linux does). */
-int signal_frame_push(struct trap_frame *frame, int sig, int code, uint64_t fault_addr, uint64_t handler,
-                      uint64_t restorer, uint64_t old_mask, uint64_t stack_top);
-/* Writes a siginfo (128 bytes: si_signo, si_code, si_pid) for signal sig to user memory at
- * uinfo, as rt_sigtimedwait returns it. 0, or -EFAULT. */
-long signal_info_to_user(uint64_t uinfo, int sig, int code);
+int signal_frame_push(struct trap_frame *frame, int sig, const struct signal_info *info, uint64_t fault_addr,
+                      uint64_t handler, uint64_t restorer, uint64_t old_mask, uint64_t stack_top);
+/* Writes the siginfo (128 bytes) of signal sig to user memory at uinfo, as rt_sigtimedwait
+ * returns it. 0, or -EFAULT. */
+long signal_info_to_user(uint64_t uinfo, int sig, const struct signal_info *info);
 /* rt_sigreturn (sys_rt_sigreturn, kernel/syscall.h) restores the registers, FPU state and
  * mask saved by signal_frame_push from the frame at the user stack pointer and returns the
  * RAX to resume with; a frame that is unreadable or would resume outside user space ends

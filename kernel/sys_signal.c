@@ -204,9 +204,47 @@ static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
     return 0;
 }
 
+/* Takes pending signal sig off t, with what its siginfo says. */
+static struct signal_info signal_take(struct thread *t, uint64_t sig)
+{
+    uint64_t bit = signal_bit(sig);
+    struct signal_info info = { .code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL,
+                                .first = THREAD_FIRST_TID }; /* si_pid: the program's */
+    if (t->sigpending_timer & bit) {
+        const struct thread_sigtimer *st = &t->sigtimer[sig - 1];
+        info = (struct signal_info){ .code = SIGNAL_SI_TIMER,
+                                     .first = (uint32_t)st->timerid | (uint64_t)(uint32_t)st->overrun << 32,
+                                     .second = st->value };
+        t->timer_taken = true;
+        t->timer_taken_id = st->timerid;
+        t->timer_taken_overrun = st->overrun;
+    }
+    t->sigpending &= ~bit;
+    t->sigpending_kill &= ~bit;
+    t->sigpending_timer &= ~bit;
+    return info;
+}
+
+bool signal_make_pending_timer(struct thread *t, uint64_t sig, int32_t timerid, uint64_t value, uint32_t extra)
+{
+    uint64_t bit = signal_bit(sig);
+    struct thread_sigtimer *st = &t->sigtimer[sig - 1];
+    if ((t->sigpending_timer & bit) && st->timerid == timerid) {
+        uint64_t overrun = (uint64_t)(uint32_t)st->overrun + extra + 1;
+        st->overrun = overrun > INT32_MAX ? INT32_MAX : (int32_t)overrun; /* Linux caps it at INT_MAX */
+        return true;
+    }
+    signal_make_pending(t, sig, false);
+    t->sigpending_timer |= bit;
+    *st = (struct thread_sigtimer){ .timerid = timerid, .overrun = extra > INT32_MAX ? INT32_MAX : (int32_t)extra,
+                                    .value = value };
+    return false;
+}
+
 void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
 {
     t->sigpending |= signal_bit(sig);
+    t->sigpending_timer &= ~signal_bit(sig); /* the latest sender's siginfo wins, as for kill */
     if (by_kill)
         t->sigpending_kill |= signal_bit(sig);
     else
@@ -225,7 +263,8 @@ void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill)
 /* Sends t (the current thread) into sig's handler: the frame on its stack (or the
  * alternate one), then the mask the handler runs with and SA_RESETHAND. A stack that
  * cannot take the frame ends the program with SIGSEGV, as on Linux. */
-static void signal_run_handler(struct thread *t, struct trap_frame *frame, uint64_t sig, int code, uint64_t addr)
+static void signal_run_handler(struct thread *t, struct trap_frame *frame, uint64_t sig,
+                               const struct signal_info *info, uint64_t addr)
 {
     const struct signal_action *act = &signal_actions[sig];
     uint64_t old = t->sigmask;
@@ -233,7 +272,7 @@ static void signal_run_handler(struct thread *t, struct trap_frame *frame, uint6
      * (rt_sigreturn) restores the mask from before the call. */
     uint64_t restored = t->sigmask_restore ? t->sigmask_saved : old;
     t->sigmask_restore = false;
-    if (signal_frame_push(frame, (int)sig, code, addr, act->handler, act->restorer, restored,
+    if (signal_frame_push(frame, (int)sig, info, addr, act->handler, act->restorer, restored,
                           signal_stack_top(t, act, frame->rsp)) != 0)
         program_kill(frame, LINUX_SIGSEGV, frame->rsp);
     t->sigmask = (old | act->mask | ((act->flags & SIGNAL_SA_NODEFER) ? 0 : signal_bit(sig))) & ~SIGNAL_UNBLOCKABLE;
@@ -250,7 +289,8 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
      * Linux forces it: the instruction would only fault again. */
     if (!t || act->handler <= SIGNAL_SIG_IGN || (t->sigmask & bit) || !(act->flags & SIGNAL_SA_RESTORER))
         program_kill(frame, sig, addr);
-    signal_run_handler(t, frame, (uint64_t)sig, code, addr);
+    struct signal_info info = { .code = code, .first = addr };
+    signal_run_handler(t, frame, (uint64_t)sig, &info, addr);
 }
 
 bool signal_ends_program(const struct thread *t, uint64_t sig)
@@ -319,10 +359,8 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
         signal_finish_interrupted(frame, nr, false, false); /* nothing to run: carry on waiting */
         return;
     }
-    uint64_t sig = (uint64_t)__builtin_ctzll(ready) + 1, bit = signal_bit(sig);
-    int code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL;
-    t->sigpending &= ~bit;
-    t->sigpending_kill &= ~bit;
+    uint64_t sig = (uint64_t)__builtin_ctzll(ready) + 1;
+    struct signal_info info = signal_take(t, sig);
     struct signal_action act = signal_actions[sig]; /* may have changed since it was sent */
     if (act.handler == SIGNAL_SIG_IGN || (act.handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))) {
         signal_restore_suspend_mask(t);
@@ -336,7 +374,7 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
         program_kill(frame, (int)sig, 0);
     }
     signal_finish_interrupted(frame, nr, true, (act.flags & SIGNAL_SA_RESTART) != 0);
-    signal_run_handler(t, frame, sig, code, 0);
+    signal_run_handler(t, frame, sig, &info, 0);
 }
 
 /* sigwait, sigwaitinfo, sigtimedwait: takes a pending signal of the set (normally blocked)
@@ -362,11 +400,9 @@ long sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t utimeout, uint6
     uint64_t got = t->sigpending & set;
     if (!got)
         return t->wait_interrupted ? -LINUX_EINTR : -LINUX_EAGAIN;
-    uint64_t sig = (uint64_t)__builtin_ctzll(got) + 1, bit = signal_bit(sig);
-    int code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL;
-    t->sigpending &= ~bit;
-    t->sigpending_kill &= ~bit;
-    if (uinfo && signal_info_to_user(uinfo, (int)sig, code) != 0)
+    uint64_t sig = (uint64_t)__builtin_ctzll(got) + 1;
+    struct signal_info info = signal_take(t, sig);
+    if (uinfo && signal_info_to_user(uinfo, (int)sig, &info) != 0)
         return -LINUX_EFAULT;
     return (long)sig;
 }

@@ -36,7 +36,8 @@ enum {
     NR_timerfd_settime = 286, NR_timerfd_gettime = 287, NR_msync = 26, NR_mlock = 149, NR_munlock = 150,
     NR_mlockall = 151, NR_munlockall = 152, NR_mlock2 = 325, NR_wait4 = 61, NR_waitid = 247, NR_getgroups = 115,
     NR_membarrier = 324, NR_sched_rr_get_interval = 148, NR_sync = 162, NR_syncfs = 306, NR_truncate = 76,
-    NR_fadvise64 = 221, NR_close_range = 436,
+    NR_fadvise64 = 221, NR_close_range = 436, NR_timer_create = 222, NR_timer_settime = 223, NR_timer_gettime = 224,
+    NR_timer_getoverrun = 225, NR_timer_delete = 226,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -82,6 +83,9 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_wait4] = sys_wait4, [NR_waitid] = sys_waitid, [NR_getgroups] = sys_getgroups, [NR_membarrier] = sys_membarrier,
     [NR_sched_rr_get_interval] = sys_sched_rr_get_interval, [NR_sync] = sys_sync, [NR_syncfs] = sys_fsync,
     [NR_truncate] = sys_truncate, [NR_fadvise64] = sys_fadvise64, [NR_close_range] = sys_close_range,
+    [NR_timer_create] = sys_timer_create, [NR_timer_settime] = sys_timer_settime,
+    [NR_timer_gettime] = sys_timer_gettime, [NR_timer_getoverrun] = sys_timer_getoverrun,
+    [NR_timer_delete] = sys_timer_delete,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

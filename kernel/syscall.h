@@ -44,6 +44,8 @@ SYS_DECL(timerfd_create); SYS_DECL(timerfd_settime); SYS_DECL(timerfd_gettime);
 SYS_DECL(msync); SYS_DECL(mlock); SYS_DECL(munlock); SYS_DECL(mlockall); SYS_DECL(munlockall); SYS_DECL(mlock2);
 SYS_DECL(wait4); SYS_DECL(waitid); SYS_DECL(getgroups); SYS_DECL(membarrier); SYS_DECL(sched_rr_get_interval);
 SYS_DECL(sync); SYS_DECL(truncate); SYS_DECL(fadvise64); SYS_DECL(close_range);
+SYS_DECL(timer_create); SYS_DECL(timer_settime); SYS_DECL(timer_gettime); SYS_DECL(timer_getoverrun);
+SYS_DECL(timer_delete);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
@@ -92,6 +94,10 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;
 void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill);
+/* sys_signal.c: makes sig pending on t as POSIX timer timerid's (si_code SI_TIMER, si_value
+ * value) after extra expirations more than one. If that timer's sig is pending there
+ * already, the expirations are added to its si_overrun instead: returns true (merged). */
+bool signal_make_pending_timer(struct thread *t, uint64_t sig, int32_t timerid, uint64_t value, uint32_t extra);
 /* sys_signal.c: installs the signal mask at user address uset (size bytes) for the calling
  * thread's wait (rt_sigsuspend, ppoll, pselect6); the old mask comes back on the way to user
  * mode, after the handler if one runs. 0, -EINVAL or -EFAULT (nothing changed). */

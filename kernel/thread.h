@@ -14,6 +14,7 @@
 #include <arch/trap.h>
 
 #define THREAD_MAX 128          /* live threads at once (issue 4 asks for 64) */
+#define THREAD_NSIG 64          /* signals 1..64 (LINUX_NSIG), a bit each in the masks */
 #define THREAD_KSTACK_PAGES 4   /* 16 KiB kernel stack per thread, guard page below */
 #define THREAD_FIRST_TID 1      /* the main thread; getpid() returns it too */
 
@@ -39,6 +40,16 @@ struct thread {
     uint64_t sigmask;          /* rt_sigprocmask's mask */
     uint64_t sigpending;       /* caught signals sent to this thread, not yet delivered (bit sig-1) */
     uint64_t sigpending_kill;  /* of those, the ones kill() sent (si_code SI_USER, else SI_TKILL) */
+    uint64_t sigpending_timer; /* of those, the ones a POSIX timer sent (SI_TIMER): sigtimer says which */
+    struct thread_sigtimer {
+        int32_t timerid;       /* si_timerid */
+        int32_t overrun;       /* si_overrun: its expirations merged into this one signal */
+        uint64_t value;        /* si_value: the timer's sigev_value */
+    } sigtimer[THREAD_NSIG];   /* by signal number - 1, valid where sigpending_timer has the bit */
+    /* The POSIX timer signal it took last (handler or sigwait), for its timer_getoverrun:
+     * valid until it sets or deletes that timer (kernel/sys_posix_timer.c). */
+    bool timer_taken;
+    int32_t timer_taken_id, timer_taken_overrun;
     uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0 = none (a new thread has none) */
     uint64_t sigmask_saved;    /* rt_sigsuspend: the mask to restore once its handler is set up */
     bool sigmask_restore;      /* sigmask_saved is pending restoration */

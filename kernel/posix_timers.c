@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/* POSIX timers (see posix_timers.h). A timer's signal goes to one thread: SIGEV_THREAD_ID's,
+ * or for SIGEV_SIGNAL the thread that created the timer (Linux picks any thread that does
+ * not block the signal; a program that waits for it in one thread with the others blocking
+ * it creates the timer there or names the thread), then the first thread if that one has
+ * exited. While a signal is still pending at its thread, later expirations only add to its
+ * si_overrun (as on Linux, where a timer has at most one signal queued); timer_getoverrun
+ * answers from the table with the overrun of the signal last sent, unless the caller took
+ * the timer's signal itself (kernel/sys_posix_timer.c). While one is on its way to
+ * another node, expirations are counted and go with the next. Not done: timers on the CPU
+ * clocks (EINVAL), and SIGEV_SIGNAL picking any thread that does not block the signal. */
+#include "kernel/posix_timers.h"
+
+#include "kernel/clock.h"
+#include "kernel/dsm_glue.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/log.h"
+#include "kernel/syscall.h"
+#include "kernel/thread.h"
+#include "kernel/time_conv.h"
+#include "kernel/timer.h"
+#include "kernel/timerfd.h"
+
+#define POSIX_TIMER_SIGALRM 14           /* a NULL sigevent's signal (timer_create(2)) */
+#define POSIX_TIMER_RETRY_NS 1000000ull  /* a signal the transport had no room for: again in 1 ms */
+#define POSIX_TIMER_GENERATION_SHIFT 8   /* a send's ctx: slot | generation above it */
+_Static_assert(POSIX_TIMERS_MAX <= (1 << POSIX_TIMER_GENERATION_SHIFT), "slot fits below the generation");
+
+struct posix_timer {
+    bool used;
+    bool realtime;       /* on CLOCK_REALTIME: absolute times count from the epoch */
+    bool to_process;     /* SIGEV_SIGNAL: falls back to the first thread when its target exited */
+    bool sending;        /* a signal is on its way (its answer comes back in posix_timer_sent) */
+    int32_t notify, signo, target;
+    uint64_t value;
+    uint32_t generation; /* bumped by every create: an answer for a deleted timer is dropped */
+    uint32_t unsent;     /* expirations not yet sent */
+    uint32_t in_flight;  /* expirations the signal on its way carries */
+    int32_t overrun;     /* of the signal last sent: timer_getoverrun */
+    struct timerfd count;
+    struct timer hw;     /* armed for count.next_ns */
+    struct timer retry;  /* a send that found no room */
+};
+
+static struct posix_timer posix_timers[POSIX_TIMERS_MAX];
+static uint64_t posix_timer_dropped; /* signals for threads that exist no more */
+
+static void posix_timer_send(struct posix_timer *pt);
+static void posix_timer_retry(struct timer *t, void *arg);
+
+static int32_t posix_timer_saturate(uint64_t n)
+{
+    return n > INT32_MAX ? INT32_MAX : (int32_t)n;
+}
+
+/* The answer for a signal sent: what its thread made of it. */
+static void posix_timer_sent(void *ctx, long result)
+{
+    uintptr_t key = (uintptr_t)ctx;
+    struct posix_timer *pt = &posix_timers[key & ((1u << POSIX_TIMER_GENERATION_SHIFT) - 1)];
+    if (!pt->used || pt->generation != (uint32_t)(key >> POSIX_TIMER_GENERATION_SHIFT))
+        return;
+    pt->sending = false;
+    uint32_t carried = pt->in_flight;
+    pt->in_flight = 0;
+    if (result == 0) {
+        pt->overrun = posix_timer_saturate(carried - 1);
+    } else if (result == DSM_THREADS_SIGNAL_MERGED) {
+        pt->overrun = posix_timer_saturate((uint64_t)(uint32_t)pt->overrun + carried);
+    } else if (result == -LINUX_ESRCH && pt->to_process && pt->target != THREAD_FIRST_TID) {
+        pt->target = THREAD_FIRST_TID;
+        pt->unsent += carried;
+    } else if (result == -LINUX_ESRCH) {
+        if (posix_timer_dropped++ == 0)
+            log_warn("posix timer %u: its thread has exited; its signals are dropped (further ones only counted)",
+                     (unsigned)(pt - posix_timers));
+    } else {
+        pt->unsent += carried;
+        timer_arm(&pt->retry, clock_now_ns() + POSIX_TIMER_RETRY_NS, posix_timer_retry, pt);
+    }
+    posix_timer_send(pt);
+}
+
+static void posix_timer_retry(struct timer *t, void *arg)
+{
+    (void)t;
+    posix_timer_send(arg);
+}
+
+/* Sends the expirations not yet sent as one signal, unless one is on its way. */
+static void posix_timer_send(struct posix_timer *pt)
+{
+    if (pt->sending || !pt->unsent || timer_pending(&pt->retry))
+        return;
+    pt->sending = true;
+    pt->in_flight = pt->unsent;
+    pt->unsent = 0;
+    int32_t id = (int32_t)(pt - posix_timers);
+    void *key = (void *)(uintptr_t)((uint32_t)id | pt->generation << POSIX_TIMER_GENERATION_SHIFT);
+    if (dsm_active()) {
+        dsm_threads_signal_timer(pt->target, pt->signo, id, pt->value, pt->in_flight - 1, posix_timer_sent, key);
+        return;
+    }
+    struct thread *t = thread_find(pt->target);
+    long result = !t ? -LINUX_ESRCH
+                  : signal_make_pending_timer(t, (uint64_t)pt->signo, id, pt->value, pt->in_flight - 1)
+                      ? DSM_THREADS_SIGNAL_MERGED
+                      : 0;
+    posix_timer_sent(key, result);
+}
+
+static void posix_timer_fired(struct timer *t, void *arg);
+
+static void posix_timer_arm(struct posix_timer *pt)
+{
+    if (pt->count.next_ns)
+        timer_arm(&pt->hw, time_local_from_program(pt->count.next_ns), posix_timer_fired, pt);
+    else
+        timer_cancel(&pt->hw);
+}
+
+static void posix_timer_fired(struct timer *t, void *arg)
+{
+    (void)t;
+    struct posix_timer *pt = arg;
+    uint64_t n = timerfd_expire(&pt->count, time_program_ns());
+    pt->count.ticks = 0; /* counted here, in unsent */
+    if (n && pt->notify != POSIX_TIMER_SIGEV_NONE) {
+        uint64_t unsent = (uint64_t)pt->unsent + n;
+        pt->unsent = unsent > UINT32_MAX ? UINT32_MAX : (uint32_t)unsent;
+        posix_timer_send(pt);
+    }
+    posix_timer_arm(pt);
+}
+
+static int64_t posix_timer_create(const struct files_call *c)
+{
+    uint64_t clock = c->arg;
+    if (clock == LINUX_CLOCK_REALTIME_ALARM || clock == LINUX_CLOCK_BOOTTIME_ALARM)
+        return -LINUX_EPERM; /* they need CAP_WAKE_ALARM */
+    if (clock != LINUX_CLOCK_REALTIME && clock != LINUX_CLOCK_MONOTONIC && clock != LINUX_CLOCK_BOOTTIME)
+        return -LINUX_EINVAL;
+    struct posix_timer_event ev = { .signo = POSIX_TIMER_SIGALRM, .notify = POSIX_TIMER_SIGEV_SIGNAL };
+    bool given = c->len != 0;
+    if (given) {
+        if (c->len != sizeof ev)
+            return -LINUX_EINVAL;
+        memcpy(&ev, c->in, sizeof ev);
+    }
+    if (ev.notify != POSIX_TIMER_SIGEV_SIGNAL && ev.notify != POSIX_TIMER_SIGEV_NONE &&
+        ev.notify != POSIX_TIMER_SIGEV_THREAD_ID)
+        return -LINUX_EINVAL;
+    if (ev.notify != POSIX_TIMER_SIGEV_NONE && (ev.signo <= 0 || ev.signo > LINUX_NSIG))
+        return -LINUX_EINVAL;
+    for (int32_t id = 0; id < POSIX_TIMERS_MAX; id++) {
+        struct posix_timer *pt = &posix_timers[id];
+        if (pt->used)
+            continue;
+        uint32_t generation = pt->generation + 1;
+        *pt = (struct posix_timer){ .used = true, .realtime = clock == LINUX_CLOCK_REALTIME,
+                                    .to_process = ev.notify == POSIX_TIMER_SIGEV_SIGNAL, .notify = ev.notify,
+                                    .signo = ev.signo,
+                                    .target = ev.notify == POSIX_TIMER_SIGEV_THREAD_ID ? ev.tid : (int32_t)c->arg2,
+                                    .value = given ? ev.value : (uint64_t)id, .generation = generation };
+        return id;
+    }
+    return -LINUX_EAGAIN; /* Linux's answer when the timers are used up */
+}
+
+/* The setting as timer_gettime reports it. */
+static int64_t posix_timer_report(const struct posix_timer *pt, void *data, size_t *data_len)
+{
+    struct linux_itimerspec cur = { timespec_from_ns(pt->count.interval_ns),
+                                    timespec_from_ns(timerfd_remaining(&pt->count, time_program_ns())) };
+    memcpy(data, &cur, sizeof cur);
+    *data_len = sizeof cur;
+    return 0;
+}
+
+static int64_t posix_timer_settime(struct posix_timer *pt, const struct files_call *c, void *data, size_t *data_len)
+{
+    struct linux_itimerspec set;
+    if (c->len != sizeof set)
+        return -LINUX_EINVAL; /* other flag bits are ignored, as Linux ignores them */
+    memcpy(&set, c->in, sizeof set);
+    if (!timespec_valid(&set.it_value) || !timespec_valid(&set.it_interval))
+        return -LINUX_EINVAL;
+    posix_timer_report(pt, data, data_len);
+    uint64_t value = timespec_to_ns(&set.it_value), first = value;
+    if (value && !(c->arg & LINUX_TIMER_ABSTIME))
+        first = time_program_ns() + value;
+    else if (value && pt->realtime)
+        first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
+    if (value && !first)
+        first = 1; /* before the clock's start: already past, so due now */
+    timerfd_set(&pt->count, first, timespec_to_ns(&set.it_interval));
+    pt->overrun = 0; /* a new setting starts the count again, as on Linux */
+    posix_timer_arm(pt);
+    return 0;
+}
+
+int64_t posix_timers_call(const struct files_call *c, void *data, size_t *data_len)
+{
+    if (c->op == FILES_OP_TIMER_CREATE)
+        return posix_timer_create(c);
+    if (c->fd < 0 || c->fd >= POSIX_TIMERS_MAX || !posix_timers[c->fd].used)
+        return -LINUX_EINVAL; /* Linux's answer for an id that names no timer */
+    struct posix_timer *pt = &posix_timers[c->fd];
+    switch (c->op) {
+    case FILES_OP_TIMER_SET:
+        return posix_timer_settime(pt, c, data, data_len);
+    case FILES_OP_TIMER_GET:
+        return posix_timer_report(pt, data, data_len);
+    case FILES_OP_TIMER_OVERRUN:
+        return pt->overrun;
+    case FILES_OP_TIMER_DELETE:
+        timer_cancel(&pt->hw);
+        timer_cancel(&pt->retry);
+        pt->used = false; /* a signal on its way still arrives; its answer is dropped */
+        return 0;
+    default:
+        return -LINUX_EINVAL;
+    }
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* POSIX per-process timers (man 2 timer_create): the program's table of them, kept with
+ * the descriptor table on node 0 (kernel/files.c runs their calls, shipped there from
+ * other nodes like file calls: kernel/dsm_files.c). Each timer counts on the program clock
+ * (kernel/timerfd.h's count, kernel/time_conv.h) and at expiry sends its signal, with
+ * si_code SI_TIMER, to its thread wherever it runs (dsm_threads_signal_timer). */
+#ifndef KERNEL_POSIX_TIMERS_H
+#define KERNEL_POSIX_TIMERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/files.h"
+
+#define POSIX_TIMERS_MAX 64 /* timers at once; Linux's limit is RLIMIT_SIGPENDING */
+
+/* struct sigevent as the kernel reads it (include/uapi/asm-generic/siginfo.h): the fields
+ * before the padding, which musl's ksigevent also stops at. */
+struct posix_timer_event {
+    uint64_t value;     /* sigev_value */
+    int32_t signo;
+    int32_t notify;     /* SIGEV_SIGNAL, SIGEV_NONE or SIGEV_THREAD_ID */
+    int32_t tid;        /* SIGEV_THREAD_ID's thread */
+    uint32_t reserved;  /* 0 */
+};
+#define POSIX_TIMER_SIGEV_SIGNAL 0
+#define POSIX_TIMER_SIGEV_NONE 1
+#define POSIX_TIMER_SIGEV_THREAD_ID 4
+
+/* Runs one of the FILES_OP_TIMER_* calls (kernel/files.h) on the table: the result, with
+ * an old or current setting (struct linux_itimerspec) into data for SET and GET. */
+int64_t posix_timers_call(const struct files_call *c, void *data, size_t *data_len);
+
+#endif
