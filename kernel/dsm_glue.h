@@ -31,14 +31,15 @@ unsigned dsm_glue_cpu_of_caller(void);
  * such thread, or the DSM is not active), -EAGAIN (no answer). */
 #define DSM_THREADS_SIGNAL_ENDS (-4096)
 long dsm_threads_signal(int32_t tid, int sig);
-/* A POSIX timer's signal sig for thread tid (si_timerid timerid, si_value value, extra
- * expirations beyond one), from any context, a timer's interrupt included: it follows the
+/* A timer's signal sig (from's, extra expirations beyond one) for thread tid, from any
+ * context, a timer's interrupt included: it follows the
  * thread to the node it is on, then done(ctx, result) runs once with 0 (made pending),
  * DSM_THREADS_SIGNAL_MERGED (that timer's signal was pending there already: its overrun
  * grew), -ESRCH (no such thread) or -EAGAIN (no room to send: try again later). */
 #define DSM_THREADS_SIGNAL_MERGED (-4097)
 typedef void (*dsm_signal_done_fn)(void *ctx, long result);
-void dsm_threads_signal_timer(int32_t tid, int sig, int32_t timerid, uint64_t value, uint32_t extra,
+struct signal_timer_source;
+void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
                               dsm_signal_done_fn done, void *ctx);
 /* Moves the calling thread to node: the call returns 0 there (its copy here ends without
  * waking a joiner), or -errno here (EINVAL: no such node; EAGAIN, ENOMEM). */

@@ -233,11 +233,10 @@ static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3
 struct dsm_signal_msg {
     int32_t tid;
     int32_t sig;
-    int32_t timerid; /* >= 0: POSIX timer timerid's signal (SI_TIMER); DSM_SIGNAL_NO_TIMER: a tkill */
-    uint32_t extra;  /* a timer's: expirations beyond the first */
-    uint64_t value;  /* a timer's: its sigev_value */
+    uint32_t from_timer; /* 1: a timer's signal (timer below); 0: a tkill */
+    uint32_t extra;      /* a timer's: expirations beyond the first */
+    struct signal_timer_source timer;
 };
-#define DSM_SIGNAL_NO_TIMER (-1)
 
 /* Where thread tid is, as this node knows: here (0, sig made pending, or
  * DSM_THREADS_SIGNAL_ENDS; DSM_THREADS_SIGNAL_MERGED for a timer's signal pending there
@@ -251,8 +250,8 @@ static int64_t dsm_signal_local(const struct dsm_signal_msg *m)
     if (t) {
         if (sig <= 0 || sig > LINUX_NSIG)
             return 0;
-        if (m->timerid >= 0)
-            return signal_make_pending_timer(t, (uint64_t)sig, m->timerid, m->value, m->extra)
+        if (m->from_timer)
+            return signal_make_pending_timer(t, (uint64_t)sig, &m->timer, m->extra)
                        ? DSM_THREADS_SIGNAL_MERGED
                        : 0;
         if (signal_ends_program(t, (uint64_t)sig))
@@ -271,7 +270,7 @@ static long dsm_signal_from(uint32_t node, int32_t tid, int sig)
         if (node >= dsm_nnodes)
             return -LINUX_ESRCH;
         int64_t r;
-        struct dsm_signal_msg m = { .tid = tid, .sig = sig, .timerid = DSM_SIGNAL_NO_TIMER };
+        struct dsm_signal_msg m = { .tid = tid, .sig = sig };
         if (node == dsm_self)
             r = dsm_signal_local(&m);
         else
@@ -347,7 +346,7 @@ static void dsm_timer_signal_step(struct dsm_timer_signal *ts, uint32_t node)
         dsm_timer_signal_finish(ts, -LINUX_EAGAIN);
 }
 
-void dsm_threads_signal_timer(int32_t tid, int sig, int32_t timerid, uint64_t value, uint32_t extra,
+void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
                               dsm_signal_done_fn done, void *ctx)
 {
     struct dsm_timer_signal *ts = kmalloc(sizeof *ts);
@@ -355,7 +354,7 @@ void dsm_threads_signal_timer(int32_t tid, int sig, int32_t timerid, uint64_t va
         done(ctx, -LINUX_EAGAIN);
         return;
     }
-    *ts = (struct dsm_timer_signal){ .m = { .tid = tid, .sig = sig, .timerid = timerid, .extra = extra, .value = value },
+    *ts = (struct dsm_timer_signal){ .m = { .tid = tid, .sig = sig, .from_timer = 1, .extra = extra, .timer = *from },
                                      .done = done, .ctx = ctx };
     dsm_timer_signal_step(ts, dsm_tid_home(tid));
 }
@@ -364,12 +363,13 @@ static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
                              uint64_t request_id)
 {
     (void)ctx, (void)type;
-    struct dsm_signal_msg m;
+    struct dsm_signal_msg m = { 0 };
     int64_t status = -LINUX_ESRCH;
-    if (len == sizeof m && request_id) {
+    if (len == sizeof m)
         memcpy(&m, msg, sizeof m);
+    if (len == sizeof m && request_id && m.from_timer <= 1)
         status = dsm_signal_local(&m);
-    } else
+    else
         log_error("dsm: bad signal request from node %u", from);
     if (request_id)
         transport_reply(n, from, request_id, &status, sizeof status);

@@ -76,8 +76,8 @@ enum files_op {
     /* POSIX timers (kernel/posix_timers.h), which live with the table; fd = the timer's id */
     FILES_OP_TIMER_CREATE,  /* arg = clock, arg2 = the calling thread's tid, len bytes at in:
                              * struct posix_timer_event (0: none given): the new id */
-    FILES_OP_TIMER_SET,     /* fd, arg = TIMER_ABSTIME or 0, len bytes at in: struct linux_itimerspec;
-                             * the old setting into data */
+    FILES_OP_TIMER_SET,     /* fd, arg = TIMER_ABSTIME or 0, arg2 = the calling thread's tid, len
+                             * bytes at in: struct linux_itimerspec; the old setting into data */
     FILES_OP_TIMER_GET,     /* fd: its setting into data */
     FILES_OP_TIMER_OVERRUN, /* fd: the overrun of its signal last sent */
     FILES_OP_TIMER_DELETE,  /* fd */

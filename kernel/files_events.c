@@ -285,7 +285,7 @@ int64_t files_timerfd_settime(struct file_desc *d, const struct files_call *c, v
     files_timerfd_report(d, data, data_len);
     uint64_t value = timespec_to_ns(&set.it_value), first = 0;
     if (value && !(c->arg & LINUX_TFD_TIMER_ABSTIME))
-        first = time_program_ns() + value;
+        first = time_program_after(value);
     else if (value && d->realtime)
         first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
     else

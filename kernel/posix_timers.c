@@ -16,6 +16,7 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
+#include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
@@ -25,13 +26,14 @@
 #define POSIX_TIMER_SIGALRM 14           /* a NULL sigevent's signal (timer_create(2)) */
 #define POSIX_TIMER_RETRY_NS 1000000ull  /* a signal the transport had no room for: again in 1 ms */
 #define POSIX_TIMER_GENERATION_SHIFT 8   /* a send's ctx: slot | generation above it */
-_Static_assert(POSIX_TIMERS_MAX <= (1 << POSIX_TIMER_GENERATION_SHIFT), "slot fits below the generation");
+_Static_assert(POSIX_TIMER_ITIMER_REAL < (1 << POSIX_TIMER_GENERATION_SHIFT), "slot fits below the generation");
 
 struct posix_timer {
     bool used;
     bool realtime;       /* on CLOCK_REALTIME: absolute times count from the epoch */
     bool to_process;     /* SIGEV_SIGNAL: falls back to the first thread when its target exited */
     bool sending;        /* a signal is on its way (its answer comes back in posix_timer_sent) */
+    int32_t code;        /* its signal's si_code: SI_TIMER, or SI_KERNEL for ITIMER_REAL */
     int32_t notify, signo, target;
     uint64_t value;
     uint32_t generation; /* bumped by every create: an answer for a deleted timer is dropped */
@@ -43,7 +45,7 @@ struct posix_timer {
     struct timer retry;  /* a send that found no room */
 };
 
-static struct posix_timer posix_timers[POSIX_TIMERS_MAX];
+static struct posix_timer posix_timers[POSIX_TIMER_ITIMER_REAL + 1];
 static uint64_t posix_timer_dropped; /* signals for threads that exist no more */
 
 static void posix_timer_send(struct posix_timer *pt);
@@ -98,13 +100,14 @@ static void posix_timer_send(struct posix_timer *pt)
     pt->unsent = 0;
     int32_t id = (int32_t)(pt - posix_timers);
     void *key = (void *)(uintptr_t)((uint32_t)id | pt->generation << POSIX_TIMER_GENERATION_SHIFT);
+    struct signal_timer_source from = { .code = pt->code, .timerid = id, .value = pt->value };
     if (dsm_active()) {
-        dsm_threads_signal_timer(pt->target, pt->signo, id, pt->value, pt->in_flight - 1, posix_timer_sent, key);
+        dsm_threads_signal_timer(pt->target, pt->signo, &from, pt->in_flight - 1, posix_timer_sent, key);
         return;
     }
     struct thread *t = thread_find(pt->target);
     long result = !t ? -LINUX_ESRCH
-                  : signal_make_pending_timer(t, (uint64_t)pt->signo, id, pt->value, pt->in_flight - 1)
+                  : signal_make_pending_timer(t, (uint64_t)pt->signo, &from, pt->in_flight - 1)
                       ? DSM_THREADS_SIGNAL_MERGED
                       : 0;
     posix_timer_sent(key, result);
@@ -158,7 +161,7 @@ static int64_t posix_timer_create(const struct files_call *c)
         if (pt->used)
             continue;
         uint32_t generation = pt->generation + 1;
-        *pt = (struct posix_timer){ .used = true, .realtime = clock == LINUX_CLOCK_REALTIME,
+        *pt = (struct posix_timer){ .used = true, .realtime = clock == LINUX_CLOCK_REALTIME, .code = SIGNAL_SI_TIMER,
                                     .to_process = ev.notify == POSIX_TIMER_SIGEV_SIGNAL, .notify = ev.notify,
                                     .signo = ev.signo,
                                     .target = ev.notify == POSIX_TIMER_SIGEV_THREAD_ID ? ev.tid : (int32_t)c->arg2,
@@ -189,7 +192,7 @@ static int64_t posix_timer_settime(struct posix_timer *pt, const struct files_ca
     posix_timer_report(pt, data, data_len);
     uint64_t value = timespec_to_ns(&set.it_value), first = value;
     if (value && !(c->arg & LINUX_TIMER_ABSTIME))
-        first = time_program_ns() + value;
+        first = time_program_after(value);
     else if (value && pt->realtime)
         first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
     if (value && !first)
@@ -200,15 +203,29 @@ static int64_t posix_timer_settime(struct posix_timer *pt, const struct files_ca
     return 0;
 }
 
+/* ITIMER_REAL, made on first use: a real-time SIGALRM timer for the thread that sets it. */
+static struct posix_timer *posix_timer_itimer(void)
+{
+    struct posix_timer *pt = &posix_timers[POSIX_TIMER_ITIMER_REAL];
+    if (!pt->used)
+        *pt = (struct posix_timer){ .used = true, .to_process = true, .code = SIGNAL_SI_KERNEL,
+                                    .notify = POSIX_TIMER_SIGEV_SIGNAL, .signo = POSIX_TIMER_SIGALRM,
+                                    .target = THREAD_FIRST_TID };
+    return pt;
+}
+
 int64_t posix_timers_call(const struct files_call *c, void *data, size_t *data_len)
 {
     if (c->op == FILES_OP_TIMER_CREATE)
         return posix_timer_create(c);
-    if (c->fd < 0 || c->fd >= POSIX_TIMERS_MAX || !posix_timers[c->fd].used)
+    bool itimer = c->fd == POSIX_TIMER_ITIMER_REAL && (c->op == FILES_OP_TIMER_SET || c->op == FILES_OP_TIMER_GET);
+    if (!itimer && (c->fd < 0 || c->fd >= POSIX_TIMERS_MAX || !posix_timers[c->fd].used))
         return -LINUX_EINVAL; /* Linux's answer for an id that names no timer */
-    struct posix_timer *pt = &posix_timers[c->fd];
+    struct posix_timer *pt = itimer ? posix_timer_itimer() : &posix_timers[c->fd];
     switch (c->op) {
     case FILES_OP_TIMER_SET:
+        if (itimer && c->arg2)
+            pt->target = (int32_t)c->arg2; /* SIGALRM goes to the thread that set it last */
         return posix_timer_settime(pt, c, data, data_len);
     case FILES_OP_TIMER_GET:
         return posix_timer_report(pt, data, data_len);

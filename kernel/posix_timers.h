@@ -13,6 +13,10 @@
 #include "kernel/files.h"
 
 #define POSIX_TIMERS_MAX 64 /* timers at once; Linux's limit is RLIMIT_SIGPENDING */
+/* The id of the program's ITIMER_REAL in FILES_OP_TIMER_SET and _GET calls (setitimer,
+ * getitimer, alarm: kernel/sys_itimer.c): one more timer of the table, past the ids
+ * timer_create hands out, whose SIGALRM (SI_KERNEL) goes to the thread that set it last. */
+#define POSIX_TIMER_ITIMER_REAL POSIX_TIMERS_MAX
 
 /* struct sigevent as the kernel reads it (include/uapi/asm-generic/siginfo.h): the fields
  * before the padding, which musl's ksigevent also stops at. */

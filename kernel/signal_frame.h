@@ -27,12 +27,14 @@
 #define SIGNAL_SA_RESETHAND 0x80000000u
 /* si_code values (include/uapi/asm-generic/siginfo.h). */
 #define SIGNAL_SI_USER 0
+#define SIGNAL_SI_KERNEL 0x80
 #define SIGNAL_SI_TIMER (-2)
 #define SIGNAL_SI_TKILL (-6)
 
 /* What a signal's siginfo says past si_signo: si_code, then the union's first two words:
  * si_addr of a fault; si_pid (and si_uid 0 above it) of a kill or tkill; si_tid (the
- * timer's id, low half) and si_overrun (high half), then si_value, of a POSIX timer's. */
+ * timer's id, low half) and si_overrun (high half), then si_value, of a POSIX timer's;
+ * nothing of the kernel's own (SI_KERNEL: ITIMER_REAL's SIGALRM). */
 struct signal_info {
     int32_t code;
     uint64_t first;

@@ -17,6 +17,12 @@
 /* The sigevent fields the kernel reads: up to sigev_tid (musl's struct ksigevent ends there). */
 #define SYS_TIMER_EVENT_BYTES offsetof(struct posix_timer_event, reserved)
 
+/* An id timer_create can have handed out (the ids past them are the kernel's own). */
+static bool sys_timer_id_ok(uint64_t id)
+{
+    return id < POSIX_TIMERS_MAX;
+}
+
 static bool sys_timer_thread_exists(int32_t tid)
 {
     return tid > 0 && (thread_find(tid) || (dsm_active() && dsm_threads_signal(tid, 0) == 0));
@@ -57,14 +63,16 @@ static void sys_timer_forget(int32_t id)
 long sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t uold, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
+    if (!sys_timer_id_ok(id))
+        return -LINUX_EINVAL;
     sys_timer_forget((int32_t)id);
     struct linux_itimerspec set, old;
     if (copy_from_user(&set, unew, sizeof set) != 0)
         return -LINUX_EFAULT;
     if (!timespec_valid(&set.it_value) || !timespec_valid(&set.it_interval))
         return -LINUX_EINVAL;
-    struct files_call c = { .op = FILES_OP_TIMER_SET, .fd = (int32_t)id, .arg = (uint32_t)flags, .len = sizeof set,
-                            .in = (const uint8_t *)&set };
+    struct files_call c = { .op = FILES_OP_TIMER_SET, .fd = (int32_t)id, .arg = (uint32_t)flags,
+                            .arg2 = (uint32_t)thread_current()->tid, .len = sizeof set, .in = (const uint8_t *)&set };
     size_t n;
     long rc = (long)files_call(&c, &old, &n);
     if (rc == 0 && uold && copy_to_user(uold, &old, sizeof old) != 0)
@@ -75,6 +83,8 @@ long sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t uold
 long sys_timer_gettime(uint64_t id, uint64_t ucur, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!sys_timer_id_ok(id))
+        return -LINUX_EINVAL;
     struct linux_itimerspec cur;
     struct files_call c = { .op = FILES_OP_TIMER_GET, .fd = (int32_t)id };
     size_t n;
@@ -90,6 +100,8 @@ long sys_timer_gettime(uint64_t id, uint64_t ucur, uint64_t a2, uint64_t a3, uin
 long sys_timer_getoverrun(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!sys_timer_id_ok(id))
+        return -LINUX_EINVAL;
     struct thread *t = thread_current();
     if (t->timer_taken && t->timer_taken_id == (int32_t)id)
         return t->timer_taken_overrun;
@@ -101,6 +113,8 @@ long sys_timer_getoverrun(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, ui
 long sys_timer_delete(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!sys_timer_id_ok(id))
+        return -LINUX_EINVAL;
     sys_timer_forget((int32_t)id);
     struct files_call c = { .op = FILES_OP_TIMER_DELETE, .fd = (int32_t)id };
     size_t n;

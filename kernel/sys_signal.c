@@ -210,7 +210,9 @@ static struct signal_info signal_take(struct thread *t, uint64_t sig)
     uint64_t bit = signal_bit(sig);
     struct signal_info info = { .code = (t->sigpending_kill & bit) ? SIGNAL_SI_USER : SIGNAL_SI_TKILL,
                                 .first = THREAD_FIRST_TID }; /* si_pid: the program's */
-    if (t->sigpending_timer & bit) {
+    if ((t->sigpending_timer & bit) && t->sigtimer[sig - 1].code == SIGNAL_SI_KERNEL) {
+        info = (struct signal_info){ .code = SIGNAL_SI_KERNEL };
+    } else if (t->sigpending_timer & bit) {
         const struct thread_sigtimer *st = &t->sigtimer[sig - 1];
         info = (struct signal_info){ .code = SIGNAL_SI_TIMER,
                                      .first = (uint32_t)st->timerid | (uint64_t)(uint32_t)st->overrun << 32,
@@ -225,19 +227,20 @@ static struct signal_info signal_take(struct thread *t, uint64_t sig)
     return info;
 }
 
-bool signal_make_pending_timer(struct thread *t, uint64_t sig, int32_t timerid, uint64_t value, uint32_t extra)
+bool signal_make_pending_timer(struct thread *t, uint64_t sig, const struct signal_timer_source *from,
+                               uint32_t extra)
 {
     uint64_t bit = signal_bit(sig);
     struct thread_sigtimer *st = &t->sigtimer[sig - 1];
-    if ((t->sigpending_timer & bit) && st->timerid == timerid) {
+    if ((t->sigpending_timer & bit) && st->timerid == from->timerid && st->code == from->code) {
         uint64_t overrun = (uint64_t)(uint32_t)st->overrun + extra + 1;
         st->overrun = overrun > INT32_MAX ? INT32_MAX : (int32_t)overrun; /* Linux caps it at INT_MAX */
         return true;
     }
     signal_make_pending(t, sig, false);
     t->sigpending_timer |= bit;
-    *st = (struct thread_sigtimer){ .timerid = timerid, .overrun = extra > INT32_MAX ? INT32_MAX : (int32_t)extra,
-                                    .value = value };
+    *st = (struct thread_sigtimer){ .code = from->code, .timerid = from->timerid,
+                                    .overrun = extra > INT32_MAX ? INT32_MAX : (int32_t)extra, .value = from->value };
     return false;
 }
 

@@ -57,6 +57,13 @@ uint64_t time_program_ns(void)
     return time_shift(clock_now_ns(), -time_offset_ns);
 }
 
+static uint64_t time_add_saturating(uint64_t a, uint64_t b);
+
+uint64_t time_program_after(uint64_t ns)
+{
+    return time_add_saturating(time_program_ns(), ns);
+}
+
 uint64_t time_monotonic_ns(void)
 {
     uint64_t now = time_program_ns();

@@ -94,10 +94,18 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;
 void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill);
-/* sys_signal.c: makes sig pending on t as POSIX timer timerid's (si_code SI_TIMER, si_value
- * value) after extra expirations more than one. If that timer's sig is pending there
- * already, the expirations are added to its si_overrun instead: returns true (merged). */
-bool signal_make_pending_timer(struct thread *t, uint64_t sig, int32_t timerid, uint64_t value, uint32_t extra);
+/* A timer's signal: which timer (a POSIX timer's id, si_code SI_TIMER, si_value value; or
+ * ITIMER_REAL's, SI_KERNEL). */
+struct signal_timer_source {
+    int32_t code;
+    int32_t timerid;
+    uint64_t value;
+};
+/* sys_signal.c: makes sig pending on t as from's, after extra expirations more than one.
+ * If from's sig is pending there already, the expirations are added to its si_overrun
+ * instead: returns true (merged). */
+bool signal_make_pending_timer(struct thread *t, uint64_t sig, const struct signal_timer_source *from,
+                               uint32_t extra);
 /* sys_signal.c: installs the signal mask at user address uset (size bytes) for the calling
  * thread's wait (rt_sigsuspend, ppoll, pselect6); the old mask comes back on the way to user
  * mode, after the handler if one runs. 0, -EINVAL or -EFAULT (nothing changed). */

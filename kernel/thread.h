@@ -40,8 +40,9 @@ struct thread {
     uint64_t sigmask;          /* rt_sigprocmask's mask */
     uint64_t sigpending;       /* caught signals sent to this thread, not yet delivered (bit sig-1) */
     uint64_t sigpending_kill;  /* of those, the ones kill() sent (si_code SI_USER, else SI_TKILL) */
-    uint64_t sigpending_timer; /* of those, the ones a POSIX timer sent (SI_TIMER): sigtimer says which */
+    uint64_t sigpending_timer; /* of those, the ones a timer sent (SI_TIMER, SI_KERNEL): sigtimer says which */
     struct thread_sigtimer {
+        int32_t code;          /* si_code: SI_TIMER, or SI_KERNEL for ITIMER_REAL's SIGALRM */
         int32_t timerid;       /* si_timerid */
         int32_t overrun;       /* si_overrun: its expirations merged into this one signal */
         uint64_t value;        /* si_value: the timer's sigev_value */

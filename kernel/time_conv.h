@@ -31,6 +31,8 @@ void time_set_node_offset(int64_t offset_ns);
 int64_t time_node_offset(void);
 /* The program clock now (node 0's clock, this node's estimate of it). */
 uint64_t time_program_ns(void);
+/* The program clock ns from now, saturating (a timer set centuries ahead never fires). */
+uint64_t time_program_after(uint64_t ns);
 /* CLOCK_MONOTONIC as the calling thread sees it: the program clock, at least its last
  * reading (which it becomes). Outside a thread, the program clock alone. */
 uint64_t time_monotonic_ns(void);
