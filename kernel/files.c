@@ -3,7 +3,7 @@
  * on them in kernel memory (files_execute); the files themselves, by path, are in
  * kernel/file_store.c, the eventfd, timerfd, poll and epoll operations in
  * kernel/files_events.c. The system calls that marshal user arguments into these
- * operations are in kernel/sys_file.c, sys_poll.c and sys_timerfd.c.
+ * operations are in kernel/sys_file.c, sys_poll.c and sys_timers.c.
  * Waiting: a call that cannot go on now (an empty or full pipe, a count of 0, nothing
  * ready) answers FILES_WOULD_BLOCK; its caller queues a waiter (files_wait), and every
  * change such a call may wait for (bytes moved, an end closed, a count changed, a timer

@@ -3,14 +3,12 @@
  * and the calls that wait for readiness, poll and epoll (kernel/files_internal.h). A
  * timerfd's timer runs on the node with the table, on the program clock (node 0's, which
  * is this node's there), and its expiry runs the waiting calls like any other change. */
-#include "kernel/clock.h"
 #include "kernel/epoll.h"
 #include "kernel/files_internal.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
 #include "kernel/pipe.h"
-#include "kernel/time_conv.h"
 
 #define FILES_EVENTFD_FLAGS (LINUX_EFD_SEMAPHORE | LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* eventfd2(2)'s */
 #define FILES_TIMERFD_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK)                        /* timerfd_create(2)'s */
@@ -28,7 +26,7 @@ void files_events_release(struct file_desc *d)
         d->epoll = NULL;
     }
     if (d->kind == FILE_KIND_TIMERFD)
-        timer_cancel(&d->timer);
+        interval_timer_stop(&d->timerfd);
 }
 
 /* ---- eventfd ---- */
@@ -103,7 +101,7 @@ int16_t files_poll_mask(const struct file_desc *d)
         return (int16_t)((eventfd_readable(&d->event) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
                          (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
     case FILE_KIND_TIMERFD:
-        return d->timerfd.ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
+        return d->timerfd.count.ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
     case FILE_KIND_EPOLL: { /* readable while an epoll_wait would report something */
         struct linux_epoll_event one;
         return epoll_set_collect(d->epoll, files_epoll_ready, NULL, &one, 1, false) ? LINUX_POLLIN : 0;
@@ -120,7 +118,7 @@ static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *chang
     const struct file_desc *d = target;
     *changes = d->pipe                         ? d->pipe->changes
                : d->kind == FILE_KIND_EVENTFD ? d->event.changes
-               : d->kind == FILE_KIND_TIMERFD ? d->timerfd.changes
+               : d->kind == FILE_KIND_TIMERFD ? d->timerfd.count.changes
                                               : 0;
     return (uint16_t)files_poll_mask(d);
 }
@@ -215,12 +213,20 @@ int64_t files_poll(const struct files_call *c, void *data, size_t *data_len)
 
 /* ---- timerfd ---- */
 
+/* Its expirations are counted: the calls waiting for them may go on. */
+static void files_timerfd_expired(struct interval_timer *it, uint64_t expirations)
+{
+    (void)it, (void)expirations;
+    files_changed = true;
+    files_run_waiters();
+}
+
 int64_t files_timerfd_create(uint64_t clock, uint64_t flags)
 {
-    if (clock == LINUX_CLOCK_REALTIME_ALARM || clock == LINUX_CLOCK_BOOTTIME_ALARM)
-        return -LINUX_EPERM; /* they need CAP_WAKE_ALARM */
-    if ((clock != LINUX_CLOCK_REALTIME && clock != LINUX_CLOCK_MONOTONIC && clock != LINUX_CLOCK_BOOTTIME) ||
-        (flags & ~(uint64_t)FILES_TIMERFD_FLAGS))
+    long bad = interval_timer_clock_check(clock);
+    if (bad)
+        return bad;
+    if (flags & ~(uint64_t)FILES_TIMERFD_FLAGS)
         return -LINUX_EINVAL;
     int fd = files_lowest_free(0);
     if (fd < 0)
@@ -228,73 +234,33 @@ int64_t files_timerfd_create(uint64_t clock, uint64_t flags)
     struct file_desc *d = files_desc_new(FILE_KIND_TIMERFD, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK));
     if (!d)
         return -LINUX_ENFILE;
-    d->realtime = clock == LINUX_CLOCK_REALTIME;
+    interval_timer_init(&d->timerfd, clock, files_timerfd_expired, d);
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
     return fd;
-}
-
-/* Arms d's kernel timer for its next expiry, or stops it. */
-static void files_timerfd_fired(struct timer *t, void *arg);
-
-static void files_timerfd_arm(struct file_desc *d)
-{
-    if (d->timerfd.next_ns)
-        timer_arm(&d->timer, time_local_from_program(d->timerfd.next_ns), files_timerfd_fired, d);
-    else
-        timer_cancel(&d->timer);
-}
-
-/* The timer interrupt (or a poll loop's expiry check): counts what is due and lets the
- * calls waiting for it go on. */
-static void files_timerfd_fired(struct timer *t, void *arg)
-{
-    (void)t;
-    struct file_desc *d = arg;
-    if (timerfd_expire(&d->timerfd, time_program_ns())) {
-        files_changed = true;
-        files_run_waiters();
-    }
-    files_timerfd_arm(d);
-}
-
-/* d's setting as timerfd_gettime reports it, into data. */
-static int64_t files_timerfd_report(const struct file_desc *d, void *data, size_t *data_len)
-{
-    struct linux_itimerspec cur = { timespec_from_ns(d->timerfd.interval_ns),
-                                    timespec_from_ns(timerfd_remaining(&d->timerfd, time_program_ns())) };
-    memcpy(data, &cur, sizeof cur);
-    *data_len = sizeof cur;
-    return 0;
 }
 
 int64_t files_timerfd_gettime(struct file_desc *d, void *data, size_t *data_len)
 {
     if (d->kind != FILE_KIND_TIMERFD)
         return -LINUX_EINVAL;
-    return files_timerfd_report(d, data, data_len);
+    struct linux_itimerspec cur = interval_timer_get(&d->timerfd);
+    memcpy(data, &cur, sizeof cur);
+    *data_len = sizeof cur;
+    return 0;
 }
 
 int64_t files_timerfd_settime(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
-    struct linux_itimerspec set;
+    struct linux_itimerspec set, old;
     if (d->kind != FILE_KIND_TIMERFD || (c->arg & ~(uint64_t)FILES_TIMERFD_SET_FLAGS) || c->len != sizeof set)
         return -LINUX_EINVAL;
     memcpy(&set, c->in, sizeof set);
-    if (!timespec_valid(&set.it_value) || !timespec_valid(&set.it_interval))
-        return -LINUX_EINVAL;
-    files_timerfd_report(d, data, data_len);
-    uint64_t value = timespec_to_ns(&set.it_value), first = 0;
-    if (value && !(c->arg & LINUX_TFD_TIMER_ABSTIME))
-        first = time_program_after(value);
-    else if (value && d->realtime)
-        first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
-    else
-        first = value;
-    if (value && !first)
-        first = 1; /* a time before the clock's start: already past, so due now */
-    timerfd_set(&d->timerfd, first, timespec_to_ns(&set.it_interval));
+    long rc = interval_timer_set(&d->timerfd, &set, (c->arg & LINUX_TFD_TIMER_ABSTIME) != 0, &old);
+    if (rc)
+        return rc;
+    memcpy(data, &old, sizeof old);
+    *data_len = sizeof old;
     files_changed = true; /* the count was dropped: a poll's answer may change */
-    files_timerfd_arm(d);
     return 0;
 }
 
@@ -302,10 +268,10 @@ int64_t files_timerfd_settime(struct file_desc *d, const struct files_call *c, v
  * (FILES_CALL_NO_WAIT) or a wait while there are none. */
 static int64_t files_timerfd_read(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
-    if (c->len < TIMERFD_VALUE_SIZE)
-        return -LINUX_EINVAL;
     uint64_t ticks;
-    if (!timerfd_take(&d->timerfd, &ticks)) {
+    if (c->len < sizeof ticks)
+        return -LINUX_EINVAL; /* a read gives the count as one uint64 */
+    if (!timer_count_take(&d->timerfd.count, &ticks)) {
         if (d->status & LINUX_O_NONBLOCK)
             return -LINUX_EAGAIN;
         return (c->flags & FILES_CALL_NO_WAIT) ? 0 : FILES_WOULD_BLOCK;

@@ -10,8 +10,7 @@
 
 #include "kernel/eventfd.h"
 #include "kernel/files.h"
-#include "kernel/timer.h"
-#include "kernel/timerfd.h"
+#include "kernel/interval_timer.h"
 
 /* What poll finds on a descriptor that is always ready (Linux's DEFAULT_POLLMASK, for files
  * without a poll method), and what it reports whether asked or not (poll(2)). */
@@ -41,9 +40,7 @@ struct file_desc {
     struct pipe *pipe;             /* PIPE_* */
     struct eventfd event;          /* EVENTFD */
     struct epoll_set *epoll;       /* EPOLL: its interest list */
-    struct timerfd timerfd;        /* TIMERFD: its count, on the program clock */
-    struct timer timer;            /* TIMERFD: armed for timerfd.next_ns while that is set */
-    bool realtime;                 /* TIMERFD: on CLOCK_REALTIME (absolute times count from the epoch) */
+    struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
 };
 
 struct fd_slot {

@@ -6,22 +6,20 @@
  * exited. While a signal is still pending at its thread, later expirations only add to its
  * si_overrun (as on Linux, where a timer has at most one signal queued); timer_getoverrun
  * answers from the table with the overrun of the signal last sent, unless the caller took
- * the timer's signal itself (kernel/sys_posix_timer.c). While one is on its way to
+ * the timer's signal itself (kernel/sys_timers.c). While one is on its way to
  * another node, expirations are counted and go with the next. Not done: timers on the CPU
  * clocks (EINVAL), and SIGEV_SIGNAL picking any thread that does not block the signal. */
 #include "kernel/posix_timers.h"
 
 #include "kernel/clock.h"
 #include "kernel/dsm_glue.h"
+#include "kernel/interval_timer.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/signal_frame.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
-#include "kernel/time_conv.h"
-#include "kernel/timer.h"
-#include "kernel/timerfd.h"
 
 #define POSIX_TIMER_SIGALRM 14           /* a NULL sigevent's signal (timer_create(2)) */
 #define POSIX_TIMER_RETRY_NS 1000000ull  /* a signal the transport had no room for: again in 1 ms */
@@ -30,7 +28,6 @@ _Static_assert(POSIX_TIMER_ITIMER_REAL < (1 << POSIX_TIMER_GENERATION_SHIFT), "s
 
 struct posix_timer {
     bool used;
-    bool realtime;       /* on CLOCK_REALTIME: absolute times count from the epoch */
     bool to_process;     /* SIGEV_SIGNAL: falls back to the first thread when its target exited */
     bool sending;        /* a signal is on its way (its answer comes back in posix_timer_sent) */
     int32_t code;        /* its signal's si_code: SI_TIMER, or SI_KERNEL for ITIMER_REAL */
@@ -40,8 +37,7 @@ struct posix_timer {
     uint32_t unsent;     /* expirations not yet sent */
     uint32_t in_flight;  /* expirations the signal on its way carries */
     int32_t overrun;     /* of the signal last sent: timer_getoverrun */
-    struct timerfd count;
-    struct timer hw;     /* armed for count.next_ns */
+    struct interval_timer it;
     struct timer retry;  /* a send that found no room */
 };
 
@@ -113,37 +109,24 @@ static void posix_timer_send(struct posix_timer *pt)
     posix_timer_sent(key, result);
 }
 
-static void posix_timer_fired(struct timer *t, void *arg);
-
-static void posix_timer_arm(struct posix_timer *pt)
+/* Expirations counted: they go out as one signal (unless SIGEV_NONE). */
+static void posix_timer_expired(struct interval_timer *it, uint64_t n)
 {
-    if (pt->count.next_ns)
-        timer_arm(&pt->hw, time_local_from_program(pt->count.next_ns), posix_timer_fired, pt);
-    else
-        timer_cancel(&pt->hw);
-}
-
-static void posix_timer_fired(struct timer *t, void *arg)
-{
-    (void)t;
-    struct posix_timer *pt = arg;
-    uint64_t n = timerfd_expire(&pt->count, time_program_ns());
-    pt->count.ticks = 0; /* counted here, in unsent */
-    if (n && pt->notify != POSIX_TIMER_SIGEV_NONE) {
-        uint64_t unsent = (uint64_t)pt->unsent + n;
-        pt->unsent = unsent > UINT32_MAX ? UINT32_MAX : (uint32_t)unsent;
-        posix_timer_send(pt);
-    }
-    posix_timer_arm(pt);
+    struct posix_timer *pt = it->owner;
+    uint64_t ignored;
+    timer_count_take(&it->count, &ignored); /* counted here, in unsent */
+    if (pt->notify == POSIX_TIMER_SIGEV_NONE)
+        return;
+    uint64_t unsent = (uint64_t)pt->unsent + n;
+    pt->unsent = unsent > UINT32_MAX ? UINT32_MAX : (uint32_t)unsent;
+    posix_timer_send(pt);
 }
 
 static int64_t posix_timer_create(const struct files_call *c)
 {
-    uint64_t clock = c->arg;
-    if (clock == LINUX_CLOCK_REALTIME_ALARM || clock == LINUX_CLOCK_BOOTTIME_ALARM)
-        return -LINUX_EPERM; /* they need CAP_WAKE_ALARM */
-    if (clock != LINUX_CLOCK_REALTIME && clock != LINUX_CLOCK_MONOTONIC && clock != LINUX_CLOCK_BOOTTIME)
-        return -LINUX_EINVAL;
+    long bad = interval_timer_clock_check(c->arg);
+    if (bad)
+        return bad;
     struct posix_timer_event ev = { .signo = POSIX_TIMER_SIGALRM, .notify = POSIX_TIMER_SIGEV_SIGNAL };
     bool given = c->len != 0;
     if (given) {
@@ -161,45 +144,30 @@ static int64_t posix_timer_create(const struct files_call *c)
         if (pt->used)
             continue;
         uint32_t generation = pt->generation + 1;
-        *pt = (struct posix_timer){ .used = true, .realtime = clock == LINUX_CLOCK_REALTIME, .code = SIGNAL_SI_TIMER,
+        *pt = (struct posix_timer){ .used = true, .code = SIGNAL_SI_TIMER,
                                     .to_process = ev.notify == POSIX_TIMER_SIGEV_SIGNAL, .notify = ev.notify,
                                     .signo = ev.signo,
                                     .target = ev.notify == POSIX_TIMER_SIGEV_THREAD_ID ? ev.tid : (int32_t)c->arg2,
                                     .value = given ? ev.value : (uint64_t)id, .generation = generation };
+        interval_timer_init(&pt->it, c->arg, posix_timer_expired, pt);
         return id;
     }
     return -LINUX_EAGAIN; /* Linux's answer when the timers are used up */
 }
 
-/* The setting as timer_gettime reports it. */
-static int64_t posix_timer_report(const struct posix_timer *pt, void *data, size_t *data_len)
-{
-    struct linux_itimerspec cur = { timespec_from_ns(pt->count.interval_ns),
-                                    timespec_from_ns(timerfd_remaining(&pt->count, time_program_ns())) };
-    memcpy(data, &cur, sizeof cur);
-    *data_len = sizeof cur;
-    return 0;
-}
-
+/* timer_settime(2): c->arg TIMER_ABSTIME (other bits are ignored, as Linux ignores them). */
 static int64_t posix_timer_settime(struct posix_timer *pt, const struct files_call *c, void *data, size_t *data_len)
 {
-    struct linux_itimerspec set;
+    struct linux_itimerspec set, old;
     if (c->len != sizeof set)
-        return -LINUX_EINVAL; /* other flag bits are ignored, as Linux ignores them */
-    memcpy(&set, c->in, sizeof set);
-    if (!timespec_valid(&set.it_value) || !timespec_valid(&set.it_interval))
         return -LINUX_EINVAL;
-    posix_timer_report(pt, data, data_len);
-    uint64_t value = timespec_to_ns(&set.it_value), first = value;
-    if (value && !(c->arg & LINUX_TIMER_ABSTIME))
-        first = time_program_after(value);
-    else if (value && pt->realtime)
-        first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
-    if (value && !first)
-        first = 1; /* before the clock's start: already past, so due now */
-    timerfd_set(&pt->count, first, timespec_to_ns(&set.it_interval));
+    memcpy(&set, c->in, sizeof set);
+    long rc = interval_timer_set(&pt->it, &set, (c->arg & LINUX_TIMER_ABSTIME) != 0, &old);
+    if (rc)
+        return rc;
     pt->overrun = 0; /* a new setting starts the count again, as on Linux */
-    posix_timer_arm(pt);
+    memcpy(data, &old, sizeof old);
+    *data_len = sizeof old;
     return 0;
 }
 
@@ -207,10 +175,12 @@ static int64_t posix_timer_settime(struct posix_timer *pt, const struct files_ca
 static struct posix_timer *posix_timer_itimer(void)
 {
     struct posix_timer *pt = &posix_timers[POSIX_TIMER_ITIMER_REAL];
-    if (!pt->used)
+    if (!pt->used) {
         *pt = (struct posix_timer){ .used = true, .to_process = true, .code = SIGNAL_SI_KERNEL,
                                     .notify = POSIX_TIMER_SIGEV_SIGNAL, .signo = POSIX_TIMER_SIGALRM,
                                     .target = THREAD_FIRST_TID };
+        interval_timer_init(&pt->it, LINUX_CLOCK_REALTIME, posix_timer_expired, pt);
+    }
     return pt;
 }
 
@@ -227,12 +197,16 @@ int64_t posix_timers_call(const struct files_call *c, void *data, size_t *data_l
         if (itimer && c->arg2)
             pt->target = (int32_t)c->arg2; /* SIGALRM goes to the thread that set it last */
         return posix_timer_settime(pt, c, data, data_len);
-    case FILES_OP_TIMER_GET:
-        return posix_timer_report(pt, data, data_len);
+    case FILES_OP_TIMER_GET: {
+        struct linux_itimerspec cur = interval_timer_get(&pt->it);
+        memcpy(data, &cur, sizeof cur);
+        *data_len = sizeof cur;
+        return 0;
+    }
     case FILES_OP_TIMER_OVERRUN:
         return pt->overrun;
     case FILES_OP_TIMER_DELETE:
-        timer_cancel(&pt->hw);
+        interval_timer_stop(&pt->it);
         timer_cancel(&pt->retry);
         pt->used = false; /* a signal on its way still arrives; its answer is dropped */
         return 0;

@@ -2,7 +2,7 @@
 /* POSIX per-process timers (man 2 timer_create): the program's table of them, kept with
  * the descriptor table on node 0 (kernel/files.c runs their calls, shipped there from
  * other nodes like file calls: kernel/dsm_files.c). Each timer counts on the program clock
- * (kernel/timerfd.h's count, kernel/time_conv.h) and at expiry sends its signal, with
+ * (kernel/interval_timer.h, kernel/time_conv.h) and at expiry sends its signal, with
  * si_code SI_TIMER, to its thread wherever it runs (dsm_threads_signal_timer). */
 #ifndef KERNEL_POSIX_TIMERS_H
 #define KERNEL_POSIX_TIMERS_H

@@ -48,7 +48,7 @@ struct thread {
         uint64_t value;        /* si_value: the timer's sigev_value */
     } sigtimer[THREAD_NSIG];   /* by signal number - 1, valid where sigpending_timer has the bit */
     /* The POSIX timer signal it took last (handler or sigwait), for its timer_getoverrun:
-     * valid until it sets or deletes that timer (kernel/sys_posix_timer.c). */
+     * valid until it sets or deletes that timer (kernel/sys_timers.c). */
     bool timer_taken;
     int32_t timer_taken_id, timer_taken_overrun;
     uint64_t altstack_sp, altstack_size; /* sigaltstack; size 0 = none (a new thread has none) */

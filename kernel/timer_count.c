@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Expiration counting of a timerfd (see timerfd.h). */
-#include "kernel/timerfd.h"
+/* Expiration counting of an interval timer (see timer_count.h). */
+#include "kernel/timer_count.h"
 
-void timerfd_set(struct timerfd *t, uint64_t first_ns, uint64_t interval_ns)
+void timer_count_set(struct timer_count *t, uint64_t first_ns, uint64_t interval_ns)
 {
     t->next_ns = first_ns;
     t->interval_ns = first_ns ? interval_ns : 0;
     t->ticks = 0;
 }
 
-uint64_t timerfd_expire(struct timerfd *t, uint64_t now_ns)
+uint64_t timer_count_expire(struct timer_count *t, uint64_t now_ns)
 {
     if (!t->next_ns || now_ns < t->next_ns)
         return 0;
@@ -26,14 +26,14 @@ uint64_t timerfd_expire(struct timerfd *t, uint64_t now_ns)
     return n;
 }
 
-uint64_t timerfd_remaining(const struct timerfd *t, uint64_t now_ns)
+uint64_t timer_count_remaining(const struct timer_count *t, uint64_t now_ns)
 {
     if (!t->next_ns)
         return 0;
     return t->next_ns > now_ns ? t->next_ns - now_ns : 1;
 }
 
-bool timerfd_take(struct timerfd *t, uint64_t *ticks)
+bool timer_count_take(struct timer_count *t, uint64_t *ticks)
 {
     if (!t->ticks)
         return false;
