@@ -98,13 +98,13 @@ static bool dsm_files_remote(void)
 static uint32_t dsm_files_reply_max(const struct files_call *c)
 {
     if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS ||
-        c->op == FILES_OP_EPOLL_WAIT)
+        c->op == FILES_OP_EPOLL_WAIT || c->op == FILES_OP_RECV)
         return c->len;
     if (c->op == FILES_OP_GETCWD)
         return FILES_PATH_MAX;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);
-    if (c->op == FILES_OP_PIPE)
+    if (c->op == FILES_OP_PIPE || c->op == FILES_OP_SOCKETPAIR)
         return 2 * sizeof(int32_t);
     if (c->op == FILES_OP_TIMERFD_SET || c->op == FILES_OP_TIMERFD_GET || c->op == FILES_OP_TIMER_SET ||
         c->op == FILES_OP_TIMER_GET)

@@ -37,6 +37,7 @@
 #define FILES_BLOCK_SIZE 4096
 #define FILES_CHAR_MODE 0620       /* what a terminal's stat shows for stdin, stdout, stderr */
 #define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
+#define FILES_SOCKET_MODE 0777     /* a socket's, as Linux shows it */
 #define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
                           LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC) /* others are ignored */
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
@@ -110,8 +111,8 @@ int files_lowest_free(int from)
     return -LINUX_EMFILE;
 }
 
-/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both),
- * lets its file go, frees its interest list or stops its timer. */
+/* Drops one reference to d; the last closes its pipe end (and frees the pipe with both) or
+ * its socket's ends, lets its file go, frees its interest list or stops its timer. */
 static void files_desc_put(struct file_desc *d)
 {
     if (--d->refs)
@@ -121,10 +122,18 @@ static void files_desc_put(struct file_desc *d)
         file_store_release(d->file);
         d->file = NULL;
     }
-    struct pipe *p = d->pipe;
-    if (!p)
+    if (d->kind == FILE_KIND_SOCKET) {
+        files_socket_release(d);
         return;
-    if (d->kind == FILE_KIND_PIPE_READ)
+    }
+    if (d->pipe)
+        files_pipe_drop_end(d->pipe, d->kind == FILE_KIND_PIPE_READ);
+    d->pipe = NULL;
+}
+
+void files_pipe_drop_end(struct pipe *p, bool reader)
+{
+    if (reader)
         p->readers--;
     else
         p->writers--;
@@ -134,7 +143,6 @@ static void files_desc_put(struct file_desc *d)
         kfree(p->ring);
         kfree(p);
     }
-    d->pipe = NULL;
 }
 
 static void files_fd_close(int fd)
@@ -237,6 +245,8 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
     st->st_blksize = FILES_BLOCK_SIZE;
     bool pipe_end = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
     st->st_mode = pipe_end ? LINUX_S_IFIFO | FILES_PIPE_MODE : LINUX_S_IFCHR | FILES_CHAR_MODE;
+    if (d->kind == FILE_KIND_SOCKET)
+        st->st_mode = LINUX_S_IFSOCK | FILES_SOCKET_MODE;
     if (d->kind == FILE_KIND_EVENTFD || d->kind == FILE_KIND_EPOLL || d->kind == FILE_KIND_TIMERFD)
         st->st_mode = FILES_ANON_MODE; /* no file type bits: an anonymous inode */
 }
@@ -500,6 +510,8 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
         return (int64_t)*data_len;
     case FILE_KIND_PIPE_READ:
         return files_pipe_read(d, c, data, data_len);
+    case FILE_KIND_SOCKET:
+        return files_socket_recv(d, c, data, data_len);
     case FILE_KIND_EVENTFD:
     case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
@@ -518,6 +530,8 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
         return c->len;
     case FILE_KIND_PIPE_WRITE:
         return files_pipe_write(d, c);
+    case FILE_KIND_SOCKET:
+        return files_socket_send(d, c);
     case FILE_KIND_EVENTFD:
     case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
@@ -627,6 +641,13 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_epoll_ctl(d, c);
     case FILES_OP_EPOLL_WAIT:
         return files_epoll_wait(d, c, data, data_len);
+    case FILES_OP_SEND:
+    case FILES_OP_RECV:
+        if (d->kind != FILE_KIND_SOCKET)
+            return -LINUX_ENOTSOCK;
+        return c->op == FILES_OP_SEND ? files_socket_send(d, c) : files_socket_recv(d, c, data, data_len);
+    case FILES_OP_SHUTDOWN:
+        return files_socket_shutdown(d, c->arg);
     case FILES_OP_TIMERFD_SET:
         return files_timerfd_settime(d, c, data, data_len);
     case FILES_OP_TIMERFD_GET:
@@ -647,7 +668,7 @@ bool files_op_has_input(uint32_t op)
 {
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
-           op == FILES_OP_TIMER_SET;
+           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND;
 }
 
 /* files_execute without running the queue. */
@@ -680,6 +701,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_epoll_create(c->arg);
     case FILES_OP_TIMERFD_CREATE:
         return files_timerfd_create(c->arg, c->arg2);
+    case FILES_OP_SOCKETPAIR:
+        return files_socketpair(c->arg, data, data_len);
     case FILES_OP_TIMER_CREATE:
     case FILES_OP_TIMER_SET:
     case FILES_OP_TIMER_GET:
@@ -713,9 +736,16 @@ static int64_t files_execute_queued(struct files_waiter *w)
     w->data_len = 0;
     if (!w->held)
         return files_execute_one(&w->call, w->bytes, &w->data_len);
-    if (w->call.op == FILES_OP_READ)
+    switch (w->call.op) {
+    case FILES_OP_READ:
         return files_read_desc(w->held, &w->call, w->bytes, &w->data_len);
-    return files_write_desc(w->held, &w->call);
+    case FILES_OP_RECV:
+        return files_socket_recv(w->held, &w->call, w->bytes, &w->data_len);
+    case FILES_OP_SEND:
+        return files_socket_send(w->held, &w->call);
+    default:
+        return files_write_desc(w->held, &w->call);
+    }
 }
 
 /* A call leaves the queue: its description goes (which may close a pipe's end). */
@@ -773,7 +803,7 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
     w->finished = false;
     w->held = NULL;
     w->call = *c;
-    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL) {
+    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_SEND) {
         memcpy(w->bytes, c->in, c->len);
         w->call.in = w->bytes;
     }
@@ -783,7 +813,9 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
 void files_wait(struct files_waiter *w)
 {
     const struct files_call *c = &w->call;
-    bool on_fd = (c->op == FILES_OP_READ || c->op == FILES_OP_WRITE) && c->fd >= 0 && c->fd < FILES_MAX_FDS;
+    bool on_fd = (c->op == FILES_OP_READ || c->op == FILES_OP_WRITE || c->op == FILES_OP_RECV ||
+                  c->op == FILES_OP_SEND) &&
+                 c->fd >= 0 && c->fd < FILES_MAX_FDS;
     w->held = on_fd ? files_fds[c->fd].desc : NULL;
     if (w->held)
         w->held->refs++;

@@ -3,8 +3,8 @@
  * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
  * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
  * (COM3), a file of kernel/file_store.h (a read-only boot module whose command line has a
- * word "file=/path", or one the program made), an end of a pipe, an eventfd, a timerfd or
- * an epoll. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * word "file=/path", or one the program made), an end of a pipe or a socketpair, an
+ * eventfd, a timerfd or an epoll. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
  * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
@@ -81,14 +81,21 @@ enum files_op {
     FILES_OP_TIMER_GET,     /* fd: its setting into data */
     FILES_OP_TIMER_OVERRUN, /* fd: the overrun of its signal last sent */
     FILES_OP_TIMER_DELETE,  /* fd */
-    FILES_OP_LAST = FILES_OP_TIMER_DELETE,
+    /* Connected AF_UNIX stream sockets (kernel/files_socket.c) */
+    FILES_OP_SOCKETPAIR,    /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK: the two ends' fds (two int32) into data */
+    FILES_OP_SEND,          /* fd, len bytes at in: the bytes sent (FILES_CALL_NONBLOCK: as O_NONBLOCK) */
+    FILES_OP_RECV,          /* fd, len: bytes into data (FILES_CALL_NONBLOCK, FILES_CALL_PEEK) */
+    FILES_OP_SHUTDOWN,      /* fd, arg = SHUT_RD, SHUT_WR or SHUT_RDWR */
+    FILES_OP_LAST = FILES_OP_SHUTDOWN,
 };
 
 /* flags of a call */
 #define FILES_CALL_NO_WAIT 1u /* READ of a pipe, POLL: 0 rather than wait (the rest of a read
                                * that already has bytes returns what is there, as Linux does;
                                * a poll with no time left answers what is ready now) */
-#define FILES_CALL_FLAGS FILES_CALL_NO_WAIT
+#define FILES_CALL_NONBLOCK 2u /* SEND, RECV: this call only, as with O_NONBLOCK (MSG_DONTWAIT) */
+#define FILES_CALL_PEEK 4u     /* RECV: the bytes stay (MSG_PEEK) */
+#define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK)
 
 struct files_call {
     uint32_t op;        /* enum files_op */
@@ -120,7 +127,7 @@ struct files_waiter {
 };
 
 /* True for the ops whose call carries len bytes at in (WRITE, PWRITE, POLL, RENAME,
- * EPOLL_CTL, TIMERFD_SET, TIMER_CREATE, TIMER_SET). */
+ * EPOLL_CTL, TIMERFD_SET, TIMER_CREATE, TIMER_SET, SEND). */
 bool files_op_has_input(uint32_t op);
 
 /* Registers the stdin and file= modules of info (module 0, the program, is skipped) and,
@@ -155,6 +162,15 @@ long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes);
 /* write(2) of user memory to fd; bytes written or a negative errno (EPIPE also raises
  * SIGPIPE on the calling thread, as Linux does). */
 long files_write(int fd, uint64_t ubuf, uint64_t len);
+/* kernel/sys_file.c's loops under read, pread, write, pwrite, recv and send: op's calls
+ * (READ, PREAD from offset, RECV / WRITE, PWRITE at offset, SEND) with call_flags
+ * (FILES_CALL_*) move FILES_XFER_MAX bytes at a time between fd and user memory until len
+ * or a short transfer. Bytes moved or a negative errno. have_bytes: the caller holds bytes
+ * already, so a read that would wait gives 0; sigpipe: EPIPE raises SIGPIPE. */
+long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, bool have_bytes,
+                     uint32_t call_flags);
+long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint32_t call_flags,
+                      bool sigpipe);
 /* 0 if fd is open, else -EBADF. */
 int files_check_fd(int fd);
 /* fstat(2) of fd into st (kernel memory): 0 or a negative errno. */

@@ -102,6 +102,8 @@ int16_t files_poll_mask(const struct file_desc *d)
                          (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
     case FILE_KIND_TIMERFD:
         return d->timerfd.count.ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
+    case FILE_KIND_SOCKET:
+        return files_socket_poll(d);
     case FILE_KIND_EPOLL: { /* readable while an epoll_wait would report something */
         struct linux_epoll_event one;
         return epoll_set_collect(d->epoll, files_epoll_ready, NULL, &one, 1, false) ? LINUX_POLLIN : 0;
@@ -116,7 +118,8 @@ static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *chang
 {
     (void)ctx;
     const struct file_desc *d = target;
-    *changes = d->pipe                         ? d->pipe->changes
+    *changes = d->kind == FILE_KIND_SOCKET     ? d->pipe->changes + d->pipe_out->changes
+               : d->pipe                       ? d->pipe->changes
                : d->kind == FILE_KIND_EVENTFD ? d->event.changes
                : d->kind == FILE_KIND_TIMERFD ? d->timerfd.count.changes
                                               : 0;

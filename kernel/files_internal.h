@@ -28,6 +28,7 @@ enum file_kind {
     FILE_KIND_EVENTFD,
     FILE_KIND_EPOLL,
     FILE_KIND_TIMERFD,
+    FILE_KIND_SOCKET,    /* an end of a socketpair: reads pipe, writes pipe_out */
 };
 
 /* An open file description; refs = descriptors naming it (0: free). */
@@ -37,7 +38,9 @@ struct file_desc {
     uint32_t status;               /* O_ACCMODE and the F_SETFL flags */
     uint64_t offset;
     struct file_node *file;        /* FILE */
-    struct pipe *pipe;             /* PIPE_* */
+    struct pipe *pipe;             /* PIPE_*; SOCKET: what it receives */
+    struct pipe *pipe_out;         /* SOCKET: what it sends (the peer's pipe) */
+    bool shut_rd, shut_wr;         /* SOCKET: shutdown(2) done for receiving, sending */
     struct eventfd event;          /* EVENTFD */
     struct epoll_set *epoll;       /* EPOLL: its interest list */
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
@@ -65,6 +68,21 @@ int files_lowest_free(int from);
 void files_fd_install(int fd, struct file_desc *d, bool cloexec);
 /* Runs the queued calls again after changes (files_changed), finishing those that can go on. */
 void files_run_waiters(void);
+
+/* Drops a reader (reader) or a writer of p: the other end sees end of file or EPIPE; the
+ * last of both frees it. */
+void files_pipe_drop_end(struct pipe *p, bool reader);
+
+/* kernel/files_socket.c: */
+int64_t files_socketpair(uint64_t flags, void *data, size_t *data_len);
+/* read(2)/recv(2) and write(2)/send(2) of a socket; c->flags FILES_CALL_NONBLOCK, _PEEK. */
+int64_t files_socket_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+int64_t files_socket_send(struct file_desc *d, const struct files_call *c);
+int64_t files_socket_shutdown(struct file_desc *d, uint64_t how);
+/* The last descriptor of d is gone: both directions see it closed. */
+void files_socket_release(struct file_desc *d);
+/* poll(2)'s answer for a socket (Linux's unix_poll for a connected stream socket). */
+int16_t files_socket_poll(const struct file_desc *d);
 
 /* kernel/files_events.c: */
 /* The last descriptor of d is gone: no epoll list watches it, and its timer stops. */

@@ -40,6 +40,10 @@
 #define LINUX_ENAMETOOLONG 36
 #define LINUX_ENOSYS 38
 #define LINUX_EOPNOTSUPP 95
+#define LINUX_ENOTSOCK 88
+#define LINUX_EMSGSIZE 90
+#define LINUX_ENOPROTOOPT 92
+#define LINUX_EAFNOSUPPORT 97
 #define LINUX_ETIMEDOUT 110
 /* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted
  * after the handler (SA_RESTART, or no handler ran) or fails with EINTR. Never returned. */
@@ -175,6 +179,7 @@
 #define LINUX_SEEK_END 2
 #define LINUX_S_IFREG 0100000
 #define LINUX_S_IFCHR 0020000
+#define LINUX_S_IFSOCK 0140000
 
 /* getrandom (linux/random.h) and prlimit (asm-generic/resource.h) */
 #define LINUX_GRND_NONBLOCK 1
@@ -207,6 +212,8 @@ struct linux_itimerspec {
 #define LINUX_POLLNVAL 0x020
 #define LINUX_POLLRDNORM 0x040
 #define LINUX_POLLWRNORM 0x100
+#define LINUX_POLLWRBAND 0x200
+#define LINUX_POLLRDHUP 0x2000
 #define LINUX_FD_SETSIZE 1024
 
 struct linux_pollfd {

@@ -15,12 +15,18 @@ size_t pipe_free(const struct pipe *p)
     return PIPE_CAPACITY - p->count;
 }
 
-size_t pipe_take(struct pipe *p, void *dst, size_t len)
+size_t pipe_peek(const struct pipe *p, void *dst, size_t len)
 {
     size_t n = len < p->count ? len : p->count;
     size_t first = PIPE_CAPACITY - p->head < n ? PIPE_CAPACITY - p->head : n;
     memcpy(dst, p->ring + p->head, first);
     memcpy((uint8_t *)dst + first, p->ring, n - first);
+    return n;
+}
+
+size_t pipe_take(struct pipe *p, void *dst, size_t len)
+{
+    size_t n = pipe_peek(p, dst, len);
     p->head = (uint32_t)((p->head + n) % PIPE_CAPACITY);
     p->count -= (uint32_t)n;
     p->changes += n != 0;

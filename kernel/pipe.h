@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* A pipe's byte ring and its end counts (pipe(7)): what pipe(2) creates and read/write move
- * bytes through. Portable (no hardware includes; also built into host tests). It never
+ * bytes through (and each direction of a socketpair). Portable (no hardware includes; also built into host tests). It never
  * blocks: kernel/files.c decides, from pipe_free and the end counts, whether a call waits. */
 #ifndef KERNEL_PIPE_H
 #define KERNEL_PIPE_H
@@ -26,6 +26,8 @@ void pipe_init(struct pipe *p, uint8_t *ring);
 size_t pipe_free(const struct pipe *p);
 /* Moves up to len of the oldest bytes into dst; the count moved. */
 size_t pipe_take(struct pipe *p, void *dst, size_t len);
+/* Copies up to len of the oldest bytes into dst, leaving them there (MSG_PEEK); the count. */
+size_t pipe_peek(const struct pipe *p, void *dst, size_t len);
 /* Appends up to pipe_free bytes of src; the count appended. */
 size_t pipe_put(struct pipe *p, const void *src, size_t len);
 

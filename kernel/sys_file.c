@@ -32,17 +32,15 @@ int files_check_fd(int fd)
     return (int)files_fd_call(FILES_OP_CHECK, (uint64_t)(uint32_t)fd, 0, 0);
 }
 
-/* Reads through op (READ, or PREAD from offset) into user memory, FILES_XFER_MAX bytes a
- * call, until len or a short transfer; bytes read or a negative errno. */
-static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset,
-                            bool have_bytes)
+long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset,
+                     bool have_bytes, uint32_t call_flags)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
     if (!user_range_ok(ubuf, len)) {
         /* -EFAULT up front, like Linux's access_ok, even at end of file; but the descriptor's
          * own errors come first: a zero-length call finds them without moving the offset. */
-        struct files_call probe = { .op = op, .fd = (int32_t)fd, .arg = offset };
+        struct files_call probe = { .op = op, .fd = (int32_t)fd, .arg = offset, .flags = call_flags };
         size_t n;
         int64_t r = files_call(&probe, NULL, &n);
         return r < 0 ? (long)r : -LINUX_EFAULT;
@@ -55,7 +53,7 @@ static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64
     do {
         /* Once bytes are in hand, a pipe's read returns them rather than wait for more. */
         struct files_call c = { .op = op, .fd = (int32_t)fd, .arg = offset + done,
-                                .flags = done || have_bytes ? FILES_CALL_NO_WAIT : 0 };
+                                .flags = call_flags | (done || have_bytes ? FILES_CALL_NO_WAIT : 0) };
         c.len = len - done < FILES_XFER_MAX ? (uint32_t)(len - done) : FILES_XFER_MAX;
         size_t n;
         int64_t r = files_call(&c, buf, &n);
@@ -77,7 +75,7 @@ static long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64
 
 long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes)
 {
-    return files_read_into(FILES_OP_READ, (uint64_t)(uint32_t)fd, ubuf, len, 0, have_bytes);
+    return files_read_into(FILES_OP_READ, (uint64_t)(uint32_t)fd, ubuf, len, 0, have_bytes, 0);
 }
 
 /* Copies up to len user bytes at ubuf into buf, FILES_COPY_PIECE at a time, stopping at
@@ -94,9 +92,8 @@ static size_t files_copy_in(uint8_t *buf, uint64_t ubuf, size_t len)
     return done;
 }
 
-/* Writes through op (WRITE, or PWRITE at offset) from user memory, FILES_XFER_MAX bytes a
- * call, until len or a short transfer; bytes written or a negative errno. */
-static long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uint64_t offset)
+long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint32_t call_flags,
+                      bool sigpipe)
 {
     if (fd < 0 || fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
@@ -112,10 +109,11 @@ static long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t l
             result = -LINUX_EFAULT;
             break;
         }
-        struct files_call c = { .op = op, .fd = fd, .len = (uint32_t)n, .in = buf, .arg = offset + done };
+        struct files_call c = { .op = op, .fd = fd, .len = (uint32_t)n, .in = buf, .arg = offset + done,
+                                .flags = call_flags };
         size_t unused;
         int64_t r = files_call(&c, NULL, &unused);
-        if (r == -LINUX_EPIPE)
+        if (r == -LINUX_EPIPE && sigpipe)
             signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
         if (r < 0) {
             result = (long)r;
@@ -133,7 +131,7 @@ static long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t l
 
 long files_write(int fd, uint64_t ubuf, uint64_t len)
 {
-    return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0);
+    return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0, 0, true);
 }
 
 /* A call on a user path from dirfd (open, stat, access, ...); a STAT's result goes to
@@ -206,7 +204,7 @@ long sys_lseek(uint64_t fd, uint64_t offset, uint64_t whence, uint64_t a3, uint6
 long sys_pread64(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
-    return files_read_into(FILES_OP_PREAD, fd, ubuf, len, offset, false);
+    return files_read_into(FILES_OP_PREAD, fd, ubuf, len, offset, false, 0);
 }
 
 long sys_fstat(uint64_t fd, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -378,7 +376,7 @@ long sys_pwrite64(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t offset, uin
     if ((int64_t)offset < 0)
         return -LINUX_EINVAL;
     return files_write_from(FILES_OP_PWRITE, (int)(uint32_t)fd, ubuf, len > FILES_RW_MAX ? FILES_RW_MAX : len,
-                            offset);
+                            offset, 0, true);
 }
 
 long sys_ftruncate(uint64_t fd, uint64_t length, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -37,7 +37,9 @@ enum {
     NR_mlockall = 151, NR_munlockall = 152, NR_mlock2 = 325, NR_wait4 = 61, NR_waitid = 247, NR_getgroups = 115,
     NR_membarrier = 324, NR_sched_rr_get_interval = 148, NR_sync = 162, NR_syncfs = 306, NR_truncate = 76,
     NR_fadvise64 = 221, NR_close_range = 436, NR_timer_create = 222, NR_timer_settime = 223, NR_timer_gettime = 224,
-    NR_timer_getoverrun = 225, NR_timer_delete = 226,
+    NR_timer_getoverrun = 225, NR_timer_delete = 226, NR_socketpair = 53, NR_sendto = 44, NR_recvfrom = 45,
+    NR_sendmsg = 46, NR_recvmsg = 47, NR_shutdown = 48, NR_getsockname = 51, NR_getpeername = 52,
+    NR_setsockopt = 54, NR_getsockopt = 55,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -85,7 +87,10 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_truncate] = sys_truncate, [NR_fadvise64] = sys_fadvise64, [NR_close_range] = sys_close_range,
     [NR_timer_create] = sys_timer_create, [NR_timer_settime] = sys_timer_settime,
     [NR_timer_gettime] = sys_timer_gettime, [NR_timer_getoverrun] = sys_timer_getoverrun,
-    [NR_timer_delete] = sys_timer_delete,
+    [NR_timer_delete] = sys_timer_delete, [NR_socketpair] = sys_socketpair, [NR_sendto] = sys_sendto,
+    [NR_recvfrom] = sys_recvfrom, [NR_sendmsg] = sys_sendmsg, [NR_recvmsg] = sys_recvmsg, [NR_shutdown] = sys_shutdown,
+    [NR_getsockname] = sys_getsockname, [NR_getpeername] = sys_getsockname, /* a socketpair's peer is unnamed too */
+    [NR_setsockopt] = sys_setsockopt, [NR_getsockopt] = sys_getsockopt,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

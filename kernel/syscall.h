@@ -46,6 +46,8 @@ SYS_DECL(wait4); SYS_DECL(waitid); SYS_DECL(getgroups); SYS_DECL(membarrier); SY
 SYS_DECL(sync); SYS_DECL(truncate); SYS_DECL(fadvise64); SYS_DECL(close_range);
 SYS_DECL(timer_create); SYS_DECL(timer_settime); SYS_DECL(timer_gettime); SYS_DECL(timer_getoverrun);
 SYS_DECL(timer_delete);
+SYS_DECL(socketpair); SYS_DECL(sendto); SYS_DECL(recvfrom); SYS_DECL(sendmsg); SYS_DECL(recvmsg); SYS_DECL(shutdown);
+SYS_DECL(getsockname); SYS_DECL(setsockopt); SYS_DECL(getsockopt);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);

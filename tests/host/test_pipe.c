@@ -52,3 +52,26 @@ TEST(pipe_ring_fills_and_drains_exactly)
     CHECK_EQ(pipe_take(&p, buf, 1), 0);
     free(ring);
 }
+
+/* A peek across the ring's wrap copies the oldest bytes and leaves them, count and
+ * changes, for the next take. */
+TEST(pipe_peek_leaves_the_bytes)
+{
+    uint8_t *ring = malloc(PIPE_CAPACITY);
+    struct pipe p;
+    pipe_init(&p, ring);
+    static uint8_t fill[PIPE_CAPACITY], out[64];
+    CHECK_EQ(pipe_put(&p, fill, PIPE_CAPACITY - 10), PIPE_CAPACITY - 10);
+    CHECK_EQ(pipe_take(&p, fill, PIPE_CAPACITY - 10), PIPE_CAPACITY - 10);
+    const uint8_t msg[20] = "0123456789abcdefghi";
+    CHECK_EQ(pipe_put(&p, msg, sizeof msg), sizeof msg); /* wraps after 10 bytes */
+    uint64_t changes = p.changes;
+    CHECK_EQ(pipe_peek(&p, out, sizeof out), sizeof msg);
+    CHECK(memcmp(out, msg, sizeof msg) == 0);
+    CHECK_EQ(p.count, sizeof msg);
+    CHECK_EQ(p.changes, changes);
+    memset(out, 0, sizeof out);
+    CHECK_EQ(pipe_take(&p, out, 5), 5);
+    CHECK(memcmp(out, "01234", 5) == 0);
+    free(ring);
+}

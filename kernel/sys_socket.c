@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: MIT */
+/* socketpair, send/sendto/sendmsg, recv/recvfrom/recvmsg, shutdown, getsockopt,
+ * setsockopt, getsockname and getpeername (man 2) for the connected AF_UNIX stream
+ * sockets of kernel/files_socket.c, which live with the descriptor table (files_call ships
+ * a call there from any node). A socketpair end is unnamed: getsockname and getpeername
+ * report an AF_UNIX family alone, recvfrom and recvmsg an address of length 0, as Linux. Not done: socket, bind,
+ * connect, listen, accept (there is no named socket and no network for the program),
+ * SOCK_DGRAM and SOCK_SEQPACKET pairs (EOPNOTSUPP), ancillary data (EOPNOTSUPP: no
+ * descriptor passing). */
+#include "kernel/files.h"
+#include "kernel/libc.h"
+#include "kernel/linux_abi.h"
+#include "kernel/syscall.h"
+#include "kernel/usercopy.h"
+
+/* include/linux/socket.h, include/uapi/linux/net.h, asm-generic/socket.h */
+#define SOCK_AF_UNIX 1
+#define SOCK_AF_INET 2
+#define SOCK_AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define SOCK_TYPE_MASK 0xf
+#define SOCK_FLAGS (LINUX_O_NONBLOCK | LINUX_O_CLOEXEC) /* SOCK_NONBLOCK, SOCK_CLOEXEC */
+#define SOCK_EPROTONOSUPPORT 93
+#define SOCK_EISCONN 106
+#define SOCK_MSG_OOB 0x1
+#define SOCK_MSG_PEEK 0x2
+#define SOCK_MSG_DONTWAIT 0x40
+#define SOCK_MSG_WAITALL 0x100
+#define SOCK_MSG_NOSIGNAL 0x4000
+#define SOCK_SOL_SOCKET 1
+#define SOCK_SO_TYPE 3
+#define SOCK_SO_ERROR 4
+#define SOCK_SO_SNDBUF 7
+#define SOCK_SO_RCVBUF 8
+#define SOCK_SO_ACCEPTCONN 30
+#define SOCK_SO_PROTOCOL 38
+#define SOCK_SO_DOMAIN 39
+#define SOCK_BUFFER_BYTES 65536 /* each direction's ring: PIPE_CAPACITY (kernel/pipe.h) */
+#define SOCK_IOV_MAX 1024       /* UIO_MAXIOV */
+#define SOCK_UNNAMED_LEN 2      /* sizeof(sa_family_t): an unnamed AF_UNIX address */
+
+struct sock_msghdr {
+    uint64_t name;
+    uint32_t namelen, pad;
+    uint64_t iov, iovlen, control, controllen;
+    int32_t flags, pad2;
+};
+
+/* 0 if fd is an open socket, -EBADF or -ENOTSOCK. */
+static long sock_check(uint64_t fd)
+{
+    struct linux_stat st;
+    long rc = files_fstat(fd, &st);
+    if (rc < 0)
+        return rc;
+    return (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFSOCK ? 0 : -LINUX_ENOTSOCK;
+}
+
+/* getsockname's and getpeername's answer: an unnamed AF_UNIX address into uaddr (as much
+ * as *ulen bytes take) and its length into *ulen. 0, -EINVAL or -EFAULT. */
+static long sock_address_out(uint64_t uaddr, uint64_t ulen)
+{
+    if (!uaddr || !ulen)
+        return 0;
+    int32_t room;
+    if (copy_from_user(&room, ulen, sizeof room) != 0)
+        return -LINUX_EFAULT;
+    if (room < 0)
+        return -LINUX_EINVAL;
+    uint16_t family = SOCK_AF_UNIX;
+    int32_t len = SOCK_UNNAMED_LEN;
+    if (copy_to_user(uaddr, &family, (size_t)(room < len ? room : len)) != 0 ||
+        copy_to_user(ulen, &len, sizeof len) != 0)
+        return -LINUX_EFAULT;
+    return 0;
+}
+
+long sys_socketpair(uint64_t domain, uint64_t type, uint64_t protocol, uint64_t usv, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if (domain == SOCK_AF_INET || domain == SOCK_AF_INET6)
+        return -LINUX_EOPNOTSUPP; /* Linux's answer: IP sockets come in no pairs */
+    if (domain != SOCK_AF_UNIX)
+        return -LINUX_EAFNOSUPPORT;
+    if (type & ~(uint64_t)(SOCK_TYPE_MASK | SOCK_FLAGS))
+        return -LINUX_EINVAL;
+    uint64_t kind = type & SOCK_TYPE_MASK;
+    if (kind == SOCK_DGRAM || kind == SOCK_SEQPACKET)
+        return -LINUX_EOPNOTSUPP; /* message boundaries: not done */
+    if (kind != SOCK_STREAM)
+        return -LINUX_EINVAL;
+    if (protocol != 0 && protocol != SOCK_AF_UNIX)
+        return -SOCK_EPROTONOSUPPORT;
+    int32_t fds[2];
+    struct files_call c = { .op = FILES_OP_SOCKETPAIR, .arg = type & SOCK_FLAGS };
+    size_t n;
+    long rc = (long)files_call(&c, fds, &n);
+    if (rc < 0)
+        return rc;
+    if (copy_to_user(usv, fds, sizeof fds) != 0) {
+        for (int i = 0; i < 2; i++) {
+            struct files_call close = { .op = FILES_OP_CLOSE, .fd = fds[i] };
+            files_call(&close, NULL, &n);
+        }
+        return -LINUX_EFAULT;
+    }
+    return 0;
+}
+
+/* FILES_CALL_* for a send's or receive's flags; -EOPNOTSUPP for out-of-band data. */
+static long sock_call_flags(uint64_t flags, uint32_t *call_flags)
+{
+    if (flags & SOCK_MSG_OOB)
+        return -LINUX_EOPNOTSUPP;
+    *call_flags = ((flags & SOCK_MSG_DONTWAIT) ? FILES_CALL_NONBLOCK : 0) | ((flags & SOCK_MSG_PEEK) ? FILES_CALL_PEEK : 0);
+    return 0;
+}
+
+/* One buffer's send; bytes sent or a negative errno. */
+static long sock_send(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags)
+{
+    uint32_t call_flags;
+    long bad = sock_call_flags(flags & ~(uint64_t)SOCK_MSG_PEEK, &call_flags);
+    if (bad)
+        return bad;
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    return files_write_from(FILES_OP_SEND, (int)fd, ubuf, len > FILES_RW_MAX ? FILES_RW_MAX : len, 0, call_flags,
+                            !(flags & SOCK_MSG_NOSIGNAL));
+}
+
+/* One buffer's receive (have_bytes: earlier buffers of the call got some, so nothing waits
+ * unless MSG_WAITALL); bytes received or a negative errno. */
+static long sock_recv(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, bool have_bytes)
+{
+    uint32_t call_flags;
+    long bad = sock_call_flags(flags, &call_flags);
+    if (bad)
+        return bad;
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    if (len > FILES_RW_MAX)
+        len = FILES_RW_MAX;
+    bool wait_all = (flags & SOCK_MSG_WAITALL) && !(flags & (SOCK_MSG_PEEK | SOCK_MSG_DONTWAIT));
+    uint64_t done = 0;
+    do {
+        long n = files_read_into(FILES_OP_RECV, fd, ubuf + done, len - done, 0, have_bytes && !wait_all, call_flags);
+        if (n <= 0)
+            return done ? (long)done : n;
+        done += (uint64_t)n;
+    } while (wait_all && done < len);
+    return (long)done;
+}
+
+long sys_sendto(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t uaddr, uint64_t addrlen)
+{
+    if (uaddr && addrlen) {
+        long rc = sock_check(fd);
+        return rc ? rc : -SOCK_EISCONN; /* a socketpair end is connected */
+    }
+    return sock_send(fd, ubuf, len, flags);
+}
+
+/* The sender of a socketpair's bytes is unnamed: Linux reports an address of length 0. */
+long sys_recvfrom(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t uaddr, uint64_t ulen)
+{
+    long n = sock_recv(fd, ubuf, len, flags, false);
+    int32_t none = 0;
+    if (n >= 0 && uaddr && ulen && copy_to_user(ulen, &none, sizeof none) != 0)
+        return -LINUX_EFAULT;
+    return n;
+}
+
+/* sendmsg/recvmsg: the iovecs in turn, as readv/writev; stops at the first short one. */
+static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
+{
+    struct sock_msghdr m;
+    if (copy_from_user(&m, umsg, sizeof m) != 0)
+        return -LINUX_EFAULT;
+    if (m.iovlen > SOCK_IOV_MAX)
+        return -LINUX_EMSGSIZE;
+    if (send && m.controllen)
+        return -LINUX_EOPNOTSUPP; /* ancillary data (descriptors, credentials): not done */
+    if (send && m.name && m.namelen) {
+        long rc = sock_check(fd);
+        return rc ? rc : -SOCK_EISCONN;
+    }
+    long total = 0;
+    for (uint64_t i = 0; i < m.iovlen; i++) {
+        struct linux_iovec iov;
+        if (copy_from_user(&iov, m.iov + i * sizeof iov, sizeof iov) != 0)
+            return total ? total : -LINUX_EFAULT;
+        if (iov.iov_len == 0)
+            continue;
+        long n = send ? sock_send(fd, iov.iov_base, iov.iov_len, flags)
+                      : sock_recv(fd, iov.iov_base, iov.iov_len, flags, total > 0);
+        if (n < 0)
+            return total ? total : n;
+        total += n;
+        if ((uint64_t)n < iov.iov_len)
+            break;
+    }
+    if (m.iovlen == 0) { /* nothing to move: the descriptor's checks alone */
+        long rc = sock_check(fd);
+        if (rc)
+            return rc;
+    }
+    if (!send) {
+        /* No ancillary data, no truncation, and an unnamed sender (address length 0). */
+        uint64_t zero = 0;
+        int32_t no_flags = 0;
+        uint32_t namelen = 0;
+        if (copy_to_user(umsg + offsetof(struct sock_msghdr, controllen), &zero, sizeof zero) != 0 ||
+            copy_to_user(umsg + offsetof(struct sock_msghdr, flags), &no_flags, sizeof no_flags) != 0 ||
+            copy_to_user(umsg + offsetof(struct sock_msghdr, namelen), &namelen, sizeof namelen) != 0)
+            return -LINUX_EFAULT;
+    }
+    return total;
+}
+
+long sys_sendmsg(uint64_t fd, uint64_t umsg, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sock_msg(fd, umsg, flags, true);
+}
+
+long sys_recvmsg(uint64_t fd, uint64_t umsg, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sock_msg(fd, umsg, flags, false);
+}
+
+long sys_shutdown(uint64_t fd, uint64_t how, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    struct files_call c = { .op = FILES_OP_SHUTDOWN, .fd = (int32_t)fd, .arg = (uint32_t)how };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, uint64_t ulen, uint64_t a5)
+{
+    (void)a5;
+    long rc = sock_check(fd);
+    if (rc)
+        return rc;
+    if (level != SOCK_SOL_SOCKET)
+        return -LINUX_ENOPROTOOPT;
+    int32_t value;
+    switch (name) {
+    case SOCK_SO_TYPE:
+        value = SOCK_STREAM;
+        break;
+    case SOCK_SO_ERROR:
+    case SOCK_SO_ACCEPTCONN:
+    case SOCK_SO_PROTOCOL:
+        value = 0;
+        break;
+    case SOCK_SO_DOMAIN:
+        value = SOCK_AF_UNIX;
+        break;
+    case SOCK_SO_SNDBUF:
+    case SOCK_SO_RCVBUF:
+        value = SOCK_BUFFER_BYTES;
+        break;
+    default:
+        return -LINUX_ENOPROTOOPT;
+    }
+    int32_t room;
+    if (copy_from_user(&room, ulen, sizeof room) != 0)
+        return -LINUX_EFAULT;
+    if (room < 0)
+        return -LINUX_EINVAL;
+    int32_t len = room < (int32_t)sizeof value ? room : (int32_t)sizeof value;
+    if (copy_to_user(uval, &value, (size_t)len) != 0 || copy_to_user(ulen, &len, sizeof len) != 0)
+        return -LINUX_EFAULT;
+    return 0;
+}
+
+/* The buffer sizes are taken and kept as they are (each direction is one fixed ring). */
+long sys_setsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, uint64_t len, uint64_t a5)
+{
+    (void)uval, (void)a5;
+    long rc = sock_check(fd);
+    if (rc)
+        return rc;
+    if (level != SOCK_SOL_SOCKET || (name != SOCK_SO_SNDBUF && name != SOCK_SO_RCVBUF))
+        return -LINUX_ENOPROTOOPT;
+    return (uint32_t)len < sizeof(int32_t) ? -LINUX_EINVAL : 0;
+}
+
+long sys_getsockname(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    long rc = sock_check(fd);
+    return rc ? rc : sock_address_out(uaddr, ulen);
+}
