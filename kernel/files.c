@@ -648,6 +648,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return c->op == FILES_OP_SEND ? files_socket_send(d, c) : files_socket_recv(d, c, data, data_len);
     case FILES_OP_SHUTDOWN:
         return files_socket_shutdown(d, c->arg);
+    case FILES_OP_SOCKET_TYPE:
+        return d->kind == FILE_KIND_SOCKET ? d->sock_type : -LINUX_ENOTSOCK;
     case FILES_OP_TIMERFD_SET:
         return files_timerfd_settime(d, c, data, data_len);
     case FILES_OP_TIMERFD_GET:
@@ -702,7 +704,7 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
     case FILES_OP_TIMERFD_CREATE:
         return files_timerfd_create(c->arg, c->arg2);
     case FILES_OP_SOCKETPAIR:
-        return files_socketpair(c->arg, data, data_len);
+        return files_socketpair(c->arg, c->arg2, data, data_len);
     case FILES_OP_TIMER_CREATE:
     case FILES_OP_TIMER_SET:
     case FILES_OP_TIMER_GET:

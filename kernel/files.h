@@ -82,11 +82,13 @@ enum files_op {
     FILES_OP_TIMER_OVERRUN, /* fd: the overrun of its signal last sent */
     FILES_OP_TIMER_DELETE,  /* fd */
     /* Connected AF_UNIX stream sockets (kernel/files_socket.c) */
-    FILES_OP_SOCKETPAIR,    /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK: the two ends' fds (two int32) into data */
+    FILES_OP_SOCKETPAIR,    /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK, arg2 = SOCK_STREAM, SOCK_DGRAM or
+                             * SOCK_SEQPACKET: the two ends' fds (two int32) into data */
     FILES_OP_SEND,          /* fd, len bytes at in: the bytes sent (FILES_CALL_NONBLOCK: as O_NONBLOCK) */
     FILES_OP_RECV,          /* fd, len: bytes into data (FILES_CALL_NONBLOCK, FILES_CALL_PEEK) */
     FILES_OP_SHUTDOWN,      /* fd, arg = SHUT_RD, SHUT_WR or SHUT_RDWR */
-    FILES_OP_LAST = FILES_OP_SHUTDOWN,
+    FILES_OP_SOCKET_TYPE,   /* fd: its SOCK_* type, or -ENOTSOCK */
+    FILES_OP_LAST = FILES_OP_SOCKET_TYPE,
 };
 
 /* flags of a call */
@@ -95,7 +97,12 @@ enum files_op {
                                * a poll with no time left answers what is ready now) */
 #define FILES_CALL_NONBLOCK 2u /* SEND, RECV: this call only, as with O_NONBLOCK (MSG_DONTWAIT) */
 #define FILES_CALL_PEEK 4u     /* RECV: the bytes stay (MSG_PEEK) */
-#define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK)
+#define FILES_CALL_MORE 8u     /* WRITE, SEND: more bytes of the same call follow (a message
+                                * socket refuses a message that does not fit one call) */
+#define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE)
+/* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less
+ * one so a receive's answer is always shorter than a full call (the read loop stops). */
+#define FILES_SOCKET_MSG_MAX (FILES_XFER_MAX - 1)
 
 struct files_call {
     uint32_t op;        /* enum files_op */

@@ -41,6 +41,8 @@ struct file_desc {
     struct pipe *pipe;             /* PIPE_*; SOCKET: what it receives */
     struct pipe *pipe_out;         /* SOCKET: what it sends (the peer's pipe) */
     bool shut_rd, shut_wr;         /* SOCKET: shutdown(2) done for receiving, sending */
+    uint8_t sock_type;             /* SOCKET: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+    bool peer_gone_told;           /* SOCKET (DGRAM): a send found the peer closed (ECONNREFUSED once) */
     struct eventfd event;          /* EVENTFD */
     struct epoll_set *epoll;       /* EPOLL: its interest list */
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
@@ -74,7 +76,7 @@ void files_run_waiters(void);
 void files_pipe_drop_end(struct pipe *p, bool reader);
 
 /* kernel/files_socket.c: */
-int64_t files_socketpair(uint64_t flags, void *data, size_t *data_len);
+int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data_len);
 /* read(2)/recv(2) and write(2)/send(2) of a socket; c->flags FILES_CALL_NONBLOCK, _PEEK. */
 int64_t files_socket_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
 int64_t files_socket_send(struct file_desc *d, const struct files_call *c);

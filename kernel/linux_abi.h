@@ -44,6 +44,8 @@
 #define LINUX_EMSGSIZE 90
 #define LINUX_ENOPROTOOPT 92
 #define LINUX_EAFNOSUPPORT 97
+#define LINUX_ENOTCONN 107
+#define LINUX_ECONNREFUSED 111
 #define LINUX_ETIMEDOUT 110
 /* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted
  * after the handler (SA_RESTART, or no handler ran) or fails with EINTR. Never returned. */

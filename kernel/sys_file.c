@@ -110,7 +110,7 @@ long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uin
             break;
         }
         struct files_call c = { .op = op, .fd = fd, .len = (uint32_t)n, .in = buf, .arg = offset + done,
-                                .flags = call_flags };
+                                .flags = call_flags | (done + n < len ? FILES_CALL_MORE : 0) };
         size_t unused;
         int64_t r = files_call(&c, NULL, &unused);
         if (r == -LINUX_EPIPE && sigpipe)

@@ -5,12 +5,13 @@
  * a call there from any node). A socketpair end is unnamed: getsockname and getpeername
  * report an AF_UNIX family alone, recvfrom and recvmsg an address of length 0, as Linux. Not done: socket, bind,
  * connect, listen, accept (there is no named socket and no network for the program),
- * SOCK_DGRAM and SOCK_SEQPACKET pairs (EOPNOTSUPP), ancillary data (EOPNOTSUPP: no
- * descriptor passing). */
+ * ancillary data (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
+#include "kernel/mm.h"
 #include "kernel/syscall.h"
+#include "kernel/thread.h"
 #include "kernel/usercopy.h"
 
 /* include/linux/socket.h, include/uapi/linux/net.h, asm-generic/socket.h */
@@ -48,14 +49,21 @@ struct sock_msghdr {
     int32_t flags, pad2;
 };
 
+/* fd's SOCK_* type if it is an open socket, else -EBADF or -ENOTSOCK. */
+static long sock_type(uint64_t fd)
+{
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    struct files_call c = { .op = FILES_OP_SOCKET_TYPE, .fd = (int32_t)fd };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
 /* 0 if fd is an open socket, -EBADF or -ENOTSOCK. */
 static long sock_check(uint64_t fd)
 {
-    struct linux_stat st;
-    long rc = files_fstat(fd, &st);
-    if (rc < 0)
-        return rc;
-    return (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFSOCK ? 0 : -LINUX_ENOTSOCK;
+    long type = sock_type(fd);
+    return type < 0 ? type : 0;
 }
 
 /* getsockname's and getpeername's answer: an unnamed AF_UNIX address into uaddr (as much
@@ -87,14 +95,12 @@ long sys_socketpair(uint64_t domain, uint64_t type, uint64_t protocol, uint64_t 
     if (type & ~(uint64_t)(SOCK_TYPE_MASK | SOCK_FLAGS))
         return -LINUX_EINVAL;
     uint64_t kind = type & SOCK_TYPE_MASK;
-    if (kind == SOCK_DGRAM || kind == SOCK_SEQPACKET)
-        return -LINUX_EOPNOTSUPP; /* message boundaries: not done */
-    if (kind != SOCK_STREAM)
+    if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET)
         return -LINUX_EINVAL;
     if (protocol != 0 && protocol != SOCK_AF_UNIX)
         return -SOCK_EPROTONOSUPPORT;
     int32_t fds[2];
-    struct files_call c = { .op = FILES_OP_SOCKETPAIR, .arg = type & SOCK_FLAGS };
+    struct files_call c = { .op = FILES_OP_SOCKETPAIR, .arg = type & SOCK_FLAGS, .arg2 = kind };
     size_t n;
     long rc = (long)files_call(&c, fds, &n);
     if (rc < 0)
@@ -143,7 +149,9 @@ static long sock_recv(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, 
         return -LINUX_EBADF;
     if (len > FILES_RW_MAX)
         len = FILES_RW_MAX;
-    bool wait_all = (flags & SOCK_MSG_WAITALL) && !(flags & (SOCK_MSG_PEEK | SOCK_MSG_DONTWAIT));
+    /* MSG_WAITALL gathers a stream's bytes; a message socket's receive is one message. */
+    bool wait_all = (flags & SOCK_MSG_WAITALL) && !(flags & (SOCK_MSG_PEEK | SOCK_MSG_DONTWAIT)) &&
+                    sock_type(fd) == SOCK_STREAM;
     uint64_t done = 0;
     do {
         long n = files_read_into(FILES_OP_RECV, fd, ubuf + done, len - done, 0, have_bytes && !wait_all, call_flags);
@@ -173,6 +181,69 @@ long sys_recvfrom(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint
     return n;
 }
 
+/* recvmsg's other answers: no ancillary data, no flags, and an unnamed sender (address
+ * length 0); then total, or -EFAULT. */
+static long sock_msg_received(uint64_t umsg, long total)
+{
+    uint64_t zero = 0;
+    int32_t no_flags = 0;
+    uint32_t namelen = 0;
+    if (copy_to_user(umsg + offsetof(struct sock_msghdr, controllen), &zero, sizeof zero) != 0 ||
+        copy_to_user(umsg + offsetof(struct sock_msghdr, flags), &no_flags, sizeof no_flags) != 0 ||
+        copy_to_user(umsg + offsetof(struct sock_msghdr, namelen), &namelen, sizeof namelen) != 0)
+        return -LINUX_EFAULT;
+    return total;
+}
+
+/* sendmsg/recvmsg of a message socket: the iovecs gathered into one message, or one message
+ * scattered over them (a message is at most FILES_SOCKET_MSG_MAX bytes). */
+static long sock_msg_message(uint64_t fd, uint64_t umsg, const struct sock_msghdr *m, uint64_t flags, bool send)
+{
+    uint32_t call_flags;
+    long bad = sock_call_flags(send ? flags & ~(uint64_t)SOCK_MSG_PEEK : flags, &call_flags);
+    if (bad)
+        return bad;
+    uint8_t *buf = kmalloc(FILES_XFER_MAX);
+    if (!buf)
+        return -LINUX_ENOMEM;
+    long result = 0;
+    size_t len = 0;
+    struct linux_iovec iov;
+    for (uint64_t i = 0; send && i < m->iovlen && result == 0; i++) {
+        if (copy_from_user(&iov, m->iov + i * sizeof iov, sizeof iov) != 0)
+            result = -LINUX_EFAULT;
+        else if (iov.iov_len > FILES_SOCKET_MSG_MAX - len)
+            result = -LINUX_EMSGSIZE;
+        else if (copy_from_user(buf + len, iov.iov_base, iov.iov_len) != 0)
+            result = -LINUX_EFAULT;
+        else
+            len += iov.iov_len;
+    }
+    if (result == 0) {
+        struct files_call c = { .op = send ? FILES_OP_SEND : FILES_OP_RECV, .fd = (int32_t)fd, .flags = call_flags,
+                                .len = send ? (uint32_t)len : FILES_XFER_MAX, .in = send ? buf : NULL };
+        size_t got = 0;
+        result = (long)files_call(&c, buf, &got);
+        if (result == -LINUX_EPIPE && send && !(flags & SOCK_MSG_NOSIGNAL))
+            signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
+        size_t placed = 0; /* a message longer than the buffers loses the rest, as on Linux */
+        for (uint64_t i = 0; !send && result >= 0 && i < m->iovlen && placed < got; i++) {
+            if (copy_from_user(&iov, m->iov + i * sizeof iov, sizeof iov) != 0) {
+                result = -LINUX_EFAULT;
+                break;
+            }
+            size_t n = iov.iov_len < got - placed ? (size_t)iov.iov_len : got - placed;
+            if (copy_to_user(iov.iov_base, buf + placed, n) != 0)
+                result = -LINUX_EFAULT;
+            placed += n;
+        }
+        if (!send && result >= 0)
+            result = (long)placed;
+    }
+    kfree(buf);
+    return !send && result >= 0 ? sock_msg_received(umsg, result) : result;
+}
+
 /* sendmsg/recvmsg: the iovecs in turn, as readv/writev; stops at the first short one. */
 static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
 {
@@ -187,6 +258,11 @@ static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
         long rc = sock_check(fd);
         return rc ? rc : -SOCK_EISCONN;
     }
+    long type = sock_type(fd);
+    if (type < 0)
+        return type;
+    if (type != SOCK_STREAM)
+        return sock_msg_message(fd, umsg, &m, flags, send);
     long total = 0;
     for (uint64_t i = 0; i < m.iovlen; i++) {
         struct linux_iovec iov;
@@ -202,21 +278,8 @@ static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
         if ((uint64_t)n < iov.iov_len)
             break;
     }
-    if (m.iovlen == 0) { /* nothing to move: the descriptor's checks alone */
-        long rc = sock_check(fd);
-        if (rc)
-            return rc;
-    }
-    if (!send) {
-        /* No ancillary data, no truncation, and an unnamed sender (address length 0). */
-        uint64_t zero = 0;
-        int32_t no_flags = 0;
-        uint32_t namelen = 0;
-        if (copy_to_user(umsg + offsetof(struct sock_msghdr, controllen), &zero, sizeof zero) != 0 ||
-            copy_to_user(umsg + offsetof(struct sock_msghdr, flags), &no_flags, sizeof no_flags) != 0 ||
-            copy_to_user(umsg + offsetof(struct sock_msghdr, namelen), &namelen, sizeof namelen) != 0)
-            return -LINUX_EFAULT;
-    }
+    if (!send)
+        return sock_msg_received(umsg, total);
     return total;
 }
 
@@ -245,15 +308,15 @@ long sys_shutdown(uint64_t fd, uint64_t how, uint64_t a2, uint64_t a3, uint64_t 
 long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, uint64_t ulen, uint64_t a5)
 {
     (void)a5;
-    long rc = sock_check(fd);
-    if (rc)
-        return rc;
+    long type = sock_type(fd);
+    if (type < 0)
+        return type;
     if (level != SOCK_SOL_SOCKET)
         return -LINUX_ENOPROTOOPT;
     int32_t value;
     switch (name) {
     case SOCK_SO_TYPE:
-        value = SOCK_STREAM;
+        value = (int32_t)type;
         break;
     case SOCK_SO_ERROR:
     case SOCK_SO_ACCEPTCONN:

@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: MIT
-"""socketpair(AF_UNIX, SOCK_STREAM) (kernel/files_socket.c, kernel/sys_socket.c): a thread
+"""socketpair(AF_UNIX, ...) (kernel/files_socket.c, kernel/sys_socket.c): a thread
 that clone() puts on node 1 (with two nodes) echoes lines back in upper case and takes a
 transfer larger than the ring (the sender waits for room, woken from the other node);
 send/recv flags (MSG_DONTWAIT, MSG_PEEK, MSG_WAITALL, MSG_NOSIGNAL), sendmsg/recvmsg with
 iovecs, shutdown (end of file, POLLRDHUP, EPIPE), SIGPIPE on write to a closed peer, poll
 and epoll, getsockopt, getsockname/getpeername, fstat and the error cases must answer as
-on Linux. Every answer must equal the native run's. Before, every socket call was ENOSYS."""
+on Linux. SOCK_SEQPACKET and SOCK_DGRAM pairs keep message boundaries (a short buffer
+drops the rest of its message; sendmsg/recvmsg gather and scatter one message), SEQPACKET
+ends with end of file and DGRAM with ECONNREFUSED then ENOTCONN. Every answer must equal
+the native run's. Before, every socket call was ENOSYS."""
 from dsmkpy.testing import build_musl, check_matches_native
 
 SOURCE = r"""
@@ -66,6 +69,20 @@ static void *echo(void *arg)
     send(sv[1], "01234", 5, 0);
     nap(50);
     send(sv[1], "56789", 5, 0);
+    return 0;
+}
+
+/* On node 1 with two nodes: sends messages a, bb, ccc, hello, a peeked and a scattered
+ * one, then closes its end. */
+static void *messages(void *arg)
+{
+    int fd = (int)(intptr_t)arg;
+    send(fd, "a", 1, 0);
+    send(fd, "bb", 2, 0);
+    send(fd, "ccc", 3, 0);
+    send(fd, "hello", 5, 0);
+    send(fd, "scattered", 9, 0);
+    close(fd);
     return 0;
 }
 
@@ -175,6 +192,53 @@ int main(void)
     errno = 0;
     printf(" nosignal %s sigpipes %d\n", send(pair[0], "x", 1, MSG_NOSIGNAL) < 0 ? strerror(errno) : "ok", (int)sigpipes);
     close(pair[0]);
+
+    printf("seqpacket:");
+    int sq[2];
+    say("pair", socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sq));
+    pthread_create(&t, 0, messages, (void *)(intptr_t)sq[1]);
+    char msg[64];
+    for (int i = 0; i < 3; i++) {
+        n = recv(sq[0], msg, sizeof msg, 0);
+        printf(" %zd:%.*s", n, (int)n, msg);
+    }
+    n = recv(sq[0], msg, 2, 0);
+    printf(" short %zd:%.2s", n, msg);
+    n = recv(sq[0], msg, sizeof msg, MSG_PEEK);
+    printf(" peek %zd", n);
+    char one[4], two[8];
+    struct iovec sc[2] = { { one, sizeof one }, { two, sizeof two } };
+    struct msghdr sm = { .msg_iov = sc, .msg_iovlen = 2 };
+    n = recvmsg(sq[0], &sm, 0);
+    printf(" scattered %zd %.4s|%.*s", n, one, (int)(n - 4), two);
+    pthread_join(t, 0);
+    printf(" eof %zd", recv(sq[0], msg, sizeof msg, 0));
+    len = sizeof type;
+    getsockopt(sq[0], SOL_SOCKET, SO_TYPE, &type, &len);
+    printf(" type %s\n", type == SOCK_SEQPACKET ? "SEQPACKET" : "OTHER");
+    close(sq[0]);
+
+    printf("dgram:");
+    int dg[2];
+    say("pair", socketpair(AF_UNIX, SOCK_DGRAM, 0, dg));
+    struct iovec parts[3] = { { "ga", 2 }, { "th", 2 }, { "er", 2 } };
+    struct msghdr gm = { .msg_iov = parts, .msg_iovlen = 3 };
+    printf(" sendmsg %zd", sendmsg(dg[0], &gm, 0));
+    printf(" send %zd", send(dg[0], "", 0, 0));
+    n = recv(dg[1], msg, sizeof msg, 0);
+    printf(" got %zd:%.*s", n, (int)n, msg);
+    printf(" empty message %zd", recv(dg[1], msg, sizeof msg, 0));
+    len = sizeof type;
+    getsockopt(dg[0], SOL_SOCKET, SO_TYPE, &type, &len);
+    printf(" type %s", type == SOCK_DGRAM ? "DGRAM" : "OTHER");
+    close(dg[1]);
+    errno = 0;
+    printf(" to closed %s", send(dg[0], "x", 1, 0) < 0 ? strerror(errno) : "ok");
+    errno = 0;
+    printf(" again %s", send(dg[0], "x", 1, 0) < 0 ? strerror(errno) : "ok");
+    errno = 0;
+    printf(" recv %s\n", recv(dg[0], msg, sizeof msg, MSG_DONTWAIT) < 0 ? strerror(errno) : "DATA");
+    close(dg[0]);
 
     printf("errors:");
     int pp[2];
