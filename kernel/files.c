@@ -575,6 +575,32 @@ static int64_t files_fcntl(struct fd_slot *s, uint64_t cmd, uint64_t value)
     }
 }
 
+/* The requests every descriptor takes (ioctl(2), ioctl_list(2)): FIONREAD answers for pipes,
+ * sockets and files (bytes past the offset), as Linux's; the others are the terminals'. */
+static int64_t files_ioctl(struct fd_slot *s, uint64_t request, uint64_t on)
+{
+    struct file_desc *d = s->desc;
+    switch (request) {
+    case LINUX_FIONBIO:
+        d->status = on ? d->status | LINUX_O_NONBLOCK : d->status & ~(uint32_t)LINUX_O_NONBLOCK;
+        return 0;
+    case LINUX_FIOCLEX:
+    case LINUX_FIONCLEX:
+        s->cloexec = request == LINUX_FIOCLEX;
+        return 0;
+    case LINUX_FIONREAD:
+        if (d->kind == FILE_KIND_PIPE_READ)
+            return d->pipe->count;
+        if (d->kind == FILE_KIND_SOCKET)
+            return files_socket_pending(d);
+        if (d->kind == FILE_KIND_FILE && !file_store_is_dir(d->file))
+            return file_store_size(d->file) > d->offset ? (int64_t)(file_store_size(d->file) - d->offset) : 0;
+        return -LINUX_ENOTTY;
+    default:
+        return -LINUX_ENOTTY; /* no descriptor is a terminal: TIOCGWINSZ and the rest */
+    }
+}
+
 /* Operations that name a descriptor; fd is open. */
 static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *data_len)
 {
@@ -648,6 +674,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return c->op == FILES_OP_SEND ? files_socket_send(d, c) : files_socket_recv(d, c, data, data_len);
     case FILES_OP_SHUTDOWN:
         return files_socket_shutdown(d, c->arg);
+    case FILES_OP_IOCTL:
+        return files_ioctl(s, c->arg, c->arg2);
     case FILES_OP_SOCKET_TYPE:
         return d->kind == FILE_KIND_SOCKET ? d->sock_type : -LINUX_ENOTSOCK;
     case FILES_OP_TIMERFD_SET:

@@ -88,7 +88,9 @@ enum files_op {
     FILES_OP_RECV,          /* fd, len: bytes into data (FILES_CALL_NONBLOCK, FILES_CALL_PEEK) */
     FILES_OP_SHUTDOWN,      /* fd, arg = SHUT_RD, SHUT_WR or SHUT_RDWR */
     FILES_OP_SOCKET_TYPE,   /* fd: its SOCK_* type, or -ENOTSOCK */
-    FILES_OP_LAST = FILES_OP_SOCKET_TYPE,
+    FILES_OP_IOCTL,         /* fd, arg = FIONREAD (the answer: bytes to read), FIONBIO (arg2: on),
+                             * FIOCLEX or FIONCLEX; -ENOTTY for any other request */
+    FILES_OP_LAST = FILES_OP_IOCTL,
 };
 
 /* flags of a call */

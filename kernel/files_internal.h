@@ -83,6 +83,8 @@ int64_t files_socket_send(struct file_desc *d, const struct files_call *c);
 int64_t files_socket_shutdown(struct file_desc *d, uint64_t how);
 /* The last descriptor of d is gone: both directions see it closed. */
 void files_socket_release(struct file_desc *d);
+/* FIONREAD of a socket: the bytes queued (a stream), or the next message's size. */
+int64_t files_socket_pending(const struct file_desc *d);
 /* poll(2)'s answer for a socket (Linux's unix_poll for a connected stream socket). */
 int16_t files_socket_poll(const struct file_desc *d);
 

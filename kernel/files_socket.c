@@ -199,6 +199,16 @@ void files_socket_release(struct file_desc *d)
     d->pipe = d->pipe_out = NULL;
 }
 
+int64_t files_socket_pending(const struct file_desc *d)
+{
+    uint32_t len = 0;
+    if (d->sock_type == FILES_SOCK_STREAM)
+        return d->pipe->count;
+    if (d->pipe->count)
+        pipe_peek(d->pipe, &len, sizeof len);
+    return len;
+}
+
 int16_t files_socket_poll(const struct file_desc *d)
 {
     const struct pipe *in = d->pipe, *out = d->pipe_out;

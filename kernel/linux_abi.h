@@ -182,6 +182,11 @@
 #define LINUX_S_IFREG 0100000
 #define LINUX_S_IFCHR 0020000
 #define LINUX_S_IFSOCK 0140000
+/* ioctl requests on any descriptor (include/uapi/asm-generic/ioctls.h) */
+#define LINUX_FIONREAD 0x541B
+#define LINUX_FIONBIO 0x5421
+#define LINUX_FIONCLEX 0x5450
+#define LINUX_FIOCLEX 0x5451
 
 /* getrandom (linux/random.h) and prlimit (asm-generic/resource.h) */
 #define LINUX_GRND_NONBLOCK 1

@@ -75,10 +75,21 @@ long sys_readv(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t a3, uint64_t
     return io_vector(fd, uiov, count, false);
 }
 
+/* FIONREAD, FIONBIO, FIOCLEX and FIONCLEX (kernel/files.c); every other request is a
+ * terminal's, and no descriptor is a terminal: ENOTTY. */
 long sys_ioctl(uint64_t fd, uint64_t request, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)request, (void)arg, (void)a3, (void)a4, (void)a5;
-    if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
+    (void)a3, (void)a4, (void)a5;
+    if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    return -LINUX_ENOTTY; /* no descriptor is a terminal: TIOCGWINSZ and all others */
+    int32_t on = 0;
+    if ((uint32_t)request == LINUX_FIONBIO && copy_from_user(&on, arg, sizeof on) != 0)
+        return -LINUX_EFAULT;
+    struct files_call c = { .op = FILES_OP_IOCTL, .fd = (int32_t)fd, .arg = (uint32_t)request, .arg2 = on != 0 };
+    size_t n;
+    long r = (long)files_call(&c, NULL, &n);
+    if (r < 0 || (uint32_t)request != LINUX_FIONREAD)
+        return r;
+    int32_t count = r > INT32_MAX ? INT32_MAX : (int32_t)r;
+    return copy_to_user(arg, &count, sizeof count) != 0 ? -LINUX_EFAULT : 0;
 }

@@ -23,6 +23,7 @@ SOURCE = r"""
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -240,6 +241,33 @@ int main(void)
     printf(" recv %s\n", recv(dg[0], msg, sizeof msg, MSG_DONTWAIT) < 0 ? strerror(errno) : "DATA");
     close(dg[0]);
 
+    printf("ioctl:");
+    int io[2], avail = -1, on = 1;
+    socketpair(AF_UNIX, SOCK_STREAM, 0, io);
+    send(io[0], "12345", 5, 0);
+    ioctl(io[1], FIONREAD, &avail);
+    printf(" socket %d", avail);
+    int qp[2];
+    pipe(qp);
+    write(qp[1], "abc", 3);
+    ioctl(qp[0], FIONREAD, &avail);
+    printf(" pipe %d", avail);
+    say("fionbio", ioctl(qp[0], FIONBIO, &on));
+    read(qp[0], msg, sizeof msg);
+    errno = 0;
+    printf(" then read %s", read(qp[0], msg, sizeof msg) < 0 ? strerror(errno) : "DATA");
+    say("fioclex", ioctl(qp[1], FIOCLEX));
+    printf(" cloexec %d", fcntl(qp[1], F_GETFD));
+    int f = open("ioctl.txt", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    write(f, "0123456789", 10);
+    lseek(f, 4, SEEK_SET);
+    ioctl(f, FIONREAD, &avail);
+    printf(" file %d", avail);
+    errno = 0;
+    printf(" tcgets %s\n", ioctl(io[0], TCGETS, msg) < 0 ? strerror(errno) : "ok");
+    close(f);
+    unlink("ioctl.txt");
+
     printf("errors:");
     int pp[2];
     pipe(pp);
@@ -266,6 +294,8 @@ int main(void)
 
 def test_socketpair_matches_native(tmp_path):
     exe = build_musl(tmp_path, "socketpair", SOURCE)
-    out = check_matches_native(tmp_path, "socketpair", exe).decode()
+    work = tmp_path / "native"
+    work.mkdir()
+    out = check_matches_native(tmp_path, "socketpair", exe, cwd=work).decode()
     for bad in ("OTHER", "DIFFERS", "NONE", "DATA"):
         assert bad not in out, out
