@@ -7,6 +7,7 @@
 #include "kernel/file_store.h"
 
 #include "drivers/serial_ports.h"
+#include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/files.h"
 #include "kernel/format.h"
@@ -15,14 +16,15 @@
 #include "kernel/mm.h"
 #include "kernel/path.h"
 #include "kernel/ramfile.h"
+#include "kernel/time_conv.h"
 
 #define FILE_STORE_MAX 64            /* boot modules (at most 8), their directories, the program's files and directories */
 #define FILE_STORE_RAM_PAGES 8192    /* 32 MiB: a quarter of a node's default 128 MiB */
 #define FILE_STORE_INO_BASE 1000     /* the root's inode number; past FILES_DESCS_MAX, which number
                                       * descriptors' terminals and pipes */
 #define FILE_STORE_MODULE_MODE 0444
-#define FILE_STORE_RAM_MODE 0644
 #define FILE_STORE_DIR_MODE 0755
+#define FILE_STORE_PERM_BITS 07777 /* S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx */
 #define FILE_STORE_DIR_LINKS 2       /* a directory's st_nlink: its name and its "." */
 #define FILE_STORE_BLOCK_SIZE 4096
 #define FILE_STORE_STAT_BLOCK 512    /* st_blocks counts 512-byte units */
@@ -45,10 +47,14 @@ struct file_node {
     bool dir;             /* a directory (made by the program or for a module): no bytes */
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
+    uint32_t perm;        /* permission bits (07777): chmod, open's and mkdir's mode less the umask */
+    uint64_t atime_ns, mtime_ns, ctime_ns; /* on CLOCK_REALTIME: last read (relatime), change of
+                                            * bytes or entries, change of anything */
 };
 
 static struct file_node file_store[FILE_STORE_MAX];
-static struct file_node file_store_root = { .path = "/", .used = true, .dir = true, .linked = true };
+static struct file_node file_store_root = { .path = "/", .used = true, .dir = true, .linked = true,
+                                            .perm = FILE_STORE_DIR_MODE };
 static size_t file_store_ram_pages; /* pages held by every ram file */
 static char file_store_out[FILE_STORE_OUT_MAX];
 CMDLINE_PARAM_STRING(file_store_out, "files.out",
@@ -57,6 +63,34 @@ CMDLINE_PARAM_STRING(file_store_out, "files.out",
 static void *file_store_alloc(size_t bytes) { return kmalloc(bytes); }
 static void file_store_free(void *p) { kfree(p); }
 static const struct ramfile_alloc file_store_allocator = { file_store_alloc, file_store_free };
+
+/* CLOCK_REALTIME on the program clock (node 0 holds the store: its clock is the program's). */
+static uint64_t file_store_now(void)
+{
+    return time_program_ns() + TIME_REALTIME_EPOCH_NS;
+}
+
+/* n's bytes or entries changed now (its status too, as with every such change). */
+static void file_store_modified(struct file_node *n)
+{
+    n->mtime_ns = n->ctime_ns = file_store_now();
+}
+
+/* The directory holding path changed its entries now. */
+static void file_store_parent_modified(const char *path)
+{
+    char parent[FILE_STORE_PATH_MAX];
+    size_t len = (size_t)(path_last(path) - path);
+    if (len > 1)
+        len--; /* not the root: drop the separator before the last name */
+    if (len >= sizeof parent)
+        return;
+    memcpy(parent, path, len);
+    parent[len] = '\0';
+    struct file_node *d = file_store_lookup(parent);
+    if (d)
+        file_store_modified(d);
+}
 
 /* A free slot, or NULL. */
 static struct file_node *file_store_slot(void)
@@ -86,7 +120,7 @@ enum path_kind file_store_kind(const char *path, void *ctx)
     return !n ? PATH_MISSING : n->dir ? PATH_DIR : PATH_FILE;
 }
 
-struct file_node *file_store_create(const char *path, int64_t *err)
+struct file_node *file_store_create(const char *path, uint32_t perm, int64_t *err)
 {
     size_t len = strlen(path);
     if (len >= FILE_STORE_PATH_MAX) {
@@ -98,8 +132,11 @@ struct file_node *file_store_create(const char *path, int64_t *err)
         *err = -LINUX_ENOSPC;
         return NULL;
     }
-    *n = (struct file_node){ .used = true, .linked = true };
+    uint64_t now = file_store_now();
+    *n = (struct file_node){ .used = true, .linked = true, .perm = perm & FILE_STORE_PERM_BITS, .atime_ns = now,
+                             .mtime_ns = now, .ctime_ns = now };
     memcpy(n->path, path, len + 1);
+    file_store_parent_modified(n->path);
     return n;
 }
 
@@ -126,12 +163,12 @@ bool file_store_add_module(const char *path, size_t len, const uint8_t *data, ui
         if (canon[i] != '/')
             continue;
         canon[i] = '\0';
-        bool made = file_store_lookup(canon) || file_store_mkdir(canon) == 0;
+        bool made = file_store_lookup(canon) || file_store_mkdir(canon, FILE_STORE_DIR_MODE) == 0;
         canon[i] = '/';
         if (!made)
             return false;
     }
-    struct file_node *n = file_store_create(canon, &err);
+    struct file_node *n = file_store_create(canon, FILE_STORE_MODULE_MODE, &err);
     if (!n)
         return false;
     n->data = data;
@@ -159,15 +196,41 @@ const char *file_store_path(const struct file_node *n)
     return n->path;
 }
 
-int64_t file_store_mkdir(const char *path)
+int64_t file_store_mkdir(const char *path, uint32_t perm)
 {
     if (file_store_lookup(path))
         return -LINUX_EEXIST;
     int64_t err = 0;
-    struct file_node *n = file_store_create(path, &err);
+    struct file_node *n = file_store_create(path, perm, &err);
     if (n)
         n->dir = true;
     return err;
+}
+
+int64_t file_store_chmod(struct file_node *n, uint32_t perm)
+{
+    if (n->data)
+        return -LINUX_EROFS; /* a boot module */
+    n->perm = perm & FILE_STORE_PERM_BITS;
+    n->ctime_ns = file_store_now();
+    return 0;
+}
+
+int64_t file_store_set_times(struct file_node *n, uint64_t atime_ns, uint64_t mtime_ns)
+{
+    if (n->data)
+        return -LINUX_EROFS;
+    if (atime_ns != FILE_STORE_TIME_OMIT)
+        n->atime_ns = atime_ns;
+    if (mtime_ns != FILE_STORE_TIME_OMIT)
+        n->mtime_ns = mtime_ns;
+    n->ctime_ns = file_store_now();
+    return 0;
+}
+
+uint32_t file_store_perm(const struct file_node *n)
+{
+    return n->perm;
 }
 
 /* Whether a linked node's path lies below directory d. */
@@ -186,8 +249,10 @@ uint64_t file_store_size(const struct file_node *n)
     return n->data ? n->size : n->ram.size;
 }
 
-size_t file_store_read(const struct file_node *n, uint64_t off, void *dst, size_t len)
+size_t file_store_read(struct file_node *n, uint64_t off, void *dst, size_t len)
 {
+    if (n->atime_ns <= n->mtime_ns)
+        n->atime_ns = file_store_now(); /* relatime: Linux's default */
     if (!n->data)
         return ramfile_read(&n->ram, off, dst, len);
     if (off >= n->size)
@@ -229,12 +294,15 @@ int64_t file_store_write(struct file_node *n, uint64_t off, const void *src, siz
     if (file_store_ram_pages - before + worst > FILE_STORE_RAM_PAGES)
         return -LINUX_ENOSPC;
     int64_t rc = file_store_account(ramfile_write(&n->ram, &file_store_allocator, off, src, len), before, &n->ram);
+    if (len)
+        file_store_modified(n);
     return rc ? rc : (int64_t)len;
 }
 
 int64_t file_store_truncate(struct file_node *n, uint64_t size)
 {
     size_t before = file_store_footprint(&n->ram);
+    file_store_modified(n); /* even to the same size, as Linux's truncate and O_TRUNC */
     return file_store_account(ramfile_truncate(&n->ram, &file_store_allocator, size), before, &n->ram);
 }
 
@@ -261,6 +329,7 @@ int64_t file_store_rmdir(const char *path)
     if (file_store_has_children(n))
         return -LINUX_ENOTEMPTY;
     n->linked = false;
+    file_store_parent_modified(n->path);
     file_store_reap(n);
     return 0;
 }
@@ -275,6 +344,8 @@ int64_t file_store_unlink(const char *path)
     if (!file_store_writable(n))
         return -LINUX_EROFS;
     n->linked = false;
+    n->ctime_ns = file_store_now(); /* its link count fell */
+    file_store_parent_modified(n->path);
     file_store_reap(n);
     return 0;
 }
@@ -308,6 +379,9 @@ int64_t file_store_rename(const char *from, const char *to)
         old->linked = false;
         file_store_reap(old);
     }
+    file_store_parent_modified(from);
+    file_store_parent_modified(to);
+    n->ctime_ns = file_store_now();
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
         struct file_node *m = &file_store[i];
         if (!m->used || !m->linked || (m != n && !path_is_below(m->path, from)))
@@ -392,12 +466,18 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
     st->st_ino = file_store_ino(n);
     st->st_nlink = n->linked;
     st->st_blksize = FILE_STORE_BLOCK_SIZE;
+    st->st_atime_sec = n->atime_ns / NS_PER_SEC;
+    st->st_atime_nsec = n->atime_ns % NS_PER_SEC;
+    st->st_mtime_sec = n->mtime_ns / NS_PER_SEC;
+    st->st_mtime_nsec = n->mtime_ns % NS_PER_SEC;
+    st->st_ctime_sec = n->ctime_ns / NS_PER_SEC;
+    st->st_ctime_nsec = n->ctime_ns % NS_PER_SEC;
     if (n->dir) {
-        st->st_mode = LINUX_S_IFDIR | FILE_STORE_DIR_MODE;
+        st->st_mode = LINUX_S_IFDIR | n->perm;
         st->st_nlink = FILE_STORE_DIR_LINKS;
         return;
     }
-    st->st_mode = LINUX_S_IFREG | (n->data ? FILE_STORE_MODULE_MODE : FILE_STORE_RAM_MODE);
+    st->st_mode = LINUX_S_IFREG | n->perm;
     st->st_size = (int64_t)file_store_size(n);
     st->st_blocks = n->data ? (st->st_size + FILE_STORE_STAT_BLOCK - 1) / FILE_STORE_STAT_BLOCK
                             : (int64_t)(n->ram.pages_held * (RAMFILE_PAGE / FILE_STORE_STAT_BLOCK));

@@ -6,7 +6,9 @@
  * and absolute: kernel/files.c resolves the program's (kernel/path.h, with file_store_kind)
  * against its working directory first. Asked for on the command line (files.out=), created
  * files are written out on COM4 at the program's exit, for `tools/dsmk run --out` to save
- * on the host. Node 0 (or the only node) holds the store. */
+ * on the host. Each keeps permission bits and access, modification and status change
+ * times (on the program's CLOCK_REALTIME), as Linux's stat shows them. Node 0 (or the only
+ * node) holds the store. */
 #ifndef KERNEL_FILE_STORE_H
 #define KERNEL_FILE_STORE_H
 
@@ -26,9 +28,9 @@ bool file_store_add_module(const char *path, size_t len, const uint8_t *data, ui
 struct file_node *file_store_lookup(const char *path);
 /* path_resolve's question over the store (ctx unused). */
 enum path_kind file_store_kind(const char *path, void *ctx);
-/* A new empty file at canonical path (free, its parent a directory): the node, or NULL with
- * *err -ENOSPC (no slot) or -ENAMETOOLONG. */
-struct file_node *file_store_create(const char *path, int64_t *err);
+/* A new empty file at canonical path (free, its parent a directory) with permission bits
+ * perm: the node, or NULL with *err -ENOSPC (no slot) or -ENAMETOOLONG. */
+struct file_node *file_store_create(const char *path, uint32_t perm, int64_t *err);
 /* n's canonical path (as of now: a rename of it or a directory above moves it). */
 const char *file_store_path(const struct file_node *n);
 /* Whether the program may write n (it made it; boot modules are read-only). */
@@ -37,13 +39,21 @@ bool file_store_writable(const struct file_node *n);
 bool file_store_is_dir(const struct file_node *n);
 /* Whether a path still names n (unlinked, it lives on while held). */
 bool file_store_is_linked(const struct file_node *n);
-/* mkdir(2): 0, -EEXIST, -ENOSPC, -ENAMETOOLONG. */
-int64_t file_store_mkdir(const char *path);
+/* mkdir(2) with permission bits perm: 0, -EEXIST, -ENOSPC, -ENAMETOOLONG. */
+int64_t file_store_mkdir(const char *path, uint32_t perm);
+/* chmod(2): n's permission bits (07777 of perm): 0, or -EROFS for a boot module. */
+int64_t file_store_chmod(struct file_node *n, uint32_t perm);
+/* utimensat(2): n's access and modification times (ns since the epoch; FILE_STORE_TIME_OMIT
+ * keeps one), its status change time now: 0, or -EROFS for a boot module. */
+#define FILE_STORE_TIME_OMIT UINT64_MAX
+int64_t file_store_set_times(struct file_node *n, uint64_t atime_ns, uint64_t mtime_ns);
+/* n's permission bits. */
+uint32_t file_store_perm(const struct file_node *n);
 /* rmdir(2): 0, -ENOENT, -ENOTDIR, -ENOTEMPTY, -EBUSY (the root). */
 int64_t file_store_rmdir(const char *path);
 uint64_t file_store_size(const struct file_node *n);
-/* Copies up to len bytes at off into dst; the count. */
-size_t file_store_read(const struct file_node *n, uint64_t off, void *dst, size_t len);
+/* Copies up to len bytes at off into dst (its access time moves, as relatime moves it); the count. */
+size_t file_store_read(struct file_node *n, uint64_t off, void *dst, size_t len);
 /* Writes len bytes at off (n writable): len, -ENOSPC (the store's memory is used up) or -EFBIG. */
 int64_t file_store_write(struct file_node *n, uint64_t off, const void *src, size_t len);
 /* Sets n's size (writable): 0, -ENOSPC or -EFBIG. */
@@ -59,7 +69,8 @@ int64_t file_store_rename(const char *from, const char *to);
 /* An open description now names n / no longer does. */
 void file_store_hold(struct file_node *n);
 void file_store_release(struct file_node *n);
-/* n's stat: a regular file, 0444 for a module, 0644 for the program's own; a directory 0755. */
+/* n's stat: a regular file or a directory with its permission bits (a module 0444, made at
+ * boot) and times. */
 void file_store_stat(const struct file_node *n, struct linux_stat *st);
 /* getdents64(2) of directory dir from position *cookie: linux_dirent64 records into
  * buf[0..len), "." and ".." first; bytes, 0 at the end (or for a removed directory), or

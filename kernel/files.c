@@ -28,6 +28,7 @@
 #include "kernel/posix_timers.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
+#include "kernel/time_conv.h"
 
 #define FILES_STDIN 0
 #define FILES_STDOUT 1
@@ -38,6 +39,7 @@
 #define FILES_CHAR_MODE 0620       /* what a terminal's stat shows for stdin, stdout, stderr */
 #define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
 #define FILES_SOCKET_MODE 0777     /* a socket's, as Linux shows it */
+#define FILES_ANY_EXEC 0111        /* S_IXUSR | S_IXGRP | S_IXOTH */
 #define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
                           LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC) /* others are ignored */
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
@@ -50,8 +52,7 @@ struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
 bool files_changed;
 static bool files_retrying;                    /* the queue is being run (no nesting) */
-/* umask(2): the program's, kept and reported; the modes of files made here do not use it
- * (they are 0644 whatever open asks) */
+/* umask(2): the program's; open(O_CREAT) and mkdir take its bits off the mode they ask for */
 #define FILES_UMASK_DEFAULT 022
 #define FILES_UMASK_BITS 0777
 static uint64_t files_umask = FILES_UMASK_DEFAULT;
@@ -172,7 +173,7 @@ static int64_t files_stdin_copy(uint64_t offset, void *data, uint32_t len, size_
     return (int64_t)n;
 }
 
-static int64_t files_open(const char *path, bool dir_only, uint64_t flags)
+static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint64_t perm)
 {
     uint64_t mode = flags & LINUX_O_ACCMODE;
     flags &= FILES_OPEN_FLAGS;
@@ -199,7 +200,7 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags)
     if (!d)
         return -LINUX_ENFILE;
     int64_t err = 0;
-    if (!f && !(f = file_store_create(path, &err))) {
+    if (!f && !(f = file_store_create(path, (uint32_t)(perm & ~files_umask), &err))) {
         d->refs = 0;
         return err;
     }
@@ -270,7 +271,9 @@ static int64_t files_access(const char *path, uint64_t mode)
         return -LINUX_ENOENT;
     if (file_store_is_dir(f))
         return 0;
-    if ((mode & LINUX_X_OK) || ((mode & LINUX_W_OK) && !file_store_writable(f)))
+    /* The program runs as root: execute needs some x bit, write a file it may write. */
+    if (((mode & LINUX_X_OK) && !(file_store_perm(f) & FILES_ANY_EXEC)) ||
+        ((mode & LINUX_W_OK) && !file_store_writable(f)))
         return -LINUX_EACCES;
     return 0;
 }
@@ -359,7 +362,7 @@ static bool files_op_has_path(uint32_t op)
 {
     return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
            op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR ||
-           op == FILES_OP_TRUNCATE_PATH;
+           op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS;
 }
 
 static struct file_node *files_cwd_dir(void)
@@ -447,6 +450,39 @@ static int64_t files_truncate_path(const char *path, uint64_t size)
     return (int64_t)size < 0 ? -LINUX_EINVAL : file_store_truncate(f, size);
 }
 
+/* One of UTIMENS's times into *out: ns since the epoch, or FILE_STORE_TIME_OMIT; false
+ * for a timespec out of range. */
+static bool files_utime(const struct linux_timespec *ts, uint64_t now, uint64_t *out)
+{
+    if (ts->tv_nsec == LINUX_UTIME_NOW)
+        *out = now;
+    else if (ts->tv_nsec == LINUX_UTIME_OMIT)
+        *out = FILE_STORE_TIME_OMIT;
+    else if (timespec_valid(ts))
+        *out = timespec_to_ns(ts);
+    else
+        return false;
+    return true;
+}
+
+/* CHMOD or UTIMENS on f. */
+static int64_t files_set_meta(struct file_node *f, const struct files_call *c)
+{
+    if (c->op == FILES_OP_CHMOD)
+        return file_store_chmod(f, (uint32_t)c->arg);
+    uint64_t now = time_program_ns() + TIME_REALTIME_EPOCH_NS, atime, mtime;
+    struct linux_timespec ts[2] = { { 0, LINUX_UTIME_NOW }, { 0, LINUX_UTIME_NOW } };
+    if (c->len && c->len != sizeof ts)
+        return -LINUX_EINVAL;
+    if (c->len)
+        memcpy(ts, c->in, sizeof ts);
+    if (!files_utime(&ts[0], now, &atime) || !files_utime(&ts[1], now, &mtime))
+        return -LINUX_EINVAL;
+    if (atime == FILE_STORE_TIME_OMIT && mtime == FILE_STORE_TIME_OMIT)
+        return 0; /* nothing changes, not even the status time (utimensat(2)) */
+    return file_store_set_times(f, atime, mtime);
+}
+
 static int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len)
 {
     char path[FILES_PATH_MAX];
@@ -456,7 +492,7 @@ static int64_t files_execute_path(const struct files_call *c, void *data, size_t
         return rc;
     switch (c->op) {
     case FILES_OP_OPEN:
-        return files_open(path, how.dir_only, c->arg);
+        return files_open(path, how.dir_only, c->arg, c->arg2);
     case FILES_OP_STAT:
         return files_stat_path(path, data, data_len);
     case FILES_OP_ACCESS:
@@ -466,7 +502,7 @@ static int64_t files_execute_path(const struct files_call *c, void *data, size_t
     case FILES_OP_UNLINK:
         return file_store_unlink(path);
     case FILES_OP_MKDIR:
-        return file_store_mkdir(path);
+        return file_store_mkdir(path, (uint32_t)(c->arg & ~files_umask));
     case FILES_OP_RMDIR:
         return file_store_rmdir(path);
     case FILES_OP_RENAME:
@@ -475,6 +511,11 @@ static int64_t files_execute_path(const struct files_call *c, void *data, size_t
         return files_chdir(path);
     case FILES_OP_TRUNCATE_PATH:
         return files_truncate_path(path, c->arg);
+    case FILES_OP_CHMOD:
+    case FILES_OP_UTIMENS: {
+        struct file_node *f = file_store_lookup(path);
+        return f ? files_set_meta(f, c) : -LINUX_ENOENT;
+    }
     default:
         return -LINUX_EINVAL;
     }
@@ -682,6 +723,9 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_timerfd_settime(d, c, data, data_len);
     case FILES_OP_TIMERFD_GET:
         return files_timerfd_gettime(d, data, data_len);
+    case FILES_OP_CHMOD: /* fchmod(2), futimens(3): a file's or directory's; pipes and the rest have no such */
+    case FILES_OP_UTIMENS:
+        return d->kind == FILE_KIND_FILE ? files_set_meta(d->file, c) : 0;
     case FILES_OP_CHDIR: { /* fchdir(2): to a removed directory too, as Linux allows */
         int64_t err = 0;
         struct file_node *dir = files_dirfd_dir(c->fd, &err);
@@ -698,7 +742,7 @@ bool files_op_has_input(uint32_t op)
 {
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
-           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND;
+           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS;
 }
 
 /* files_execute without running the queue. */
@@ -709,7 +753,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) ||
         (files_op_has_input(c->op) && c->len && !c->in))
         return -LINUX_EINVAL;
-    if (files_op_has_path(c->op) && !(c->op == FILES_OP_CHDIR && c->path_len == 0))
+    bool on_fd = c->path_len == 0 && (c->op == FILES_OP_CHDIR || c->op == FILES_OP_CHMOD || c->op == FILES_OP_UTIMENS);
+    if (files_op_has_path(c->op) && !on_fd)
         return files_execute_path(c, data, data_len);
     switch (c->op) {
     case FILES_OP_GETCWD:

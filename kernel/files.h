@@ -36,7 +36,7 @@
  * is AT_FDCWD (callers set it: 0 is a descriptor). */
 enum files_op {
     FILES_OP_CHECK = 1, /* is fd open: 0 or -EBADF */
-    FILES_OP_OPEN,      /* path, arg = flags (O_CREAT makes a file in memory): the new fd */
+    FILES_OP_OPEN,      /* path, arg = flags (O_CREAT makes a file in memory, arg2 = its mode): the new fd */
     FILES_OP_CLOSE,     /* fd */
     FILES_OP_READ,      /* fd, len: bytes into data at the fd's offset, which advances */
     FILES_OP_PREAD,     /* fd, len, arg = offset: bytes into data */
@@ -56,7 +56,7 @@ enum files_op {
     FILES_OP_UNLINK,    /* path */
     FILES_OP_RENAME,    /* path = the old path, len bytes at in = the new one (no NUL), from dirfd arg2 */
     FILES_OP_UMASK,     /* arg = the new mask: the old one (the program's, kept with the table) */
-    FILES_OP_MKDIR,     /* path */
+    FILES_OP_MKDIR,     /* path, arg = mode */
     FILES_OP_RMDIR,     /* path */
     FILES_OP_GETDENTS,  /* fd, len: linux_dirent64 records into data from the fd's position */
     FILES_OP_CHDIR,     /* path; with no path (path_len 0), fd's directory (fchdir) */
@@ -90,7 +90,10 @@ enum files_op {
     FILES_OP_SOCKET_TYPE,   /* fd: its SOCK_* type, or -ENOTSOCK */
     FILES_OP_IOCTL,         /* fd, arg = FIONREAD (the answer: bytes to read), FIONBIO (arg2: on),
                              * FIOCLEX or FIONCLEX; -ENOTTY for any other request */
-    FILES_OP_LAST = FILES_OP_IOCTL,
+    FILES_OP_CHMOD,         /* path, arg = mode; with no path (path_len 0), fd's file (fchmod) */
+    FILES_OP_UTIMENS,       /* path, or with no path fd's file; len bytes at in: struct linux_timespec[2]
+                             * (access, modification; UTIME_NOW, UTIME_OMIT), 0 bytes: both now */
+    FILES_OP_LAST = FILES_OP_UTIMENS,
 };
 
 /* flags of a call */
@@ -136,7 +139,7 @@ struct files_waiter {
 };
 
 /* True for the ops whose call carries len bytes at in (WRITE, PWRITE, POLL, RENAME,
- * EPOLL_CTL, TIMERFD_SET, TIMER_CREATE, TIMER_SET, SEND). */
+ * EPOLL_CTL, TIMERFD_SET, TIMER_CREATE, TIMER_SET, SEND, UTIMENS). */
 bool files_op_has_input(uint32_t op);
 
 /* Registers the stdin and file= modules of info (module 0, the program, is skipped) and,

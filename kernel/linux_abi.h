@@ -117,6 +117,8 @@
 #define LINUX_CLOCK_REALTIME_ALARM 8
 #define LINUX_CLOCK_BOOTTIME_ALARM 9
 #define LINUX_TIMER_ABSTIME 1
+#define LINUX_UTIME_NOW ((1l << 30) - 1l) /* utimensat(2) tv_nsec values */
+#define LINUX_UTIME_OMIT ((1l << 30) - 2l)
 /* timerfd (uapi/linux/timerfd.h): TFD_CLOEXEC and TFD_NONBLOCK are O_CLOEXEC and O_NONBLOCK */
 #define LINUX_TFD_TIMER_ABSTIME 1
 #define LINUX_TFD_TIMER_CANCEL_ON_SET 2

@@ -136,7 +136,8 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
 
 /* A call on a user path from dirfd (open, stat, access, ...); a STAT's result goes to
  * ustat. */
-static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t ustat)
+static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
+                               uint64_t ustat)
 {
     struct files_call *c = kzalloc(sizeof *c);
     if (!c)
@@ -148,6 +149,7 @@ static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath,
         c->op = op;
         c->fd = (int32_t)dirfd;
         c->arg = arg;
+        c->arg2 = arg2;
         c->path_len = (uint32_t)len;
         size_t n = 0;
         r = files_call(c, &st, &n);
@@ -179,14 +181,14 @@ static long files_stat_fd(uint64_t fd, uint64_t ustat)
 
 long sys_open(uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)mode, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_OPEN, FILES_CWD, upath, flags, 0);
+    (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_OPEN, FILES_CWD, upath, flags, mode, 0);
 }
 
 long sys_openat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a4, uint64_t a5)
 {
-    (void)mode, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_OPEN, dirfd, upath, flags, 0);
+    (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_OPEN, dirfd, upath, flags, mode, 0);
 }
 
 long sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -216,7 +218,7 @@ long sys_fstat(uint64_t fd, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a
 long sys_stat(uint64_t upath, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_STAT, FILES_CWD, upath, 0, ustat);
+    return (long)files_path_call(FILES_OP_STAT, FILES_CWD, upath, 0, 0, ustat);
 }
 
 long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t flags, uint64_t a4, uint64_t a5)
@@ -231,19 +233,19 @@ long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t fla
         if (first == '\0')
             return files_stat_fd(dirfd, ustat);
     }
-    return (long)files_path_call(FILES_OP_STAT, dirfd, upath, 0, ustat);
+    return (long)files_path_call(FILES_OP_STAT, dirfd, upath, 0, 0, ustat);
 }
 
 long sys_access(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_ACCESS, FILES_CWD, upath, mode, 0);
+    return (long)files_path_call(FILES_OP_ACCESS, FILES_CWD, upath, mode, 0, 0);
 }
 
 long sys_faccessat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0);
+    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0, 0);
 }
 
 /* faccessat2: AT_EACCESS changes nothing (real and effective ids are the same), AT_SYMLINK_NOFOLLOW
@@ -253,7 +255,7 @@ long sys_faccessat2(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t flag
     (void)a4, (void)a5;
     if (flags & ~(uint64_t)(LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW))
         return -LINUX_EINVAL;
-    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0);
+    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0, 0);
 }
 
 long sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -403,7 +405,7 @@ long sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, u
 long sys_truncate(uint64_t upath, uint64_t length, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_TRUNCATE_PATH, FILES_CWD, upath, length, 0);
+    return (long)files_path_call(FILES_OP_TRUNCATE_PATH, FILES_CWD, upath, length, 0, 0);
 }
 
 #define FADVISE_LAST 5 /* POSIX_FADV_NOREUSE: advice 0..5 (include/uapi/linux/fadvise.h) */
@@ -446,7 +448,7 @@ long sys_creat(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t
 long sys_unlink(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_UNLINK, FILES_CWD, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_UNLINK, FILES_CWD, upath, 0, 0, 0);
 }
 
 long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -455,7 +457,7 @@ long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, u
     if (flags & ~(uint64_t)LINUX_AT_REMOVEDIR)
         return -LINUX_EINVAL;
     enum files_op op = (flags & LINUX_AT_REMOVEDIR) ? FILES_OP_RMDIR : FILES_OP_UNLINK;
-    return (long)files_path_call(op, dirfd, upath, 0, 0);
+    return (long)files_path_call(op, dirfd, upath, 0, 0, 0);
 }
 
 /* rename, renameat, renameat2 (flags 0 only; no RENAME_NOREPLACE/EXCHANGE/WHITEOUT): both
@@ -511,7 +513,7 @@ long sys_readlinkat(uint64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size
     (void)ubuf, (void)a4, (void)a5;
     if ((int64_t)size <= 0)
         return -LINUX_EINVAL;
-    long r = (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, 0, 0);
+    long r = (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, 0, 0, 0);
     return r == 0 ? -LINUX_EINVAL : r;
 }
 
@@ -534,7 +536,7 @@ long sys_umask(uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 long sys_chdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_CHDIR, FILES_CWD, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_CHDIR, FILES_CWD, upath, 0, 0, 0);
 }
 
 long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -545,18 +547,72 @@ long sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 
 long sys_mkdir(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)mode, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_MKDIR, FILES_CWD, upath, 0, 0);
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_MKDIR, FILES_CWD, upath, mode, 0, 0);
 }
 
 long sys_mkdirat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)mode, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_MKDIR, dirfd, upath, 0, 0);
+    (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_MKDIR, dirfd, upath, mode, 0, 0);
+}
+
+long sys_chmod(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_CHMOD, FILES_CWD, upath, (uint32_t)mode, 0, 0);
+}
+
+long sys_fchmodat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_CHMOD, dirfd, upath, (uint32_t)mode, 0, 0);
+}
+
+long sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_fd_call(FILES_OP_CHMOD, fd, (uint32_t)mode, 0);
+}
+
+#define FILES_AT_SYMLINK_NOFOLLOW 0x100 /* there are no symbolic links: nothing to follow */
+#define FILES_AT_EMPTY_PATH 0x1000
+
+/* utimensat(2), and futimens(3) (a NULL path: dirfd's own file). */
+long sys_utimensat(uint64_t dirfd, uint64_t upath, uint64_t utimes, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if (flags & ~(uint64_t)(FILES_AT_SYMLINK_NOFOLLOW | FILES_AT_EMPTY_PATH))
+        return -LINUX_EINVAL;
+    struct linux_timespec times[2];
+    if (utimes && copy_from_user(times, utimes, sizeof times) != 0)
+        return -LINUX_EFAULT;
+    struct files_call *c = kzalloc(sizeof *c);
+    if (!c)
+        return -LINUX_ENOMEM;
+    c->op = FILES_OP_UTIMENS;
+    c->fd = (int32_t)dirfd;
+    c->len = utimes ? sizeof times : 0;
+    c->in = utimes ? (const uint8_t *)times : NULL;
+    long r = 0;
+    if (upath) {
+        long len = copy_string_from_user(c->path, upath, sizeof c->path);
+        r = len < 0 ? len : len == 0 && !(flags & FILES_AT_EMPTY_PATH) ? -LINUX_ENOENT : 0;
+        c->path_len = len > 0 ? (uint32_t)len : 0;
+    } else if ((int32_t)dirfd == LINUX_AT_FDCWD) {
+        r = -LINUX_EFAULT; /* no path and no descriptor, as Linux answers */
+    }
+    if (r == 0 && c->path_len == 0 && (dirfd >= FILES_MAX_FDS || files_check_fd((int)dirfd) != 0))
+        r = -LINUX_EBADF;
+    size_t n;
+    if (r == 0)
+        r = (long)files_call(c, NULL, &n);
+    kfree(c);
+    return r;
 }
 
 long sys_rmdir(uint64_t upath, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
-    return (long)files_path_call(FILES_OP_RMDIR, FILES_CWD, upath, 0, 0);
+    return (long)files_path_call(FILES_OP_RMDIR, FILES_CWD, upath, 0, 0, 0);
 }

@@ -39,7 +39,7 @@ enum {
     NR_fadvise64 = 221, NR_close_range = 436, NR_timer_create = 222, NR_timer_settime = 223, NR_timer_gettime = 224,
     NR_timer_getoverrun = 225, NR_timer_delete = 226, NR_socketpair = 53, NR_sendto = 44, NR_recvfrom = 45,
     NR_sendmsg = 46, NR_recvmsg = 47, NR_shutdown = 48, NR_getsockname = 51, NR_getpeername = 52,
-    NR_setsockopt = 54, NR_getsockopt = 55,
+    NR_setsockopt = 54, NR_getsockopt = 55, NR_chmod = 90, NR_fchmod = 91, NR_fchmodat = 268, NR_utimensat = 280,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -90,7 +90,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_timer_delete] = sys_timer_delete, [NR_socketpair] = sys_socketpair, [NR_sendto] = sys_sendto,
     [NR_recvfrom] = sys_recvfrom, [NR_sendmsg] = sys_sendmsg, [NR_recvmsg] = sys_recvmsg, [NR_shutdown] = sys_shutdown,
     [NR_getsockname] = sys_getsockname, [NR_getpeername] = sys_getsockname, /* a socketpair's peer is unnamed too */
-    [NR_setsockopt] = sys_setsockopt, [NR_getsockopt] = sys_getsockopt,
+    [NR_setsockopt] = sys_setsockopt, [NR_getsockopt] = sys_getsockopt, [NR_chmod] = sys_chmod,
+    [NR_fchmod] = sys_fchmod, [NR_fchmodat] = sys_fchmodat, [NR_utimensat] = sys_utimensat,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

@@ -48,6 +48,7 @@ SYS_DECL(timer_create); SYS_DECL(timer_settime); SYS_DECL(timer_gettime); SYS_DE
 SYS_DECL(timer_delete);
 SYS_DECL(socketpair); SYS_DECL(sendto); SYS_DECL(recvfrom); SYS_DECL(sendmsg); SYS_DECL(recvmsg); SYS_DECL(shutdown);
 SYS_DECL(getsockname); SYS_DECL(setsockopt); SYS_DECL(getsockopt);
+SYS_DECL(chmod); SYS_DECL(fchmod); SYS_DECL(fchmodat); SYS_DECL(utimensat);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
