@@ -37,11 +37,6 @@ void time_set_node_offset(int64_t offset_ns)
     time_offset_ns = offset_ns;
 }
 
-int64_t time_node_offset(void)
-{
-    return time_offset_ns;
-}
-
 /* local - offset, kept in range: the offset is within a probe's round trip of the truth,
  * so near 0 the subtraction could step outside [0, 2^64). */
 static uint64_t time_shift(uint64_t ns, int64_t by)
@@ -57,7 +52,10 @@ uint64_t time_program_ns(void)
     return time_shift(clock_now_ns(), -time_offset_ns);
 }
 
-static uint64_t time_add_saturating(uint64_t a, uint64_t b);
+static uint64_t time_add_saturating(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 uint64_t time_program_after(uint64_t ns)
 {
@@ -84,11 +82,6 @@ uint64_t time_realtime_ns(void)
 uint64_t time_local_from_program(uint64_t program_ns)
 {
     return time_shift(program_ns, time_offset_ns);
-}
-
-static uint64_t time_add_saturating(uint64_t a, uint64_t b)
-{
-    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 uint64_t time_deadline_from_relative(const struct linux_timespec *ts)

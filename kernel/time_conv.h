@@ -27,8 +27,6 @@ uint64_t timespec_to_ns(const struct linux_timespec *ts);
 struct linux_timespec timespec_from_ns(uint64_t ns);
 /* Sets this node's clock minus node 0's (kernel/dsm_clock.c, before the program runs here). */
 void time_set_node_offset(int64_t offset_ns);
-/* This node's clock minus node 0's: 0 on node 0 and on a lone node. */
-int64_t time_node_offset(void);
 /* The program clock now (node 0's clock, this node's estimate of it). */
 uint64_t time_program_ns(void);
 /* The program clock ns from now, saturating (a timer set centuries ahead never fires). */
