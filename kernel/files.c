@@ -140,10 +140,8 @@ void files_pipe_drop_end(struct pipe *p, bool reader)
         p->writers--;
     p->changes++; /* the other end sees end of file or EPIPE: an edge */
     files_changed = true; /* a waiting reader now sees end of file, a writer EPIPE */
-    if (!p->readers && !p->writers) {
-        kfree(p->ring);
-        kfree(p);
-    }
+    if (!p->readers && !p->writers)
+        files_pipe_free(p);
 }
 
 static void files_fd_close(int fd)
@@ -288,38 +286,65 @@ static int64_t files_file_write(struct file_desc *d, uint64_t off, const struct 
 
 /* ---- pipes ---- */
 
+struct pipe *files_pipe_new(void)
+{
+    struct pipe *p = kmalloc(sizeof *p);
+    uint8_t *ring = p ? kmalloc(PIPE_CAPACITY) : NULL;
+    if (!ring) {
+        kfree(p);
+        return NULL;
+    }
+    pipe_init(p, ring);
+    return p;
+}
+
+void files_pipe_free(struct pipe *p)
+{
+    kfree(p->ring);
+    kfree(p);
+}
+
+int files_two_free(int fds[2])
+{
+    fds[0] = files_lowest_free(0);
+    if (fds[0] < 0)
+        return fds[0];
+    fds[1] = files_lowest_free(fds[0] + 1); /* the next lowest: fds[0] stays free until both are found */
+    return fds[1] < 0 ? fds[1] : 0;
+}
+
+int64_t files_install_pair(const int fds[2], struct file_desc *a, struct file_desc *b, bool cloexec, void *data,
+                           size_t *data_len)
+{
+    files_fd_install(fds[0], a, cloexec);
+    files_fd_install(fds[1], b, cloexec);
+    int32_t out[2] = { fds[0], fds[1] };
+    memcpy(data, out, sizeof out);
+    *data_len = sizeof out;
+    return 0;
+}
+
 static int64_t files_pipe_create(uint64_t flags, void *data, size_t *data_len)
 {
     if (flags & ~(uint64_t)FILES_PIPE_FLAGS)
         return -LINUX_EINVAL; /* O_DIRECT (packet mode) and O_NOTIFICATION_PIPE are not done */
-    int rfd = files_lowest_free(0);
-    if (rfd < 0)
-        return rfd;
-    int wfd = files_lowest_free(rfd + 1); /* the next lowest: rfd stays free until both are found */
-    if (wfd < 0)
-        return wfd;
+    int fds[2];
+    int bad = files_two_free(fds);
+    if (bad)
+        return bad;
     uint32_t status = (uint32_t)flags & LINUX_O_NONBLOCK;
     struct file_desc *r = files_desc_new(FILE_KIND_PIPE_READ, LINUX_O_RDONLY | status);
     struct file_desc *w = r ? files_desc_new(FILE_KIND_PIPE_WRITE, LINUX_O_WRONLY | status) : NULL;
-    struct pipe *p = w ? kmalloc(sizeof *p) : NULL;
-    uint8_t *ring = p ? kmalloc(PIPE_CAPACITY) : NULL;
-    if (!ring) {
-        kfree(p);
+    struct pipe *p = w ? files_pipe_new() : NULL;
+    if (!p) {
         if (r)
             r->refs = 0;
         if (w)
             w->refs = 0;
         return w ? -LINUX_ENOMEM : -LINUX_ENFILE;
     }
-    pipe_init(p, ring);
     r->pipe = w->pipe = p;
-    bool cloexec = (flags & LINUX_O_CLOEXEC) != 0;
-    files_fd_install(rfd, r, cloexec);
-    files_fd_install(wfd, w, cloexec);
-    int32_t fds[2] = { rfd, wfd };
-    memcpy(data, fds, sizeof fds);
-    *data_len = sizeof fds;
-    return 0;
+    return files_install_pair(fds, r, w, (flags & LINUX_O_CLOEXEC) != 0, data, data_len);
 }
 
 /* A read of up to len bytes from a pipe: what is there; 0 at end of file (no writer left);

@@ -183,6 +183,12 @@ long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len,
                      uint32_t call_flags);
 long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint32_t call_flags,
                       bool sigpipe);
+/* kernel/sys_io.c: the walk of readv, writev, sendmsg and recvmsg over count user iovecs
+ * at uiov: one(ctx, base, len, have_bytes) for each non-empty one in turn (have_bytes:
+ * earlier ones moved some), stopping at the first short or failed one. Bytes moved, or the
+ * first one's error (-EFAULT for an unreadable iovec, -EINVAL for one over FILES_RW_MAX). */
+typedef long (*io_iovec_fn)(void *ctx, uint64_t base, uint64_t len, bool have_bytes);
+long io_each_iovec(uint64_t uiov, uint64_t count, io_iovec_fn one, void *ctx);
 /* 0 if fd is open, else -EBADF. */
 int files_check_fd(int fd);
 /* fstat(2) of fd into st (kernel memory): 0 or a negative errno. */

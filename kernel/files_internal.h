@@ -71,6 +71,14 @@ void files_fd_install(int fd, struct file_desc *d, bool cloexec);
 /* Runs the queued calls again after changes (files_changed), finishing those that can go on. */
 void files_run_waiters(void);
 
+/* A pipe with its ring, one reader and one writer; NULL when out of memory. */
+struct pipe *files_pipe_new(void);
+void files_pipe_free(struct pipe *p);
+/* The two lowest closed descriptors into fds (fds[0] < fds[1]): 0, or -EMFILE. */
+int files_two_free(int fds[2]);
+/* Makes fds[0] name a and fds[1] name b, and answers with both (two int32 into data): 0. */
+int64_t files_install_pair(const int fds[2], struct file_desc *a, struct file_desc *b, bool cloexec, void *data,
+                           size_t *data_len);
 /* Drops a reader (reader) or a writer of p: the other end sees end of file or EPIPE; the
  * last of both frees it. */
 void files_pipe_drop_end(struct pipe *p, bool reader);

@@ -17,7 +17,6 @@
 #include "kernel/files_internal.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
-#include "kernel/mm.h"
 #include "kernel/pipe.h"
 
 #define FILES_SOCKETPAIR_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* SOCK_CLOEXEC, SOCK_NONBLOCK */
@@ -32,40 +31,23 @@ static uint8_t files_socket_scratch[FILES_SOCKET_HEADER + FILES_SOCKET_MSG_MAX];
 #define FILES_SHUT_WR 1
 #define FILES_SHUT_RDWR 2
 
-/* A pipe with one reader and one writer, or NULL. */
-static struct pipe *files_socket_pipe_new(void)
-{
-    struct pipe *p = kmalloc(sizeof *p);
-    uint8_t *ring = p ? kmalloc(PIPE_CAPACITY) : NULL;
-    if (!ring) {
-        kfree(p);
-        return NULL;
-    }
-    pipe_init(p, ring);
-    return p;
-}
-
 int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data_len)
 {
     if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) ||
         (type != FILES_SOCK_STREAM && type != FILES_SOCK_DGRAM && type != FILES_SOCK_SEQPACKET))
         return -LINUX_EINVAL;
-    int fd0 = files_lowest_free(0);
-    if (fd0 < 0)
-        return fd0;
-    int fd1 = files_lowest_free(fd0 + 1);
-    if (fd1 < 0)
-        return fd1;
+    int fds[2];
+    int bad = files_two_free(fds);
+    if (bad)
+        return bad;
     uint32_t status = LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK);
     struct file_desc *a = files_desc_new(FILE_KIND_SOCKET, status);
     struct file_desc *b = a ? files_desc_new(FILE_KIND_SOCKET, status) : NULL;
-    struct pipe *ab = b ? files_socket_pipe_new() : NULL;
-    struct pipe *ba = ab ? files_socket_pipe_new() : NULL;
+    struct pipe *ab = b ? files_pipe_new() : NULL;
+    struct pipe *ba = ab ? files_pipe_new() : NULL;
     if (!ba) {
-        if (ab) {
-            kfree(ab->ring);
-            kfree(ab);
-        }
+        if (ab)
+            files_pipe_free(ab);
         if (a)
             a->refs = 0;
         if (b)
@@ -75,13 +57,7 @@ int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data
     a->pipe_out = b->pipe = ab;
     b->pipe_out = a->pipe = ba;
     a->sock_type = b->sock_type = (uint8_t)type;
-    bool cloexec = (flags & LINUX_O_CLOEXEC) != 0;
-    files_fd_install(fd0, a, cloexec);
-    files_fd_install(fd1, b, cloexec);
-    int32_t fds[2] = { fd0, fd1 };
-    memcpy(data, fds, sizeof fds);
-    *data_len = sizeof fds;
-    return 0;
+    return files_install_pair(fds, a, b, (flags & LINUX_O_CLOEXEC) != 0, data, data_len);
 }
 
 /* One message into data, at most c->len bytes of it (the rest is dropped unless peeking). */

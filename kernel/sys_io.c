@@ -37,13 +37,8 @@ long sys_read(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t a3, uint64_t a4
     return io_read(fd, ubuf, len, false);
 }
 
-/* readv/writev: each iovec in turn; stops at the first short transfer (Linux semantics). */
-static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
+long io_each_iovec(uint64_t uiov, uint64_t count, io_iovec_fn one, void *ctx)
 {
-    if (count > IO_IOV_MAX)
-        return -LINUX_EINVAL;
-    if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
-        return -LINUX_EBADF;
     long total = 0;
     for (uint64_t i = 0; i < count; i++) {
         struct linux_iovec iov;
@@ -53,7 +48,7 @@ static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
             return total ? total : -LINUX_EINVAL;
         if (iov.iov_len == 0)
             continue;
-        long n = write ? io_write(fd, iov.iov_base, iov.iov_len) : io_read(fd, iov.iov_base, iov.iov_len, total > 0);
+        long n = one(ctx, iov.iov_base, iov.iov_len, total > 0);
         if (n < 0)
             return total ? total : n;
         total += n;
@@ -61,6 +56,27 @@ static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
             break;
     }
     return total;
+}
+
+static long io_vector_write(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+{
+    (void)have_bytes;
+    return io_write(*(const uint64_t *)ctx, base, len);
+}
+
+static long io_vector_read(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+{
+    return io_read(*(const uint64_t *)ctx, base, len, have_bytes);
+}
+
+/* readv/writev: each iovec in turn; stops at the first short transfer (Linux semantics). */
+static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
+{
+    if (count > IO_IOV_MAX)
+        return -LINUX_EINVAL;
+    if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
+        return -LINUX_EBADF;
+    return io_each_iovec(uiov, count, write ? io_vector_write : io_vector_read, &fd);
 }
 
 long sys_writev(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t a3, uint64_t a4, uint64_t a5)

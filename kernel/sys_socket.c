@@ -244,6 +244,24 @@ static long sock_msg_message(uint64_t fd, uint64_t umsg, const struct sock_msghd
     return !send && result >= 0 ? sock_msg_received(umsg, result) : result;
 }
 
+/* One iovec of a stream socket's sendmsg or recvmsg (io_each_iovec). */
+struct sock_iovec_call {
+    uint64_t fd, flags;
+};
+
+static long sock_iovec_send(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+{
+    (void)have_bytes;
+    const struct sock_iovec_call *call = ctx;
+    return sock_send(call->fd, base, len, call->flags);
+}
+
+static long sock_iovec_recv(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+{
+    const struct sock_iovec_call *call = ctx;
+    return sock_recv(call->fd, base, len, call->flags, have_bytes);
+}
+
 /* sendmsg/recvmsg: the iovecs in turn, as readv/writev; stops at the first short one. */
 static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
 {
@@ -263,21 +281,10 @@ static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
         return type;
     if (type != SOCK_STREAM)
         return sock_msg_message(fd, umsg, &m, flags, send);
-    long total = 0;
-    for (uint64_t i = 0; i < m.iovlen; i++) {
-        struct linux_iovec iov;
-        if (copy_from_user(&iov, m.iov + i * sizeof iov, sizeof iov) != 0)
-            return total ? total : -LINUX_EFAULT;
-        if (iov.iov_len == 0)
-            continue;
-        long n = send ? sock_send(fd, iov.iov_base, iov.iov_len, flags)
-                      : sock_recv(fd, iov.iov_base, iov.iov_len, flags, total > 0);
-        if (n < 0)
-            return total ? total : n;
-        total += n;
-        if ((uint64_t)n < iov.iov_len)
-            break;
-    }
+    struct sock_iovec_call call = { .fd = fd, .flags = flags };
+    long total = io_each_iovec(m.iov, m.iovlen, send ? sock_iovec_send : sock_iovec_recv, &call);
+    if (total < 0)
+        return total;
     if (!send)
         return sock_msg_received(umsg, total);
     return total;
