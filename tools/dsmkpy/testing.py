@@ -56,3 +56,13 @@ def check_matches_native(tmp_path, name, exe, args=(), guest_args=None, options=
         assert (p.returncode, p.stdout.decode()) == (0, native.stdout.decode()), \
             (n, p.stderr.decode(errors="replace")[-3000:])
     return native.stdout
+
+
+def check_source_matches_native(tmp_path, name, source, nodes=(1, 2)):
+    """build_musl(source), then check_matches_native with the native run in an empty
+    directory of its own (the program may make and remove files where it runs): the native
+    stdout, decoded."""
+    exe = build_musl(tmp_path, name, source)
+    work = tmp_path / "native"
+    work.mkdir()
+    return check_matches_native(tmp_path, name, exe, cwd=work, nodes=nodes).decode()
