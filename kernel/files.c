@@ -1,17 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* The open file descriptions, the descriptor table (kernel/files.h) and the file operations
  * on them in kernel memory (files_execute); the files themselves, by path, are in
- * kernel/file_store.c, the eventfd, timerfd, poll and epoll operations in
- * kernel/files_events.c. The system calls that marshal user arguments into these
- * operations are in kernel/sys_file.c, sys_poll.c and sys_timers.c.
+ * kernel/file_store.c; the calls that name paths are kernel/files_path.c's, the eventfd,
+ * timerfd, poll and epoll operations kernel/files_events.c's, socketpairs
+ * kernel/files_socket.c's. The system calls that marshal user arguments into these
+ * operations are in kernel/sys_file.c, sys_io.c, sys_poll.c, sys_socket.c and sys_timers.c.
  * Waiting: a call that cannot go on now (an empty or full pipe, a count of 0, nothing
  * ready) answers FILES_WOULD_BLOCK; its caller queues a waiter (files_wait), and every
  * change such a call may wait for (bytes moved, an end closed, a count changed, a timer
  * expired) runs the queued calls again, oldest first, finishing those that can go on. All
- * of this runs with interrupts off on the one CPU, so a change and its retries are one step.
- * Paths: each path call's path is resolved against its dirfd's directory or the working
- * directory (kept here with the table) into the store's canonical form (kernel/path.h).
- * Not done: file locks. */
+ * of this runs with interrupts off on the one CPU, so a change and its retries are one step. */
 #include "kernel/files.h"
 
 #include "drivers/serial_ports.h"
@@ -23,12 +21,10 @@
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
-#include "kernel/path.h"
 #include "kernel/pipe.h"
 #include "kernel/posix_timers.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
-#include "kernel/time_conv.h"
 
 #define FILES_STDIN 0
 #define FILES_STDOUT 1
@@ -39,11 +35,6 @@
 #define FILES_CHAR_MODE 0620       /* what a terminal's stat shows for stdin, stdout, stderr */
 #define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
 #define FILES_SOCKET_MODE 0777     /* a socket's, as Linux shows it */
-#define FILES_ANY_EXEC 0111        /* S_IXUSR | S_IXGRP | S_IXOTH */
-#define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
-                          LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC) /* others are ignored */
-/* F_SETFL changes only these (fcntl(2)); the others are kept */
-#define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
 static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
 static uint64_t files_stdin_size;
@@ -52,14 +43,6 @@ struct fd_slot files_fds[FILES_MAX_FDS];
 static struct files_waiter *files_waiting;     /* queued calls, oldest first */
 bool files_changed;
 static bool files_retrying;                    /* the queue is being run (no nesting) */
-/* umask(2): the program's; open(O_CREAT) and mkdir take its bits off the mode they ask for */
-#define FILES_UMASK_DEFAULT 022
-#define FILES_UMASK_BITS 0777
-static uint64_t files_umask = FILES_UMASK_DEFAULT;
-/* The working directory, held like an open description's file, so it follows a rename
- * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
-static struct file_node *files_cwd;
-
 struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
 {
     for (size_t i = 0; i < FILES_DESCS_MAX; i++) {
@@ -171,47 +154,6 @@ static int64_t files_stdin_copy(uint64_t offset, void *data, uint32_t len, size_
     return (int64_t)n;
 }
 
-static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint64_t perm)
-{
-    uint64_t mode = flags & LINUX_O_ACCMODE;
-    flags &= FILES_OPEN_FLAGS;
-    if (mode == LINUX_O_ACCMODE || ((flags & LINUX_O_CREAT) && (flags & LINUX_O_DIRECTORY)))
-        return -LINUX_EINVAL; /* O_CREAT|O_DIRECTORY: EINVAL as Linux 6.4 on */
-    struct file_node *f = file_store_lookup(path);
-    if (f && (flags & LINUX_O_CREAT) && (flags & LINUX_O_EXCL))
-        return -LINUX_EEXIST;
-    if (!f && !(flags & LINUX_O_CREAT))
-        return -LINUX_ENOENT;
-    if (!f && dir_only)
-        return -LINUX_EISDIR; /* O_CREAT of "name/" */
-    if (f && (flags & LINUX_O_DIRECTORY) && !file_store_is_dir(f))
-        return -LINUX_ENOTDIR;
-    if (f && file_store_is_dir(f) && (mode != LINUX_O_RDONLY || (flags & LINUX_O_CREAT)))
-        return -LINUX_EISDIR;
-    if (f && mode != LINUX_O_RDONLY && !file_store_writable(f))
-        return -LINUX_EROFS;
-    int fd = files_lowest_free(0);
-    if (fd < 0)
-        return fd;
-    struct file_desc *d = files_desc_new(FILE_KIND_FILE, (uint32_t)mode | LINUX_O_LARGEFILE |
-                                                             ((uint32_t)flags & FILES_SETFL_MASK));
-    if (!d)
-        return -LINUX_ENFILE;
-    int64_t err = 0;
-    if (!f && !(f = file_store_create(path, (uint32_t)(perm & ~files_umask), &err))) {
-        d->refs = 0;
-        return err;
-    }
-    if ((flags & LINUX_O_TRUNC) && mode != LINUX_O_RDONLY && (err = file_store_truncate(f, 0)) != 0) {
-        d->refs = 0;
-        return err;
-    }
-    d->file = f;
-    file_store_hold(f);
-    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
-    return fd;
-}
-
 static int64_t files_lseek(struct file_desc *d, uint64_t offset, uint64_t whence)
 {
     if (d->kind != FILE_KIND_FILE)
@@ -248,32 +190,6 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
         st->st_mode = LINUX_S_IFSOCK | FILES_SOCKET_MODE;
     if (d->kind == FILE_KIND_EVENTFD || d->kind == FILE_KIND_EPOLL || d->kind == FILE_KIND_TIMERFD)
         st->st_mode = FILES_ANON_MODE; /* no file type bits: an anonymous inode */
-}
-
-static int64_t files_stat_path(const char *path, void *data, size_t *data_len)
-{
-    const struct file_node *f = file_store_lookup(path);
-    if (!f)
-        return -LINUX_ENOENT;
-    file_store_stat(f, data);
-    *data_len = sizeof(struct linux_stat);
-    return 0;
-}
-
-/* access(2) of path for mode: modules are read-only, the program's files read-write, its
- * directories writable and searchable; no file is executable. */
-static int64_t files_access(const char *path, uint64_t mode)
-{
-    const struct file_node *f = file_store_lookup(path);
-    if (!f)
-        return -LINUX_ENOENT;
-    if (file_store_is_dir(f))
-        return 0;
-    /* The program runs as root: execute needs some x bit, write a file it may write. */
-    if (((mode & LINUX_X_OK) && !(file_store_perm(f) & FILES_ANY_EXEC)) ||
-        ((mode & LINUX_W_OK) && !file_store_writable(f)))
-        return -LINUX_EACCES;
-    return 0;
 }
 
 /* A write to a file at off: bytes written or -errno. */
@@ -379,171 +295,6 @@ static int64_t files_pipe_write(struct file_desc *d, const struct files_call *c)
     pipe_put(p, c->in, c->len);
     files_changed = true;
     return c->len;
-}
-
-/* ---- paths ---- */
-
-static bool files_op_has_path(uint32_t op)
-{
-    return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
-           op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR ||
-           op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS;
-}
-
-static struct file_node *files_cwd_dir(void)
-{
-    return files_cwd ? files_cwd : file_store_lookup("/");
-}
-
-static void files_set_cwd(struct file_node *dir)
-{
-    file_store_hold(dir);
-    if (files_cwd)
-        file_store_release(files_cwd);
-    files_cwd = dir;
-}
-
-/* The directory a dirfd names (AT_FDCWD: the working directory), or NULL with *err
- * -EBADF (not open) or -ENOTDIR. */
-static struct file_node *files_dirfd_dir(int32_t dirfd, int64_t *err)
-{
-    if (dirfd == LINUX_AT_FDCWD)
-        return files_cwd_dir();
-    if (dirfd < 0 || dirfd >= FILES_MAX_FDS || !files_fds[dirfd].desc) {
-        *err = -LINUX_EBADF;
-        return NULL;
-    }
-    struct file_desc *d = files_fds[dirfd].desc;
-    if (d->kind != FILE_KIND_FILE || !file_store_is_dir(d->file)) {
-        *err = -LINUX_ENOTDIR;
-        return NULL;
-    }
-    return d->file;
-}
-
-/* path (from dirfd, unless absolute) in canonical form into out: 0 or -errno (ENOENT for
- * a relative path from a removed directory). */
-static int64_t files_resolve(int32_t dirfd, const char *path, char *out, struct path_result *how)
-{
-    int64_t err = 0;
-    const struct file_node *dir = path[0] == '/' ? file_store_lookup("/") : files_dirfd_dir(dirfd, &err);
-    if (!dir)
-        return err;
-    if (!file_store_is_linked(dir))
-        return -LINUX_ENOENT;
-    return path_resolve(file_store_path(dir), path, out, FILES_PATH_MAX, file_store_kind, NULL, how);
-}
-
-/* chdir(2) to canonical path. */
-static int64_t files_chdir(const char *path)
-{
-    struct file_node *dir = file_store_lookup(path);
-    if (!dir)
-        return -LINUX_ENOENT;
-    if (!file_store_is_dir(dir))
-        return -LINUX_ENOTDIR;
-    files_set_cwd(dir);
-    return 0;
-}
-
-/* rename(2): c->path from dirfd c->fd, the new path (c->in) from dirfd c->arg2. */
-static int64_t files_rename(const struct files_call *c, const char *from)
-{
-    char to[FILES_PATH_MAX], canon[FILES_PATH_MAX];
-    if (c->len >= sizeof to)
-        return -LINUX_ENAMETOOLONG;
-    memcpy(to, c->in, c->len);
-    to[c->len] = '\0';
-    if (strlen(to) != c->len)
-        return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
-    struct path_result how;
-    int64_t rc = files_resolve((int32_t)c->arg2, to, canon, &how);
-    return rc ? rc : file_store_rename(from, canon);
-}
-
-/* The operations that name a path: resolved first. */
-/* truncate(2): a file the program made (boot modules are a read-only file system). */
-static int64_t files_truncate_path(const char *path, uint64_t size)
-{
-    struct file_node *f = file_store_lookup(path);
-    if (!f)
-        return -LINUX_ENOENT;
-    if (file_store_is_dir(f))
-        return -LINUX_EISDIR;
-    if (!file_store_writable(f))
-        return -LINUX_EROFS;
-    return (int64_t)size < 0 ? -LINUX_EINVAL : file_store_truncate(f, size);
-}
-
-/* One of UTIMENS's times into *out: ns since the epoch, or FILE_STORE_TIME_OMIT; false
- * for a timespec out of range. */
-static bool files_utime(const struct linux_timespec *ts, uint64_t now, uint64_t *out)
-{
-    if (ts->tv_nsec == LINUX_UTIME_NOW)
-        *out = now;
-    else if (ts->tv_nsec == LINUX_UTIME_OMIT)
-        *out = FILE_STORE_TIME_OMIT;
-    else if (timespec_valid(ts))
-        *out = timespec_to_ns(ts);
-    else
-        return false;
-    return true;
-}
-
-/* CHMOD or UTIMENS on f. */
-static int64_t files_set_meta(struct file_node *f, const struct files_call *c)
-{
-    if (c->op == FILES_OP_CHMOD)
-        return file_store_chmod(f, (uint32_t)c->arg);
-    uint64_t now = time_program_ns() + TIME_REALTIME_EPOCH_NS, atime, mtime;
-    struct linux_timespec ts[2] = { { 0, LINUX_UTIME_NOW }, { 0, LINUX_UTIME_NOW } };
-    if (c->len && c->len != sizeof ts)
-        return -LINUX_EINVAL;
-    if (c->len)
-        memcpy(ts, c->in, sizeof ts);
-    if (!files_utime(&ts[0], now, &atime) || !files_utime(&ts[1], now, &mtime))
-        return -LINUX_EINVAL;
-    if (atime == FILE_STORE_TIME_OMIT && mtime == FILE_STORE_TIME_OMIT)
-        return 0; /* nothing changes, not even the status time (utimensat(2)) */
-    return file_store_set_times(f, atime, mtime);
-}
-
-static int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len)
-{
-    char path[FILES_PATH_MAX];
-    struct path_result how;
-    int64_t rc = files_resolve(c->fd, c->path, path, &how);
-    if (rc)
-        return rc;
-    switch (c->op) {
-    case FILES_OP_OPEN:
-        return files_open(path, how.dir_only, c->arg, c->arg2);
-    case FILES_OP_STAT:
-        return files_stat_path(path, data, data_len);
-    case FILES_OP_ACCESS:
-        if (c->arg & ~(uint64_t)LINUX_ACCESS_MODE_MASK)
-            return -LINUX_EINVAL;
-        return files_access(path, c->arg);
-    case FILES_OP_UNLINK:
-        return file_store_unlink(path);
-    case FILES_OP_MKDIR:
-        return file_store_mkdir(path, (uint32_t)(c->arg & ~files_umask));
-    case FILES_OP_RMDIR:
-        return file_store_rmdir(path);
-    case FILES_OP_RENAME:
-        return files_rename(c, path);
-    case FILES_OP_CHDIR:
-        return files_chdir(path);
-    case FILES_OP_TRUNCATE_PATH:
-        return files_truncate_path(path, c->arg);
-    case FILES_OP_CHMOD:
-    case FILES_OP_UTIMENS: {
-        struct file_node *f = file_store_lookup(path);
-        return f ? files_set_meta(f, c) : -LINUX_ENOENT;
-    }
-    default:
-        return -LINUX_EINVAL;
-    }
 }
 
 /* getdents64(2) on d: records into data. */
@@ -751,13 +502,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     case FILES_OP_CHMOD: /* fchmod(2), futimens(3): a file's or directory's; pipes and the rest have no such */
     case FILES_OP_UTIMENS:
         return d->kind == FILE_KIND_FILE ? files_set_meta(d->file, c) : 0;
-    case FILES_OP_CHDIR: { /* fchdir(2): to a removed directory too, as Linux allows */
-        int64_t err = 0;
-        struct file_node *dir = files_dirfd_dir(c->fd, &err);
-        if (dir)
-            files_set_cwd(dir);
-        return err;
-    }
+    case FILES_OP_CHDIR: /* fchdir(2): to a removed directory too, as Linux allows */
+        return files_fchdir(c->fd);
     default:
         return -LINUX_EINVAL;
     }
@@ -783,16 +529,9 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_execute_path(c, data, data_len);
     switch (c->op) {
     case FILES_OP_GETCWD:
-        if (!file_store_is_linked(files_cwd_dir()))
-            return -LINUX_ENOENT; /* removed since it was entered, as Linux's getcwd answers */
-        *data_len = strlen(file_store_path(files_cwd_dir())) + 1;
-        memcpy(data, file_store_path(files_cwd_dir()), *data_len);
-        return (int64_t)*data_len;
-    case FILES_OP_UMASK: {
-        uint64_t old = files_umask;
-        files_umask = c->arg & FILES_UMASK_BITS;
-        return (int64_t)old;
-    }
+        return files_getcwd(data, data_len);
+    case FILES_OP_UMASK:
+        return files_set_umask(c->arg);
     case FILES_OP_PIPE:
         return files_pipe_create(c->arg, data, data_len);
     case FILES_OP_EVENTFD:

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The descriptor table's internals, shared by kernel/files.c (the table, files, pipes,
- * paths, waiting) and kernel/files_events.c (eventfd, timerfd, poll, epoll). Private to
- * those two files; everything here runs with interrupts off on the node with the table. */
+ * waiting), kernel/files_path.c (the calls that name paths), kernel/files_events.c
+ * (eventfd, timerfd, poll, epoll) and kernel/files_socket.c (socketpairs). Private to
+ * those files; everything here runs with interrupts off on the node with the table. */
 #ifndef KERNEL_FILES_INTERNAL_H
 #define KERNEL_FILES_INTERNAL_H
 
@@ -17,6 +18,8 @@
 #define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
 #define FILES_POLL_UNASKED (LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL)
 #define FILES_ANON_MODE 0600 /* an anonymous inode's mode, as fstat shows an eventfd, timerfd or epoll */
+/* F_SETFL changes only these (fcntl(2)); the others are kept */
+#define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
 
 enum file_kind {
     FILE_KIND_STDIN,
@@ -82,6 +85,21 @@ int64_t files_install_pair(const int fds[2], struct file_desc *a, struct file_de
 /* Drops a reader (reader) or a writer of p: the other end sees end of file or EPIPE; the
  * last of both frees it. */
 void files_pipe_drop_end(struct pipe *p, bool reader);
+
+/* kernel/files_path.c: */
+/* The ops that name a path (CHDIR, CHMOD and UTIMENS with none name c->fd instead). */
+bool files_op_has_path(uint32_t op);
+/* Runs c, an op with a path: resolves it, then does it. */
+int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len);
+/* CHMOD or UTIMENS on f (a path's, or a descriptor's file). */
+struct file_node;
+int64_t files_set_meta(struct file_node *f, const struct files_call *c);
+/* umask(2): sets the mask, answers the old one. */
+int64_t files_set_umask(uint64_t mask);
+/* getcwd(2): the working directory with its NUL into data; its length, or -ENOENT. */
+int64_t files_getcwd(void *data, size_t *data_len);
+/* fchdir(2) to fd's directory: 0, -EBADF or -ENOTDIR. */
+int64_t files_fchdir(int32_t fd);
 
 /* kernel/files_socket.c: */
 int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data_len);
