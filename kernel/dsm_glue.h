@@ -31,8 +31,14 @@ unsigned dsm_glue_cpu_of_caller(void);
  * such thread, or the DSM is not active), -EAGAIN (no answer). */
 #define DSM_THREADS_SIGNAL_ENDS (-4096)
 long dsm_threads_signal(int32_t tid, int sig);
-/* A timer's signal sig (from's, extra expirations beyond one) for thread tid, from any
- * context, a timer's interrupt included: it follows the
+/* kill()'s sig for the process when no thread of this node takes it: asks the other nodes
+ * for a thread that does (does not block it, or waits for it in sigwait), which gets it:
+ * 0, DSM_THREADS_SIGNAL_ENDS (its default action ends the program: the caller ends it), or
+ * -ESRCH (no taker anywhere). Thread context. */
+long dsm_threads_signal_process(int sig);
+/* A timer's signal sig (from's, extra expirations beyond one) for thread tid, or with
+ * to_process for the process (a thread that takes it, on any node, from tid's first; tid
+ * when none does), from any context, a timer's interrupt included: it follows the
  * thread to the node it is on, then done(ctx, result) runs once with 0 (made pending),
  * DSM_THREADS_SIGNAL_MERGED (that timer's signal was pending there already: its overrun
  * grew), -ESRCH (no such thread) or -EAGAIN (no room to send: try again later). */
@@ -40,7 +46,7 @@ long dsm_threads_signal(int32_t tid, int sig);
 typedef void (*dsm_signal_done_fn)(void *ctx, long result);
 struct signal_timer_source;
 void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
-                              dsm_signal_done_fn done, void *ctx);
+                              bool to_process, dsm_signal_done_fn done, void *ctx);
 /* Moves the calling thread to node: the call returns 0 there (its copy here ends without
  * waking a joiner), or -errno here (EINVAL: no such node; EAGAIN, ENOMEM). */
 long dsm_threads_migrate_self(unsigned node);

@@ -233,9 +233,11 @@ static long dsm_sys_migrate(uint64_t node, uint64_t a1, uint64_t a2, uint64_t a3
 struct dsm_signal_msg {
     int32_t tid;
     int32_t sig;
-    uint32_t from_timer; /* 1: a timer's signal (timer below); 0: a tkill */
+    uint32_t from_timer; /* 1: a timer's signal (timer below); 0: a tkill or kill */
     uint32_t extra;      /* a timer's: expirations beyond the first */
     struct signal_timer_source timer;
+    uint32_t to_process; /* 1: any thread here that takes it (tid first, if here); -ESRCH: none */
+    uint32_t by_kill;    /* 1: kill()'s (si_code SI_USER) */
 };
 
 /* Where thread tid is, as this node knows: here (0, sig made pending, or
@@ -247,6 +249,10 @@ static int64_t dsm_signal_local(const struct dsm_signal_msg *m)
 {
     int32_t tid = m->tid, sig = m->sig;
     struct thread *t = thread_find(tid);
+    if (m->to_process) {
+        if (sig <= 0 || sig > LINUX_NSIG || !(t = signal_process_taker(t, (uint64_t)sig)))
+            return -LINUX_ESRCH;
+    }
     if (t) {
         if (sig <= 0 || sig > LINUX_NSIG)
             return 0;
@@ -256,7 +262,7 @@ static int64_t dsm_signal_local(const struct dsm_signal_msg *m)
                        : 0;
         if (signal_ends_program(t, (uint64_t)sig))
             return DSM_THREADS_SIGNAL_ENDS; /* the sender ends it, in its own thread's context */
-        signal_make_pending(t, (uint64_t)sig, false);
+        signal_make_pending(t, (uint64_t)sig, m->by_kill != 0);
         return 0;
     }
     const struct dsm_departure *d = dsm_departure_find(tid);
@@ -297,10 +303,30 @@ long dsm_threads_signal(int32_t tid, int sig)
     return dsm_signal_from(dsm_tid_home(tid), tid, sig);
 }
 
-/* A timer's signal on its way: the request, where it was sent, and whom to tell. */
+long dsm_threads_signal_process(int sig)
+{
+    if (!dsm_active() || sig <= 0 || sig > LINUX_NSIG)
+        return -LINUX_ESRCH;
+    struct dsm_signal_msg m = { .sig = sig, .to_process = 1, .by_kill = 1 };
+    for (unsigned node = 0; node < dsm_nnodes; node++) {
+        if (node == dsm_self)
+            continue; /* the caller looked here */
+        int64_t r = dsm_request_wait(node, DSM_TYPE_SIGNAL, &m, sizeof m);
+        if (r == 0 || r == DSM_THREADS_SIGNAL_ENDS)
+            return (long)r;
+    }
+    return -LINUX_ESRCH;
+}
+
+/* A timer's signal on its way: the request, where it was sent, and whom to tell. A signal
+ * for the process first asks every node, from the target's, for a thread that takes it
+ * (asked counts them); then, or for a thread's signal at once, it goes to the target. */
 struct dsm_timer_signal {
     struct dsm_signal_msg m;
     unsigned hops;
+    unsigned asked;
+    uint32_t first_node;
+    bool to_process;
     dsm_signal_done_fn done;
     void *ctx;
 };
@@ -313,12 +339,29 @@ static void dsm_timer_signal_finish(struct dsm_timer_signal *ts, long result)
     kfree(ts);
 }
 
+/* The next step of a process's signal: the next node to ask for a taker, or the target. */
+static void dsm_timer_signal_next(struct dsm_timer_signal *ts)
+{
+    if (ts->to_process && ts->asked < dsm_nnodes) {
+        uint32_t node = (ts->first_node + ts->asked++) % dsm_nnodes;
+        ts->m.to_process = 1;
+        dsm_timer_signal_step(ts, node);
+        return;
+    }
+    ts->m.to_process = 0;
+    dsm_timer_signal_step(ts, ts->first_node);
+}
+
 static void dsm_timer_signal_reply(void *ctx, int status, const uint8_t *reply, size_t len)
 {
     struct dsm_timer_signal *ts = ctx;
     int64_t r = -LINUX_EAGAIN;
     if (status == NET_OK && len == sizeof r)
         memcpy(&r, reply, sizeof r);
+    if (ts->m.to_process && r == -LINUX_ESRCH) { /* no taker there: the next node */
+        dsm_timer_signal_next(ts);
+        return;
+    }
     if (r >= DSM_SIGNAL_MOVED && r < DSM_SIGNAL_MOVED + (int64_t)dsm_nnodes && ++ts->hops < DSM_SIGNAL_MAX_HOPS) {
         dsm_timer_signal_step(ts, (uint32_t)(r - DSM_SIGNAL_MOVED));
         return;
@@ -332,6 +375,10 @@ static void dsm_timer_signal_step(struct dsm_timer_signal *ts, uint32_t node)
 {
     if (node == dsm_self) {
         int64_t r = dsm_signal_local(&ts->m);
+        if (ts->m.to_process && r == -LINUX_ESRCH) {
+            dsm_timer_signal_next(ts);
+            return;
+        }
         if (r >= DSM_SIGNAL_MOVED && ++ts->hops < DSM_SIGNAL_MAX_HOPS && (uint32_t)(r - DSM_SIGNAL_MOVED) != node) {
             dsm_timer_signal_step(ts, (uint32_t)(r - DSM_SIGNAL_MOVED));
             return;
@@ -347,7 +394,7 @@ static void dsm_timer_signal_step(struct dsm_timer_signal *ts, uint32_t node)
 }
 
 void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
-                              dsm_signal_done_fn done, void *ctx)
+                              bool to_process, dsm_signal_done_fn done, void *ctx)
 {
     struct dsm_timer_signal *ts = kmalloc(sizeof *ts);
     if (!ts) {
@@ -355,8 +402,9 @@ void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_so
         return;
     }
     *ts = (struct dsm_timer_signal){ .m = { .tid = tid, .sig = sig, .from_timer = 1, .extra = extra, .timer = *from },
-                                     .done = done, .ctx = ctx };
-    dsm_timer_signal_step(ts, dsm_tid_home(tid));
+                                     .first_node = dsm_tid_home(tid), .to_process = to_process, .done = done,
+                                     .ctx = ctx };
+    dsm_timer_signal_next(ts);
 }
 
 static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
@@ -367,7 +415,7 @@ static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
     int64_t status = -LINUX_ESRCH;
     if (len == sizeof m)
         memcpy(&m, msg, sizeof m);
-    if (len == sizeof m && request_id && m.from_timer <= 1)
+    if (len == sizeof m && request_id && m.from_timer <= 1 && m.to_process <= 1 && m.by_kill <= 1)
         status = dsm_signal_local(&m);
     else
         log_error("dsm: bad signal request from node %u", from);

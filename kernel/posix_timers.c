@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /* POSIX timers (see posix_timers.h). A timer's signal goes to one thread: SIGEV_THREAD_ID's,
- * or for SIGEV_SIGNAL the thread that created the timer (Linux picks any thread that does
- * not block the signal; a program that waits for it in one thread with the others blocking
- * it creates the timer there or names the thread), then the first thread if that one has
- * exited. While a signal is still pending at its thread, later expirations only add to its
- * si_overrun (as on Linux, where a timer has at most one signal queued); timer_getoverrun
- * answers from the table with the overrun of the signal last sent, unless the caller took
- * the timer's signal itself (kernel/sys_timers.c). While one is on its way to
- * another node, expirations are counted and go with the next. Not done: timers on the CPU
- * clocks (EINVAL), and SIGEV_SIGNAL picking any thread that does not block the signal. */
+ * or for SIGEV_SIGNAL (and ITIMER_REAL) the process's: a thread that takes it (does not
+ * block it, or waits for it in sigwait), looked for at the creator (the setter), then on
+ * its node, then on the others; with no taker anywhere, the creator, where it waits pending
+ * (Linux keeps such a signal for whichever thread takes it first), or the first thread once
+ * the creator has exited. While a signal is still pending at its thread, later expirations
+ * only add to its si_overrun (as on Linux, where a timer has at most one signal queued);
+ * timer_getoverrun answers from the table with the overrun of the signal last sent, unless
+ * the caller took the timer's signal itself (kernel/sys_timers.c). While one is on its way
+ * to another node, expirations are counted and go with the next. Not done: timers on the
+ * CPU clocks (EINVAL). */
 #include "kernel/posix_timers.h"
 
 #include "kernel/clock.h"
@@ -98,10 +99,15 @@ static void posix_timer_send(struct posix_timer *pt)
     void *key = (void *)(uintptr_t)((uint32_t)id | pt->generation << POSIX_TIMER_GENERATION_SHIFT);
     struct signal_timer_source from = { .code = pt->code, .timerid = id, .value = pt->value };
     if (dsm_active()) {
-        dsm_threads_signal_timer(pt->target, pt->signo, &from, pt->in_flight - 1, posix_timer_sent, key);
+        dsm_threads_signal_timer(pt->target, pt->signo, &from, pt->in_flight - 1, pt->to_process, posix_timer_sent,
+                                 key);
         return;
     }
     struct thread *t = thread_find(pt->target);
+    if (pt->to_process) {
+        struct thread *taker = signal_process_taker(t, (uint64_t)pt->signo);
+        t = taker ? taker : t;
+    }
     long result = !t ? -LINUX_ESRCH
                   : signal_make_pending_timer(t, (uint64_t)pt->signo, &from, pt->in_flight - 1)
                       ? DSM_THREADS_SIGNAL_MERGED

@@ -2,10 +2,9 @@
 /* setitimer, getitimer and alarm for ITIMER_REAL (man 2 setitimer): one real-time interval
  * timer per program, one more timer of the POSIX timer table on node 0
  * (POSIX_TIMER_ITIMER_REAL, kernel/posix_timers.c), so a thread on any node sees and
- * replaces the same timer. At expiry SIGALRM (si_code SI_KERNEL) goes to the thread that set
- * it last, on whatever node it runs by then (Linux picks any thread of the process that
- * does not block it: here the setter, which a program that blocks SIGALRM elsewhere and
- * waits for it in one thread is). Not done: ITIMER_VIRTUAL and ITIMER_PROF (EINVAL). */
+ * replaces the same timer. At expiry SIGALRM (si_code SI_KERNEL) goes to the process: a
+ * thread that takes it, the one that set it last first, on whatever node it runs by then
+ * (kernel/posix_timers.c). Not done: ITIMER_VIRTUAL and ITIMER_PROF (EINVAL). */
 #include "kernel/clock.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"

@@ -185,6 +185,14 @@ static uint64_t signal_bit(uint64_t sig)
     return 1ull << (sig - 1);
 }
 
+/* Whether sig (0..LINUX_NSIG) would change nothing: 0, or ignored by its action. */
+static bool signal_ignored(uint64_t sig)
+{
+    const struct signal_action *act = &signal_actions[sig];
+    return sig == 0 || (sig != LINUX_SIGKILL && (act->handler == SIGNAL_SIG_IGN ||
+                                                 (act->handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))));
+}
+
 /* Thread t receives sig (1..LINUX_NSIG) from kill (by_kill) or tkill/tgkill: ignored,
  * pending for its handler, or fatal with the default action. */
 static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
@@ -202,6 +210,19 @@ static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
         program_kill(thread_user_frame(thread_current()), (int)sig, 0);
     signal_make_pending(t, sig, by_kill);
     return 0;
+}
+
+struct thread *signal_process_taker(struct thread *prefer, uint64_t sig)
+{
+    uint64_t bit = signal_bit(sig);
+    if (prefer && (!(prefer->sigmask & bit) || (prefer->sigwait_set & bit)))
+        return prefer;
+    for (int i = 0; i < THREAD_MAX; i++) {
+        struct thread *t = thread_slot(i);
+        if (t->state != THREAD_FREE && t->state != THREAD_DEAD && (!(t->sigmask & bit) || (t->sigwait_set & bit)))
+            return t;
+    }
+    return NULL;
 }
 
 /* Takes pending signal sig off t, with what its siginfo says. */
@@ -310,10 +331,7 @@ static long signal_send_remote(uint64_t tid, uint64_t sig)
 {
     if (sig > LINUX_NSIG)
         return -LINUX_EINVAL;
-    const struct signal_action *act = &signal_actions[sig];
-    bool ignored = sig == 0 || (sig != LINUX_SIGKILL && (act->handler == SIGNAL_SIG_IGN ||
-                                                         (act->handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))));
-    long r = dsm_threads_signal((int32_t)tid, ignored ? 0 : (int)sig);
+    long r = dsm_threads_signal((int32_t)tid, signal_ignored(sig) ? 0 : (int)sig);
     if (r != DSM_THREADS_SIGNAL_ENDS)
         return r;
     program_kill(thread_user_frame(thread_current()), (int)sig, 0); /* the default action ends the program */
@@ -438,7 +456,20 @@ long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4,
      * there is none (kill(2)). */
     if (p != THREAD_FIRST_TID && p != 0)
         return -LINUX_ESRCH;
-    return signal_send(thread_current(), sig, true); /* the caller: it runs the handler soonest */
+    if (sig > LINUX_NSIG)
+        return -LINUX_EINVAL;
+    /* The process's signal goes to a thread that takes it (does not block it, or waits for
+     * it in sigwait): the caller first (it runs the handler soonest), then another here,
+     * then one on another node; with none anywhere it waits, pending, on the caller. */
+    struct thread *taker = sig ? signal_process_taker(thread_current(), sig) : thread_current();
+    if (!taker && dsm_active() && !signal_ignored(sig)) {
+        long r = dsm_threads_signal_process((int)sig);
+        if (r == DSM_THREADS_SIGNAL_ENDS)
+            program_kill(thread_user_frame(thread_current()), (int)sig, 0);
+        if (r == 0)
+            return 0;
+    }
+    return signal_send(taker ? taker : thread_current(), sig, true);
 }
 
 /* stack_t (x86-64): ss_sp, ss_flags (int, padded), ss_size. */

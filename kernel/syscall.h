@@ -97,6 +97,10 @@ void signal_deliver_fault(struct trap_frame *frame, int sig, int code, uint64_t 
  * a system call); by_kill picks si_code SI_USER over SI_TKILL. */
 struct thread;
 void signal_make_pending(struct thread *t, uint64_t sig, bool by_kill);
+/* sys_signal.c: the thread that takes a signal sent to the process (Linux: any thread
+ * that does not block it): prefer (may be NULL) if it does not block sig or waits for it in
+ * sigwait, else another thread of this node that does; NULL when none here does. */
+struct thread *signal_process_taker(struct thread *prefer, uint64_t sig);
 /* A timer's signal: which timer (a POSIX timer's id, si_code SI_TIMER, si_value value; or
  * ITIMER_REAL's, SI_KERNEL). */
 struct signal_timer_source {
