@@ -4,13 +4,14 @@
  * QEMU's TCG every iteration of a `rep movsb` is emulated separately, which made a 4 KiB
  * copy cost 15-35 us against about 4 us for a word loop (measured by the network stack).
  * The loops must never be turned back into memcpy/memset calls by the optimizer. */
+#include "kernel/hot_loop.h"
 #include "kernel/libc.h"
 
 #include <stdint.h>
 
 #define NO_LIBCALLS __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-NO_LIBCALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
+HOT_LOOP NO_LIBCALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
@@ -24,7 +25,7 @@ NO_LIBCALLS void *memcpy(void *restrict dst, const void *restrict src, size_t n)
     return dst;
 }
 
-NO_LIBCALLS void *memmove(void *dst, const void *src, size_t n)
+HOT_LOOP NO_LIBCALLS void *memmove(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
@@ -37,7 +38,7 @@ NO_LIBCALLS void *memmove(void *dst, const void *src, size_t n)
     return dst;
 }
 
-NO_LIBCALLS void *memset(void *dst, int c, size_t n)
+HOT_LOOP NO_LIBCALLS void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
     uint64_t pattern = (uint64_t)(unsigned char)c * 0x0101010101010101ull; /* the byte in every lane */
@@ -50,7 +51,7 @@ NO_LIBCALLS void *memset(void *dst, int c, size_t n)
 
 /* Skips equal 8-byte words, then finds the first differing byte: a byte loop over a 4 KiB
  * reply cost ~25 us under TCG, on the path from a message's arrival to its waiter. */
-NO_LIBCALLS int memcmp(const void *a, const void *b, size_t n)
+HOT_LOOP NO_LIBCALLS int memcmp(const void *a, const void *b, size_t n)
 {
     const unsigned char *x = a, *y = b;
     for (; n >= sizeof(uint64_t); n -= sizeof(uint64_t), x += sizeof(uint64_t), y += sizeof(uint64_t)) {

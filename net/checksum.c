@@ -4,9 +4,10 @@
  * overflow below 2^34 bytes; loads go through the byte helpers, so alignment is free. */
 #include "net/checksum.h"
 
+#include "kernel/hot_loop.h"
 #include "net/wire.h"
 
-uint32_t checksum_add(uint32_t sum, const uint8_t *bytes, size_t len)
+HOT_LOOP uint32_t checksum_add(uint32_t sum, const uint8_t *bytes, size_t len)
 {
     uint64_t acc = sum;
     size_t i = 0;

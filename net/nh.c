@@ -4,6 +4,7 @@
  * products are exact 64x64->128 multiplications; the sums wrap mod 2^128 by design. */
 #include "net/nh.h"
 
+#include "kernel/hot_loop.h"
 #include "kernel/libc.h"
 #include "net/wire.h"
 
@@ -14,7 +15,7 @@ static inline unsigned __int128 nh_block(uint64_t m0, uint64_t m1, const uint64_
     return (unsigned __int128)(m0 + k[0]) * (m1 + k[1]);
 }
 
-void nh_hash(const uint64_t *key, const uint8_t *msg, size_t len, struct nh_digest *out)
+HOT_LOOP void nh_hash(const uint64_t *key, const uint8_t *msg, size_t len, struct nh_digest *out)
 {
     unsigned __int128 sum0 = 0, sum1 = 0;
     const uint64_t *k = key;

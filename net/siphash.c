@@ -3,6 +3,7 @@
  * rounds per output word. Constants are the paper's initialisation words. */
 #include "net/siphash.h"
 
+#include "kernel/hot_loop.h"
 #include "net/wire.h"
 
 #define SIPHASH_C0 0x736f6d6570736575ull /* "somepseu" */
@@ -52,7 +53,7 @@ void siphash_init(struct siphash_state *s, const uint8_t key[SIPHASH_KEY_LEN])
     s->total = 0;
 }
 
-void siphash_update(struct siphash_state *s, const uint8_t *bytes, size_t len)
+HOT_LOOP void siphash_update(struct siphash_state *s, const uint8_t *bytes, size_t len)
 {
     size_t have = s->total % 8;
     s->total += len;
