@@ -20,7 +20,7 @@ SOURCE = r"""
 #include <unistd.h>
 
 static sigset_t set;
-static sem_t taken;
+static sem_t taken, waiting;
 static int got_sig[3], got_code[3];
 
 static const char *code_name(int code)
@@ -34,6 +34,7 @@ static void *taker(void *arg)
     (void)arg;
     for (int i = 0; i < 3; i++) {
         siginfo_t si;
+        sem_post(&waiting); /* main sends the next signal once this thread waits for it */
         got_sig[i] = sigwaitinfo(&set, &si);
         got_code[i] = si.si_code;
         sem_post(&taken);
@@ -51,19 +52,27 @@ int main(void)
     sigaddset(&set, SIGUSR2);
     pthread_sigmask(SIG_BLOCK, &set, 0); /* every thread inherits it */
     sem_init(&taken, 0, 0);
+    sem_init(&waiting, 0, 0);
     pthread_t t;
     pthread_create(&t, 0, taker, 0);
-    nap(200); /* the taker is in sigwaitinfo */
 
+    /* Each signal goes out once the taker is in sigwaitinfo: a signal no thread takes when it
+     * arrives waits on its sender here, where Linux would keep it for the first taker. */
+    sem_wait(&waiting);
+    nap(200);
     kill(getpid(), SIGUSR1);
     sem_wait(&taken);
     printf("kill: %s %s\n", got_sig[0] == SIGUSR1 ? "SIGUSR1" : "OTHER", code_name(got_code[0]));
 
+    sem_wait(&waiting);
+    nap(200);
     struct itimerval it = { { 0, 0 }, { 0, 50000 } };
     setitimer(ITIMER_REAL, &it, 0);
     sem_wait(&taken);
     printf("itimer: %s %s\n", got_sig[1] == SIGALRM ? "SIGALRM" : "OTHER", code_name(got_code[1]));
 
+    sem_wait(&waiting);
+    nap(200);
     struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR2 };
     timer_t timer;
     timer_create(CLOCK_MONOTONIC, &ev, &timer);
