@@ -395,7 +395,7 @@ long sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
     return (long)files_fd_call(FILES_OP_CHECK, fd, 0, 0);
 }
 
-/* sync and syncfs: as fsync, nothing waits in memory. */
+/* sync: as fsync (syncfs is fsync itself), nothing waits in memory. */
 long sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
