@@ -10,8 +10,10 @@
 #include "dsm/msg.h"
 #include "kernel/clock.h"
 #include "kernel/format.h"
+#include "kernel/irq.h"
 #include "kernel/log.h"
 #include "kernel/sched.h"
+#include "kernel/timer.h"
 
 #define DSM_PHASE_SAMPLES 256   /* per phase: enough for a bench run's faults */
 #define DSM_PHASE_LINE 640
@@ -23,6 +25,9 @@ struct dsm_phase_ring {
 
 static struct dsm_phase_ring dsm_phase_rings[DSM_PHASE_COUNT];
 static uint64_t dsm_phase_start_ns, dsm_phase_start_idle_ns; /* dsm_phase_mark_start */
+/* Host-costly events under QEMU since dsm_phase_mark_start: each halt ends in a vCPU thread
+ * wake-up, each LAPIC timer write wakes QEMU's main loop, each timer interrupt is one. */
+static uint64_t dsm_phase_start_halts, dsm_phase_start_lapic_writes, dsm_phase_start_timer_irqs;
 static const char *const dsm_phase_names[DSM_PHASE_COUNT] = {
     "send", "net", "install", "resume", "total", "serve_req", "serve_fwd", "serve_grant", "serve_other",
 };
@@ -66,6 +71,9 @@ void dsm_phase_mark_start(void)
 {
     dsm_phase_start_ns = clock_now_ns();
     dsm_phase_start_idle_ns = sched_idle_ns();
+    dsm_phase_start_halts = sched_halt_count();
+    dsm_phase_start_lapic_writes = timer_hw_write_count();
+    dsm_phase_start_timer_irqs = irq_count(IRQ_VECTOR_TIMER);
 }
 
 void dsm_phase_log(unsigned node)
@@ -82,8 +90,12 @@ void dsm_phase_log(unsigned node)
                             (unsigned long long)(p90 / NS_PER_US));
     }
     if (len > 0 && (size_t)len < sizeof line)
-        fmt_snprintf(line + len, sizeof line - (size_t)len, " run_ms=%llu idle_ms=%llu",
+        fmt_snprintf(line + len, sizeof line - (size_t)len,
+                     " run_ms=%llu idle_ms=%llu halts=%llu lapic_writes=%llu timer_irqs=%llu",
                      (unsigned long long)((clock_now_ns() - dsm_phase_start_ns) / NS_PER_MS),
-                     (unsigned long long)((sched_idle_ns() - dsm_phase_start_idle_ns) / NS_PER_MS));
+                     (unsigned long long)((sched_idle_ns() - dsm_phase_start_idle_ns) / NS_PER_MS),
+                     (unsigned long long)(sched_halt_count() - dsm_phase_start_halts),
+                     (unsigned long long)(timer_hw_write_count() - dsm_phase_start_lapic_writes),
+                     (unsigned long long)(irq_count(IRQ_VECTOR_TIMER) - dsm_phase_start_timer_irqs));
     log_info("%s", line);
 }

@@ -27,6 +27,7 @@ static uint64_t sched_switches;
 static uint64_t sched_preemptions;
 static bool sched_woken_since_irq; /* a thread became READY during the current interrupt */
 static uint64_t sched_idle_total_ns; /* halted in sched_pick_or_idle */
+static uint64_t sched_halts;         /* times sched_pick_or_idle halted */
 static uint64_t sched_exited_cpu_ns; /* CPU time of the threads that have exited */
 /* Slots of the threads that blocked with a wake_deadline_ns (bit i = slot i); a bit may
  * outlive its block (woken, deadline cleared) and is dropped at the next scan. Every block
@@ -198,6 +199,7 @@ static struct thread *sched_pick_or_idle(void)
         sched_arm_deadline();
         uint64_t halted = clock_now_ns();
         sched_charge(halted);
+        sched_halts++;
         cpu_wait_for_interrupt();
         uint64_t woken = clock_now_ns();
         sched_idle_total_ns += woken - halted;
@@ -209,6 +211,11 @@ static struct thread *sched_pick_or_idle(void)
 uint64_t sched_idle_ns(void)
 {
     return sched_idle_total_ns;
+}
+
+uint64_t sched_halt_count(void)
+{
+    return sched_halts;
 }
 
 uint64_t sched_thread_cpu_ns(const struct thread *t)

@@ -37,6 +37,8 @@ uint64_t sched_preempt_count(void);
 void sched_thread_started(void);
 /* Nanoseconds the CPU spent halted in the idle loop since boot (no thread READY). */
 uint64_t sched_idle_ns(void);
+/* How many times the CPU halted for want of a thread to run. */
+uint64_t sched_halt_count(void);
 /* CPU time of t (ns it ran, halts excluded), up to now if it is the running thread. */
 uint64_t sched_thread_cpu_ns(const struct thread *t);
 /* CPU time of the program on this node: its live threads' plus its exited threads'. */

@@ -26,6 +26,7 @@ DSMK = os.path.join(REPO, "tools", "dsmk")
 RUN_ROOT = os.environ.get("DSMK_RUN_ROOT", "/tmp/dsmk-run")
 RUN_TIMEOUT = 240.0
 STATS = re.compile(r"dsm-stats node=(\d+) (.*)")
+PHASES = re.compile(r"dsm-phases node=(\d+) (.*)")
 HOT = re.compile(r"dsm-hot node=(\d+) pages=(\d+)((?: page=0x[0-9a-f]+ pingpong=\d+)+)$", re.M)
 HOT_ENTRY = re.compile(r"page=0x([0-9a-f]+) pingpong=(\d+)")
 HOT_MAX = 5  # kernel/dsm_control.c DSM_CONTROL_HOT_PAGES
@@ -52,7 +53,8 @@ _reference = {}
 
 def run(program, args, nodes, nic="virtio", words=(), name=None):
     """Runs PROGRAM under tools/dsmk; returns (status, stdout, stderr, {node: stats dict}); a
-    node's dict has "hot": [(page address, ping-pong events)] from its dsm-hot line, if any."""
+    node's dict has "hot": [(page address, ping-pong events)] from its dsm-hot line, if any,
+    and "phases": its dsm-phases line's fields (docs/dsm-protocol.md 9a)."""
     name = name or "dsmglue-%s-%d-%s-%d" % (program, nodes, nic, os.getpid())
     cmd = [DSMK, "--name", name, "run", "--keep", "-n", str(nodes), "--nic", nic, "--timeout", str(RUN_TIMEOUT)]
     for w in words:
@@ -66,7 +68,10 @@ def run(program, args, nodes, nic="virtio", words=(), name=None):
             log = os.path.join(RUN_ROOT, name, "node%d.log" % i)
             text = open(log, errors="replace").read() if os.path.exists(log) else ""
             for m in STATS.finditer(text):
-                stats[int(m.group(1))] = dict(kv.split("=", 1) for kv in m.group(2).split())
+                stats.setdefault(int(m.group(1)), {}).update(kv.split("=", 1) for kv in m.group(2).split())
+            for m in PHASES.finditer(text):
+                phases = dict(kv.split("=", 1) for kv in m.group(2).split())
+                stats.setdefault(int(m.group(1)), {})["phases"] = phases
             for m in HOT.finditer(text):
                 hot = [(int(a, 16), int(c)) for a, c in HOT_ENTRY.findall(m.group(3))]
                 stats.setdefault(int(m.group(1)), {})["hot"] = hot
@@ -105,7 +110,20 @@ def check_same(program, nodes, nic="virtio", words=()):
     assert sorted(stats) == list(range(nodes)), stats
     assert int(stats[1]["rfaults"]) + int(stats[1]["wfaults"]) > 0, stats[1]
     assert all(s["bad_msgs"] == "0" for s in stats.values()), stats
+    check_phases(stats)
     return stats
+
+
+def check_phases(stats):
+    """Every node's dsm-phases line counts its idle time and its host-costly events; node 1
+    waited for pages, so it halted at least once."""
+    for node, s in stats.items():
+        ph = s["phases"]
+        run_ms, idle_ms = int(ph["run_ms"]), int(ph["idle_ms"])
+        assert 0 <= idle_ms <= run_ms, (node, ph)
+        for key in ("halts", "lapic_writes", "timer_irqs"):
+            assert int(ph[key]) >= 0, (node, key, ph)
+    assert int(stats[1]["phases"]["halts"]) > 0, stats[1]["phases"]
 
 
 @pytest.mark.parametrize("manager", MANAGERS)
