@@ -104,6 +104,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return FILES_PATH_MAX;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);
+    if (c->op == FILES_OP_STATFS)
+        return sizeof(struct linux_statfs);
     if (c->op == FILES_OP_PIPE || c->op == FILES_OP_SOCKETPAIR)
         return 2 * sizeof(int32_t);
     if (c->op == FILES_OP_TIMERFD_SET || c->op == FILES_OP_TIMERFD_GET || c->op == FILES_OP_TIMER_SET ||

@@ -26,6 +26,7 @@
 #define FILE_STORE_DIR_MODE 0755
 #define FILE_STORE_PERM_BITS 07777 /* S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx */
 #define FILE_STORE_DIR_LINKS 2       /* a directory's st_nlink: its name and its "." */
+#define FILE_STORE_MEMFD_PERM 0777   /* memfd_create's file (mm/memfd.c: S_IRWXUGO) */
 #define FILE_STORE_BLOCK_SIZE 4096
 #define FILE_STORE_STAT_BLOCK 512    /* st_blocks counts 512-byte units */
 #define FILE_STORE_OUT_MAX 512       /* files.out: comma-separated paths */
@@ -48,6 +49,7 @@ struct file_node {
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
     uint32_t perm;        /* permission bits (07777): chmod, open's and mkdir's mode less the umask */
+    uint32_t uid, gid;    /* owner and group: root's (0) until chown */
     uint64_t atime_ns, mtime_ns, ctime_ns; /* on CLOCK_REALTIME: last read (relatime), change of
                                             * bytes or entries, change of anything */
 };
@@ -226,6 +228,45 @@ int64_t file_store_set_times(struct file_node *n, uint64_t atime_ns, uint64_t mt
         n->mtime_ns = mtime_ns;
     n->ctime_ns = file_store_now();
     return 0;
+}
+
+int64_t file_store_chown(struct file_node *n, uint32_t uid, uint32_t gid)
+{
+    if (n->data)
+        return -LINUX_EROFS;
+    if (uid != FILE_STORE_ID_KEEP)
+        n->uid = uid;
+    if (gid != FILE_STORE_ID_KEEP)
+        n->gid = gid;
+    n->ctime_ns = file_store_now();
+    return 0;
+}
+
+struct file_node *file_store_create_unlinked(const char *name, int64_t *err)
+{
+    struct file_node *n = file_store_slot();
+    if (!n) {
+        *err = -LINUX_ENOSPC;
+        return NULL;
+    }
+    uint64_t now = file_store_now();
+    *n = (struct file_node){ .used = true, .perm = FILE_STORE_MEMFD_PERM, .atime_ns = now, .mtime_ns = now,
+                             .ctime_ns = now };
+    size_t len = strnlen(name, FILE_STORE_PATH_MAX - 1);
+    memcpy(n->path, name, len);
+    n->path[len] = '\0';
+    *err = 0;
+    return n;
+}
+
+void file_store_usage(uint64_t *pages, uint64_t *pages_free, uint64_t *nodes, uint64_t *nodes_free)
+{
+    *pages = FILE_STORE_RAM_PAGES;
+    *pages_free = FILE_STORE_RAM_PAGES - file_store_ram_pages;
+    *nodes = FILE_STORE_MAX;
+    *nodes_free = 0;
+    for (size_t i = 0; i < FILE_STORE_MAX; i++)
+        *nodes_free += !file_store[i].used;
 }
 
 uint32_t file_store_perm(const struct file_node *n)
@@ -465,6 +506,8 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
     memset(st, 0, sizeof *st);
     st->st_ino = file_store_ino(n);
     st->st_nlink = n->linked;
+    st->st_uid = n->uid;
+    st->st_gid = n->gid;
     st->st_blksize = FILE_STORE_BLOCK_SIZE;
     st->st_atime_sec = n->atime_ns / NS_PER_SEC;
     st->st_atime_nsec = n->atime_ns % NS_PER_SEC;

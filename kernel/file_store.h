@@ -47,6 +47,16 @@ int64_t file_store_chmod(struct file_node *n, uint32_t perm);
  * keeps one), its status change time now: 0, or -EROFS for a boot module. */
 #define FILE_STORE_TIME_OMIT UINT64_MAX
 int64_t file_store_set_times(struct file_node *n, uint64_t atime_ns, uint64_t mtime_ns);
+/* chown(2): n's owner and group (FILE_STORE_ID_KEEP keeps one), its status change time
+ * now: 0, or -EROFS for a boot module. */
+#define FILE_STORE_ID_KEEP UINT32_MAX
+int64_t file_store_chown(struct file_node *n, uint32_t uid, uint32_t gid);
+/* memfd_create(2): a new empty writable file that no path names (name is what
+ * file_store_path shows), freed with its last hold: the node, or NULL with *err -ENOSPC. */
+struct file_node *file_store_create_unlinked(const char *name, int64_t *err);
+/* statfs(2)'s figures: the pages files may hold, those still free, the file slots, those
+ * still free. */
+void file_store_usage(uint64_t *pages, uint64_t *pages_free, uint64_t *nodes, uint64_t *nodes_free);
 /* n's permission bits. */
 uint32_t file_store_perm(const struct file_node *n);
 /* rmdir(2): 0, -ENOENT, -ENOTDIR, -ENOTEMPTY, -EBUSY (the root). */

@@ -36,6 +36,8 @@
 #define FILES_PIPE_MODE 0600       /* a pipe's ends, as Linux shows them */
 #define FILES_SOCKET_MODE 0777     /* a socket's, as Linux shows it */
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
+#define FILES_TMP_DIR "/tmp"
+#define FILES_TMP_MODE 01777       /* rwx for all, sticky (FHS 3.0 3.18) */
 static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
 static uint64_t files_stdin_size;
 struct file_desc files_descs[FILES_DESCS_MAX];
@@ -79,6 +81,11 @@ void files_init(const struct boot_info *info)
             log_warn("files: module %zu ('%s') is neither stdin, env nor file=/path; ignored", i, m->cmdline);
         }
     }
+    /* Programs expect a world-writable /tmp (FHS 3.0 3.18): mkstemp, tmpfile. A boot module
+     * under it made it already. */
+    int64_t tmp = file_store_mkdir(FILES_TMP_DIR, FILES_TMP_MODE);
+    if (tmp != 0 && tmp != -LINUX_EEXIST)
+        log_warn("files: no %s (%lld)", FILES_TMP_DIR, (long long)tmp);
     files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);
     files_fds[FILES_STDOUT].desc = files_desc_new(FILE_KIND_STDOUT, LINUX_O_WRONLY);
     files_fds[FILES_STDERR].desc = files_desc_new(FILE_KIND_STDERR, LINUX_O_WRONLY);
@@ -504,6 +511,12 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return d->kind == FILE_KIND_FILE ? files_set_meta(d->file, c) : 0;
     case FILES_OP_CHDIR: /* fchdir(2): to a removed directory too, as Linux allows */
         return files_fchdir(c->fd);
+    case FILES_OP_CHOWN: /* fchown(2): a file's or directory's; pipes and the rest keep root's */
+        return d->kind == FILE_KIND_FILE ? file_store_chown(d->file, (uint32_t)c->arg, (uint32_t)c->arg2) : 0;
+    case FILES_OP_FALLOCATE:
+        return files_fallocate(d, c->arg, c->arg2);
+    case FILES_OP_STATFS:
+        return files_statfs(data, data_len);
     default:
         return -LINUX_EINVAL;
     }
@@ -513,7 +526,7 @@ bool files_op_has_input(uint32_t op)
 {
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
-           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS;
+           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD;
 }
 
 /* files_execute without running the queue. */
@@ -524,7 +537,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         c->path[c->path_len] != '\0' || (c->flags & ~FILES_CALL_FLAGS) ||
         (files_op_has_input(c->op) && c->len && !c->in))
         return -LINUX_EINVAL;
-    bool on_fd = c->path_len == 0 && (c->op == FILES_OP_CHDIR || c->op == FILES_OP_CHMOD || c->op == FILES_OP_UTIMENS);
+    bool on_fd = c->path_len == 0 && (c->op == FILES_OP_CHDIR || c->op == FILES_OP_CHMOD || c->op == FILES_OP_UTIMENS ||
+                                      c->op == FILES_OP_CHOWN || c->op == FILES_OP_STATFS);
     if (files_op_has_path(c->op) && !on_fd)
         return files_execute_path(c, data, data_len);
     switch (c->op) {
@@ -559,6 +573,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return 0;
     case FILES_OP_POLL:
         return files_poll(c, data, data_len);
+    case FILES_OP_MEMFD:
+        return files_memfd_create(c);
     default:
         break;
     }

@@ -93,7 +93,12 @@ enum files_op {
     FILES_OP_CHMOD,         /* path, arg = mode; with no path (path_len 0), fd's file (fchmod) */
     FILES_OP_UTIMENS,       /* path, or with no path fd's file; len bytes at in: struct linux_timespec[2]
                              * (access, modification; UTIME_NOW, UTIME_OMIT), 0 bytes: both now */
-    FILES_OP_LAST = FILES_OP_UTIMENS,
+    FILES_OP_CHOWN,         /* path, arg = owner, arg2 = group (FILE_STORE_ID_KEEP: unchanged); with no
+                             * path, fd's file (fchown) */
+    FILES_OP_FALLOCATE,     /* fd, arg = offset, arg2 = length: the file grows to cover them */
+    FILES_OP_STATFS,        /* path, or with no path fd's: a struct linux_statfs into data */
+    FILES_OP_MEMFD,         /* len bytes at in: the name (no NUL), arg = O_CLOEXEC or 0: the new fd */
+    FILES_OP_LAST = FILES_OP_MEMFD,
 };
 
 /* flags of a call */
@@ -168,6 +173,13 @@ int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *da
  * park). files_call: no deadline. */
 int64_t files_call_until(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline);
 int64_t files_call(const struct files_call *c, void *data, size_t *data_len);
+/* kernel/sys_file.c: op on fd alone (check, close, lseek, fchmod, ...) with arg and arg2:
+ * the call's result. */
+int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2);
+#define FILES_CWD ((uint64_t)(int64_t)LINUX_AT_FDCWD) /* dirfd: the working directory */
+/* op on the path at user address upath (relative to dirfd, or FILES_CWD) with arg and
+ * arg2; STAT's struct linux_stat or STATFS's struct linux_statfs goes to uout. */
+int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2, uint64_t uout);
 /* read(2) on fd into user memory; bytes read, 0 at end, or a negative errno. have_bytes:
  * the caller holds bytes already (readv's later vectors), so an empty pipe gives 0 at once. */
 long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes);

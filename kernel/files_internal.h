@@ -94,6 +94,12 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
 /* CHMOD or UTIMENS on f (a path's, or a descriptor's file). */
 struct file_node;
 int64_t files_set_meta(struct file_node *f, const struct files_call *c);
+/* kernel/files_store_calls.c: fallocate(2) on d (mode 0: the file grows to offset + len). */
+int64_t files_fallocate(struct file_desc *d, uint64_t offset, uint64_t len);
+/* statfs(2) of the one file system: a struct linux_statfs into data. */
+int64_t files_statfs(void *data, size_t *data_len);
+/* memfd_create(2) for c (FILES_OP_MEMFD): the new fd or a negative errno. */
+int64_t files_memfd_create(const struct files_call *c);
 /* umask(2): sets the mask, answers the old one. */
 int64_t files_set_umask(uint64_t mask);
 /* getcwd(2): the working directory with its NUL into data; its length, or -ENOENT. */

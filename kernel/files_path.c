@@ -94,7 +94,8 @@ bool files_op_has_path(uint32_t op)
 {
     return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
            op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR ||
-           op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS;
+           op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS || op == FILES_OP_CHOWN ||
+           op == FILES_OP_STATFS;
 }
 
 /* The working directory. */
@@ -248,6 +249,12 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
         struct file_node *f = file_store_lookup(path);
         return f ? files_set_meta(f, c) : -LINUX_ENOENT;
     }
+    case FILES_OP_CHOWN: {
+        struct file_node *f = file_store_lookup(path);
+        return f ? file_store_chown(f, (uint32_t)c->arg, (uint32_t)c->arg2) : -LINUX_ENOENT;
+    }
+    case FILES_OP_STATFS:
+        return file_store_lookup(path) ? files_statfs(data, data_len) : -LINUX_ENOENT;
     default:
         return -LINUX_EINVAL;
     }

@@ -287,4 +287,15 @@ struct linux_stat {
 };
 _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat is 144 bytes");
 
+/* struct statfs (include/uapi/asm-generic/statfs.h, x86-64: every word a long). */
+struct linux_statfs {
+    int64_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+    int32_t f_fsid[2];
+    int64_t f_namelen, f_frsize, f_flags, f_spare[4];
+};
+#define LINUX_TMPFS_MAGIC 0x01021994 /* include/uapi/linux/magic.h */
+#define LINUX_ST_VALID 0x0020        /* f_flags holds mount flags (include/linux/statfs.h) */
+#define LINUX_NAME_MAX 255           /* include/uapi/linux/limits.h */
+_Static_assert(sizeof(struct linux_statfs) == 120, "x86_64 struct statfs is 120 bytes");
+
 #endif

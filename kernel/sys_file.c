@@ -17,8 +17,7 @@
 #define FILES_COPY_PIECE 512 /* a write copies user bytes this many at a time, so a fault
                               * part-way still writes the bytes before it, as Linux does */
 
-/* A call on fd alone (check, close, lseek). */
-static int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2)
+int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
@@ -136,13 +135,15 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
 
 /* A call on a user path from dirfd (open, stat, access, ...); a STAT's result goes to
  * ustat. */
-static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
-                               uint64_t ustat)
+int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2, uint64_t uout)
 {
     struct files_call *c = kzalloc(sizeof *c);
     if (!c)
         return -LINUX_ENOMEM;
-    struct linux_stat st;
+    union {
+        struct linux_stat st;
+        struct linux_statfs sfs;
+    } out;
     long len = copy_string_from_user(c->path, upath, sizeof c->path);
     int64_t r = len;
     if (len >= 0) {
@@ -152,10 +153,12 @@ static int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath,
         c->arg2 = arg2;
         c->path_len = (uint32_t)len;
         size_t n = 0;
-        r = files_call(c, &st, &n);
+        r = files_call(c, &out, &n);
     }
     kfree(c);
-    if (r == 0 && op == FILES_OP_STAT && copy_to_user(ustat, &st, sizeof st) != 0)
+    if (r == 0 && op == FILES_OP_STAT && copy_to_user(uout, &out.st, sizeof out.st) != 0)
+        r = -LINUX_EFAULT;
+    if (r == 0 && op == FILES_OP_STATFS && copy_to_user(uout, &out.sfs, sizeof out.sfs) != 0)
         r = -LINUX_EFAULT;
     return r;
 }
@@ -177,7 +180,6 @@ static long files_stat_fd(uint64_t fd, uint64_t ustat)
 }
 
 /* The working directory, for the calls without a dirfd. */
-#define FILES_CWD ((uint64_t)(int64_t)LINUX_AT_FDCWD)
 
 long sys_open(uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {

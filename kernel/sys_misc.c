@@ -85,6 +85,17 @@ long sys_getuid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
     return 0;
 }
 
+/* getresuid(2) and getresgid(2): real, effective and saved ids, all root's, as getuid's. */
+long sys_getresuid(uint64_t ureal, uint64_t ueffective, uint64_t usaved, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    const uint32_t root = 0;
+    if (copy_to_user(ureal, &root, sizeof root) != 0 || copy_to_user(ueffective, &root, sizeof root) != 0 ||
+        copy_to_user(usaved, &root, sizeof root) != 0)
+        return -LINUX_EFAULT;
+    return 0;
+}
+
 long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;

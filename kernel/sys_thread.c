@@ -168,6 +168,25 @@ long sys_getpgid(uint64_t pid, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
     return (int32_t)pid == 0 || (int32_t)pid == THREAD_FIRST_TID ? THREAD_FIRST_TID : -LINUX_ESRCH;
 }
 
+/* setpgid(2): the program's process already leads its group; it may name only itself
+ * (pid 0 or ours) and keep its own group (pgid 0 or ours). */
+long sys_setpgid(uint64_t pid, uint64_t pgid, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if ((int32_t)pgid < 0)
+        return -LINUX_EINVAL;
+    if ((int32_t)pid != 0 && (int32_t)pid != THREAD_FIRST_TID)
+        return -LINUX_ESRCH;
+    return (int32_t)pgid == 0 || (int32_t)pgid == THREAD_FIRST_TID ? 0 : -LINUX_EPERM;
+}
+
+/* setsid(2): a process group leader may not start a session, and ours leads its group. */
+long sys_setsid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return -LINUX_EPERM;
+}
+
 long sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;

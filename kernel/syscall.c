@@ -40,6 +40,9 @@ enum {
     NR_timer_getoverrun = 225, NR_timer_delete = 226, NR_socketpair = 53, NR_sendto = 44, NR_recvfrom = 45,
     NR_sendmsg = 46, NR_recvmsg = 47, NR_shutdown = 48, NR_getsockname = 51, NR_getpeername = 52,
     NR_setsockopt = 54, NR_getsockopt = 55, NR_chmod = 90, NR_fchmod = 91, NR_fchmodat = 268, NR_utimensat = 280,
+    NR_setpgid = 109, NR_setsid = 112, NR_getresuid = 118, NR_getresgid = 120, NR_mincore = 27, NR_chown = 92,
+    NR_fchown = 93, NR_lchown = 94, NR_fchownat = 260, NR_fallocate = 285, NR_statfs = 137, NR_fstatfs = 138,
+    NR_memfd_create = 319, NR_sendfile = 40,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -92,6 +95,10 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_getsockname] = sys_getsockname, [NR_getpeername] = sys_getsockname, /* a socketpair's peer is unnamed too */
     [NR_setsockopt] = sys_setsockopt, [NR_getsockopt] = sys_getsockopt, [NR_chmod] = sys_chmod,
     [NR_fchmod] = sys_fchmod, [NR_fchmodat] = sys_fchmodat, [NR_utimensat] = sys_utimensat,
+    [NR_setpgid] = sys_setpgid, [NR_setsid] = sys_setsid, [NR_getresuid] = sys_getresuid,
+    [NR_getresgid] = sys_getresuid, [NR_mincore] = sys_mincore, [NR_chown] = sys_chown, [NR_fchown] = sys_fchown,
+    [NR_lchown] = sys_chown, [NR_fchownat] = sys_fchownat, [NR_fallocate] = sys_fallocate, [NR_statfs] = sys_statfs,
+    [NR_fstatfs] = sys_fstatfs, [NR_memfd_create] = sys_memfd_create, [NR_sendfile] = sys_sendfile,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */
