@@ -11,6 +11,8 @@
 
 #include "kernel/uvm.h"
 
+struct signal_timer_source;
+
 /* True once this node runs its part of a multi-node program (the core exists). */
 bool dsm_active(void);
 /* Nodes the program spans (1 when the DSM is not active): each is one CPU to the program. */
@@ -31,11 +33,15 @@ unsigned dsm_glue_cpu_of_caller(void);
  * such thread, or the DSM is not active), -EAGAIN (no answer). */
 #define DSM_THREADS_SIGNAL_ENDS (-4096)
 long dsm_threads_signal(int32_t tid, int sig);
+/* The same, with a sigqueue's siginfo (NULL: a tkill's): rt_tgsigqueueinfo. */
+long dsm_threads_signal_info(int32_t tid, int sig, const struct signal_timer_source *queued);
 /* kill()'s sig for the process when no thread of this node takes it: asks the other nodes
  * for a thread that does (does not block it, or waits for it in sigwait), which gets it:
  * 0, DSM_THREADS_SIGNAL_ENDS (its default action ends the program: the caller ends it), or
  * -ESRCH (no taker anywhere). Thread context. */
 long dsm_threads_signal_process(int sig);
+/* The same, with a sigqueue's siginfo (NULL: a kill's): rt_sigqueueinfo. */
+long dsm_threads_signal_process_info(int sig, const struct signal_timer_source *queued);
 /* A timer's signal sig (from's, extra expirations beyond one) for thread tid, or with
  * to_process for the process (a thread that takes it, on any node, from tid's first; tid
  * when none does), from any context, a timer's interrupt included: it follows the
@@ -44,7 +50,6 @@ long dsm_threads_signal_process(int sig);
  * grew), -ESRCH (no such thread) or -EAGAIN (no room to send: try again later). */
 #define DSM_THREADS_SIGNAL_MERGED (-4097)
 typedef void (*dsm_signal_done_fn)(void *ctx, long result);
-struct signal_timer_source;
 void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
                               bool to_process, dsm_signal_done_fn done, void *ctx);
 /* Moves the calling thread to node: the call returns 0 there (its copy here ends without

@@ -183,7 +183,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
         transport_reply(n, from, request_id, &status, sizeof status);
 }
 
-static long dsm_signal_from(uint32_t node, int32_t tid, int sig);
+static long dsm_signal_from(uint32_t node, int32_t tid, int sig, const struct signal_timer_source *queued);
 
 long dsm_threads_migrate_self(unsigned node)
 {
@@ -218,7 +218,7 @@ long dsm_threads_migrate_self(unsigned node)
         return -LINUX_EAGAIN;
     dsm_departure_note(t->tid, node);
     for (; late; late &= late - 1) /* to the new copy: this one is about to go */
-        dsm_signal_from(node, t->tid, __builtin_ctzll(late) + 1);
+        dsm_signal_from(node, t->tid, __builtin_ctzll(late) + 1, NULL);
     t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit */
     thread_exit(0);
 }
@@ -269,14 +269,17 @@ static int64_t dsm_signal_local(const struct dsm_signal_msg *m)
     return d ? DSM_SIGNAL_MOVED + (int64_t)d->node : -LINUX_ESRCH;
 }
 
-/* Sends sig to thread tid, asking node first and then the nodes it moved to. */
-static long dsm_signal_from(uint32_t node, int32_t tid, int sig)
+/* Sends sig to thread tid (with queued's siginfo, if not NULL), asking node first and then
+ * the nodes it moved to. */
+static long dsm_signal_from(uint32_t node, int32_t tid, int sig, const struct signal_timer_source *queued)
 {
     for (unsigned hop = 0; hop < DSM_SIGNAL_MAX_HOPS; hop++) {
         if (node >= dsm_nnodes)
             return -LINUX_ESRCH;
         int64_t r;
-        struct dsm_signal_msg m = { .tid = tid, .sig = sig };
+        struct dsm_signal_msg m = { .tid = tid, .sig = sig, .from_timer = queued != NULL };
+        if (queued)
+            m.timer = *queued;
         if (node == dsm_self)
             r = dsm_signal_local(&m);
         else
@@ -298,16 +301,28 @@ static uint32_t dsm_tid_home(int32_t tid)
 
 long dsm_threads_signal(int32_t tid, int sig)
 {
+    return dsm_threads_signal_info(tid, sig, NULL);
+}
+
+long dsm_threads_signal_info(int32_t tid, int sig, const struct signal_timer_source *queued)
+{
     if (!dsm_active() || tid <= 0)
         return -LINUX_ESRCH;
-    return dsm_signal_from(dsm_tid_home(tid), tid, sig);
+    return dsm_signal_from(dsm_tid_home(tid), tid, sig, queued);
 }
 
 long dsm_threads_signal_process(int sig)
 {
+    return dsm_threads_signal_process_info(sig, NULL);
+}
+
+long dsm_threads_signal_process_info(int sig, const struct signal_timer_source *queued)
+{
     if (!dsm_active() || sig <= 0 || sig > LINUX_NSIG)
         return -LINUX_ESRCH;
-    struct dsm_signal_msg m = { .sig = sig, .to_process = 1, .by_kill = 1 };
+    struct dsm_signal_msg m = { .sig = sig, .to_process = 1, .by_kill = queued == NULL, .from_timer = queued != NULL };
+    if (queued)
+        m.timer = *queued;
     for (unsigned node = 0; node < dsm_nnodes; node++) {
         if (node == dsm_self)
             continue; /* the caller looked here */

@@ -20,7 +20,6 @@
 #define SIGFRAME_FPU_ALIGN 64         /* Linux aligns the FPU area for XSAVE; FXSAVE needs 16 */
 #define SIGFRAME_STACK_ALIGN 16       /* at a call, RSP + 8 is 16-byte aligned (psABI 3.2.2) */
 #define SIGFRAME_GREGS 23             /* NGREG */
-#define SIGFRAME_SIGINFO_SIZE 128     /* SI_MAX_SIZE */
 #define SIGFRAME_FXSAVE_MXCSR 24      /* SDM vol. 1 table 10-2: MXCSR, then MXCSR_MASK */
 #define SIGFRAME_FXSAVE_MXCSR_MASK 28
 #define SIGFRAME_MXCSR_MASK_DEFAULT 0xffbfu /* SDM vol. 1 11.6.6: when the CPU reports 0 */
@@ -43,12 +42,6 @@ struct sigframe_ucontext {
 };
 _Static_assert(sizeof(struct sigframe_ucontext) == 304, "struct ucontext is 304 bytes on x86-64");
 
-struct sigframe_siginfo {
-    int32_t signo, err, code, pad;
-    uint64_t first, second; /* the union's first words (struct signal_info) */
-    uint8_t rest[SIGFRAME_SIGINFO_SIZE - 32];
-};
-_Static_assert(sizeof(struct sigframe_siginfo) == SIGFRAME_SIGINFO_SIZE, "siginfo is 128 bytes");
 
 static void sigframe_fill_info(struct sigframe_siginfo *out, int sig, const struct signal_info *info)
 {

@@ -30,6 +30,16 @@
 #define SIGNAL_SI_KERNEL 0x80
 #define SIGNAL_SI_TIMER (-2)
 #define SIGNAL_SI_TKILL (-6)
+#define SIGNAL_SI_QUEUE (-1)
+
+/* siginfo_t as user memory holds it (include/uapi/asm-generic/siginfo.h, x86-64). */
+#define SIGFRAME_SIGINFO_SIZE 128 /* SI_MAX_SIZE */
+struct sigframe_siginfo {
+    int32_t signo, err, code, pad;
+    uint64_t first, second; /* the union's first words (struct signal_info) */
+    uint8_t rest[SIGFRAME_SIGINFO_SIZE - 32];
+};
+_Static_assert(sizeof(struct sigframe_siginfo) == SIGFRAME_SIGINFO_SIZE, "siginfo is 128 bytes");
 
 /* What a signal's siginfo says past si_signo: si_code, then the union's first two words:
  * si_addr of a fault; si_pid (and si_uid 0 above it) of a kill or tkill; si_tid (the

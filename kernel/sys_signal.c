@@ -195,7 +195,8 @@ static bool signal_ignored(uint64_t sig)
 
 /* Thread t receives sig (1..LINUX_NSIG) from kill (by_kill) or tkill/tgkill: ignored,
  * pending for its handler, or fatal with the default action. */
-static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
+/* Sends sig to t (a kill's or tkill's, or with queued's siginfo if not NULL). */
+static long signal_send_info(struct thread *t, uint64_t sig, bool by_kill, const struct signal_timer_source *queued)
 {
     if (sig > LINUX_NSIG)
         return -LINUX_EINVAL;
@@ -208,8 +209,16 @@ static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
      * it waits, pending, for sigwait or for the unblocking (signal_deliver_pending). */
     if (signal_ends_program(t, sig))
         program_kill(thread_user_frame(thread_current()), (int)sig, 0);
-    signal_make_pending(t, sig, by_kill);
+    if (queued)
+        signal_make_pending_timer(t, sig, queued, 0);
+    else
+        signal_make_pending(t, sig, by_kill);
     return 0;
+}
+
+static long signal_send(struct thread *t, uint64_t sig, bool by_kill)
+{
+    return signal_send_info(t, sig, by_kill, NULL);
 }
 
 struct thread *signal_process_taker(struct thread *prefer, uint64_t sig)
@@ -234,13 +243,17 @@ static struct signal_info signal_take(struct thread *t, uint64_t sig)
     if ((t->sigpending_timer & bit) && t->sigtimer[sig - 1].code == SIGNAL_SI_KERNEL) {
         info = (struct signal_info){ .code = SIGNAL_SI_KERNEL };
     } else if (t->sigpending_timer & bit) {
+        /* A timer's: si_timerid, si_overrun, si_value; a sigqueue's: si_pid, si_uid, si_value
+         * (the same words of the union). */
         const struct thread_sigtimer *st = &t->sigtimer[sig - 1];
-        info = (struct signal_info){ .code = SIGNAL_SI_TIMER,
+        info = (struct signal_info){ .code = st->code,
                                      .first = (uint32_t)st->timerid | (uint64_t)(uint32_t)st->overrun << 32,
                                      .second = st->value };
-        t->timer_taken = true;
-        t->timer_taken_id = st->timerid;
-        t->timer_taken_overrun = st->overrun;
+        if (st->code == SIGNAL_SI_TIMER) {
+            t->timer_taken = true;
+            t->timer_taken_id = st->timerid;
+            t->timer_taken_overrun = st->overrun;
+        }
     }
     t->sigpending &= ~bit;
     t->sigpending_kill &= ~bit;
@@ -253,7 +266,8 @@ bool signal_make_pending_timer(struct thread *t, uint64_t sig, const struct sign
 {
     uint64_t bit = signal_bit(sig);
     struct thread_sigtimer *st = &t->sigtimer[sig - 1];
-    if ((t->sigpending_timer & bit) && st->timerid == from->timerid && st->code == from->code) {
+    if ((t->sigpending_timer & bit) && from->code != SIGNAL_SI_QUEUE && st->timerid == from->timerid &&
+        st->code == from->code) {
         uint64_t overrun = (uint64_t)(uint32_t)st->overrun + extra + 1;
         st->overrun = overrun > INT32_MAX ? INT32_MAX : (int32_t)overrun; /* Linux caps it at INT_MAX */
         return true;
@@ -446,6 +460,65 @@ long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t
         return -LINUX_ESRCH;
     struct thread *t = thread_find((int)tid);
     return t ? signal_send(t, sig, false) : signal_send_remote(tid, sig);
+}
+
+/* The siginfo rt_sigqueueinfo and rt_tgsigqueueinfo take (128 bytes): si_code, then the
+ * union's first two words (si_pid and si_uid, si_value). The caller may give any si_code
+ * when it signals its own process (kernel/signal.c), as it always does here. */
+static long signal_queued_from_user(uint64_t uinfo, struct signal_timer_source *queued)
+{
+    struct sigframe_siginfo si;
+    if (copy_from_user(&si, uinfo, sizeof si) != 0)
+        return -LINUX_EFAULT;
+    if (si.code != SIGNAL_SI_QUEUE)
+        return -LINUX_EPERM; /* only sigqueue's siginfo travels: the others' fields are the kernel's */
+    *queued = (struct signal_timer_source){ .code = si.code, .timerid = (int32_t)(uint32_t)si.first, /* si_pid */
+                                            .value = si.second };
+    return 0;
+}
+
+long sys_rt_sigqueueinfo(uint64_t pid, uint64_t sig, uint64_t uinfo, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if ((int64_t)pid != THREAD_FIRST_TID)
+        return -LINUX_ESRCH;
+    if (sig > LINUX_NSIG)
+        return -LINUX_EINVAL;
+    struct signal_timer_source queued;
+    long rc = signal_queued_from_user(uinfo, &queued);
+    if (rc || sig == 0)
+        return rc;
+    struct thread *taker = signal_process_taker(thread_current(), sig);
+    if (!taker && dsm_active() && !signal_ignored(sig)) {
+        long r = dsm_threads_signal_process_info((int)sig, &queued);
+        if (r == DSM_THREADS_SIGNAL_ENDS)
+            program_kill(thread_user_frame(thread_current()), (int)sig, 0);
+        if (r == 0)
+            return 0;
+    }
+    return signal_send_info(taker ? taker : thread_current(), sig, false, &queued);
+}
+
+long sys_rt_tgsigqueueinfo(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t uinfo, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if ((int64_t)tid <= 0 || (int64_t)tgid <= 0 || tid > INT32_MAX)
+        return -LINUX_EINVAL;
+    if (tgid != THREAD_FIRST_TID)
+        return -LINUX_ESRCH;
+    if (sig > LINUX_NSIG)
+        return -LINUX_EINVAL;
+    struct signal_timer_source queued;
+    long rc = signal_queued_from_user(uinfo, &queued);
+    if (rc)
+        return rc;
+    struct thread *t = thread_find((int)tid);
+    if (t)
+        return signal_send_info(t, sig, false, &queued);
+    long r = dsm_threads_signal_info((int32_t)tid, signal_ignored(sig) ? 0 : (int)sig, &queued);
+    if (r == DSM_THREADS_SIGNAL_ENDS)
+        program_kill(thread_user_frame(thread_current()), (int)sig, 0);
+    return r;
 }
 
 long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
