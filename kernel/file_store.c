@@ -50,6 +50,7 @@ struct file_node {
     uint32_t holds;       /* open descriptions naming it */
     uint32_t perm;        /* permission bits (07777): chmod, open's and mkdir's mode less the umask */
     uint32_t uid, gid;    /* owner and group: root's (0) until chown */
+    struct file_store_flock flock;
     uint64_t atime_ns, mtime_ns, ctime_ns; /* on CLOCK_REALTIME: last read (relatime), change of
                                             * bytes or entries, change of anything */
 };
@@ -267,6 +268,11 @@ void file_store_usage(uint64_t *pages, uint64_t *pages_free, uint64_t *nodes, ui
     *nodes_free = 0;
     for (size_t i = 0; i < FILE_STORE_MAX; i++)
         *nodes_free += !file_store[i].used;
+}
+
+struct file_store_flock *file_store_flock_state(struct file_node *n)
+{
+    return &n->flock;
 }
 
 uint32_t file_store_perm(const struct file_node *n)

@@ -57,6 +57,13 @@ struct file_node *file_store_create_unlinked(const char *name, int64_t *err);
 /* statfs(2)'s figures: the pages files may hold, those still free, the file slots, those
  * still free. */
 void file_store_usage(uint64_t *pages, uint64_t *pages_free, uint64_t *nodes, uint64_t *nodes_free);
+/* flock(2)'s state of n: how many open descriptions hold it shared, whether one holds it
+ * exclusive (kernel/files_flock.c keeps it). */
+struct file_store_flock {
+    uint32_t shared;
+    bool exclusive;
+};
+struct file_store_flock *file_store_flock_state(struct file_node *n);
 /* n's permission bits. */
 uint32_t file_store_perm(const struct file_node *n);
 /* rmdir(2): 0, -ENOENT, -ENOTDIR, -ENOTEMPTY, -EBUSY (the root). */

@@ -109,6 +109,7 @@ static void files_desc_put(struct file_desc *d)
     if (--d->refs)
         return;
     files_events_release(d);
+    files_flock_release(d);
     if (d->file) {
         file_store_release(d->file);
         d->file = NULL;
@@ -517,6 +518,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_fallocate(d, c->arg, c->arg2);
     case FILES_OP_STATFS:
         return files_statfs(data, data_len);
+    case FILES_OP_FLOCK:
+        return files_flock(d, c->arg);
     default:
         return -LINUX_EINVAL;
     }

@@ -98,7 +98,9 @@ enum files_op {
     FILES_OP_FALLOCATE,     /* fd, arg = offset, arg2 = length: the file grows to cover them */
     FILES_OP_STATFS,        /* path, or with no path fd's: a struct linux_statfs into data */
     FILES_OP_MEMFD,         /* len bytes at in: the name (no NUL), arg = O_CLOEXEC or 0: the new fd */
-    FILES_OP_LAST = FILES_OP_MEMFD,
+    FILES_OP_FLOCK,         /* fd, arg = LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB: waits for a conflicting
+                             * lock to go unless LOCK_NB (EWOULDBLOCK) */
+    FILES_OP_LAST = FILES_OP_FLOCK,
 };
 
 /* flags of a call */

@@ -49,7 +49,11 @@ struct file_desc {
     struct eventfd event;          /* EVENTFD */
     struct epoll_set *epoll;       /* EPOLL: its interest list */
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
+    uint8_t flock;                 /* FILE: the flock(2) lock it holds (FILES_FLOCK_*) */
 };
+#define FILES_FLOCK_NONE 0
+#define FILES_FLOCK_SHARED 1
+#define FILES_FLOCK_EXCLUSIVE 2
 
 struct fd_slot {
     struct file_desc *desc;        /* NULL: the descriptor is closed */
@@ -100,6 +104,12 @@ int64_t files_fallocate(struct file_desc *d, uint64_t offset, uint64_t len);
 int64_t files_statfs(void *data, size_t *data_len);
 /* memfd_create(2) for c (FILES_OP_MEMFD): the new fd or a negative errno. */
 int64_t files_memfd_create(const struct files_call *c);
+/* kernel/files_flock.c: flock(2) operation op on d: 0, -EWOULDBLOCK (LOCK_NB and another
+ * description holds a conflicting lock), FILES_WOULD_BLOCK (the same without LOCK_NB: run
+ * again when a lock goes) or -EINVAL. */
+int64_t files_flock(struct file_desc *d, uint64_t op);
+/* d's last reference went: the lock it held goes, and the calls waiting for one run again. */
+void files_flock_release(struct file_desc *d);
 /* umask(2): sets the mask, answers the old one. */
 int64_t files_set_umask(uint64_t mask);
 /* getcwd(2): the working directory with its NUL into data; its length, or -ENOENT. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* chown/fchown/lchown/fchownat, fallocate, statfs/fstatfs, memfd_create and sendfile
+/* chown/fchown/lchown/fchownat, fallocate, statfs/fstatfs, memfd_create, sendfile and flock
  * (man 2): argument checks here, the work where the descriptor table lives (files_call).
  * The program runs as root, so any owner may be given; there are no symbolic links, so
  * lchown and AT_SYMLINK_NOFOLLOW are chown. */
@@ -165,4 +165,12 @@ long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t co
     if (!uoffset && done)
         files_fd_call(FILES_OP_LSEEK, in_fd, (uint64_t)end, LINUX_SEEK_SET);
     return done ? (long)done : result;
+}
+
+long sys_flock(uint64_t fd, uint64_t op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    return (long)files_fd_call(FILES_OP_FLOCK, fd, op, 0);
 }

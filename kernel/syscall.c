@@ -43,6 +43,7 @@ enum {
     NR_setpgid = 109, NR_setsid = 112, NR_getresuid = 118, NR_getresgid = 120, NR_mincore = 27, NR_chown = 92,
     NR_fchown = 93, NR_lchown = 94, NR_fchownat = 260, NR_fallocate = 285, NR_statfs = 137, NR_fstatfs = 138,
     NR_memfd_create = 319, NR_sendfile = 40, NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
+    NR_flock = 73,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -100,6 +101,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_lchown] = sys_chown, [NR_fchownat] = sys_fchownat, [NR_fallocate] = sys_fallocate, [NR_statfs] = sys_statfs,
     [NR_fstatfs] = sys_fstatfs, [NR_memfd_create] = sys_memfd_create, [NR_sendfile] = sys_sendfile,
     [NR_rt_sigqueueinfo] = sys_rt_sigqueueinfo, [NR_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo,
+    [NR_flock] = sys_flock,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

@@ -5,7 +5,9 @@ sticky, so mkstemp and tmpfile work there; getresuid/getresgid; setpgid and sets
 program leads its group); statfs/fstatfs; fallocate (mode 0 grows the file, KEEP_SIZE does
 not, a pipe is ESPIPE, a read-only descriptor EBADF); chown/fchown/lchown/fchownat and the
 owner stat shows; memfd_create; sendfile with and without an offset pointer, into a pipe,
-and from a pipe (EINVAL); mincore on touched and untouched pages. Before, /tmp was missing
+and from a pipe (EINVAL); mincore on touched and untouched pages; flock between open file
+descriptions (conflicts, LOCK_NB, conversion, a dup sharing the lock, a waiter on the
+other node woken by the unlock, release at the last close). Before, /tmp was missing
 (ENOENT) and every one of these calls was ENOSYS."""
 from dsmkpy.testing import check_source_matches_native
 
@@ -17,6 +19,7 @@ SOURCE = r"""
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
@@ -205,6 +208,53 @@ static void residency(void)
     printf("\n");
 }
 
+static volatile int flock_released;
+
+static void *flock_waiter(void *arg)
+{
+    int fd = open("lock.txt", O_RDWR);
+    *(int *)arg = flock(fd, LOCK_EX) == 0 && flock_released; /* waited for the holder's unlock */
+    close(fd);
+    return 0;
+}
+
+static void locks(void)
+{
+    printf("flock:");
+    int fd1 = open("lock.txt", O_CREAT | O_RDWR | O_TRUNC, 0644), fd2 = open("lock.txt", O_RDWR);
+    say("ex", flock(fd1, LOCK_EX));
+    say("other-ex", flock(fd2, LOCK_EX | LOCK_NB));
+    say("other-sh", flock(fd2, LOCK_SH | LOCK_NB));
+    int fd3 = dup(fd1);
+    say("dup-ex", flock(fd3, LOCK_EX | LOCK_NB));
+    say("un", flock(fd1, LOCK_UN));
+    say("other-sh", flock(fd2, LOCK_SH | LOCK_NB));
+    say("sh", flock(fd1, LOCK_SH | LOCK_NB));
+    say("upgrade", flock(fd1, LOCK_EX | LOCK_NB));
+    say("other-un", flock(fd2, LOCK_UN));
+    say("upgrade-again", flock(fd1, LOCK_EX | LOCK_NB));
+    int waited = 0;
+    pthread_t t;
+    pthread_create(&t, 0, flock_waiter, &waited);
+    struct timespec pause = { 0, 50 * 1000 * 1000 };
+    nanosleep(&pause, 0);
+    flock_released = 1;
+    flock(fd1, LOCK_UN);
+    pthread_join(t, 0);
+    printf(" waited=%d", waited);
+    say("ex-again", flock(fd1, LOCK_EX));
+    close(fd1);
+    say("dup-holds", flock(fd2, LOCK_EX | LOCK_NB));
+    close(fd3);
+    say("closed", flock(fd2, LOCK_EX | LOCK_NB));
+    say("bad-op", flock(fd2, 0));
+    say("both", flock(fd2, LOCK_SH | LOCK_EX));
+    say("bad-fd", flock(1000, LOCK_EX));
+    close(fd2);
+    unlink("lock.txt");
+    printf("\n");
+}
+
 static void *checks(void *arg)
 {
     (void)arg;
@@ -216,6 +266,7 @@ static void *checks(void *arg)
     memfd();
     send_file();
     residency();
+    locks();
     return 0;
 }
 
@@ -232,3 +283,4 @@ int main(void)
 def test_fs_and_process_calls_match_native(tmp_path):
     out = check_source_matches_native(tmp_path, "fs_calls", SOURCE)
     assert "mode=1777" in out and "1234:5678" in out and "mincore: ok=ok 1010" in out, out
+    assert "other-ex=Resource temporarily unavailable" in out and "waited=1" in out, out
