@@ -123,6 +123,23 @@ enum path_kind file_store_kind(const char *path, void *ctx)
     return !n ? PATH_MISSING : n->dir ? PATH_DIR : PATH_FILE;
 }
 
+/* A new empty file named name (len bytes, < FILE_STORE_PATH_MAX) in a free slot, linked or
+ * not, all its times now: the node, or NULL with *err -ENOSPC. */
+static struct file_node *file_store_new(const char *name, size_t len, uint32_t perm, bool linked, int64_t *err)
+{
+    struct file_node *n = file_store_slot();
+    if (!n) {
+        *err = -LINUX_ENOSPC;
+        return NULL;
+    }
+    uint64_t now = file_store_now();
+    *n = (struct file_node){ .used = true, .linked = linked, .perm = perm & FILE_STORE_PERM_BITS, .atime_ns = now,
+                             .mtime_ns = now, .ctime_ns = now };
+    memcpy(n->path, name, len);
+    n->path[len] = '\0';
+    return n;
+}
+
 struct file_node *file_store_create(const char *path, uint32_t perm, int64_t *err)
 {
     size_t len = strlen(path);
@@ -130,16 +147,9 @@ struct file_node *file_store_create(const char *path, uint32_t perm, int64_t *er
         *err = -LINUX_ENAMETOOLONG;
         return NULL;
     }
-    struct file_node *n = file_store_slot();
-    if (!n) {
-        *err = -LINUX_ENOSPC;
-        return NULL;
-    }
-    uint64_t now = file_store_now();
-    *n = (struct file_node){ .used = true, .linked = true, .perm = perm & FILE_STORE_PERM_BITS, .atime_ns = now,
-                             .mtime_ns = now, .ctime_ns = now };
-    memcpy(n->path, path, len + 1);
-    file_store_parent_modified(n->path);
+    struct file_node *n = file_store_new(path, len, perm, true, err);
+    if (n)
+        file_store_parent_modified(n->path);
     return n;
 }
 
@@ -245,19 +255,7 @@ int64_t file_store_chown(struct file_node *n, uint32_t uid, uint32_t gid)
 
 struct file_node *file_store_create_unlinked(const char *name, int64_t *err)
 {
-    struct file_node *n = file_store_slot();
-    if (!n) {
-        *err = -LINUX_ENOSPC;
-        return NULL;
-    }
-    uint64_t now = file_store_now();
-    *n = (struct file_node){ .used = true, .perm = FILE_STORE_MEMFD_PERM, .atime_ns = now, .mtime_ns = now,
-                             .ctime_ns = now };
-    size_t len = strnlen(name, FILE_STORE_PATH_MAX - 1);
-    memcpy(n->path, name, len);
-    n->path[len] = '\0';
-    *err = 0;
-    return n;
+    return file_store_new(name, strnlen(name, FILE_STORE_PATH_MAX - 1), FILE_STORE_MEMFD_PERM, false, err);
 }
 
 void file_store_usage(uint64_t *pages, uint64_t *pages_free, uint64_t *nodes, uint64_t *nodes_free)

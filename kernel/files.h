@@ -175,6 +175,9 @@ int64_t files_execute_waiting(const struct files_call *c, void *data, size_t *da
  * park). files_call: no deadline. */
 int64_t files_call_until(const struct files_call *c, void *data, size_t *data_len, uint64_t deadline);
 int64_t files_call(const struct files_call *c, void *data, size_t *data_len);
+/* kernel/sys_file.c: whether the user string at upath is "" (AT_EMPTY_PATH's case): 1, 0,
+ * or -EFAULT. */
+int files_path_is_empty(uint64_t upath);
 /* kernel/sys_file.c: op on fd alone (check, close, lseek, fchmod, ...) with arg and arg2:
  * the call's result. */
 int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2);

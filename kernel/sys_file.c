@@ -17,6 +17,14 @@
 #define FILES_COPY_PIECE 512 /* a write copies user bytes this many at a time, so a fault
                               * part-way still writes the bytes before it, as Linux does */
 
+int files_path_is_empty(uint64_t upath)
+{
+    char first;
+    if (copy_from_user(&first, upath, 1) != 0)
+        return -LINUX_EFAULT;
+    return first == '\0';
+}
+
 int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2)
 {
     if (fd >= FILES_MAX_FDS)
@@ -229,11 +237,9 @@ long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t fla
     if (flags & ~(uint64_t)(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT))
         return -LINUX_EINVAL;
     if (flags & LINUX_AT_EMPTY_PATH) {
-        char first;
-        if (copy_from_user(&first, upath, 1) != 0)
-            return -LINUX_EFAULT;
-        if (first == '\0')
-            return files_stat_fd(dirfd, ustat);
+        int empty = files_path_is_empty(upath);
+        if (empty)
+            return empty < 0 ? empty : files_stat_fd(dirfd, ustat);
     }
     return (long)files_path_call(FILES_OP_STAT, dirfd, upath, 0, 0, ustat);
 }

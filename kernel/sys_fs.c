@@ -43,11 +43,9 @@ long sys_fchownat(uint64_t dirfd, uint64_t upath, uint64_t owner, uint64_t group
     if (flags & ~(uint64_t)(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW))
         return -LINUX_EINVAL;
     if (flags & LINUX_AT_EMPTY_PATH) {
-        char first;
-        if (copy_from_user(&first, upath, 1) != 0)
-            return -LINUX_EFAULT;
-        if (first == '\0')
-            return sys_fchown(dirfd, owner, group, 0, 0, 0);
+        int empty = files_path_is_empty(upath);
+        if (empty)
+            return empty < 0 ? empty : sys_fchown(dirfd, owner, group, 0, 0, 0);
     }
     return (long)files_path_call(FILES_OP_CHOWN, dirfd, upath, fs_id(owner), fs_id(group), 0);
 }
