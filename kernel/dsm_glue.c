@@ -138,6 +138,32 @@ static void dsm_request_done(void *ctx, int status, const uint8_t *reply, size_t
     dsm_park_wake((uint64_t)(uintptr_t)ctx, v);
 }
 
+struct dsm_request_data {
+    uint64_t token;
+    void *out;
+    size_t len;
+};
+
+static void dsm_request_data_done(void *ctx, int status, const uint8_t *reply, size_t len)
+{
+    struct dsm_request_data *r = ctx;
+    bool ok = status == NET_OK && reply && len == r->len;
+    if (ok)
+        memcpy(r->out, reply, len);
+    dsm_park_wake(r->token, ok ? 0 : -LINUX_EIO);
+}
+
+int64_t dsm_request_wait_data(unsigned to, uint8_t type, const void *msg, size_t len, void *out, size_t out_len)
+{
+    struct dsm_request_data r = { .token = dsm_park_prepare(), .out = out, .len = out_len };
+    int rc;
+    while ((rc = transport_request(net_glue_net(), to, type, msg, len, dsm_request_data_done, &r)) == NET_ERR_AGAIN)
+        net_glue_poll();
+    if (rc != NET_OK)
+        return -LINUX_EIO;
+    return dsm_park_wait(r.token);
+}
+
 int64_t dsm_request_wait(unsigned to, uint8_t type, const void *msg, size_t len)
 {
     uint64_t token = dsm_park_prepare();

@@ -11,6 +11,7 @@
 
 #include "kernel/uvm.h"
 
+struct signal_claim;
 struct signal_timer_source;
 
 /* True once this node runs its part of a multi-node program (the core exists). */
@@ -42,6 +43,10 @@ long dsm_threads_signal_info(int32_t tid, int sig, const struct signal_timer_sou
 long dsm_threads_signal_process(int sig);
 /* The same, with a sigqueue's siginfo (NULL: a kill's): rt_sigqueueinfo. */
 long dsm_threads_signal_process_info(int sig, const struct signal_timer_source *queued);
+/* A thread here starts a sigwait for set: claims a signal of it that another node keeps for
+ * the process (kernel/signal_process.c), asking each in turn: true with *out, or false
+ * (none, or the DSM is not active). Thread context. */
+bool dsm_threads_claim_signal(uint64_t set, struct signal_claim *out);
 /* A timer's signal sig (from's, extra expirations beyond one) for thread tid, or with
  * to_process for the process (a thread that takes it, on any node, from tid's first; tid
  * when none does), from any context, a timer's interrupt included: it follows the

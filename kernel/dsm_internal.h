@@ -23,6 +23,7 @@
 /* + 40: kernel/dsm_files.c */
 #define DSM_TYPE_SIGNAL (TRANSPORT_TYPE_USER_FIRST + 41)   /* any -> any: tkill of a thread there (request) */
 #define DSM_TYPE_CLOCK (TRANSPORT_TYPE_USER_FIRST + 42)    /* 0 -> all: clock probe or offset (request) */
+#define DSM_TYPE_SIGNAL_CLAIM (TRANSPORT_TYPE_USER_FIRST + 43) /* any -> any: a signal kept for the process (request) */
 
 extern struct dsm_node *dsm_core;
 extern unsigned dsm_self, dsm_nnodes;
@@ -38,6 +39,9 @@ void dsm_park_wake(uint64_t token, int64_t result);
 /* transport_request from thread context, retried while the window is full; the reply
  * (its first 8 bytes as int64, or 0) wakes the parked caller. Returns that value. */
 int64_t dsm_request_wait(unsigned to, uint8_t type, const void *msg, size_t len);
+/* The same, for a request answered with out_len bytes: they go to out; 0, or -EIO (no
+ * answer, or one of another size). */
+int64_t dsm_request_wait_data(unsigned to, uint8_t type, const void *msg, size_t len, void *out, size_t out_len);
 /* Re-applies the core's page states to present pages in [start, end) after a uvm rights
  * change (a READ copy must never become writable behind the core's back). */
 void dsm_glue_resync(uint64_t start, uint64_t end);

@@ -20,6 +20,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/net_glue.h"
+#include "kernel/signal_process.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
@@ -363,7 +364,11 @@ static void dsm_timer_signal_next(struct dsm_timer_signal *ts)
         dsm_timer_signal_step(ts, node);
         return;
     }
-    ts->m.to_process = 0;
+    if (ts->to_process) { /* no taker on any node: the process keeps it here */
+        bool merged = signal_process_keep((uint64_t)ts->m.sig, false, &ts->m.timer, ts->m.extra);
+        dsm_timer_signal_finish(ts, merged ? DSM_THREADS_SIGNAL_MERGED : 0);
+        return;
+    }
     dsm_timer_signal_step(ts, ts->first_node);
 }
 
@@ -422,6 +427,38 @@ void dsm_threads_signal_timer(int32_t tid, int sig, const struct signal_timer_so
     dsm_timer_signal_next(ts);
 }
 
+/* Another node's thread waits in sigwait for a signal of the set in the request: one
+ * this node keeps for the process goes to it (struct signal_claim, sig 0: none). */
+static void dsm_signal_claim_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
+                                   size_t len, uint64_t request_id)
+{
+    (void)ctx, (void)type;
+    struct signal_claim claim = { 0 };
+    uint64_t set;
+    if (len == sizeof set && request_id) {
+        memcpy(&set, msg, sizeof set);
+        signal_process_claim(set, &claim);
+    } else {
+        log_error("dsm: bad signal claim from node %u", from);
+    }
+    if (request_id)
+        transport_reply(n, from, request_id, &claim, sizeof claim);
+}
+
+bool dsm_threads_claim_signal(uint64_t set, struct signal_claim *out)
+{
+    if (!dsm_active())
+        return false;
+    for (unsigned node = 0; node < dsm_nnodes; node++) {
+        if (node == dsm_self)
+            continue;
+        if (dsm_request_wait_data(node, DSM_TYPE_SIGNAL_CLAIM, &set, sizeof set, out, sizeof *out) == 0 &&
+            out->sig > 0)
+            return true;
+    }
+    return false;
+}
+
 static void dsm_signal_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
                              uint64_t request_id)
 {
@@ -447,6 +484,7 @@ void dsm_threads_init(void)
 {
     transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL, dsm_signal_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_CLAIM, dsm_signal_claim_input, NULL);
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }
 

@@ -19,6 +19,7 @@
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
 #include "kernel/signal_frame.h"
+#include "kernel/signal_process.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 
@@ -104,14 +105,15 @@ static void posix_timer_send(struct posix_timer *pt)
         return;
     }
     struct thread *t = thread_find(pt->target);
-    if (pt->to_process) {
-        struct thread *taker = signal_process_taker(t, (uint64_t)pt->signo);
-        t = taker ? taker : t;
-    }
-    long result = !t ? -LINUX_ESRCH
-                  : signal_make_pending_timer(t, (uint64_t)pt->signo, &from, pt->in_flight - 1)
-                      ? DSM_THREADS_SIGNAL_MERGED
-                      : 0;
+    long result;
+    if (pt->to_process && !(t = signal_process_taker(t, (uint64_t)pt->signo))) /* no taker now: the process keeps it */
+        result = signal_process_keep((uint64_t)pt->signo, false, &from, pt->in_flight - 1) ? DSM_THREADS_SIGNAL_MERGED
+                                                                                                : 0;
+    else if (!t)
+        result = -LINUX_ESRCH;
+    else
+        result = signal_make_pending_timer(t, (uint64_t)pt->signo, &from, pt->in_flight - 1) ? DSM_THREADS_SIGNAL_MERGED
+                                                                                              : 0;
     posix_timer_sent(key, result);
 }
 

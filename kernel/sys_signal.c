@@ -21,6 +21,7 @@
 #include "kernel/program.h"
 #include "kernel/sched.h"
 #include "kernel/signal_frame.h"
+#include "kernel/signal_process.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
@@ -78,7 +79,8 @@ long sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, u
     if (size != SIGNAL_SET_SIZE)
         return -LINUX_EINVAL;
     struct thread *t = thread_current();
-    uint64_t pending = t->sigpending & t->sigmask; /* the others are delivered at once */
+    /* The thread's and the process's (kept on this node); the others are delivered at once. */
+    uint64_t pending = (t->sigpending | signal_process_pending()) & t->sigmask;
     return copy_to_user(uset, &pending, sizeof pending) != 0 ? -LINUX_EFAULT : 0;
 }
 
@@ -86,6 +88,7 @@ long sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, u
  * interrupted), or deadline (0: none) passes. */
 static void signal_wait(struct thread *t, uint64_t wanted, uint64_t deadline)
 {
+    signal_process_give(t, wanted);
     t->wait_interrupted = false;
     t->wait_interruptible = true;
     while (!(t->sigpending & wanted) && !t->wait_interrupted && (!deadline || clock_now_ns() < deadline)) {
@@ -388,6 +391,8 @@ void signal_wait_mask_restore(void)
 void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
 {
     struct thread *t = thread_current();
+    if (t && (signal_process_pending() & ~t->sigmask))
+        signal_process_give(t, ~t->sigmask); /* unblocked since the process's signal came */
     uint64_t ready = t ? t->sigpending & ~t->sigmask : 0;
     if (!ready) {
         signal_restore_suspend_mask(t);
@@ -429,7 +434,11 @@ long sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t utimeout, uint6
     if (bad)
         return bad;
     struct thread *t = thread_current();
-    t->sigwait_set = set;
+    t->sigwait_set = set; /* from now on a signal for the process finds this thread */
+    signal_process_give(t, set);
+    struct signal_claim claimed;
+    if (!(t->sigpending & set) && dsm_threads_claim_signal(set, &claimed))
+        signal_claim_give(t, &claimed); /* kept for the process on another node */
     signal_wait(t, set, deadline);
     t->sigwait_set = 0;
     uint64_t got = t->sigpending & set;
@@ -496,7 +505,12 @@ long sys_rt_sigqueueinfo(uint64_t pid, uint64_t sig, uint64_t uinfo, uint64_t a3
         if (r == 0)
             return 0;
     }
-    return signal_send_info(taker ? taker : thread_current(), sig, false, &queued);
+    if (!taker) {
+        if (!signal_ignored(sig))
+            signal_process_keep(sig, false, &queued, 0);
+        return 0;
+    }
+    return signal_send_info(taker, sig, false, &queued);
 }
 
 long sys_rt_tgsigqueueinfo(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t uinfo, uint64_t a4, uint64_t a5)
@@ -542,7 +556,12 @@ long sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4,
         if (r == 0)
             return 0;
     }
-    return signal_send(taker ? taker : thread_current(), sig, true);
+    if (!taker) { /* every thread blocks it: it waits for the process (kernel/signal_process.c) */
+        if (!signal_ignored(sig))
+            signal_process_keep(sig, true, NULL, 0);
+        return 0;
+    }
+    return signal_send(taker, sig, true);
 }
 
 /* stack_t (x86-64): ss_sp, ss_flags (int, padded), ss_size. */
