@@ -47,6 +47,9 @@ long dsm_threads_signal_process_info(int sig, const struct signal_timer_source *
  * the process (kernel/signal_process.c), asking each in turn: true with *out, or false
  * (none, or the DSM is not active). Thread context. */
 bool dsm_threads_claim_signal(uint64_t set, struct signal_claim *out);
+/* This node now keeps the signals of bits for the process: tells the other nodes, whose
+ * threads claim them when they unblock them. */
+void dsm_threads_signal_kept(uint64_t bits);
 /* A timer's signal sig (from's, extra expirations beyond one) for thread tid, or with
  * to_process for the process (a thread that takes it, on any node, from tid's first; tid
  * when none does), from any context, a timer's interrupt included: it follows the

@@ -24,6 +24,7 @@
 #define DSM_TYPE_SIGNAL (TRANSPORT_TYPE_USER_FIRST + 41)   /* any -> any: tkill of a thread there (request) */
 #define DSM_TYPE_CLOCK (TRANSPORT_TYPE_USER_FIRST + 42)    /* 0 -> all: clock probe or offset (request) */
 #define DSM_TYPE_SIGNAL_CLAIM (TRANSPORT_TYPE_USER_FIRST + 43) /* any -> any: a signal kept for the process (request) */
+#define DSM_TYPE_SIGNAL_KEPT (TRANSPORT_TYPE_USER_FIRST + 44)  /* any -> all: signals kept for the process */
 
 extern struct dsm_node *dsm_core;
 extern unsigned dsm_self, dsm_nnodes;

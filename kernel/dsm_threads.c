@@ -445,6 +445,30 @@ static void dsm_signal_claim_input(void *ctx, struct net *n, uint32_t from, uint
         transport_reply(n, from, request_id, &claim, sizeof claim);
 }
 
+/* Another node keeps signals for the process: a thread here that unblocks one claims it. */
+static void dsm_signal_kept_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
+                                  size_t len, uint64_t request_id)
+{
+    (void)ctx, (void)n, (void)type, (void)request_id;
+    uint64_t bits;
+    if (len != sizeof bits) {
+        log_error("dsm: bad kept-signal note from node %u", from);
+        return;
+    }
+    memcpy(&bits, msg, sizeof bits);
+    signal_process_hint(bits);
+}
+
+void dsm_threads_signal_kept(uint64_t bits)
+{
+    if (!dsm_active())
+        return;
+    for (unsigned node = 0; node < dsm_nnodes; node++)
+        if (node != dsm_self &&
+            transport_send_queued(net_glue_net(), node, DSM_TYPE_SIGNAL_KEPT, &bits, sizeof bits) != NET_OK)
+            log_warn("dsm: node %u not told of a signal kept for the process", node);
+}
+
 bool dsm_threads_claim_signal(uint64_t set, struct signal_claim *out)
 {
     if (!dsm_active())
@@ -485,6 +509,7 @@ void dsm_threads_init(void)
     transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL, dsm_signal_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_CLAIM, dsm_signal_claim_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_KEPT, dsm_signal_kept_input, NULL);
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }
 

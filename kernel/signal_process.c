@@ -3,17 +3,20 @@
  * thread blocks it and none waits for it in sigwait) waits here, on the node that sent it,
  * as Linux keeps it in the process's shared pending set until a thread takes it: a thread
  * of this node takes it when it unblocks the signal (on its way to user mode) or waits for
- * it (sigwait, sigsuspend, pause); a thread on another node that waits for it in sigwait
- * claims it (kernel/dsm_threads.c). Interrupts and threads run one at a time (IF=0, one
- * CPU): no locking. */
+ * it (sigwait, sigsuspend, pause). The other nodes hear that it is kept (a hint, which may
+ * be stale by the time they act on it): a thread there that unblocks it, or any that waits
+ * for it in sigwait, claims it (kernel/dsm_threads.c). Interrupts and threads run one at a
+ * time (IF=0, one CPU): no locking. */
 #include "kernel/signal_process.h"
 
+#include "kernel/dsm_glue.h"
 #include "kernel/signal_frame.h"
 
 static uint64_t signal_proc_pending;
 static uint64_t signal_proc_kill;   /* of those, kill()'s */
 static uint64_t signal_proc_queued; /* of those, a timer's or a sigqueue's: signal_proc_info says which */
 static struct thread_sigtimer signal_proc_info[THREAD_NSIG];
+static uint64_t signal_proc_hint;   /* signals other nodes said they keep for the process */
 
 static uint64_t signal_proc_bit(uint64_t sig)
 {
@@ -30,6 +33,8 @@ bool signal_process_keep(uint64_t sig, bool by_kill, const struct signal_timer_s
         st->overrun = overrun > INT32_MAX ? INT32_MAX : (int32_t)overrun; /* Linux caps it at INT_MAX */
         return true;
     }
+    if (!(signal_proc_pending & bit))
+        dsm_threads_signal_kept(bit);
     signal_proc_pending |= bit;
     signal_proc_kill = by_kill ? signal_proc_kill | bit : signal_proc_kill & ~bit;
     signal_proc_queued = queued ? signal_proc_queued | bit : signal_proc_queued & ~bit;
@@ -80,4 +85,16 @@ void signal_process_give(struct thread *t, uint64_t wanted)
     struct signal_claim c;
     while (signal_process_claim(wanted, &c))
         signal_claim_give(t, &c);
+}
+
+void signal_process_hint(uint64_t bits)
+{
+    signal_proc_hint |= bits;
+}
+
+uint64_t signal_process_hint_take(uint64_t wanted)
+{
+    uint64_t bits = signal_proc_hint & wanted;
+    signal_proc_hint &= ~bits;
+    return bits;
 }

@@ -30,5 +30,9 @@ void signal_process_give(struct thread *t, uint64_t wanted);
 bool signal_process_claim(uint64_t set, struct signal_claim *out);
 /* Makes a claimed signal pending on t. */
 void signal_claim_give(struct thread *t, const struct signal_claim *c);
+/* Another node says it keeps the signals of bits for the process. */
+void signal_process_hint(uint64_t bits);
+/* The hinted signals of wanted, which are no longer hinted (the caller claims them). */
+uint64_t signal_process_hint_take(uint64_t wanted);
 
 #endif

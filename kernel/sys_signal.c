@@ -393,6 +393,10 @@ void signal_deliver_pending(struct trap_frame *frame, uint64_t nr)
     struct thread *t = thread_current();
     if (t && (signal_process_pending() & ~t->sigmask))
         signal_process_give(t, ~t->sigmask); /* unblocked since the process's signal came */
+    uint64_t hinted = t && nr != SIGNAL_NOT_SYSCALL ? signal_process_hint_take(~t->sigmask) : 0;
+    struct signal_claim claimed;
+    while (hinted && dsm_threads_claim_signal(hinted, &claimed)) /* kept on another node */
+        signal_claim_give(t, &claimed);
     uint64_t ready = t ? t->sigpending & ~t->sigmask : 0;
     if (!ready) {
         signal_restore_suspend_mask(t);

@@ -3,7 +3,8 @@
 waits for the process (kernel/signal_process.c), as in Linux's shared pending set: against
 the native run on 1 and 2 nodes, sigpending shows it; a thread that starts sigwait later
 (on node 1 with two nodes) gets it, with its siginfo: kill's SI_USER, sigqueue's value, a
-POSIX timer's SI_TIMER; and a thread that unblocks it runs its handler at once. Before, the
+POSIX timer's SI_TIMER; and a thread that unblocks it runs its handler at once, on the
+sender's node or (told by a hint) on another. Before, the
 signal waited on the sender's own thread: the later sigwait on another thread never
 returned."""
 from dsmkpy.testing import check_source_matches_native
@@ -18,11 +19,13 @@ SOURCE = r"""
 #include <time.h>
 #include <unistd.h>
 
-static volatile int go, handled;
+static volatile int go, handled, waited, go_unblock, winch_by_waiter;
+static pthread_t waiter_thread;
 static char said[4][96];
 
 static void nap(void) { struct timespec t = { 0, 2 * 1000 * 1000 }; nanosleep(&t, 0); }
 static void on_usr2(int sig) { (void)sig; handled++; }
+static void on_winch(int sig) { (void)sig; winch_by_waiter = pthread_equal(pthread_self(), waiter_thread); }
 
 static void *waiter(void *arg)
 {
@@ -43,6 +46,13 @@ static void *waiter(void *arg)
                  si.si_code == SI_USER ? "user" : si.si_code == SI_QUEUE ? "queue" : si.si_code == SI_TIMER ? "timer" : "?",
                  sig == SIGUSR1 ? 0 : si.si_value.sival_int);
     }
+    waited = 1;
+    while (!go_unblock)
+        nap();
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    pthread_sigmask(SIG_UNBLOCK, &winch, 0); /* the process kept it, on main's node */
     return 0;
 }
 
@@ -54,10 +64,11 @@ int main(void)
     sigaddset(&all, SIGUSR2);
     sigaddset(&all, SIGRTMIN);
     sigaddset(&all, SIGALRM);
+    sigaddset(&all, SIGWINCH);
     pthread_sigmask(SIG_BLOCK, &all, 0); /* every thread blocks them: the waiter inherits it */
     signal(SIGUSR2, on_usr2);
-    pthread_t t;
-    pthread_create(&t, 0, waiter, 0);
+    signal(SIGWINCH, on_winch);
+    pthread_create(&waiter_thread, 0, waiter, 0);
     kill(getpid(), SIGUSR1);
     union sigval v = { .sival_int = 7 };
     sigqueue(getpid(), SIGRTMIN, v);
@@ -77,7 +88,12 @@ int main(void)
     printf("pending: usr1=%d rtmin=%d alrm=%d\n", sigismember(&pending, SIGUSR1), sigismember(&pending, SIGRTMIN),
            sigismember(&pending, SIGALRM));
     go = 1;
-    pthread_join(t, 0);
+    while (!waited)
+        nap();
+    kill(getpid(), SIGWINCH);
+    go_unblock = 1;
+    pthread_join(waiter_thread, 0);
+    printf("winch taken by the waiter when it unblocked it: %d\n", winch_by_waiter);
     for (int i = 0; i < 3; i++)
         printf("%s\n", said[i]);
     kill(getpid(), SIGUSR2);
@@ -96,3 +112,4 @@ def test_process_signal_waits_for_a_taker(tmp_path):
     out = check_source_matches_native(tmp_path, "process_pending", SOURCE)
     assert "pending: usr1=1 rtmin=1 alrm=1" in out and "got RTMIN code=queue value=7" in out, out
     assert "got ALRM code=timer value=9" in out and "after unblock: handled=1" in out, out
+    assert "unblocked it: 1" in out, out
