@@ -5,7 +5,7 @@ change times stat shows (creation, writes, chmod, a directory's new entry, utime
 explicit times, UTIME_OMIT and UTIME_NOW, futimens), from a thread that clone() puts on
 node 1 (with two nodes). Every answer must equal the native run's. Before, every file was
 0644 whatever its mode, every time was 0, and chmod and utimensat were ENOSYS."""
-from dsmkpy.testing import check_source_matches_native
+from dsmkpy.testing import CHECKS_ON_A_THREAD, check_source_matches_native
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -95,15 +95,7 @@ static void *checks(void *arg)
     unlink("private.txt");
     return 0;
 }
-
-int main(void)
-{
-    pthread_t t;
-    pthread_create(&t, 0, checks, 0);
-    pthread_join(t, 0);
-    return 0;
-}
-"""
+""" + CHECKS_ON_A_THREAD
 
 
 def test_file_modes_and_times_match_native(tmp_path):

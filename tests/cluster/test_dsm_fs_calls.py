@@ -9,7 +9,7 @@ and from a pipe (EINVAL); mincore on touched and untouched pages; flock between 
 descriptions (conflicts, LOCK_NB, conversion, a dup sharing the lock, a waiter on the
 other node woken by the unlock, release at the last close). Before, /tmp was missing
 (ENOENT) and every one of these calls was ENOSYS."""
-from dsmkpy.testing import check_source_matches_native
+from dsmkpy.testing import CHECKS_ON_A_THREAD, check_source_matches_native
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -269,15 +269,7 @@ static void *checks(void *arg)
     locks();
     return 0;
 }
-
-int main(void)
-{
-    pthread_t t;
-    pthread_create(&t, 0, checks, 0);
-    pthread_join(t, 0);
-    return 0;
-}
-"""
+""" + CHECKS_ON_A_THREAD
 
 
 def test_fs_and_process_calls_match_native(tmp_path):

@@ -5,7 +5,7 @@ nodes): msync and the mlock family (kernel/sys_mlock.c: argument checks, then no
 since nothing is ever paged out), wait4 and waitid (no children: ECHILD), membarrier
 (kernel/sys_process.c), sched_rr_get_interval, sync and syncfs, truncate, posix_fadvise and
 close_range. Every answer must equal the native run's. Before, all were ENOSYS."""
-from dsmkpy.testing import check_source_matches_native
+from dsmkpy.testing import CHECKS_ON_A_THREAD, check_source_matches_native
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -106,15 +106,7 @@ static void *checks(void *arg)
     rmdir("adir");
     return 0;
 }
-
-int main(void)
-{
-    pthread_t t;
-    pthread_create(&t, 0, checks, 0);
-    pthread_join(t, 0);
-    return 0;
-}
-"""
+""" + CHECKS_ON_A_THREAD
 
 
 def test_process_and_memory_calls_match_native(tmp_path):

@@ -58,6 +58,19 @@ def check_matches_native(tmp_path, name, exe, args=(), guest_args=None, options=
     return native.stdout
 
 
+# The main of a test program whose void *checks(void *) makes the calls under test: on a
+# thread, which clone() puts on node 1 when there are two, so the calls cross the network.
+CHECKS_ON_A_THREAD = r"""
+int main(void)
+{
+    pthread_t t;
+    pthread_create(&t, 0, checks, 0);
+    pthread_join(t, 0);
+    return 0;
+}
+"""
+
+
 def check_source_matches_native(tmp_path, name, source, nodes=(1, 2)):
     """build_musl(source), then check_matches_native with the native run in an empty
     directory of its own (the program may make and remove files where it runs): the native
