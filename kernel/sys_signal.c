@@ -196,9 +196,9 @@ static bool signal_ignored(uint64_t sig)
                                                  (act->handler == SIGNAL_SIG_DFL && signal_default_ignored(sig))));
 }
 
-/* Thread t receives sig (1..LINUX_NSIG) from kill (by_kill) or tkill/tgkill: ignored,
- * pending for its handler, or fatal with the default action. */
-/* Sends sig to t (a kill's or tkill's, or with queued's siginfo if not NULL). */
+/* Thread t receives sig (1..LINUX_NSIG) from kill (by_kill) or tkill/tgkill, or with
+ * queued's siginfo (sigqueue) if not NULL: ignored, pending for its handler, or fatal with
+ * the default action. */
 static long signal_send_info(struct thread *t, uint64_t sig, bool by_kill, const struct signal_timer_source *queued)
 {
     if (sig > LINUX_NSIG)
@@ -476,8 +476,8 @@ long sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t
 }
 
 /* The siginfo rt_sigqueueinfo and rt_tgsigqueueinfo take (128 bytes): si_code, then the
- * union's first two words (si_pid and si_uid, si_value). The caller may give any si_code
- * when it signals its own process (kernel/signal.c), as it always does here. */
+ * union's first two words (si_pid and si_uid, si_value). Linux lets a process give itself
+ * any si_code (kernel/signal.c); here only sigqueue's SI_QUEUE travels, others are EPERM. */
 static long signal_queued_from_user(uint64_t uinfo, struct signal_timer_source *queued)
 {
     struct sigframe_siginfo si;
