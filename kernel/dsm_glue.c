@@ -223,8 +223,11 @@ static void dsm_env_error(const char *what, uint64_t page)
 static void dsm_env_send(void *ctx, unsigned to, const void *bytes, size_t len)
 {
     (void)ctx;
-    if (transport_send_queued(net_glue_net(), to, DSM_TYPE_CORE, bytes, len) != NET_OK)
-        dsm_env_error("send", to);
+    int rc = transport_send_queued(net_glue_net(), to, DSM_TYPE_CORE, bytes, len);
+    if (rc != NET_OK) { /* the spill is full or the heap empty: the protocol loses a message */
+        dsm_env_errors++;
+        log_error("dsm: a message to node %u was refused by the transport (%d)", to, rc);
+    }
 }
 
 static void dsm_map(uint64_t page, const void *data, enum dsm_prot prot)
@@ -451,7 +454,7 @@ void dsm_glue_dump(void)
         return;
     dsm_dump(dsm_core);
     dsm_glue_dump_mismatches();
-    for (int i = 0; i < THREAD_MAX; i++) {
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
         const struct thread *t = thread_slot(i);
         if (t->state != THREAD_BLOCKED)
             continue;

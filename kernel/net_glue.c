@@ -17,6 +17,7 @@
 #include "kernel/ktest.h"
 #include "kernel/libc.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/random.h"
 #include "kernel/timer.h"
@@ -127,6 +128,18 @@ static void net_glue_log_line(void *ctx, const char *line)
 {
     (void)ctx;
     log_info("%s", line);
+}
+
+static void *net_glue_alloc(void *ctx, size_t bytes)
+{
+    (void)ctx;
+    return kmalloc(bytes);
+}
+
+static void net_glue_free(void *ctx, void *block)
+{
+    (void)ctx;
+    kfree(block);
 }
 
 static void net_glue_deliver(void *ctx, const void *frame, size_t len)
@@ -289,6 +302,8 @@ static void net_glue_start_stack(void)
         .now_ns = net_glue_now_ns,
         .random_bytes = net_glue_random_bytes,
         .log_line = net_glue_log_line,
+        .alloc = net_glue_alloc,
+        .free = net_glue_free,
         .mtu = net_dev->mtu,
     };
     memcpy(env.mac, net_dev->mac, NET_MAC_LEN);

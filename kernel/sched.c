@@ -229,9 +229,9 @@ uint64_t sched_thread_cpu_ns(const struct thread *t)
 uint64_t sched_process_cpu_ns(void)
 {
     uint64_t ns = sched_exited_cpu_ns;
-    for (int i = 0; i < THREAD_MAX; i++) {
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
         const struct thread *t = thread_slot(i);
-        if (t->state != THREAD_FREE && t->state != THREAD_DEAD)
+        if (thread_is_live(t))
             ns += sched_thread_cpu_ns(t);
     }
     return ns;
@@ -278,10 +278,8 @@ void sched_dump(void)
         used += (size_t)fmt_snprintf(queue + used, sizeof queue - used, " %d", t->tid);
     log_info("dump: sched current %d run queue [%s ] switches %llu idle %llu ms", sched_current ? sched_current->tid : 0,
              queue, (unsigned long long)sched_switches, (unsigned long long)(sched_idle_total_ns / NS_PER_MS));
-    for (int i = 0; i < THREAD_MAX; i++) {
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
         const struct thread *t = thread_slot(i);
-        if (t->state == THREAD_FREE)
-            continue;
         char due[40] = "";
         if (t->wake_deadline_ns)
             fmt_snprintf(due, sizeof due, " deadline in %lld us",

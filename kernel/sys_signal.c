@@ -229,9 +229,9 @@ struct thread *signal_process_taker(struct thread *prefer, uint64_t sig)
     uint64_t bit = signal_bit(sig);
     if (prefer && (!(prefer->sigmask & bit) || (prefer->sigwait_set & bit)))
         return prefer;
-    for (int i = 0; i < THREAD_MAX; i++) {
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
         struct thread *t = thread_slot(i);
-        if (t->state != THREAD_FREE && t->state != THREAD_DEAD && (!(t->sigmask & bit) || (t->sigwait_set & bit)))
+        if (thread_is_live(t) && (!(t->sigmask & bit) || (t->sigwait_set & bit)))
             return t;
     }
     return NULL;

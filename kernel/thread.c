@@ -26,7 +26,13 @@
  * no page-table work (kstack_alloc maps pages and a guard, kstack_free unmaps them). */
 #define THREAD_KSTACK_CACHE 16
 
+#define THREAD_USED_WORDS ((THREAD_MAX + 63) / 64)
+
 static struct thread thread_table[THREAD_MAX];
+/* Bit i set: slot i is not FREE. Scans visit only these slots, so their cost follows the
+ * threads a node has, not the table's size (a slot is 2.3 KiB: a scan of all 1024 would
+ * touch 580 pages, each a TLB miss under TCG). */
+static uint64_t thread_used[THREAD_USED_WORDS];
 static uint64_t thread_kstack_cache[THREAD_KSTACK_CACHE];
 static int thread_kstack_cached;
 static int thread_next_tid = THREAD_FIRST_TID;
@@ -42,11 +48,30 @@ int thread_index(const struct thread *t)
     return (int)(t - thread_table);
 }
 
+int thread_next_used(int from)
+{
+    if (from < 0)
+        from = 0;
+    for (int w = from / 64; w < THREAD_USED_WORDS; w++) {
+        uint64_t bits = thread_used[w];
+        if (w == from / 64)
+            bits &= ~0ull << (from % 64);
+        if (bits)
+            return w * 64 + __builtin_ctzll(bits);
+    }
+    return THREAD_MAX;
+}
+
+bool thread_is_live(const struct thread *t)
+{
+    return t->state != THREAD_FREE && t->state != THREAD_DEAD;
+}
+
 struct thread *thread_find(int tid)
 {
-    for (int i = 0; i < THREAD_MAX; i++) {
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
         struct thread *t = &thread_table[i];
-        if (t->tid == tid && t->state != THREAD_FREE && t->state != THREAD_DEAD)
+        if (t->tid == tid && thread_is_live(t))
             return t;
     }
     return NULL;
@@ -60,9 +85,8 @@ uint64_t thread_created_count(void)
 int thread_live_count(void)
 {
     int n = 0;
-    for (int i = 0; i < THREAD_MAX; i++)
-        if (thread_table[i].state != THREAD_FREE && thread_table[i].state != THREAD_DEAD)
-            n++;
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1))
+        n += thread_is_live(&thread_table[i]);
     return n;
 }
 
@@ -93,17 +117,19 @@ void thread_set_comm(struct thread *t, const char *name)
 
 struct thread *thread_create_user(const struct user_context *ctx)
 {
-    struct thread *t = NULL;
-    for (int i = 0; i < THREAD_MAX && !t; i++)
-        if (thread_table[i].state == THREAD_FREE)
-            t = &thread_table[i];
-    if (!t)
+    int slot = THREAD_MAX;
+    for (int w = 0; w < THREAD_USED_WORDS && slot == THREAD_MAX; w++)
+        if (~thread_used[w])
+            slot = w * 64 + __builtin_ctzll(~thread_used[w]);
+    if (slot >= THREAD_MAX)
         return NULL;
+    struct thread *t = &thread_table[slot];
     uint64_t top = thread_kstack_cached ? thread_kstack_cache[--thread_kstack_cached]
                                         : kstack_alloc(THREAD_KSTACK_PAGES);
     if (!top)
         return NULL;
     memset(t, 0, sizeof *t);
+    thread_used[slot / 64] |= 1ull << (slot % 64);
     t->tid = thread_next_tid++;
     t->kstack_top = top;
     thread_restore(t, ctx);
@@ -124,6 +150,8 @@ void thread_release(struct thread *t)
     else
         kstack_free(t->kstack_top);
     t->state = THREAD_FREE;
+    int slot = thread_index(t);
+    thread_used[slot / 64] &= ~(1ull << (slot % 64));
 }
 
 void thread_exit(int status)

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UVM_MAX_REGIONS 4096                 /* distinct mappings (adjacent equal ones merge) */
+/* Distinct mappings (adjacent equal ones merge). A musl thread's stack takes two (the stack
+ * and its PROT_NONE guard), so this allows 8192 threads: every node of a 4-node cluster
+ * full (kernel/thread.h THREAD_MAX), and more. Linux allows 65530 (vm.max_map_count). */
+#define UVM_MAX_REGIONS 16384
 #define UVM_USER_END 0x00007ffffffff000ull   /* Linux's TASK_SIZE_MAX: regions end below it */
 #define UVM_STACK_TOP UVM_USER_END
 #define UVM_STACK_SIZE (8ull << 20)          /* the main thread's stack region (RLIMIT_STACK) */

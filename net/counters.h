@@ -48,6 +48,8 @@
     X(tp_refusals_out)    /* ... of them requests, answered with a no-handler reply */          \
     X(tp_refusals_in)     /* our requests the peer had no handler for */                        \
     X(tp_bad_reply)       /* reply to an unknown request id */                                  \
+    X(tp_spilled)         /* must-deliver messages kept in heap memory behind a full backlog */ \
+    X(tp_spill_refused)   /* ... refused: the spill was full or the heap empty (NET_ERR_AGAIN) */ \
     X(tp_peer_restarts)   /* a peer came back with a new epoch */                               \
     X(cluster_suspects)   /* heartbeat timeouts */
 

@@ -37,6 +37,11 @@ static bool net_config_check(const struct net_env *env, const struct net_config 
     return true;
 }
 
+void net_release(struct net *n)
+{
+    transport_release(n);
+}
+
 bool net_init(struct net *n, const struct net_env *env, const struct net_config *cfg, char *err, size_t err_size)
 {
     if (!net_config_check(env, cfg, err, err_size))

@@ -16,6 +16,8 @@
 /* Initialises n (caller-owned storage, e.g. a static struct net) for env and cfg.
  * Returns false with a reason in err on a bad configuration (node id, key length, MTU). */
 bool net_init(struct net *n, const struct net_env *env, const struct net_config *cfg, char *err, size_t err_size);
+/* Gives back the heap memory n holds (net_env.alloc) before its storage is reused or freed. */
+void net_release(struct net *n);
 /* Processes one received Ethernet frame (no FCS). Never fails: bad frames are counted. */
 void net_input(struct net *n, const uint8_t *frame, size_t len);
 /* Runs due timers: retransmissions, delayed acks, ARP and reassembly expiry, joins,
@@ -40,14 +42,16 @@ int transport_register_handler(struct net *n, uint8_t type, transport_handler_fn
 int transport_send(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len);
 /* Like transport_send, but a full window does not refuse the message: it waits in the
  * per-peer backlog (as replies do), so code that cannot wait - a handler - can send.
- * NET_ERR_AGAIN only when the backlog (TRANSPORT_BACKLOG_MAX) or the buffers run out. */
+ * Behind a full backlog it waits in heap memory (net_env.alloc), order kept.
+ * NET_ERR_AGAIN only when that runs out too (TRANSPORT_SPILL_MAX, or no heap). */
 int transport_send_queued(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len);
 /* Like transport_send, and done(ctx, ...) is called exactly once with the reply. */
 int transport_request(struct net *n, uint32_t peer, uint8_t type, const void *msg, size_t len,
                       transport_reply_fn done, void *ctx);
 /* Answers request_id from peer (the id given to the handler). Never refused for a full
- * window: the reply then waits in a per-peer backlog (order kept; later sends get
- * NET_ERR_AGAIN until it drains); NET_ERR_AGAIN only when buffers run out. */
+ * window: the reply then waits in a per-peer backlog, then in heap memory (order kept;
+ * later sends get NET_ERR_AGAIN until it drains); NET_ERR_AGAIN only when both run out,
+ * as for transport_send_queued. */
 int transport_reply(struct net *n, uint32_t peer, uint64_t request_id, const void *msg, size_t len);
 /* Completes every outstanding request to peer with NET_ERR_DOWN now (for fault handling
  * after NET_PEER_SUSPECT); a reply that still arrives later is counted and dropped. */

@@ -37,6 +37,11 @@ struct net_env {
     void (*random_bytes)(void *ctx, uint8_t *buf, size_t len);
     /* Prints one complete line (no newline included) on the node's console. */
     void (*log_line)(void *ctx, const char *line);
+    /* Optional (NULL: none): heap memory for messages that must not be refused while the
+     * window, its backlog and the buffers are full (transport.h, the spill). alloc
+     * returns NULL when out of memory; free takes what alloc gave. */
+    void *(*alloc)(void *ctx, size_t bytes);
+    void (*free)(void *ctx, void *block);
     uint8_t mac[NET_MAC_LEN]; /* the NIC's MAC address */
     uint16_t mtu;             /* IP MTU of the link, NET_MTU_MIN..NET_MTU_MAX */
 };

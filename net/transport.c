@@ -30,6 +30,13 @@ static void tp_session_reset(struct net *n, struct transport_peer *p)
     }
     p->backlog_tail = NULL;
     p->backlog_len = 0;
+    while (p->spill_head) {
+        struct transport_spill *spilled = p->spill_head;
+        p->spill_head = spilled->next;
+        n->env.free(n->env.ctx, spilled);
+    }
+    p->spill_tail = NULL;
+    p->spill_len = 0;
     p->snd_una = p->snd_next = 1;
     p->rcv_next = 1;
     p->srtt_ns = p->rttvar_ns = 0;
@@ -46,6 +53,12 @@ void transport_init(struct net *n, const uint8_t key[TRANSPORT_MAC_SECRET_LEN], 
     t->next_request_id = 1;
     for (uint32_t i = 0; i < NET_MAX_NODES; i++)
         tp_session_reset(n, &t->peers[i]);
+}
+
+void transport_release(struct net *n)
+{
+    for (uint32_t i = 0; i < NET_MAX_NODES; i++)
+        tp_session_reset(n, &n->tp.peers[i]);
 }
 
 /* The ack fields we currently owe peer p. */
@@ -146,19 +159,109 @@ static void tp_window_add(struct net *n, uint32_t peer, struct pbuf *b, const st
         tp_transmit_slot(n, peer, s, net_now(n));
 }
 
-/* Moves backlogged messages into the window while it has room. */
+/* A pbuf holding the message encoded for peer as sequence number seq, with the ack fields
+ * owed now (*h: the header it was tagged with); NULL without a free pbuf. */
+static struct pbuf *tp_encode(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, uint64_t request_id,
+                              const void *msg, size_t len, uint32_t seq, struct transport_header *h)
+{
+    struct pbuf *b = pbuf_alloc(&n->pool);
+    if (!b)
+        return NULL;
+    struct transport_peer *p = tp_peer(n, peer);
+    *h = (struct transport_header){
+        .kind = TRANSPORT_KIND_DATA, .type = type, .flags = flags,
+        .src = (uint8_t)n->node_id, .dst = (uint8_t)peer,
+        .src_epoch = n->tp.epoch, .dst_epoch = p->epoch,
+        .seq = seq, .payload_len = (uint16_t)len, .request_id = request_id,
+    };
+    tp_ack_fields(p, &h->ack, &h->sack);
+    size_t cap = TRANSPORT_HEADER_LEN + len + TRANSPORT_MAC_LEN;
+    b->len = (uint16_t)transport_codec_encode(pbuf_put(b, cap), cap, h, msg, &n->tp.mac);
+    return b;
+}
+
+/* The backlog may take one more message: queued messages may dip into half of the
+ * receive reserve, never all of it. */
+static bool tp_backlog_has_room(const struct net *n, const struct transport_peer *p)
+{
+    return p->backlog_len < TRANSPORT_BACKLOG_MAX && n->pool.free_count > TRANSPORT_POOL_RESERVE / 2;
+}
+
+static void tp_backlog_append(struct transport_peer *p, struct pbuf *b)
+{
+    if (p->backlog_tail)
+        p->backlog_tail->next = b;
+    else
+        p->backlog_head = b;
+    p->backlog_tail = b;
+    p->backlog_len++;
+}
+
+/* Encodes spilled messages into the backlog while it has room, oldest first; false when
+ * none moved. */
+static bool tp_spill_to_backlog(struct net *n, uint32_t peer)
+{
+    struct transport_peer *p = tp_peer(n, peer);
+    bool moved = false;
+    while (p->spill_head && tp_backlog_has_room(n, p)) {
+        struct transport_spill *spilled = p->spill_head;
+        struct transport_header h;
+        /* seq 1 stands in: a backlogged message is numbered when it leaves */
+        struct pbuf *b = tp_encode(n, peer, spilled->type, spilled->flags, spilled->request_id, spilled->msg,
+                                   spilled->len, 1, &h);
+        if (!b)
+            break;
+        tp_backlog_append(p, b);
+        p->spill_head = spilled->next;
+        if (!p->spill_head)
+            p->spill_tail = NULL;
+        p->spill_len--;
+        n->env.free(n->env.ctx, spilled);
+        moved = true;
+    }
+    return moved;
+}
+
+/* Moves backlogged messages into the window while it has room, and spilled ones into
+ * the backlog behind them. */
 static void tp_backlog_flush(struct net *n, uint32_t peer)
 {
     struct transport_peer *p = tp_peer(n, peer);
-    while (p->backlog_head && p->snd_next - p->snd_una < TRANSPORT_WINDOW) {
-        struct pbuf *b = p->backlog_head;
-        p->backlog_head = b->next;
-        if (!p->backlog_head)
-            p->backlog_tail = NULL;
-        b->next = NULL;
-        p->backlog_len--;
-        tp_window_add(n, peer, b, NULL);
+    do {
+        while (p->backlog_head && p->snd_next - p->snd_una < TRANSPORT_WINDOW) {
+            struct pbuf *b = p->backlog_head;
+            p->backlog_head = b->next;
+            if (!p->backlog_head)
+                p->backlog_tail = NULL;
+            b->next = NULL;
+            p->backlog_len--;
+            tp_window_add(n, peer, b, NULL);
+        }
+    } while (p->snd_next - p->snd_una < TRANSPORT_WINDOW && tp_spill_to_backlog(n, peer));
+}
+
+/* Keeps a must-deliver message in heap memory behind everything queued before it. */
+static int tp_spill(struct net *n, struct transport_peer *p, uint8_t type, uint8_t flags, uint64_t request_id,
+                    const void *msg, size_t len)
+{
+    struct transport_spill *spilled = NULL;
+    if (n->env.alloc && p->spill_len < TRANSPORT_SPILL_MAX)
+        spilled = n->env.alloc(n->env.ctx, sizeof *spilled + len);
+    if (!spilled) {
+        n->counters.tp_spill_refused++;
+        return NET_ERR_AGAIN;
     }
+    *spilled = (struct transport_spill){ .request_id = request_id, .type = type, .flags = flags, .len = (uint16_t)len };
+    if (len)
+        memcpy(spilled->msg, msg, len);
+    if (p->spill_tail)
+        p->spill_tail->next = spilled;
+    else
+        p->spill_head = spilled;
+    p->spill_tail = spilled;
+    p->spill_len++;
+    n->counters.tp_spilled++;
+    return NET_OK;
 }
 
 /* RFC 6298 section 2.2/2.3 with alpha 1/8, beta 1/4, K 4. */
@@ -480,35 +583,25 @@ static int tp_queue(struct net *n, uint32_t peer, uint8_t type, uint8_t flags, u
     if (len > TRANSPORT_MAX_MSG)
         return NET_ERR_TOO_BIG;
     struct transport_peer *p = tp_peer(n, peer);
-    bool direct = transport_can_send(n, peer);
-    /* Queued messages may dip into half of the receive reserve, never all of it. */
-    if (!direct && (!must_queue || p->backlog_len >= TRANSPORT_BACKLOG_MAX ||
-                    n->pool.free_count <= TRANSPORT_POOL_RESERVE / 2))
-        return NET_ERR_AGAIN;
-    struct pbuf *b = pbuf_alloc(&n->pool);
-    if (!b)
-        return NET_ERR_AGAIN;
-    struct transport_header h = {
-        .kind = TRANSPORT_KIND_DATA, .type = type, .flags = flags,
-        .src = (uint8_t)n->node_id, .dst = (uint8_t)peer,
-        .src_epoch = n->tp.epoch, .dst_epoch = p->epoch,
-        .seq = direct ? p->snd_next : 1, /* a backlogged message is numbered when it leaves */
-        .payload_len = (uint16_t)len, .request_id = request_id,
-    };
-    tp_ack_fields(p, &h.ack, &h.sack);
-    size_t cap = TRANSPORT_HEADER_LEN + len + TRANSPORT_MAC_LEN;
-    b->len = (uint16_t)transport_codec_encode(pbuf_put(b, cap), cap, &h, msg, &n->tp.mac);
-    if (direct) {
+    struct transport_header h;
+    if (transport_can_send(n, peer)) {
+        struct pbuf *b = tp_encode(n, peer, type, flags, request_id, msg, len, p->snd_next, &h);
+        if (!b)
+            return NET_ERR_AGAIN;
         tp_window_add(n, peer, b, &h);
         return NET_OK;
     }
-    if (p->backlog_tail)
-        p->backlog_tail->next = b;
-    else
-        p->backlog_head = b;
-    p->backlog_tail = b;
-    p->backlog_len++;
-    return NET_OK;
+    if (!must_queue)
+        return NET_ERR_AGAIN;
+    if (!p->spill_head && tp_backlog_has_room(n, p)) {
+        /* seq 1 stands in: a backlogged message is numbered when it leaves */
+        struct pbuf *b = tp_encode(n, peer, type, flags, request_id, msg, len, 1, &h);
+        if (b) {
+            tp_backlog_append(p, b);
+            return NET_OK;
+        }
+    }
+    return tp_spill(n, p, type, flags, request_id, msg, len);
 }
 
 bool transport_can_send(const struct net *n, uint32_t peer)
@@ -516,7 +609,7 @@ bool transport_can_send(const struct net *n, uint32_t peer)
     if (peer >= n->node_count || peer == n->node_id)
         return false;
     const struct transport_peer *p = &n->tp.peers[peer];
-    return p->backlog_head == NULL && p->snd_next - p->snd_una < TRANSPORT_WINDOW &&
+    return p->backlog_head == NULL && p->spill_head == NULL && p->snd_next - p->snd_una < TRANSPORT_WINDOW &&
            n->pool.free_count > TRANSPORT_POOL_RESERVE;
 }
 

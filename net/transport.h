@@ -19,6 +19,10 @@
 #define TRANSPORT_MAX_REQUESTS 128               /* outstanding transport_request calls */
 #define TRANSPORT_POOL_RESERVE 24                /* pbufs kept for receiving (reasm, reorder) */
 #define TRANSPORT_BACKLOG_MAX 64                 /* queued replies per peer beyond the window */
+/* Messages per peer kept in heap memory behind a full backlog (the spill). A burst of this
+ * many must-deliver messages to one peer is legitimate: a futex wake of every thread of a
+ * node (kernel/thread.h THREAD_MAX) answers each waiter on its own. */
+#define TRANSPORT_SPILL_MAX 4096
 #define TRANSPORT_RTO_INITIAL_NS 5000000ull      /* 5 ms before any RTT sample (RFC 6298 2.1: 1 s) */
 #define TRANSPORT_RTO_MIN_NS 500000ull           /* 0.5 ms: TCG RTTs are 50-500 us (PLUMBING 13) */
 #define TRANSPORT_RTO_MAX_NS 200000000ull        /* 200 ms backoff ceiling */
@@ -64,8 +68,21 @@ struct transport_peer {
      * while the window is full; new sends are refused until it drains (FIFO kept). */
     struct pbuf *backlog_head, *backlog_tail; /* encoded with seq 0, linked by pbuf.next */
     uint32_t backlog_len;
+    /* Behind a full backlog, or with too few pbufs left, such messages wait unencoded in
+     * heap memory (net_env.alloc), still in order: nothing after them overtakes them. */
+    struct transport_spill *spill_head, *spill_tail;
+    uint32_t spill_len;
     uint64_t hello_out;    /* our HELLO counter towards this peer (any session) */
     uint64_t hello_in_max; /* highest HELLO counter heard in this session: replays are stale */
+};
+
+/* A must-deliver message waiting for the backlog to drain (struct transport_peer). */
+struct transport_spill {
+    struct transport_spill *next;
+    uint64_t request_id;
+    uint8_t type, flags;
+    uint16_t len;
+    uint8_t msg[]; /* len bytes */
 };
 
 struct transport_request_slot {
@@ -91,6 +108,8 @@ struct transport {
 
 /* Sets up the state for our epoch and key; all peers unknown. */
 void transport_init(struct net *n, const uint8_t key[TRANSPORT_MAC_SECRET_LEN], uint64_t epoch);
+/* Gives back the heap memory of spilled messages (they are dropped): before n is freed. */
+void transport_release(struct net *n);
 /* Handles one UDP payload that arrived on TRANSPORT_UDP_PORT from src_ip. */
 void transport_input(struct net *n, const uint8_t *dgram, size_t len, uint32_t src_ip);
 /* Retransmissions and delayed acks that are due. */

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #define LIMITS_THREADS_DEFAULT 64
-#define LIMITS_THREADS_MAX 1024
+#define LIMITS_THREADS_MAX 4096
 #define LIMITS_BSS_BYTES (256ul << 20)
 #define LIMITS_BSS_STRIDE (64ul << 10) /* touches 4096 of the 65536 pages */
 #define LIMITS_CYCLES_DEFAULT 10000
