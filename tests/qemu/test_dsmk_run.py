@@ -80,3 +80,33 @@ def test_name_and_keep_give_the_run_dir(tmp_path, upper):
     r = dsmk_run(tmp_path, "--name", "kept", "--keep", upper, stdin=b"q")
     assert r.returncode == 7, r
     assert (tmp_path / "run" / "kept" / "node0.log").exists(), os.listdir(tmp_path / "run")
+
+
+HOG = r"""
+#include <stdio.h>
+#include <stdlib.h>
+int main(void)
+{
+    size_t bytes = 96ul << 20;
+    volatile char *p = malloc(bytes);
+    for (size_t i = 0; p && i < bytes; i += 4096)
+        p[i] = 1;
+    puts("survived");
+    return 0;
+}
+"""
+
+
+def test_out_of_memory_kill_is_explained(tmp_path):
+    """A program the kernel kills (here: it touches more memory than a node has) ends with
+    status 128 + 9, as under Linux, and `dsmk run` says why on stderr, as a shell says
+    "Killed". Before, the command ended with 137 and no word."""
+    src, exe = tmp_path / "hog.c", tmp_path / "hog"
+    src.write_text(HOG)
+    subprocess.run(["musl-gcc", "-static", "-O2", "-o", str(exe), str(src)], check=True)
+    r = dsmk_run(tmp_path, "--mem", "64", str(exe))
+    err = r.stderr.decode()
+    assert (r.returncode, r.stdout) == (137, b""), err
+    assert "dsmk: node 0: uvm: out of memory" in err, err
+    assert "killed by SIGKILL" in err, err
+    assert "a node ran out of memory: each has 64 MiB (--mem MB gives more)" in err, err

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from dsmkpy import accel, bench, files_out, qemu, status
-from dsmkpy.logs import program_exit_status
+from dsmkpy.logs import KILL_REPORT_MAX_LINES, kill_report, program_exit_status
 from dsmkpy.kernel_image import kernel_cmdline_param_details
 from dsmkpy.testing import REPO
 
@@ -124,3 +124,14 @@ def test_dsm_fault_bench_program_survives_a_late_thread(tmp_path):
     assert [line.split()[1] for line in p.stdout.splitlines()] == [
         "read_fault_us", "read_fault_first_us", "write_fault_inv1_us", "write_fault_inv3_us",
         "read_fault_seq_first_us", "read_fault_seq_us", "write_fault_seq_inv1_us"]
+
+
+def test_kill_report_lists_error_lines_of_every_node():
+    logs = ["[    0.1] info  dsmk: ready\n[    0.3] error uvm: out of memory materialising 0x1000\r\n",
+            "[    0.2] error dsmk: thread 5 killed by SIGSEGV (11): rip=0x401000\n[    0.4] warn  x\n"]
+    assert kill_report(logs, 64) == [
+        "node 0: uvm: out of memory materialising 0x1000",
+        "node 1: dsmk: thread 5 killed by SIGSEGV (11): rip=0x401000",
+        "a node ran out of memory: each has 64 MiB (--mem MB gives more)",
+    ]
+    assert kill_report(["[ 1.0] error a\n" * 20], 512) == ["node 0: a"] * KILL_REPORT_MAX_LINES

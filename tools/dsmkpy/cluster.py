@@ -19,7 +19,7 @@ from .cleanup import cancel_cleanup, register_cleanup
 from .iso import make_iso
 from .kernel_image import kernel_cmdline_params
 from .node import Node, pid_is_ours
-from .qemu import NodeSpec
+from .qemu import DEFAULT_MEM_MB, NodeSpec
 
 READY_PATTERN = r"dsmk: ready"
 DEFAULT_KEY_BYTES = 16
@@ -35,7 +35,7 @@ def word_key(word):
 class Cluster:
     """Configuration in the constructor; start() builds and boots; stop() undoes it all."""
 
-    def __init__(self, nodes, kernel, rundir, nic="virtio", mtu=None, boot="kernel", words=(), mem_mb=128,
+    def __init__(self, nodes, kernel, rundir, nic="virtio", mtu=None, boot="kernel", words=(), mem_mb=DEFAULT_MEM_MB,
                  program=None, program_args=(), stdin_path=None, files=(), accel=None, notify=None, qemu_extra=(),
                  env_path=None):
         if nodes < 1 or nodes > 64:

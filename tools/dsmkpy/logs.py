@@ -59,6 +59,25 @@ def program_exit_status(text):
     return int(m.group(1)) if m else None
 
 
+# kernel/log.c: "[    0.392069] error uvm: ..." - the level word after the time stamp.
+KERNEL_ERROR_LINE = re.compile(r"^\[\s*\d+\.\d+\]\s+error\s+(.*?)\r?$", re.M)
+KILL_REPORT_MAX_LINES = 8
+
+
+def kill_report(node_logs, mem_mb):
+    """Why a program ended by a signal, from its nodes' log texts (index = node): the
+    kernel's error lines (a thread killed, what it faulted on, memory running out), the
+    last KILL_REPORT_MAX_LINES of them over all nodes, each as "node N: ...", and a hint
+    when a node ran out of memory, the way a shell says "Killed"."""
+    lines = []
+    for node, text in enumerate(node_logs):
+        lines += ["node %d: %s" % (node, m.group(1)) for m in KERNEL_ERROR_LINE.finditer(text)]
+    lines = lines[-KILL_REPORT_MAX_LINES:]
+    if any("out of memory" in line for line in lines):
+        lines.append("a node ran out of memory: each has %d MiB (--mem MB gives more)" % mem_mb)
+    return lines
+
+
 class LogFollower:
     """Yields new bytes of a growing file; the caller decides when to stop."""
 

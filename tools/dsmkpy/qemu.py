@@ -15,7 +15,7 @@ ISA_DEBUG_EXIT = "isa-debug-exit,iobase=0xf4,iosize=0x04"  # kernel/exit_codes.h
 MAC_PREFIX = "52:54:00:d5:00"  # locally administered QEMU OUI range, node index in the last byte
 NIC_MODELS = {"virtio": "virtio-net-pci", "e1000": "e1000"}
 BOOT_MODES = ("kernel", "iso", "pxe")
-DEFAULT_MEM_MB = 128
+DEFAULT_MEM_MB = 512  # QEMU backs guest RAM lazily: an idle node costs the host little
 SERCON_PORT_FILE = "sercon-port.bin"  # SeaBIOS prints to COM1 too (PLUMBING 4), for PXE logs
 COM1_PORT = b"\xf8\x03"               # 0x3f8 little-endian
 
