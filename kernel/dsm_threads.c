@@ -103,7 +103,7 @@ struct dsm_thread_msg {
     uint64_t sigpending_timer;            /* ... with their timers' siginfo */
     struct thread_sigtimer sigtimer[THREAD_NSIG];
     int32_t tid;
-    uint32_t reserved;
+    int32_t nice;               /* its nice value (a new thread: its creator's) */
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
     uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
 };
@@ -134,6 +134,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
     memcpy(m->comm, thread_current()->comm, sizeof m->comm);
+    m->nice = thread_current()->nice;
     m->clock_seen_ns = thread_current()->clock_seen_ns;
     m->tid = dsm_threads_new_tid(to);
     int32_t tid = m->tid;
@@ -176,6 +177,8 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             memcpy(t->sigtimer, m.sigtimer, sizeof t->sigtimer);
             m.comm[sizeof m.comm - 1] = '\0'; /* a peer's bytes: terminated whatever they say */
             thread_set_comm(t, m.comm);
+            /* a peer's value: kept in range whatever it says */
+            t->nice = m.nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : m.nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : m.nice;
             t->clock_seen_ns = m.clock_seen_ns;
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
         }
@@ -209,6 +212,7 @@ long dsm_threads_migrate_self(unsigned node)
     m->sigpending_timer = t->sigpending_timer;
     memcpy(m->sigtimer, t->sigtimer, sizeof m->sigtimer);
     memcpy(m->comm, t->comm, sizeof m->comm);
+    m->nice = t->nice;
     m->clock_seen_ns = t->clock_seen_ns;
     m->tid = t->tid;
     dsm_threads_sent_away = true;

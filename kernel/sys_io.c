@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* read, write, readv, writev, ioctl (man 2) on the descriptors of kernel/files.h: stdout
+/* read, write, readv, writev, preadv, pwritev (and their "2" forms), ioctl (man 2) on the
+ * descriptors of kernel/files.h: stdout
  * and stderr go to COM2 and COM3 as raw bytes (common brief), from every node through
  * node 0 in the program's order; what is readable is a boot module or a pipe. */
 #include "kernel/files.h"
@@ -8,6 +9,14 @@
 #include "kernel/usercopy.h"
 
 #define IO_IOV_MAX 1024         /* UIO_MAXIOV */
+/* preadv2/pwritev2 flags (include/uapi/linux/fs.h). HIPRI, DSYNC and SYNC ask nothing of
+ * files that live in memory; NOWAIT and APPEND are refused (EOPNOTSUPP, as Linux does for
+ * a file that cannot honour them). */
+#define IO_RWF_HIPRI 0x1u
+#define IO_RWF_DSYNC 0x2u
+#define IO_RWF_SYNC 0x4u
+#define IO_RWF_NO_EFFECT (IO_RWF_HIPRI | IO_RWF_DSYNC | IO_RWF_SYNC)
+#define IO_CURRENT_POSITION ((uint64_t)-1) /* preadv2/pwritev2's offset -1: readv/writev */
 
 static long io_write(uint64_t fd, uint64_t ubuf, uint64_t len)
 {
@@ -89,6 +98,77 @@ long sys_readv(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t a3, uint64_t
 {
     (void)a3, (void)a4, (void)a5;
     return io_vector(fd, uiov, count, false);
+}
+
+/* preadv/pwritev: the iovecs in turn at offset, offset + what went before, ...; the file
+ * position stays. */
+struct io_at {
+    uint64_t fd;
+    uint64_t offset;
+};
+
+static long io_vector_pread(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+{
+    (void)have_bytes;
+    struct io_at *at = ctx;
+    long n = sys_pread64(at->fd, base, len, at->offset, 0, 0);
+    if (n > 0)
+        at->offset += (uint64_t)n;
+    return n;
+}
+
+static long io_vector_pwrite(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+{
+    (void)have_bytes;
+    struct io_at *at = ctx;
+    long n = sys_pwrite64(at->fd, base, len, at->offset, 0, 0);
+    if (n > 0)
+        at->offset += (uint64_t)n;
+    return n;
+}
+
+/* On x86-64 the offset is pos_l whole (Linux pos_from_hilo: pos_h shifts out). */
+static long io_vector_at(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t offset, bool write)
+{
+    if (count > IO_IOV_MAX || (int64_t)offset < 0)
+        return -LINUX_EINVAL;
+    if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
+        return -LINUX_EBADF;
+    struct io_at at = { fd, offset };
+    return io_each_iovec(uiov, count, write ? io_vector_pwrite : io_vector_pread, &at);
+}
+
+long sys_preadv(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, uint64_t pos_h, uint64_t a5)
+{
+    (void)pos_h, (void)a5;
+    return io_vector_at(fd, uiov, count, pos_l, false);
+}
+
+long sys_pwritev(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, uint64_t pos_h, uint64_t a5)
+{
+    (void)pos_h, (void)a5;
+    return io_vector_at(fd, uiov, count, pos_l, true);
+}
+
+static long io_vector2(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, uint64_t flags, bool write)
+{
+    if (flags & ~(uint64_t)IO_RWF_NO_EFFECT)
+        return -LINUX_EOPNOTSUPP;
+    if (pos_l == IO_CURRENT_POSITION)
+        return io_vector(fd, uiov, count, write);
+    return io_vector_at(fd, uiov, count, pos_l, write);
+}
+
+long sys_preadv2(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, uint64_t pos_h, uint64_t flags)
+{
+    (void)pos_h;
+    return io_vector2(fd, uiov, count, pos_l, flags, false);
+}
+
+long sys_pwritev2(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, uint64_t pos_h, uint64_t flags)
+{
+    (void)pos_h;
+    return io_vector2(fd, uiov, count, pos_l, flags, true);
 }
 
 /* FIONREAD, FIONBIO, FIOCLEX and FIONCLEX (kernel/files.c); every other request is a

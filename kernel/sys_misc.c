@@ -96,6 +96,84 @@ long sys_getresuid(uint64_t ureal, uint64_t ueffective, uint64_t usaved, uint64_
     return 0;
 }
 
+/* Setting ids: the program runs as root and stays root. There are no other users here and
+ * nothing checks permissions by id, so a switch to another id could not mean what it means
+ * on Linux: setting an id to what it is (0; -1 = unchanged where Linux allows it) succeeds,
+ * any other value is EPERM, as for a process without CAP_SETUID / CAP_SETGID. */
+#define CRED_UNCHANGED UINT32_MAX /* (uid_t)-1 */
+#define CRED_NGROUPS_MAX 65536    /* Linux NGROUPS_MAX */
+
+static long cred_set(uint32_t id, bool may_be_unchanged)
+{
+    if (id == CRED_UNCHANGED)
+        return may_be_unchanged ? 0 : -LINUX_EINVAL;
+    return id == 0 ? 0 : -LINUX_EPERM;
+}
+
+/* setuid(2), setgid(2). */
+long sys_setuid(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return cred_set((uint32_t)id, false);
+}
+
+long sys_setgid(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return cred_set((uint32_t)id, false);
+}
+
+/* setreuid(2), setregid(2): both or neither. */
+long sys_setreuid(uint64_t real, uint64_t effective, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    long r = cred_set((uint32_t)real, true);
+    return r != 0 ? r : cred_set((uint32_t)effective, true);
+}
+
+long sys_setregid(uint64_t real, uint64_t effective, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    return sys_setreuid(real, effective, a2, a3, a4, a5);
+}
+
+/* setresuid(2), setresgid(2). */
+long sys_setresuid(uint64_t real, uint64_t effective, uint64_t saved, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    long r = cred_set((uint32_t)real, true);
+    if (r == 0)
+        r = cred_set((uint32_t)effective, true);
+    return r != 0 ? r : cred_set((uint32_t)saved, true);
+}
+
+long sys_setresgid(uint64_t real, uint64_t effective, uint64_t saved, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    return sys_setresuid(real, effective, saved, a3, a4, a5);
+}
+
+/* setfsuid(2), setfsgid(2): the previous value (root's), whether or not it changed. */
+long sys_setfsuid(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)id, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    return 0;
+}
+
+/* setgroups(2): the supplementary groups may be none or root's group. */
+long sys_setgroups(uint64_t size, uint64_t ulist, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    if (size > CRED_NGROUPS_MAX)
+        return -LINUX_EINVAL;
+    for (uint64_t i = 0; i < size; i++) {
+        uint32_t gid;
+        if (copy_from_user(&gid, ulist + i * sizeof gid, sizeof gid) != 0)
+            return -LINUX_EFAULT;
+        if (gid != 0)
+            return -LINUX_EPERM;
+    }
+    return 0;
+}
+
 long sys_getppid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a0, (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;

@@ -65,6 +65,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
         child->clear_child_tid = uchild_tid;
     child->sigmask = parent->sigmask;
     memcpy(child->comm, parent->comm, sizeof child->comm);
+    child->nice = parent->nice;
     child->clock_seen_ns = parent->clock_seen_ns;
     /* The thread exists whatever these stores do; a bad address only loses the store. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
@@ -291,6 +292,70 @@ long sys_sched_getparam(uint64_t pid, uint64_t uparam, uint64_t a2, uint64_t a3,
         return target;
     int32_t priority = 0;
     return copy_to_user(uparam, &priority, sizeof priority) != 0 ? -LINUX_EFAULT : 0;
+}
+
+/* Nice values (getpriority(2), setpriority(2), nice(3)): kept per thread, inherited by
+ * new threads, carried when a thread moves; the round robin gives every thread the same
+ * share whatever its value. PRIO_PROCESS names one thread (0: the caller); PRIO_PGRP and
+ * PRIO_USER name the whole program (its one group, its one user, root): on several nodes
+ * they reach this node's threads, and PRIO_PROCESS on a thread of another node is EPERM
+ * (its value lives there; README). As root, lowering a value is allowed. */
+#define PRIO_PROCESS 0
+#define PRIO_PGRP 1
+#define PRIO_USER 2
+#define PRIO_FROM_NICE 20 /* the system call returns 20 - nice (1..40), never an error-like value */
+
+/* The threads which/who names here: *one, or every thread of this node (*one NULL);
+ * 0, or -EINVAL, -ESRCH, -EPERM (another node's thread). */
+static long prio_target(uint64_t which, uint64_t who, struct thread **one)
+{
+    *one = NULL;
+    if (which == PRIO_PROCESS) {
+        if (who > INT32_MAX)
+            return -LINUX_ESRCH;
+        *one = who == 0 ? thread_current() : thread_find((int)who);
+        if (*one)
+            return 0;
+        return dsm_active() && dsm_threads_signal((int32_t)who, 0) == 0 ? -LINUX_EPERM : -LINUX_ESRCH;
+    }
+    if (which == PRIO_PGRP)
+        return who == 0 || who == THREAD_FIRST_TID ? 0 : -LINUX_ESRCH;
+    if (which == PRIO_USER)
+        return who == 0 ? 0 : -LINUX_ESRCH; /* the program's user is root, uid 0 */
+    return -LINUX_EINVAL;
+}
+
+long sys_getpriority(uint64_t which, uint64_t who, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    struct thread *one;
+    long r = prio_target(which, who, &one);
+    if (r != 0)
+        return r;
+    int32_t best = THREAD_NICE_MAX; /* of several: the highest priority, as Linux reports */
+    if (one)
+        best = one->nice;
+    for (int i = one ? THREAD_MAX : thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1))
+        if (thread_is_live(thread_slot(i)) && thread_slot(i)->nice < best)
+            best = thread_slot(i)->nice;
+    return PRIO_FROM_NICE - best;
+}
+
+long sys_setpriority(uint64_t which, uint64_t who, uint64_t niceval, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    struct thread *one;
+    long r = prio_target(which, who, &one);
+    if (r != 0)
+        return r;
+    int32_t nice = (int32_t)niceval; /* an int: out-of-range values are clamped, as Linux does */
+    nice = nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : nice;
+    if (one)
+        one->nice = nice;
+    for (int i = one ? THREAD_MAX : thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1))
+        if (thread_is_live(thread_slot(i)))
+            thread_slot(i)->nice = nice;
+    return 0;
 }
 
 long sys_sched_get_priority_max(uint64_t policy, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -43,7 +43,9 @@ enum {
     NR_setpgid = 109, NR_setsid = 112, NR_getresuid = 118, NR_getresgid = 120, NR_mincore = 27, NR_chown = 92,
     NR_fchown = 93, NR_lchown = 94, NR_fchownat = 260, NR_fallocate = 285, NR_statfs = 137, NR_fstatfs = 138,
     NR_memfd_create = 319, NR_sendfile = 40, NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
-    NR_flock = 73,
+    NR_flock = 73, NR_preadv = 295, NR_pwritev = 296, NR_preadv2 = 327, NR_pwritev2 = 328, NR_getpriority = 140,
+    NR_setpriority = 141, NR_setuid = 105, NR_setgid = 106, NR_setreuid = 113, NR_setregid = 114,
+    NR_setresuid = 117, NR_setresgid = 119, NR_setfsuid = 122, NR_setfsgid = 123, NR_setgroups = 116,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -101,7 +103,11 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_lchown] = sys_chown, [NR_fchownat] = sys_fchownat, [NR_fallocate] = sys_fallocate, [NR_statfs] = sys_statfs,
     [NR_fstatfs] = sys_fstatfs, [NR_memfd_create] = sys_memfd_create, [NR_sendfile] = sys_sendfile,
     [NR_rt_sigqueueinfo] = sys_rt_sigqueueinfo, [NR_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo,
-    [NR_flock] = sys_flock,
+    [NR_flock] = sys_flock, [NR_preadv] = sys_preadv, [NR_pwritev] = sys_pwritev, [NR_preadv2] = sys_preadv2,
+    [NR_pwritev2] = sys_pwritev2, [NR_getpriority] = sys_getpriority, [NR_setpriority] = sys_setpriority,
+    [NR_setuid] = sys_setuid, [NR_setgid] = sys_setgid, [NR_setreuid] = sys_setreuid, [NR_setregid] = sys_setregid,
+    [NR_setresuid] = sys_setresuid, [NR_setresgid] = sys_setresgid, [NR_setfsuid] = sys_setfsuid,
+    [NR_setfsgid] = sys_setfsuid, [NR_setgroups] = sys_setgroups,
 };
 
 static syscall_fn syscall_dsmk_table[SYSCALL_DSMK_COUNT]; /* set by the DSM layer */

@@ -79,7 +79,10 @@ SYS_DECL(sysinfo); SYS_DECL(getrusage); SYS_DECL(getcpu);
 SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS_DECL(getppid);
 SYS_DECL(setpgid); SYS_DECL(setsid); SYS_DECL(getresuid); SYS_DECL(mincore); SYS_DECL(chown); SYS_DECL(fchown);
 SYS_DECL(fchownat); SYS_DECL(fallocate); SYS_DECL(statfs); SYS_DECL(fstatfs); SYS_DECL(memfd_create); SYS_DECL(sendfile);
-SYS_DECL(rt_sigqueueinfo); SYS_DECL(rt_tgsigqueueinfo); SYS_DECL(flock);
+SYS_DECL(rt_sigqueueinfo); SYS_DECL(rt_tgsigqueueinfo); SYS_DECL(flock); SYS_DECL(preadv); SYS_DECL(pwritev);
+SYS_DECL(preadv2); SYS_DECL(pwritev2); SYS_DECL(getpriority); SYS_DECL(setpriority); SYS_DECL(setuid);
+SYS_DECL(setgid); SYS_DECL(setreuid); SYS_DECL(setregid); SYS_DECL(setresuid); SYS_DECL(setresgid);
+SYS_DECL(setfsuid); SYS_DECL(setgroups);
 #undef SYS_DECL
 
 /* Set by a call whose return must restore RCX and R11 too (rt_sigreturn): syscall_entry.asm

@@ -29,6 +29,8 @@ enum thread_state {
 };
 
 #define THREAD_COMM_LEN 16 /* Linux TASK_COMM_LEN: a thread name, NUL included */
+#define THREAD_NICE_MIN (-20) /* Linux MIN_NICE (include/linux/sched/prio.h) */
+#define THREAD_NICE_MAX 19    /* MAX_NICE */
 
 struct thread {
     int tid;                   /* from a per-node counter; a caller placing threads across
@@ -72,6 +74,7 @@ struct thread {
     uint64_t cpu_ns;
     uint64_t ran_since_ns;
     char comm[THREAD_COMM_LEN]; /* prctl(PR_SET_NAME): NUL-terminated; a new thread takes its creator's */
+    int32_t nice;              /* setpriority's THREAD_NICE_MIN..MAX; a new thread takes its creator's */
     uint64_t clock_seen_ns;    /* the latest program clock reading it was shown (kernel/time_conv.h);
                                 * a new thread takes its creator's, a moved one keeps its own */
 };
