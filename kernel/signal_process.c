@@ -10,6 +10,7 @@
 #include "kernel/signal_process.h"
 
 #include "kernel/dsm_glue.h"
+#include "kernel/sched.h"
 #include "kernel/signal_frame.h"
 
 static uint64_t signal_proc_pending;
@@ -90,6 +91,11 @@ void signal_process_give(struct thread *t, uint64_t wanted)
 void signal_process_hint(uint64_t bits)
 {
     signal_proc_hint |= bits;
+    for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
+        struct thread *t = thread_slot(i);
+        if (t->state == THREAD_BLOCKED && (t->signal_wait_set & bits))
+            sched_wake(t); /* it claims the signal in signal_wait */
+    }
 }
 
 uint64_t signal_process_hint_take(uint64_t wanted)

@@ -85,15 +85,26 @@ long sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, u
 }
 
 /* Blocks t until a signal of wanted is pending, a signal's handler is to run (the wait was
- * interrupted), or deadline (0: none) passes. */
+ * interrupted), or deadline (0: none) passes. A signal another node keeps for the process
+ * is claimed when its note arrives, also while t waits (signal_process_wake_waiters): the
+ * sender may have looked for a taker here just before t began to wait, and t's own claim
+ * round may have passed the sender just before it kept the signal. */
 static void signal_wait(struct thread *t, uint64_t wanted, uint64_t deadline)
 {
     signal_process_give(t, wanted);
     t->wait_interrupted = false;
     t->wait_interruptible = true;
-    while (!(t->sigpending & wanted) && !t->wait_interrupted && (!deadline || clock_now_ns() < deadline)) {
+    for (;;) {
+        uint64_t hinted = signal_process_hint_take(wanted);
+        struct signal_claim claimed;
+        while (!(t->sigpending & wanted) && hinted && dsm_threads_claim_signal(hinted, &claimed))
+            signal_claim_give(t, &claimed);
+        if ((t->sigpending & wanted) || t->wait_interrupted || (deadline && clock_now_ns() >= deadline))
+            break;
         t->wake_deadline_ns = deadline;
+        t->signal_wait_set = wanted; /* only while blocked here, not in a claim's request */
         sched_block();
+        t->signal_wait_set = 0;
     }
     t->wait_interruptible = false;
     t->wake_deadline_ns = 0;

@@ -59,6 +59,7 @@ struct thread {
     uint64_t sigmask_saved;    /* rt_sigsuspend: the mask to restore once its handler is set up */
     bool sigmask_restore;      /* sigmask_saved is pending restoration */
     uint64_t sigwait_set;      /* rt_sigtimedwait: signals that end the wait even though blocked */
+    uint64_t signal_wait_set;  /* while blocked waiting for signals (sigwait, sigsuspend, pause): which */
     struct thread *next;       /* run queue or futex queue link, owned by whoever queued it */
     /* Blocking state, written by the blocker and the waker (kernel/sched.c, kernel/futex.c). */
     struct thread *wait_next;  /* futex queue link (kernel/futex.c) */
