@@ -47,6 +47,8 @@ long dsm_threads_signal_process_info(int sig, const struct signal_timer_source *
  * the process (kernel/signal_process.c), asking each in turn: true with *out, or false
  * (none, or the DSM is not active). Thread context. */
 bool dsm_threads_claim_signal(uint64_t set, struct signal_claim *out);
+/* The signals the other nodes keep for the process now (asks each; 0 on one node). */
+uint64_t dsm_threads_signals_kept_elsewhere(void);
 /* This node now keeps the signals of bits for the process: tells the other nodes, whose
  * threads claim them when they unblock them. */
 void dsm_threads_signal_kept(uint64_t bits);

@@ -449,6 +449,30 @@ static void dsm_signal_claim_input(void *ctx, struct net *n, uint32_t from, uint
         transport_reply(n, from, request_id, &claim, sizeof claim);
 }
 
+/* Another node's sigpending: the signals this node keeps for the process (a uint64_t). */
+static void dsm_signal_peek_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
+                                  size_t len, uint64_t request_id)
+{
+    (void)ctx, (void)type, (void)msg;
+    if (len != 0 || !request_id) {
+        log_error("dsm: bad kept-signal question from node %u", from);
+        return;
+    }
+    uint64_t kept = signal_process_pending();
+    transport_reply(n, from, request_id, &kept, sizeof kept);
+}
+
+uint64_t dsm_threads_signals_kept_elsewhere(void)
+{
+    uint64_t all = 0;
+    for (unsigned node = 0; dsm_active() && node < dsm_nnodes; node++) {
+        uint64_t kept;
+        if (node != dsm_self && dsm_request_wait_data(node, DSM_TYPE_SIGNAL_PEEK, NULL, 0, &kept, sizeof kept) == 0)
+            all |= kept;
+    }
+    return all;
+}
+
 /* Another node keeps signals for the process: a thread here that unblocks one claims it. */
 static void dsm_signal_kept_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
                                   size_t len, uint64_t request_id)
@@ -513,6 +537,7 @@ void dsm_threads_init(void)
     transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL, dsm_signal_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_CLAIM, dsm_signal_claim_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_PEEK, dsm_signal_peek_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_KEPT, dsm_signal_kept_input, NULL);
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }

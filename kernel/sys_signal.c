@@ -79,14 +79,14 @@ long sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, u
     if (size != SIGNAL_SET_SIZE)
         return -LINUX_EINVAL;
     struct thread *t = thread_current();
-    /* The thread's and the process's (kept on this node); the others are delivered at once. */
-    uint64_t pending = (t->sigpending | signal_process_pending()) & t->sigmask;
+    /* The thread's and the process's, kept on any node; the others are delivered at once. */
+    uint64_t pending = (t->sigpending | signal_process_pending() | dsm_threads_signals_kept_elsewhere()) & t->sigmask;
     return copy_to_user(uset, &pending, sizeof pending) != 0 ? -LINUX_EFAULT : 0;
 }
 
 /* Blocks t until a signal of wanted is pending, a signal's handler is to run (the wait was
  * interrupted), or deadline (0: none) passes. A signal another node keeps for the process
- * is claimed when its note arrives, also while t waits (signal_process_wake_waiters): the
+ * is claimed when its note arrives, also while t waits (signal_process_hint wakes it): the
  * sender may have looked for a taker here just before t began to wait, and t's own claim
  * round may have passed the sender just before it kept the signal. */
 static void signal_wait(struct thread *t, uint64_t wanted, uint64_t deadline)

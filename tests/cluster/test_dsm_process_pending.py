@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """A signal for the process that no thread takes when it is sent (every thread blocks it)
 waits for the process (kernel/signal_process.c), as in Linux's shared pending set: against
-the native run on 1 and 2 nodes, sigpending shows it; a thread that starts sigwait later
+the native run on 1 and 2 nodes, sigpending shows it, on the sender's node and (asked
+there) on another (before, only on the sender's); a thread that starts sigwait later
 (on node 1 with two nodes) gets it, with its siginfo: kill's SI_USER, sigqueue's value, a
 POSIX timer's SI_TIMER; and a thread that unblocks it runs its handler at once, on the
 sender's node or (told by a hint) on another. Before, the
@@ -32,6 +33,10 @@ static void *waiter(void *arg)
     (void)arg;
     while (!go)
         nap(); /* main sends everything before this thread waits for it */
+    sigset_t seen;
+    sigpending(&seen); /* with two nodes, what node 0 keeps: seen from node 1 */
+    snprintf(said[3], sizeof said[3], "waiter's sigpending: usr1=%d rtmin=%d alrm=%d", sigismember(&seen, SIGUSR1),
+             sigismember(&seen, SIGRTMIN), sigismember(&seen, SIGALRM));
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGUSR1);
@@ -94,7 +99,7 @@ int main(void)
     go_unblock = 1;
     pthread_join(waiter_thread, 0);
     printf("winch taken by the waiter when it unblocked it: %d\n", winch_by_waiter);
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 4; i++)
         printf("%s\n", said[i]);
     kill(getpid(), SIGUSR2);
     printf("before unblock: handled=%d\n", handled);
@@ -113,3 +118,4 @@ def test_process_signal_waits_for_a_taker(tmp_path):
     assert "pending: usr1=1 rtmin=1 alrm=1" in out and "got RTMIN code=queue value=7" in out, out
     assert "got ALRM code=timer value=9" in out and "after unblock: handled=1" in out, out
     assert "unblocked it: 1" in out, out
+    assert "waiter's sigpending: usr1=1 rtmin=1 alrm=1" in out, out
