@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """preadv, pwritev, preadv2, pwritev2 (raw: musl 1.2.3 has no wrappers); getpriority, setpriority and nice; setuid and the
-other calls that set ids - against the native run on 1 and 2 nodes (the calls run on a
+other calls that set ids; the CPU-time clocks of pthread_getcpuclockid and
+clock_getcpuclockid (before, EINVAL) - against the native run on 1 and 2 nodes (the calls run on a
 thread that clone() puts on node 1, and nice's inheritance is checked on a thread it
 starts, which lands back on node 0). Before, all were ENOSYS.
 Nice values are printed relative to the one the program started with, so the check does not
@@ -20,6 +21,7 @@ SOURCE = r"""
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 /* musl 1.2.3 has no preadv2/pwritev2: the raw calls (x86-64: the offset whole in pos_l) */
@@ -108,12 +110,33 @@ static void ids(void)
     SHOW("getuid, geteuid", getuid() + geteuid());
 }
 
+static void cpu_clocks(void)
+{
+    volatile unsigned long x = 0;
+    for (unsigned long i = 0; i < 20000000; i++)
+        x += i;
+    clockid_t mine, process;
+    SHOW("pthread_getcpuclockid(self)", pthread_getcpuclockid(pthread_self(), &mine));
+    struct timespec by_id, by_self;
+    SHOW("clock_gettime(my cpu clock)", clock_gettime(mine, &by_id));
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &by_self);
+    long a = by_id.tv_sec * 1000000000L + by_id.tv_nsec, b = by_self.tv_sec * 1000000000L + by_self.tv_nsec;
+    printf("my cpu clock ran: %d, agrees with CLOCK_THREAD_CPUTIME_ID: %d\n", a > 0, a <= b && b - a < 50000000);
+    SHOW("clock_getres(my cpu clock)", clock_getres(mine, &by_id));
+    SHOW("clock_getcpuclockid(getpid())", clock_getcpuclockid(getpid(), &process));
+    SHOW("clock_gettime(process cpu clock)", clock_gettime(process, &by_id));
+    printf("process cpu clock covers mine: %d\n", by_id.tv_sec * 1000000000L + by_id.tv_nsec >= a);
+    SHOW("clock_getcpuclockid(no such pid)", clock_getcpuclockid(999999, &process));
+    SHOW("clock_gettime(a cpu clock of no thread)", clock_gettime((clockid_t)((~999999 << 3) | 6), &by_id));
+}
+
 static void *checks(void *arg)
 {
     (void)arg;
     vectors();
     priorities();
     ids();
+    cpu_clocks();
     return 0;
 }
 """ + CHECKS_ON_A_THREAD
@@ -124,3 +147,4 @@ def test_vectors_priorities_and_ids_match_native(tmp_path):
     assert "read [hello ][vector]" in out, out
     assert "child inherits nice 2" in out, out
     assert "getpriority after 30 = 19\n" in out, out
+    assert "my cpu clock ran: 1, agrees with CLOCK_THREAD_CPUTIME_ID: 1" in out, out
