@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from dsmkpy.testing import REPO, build_dir
+from dsmkpy.testing import REPO, build_dir, build_musl, dsmk_run
 
 DSMK = os.path.join(REPO, "tools", "dsmk")
 RUN_TIMEOUT = 180
@@ -464,3 +464,33 @@ def test_files_the_program_writes_match_native_and_come_back_with_out(tmp_path):
             assert (got / name).read_bytes() == (native_dir / name).read_bytes(), (nodes, name)
         assert b"the program wrote no file /never.txt" in p.stderr
         assert not (got / "never.txt").exists()
+
+
+BIG_SOURCE = r"""
+#include <stdio.h>
+int main(void)
+{
+    FILE *f = fopen("big.bin", "w"); /* the working directory: / under dsmk */
+    for (unsigned long i = 0; i < (8ul << 20) / 8; i++) {
+        unsigned long v = i * 0x9e3779b97f4a7c15ul;
+        fwrite(&v, sizeof v, 1, f);
+    }
+    fclose(f);
+    puts("written");
+    return 0;
+}
+"""
+
+
+def test_a_big_out_file_comes_back_whole(tmp_path):
+    """8 MiB with --out: the kernel sends it on COM4 after the exit line, at about 1 MiB/s.
+    Before, `dsmk run` gave the node 5 s after that line, saved what had come and said the
+    file was cut short (it was seen with zstd's 6.6 MB output)."""
+    exe = build_musl(tmp_path, "big", BIG_SOURCE)
+    native_dir = tmp_path / "native"
+    native_dir.mkdir()
+    subprocess.run([str(exe)], cwd=native_dir, check=True, capture_output=True, timeout=60)
+    got = tmp_path / "big.bin"
+    p = dsmk_run(tmp_path, "big-out", 1, exe, options=["--out", "/big.bin:%s" % got])
+    assert (p.returncode, p.stdout) == (0, b"written\n"), p.stderr.decode(errors="replace")[-3000:]
+    assert got.read_bytes() == (native_dir / "big.bin").read_bytes()
