@@ -49,6 +49,9 @@ long dsm_threads_signal_process_info(int sig, const struct signal_timer_source *
 bool dsm_threads_claim_signal(uint64_t set, struct signal_claim *out);
 /* The signals the other nodes keep for the process now (asks each; 0 on one node). */
 uint64_t dsm_threads_signals_kept_elsewhere(void);
+/* The program's CPU time, ns: its threads' on every node, exited ones included (the other
+ * nodes' part as of at most 1 ms ago; never less than an earlier answer's). Thread context. */
+uint64_t dsm_threads_process_cpu_ns(void);
 /* This node now keeps the signals of bits for the process: tells the other nodes, whose
  * threads claim them when they unblock them. */
 void dsm_threads_signal_kept(uint64_t bits);

@@ -26,6 +26,7 @@
 #define DSM_TYPE_SIGNAL_CLAIM (TRANSPORT_TYPE_USER_FIRST + 43) /* any -> any: a signal kept for the process (request) */
 #define DSM_TYPE_SIGNAL_KEPT (TRANSPORT_TYPE_USER_FIRST + 44)  /* any -> all: signals kept for the process */
 #define DSM_TYPE_SIGNAL_PEEK (TRANSPORT_TYPE_USER_FIRST + 45)  /* any -> any: which does it keep (request) */
+#define DSM_TYPE_CPU_PEEK (TRANSPORT_TYPE_USER_FIRST + 46)     /* any -> any: its threads' CPU time (request) */
 
 extern struct dsm_node *dsm_core;
 extern unsigned dsm_self, dsm_nnodes;

@@ -20,6 +20,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/net_glue.h"
+#include "kernel/sched.h"
 #include "kernel/signal_process.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
@@ -42,6 +43,7 @@ _Static_assert(((uint64_t)NET_MAX_NODES << DSM_TID_NODE_SHIFT) <= INT32_MAX, "cl
 /* Threads that left this node and where they went, newest over oldest: enough for a tkill
  * to follow every live thread unless more than this many moves happen here meanwhile. */
 #define DSM_DEPARTURES_MAX 128
+#define DSM_CPU_REFRESH_NS 1000000ull /* the other nodes' CPU time is asked for at most once a ms */
 /* A signal request's answer for a thread that left the answering node: this plus the node
  * it went to (0 and -ESRCH are the other answers). */
 #define DSM_SIGNAL_MOVED 1
@@ -473,6 +475,40 @@ uint64_t dsm_threads_signals_kept_elsewhere(void)
     return all;
 }
 
+/* Another node's process CPU clock: the CPU time of this node's threads, exited ones
+ * included (a uint64_t, ns). */
+static void dsm_cpu_peek_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
+                               size_t len, uint64_t request_id)
+{
+    (void)ctx, (void)type, (void)msg;
+    if (len != 0 || !request_id) {
+        log_error("dsm: bad CPU time question from node %u", from);
+        return;
+    }
+    uint64_t ns = sched_process_cpu_ns();
+    transport_reply(n, from, request_id, &ns, sizeof ns);
+}
+
+uint64_t dsm_threads_process_cpu_ns(void)
+{
+    /* The other nodes' part is asked again at most every DSM_CPU_REFRESH_NS: a program that
+     * calls clock() in a loop would otherwise wait for the network on every call. */
+    static uint64_t elsewhere_ns, asked_at_ns;
+    uint64_t now = clock_now_ns();
+    if (dsm_active() && (!asked_at_ns || now - asked_at_ns >= DSM_CPU_REFRESH_NS)) {
+        uint64_t sum = 0;
+        for (unsigned node = 0; node < dsm_nnodes; node++) {
+            uint64_t ns;
+            if (node != dsm_self && dsm_request_wait_data(node, DSM_TYPE_CPU_PEEK, NULL, 0, &ns, sizeof ns) == 0)
+                sum += ns;
+        }
+        /* a node that did not answer keeps its part of the last answer: the clock never goes back */
+        elsewhere_ns = sum > elsewhere_ns ? sum : elsewhere_ns;
+        asked_at_ns = now;
+    }
+    return sched_process_cpu_ns() + elsewhere_ns;
+}
+
 /* Another node keeps signals for the process: a thread here that unblocks one claims it. */
 static void dsm_signal_kept_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
                                   size_t len, uint64_t request_id)
@@ -538,6 +574,7 @@ void dsm_threads_init(void)
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL, dsm_signal_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_CLAIM, dsm_signal_claim_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_PEEK, dsm_signal_peek_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_CPU_PEEK, dsm_cpu_peek_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_KEPT, dsm_signal_kept_input, NULL);
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }

@@ -70,7 +70,7 @@ long sys_getrusage(uint64_t who, uint64_t uusage, uint64_t a2, uint64_t a3, uint
     memset(&ru, 0, sizeof ru);
     switch ((int64_t)who) {
     case RESOURCE_RUSAGE_SELF:
-        ru.utime = resource_timeval(sched_process_cpu_ns()); /* kernel time is not told apart */
+        ru.utime = resource_timeval(dsm_threads_process_cpu_ns()); /* kernel time is not told apart */
         break;
     case RESOURCE_RUSAGE_THREAD:
         ru.utime = resource_timeval(sched_thread_cpu_ns(thread_current()));
@@ -94,7 +94,7 @@ long sys_times(uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     const uint64_t ns_per_tick = RESOURCE_NS_PER_SEC / PROGRAM_CLOCK_TICKS_PER_SEC;
-    struct linux_tms tms = { (int64_t)(sched_process_cpu_ns() / ns_per_tick), 0, 0, 0 };
+    struct linux_tms tms = { (int64_t)(dsm_threads_process_cpu_ns() / ns_per_tick), 0, 0, 0 };
     if (ubuf && copy_to_user(ubuf, &tms, sizeof tms) != 0)
         return -LINUX_EFAULT;
     return (long)(time_monotonic_ns() / ns_per_tick); /* the program clock: one on every node */

@@ -3,6 +3,7 @@
  * kernel/time_conv.h. Sleeps block the thread with a deadline (kernel/sched.h); nothing
  * interrupts them (no signal delivery), so the "remaining time" output is never written. */
 #include "kernel/clock.h"
+#include "kernel/dsm_glue.h"
 #include "kernel/linux_abi.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
@@ -159,7 +160,7 @@ static int64_t time_cpu_clock_read(int32_t clk)
         struct thread *t = id == 0 ? thread_current() : thread_find(id);
         return t ? (int64_t)sched_thread_cpu_ns(t) : -1;
     }
-    return id == 0 || id == THREAD_FIRST_TID ? (int64_t)sched_process_cpu_ns() : -1;
+    return id == 0 || id == THREAD_FIRST_TID ? (int64_t)dsm_threads_process_cpu_ns() : -1;
 }
 
 /* The clock's value now in ns, or -1 for a clock we do not have. */
@@ -176,8 +177,8 @@ static int64_t time_clock_read(uint64_t clk)
     case LINUX_CLOCK_MONOTONIC_COARSE:
     case LINUX_CLOCK_BOOTTIME:
         return (int64_t)time_monotonic_ns();
-    case LINUX_CLOCK_PROCESS_CPUTIME_ID: /* this node's threads: each node is one CPU */
-        return (int64_t)sched_process_cpu_ns();
+    case LINUX_CLOCK_PROCESS_CPUTIME_ID: /* every node's threads */
+        return (int64_t)dsm_threads_process_cpu_ns();
     case LINUX_CLOCK_THREAD_CPUTIME_ID:
         return (int64_t)sched_thread_cpu_ns(thread_current());
     default:
