@@ -164,10 +164,24 @@
 #define LINUX_F_SETFD 2
 #define LINUX_F_GETFL 3
 #define LINUX_F_SETFL 4
+#define LINUX_F_GETLK 5
+#define LINUX_F_SETLK 6
+#define LINUX_F_SETLKW 7
+#define LINUX_F_RDLCK 0
+#define LINUX_F_WRLCK 1
+#define LINUX_F_UNLCK 2
 #define LINUX_F_DUPFD_CLOEXEC 1030
 #define LINUX_F_SETPIPE_SZ 1031
 #define LINUX_F_GETPIPE_SZ 1032
 #define LINUX_FD_CLOEXEC 1
+/* struct flock (include/uapi/asm-generic/fcntl.h) on x86-64: 32 bytes. */
+struct linux_flock {
+    int16_t l_type;
+    int16_t l_whence;
+    int64_t l_start;
+    int64_t l_len;
+    int32_t l_pid;
+};
 #define LINUX_AT_FDCWD (-100)
 #define LINUX_AT_SYMLINK_NOFOLLOW 0x100
 #define LINUX_AT_NO_AUTOMOUNT 0x800

@@ -332,9 +332,48 @@ long sys_dup3(uint64_t oldfd, uint64_t newfd, uint64_t flags, uint64_t a3, uint6
     return files_dup_to(oldfd, newfd, flags, true);
 }
 
+/* POSIX record locks (fcntl(2) F_GETLK, F_SETLK, F_SETLKW) belong to the process, and a
+ * process's locks never conflict with each other. The program is the only process, so
+ * every lock it asks for is granted at once and F_GETLK finds none in the way (l_type
+ * becomes F_UNLCK), whatever node asks; the arguments are checked as Linux checks them.
+ * Open file description locks (F_OFD_*), which can conflict inside a process, are not
+ * done: EINVAL, as for any other unknown command. */
+static long fcntl_record_lock(uint64_t fd, uint32_t cmd, uint64_t uflock)
+{
+    int64_t status = files_fd_call(FILES_OP_FCNTL, fd, LINUX_F_GETFL, 0);
+    if (status < 0)
+        return (long)status;
+    struct linux_flock fl;
+    if (copy_from_user(&fl, uflock, sizeof fl) != 0)
+        return -LINUX_EFAULT;
+    bool getlk = cmd == LINUX_F_GETLK;
+    if ((fl.l_type != LINUX_F_RDLCK && fl.l_type != LINUX_F_WRLCK && (getlk || fl.l_type != LINUX_F_UNLCK)) ||
+        (fl.l_whence != LINUX_SEEK_SET && fl.l_whence != LINUX_SEEK_CUR && fl.l_whence != LINUX_SEEK_END))
+        return -LINUX_EINVAL;
+    int64_t base = 0;
+    if (fl.l_whence != LINUX_SEEK_SET) {
+        base = files_fd_call(FILES_OP_LSEEK, fd, 0, (uint64_t)fl.l_whence);
+        if (base < 0)
+            base = 0; /* a pipe or socket: no position, the range counts from 0 */
+    }
+    int64_t start;
+    if (__builtin_add_overflow(base, fl.l_start, &start) || start < 0 || (fl.l_len < 0 && start + fl.l_len < 0))
+        return -LINUX_EINVAL;
+    if (getlk) {
+        fl.l_type = LINUX_F_UNLCK;
+        return copy_to_user(uflock, &fl, sizeof fl) != 0 ? -LINUX_EFAULT : 0;
+    }
+    uint32_t mode = (uint32_t)status & LINUX_O_ACCMODE;
+    if ((fl.l_type == LINUX_F_RDLCK && mode == LINUX_O_WRONLY) || (fl.l_type == LINUX_F_WRLCK && mode == LINUX_O_RDONLY))
+        return -LINUX_EBADF;
+    return 0;
+}
+
 long sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
+    if ((uint32_t)cmd == LINUX_F_GETLK || (uint32_t)cmd == LINUX_F_SETLK || (uint32_t)cmd == LINUX_F_SETLKW)
+        return fcntl_record_lock(fd, (uint32_t)cmd, arg);
     if ((uint32_t)cmd == LINUX_F_DUPFD || (uint32_t)cmd == LINUX_F_DUPFD_CLOEXEC)
         return (long)files_fd_call(FILES_OP_DUP, fd, (uint32_t)arg >= FILES_MAX_FDS ? FILES_MAX_FDS : (uint32_t)arg,
                                    (uint32_t)cmd == LINUX_F_DUPFD_CLOEXEC);

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 """preadv, pwritev, preadv2, pwritev2 (raw: musl 1.2.3 has no wrappers); getpriority, setpriority and nice; setuid and the
 other calls that set ids; the CPU-time clocks of pthread_getcpuclockid and
-clock_getcpuclockid (before, EINVAL) - against the native run on 1 and 2 nodes (the calls run on a
+clock_getcpuclockid (before, EINVAL); POSIX record locks (fcntl F_SETLK, F_SETLKW,
+F_GETLK: SQLite's locking; before, EINVAL) - against the native run on 1 and 2 nodes (the calls run on a
 thread that clone() puts on node 1, and nice's inheritance is checked on a thread it
 starts, which lands back on node 0). Before, all were ENOSYS.
 Nice values are printed relative to the one the program started with, so the check does not
@@ -18,6 +19,7 @@ SOURCE = r"""
 #include <stdio.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -130,9 +132,51 @@ static void cpu_clocks(void)
     SHOW("clock_gettime(a cpu clock of no thread)", clock_gettime((clockid_t)((~999999 << 3) | 6), &by_id));
 }
 
+static void record_locks(void)
+{
+    int fd = open("locks.db", O_CREAT | O_RDWR | O_TRUNC, 0600);
+    write(fd, "0123456789", 10);
+    struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+    SHOW("F_SETLK write lock, whole file", fcntl(fd, F_SETLK, &fl));
+    fl.l_type = F_RDLCK;
+    fl.l_start = 2;
+    fl.l_len = 3;
+    SHOW("F_SETLKW read lock, bytes 2-4", fcntl(fd, F_SETLKW, &fl));
+    fl.l_type = F_WRLCK;
+    SHOW("F_GETLK (our own locks never conflict)", fcntl(fd, F_GETLK, &fl));
+    printf("F_GETLK says %s, start %ld, len %ld\n", fl.l_type == F_UNLCK ? "unlocked" : "locked", (long)fl.l_start,
+           (long)fl.l_len);
+    fl.l_type = F_UNLCK;
+    fl.l_whence = SEEK_END;
+    fl.l_start = -4;
+    fl.l_len = 2;
+    SHOW("F_SETLK unlock from the end", fcntl(fd, F_SETLK, &fl));
+    fl.l_start = -11;
+    SHOW("F_SETLK before the start", fcntl(fd, F_SETLK, &fl));
+    fl.l_whence = 7;
+    SHOW("F_SETLK bad whence", fcntl(fd, F_SETLK, &fl));
+    fl.l_whence = SEEK_SET;
+    fl.l_start = 0;
+    fl.l_type = 9;
+    SHOW("F_SETLK bad type", fcntl(fd, F_SETLK, &fl));
+    fl.l_type = F_UNLCK;
+    SHOW("F_GETLK of F_UNLCK", fcntl(fd, F_GETLK, &fl));
+    int ro = open("locks.db", O_RDONLY);
+    fl.l_type = F_WRLCK;
+    SHOW("F_SETLK write lock on a read-only fd", fcntl(ro, F_SETLK, &fl));
+    fl.l_type = F_RDLCK;
+    SHOW("F_SETLK read lock on a read-only fd", fcntl(ro, F_SETLK, &fl));
+    SHOW("F_SETLK on a closed fd", fcntl(99, F_SETLK, &fl));
+    SHOW("F_SETLK with a bad pointer", fcntl(fd, F_SETLK, (struct flock *)16));
+    close(ro);
+    close(fd);
+    unlink("locks.db");
+}
+
 static void *checks(void *arg)
 {
     (void)arg;
+    record_locks();
     vectors();
     priorities();
     ids();
@@ -148,3 +192,4 @@ def test_vectors_priorities_and_ids_match_native(tmp_path):
     assert "child inherits nice 2" in out, out
     assert "getpriority after 30 = 19\n" in out, out
     assert "my cpu clock ran: 1, agrees with CLOCK_THREAD_CPUTIME_ID: 1" in out, out
+    assert "F_GETLK says unlocked, start 2, len 3" in out, out
