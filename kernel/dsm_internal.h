@@ -15,7 +15,7 @@
 #define DSM_TYPE_CORE (TRANSPORT_TYPE_USER_FIRST + 32)     /* dsm/msg.h messages */
 #define DSM_TYPE_START (TRANSPORT_TYPE_USER_FIRST + 33)    /* node 0 -> all: region table (request) */
 #define DSM_TYPE_THREAD (TRANSPORT_TYPE_USER_FIRST + 34)   /* any -> any: start a thread from a snapshot */
-/* + 35: unused (was stdout/stderr bytes; writes are file calls now, kernel/dsm_files.c) */
+#define DSM_TYPE_SIGNAL_PEEK (TRANSPORT_TYPE_USER_FIRST + 35) /* any -> any: which signals it keeps (request) */
 #define DSM_TYPE_MM (TRANSPORT_TYPE_USER_FIRST + 36)       /* any -> 0: memory syscall (request) */
 #define DSM_TYPE_MM_APPLY (TRANSPORT_TYPE_USER_FIRST + 37) /* 0 -> all: replicate a region change (request) */
 #define DSM_TYPE_EXIT (TRANSPORT_TYPE_USER_FIRST + 38)     /* any -> 0: exit_group(status) */
@@ -25,8 +25,12 @@
 #define DSM_TYPE_CLOCK (TRANSPORT_TYPE_USER_FIRST + 42)    /* 0 -> all: clock probe or offset (request) */
 #define DSM_TYPE_SIGNAL_CLAIM (TRANSPORT_TYPE_USER_FIRST + 43) /* any -> any: a signal kept for the process (request) */
 #define DSM_TYPE_SIGNAL_KEPT (TRANSPORT_TYPE_USER_FIRST + 44)  /* any -> all: signals kept for the process */
-#define DSM_TYPE_SIGNAL_PEEK (TRANSPORT_TYPE_USER_FIRST + 45)  /* any -> any: which does it keep (request) */
-#define DSM_TYPE_CPU_PEEK (TRANSPORT_TYPE_USER_FIRST + 46)     /* any -> any: its threads' CPU time (request) */
+#define DSM_TYPE_CPU_PEEK (TRANSPORT_TYPE_USER_FIRST + 31)   /* any -> any: its threads' CPU time (request) */
+/* nettest_rpc's three: they must not be taken here (a node in nettest mode would hand a
+ * test message to a DSM handler). */
+#define DSM_TYPE_NETTEST_FIRST (TRANSPORT_TYPE_COUNT - 3)
+_Static_assert(DSM_TYPE_SIGNAL_KEPT < DSM_TYPE_NETTEST_FIRST && DSM_TYPE_CPU_PEEK < DSM_TYPE_NETTEST_FIRST,
+               "DSM message types overlap nettest_rpc's (kernel/nettest_rpc.c)");
 
 extern struct dsm_node *dsm_core;
 extern unsigned dsm_self, dsm_nnodes;
