@@ -20,7 +20,10 @@ size_t ramfile_read(const struct ramfile *f, uint64_t off, void *dst, size_t len
         uint64_t at = off + done;
         size_t in_page = (size_t)(at % RAMFILE_PAGE);
         size_t n = RAMFILE_PAGE - in_page < len - done ? RAMFILE_PAGE - in_page : len - done;
-        const uint8_t *page = f->pages[at / RAMFILE_PAGE];
+        /* A file grown by truncate (ftruncate, fallocate) has no page slots past its last
+         * write: that part is a hole too. */
+        size_t slot = (size_t)(at / RAMFILE_PAGE);
+        const uint8_t *page = slot < f->page_slots ? f->pages[slot] : NULL;
         if (page)
             memcpy((uint8_t *)dst + done, page + in_page, n);
         else

@@ -71,6 +71,23 @@ TEST(ramfile_truncate_clears_what_it_cuts)
     ramfile_free(&f, &ramfile_test_allocator);
 }
 
+/* A file grown by truncate past its page list reads as zeros there. Before, the read
+ * indexed the page list past its end (ASan: heap-buffer-overflow; in the kernel a wild
+ * pointer: a posix_fallocate'd file read at 5000 once crashed node 0). */
+TEST(ramfile_read_past_the_page_list_of_a_grown_file_is_zeros)
+{
+    struct ramfile f = { 0 };
+    CHECK_EQ(ramfile_write(&f, &ramfile_test_allocator, 0, "xy", 2), RAMFILE_OK);
+    CHECK_EQ(ramfile_truncate(&f, &ramfile_test_allocator, 10000), RAMFILE_OK);
+    uint8_t buf[3] = { 1, 1, 1 };
+    CHECK_EQ(ramfile_read(&f, 5000, buf, sizeof buf), 3);
+    CHECK(buf[0] == 0 && buf[1] == 0 && buf[2] == 0);
+    uint8_t all[10000];
+    CHECK_EQ(ramfile_read(&f, 0, all, sizeof all), sizeof all);
+    CHECK(all[0] == 'x' && all[1] == 'y' && all[2] == 0 && all[9999] == 0);
+    ramfile_free(&f, &ramfile_test_allocator);
+}
+
 /* Out of memory or past the limit: an error, and the file as it was. */
 TEST(ramfile_failed_write_changes_nothing)
 {
