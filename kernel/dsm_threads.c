@@ -451,42 +451,38 @@ static void dsm_signal_claim_input(void *ctx, struct net *n, uint32_t from, uint
         transport_reply(n, from, request_id, &claim, sizeof claim);
 }
 
-/* Another node's sigpending: the signals this node keeps for the process (a uint64_t). */
-static void dsm_signal_peek_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
-                                  size_t len, uint64_t request_id)
+/* The questions another node asks with no payload, each answered by one uint64_t:
+ * DSM_TYPE_SIGNAL_PEEK (its sigpending: the signals this node keeps for the process) and
+ * DSM_TYPE_CPU_PEEK (its process CPU clock: this node's threads' CPU time, exited ones
+ * included, ns). */
+static void dsm_peek_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
+                           uint64_t request_id)
 {
-    (void)ctx, (void)type, (void)msg;
+    (void)ctx, (void)msg;
     if (len != 0 || !request_id) {
-        log_error("dsm: bad kept-signal question from node %u", from);
+        log_error("dsm: bad question (type %u) from node %u", type, from);
         return;
     }
-    uint64_t kept = signal_process_pending();
-    transport_reply(n, from, request_id, &kept, sizeof kept);
+    uint64_t answer = type == DSM_TYPE_SIGNAL_PEEK ? signal_process_pending() : sched_process_cpu_ns();
+    transport_reply(n, from, request_id, &answer, sizeof answer);
 }
 
-uint64_t dsm_threads_signals_kept_elsewhere(void)
+/* Asks every other node the question of type (dsm_peek_input) and folds the answers that
+ * came: their OR, or their sum. */
+static uint64_t dsm_ask_others(uint8_t type, bool sum)
 {
     uint64_t all = 0;
     for (unsigned node = 0; dsm_active() && node < dsm_nnodes; node++) {
-        uint64_t kept;
-        if (node != dsm_self && dsm_request_wait_data(node, DSM_TYPE_SIGNAL_PEEK, NULL, 0, &kept, sizeof kept) == 0)
-            all |= kept;
+        uint64_t one;
+        if (node != dsm_self && dsm_request_wait_data(node, type, NULL, 0, &one, sizeof one) == 0)
+            all = sum ? all + one : all | one;
     }
     return all;
 }
 
-/* Another node's process CPU clock: the CPU time of this node's threads, exited ones
- * included (a uint64_t, ns). */
-static void dsm_cpu_peek_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
-                               size_t len, uint64_t request_id)
+uint64_t dsm_threads_signals_kept_elsewhere(void)
 {
-    (void)ctx, (void)type, (void)msg;
-    if (len != 0 || !request_id) {
-        log_error("dsm: bad CPU time question from node %u", from);
-        return;
-    }
-    uint64_t ns = sched_process_cpu_ns();
-    transport_reply(n, from, request_id, &ns, sizeof ns);
+    return dsm_ask_others(DSM_TYPE_SIGNAL_PEEK, false);
 }
 
 uint64_t dsm_threads_process_cpu_ns(void)
@@ -496,13 +492,8 @@ uint64_t dsm_threads_process_cpu_ns(void)
     static uint64_t elsewhere_ns, asked_at_ns;
     uint64_t now = clock_now_ns();
     if (dsm_active() && (!asked_at_ns || now - asked_at_ns >= DSM_CPU_REFRESH_NS)) {
-        uint64_t sum = 0;
-        for (unsigned node = 0; node < dsm_nnodes; node++) {
-            uint64_t ns;
-            if (node != dsm_self && dsm_request_wait_data(node, DSM_TYPE_CPU_PEEK, NULL, 0, &ns, sizeof ns) == 0)
-                sum += ns;
-        }
-        /* a node that did not answer keeps its part of the last answer: the clock never goes back */
+        uint64_t sum = dsm_ask_others(DSM_TYPE_CPU_PEEK, true);
+        /* the clock never goes back, also when a node did not answer this time */
         elsewhere_ns = sum > elsewhere_ns ? sum : elsewhere_ns;
         asked_at_ns = now;
     }
@@ -573,8 +564,8 @@ void dsm_threads_init(void)
     transport_register_handler(net_glue_net(), DSM_TYPE_THREAD, dsm_thread_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL, dsm_signal_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_CLAIM, dsm_signal_claim_input, NULL);
-    transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_PEEK, dsm_signal_peek_input, NULL);
-    transport_register_handler(net_glue_net(), DSM_TYPE_CPU_PEEK, dsm_cpu_peek_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_PEEK, dsm_peek_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_CPU_PEEK, dsm_peek_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_KEPT, dsm_signal_kept_input, NULL);
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }

@@ -105,23 +105,15 @@ long sys_readv(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t a3, uint64_t
 struct io_at {
     uint64_t fd;
     uint64_t offset;
+    bool write;
 };
 
-static long io_vector_pread(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
+static long io_vector_positioned(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
 {
     (void)have_bytes;
     struct io_at *at = ctx;
-    long n = sys_pread64(at->fd, base, len, at->offset, 0, 0);
-    if (n > 0)
-        at->offset += (uint64_t)n;
-    return n;
-}
-
-static long io_vector_pwrite(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
-{
-    (void)have_bytes;
-    struct io_at *at = ctx;
-    long n = sys_pwrite64(at->fd, base, len, at->offset, 0, 0);
+    long n = at->write ? sys_pwrite64(at->fd, base, len, at->offset, 0, 0)
+                       : sys_pread64(at->fd, base, len, at->offset, 0, 0);
     if (n > 0)
         at->offset += (uint64_t)n;
     return n;
@@ -134,8 +126,8 @@ static long io_vector_at(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t of
         return -LINUX_EINVAL;
     if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
         return -LINUX_EBADF;
-    struct io_at at = { fd, offset };
-    return io_each_iovec(uiov, count, write ? io_vector_pwrite : io_vector_pread, &at);
+    struct io_at at = { fd, offset, write };
+    return io_each_iovec(uiov, count, io_vector_positioned, &at);
 }
 
 long sys_preadv(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, uint64_t pos_h, uint64_t a5)
