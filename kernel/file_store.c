@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The file store (kernel/file_store.h). A node's memory is bounded: the program's files
  * hold at most FILE_STORE_RAM_PAGES pages between them (ENOSPC past it), so a program that
- * writes without end cannot starve the kernel or the DSM of frames. Invariant: every linked
+ * writes without end cannot starve the kernel or the DSM of frames. Invariants: every linked
  * node's path is canonical (kernel/path.h) and its parent is a linked directory (the root,
- * "/", is a node outside the table). */
+ * "/", is a node outside the table); a file's further names (link(2)) live in
+ * file_store_links, each naming a linked regular file, so a file with no name of its own
+ * (unlinked) has none there either: unlinking a file's own name while it has another moves
+ * that one into its path. */
 #include "kernel/file_store.h"
 
 #include "drivers/serial_ports.h"
@@ -38,6 +41,7 @@
 #define FILE_STORE_COOKIE_DOTDOT 1
 #define FILE_STORE_COOKIE_SLOTS 2
 #define FILE_STORE_DIRENT_ALIGN 8    /* getdents64 records are 8-byte aligned (fs/readdir.c) */
+#define FILE_STORE_LINKS_MAX 64      /* names of files beyond each one's first (link(2)) */
 
 struct file_node {
     char path[FILE_STORE_PATH_MAX];
@@ -56,6 +60,13 @@ struct file_node {
 };
 
 static struct file_node file_store[FILE_STORE_MAX];
+
+/* A further name of a file (link(2)). */
+struct file_store_link {
+    char path[FILE_STORE_PATH_MAX];
+    struct file_node *node; /* a linked regular file; NULL: the slot is free */
+};
+static struct file_store_link file_store_links[FILE_STORE_LINKS_MAX];
 static struct file_node file_store_root = { .path = "/", .used = true, .dir = true, .linked = true,
                                             .perm = FILE_STORE_DIR_MODE };
 static size_t file_store_ram_pages; /* pages held by every ram file */
@@ -104,6 +115,24 @@ static struct file_node *file_store_slot(void)
     return NULL;
 }
 
+/* The further name path, or NULL. */
+static struct file_store_link *file_store_link_named(const char *path)
+{
+    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
+        if (file_store_links[i].node && strcmp(file_store_links[i].path, path) == 0)
+            return &file_store_links[i];
+    return NULL;
+}
+
+/* A further name of n (NULL for n itself: a free slot), or NULL. */
+static struct file_store_link *file_store_link_of(const struct file_node *n)
+{
+    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
+        if (file_store_links[i].node == n)
+            return &file_store_links[i];
+    return NULL;
+}
+
 struct file_node *file_store_lookup(const char *path)
 {
     if (strcmp(path, "/") == 0)
@@ -113,7 +142,8 @@ struct file_node *file_store_lookup(const char *path)
         if (n->used && n->linked && strcmp(n->path, path) == 0)
             return n;
     }
-    return NULL;
+    struct file_store_link *l = file_store_link_named(path);
+    return l ? l->node : NULL;
 }
 
 enum path_kind file_store_kind(const char *path, void *ctx)
@@ -278,7 +308,7 @@ uint32_t file_store_perm(const struct file_node *n)
     return n->perm;
 }
 
-/* Whether a linked node's path lies below directory d. */
+/* Whether a linked node's path, or a further name, lies below directory d. */
 static bool file_store_has_children(const struct file_node *d)
 {
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
@@ -286,6 +316,9 @@ static bool file_store_has_children(const struct file_node *d)
         if (n->used && n->linked && path_is_below(n->path, d->path))
             return true;
     }
+    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
+        if (file_store_links[i].node && path_is_below(file_store_links[i].path, d->path))
+            return true;
     return false;
 }
 
@@ -379,6 +412,23 @@ int64_t file_store_rmdir(const char *path)
     return 0;
 }
 
+/* Removes name path of file n (one of its names): a further name goes; n's own moves to a
+ * further one if it has one; else n is unlinked (and freed unless held). */
+static void file_store_drop_name(struct file_node *n, const char *path)
+{
+    n->ctime_ns = file_store_now(); /* its link count fell */
+    file_store_parent_modified(path);
+    struct file_store_link *l = file_store_link_named(path);
+    if (!l && (l = file_store_link_of(n)) != NULL)
+        memcpy(n->path, l->path, sizeof n->path);
+    if (l) {
+        l->node = NULL;
+        return;
+    }
+    n->linked = false;
+    file_store_reap(n);
+}
+
 int64_t file_store_unlink(const char *path)
 {
     struct file_node *n = file_store_lookup(path);
@@ -388,11 +438,41 @@ int64_t file_store_unlink(const char *path)
         return -LINUX_EISDIR;
     if (!file_store_writable(n))
         return -LINUX_EROFS;
-    n->linked = false;
-    n->ctime_ns = file_store_now(); /* its link count fell */
-    file_store_parent_modified(n->path);
-    file_store_reap(n);
+    file_store_drop_name(n, path);
     return 0;
+}
+
+int64_t file_store_link(const char *from, const char *to)
+{
+    struct file_node *n = file_store_lookup(from);
+    if (!n)
+        return -LINUX_ENOENT;
+    if (n->dir)
+        return -LINUX_EPERM; /* link(2): no hard links to directories */
+    if (!file_store_writable(n))
+        return -LINUX_EROFS; /* boot modules are a read-only file system */
+    if (file_store_lookup(to))
+        return -LINUX_EEXIST;
+    size_t len = strlen(to);
+    if (len >= FILE_STORE_PATH_MAX)
+        return -LINUX_ENAMETOOLONG;
+    struct file_store_link *l = file_store_link_of(NULL);
+    if (!l)
+        return -LINUX_ENOSPC; /* no room for the directory entry */
+    memcpy(l->path, to, len + 1);
+    l->node = n;
+    n->ctime_ns = file_store_now(); /* its link count rose */
+    file_store_parent_modified(to);
+    return 0;
+}
+
+/* path, whose first prefix_len bytes are a path being renamed, now starts with to (to_len
+ * bytes; the caller checked the result fits). */
+static void file_store_rebase(char *path, size_t prefix_len, const char *to, size_t to_len)
+{
+    char *rest = path + prefix_len;
+    memmove(path + to_len, rest, strlen(rest) + 1);
+    memcpy(path, to, to_len);
 }
 
 int64_t file_store_rename(const char *from, const char *to)
@@ -414,27 +494,37 @@ int64_t file_store_rename(const char *from, const char *to)
     if ((!n->dir && !file_store_writable(n)) || (old && !old->dir && !file_store_writable(old)))
         return -LINUX_EROFS;
     size_t from_len = strlen(from), to_len = strlen(to);
-    for (size_t i = 0; i < FILE_STORE_MAX; i++) { /* every path below a directory moves with it */
+    if (to_len >= FILE_STORE_PATH_MAX)
+        return -LINUX_ENAMETOOLONG;
+    for (size_t i = 0; n->dir && i < FILE_STORE_MAX; i++) { /* every path below a directory moves with it */
         const struct file_node *m = &file_store[i];
-        if (m->used && m->linked && (m == n || path_is_below(m->path, from)) &&
+        if (m->used && m->linked && path_is_below(m->path, from) &&
             strlen(m->path) - from_len + to_len >= FILE_STORE_PATH_MAX)
             return -LINUX_ENAMETOOLONG;
     }
-    if (old) {
-        old->linked = false;
-        file_store_reap(old);
+    for (size_t i = 0; n->dir && i < FILE_STORE_LINKS_MAX; i++) {
+        const struct file_store_link *l = &file_store_links[i];
+        if (l->node && path_is_below(l->path, from) && strlen(l->path) - from_len + to_len >= FILE_STORE_PATH_MAX)
+            return -LINUX_ENAMETOOLONG;
     }
+    if (old)
+        file_store_drop_name(old, to);
     file_store_parent_modified(from);
     file_store_parent_modified(to);
     n->ctime_ns = file_store_now();
+    struct file_store_link *named = file_store_link_named(from);
+    if (named) { /* a further name of a file: only it moves */
+        memcpy(named->path, to, to_len + 1);
+        return 0;
+    }
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
         struct file_node *m = &file_store[i];
-        if (!m->used || !m->linked || (m != n && !path_is_below(m->path, from)))
-            continue;
-        char *rest = m->path + from_len;
-        memmove(m->path + to_len, rest, strlen(rest) + 1);
-        memcpy(m->path, to, to_len);
+        if (m->used && m->linked && (m == n || path_is_below(m->path, from)))
+            file_store_rebase(m->path, from_len, to, to_len);
     }
+    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
+        if (file_store_links[i].node && path_is_below(file_store_links[i].path, from))
+            file_store_rebase(file_store_links[i].path, from_len, to, to_len);
     return 0;
 }
 
@@ -477,7 +567,8 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
     size_t used = 0;
     if (!dir->linked)
         return 0; /* removed while open: empty, as Linux lists a deleted directory */
-    for (uint64_t c = *cookie; c < FILE_STORE_COOKIE_SLOTS + FILE_STORE_MAX; c++) {
+    const uint64_t end = FILE_STORE_COOKIE_SLOTS + FILE_STORE_MAX + FILE_STORE_LINKS_MAX;
+    for (uint64_t c = *cookie; c < end; c++) {
         const struct file_node *n = NULL;
         const char *name = c == FILE_STORE_COOKIE_DOT ? "." : "..";
         if (c == FILE_STORE_COOKIE_DOT) {
@@ -489,11 +580,17 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
             memcpy(parent, dir->path, plen);
             parent[plen] = '\0';
             n = file_store_lookup(parent);
-        } else {
+        } else if (c < FILE_STORE_COOKIE_SLOTS + FILE_STORE_MAX) {
             n = &file_store[c - FILE_STORE_COOKIE_SLOTS];
             if (!n->used || !n->linked || !path_is_child(n->path, dir->path))
                 continue;
             name = path_last(n->path);
+        } else { /* the further names */
+            const struct file_store_link *l = &file_store_links[c - FILE_STORE_COOKIE_SLOTS - FILE_STORE_MAX];
+            if (!l->node || !path_is_child(l->path, dir->path))
+                continue;
+            n = l->node;
+            name = path_last(l->path);
         }
         if (!n)
             continue;
@@ -501,7 +598,7 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
             return used ? (int64_t)used : -LINUX_EINVAL; /* the first record must fit (getdents64(2)) */
         *cookie = c + 1;
     }
-    *cookie = FILE_STORE_COOKIE_SLOTS + FILE_STORE_MAX;
+    *cookie = end;
     return (int64_t)used;
 }
 
@@ -510,6 +607,8 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
     memset(st, 0, sizeof *st);
     st->st_ino = file_store_ino(n);
     st->st_nlink = n->linked;
+    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
+        st->st_nlink += file_store_links[i].node == n;
     st->st_uid = n->uid;
     st->st_gid = n->gid;
     st->st_blksize = FILE_STORE_BLOCK_SIZE;

@@ -78,6 +78,9 @@ int64_t file_store_truncate(struct file_node *n, uint64_t size);
 /* Removes path from the namespace (its memory goes with the last close): 0, -ENOENT, -EROFS,
  * -EISDIR. */
 int64_t file_store_unlink(const char *path);
+/* link(2): the file at from also takes the path to: 0, -ENOENT, -EPERM (a directory),
+ * -EROFS (a boot module), -EEXIST, -ENAMETOOLONG, -ENOSPC (no room for another name). */
+int64_t file_store_link(const char *from, const char *to);
 /* rename(2): from's file or directory (with everything below it) takes the path to,
  * replacing a file or an empty directory there: 0, -ENOENT, -EROFS (a boot module on either
  * side), -EISDIR / -ENOTDIR (a file over a directory / the reverse), -ENOTEMPTY, -EINVAL

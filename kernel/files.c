@@ -38,6 +38,9 @@
 #define FILES_PIPE_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* pipe2(2) flags we take */
 #define FILES_TMP_DIR "/tmp"
 #define FILES_TMP_MODE 01777       /* rwx for all, sticky (FHS 3.0 3.18) */
+#define FILES_DEV_DIR "/dev"
+#define FILES_DEV_MODE 0755
+#define FILES_SHM_DIR "/dev/shm"
 static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
 static uint64_t files_stdin_size;
 struct file_desc files_descs[FILES_DESCS_MAX];
@@ -55,6 +58,14 @@ struct file_desc *files_desc_new(enum file_kind kind, uint32_t status)
         }
     }
     return NULL;
+}
+
+/* A directory the program expects at path, unless a boot module's path made it already. */
+static void files_make_dir(const char *path, uint32_t mode)
+{
+    int64_t rc = file_store_mkdir(path, mode);
+    if (rc != 0 && rc != -LINUX_EEXIST)
+        log_warn("files: no %s (%lld)", path, (long long)rc);
 }
 
 void files_init(const struct boot_info *info)
@@ -83,9 +94,11 @@ void files_init(const struct boot_info *info)
     }
     /* Programs expect a world-writable /tmp (FHS 3.0 3.18): mkstemp, tmpfile. A boot module
      * under it made it already. */
-    int64_t tmp = file_store_mkdir(FILES_TMP_DIR, FILES_TMP_MODE);
-    if (tmp != 0 && tmp != -LINUX_EEXIST)
-        log_warn("files: no %s (%lld)", FILES_TMP_DIR, (long long)tmp);
+    files_make_dir(FILES_TMP_DIR, FILES_TMP_MODE);
+    /* ... and POSIX shared memory and named semaphores (musl's shm_open and sem_open) a
+     * world-writable /dev/shm, as Linux's tmpfs there. */
+    files_make_dir(FILES_DEV_DIR, FILES_DEV_MODE);
+    files_make_dir(FILES_SHM_DIR, FILES_TMP_MODE);
     files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);
     files_fds[FILES_STDOUT].desc = files_desc_new(FILE_KIND_STDOUT, LINUX_O_WRONLY);
     files_fds[FILES_STDERR].desc = files_desc_new(FILE_KIND_STDERR, LINUX_O_WRONLY);
@@ -520,6 +533,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_statfs(data, data_len);
     case FILES_OP_FLOCK:
         return files_flock(d, c->arg);
+    case FILES_OP_MAP_ADD:
+        return files_map_add(d, c);
     default:
         return -LINUX_EINVAL;
     }
@@ -529,7 +544,8 @@ bool files_op_has_input(uint32_t op)
 {
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
-           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD;
+           op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
+           op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE;
 }
 
 /* files_execute without running the queue. */
@@ -578,6 +594,10 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_poll(c, data, data_len);
     case FILES_OP_MEMFD:
         return files_memfd_create(c);
+    case FILES_OP_MAP_WRITE:
+        return files_map_write(c);
+    case FILES_OP_MAP_REMOVE:
+        return files_map_remove(c->arg, c->arg2);
     default:
         break;
     }

@@ -100,7 +100,13 @@ enum files_op {
     FILES_OP_MEMFD,         /* len bytes at in: the name (no NUL), arg = O_CLOEXEC or 0: the new fd */
     FILES_OP_FLOCK,         /* fd, arg = LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB: waits for a conflicting
                              * lock to go unless LOCK_NB (EWOULDBLOCK) */
-    FILES_OP_LAST = FILES_OP_FLOCK,
+    FILES_OP_LINK,          /* path = the existing file, len bytes at in = the new name (no NUL), from
+                             * dirfd arg2 (link(2)) */
+    /* Shared writable file mappings (kernel/files_maps.c, used by kernel/shared_maps.c) */
+    FILES_OP_MAP_ADD,       /* fd, arg = the user start, arg2 = the file offset, 8 bytes at in: the length */
+    FILES_OP_MAP_WRITE,     /* arg = a user address, len bytes at in: the mapping's bytes there */
+    FILES_OP_MAP_REMOVE,    /* arg = the user start, arg2 = the end: no file mapped there any more */
+    FILES_OP_LAST = FILES_OP_MAP_REMOVE,
 };
 
 /* flags of a call */

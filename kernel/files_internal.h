@@ -104,6 +104,16 @@ int64_t files_fallocate(struct file_desc *d, uint64_t offset, uint64_t len);
 int64_t files_statfs(void *data, size_t *data_len);
 /* memfd_create(2) for c (FILES_OP_MEMFD): the new fd or a negative errno. */
 int64_t files_memfd_create(const struct files_call *c);
+/* Shared writable file mappings (kernel/files_maps.c). MAP_ADD: d's file backs the user range
+ * at c->arg (its length a uint64_t at c->in) from file offset c->arg2: 0, -ENODEV (not a
+ * regular file), -EACCES (not open for reading and writing, or read-only), -EINVAL, -ENOMEM. */
+int64_t files_map_add(struct file_desc *d, const struct files_call *c);
+/* MAP_WRITE: c->len bytes at c->in are the mapping's at user address c->arg (inside one
+ * record): into the file, except past its end. 0 or -errno. */
+int64_t files_map_write(const struct files_call *c);
+/* MAP_REMOVE: [start, end) maps no file any more (records shrink, split or go): 0, or
+ * -ENOMEM when a split finds no free record. */
+int64_t files_map_remove(uint64_t start, uint64_t end);
 /* kernel/files_flock.c: flock(2) operation op on d: 0, -EWOULDBLOCK (LOCK_NB and another
  * description holds a conflicting lock), FILES_WOULD_BLOCK (the same without LOCK_NB: run
  * again when a lock goes) or -EINVAL. */

@@ -93,9 +93,9 @@ static int64_t files_access(const char *path, uint64_t mode)
 bool files_op_has_path(uint32_t op)
 {
     return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
-           op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_CHDIR ||
-           op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS || op == FILES_OP_CHOWN ||
-           op == FILES_OP_STATFS;
+           op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_LINK ||
+           op == FILES_OP_CHDIR || op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS ||
+           op == FILES_OP_CHOWN || op == FILES_OP_STATFS;
 }
 
 /* The working directory. */
@@ -155,8 +155,8 @@ static int64_t files_chdir(const char *path)
     return 0;
 }
 
-/* rename(2): c->path from dirfd c->fd, the new path (c->in) from dirfd c->arg2. */
-static int64_t files_rename(const struct files_call *c, const char *from)
+/* rename(2) or link(2): c->path from dirfd c->fd, the new path (c->in) from dirfd c->arg2. */
+static int64_t files_two_paths(const struct files_call *c, const char *from)
 {
     char to[FILES_PATH_MAX], canon[FILES_PATH_MAX];
     if (c->len >= sizeof to)
@@ -167,7 +167,9 @@ static int64_t files_rename(const struct files_call *c, const char *from)
         return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
     struct path_result how;
     int64_t rc = files_resolve((int32_t)c->arg2, to, canon, &how);
-    return rc ? rc : file_store_rename(from, canon);
+    if (rc)
+        return rc;
+    return c->op == FILES_OP_LINK ? file_store_link(from, canon) : file_store_rename(from, canon);
 }
 
 /* truncate(2): a file the program made (boot modules are a read-only file system). */
@@ -239,7 +241,8 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
     case FILES_OP_RMDIR:
         return file_store_rmdir(path);
     case FILES_OP_RENAME:
-        return files_rename(c, path);
+    case FILES_OP_LINK:
+        return files_two_paths(c, path);
     case FILES_OP_CHDIR:
         return files_chdir(path);
     case FILES_OP_TRUNCATE_PATH:

@@ -507,9 +507,9 @@ long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, u
     return (long)files_path_call(op, dirfd, upath, 0, 0, 0);
 }
 
-/* rename, renameat, renameat2 (flags 0 only; no RENAME_NOREPLACE/EXCHANGE/WHITEOUT): both
- * paths are read here and travel in one call, the new one as its bytes. */
-static long files_rename(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew)
+/* rename (renameat, renameat2) or link (linkat), op: both paths are read here and travel in
+ * one call, the new one as its bytes. */
+static long files_two_paths(enum files_op op, uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew)
 {
     struct files_call *c = kzalloc(sizeof *c);
     char *to = kmalloc(FILES_PATH_MAX);
@@ -519,7 +519,7 @@ static long files_rename(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, ui
     if (new_len < 0) {
         r = new_len;
     } else {
-        c->op = FILES_OP_RENAME;
+        c->op = op;
         c->fd = (int32_t)olddirfd;
         c->arg2 = (uint64_t)(int64_t)(int32_t)newdirfd;
         c->path_len = (uint32_t)old_len;
@@ -536,7 +536,7 @@ static long files_rename(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, ui
 long sys_rename(uint64_t uold, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return files_rename(FILES_CWD, uold, FILES_CWD, unew);
+    return files_two_paths(FILES_OP_RENAME, FILES_CWD, uold, FILES_CWD, unew);
 }
 
 long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t flags, uint64_t a5)
@@ -544,13 +544,29 @@ long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t
     (void)a5;
     if (flags)
         return -LINUX_EINVAL; /* RENAME_NOREPLACE, EXCHANGE, WHITEOUT: not done */
-    return files_rename(olddirfd, uold, newdirfd, unew);
+    return files_two_paths(FILES_OP_RENAME, olddirfd, uold, newdirfd, unew);
 }
 
 long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
     return sys_renameat2(olddirfd, uold, newdirfd, unew, 0, 0);
+}
+
+long sys_link(uint64_t uold, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return files_two_paths(FILES_OP_LINK, FILES_CWD, uold, FILES_CWD, unew);
+}
+
+/* linkat: AT_SYMLINK_FOLLOW changes nothing, as there are no symbolic links; AT_EMPTY_PATH
+ * (linking an open descriptor's file, O_TMPFILE's use) is not done: EINVAL. */
+long sys_linkat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t flags, uint64_t a5)
+{
+    (void)a5;
+    if (flags & ~(uint64_t)LINUX_AT_SYMLINK_FOLLOW)
+        return -LINUX_EINVAL;
+    return files_two_paths(FILES_OP_LINK, olddirfd, uold, newdirfd, unew);
 }
 
 /* readlinkat: there are no symbolic links; a path that names a file or directory is

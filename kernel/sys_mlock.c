@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* msync, mlock, mlock2, munlock, mlockall, munlockall and mincore (man 2 msync, mlock,
- * mincore): their argument checks, then nothing to do but mincore's answer. The kernel never pages out or swaps, so every
- * mapped page is as locked as mlock would make it; and no mapping writes through to a
- * file (sys_mm.c: a writable MAP_SHARED file mapping is refused), so msync has nothing to
- * write back. */
+ * mincore): their argument checks, then msync's write-back of shared file mappings
+ * (kernel/shared_maps.h) and mincore's answer. The kernel never pages out or swaps, so
+ * every mapped page is as locked as mlock would make it. */
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/shared_maps.h"
 #include "kernel/syscall.h"
 #include "kernel/usercopy.h"
 #include "kernel/uvm.h"
@@ -26,7 +26,9 @@ long sys_msync(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint64_
     if ((flags & ~(uint64_t)(MSYNC_ASYNC | MSYNC_INVALIDATE | MSYNC_SYNC)) ||
         ((flags & MSYNC_ASYNC) && (flags & MSYNC_SYNC)))
         return -LINUX_EINVAL;
-    return uvm_range_check(addr, len);
+    long r = uvm_range_check(addr, len);
+    /* MS_ASYNC too: the write-back is quick, and doing it now keeps msync's promise */
+    return r ? r : shared_maps_write_back(addr, addr + PAGE_ALIGN_UP(len));
 }
 
 /* mlock's range: from the page holding addr (mlock rounds down, unlike msync). */

@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Memory syscalls (man 2 brk, mmap, munmap, mprotect, mremap, madvise): argument checks
- * that are about the ABI, then kernel/uvm.c. A file mapping is a private copy made at mmap
- * time: a private anonymous mapping filled with the file's bytes (what lies past its end
- * reads as zeros, not SIGBUS), so MAP_PRIVATE, and MAP_SHARED without PROT_WRITE, work;
- * a writable MAP_SHARED one, whose writes would have to reach the file, is refused. */
+ * that are about the ABI, then kernel/uvm.c. A file mapping is a copy made at mmap time:
+ * anonymous memory filled with the file's bytes (what lies past its end reads as zeros, not
+ * SIGBUS). A writable MAP_SHARED one is marked, and its stores are written back to the file
+ * (kernel/shared_maps.h says when, and how that differs from Linux). */
 #include "kernel/dsm_glue.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/shared_maps.h"
 #include "kernel/syscall.h"
 #include "kernel/uvm.h"
 
@@ -49,15 +50,17 @@ static long mm_map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t fla
     long mode = mm_file_mode(fd);
     if (mode < 0)
         return mode;
-    if ((flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE))
-        /* a shared writable mapping: of a descriptor not open for writing EACCES, as on
-         * Linux; else refused, as its writes would have to reach the file */
-        return mode == LINUX_O_RDWR ? -LINUX_ENODEV : -LINUX_EACCES;
+    bool shared_write = (flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE);
+    if (shared_write && mode != LINUX_O_RDWR)
+        return -LINUX_EACCES; /* its stores could not reach the file */
     uint64_t private = (flags & ~(uint64_t)LINUX_MAP_TYPE) | LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
-    long base = mm_map_anonymous(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE, private);
+    unsigned mark = shared_write ? UVM_PROT_SHARED_FILE : 0;
+    long base = mm_map_anonymous(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE | mark, private);
     if (base < 0)
         return base;
     long got = sys_pread64(fd, (uint64_t)base, len, off, 0, 0);
+    if (got >= 0 && shared_write)
+        got = shared_maps_attach((uint64_t)base, PAGE_ALIGN_UP(len), fd, off);
     if (got >= 0 && prot != (LINUX_PROT_READ | LINUX_PROT_WRITE))
         got = sys_mprotect((uint64_t)base, len, prot, 0, 0, 0);
     if (got < 0) {
@@ -71,8 +74,14 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
 {
     if (off & (PAGE_SIZE - 1)) /* the offset must be a multiple of the page size */
         return -LINUX_EINVAL;
-    if (prot > UINT32_MAX || flags > UINT32_MAX)
+    if (prot > UINT32_MAX || flags > UINT32_MAX || (prot & UVM_PROT_SHARED_FILE))
         return -LINUX_EINVAL;
+    if ((flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) == LINUX_MAP_FIXED && len &&
+        !(addr & (PAGE_SIZE - 1)) && addr < UVM_USER_END && len <= UVM_USER_END - addr) {
+        long r = shared_maps_detach(addr, addr + PAGE_ALIGN_UP(len)); /* the new mapping replaces them */
+        if (r < 0)
+            return r;
+    }
     if (!(flags & LINUX_MAP_ANONYMOUS) && len && (flags & LINUX_MAP_TYPE) != 0)
         return mm_map_file(addr, len, prot, flags, fd, off);
     return mm_map_anonymous(addr, len, prot, flags);
@@ -81,6 +90,11 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
 long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
+    if (!(addr & (PAGE_SIZE - 1)) && addr < UVM_USER_END && len <= UVM_USER_END - addr) {
+        long r = shared_maps_detach(addr, addr + PAGE_ALIGN_UP(len));
+        if (r < 0)
+            return r;
+    }
     if (dsm_active())
         return dsm_control_mm(DSM_MM_MUNMAP, addr, len, 0, 0);
     return uvm_munmap(addr, len);
@@ -103,6 +117,10 @@ long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, uint64_t 
         return -LINUX_EINVAL;
     if (dsm_active()) /* pages cannot move between addresses in the core: callers fall back */
         return -LINUX_ENOMEM;
+    uint64_t from, to;
+    if (old_len <= UVM_USER_END && old_addr < UVM_USER_END - old_len &&
+        uvm_next_shared_file(old_addr, old_addr + PAGE_ALIGN_UP(old_len), &from, &to))
+        return -LINUX_ENOMEM; /* not done: node 0's record of a shared file mapping would not follow */
     return uvm_mremap(old_addr, old_len, new_len, (unsigned)flags, new_addr);
 }
 

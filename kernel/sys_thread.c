@@ -12,10 +12,12 @@
 #include "kernel/mm.h"
 #include "kernel/program.h"
 #include "kernel/sched.h"
+#include "kernel/shared_maps.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
+#include "kernel/uvm.h"
 
 #define CLONE_THREAD_REQUIRED (LINUX_CLONE_VM | LINUX_CLONE_THREAD | LINUX_CLONE_SIGHAND)
 #define CLONE_THREAD_OPTIONAL                                                                         \
@@ -84,6 +86,7 @@ long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 long sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    shared_maps_write_back(0, UVM_USER_END); /* the stores in shared file mappings reach their files */
     program_exit((int)(status & EXIT_STATUS_MASK));
 }
 

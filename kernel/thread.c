@@ -17,7 +17,9 @@
 #include "kernel/panic.h"
 #include "kernel/program.h"
 #include "kernel/sched.h"
+#include "kernel/shared_maps.h"
 #include "kernel/usercopy.h"
+#include "kernel/uvm.h"
 
 /* What context_switch pops on a new stack: r15 r14 r13 r12 rbx rbp, then the return address. */
 #define THREAD_SWITCH_SLOTS 7
@@ -163,8 +165,10 @@ void thread_exit(int status)
         if (copy_to_user(t->clear_child_tid, &zero, sizeof zero) == 0)
             futex_wake_address(t->clear_child_tid, 1);
     }
-    if (thread_live_count() == 1 && !dsm_active()) /* nodes>1: others may still run elsewhere */
+    if (thread_live_count() == 1 && !dsm_active()) { /* nodes>1: others may still run elsewhere */
+        shared_maps_write_back(0, UVM_USER_END);
         program_exit(status);
+    }
     sched_exit_current();
 }
 

@@ -3,7 +3,8 @@
  * disjoint page-aligned ranges; operations first split regions at the range's edges
  * ("carve"), then act on whole regions, then merge equal neighbours. Page work is
  * kernel/uvm_page.c's (or the DSM's, kernel/dsm_glue.c). Semantics follow man 2 mmap/
- * munmap/mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; file mappings are refused. */
+ * munmap/mprotect/mremap/brk for MAP_PRIVATE|MAP_ANONYMOUS; a file mapping is such memory,
+ * which kernel/sys_mm.c fills from the file (and kernel/shared_maps.c writes back). */
 #include "kernel/uvm.h"
 
 #include "kernel/dsm_glue.h"
@@ -16,7 +17,7 @@
 
 struct uvm_region {
     uint64_t start, end; /* page aligned, start < end */
-    unsigned prot;       /* LINUX_PROT_*, or UVM_RETIRED alone */
+    unsigned prot;       /* LINUX_PROT_* with UVM_PROT_SHARED_FILE or not, or UVM_RETIRED alone */
 };
 
 /* A region unmapped while the DSM is active (uvm_retire): to the program it is a hole (no
@@ -119,7 +120,7 @@ int uvm_region_add(uint64_t start, uint64_t len, unsigned prot)
         return -LINUX_ENOMEM;
     size_t i = uvm_lower_bound(start);
     memmove(&uvm_regions[i + 1], &uvm_regions[i], (uvm_count - i) * sizeof uvm_regions[0]);
-    uvm_regions[i] = (struct uvm_region){ start, end, prot & LINUX_PROT_MASK };
+    uvm_regions[i] = (struct uvm_region){ start, end, prot & (LINUX_PROT_MASK | UVM_PROT_SHARED_FILE) };
     uvm_count++;
     uvm_total_bytes += len;
     uvm_merge();
@@ -163,12 +164,12 @@ enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
     uint64_t va = PAGE_ALIGN_DOWN(addr);
     if (dsm_active()) /* nodes>1: the page comes from its owner (kernel/dsm_glue.c) */
         return dsm_glue_fault(va, access);
-    unsigned now;
+    unsigned now, rights = r->prot & LINUX_PROT_MASK;
     if (!uvm_page_present(va, &now))
-        return uvm_page_materialise(va, r->prot) ? UVM_FAULT_RESOLVED : UVM_FAULT_NO_MEMORY;
+        return uvm_page_materialise(va, rights) ? UVM_FAULT_RESOLVED : UVM_FAULT_NO_MEMORY;
     /* Present, and the region allows the access: make the page carry the region's rights
      * (they agree unless a spurious fault raced an mprotect) and retry. */
-    if (now == (r->prot | LINUX_PROT_READ) || uvm_page_set_rights(va, r->prot))
+    if (now == (rights | LINUX_PROT_READ) || uvm_page_set_rights(va, rights))
         return UVM_FAULT_RESOLVED;
     return UVM_FAULT_VIOLATION;
 }
@@ -183,7 +184,7 @@ int uvm_write_initial(uint64_t va, const void *src, size_t len)
         size_t chunk = PAGE_SIZE - (va - PAGE_ALIGN_DOWN(va));
         if (chunk > len)
             chunk = len;
-        if (!uvm_page_fill(va, r->prot, from, chunk))
+        if (!uvm_page_fill(va, r->prot & LINUX_PROT_MASK, from, chunk))
             return -LINUX_ENOMEM;
         va += chunk;
         from += chunk;
@@ -262,7 +263,7 @@ static bool uvm_len_ok(uint64_t len, uint64_t *rounded)
 long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
 {
     uint64_t size;
-    if (!uvm_len_ok(len, &size) || (prot & ~LINUX_PROT_MASK))
+    if (!uvm_len_ok(len, &size) || (prot & ~(LINUX_PROT_MASK | UVM_PROT_SHARED_FILE)))
         return -LINUX_EINVAL;
     unsigned type = flags & LINUX_MAP_TYPE;
     if (type != LINUX_MAP_PRIVATE && type != LINUX_MAP_SHARED)
@@ -351,7 +352,7 @@ long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot)
     if (err)
         return err;
     for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].end <= end; i++) {
-        uvm_regions[i].prot = prot;
+        uvm_regions[i].prot = prot | (uvm_regions[i].prot & UVM_PROT_SHARED_FILE); /* still the file's */
         uvm_pages_protect(uvm_regions[i].start, uvm_regions[i].end, prot);
     }
     uvm_merge();
@@ -396,7 +397,7 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
     int err = uvm_region_add(to, new_size, prot);
     if (err)
         return err;
-    uvm_pages_move(old_addr, to, old_size, prot);
+    uvm_pages_move(old_addr, to, old_size, prot & LINUX_PROT_MASK);
     uvm_remove(old_addr, old_addr + old_size);
     return (long)to;
 }
@@ -416,9 +417,27 @@ long uvm_madvise(uint64_t addr, uint64_t len, int advice)
         uint64_t end = addr + PAGE_ALIGN_UP(len);
         if (!uvm_range_covered(addr, end))
             return -LINUX_ENOMEM;
-        uvm_pages_drop(addr, end); /* private anonymous: the next touch reads zeros */
+        /* Private anonymous memory: the next touch reads zeros. A shared file mapping's
+         * pages stay: Linux reads them back from the file, which holds the same bytes. */
+        for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].start < end; i++)
+            if (!(uvm_regions[i].prot & UVM_PROT_SHARED_FILE))
+                uvm_pages_drop(uvm_regions[i].start > addr ? uvm_regions[i].start : addr,
+                               uvm_regions[i].end < end ? uvm_regions[i].end : end);
     }
     return 0;
+}
+
+bool uvm_next_shared_file(uint64_t from, uint64_t end, uint64_t *start, uint64_t *stop)
+{
+    for (size_t i = uvm_lower_bound(from); from < end && i < uvm_count && uvm_regions[i].start < end; i++) {
+        const struct uvm_region *r = &uvm_regions[i];
+        if (!(r->prot & UVM_PROT_SHARED_FILE))
+            continue;
+        *start = r->start > from ? r->start : from;
+        *stop = r->end < end ? r->end : end;
+        return true;
+    }
+    return false;
 }
 
 /* ---- in-kernel tests ---- */
@@ -475,6 +494,32 @@ KTEST(uvm_usercopy_faults_become_efault)
     KT_EXPECT_EQ(copy_string_from_user(name, a, sizeof name), -LINUX_ENAMETOOLONG);
     KT_EXPECT_EQ(uvm_munmap(a, 2 * PAGE_SIZE), 0);
     KT_EXPECT_EQ(copy_from_user(in, a, 1), -LINUX_EFAULT);
+}
+
+/* A shared file mapping's mark: kept by mprotect, not merged with plain memory, and found
+ * part by part. Adjacent marked mappings merge into one region, so a walk that stops at one
+ * mapping's end must get no (empty) part there: it looped for ever on musl's second
+ * sem_open of a semaphore, whose new mapping lies right below the first. */
+KTEST(uvm_shared_file_mark)
+{
+    program_kernel_init();
+    const unsigned rw = LINUX_PROT_READ | LINUX_PROT_WRITE, anon = LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
+    long first = uvm_mmap(0, PAGE_SIZE, rw | UVM_PROT_SHARED_FILE, anon);
+    long second = uvm_mmap(0, PAGE_SIZE, rw | UVM_PROT_SHARED_FILE, anon);
+    long plain = uvm_mmap(0, PAGE_SIZE, rw, anon);
+    KT_EXPECT(first > 0 && second == first - (long)PAGE_SIZE && plain == second - (long)PAGE_SIZE);
+    uint64_t a = (uint64_t)plain, start = 0, stop = 0;
+    KT_EXPECT(uvm_next_shared_file(a, a + 3 * PAGE_SIZE, &start, &stop));
+    KT_EXPECT(start == a + PAGE_SIZE && stop == a + 3 * PAGE_SIZE);
+    KT_EXPECT(!uvm_next_shared_file(a + 2 * PAGE_SIZE, a + 2 * PAGE_SIZE, &start, &stop));
+    KT_EXPECT(!uvm_next_shared_file(a, a + PAGE_SIZE, &start, &stop));
+    KT_EXPECT_EQ(uvm_mprotect(a + PAGE_SIZE, PAGE_SIZE, LINUX_PROT_READ), 0);
+    KT_EXPECT_EQ(uvm_region_rights(a + PAGE_SIZE), LINUX_PROT_READ);
+    KT_EXPECT(uvm_next_shared_file(a + PAGE_SIZE, a + 2 * PAGE_SIZE, &start, &stop));
+    KT_EXPECT_EQ(uvm_handle_fault(a + PAGE_SIZE, UVM_ACCESS_READ), UVM_FAULT_RESOLVED);
+    KT_EXPECT_EQ(uvm_handle_fault(a + PAGE_SIZE, UVM_ACCESS_WRITE), UVM_FAULT_VIOLATION);
+    KT_EXPECT_EQ(uvm_munmap(a, 3 * PAGE_SIZE), 0);
+    KT_EXPECT(!uvm_next_shared_file(a, a + 3 * PAGE_SIZE, &start, &stop));
 }
 
 /* The DSM's page install: an absent page gets the copy with the given rights at once, a

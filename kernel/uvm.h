@@ -25,6 +25,11 @@
 #define UVM_BRK_LIMIT 0x00000000c0000000ull   /* below the kernel's device window at 3-4 GiB */
 #define UVM_MAX_TOTAL (16ull << 30)          /* bytes of regions at once (bounds unmap walks) */
 
+/* Beside the LINUX_PROT_* rights of a region: its bytes are a shared writable file mapping's
+ * (kernel/shared_maps.h), to be written back to the file. Outside LINUX_PROT_MASK, so no
+ * program can ask for it; mprotect keeps it. */
+#define UVM_PROT_SHARED_FILE 0x40000000u
+
 enum uvm_access { UVM_ACCESS_READ, UVM_ACCESS_WRITE, UVM_ACCESS_EXEC };
 
 enum uvm_fault {
@@ -63,6 +68,9 @@ long uvm_retire(uint64_t addr, uint64_t len);
  * -EINVAL for an addr not page aligned or a range past user space, else -ENOMEM. */
 long uvm_range_check(uint64_t addr, uint64_t len);
 
+/* The first part of [from, end) in a region with UVM_PROT_SHARED_FILE: true with it in
+ * [*start, *stop), false if there is none. */
+bool uvm_next_shared_file(uint64_t from, uint64_t end, uint64_t *start, uint64_t *stop);
 /* LINUX_PROT_* rights of the region holding addr, 0 if none (for the DSM glue). */
 unsigned uvm_region_rights(uint64_t addr);
 /* True if a region (PROT_NONE ones too) holds addr: a fault there is SEGV_ACCERR. */
