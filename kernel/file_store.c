@@ -12,6 +12,7 @@
 #include "drivers/serial_ports.h"
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
+#include "kernel/file_devices.h"
 #include "kernel/files.h"
 #include "kernel/format.h"
 #include "kernel/libc.h"
@@ -30,6 +31,7 @@
 #define FILE_STORE_PERM_BITS 07777 /* S_ISUID | S_ISGID | S_ISVTX | rwxrwxrwx */
 #define FILE_STORE_DIR_LINKS 2       /* a directory's st_nlink: its name and its "." */
 #define FILE_STORE_MEMFD_PERM 0777   /* memfd_create's file (mm/memfd.c: S_IRWXUGO) */
+#define FILE_STORE_DEVICE_PERM 0666  /* /dev/null and the others (drivers/char/mem.c devlist) */
 #define FILE_STORE_BLOCK_SIZE 4096
 #define FILE_STORE_STAT_BLOCK 512    /* st_blocks counts 512-byte units */
 #define FILE_STORE_OUT_MAX 512       /* files.out: comma-separated paths */
@@ -50,6 +52,7 @@ struct file_node {
     struct ramfile ram;
     bool used;            /* the slot holds a file */
     bool dir;             /* a directory (made by the program or for a module): no bytes */
+    enum file_device device; /* a character device (kernel/file_devices.h): no bytes of its own */
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
     uint32_t perm;        /* permission bits (07777): chmod, open's and mkdir's mode less the umask */
@@ -219,6 +222,20 @@ bool file_store_add_module(const char *path, size_t len, const uint8_t *data, ui
     return true;
 }
 
+bool file_store_add_device(const char *path, enum file_device device)
+{
+    int64_t err = 0;
+    struct file_node *n = file_store_lookup(path) ? NULL : file_store_create(path, FILE_STORE_DEVICE_PERM, &err);
+    if (n)
+        n->device = device;
+    return n != NULL;
+}
+
+bool file_store_is_device(const struct file_node *n)
+{
+    return n->device != FILE_DEVICE_NONE;
+}
+
 bool file_store_writable(const struct file_node *n)
 {
     return !n->data && !n->dir;
@@ -331,6 +348,8 @@ size_t file_store_read(struct file_node *n, uint64_t off, void *dst, size_t len)
 {
     if (n->atime_ns <= n->mtime_ns)
         n->atime_ns = file_store_now(); /* relatime: Linux's default */
+    if (n->device)
+        return file_device_read(n->device, dst, len);
     if (!n->data)
         return ramfile_read(&n->ram, off, dst, len);
     if (off >= n->size)
@@ -363,6 +382,8 @@ static int64_t file_store_account(int rc, size_t before, const struct ramfile *f
 
 int64_t file_store_write(struct file_node *n, uint64_t off, const void *src, size_t len)
 {
+    if (n->device)
+        return file_device_write(n->device, len);
     if (off > RAMFILE_MAX_BYTES || len > RAMFILE_MAX_BYTES - off)
         return -LINUX_EFBIG;
     /* At most: every page the bytes touch is new, and the page list doubles past their end. */
@@ -379,6 +400,8 @@ int64_t file_store_write(struct file_node *n, uint64_t off, const void *src, siz
 
 int64_t file_store_truncate(struct file_node *n, uint64_t size)
 {
+    if (n->device)
+        return -LINUX_EINVAL; /* as Linux's do_truncate for what is not a regular file */
     size_t before = file_store_footprint(&n->ram);
     file_store_modified(n); /* even to the same size, as Linux's truncate and O_TRUNC */
     return file_store_account(ramfile_truncate(&n->ram, &file_store_allocator, size), before, &n->ram);
@@ -594,7 +617,8 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
         }
         if (!n)
             continue;
-        if (!file_store_dirent(buf, len, &used, file_store_ino(n), c + 1, n->dir ? LINUX_DT_DIR : LINUX_DT_REG, name))
+        uint8_t type = n->dir ? LINUX_DT_DIR : n->device ? LINUX_DT_CHR : LINUX_DT_REG;
+        if (!file_store_dirent(buf, len, &used, file_store_ino(n), c + 1, type, name))
             return used ? (int64_t)used : -LINUX_EINVAL; /* the first record must fit (getdents64(2)) */
         *cookie = c + 1;
     }
@@ -621,6 +645,11 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
     if (n->dir) {
         st->st_mode = LINUX_S_IFDIR | n->perm;
         st->st_nlink = FILE_STORE_DIR_LINKS;
+        return;
+    }
+    if (n->device) {
+        st->st_mode = LINUX_S_IFCHR | n->perm;
+        st->st_rdev = file_device_number(n->device);
         return;
     }
     st->st_mode = LINUX_S_IFREG | n->perm;

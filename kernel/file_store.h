@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/file_devices.h"
 #include "kernel/linux_abi.h"
 #include "kernel/path.h"
 
@@ -24,6 +25,12 @@ struct file_node;
 /* Adds a read-only file at path (len bytes, no NUL; relative to "/"; missing directories on
  * the way are made) over data; false when the table is full, the path is taken or bad. */
 bool file_store_add_module(const char *path, size_t len, const uint8_t *data, uint64_t size);
+/* Adds character device device at canonical path (its directory exists): false when the
+ * table is full or the path taken. */
+bool file_store_add_device(const char *path, enum file_device device);
+/* Whether n is a character device (kernel/file_devices.h): read and write go there, it
+ * has no size, truncate is EINVAL. */
+bool file_store_is_device(const struct file_node *n);
 /* The file or directory at canonical path ("/": the root directory), or NULL. */
 struct file_node *file_store_lookup(const char *path);
 /* path_resolve's question over the store (ctx unused). */

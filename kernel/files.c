@@ -15,6 +15,7 @@
 #include "drivers/serial_ports.h"
 #include "kernel/clock.h"
 #include "kernel/epoll.h"
+#include "kernel/file_devices.h"
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
 #include "kernel/libc.h"
@@ -99,6 +100,7 @@ void files_init(const struct boot_info *info)
      * world-writable /dev/shm, as Linux's tmpfs there. */
     files_make_dir(FILES_DEV_DIR, FILES_DEV_MODE);
     files_make_dir(FILES_SHM_DIR, FILES_TMP_MODE);
+    file_devices_add();
     files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);
     files_fds[FILES_STDOUT].desc = files_desc_new(FILE_KIND_STDOUT, LINUX_O_WRONLY);
     files_fds[FILES_STDERR].desc = files_desc_new(FILE_KIND_STDERR, LINUX_O_WRONLY);

@@ -54,7 +54,8 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint6
         d->refs = 0;
         return err;
     }
-    if ((flags & LINUX_O_TRUNC) && mode != LINUX_O_RDONLY && (err = file_store_truncate(f, 0)) != 0) {
+    if ((flags & LINUX_O_TRUNC) && mode != LINUX_O_RDONLY && !file_store_is_device(f) && /* ignored there */
+        (err = file_store_truncate(f, 0)) != 0) {
         d->refs = 0;
         return err;
     }

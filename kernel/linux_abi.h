@@ -289,6 +289,7 @@ struct linux_dirent64 {
     uint8_t d_type;
     char d_name[];
 };
+#define LINUX_DT_CHR 2
 #define LINUX_DT_DIR 4
 #define LINUX_DT_REG 8
 

@@ -5,6 +5,7 @@
  * SIGBUS). A writable MAP_SHARED one is marked, and its stores are written back to the file
  * (kernel/shared_maps.h says when, and how that differs from Linux). */
 #include "kernel/dsm_glue.h"
+#include "kernel/file_devices.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
@@ -27,16 +28,21 @@ static long mm_map_anonymous(uint64_t addr, uint64_t len, uint64_t prot, uint64_
     return uvm_mmap(addr, len, (unsigned)prot, (unsigned)flags);
 }
 
-/* fd's access mode (O_RDONLY, O_RDWR) if it is a regular file open for reading; else the
- * mmap error (EBADF, EACCES, ENODEV). */
+/* Returned by mm_file_mode for /dev/zero: outside the errno range and the access modes. */
+#define MM_DEV_ZERO (1l << 32)
+
+/* fd's access mode (O_RDONLY, O_RDWR) if it is a regular file open for reading, MM_DEV_ZERO
+ * for /dev/zero; else the mmap error (EBADF, EACCES, ENODEV). */
 static long mm_file_mode(uint64_t fd)
 {
     struct linux_stat st;
     int64_t r = files_fstat(fd, &st);
     if (r < 0)
         return (long)r;
+    if ((st.st_mode & LINUX_S_IFMT) == LINUX_S_IFCHR && st.st_rdev == file_device_zero_number())
+        return MM_DEV_ZERO;
     if ((st.st_mode & LINUX_S_IFMT) != LINUX_S_IFREG)
-        return -LINUX_ENODEV; /* a pipe or a terminal cannot be mapped */
+        return -LINUX_ENODEV; /* a pipe, a terminal, another device cannot be mapped */
     struct files_call c = { .op = FILES_OP_FCNTL, .fd = (int32_t)fd, .arg = LINUX_F_GETFL };
     size_t n;
     r = files_call(&c, NULL, &n);
@@ -50,6 +56,8 @@ static long mm_map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t fla
     long mode = mm_file_mode(fd);
     if (mode < 0)
         return mode;
+    if (mode == MM_DEV_ZERO) /* zeros, private or shared among the threads: anonymous memory */
+        return mm_map_anonymous(addr, len, prot, flags | LINUX_MAP_ANONYMOUS);
     bool shared_write = (flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE);
     if (shared_write && mode != LINUX_O_RDWR)
         return -LINUX_EACCES; /* its stores could not reach the file */
