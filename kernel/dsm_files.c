@@ -97,9 +97,16 @@ static bool dsm_files_remote(void)
 /* Most bytes of data op may return. */
 static uint32_t dsm_files_reply_max(const struct files_call *c)
 {
+    bool io = c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_WRITE || c->op == FILES_OP_PWRITE;
+    if (io && (c->flags & FILES_CALL_MAPS)) /* the mappings' ranges may come instead, or with a write's answer */
+        return c->op == FILES_OP_READ || c->op == FILES_OP_PREAD
+                   ? (c->len > FILES_MAPS_RANGES_BYTES ? c->len : (uint32_t)FILES_MAPS_RANGES_BYTES)
+                   : (uint32_t)FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS ||
         c->op == FILES_OP_EPOLL_WAIT || c->op == FILES_OP_RECV)
         return c->len;
+    if (c->op == FILES_OP_MAP_WRITE)
+        return FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_GETCWD)
         return FILES_PATH_MAX;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)

@@ -453,21 +453,35 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         files_fd_close(c->fd);
         return 0;
     case FILES_OP_READ:
+        if (files_maps_newer(d, c, d->offset, data, data_len))
+            return FILES_MAPS_WRITE_BACK;
         return files_read_desc(d, c, data, data_len);
-    case FILES_OP_WRITE:
-        return files_write_desc(d, c);
+    case FILES_OP_WRITE: {
+        uint64_t at = d->kind != FILE_KIND_FILE         ? 0
+                      : (d->status & LINUX_O_APPEND) ? file_store_size(d->file)
+                                                      : d->offset;
+        int64_t written = files_write_desc(d, c);
+        files_maps_written(d, c, at, written, data, data_len);
+        return written;
+    }
     case FILES_OP_PREAD:
     case FILES_OP_PWRITE:
         if (d->kind != FILE_KIND_FILE)
             return -LINUX_ESPIPE;
         if ((int64_t)c->arg < 0)
             return -LINUX_EINVAL;
-        if (c->op == FILES_OP_PWRITE)
-            return files_file_write(d, (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : c->arg, c);
+        if (c->op == FILES_OP_PWRITE) {
+            uint64_t at = (d->status & LINUX_O_APPEND) ? file_store_size(d->file) : c->arg;
+            int64_t written = files_file_write(d, at, c);
+            files_maps_written(d, c, at, written, data, data_len);
+            return written;
+        }
         if ((d->status & LINUX_O_ACCMODE) == LINUX_O_WRONLY)
             return -LINUX_EBADF;
         if (file_store_is_dir(d->file))
             return -LINUX_EISDIR;
+        if (files_maps_newer(d, c, c->arg, data, data_len))
+            return FILES_MAPS_WRITE_BACK;
         *data_len = file_store_read(d->file, c->arg, data, c->len);
         return (int64_t)*data_len;
     case FILES_OP_TRUNCATE: /* ftruncate(2): a file open for writing, else EINVAL */
@@ -597,7 +611,7 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
     case FILES_OP_MEMFD:
         return files_memfd_create(c);
     case FILES_OP_MAP_WRITE:
-        return files_map_write(c);
+        return files_map_write(c, data, data_len);
     case FILES_OP_MAP_REMOVE:
         return files_map_remove(c->arg, c->arg2);
     default:

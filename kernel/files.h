@@ -29,6 +29,21 @@
 /* files_execute's answer for a call that must wait (a pipe's state must change first):
  * outside the errno range, never returned to a program. */
 #define FILES_WOULD_BLOCK (-((int64_t)1 << 32))
+/* The answer to a READ or PREAD with FILES_CALL_MAPS whose bytes a writable shared mapping
+ * holds: data lists those mappings' ranges (struct files_map_range[]); write them back and
+ * ask again with FILES_CALL_MAPS_SYNCED. Outside the errno range, never returned to a program. */
+#define FILES_MAPS_WRITE_BACK (-((int64_t)1 << 33))
+
+/* A user range of a shared file mapping, as node 0 names it to a caller with FILES_CALL_MAPS:
+ * va and len bytes; offset is, in a write's answer, where in the written bytes it starts. */
+struct files_map_range {
+    uint64_t va;
+    uint64_t offset;
+    uint64_t len;
+};
+/* Ranges one answer names at most (more mappings of the same bytes stay as they were) */
+#define FILES_MAPS_RANGES_MAX 16
+#define FILES_MAPS_RANGES_BYTES (FILES_MAPS_RANGES_MAX * sizeof(struct files_map_range))
 
 /* One file operation on the descriptor table, in kernel memory only (no user pointers),
  * so it can run on this node or be shipped to node 0. An operation on a path takes a
@@ -103,8 +118,10 @@ enum files_op {
     FILES_OP_LINK,          /* path = the existing file, len bytes at in = the new name (no NUL), from
                              * dirfd arg2 (link(2)) */
     /* Shared writable file mappings (kernel/files_maps.c, used by kernel/shared_maps.c) */
-    FILES_OP_MAP_ADD,       /* fd, arg = the user start, arg2 = the file offset, 8 bytes at in: the length */
-    FILES_OP_MAP_WRITE,     /* arg = a user address, len bytes at in: the mapping's bytes there */
+    FILES_OP_MAP_ADD,       /* fd, arg = the user start, arg2 = the file offset, in: two uint64_t, the
+                             * length and whether the mapping is writable */
+    FILES_OP_MAP_WRITE,     /* arg = a user address, len bytes at in: the mapping's bytes there; the
+                             * other mappings of the bytes that changed (struct files_map_range[]) into data */
     FILES_OP_MAP_REMOVE,    /* arg = the user start, arg2 = the end: no file mapped there any more */
     FILES_OP_LAST = FILES_OP_MAP_REMOVE,
 };
@@ -117,7 +134,13 @@ enum files_op {
 #define FILES_CALL_PEEK 4u     /* RECV: the bytes stay (MSG_PEEK) */
 #define FILES_CALL_MORE 8u     /* WRITE, SEND: more bytes of the same call follow (a message
                                 * socket refuses a message that does not fit one call) */
-#define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE)
+#define FILES_CALL_MAPS 16u    /* READ, PREAD, WRITE, PWRITE: the caller keeps shared file mappings
+                                * coherent with the file (kernel/shared_maps.c): a read of bytes that
+                                * a writable mapping holds answers FILES_MAPS_WRITE_BACK, and a write
+                                * returns the mapped ranges it changed (struct files_map_range[]) */
+#define FILES_CALL_MAPS_SYNCED 32u /* READ, PREAD: the mappings FILES_MAPS_WRITE_BACK named are written back */
+#define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE | \
+                          FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED)
 /* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less
  * one so a receive's answer is always shorter than a full call (the read loop stops). */
 #define FILES_SOCKET_MSG_MAX (FILES_XFER_MAX - 1)

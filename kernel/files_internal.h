@@ -104,13 +104,25 @@ int64_t files_fallocate(struct file_desc *d, uint64_t offset, uint64_t len);
 int64_t files_statfs(void *data, size_t *data_len);
 /* memfd_create(2) for c (FILES_OP_MEMFD): the new fd or a negative errno. */
 int64_t files_memfd_create(const struct files_call *c);
-/* Shared writable file mappings (kernel/files_maps.c). MAP_ADD: d's file backs the user range
- * at c->arg (its length a uint64_t at c->in) from file offset c->arg2: 0, -ENODEV (not a
- * regular file), -EACCES (not open for reading and writing, or read-only), -EINVAL, -ENOMEM. */
+/* Shared file mappings (kernel/files_maps.c). MAP_ADD: d's file backs the user range at
+ * c->arg (its length and writability two uint64_t at c->in) from file offset c->arg2: 0,
+ * -ENODEV (not a regular file), -EACCES (a writable one of a file not open for reading and
+ * writing, or read-only), -EINVAL, -ENOMEM. */
 int64_t files_map_add(struct file_desc *d, const struct files_call *c);
+/* Before c (a READ or PREAD with FILES_CALL_MAPS, not yet FILES_CALL_MAPS_SYNCED) reads len
+ * bytes of d's file at off: true, with the writable mappings of those bytes in data, when
+ * they must be written back first. */
+bool files_maps_newer(const struct file_desc *d, const struct files_call *c, uint64_t off, void *data,
+                      size_t *data_len);
+/* After c (a WRITE or PWRITE) wrote written bytes (< 0: none) of d's file at off: with
+ * FILES_CALL_MAPS, the mappings of those bytes into data, for the caller to refresh. */
+void files_maps_written(const struct file_desc *d, const struct files_call *c, uint64_t off, int64_t written,
+                        void *data, size_t *data_len);
 /* MAP_WRITE: c->len bytes at c->in are the mapping's at user address c->arg (inside one
- * record): into the file, except past its end. 0 or -errno. */
-int64_t files_map_write(const struct files_call *c);
+ * record): into the file, except past its end; the file's other mappings of the bytes that
+ * changed into data (struct files_map_range[], offsets from c->in), to be refreshed. 0 or
+ * -errno. */
+int64_t files_map_write(const struct files_call *c, void *data, size_t *data_len);
 /* MAP_REMOVE: [start, end) maps no file any more (records shrink, split or go): 0, or
  * -ENOMEM when a split finds no free record. */
 int64_t files_map_remove(uint64_t start, uint64_t end);

@@ -10,6 +10,7 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/shared_maps.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/usercopy.h"
@@ -63,7 +64,7 @@ long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len,
                                 .flags = call_flags | (done || have_bytes ? FILES_CALL_NO_WAIT : 0) };
         c.len = len - done < FILES_XFER_MAX ? (uint32_t)(len - done) : FILES_XFER_MAX;
         size_t n;
-        int64_t r = files_call(&c, buf, &n);
+        int64_t r = shared_maps_file_call(&c, buf, &n);
         if (r < 0) {
             result = (long)r;
             break;
@@ -119,7 +120,7 @@ long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uin
         struct files_call c = { .op = op, .fd = fd, .len = (uint32_t)n, .in = buf, .arg = offset + done,
                                 .flags = call_flags | (done + n < len ? FILES_CALL_MORE : 0) };
         size_t unused;
-        int64_t r = files_call(&c, NULL, &unused);
+        int64_t r = shared_maps_file_call(&c, NULL, &unused);
         if (r == -LINUX_EPIPE && sigpipe)
             signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
         if (r < 0) {

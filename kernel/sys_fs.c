@@ -8,6 +8,7 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/shared_maps.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/usercopy.h"
@@ -137,7 +138,7 @@ long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t co
         struct files_call rd = { .op = FILES_OP_PREAD, .fd = (int32_t)in_fd, .arg = (uint64_t)start + done };
         rd.len = count - done < FILES_XFER_MAX ? (uint32_t)(count - done) : FILES_XFER_MAX;
         size_t got;
-        int64_t n = files_call(&rd, buf, &got);
+        int64_t n = shared_maps_file_call(&rd, buf, &got);
         if (n <= 0) {
             result = (long)n;
             break;
@@ -145,7 +146,7 @@ long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t co
         struct files_call wr = { .op = FILES_OP_WRITE, .fd = (int32_t)out_fd, .len = (uint32_t)got, .in = buf,
                                  .flags = done + got < count ? FILES_CALL_MORE : 0 };
         size_t unused;
-        int64_t w = files_call(&wr, NULL, &unused);
+        int64_t w = shared_maps_file_call(&wr, NULL, &unused);
         if (w == -LINUX_EPIPE)
             signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
         if (w < 0) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Memory syscalls (man 2 brk, mmap, munmap, mprotect, mremap, madvise): argument checks
- * that are about the ABI, then kernel/uvm.c. A file mapping is a copy made at mmap time:
- * anonymous memory filled with the file's bytes (what lies past its end reads as zeros, not
- * SIGBUS). A writable MAP_SHARED one is marked, and its stores are written back to the file
- * (kernel/shared_maps.h says when, and how that differs from Linux). */
+ * that are about the ABI, then kernel/uvm.c. A file mapping is anonymous memory filled with
+ * the file's bytes at mmap time (what lies past its end reads as zeros, not SIGBUS). A
+ * MAP_SHARED one is marked and recorded, and kept coherent with the file
+ * (kernel/shared_maps.h says how, and how that differs from Linux). */
 #include "kernel/dsm_glue.h"
 #include "kernel/file_devices.h"
 #include "kernel/files.h"
@@ -58,17 +58,17 @@ static long mm_map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t fla
         return mode;
     if (mode == MM_DEV_ZERO) /* zeros, private or shared among the threads: anonymous memory */
         return mm_map_anonymous(addr, len, prot, flags | LINUX_MAP_ANONYMOUS);
-    bool shared_write = (flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE && (prot & LINUX_PROT_WRITE);
+    bool shared = (flags & LINUX_MAP_TYPE) != LINUX_MAP_PRIVATE, shared_write = shared && (prot & LINUX_PROT_WRITE);
     if (shared_write && mode != LINUX_O_RDWR)
         return -LINUX_EACCES; /* its stores could not reach the file */
     uint64_t private = (flags & ~(uint64_t)LINUX_MAP_TYPE) | LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
-    unsigned mark = shared_write ? UVM_PROT_SHARED_FILE : 0;
+    unsigned mark = shared ? UVM_PROT_SHARED_FILE : 0;
     long base = mm_map_anonymous(addr, len, LINUX_PROT_READ | LINUX_PROT_WRITE | mark, private);
     if (base < 0)
         return base;
     long got = sys_pread64(fd, (uint64_t)base, len, off, 0, 0);
-    if (got >= 0 && shared_write)
-        got = shared_maps_attach((uint64_t)base, PAGE_ALIGN_UP(len), fd, off);
+    if (got >= 0 && shared)
+        got = shared_maps_attach((uint64_t)base, PAGE_ALIGN_UP(len), fd, off, shared_write);
     if (got >= 0 && prot != (LINUX_PROT_READ | LINUX_PROT_WRITE))
         got = sys_mprotect((uint64_t)base, len, prot, 0, 0, 0);
     if (got < 0) {

@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
 """Hard links (link, linkat: kernel/file_store.c's further names), POSIX named semaphores and
-shared memory (musl's sem_open and shm_open, under /dev/shm) and writable MAP_SHARED file
-mappings (kernel/shared_maps.c, kernel/files_maps.c), from threads that clone() spreads
-over the nodes. Every answer must equal the native run's. Before this, link() was ENOSYS,
-/dev/shm did not exist (sem_open and shm_open failed with ENOENT) and a writable shared
-mapping of a file was refused with ENODEV."""
+shared memory (musl's sem_open and shm_open, under /dev/shm) and MAP_SHARED file mappings
+kept coherent with the file's reads and writes (kernel/shared_maps.c, kernel/files_maps.c),
+from threads that clone() spreads over the nodes. Every answer must equal the native run's.
+Before this, link() was ENOSYS, /dev/shm did not exist (sem_open and shm_open failed with
+ENOENT), a writable shared mapping of a file was refused with ENODEV, and a read-only one
+was a copy that the file's later writes did not reach."""
 from dsmkpy.testing import build_musl, check_matches_native, check_source_matches_native, dsmk_run
 
 LINKS = r"""
@@ -152,6 +153,48 @@ static void *worker(void *arg)
     return NULL;
 }
 
+static void *pwriter(void *arg)
+{
+    int fd = *(int *)arg;
+    pwrite(fd, "from a thread", 13, 8000);
+    return NULL;
+}
+
+/* A file's writes reach its mappings, read-only ones too, and its reads see the mappings'
+ * stores, with no msync, from threads on any node (the Linux page cache's promise). */
+static void coherence(const char *name)
+{
+    int fd = shm_open(name, O_RDWR, 0);
+    unsigned char *rw = mmap(0, 2 * 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+    const unsigned char *ro = mmap(0, 3 * 4096, PROT_READ, MAP_SHARED, fd, 0);
+    if (fd < 0 || rw == MAP_FAILED || ro == MAP_FAILED) {
+        printf("coherence: setup %s\n", strerror(errno));
+        return;
+    }
+    pwrite(fd, "pwritten", 8, 4096 + 10);
+    printf("coherence: rw sees pwrite %d, ro sees it %d", memcmp(rw + 10, "pwritten", 8) == 0,
+           memcmp(ro + 4096 + 10, "pwritten", 8) == 0);
+    memcpy(rw + 4096 + 20, "stored", 6); /* file offset 8212 */
+    char back[8] = "";
+    pread(fd, back, 6, 8212);
+    printf(", pread sees store %d, ro sees it %d", memcmp(back, "stored", 6) == 0, memcmp(ro + 8212, "stored", 6) == 0);
+    pthread_t t;
+    pthread_create(&t, NULL, pwriter, &fd);
+    pthread_join(t, NULL);
+    printf(", thread's pwrite in rw %d ro %d", memcmp(rw + 4096 + 8000 - 8192, "from a thread", 13) == 0,
+           memcmp(ro + 8000, "from a thread", 13) == 0);
+    lseek(fd, 4096 + 100, SEEK_SET);
+    write(fd, "written", 7);
+    int in_rw = memcmp(rw + 100, "written", 7) == 0;
+    munmap(rw, 2 * 4096); /* writes back: the write above must survive it */
+    char after[8] = "";
+    pread(fd, after, 7, 4096 + 100);
+    printf(", write in rw %d, kept after munmap %d, ro %d\n", in_rw, memcmp(after, "written", 7) == 0,
+           memcmp(ro + 4096 + 100, "written", 7) == 0);
+    munmap((void *)ro, 3 * 4096);
+    close(fd);
+}
+
 int main(void)
 {
     char sem_name[64], shm_name[64];
@@ -195,13 +238,15 @@ int main(void)
     map[0] = 0xee;
     rc = msync(map, 4096, MS_ASYNC);
     printf(", msync %d, file %016llx", rc, file_hash(fd, OBJECT_SIZE));
-    map[2 * 4096 + 5] = 0xdd; /* reaches the file at munmap (on Linux at once) */
+    map[2 * 4096 + 5] = 0xdd; /* seen by the next read of the file */
+    printf(", stored %016llx", file_hash(fd, OBJECT_SIZE));
     rc = munmap(map, 4096);
     int rc2 = munmap(map + 2 * 4096, 4096);
     printf(", munmap %d %d, file %016llx\n", rc, rc2, file_hash(fd, OBJECT_SIZE));
     fstat(fd, &st);
     printf("size after %lld\n", (long long)st.st_size);
     close(fd);
+    coherence(shm_name);
 
     int ro = shm_open(shm_name, O_RDONLY, 0);
     void *denied = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
@@ -260,6 +305,8 @@ def test_named_semaphores_and_shared_memory_match_native(tmp_path):
     exe = build_musl(tmp_path, "shared", SHARED)
     out = check_matches_native(tmp_path, "shared", exe, nodes=(1, 2, 4)).decode()
     assert "posts seen, value 0" in out and "read-only descriptor: Permission denied" in out, out
+    assert "coherence: rw sees pwrite 1, ro sees it 1, pread sees store 1, ro sees it 1, thread's pwrite in rw 1 ro 1, " \
+        "write in rw 1, kept after munmap 1, ro 1" in out, out
 
 
 def test_shared_mapping_reaches_the_file_at_exit(tmp_path):
