@@ -24,6 +24,7 @@ struct files_map {
 };
 
 static struct files_map files_maps[FILES_MAPS_MAX];
+static size_t files_maps_live; /* records in use: with none, a read or write looks no further */
 
 static struct files_map *files_map_free_slot(void)
 {
@@ -55,6 +56,7 @@ int64_t files_map_add(struct file_desc *d, const struct files_call *c)
     *m = (struct files_map){
         .start = c->arg, .end = c->arg + len, .offset = c->arg2, .file = d->file, .writable = writable };
     file_store_hold(d->file);
+    files_maps_live++;
     return 0;
 }
 
@@ -104,6 +106,7 @@ int64_t files_map_remove(uint64_t start, uint64_t end)
         tail->offset += end - inner->start;
         tail->start = end;
         file_store_hold(tail->file);
+        files_maps_live++;
         inner->end = start;
         return 0;
     }
@@ -114,6 +117,7 @@ int64_t files_map_remove(uint64_t start, uint64_t end)
         if (start <= m->start && m->end <= end) {
             file_store_release(m->file);
             m->end = 0;
+            files_maps_live--;
         } else if (start <= m->start) {
             m->offset += end - m->start;
             m->start = end;
@@ -130,7 +134,7 @@ static size_t files_maps_find(const struct file_node *f, uint64_t off, uint64_t 
                               const struct files_map *except, void *data)
 {
     size_t count = 0;
-    for (size_t i = 0; i < FILES_MAPS_MAX && count < FILES_MAPS_RANGES_MAX; i++) {
+    for (size_t i = 0; files_maps_live && i < FILES_MAPS_MAX && count < FILES_MAPS_RANGES_MAX; i++) {
         const struct files_map *m = &files_maps[i];
         if (!m->end || m->file != f || (writable_only && !m->writable) || m == except)
             continue;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Shared writable file mappings, the calling side (kernel/shared_maps.h). */
+/* Shared file mappings, the calling side (kernel/shared_maps.h). */
 #include "kernel/shared_maps.h"
 
 #include "kernel/dsm_glue.h"
@@ -12,7 +12,8 @@
 #include "kernel/usercopy.h"
 #include "kernel/uvm.h"
 
-static void shared_maps_refresh(const uint8_t *src, const struct files_map_range *ranges, size_t count);
+static void shared_maps_refresh(const uint8_t *src, size_t src_len, const struct files_map_range *ranges,
+                                size_t count);
 
 /* Pages a write-back could not read (made PROT_NONE, or out of memory): their stores are lost. */
 static uint64_t shared_maps_unreadable_pages;
@@ -51,7 +52,7 @@ long shared_maps_write_back(uint64_t start, uint64_t end)
             int64_t r = files_call(&c, others, &n);
             if (r < 0 && !first_error)
                 first_error = (long)r;
-            shared_maps_refresh(page, others, n / sizeof others[0]);
+            shared_maps_refresh(page, PAGE_SIZE, others, n / sizeof others[0]);
         }
     }
     kfree(page);
@@ -87,10 +88,14 @@ static void shared_maps_refresh_page(uint64_t va, const uint8_t *src, size_t len
     }
 }
 
-/* A write's answer: each range's bytes, from the written ones (src), into its mapping. */
-static void shared_maps_refresh(const uint8_t *src, const struct files_map_range *ranges, size_t count)
+/* A write's answer: each range's bytes, from the written ones (src, src_len bytes), into
+ * its mapping. */
+static void shared_maps_refresh(const uint8_t *src, size_t src_len, const struct files_map_range *ranges,
+                                size_t count)
 {
-    for (size_t i = 0; i < count; i++) {
+    for (size_t i = 0; i < count && i < FILES_MAPS_RANGES_MAX; i++) {
+        if (ranges[i].offset > src_len || ranges[i].len > src_len - ranges[i].offset)
+            continue; /* not within what was written: node 0 never names such a range */
         uint64_t va = ranges[i].va, end = va + ranges[i].len;
         const uint8_t *from = src + ranges[i].offset;
         while (va < end) {
@@ -114,6 +119,8 @@ int64_t shared_maps_file_call(struct files_call *c, void *data, size_t *data_len
     if (r == FILES_MAPS_WRITE_BACK) { /* a read of bytes writable mappings hold: theirs first */
         struct files_map_range newer[FILES_MAPS_RANGES_MAX];
         size_t count = *data_len / sizeof newer[0];
+        if (count > FILES_MAPS_RANGES_MAX)
+            count = FILES_MAPS_RANGES_MAX;
         memcpy(newer, data, count * sizeof newer[0]);
         for (size_t i = 0; i < count; i++)
             shared_maps_write_back(PAGE_ALIGN_DOWN(newer[i].va), PAGE_ALIGN_UP(newer[i].va + newer[i].len));
@@ -122,7 +129,7 @@ int64_t shared_maps_file_call(struct files_call *c, void *data, size_t *data_len
     }
     if (write) {
         if (r > 0 && got)
-            shared_maps_refresh(c->in, ranges, got / sizeof ranges[0]);
+            shared_maps_refresh(c->in, c->len, ranges, got / sizeof ranges[0]);
         *data_len = 0;
     }
     return r;
