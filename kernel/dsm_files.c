@@ -107,7 +107,7 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return c->len;
     if (c->op == FILES_OP_MAP_WRITE)
         return FILES_MAPS_RANGES_BYTES;
-    if (c->op == FILES_OP_GETCWD)
+    if (c->op == FILES_OP_GETCWD || c->op == FILES_OP_READLINK)
         return FILES_PATH_MAX;
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);

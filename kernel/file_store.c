@@ -32,6 +32,7 @@
 #define FILE_STORE_DIR_LINKS 2       /* a directory's st_nlink: its name and its "." */
 #define FILE_STORE_MEMFD_PERM 0777   /* memfd_create's file (mm/memfd.c: S_IRWXUGO) */
 #define FILE_STORE_DEVICE_PERM 0666  /* /dev/null and the others (drivers/char/mem.c devlist) */
+#define FILE_STORE_SYMLINK_PERM 0777 /* a symbolic link's mode: its own bits are never checked */
 #define FILE_STORE_BLOCK_SIZE 4096
 #define FILE_STORE_STAT_BLOCK 512    /* st_blocks counts 512-byte units */
 #define FILE_STORE_OUT_MAX 512       /* files.out: comma-separated paths */
@@ -53,6 +54,7 @@ struct file_node {
     bool used;            /* the slot holds a file */
     bool dir;             /* a directory (made by the program or for a module): no bytes */
     enum file_device device; /* a character device (kernel/file_devices.h): no bytes of its own */
+    bool symlink;         /* a symbolic link: its bytes (ram) are the target */
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
     uint32_t perm;        /* permission bits (07777): chmod, open's and mkdir's mode less the umask */
@@ -153,7 +155,44 @@ enum path_kind file_store_kind(const char *path, void *ctx)
 {
     (void)ctx;
     const struct file_node *n = file_store_lookup(path);
-    return !n ? PATH_MISSING : n->dir ? PATH_DIR : PATH_FILE;
+    return !n ? PATH_MISSING : n->dir ? PATH_DIR : n->symlink ? PATH_LINK : PATH_FILE;
+}
+
+int file_store_read_link(const char *path, char *target, size_t size, void *ctx)
+{
+    (void)ctx;
+    struct file_node *n = file_store_lookup(path);
+    if (!n || !n->symlink || n->ram.size >= size)
+        return -LINUX_ENAMETOOLONG; /* a link store holds is shorter than FILE_STORE_PATH_MAX */
+    size_t len = ramfile_read(&n->ram, 0, target, (size_t)n->ram.size);
+    target[len] = '\0';
+    return (int)len;
+}
+
+int64_t file_store_symlink(const char *path, const char *target, size_t len)
+{
+    if (file_store_lookup(path))
+        return -LINUX_EEXIST;
+    if (!len)
+        return -LINUX_ENOENT; /* symlink(2): an empty target */
+    if (len >= FILE_STORE_PATH_MAX)
+        return -LINUX_ENAMETOOLONG;
+    int64_t err = 0;
+    struct file_node *n = file_store_create(path, FILE_STORE_SYMLINK_PERM, &err);
+    if (!n)
+        return err;
+    n->symlink = true;
+    err = file_store_write(n, 0, target, len);
+    if (err < 0) {
+        file_store_unlink(path);
+        return err;
+    }
+    return 0;
+}
+
+bool file_store_is_symlink(const struct file_node *n)
+{
+    return n->symlink;
 }
 
 /* A new empty file named name (len bytes, < FILE_STORE_PATH_MAX) in a free slot, linked or
@@ -617,7 +656,7 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
         }
         if (!n)
             continue;
-        uint8_t type = n->dir ? LINUX_DT_DIR : n->device ? LINUX_DT_CHR : LINUX_DT_REG;
+        uint8_t type = n->dir ? LINUX_DT_DIR : n->device ? LINUX_DT_CHR : n->symlink ? LINUX_DT_LNK : LINUX_DT_REG;
         if (!file_store_dirent(buf, len, &used, file_store_ino(n), c + 1, type, name))
             return used ? (int64_t)used : -LINUX_EINVAL; /* the first record must fit (getdents64(2)) */
         *cookie = c + 1;
@@ -652,7 +691,7 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
         st->st_rdev = file_device_number(n->device);
         return;
     }
-    st->st_mode = LINUX_S_IFREG | n->perm;
+    st->st_mode = (n->symlink ? LINUX_S_IFLNK : LINUX_S_IFREG) | n->perm;
     st->st_size = (int64_t)file_store_size(n);
     st->st_blocks = n->data ? (st->st_size + FILE_STORE_STAT_BLOCK - 1) / FILE_STORE_STAT_BLOCK
                             : (int64_t)(n->ram.pages_held * (RAMFILE_PAGE / FILE_STORE_STAT_BLOCK));

@@ -31,6 +31,13 @@ bool file_store_add_device(const char *path, enum file_device device);
 /* Whether n is a character device (kernel/file_devices.h): read and write go there, it
  * has no size, truncate is EINVAL. */
 bool file_store_is_device(const struct file_node *n);
+/* path_link_fn over the store (ctx unused): the target of the symbolic link at path. */
+int file_store_read_link(const char *path, char *target, size_t size, void *ctx);
+/* symlink(2): a symbolic link at canonical path (free, its parent a directory) to target
+ * (len bytes, no NUL): 0, -EEXIST, -ENOENT (empty), -ENAMETOOLONG, -ENOSPC. */
+int64_t file_store_symlink(const char *path, const char *target, size_t len);
+/* Whether n is a symbolic link (stat shows S_IFLNK, its size the target's length). */
+bool file_store_is_symlink(const struct file_node *n);
 /* The file or directory at canonical path ("/": the root directory), or NULL. */
 struct file_node *file_store_lookup(const char *path);
 /* path_resolve's question over the store (ctx unused). */

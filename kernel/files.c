@@ -561,7 +561,7 @@ bool files_op_has_input(uint32_t op)
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
            op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
-           op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE;
+           op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK;
 }
 
 /* files_execute without running the queue. */

@@ -123,7 +123,9 @@ enum files_op {
     FILES_OP_MAP_WRITE,     /* arg = a user address, len bytes at in: the mapping's bytes there; the
                              * other mappings of the bytes that changed (struct files_map_range[]) into data */
     FILES_OP_MAP_REMOVE,    /* arg = the user start, arg2 = the end: no file mapped there any more */
-    FILES_OP_LAST = FILES_OP_MAP_REMOVE,
+    FILES_OP_SYMLINK,       /* path = the link's, len bytes at in = its target (no NUL) */
+    FILES_OP_READLINK,      /* path: the link's target into data (no NUL): its length */
+    FILES_OP_LAST = FILES_OP_READLINK,
 };
 
 /* flags of a call */
@@ -139,8 +141,11 @@ enum files_op {
                                 * a writable mapping holds answers FILES_MAPS_WRITE_BACK, and a write
                                 * returns the mapped ranges it changed (struct files_map_range[]) */
 #define FILES_CALL_MAPS_SYNCED 32u /* READ, PREAD: the mappings FILES_MAPS_WRITE_BACK named are written back */
+#define FILES_CALL_NOFOLLOW 64u /* STAT, ACCESS, UTIMENS, CHOWN: a symbolic link as the last component
+                                * is itself the answer (AT_SYMLINK_NOFOLLOW, lstat, lchown) */
+#define FILES_CALL_FOLLOW 128u  /* LINK: the old path's last link is followed (AT_SYMLINK_FOLLOW) */
 #define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE | \
-                          FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED)
+                          FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED | FILES_CALL_NOFOLLOW | FILES_CALL_FOLLOW)
 /* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less
  * one so a receive's answer is always shorter than a full call (the read loop stops). */
 #define FILES_SOCKET_MSG_MAX (FILES_XFER_MAX - 1)
@@ -214,6 +219,9 @@ int64_t files_fd_call(enum files_op op, uint64_t fd, uint64_t arg, uint64_t arg2
 /* op on the path at user address upath (relative to dirfd, or FILES_CWD) with arg and
  * arg2; STAT's struct linux_stat or STATFS's struct linux_statfs goes to uout. */
 int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2, uint64_t uout);
+/* files_path_call with FILES_CALL_* call_flags (FILES_CALL_NOFOLLOW). */
+int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
+                              uint64_t uout, uint32_t call_flags);
 /* read(2) on fd into user memory; bytes read, 0 at end, or a negative errno. have_bytes:
  * the caller holds bytes already (readv's later vectors), so an empty pipe gives 0 at once. */
 long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes);

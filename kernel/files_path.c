@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The calls on the descriptor table that name paths (kernel/files_internal.h): open, stat,
- * access, unlink, mkdir, rmdir, rename, chdir, truncate, chmod and utimensat, each path
- * resolved against its dirfd's directory or the working directory (kept here, with the
- * umask) into the store's canonical form (kernel/path.h), then done on kernel/file_store.c's
+ * access, unlink, mkdir, rmdir, rename, link, symlink, readlink, chdir, truncate, chmod and
+ * utimensat, each path resolved against its dirfd's directory or the working directory
+ * (kept here, with the umask) into the store's canonical form (kernel/path.h), through
+ * symbolic links (the last one as each call wants), then done on kernel/file_store.c's
  * files. */
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
@@ -12,7 +13,8 @@
 #include "kernel/time_conv.h"
 
 #define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
-                          LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC) /* others are ignored */
+                          LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC | \
+                          LINUX_O_NOFOLLOW) /* others are ignored */
 #define FILES_ANY_EXEC 0111        /* S_IXUSR | S_IXGRP | S_IXOTH */
 
 /* umask(2): the program's; open(O_CREAT) and mkdir take its bits off the mode they ask for */
@@ -32,6 +34,8 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint6
     struct file_node *f = file_store_lookup(path);
     if (f && (flags & LINUX_O_CREAT) && (flags & LINUX_O_EXCL))
         return -LINUX_EEXIST;
+    if (f && file_store_is_symlink(f))
+        return -LINUX_ELOOP; /* O_NOFOLLOW kept it (open(2)) */
     if (!f && !(flags & LINUX_O_CREAT))
         return -LINUX_ENOENT;
     if (!f && dir_only)
@@ -96,7 +100,7 @@ bool files_op_has_path(uint32_t op)
     return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
            op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_LINK ||
            op == FILES_OP_CHDIR || op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS ||
-           op == FILES_OP_CHOWN || op == FILES_OP_STATFS;
+           op == FILES_OP_CHOWN || op == FILES_OP_STATFS || op == FILES_OP_SYMLINK || op == FILES_OP_READLINK;
 }
 
 /* The working directory. */
@@ -131,9 +135,10 @@ static struct file_node *files_dirfd_dir(int32_t dirfd, int64_t *err)
     return d->file;
 }
 
-/* path (from dirfd, unless absolute) in canonical form into out: 0 or -errno (ENOENT for
- * a relative path from a removed directory). */
-static int64_t files_resolve(int32_t dirfd, const char *path, char *out, struct path_result *how)
+/* path (from dirfd, unless absolute) in canonical form into out, through symbolic links
+ * (the last one too if follow_last): 0 or -errno (ENOENT for a relative path from a removed
+ * directory). */
+static int64_t files_resolve(int32_t dirfd, const char *path, char *out, bool follow_last, struct path_result *how)
 {
     int64_t err = 0;
     const struct file_node *dir = path[0] == '/' ? file_store_lookup("/") : files_dirfd_dir(dirfd, &err);
@@ -141,7 +146,8 @@ static int64_t files_resolve(int32_t dirfd, const char *path, char *out, struct 
         return err;
     if (!file_store_is_linked(dir))
         return -LINUX_ENOENT;
-    return path_resolve(file_store_path(dir), path, out, FILES_PATH_MAX, file_store_kind, NULL, how);
+    return path_resolve_links(file_store_path(dir), path, out, FILES_PATH_MAX, file_store_kind, file_store_read_link,
+                              follow_last, NULL, how);
 }
 
 /* chdir(2) to canonical path. */
@@ -167,7 +173,7 @@ static int64_t files_two_paths(const struct files_call *c, const char *from)
     if (strlen(to) != c->len)
         return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
     struct path_result how;
-    int64_t rc = files_resolve((int32_t)c->arg2, to, canon, &how);
+    int64_t rc = files_resolve((int32_t)c->arg2, to, canon, false, &how);
     if (rc)
         return rc;
     return c->op == FILES_OP_LINK ? file_store_link(from, canon) : file_store_rename(from, canon);
@@ -219,11 +225,53 @@ int64_t files_set_meta(struct file_node *f, const struct files_call *c)
     return file_store_set_times(f, atime, mtime);
 }
 
+/* Whether c follows a symbolic link that its path ends with (path_resolution(7)): calls on
+ * what a path names do, unless asked not to; calls on the name itself do not. */
+static bool files_follows_last(const struct files_call *c)
+{
+    if (c->flags & FILES_CALL_NOFOLLOW)
+        return false;
+    switch (c->op) {
+    case FILES_OP_OPEN: /* O_CREAT | O_EXCL fails on any name there, a link too */
+        return !(c->arg & LINUX_O_NOFOLLOW) && (c->arg & (LINUX_O_CREAT | LINUX_O_EXCL)) != (LINUX_O_CREAT | LINUX_O_EXCL);
+    case FILES_OP_STAT:
+    case FILES_OP_ACCESS:
+    case FILES_OP_CHDIR:
+    case FILES_OP_TRUNCATE_PATH:
+    case FILES_OP_CHMOD:
+    case FILES_OP_UTIMENS:
+    case FILES_OP_CHOWN:
+    case FILES_OP_STATFS:
+        return true;
+    case FILES_OP_LINK:
+        return (c->flags & FILES_CALL_FOLLOW) != 0;
+    default: /* UNLINK, MKDIR, RMDIR, RENAME, SYMLINK, READLINK */
+        return false;
+    }
+}
+
+/* readlink(2) of canonical path: its target into data, its length; EINVAL if no link. */
+static int64_t files_readlink(const char *path, void *data, size_t *data_len)
+{
+    struct file_node *f = file_store_lookup(path);
+    if (!f)
+        return -LINUX_ENOENT;
+    if (!file_store_is_symlink(f))
+        return -LINUX_EINVAL;
+    char target[FILES_PATH_MAX];
+    int len = file_store_read_link(path, target, sizeof target, NULL);
+    if (len < 0)
+        return len;
+    memcpy(data, target, (size_t)len);
+    *data_len = (size_t)len;
+    return len;
+}
+
 int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len)
 {
     char path[FILES_PATH_MAX];
     struct path_result how;
-    int64_t rc = files_resolve(c->fd, c->path, path, &how);
+    int64_t rc = files_resolve(c->fd, c->path, path, files_follows_last(c), &how);
     if (rc)
         return rc;
     switch (c->op) {
@@ -259,6 +307,12 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
     }
     case FILES_OP_STATFS:
         return file_store_lookup(path) ? files_statfs(data, data_len) : -LINUX_ENOENT;
+    case FILES_OP_SYMLINK:
+        if (strnlen((const char *)c->in, c->len) != c->len)
+            return -LINUX_EINVAL; /* a NUL inside: not what the caller's string was */
+        return how.dir_only ? -LINUX_ENOENT : file_store_symlink(path, (const char *)c->in, c->len);
+    case FILES_OP_READLINK:
+        return files_readlink(path, data, data_len);
     default:
         return -LINUX_EINVAL;
     }

@@ -38,6 +38,7 @@
 #define LINUX_EROFS 30
 #define LINUX_ERANGE 34
 #define LINUX_ENAMETOOLONG 36
+#define LINUX_ELOOP 40
 #define LINUX_ENOSYS 38
 #define LINUX_EOPNOTSUPP 95
 #define LINUX_ENOTSOCK 88
@@ -153,6 +154,7 @@
 #define LINUX_O_DIRECT 040000
 #define LINUX_O_LARGEFILE 0100000  /* x86-64 value; a 64-bit kernel reports it on every file */
 #define LINUX_O_DIRECTORY 0200000
+#define LINUX_O_NOFOLLOW 0400000
 #define LINUX_O_CLOEXEC 02000000
 #define LINUX_EFD_SEMAPHORE 1 /* eventfd2(2); EFD_CLOEXEC and EFD_NONBLOCK are O_CLOEXEC and O_NONBLOCK */
 #define LINUX_S_IFIFO 0010000
@@ -199,6 +201,7 @@ struct linux_flock {
 #define LINUX_S_IFREG 0100000
 #define LINUX_S_IFCHR 0020000
 #define LINUX_S_IFSOCK 0140000
+#define LINUX_S_IFLNK 0120000
 /* ioctl requests on any descriptor (include/uapi/asm-generic/ioctls.h) */
 #define LINUX_FIONREAD 0x541B
 #define LINUX_FIONBIO 0x5421
@@ -291,6 +294,7 @@ struct linux_dirent64 {
 };
 #define LINUX_DT_CHR 2
 #define LINUX_DT_DIR 4
+#define LINUX_DT_LNK 10
 #define LINUX_DT_REG 8
 
 struct linux_stat {

@@ -146,6 +146,12 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
  * ustat. */
 int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2, uint64_t uout)
 {
+    return files_path_call_flags(op, dirfd, upath, arg, arg2, uout, 0);
+}
+
+int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
+                              uint64_t uout, uint32_t call_flags)
+{
     struct files_call *c = kzalloc(sizeof *c);
     if (!c)
         return -LINUX_ENOMEM;
@@ -161,6 +167,7 @@ int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64
         c->arg = arg;
         c->arg2 = arg2;
         c->path_len = (uint32_t)len;
+        c->flags = call_flags;
         size_t n = 0;
         r = files_call(c, &out, &n);
     }
@@ -232,6 +239,18 @@ long sys_stat(uint64_t upath, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t
     return (long)files_path_call(FILES_OP_STAT, FILES_CWD, upath, 0, 0, ustat);
 }
 
+long sys_lstat(uint64_t upath, uint64_t ustat, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call_flags(FILES_OP_STAT, FILES_CWD, upath, 0, 0, ustat, FILES_CALL_NOFOLLOW);
+}
+
+/* The FILES_CALL_* flag an *at call's AT_SYMLINK_NOFOLLOW asks for. */
+static uint32_t files_nofollow(uint64_t at_flags)
+{
+    return (at_flags & LINUX_AT_SYMLINK_NOFOLLOW) ? FILES_CALL_NOFOLLOW : 0;
+}
+
 long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t flags, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
@@ -242,7 +261,7 @@ long sys_newfstatat(uint64_t dirfd, uint64_t upath, uint64_t ustat, uint64_t fla
         if (empty)
             return empty < 0 ? empty : files_stat_fd(dirfd, ustat);
     }
-    return (long)files_path_call(FILES_OP_STAT, dirfd, upath, 0, 0, ustat);
+    return (long)files_path_call_flags(FILES_OP_STAT, dirfd, upath, 0, 0, ustat, files_nofollow(flags));
 }
 
 long sys_access(uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -257,14 +276,14 @@ long sys_faccessat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t a3, u
     return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0, 0);
 }
 
-/* faccessat2: AT_EACCESS changes nothing (real and effective ids are the same), AT_SYMLINK_NOFOLLOW
- * neither (no links); AT_EMPTY_PATH is not done. */
+/* faccessat2: AT_EACCESS changes nothing (real and effective ids are the same); AT_EMPTY_PATH
+ * is not done. */
 long sys_faccessat2(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t flags, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
     if (flags & ~(uint64_t)(LINUX_AT_EACCESS | LINUX_AT_SYMLINK_NOFOLLOW))
         return -LINUX_EINVAL;
-    return (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, mode, 0, 0);
+    return (long)files_path_call_flags(FILES_OP_ACCESS, dirfd, upath, mode, 0, 0, files_nofollow(flags));
 }
 
 long sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -510,7 +529,8 @@ long sys_unlinkat(uint64_t dirfd, uint64_t upath, uint64_t flags, uint64_t a3, u
 
 /* rename (renameat, renameat2) or link (linkat), op: both paths are read here and travel in
  * one call, the new one as its bytes. */
-static long files_two_paths(enum files_op op, uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew)
+static long files_two_paths(enum files_op op, uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew,
+                            uint32_t call_flags)
 {
     struct files_call *c = kzalloc(sizeof *c);
     char *to = kmalloc(FILES_PATH_MAX);
@@ -521,6 +541,7 @@ static long files_two_paths(enum files_op op, uint64_t olddirfd, uint64_t uold, 
         r = new_len;
     } else {
         c->op = op;
+        c->flags = call_flags;
         c->fd = (int32_t)olddirfd;
         c->arg2 = (uint64_t)(int64_t)(int32_t)newdirfd;
         c->path_len = (uint32_t)old_len;
@@ -537,7 +558,7 @@ static long files_two_paths(enum files_op op, uint64_t olddirfd, uint64_t uold, 
 long sys_rename(uint64_t uold, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return files_two_paths(FILES_OP_RENAME, FILES_CWD, uold, FILES_CWD, unew);
+    return files_two_paths(FILES_OP_RENAME, FILES_CWD, uold, FILES_CWD, unew, 0);
 }
 
 long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t flags, uint64_t a5)
@@ -545,7 +566,7 @@ long sys_renameat2(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t
     (void)a5;
     if (flags)
         return -LINUX_EINVAL; /* RENAME_NOREPLACE, EXCHANGE, WHITEOUT: not done */
-    return files_two_paths(FILES_OP_RENAME, olddirfd, uold, newdirfd, unew);
+    return files_two_paths(FILES_OP_RENAME, olddirfd, uold, newdirfd, unew, 0);
 }
 
 long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t a4, uint64_t a5)
@@ -557,28 +578,56 @@ long sys_renameat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t 
 long sys_link(uint64_t uold, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    return files_two_paths(FILES_OP_LINK, FILES_CWD, uold, FILES_CWD, unew);
+    return files_two_paths(FILES_OP_LINK, FILES_CWD, uold, FILES_CWD, unew, 0);
 }
 
-/* linkat: AT_SYMLINK_FOLLOW changes nothing, as there are no symbolic links; AT_EMPTY_PATH
- * (linking an open descriptor's file, O_TMPFILE's use) is not done: EINVAL. */
+/* linkat: AT_SYMLINK_FOLLOW links what a last symbolic link names; AT_EMPTY_PATH (linking an
+ * open descriptor's file, O_TMPFILE's use) is not done: EINVAL. */
 long sys_linkat(uint64_t olddirfd, uint64_t uold, uint64_t newdirfd, uint64_t unew, uint64_t flags, uint64_t a5)
 {
     (void)a5;
     if (flags & ~(uint64_t)LINUX_AT_SYMLINK_FOLLOW)
         return -LINUX_EINVAL;
-    return files_two_paths(FILES_OP_LINK, olddirfd, uold, newdirfd, unew);
+    return files_two_paths(FILES_OP_LINK, olddirfd, uold, newdirfd, unew,
+                           (flags & LINUX_AT_SYMLINK_FOLLOW) ? FILES_CALL_FOLLOW : 0);
 }
 
-/* readlinkat: there are no symbolic links; a path that names a file or directory is
- * EINVAL (not a link), any other ENOENT, as Linux answers for those. */
+/* symlinkat(2): the link's path travels as the call's, its target as the bytes. */
+long sys_symlinkat(uint64_t utarget, uint64_t newdirfd, uint64_t ulinkpath, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return files_two_paths(FILES_OP_SYMLINK, newdirfd, ulinkpath, FILES_CWD, utarget, 0);
+}
+
+long sys_symlink(uint64_t utarget, uint64_t ulinkpath, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_symlinkat(utarget, FILES_CWD, ulinkpath, 0, 0, 0);
+}
+
+/* readlinkat(2): the target, cut to size bytes, with no NUL; EINVAL for what is no link. */
 long sys_readlinkat(uint64_t dirfd, uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a4, uint64_t a5)
 {
-    (void)ubuf, (void)a4, (void)a5;
+    (void)a4, (void)a5;
     if ((int64_t)size <= 0)
         return -LINUX_EINVAL;
-    long r = (long)files_path_call(FILES_OP_ACCESS, dirfd, upath, 0, 0, 0);
-    return r == 0 ? -LINUX_EINVAL : r;
+    struct files_call *c = kzalloc(sizeof *c);
+    char *target = kmalloc(FILES_PATH_MAX);
+    long r = c && target ? copy_string_from_user(c->path, upath, sizeof c->path) : -LINUX_ENOMEM;
+    if (r >= 0) {
+        c->op = FILES_OP_READLINK;
+        c->fd = (int32_t)dirfd;
+        c->path_len = (uint32_t)r;
+        size_t n = 0;
+        r = (long)files_call(c, target, &n);
+        if (r >= 0) {
+            size_t len = n < size ? n : (size_t)size;
+            r = copy_to_user(ubuf, target, len) ? -LINUX_EFAULT : (long)len;
+        }
+    }
+    kfree(c);
+    kfree(target);
+    return r;
 }
 
 long sys_readlink(uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -639,14 +688,12 @@ long sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a
     return (long)files_fd_call(FILES_OP_CHMOD, fd, (uint32_t)mode, 0);
 }
 
-#define FILES_AT_SYMLINK_NOFOLLOW 0x100 /* there are no symbolic links: nothing to follow */
-#define FILES_AT_EMPTY_PATH 0x1000
 
 /* utimensat(2), and futimens(3) (a NULL path: dirfd's own file). */
 long sys_utimensat(uint64_t dirfd, uint64_t upath, uint64_t utimes, uint64_t flags, uint64_t a4, uint64_t a5)
 {
     (void)a4, (void)a5;
-    if (flags & ~(uint64_t)(FILES_AT_SYMLINK_NOFOLLOW | FILES_AT_EMPTY_PATH))
+    if (flags & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
         return -LINUX_EINVAL;
     struct linux_timespec times[2];
     if (utimes && copy_from_user(times, utimes, sizeof times) != 0)
@@ -655,13 +702,14 @@ long sys_utimensat(uint64_t dirfd, uint64_t upath, uint64_t utimes, uint64_t fla
     if (!c)
         return -LINUX_ENOMEM;
     c->op = FILES_OP_UTIMENS;
+    c->flags = files_nofollow(flags);
     c->fd = (int32_t)dirfd;
     c->len = utimes ? sizeof times : 0;
     c->in = utimes ? (const uint8_t *)times : NULL;
     long r = 0;
     if (upath) {
         long len = copy_string_from_user(c->path, upath, sizeof c->path);
-        r = len < 0 ? len : len == 0 && !(flags & FILES_AT_EMPTY_PATH) ? -LINUX_ENOENT : 0;
+        r = len < 0 ? len : len == 0 && !(flags & LINUX_AT_EMPTY_PATH) ? -LINUX_ENOENT : 0;
         c->path_len = len > 0 ? (uint32_t)len : 0;
     } else if ((int32_t)dirfd == LINUX_AT_FDCWD) {
         r = -LINUX_EFAULT; /* no path and no descriptor, as Linux answers */

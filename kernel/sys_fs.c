@@ -30,6 +30,13 @@ long sys_chown(uint64_t upath, uint64_t owner, uint64_t group, uint64_t a3, uint
     return (long)files_path_call(FILES_OP_CHOWN, FILES_CWD, upath, fs_id(owner), fs_id(group), 0);
 }
 
+long sys_lchown(uint64_t upath, uint64_t owner, uint64_t group, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return (long)files_path_call_flags(FILES_OP_CHOWN, FILES_CWD, upath, fs_id(owner), fs_id(group), 0,
+                                       FILES_CALL_NOFOLLOW);
+}
+
 long sys_fchown(uint64_t fd, uint64_t owner, uint64_t group, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
@@ -48,7 +55,8 @@ long sys_fchownat(uint64_t dirfd, uint64_t upath, uint64_t owner, uint64_t group
         if (empty)
             return empty < 0 ? empty : sys_fchown(dirfd, owner, group, 0, 0, 0);
     }
-    return (long)files_path_call(FILES_OP_CHOWN, dirfd, upath, fs_id(owner), fs_id(group), 0);
+    return (long)files_path_call_flags(FILES_OP_CHOWN, dirfd, upath, fs_id(owner), fs_id(group), 0,
+                                       (flags & LINUX_AT_SYMLINK_NOFOLLOW) ? FILES_CALL_NOFOLLOW : 0);
 }
 
 /* fallocate(2): mode 0 grows the file to cover the range; FALLOC_FL_KEEP_SIZE has nothing

@@ -45,7 +45,7 @@ enum {
     NR_memfd_create = 319, NR_sendfile = 40, NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
     NR_flock = 73, NR_preadv = 295, NR_pwritev = 296, NR_preadv2 = 327, NR_pwritev2 = 328, NR_getpriority = 140,
     NR_setpriority = 141, NR_setuid = 105, NR_setgid = 106, NR_setreuid = 113, NR_setregid = 114,
-    NR_setresuid = 117, NR_setresgid = 119, NR_setfsuid = 122, NR_setfsgid = 123, NR_setgroups = 116, NR_link = 86, NR_linkat = 265,
+    NR_setresuid = 117, NR_setresgid = 119, NR_setfsuid = 122, NR_setfsgid = 123, NR_setgroups = 116, NR_link = 86, NR_linkat = 265, NR_symlink = 88, NR_symlinkat = 266,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -64,7 +64,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_clock_gettime] = sys_clock_gettime, [NR_clock_getres] = sys_clock_getres,
     [NR_clock_nanosleep] = sys_clock_nanosleep, [NR_exit_group] = sys_exit_group, [NR_tgkill] = sys_tgkill,
     [NR_openat] = sys_openat, [NR_set_robust_list] = sys_set_robust_list, [NR_prlimit64] = sys_prlimit64,
-    [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_stat, [NR_access] = sys_access,
+    [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_lstat, [NR_access] = sys_access,
     [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_getrusage] = sys_getrusage,
     [NR_sysinfo] = sys_sysinfo, [NR_sched_setaffinity] = sys_sched_setaffinity, [NR_getcpu] = sys_getcpu,
     [NR_rt_sigreturn] = sys_rt_sigreturn, [NR_sched_setparam] = sys_sched_setparam,
@@ -78,7 +78,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_pselect6] = sys_pselect6, [NR_ppoll] = sys_ppoll, [NR_pwrite64] = sys_pwrite64, [NR_fsync] = sys_fsync,
     [NR_fdatasync] = sys_fsync, [NR_ftruncate] = sys_ftruncate, [NR_creat] = sys_creat, [NR_unlink] = sys_unlink,
     [NR_unlinkat] = sys_unlinkat, [NR_rename] = sys_rename, [NR_renameat] = sys_renameat,
-    [NR_renameat2] = sys_renameat2, [NR_link] = sys_link, [NR_linkat] = sys_linkat, [NR_readlink] = sys_readlink, [NR_readlinkat] = sys_readlinkat,
+    [NR_renameat2] = sys_renameat2, [NR_link] = sys_link, [NR_linkat] = sys_linkat, [NR_symlink] = sys_symlink,
+    [NR_symlinkat] = sys_symlinkat, [NR_readlink] = sys_readlink, [NR_readlinkat] = sys_readlinkat,
     [NR_umask] = sys_umask, [NR_chdir] = sys_chdir, [NR_getpgid] = sys_getpgid, [NR_getsid] = sys_getpgid,
     [NR_mkdir] = sys_mkdir, [NR_mkdirat] = sys_mkdirat, [NR_rmdir] = sys_rmdir,
     [NR_fchdir] = sys_fchdir, [NR_getdents64] = sys_getdents64, [NR_faccessat] = sys_faccessat,
@@ -100,7 +101,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_fchmod] = sys_fchmod, [NR_fchmodat] = sys_fchmodat, [NR_utimensat] = sys_utimensat,
     [NR_setpgid] = sys_setpgid, [NR_setsid] = sys_setsid, [NR_getresuid] = sys_getresuid,
     [NR_getresgid] = sys_getresuid, [NR_mincore] = sys_mincore, [NR_chown] = sys_chown, [NR_fchown] = sys_fchown,
-    [NR_lchown] = sys_chown, [NR_fchownat] = sys_fchownat, [NR_fallocate] = sys_fallocate, [NR_statfs] = sys_statfs,
+    [NR_lchown] = sys_lchown, [NR_fchownat] = sys_fchownat, [NR_fallocate] = sys_fallocate, [NR_statfs] = sys_statfs,
     [NR_fstatfs] = sys_fstatfs, [NR_memfd_create] = sys_memfd_create, [NR_sendfile] = sys_sendfile,
     [NR_rt_sigqueueinfo] = sys_rt_sigqueueinfo, [NR_rt_tgsigqueueinfo] = sys_rt_tgsigqueueinfo,
     [NR_flock] = sys_flock, [NR_preadv] = sys_preadv, [NR_pwritev] = sys_pwritev, [NR_preadv2] = sys_preadv2,

@@ -108,3 +108,71 @@ TEST(path_helpers_name_last_components_and_children)
     CHECK(!path_is_below("/dx", "/d") && !path_is_below("/d", "/d"));
     CHECK(path_is_child("/d/e", "/d") && path_is_child("/d", "/") && !path_is_child("/d/e", "/"));
 }
+
+/* Links in the tree: /l -> d, /abs -> /d/e, /d/up -> .., /fl -> f, /loop -> loop, /dangling
+ * -> missing, /empty -> "". */
+static const char *path_test_target(const char *path)
+{
+    static const char *const links[][2] = {
+        { "/l", "d" }, { "/abs", "/d/e" }, { "/d/up", ".." }, { "/fl", "f" },
+        { "/loop", "loop" }, { "/dangling", "missing" }, { "/empty", "" },
+    };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (strcmp(path, links[i][0]) == 0)
+            return links[i][1];
+    return NULL;
+}
+
+static enum path_kind path_test_link_kind(const char *path, void *ctx)
+{
+    return path_test_target(path) ? PATH_LINK : path_test_kind(path, ctx);
+}
+
+static int path_test_read_link(const char *path, char *target, size_t size, void *ctx)
+{
+    (void)ctx;
+    const char *t = path_test_target(path);
+    size_t n = strlen(t);
+    if (n >= size)
+        return -LINUX_ENAMETOOLONG;
+    memcpy(target, t, n + 1);
+    return (int)n;
+}
+
+static void path_check_link_cases(const struct path_case *cases, size_t n, bool follow_last)
+{
+    for (size_t i = 0; i < n; i++) {
+        char out[64];
+        struct path_result r;
+        const struct path_case *c = &cases[i];
+        int rc = path_resolve_links(c->base, c->path, out, sizeof out, path_test_link_kind, path_test_read_link,
+                                    follow_last, NULL, &r);
+        CHECK_EQ(rc, (uint64_t)(int64_t)c->err);
+        CHECK(c->err != 0 || strcmp(out, c->want) == 0);
+    }
+}
+
+/* A link on the way is replaced by its target, from the link's directory; ".." after it
+ * leaves the target's directory; the last one is followed only when asked or by a "/". */
+TEST(path_resolve_follows_symbolic_links)
+{
+    static const struct path_case always[] = {
+        { "/", "l/e", 0, "/d/e" },          { "/", "l/g", 0, "/d/g" },
+        { "/", "abs/..", 0, "/d" },         { "/", "d/up/f", 0, "/f" },
+        { "/", "l/", 0, "/d" },             { "/", "l/up/l/e/..", 0, "/d" },
+        { "/", "fl/x", -LINUX_ENOTDIR, NULL }, { "/", "fl/", -LINUX_ENOTDIR, NULL },
+        { "/", "loop/x", -LINUX_ELOOP, NULL }, { "/", "dangling/x", -LINUX_ENOENT, NULL },
+        { "/", "empty/x", -LINUX_ENOENT, NULL }, { "/", "l/new", 0, "/d/new" },
+    };
+    path_check_link_cases(always, sizeof always / sizeof always[0], false);
+    static const struct path_case last_kept[] = {
+        { "/", "l", 0, "/l" }, { "/", "fl", 0, "/fl" }, { "/", "loop", 0, "/loop" }, { "/", "abs", 0, "/abs" },
+    };
+    path_check_link_cases(last_kept, sizeof last_kept / sizeof last_kept[0], false);
+    static const struct path_case last_followed[] = {
+        { "/", "l", 0, "/d" },        { "/", "fl", 0, "/f" },
+        { "/", "abs", 0, "/d/e" },    { "/", "loop", -LINUX_ELOOP, NULL },
+        { "/", "dangling", 0, "/missing" }, { "/", "d/up", 0, "/" },
+    };
+    path_check_link_cases(last_followed, sizeof last_followed / sizeof last_followed[0], true);
+}
