@@ -22,7 +22,8 @@
 #include "kernel/ramfile.h"
 #include "kernel/time_conv.h"
 
-#define FILE_STORE_MAX 64            /* boot modules (at most 8), their directories, the program's files and directories */
+#define FILE_STORE_MAX 256           /* boot modules (at most 8), their directories, /tmp, /dev and its
+                                      * devices, the program's files and directories */
 #define FILE_STORE_RAM_PAGES 8192    /* 32 MiB: a quarter of a node's default 128 MiB */
 #define FILE_STORE_INO_BASE 1000     /* the root's inode number; past FILES_DESCS_MAX, which number
                                       * descriptors' terminals and pipes */
@@ -44,10 +45,13 @@
 #define FILE_STORE_COOKIE_DOTDOT 1
 #define FILE_STORE_COOKIE_SLOTS 2
 #define FILE_STORE_DIRENT_ALIGN 8    /* getdents64 records are 8-byte aligned (fs/readdir.c) */
-#define FILE_STORE_LINKS_MAX 64      /* names of files beyond each one's first (link(2)) */
+#define FILE_STORE_LINKS_MAX 128     /* names of files beyond each one's first (link(2)) */
+#define FILE_STORE_FNV_OFFSET 2166136261u /* FNV-1a, 32 bits (draft-eastlake-fnv) */
+#define FILE_STORE_FNV_PRIME 16777619u
 
 struct file_node {
     char path[FILE_STORE_PATH_MAX];
+    uint32_t path_hash;   /* file_store_hash(path): a lookup compares it before the path */
     const uint8_t *data;  /* a module's bytes (read-only), else NULL: the file is ram */
     uint64_t size;        /* a module's size */
     struct ramfile ram;
@@ -69,6 +73,7 @@ static struct file_node file_store[FILE_STORE_MAX];
 /* A further name of a file (link(2)). */
 struct file_store_link {
     char path[FILE_STORE_PATH_MAX];
+    uint32_t path_hash;     /* file_store_hash(path) */
     struct file_node *node; /* a linked regular file; NULL: the slot is free */
 };
 static struct file_store_link file_store_links[FILE_STORE_LINKS_MAX];
@@ -120,11 +125,21 @@ static struct file_node *file_store_slot(void)
     return NULL;
 }
 
+/* A path's hash: a lookup's scan compares it first, so a full table costs little. */
+static uint32_t file_store_hash(const char *path)
+{
+    uint32_t h = FILE_STORE_FNV_OFFSET;
+    for (; *path; path++)
+        h = (h ^ (uint8_t)*path) * FILE_STORE_FNV_PRIME;
+    return h;
+}
+
 /* The further name path, or NULL. */
 static struct file_store_link *file_store_link_named(const char *path)
 {
+    uint32_t h = file_store_hash(path);
     for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
-        if (file_store_links[i].node && strcmp(file_store_links[i].path, path) == 0)
+        if (file_store_links[i].node && file_store_links[i].path_hash == h && strcmp(file_store_links[i].path, path) == 0)
             return &file_store_links[i];
     return NULL;
 }
@@ -142,9 +157,10 @@ struct file_node *file_store_lookup(const char *path)
 {
     if (strcmp(path, "/") == 0)
         return &file_store_root;
+    uint32_t h = file_store_hash(path);
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
         struct file_node *n = &file_store[i];
-        if (n->used && n->linked && strcmp(n->path, path) == 0)
+        if (n->used && n->linked && n->path_hash == h && strcmp(n->path, path) == 0)
             return n;
     }
     struct file_store_link *l = file_store_link_named(path);
@@ -209,6 +225,7 @@ static struct file_node *file_store_new(const char *name, size_t len, uint32_t p
                              .mtime_ns = now, .ctime_ns = now };
     memcpy(n->path, name, len);
     n->path[len] = '\0';
+    n->path_hash = file_store_hash(n->path);
     return n;
 }
 
@@ -481,8 +498,10 @@ static void file_store_drop_name(struct file_node *n, const char *path)
     n->ctime_ns = file_store_now(); /* its link count fell */
     file_store_parent_modified(path);
     struct file_store_link *l = file_store_link_named(path);
-    if (!l && (l = file_store_link_of(n)) != NULL)
+    if (!l && (l = file_store_link_of(n)) != NULL) {
         memcpy(n->path, l->path, sizeof n->path);
+        n->path_hash = l->path_hash;
+    }
     if (l) {
         l->node = NULL;
         return;
@@ -522,6 +541,7 @@ int64_t file_store_link(const char *from, const char *to)
     if (!l)
         return -LINUX_ENOSPC; /* no room for the directory entry */
     memcpy(l->path, to, len + 1);
+    l->path_hash = file_store_hash(l->path);
     l->node = n;
     n->ctime_ns = file_store_now(); /* its link count rose */
     file_store_parent_modified(to);
@@ -530,11 +550,12 @@ int64_t file_store_link(const char *from, const char *to)
 
 /* path, whose first prefix_len bytes are a path being renamed, now starts with to (to_len
  * bytes; the caller checked the result fits). */
-static void file_store_rebase(char *path, size_t prefix_len, const char *to, size_t to_len)
+static void file_store_rebase(char *path, uint32_t *hash, size_t prefix_len, const char *to, size_t to_len)
 {
     char *rest = path + prefix_len;
     memmove(path + to_len, rest, strlen(rest) + 1);
     memcpy(path, to, to_len);
+    *hash = file_store_hash(path);
 }
 
 int64_t file_store_rename(const char *from, const char *to)
@@ -577,16 +598,17 @@ int64_t file_store_rename(const char *from, const char *to)
     struct file_store_link *named = file_store_link_named(from);
     if (named) { /* a further name of a file: only it moves */
         memcpy(named->path, to, to_len + 1);
+        named->path_hash = file_store_hash(named->path);
         return 0;
     }
     for (size_t i = 0; i < FILE_STORE_MAX; i++) {
         struct file_node *m = &file_store[i];
         if (m->used && m->linked && (m == n || path_is_below(m->path, from)))
-            file_store_rebase(m->path, from_len, to, to_len);
+            file_store_rebase(m->path, &m->path_hash, from_len, to, to_len);
     }
     for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
         if (file_store_links[i].node && path_is_below(file_store_links[i].path, from))
-            file_store_rebase(file_store_links[i].path, from_len, to, to_len);
+            file_store_rebase(file_store_links[i].path, &file_store_links[i].path_hash, from_len, to, to_len);
     return 0;
 }
 

@@ -38,6 +38,40 @@ static void show(const char *path)
     printf(" %s=%s", path, n < 0 ? strerror(errno) : buf);
 }
 
+/* Many names (more than the store's 64 files of before): each file with a second name, the
+ * directory renamed, every file found by both names under the new path, then the first
+ * names removed (the second ones take over), then all. */
+#define MANY 120
+static void many(void)
+{
+    char a[64], b[64];
+    int made = 0, linked = 0, found = 0, kept = 0, gone = 0;
+    mkdir("m", 0755);
+    for (int i = 0; i < MANY; i++) {
+        snprintf(a, sizeof a, "m/f%d", i);
+        snprintf(b, sizeof b, "m/g%d", i);
+        int fd = open(a, O_CREAT | O_WRONLY, 0644);
+        made += fd >= 0 && write(fd, a, strlen(a)) > 0;
+        close(fd);
+        linked += link(a, b) == 0;
+    }
+    rename("m", "n");
+    for (int i = 0; i < MANY; i++) {
+        snprintf(a, sizeof a, "n/f%d", i);
+        snprintf(b, sizeof b, "n/g%d", i);
+        found += same(a, b) && nlink(a) == 2;
+        unlink(a);
+        char buf[16] = "";
+        int fd = open(b, O_RDONLY);
+        kept += fd >= 0 && read(fd, buf, sizeof buf) > 0 && buf[0] == 'm' && nlink(b) == 1;
+        close(fd);
+        gone += unlink(b) == 0;
+    }
+    printf("many: made %d linked %d found %d kept %d gone %d", made, linked, found, kept, gone);
+    step("rmdir", rmdir("n"));
+    printf("\n");
+}
+
 static void *checks(void *arg)
 {
     (void)arg;
@@ -91,6 +125,7 @@ static void *checks(void *arg)
     step("bad flags", linkat(AT_FDCWD, "f", AT_FDCWD, "h", 0x8000));
     unlink("f");
     printf("\n");
+    many();
     return NULL;
 }
 """ + r"""
@@ -299,6 +334,7 @@ int main(void)
 def test_hard_links_match_native(tmp_path):
     out = check_source_matches_native(tmp_path, "links", LINKS)
     assert "link: a-b ok nlink 2 2 same 1 again File exists" in out, out
+    assert "many: made 120 linked 120 found 120 kept 120 gone 120 rmdir ok" in out, out
 
 
 def test_named_semaphores_and_shared_memory_match_native(tmp_path):
