@@ -109,6 +109,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_GETCWD || c->op == FILES_OP_READLINK)
         return FILES_PATH_MAX;
+    if (c->op == FILES_OP_OPEN) /* a FIFO's open that must wait: the other end's opens */
+        return sizeof(uint64_t);
     if (c->op == FILES_OP_FSTAT || c->op == FILES_OP_STAT)
         return sizeof(struct linux_stat);
     if (c->op == FILES_OP_STATFS)

@@ -59,6 +59,9 @@ struct file_node {
     bool dir;             /* a directory (made by the program or for a module): no bytes */
     enum file_device device; /* a character device (kernel/file_devices.h): no bytes of its own */
     bool symlink;         /* a symbolic link: its bytes (ram) are the target */
+    bool fifo;            /* a named FIFO (mkfifo(3)): its bytes go through fifo_pipe */
+    void *fifo_pipe;      /* the FIFO's pipe while an end is open (kernel/files_fifo.c), else NULL */
+    uint64_t fifo_opens[2]; /* FIFO: opens of its read end [0] and write end [1] so far */
     bool linked;          /* its path finds it */
     uint32_t holds;       /* open descriptions naming it */
     uint32_t perm;        /* permission bits (07777): chmod, open's and mkdir's mode less the umask */
@@ -138,9 +141,11 @@ static uint32_t file_store_hash(const char *path)
 static struct file_store_link *file_store_link_named(const char *path)
 {
     uint32_t h = file_store_hash(path);
-    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++)
-        if (file_store_links[i].node && file_store_links[i].path_hash == h && strcmp(file_store_links[i].path, path) == 0)
-            return &file_store_links[i];
+    for (size_t i = 0; i < FILE_STORE_LINKS_MAX; i++) {
+        struct file_store_link *l = &file_store_links[i];
+        if (l->node && l->path_hash == h && strcmp(l->path, path) == 0)
+            return l;
+    }
     return NULL;
 }
 
@@ -209,6 +214,32 @@ int64_t file_store_symlink(const char *path, const char *target, size_t len)
 bool file_store_is_symlink(const struct file_node *n)
 {
     return n->symlink;
+}
+
+int64_t file_store_mkfifo(const char *path, uint32_t perm)
+{
+    if (file_store_lookup(path))
+        return -LINUX_EEXIST;
+    int64_t err = 0;
+    struct file_node *n = file_store_create(path, perm, &err);
+    if (n)
+        n->fifo = true;
+    return err;
+}
+
+bool file_store_is_fifo(const struct file_node *n)
+{
+    return n->fifo;
+}
+
+void **file_store_fifo_pipe(struct file_node *n)
+{
+    return &n->fifo_pipe;
+}
+
+uint64_t *file_store_fifo_opens(struct file_node *n)
+{
+    return n->fifo_opens;
 }
 
 /* A new empty file named name (len bytes, < FILE_STORE_PATH_MAX) in a free slot, linked or
@@ -678,7 +709,11 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
         }
         if (!n)
             continue;
-        uint8_t type = n->dir ? LINUX_DT_DIR : n->device ? LINUX_DT_CHR : n->symlink ? LINUX_DT_LNK : LINUX_DT_REG;
+        uint8_t type = n->dir       ? LINUX_DT_DIR
+                       : n->device  ? LINUX_DT_CHR
+                       : n->symlink ? LINUX_DT_LNK
+                       : n->fifo    ? LINUX_DT_FIFO
+                                    : LINUX_DT_REG;
         if (!file_store_dirent(buf, len, &used, file_store_ino(n), c + 1, type, name))
             return used ? (int64_t)used : -LINUX_EINVAL; /* the first record must fit (getdents64(2)) */
         *cookie = c + 1;
@@ -713,7 +748,7 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
         st->st_rdev = file_device_number(n->device);
         return;
     }
-    st->st_mode = (n->symlink ? LINUX_S_IFLNK : LINUX_S_IFREG) | n->perm;
+    st->st_mode = (n->symlink ? LINUX_S_IFLNK : n->fifo ? LINUX_S_IFIFO : LINUX_S_IFREG) | n->perm;
     st->st_size = (int64_t)file_store_size(n);
     st->st_blocks = n->data ? (st->st_size + FILE_STORE_STAT_BLOCK - 1) / FILE_STORE_STAT_BLOCK
                             : (int64_t)(n->ram.pages_held * (RAMFILE_PAGE / FILE_STORE_STAT_BLOCK));

@@ -38,6 +38,15 @@ int file_store_read_link(const char *path, char *target, size_t size, void *ctx)
 int64_t file_store_symlink(const char *path, const char *target, size_t len);
 /* Whether n is a symbolic link (stat shows S_IFLNK, its size the target's length). */
 bool file_store_is_symlink(const struct file_node *n);
+/* mkfifo(3): a named FIFO at canonical path (free, its parent a directory) with permission
+ * bits perm: 0, -EEXIST, -ENOSPC, -ENAMETOOLONG. */
+int64_t file_store_mkfifo(const char *path, uint32_t perm);
+/* Whether n is a named FIFO (kernel/files_fifo.c opens it). */
+bool file_store_is_fifo(const struct file_node *n);
+/* FIFO n's pipe slot (NULL while no end is open) and its opens of each end so far ([0]
+ * read, [1] write), kept for kernel/files_fifo.c. */
+void **file_store_fifo_pipe(struct file_node *n);
+uint64_t *file_store_fifo_opens(struct file_node *n);
 /* The file or directory at canonical path ("/": the root directory), or NULL. */
 struct file_node *file_store_lookup(const char *path);
 /* path_resolve's question over the store (ctx unused). */

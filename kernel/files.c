@@ -125,17 +125,17 @@ static void files_desc_put(struct file_desc *d)
         return;
     files_events_release(d);
     files_flock_release(d);
-    if (d->file) {
-        file_store_release(d->file);
-        d->file = NULL;
-    }
     if (d->kind == FILE_KIND_SOCKET) {
         files_socket_release(d);
         return;
     }
-    if (d->pipe)
+    if (d->pipe) /* a FIFO's pipe first: its node (d->file) must outlive it */
         files_pipe_drop_end(d->pipe, d->kind == FILE_KIND_PIPE_READ);
     d->pipe = NULL;
+    if (d->file) {
+        file_store_release(d->file);
+        d->file = NULL;
+    }
 }
 
 void files_pipe_drop_end(struct pipe *p, bool reader)
@@ -199,7 +199,7 @@ static int64_t files_lseek(struct file_desc *d, uint64_t offset, uint64_t whence
  * terminal for stdin, stdout and stderr, a FIFO for a pipe's end. */
 static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct file_desc *d)
 {
-    if (d->kind == FILE_KIND_FILE) {
+    if (d->file) { /* a file of the store, or an end of a named FIFO */
         file_store_stat(d->file, st);
         return;
     }
@@ -239,6 +239,8 @@ struct pipe *files_pipe_new(void)
 
 void files_pipe_free(struct pipe *p)
 {
+    if (p->fifo) /* its bytes go with its last end (fifo(7)); the next open makes a new one */
+        *file_store_fifo_pipe(p->fifo) = NULL;
     kfree(p->ring);
     kfree(p);
 }
@@ -551,6 +553,8 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_flock(d, c->arg);
     case FILES_OP_MAP_ADD:
         return files_map_add(d, c);
+    case FILES_OP_FIFO_WAIT:
+        return files_fifo_wait(d, c);
     default:
         return -LINUX_EINVAL;
     }
@@ -637,6 +641,8 @@ static int64_t files_execute_queued(struct files_waiter *w)
         return files_socket_recv(w->held, &w->call, w->bytes, &w->data_len);
     case FILES_OP_SEND:
         return files_socket_send(w->held, &w->call);
+    case FILES_OP_FIFO_WAIT:
+        return files_fifo_wait(w->held, &w->call);
     default:
         return files_write_desc(w->held, &w->call);
     }

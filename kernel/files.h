@@ -125,7 +125,10 @@ enum files_op {
     FILES_OP_MAP_REMOVE,    /* arg = the user start, arg2 = the end: no file mapped there any more */
     FILES_OP_SYMLINK,       /* path = the link's, len bytes at in = its target (no NUL) */
     FILES_OP_READLINK,      /* path: the link's target into data (no NUL): its length */
-    FILES_OP_LAST = FILES_OP_READLINK,
+    FILES_OP_MKNOD,         /* path, arg = mode with S_IFREG or S_IFIFO (mknod(2)) */
+    FILES_OP_FIFO_WAIT,     /* fd (an end of a named FIFO), arg = the other end's opens seen: waits
+                             * until the other end has been opened since (open(2) of a FIFO) */
+    FILES_OP_LAST = FILES_OP_FIFO_WAIT,
 };
 
 /* flags of a call */

@@ -123,6 +123,13 @@ void files_maps_written(const struct file_desc *d, const struct files_call *c, u
  * changed into data (struct files_map_range[], offsets from c->in), to be refreshed. 0 or
  * -errno. */
 int64_t files_map_write(const struct files_call *c, void *data, size_t *data_len);
+/* Named FIFOs (kernel/files_fifo.c). open(2) of FIFO f (canonical path) for mode with flags:
+ * the new fd, with the other end's opens so far into data (a uint64_t) when the open must
+ * wait for that end (FILES_OP_FIFO_WAIT); -ENXIO (a writer with O_NONBLOCK and no reader),
+ * -EINVAL (O_RDWR: not done), -EMFILE, -ENFILE, -ENOMEM. */
+int64_t files_fifo_open(struct file_node *f, uint64_t mode, uint64_t flags, void *data, size_t *data_len);
+/* FIFO_WAIT on d: 0 once the other end has been opened since c->arg, else FILES_WOULD_BLOCK. */
+int64_t files_fifo_wait(struct file_desc *d, const struct files_call *c);
 /* MAP_REMOVE: [start, end) maps no file any more (records shrink, split or go): 0, or
  * -ENOMEM when a split finds no free record. */
 int64_t files_map_remove(uint64_t start, uint64_t end);

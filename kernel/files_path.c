@@ -16,6 +16,7 @@
                           LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC | \
                           LINUX_O_NOFOLLOW) /* others are ignored */
 #define FILES_ANY_EXEC 0111        /* S_IXUSR | S_IXGRP | S_IXOTH */
+#define FILES_MKNOD_PERM 07777     /* mknod(2)'s mode without its type bits */
 
 /* umask(2): the program's; open(O_CREAT) and mkdir take its bits off the mode they ask for */
 #define FILES_UMASK_DEFAULT 022
@@ -25,7 +26,8 @@ static uint64_t files_umask = FILES_UMASK_DEFAULT;
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
 
-static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint64_t perm)
+static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint64_t perm, void *data,
+                          size_t *data_len)
 {
     uint64_t mode = flags & LINUX_O_ACCMODE;
     flags &= FILES_OPEN_FLAGS;
@@ -36,6 +38,8 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint6
         return -LINUX_EEXIST;
     if (f && file_store_is_symlink(f))
         return -LINUX_ELOOP; /* O_NOFOLLOW kept it (open(2)) */
+    if (f && file_store_is_fifo(f))
+        return files_fifo_open(f, mode, flags, data, data_len);
     if (!f && !(flags & LINUX_O_CREAT))
         return -LINUX_ENOENT;
     if (!f && dir_only)
@@ -100,7 +104,8 @@ bool files_op_has_path(uint32_t op)
     return op == FILES_OP_OPEN || op == FILES_OP_STAT || op == FILES_OP_ACCESS || op == FILES_OP_UNLINK ||
            op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_LINK ||
            op == FILES_OP_CHDIR || op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS ||
-           op == FILES_OP_CHOWN || op == FILES_OP_STATFS || op == FILES_OP_SYMLINK || op == FILES_OP_READLINK;
+           op == FILES_OP_CHOWN || op == FILES_OP_STATFS || op == FILES_OP_SYMLINK || op == FILES_OP_READLINK ||
+           op == FILES_OP_MKNOD;
 }
 
 /* The working directory. */
@@ -233,7 +238,8 @@ static bool files_follows_last(const struct files_call *c)
         return false;
     switch (c->op) {
     case FILES_OP_OPEN: /* O_CREAT | O_EXCL fails on any name there, a link too */
-        return !(c->arg & LINUX_O_NOFOLLOW) && (c->arg & (LINUX_O_CREAT | LINUX_O_EXCL)) != (LINUX_O_CREAT | LINUX_O_EXCL);
+        return !(c->arg & LINUX_O_NOFOLLOW) &&
+               (c->arg & (LINUX_O_CREAT | LINUX_O_EXCL)) != (LINUX_O_CREAT | LINUX_O_EXCL);
     case FILES_OP_STAT:
     case FILES_OP_ACCESS:
     case FILES_OP_CHDIR:
@@ -247,6 +253,28 @@ static bool files_follows_last(const struct files_call *c)
         return (c->flags & FILES_CALL_FOLLOW) != 0;
     default: /* UNLINK, MKDIR, RMDIR, RENAME, SYMLINK, READLINK */
         return false;
+    }
+}
+
+/* mknod(2) at canonical path: a regular file or a FIFO (mode's type bits); devices are
+ * not made (EPERM), nor directories (EPERM, as mknod(2) says). */
+static int64_t files_mknod(const char *path, bool dir_only, uint64_t mode)
+{
+    if (file_store_lookup(path))
+        return -LINUX_EEXIST;
+    if (dir_only)
+        return -LINUX_ENOENT;
+    uint32_t perm = (uint32_t)(mode & ~files_umask & FILES_MKNOD_PERM);
+    switch (mode & LINUX_S_IFMT) {
+    case 0:
+    case LINUX_S_IFREG: {
+        int64_t err = 0;
+        return file_store_create(path, perm, &err) ? 0 : err;
+    }
+    case LINUX_S_IFIFO:
+        return file_store_mkfifo(path, perm);
+    default:
+        return -LINUX_EPERM;
     }
 }
 
@@ -276,7 +304,7 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
         return rc;
     switch (c->op) {
     case FILES_OP_OPEN:
-        return files_open(path, how.dir_only, c->arg, c->arg2);
+        return files_open(path, how.dir_only, c->arg, c->arg2, data, data_len);
     case FILES_OP_STAT:
         return files_stat_path(path, data, data_len);
     case FILES_OP_ACCESS:
@@ -313,6 +341,8 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
         return how.dir_only ? -LINUX_ENOENT : file_store_symlink(path, (const char *)c->in, c->len);
     case FILES_OP_READLINK:
         return files_readlink(path, data, data_len);
+    case FILES_OP_MKNOD:
+        return files_mknod(path, how.dir_only, c->arg);
     default:
         return -LINUX_EINVAL;
     }

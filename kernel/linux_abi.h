@@ -10,6 +10,7 @@
 /* errno (asm-generic/errno-base.h, errno.h) */
 #define LINUX_EPERM 1
 #define LINUX_ENOENT 2
+#define LINUX_ENXIO 6
 #define LINUX_ESRCH 3
 #define LINUX_EINTR 4
 #define LINUX_EIO 5
@@ -292,6 +293,7 @@ struct linux_dirent64 {
     uint8_t d_type;
     char d_name[];
 };
+#define LINUX_DT_FIFO 1
 #define LINUX_DT_CHR 2
 #define LINUX_DT_DIR 4
 #define LINUX_DT_LNK 10

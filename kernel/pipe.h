@@ -18,6 +18,7 @@ struct pipe {
     uint32_t readers; /* open descriptions of the read end */
     uint32_t writers; /* open descriptions of the write end */
     uint64_t changes; /* bytes moved or an end closed, so far (edge-triggered epoll) */
+    void *fifo;       /* the named FIFO whose pipe this is (its store node), or NULL: pipe(2)'s */
 };
 
 /* A pipe around ring (PIPE_CAPACITY bytes), empty, with one reader and one writer. */

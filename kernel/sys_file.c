@@ -144,6 +144,19 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
 
 /* A call on a user path from dirfd (open, stat, access, ...); a STAT's result goes to
  * ustat. */
+/* The rest of open(2) of a FIFO at fd: wait until its other end has been opened after
+ * seen opens of it. fd, or the wait's error (a signal) with fd closed again. */
+static int64_t files_fifo_open_wait(int fd, uint64_t seen)
+{
+    struct files_call c = { .op = FILES_OP_FIFO_WAIT, .fd = fd, .arg = seen };
+    size_t n;
+    int64_t r = files_call(&c, NULL, &n);
+    if (r == 0)
+        return fd;
+    files_fd_call(FILES_OP_CLOSE, (uint64_t)fd, 0, 0);
+    return r;
+}
+
 int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2, uint64_t uout)
 {
     return files_path_call_flags(op, dirfd, upath, arg, arg2, uout, 0);
@@ -158,6 +171,7 @@ int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, 
     union {
         struct linux_stat st;
         struct linux_statfs sfs;
+        uint64_t fifo_opens_seen; /* OPEN of a FIFO that must wait for its other end */
     } out;
     long len = copy_string_from_user(c->path, upath, sizeof c->path);
     int64_t r = len;
@@ -170,6 +184,8 @@ int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, 
         c->flags = call_flags;
         size_t n = 0;
         r = files_call(c, &out, &n);
+        if (op == FILES_OP_OPEN && r >= 0 && n == sizeof out.fifo_opens_seen)
+            r = files_fifo_open_wait((int)r, out.fifo_opens_seen);
     }
     kfree(c);
     if (r == 0 && op == FILES_OP_STAT && copy_to_user(uout, &out.st, sizeof out.st) != 0)
@@ -597,6 +613,19 @@ long sys_symlinkat(uint64_t utarget, uint64_t newdirfd, uint64_t ulinkpath, uint
 {
     (void)a3, (void)a4, (void)a5;
     return files_two_paths(FILES_OP_SYMLINK, newdirfd, ulinkpath, FILES_CWD, utarget, 0);
+}
+
+/* mknod, mknodat: a regular file or a FIFO (mkfifo(3)); dev is for devices, not made here. */
+long sys_mknodat(uint64_t dirfd, uint64_t upath, uint64_t mode, uint64_t dev, uint64_t a4, uint64_t a5)
+{
+    (void)dev, (void)a4, (void)a5;
+    return (long)files_path_call(FILES_OP_MKNOD, dirfd, upath, (uint32_t)mode, 0, 0);
+}
+
+long sys_mknod(uint64_t upath, uint64_t mode, uint64_t dev, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sys_mknodat(FILES_CWD, upath, mode, dev, 0, 0);
 }
 
 long sys_symlink(uint64_t utarget, uint64_t ulinkpath, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

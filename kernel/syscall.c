@@ -45,7 +45,8 @@ enum {
     NR_memfd_create = 319, NR_sendfile = 40, NR_rt_sigqueueinfo = 129, NR_rt_tgsigqueueinfo = 297,
     NR_flock = 73, NR_preadv = 295, NR_pwritev = 296, NR_preadv2 = 327, NR_pwritev2 = 328, NR_getpriority = 140,
     NR_setpriority = 141, NR_setuid = 105, NR_setgid = 106, NR_setreuid = 113, NR_setregid = 114,
-    NR_setresuid = 117, NR_setresgid = 119, NR_setfsuid = 122, NR_setfsgid = 123, NR_setgroups = 116, NR_link = 86, NR_linkat = 265, NR_symlink = 88, NR_symlinkat = 266,
+    NR_setresuid = 117, NR_setresgid = 119, NR_setfsuid = 122, NR_setfsgid = 123, NR_setgroups = 116, NR_link = 86, NR_linkat = 265,
+    NR_symlink = 88, NR_symlinkat = 266, NR_mknod = 133, NR_mknodat = 259,
 };
 
 static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
@@ -79,7 +80,8 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_fdatasync] = sys_fsync, [NR_ftruncate] = sys_ftruncate, [NR_creat] = sys_creat, [NR_unlink] = sys_unlink,
     [NR_unlinkat] = sys_unlinkat, [NR_rename] = sys_rename, [NR_renameat] = sys_renameat,
     [NR_renameat2] = sys_renameat2, [NR_link] = sys_link, [NR_linkat] = sys_linkat, [NR_symlink] = sys_symlink,
-    [NR_symlinkat] = sys_symlinkat, [NR_readlink] = sys_readlink, [NR_readlinkat] = sys_readlinkat,
+    [NR_symlinkat] = sys_symlinkat, [NR_mknod] = sys_mknod, [NR_mknodat] = sys_mknodat,
+    [NR_readlink] = sys_readlink, [NR_readlinkat] = sys_readlinkat,
     [NR_umask] = sys_umask, [NR_chdir] = sys_chdir, [NR_getpgid] = sys_getpgid, [NR_getsid] = sys_getpgid,
     [NR_mkdir] = sys_mkdir, [NR_mkdirat] = sys_mkdirat, [NR_rmdir] = sys_rmdir,
     [NR_fchdir] = sys_fchdir, [NR_getdents64] = sys_getdents64, [NR_faccessat] = sys_faccessat,

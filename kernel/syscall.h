@@ -36,7 +36,8 @@ SYS_DECL(read); SYS_DECL(write); SYS_DECL(writev); SYS_DECL(readv); SYS_DECL(ioc
 SYS_DECL(open); SYS_DECL(openat); SYS_DECL(dup); SYS_DECL(dup2); SYS_DECL(dup3); SYS_DECL(fcntl);
 SYS_DECL(pipe); SYS_DECL(pipe2); SYS_DECL(pwrite64); SYS_DECL(ftruncate); SYS_DECL(fsync); SYS_DECL(creat);
 SYS_DECL(unlink); SYS_DECL(unlinkat); SYS_DECL(rename); SYS_DECL(renameat); SYS_DECL(renameat2); SYS_DECL(link); SYS_DECL(linkat); SYS_DECL(symlink);
-SYS_DECL(symlinkat); SYS_DECL(lstat); SYS_DECL(lchown);
+SYS_DECL(symlinkat); SYS_DECL(lstat); SYS_DECL(lchown); SYS_DECL(mknod);
+SYS_DECL(mknodat);
 SYS_DECL(readlink); SYS_DECL(readlinkat); SYS_DECL(umask); SYS_DECL(chdir); SYS_DECL(mkdir); SYS_DECL(mkdirat);
 SYS_DECL(fchdir); SYS_DECL(getdents64); SYS_DECL(faccessat); SYS_DECL(faccessat2); SYS_DECL(eventfd);
 SYS_DECL(eventfd2); SYS_DECL(prctl); SYS_DECL(epoll_create); SYS_DECL(epoll_create1); SYS_DECL(epoll_ctl);
