@@ -216,17 +216,6 @@ bool file_store_is_symlink(const struct file_node *n)
     return n->symlink;
 }
 
-int64_t file_store_mkfifo(const char *path, uint32_t perm)
-{
-    if (file_store_lookup(path))
-        return -LINUX_EEXIST;
-    int64_t err = 0;
-    struct file_node *n = file_store_create(path, perm, &err);
-    if (n)
-        n->fifo = true;
-    return err;
-}
-
 bool file_store_is_fifo(const struct file_node *n)
 {
     return n->fifo;
@@ -271,6 +260,26 @@ struct file_node *file_store_create(const char *path, uint32_t perm, int64_t *er
     if (n)
         file_store_parent_modified(n->path);
     return n;
+}
+
+/* A new node at canonical path with permission bits perm, for mkdir and mkfifo to make
+ * their kind of: it, or NULL with *err (-EEXIST when the path is taken). */
+static struct file_node *file_store_make(const char *path, uint32_t perm, int64_t *err)
+{
+    if (file_store_lookup(path)) {
+        *err = -LINUX_EEXIST;
+        return NULL;
+    }
+    return file_store_create(path, perm, err);
+}
+
+int64_t file_store_mkfifo(const char *path, uint32_t perm)
+{
+    int64_t err = 0;
+    struct file_node *n = file_store_make(path, perm, &err);
+    if (n)
+        n->fifo = true;
+    return err;
 }
 
 /* A boot module's path: missing directories on the way are to be made, files block it. */
@@ -345,10 +354,8 @@ const char *file_store_path(const struct file_node *n)
 
 int64_t file_store_mkdir(const char *path, uint32_t perm)
 {
-    if (file_store_lookup(path))
-        return -LINUX_EEXIST;
     int64_t err = 0;
-    struct file_node *n = file_store_create(path, perm, &err);
+    struct file_node *n = file_store_make(path, perm, &err);
     if (n)
         n->dir = true;
     return err;

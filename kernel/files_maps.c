@@ -69,8 +69,26 @@ static struct files_map *files_map_at(uint64_t va)
     return NULL;
 }
 
+/* The mappings of f's bytes [off, off + len) (only writable ones if asked; not except) into
+ * data as struct files_map_range[], offsets from off: the bytes written. */
 static size_t files_maps_find(const struct file_node *f, uint64_t off, uint64_t len, bool writable_only,
-                              const struct files_map *except, void *data);
+                              const struct files_map *except, void *data)
+{
+    size_t count = 0;
+    for (size_t i = 0; files_maps_live && i < FILES_MAPS_MAX && count < FILES_MAPS_RANGES_MAX; i++) {
+        const struct files_map *m = &files_maps[i];
+        if (!m->end || m->file != f || (writable_only && !m->writable) || m == except)
+            continue;
+        uint64_t lo = off > m->offset ? off : m->offset;
+        uint64_t map_end = m->offset + (m->end - m->start), hi = off + len < map_end ? off + len : map_end;
+        if (lo >= hi)
+            continue;
+        struct files_map_range r = { .va = m->start + (lo - m->offset), .offset = lo - off, .len = hi - lo };
+        memcpy((uint8_t *)data + count * sizeof r, &r, sizeof r);
+        count++;
+    }
+    return count * sizeof(struct files_map_range);
+}
 
 int64_t files_map_write(const struct files_call *c, void *data, size_t *data_len)
 {
@@ -126,27 +144,6 @@ int64_t files_map_remove(uint64_t start, uint64_t end)
         }
     }
     return 0;
-}
-
-/* The mappings of f's bytes [off, off + len) (only writable ones if asked; not except) into
- * data as struct files_map_range[], offsets from off: the bytes written. */
-static size_t files_maps_find(const struct file_node *f, uint64_t off, uint64_t len, bool writable_only,
-                              const struct files_map *except, void *data)
-{
-    size_t count = 0;
-    for (size_t i = 0; files_maps_live && i < FILES_MAPS_MAX && count < FILES_MAPS_RANGES_MAX; i++) {
-        const struct files_map *m = &files_maps[i];
-        if (!m->end || m->file != f || (writable_only && !m->writable) || m == except)
-            continue;
-        uint64_t lo = off > m->offset ? off : m->offset;
-        uint64_t map_end = m->offset + (m->end - m->start), hi = off + len < map_end ? off + len : map_end;
-        if (lo >= hi)
-            continue;
-        struct files_map_range r = { .va = m->start + (lo - m->offset), .offset = lo - off, .len = hi - lo };
-        memcpy((uint8_t *)data + count * sizeof r, &r, sizeof r);
-        count++;
-    }
-    return count * sizeof(struct files_map_range);
 }
 
 bool files_maps_newer(const struct file_desc *d, const struct files_call *c, uint64_t off, void *data,
