@@ -190,27 +190,6 @@ int file_store_read_link(const char *path, char *target, size_t size, void *ctx)
     return (int)len;
 }
 
-int64_t file_store_symlink(const char *path, const char *target, size_t len)
-{
-    if (file_store_lookup(path))
-        return -LINUX_EEXIST;
-    if (!len)
-        return -LINUX_ENOENT; /* symlink(2): an empty target */
-    if (len >= FILE_STORE_PATH_MAX)
-        return -LINUX_ENAMETOOLONG;
-    int64_t err = 0;
-    struct file_node *n = file_store_create(path, FILE_STORE_SYMLINK_PERM, &err);
-    if (!n)
-        return err;
-    n->symlink = true;
-    err = file_store_write(n, 0, target, len);
-    if (err < 0) {
-        file_store_unlink(path);
-        return err;
-    }
-    return 0;
-}
-
 bool file_store_is_symlink(const struct file_node *n)
 {
     return n->symlink;
@@ -262,8 +241,8 @@ struct file_node *file_store_create(const char *path, uint32_t perm, int64_t *er
     return n;
 }
 
-/* A new node at canonical path with permission bits perm, for mkdir and mkfifo to make
- * their kind of: it, or NULL with *err (-EEXIST when the path is taken). */
+/* A new node at canonical path with permission bits perm, for mkdir, mkfifo, symlink and
+ * the devices to make their kind of: it, or NULL with *err (-EEXIST when the path is taken). */
 static struct file_node *file_store_make(const char *path, uint32_t perm, int64_t *err)
 {
     if (file_store_lookup(path)) {
@@ -280,6 +259,25 @@ int64_t file_store_mkfifo(const char *path, uint32_t perm)
     if (n)
         n->fifo = true;
     return err;
+}
+
+int64_t file_store_symlink(const char *path, const char *target, size_t len)
+{
+    if (!len)
+        return -LINUX_ENOENT; /* symlink(2): an empty target */
+    if (len >= FILE_STORE_PATH_MAX)
+        return -LINUX_ENAMETOOLONG;
+    int64_t err = 0;
+    struct file_node *n = file_store_make(path, FILE_STORE_SYMLINK_PERM, &err);
+    if (!n)
+        return err;
+    n->symlink = true;
+    err = file_store_write(n, 0, target, len);
+    if (err < 0) {
+        file_store_unlink(path);
+        return err;
+    }
+    return 0;
 }
 
 /* A boot module's path: missing directories on the way are to be made, files block it. */
@@ -321,7 +319,7 @@ bool file_store_add_module(const char *path, size_t len, const uint8_t *data, ui
 bool file_store_add_device(const char *path, enum file_device device)
 {
     int64_t err = 0;
-    struct file_node *n = file_store_lookup(path) ? NULL : file_store_create(path, FILE_STORE_DEVICE_PERM, &err);
+    struct file_node *n = file_store_make(path, FILE_STORE_DEVICE_PERM, &err);
     if (n)
         n->device = device;
     return n != NULL;

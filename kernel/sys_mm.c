@@ -78,15 +78,24 @@ static long mm_map_file(uint64_t addr, uint64_t len, uint64_t prot, uint64_t fla
     return base;
 }
 
+/* Before [addr, addr + len) is unmapped or mapped over: the shared file mappings there
+ * write back and are forgotten (kernel/shared_maps.h). 0 or -errno; a range munmap or mmap
+ * will refuse is left to them. */
+static long mm_detach_shared_files(uint64_t addr, uint64_t len)
+{
+    if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len > UVM_USER_END - addr)
+        return 0;
+    return shared_maps_detach(addr, addr + PAGE_ALIGN_UP(len));
+}
+
 long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd, uint64_t off)
 {
     if (off & (PAGE_SIZE - 1)) /* the offset must be a multiple of the page size */
         return -LINUX_EINVAL;
     if (prot > UINT32_MAX || flags > UINT32_MAX || (prot & UVM_PROT_SHARED_FILE))
         return -LINUX_EINVAL;
-    if ((flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) == LINUX_MAP_FIXED && len &&
-        !(addr & (PAGE_SIZE - 1)) && addr < UVM_USER_END && len <= UVM_USER_END - addr) {
-        long r = shared_maps_detach(addr, addr + PAGE_ALIGN_UP(len)); /* the new mapping replaces them */
+    if ((flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)) == LINUX_MAP_FIXED && len) {
+        long r = mm_detach_shared_files(addr, len); /* the new mapping replaces them */
         if (r < 0)
             return r;
     }
@@ -98,11 +107,9 @@ long sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64
 long sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a2, (void)a3, (void)a4, (void)a5;
-    if (!(addr & (PAGE_SIZE - 1)) && addr < UVM_USER_END && len <= UVM_USER_END - addr) {
-        long r = shared_maps_detach(addr, addr + PAGE_ALIGN_UP(len));
-        if (r < 0)
-            return r;
-    }
+    long r = mm_detach_shared_files(addr, len);
+    if (r < 0)
+        return r;
     if (dsm_active())
         return dsm_control_mm(DSM_MM_MUNMAP, addr, len, 0, 0);
     return uvm_munmap(addr, len);
