@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/linux_abi.h"
 #include "kernel/multiboot.h"
 
 #define FILES_MAX_FDS 64
@@ -225,6 +226,15 @@ int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64
 /* files_path_call with FILES_CALL_* call_flags (FILES_CALL_NOFOLLOW). */
 int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
                               uint64_t uout, uint32_t call_flags);
+/* What a path call answers besides its result: STAT's and STATFS's structs, an OPEN's FIFO count. */
+union files_path_result {
+    struct linux_stat st;
+    struct linux_statfs sfs;
+    uint64_t fifo_opens_seen; /* OPEN of a FIFO that must wait for its other end */
+};
+/* files_path_call_flags with the answer left in *out (kernel memory) instead of user memory. */
+int64_t files_path_call_into(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
+                             uint32_t call_flags, union files_path_result *out);
 /* read(2) on fd into user memory; bytes read, 0 at end, or a negative errno. have_bytes:
  * the caller holds bytes already (readv's later vectors), so an empty pipe gives 0 at once. */
 long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes);

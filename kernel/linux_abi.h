@@ -320,4 +320,27 @@ struct linux_statfs {
 #define LINUX_NAME_MAX 255           /* include/uapi/linux/limits.h */
 _Static_assert(sizeof(struct linux_statfs) == 120, "x86_64 struct statfs is 120 bytes");
 
+/* struct statx (include/uapi/linux/stat.h): 256 bytes, every field at a fixed offset. */
+struct linux_statx_timestamp {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+};
+struct linux_statx {
+    uint32_t stx_mask, stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink, stx_uid, stx_gid;
+    uint16_t stx_mode, spare0;
+    uint64_t stx_ino, stx_size, stx_blocks, stx_attributes_mask;
+    struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major, stx_rdev_minor, stx_dev_major, stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint32_t stx_dio_mem_align, stx_dio_offset_align;
+    uint64_t spare3[12];
+};
+_Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
+#define LINUX_STATX_BASIC_STATS 0x7ffu /* type, mode, nlink, uid, gid, atime, mtime, ctime, ino, size, blocks */
+#define LINUX_STATX_RESERVED 0x80000000u /* a mask with this bit is EINVAL */
+#define LINUX_AT_STATX_SYNC_TYPE 0x6000 /* AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC */
+
 #endif

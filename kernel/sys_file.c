@@ -142,8 +142,6 @@ long files_write(int fd, uint64_t ubuf, uint64_t len)
     return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0, 0, true);
 }
 
-/* A call on a user path from dirfd (open, stat, access, ...); a STAT's result goes to
- * ustat. */
 /* The rest of open(2) of a FIFO at fd: wait until its other end has been opened after
  * seen opens of it. fd, or the wait's error (a signal) with fd closed again. */
 static int64_t files_fifo_open_wait(int fd, uint64_t seen)
@@ -162,17 +160,12 @@ int64_t files_path_call(enum files_op op, uint64_t dirfd, uint64_t upath, uint64
     return files_path_call_flags(op, dirfd, upath, arg, arg2, uout, 0);
 }
 
-int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
-                              uint64_t uout, uint32_t call_flags)
+int64_t files_path_call_into(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
+                             uint32_t call_flags, union files_path_result *out)
 {
     struct files_call *c = kzalloc(sizeof *c);
     if (!c)
         return -LINUX_ENOMEM;
-    union {
-        struct linux_stat st;
-        struct linux_statfs sfs;
-        uint64_t fifo_opens_seen; /* OPEN of a FIFO that must wait for its other end */
-    } out;
     long len = copy_string_from_user(c->path, upath, sizeof c->path);
     int64_t r = len;
     if (len >= 0) {
@@ -183,11 +176,19 @@ int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, 
         c->path_len = (uint32_t)len;
         c->flags = call_flags;
         size_t n = 0;
-        r = files_call(c, &out, &n);
-        if (op == FILES_OP_OPEN && r >= 0 && n == sizeof out.fifo_opens_seen)
-            r = files_fifo_open_wait((int)r, out.fifo_opens_seen);
+        r = files_call(c, out, &n);
+        if (op == FILES_OP_OPEN && r >= 0 && n == sizeof out->fifo_opens_seen)
+            r = files_fifo_open_wait((int)r, out->fifo_opens_seen);
     }
     kfree(c);
+    return r;
+}
+
+int64_t files_path_call_flags(enum files_op op, uint64_t dirfd, uint64_t upath, uint64_t arg, uint64_t arg2,
+                              uint64_t uout, uint32_t call_flags)
+{
+    union files_path_result out;
+    int64_t r = files_path_call_into(op, dirfd, upath, arg, arg2, call_flags, &out);
     if (r == 0 && op == FILES_OP_STAT && copy_to_user(uout, &out.st, sizeof out.st) != 0)
         r = -LINUX_EFAULT;
     if (r == 0 && op == FILES_OP_STATFS && copy_to_user(uout, &out.sfs, sizeof out.sfs) != 0)

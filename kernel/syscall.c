@@ -12,7 +12,7 @@
 /* x86-64 numbers (syscall_64.tbl) of the calls we implement. */
 enum {
     NR_read = 0, NR_write = 1, NR_open = 2, NR_close = 3, NR_stat = 4, NR_fstat = 5, NR_lstat = 6,
-    NR_lseek = 8, NR_mmap = 9, NR_access = 21, NR_getcwd = 79, NR_newfstatat = 262,
+    NR_lseek = 8, NR_mmap = 9, NR_access = 21, NR_getcwd = 79, NR_newfstatat = 262, NR_statx = 332,
     NR_mprotect = 10, NR_munmap = 11, NR_brk = 12, NR_rt_sigaction = 13, NR_rt_sigprocmask = 14,
     NR_ioctl = 16, NR_pread64 = 17, NR_readv = 19, NR_writev = 20, NR_sched_yield = 24, NR_mremap = 25,
     NR_madvise = 28, NR_nanosleep = 35, NR_getpid = 39, NR_clone = 56, NR_exit = 60, NR_kill = 62,
@@ -66,7 +66,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_clock_nanosleep] = sys_clock_nanosleep, [NR_exit_group] = sys_exit_group, [NR_tgkill] = sys_tgkill,
     [NR_openat] = sys_openat, [NR_set_robust_list] = sys_set_robust_list, [NR_prlimit64] = sys_prlimit64,
     [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_lstat, [NR_access] = sys_access,
-    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_getrusage] = sys_getrusage,
+    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_statx] = sys_statx, [NR_getrusage] = sys_getrusage,
     [NR_sysinfo] = sys_sysinfo, [NR_sched_setaffinity] = sys_sched_setaffinity, [NR_getcpu] = sys_getcpu,
     [NR_rt_sigreturn] = sys_rt_sigreturn, [NR_sched_setparam] = sys_sched_setparam,
     [NR_sched_getparam] = sys_sched_getparam, [NR_sched_setscheduler] = sys_sched_setscheduler,
