@@ -129,8 +129,10 @@ static void files_desc_put(struct file_desc *d)
         files_socket_release(d);
         return;
     }
+    if (d->kind == FILE_KIND_PIPE_RDWR) /* its writer end here, its reader end below */
+        files_pipe_drop_end(d->pipe, false);
     if (d->pipe) /* a FIFO's pipe first: its node (d->file) must outlive it */
-        files_pipe_drop_end(d->pipe, d->kind == FILE_KIND_PIPE_READ);
+        files_pipe_drop_end(d->pipe, d->kind != FILE_KIND_PIPE_WRITE);
     d->pipe = NULL;
     if (d->file) {
         file_store_release(d->file);
@@ -207,7 +209,7 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
     st->st_ino = ino;
     st->st_nlink = 1;
     st->st_blksize = FILES_BLOCK_SIZE;
-    bool pipe_end = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
+    bool pipe_end = files_is_pipe(d);
     st->st_mode = pipe_end ? LINUX_S_IFIFO | FILES_PIPE_MODE : LINUX_S_IFCHR | FILES_CHAR_MODE;
     if (d->kind == FILE_KIND_SOCKET)
         st->st_mode = LINUX_S_IFSOCK | FILES_SOCKET_MODE;
@@ -351,6 +353,7 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
         d->offset += *data_len;
         return (int64_t)*data_len;
     case FILE_KIND_PIPE_READ:
+    case FILE_KIND_PIPE_RDWR:
         return files_pipe_read(d, c, data, data_len);
     case FILE_KIND_SOCKET:
         return files_socket_recv(d, c, data, data_len);
@@ -371,6 +374,7 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
         serial_port_write_raw(d->kind == FILE_KIND_STDOUT ? SERIAL_PORT_COM2 : SERIAL_PORT_COM3, c->in, c->len);
         return c->len;
     case FILE_KIND_PIPE_WRITE:
+    case FILE_KIND_PIPE_RDWR:
         return files_pipe_write(d, c);
     case FILE_KIND_SOCKET:
         return files_socket_send(d, c);
@@ -393,7 +397,7 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
 static int64_t files_fcntl(struct fd_slot *s, uint64_t cmd, uint64_t value)
 {
     struct file_desc *d = s->desc;
-    bool is_pipe = d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE;
+    bool is_pipe = files_is_pipe(d);
     switch (cmd) {
     case LINUX_F_GETFD:
         return s->cloexec ? LINUX_FD_CLOEXEC : 0;
@@ -431,7 +435,7 @@ static int64_t files_ioctl(struct fd_slot *s, uint64_t request, uint64_t on)
         s->cloexec = request == LINUX_FIOCLEX;
         return 0;
     case LINUX_FIONREAD:
-        if (d->kind == FILE_KIND_PIPE_READ)
+        if (d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_RDWR)
             return d->pipe->count;
         if (d->kind == FILE_KIND_SOCKET)
             return files_socket_pending(d);

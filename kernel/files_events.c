@@ -97,6 +97,9 @@ int16_t files_poll_mask(const struct file_desc *d)
     case FILE_KIND_PIPE_WRITE:
         return (int16_t)((pipe_free(p) >= PIPE_ATOMIC_MAX ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0) |
                          (p->readers ? 0 : LINUX_POLLERR));
+    case FILE_KIND_PIPE_RDWR: /* it is a reader and a writer itself: never hung up */
+        return (int16_t)((p->count ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
+                         (pipe_free(p) >= PIPE_ATOMIC_MAX ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
     case FILE_KIND_EVENTFD:
         return (int16_t)((eventfd_readable(&d->event) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0) |
                          (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));

@@ -6,7 +6,8 @@
  * unless O_NONBLOCK (then a writer with no reader fails with ENXIO): the open makes its end
  * at once, so the other side, opening later, finds it and goes on, and the waiting side
  * learns it from the other end's count of opens (FILES_OP_FIFO_WAIT), which only grows,
- * so a peer that opened and closed again still ends the wait. */
+ * so a peer that opened and closed again still ends the wait. O_RDWR (which POSIX leaves
+ * undefined) is Linux's: one descriptor that is both ends, opened at once. */
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
 #include "kernel/libc.h"
@@ -16,19 +17,25 @@
 #define FILES_FIFO_READ 0 /* index of file_store_fifo_opens: the read end's */
 #define FILES_FIFO_WRITE 1
 
+/* The kind of descriptor an open of a FIFO with access mode makes. */
+static enum file_kind files_fifo_kind(uint64_t mode)
+{
+    return mode == LINUX_O_RDONLY ? FILE_KIND_PIPE_READ
+           : mode == LINUX_O_WRONLY ? FILE_KIND_PIPE_WRITE
+                                    : FILE_KIND_PIPE_RDWR;
+}
+
 int64_t files_fifo_open(struct file_node *f, uint64_t mode, uint64_t flags, void *data, size_t *data_len)
 {
-    if (mode == LINUX_O_RDWR)
-        return -LINUX_EINVAL; /* both ends at once: not done */
     struct pipe **slot = (struct pipe **)file_store_fifo_pipe(f);
-    bool reader = mode == LINUX_O_RDONLY;
-    if (!reader && (flags & LINUX_O_NONBLOCK) && !(*slot && (*slot)->readers))
+    enum file_kind kind = files_fifo_kind(mode);
+    bool reads = kind != FILE_KIND_PIPE_WRITE, writes = kind != FILE_KIND_PIPE_READ;
+    if (!reads && (flags & LINUX_O_NONBLOCK) && !(*slot && (*slot)->readers))
         return -LINUX_ENXIO; /* fifo(7): no reader to write to */
     int fd = files_lowest_free(0);
     if (fd < 0)
         return fd;
-    struct file_desc *d = files_desc_new(reader ? FILE_KIND_PIPE_READ : FILE_KIND_PIPE_WRITE,
-                                         (uint32_t)mode | ((uint32_t)flags & FILES_SETFL_MASK));
+    struct file_desc *d = files_desc_new(kind, (uint32_t)mode | ((uint32_t)flags & FILES_SETFL_MASK));
     if (!d)
         return -LINUX_ENFILE;
     if (!*slot) {
@@ -42,21 +49,24 @@ int64_t files_fifo_open(struct file_node *f, uint64_t mode, uint64_t flags, void
         *slot = p;
     }
     struct pipe *p = *slot;
-    if (reader)
+    uint64_t *opens = file_store_fifo_opens(f);
+    if (reads) {
         p->readers++;
-    else
+        opens[FILES_FIFO_READ]++;
+    }
+    if (writes) {
         p->writers++;
+        opens[FILES_FIFO_WRITE]++;
+    }
     p->changes++;
     files_changed = true; /* an open waiting for this end goes on */
-    uint64_t *opens = file_store_fifo_opens(f);
-    opens[reader ? FILES_FIFO_READ : FILES_FIFO_WRITE]++;
     d->pipe = p;
     d->file = f;
     file_store_hold(f);
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
-    uint64_t other = opens[reader ? FILES_FIFO_WRITE : FILES_FIFO_READ];
-    if (!(flags & LINUX_O_NONBLOCK) && !(reader ? p->writers : p->readers)) {
-        uint64_t seen = other;
+    /* fifo(7): O_RDWR never waits (it is the other end itself); O_NONBLOCK never does. */
+    if (kind != FILE_KIND_PIPE_RDWR && !(flags & LINUX_O_NONBLOCK) && !(reads ? p->writers : p->readers)) {
+        uint64_t seen = opens[reads ? FILES_FIFO_WRITE : FILES_FIFO_READ];
         memcpy(data, &seen, sizeof seen);
         *data_len = sizeof seen;
     }

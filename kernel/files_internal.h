@@ -28,6 +28,7 @@ enum file_kind {
     FILE_KIND_FILE,      /* a file of kernel/file_store.h */
     FILE_KIND_PIPE_READ,
     FILE_KIND_PIPE_WRITE,
+    FILE_KIND_PIPE_RDWR, /* a named FIFO opened O_RDWR: both a reader and a writer of its pipe */
     FILE_KIND_EVENTFD,
     FILE_KIND_EPOLL,
     FILE_KIND_TIMERFD,
@@ -71,6 +72,11 @@ extern bool files_changed;
 
 /* A new description (one reference), or NULL when all are in use. */
 struct file_desc *files_desc_new(enum file_kind kind, uint32_t status);
+/* Whether d is an end of a pipe or FIFO (either way, or both). */
+static inline bool files_is_pipe(const struct file_desc *d)
+{
+    return d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE || d->kind == FILE_KIND_PIPE_RDWR;
+}
 /* The lowest closed descriptor at or above from, or -EMFILE. */
 int files_lowest_free(int from);
 /* Makes fd (closed) name d. */

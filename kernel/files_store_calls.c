@@ -13,7 +13,7 @@
 
 int64_t files_fallocate(struct file_desc *d, uint64_t offset, uint64_t len)
 {
-    if (d->kind == FILE_KIND_PIPE_READ || d->kind == FILE_KIND_PIPE_WRITE || d->kind == FILE_KIND_SOCKET)
+    if (files_is_pipe(d) || d->kind == FILE_KIND_SOCKET)
         return -LINUX_ESPIPE;
     if (d->kind != FILE_KIND_FILE)
         return -LINUX_ENODEV;

@@ -2,7 +2,8 @@
 """Named FIFOs (kernel/files_fifo.c): mkfifo and mknod, an open that waits for the other end
 (a reader first, then a writer first, each from a thread clone() puts on node 1 when there
 are two), more bytes than a pipe holds, end of file after the writer's close, O_NONBLOCK
-opens (ENXIO for a writer with no reader), stat and a listing's DT_FIFO. Every answer must
+opens (ENXIO for a writer with no reader), an O_RDWR open (both ends in one descriptor,
+never waiting; EINVAL before), stat and a listing's DT_FIFO. Every answer must
 equal the native run's, made in an empty directory. Before this, mkfifo was ENOSYS."""
 from dsmkpy.testing import check_source_matches_native
 
@@ -10,6 +11,7 @@ SOURCE = r"""
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -68,6 +70,49 @@ static void on_alarm(int sig) { (void)sig; alarms++; }
 
 static void *reader(void *arg) { return (void *)drain((const char *)arg); }
 static void *writer(void *arg) { return (void *)fill((const char *)arg); }
+
+static void show_poll(int fd)
+{
+    struct pollfd pf = { fd, POLLIN | POLLOUT, 0 };
+    int n = poll(&pf, 1, 0);
+    printf(", poll %d%s%s%s", n, (pf.revents & POLLIN) ? " in" : "", (pf.revents & POLLOUT) ? " out" : "",
+           (pf.revents & POLLHUP) ? " hup" : "");
+}
+
+/* O_RDWR (Linux's, fifo(7)): opens at once, and the one descriptor is both ends. */
+static void *read_write(void *arg)
+{
+    char buf[8] = { 0 };
+    printf("read-write:");
+    int rw = open((const char *)arg, O_RDWR);
+    printf(" open %s", rw < 0 ? strerror(errno) : "ok");
+    int w = open((const char *)arg, O_WRONLY | O_NONBLOCK);
+    printf(", writer %s", w < 0 ? strerror(errno) : "opened");
+    int r = open((const char *)arg, O_RDONLY);
+    printf(", reader %s", r < 0 ? strerror(errno) : "opened");
+    show_poll(rw);
+    ssize_t put = write(rw, "hello", 5);
+    ssize_t got = read(r, buf, sizeof buf - 1);
+    printf(", write %zd read %zd %s", put, got, buf);
+    put = write(w, "ab", 2);
+    show_poll(rw);
+    memset(buf, 0, sizeof buf);
+    got = read(rw, buf, sizeof buf - 1);
+    printf(", write %zd read %zd %s", put, got, buf);
+    close(w);
+    close(r);
+    put = write(rw, "z", 1);
+    show_poll(rw);
+    got = read(rw, buf, sizeof buf - 1);
+    struct stat st;
+    fstat(rw, &st);
+    printf(", alone write %zd read %zd, fifo %d rdwr %d", put, got, S_ISFIFO(st.st_mode),
+           (fcntl(rw, F_GETFL) & O_ACCMODE) == O_RDWR);
+    close(rw);
+    w = open((const char *)arg, O_WRONLY | O_NONBLOCK);
+    printf(", writer after %s\n", w < 0 ? strerror(errno) : "opened");
+    return NULL;
+}
 
 int main(void)
 {
@@ -128,6 +173,8 @@ int main(void)
     printf("interrupted: open %s, alarms %d", r < 0 ? strerror(errno) : "opened", alarms);
     w = open("fifo", O_WRONLY | O_NONBLOCK);
     printf(", writer then %s\n", w < 0 ? strerror(errno) : "opened");
+    pthread_create(&t, NULL, read_write, "fifo");
+    pthread_join(t, NULL);
     step("unlink", unlink("fifo"));
     step("unlink2", unlink("fifo2"));
     step("unlink plain", unlink("plain"));
@@ -141,3 +188,4 @@ def test_fifos_match_native(tmp_path):
     out = check_source_matches_native(tmp_path, "fifos", SOURCE)
     assert "reader first: wrote 155648, read 155648" in out and "writer alone No such device or address" in out, out
     assert "interrupted: open Interrupted system call, alarms 1, writer then No such device or address" in out, out
+    assert "read-write: open ok, writer opened, reader opened, poll 1 out, write 5 read 5 hello" in out, out
