@@ -103,8 +103,11 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
                    ? (c->len > FILES_MAPS_RANGES_BYTES ? c->len : (uint32_t)FILES_MAPS_RANGES_BYTES)
                    : (uint32_t)FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS ||
-        c->op == FILES_OP_EPOLL_WAIT || c->op == FILES_OP_RECV)
+        c->op == FILES_OP_EPOLL_WAIT || c->op == FILES_OP_RECV || c->op == FILES_OP_MQ_RECEIVE ||
+        c->op == FILES_OP_MQ_RECEIVE_REST)
         return c->len;
+    if (c->op == FILES_OP_MQ_GETSETATTR)
+        return sizeof(struct linux_mq_attr);
     if (c->op == FILES_OP_MAP_WRITE)
         return FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_GETCWD || c->op == FILES_OP_READLINK)

@@ -129,6 +129,10 @@ static void files_desc_put(struct file_desc *d)
         files_socket_release(d);
         return;
     }
+    if (d->kind == FILE_KIND_MQUEUE) {
+        files_mq_release(d);
+        return;
+    }
     if (d->kind == FILE_KIND_PIPE_RDWR) /* its writer end here, its reader end below */
         files_pipe_drop_end(d->pipe, false);
     if (d->pipe) /* a FIFO's pipe first: its node (d->file) must outlive it */
@@ -215,6 +219,8 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
         st->st_mode = LINUX_S_IFSOCK | FILES_SOCKET_MODE;
     if (d->kind == FILE_KIND_EVENTFD || d->kind == FILE_KIND_EPOLL || d->kind == FILE_KIND_TIMERFD)
         st->st_mode = FILES_ANON_MODE; /* no file type bits: an anonymous inode */
+    if (d->kind == FILE_KIND_MQUEUE)
+        files_mq_stat(d, st);
 }
 
 /* A write to a file at off: bytes written or -errno. */
@@ -357,6 +363,8 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
         return files_pipe_read(d, c, data, data_len);
     case FILE_KIND_SOCKET:
         return files_socket_recv(d, c, data, data_len);
+    case FILE_KIND_MQUEUE:
+        return files_mq_read_status(d, c, data, data_len);
     case FILE_KIND_EVENTFD:
     case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
@@ -378,6 +386,8 @@ static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
         return files_pipe_write(d, c);
     case FILE_KIND_SOCKET:
         return files_socket_send(d, c);
+    case FILE_KIND_MQUEUE:
+        return -LINUX_EINVAL; /* Linux's mqueue file has no write */
     case FILE_KIND_EVENTFD:
     case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
@@ -559,6 +569,16 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         return files_map_add(d, c);
     case FILES_OP_FIFO_WAIT:
         return files_fifo_wait(d, c);
+    case FILES_OP_MQ_SEND:
+    case FILES_OP_MQ_RECEIVE:
+    case FILES_OP_MQ_NOTIFY:
+    case FILES_OP_MQ_GETSETATTR:
+        if (d->kind != FILE_KIND_MQUEUE)
+            return -LINUX_EBADF; /* Linux: not a message queue descriptor */
+        return c->op == FILES_OP_MQ_SEND      ? files_mq_send(d, c)
+               : c->op == FILES_OP_MQ_RECEIVE ? files_mq_receive(d, c, data, data_len)
+               : c->op == FILES_OP_MQ_NOTIFY  ? files_mq_notify(d, c)
+                                              : files_mq_getsetattr(d, c, data, data_len);
     default:
         return -LINUX_EINVAL;
     }
@@ -569,7 +589,8 @@ bool files_op_has_input(uint32_t op)
     return op == FILES_OP_WRITE || op == FILES_OP_PWRITE || op == FILES_OP_POLL || op == FILES_OP_RENAME ||
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
            op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
-           op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK;
+           op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
+           op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR;
 }
 
 /* files_execute without running the queue. */
@@ -622,6 +643,12 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_map_write(c, data, data_len);
     case FILES_OP_MAP_REMOVE:
         return files_map_remove(c->arg, c->arg2);
+    case FILES_OP_MQ_OPEN:
+        return files_mq_open(c);
+    case FILES_OP_MQ_UNLINK:
+        return files_mq_unlink(c);
+    case FILES_OP_MQ_RECEIVE_REST:
+        return files_mq_receive_rest(c, data, data_len);
     default:
         break;
     }
@@ -647,6 +674,10 @@ static int64_t files_execute_queued(struct files_waiter *w)
         return files_socket_send(w->held, &w->call);
     case FILES_OP_FIFO_WAIT:
         return files_fifo_wait(w->held, &w->call);
+    case FILES_OP_MQ_SEND:
+        return files_mq_send(w->held, &w->call);
+    case FILES_OP_MQ_RECEIVE:
+        return files_mq_receive(w->held, &w->call, w->bytes, &w->data_len);
     default:
         return files_write_desc(w->held, &w->call);
     }
@@ -707,7 +738,7 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
     w->finished = false;
     w->held = NULL;
     w->call = *c;
-    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_SEND) {
+    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND) {
         memcpy(w->bytes, c->in, c->len);
         w->call.in = w->bytes;
     }
@@ -718,7 +749,7 @@ void files_wait(struct files_waiter *w)
 {
     const struct files_call *c = &w->call;
     bool on_fd = (c->op == FILES_OP_READ || c->op == FILES_OP_WRITE || c->op == FILES_OP_RECV ||
-                  c->op == FILES_OP_SEND) &&
+                  c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND || c->op == FILES_OP_MQ_RECEIVE) &&
                  c->fd >= 0 && c->fd < FILES_MAX_FDS;
     w->held = on_fd ? files_fds[c->fd].desc : NULL;
     if (w->held)
@@ -728,6 +759,14 @@ void files_wait(struct files_waiter *w)
         link = &(*link)->next;
     w->next = NULL;
     *link = w;
+}
+
+bool files_any_waiter(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx)
+{
+    for (const struct files_waiter *w = files_waiting; w; w = w->next)
+        if (match(w, ctx))
+            return true;
+    return false;
 }
 
 bool files_unwait(struct files_waiter *w)

@@ -129,7 +129,19 @@ enum files_op {
     FILES_OP_MKNOD,         /* path, arg = mode with S_IFREG or S_IFIFO (mknod(2)) */
     FILES_OP_FIFO_WAIT,     /* fd (an end of a named FIFO), arg = the other end's opens seen: waits
                              * until the other end has been opened since (open(2) of a FIFO) */
-    FILES_OP_LAST = FILES_OP_FIFO_WAIT,
+    /* POSIX message queues (kernel/files_mq.c); a thread's tid tells its stage (long messages) */
+    FILES_OP_MQ_OPEN,       /* path = the name (no '/'), arg = O_* flags, arg2 = mode, len bytes at in:
+                             * struct linux_mq_attr (0 bytes: the defaults): the new fd */
+    FILES_OP_MQ_UNLINK,     /* path = the name */
+    FILES_OP_MQ_SEND,       /* fd, arg = tid << 32 | priority, arg2 = offset << 32 | the message's length,
+                             * len bytes at in: the piece at offset (FILES_CALL_MORE: more follow) */
+    FILES_OP_MQ_RECEIVE,    /* fd, arg = tid << 32 | the receiver's room, len: room in data: the
+                             * message's length, its priority (uint32_t) and first piece into data */
+    FILES_OP_MQ_RECEIVE_REST, /* arg = tid, arg2 = offset after the first piece, len: the long message's
+                               * next bytes into data */
+    FILES_OP_MQ_NOTIFY,     /* fd, arg2 = tid, len bytes at in: struct posix_timer_event (0: remove) */
+    FILES_OP_MQ_GETSETATTR, /* fd, len bytes at in: struct linux_mq_attr to set (0: none): the old into data */
+    FILES_OP_LAST = FILES_OP_MQ_GETSETATTR,
 };
 
 /* flags of a call */

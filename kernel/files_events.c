@@ -107,6 +107,8 @@ int16_t files_poll_mask(const struct file_desc *d)
         return d->timerfd.count.ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
     case FILE_KIND_SOCKET:
         return files_socket_poll(d);
+    case FILE_KIND_MQUEUE:
+        return files_mq_poll(d);
     case FILE_KIND_EPOLL: { /* readable while an epoll_wait would report something */
         struct linux_epoll_event one;
         return epoll_set_collect(d->epoll, files_epoll_ready, NULL, &one, 1, false) ? LINUX_POLLIN : 0;

@@ -33,7 +33,10 @@ enum file_kind {
     FILE_KIND_EPOLL,
     FILE_KIND_TIMERFD,
     FILE_KIND_SOCKET,    /* an end of a socketpair: reads pipe, writes pipe_out */
+    FILE_KIND_MQUEUE,    /* a POSIX message queue (kernel/files_mq.c) */
 };
+
+struct mq_queue;
 
 /* An open file description; refs = descriptors naming it (0: free). */
 struct file_desc {
@@ -51,6 +54,7 @@ struct file_desc {
     struct epoll_set *epoll;       /* EPOLL: its interest list */
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
     uint8_t flock;                 /* FILE: the flock(2) lock it holds (FILES_FLOCK_*) */
+    struct mq_queue *mq;           /* MQUEUE: its queue */
 };
 #define FILES_FLOCK_NONE 0
 #define FILES_FLOCK_SHARED 1
@@ -132,7 +136,7 @@ int64_t files_map_write(const struct files_call *c, void *data, size_t *data_len
 /* Named FIFOs (kernel/files_fifo.c). open(2) of FIFO f (canonical path) for mode with flags:
  * the new fd, with the other end's opens so far into data (a uint64_t) when the open must
  * wait for that end (FILES_OP_FIFO_WAIT); -ENXIO (a writer with O_NONBLOCK and no reader),
- * -EINVAL (O_RDWR: not done), -EMFILE, -ENFILE, -ENOMEM. */
+ * -EMFILE, -ENFILE, -ENOMEM. */
 int64_t files_fifo_open(struct file_node *f, uint64_t mode, uint64_t flags, void *data, size_t *data_len);
 /* FIFO_WAIT on d: 0 once the other end has been opened since c->arg, else FILES_WOULD_BLOCK. */
 int64_t files_fifo_wait(struct file_desc *d, const struct files_call *c);
@@ -145,6 +149,35 @@ int64_t files_map_remove(uint64_t start, uint64_t end);
 int64_t files_flock(struct file_desc *d, uint64_t op);
 /* d's last reference went: the lock it held goes, and the calls waiting for one run again. */
 void files_flock_release(struct file_desc *d);
+/* The umask's bits now (open(O_CREAT), mkdir, mq_open take them off a new mode). */
+uint32_t files_umask_bits(void);
+/* Whether a queued call matches (match(w, ctx) true for one). */
+bool files_any_waiter(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx);
+/* POSIX message queues (kernel/files_mq.c): MQ_OPEN (c->path the name, c->arg the flags,
+ * c->arg2 the mode, c->in a struct linux_mq_attr or nothing): the new fd; MQ_UNLINK. */
+int64_t files_mq_open(const struct files_call *c);
+int64_t files_mq_unlink(const struct files_call *c);
+/* MQ_SEND on d (a piece, or the last piece and the send): 0 or the piece's length, -errno,
+ * or FILES_WOULD_BLOCK (the queue is full). */
+int64_t files_mq_send(struct file_desc *d, const struct files_call *c);
+/* MQ_RECEIVE on d: the message's length, with its priority (uint32_t) and first piece into
+ * data; -errno, or FILES_WOULD_BLOCK (empty). */
+int64_t files_mq_receive(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* MQ_RECEIVE_REST: the next bytes of the calling thread's long message into data. */
+int64_t files_mq_receive_rest(const struct files_call *c, void *data, size_t *data_len);
+/* MQ_NOTIFY on d: registers c->in's struct posix_timer_event (or with none removes it). */
+int64_t files_mq_notify(struct file_desc *d, const struct files_call *c);
+/* MQ_GETSETATTR on d: the old struct linux_mq_attr into data; c->in's flags set O_NONBLOCK. */
+int64_t files_mq_getsetattr(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* read(2) of d: its queue's status line, as Linux's mqueue file reads. */
+int64_t files_mq_read_status(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* d's poll(2) readiness. */
+int16_t files_mq_poll(const struct file_desc *d);
+/* d's stat: a regular file of the queue's mode. */
+void files_mq_stat(const struct file_desc *d, struct linux_stat *st);
+/* d's last reference went: its queue loses a name-holder (an unlinked one goes with the last),
+ * and a notification d registered is removed. */
+void files_mq_release(struct file_desc *d);
 /* umask(2): sets the mask, answers the old one. */
 int64_t files_set_umask(uint64_t mask);
 /* getcwd(2): the working directory with its NUL into data; its length, or -ENOENT. */

@@ -22,6 +22,11 @@
 #define FILES_UMASK_DEFAULT 022
 #define FILES_UMASK_BITS 0777
 static uint64_t files_umask = FILES_UMASK_DEFAULT;
+
+uint32_t files_umask_bits(void)
+{
+    return (uint32_t)files_umask;
+}
 /* The working directory, held like an open description's file, so it follows a rename
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;

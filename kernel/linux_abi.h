@@ -343,4 +343,11 @@ _Static_assert(sizeof(struct linux_statx) == 256, "struct statx is 256 bytes");
 #define LINUX_STATX_RESERVED 0x80000000u /* a mask with this bit is EINVAL */
 #define LINUX_AT_STATX_SYNC_TYPE 0x6000 /* AT_STATX_FORCE_SYNC | AT_STATX_DONT_SYNC */
 
+/* struct mq_attr (include/uapi/linux/mqueue.h): four longs and four reserved. */
+struct linux_mq_attr {
+    int64_t mq_flags, mq_maxmsg, mq_msgsize, mq_curmsgs;
+    int64_t reserved[4];
+};
+_Static_assert(sizeof(struct linux_mq_attr) == 64, "struct mq_attr is 64 bytes");
+
 #endif

@@ -104,17 +104,7 @@ static void posix_timer_send(struct posix_timer *pt)
                                  key);
         return;
     }
-    struct thread *t = thread_find(pt->target);
-    long result;
-    if (pt->to_process && !(t = signal_process_taker(t, (uint64_t)pt->signo))) /* no taker now: the process keeps it */
-        result = signal_process_keep((uint64_t)pt->signo, false, &from, pt->in_flight - 1) ? DSM_THREADS_SIGNAL_MERGED
-                                                                                                : 0;
-    else if (!t)
-        result = -LINUX_ESRCH;
-    else
-        result = signal_make_pending_timer(t, (uint64_t)pt->signo, &from, pt->in_flight - 1) ? DSM_THREADS_SIGNAL_MERGED
-                                                                                              : 0;
-    posix_timer_sent(key, result);
+    posix_timer_sent(key, signal_deliver_local(pt->target, pt->signo, &from, pt->in_flight - 1, pt->to_process));
 }
 
 /* Expirations counted: they go out as one signal (unless SIGEV_NONE). */

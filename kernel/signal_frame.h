@@ -8,6 +8,7 @@
 #ifndef KERNEL_SIGNAL_FRAME_H
 #define KERNEL_SIGNAL_FRAME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <arch/trap.h>
@@ -31,6 +32,13 @@
 #define SIGNAL_SI_TIMER (-2)
 #define SIGNAL_SI_TKILL (-6)
 #define SIGNAL_SI_QUEUE (-1)
+#define SIGNAL_SI_MESGQ (-3) /* a message reached an empty queue (mq_notify) */
+/* Whether a signal of code already pending takes a later one of the same source into its
+ * si_overrun (a timer's), rather than the later one's siginfo replacing it. */
+static inline bool signal_code_merges(int32_t code)
+{
+    return code == SIGNAL_SI_TIMER || code == SIGNAL_SI_KERNEL;
+}
 
 /* siginfo_t as user memory holds it (include/uapi/asm-generic/siginfo.h, x86-64). */
 #define SIGFRAME_SIGINFO_SIZE 128 /* SI_MAX_SIZE */

@@ -10,6 +10,7 @@
 #include "kernel/signal_process.h"
 
 #include "kernel/dsm_glue.h"
+#include "kernel/linux_abi.h"
 #include "kernel/sched.h"
 #include "kernel/signal_frame.h"
 
@@ -28,7 +29,7 @@ bool signal_process_keep(uint64_t sig, bool by_kill, const struct signal_timer_s
 {
     uint64_t bit = signal_proc_bit(sig);
     struct thread_sigtimer *st = &signal_proc_info[sig - 1];
-    if (queued && (signal_proc_queued & bit) && queued->code != SIGNAL_SI_QUEUE && st->code == queued->code &&
+    if (queued && (signal_proc_queued & bit) && signal_code_merges(queued->code) && st->code == queued->code &&
         st->timerid == queued->timerid) {
         uint64_t overrun = (uint64_t)(uint32_t)st->overrun + extra + 1;
         st->overrun = overrun > INT32_MAX ? INT32_MAX : (int32_t)overrun; /* Linux caps it at INT_MAX */
@@ -44,6 +45,17 @@ bool signal_process_keep(uint64_t sig, bool by_kill, const struct signal_timer_s
                                         .overrun = extra > INT32_MAX ? INT32_MAX : (int32_t)extra,
                                         .value = queued->value };
     return false;
+}
+
+long signal_deliver_local(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
+                          bool to_process)
+{
+    struct thread *t = thread_find(tid);
+    if (to_process && !(t = signal_process_taker(t, (uint64_t)sig))) /* no taker now: the process keeps it */
+        return signal_process_keep((uint64_t)sig, false, from, extra) ? DSM_THREADS_SIGNAL_MERGED : 0;
+    if (!t)
+        return -LINUX_ESRCH;
+    return signal_make_pending_timer(t, (uint64_t)sig, from, extra) ? DSM_THREADS_SIGNAL_MERGED : 0;
 }
 
 uint64_t signal_process_pending(void)

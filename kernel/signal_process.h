@@ -22,6 +22,11 @@ struct signal_claim {
  * (a timer's, after extra expirations more than one; or a sigqueue's). A signal of the same
  * timer already kept takes the expirations into its si_overrun instead: true (merged). */
 bool signal_process_keep(uint64_t sig, bool by_kill, const struct signal_timer_source *queued, uint32_t extra);
+/* One node, no DSM: sig with from's siginfo (after extra expirations more than one) for
+ * thread tid, or with to_process for a thread that takes it (tid first; the process keeps it
+ * when none does now): 0, DSM_THREADS_SIGNAL_MERGED (merged into one pending) or -ESRCH. */
+long signal_deliver_local(int32_t tid, int sig, const struct signal_timer_source *from, uint32_t extra,
+                          bool to_process);
 /* The signals kept here (bit sig - 1). */
 uint64_t signal_process_pending(void);
 /* Makes the kept signals of wanted pending on t, which takes them. */

@@ -280,7 +280,7 @@ bool signal_make_pending_timer(struct thread *t, uint64_t sig, const struct sign
 {
     uint64_t bit = signal_bit(sig);
     struct thread_sigtimer *st = &t->sigtimer[sig - 1];
-    if ((t->sigpending_timer & bit) && from->code != SIGNAL_SI_QUEUE && st->timerid == from->timerid &&
+    if ((t->sigpending_timer & bit) && signal_code_merges(from->code) && st->timerid == from->timerid &&
         st->code == from->code) {
         uint64_t overrun = (uint64_t)(uint32_t)st->overrun + extra + 1;
         st->overrun = overrun > INT32_MAX ? INT32_MAX : (int32_t)overrun; /* Linux caps it at INT_MAX */
