@@ -60,6 +60,7 @@ struct file_node {
     enum file_device device; /* a character device (kernel/file_devices.h): no bytes of its own */
     bool symlink;         /* a symbolic link: its bytes (ram) are the target */
     bool fifo;            /* a named FIFO (mkfifo(3)): its bytes go through fifo_pipe */
+    unsigned generated;   /* a /proc file (kernel/file_proc.h): its bytes are made at each open */
     void *fifo_pipe;      /* the FIFO's pipe while an end is open (kernel/files_fifo.c), else NULL */
     uint64_t fifo_opens[2]; /* FIFO: opens of its read end [0] and write end [1] so far */
     bool linked;          /* its path finds it */
@@ -325,6 +326,20 @@ bool file_store_add_device(const char *path, enum file_device device)
     return n != NULL;
 }
 
+bool file_store_add_generated(const char *path, unsigned kind, uint32_t perm)
+{
+    int64_t err = 0;
+    struct file_node *n = file_store_make(path, perm, &err);
+    if (n)
+        n->generated = kind;
+    return n != NULL;
+}
+
+unsigned file_store_generated(const struct file_node *n)
+{
+    return n->generated;
+}
+
 bool file_store_is_device(const struct file_node *n)
 {
     return n->device != FILE_DEVICE_NONE;
@@ -332,7 +347,7 @@ bool file_store_is_device(const struct file_node *n)
 
 bool file_store_writable(const struct file_node *n)
 {
-    return !n->data && !n->dir;
+    return !n->data && !n->dir && !n->generated;
 }
 
 bool file_store_is_dir(const struct file_node *n)

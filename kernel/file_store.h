@@ -28,6 +28,11 @@ bool file_store_add_module(const char *path, size_t len, const uint8_t *data, ui
 /* Adds character device device at canonical path (its directory exists): false when the
  * table is full or the path taken. */
 bool file_store_add_device(const char *path, enum file_device device);
+/* Adds a generated file (kernel/file_proc.h's kind, nonzero) at canonical path (its directory
+ * exists) with permission bits perm: false when the table is full or the path taken. */
+bool file_store_add_generated(const char *path, unsigned kind, uint32_t perm);
+/* n's generated kind, or 0 for any other node. */
+unsigned file_store_generated(const struct file_node *n);
 /* Whether n is a character device (kernel/file_devices.h): read and write go there, it
  * has no size, truncate is EINVAL. */
 bool file_store_is_device(const struct file_node *n);

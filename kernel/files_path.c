@@ -5,6 +5,7 @@
  * (kept here, with the umask) into the store's canonical form (kernel/path.h), through
  * symbolic links (the last one as each call wants), then done on kernel/file_store.c's
  * files. */
+#include "kernel/file_proc.h"
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
 #include "kernel/libc.h"
@@ -31,6 +32,36 @@ uint32_t files_umask_bits(void)
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
 
+/* open(2) of a /proc file: its text as of now, in a file of this description's own
+ * (kernel/file_proc.h). Read-only, as proc(5)'s files are to their readers. */
+static int64_t files_proc_open(struct file_node *f, uint64_t mode, uint64_t flags)
+{
+    if (mode != LINUX_O_RDONLY)
+        return -LINUX_EACCES;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_FILE, LINUX_O_RDONLY | LINUX_O_LARGEFILE |
+                                                             ((uint32_t)flags & FILES_SETFL_MASK));
+    if (!d)
+        return -LINUX_ENFILE;
+    int64_t err = 0;
+    struct file_node *text = file_store_create_unlinked(file_store_path(f), &err);
+    if (text && (err = file_proc_generate(file_store_generated(f), text)) != 0) {
+        file_store_hold(text);
+        file_store_release(text); /* unlinked and unheld: it goes */
+        text = NULL;
+    }
+    if (!text) {
+        d->refs = 0;
+        return err;
+    }
+    d->file = text;
+    file_store_hold(text);
+    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
 static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint64_t perm, void *data,
                           size_t *data_len)
 {
@@ -53,6 +84,8 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint6
         return -LINUX_ENOTDIR;
     if (f && file_store_is_dir(f) && (mode != LINUX_O_RDONLY || (flags & LINUX_O_CREAT)))
         return -LINUX_EISDIR;
+    if (f && file_store_generated(f))
+        return files_proc_open(f, mode, flags);
     if (f && mode != LINUX_O_RDONLY && !file_store_writable(f))
         return -LINUX_EROFS;
     int fd = files_lowest_free(0);

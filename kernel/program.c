@@ -15,6 +15,7 @@
 #include "drivers/serial_ports.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/elf.h"
+#include "kernel/file_proc.h"
 #include "kernel/exit_codes.h"
 #include "kernel/file_store.h"
 #include "kernel/files.h"
@@ -357,6 +358,7 @@ void program_start(const struct boot_info *info, const struct cmdline_result *cm
         argc = 1;
         argv = default_argv;
     }
+    file_proc_add(info, argc, argv); /* /proc tells of the program (its argv among the rest) */
     static struct program_env env;
     program_find_env(info, &env);
     uint64_t rsp = program_build_stack(&img, argc, argv, &env);

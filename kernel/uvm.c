@@ -217,6 +217,12 @@ void uvm_brk_init(uint64_t base)
     uvm_brk_base = uvm_brk_end = base;
 }
 
+void uvm_brk_bounds(uint64_t *base, uint64_t *end)
+{
+    *base = uvm_brk_base;
+    *end = uvm_brk_end;
+}
+
 long uvm_brk(uint64_t new_end)
 {
     if (new_end < uvm_brk_base || new_end >= UVM_BRK_LIMIT)

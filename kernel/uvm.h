@@ -55,6 +55,8 @@ void uvm_brk_init(uint64_t base);
 /* Linux syscalls on the region map (man 2 brk, mmap, munmap, mprotect, mremap, madvise):
  * each returns what the syscall returns (an address or 0, or a negative errno). */
 long uvm_brk(uint64_t new_end);
+/* The program break: its base (above the image) and its end now. */
+void uvm_brk_bounds(uint64_t *base, uint64_t *end);
 long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags);
 long uvm_munmap(uint64_t addr, uint64_t len);
 long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
