@@ -75,6 +75,16 @@ static long mq_deadline(uint64_t uts, uint64_t *deadline)
     return r;
 }
 
+/* What a send or receive checks before its queue: the timeout's deadline into *deadline,
+ * then the descriptor's range. 0, -EINVAL, -EFAULT or -EBADF. */
+static long mq_timed_start(uint64_t mqd, uint64_t utimeout, uint64_t *deadline)
+{
+    long r = mq_deadline(utimeout, deadline);
+    if (r < 0)
+        return r;
+    return mqd >= FILES_MAX_FDS ? -LINUX_EBADF : 0;
+}
+
 /* Whether fd is a message queue's descriptor: 0 or -EBADF. */
 static long mq_check(uint64_t mqd)
 {
@@ -91,11 +101,9 @@ long sys_mq_timedsend(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t prio, 
     if (prio >= FILES_MQ_PRIO_MAX)
         return -LINUX_EINVAL;
     uint64_t deadline;
-    long r = mq_deadline(utimeout, &deadline);
+    long r = mq_timed_start(mqd, utimeout, &deadline);
     if (r < 0)
         return r;
-    if (mqd >= FILES_MAX_FDS)
-        return -LINUX_EBADF;
     if (len > FILES_MQ_MSGSIZE_MAX) { /* longer than any queue takes */
         r = mq_check(mqd);
         return r < 0 ? r : -LINUX_EMSGSIZE;
@@ -144,11 +152,9 @@ long sys_mq_timedreceive(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t upr
 {
     (void)a5;
     uint64_t deadline;
-    long r = mq_deadline(utimeout, &deadline);
+    long r = mq_timed_start(mqd, utimeout, &deadline);
     if (r < 0)
         return r;
-    if (mqd >= FILES_MAX_FDS)
-        return -LINUX_EBADF;
     uint8_t *answer = kmalloc(FILES_XFER_MAX);
     uint8_t *msg = kmalloc(FILES_MQ_MSGSIZE_MAX);
     if (!answer || !msg) {
