@@ -159,6 +159,8 @@ void files_pipe_drop_end(struct pipe *p, bool reader)
 static void files_fd_close(int fd)
 {
     struct fd_slot *s = &files_fds[fd];
+    if (s->desc && s->desc->kind == FILE_KIND_MQUEUE)
+        files_mq_closed(s->desc);
     if (s->desc)
         files_desc_put(s->desc);
     *s = (struct fd_slot){ 0 };

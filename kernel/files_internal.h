@@ -175,8 +175,10 @@ int64_t files_mq_read_status(struct file_desc *d, const struct files_call *c, vo
 int16_t files_mq_poll(const struct file_desc *d);
 /* d's stat: a regular file of the queue's mode. */
 void files_mq_stat(const struct file_desc *d, struct linux_stat *st);
-/* d's last reference went: its queue loses a name-holder (an unlinked one goes with the last),
- * and a notification d registered is removed. */
+/* A descriptor of d's queue is closed: as Linux's flush, any close by the registering process
+ * (the program) removes the queue's notification. */
+void files_mq_closed(const struct file_desc *d);
+/* d's last reference went: its queue loses a holder (an unlinked one goes with the last). */
 void files_mq_release(struct file_desc *d);
 /* umask(2): sets the mask, answers the old one. */
 int64_t files_set_umask(uint64_t mask);

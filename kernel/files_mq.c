@@ -48,7 +48,6 @@ struct mq_msg {
 
 struct mq_notify_reg {
     bool set;
-    const struct file_desc *desc; /* whose last close removes it */
     int32_t tid;                  /* the registering thread: the signal goes to the process from it */
     int32_t notify;               /* SIGEV_NONE or SIGEV_SIGNAL */
     int32_t signo;
@@ -202,12 +201,15 @@ int64_t files_mq_unlink(const struct files_call *c)
     return 0;
 }
 
+void files_mq_closed(const struct file_desc *d)
+{
+    d->mq->notify.set = false;
+}
+
 void files_mq_release(struct file_desc *d)
 {
     struct mq_queue *q = d->mq;
     d->mq = NULL;
-    if (q->notify.set && q->notify.desc == d)
-        q->notify.set = false;
     if (--q->refs == 0 && !q->named)
         files_mq_free(q);
 }
@@ -301,7 +303,7 @@ int64_t files_mq_notify(struct file_desc *d, const struct files_call *c)
         return -LINUX_EINVAL;
     if (q->notify.set)
         return -LINUX_EBUSY;
-    q->notify = (struct mq_notify_reg){ .set = true, .desc = d, .tid = (int32_t)c->arg2, .notify = ev.notify,
+    q->notify = (struct mq_notify_reg){ .set = true, .tid = (int32_t)c->arg2, .notify = ev.notify,
                                         .signo = ev.signo, .value = ev.value };
     return 0;
 }

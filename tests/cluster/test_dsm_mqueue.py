@@ -3,7 +3,7 @@
 attributes, priorities (highest first, oldest first within one), EMSGSIZE, EINVAL, EAGAIN,
 ETIMEDOUT and EBADF, mq_getattr/mq_setattr, poll, read(2)'s status line, fstat, mq_unlink
 of an open queue, the RLIMIT_MSGQUEUE accounting (nine default queues, then EMFILE),
-mq_notify with a signal (SI_MESGQ and its value, EBUSY, removal), messages up to 8192 bytes
+mq_notify with a signal (SI_MESGQ and its value, EBUSY, removal, also by closing any descriptor of the queue), messages up to 8192 bytes
 (longer than one file call: they cross in pieces) sent and received from threads on other
 nodes than main's, and a producer thread and the main thread as consumer blocking in turn
 on a queue of four. Every line must equal the native run's on the host's own queues, on 1,
@@ -184,6 +184,10 @@ static void notify(mqd_t q)
     ev.sigev_signo = SIGUSR1;
     printf(", register after %s", err(mq_notify(q, &ev)));
     printf(", remove %s", err(mq_notify(q, NULL)));
+    mq_notify(q, &ev);
+    close(dup(q)); /* any close of the queue by the registering process removes it (Linux's flush) */
+    printf(", after a close %s", err(mq_notify(q, &ev)));
+    mq_notify(q, NULL);
     mq_send(q, "m", 1, 0); /* the queue was not empty: no signal either way */
     usleep(20000);
     printf(", signals %d\n", notified);
