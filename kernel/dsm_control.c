@@ -4,7 +4,8 @@
  * every node before they return (so every node has the same region table: node 0's is the
  * authority that picks addresses), exit_group on any node ending every node, and each
  * node's dsm-stats and dsm-hot lines (docs/dsm-protocol.md section 9) at the end.
- * Not done: mremap/madvise (the syscall layer refuses or ignores them), lost nodes. */
+ * Not done: moving mremap (kernel/sys_mm.c does it in place only), madvise (ignored), lost
+ * nodes. */
 #include "kernel/dsm_glue.h"
 
 #include <arch/cpu.h>

@@ -125,17 +125,44 @@ long sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint6
     return uvm_mprotect(addr, len, (unsigned)prot);
 }
 
+/* mremap(2) across nodes: in place only, through node 0 like munmap and mmap (pages cannot
+ * move between addresses in the core). A shrink unmaps the tail; a growth maps the free
+ * pages after the range; a move is ENOMEM, which callers (musl's realloc) take as "copy it
+ * yourself". Linux's checks come first: musl's pthread_getattr_np finds the main stack's
+ * extent by growing one page after another until EFAULT (before, every call here was
+ * ENOMEM, and that loop never ended). */
+static long mm_mremap_in_place(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags)
+{
+    struct uvm_remap plan;
+    long r = uvm_mremap_plan(old_addr, old_len, new_len, flags, &plan);
+    if (r < 0)
+        return r;
+    switch (plan.how) {
+    case UVM_REMAP_SAME:
+        return (long)old_addr;
+    case UVM_REMAP_SHRINK:
+        r = dsm_control_mm(DSM_MM_MUNMAP, plan.at, plan.len, 0, 0);
+        return r < 0 ? r : (long)old_addr;
+    case UVM_REMAP_GROW: /* another thread may take the pages first: node 0 decides */
+        r = dsm_control_mm(DSM_MM_MMAP, plan.at, plan.len, plan.prot & LINUX_PROT_MASK,
+                           LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS | LINUX_MAP_FIXED_NOREPLACE);
+        return r == (long)plan.at ? (long)old_addr : -LINUX_ENOMEM;
+    default:
+        return -LINUX_ENOMEM;
+    }
+}
+
 long sys_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, uint64_t flags, uint64_t new_addr, uint64_t a5)
 {
     (void)a5;
     if (flags > UINT32_MAX)
         return -LINUX_EINVAL;
-    if (dsm_active()) /* pages cannot move between addresses in the core: callers fall back */
-        return -LINUX_ENOMEM;
     uint64_t from, to;
     if (old_len <= UVM_USER_END && old_addr < UVM_USER_END - old_len &&
         uvm_next_shared_file(old_addr, old_addr + PAGE_ALIGN_UP(old_len), &from, &to))
         return -LINUX_ENOMEM; /* not done: node 0's record of a shared file mapping would not follow */
+    if (dsm_active())
+        return mm_mremap_in_place(old_addr, old_len, new_len, (unsigned)flags);
     return uvm_mremap(old_addr, old_len, new_len, (unsigned)flags, new_addr);
 }
 

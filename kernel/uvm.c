@@ -365,10 +365,9 @@ long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot)
     return 0;
 }
 
-long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr)
+long uvm_mremap_plan(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, struct uvm_remap *plan)
 {
     uint64_t old_size, new_size;
-    (void)new_addr;
     if ((old_addr & (PAGE_SIZE - 1)) || (flags & ~(unsigned)(LINUX_MREMAP_MAYMOVE | LINUX_MREMAP_FIXED)))
         return -LINUX_EINVAL;
     if (flags & LINUX_MREMAP_FIXED)
@@ -376,31 +375,50 @@ long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned 
     if (!uvm_len_ok(old_len, &old_size) || !uvm_len_ok(new_len, &new_size) || old_addr >= UVM_USER_END ||
         old_size > UVM_USER_END - old_addr)
         return -LINUX_EINVAL;
-    struct uvm_region *r = uvm_find(old_addr);
+    const struct uvm_region *r = uvm_find(old_addr);
     if (!r || r->end < old_addr + old_size || (r->prot & UVM_RETIRED))
         return -LINUX_EFAULT;
-    unsigned prot = r->prot;
-    if (new_size <= old_size) {
-        if (new_size < old_size) {
-            int err = uvm_remove(old_addr + new_size, old_addr + old_size);
-            if (err)
-                return err;
-        }
+    *plan = (struct uvm_remap){ .how = UVM_REMAP_SAME, .prot = r->prot, .old_size = old_size, .new_size = new_size };
+    if (new_size < old_size)
+        *plan = (struct uvm_remap){ .how = UVM_REMAP_SHRINK, .at = old_addr + new_size, .len = old_size - new_size,
+                                    .prot = r->prot, .old_size = old_size, .new_size = new_size };
+    else if (new_size > old_size && old_addr + new_size <= UVM_USER_END &&
+             uvm_range_free(old_addr + old_size, old_addr + new_size))
+        *plan = (struct uvm_remap){ .how = UVM_REMAP_GROW, .at = old_addr + old_size, .len = new_size - old_size,
+                                    .prot = r->prot, .old_size = old_size, .new_size = new_size };
+    else if (new_size > old_size)
+        plan->how = (flags & LINUX_MREMAP_MAYMOVE) && new_size <= UVM_MAX_TOTAL ? UVM_REMAP_MOVE : UVM_REMAP_NONE;
+    return 0;
+}
+
+long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr)
+{
+    (void)new_addr;
+    struct uvm_remap plan;
+    long bad = uvm_mremap_plan(old_addr, old_len, new_len, flags, &plan);
+    if (bad)
+        return bad;
+    int err = 0;
+    switch (plan.how) {
+    case UVM_REMAP_SAME:
         return (long)old_addr;
-    }
-    uint64_t grow = new_size - old_size;
-    if (old_addr + new_size <= UVM_USER_END && uvm_range_free(old_addr + old_size, old_addr + new_size)) {
-        int err = uvm_region_add(old_addr + old_size, grow, prot);
+    case UVM_REMAP_SHRINK:
+        err = uvm_remove(plan.at, plan.at + plan.len);
         return err ? err : (long)old_addr;
+    case UVM_REMAP_GROW:
+        err = uvm_region_add(plan.at, plan.len, plan.prot);
+        return err ? err : (long)old_addr;
+    case UVM_REMAP_NONE:
+        return -LINUX_ENOMEM;
+    case UVM_REMAP_MOVE:
+        break;
     }
-    if (!(flags & LINUX_MREMAP_MAYMOVE))
-        return -LINUX_ENOMEM;
-    if (new_size > UVM_MAX_TOTAL)
-        return -LINUX_ENOMEM;
+    uint64_t old_size = plan.old_size, new_size = plan.new_size;
+    unsigned prot = plan.prot;
     uint64_t to = uvm_find_gap(new_size);
     if (!to)
         return -LINUX_ENOMEM;
-    int err = uvm_region_add(to, new_size, prot);
+    err = uvm_region_add(to, new_size, prot);
     if (err)
         return err;
     uvm_pages_move(old_addr, to, old_size, prot & LINUX_PROT_MASK);

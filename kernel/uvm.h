@@ -61,6 +61,18 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags);
 long uvm_munmap(uint64_t addr, uint64_t len);
 long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);
+/* What an mremap(2) comes to: its range stays as it is, its tail [at, at + len) goes, the
+ * free pages [at, at + len) after it join it (with prot), or it must move elsewhere
+ * (MREMAP_MAYMOVE) or cannot grow (ENOMEM). */
+struct uvm_remap {
+    enum { UVM_REMAP_SAME, UVM_REMAP_SHRINK, UVM_REMAP_GROW, UVM_REMAP_MOVE, UVM_REMAP_NONE } how;
+    uint64_t at, len;
+    unsigned prot;               /* the region's, marks included */
+    uint64_t old_size, new_size; /* page-rounded */
+};
+/* mremap(2)'s checks (EINVAL; EFAULT when the old range is not one region's) and its plan
+ * into *plan on the region table as it is: 0 or -errno. */
+long uvm_mremap_plan(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, struct uvm_remap *plan);
 long uvm_madvise(uint64_t addr, uint64_t len, int advice);
 /* munmap under the DSM: [addr, addr + len) becomes a hole to the program whose addresses
  * are never mapped again (kernel/uvm.c, UVM_RETIRED); unmapped parts stay so. 0 or -EINVAL
