@@ -28,6 +28,7 @@ uint32_t files_umask_bits(void)
 {
     return (uint32_t)files_umask;
 }
+
 /* The working directory, held like an open description's file, so it follows a rename
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
