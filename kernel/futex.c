@@ -2,7 +2,8 @@
 /* Futex wait queues (man 2 futex; Drepper, "Futexes Are Tricky"). The check of the word
  * and the enqueue happen with interrupts off on the only CPU, so no wake-up is lost.
  * A waiter is dequeued by its waker; one still queued when it runs again timed out.
- * Not done: PI futexes, FUTEX_WAKE_OP, robust-list walking at exit. */
+ * PI futexes are kernel/futex_pi.c's, on top of these queues. Not done: FUTEX_WAKE_OP,
+ * robust-list walking at exit. */
 #include "kernel/futex.h"
 
 #include "kernel/clock.h"
@@ -148,8 +149,11 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
         return -LINUX_ENOSYS;
     if ((uaddr & 3) || !user_range_ok(uaddr, sizeof(uint32_t)))
         return (uaddr & 3) ? -LINUX_EINVAL : -LINUX_EFAULT;
-    if (realtime && cmd != LINUX_FUTEX_WAIT_BITSET && cmd != LINUX_FUTEX_WAIT)
+    if (realtime && cmd != LINUX_FUTEX_WAIT_BITSET && cmd != LINUX_FUTEX_WAIT && cmd != LINUX_FUTEX_LOCK_PI2)
         return -LINUX_ENOSYS;
+    if (cmd == LINUX_FUTEX_LOCK_PI || cmd == LINUX_FUTEX_LOCK_PI2 || cmd == LINUX_FUTEX_TRYLOCK_PI ||
+        cmd == LINUX_FUTEX_UNLOCK_PI) /* over the waits and wakes below, on any number of nodes */
+        return futex_pi_syscall(uaddr, cmd, timeout_or_val2, realtime);
     if (dsm_active()) /* nodes>1: the queue lives at the word's manager */
         return dsm_futex_syscall(uaddr, cmd, realtime, val, timeout_or_val2, uaddr2, val3);
     int count = val > (uint32_t)THREAD_MAX * 2 ? THREAD_MAX * 2 : (int)val; /* INT_MAX means "all" */

@@ -5,11 +5,16 @@
 #ifndef KERNEL_FUTEX_H
 #define KERNEL_FUTEX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* The futex syscall: op with its arguments in Linux's register order; returns what
  * Linux returns (woken/requeued counts, 0, or a negative errno). */
 long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val2, uint64_t uaddr2, uint32_t val3);
+/* kernel/futex_pi.c: FUTEX_LOCK_PI, LOCK_PI2, TRYLOCK_PI or UNLOCK_PI (cmd) on the aligned
+ * user word at uaddr, with LOCK_PI2's clock (realtime) and the absolute timeout at user
+ * address utimeout (0: none): 0 or a negative errno, as Linux answers. */
+long futex_pi_syscall(uint64_t uaddr, int cmd, uint64_t utimeout, bool realtime);
 /* Wakes up to n waiters on addr (any bitset); returns how many. */
 int futex_wake_address(uint64_t addr, int n);
 /* Threads waiting on any futex (for tests and the exit line). */

@@ -107,6 +107,23 @@ long sys_set_robust_list(uint64_t head, uint64_t len, uint64_t a2, uint64_t a3, 
     return 0;
 }
 
+/* get_robust_list(2): the head a thread registered (pid 0: the caller's) and its size. musl's
+ * pthread_mutexattr_setrobust asks for the caller's to learn that robust mutexes work (it
+ * then keeps the list itself and releases a dying owner's mutexes in pthread_exit); before
+ * this call existed it answered ENOSYS and the mutex stayed an ordinary one. A thread of
+ * another node cannot be read from here: ESRCH, as for one that does not exist. */
+long sys_get_robust_list(uint64_t pid, uint64_t uhead, uint64_t ulen, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    const struct thread *t = pid == 0 ? thread_current() : pid <= INT32_MAX ? thread_find((int)pid) : NULL;
+    if (!t)
+        return -LINUX_ESRCH;
+    uint64_t head = t->robust_list, len = 3 * sizeof(uint64_t);
+    if (copy_to_user(uhead, &head, sizeof head) != 0 || copy_to_user(ulen, &len, sizeof len) != 0)
+        return -LINUX_EFAULT;
+    return 0;
+}
+
 /* prctl: the calling thread's name (PR_SET_NAME, PR_GET_NAME); other options are EINVAL,
  * as Linux answers for one it does not know. */
 long sys_prctl(uint64_t option, uint64_t arg2, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -61,6 +61,7 @@ SYS_DECL(mq_getsetattr); SYS_DECL(access); SYS_DECL(getcwd);
 SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);
 /* sys_thread.c */
 SYS_DECL(clone); SYS_DECL(exit); SYS_DECL(exit_group); SYS_DECL(set_tid_address); SYS_DECL(set_robust_list);
+SYS_DECL(get_robust_list);
 SYS_DECL(arch_prctl); SYS_DECL(gettid); SYS_DECL(getpid); SYS_DECL(sched_yield); SYS_DECL(sched_getaffinity);
 SYS_DECL(sched_setaffinity); SYS_DECL(getpgid);
 SYS_DECL(sched_getscheduler); SYS_DECL(sched_setscheduler); SYS_DECL(sched_getparam); SYS_DECL(sched_setparam);

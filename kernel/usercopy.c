@@ -60,6 +60,18 @@ int copy_to_user(uint64_t dst, const void *src, size_t n)
     return 0;
 }
 
+int user_cmpxchg32(uint64_t uaddr, uint32_t expected, uint32_t desired, uint32_t *found)
+{
+    if ((uaddr & (sizeof(uint32_t) - 1)) || !user_range_ok(uaddr, sizeof(uint32_t)))
+        return -LINUX_EFAULT;
+    if (dsm_update_page(uaddr >> PAGE_SHIFT))
+        return -LINUX_EINVAL;
+    usercopy_smap_open();
+    size_t failed = usercopy_cmpxchg32_raw((uint32_t *)(uintptr_t)uaddr, expected, desired, found);
+    usercopy_smap_close();
+    return failed ? -LINUX_EFAULT : 0;
+}
+
 long copy_string_from_user(char *dst, uint64_t src, size_t max)
 {
     for (size_t i = 0; i < max; i++) {

@@ -25,6 +25,11 @@ int copy_to_user(uint64_t dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most max-1 bytes; returns its length, -EFAULT, or
  * -ENAMETOOLONG when no NUL is found within max bytes. */
 long copy_string_from_user(char *dst, uint64_t src, size_t max);
+/* Atomically replaces the aligned user word at uaddr by desired if it holds expected (a
+ * fault brings its page here writable first, through the DSM on a cluster); *found gets
+ * the value it held. 0, -EFAULT, or -EINVAL for a write-update page (whose stores go
+ * through its sequencer, kernel/dsm_update.h: no atomic there). */
+int user_cmpxchg32(uint64_t uaddr, uint32_t expected, uint32_t desired, uint32_t *found);
 /* Copies that ended in -EFAULT since boot (bad user pointers handed to syscalls). */
 uint64_t usercopy_efault_count(void);
 /* Called for a kernel-mode #PF: if it hit the copy loop, materialises the page or moves

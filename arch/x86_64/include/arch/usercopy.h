@@ -13,7 +13,11 @@
 /* Copies n bytes; returns the number NOT copied (0 on success). Must be called with
  * SMAP lifted (usercopy_smap_open). */
 size_t usercopy_raw(void *dst, const void *src, size_t n);
-/* The copy loop's instruction range and where a fault inside it continues. */
+/* Compares the user word at uaddr with expected and, if equal, stores desired, atomically
+ * (LOCK CMPXCHG); *found gets the value the word held. Returns 0, or nonzero when the word
+ * could not be mapped. Must be called with SMAP lifted. */
+size_t usercopy_cmpxchg32_raw(uint32_t *uaddr, uint32_t expected, uint32_t desired, uint32_t *found);
+/* The faultable instructions' range and where a fault inside it continues. */
 extern const char usercopy_fault_start[], usercopy_fault_end[], usercopy_fault_fixup[];
 
 /* Enables SMEP, SMAP and (already on from boot) NX where CPUID offers them; logs which. */
