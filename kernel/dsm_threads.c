@@ -99,6 +99,7 @@ static uint64_t dsm_thread_start_failures;
 struct dsm_thread_msg {
     struct user_context ctx;
     uint64_t clear_child_tid;
+    uint64_t robust_list;       /* set_robust_list's head (a new thread: none) */
     uint64_t sigmask;
     uint64_t altstack_sp, altstack_size; /* a moved thread keeps its sigaltstack; a new one has none */
     uint64_t sigpending, sigpending_kill; /* a moved thread's pending signals go with it */
@@ -170,6 +171,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
         } else {
             t->tid = m.tid; /* the cluster-wide id clone() returned (thread.h allows it before the first run) */
             t->clear_child_tid = m.clear_child_tid;
+            t->robust_list = m.robust_list;
             t->sigmask = m.sigmask;
             t->altstack_sp = m.altstack_sp;
             t->altstack_size = m.altstack_size;
@@ -206,6 +208,7 @@ long dsm_threads_migrate_self(unsigned node)
     thread_capture(t, &m->ctx);
     m->ctx.rax = 0;
     m->clear_child_tid = t->clear_child_tid;
+    m->robust_list = t->robust_list;
     m->sigmask = t->sigmask;
     m->altstack_sp = t->altstack_sp;
     m->altstack_size = t->altstack_size;
@@ -226,7 +229,8 @@ long dsm_threads_migrate_self(unsigned node)
     dsm_departure_note(t->tid, node);
     for (; late; late &= late - 1) /* to the new copy: this one is about to go */
         dsm_signal_from(node, t->tid, __builtin_ctzll(late) + 1, NULL);
-    t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit */
+    t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit, */
+    t->robust_list = 0;     /* nor its mutexes' owner die */
     thread_exit(0);
 }
 

@@ -2,8 +2,8 @@
 /* Futex wait queues (man 2 futex; Drepper, "Futexes Are Tricky"). The check of the word
  * and the enqueue happen with interrupts off on the only CPU, so no wake-up is lost.
  * A waiter is dequeued by its waker; one still queued when it runs again timed out.
- * PI futexes are kernel/futex_pi.c's, on top of these queues. Not done: FUTEX_WAKE_OP,
- * robust-list walking at exit. */
+ * PI futexes are kernel/futex_pi.c's and the robust list's walk at exit
+ * kernel/futex_robust.c's, on top of these queues. Not done: FUTEX_WAKE_OP. */
 #include "kernel/futex.h"
 
 #include "kernel/clock.h"

@@ -15,6 +15,9 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
  * user word at uaddr, with LOCK_PI2's clock (realtime) and the absolute timeout at user
  * address utimeout (0: none): 0 or a negative errno, as Linux answers. */
 long futex_pi_syscall(uint64_t uaddr, int cmd, uint64_t utimeout, bool realtime);
+/* kernel/futex_robust.c: the exiting thread tid's robust list at user address head (0: none):
+ * each word it still owns gets FUTEX_OWNER_DIED and a waiter is woken. Thread context. */
+void futex_exit_robust_list(uint64_t head, uint32_t tid);
 /* Wakes up to n waiters on addr (any bitset); returns how many. */
 int futex_wake_address(uint64_t addr, int n);
 /* Threads waiting on any futex (for tests and the exit line). */

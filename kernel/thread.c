@@ -159,6 +159,7 @@ void thread_release(struct thread *t)
 void thread_exit(int status)
 {
     struct thread *t = thread_current();
+    futex_exit_robust_list(t->robust_list, (uint32_t)t->tid); /* before the tid word: as Linux's mm_release */
     if (t->clear_child_tid) {
         uint32_t zero = 0;
         /* A bad address is the program's problem: Linux ignores the failure too. */

@@ -40,7 +40,7 @@ struct thread {
     uint64_t kernel_rsp;       /* saved by context_switch while not running */
     uint64_t fs_base;          /* TLS pointer; only arch_prctl changes it (no FSGSBASE) */
     uint64_t clear_child_tid;  /* user address zeroed and futex-woken at exit, or 0 */
-    uint64_t robust_list;      /* recorded for set_robust_list; never walked */
+    uint64_t robust_list;      /* set_robust_list's head: walked at exit (kernel/futex_robust.c) */
     uint64_t sigmask;          /* rt_sigprocmask's mask */
     uint64_t sigpending;       /* caught signals sent to this thread, not yet delivered (bit sig-1) */
     uint64_t sigpending_kill;  /* of those, the ones kill() sent (si_code SI_USER, else SI_TKILL) */

@@ -8,8 +8,8 @@ under a PI mutex; trylock and timedlock of a held PI mutex (EBUSY, ETIMEDOUT); E
 EPERM of an error-checking PI mutex; a robust mutex whose owner exits holding it
 (EOWNERDEAD, pthread_mutex_consistent, and ENOTRECOVERABLE when it is not made
 consistent), also one that is both robust and PI. Every line must equal the native run's,
-on 1, 2 and 4 nodes."""
-from dsmkpy.testing import check_source_matches_native
+on 1, 2 and 4 nodes; and for the same program linked with glibc, on 1 and 2."""
+from dsmkpy.testing import build_glibc, check_matches_native, check_source_matches_native
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -142,3 +142,14 @@ def test_mutex_kinds_match_native(tmp_path):
     assert "pi attributes 0" in out and "pi counter 12000 of 12000" in out, out
     assert "trylock EBUSY timedlock ETIMEDOUT unlock EPERM; then lock 0 relock EDEADLK unlock 0" in out, out
     assert "robust: owner took 0, then lock EOWNERDEAD consistent 0 unlock 0, again 0" in out, out
+
+
+def test_mutex_kinds_of_a_glibc_program_match_native(tmp_path):
+    """The same program linked statically with glibc, which leaves releasing a dying
+    owner's robust mutexes to the kernel (kernel/futex_robust.c): before, the next locker
+    waited forever."""
+    exe = build_glibc(tmp_path, "mutex-kinds-glibc", SOURCE)
+    work = tmp_path / "native"
+    work.mkdir()
+    out = check_matches_native(tmp_path, "mutex-kinds-glibc", exe, cwd=work).decode()
+    assert "robust pi: owner took 0, then lock EOWNERDEAD consistent 0 unlock 0, again 0" in out, out

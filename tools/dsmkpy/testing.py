@@ -25,14 +25,24 @@ def user_program(name):
     return os.path.join(build_dir(), "user", name)
 
 
-def build_musl(tmp_path, name, source):
-    """Writes source to tmp_path/NAME.c and builds it as an ordinary static musl pthread
-    program (-Wall -Werror): the executable's path."""
+def build_static(tmp_path, name, source, compiler):
+    """Writes source to tmp_path/NAME.c and builds it with compiler as an ordinary static
+    pthread program (-Wall -Werror): the executable's path."""
     src, exe = tmp_path / (name + ".c"), tmp_path / name
     src.write_text(source)
-    subprocess.run(["musl-gcc", "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)],
-                   check=True)
+    subprocess.run([compiler, "-static", "-pthread", "-O2", "-Wall", "-Werror", "-o", str(exe), str(src)], check=True)
     return exe
+
+
+def build_musl(tmp_path, name, source):
+    """build_static with musl-gcc: the project's usual program."""
+    return build_static(tmp_path, name, source, "musl-gcc")
+
+
+def build_glibc(tmp_path, name, source):
+    """build_static with the host's gcc and glibc (libc.a), which leaves more to the kernel
+    than musl (the robust list's walk at a thread's exit, clone3 and rseq probes)."""
+    return build_static(tmp_path, name, source, "gcc")
 
 
 def dsmk_run(tmp_path, name, nodes, exe, args=(), options=(), timeout=120):
