@@ -108,6 +108,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return c->len;
     if (c->op == FILES_OP_MQ_GETSETATTR)
         return sizeof(struct linux_mq_attr);
+    if (c->op == FILES_OP_ACCEPT || c->op == FILES_OP_SOCKNAME)
+        return sizeof(struct files_sock_addr);
     if (c->op == FILES_OP_MAP_WRITE)
         return FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_GETCWD || c->op == FILES_OP_READLINK)

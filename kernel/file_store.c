@@ -61,6 +61,7 @@ struct file_node {
     bool symlink;         /* a symbolic link: its bytes (ram) are the target */
     bool fifo;            /* a named FIFO (mkfifo(3)): its bytes go through fifo_pipe */
     unsigned generated;   /* a /proc file (kernel/file_proc.h): its bytes are made at each open */
+    bool socket;          /* a bound AF_UNIX socket's name (bind(2)): connect finds its listener */
     void *fifo_pipe;      /* the FIFO's pipe while an end is open (kernel/files_fifo.c), else NULL */
     uint64_t fifo_opens[2]; /* FIFO: opens of its read end [0] and write end [1] so far */
     bool linked;          /* its path finds it */
@@ -251,6 +252,20 @@ static struct file_node *file_store_make(const char *path, uint32_t perm, int64_
         return NULL;
     }
     return file_store_create(path, perm, err);
+}
+
+int64_t file_store_mksock(const char *path, uint32_t perm)
+{
+    int64_t err = 0;
+    struct file_node *n = file_store_make(path, perm, &err);
+    if (n)
+        n->socket = true;
+    return err;
+}
+
+bool file_store_is_socket(const struct file_node *n)
+{
+    return n->socket;
 }
 
 int64_t file_store_mkfifo(const char *path, uint32_t perm)
@@ -733,6 +748,7 @@ int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf
                        : n->device  ? LINUX_DT_CHR
                        : n->symlink ? LINUX_DT_LNK
                        : n->fifo    ? LINUX_DT_FIFO
+                       : n->socket  ? LINUX_DT_SOCK
                                     : LINUX_DT_REG;
         if (!file_store_dirent(buf, len, &used, file_store_ino(n), c + 1, type, name))
             return used ? (int64_t)used : -LINUX_EINVAL; /* the first record must fit (getdents64(2)) */
@@ -768,7 +784,8 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st)
         st->st_rdev = file_device_number(n->device);
         return;
     }
-    st->st_mode = (n->symlink ? LINUX_S_IFLNK : n->fifo ? LINUX_S_IFIFO : LINUX_S_IFREG) | n->perm;
+    st->st_mode = (n->symlink ? LINUX_S_IFLNK : n->fifo ? LINUX_S_IFIFO : n->socket ? LINUX_S_IFSOCK : LINUX_S_IFREG) |
+                  n->perm;
     st->st_size = (int64_t)file_store_size(n);
     st->st_blocks = n->data ? (st->st_size + FILE_STORE_STAT_BLOCK - 1) / FILE_STORE_STAT_BLOCK
                             : (int64_t)(n->ram.pages_held * (RAMFILE_PAGE / FILE_STORE_STAT_BLOCK));

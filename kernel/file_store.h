@@ -46,6 +46,11 @@ bool file_store_is_symlink(const struct file_node *n);
 /* mkfifo(3): a named FIFO at canonical path (free, its parent a directory) with permission
  * bits perm: 0, -EEXIST, -ENOSPC, -ENAMETOOLONG. */
 int64_t file_store_mkfifo(const char *path, uint32_t perm);
+/* bind(2)'s name for an AF_UNIX socket at canonical path (free, its parent a directory) with
+ * permission bits perm: 0, -EEXIST (EADDRINUSE to the caller), -ENOSPC. */
+int64_t file_store_mksock(const char *path, uint32_t perm);
+/* Whether n is a socket's name (kernel/files_socket.c connects through it). */
+bool file_store_is_socket(const struct file_node *n);
 /* Whether n is a named FIFO (kernel/files_fifo.c opens it). */
 bool file_store_is_fifo(const struct file_node *n);
 /* FIFO n's pipe slot (NULL while no end is open) and its opens of each end so far ([0]

@@ -549,7 +549,13 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     case FILES_OP_IOCTL:
         return files_ioctl(s, c->arg, c->arg2);
     case FILES_OP_SOCKET_TYPE:
-        return d->kind == FILE_KIND_SOCKET ? d->sock_type : -LINUX_ENOTSOCK;
+        return d->kind == FILE_KIND_SOCKET ? d->sock_type | (d->listening ? FILES_SOCKET_LISTENING : 0) : -LINUX_ENOTSOCK;
+    case FILES_OP_BIND_ABSTRACT:
+    case FILES_OP_CONNECT_ABSTRACT:
+    case FILES_OP_LISTEN:
+    case FILES_OP_ACCEPT:
+    case FILES_OP_SOCKNAME:
+        return files_socket_call(d, c, data, data_len);
     case FILES_OP_TIMERFD_SET:
         return files_timerfd_settime(d, c, data, data_len);
     case FILES_OP_TIMERFD_GET:
@@ -592,7 +598,8 @@ bool files_op_has_input(uint32_t op)
            op == FILES_OP_EPOLL_CTL || op == FILES_OP_TIMERFD_SET || op == FILES_OP_TIMER_CREATE ||
            op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
            op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
-           op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR;
+           op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR ||
+           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT;
 }
 
 /* files_execute without running the queue. */
@@ -645,6 +652,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_map_write(c, data, data_len);
     case FILES_OP_MAP_REMOVE:
         return files_map_remove(c->arg, c->arg2);
+    case FILES_OP_SOCKET:
+        return files_socket_create(c->arg, c->arg2);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:
@@ -680,6 +689,8 @@ static int64_t files_execute_queued(struct files_waiter *w)
         return files_mq_send(w->held, &w->call);
     case FILES_OP_MQ_RECEIVE:
         return files_mq_receive(w->held, &w->call, w->bytes, &w->data_len);
+    case FILES_OP_ACCEPT:
+        return files_socket_accept(w->held, &w->call, w->bytes, &w->data_len);
     default:
         return files_write_desc(w->held, &w->call);
     }
@@ -751,7 +762,8 @@ void files_wait(struct files_waiter *w)
 {
     const struct files_call *c = &w->call;
     bool on_fd = (c->op == FILES_OP_READ || c->op == FILES_OP_WRITE || c->op == FILES_OP_RECV ||
-                  c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND || c->op == FILES_OP_MQ_RECEIVE) &&
+                  c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND || c->op == FILES_OP_MQ_RECEIVE ||
+                  c->op == FILES_OP_ACCEPT) &&
                  c->fd >= 0 && c->fd < FILES_MAX_FDS;
     w->held = on_fd ? files_fds[c->fd].desc : NULL;
     if (w->held)

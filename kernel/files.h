@@ -141,7 +141,17 @@ enum files_op {
                                * next bytes into data */
     FILES_OP_MQ_NOTIFY,     /* fd, arg2 = tid, len bytes at in: struct posix_timer_event (0: remove) */
     FILES_OP_MQ_GETSETATTR, /* fd, len bytes at in: struct linux_mq_attr to set (0: none): the old into data */
-    FILES_OP_LAST = FILES_OP_MQ_GETSETATTR,
+    /* Named AF_UNIX sockets (kernel/files_socket.c) */
+    FILES_OP_SOCKET,        /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK, arg2 = SOCK_STREAM or SOCK_SEQPACKET: the new fd */
+    FILES_OP_BIND,          /* path = the name, arg = the socket's fd (fd is the path's dirfd) */
+    FILES_OP_CONNECT,       /* path = the listener's name, arg = the socket's fd */
+    FILES_OP_BIND_ABSTRACT, /* fd, len bytes at in: an abstract name (without its leading NUL) */
+    FILES_OP_CONNECT_ABSTRACT, /* fd, len bytes at in: the listener's abstract name */
+    FILES_OP_LISTEN,        /* fd, arg = backlog */
+    FILES_OP_ACCEPT,        /* fd, arg = SOCK_CLOEXEC | SOCK_NONBLOCK: the new fd, the peer's struct
+                             * files_sock_addr into data (or a wait while none connects) */
+    FILES_OP_SOCKNAME,      /* fd, arg = 0 (its own) or 1 (its peer's): a struct files_sock_addr into data */
+    FILES_OP_LAST = FILES_OP_SOCKNAME,
 };
 
 /* flags of a call */
@@ -162,6 +172,17 @@ enum files_op {
 #define FILES_CALL_FOLLOW 128u  /* LINK: the old path's last link is followed (AT_SYMLINK_FOLLOW) */
 #define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE | \
                           FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED | FILES_CALL_NOFOLLOW | FILES_CALL_FOLLOW)
+/* An AF_UNIX socket's name as getsockname shows it: sun_path's bytes (108 at most, a path
+ * as bind was given it or an abstract name, whose leading NUL is not in name). len 0:
+ * unnamed. */
+#define FILES_SOCK_NAME_MAX 108
+struct files_sock_addr {
+    uint8_t abstract;
+    uint8_t len;
+    char name[FILES_SOCK_NAME_MAX];
+};
+/* FILES_OP_SOCKET_TYPE's answer: the SOCK_* type, with this bit for a listening socket. */
+#define FILES_SOCKET_LISTENING 0x100
 /* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less
  * one so a receive's answer is always shorter than a full call (the read loop stops). */
 #define FILES_SOCKET_MSG_MAX (FILES_XFER_MAX - 1)

@@ -17,6 +17,7 @@
  * without a poll method), and what it reports whether asked or not (poll(2)). */
 #define FILES_POLL_ALWAYS (LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLRDNORM | LINUX_POLLWRNORM)
 #define FILES_POLL_UNASKED (LINUX_POLLERR | LINUX_POLLHUP | LINUX_POLLNVAL)
+#define FILES_SOCKET_NAME_MODE 0777 /* a bound socket's node, less the umask (unix_bind) */
 #define FILES_ANON_MODE 0600 /* an anonymous inode's mode, as fstat shows an eventfd, timerfd or epoll */
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
@@ -50,6 +51,13 @@ struct file_desc {
     bool shut_rd, shut_wr;         /* SOCKET: shutdown(2) done for receiving, sending */
     uint8_t sock_type;             /* SOCKET: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
     bool peer_gone_told;           /* SOCKET (DGRAM): a send found the peer closed (ECONNREFUSED once) */
+    bool listening;                /* SOCKET: listen(2) was called: connects queue on it */
+    uint16_t backlog, pending;     /* SOCKET (listening): the most connections queued, and how many are */
+    struct file_desc *pending_head, *pending_tail; /* SOCKET (listening): connected, not yet accepted */
+    struct file_desc *pending_next; /* SOCKET: the next one on its listener's queue */
+    struct files_sock_addr *sock_name; /* SOCKET: its bound name (kmalloc'd), or NULL */
+    struct files_sock_addr *sock_peer; /* SOCKET: its peer's name, if the peer had one */
+    struct file_node *sock_node;   /* SOCKET bound to a path: that name's node, held */
     struct eventfd event;          /* EVENTFD */
     struct epoll_set *epoll;       /* EPOLL: its interest list */
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
@@ -193,6 +201,21 @@ int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data
 int64_t files_socket_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
 int64_t files_socket_send(struct file_desc *d, const struct files_call *c);
 int64_t files_socket_shutdown(struct file_desc *d, uint64_t how);
+/* FILES_OP_SOCKET: an unconnected socket of type with flags: the new fd. */
+int64_t files_socket_create(uint64_t flags, uint64_t type);
+/* Whether socket fd may be bound now: 0, -EBADF, -ENOTSOCK, -EINVAL (bound or connected). */
+int64_t files_socket_bindable(uint64_t fd);
+/* bind(2) of socket fd to the path node n (made for it), named name (len bytes, as given). */
+int64_t files_socket_bind_node(uint64_t fd, struct file_node *n, const char *name, size_t len);
+/* connect(2) of socket fd to the listener bound to node n, or with n NULL to abstract name
+ * (len bytes): 0, -ECONNREFUSED (no listener), -EISCONN, -EAGAIN (its backlog is full),
+ * -ENOMEM, -ENFILE. */
+int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *name, size_t len);
+/* The socket ops on descriptor d (FILES_OP_BIND_ABSTRACT, CONNECT_ABSTRACT, LISTEN, ACCEPT,
+ * SOCKNAME): their results. */
+int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* FILES_OP_ACCEPT on listening d: the new fd, or FILES_WOULD_BLOCK. */
+int64_t files_socket_accept(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
 /* The last descriptor of d is gone: both directions see it closed. */
 void files_socket_release(struct file_desc *d);
 /* FIONREAD of a socket: the bytes queued (a stream), or the next message's size. */

@@ -77,6 +77,8 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint6
         return -LINUX_ELOOP; /* O_NOFOLLOW kept it (open(2)) */
     if (f && file_store_is_fifo(f))
         return files_fifo_open(f, mode, flags, data, data_len);
+    if (f && file_store_is_socket(f))
+        return -LINUX_ENXIO; /* open(2): a socket's name is for connect */
     if (!f && !(flags & LINUX_O_CREAT))
         return -LINUX_ENOENT;
     if (!f && dir_only)
@@ -144,7 +146,7 @@ bool files_op_has_path(uint32_t op)
            op == FILES_OP_MKDIR || op == FILES_OP_RMDIR || op == FILES_OP_RENAME || op == FILES_OP_LINK ||
            op == FILES_OP_CHDIR || op == FILES_OP_TRUNCATE_PATH || op == FILES_OP_CHMOD || op == FILES_OP_UTIMENS ||
            op == FILES_OP_CHOWN || op == FILES_OP_STATFS || op == FILES_OP_SYMLINK || op == FILES_OP_READLINK ||
-           op == FILES_OP_MKNOD;
+           op == FILES_OP_MKNOD || op == FILES_OP_BIND || op == FILES_OP_CONNECT;
 }
 
 /* The working directory. */
@@ -317,6 +319,23 @@ static int64_t files_mknod(const char *path, bool dir_only, uint64_t mode)
     }
 }
 
+/* bind(2) of socket fd to canonical path: a socket node there, named by the socket from then
+ * on. As unix_bind_bsd: a taken path is EADDRINUSE before a socket bound already is EINVAL. */
+static int64_t files_bind_path(const char *path, bool dir_only, const struct files_call *c)
+{
+    if (dir_only)
+        return -LINUX_ENOENT;
+    if (file_store_lookup(path))
+        return -LINUX_EADDRINUSE;
+    int64_t bad = files_socket_bindable(c->arg);
+    if (bad)
+        return bad;
+    int64_t rc = file_store_mksock(path, (uint32_t)(FILES_SOCKET_NAME_MODE & ~files_umask));
+    if (rc)
+        return rc == -LINUX_EEXIST ? -LINUX_EADDRINUSE : rc;
+    return files_socket_bind_node(c->arg, file_store_lookup(path), c->path, c->path_len);
+}
+
 /* readlink(2) of canonical path: its target into data, its length; EINVAL if no link. */
 static int64_t files_readlink(const char *path, void *data, size_t *data_len)
 {
@@ -382,6 +401,14 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
         return files_readlink(path, data, data_len);
     case FILES_OP_MKNOD:
         return files_mknod(path, how.dir_only, c->arg);
+    case FILES_OP_BIND:
+        return files_bind_path(path, how.dir_only, c);
+    case FILES_OP_CONNECT: {
+        struct file_node *f = file_store_lookup(path);
+        if (!f)
+            return -LINUX_ENOENT;
+        return file_store_is_socket(f) ? files_socket_connect_to(c->arg, f, NULL, 0) : -LINUX_ECONNREFUSED;
+    }
     default:
         return -LINUX_EINVAL;
     }

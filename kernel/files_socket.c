@@ -12,11 +12,17 @@
  * buffer). SOCK_SEQPACKET ends as a stream does; SOCK_DGRAM has no end of file (a receive
  * waits on, as Linux's does) and a send to a closed peer is ECONNREFUSED once, then
  * ENOTCONN (a peer that shut down both ways counts as closed here).
- * Not done: named sockets (socket, bind, connect), passing descriptors (SCM_RIGHTS), and
- * telling a receiver that its buffer cut a message short (MSG_TRUNC). */
+ * Named sockets (socket, bind, listen, connect, accept) are SOCK_STREAM and SOCK_SEQPACKET:
+ * a name is a socket node of the store at a path (unlink removes it) or an abstract one; a
+ * connect to a listener makes the pair at once and queues the listener's end, which accept
+ * hands out (a connect to a full backlog is EAGAIN rather than a wait).
+ * Not done: named SOCK_DGRAM sockets, passing descriptors (SCM_RIGHTS), and telling a
+ * receiver that its buffer cut a message short (MSG_TRUNC). */
+#include "kernel/file_store.h"
 #include "kernel/files_internal.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
+#include "kernel/mm.h"
 #include "kernel/pipe.h"
 
 #define FILES_SOCKETPAIR_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* SOCK_CLOEXEC, SOCK_NONBLOCK */
@@ -31,6 +37,21 @@ static uint8_t files_socket_scratch[FILES_SOCKET_HEADER + FILES_SOCKET_MSG_MAX];
 #define FILES_SHUT_WR 1
 #define FILES_SHUT_RDWR 2
 
+/* Connects a and b (sockets of one type, unconnected) with a ring each way: 0, or -ENOMEM. */
+static int64_t files_socket_join(struct file_desc *a, struct file_desc *b)
+{
+    struct pipe *ab = files_pipe_new();
+    struct pipe *ba = ab ? files_pipe_new() : NULL;
+    if (!ba) {
+        if (ab)
+            files_pipe_free(ab);
+        return -LINUX_ENOMEM;
+    }
+    a->pipe_out = b->pipe = ab;
+    b->pipe_out = a->pipe = ba;
+    return 0;
+}
+
 int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data_len)
 {
     if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) ||
@@ -43,21 +64,209 @@ int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data
     uint32_t status = LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK);
     struct file_desc *a = files_desc_new(FILE_KIND_SOCKET, status);
     struct file_desc *b = a ? files_desc_new(FILE_KIND_SOCKET, status) : NULL;
-    struct pipe *ab = b ? files_pipe_new() : NULL;
-    struct pipe *ba = ab ? files_pipe_new() : NULL;
-    if (!ba) {
-        if (ab)
-            files_pipe_free(ab);
+    int64_t joined = b ? files_socket_join(a, b) : -LINUX_ENFILE;
+    if (joined) {
         if (a)
             a->refs = 0;
         if (b)
             b->refs = 0;
-        return b ? -LINUX_ENOMEM : -LINUX_ENFILE;
+        return joined;
     }
-    a->pipe_out = b->pipe = ab;
-    b->pipe_out = a->pipe = ba;
     a->sock_type = b->sock_type = (uint8_t)type;
     return files_install_pair(fds, a, b, (flags & LINUX_O_CLOEXEC) != 0, data, data_len);
+}
+
+/* ---- named sockets ---- */
+
+int64_t files_socket_create(uint64_t flags, uint64_t type)
+{
+    if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) || (type != FILES_SOCK_STREAM && type != FILES_SOCK_SEQPACKET))
+        return -LINUX_EINVAL;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_SOCKET, LINUX_O_RDWR | ((uint32_t)flags & LINUX_O_NONBLOCK));
+    if (!d)
+        return -LINUX_ENFILE;
+    d->sock_type = (uint8_t)type;
+    files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
+/* The socket descriptor fd names, or NULL with *err. */
+static struct file_desc *files_socket_of(uint64_t fd, int64_t *err)
+{
+    struct file_desc *d = fd < FILES_MAX_FDS ? files_fds[fd].desc : NULL;
+    *err = !d ? -LINUX_EBADF : d->kind != FILE_KIND_SOCKET ? -LINUX_ENOTSOCK : 0;
+    return *err ? NULL : d;
+}
+
+int64_t files_socket_bindable(uint64_t fd)
+{
+    int64_t err;
+    struct file_desc *d = files_socket_of(fd, &err);
+    return !d ? err : (d->sock_name || d->pipe) ? -LINUX_EINVAL : 0;
+}
+
+/* A name of len bytes (abstract or not) as a new struct files_sock_addr; NULL: no memory. */
+static struct files_sock_addr *files_socket_name_new(bool abstract, const char *name, size_t len)
+{
+    struct files_sock_addr *a = kzalloc(sizeof *a);
+    if (a) {
+        a->abstract = abstract;
+        a->len = (uint8_t)len;
+        memcpy(a->name, name, len);
+    }
+    return a;
+}
+
+int64_t files_socket_bind_node(uint64_t fd, struct file_node *n, const char *name, size_t len)
+{
+    int64_t err;
+    struct file_desc *d = files_socket_of(fd, &err);
+    if (!d || !n)
+        return d ? -LINUX_ENOENT : err;
+    if (!(d->sock_name = files_socket_name_new(false, name, len)))
+        return -LINUX_ENOMEM;
+    d->sock_node = n;
+    file_store_hold(n);
+    return 0;
+}
+
+static bool files_socket_named(const struct file_desc *d, bool abstract, const char *name, size_t len)
+{
+    return d->refs && d->kind == FILE_KIND_SOCKET && d->sock_name && d->sock_name->abstract == abstract &&
+           d->sock_name->len == len && memcmp(d->sock_name->name, name, len) == 0;
+}
+
+static int64_t files_socket_bind_abstract(struct file_desc *d, const struct files_call *c)
+{
+    if (c->len >= FILES_SOCK_NAME_MAX)
+        return -LINUX_EINVAL;
+    if (d->sock_name || d->pipe)
+        return -LINUX_EINVAL;
+    for (size_t i = 0; i < FILES_DESCS_MAX; i++)
+        if (files_socket_named(&files_descs[i], true, (const char *)c->in, c->len))
+            return -LINUX_EADDRINUSE;
+    return (d->sock_name = files_socket_name_new(true, (const char *)c->in, c->len)) ? 0 : -LINUX_ENOMEM;
+}
+
+/* The listener bound to node n, or to abstract name: NULL when none listens. */
+static struct file_desc *files_socket_listener(const struct file_node *n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < FILES_DESCS_MAX; i++) {
+        struct file_desc *l = &files_descs[i];
+        if (!l->refs || l->kind != FILE_KIND_SOCKET || !l->listening)
+            continue;
+        if (n ? l->sock_node == n : files_socket_named(l, true, name, len))
+            return l;
+    }
+    return NULL;
+}
+
+int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *name, size_t len)
+{
+    int64_t err;
+    struct file_desc *d = files_socket_of(fd, &err);
+    if (!d)
+        return err;
+    if (d->pipe || d->listening)
+        return d->pipe ? -LINUX_EISCONN : -LINUX_EINVAL;
+    struct file_desc *l = files_socket_listener(n, name, len);
+    if (!l || l->sock_type != d->sock_type)
+        return -LINUX_ECONNREFUSED;
+    if (l->pending >= l->backlog)
+        return -LINUX_EAGAIN; /* Linux waits for room unless O_NONBLOCK: not done */
+    struct file_desc *server = files_desc_new(FILE_KIND_SOCKET, LINUX_O_RDWR);
+    if (!server)
+        return -LINUX_ENFILE;
+    server->sock_type = d->sock_type;
+    struct files_sock_addr *peer = files_socket_name_new(l->sock_name->abstract, l->sock_name->name, l->sock_name->len);
+    int64_t joined = peer ? files_socket_join(d, server) : -LINUX_ENOMEM;
+    if (joined) {
+        kfree(peer);
+        server->refs = 0;
+        return joined;
+    }
+    d->sock_peer = peer;
+    if (d->sock_name) /* the listener's end knows who connected */
+        server->sock_peer = files_socket_name_new(d->sock_name->abstract, d->sock_name->name, d->sock_name->len);
+    server->pending_next = NULL;
+    if (l->pending_tail)
+        l->pending_tail->pending_next = server;
+    else
+        l->pending_head = server;
+    l->pending_tail = server;
+    l->pending++;
+    files_changed = true; /* an accept waiting on the listener goes on */
+    return 0;
+}
+
+#define FILES_SOCKET_BACKLOG_MAX 128 /* connections queued at most: SOMAXCONN before Linux 5.4 */
+
+int64_t files_socket_accept(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (!d->listening)
+        return -LINUX_EINVAL;
+    if ((c->arg & ~(uint64_t)FILES_SOCKETPAIR_FLAGS))
+        return -LINUX_EINVAL;
+    if (!d->pending_head)
+        return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *s = d->pending_head;
+    d->pending_head = s->pending_next;
+    if (!d->pending_head)
+        d->pending_tail = NULL;
+    d->pending--;
+    s->pending_next = NULL;
+    s->status = LINUX_O_RDWR | ((uint32_t)c->arg & LINUX_O_NONBLOCK);
+    struct files_sock_addr peer = { 0 };
+    if (s->sock_peer)
+        peer = *s->sock_peer;
+    memcpy(data, &peer, sizeof peer);
+    *data_len = sizeof peer;
+    files_fd_install(fd, s, (c->arg & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
+int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    if (d->kind != FILE_KIND_SOCKET)
+        return -LINUX_ENOTSOCK;
+    switch (c->op) {
+    case FILES_OP_BIND_ABSTRACT:
+        return files_socket_bind_abstract(d, c);
+    case FILES_OP_CONNECT_ABSTRACT:
+        if (c->len >= FILES_SOCK_NAME_MAX)
+            return -LINUX_EINVAL;
+        return files_socket_connect_to((uint64_t)c->fd, NULL, (const char *)c->in, c->len);
+    case FILES_OP_LISTEN:
+        if (d->pipe)
+            return -LINUX_EINVAL; /* a connected socket cannot listen */
+        if (!d->sock_name)
+            return -LINUX_EINVAL; /* Linux autobinds an abstract name here: not done */
+        d->listening = true;
+        d->backlog = (int32_t)c->arg < 1 ? 1 : c->arg > FILES_SOCKET_BACKLOG_MAX ? FILES_SOCKET_BACKLOG_MAX
+                                                                                  : (uint16_t)c->arg;
+        return 0;
+    case FILES_OP_ACCEPT:
+        return files_socket_accept(d, c, data, data_len);
+    case FILES_OP_SOCKNAME: {
+        const struct files_sock_addr *a = c->arg ? d->sock_peer : d->sock_name;
+        if (c->arg && !d->pipe)
+            return -LINUX_ENOTCONN;
+        struct files_sock_addr out = { 0 };
+        if (a)
+            out = *a;
+        memcpy(data, &out, sizeof out);
+        *data_len = sizeof out;
+        return 0;
+    }
+    default:
+        return -LINUX_EINVAL;
+    }
 }
 
 /* One message into data, at most c->len bytes of it (the rest is dropped unless peeking). */
@@ -84,6 +293,8 @@ static int64_t files_socket_recv_message(struct file_desc *d, const struct files
 int64_t files_socket_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
     struct pipe *in = d->pipe;
+    if (!in)
+        return -LINUX_EINVAL; /* not connected: Linux's unix_stream_recvmsg */
     bool stream = d->sock_type == FILES_SOCK_STREAM;
     if (c->len == 0 && stream)
         return 0;
@@ -128,6 +339,8 @@ static int64_t files_socket_send_refused(struct file_desc *d)
 int64_t files_socket_send(struct file_desc *d, const struct files_call *c)
 {
     struct pipe *out = d->pipe_out;
+    if (!out)
+        return -LINUX_ENOTCONN;
     bool stream = d->sock_type == FILES_SOCK_STREAM;
     if (c->len == 0 && stream)
         return 0;
@@ -155,6 +368,8 @@ int64_t files_socket_shutdown(struct file_desc *d, uint64_t how)
         return -LINUX_ENOTSOCK;
     if (how > FILES_SHUT_RDWR)
         return -LINUX_EINVAL;
+    if (!d->pipe)
+        return -LINUX_ENOTCONN;
     if (how != FILES_SHUT_WR && !d->shut_rd) {
         d->shut_rd = true;
         files_pipe_drop_end(d->pipe, true);
@@ -168,16 +383,34 @@ int64_t files_socket_shutdown(struct file_desc *d, uint64_t how)
 
 void files_socket_release(struct file_desc *d)
 {
-    if (!d->shut_rd)
+    while (d->pending_head) { /* connections never accepted: their peers see the end */
+        struct file_desc *s = d->pending_head;
+        d->pending_head = s->pending_next;
+        s->pending_next = NULL;
+        if (--s->refs == 0)
+            files_socket_release(s);
+    }
+    d->pending_tail = NULL;
+    d->pending = 0;
+    d->listening = false;
+    if (d->pipe && !d->shut_rd)
         files_pipe_drop_end(d->pipe, true);
-    if (!d->shut_wr)
+    if (d->pipe_out && !d->shut_wr)
         files_pipe_drop_end(d->pipe_out, false);
     d->pipe = d->pipe_out = NULL;
+    kfree(d->sock_name);
+    kfree(d->sock_peer);
+    d->sock_name = d->sock_peer = NULL;
+    if (d->sock_node)
+        file_store_release(d->sock_node);
+    d->sock_node = NULL;
 }
 
 int64_t files_socket_pending(const struct file_desc *d)
 {
     uint32_t len = 0;
+    if (!d->pipe)
+        return 0;
     if (d->sock_type == FILES_SOCK_STREAM)
         return d->pipe->count;
     if (d->pipe->count)
@@ -188,6 +421,10 @@ int64_t files_socket_pending(const struct file_desc *d)
 int16_t files_socket_poll(const struct file_desc *d)
 {
     const struct pipe *in = d->pipe, *out = d->pipe_out;
+    if (d->listening) /* readable while a connection waits to be accepted */
+        return d->pending_head ? (int16_t)(LINUX_POLLIN | LINUX_POLLRDNORM) : 0;
+    if (!in) /* not connected: unix_poll's TCP_CLOSE */
+        return (int16_t)(LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLHUP);
     bool rcv_shut = d->shut_rd || (in->writers == 0 && d->sock_type != FILES_SOCK_DGRAM);
     bool snd_shut = d->shut_wr || out->readers == 0;
     size_t room = d->sock_type == FILES_SOCK_STREAM ? PIPE_ATOMIC_MAX : FILES_SOCKET_HEADER + FILES_SOCKET_MSG_MAX;

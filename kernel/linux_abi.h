@@ -47,7 +47,9 @@
 #define LINUX_EMSGSIZE 90
 #define LINUX_ENOPROTOOPT 92
 #define LINUX_EAFNOSUPPORT 97
+#define LINUX_EISCONN 106
 #define LINUX_ENOTCONN 107
+#define LINUX_EADDRINUSE 98
 #define LINUX_ECONNREFUSED 111
 #define LINUX_ETIMEDOUT 110
 /* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted
@@ -303,6 +305,7 @@ struct linux_dirent64 {
 #define LINUX_DT_DIR 4
 #define LINUX_DT_LNK 10
 #define LINUX_DT_REG 8
+#define LINUX_DT_SOCK 12
 
 struct linux_stat {
     uint64_t st_dev, st_ino, st_nlink;

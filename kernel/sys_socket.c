@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* socketpair, send/sendto/sendmsg, recv/recvfrom/recvmsg, shutdown, getsockopt,
- * setsockopt, getsockname and getpeername (man 2) for the connected AF_UNIX stream
- * sockets of kernel/files_socket.c, which live with the descriptor table (files_call ships
- * a call there from any node). A socketpair end is unnamed: getsockname and getpeername
- * report an AF_UNIX family alone, recvfrom and recvmsg an address of length 0, as Linux. Not done: socket, bind,
- * connect, listen, accept (there is no named socket and no network for the program),
- * ancillary data (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
+/* socketpair, socket, bind, listen, connect, accept/accept4, send/sendto/sendmsg,
+ * recv/recvfrom/recvmsg, shutdown, getsockopt, setsockopt, getsockname and getpeername
+ * (man 2) for the AF_UNIX sockets of kernel/files_socket.c, which live with the descriptor
+ * table (files_call ships a call there from any node). A name is a path (a socket node of
+ * the store) or abstract (sun_path[0] is NUL); an unnamed socket's address is the AF_UNIX
+ * family alone, and recvfrom and recvmsg report an address of length 0, as Linux. Not
+ * done: IP sockets (there is no network for the program: EAFNOSUPPORT), named SOCK_DGRAM
+ * sockets, autobind, ancillary data (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -24,13 +25,13 @@
 #define SOCK_TYPE_MASK 0xf
 #define SOCK_FLAGS (LINUX_O_NONBLOCK | LINUX_O_CLOEXEC) /* SOCK_NONBLOCK, SOCK_CLOEXEC */
 #define SOCK_EPROTONOSUPPORT 93
-#define SOCK_EISCONN 106
 #define SOCK_MSG_OOB 0x1
 #define SOCK_MSG_PEEK 0x2
 #define SOCK_MSG_DONTWAIT 0x40
 #define SOCK_MSG_WAITALL 0x100
 #define SOCK_MSG_NOSIGNAL 0x4000
 #define SOCK_SOL_SOCKET 1
+#define SOCK_SO_REUSEADDR 2 /* taken and ignored: a path name is reused once unlinked, as on Linux */
 #define SOCK_SO_TYPE 3
 #define SOCK_SO_ERROR 4
 #define SOCK_SO_SNDBUF 7
@@ -41,6 +42,7 @@
 #define SOCK_BUFFER_BYTES 65536 /* each direction's ring: PIPE_CAPACITY (kernel/pipe.h) */
 #define SOCK_IOV_MAX 1024       /* UIO_MAXIOV */
 #define SOCK_UNNAMED_LEN 2      /* sizeof(sa_family_t): an unnamed AF_UNIX address */
+#define SOCK_ADDR_UN_MAX (SOCK_UNNAMED_LEN + FILES_SOCK_NAME_MAX) /* sizeof(struct sockaddr_un) */
 
 struct sock_msghdr {
     uint64_t name;
@@ -49,14 +51,22 @@ struct sock_msghdr {
     int32_t flags, pad2;
 };
 
-/* fd's SOCK_* type if it is an open socket, else -EBADF or -ENOTSOCK. */
-static long sock_type(uint64_t fd)
+/* fd's SOCK_* type if it is an open socket (with FILES_SOCKET_LISTENING when it listens),
+ * else -EBADF or -ENOTSOCK. */
+static long sock_type_and_state(uint64_t fd)
 {
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
     struct files_call c = { .op = FILES_OP_SOCKET_TYPE, .fd = (int32_t)fd };
     size_t n;
     return (long)files_call(&c, NULL, &n);
+}
+
+/* fd's SOCK_* type if it is an open socket, else -EBADF or -ENOTSOCK. */
+static long sock_type(uint64_t fd)
+{
+    long type = sock_type_and_state(fd);
+    return type < 0 ? type : type & ~(long)FILES_SOCKET_LISTENING;
 }
 
 /* 0 if fd is an open socket, -EBADF or -ENOTSOCK. */
@@ -66,9 +76,11 @@ static long sock_check(uint64_t fd)
     return type < 0 ? type : 0;
 }
 
-/* getsockname's and getpeername's answer: an unnamed AF_UNIX address into uaddr (as much
- * as *ulen bytes take) and its length into *ulen. 0, -EINVAL or -EFAULT. */
-static long sock_address_out(uint64_t uaddr, uint64_t ulen)
+/* getsockname's, getpeername's and accept's answer: the AF_UNIX address of a (unnamed
+ * when a->len is 0) into uaddr (as much as *ulen bytes take) and its full length into
+ * *ulen. A path's address ends with its NUL; an abstract one starts with one. 0, -EINVAL
+ * or -EFAULT. */
+static long sock_address_out(uint64_t uaddr, uint64_t ulen, const struct files_sock_addr *a)
 {
     if (!uaddr || !ulen)
         return 0;
@@ -77,13 +89,20 @@ static long sock_address_out(uint64_t uaddr, uint64_t ulen)
         return -LINUX_EFAULT;
     if (room < 0)
         return -LINUX_EINVAL;
-    uint16_t family = SOCK_AF_UNIX;
+    uint8_t out[SOCK_ADDR_UN_MAX + 1] = { SOCK_AF_UNIX, 0 }; /* sa_family_t, little-endian */
     int32_t len = SOCK_UNNAMED_LEN;
-    if (copy_to_user(uaddr, &family, (size_t)(room < len ? room : len)) != 0 ||
-        copy_to_user(ulen, &len, sizeof len) != 0)
+    if (a->len) {
+        size_t at = SOCK_UNNAMED_LEN + (a->abstract ? 1 : 0);
+        memcpy(out + at, a->name, a->len);
+        len = (int32_t)(at + a->len + (a->abstract ? 0 : 1));
+    }
+    if (copy_to_user(uaddr, out, (size_t)(room < len ? room : len)) != 0 || copy_to_user(ulen, &len, sizeof len) != 0)
         return -LINUX_EFAULT;
     return 0;
 }
+
+/* The unnamed address (a socketpair's ends, an unbound socket). */
+static const struct files_sock_addr sock_unnamed;
 
 long sys_socketpair(uint64_t domain, uint64_t type, uint64_t protocol, uint64_t usv, uint64_t a4, uint64_t a5)
 {
@@ -166,7 +185,7 @@ long sys_sendto(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint64
 {
     if (uaddr && addrlen) {
         long rc = sock_check(fd);
-        return rc ? rc : -SOCK_EISCONN; /* a socketpair end is connected */
+        return rc ? rc : -LINUX_EISCONN; /* a socketpair end is connected */
     }
     return sock_send(fd, ubuf, len, flags);
 }
@@ -274,7 +293,7 @@ static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
         return -LINUX_EOPNOTSUPP; /* ancillary data (descriptors, credentials): not done */
     if (send && m.name && m.namelen) {
         long rc = sock_check(fd);
-        return rc ? rc : -SOCK_EISCONN;
+        return rc ? rc : -LINUX_EISCONN;
     }
     long type = sock_type(fd);
     if (type < 0)
@@ -325,8 +344,10 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
     case SOCK_SO_TYPE:
         value = (int32_t)type;
         break;
-    case SOCK_SO_ERROR:
     case SOCK_SO_ACCEPTCONN:
+        value = (sock_type_and_state(fd) & FILES_SOCKET_LISTENING) != 0;
+        break;
+    case SOCK_SO_ERROR:
     case SOCK_SO_PROTOCOL:
         value = 0;
         break;
@@ -358,14 +379,151 @@ long sys_setsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
     long rc = sock_check(fd);
     if (rc)
         return rc;
-    if (level != SOCK_SOL_SOCKET || (name != SOCK_SO_SNDBUF && name != SOCK_SO_RCVBUF))
+    if (level != SOCK_SOL_SOCKET ||
+        (name != SOCK_SO_SNDBUF && name != SOCK_SO_RCVBUF && name != SOCK_SO_REUSEADDR))
         return -LINUX_ENOPROTOOPT;
     return (uint32_t)len < sizeof(int32_t) ? -LINUX_EINVAL : 0;
+}
+
+/* getsockname (peer false) or getpeername (peer true) of fd. */
+static long sock_name(uint64_t fd, uint64_t uaddr, uint64_t ulen, bool peer)
+{
+    long rc = sock_check(fd);
+    if (rc)
+        return rc;
+    struct files_sock_addr a;
+    struct files_call c = { .op = FILES_OP_SOCKNAME, .fd = (int32_t)fd, .arg = peer };
+    size_t n;
+    rc = (long)files_call(&c, &a, &n);
+    if (rc == 0 && n != sizeof a)
+        rc = -LINUX_EIO;
+    return rc ? rc : sock_address_out(uaddr, ulen, &a);
 }
 
 long sys_getsockname(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
+    return sock_name(fd, uaddr, ulen, false);
+}
+
+long sys_getpeername(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sock_name(fd, uaddr, ulen, true);
+}
+
+long sys_socket(uint64_t domain, uint64_t type, uint64_t protocol, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    if (domain != SOCK_AF_UNIX)
+        return -LINUX_EAFNOSUPPORT; /* no network for the program */
+    if (type & ~(uint64_t)(SOCK_TYPE_MASK | SOCK_FLAGS))
+        return -LINUX_EINVAL;
+    uint64_t kind = type & SOCK_TYPE_MASK;
+    if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET)
+        return -LINUX_EINVAL;
+    if (protocol != 0 && protocol != SOCK_AF_UNIX)
+        return -SOCK_EPROTONOSUPPORT;
+    if (kind == SOCK_DGRAM)
+        return -SOCK_EPROTONOSUPPORT; /* named datagram sockets: not done (socketpair has them) */
+    struct files_call c = { .op = FILES_OP_SOCKET, .arg = type & SOCK_FLAGS, .arg2 = kind };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+/* A sockaddr_un from the user (unix_validate_addr): into *call, a path op (bind's or
+ * connect's, on socket fd) or the abstract op on fd. 0, -EINVAL, -EFAULT. */
+static long sock_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint32_t path_op, uint32_t abstract_op,
+                            struct files_call *call, uint8_t name[FILES_SOCK_NAME_MAX])
+{
+    uint8_t raw[SOCK_ADDR_UN_MAX];
+    if (addrlen <= SOCK_UNNAMED_LEN || addrlen > sizeof raw)
+        return -LINUX_EINVAL; /* an unnamed address would autobind: not done */
+    if (copy_from_user(raw, uaddr, addrlen) != 0)
+        return -LINUX_EFAULT;
+    if ((raw[0] | raw[1] << 8) != SOCK_AF_UNIX)
+        return -LINUX_EINVAL;
+    const uint8_t *path = raw + SOCK_UNNAMED_LEN;
+    size_t len = addrlen - SOCK_UNNAMED_LEN;
+    if (path[0] == 0) { /* abstract: every byte after the NUL is the name */
+        memcpy(name, path + 1, len - 1);
+        *call = (struct files_call){ .op = abstract_op, .fd = (int32_t)fd, .len = (uint32_t)(len - 1), .in = name };
+        return 0;
+    }
+    len = strnlen((const char *)path, len);
+    *call = (struct files_call){ .op = path_op, .fd = (int32_t)FILES_CWD, .arg = fd, .path_len = (uint32_t)len };
+    memcpy(call->path, path, len);
+    call->path[len] = '\0';
+    return 0;
+}
+
+/* bind or connect of fd to the address at uaddr. */
+static long sock_bind_or_connect(uint64_t fd, uint64_t uaddr, uint64_t addrlen, bool bind)
+{
     long rc = sock_check(fd);
-    return rc ? rc : sock_address_out(uaddr, ulen);
+    if (rc)
+        return rc;
+    struct files_call *c = kzalloc(sizeof *c);
+    uint8_t name[FILES_SOCK_NAME_MAX];
+    if (!c)
+        return -LINUX_ENOMEM;
+    rc = sock_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND : FILES_OP_CONNECT,
+                         bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT, c, name);
+    size_t n;
+    if (rc == 0)
+        rc = (long)files_call(c, NULL, &n);
+    kfree(c);
+    return rc;
+}
+
+long sys_bind(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sock_bind_or_connect(fd, uaddr, addrlen, true);
+}
+
+long sys_connect(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sock_bind_or_connect(fd, uaddr, addrlen, false);
+}
+
+long sys_listen(uint64_t fd, uint64_t backlog, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    long rc = sock_check(fd);
+    if (rc)
+        return rc;
+    struct files_call c = { .op = FILES_OP_LISTEN, .fd = (int32_t)fd, .arg = (uint32_t)backlog };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+long sys_accept4(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    long rc = sock_check(fd);
+    if (rc)
+        return rc;
+    if (flags & ~(uint64_t)SOCK_FLAGS)
+        return -LINUX_EINVAL;
+    struct files_sock_addr peer;
+    struct files_call c = { .op = FILES_OP_ACCEPT, .fd = (int32_t)fd, .arg = flags };
+    size_t n;
+    long newfd = (long)files_call(&c, &peer, &n);
+    if (newfd < 0)
+        return newfd;
+    rc = sock_address_out(uaddr, ulen, n == sizeof peer ? &peer : &sock_unnamed);
+    if (rc) { /* Linux too reports the fault with the connection taken */
+        struct files_call close = { .op = FILES_OP_CLOSE, .fd = (int32_t)newfd };
+        files_call(&close, NULL, &n);
+        return rc;
+    }
+    return newfd;
+}
+
+long sys_accept(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a3, (void)a4, (void)a5;
+    return sys_accept4(fd, uaddr, ulen, 0, 0, 0);
 }

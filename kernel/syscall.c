@@ -41,6 +41,7 @@ enum {
     NR_fadvise64 = 221, NR_close_range = 436, NR_timer_create = 222, NR_timer_settime = 223, NR_timer_gettime = 224,
     NR_timer_getoverrun = 225, NR_timer_delete = 226, NR_socketpair = 53, NR_sendto = 44, NR_recvfrom = 45,
     NR_sendmsg = 46, NR_recvmsg = 47, NR_shutdown = 48, NR_getsockname = 51, NR_getpeername = 52,
+    NR_socket = 41, NR_connect = 42, NR_accept = 43, NR_bind = 49, NR_listen = 50, NR_accept4 = 288,
     NR_setsockopt = 54, NR_getsockopt = 55, NR_chmod = 90, NR_fchmod = 91, NR_fchmodat = 268, NR_utimensat = 280,
     NR_setpgid = 109, NR_setsid = 112, NR_getresuid = 118, NR_getresgid = 120, NR_mincore = 27, NR_chown = 92,
     NR_fchown = 93, NR_lchown = 94, NR_fchownat = 260, NR_fallocate = 285, NR_statfs = 137, NR_fstatfs = 138,
@@ -102,7 +103,9 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_timer_gettime] = sys_timer_gettime, [NR_timer_getoverrun] = sys_timer_getoverrun,
     [NR_timer_delete] = sys_timer_delete, [NR_socketpair] = sys_socketpair, [NR_sendto] = sys_sendto,
     [NR_recvfrom] = sys_recvfrom, [NR_sendmsg] = sys_sendmsg, [NR_recvmsg] = sys_recvmsg, [NR_shutdown] = sys_shutdown,
-    [NR_getsockname] = sys_getsockname, [NR_getpeername] = sys_getsockname, /* a socketpair's peer is unnamed too */
+    [NR_getsockname] = sys_getsockname, [NR_getpeername] = sys_getpeername, [NR_socket] = sys_socket,
+    [NR_connect] = sys_connect, [NR_accept] = sys_accept, [NR_bind] = sys_bind, [NR_listen] = sys_listen,
+    [NR_accept4] = sys_accept4,
     [NR_setsockopt] = sys_setsockopt, [NR_getsockopt] = sys_getsockopt, [NR_chmod] = sys_chmod,
     [NR_fchmod] = sys_fchmod, [NR_fchmodat] = sys_fchmodat, [NR_utimensat] = sys_utimensat,
     [NR_setpgid] = sys_setpgid, [NR_setsid] = sys_setsid, [NR_getresuid] = sys_getresuid,

@@ -50,6 +50,8 @@ SYS_DECL(timer_create); SYS_DECL(timer_settime); SYS_DECL(timer_gettime); SYS_DE
 SYS_DECL(timer_delete);
 SYS_DECL(socketpair); SYS_DECL(sendto); SYS_DECL(recvfrom); SYS_DECL(sendmsg); SYS_DECL(recvmsg); SYS_DECL(shutdown);
 SYS_DECL(getsockname); SYS_DECL(setsockopt); SYS_DECL(getsockopt);
+SYS_DECL(getpeername); SYS_DECL(socket); SYS_DECL(bind); SYS_DECL(connect); SYS_DECL(listen); SYS_DECL(accept);
+SYS_DECL(accept4);
 SYS_DECL(chmod); SYS_DECL(fchmod); SYS_DECL(fchmodat); SYS_DECL(utimensat);
 SYS_DECL(rmdir);
 /* sys_poll.c */
