@@ -293,8 +293,8 @@ static int64_t files_socket_recv_message(struct file_desc *d, const struct files
 int64_t files_socket_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
     struct pipe *in = d->pipe;
-    if (!in)
-        return -LINUX_EINVAL; /* not connected: Linux's unix_stream_recvmsg */
+    if (!in) /* not connected: unix_stream_read_generic's and unix_seqpacket_recvmsg's answers */
+        return d->sock_type == FILES_SOCK_STREAM ? -LINUX_EINVAL : -LINUX_ENOTCONN;
     bool stream = d->sock_type == FILES_SOCK_STREAM;
     if (c->len == 0 && stream)
         return 0;

@@ -181,12 +181,24 @@ static long sock_recv(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, 
     return (long)done;
 }
 
+/* A send to an address: EISCONN on a connected socket, EOPNOTSUPP on one that is not (a
+ * named datagram socket would take it: not done), as unix_stream_sendmsg answers. */
+static long sock_send_to_address(uint64_t fd)
+{
+    long rc = sock_check(fd);
+    if (rc)
+        return rc;
+    struct files_sock_addr peer;
+    struct files_call c = { .op = FILES_OP_SOCKNAME, .fd = (int32_t)fd, .arg = 1 };
+    size_t n;
+    rc = (long)files_call(&c, &peer, &n);
+    return rc == -LINUX_ENOTCONN ? -LINUX_EOPNOTSUPP : -LINUX_EISCONN;
+}
+
 long sys_sendto(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t uaddr, uint64_t addrlen)
 {
-    if (uaddr && addrlen) {
-        long rc = sock_check(fd);
-        return rc ? rc : -LINUX_EISCONN; /* a socketpair end is connected */
-    }
+    if (uaddr && addrlen)
+        return sock_send_to_address(fd);
     return sock_send(fd, ubuf, len, flags);
 }
 
@@ -291,10 +303,8 @@ static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
         return -LINUX_EMSGSIZE;
     if (send && m.controllen)
         return -LINUX_EOPNOTSUPP; /* ancillary data (descriptors, credentials): not done */
-    if (send && m.name && m.namelen) {
-        long rc = sock_check(fd);
-        return rc ? rc : -LINUX_EISCONN;
-    }
+    if (send && m.name && m.namelen)
+        return sock_send_to_address(fd);
     long type = sock_type(fd);
     if (type < 0)
         return type;

@@ -5,7 +5,8 @@ several), each sending a request and reading the answer; getsockname, getpeernam
 accept's address; SO_ACCEPTCONN and poll on the listener; the path as a socket node (stat,
 open's ENXIO, unlink); an abstract name with SOCK_SEQPACKET (message boundaries kept); and
 the errors: ENOENT (no such path), ECONNREFUSED (a name nobody listens on, a regular file),
-EADDRINUSE, EINVAL (bound twice, accept on a socket that does not listen), EAGAIN (a
+EADDRINUSE, EINVAL (bound twice, accept on a socket that does not listen, a receive on an
+unconnected stream), ENOTCONN, EOPNOTSUPP (a sendto with an address), EAGAIN (a
 non-blocking accept with nobody waiting), EISCONN. Every line must equal the native run's
 (made in an empty directory), on 1, 2 and 4 nodes. Before, socket() was ENOSYS."""
 from dsmkpy.testing import check_source_matches_native
@@ -123,6 +124,9 @@ static void errors(void)
     printf(", bind taken %s", err(bind(fd, (struct sockaddr *)&a, len)));
     printf(", accept unlistened %s", err(accept(fd, NULL, NULL)));
     printf(", send unconnected %s", err(send(fd, "x", 1, MSG_NOSIGNAL)));
+    char byte;
+    printf(", recv unconnected %s", err(recv(fd, &byte, 1, MSG_DONTWAIT)));
+    printf(", sendto unconnected %s", err(sendto(fd, "x", 1, MSG_NOSIGNAL, (struct sockaddr *)&a, len)));
     unlink("plain");
     close(fd);
 
