@@ -145,7 +145,8 @@ enum files_op {
     FILES_OP_SOCKET,        /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK, arg2 = SOCK_STREAM or SOCK_SEQPACKET: the new fd */
     FILES_OP_BIND,          /* path = the name, arg = the socket's fd (fd is the path's dirfd) */
     FILES_OP_CONNECT,       /* path = the listener's name, arg = the socket's fd */
-    FILES_OP_BIND_ABSTRACT, /* fd, len bytes at in: an abstract name (without its leading NUL) */
+    FILES_OP_BIND_ABSTRACT, /* fd, len bytes at in: an abstract name (without its leading NUL); arg 1:
+                             * no name given (autobind) */
     FILES_OP_CONNECT_ABSTRACT, /* fd, len bytes at in: the listener's abstract name */
     FILES_OP_LISTEN,        /* fd, arg = backlog */
     FILES_OP_ACCEPT,        /* fd, arg = SOCK_CLOEXEC | SOCK_NONBLOCK: the new fd, the peer's struct

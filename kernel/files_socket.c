@@ -15,11 +15,13 @@
  * Named sockets (socket, bind, listen, connect, accept) are SOCK_STREAM and SOCK_SEQPACKET:
  * a name is a socket node of the store at a path (unlink removes it) or an abstract one; a
  * connect to a listener makes the pair at once and queues the listener's end, which accept
- * hands out (a connect to a full backlog is EAGAIN rather than a wait).
+ * hands out (a connect to a full backlog is EAGAIN rather than a wait). A socket that binds
+ * the family alone gets an abstract name of five hex digits (autobind).
  * Not done: named SOCK_DGRAM sockets, passing descriptors (SCM_RIGHTS), and telling a
  * receiver that its buffer cut a message short (MSG_TRUNC). */
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
+#include "kernel/format.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
@@ -139,16 +141,43 @@ static bool files_socket_named(const struct file_desc *d, bool abstract, const c
            d->sock_name->len == len && memcmp(d->sock_name->name, name, len) == 0;
 }
 
+static bool files_socket_abstract_taken(const char *name, size_t len)
+{
+    for (size_t i = 0; i < FILES_DESCS_MAX; i++)
+        if (files_socket_named(&files_descs[i], true, name, len))
+            return true;
+    return false;
+}
+
 static int64_t files_socket_bind_abstract(struct file_desc *d, const struct files_call *c)
 {
     if (c->len >= FILES_SOCK_NAME_MAX)
         return -LINUX_EINVAL;
     if (d->sock_name || d->pipe)
         return -LINUX_EINVAL;
-    for (size_t i = 0; i < FILES_DESCS_MAX; i++)
-        if (files_socket_named(&files_descs[i], true, (const char *)c->in, c->len))
-            return -LINUX_EADDRINUSE;
+    if (files_socket_abstract_taken((const char *)c->in, c->len))
+        return -LINUX_EADDRINUSE;
     return (d->sock_name = files_socket_name_new(true, (const char *)c->in, c->len)) ? 0 : -LINUX_ENOMEM;
+}
+
+#define FILES_SOCKET_AUTOBIND_LEN 5          /* unix_autobind: five hex digits */
+#define FILES_SOCKET_AUTOBIND_NAMES 0xfffffu /* ... so this many names */
+
+/* unix_autobind: a socket that binds an address with no name gets a free abstract name of
+ * five hex digits. 0, -EINVAL (bound or connected), -EADDRINUSE. */
+static int64_t files_socket_autobind(struct file_desc *d)
+{
+    static uint32_t next;
+    if (d->sock_name || d->pipe)
+        return -LINUX_EINVAL;
+    char name[FILES_SOCKET_AUTOBIND_LEN + 1];
+    for (uint32_t tries = 0; tries <= FILES_SOCKET_AUTOBIND_NAMES; tries++) {
+        next = (next + 1) & FILES_SOCKET_AUTOBIND_NAMES;
+        fmt_snprintf(name, sizeof name, "%05x", next);
+        if (!files_socket_abstract_taken(name, FILES_SOCKET_AUTOBIND_LEN))
+            return (d->sock_name = files_socket_name_new(true, name, FILES_SOCKET_AUTOBIND_LEN)) ? 0 : -LINUX_ENOMEM;
+    }
+    return -LINUX_EADDRINUSE;
 }
 
 /* The listener bound to node n, or to abstract name: NULL when none listens. */
@@ -236,8 +265,8 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
     if (d->kind != FILE_KIND_SOCKET)
         return -LINUX_ENOTSOCK;
     switch (c->op) {
-    case FILES_OP_BIND_ABSTRACT:
-        return files_socket_bind_abstract(d, c);
+    case FILES_OP_BIND_ABSTRACT: /* no name at all (an address of the family alone): autobind */
+        return c->arg ? files_socket_autobind(d) : files_socket_bind_abstract(d, c);
     case FILES_OP_CONNECT_ABSTRACT:
         if (c->len >= FILES_SOCK_NAME_MAX)
             return -LINUX_EINVAL;
@@ -246,7 +275,7 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
         if (d->pipe)
             return -LINUX_EINVAL; /* a connected socket cannot listen */
         if (!d->sock_name)
-            return -LINUX_EINVAL; /* Linux autobinds an abstract name here: not done */
+            return -LINUX_EINVAL; /* unix_listen: no listening on an unbound socket */
         d->listening = true;
         d->backlog = (int32_t)c->arg < 1 ? 1 : c->arg > FILES_SOCKET_BACKLOG_MAX ? FILES_SOCKET_BACKLOG_MAX
                                                                                   : (uint16_t)c->arg;

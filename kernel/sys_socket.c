@@ -6,7 +6,7 @@
  * the store) or abstract (sun_path[0] is NUL); an unnamed socket's address is the AF_UNIX
  * family alone, and recvfrom and recvmsg report an address of length 0, as Linux. Not
  * done: IP sockets (there is no network for the program: EAFNOSUPPORT), named SOCK_DGRAM
- * sockets, autobind, ancillary data (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
+ * sockets, ancillary data (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -447,12 +447,18 @@ static long sock_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint3
                             struct files_call *call, uint8_t name[FILES_SOCK_NAME_MAX])
 {
     uint8_t raw[SOCK_ADDR_UN_MAX];
-    if (addrlen <= SOCK_UNNAMED_LEN || addrlen > sizeof raw)
-        return -LINUX_EINVAL; /* an unnamed address would autobind: not done */
+    if (addrlen < SOCK_UNNAMED_LEN || addrlen > sizeof raw)
+        return -LINUX_EINVAL;
     if (copy_from_user(raw, uaddr, addrlen) != 0)
         return -LINUX_EFAULT;
     if ((raw[0] | raw[1] << 8) != SOCK_AF_UNIX)
         return -LINUX_EINVAL;
+    if (addrlen == SOCK_UNNAMED_LEN) { /* the family alone: bind autobinds, connect has no one to reach */
+        if (abstract_op != FILES_OP_BIND_ABSTRACT)
+            return -LINUX_EINVAL;
+        *call = (struct files_call){ .op = abstract_op, .fd = (int32_t)fd, .arg = 1 };
+        return 0;
+    }
     const uint8_t *path = raw + SOCK_UNNAMED_LEN;
     size_t len = addrlen - SOCK_UNNAMED_LEN;
     if (path[0] == 0) { /* abstract: every byte after the NUL is the name */

@@ -7,7 +7,8 @@ open's ENXIO, unlink); an abstract name with SOCK_SEQPACKET (message boundaries 
 the errors: ENOENT (no such path), ECONNREFUSED (a name nobody listens on, a regular file),
 EADDRINUSE, EINVAL (bound twice, accept on a socket that does not listen, a receive on an
 unconnected stream), ENOTCONN, EOPNOTSUPP (a sendto with an address), EAGAIN (a
-non-blocking accept with nobody waiting), EISCONN. Every line must equal the native run's
+non-blocking accept with nobody waiting), EISCONN; and autobind (a socket that binds the
+family alone gets an abstract name of five hex digits; listening unbound is EINVAL). Every line must equal the native run's
 (made in an empty directory), on 1, 2 and 4 nodes. Before, socket() was ENOSYS."""
 from dsmkpy.testing import check_source_matches_native
 
@@ -145,6 +146,23 @@ static void errors(void)
     close(c);
     close(l);
     unlink("lone.sock");
+
+    /* Autobind: binding the family alone names the socket; listening unbound is EINVAL. */
+    int v = socket(AF_UNIX, SOCK_STREAM, 0);
+    int unbound = listen(v, 1);
+    const char *unbound_err = err(unbound);
+    struct sockaddr_un fam = { .sun_family = AF_UNIX };
+    int vb = bind(v, (struct sockaddr *)&fam, sizeof(sa_family_t));
+    struct sockaddr_un got_b;
+    socklen_t got_blen = sizeof got_b;
+    getsockname(v, (struct sockaddr *)&got_b, &got_blen);
+    int vl = listen(v, 1);
+    int w = socket(AF_UNIX, SOCK_STREAM, 0);
+    int wc = connect(w, (struct sockaddr *)&got_b, got_blen); /* the autobound name reaches the listener */
+    printf("autobind: listen unbound %s, bind %s len %d abstract %d, listen %s, connect %s\n", unbound_err, err(vb),
+           (int)got_blen, got_b.sun_path[0] == 0, err(vl), err(wc));
+    close(w);
+    close(v);
 }
 
 static void node(void)
