@@ -208,8 +208,8 @@ int64_t files_socket_bindable(uint64_t fd);
 /* bind(2) of socket fd to the path node n (made for it), named name (len bytes, as given). */
 int64_t files_socket_bind_node(uint64_t fd, struct file_node *n, const char *name, size_t len);
 /* connect(2) of socket fd to the listener bound to node n, or with n NULL to abstract name
- * (len bytes): 0, -ECONNREFUSED (no listener), -EISCONN, -EAGAIN (its backlog is full),
- * -ENOMEM, -ENFILE. */
+ * (len bytes): 0, -ECONNREFUSED (no listener), -EISCONN, FILES_WOULD_BLOCK or with
+ * O_NONBLOCK -EAGAIN (its backlog is full), -ENOMEM, -ENFILE. */
 int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *name, size_t len);
 /* The socket ops on descriptor d (FILES_OP_BIND_ABSTRACT, CONNECT_ABSTRACT, LISTEN, ACCEPT,
  * SOCKNAME): their results. */

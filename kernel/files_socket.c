@@ -15,7 +15,7 @@
  * Named sockets (socket, bind, listen, connect, accept) are SOCK_STREAM and SOCK_SEQPACKET:
  * a name is a socket node of the store at a path (unlink removes it) or an abstract one; a
  * connect to a listener makes the pair at once and queues the listener's end, which accept
- * hands out (a connect to a full backlog is EAGAIN rather than a wait). A socket that binds
+ * hands out (a connect to a full backlog waits for room, or is EAGAIN with O_NONBLOCK). A socket that binds
  * the family alone gets an abstract name of five hex digits (autobind).
  * Not done: named SOCK_DGRAM sockets, passing descriptors (SCM_RIGHTS), and telling a
  * receiver that its buffer cut a message short (MSG_TRUNC). */
@@ -204,8 +204,8 @@ int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *na
     struct file_desc *l = files_socket_listener(n, name, len);
     if (!l || l->sock_type != d->sock_type)
         return -LINUX_ECONNREFUSED;
-    if (l->pending >= l->backlog)
-        return -LINUX_EAGAIN; /* Linux waits for room unless O_NONBLOCK: not done */
+    if (l->pending > l->backlog) /* unix_recvq_full; a blocking connect waits for an accept to make room */
+        return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
     struct file_desc *server = files_desc_new(FILE_KIND_SOCKET, LINUX_O_RDWR);
     if (!server)
         return -LINUX_ENFILE;
@@ -231,7 +231,9 @@ int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *na
     return 0;
 }
 
-#define FILES_SOCKET_BACKLOG_MAX 128 /* connections queued at most: SOMAXCONN before Linux 5.4 */
+/* listen's backlog at most (a negative one too: unsigned, as Linux takes it); SOMAXCONN
+ * before Linux 5.4. As unix_recvq_full, a listener holds one connection more than this. */
+#define FILES_SOCKET_BACKLOG_MAX 128
 
 int64_t files_socket_accept(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
@@ -249,6 +251,7 @@ int64_t files_socket_accept(struct file_desc *d, const struct files_call *c, voi
     if (!d->pending_head)
         d->pending_tail = NULL;
     d->pending--;
+    files_changed = true; /* a connect waiting for room goes on */
     s->pending_next = NULL;
     s->status = LINUX_O_RDWR | ((uint32_t)c->arg & LINUX_O_NONBLOCK);
     struct files_sock_addr peer = { 0 };
@@ -277,8 +280,7 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
         if (!d->sock_name)
             return -LINUX_EINVAL; /* unix_listen: no listening on an unbound socket */
         d->listening = true;
-        d->backlog = (int32_t)c->arg < 1 ? 1 : c->arg > FILES_SOCKET_BACKLOG_MAX ? FILES_SOCKET_BACKLOG_MAX
-                                                                                  : (uint16_t)c->arg;
+        d->backlog = (uint32_t)c->arg > FILES_SOCKET_BACKLOG_MAX ? FILES_SOCKET_BACKLOG_MAX : (uint16_t)c->arg;
         return 0;
     case FILES_OP_ACCEPT:
         return files_socket_accept(d, c, data, data_len);

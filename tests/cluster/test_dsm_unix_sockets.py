@@ -7,7 +7,8 @@ open's ENXIO, unlink); an abstract name with SOCK_SEQPACKET (message boundaries 
 the errors: ENOENT (no such path), ECONNREFUSED (a name nobody listens on, a regular file),
 EADDRINUSE, EINVAL (bound twice, accept on a socket that does not listen, a receive on an
 unconnected stream), ENOTCONN, EOPNOTSUPP (a sendto with an address), EAGAIN (a
-non-blocking accept with nobody waiting), EISCONN; and autobind (a socket that binds the
+non-blocking accept with nobody waiting, a non-blocking connect to a full backlog), EISCONN;
+a blocking connect to a full backlog waits for an accept; and autobind (a socket that binds the
 family alone gets an abstract name of five hex digits; listening unbound is EINVAL). Every line must equal the native run's
 (made in an empty directory), on 1, 2 and 4 nodes. Before, socket() was ENOSYS."""
 from dsmkpy.testing import check_source_matches_native
@@ -24,6 +25,7 @@ SOURCE = r"""
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CLIENTS 3
@@ -179,6 +181,49 @@ static void node(void)
     close(fd);
 }
 
+static struct sockaddr_un backlog_address;
+static socklen_t backlog_len;
+
+static void *late_client(void *arg)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    *(int *)arg = connect(fd, (struct sockaddr *)&backlog_address, backlog_len); /* waits for room */
+    close(fd);
+    return NULL;
+}
+
+/* A listener with backlog 0 holds one connection (unix_recvq_full): a second non-blocking
+ * connect is EAGAIN, a blocking one (from another thread) waits until an accept. */
+static void backlog(void)
+{
+    backlog_len = path_address(&backlog_address, "full.sock");
+    int l = socket(AF_UNIX, SOCK_STREAM, 0);
+    bind(l, (struct sockaddr *)&backlog_address, backlog_len);
+    listen(l, 0);
+    int a = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0), b = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    int ca = connect(a, (struct sockaddr *)&backlog_address, backlog_len);
+    const char *first = err(ca);
+    int cb = connect(b, (struct sockaddr *)&backlog_address, backlog_len);
+    printf("backlog 0: first %s, second %s", first, err(cb));
+    int late = 99;
+    pthread_t t;
+    pthread_create(&t, NULL, late_client, &late);
+    struct timespec nap = { 0, 50 * 1000000L };
+    nanosleep(&nap, NULL);
+    int waited = late;
+    int s1 = accept(l, NULL, NULL);
+    pthread_join(t, NULL);
+    int s2 = accept(l, NULL, NULL);
+    printf(", blocking one still waiting %d, then %s, accepts %s %s\n", waited == 99, late ? strerror(errno) : "ok",
+           s1 >= 0 ? "ok" : strerror(errno), s2 >= 0 ? "ok" : strerror(errno));
+    close(s1);
+    close(s2);
+    close(a);
+    close(b);
+    close(l);
+    unlink("full.sock");
+}
+
 /* An abstract name (sun_path[0] is NUL) and SOCK_SEQPACKET: two messages stay two. */
 static void abstract(void)
 {
@@ -222,6 +267,7 @@ int main(void)
         printf("client %d: %s\n", i, answers[i]);
     node();
     errors();
+    backlog();
     abstract();
     return 0;
 }
