@@ -112,47 +112,40 @@ long sys_memfd_create(uint64_t uname, uint64_t flags, uint64_t a2, uint64_t a3, 
     return (long)files_call(&c, NULL, &n);
 }
 
-/* sendfile(2): up to count bytes from the regular file in_fd, at *offset (which then
- * moves past them) or at its file offset (which then does), written to out_fd a chunk at
- * a time; the bytes written. */
-long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t count, uint64_t a4, uint64_t a5)
+/* The read side's start for sendfile and copy_file_range: *uoffset's value, or fd's file
+ * offset when uoffset is 0. 0 or -errno. */
+static long fs_copy_start(uint64_t fd, uint64_t uoffset, int64_t *start)
 {
-    (void)a4, (void)a5;
-    if (in_fd >= FILES_MAX_FDS || out_fd >= FILES_MAX_FDS)
-        return -LINUX_EBADF;
-    struct linux_stat st;
-    long r = files_fstat(in_fd, &st);
-    if (r < 0)
-        return r;
-    if ((st.st_mode & LINUX_S_IFMT) != LINUX_S_IFREG)
-        return -LINUX_EINVAL;
-    int64_t start;
-    if (uoffset) {
-        if (copy_from_user(&start, uoffset, sizeof start) != 0)
-            return -LINUX_EFAULT;
-        if (start < 0)
-            return -LINUX_EINVAL;
-    } else if ((start = files_fd_call(FILES_OP_LSEEK, in_fd, 0, LINUX_SEEK_CUR)) < 0) {
-        return (long)start;
-    }
-    if (count > FILES_RW_MAX)
-        count = FILES_RW_MAX;
+    if (!uoffset)
+        return (*start = files_fd_call(FILES_OP_LSEEK, fd, 0, LINUX_SEEK_CUR)) < 0 ? (long)*start : 0;
+    if (copy_from_user(start, uoffset, sizeof *start) != 0)
+        return -LINUX_EFAULT;
+    return *start < 0 ? -LINUX_EINVAL : 0;
+}
+
+/* Copies up to count bytes of in_fd from offset start to out_fd, a chunk at a time: at
+ * out_at and on (a pwrite) when out_at >= 0, else by write at its file offset. The bytes
+ * copied into *done; 0, or the error that ended the copy (the caller reports it only when
+ * nothing was copied). */
+static long fs_copy(uint64_t in_fd, int64_t start, uint64_t out_fd, int64_t out_at, uint64_t count, uint64_t *done)
+{
     uint8_t *buf = kmalloc(FILES_XFER_MAX);
     if (!buf)
         return -LINUX_ENOMEM;
-    uint64_t done = 0;
     long result = 0;
-    while (done < count) {
-        struct files_call rd = { .op = FILES_OP_PREAD, .fd = (int32_t)in_fd, .arg = (uint64_t)start + done };
-        rd.len = count - done < FILES_XFER_MAX ? (uint32_t)(count - done) : FILES_XFER_MAX;
+    *done = 0;
+    while (*done < count) {
+        struct files_call rd = { .op = FILES_OP_PREAD, .fd = (int32_t)in_fd, .arg = (uint64_t)start + *done };
+        rd.len = count - *done < FILES_XFER_MAX ? (uint32_t)(count - *done) : FILES_XFER_MAX;
         size_t got;
         int64_t n = shared_maps_file_call(&rd, buf, &got);
         if (n <= 0) {
             result = (long)n;
             break;
         }
-        struct files_call wr = { .op = FILES_OP_WRITE, .fd = (int32_t)out_fd, .len = (uint32_t)got, .in = buf,
-                                 .flags = done + got < count ? FILES_CALL_MORE : 0 };
+        struct files_call wr = { .op = out_at >= 0 ? FILES_OP_PWRITE : FILES_OP_WRITE, .fd = (int32_t)out_fd,
+                                 .arg = out_at >= 0 ? (uint64_t)out_at + *done : 0, .len = (uint32_t)got, .in = buf,
+                                 .flags = *done + got < count ? FILES_CALL_MORE : 0 };
         size_t unused;
         int64_t w = shared_maps_file_call(&wr, NULL, &unused);
         if (w == -LINUX_EPIPE)
@@ -161,16 +154,92 @@ long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t co
             result = (long)w;
             break;
         }
-        done += (uint64_t)w;
+        *done += (uint64_t)w;
         if ((size_t)w < got)
             break;
     }
     kfree(buf);
+    return result;
+}
+
+/* Whether fd is a regular file (0), else EINVAL (EISDIR for a directory, as
+ * copy_file_range answers) or the fstat error. */
+static long fs_regular(uint64_t fd, bool isdir_error)
+{
+    struct linux_stat st;
+    long r = files_fstat(fd, &st);
+    if (r < 0)
+        return r;
+    if ((st.st_mode & LINUX_S_IFMT) == LINUX_S_IFDIR && isdir_error)
+        return -LINUX_EISDIR;
+    return (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFREG ? 0 : -LINUX_EINVAL;
+}
+
+/* sendfile(2): up to count bytes from the regular file in_fd, at *offset (which then
+ * moves past them) or at its file offset (which then does), written to out_fd a chunk at
+ * a time; the bytes written. */
+long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t count, uint64_t a4, uint64_t a5)
+{
+    (void)a4, (void)a5;
+    if (in_fd >= FILES_MAX_FDS || out_fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    long r = fs_regular(in_fd, false);
+    int64_t start;
+    if (r == 0)
+        r = fs_copy_start(in_fd, uoffset, &start);
+    if (r < 0)
+        return r;
+    uint64_t done;
+    long result = fs_copy(in_fd, start, out_fd, -1, count > FILES_RW_MAX ? FILES_RW_MAX : count, &done);
     int64_t end = start + (int64_t)done;
     if (uoffset && copy_to_user(uoffset, &end, sizeof end) != 0)
         return -LINUX_EFAULT;
     if (!uoffset && done)
         files_fd_call(FILES_OP_LSEEK, in_fd, (uint64_t)end, LINUX_SEEK_SET);
+    return done ? (long)done : result;
+}
+
+/* copy_file_range(2) between regular files: up to len bytes from in_fd at *uoff_in (or its
+ * file offset) to out_fd at *uoff_out (or its file offset), each offset moving past them;
+ * flags must be 0; an O_APPEND out_fd is EBADF; ranges of one file that overlap are EINVAL.
+ * The bytes copied (0 at the end of in_fd). */
+long sys_copy_file_range(uint64_t in_fd, uint64_t uoff_in, uint64_t out_fd, uint64_t uoff_out, uint64_t len,
+                         uint64_t flags)
+{
+    if (flags)
+        return -LINUX_EINVAL;
+    if (in_fd >= FILES_MAX_FDS || out_fd >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    long r = fs_regular(in_fd, true);
+    if (r == 0)
+        r = fs_regular(out_fd, true);
+    if (r < 0)
+        return r;
+    int64_t out_flags = files_fd_call(FILES_OP_FCNTL, out_fd, LINUX_F_GETFL, 0);
+    if (out_flags < 0 || (out_flags & LINUX_O_APPEND) || (out_flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY)
+        return out_flags < 0 ? (long)out_flags : -LINUX_EBADF;
+    int64_t in_at, out_at;
+    r = fs_copy_start(in_fd, uoff_in, &in_at);
+    if (r == 0)
+        r = fs_copy_start(out_fd, uoff_out, &out_at);
+    if (r < 0)
+        return r;
+    if (len > FILES_RW_MAX)
+        len = FILES_RW_MAX;
+    struct linux_stat a, b;
+    if (files_fstat(in_fd, &a) == 0 && files_fstat(out_fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev &&
+        in_at < out_at + (int64_t)len && out_at < in_at + (int64_t)len)
+        return -LINUX_EINVAL; /* the same file, overlapping ranges */
+    uint64_t done;
+    long result = fs_copy(in_fd, in_at, out_fd, out_at, len, &done);
+    int64_t in_end = in_at + (int64_t)done, out_end = out_at + (int64_t)done;
+    if ((uoff_in && copy_to_user(uoff_in, &in_end, sizeof in_end) != 0) ||
+        (uoff_out && copy_to_user(uoff_out, &out_end, sizeof out_end) != 0))
+        return -LINUX_EFAULT;
+    if (!uoff_in && done)
+        files_fd_call(FILES_OP_LSEEK, in_fd, (uint64_t)in_end, LINUX_SEEK_SET);
+    if (!uoff_out && done)
+        files_fd_call(FILES_OP_LSEEK, out_fd, (uint64_t)out_end, LINUX_SEEK_SET);
     return done ? (long)done : result;
 }
 
