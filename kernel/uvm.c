@@ -242,20 +242,25 @@ long uvm_brk(uint64_t new_end)
 /* ---- mmap and friends ---- */
 
 /* Highest free gap of len bytes between UVM_MMAP_BOTTOM and UVM_MMAP_TOP, or 0. */
-static uint64_t uvm_find_gap(uint64_t len)
+/* The highest free range of len bytes in [bottom, top), or 0. */
+static uint64_t uvm_find_gap_in(uint64_t len, uint64_t bottom, uint64_t top)
 {
-    uint64_t top = UVM_MMAP_TOP;
     for (size_t i = uvm_count; i-- > 0;) {
         const struct uvm_region *r = &uvm_regions[i];
         if (r->start >= top)
             continue;
         if (r->end <= top && top - r->end >= len)
-            return top - len;
+            return top - len >= bottom ? top - len : 0;
         top = r->start;
-        if (top < UVM_MMAP_BOTTOM + len)
+        if (top < bottom + len)
             return 0;
     }
-    return top >= UVM_MMAP_BOTTOM + len ? top - len : 0;
+    return top >= bottom + len ? top - len : 0;
+}
+
+static uint64_t uvm_find_gap(uint64_t len)
+{
+    return uvm_find_gap_in(len, UVM_MMAP_BOTTOM, UVM_MMAP_TOP);
 }
 
 static bool uvm_len_ok(uint64_t len, uint64_t *rounded)
@@ -294,7 +299,8 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
         /* A hint is taken when it is free (Linux does the same), as low as mmap_min_addr. */
         if (addr < UVM_MMAP_MIN_ADDR || addr >= UVM_USER_END || size > UVM_USER_END - addr ||
             !uvm_range_free(addr, addr + size))
-            addr = uvm_find_gap(size);
+            addr = (flags & LINUX_MAP_32BIT) ? uvm_find_gap_in(size, UVM_MMAP_32BIT_BOTTOM, UVM_MMAP_32BIT_TOP)
+                                             : uvm_find_gap(size);
         if (!addr)
             return -LINUX_ENOMEM;
     }

@@ -22,6 +22,9 @@
 #define UVM_MMAP_TOP 0x00007f0000000000ull   /* mmap without a hint searches downwards from here */
 #define UVM_MMAP_BOTTOM 0x0000000100000000ull /* ... and never below here without a hint */
 #define UVM_MMAP_MIN_ADDR 0x10000ull           /* Linux's default vm.mmap_min_addr */
+/* MAP_32BIT's window: the second GiB, as Linux's x86-64 find_start_end (sys_x86_64.c) */
+#define UVM_MMAP_32BIT_BOTTOM 0x40000000ull
+#define UVM_MMAP_32BIT_TOP 0x80000000ull
 #define UVM_BRK_LIMIT 0x00000000c0000000ull   /* below the kernel's device window at 3-4 GiB */
 #define UVM_MAX_TOTAL (16ull << 30)          /* bytes of regions at once (bounds unmap walks) */
 
