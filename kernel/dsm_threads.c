@@ -109,6 +109,7 @@ struct dsm_thread_msg {
     int32_t nice;               /* its nice value (a new thread: its creator's) */
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
     uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
+    struct thread_prctl prctl;  /* its prctl settings (a new thread: inherited from its creator's) */
 };
 
 int32_t dsm_threads_new_tid(unsigned node)
@@ -138,6 +139,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->sigmask = sigmask;
     memcpy(m->comm, thread_current()->comm, sizeof m->comm);
     m->nice = thread_current()->nice;
+    m->prctl = thread_prctl_inherit(thread_current()->prctl);
     m->clock_seen_ns = thread_current()->clock_seen_ns;
     m->tid = dsm_threads_new_tid(to);
     int32_t tid = m->tid;
@@ -184,6 +186,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             /* a peer's value: kept in range whatever it says */
             t->nice = m.nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : m.nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : m.nice;
             t->clock_seen_ns = m.clock_seen_ns;
+            t->prctl = m.prctl; /* a peer's bytes, read back by the program only */
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
         }
     }
@@ -218,6 +221,7 @@ long dsm_threads_migrate_self(unsigned node)
     memcpy(m->sigtimer, t->sigtimer, sizeof m->sigtimer);
     memcpy(m->comm, t->comm, sizeof m->comm);
     m->nice = t->nice;
+    m->prctl = t->prctl;
     m->clock_seen_ns = t->clock_seen_ns;
     m->tid = t->tid;
     dsm_threads_sent_away = true;

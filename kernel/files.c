@@ -654,6 +654,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_map_remove(c->arg, c->arg2);
     case FILES_OP_SOCKET:
         return files_socket_create(c->arg, c->arg2);
+    case FILES_OP_PROCESS_ATTR:
+        return process_attr_call(c);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:

@@ -152,7 +152,9 @@ enum files_op {
     FILES_OP_ACCEPT,        /* fd, arg = SOCK_CLOEXEC | SOCK_NONBLOCK: the new fd, the peer's struct
                              * files_sock_addr into data (or a wait while none connects) */
     FILES_OP_SOCKNAME,      /* fd, arg = 0 (its own) or 1 (its peer's): a struct files_sock_addr into data */
-    FILES_OP_LAST = FILES_OP_SOCKNAME,
+    FILES_OP_PROCESS_ATTR,  /* arg = FILES_PROCESS_ATTR_*, arg2 = FILES_PROCESS_ATTR_SET | the new value, or
+                             * 0 to read (kernel/process_attrs.c): the value before */
+    FILES_OP_LAST = FILES_OP_PROCESS_ATTR,
 };
 
 /* flags of a call */
@@ -182,6 +184,13 @@ struct files_sock_addr {
     uint8_t len;
     char name[FILES_SOCK_NAME_MAX];
 };
+/* prctl's process-wide settings (kernel/process_attrs.c) */
+enum { FILES_PROCESS_ATTR_DUMPABLE, FILES_PROCESS_ATTR_SUBREAPER, FILES_PROCESS_ATTR_THP_DISABLE,
+       FILES_PROCESS_ATTR_COUNT };
+#define FILES_PROCESS_ATTR_SET (1ull << 32)
+/* FILES_OP_PROCESS_ATTR on the table's node: the setting's value before the call, or -EINVAL. */
+struct files_call;
+int64_t process_attr_call(const struct files_call *c);
 /* FILES_OP_SOCKET_TYPE's answer: the SOCK_* type, with this bit for a listening socket. */
 #define FILES_SOCKET_LISTENING 0x100
 /* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less

@@ -8,6 +8,7 @@
 
 #include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
+#include "kernel/files.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
 #include "kernel/program.h"
@@ -69,6 +70,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     memcpy(child->comm, parent->comm, sizeof child->comm);
     child->nice = parent->nice;
     child->clock_seen_ns = parent->clock_seen_ns;
+    child->prctl = thread_prctl_inherit(parent->prctl);
     /* The thread exists whatever these stores do; a bad address only loses the store. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(uparent_tid, &tid, sizeof tid);
@@ -124,13 +126,85 @@ long sys_get_robust_list(uint64_t pid, uint64_t uhead, uint64_t ulen, uint64_t a
     return 0;
 }
 
-/* prctl: the calling thread's name (PR_SET_NAME, PR_GET_NAME); other options are EINVAL,
- * as Linux answers for one it does not know. */
+/* A process-wide prctl setting (kernel/process_attrs.c, on the table's node): its value
+ * before; set stores value first when set. */
+static long prctl_process_attr(unsigned attr, bool set, uint64_t value)
+{
+    struct files_call c = { .op = FILES_OP_PROCESS_ATTR, .arg = attr, .arg2 = set ? FILES_PROCESS_ATTR_SET | value : 0 };
+    size_t n;
+    return (long)files_call(&c, NULL, &n);
+}
+
+/* An int answer stored at user address uaddr (PR_GET_PDEATHSIG, PR_GET_CHILD_SUBREAPER). */
+static long prctl_put_int(uint64_t uaddr, long value)
+{
+    int32_t v = (int32_t)value;
+    return value < 0 ? value : copy_to_user(uaddr, &v, sizeof v) != 0 ? -LINUX_EFAULT : 0;
+}
+
+/* prctl's settings that change nothing here but are kept, as Linux keeps them, so a
+ * program reads back what it set: -ENOSYS for an option that is not one of them. */
+static long prctl_setting(uint64_t option, uint64_t arg2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct thread_prctl *p = &thread_current()->prctl;
+    switch (option) {
+    case LINUX_PR_SET_NO_NEW_PRIVS:
+        if (arg2 != 1 || a3 || a4 || a5)
+            return -LINUX_EINVAL;
+        p->no_new_privs = 1;
+        return 0;
+    case LINUX_PR_GET_NO_NEW_PRIVS:
+        return arg2 || a3 || a4 || a5 ? -LINUX_EINVAL : p->no_new_privs;
+    case LINUX_PR_SET_KEEPCAPS:
+        if (arg2 > 1)
+            return -LINUX_EINVAL;
+        p->keepcaps = (uint8_t)arg2;
+        return 0;
+    case LINUX_PR_GET_KEEPCAPS:
+        return p->keepcaps;
+    case LINUX_PR_SET_PDEATHSIG:
+        if (arg2 > THREAD_NSIG)
+            return -LINUX_EINVAL;
+        p->pdeathsig = (uint8_t)arg2;
+        return 0;
+    case LINUX_PR_GET_PDEATHSIG:
+        return prctl_put_int(arg2, p->pdeathsig);
+    case LINUX_PR_SET_TIMERSLACK: /* 0: back to the default */
+        p->timerslack_ns = arg2 ? (arg2 > UINT32_MAX ? UINT32_MAX : (uint32_t)arg2) : THREAD_TIMERSLACK_DEFAULT_NS;
+        return 0;
+    case LINUX_PR_GET_TIMERSLACK:
+        return p->timerslack_ns;
+    case LINUX_PR_CAPBSET_READ: /* root's bounding set holds every capability */
+        return arg2 <= LINUX_CAP_LAST_CAP ? 1 : -LINUX_EINVAL;
+    case LINUX_PR_SET_DUMPABLE:
+        return arg2 > 1 ? -LINUX_EINVAL : prctl_process_attr(FILES_PROCESS_ATTR_DUMPABLE, true, arg2) < 0 ? -LINUX_EIO : 0;
+    case LINUX_PR_GET_DUMPABLE:
+        return prctl_process_attr(FILES_PROCESS_ATTR_DUMPABLE, false, 0);
+    case LINUX_PR_SET_CHILD_SUBREAPER:
+        return prctl_process_attr(FILES_PROCESS_ATTR_SUBREAPER, true, arg2 != 0) < 0 ? -LINUX_EIO : 0;
+    case LINUX_PR_GET_CHILD_SUBREAPER:
+        return prctl_put_int(arg2, prctl_process_attr(FILES_PROCESS_ATTR_SUBREAPER, false, 0));
+    case LINUX_PR_SET_THP_DISABLE:
+        if (a3 || a4 || a5)
+            return -LINUX_EINVAL;
+        return prctl_process_attr(FILES_PROCESS_ATTR_THP_DISABLE, true, arg2 != 0) < 0 ? -LINUX_EIO : 0;
+    case LINUX_PR_GET_THP_DISABLE:
+        return a3 || a4 || a5 || arg2 ? -LINUX_EINVAL : prctl_process_attr(FILES_PROCESS_ATTR_THP_DISABLE, false, 0);
+    default:
+        return -LINUX_ENOSYS;
+    }
+}
+
+/* prctl: the calling thread's name (PR_SET_NAME, PR_GET_NAME) and the settings of
+ * prctl_setting; other options are EINVAL, as Linux answers for one it does not know. */
 long sys_prctl(uint64_t option, uint64_t arg2, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    (void)a2, (void)a3, (void)a4, (void)a5;
+    (void)a5;
     struct thread *t = thread_current();
     char name[THREAD_COMM_LEN];
+    long setting = prctl_setting(option, arg2, a2, a3, a4);
+    if (setting != -LINUX_ENOSYS)
+        return setting;
     switch (option) {
     case LINUX_PR_SET_NAME: {
         long n = copy_string_from_user(name, arg2, sizeof name);

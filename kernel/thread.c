@@ -134,6 +134,7 @@ struct thread *thread_create_user(const struct user_context *ctx)
     thread_used[slot / 64] |= 1ull << (slot % 64);
     t->tid = thread_next_tid++;
     t->kstack_top = top;
+    t->prctl.timerslack_ns = THREAD_TIMERSLACK_DEFAULT_NS; /* a creator's settings replace these (clone) */
     thread_restore(t, ctx);
     uint64_t *slots = (uint64_t *)thread_user_frame(t) - THREAD_SWITCH_SLOTS;
     memset(slots, 0, THREAD_SWITCH_SLOTS * sizeof *slots);

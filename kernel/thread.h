@@ -32,6 +32,24 @@ enum thread_state {
 #define THREAD_NICE_MIN (-20) /* Linux MIN_NICE (include/linux/sched/prio.h) */
 #define THREAD_NICE_MAX 19    /* MAX_NICE */
 
+/* prctl(2)'s settings of a thread (kernel/sys_thread.c). They change nothing here (no exec,
+ * no child processes, one timer slack), but a program reads back what it set. */
+struct thread_prctl {
+    uint8_t no_new_privs; /* PR_SET_NO_NEW_PRIVS: set for good, inherited */
+    uint8_t keepcaps;     /* PR_SET_KEEPCAPS */
+    uint8_t pdeathsig;    /* PR_SET_PDEATHSIG: a new thread starts with none */
+    uint8_t pad;
+    uint32_t timerslack_ns; /* PR_SET_TIMERSLACK */
+};
+#define THREAD_TIMERSLACK_DEFAULT_NS 50000 /* Linux's default timer slack (init_task) */
+
+/* The settings a thread created by one with parent's takes (copy_process: no death signal). */
+static inline struct thread_prctl thread_prctl_inherit(struct thread_prctl parent)
+{
+    parent.pdeathsig = 0;
+    return parent;
+}
+
 struct thread {
     int tid;                   /* from a per-node counter; a caller placing threads across
                                 * nodes may overwrite it (cluster-wide ids) before the first run */
@@ -78,6 +96,7 @@ struct thread {
     int32_t nice;              /* setpriority's THREAD_NICE_MIN..MAX; a new thread takes its creator's */
     uint64_t clock_seen_ns;    /* the latest program clock reading it was shown (kernel/time_conv.h);
                                 * a new thread takes its creator's, a moved one keeps its own */
+    struct thread_prctl prctl; /* prctl(2)'s per-thread settings (thread_prctl_inherit for a new one) */
 };
 
 /* Sets t's name (prctl PR_SET_NAME): name's first THREAD_COMM_LEN - 1 bytes, up to its NUL. */
