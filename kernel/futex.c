@@ -3,7 +3,7 @@
  * and the enqueue happen with interrupts off on the only CPU, so no wake-up is lost.
  * A waiter is dequeued by its waker; one still queued when it runs again timed out.
  * PI futexes are kernel/futex_pi.c's and the robust list's walk at exit
- * kernel/futex_robust.c's, on top of these queues. Not done: FUTEX_WAKE_OP. */
+ * kernel/futex_robust.c's, on top of these queues, as is FUTEX_WAKE_OP. */
 #include "kernel/futex.h"
 
 #include "kernel/clock.h"
@@ -154,6 +154,8 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
     if (cmd == LINUX_FUTEX_LOCK_PI || cmd == LINUX_FUTEX_LOCK_PI2 || cmd == LINUX_FUTEX_TRYLOCK_PI ||
         cmd == LINUX_FUTEX_UNLOCK_PI) /* over the waits and wakes below, on any number of nodes */
         return futex_pi_syscall(uaddr, cmd, timeout_or_val2, realtime);
+    if (cmd == LINUX_FUTEX_WAKE_OP) /* the same: an atomic on the word, then two wakes */
+        return futex_wake_op(uaddr, val, (uint32_t)timeout_or_val2, uaddr2, val3);
     if (dsm_active()) /* nodes>1: the queue lives at the word's manager */
         return dsm_futex_syscall(uaddr, cmd, realtime, val, timeout_or_val2, uaddr2, val3);
     int count = val > (uint32_t)THREAD_MAX * 2 ? THREAD_MAX * 2 : (int)val; /* INT_MAX means "all" */

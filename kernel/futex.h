@@ -15,6 +15,10 @@ long futex_syscall(uint64_t uaddr, int op, uint32_t val, uint64_t timeout_or_val
  * user word at uaddr, with LOCK_PI2's clock (realtime) and the absolute timeout at user
  * address utimeout (0: none): 0 or a negative errno, as Linux answers. */
 long futex_pi_syscall(uint64_t uaddr, int cmd, uint64_t utimeout, bool realtime);
+/* kernel/futex_pi.c: FUTEX_WAKE_OP: applies encoded's operation to the word at uaddr2
+ * atomically, wakes nr_wake on uaddr and, when the word's old value meets encoded's
+ * comparison, nr_wake2 on uaddr2: the number woken, or a negative errno. */
+long futex_wake_op(uint64_t uaddr, uint32_t nr_wake, uint32_t nr_wake2, uint64_t uaddr2, uint32_t encoded);
 /* kernel/futex_robust.c: the exiting thread tid's robust list at user address head (0: none):
  * each word it still owns gets FUTEX_OWNER_DIED and a waiter is woken. Thread context. */
 void futex_exit_robust_list(uint64_t head, uint32_t tid);

@@ -10,7 +10,9 @@
  * the word with FUTEX_WAITERS set, so releasing a word with waiters always wakes one, and
  * no wake-up is lost. There are no thread priorities here (every thread gets the same
  * share), so there is nothing to inherit; unlike Linux, a release does not hand the word to
- * the first waiter: the woken waiter takes it unless a newcomer was first. */
+ * the first waiter: the woken waiter takes it unless a newcomer was first. FUTEX_WAKE_OP,
+ * the other call that changes a word in the kernel (older glibc's condition variables), is
+ * here too, built the same way. */
 #include "kernel/futex.h"
 
 #include "kernel/linux_abi.h"
@@ -99,6 +101,67 @@ static long futex_pi_unlock(uint64_t uaddr)
     if (r == 0 && (v & FUTEX_PI_WAITERS))
         futex_syscall(uaddr, LINUX_FUTEX_WAKE, 1, 0, 0, 0);
     return r;
+}
+
+/* FUTEX_WAKE_OP's encoded operation (include/uapi/linux/futex.h, FUTEX_OP): op, cmp, oparg
+ * and cmparg; oparg and cmparg are signed 12-bit fields. */
+#define FUTEX_OP_OPARG_SHIFT 8
+enum { FUTEX_OP_SET, FUTEX_OP_ADD, FUTEX_OP_OR, FUTEX_OP_ANDN, FUTEX_OP_XOR };
+enum { FUTEX_OP_CMP_EQ, FUTEX_OP_CMP_NE, FUTEX_OP_CMP_LT, FUTEX_OP_CMP_LE, FUTEX_OP_CMP_GT, FUTEX_OP_CMP_GE };
+
+static int32_t futex_op_field(uint32_t encoded, unsigned shift)
+{
+    int32_t v = (int32_t)((encoded >> shift) & 0xfff);
+    return v & 0x800 ? v - 0x1000 : v; /* sign-extended, as Linux's sign_extend32(.., 11) */
+}
+
+/* The new value of a word holding old under op with oparg, or false for an unknown op. */
+static bool futex_op_apply(unsigned op, int32_t oparg, uint32_t old, uint32_t *out)
+{
+    switch (op) {
+    case FUTEX_OP_SET: *out = (uint32_t)oparg; return true;
+    case FUTEX_OP_ADD: *out = old + (uint32_t)oparg; return true;
+    case FUTEX_OP_OR: *out = old | (uint32_t)oparg; return true;
+    case FUTEX_OP_ANDN: *out = old & ~(uint32_t)oparg; return true;
+    case FUTEX_OP_XOR: *out = old ^ (uint32_t)oparg; return true;
+    default: return false;
+    }
+}
+
+long futex_wake_op(uint64_t uaddr, uint32_t nr_wake, uint32_t nr_wake2, uint64_t uaddr2, uint32_t encoded)
+{
+    unsigned op = (encoded >> 28) & 0xf, cmp = (encoded >> 24) & 0xf;
+    int32_t oparg = futex_op_field(encoded, 12), cmparg = futex_op_field(encoded, 0);
+    if (op & FUTEX_OP_OPARG_SHIFT) {
+        op &= ~(unsigned)FUTEX_OP_OPARG_SHIFT;
+        oparg = (int32_t)(1u << (oparg & 31));
+    }
+    if (op > FUTEX_OP_XOR || cmp > FUTEX_OP_CMP_GE)
+        return -LINUX_ENOSYS;
+    if ((uaddr2 & 3) || !user_range_ok(uaddr2, sizeof(uint32_t)))
+        return (uaddr2 & 3) ? -LINUX_EINVAL : -LINUX_EFAULT;
+    uint32_t old;
+    long r = futex_pi_read(uaddr2, &old);
+    while (r == 0) {
+        uint32_t want, found;
+        futex_op_apply(op, oparg, old, &want);
+        r = user_cmpxchg32(uaddr2, old, want, &found);
+        if (r == 0 && found == old)
+            break;
+        old = found;
+    }
+    if (r)
+        return r;
+    int32_t was = (int32_t)old;
+    bool hit = cmp == FUTEX_OP_CMP_EQ ? was == cmparg : cmp == FUTEX_OP_CMP_NE ? was != cmparg
+             : cmp == FUTEX_OP_CMP_LT ? was < cmparg : cmp == FUTEX_OP_CMP_LE ? was <= cmparg
+             : cmp == FUTEX_OP_CMP_GT ? was > cmparg : was >= cmparg;
+    long woken = futex_syscall(uaddr, LINUX_FUTEX_WAKE, nr_wake, 0, 0, 0);
+    if (woken >= 0 && hit) {
+        long more = futex_syscall(uaddr2, LINUX_FUTEX_WAKE, nr_wake2, 0, 0, 0);
+        woken += more > 0 ? more : 0;
+    }
+    return woken;
 }
 
 long futex_pi_syscall(uint64_t uaddr, int cmd, uint64_t utimeout, bool realtime)
