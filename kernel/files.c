@@ -219,7 +219,8 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
     st->st_mode = pipe_end ? LINUX_S_IFIFO | FILES_PIPE_MODE : LINUX_S_IFCHR | FILES_CHAR_MODE;
     if (d->kind == FILE_KIND_SOCKET)
         st->st_mode = LINUX_S_IFSOCK | FILES_SOCKET_MODE;
-    if (d->kind == FILE_KIND_EVENTFD || d->kind == FILE_KIND_EPOLL || d->kind == FILE_KIND_TIMERFD)
+    if (d->kind == FILE_KIND_EVENTFD || d->kind == FILE_KIND_EPOLL || d->kind == FILE_KIND_TIMERFD ||
+        d->kind == FILE_KIND_SIGNALFD)
         st->st_mode = FILES_ANON_MODE; /* no file type bits: an anonymous inode */
     if (d->kind == FILE_KIND_MQUEUE)
         files_mq_stat(d, st);
@@ -367,6 +368,14 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
         return files_socket_recv(d, c, data, data_len);
     case FILE_KIND_MQUEUE:
         return files_mq_read_status(d, c, data, data_len);
+    case FILE_KIND_SIGNALFD: { /* the caller reads its own signals (kernel/sys_signalfd.c) */
+        if (c->len < FILES_SIGNALFD_INFO_SIZE)
+            return -LINUX_EINVAL;
+        struct files_signalfd s = { .mask = d->sigfd_mask, .nonblock = (d->status & LINUX_O_NONBLOCK) != 0 };
+        memcpy(data, &s, sizeof s);
+        *data_len = sizeof s;
+        return FILES_SIGNALFD_READ;
+    }
     case FILE_KIND_EVENTFD:
     case FILE_KIND_TIMERFD:
     case FILE_KIND_EPOLL:
@@ -538,6 +547,7 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     case FILES_OP_EPOLL_CTL:
         return files_epoll_ctl(d, c);
     case FILES_OP_EPOLL_WAIT:
+        files_poll_signals = c->arg2;
         return files_epoll_wait(d, c, data, data_len);
     case FILES_OP_SEND:
     case FILES_OP_RECV:
@@ -645,6 +655,7 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         }
         return 0;
     case FILES_OP_POLL:
+        files_poll_signals = c->arg2;
         return files_poll(c, data, data_len);
     case FILES_OP_MEMFD:
         return files_memfd_create(c);
@@ -656,6 +667,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_socket_create(c->arg, c->arg2);
     case FILES_OP_PROCESS_ATTR:
         return process_attr_call(c);
+    case FILES_OP_SIGNALFD:
+        return files_signalfd(c);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:

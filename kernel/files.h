@@ -34,6 +34,18 @@
  * holds: data lists those mappings' ranges (struct files_map_range[]); write them back and
  * ask again with FILES_CALL_MAPS_SYNCED. Outside the errno range, never returned to a program. */
 #define FILES_MAPS_WRITE_BACK (-((int64_t)1 << 33))
+/* A READ's answer for a signalfd: data holds a struct files_signalfd (its mask and
+ * O_NONBLOCK); the caller takes the signals itself, on its own node (kernel/sys_signalfd.c).
+ * Outside the errno range, never returned to a program. */
+#define FILES_SIGNALFD_READ (-((int64_t)1 << 34))
+/* A POLL's or EPOLL_WAIT's answer instead of a wait when signalfds are among what it waits
+ * on: data holds their masks' union (a uint64_t); the caller watches those signals and asks
+ * again with FILES_CALL_SIGNALS_WATCHED. Outside the errno range, never returned to a program. */
+#define FILES_SIGNALFD_WATCH (-((int64_t)1 << 35))
+struct files_signalfd {
+    uint64_t mask;
+    uint64_t nonblock;
+};
 
 /* A user range of a shared file mapping, as node 0 names it to a caller with FILES_CALL_MAPS:
  * va and len bytes; offset is, in a write's answer, where in the written bytes it starts. */
@@ -154,7 +166,9 @@ enum files_op {
     FILES_OP_SOCKNAME,      /* fd, arg = 0 (its own) or 1 (its peer's): a struct files_sock_addr into data */
     FILES_OP_PROCESS_ATTR,  /* arg = FILES_PROCESS_ATTR_*, arg2 = FILES_PROCESS_ATTR_SET | the new value, or
                              * 0 to read (kernel/process_attrs.c): the value before */
-    FILES_OP_LAST = FILES_OP_PROCESS_ATTR,
+    FILES_OP_SIGNALFD,      /* fd (-1: a new one), arg = the signal mask, arg2 = O_CLOEXEC | O_NONBLOCK:
+                             * the fd (kernel/sys_signalfd.c) */
+    FILES_OP_LAST = FILES_OP_SIGNALFD,
 };
 
 /* flags of a call */
@@ -173,8 +187,11 @@ enum files_op {
 #define FILES_CALL_NOFOLLOW 64u /* STAT, ACCESS, UTIMENS, CHOWN: a symbolic link as the last component
                                 * is itself the answer (AT_SYMLINK_NOFOLLOW, lstat, lchown) */
 #define FILES_CALL_FOLLOW 128u  /* LINK: the old path's last link is followed (AT_SYMLINK_FOLLOW) */
+#define FILES_CALL_SIGNALS_WATCHED 256u /* POLL, EPOLL_WAIT: the caller watches its signalfds' signals
+                                         * (a new one ends the wait): wait (arg2: its pending signals) */
 #define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE | \
-                          FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED | FILES_CALL_NOFOLLOW | FILES_CALL_FOLLOW)
+                          FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED | FILES_CALL_NOFOLLOW | FILES_CALL_FOLLOW | \
+                          FILES_CALL_SIGNALS_WATCHED)
 /* An AF_UNIX socket's name as getsockname shows it: sun_path's bytes (108 at most, a path
  * as bind was given it or an abstract name, whose leading NUL is not in name). len 0:
  * unnamed. */
@@ -193,6 +210,8 @@ struct files_call;
 int64_t process_attr_call(const struct files_call *c);
 /* FILES_OP_SOCKET_TYPE's answer: the SOCK_* type, with this bit for a listening socket. */
 #define FILES_SOCKET_LISTENING 0x100
+/* A signalfd's read takes whole struct signalfd_siginfo records (include/uapi/linux/signalfd.h). */
+#define FILES_SIGNALFD_INFO_SIZE 128
 /* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less
  * one so a receive's answer is always shorter than a full call (the read loop stops). */
 #define FILES_SOCKET_MSG_MAX (FILES_XFER_MAX - 1)

@@ -86,6 +86,57 @@ static int64_t files_eventfd_write(struct file_desc *d, const struct files_call 
 
 static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *changes);
 
+uint64_t files_poll_signals;
+
+#define FILES_SIGNALFD_FLAGS (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* SFD_CLOEXEC, SFD_NONBLOCK */
+
+int64_t files_signalfd(const struct files_call *c)
+{
+    if (c->arg2 & ~(uint64_t)FILES_SIGNALFD_FLAGS)
+        return -LINUX_EINVAL;
+    if (c->fd >= 0) { /* a new mask for one that exists */
+        struct file_desc *d = c->fd < FILES_MAX_FDS ? files_fds[c->fd].desc : NULL;
+        if (!d)
+            return -LINUX_EBADF;
+        if (d->kind != FILE_KIND_SIGNALFD)
+            return -LINUX_EINVAL;
+        d->sigfd_mask = c->arg;
+        files_changed = true;
+        return c->fd;
+    }
+    int fd = files_lowest_free(0);
+    if (fd < 0)
+        return fd;
+    struct file_desc *d = files_desc_new(FILE_KIND_SIGNALFD, LINUX_O_RDWR | ((uint32_t)c->arg2 & LINUX_O_NONBLOCK));
+    if (!d)
+        return -LINUX_ENFILE;
+    d->sigfd_mask = c->arg;
+    files_fd_install(fd, d, (c->arg2 & LINUX_O_CLOEXEC) != 0);
+    return fd;
+}
+
+/* epoll_ready_fn that gathers the masks of the signalfds an epoll watches into *ctx. */
+static uint32_t files_signalfd_masks(const void *target, void *ctx, uint64_t *changes)
+{
+    const struct file_desc *d = target;
+    *changes = 0;
+    if (d->kind == FILE_KIND_SIGNALFD)
+        *(uint64_t *)ctx |= d->sigfd_mask;
+    return 0;
+}
+
+/* A POLL or EPOLL_WAIT c that found nothing ready and would wait, on signalfds of masks
+ * watch (union): unless the caller watches their signals already, FILES_SIGNALFD_WATCH with
+ * watch into data instead of the wait. */
+static int64_t files_wait_or_watch(const struct files_call *c, uint64_t watch, void *data, size_t *data_len)
+{
+    if (!watch || (c->flags & FILES_CALL_SIGNALS_WATCHED))
+        return FILES_WOULD_BLOCK;
+    memcpy(data, &watch, sizeof watch);
+    *data_len = sizeof watch;
+    return FILES_SIGNALFD_WATCH;
+}
+
 /* Linux's pipe_poll for pipes: readable when not empty, end of file as POLLHUP; writable
  * when a whole PIPE_BUF fits, POLLERR with no reader. */
 int16_t files_poll_mask(const struct file_desc *d)
@@ -105,6 +156,8 @@ int16_t files_poll_mask(const struct file_desc *d)
                          (eventfd_writable(&d->event) ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
     case FILE_KIND_TIMERFD:
         return d->timerfd.count.ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
+    case FILE_KIND_SIGNALFD: /* the polling thread's own pending signals (its call's snapshot) */
+        return (files_poll_signals & d->sigfd_mask) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
     case FILE_KIND_SOCKET:
         return files_socket_poll(d);
     case FILE_KIND_MQUEUE:
@@ -127,6 +180,7 @@ static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *chang
                : d->pipe                       ? d->pipe->changes
                : d->kind == FILE_KIND_EVENTFD ? d->event.changes
                : d->kind == FILE_KIND_TIMERFD ? d->timerfd.count.changes
+               : d->kind == FILE_KIND_SIGNALFD ? files_poll_signals & d->sigfd_mask
                                               : 0;
     return (uint16_t)files_poll_mask(d);
 }
@@ -192,7 +246,10 @@ int64_t files_epoll_wait(struct file_desc *ep, const struct files_call *c, void 
     *data_len = n * sizeof(struct linux_epoll_event);
     if (n || (c->flags & FILES_CALL_NO_WAIT))
         return (int64_t)n;
-    return FILES_WOULD_BLOCK;
+    uint64_t watch = 0;
+    struct linux_epoll_event none;
+    epoll_set_collect(ep->epoll, files_signalfd_masks, &watch, &none, 1, false);
+    return files_wait_or_watch(c, watch, data, data_len);
 }
 
 /* poll(2) over the entries at c->in: each one's revents into data; the count of entries
@@ -216,7 +273,15 @@ int64_t files_poll(const struct files_call *c, void *data, size_t *data_len)
         ready += out[i].revents != 0;
     }
     *data_len = c->len;
-    return ready || (c->flags & FILES_CALL_NO_WAIT) ? ready : FILES_WOULD_BLOCK;
+    if (ready || (c->flags & FILES_CALL_NO_WAIT))
+        return ready;
+    uint64_t watch = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct file_desc *d = out[i].fd >= 0 && out[i].fd < FILES_MAX_FDS ? files_fds[out[i].fd].desc : NULL;
+        if (d && d->kind == FILE_KIND_SIGNALFD && (out[i].events & (LINUX_POLLIN | LINUX_POLLRDNORM)))
+            watch |= d->sigfd_mask;
+    }
+    return files_wait_or_watch(c, watch, data, data_len);
 }
 
 /* ---- timerfd ---- */

@@ -35,6 +35,7 @@ enum file_kind {
     FILE_KIND_TIMERFD,
     FILE_KIND_SOCKET,    /* an end of a socketpair: reads pipe, writes pipe_out */
     FILE_KIND_MQUEUE,    /* a POSIX message queue (kernel/files_mq.c) */
+    FILE_KIND_SIGNALFD,  /* a signalfd: its signals are the reading thread's (kernel/sys_signalfd.c) */
 };
 
 struct mq_queue;
@@ -63,6 +64,7 @@ struct file_desc {
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
     uint8_t flock;                 /* FILE: the flock(2) lock it holds (FILES_FLOCK_*) */
     struct mq_queue *mq;           /* MQUEUE: its queue */
+    uint64_t sigfd_mask;           /* SIGNALFD: the signals it reads (bit sig - 1) */
 };
 #define FILES_FLOCK_NONE 0
 #define FILES_FLOCK_SHARED 1
@@ -157,6 +159,11 @@ int64_t files_map_remove(uint64_t start, uint64_t end);
 int64_t files_flock(struct file_desc *d, uint64_t op);
 /* d's last reference went: the lock it held goes, and the calls waiting for one run again. */
 void files_flock_release(struct file_desc *d);
+/* The pending signals of the thread whose POLL or EPOLL_WAIT runs now (its call's arg2):
+ * a signalfd is readable for it when they meet its mask (kernel/files_events.c). */
+extern uint64_t files_poll_signals;
+/* FILES_OP_SIGNALFD (kernel/files_events.c): a new signalfd, or c->fd's mask replaced. */
+int64_t files_signalfd(const struct files_call *c);
 /* The umask's bits now (open(O_CREAT), mkdir, mq_open take them off a new mode). */
 uint32_t files_umask_bits(void);
 /* Whether a queued call matches (match(w, ctx) true for one). */

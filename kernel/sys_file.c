@@ -65,6 +65,12 @@ long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len,
         c.len = len - done < FILES_XFER_MAX ? (uint32_t)(len - done) : FILES_XFER_MAX;
         size_t n;
         int64_t r = shared_maps_file_call(&c, buf, &n);
+        if (r == FILES_SIGNALFD_READ) { /* a signalfd: its signals are this thread's, here */
+            result = n == sizeof(struct files_signalfd) && !done
+                         ? signalfd_read(ubuf, len, (const struct files_signalfd *)buf)
+                         : -LINUX_EIO;
+            break;
+        }
         if (r < 0) {
             result = (long)r;
             break;

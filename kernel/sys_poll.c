@@ -11,7 +11,9 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/signal_process.h"
 #include "kernel/syscall.h"
+#include "kernel/thread.h"
 #include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
 
@@ -50,6 +52,39 @@ static long poll_timeout_from_user(uint64_t uts, struct poll_timeout *out)
     return rc;
 }
 
+/* The calling thread's pending signals, by which node 0 judges signalfds readable. */
+static uint64_t poll_signals_now(void)
+{
+    return thread_current()->sigpending | signal_process_pending();
+}
+
+/* A poll or epoll_wait call c until deadline, into out (kernel memory): as files_call_until,
+ * but when node 0 hands back the masks of signalfds it would wait on (FILES_SIGNALFD_WATCH),
+ * the thread watches those signals and asks again, and again whenever one of them ends
+ * its wait (kernel/sys_signalfd.c). */
+static int64_t poll_call(struct files_call *c, void *out, size_t *len, uint64_t deadline)
+{
+    struct thread *t = thread_current();
+    uint64_t watch = 0;
+    int64_t r;
+    for (;;) {
+        c->arg2 = watch ? signalfd_watch(watch) | poll_signals_now() : poll_signals_now();
+        r = files_call_until(c, out, len, deadline);
+        if (r == FILES_SIGNALFD_WATCH && *len == sizeof watch && !watch) {
+            memcpy(&watch, out, sizeof watch);
+            c->flags |= FILES_CALL_SIGNALS_WATCHED;
+            continue;
+        }
+        /* A watched signal ended the wait, and no handler is due: look again. */
+        if (r == -LINUX_ERESTARTSYS && watch && (t->sigpending & watch) && !(t->sigpending & ~t->sigmask))
+            continue;
+        break;
+    }
+    if (watch)
+        signalfd_unwatch();
+    return r == FILES_SIGNALFD_WATCH ? -LINUX_EIO : r; /* asked twice: node 0 answered something else */
+}
+
 /* Polls the n entries (kernel memory; revents filled in) until t: the ready count, or
  * -errno (-ERESTARTNOHAND for a signal). */
 static long poll_entries(struct linux_pollfd *entries, size_t n, struct poll_timeout t)
@@ -59,10 +94,16 @@ static long poll_entries(struct linux_pollfd *entries, size_t n, struct poll_tim
             return 0;
         return time_sleep_until(t.deadline ? t.deadline : UINT64_MAX) ? 0 : -LINUX_ERESTARTNOHAND;
     }
+    struct linux_pollfd *out = kmalloc(n * sizeof *out); /* entries stay the question while asked again */
+    if (!out)
+        return -LINUX_ENOMEM;
     struct files_call c = { .op = FILES_OP_POLL, .len = (uint32_t)(n * sizeof *entries),
                             .in = (const uint8_t *)entries, .flags = t.now ? FILES_CALL_NO_WAIT : 0 };
     size_t len;
-    int64_t r = files_call_until(&c, entries, &len, t.now ? 0 : t.deadline);
+    int64_t r = poll_call(&c, out, &len, t.now ? 0 : t.deadline);
+    if (r >= 0 && len == c.len)
+        memcpy(entries, out, len);
+    kfree(out);
     if (r == -LINUX_ERESTARTSYS)
         return -LINUX_ERESTARTNOHAND;
     if (r >= 0 && len != c.len)
@@ -278,7 +319,7 @@ static long epoll_wait_user(const void *arg)
     struct files_call c = { .op = FILES_OP_EPOLL_WAIT, .fd = (int32_t)a->epfd,
                             .len = (uint32_t)(max * sizeof events[0]), .flags = a->t.now ? FILES_CALL_NO_WAIT : 0 };
     size_t len = 0;
-    long r = (long)files_call_until(&c, events, &len, a->t.now ? 0 : a->t.deadline);
+    long r = (long)poll_call(&c, events, &len, a->t.now ? 0 : a->t.deadline);
     if (r == -LINUX_ERESTARTSYS)
         r = -LINUX_ERESTARTNOHAND; /* EINTR even under SA_RESTART, as epoll_wait(2) */
     else if (r > 0 && len != (size_t)r * sizeof events[0])

@@ -448,21 +448,32 @@ long sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t utimeout, uint6
     long bad = utimeout ? time_deadline_from_user(utimeout, false, false, &deadline) : 0;
     if (bad)
         return bad;
+    struct signal_info info;
+    long sig = signal_dequeue(set, true, deadline, &info);
+    if (sig == -LINUX_ERESTARTSYS)
+        return -LINUX_EINTR;
+    if (sig > 0 && uinfo && signal_info_to_user(uinfo, (int)sig, &info) != 0)
+        return -LINUX_EFAULT;
+    return sig;
+}
+
+long signal_dequeue(uint64_t set, bool wait, uint64_t deadline, struct signal_info *info)
+{
     struct thread *t = thread_current();
     t->sigwait_set = set; /* from now on a signal for the process finds this thread */
     signal_process_give(t, set);
     struct signal_claim claimed;
     if (!(t->sigpending & set) && dsm_threads_claim_signal(set, &claimed))
         signal_claim_give(t, &claimed); /* kept for the process on another node */
-    signal_wait(t, set, deadline);
+    t->wait_interrupted = false;
+    if (wait)
+        signal_wait(t, set, deadline);
     t->sigwait_set = 0;
     uint64_t got = t->sigpending & set;
     if (!got)
-        return t->wait_interrupted ? -LINUX_EINTR : -LINUX_EAGAIN;
+        return wait && t->wait_interrupted ? -LINUX_ERESTARTSYS : -LINUX_EAGAIN;
     uint64_t sig = (uint64_t)__builtin_ctzll(got) + 1;
-    struct signal_info info = signal_take(t, sig);
-    if (uinfo && signal_info_to_user(uinfo, (int)sig, &info) != 0)
-        return -LINUX_EFAULT;
+    *info = signal_take(t, sig);
     return (long)sig;
 }
 

@@ -56,7 +56,7 @@ SYS_DECL(chmod); SYS_DECL(fchmod); SYS_DECL(fchmodat); SYS_DECL(utimensat);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
-SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(statx); SYS_DECL(copy_file_range);
+SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(statx); SYS_DECL(copy_file_range); SYS_DECL(signalfd); SYS_DECL(signalfd4);
 SYS_DECL(mq_open); SYS_DECL(mq_unlink); SYS_DECL(mq_timedsend); SYS_DECL(mq_timedreceive); SYS_DECL(mq_notify);
 SYS_DECL(mq_getsetattr); SYS_DECL(access); SYS_DECL(getcwd);
 /* sys_mm.c */
@@ -121,6 +121,22 @@ struct signal_timer_source {
     int32_t timerid;
     uint64_t value;
 };
+/* sys_signal.c: takes a pending signal of set (normally blocked) for the calling thread,
+ * without its handler: its own first, then the process's, kept here or on another node;
+ * with wait, blocks until one comes (or deadline, monotonic ns, 0: none). The signal
+ * number with its siginfo in *info; -EAGAIN (none), -ERESTARTSYS (a handler's signal
+ * ended the wait). */
+struct signal_info;
+long signal_dequeue(uint64_t set, bool wait, uint64_t deadline, struct signal_info *info);
+/* sys_signalfd.c: a signalfd's read (node 0 answered FILES_SIGNALFD_READ with s) of up to
+ * len bytes at ubuf: whole records, the first one waited for unless s->nonblock. */
+struct files_signalfd;
+long signalfd_read(uint64_t ubuf, uint64_t len, const struct files_signalfd *s);
+/* sys_signalfd.c: the calling thread, about to poll signalfds of the signals watch, watches
+ * them (one arriving ends its wait; the process's come to it): its pending ones of them. */
+uint64_t signalfd_watch(uint64_t watch);
+/* sys_signalfd.c: the poll is over: signals no longer end the thread's waits for it. */
+void signalfd_unwatch(void);
 /* sys_signal.c: makes sig pending on t as from's, after extra expirations more than one.
  * If from's sig is pending there already, the expirations are added to its si_overrun
  * instead: returns true (merged). */
