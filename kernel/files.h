@@ -3,8 +3,9 @@
  * (shared by dup'd descriptors: offset and status flags) of one kind: stdin (the boot
  * module whose command line has the word "stdin", else empty), stdout (COM2), stderr
  * (COM3), a file of kernel/file_store.h (a read-only boot module whose command line has a
- * word "file=/path", or one the program made), an end of a pipe or a socketpair, an
- * eventfd, a timerfd or an epoll. Descriptors 0, 1, 2 start as stdin, stdout, stderr. One table for
+ * word "file=/path", or one the program made), an end of a pipe, a FIFO or a socket, an
+ * eventfd, a timerfd, an epoll, a POSIX message queue or a signalfd. Descriptors 0, 1, 2
+ * start as stdin, stdout, stderr. One table for
  * the whole program (all threads share it, CLONE_FILES): it lives on node 0, and the other
  * nodes of a cluster ship every file call there (kernel/dsm_files.c), so offsets,
  * descriptors and pipes are the same whichever node a thread runs on. A read of an empty
