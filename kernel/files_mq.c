@@ -429,7 +429,7 @@ int64_t files_mq_receive_rest(const struct files_call *c, void *data, size_t *da
     uint64_t offset = c->arg2;
     if (!s || offset >= s->len)
         return -LINUX_EINVAL;
-    uint32_t n = s->len - (uint32_t)offset < FILES_XFER_MAX ? s->len - (uint32_t)offset : FILES_XFER_MAX;
+    uint32_t n = s->len - (uint32_t)offset < c->len ? s->len - (uint32_t)offset : c->len;
     memcpy(data, s->bytes + offset, n);
     *data_len = n;
     if (offset + n == s->len)

@@ -135,8 +135,9 @@ long sys_mq_timedsend(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t prio, 
 static long mq_receive_rest(uint8_t *msg, uint64_t first, uint64_t len)
 {
     for (uint64_t got = first; got < len;) {
+        uint64_t room = len - got < FILES_XFER_MAX ? len - got : FILES_XFER_MAX; /* bounds the answer */
         struct files_call c = { .op = FILES_OP_MQ_RECEIVE_REST, .arg = mq_tid_word() >> 32, .arg2 = got - first,
-                                .len = FILES_XFER_MAX };
+                                .len = (uint32_t)room };
         size_t n;
         long r = (long)files_call(&c, msg + got, &n);
         if (r < 0)

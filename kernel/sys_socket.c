@@ -91,6 +91,8 @@ static long sock_address_out(uint64_t uaddr, uint64_t ulen, const struct files_s
         return -LINUX_EINVAL;
     uint8_t out[SOCK_ADDR_UN_MAX + 1] = { SOCK_AF_UNIX, 0 }; /* sa_family_t, little-endian */
     int32_t len = SOCK_UNNAMED_LEN;
+    if (a->len >= FILES_SOCK_NAME_MAX)
+        return -LINUX_EIO; /* not a name node 0 gives: its reply is refused, not trusted */
     if (a->len) {
         size_t at = SOCK_UNNAMED_LEN + (a->abstract ? 1 : 0);
         memcpy(out + at, a->name, a->len);
