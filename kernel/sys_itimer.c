@@ -4,7 +4,9 @@
  * (POSIX_TIMER_ITIMER_REAL, kernel/posix_timers.c), so a thread on any node sees and
  * replaces the same timer. At expiry SIGALRM (si_code SI_KERNEL) goes to the process: a
  * thread that takes it, the one that set it last first, on whatever node it runs by then
- * (kernel/posix_timers.c). Not done: ITIMER_VIRTUAL and ITIMER_PROF (EINVAL). */
+ * (kernel/posix_timers.c). ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which no timer
+ * here does: they are never armed, so a setting that disarms them (as programs do before
+ * or after profiling) succeeds and reads back zero; one that would arm them is EINVAL. */
 #include "kernel/clock.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
@@ -74,14 +76,16 @@ long sys_getitimer(uint64_t which, uint64_t uvalue, uint64_t a2, uint64_t a3, ui
 long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    if (which != ITIMER_REAL)
+    if (which > ITIMER_PROF)
         return -LINUX_EINVAL;
-    struct linux_itimerval next = { { 0, 0 }, { 0, 0 } }, old;
+    struct linux_itimerval next = { { 0, 0 }, { 0, 0 } }, old = { { 0, 0 }, { 0, 0 } };
     if (unew && copy_from_user(&next, unew, sizeof next) != 0)
         return -LINUX_EFAULT;
     if (!itimer_timeval_valid(&next.interval) || !itimer_timeval_valid(&next.value))
         return -LINUX_EINVAL;
-    long rc = itimer_call(&next, &old);
+    if (which != ITIMER_REAL && (next.value.tv_sec || next.value.tv_usec))
+        return -LINUX_EINVAL; /* a CPU-time timer: not done (see the top) */
+    long rc = which == ITIMER_REAL ? itimer_call(&next, &old) : 0;
     if (rc == 0 && uold && copy_to_user(uold, &old, sizeof old) != 0)
         return -LINUX_EFAULT;
     return rc;

@@ -4,7 +4,8 @@ table, kernel/posix_timers.c). A thread that clone() puts on node 1 (with two no
 it, main on node 0 reads it with getitimer and alarm, and the setter then moves to another
 CPU (node) and still gets its SIGALRM, with si_code SI_KERNEL. Before, each node kept its
 own timer: main saw none, and a setter that moved lost its SIGALRM to whatever thread was
-left on the old node. Every answer must equal the native run's."""
+left on the old node. Disarming ITIMER_PROF and ITIMER_VIRTUAL succeeds (it was EINVAL).
+Every answer must equal the native run's."""
 from dsmkpy.testing import build_musl, check_matches_native
 
 SOURCE = r"""
@@ -68,6 +69,14 @@ int main(void)
     unsigned left = alarm(5);
     unsigned again = alarm(0);
     printf("main: alarm left %u then %u\n", left, again);
+    /* The CPU-time timers are never armed here: disarming them (as programs do around
+     * profiling) succeeds, and they read back stopped. */
+    struct itimerval off = { { 0, 0 }, { 0, 0 } }, was;
+    int prof = setitimer(ITIMER_PROF, &off, &was);
+    int virt = setitimer(ITIMER_VIRTUAL, &off, 0);
+    getitimer(ITIMER_PROF, &cur);
+    printf("main: disarm prof %d virtual %d, was stopped %d, reads stopped %d\n", prof, virt,
+           was.it_value.tv_sec == 0 && was.it_value.tv_usec == 0, cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
     return 0;
 }
 """
