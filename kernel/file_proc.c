@@ -216,6 +216,39 @@ static void proc_status(struct proc_text *t)
                 (unsigned long long)(uvm_pages_materialised() * PAGE_SIZE / FILE_PROC_KB), nodes - 1);
 }
 
+#define FILE_PROC_TICKS_PER_SEC 100ull     /* USER_HZ: stat's times are in these clock ticks */
+#define FILE_PROC_PRIORITY 20              /* stat's priority of a nice-0 SCHED_OTHER task */
+#define FILE_PROC_EXIT_SIGNAL 17           /* SIGCHLD: what a parent would be told */
+#define FILE_PROC_RSS_UNLIMITED UINT64_MAX /* RLIM_INFINITY: stat's rsslim */
+static uint64_t file_proc_start_ns;        /* when the program started, on the boot clock */
+
+/* /proc/self/stat (proc(5)): its 52 fields, those this kernel keeps filled in. */
+static void proc_stat(struct proc_text *t)
+{
+    char name[FILE_PROC_COMM_MAX + 1];
+    proc_comm_name(name);
+    uint64_t tick_ns = NS_PER_SEC / FILE_PROC_TICKS_PER_SEC, brk_base, brk_end;
+    uvm_brk_bounds(&brk_base, &brk_end);
+    proc_printf(t, "%d (%s) R 0 %d %d 0 -1 0 0 0 0 0 %llu 0 0 0 %d 0 %d 0 %llu %llu %llu %llu ", THREAD_FIRST_TID,
+                name, THREAD_FIRST_TID, THREAD_FIRST_TID, (unsigned long long)(sched_process_cpu_ns() / tick_ns),
+                FILE_PROC_PRIORITY, thread_live_count(), (unsigned long long)(file_proc_start_ns / tick_ns),
+                (unsigned long long)proc_regions_bytes(), (unsigned long long)uvm_pages_materialised(),
+                (unsigned long long)FILE_PROC_RSS_UNLIMITED);
+    /* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan
+     * nswap cnswap, then exit_signal processor rt_priority policy blkio guest cguest,
+     * start_data end_data start_brk arg_start arg_end env_start env_end exit_code */
+    proc_printf(t, "0 0 %llu 0 0 0 0 0 0 0 0 0 %d 0 0 0 0 0 0 0 0 %llu 0 0 0 0 0\n", (unsigned long long)UVM_STACK_TOP,
+                FILE_PROC_EXIT_SIGNAL, (unsigned long long)brk_base);
+}
+
+/* /proc/self/statm: pages in all, resident, shared, text, library, data, dirty. */
+static void proc_statm(struct proc_text *t)
+{
+    uint64_t size = proc_regions_bytes() / PAGE_SIZE;
+    proc_printf(t, "%llu %llu 0 0 0 %llu 0\n", (unsigned long long)size, (unsigned long long)uvm_pages_materialised(),
+                (unsigned long long)size);
+}
+
 static void proc_maps(struct proc_text *t)
 {
     uint64_t start, end, brk_base, brk_end;
@@ -265,6 +298,12 @@ int64_t file_proc_generate(unsigned kind, struct file_node *out)
     case FILE_PROC_MAPS:
         proc_maps(&t);
         break;
+    case FILE_PROC_STAT:
+        proc_stat(&t);
+        break;
+    case FILE_PROC_STATM:
+        proc_statm(&t);
+        break;
     default:
         break;
     }
@@ -285,6 +324,7 @@ void file_proc_add(const struct boot_info *info, int argc, char *const argv[])
 {
     file_proc_argc = argc;
     file_proc_argv = argv;
+    file_proc_start_ns = clock_boot_ns();
     static const struct {
         const char *path;
         enum file_proc_kind kind;
@@ -292,7 +332,8 @@ void file_proc_add(const struct boot_info *info, int argc, char *const argv[])
         { "/proc/cpuinfo", FILE_PROC_CPUINFO }, { "/proc/meminfo", FILE_PROC_MEMINFO },
         { "/proc/uptime", FILE_PROC_UPTIME },   { "/proc/1/cmdline", FILE_PROC_CMDLINE },
         { "/proc/1/comm", FILE_PROC_COMM },     { "/proc/1/status", FILE_PROC_STATUS },
-        { "/proc/1/maps", FILE_PROC_MAPS },
+        { "/proc/1/maps", FILE_PROC_MAPS },     { "/proc/1/stat", FILE_PROC_STAT },
+        { "/proc/1/statm", FILE_PROC_STATM },
     };
     file_proc_node(file_store_mkdir("/proc", FILE_PROC_DIR_MODE) == 0, "/proc");
     file_proc_node(file_store_mkdir("/proc/1", FILE_PROC_DIR_MODE) == 0, "/proc/1");

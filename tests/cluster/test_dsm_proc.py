@@ -3,7 +3,8 @@
 against what it knows otherwise: /proc/self/exe links to a file holding the program's own
 bytes (their checksum equals the native run's, which reads the host's file), cmdline is
 argv, comm and status's Name are its base name, status's Pid is getpid(), cpuinfo has one
-processor per online CPU (a node), meminfo has MemTotal and MemFree, maps has the region
+processor per online CPU (a node), meminfo has MemTotal and MemFree, stat has its 52
+fields (pid, state, a size), statm its seven (resident within size), maps has the region
 of main's code (r-x), of a global (rw-) and main's stack ([stack]), uptime parses and
 /proc/self is a link. The lines must equal the native run's,
 on 1 and 2 nodes (the checks that read from a thread run on node 1). Before, every path
@@ -144,6 +145,25 @@ int main(int argc, char **argv)
     unsigned long kb = 0;
     int fields = sscanf(buf, "MemTotal: %lu kB", &kb);
     printf("meminfo: total parsed %d, positive %d, free line %d\n", fields, kb > 0, strstr(buf, "\nMemFree:") != NULL);
+
+    /* stat: 52 fields after "pid (comm)"'s own; vsize (23rd) and rss (24th) */
+    slurp("/proc/self/stat", buf, sizeof buf);
+    int stat_fields = 2, stat_pid = 0;
+    char state = 0;
+    const char *after = strrchr(buf, ')');
+    for (const char *p = after; p && *p; p++)
+        stat_fields += *p == ' ';
+    sscanf(buf, "%d", &stat_pid);
+    unsigned long long value[64] = { 0 };
+    int at = 3;
+    sscanf(after + 2, "%c", &state);
+    for (char *tok = strtok((char *)after + 2, " \n"); tok && at < 64; tok = strtok(NULL, " \n"))
+        value[at++] = strtoull(tok, NULL, 10);
+    printf("stat: fields %d pid %d state %c vsize>0 %d\n", stat_fields, stat_pid == getpid(), state, value[23] > 0);
+    slurp("/proc/self/statm", buf, sizeof buf);
+    unsigned long size = 0, resident = 0, shared, text, lib, data, dirty;
+    int statm = sscanf(buf, "%lu %lu %lu %lu %lu %lu %lu", &size, &resident, &shared, &text, &lib, &data, &dirty);
+    printf("statm: fields %d resident within size %d\n", statm, resident > 0 && resident <= size);
 
     pthread_t t;
     pthread_create(&t, NULL, from_a_thread, NULL);
