@@ -162,17 +162,16 @@ static long fs_copy(uint64_t in_fd, int64_t start, uint64_t out_fd, int64_t out_
     return result;
 }
 
-/* Whether fd is a regular file (0), else EINVAL (EISDIR for a directory, as
- * copy_file_range answers) or the fstat error. */
-static long fs_regular(uint64_t fd, bool isdir_error)
+/* Whether fd is a regular file (0; its stat into *st), else EINVAL (EISDIR for a
+ * directory, as copy_file_range answers) or the fstat error. */
+static long fs_regular(uint64_t fd, bool isdir_error, struct linux_stat *st)
 {
-    struct linux_stat st;
-    long r = files_fstat(fd, &st);
+    long r = files_fstat(fd, st);
     if (r < 0)
         return r;
-    if ((st.st_mode & LINUX_S_IFMT) == LINUX_S_IFDIR && isdir_error)
+    if ((st->st_mode & LINUX_S_IFMT) == LINUX_S_IFDIR && isdir_error)
         return -LINUX_EISDIR;
-    return (st.st_mode & LINUX_S_IFMT) == LINUX_S_IFREG ? 0 : -LINUX_EINVAL;
+    return (st->st_mode & LINUX_S_IFMT) == LINUX_S_IFREG ? 0 : -LINUX_EINVAL;
 }
 
 /* sendfile(2): up to count bytes from the regular file in_fd, at *offset (which then
@@ -183,7 +182,8 @@ long sys_sendfile(uint64_t out_fd, uint64_t in_fd, uint64_t uoffset, uint64_t co
     (void)a4, (void)a5;
     if (in_fd >= FILES_MAX_FDS || out_fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    long r = fs_regular(in_fd, false);
+    struct linux_stat st;
+    long r = fs_regular(in_fd, false, &st);
     int64_t start;
     if (r == 0)
         r = fs_copy_start(in_fd, uoffset, &start);
@@ -210,9 +210,10 @@ long sys_copy_file_range(uint64_t in_fd, uint64_t uoff_in, uint64_t out_fd, uint
         return -LINUX_EINVAL;
     if (in_fd >= FILES_MAX_FDS || out_fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    long r = fs_regular(in_fd, true);
+    struct linux_stat a, b;
+    long r = fs_regular(in_fd, true, &a);
     if (r == 0)
-        r = fs_regular(out_fd, true);
+        r = fs_regular(out_fd, true, &b);
     if (r < 0)
         return r;
     int64_t out_flags = files_fd_call(FILES_OP_FCNTL, out_fd, LINUX_F_GETFL, 0);
@@ -226,8 +227,7 @@ long sys_copy_file_range(uint64_t in_fd, uint64_t uoff_in, uint64_t out_fd, uint
         return r;
     if (len > FILES_RW_MAX)
         len = FILES_RW_MAX;
-    struct linux_stat a, b;
-    if (files_fstat(in_fd, &a) == 0 && files_fstat(out_fd, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev &&
+    if (a.st_ino == b.st_ino && a.st_dev == b.st_dev &&
         in_at < out_at + (int64_t)len && out_at < in_at + (int64_t)len)
         return -LINUX_EINVAL; /* the same file, overlapping ranges */
     uint64_t done;

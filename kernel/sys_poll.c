@@ -58,20 +58,26 @@ static uint64_t poll_signals_now(void)
     return thread_current()->sigpending | signal_process_pending();
 }
 
-/* A poll or epoll_wait call c until deadline, into out (kernel memory): as files_call_until,
+_Static_assert(sizeof(struct linux_pollfd) == sizeof(uint64_t), "a signalfd answer covers one pollfd");
+_Static_assert(sizeof(struct linux_epoll_event) >= sizeof(uint64_t), "epoll_wait's room takes a signalfd answer");
+
+/* A poll or epoll_wait call c until deadline, into out (kernel memory, at least 8 bytes;
+ * for a poll the question itself): as files_call_until,
  * but when node 0 hands back the masks of signalfds it would wait on (FILES_SIGNALFD_WATCH),
  * the thread watches those signals and asks again, and again whenever one of them ends
  * its wait (kernel/sys_signalfd.c). */
 static int64_t poll_call(struct files_call *c, void *out, size_t *len, uint64_t deadline)
 {
     struct thread *t = thread_current();
-    uint64_t watch = 0;
+    uint64_t watch = 0, first; /* the answer's first bytes (poll: its question, when out is c->in) */
     int64_t r;
+    memcpy(&first, out, sizeof first);
     for (;;) {
         c->arg2 = watch ? signalfd_watch(watch) | poll_signals_now() : poll_signals_now();
         r = files_call_until(c, out, len, deadline);
         if (r == FILES_SIGNALFD_WATCH && *len == sizeof watch && !watch) {
             memcpy(&watch, out, sizeof watch);
+            memcpy(out, &first, sizeof first); /* the masks overwrote them */
             c->flags |= FILES_CALL_SIGNALS_WATCHED;
             continue;
         }
@@ -94,16 +100,10 @@ static long poll_entries(struct linux_pollfd *entries, size_t n, struct poll_tim
             return 0;
         return time_sleep_until(t.deadline ? t.deadline : UINT64_MAX) ? 0 : -LINUX_ERESTARTNOHAND;
     }
-    struct linux_pollfd *out = kmalloc(n * sizeof *out); /* entries stay the question while asked again */
-    if (!out)
-        return -LINUX_ENOMEM;
     struct files_call c = { .op = FILES_OP_POLL, .len = (uint32_t)(n * sizeof *entries),
                             .in = (const uint8_t *)entries, .flags = t.now ? FILES_CALL_NO_WAIT : 0 };
     size_t len;
-    int64_t r = poll_call(&c, out, &len, t.now ? 0 : t.deadline);
-    if (r >= 0 && len == c.len)
-        memcpy(entries, out, len);
-    kfree(out);
+    int64_t r = poll_call(&c, entries, &len, t.now ? 0 : t.deadline);
     if (r == -LINUX_ERESTARTSYS)
         return -LINUX_ERESTARTNOHAND;
     if (r >= 0 && len != c.len)

@@ -8,7 +8,7 @@
  * does; and a poll or epoll_wait that finds nothing ready but waits on signalfds hands back
  * their masks (FILES_SIGNALFD_WATCH) instead of waiting: the caller then watches those
  * signals (a new one ends its wait, as for sigwait) and polls again with its pending ones,
- * by which node 0 judges each signalfd readable or not (signalfd_poll). */
+ * by which node 0 judges each signalfd readable or not (kernel/sys_poll.c, poll_call). */
 #include "kernel/dsm_glue.h"
 #include "kernel/files.h"
 #include "kernel/libc.h"
