@@ -251,6 +251,7 @@ static void dyn_give_away(struct dsm_node *n, struct dsm_dir *d, struct dsm_page
     p->state = DSM_PROT_NONE;
     p->owner = false;
     p->migratory = false;
+    p->taken = true;
     p->hint = (uint16_t)req;
     d->owner = (uint16_t)req;
     d->copyset = 0;
@@ -302,6 +303,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
         if (p->state == DSM_PROT_WRITE) {
             n->env.page_protect(n->env.ctx, d->page, DSM_PROT_READ);
             p->state = DSM_PROT_READ;
+            p->taken = true;
         }
         coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_DATA | COH_GRANT_DIRECT, 0, 0, n->page_buf);
         return false;
@@ -658,6 +660,7 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
         if (p->state == DSM_PROT_WRITE) {
             n->env.page_protect(n->env.ctx, m->page, DSM_PROT_READ);
             p->state = DSM_PROT_READ;
+            p->taken = true;
         }
         coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags | DSM_MSG_F_DATA, 0, 0, n->page_buf);
     } else {
@@ -665,6 +668,7 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
         n->env.page_drop(n->env.ctx, m->page);
         p->state = DSM_PROT_NONE;
         p->owner = false;
+        p->taken = true;
         coh_send_acks(n, to, DSM_MSG_GRANT, m->page, 0, flags, m->a, 0, m->addr2, m->b ? n->page_buf : NULL);
     }
     if (direct) {
@@ -703,6 +707,7 @@ static void holder_invalidate(struct dsm_node *n, unsigned from, const struct ds
     if (p->state != DSM_PROT_NONE) {
         n->env.page_drop(n->env.ctx, m->page);
         p->state = DSM_PROT_NONE;
+        p->taken = true;
     }
     coh_send(n, m->node, DSM_MSG_INV_ACK, m->page, n->self, 0, 0, 0, NULL);
 }

@@ -161,6 +161,8 @@ struct dsm_page_info {
     enum dsm_prot state;  /* DSM_PROT_NONE = invalid */
     bool owner;
     bool pending;         /* a request of this node (or a write-update release) is in flight */
+    bool taken;           /* another node's request took this node's copy or its write right,
+                           * once or more: a fault on it now is a sharing miss, not a first touch */
 };
 void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_info *out);
 struct dsm_dir_info {

@@ -62,6 +62,7 @@ struct dsm_page {
     struct dsm_page *deferred_next;
     bool wu_blocked;        /* write-update: applied, inaccessible until WU_RELEASE */
     bool migratory;         /* dynamic: read then written here with no other copy (section 4a) */
+    bool taken;             /* another node's request took our copy or its write right, once or more */
     uint16_t resumes_due;   /* resume hold: threads woken with the page that have not run yet */
     uint64_t resume_until;  /* resume hold: the page stays here until then */
 };

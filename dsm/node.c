@@ -396,6 +396,7 @@ void dsm_page_query(const struct dsm_node *n, uint64_t page, struct dsm_page_inf
         out->state = (enum dsm_prot)p->state;
         out->owner = p->owner;
         out->pending = p->pending != 0 || p->wu_blocked;
+        out->taken = p->taken;
         return;
     }
     const struct dsm_region *r = dsm_region_find(n, page);

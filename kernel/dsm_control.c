@@ -12,6 +12,7 @@
 
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
+#include "kernel/dsm_affinity.h"
 #include "kernel/dsm_internal.h"
 #include "kernel/dsm_phase.h"
 #include "kernel/exit_codes.h"
@@ -310,6 +311,7 @@ static void dsm_stats_log(void)
     dsm_stats_format(dsm_node_stats(dsm_core), dsm_self, line, sizeof line);
     log_info("%s", line);
     dsm_phase_log(dsm_self);
+    dsm_affinity_log(dsm_self);
     uint64_t pages[DSM_CONTROL_HOT_PAGES];
     uint32_t counts[DSM_CONTROL_HOT_PAGES];
     unsigned hot = dsm_hot_pages(dsm_core, pages, counts, DSM_CONTROL_HOT_PAGES);

@@ -13,6 +13,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/dsm_internal.h"
 #include "kernel/dsm_update.h"
+#include "kernel/dsm_affinity.h"
 #include "kernel/dsm_phase.h"
 #include "kernel/exit_codes.h"
 #include "kernel/libc.h"
@@ -79,9 +80,11 @@ struct dsm_park {
     int64_t result;
     uint64_t woken_ns;   /* when the wake came (fault phase timing) */
     uint64_t input_ns;   /* start of the message handler that woke it; 0: not from one */
+    unsigned from;       /* the node whose message woke it; DSM_NODE_NONE: not a message */
 };
 static struct dsm_park dsm_parks[THREAD_MAX];
 static uint64_t dsm_input_start_ns; /* while dsm_core_input runs: when it started; else 0 */
+static unsigned dsm_input_from = DSM_NODE_NONE; /* while dsm_core_input runs: its sender */
 
 bool dsm_glue_interrupt_wait(struct thread *t)
 {
@@ -123,6 +126,7 @@ void dsm_park_wake(uint64_t token, int64_t result)
     dsm_parks[token].result = result;
     dsm_parks[token].woken_ns = clock_now_ns();
     dsm_parks[token].input_ns = dsm_input_start_ns;
+    dsm_parks[token].from = dsm_input_from;
     sched_wake(thread_slot((int)token));
 }
 
@@ -404,10 +408,12 @@ static void dsm_core_input(void *ctx, struct net *n, uint32_t from, uint8_t type
     if (!dsm_core)
         return;
     dsm_input_start_ns = clock_now_ns();
+    dsm_input_from = from;
     dsm_receive(dsm_core, from, msg, len);
     /* Byte 1 of the wire header is the message type (docs/dsm-protocol.md section 3). */
     dsm_phase_record(dsm_phase_of_msg(len > 1 ? msg[1] : 0), clock_now_ns() - dsm_input_start_ns);
     dsm_input_start_ns = 0;
+    dsm_input_from = DSM_NODE_NONE;
 }
 
 /* Splits one remote fault's time into its phases (kernel/dsm_phase.h). */
@@ -475,6 +481,8 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
         return dsm_update_fault(va); /* write-update pages stay read-only: the store is emulated */
     uint64_t trap_ns = clock_now_ns();
     uint64_t token = dsm_park_prepare();
+    struct dsm_page_info before;
+    dsm_page_query(dsm_core, page, &before);
     int rc = dsm_fault(dsm_core, page, want, token);
     if (rc == DSM_PENDING) {
         uint64_t sent_ns = clock_now_ns();
@@ -482,6 +490,7 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
          * runs: the access then simply faults once more. */
         rc = (int)dsm_park_wait(token);
         dsm_fault_phases(token, trap_ns, sent_ns);
+        dsm_affinity_fault(before.taken, dsm_parks[token].from, clock_now_ns() - trap_ns);
         if (rc == 0) {
             dsm_resumed(dsm_core, page);
             return UVM_FAULT_RESOLVED;

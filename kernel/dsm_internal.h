@@ -56,6 +56,10 @@ void dsm_glue_resync(uint64_t start, uint64_t end);
  * node 0 to end the call with -ERESTARTSYS if it is still queued. True if asked. */
 struct thread;
 bool dsm_files_interrupt(const struct thread *t);
+/* Moves the calling thread, in a page fault from user mode, to node for data affinity
+ * (kernel/dsm_affinity.c): the faulting instruction runs again there. No return on
+ * success; -errno here otherwise. */
+long dsm_threads_move_by_affinity(unsigned node);
 /* Registers the handlers of dsm_threads.c, dsm_control.c and dsm_region_mode.c. */
 void dsm_threads_init(void);
 void dsm_control_init(void);

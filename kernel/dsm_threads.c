@@ -14,6 +14,7 @@
 
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
+#include "kernel/dsm_affinity.h"
 #include "kernel/dsm_internal.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -110,6 +111,10 @@ struct dsm_thread_msg {
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
     uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
     struct thread_prctl prctl;  /* its prctl settings (a new thread: inherited from its creator's) */
+    uint64_t affinity_left;     /* nodes it left by data affinity lately (dsm/affinity.h) */
+    uint32_t affinity_moves;    /* moves its data-affinity judges ordered */
+    uint8_t pinned;             /* 1: the program placed it; affinity leaves it there */
+    uint8_t by_affinity;        /* 1: moved by its affinity judge */
 };
 
 int32_t dsm_threads_new_tid(unsigned node)
@@ -188,6 +193,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->clock_seen_ns = m.clock_seen_ns;
             t->prctl = m.prctl; /* a peer's bytes, read back by the program only */
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
+            dsm_affinity_arrived(t, from, m.pinned != 0, m.affinity_moves, m.affinity_left, m.by_affinity != 0);
         }
     }
     if (request_id)
@@ -196,12 +202,11 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
 
 static long dsm_signal_from(uint32_t node, int32_t tid, int sig, const struct signal_timer_source *queued);
 
-long dsm_threads_migrate_self(unsigned node)
+/* Moves the calling thread to node (!= here) as its user state stands in its trap frame:
+ * from a system call (its result 0 is what the copy there returns) or from a page fault
+ * (the faulting instruction runs again there). No return on success; -errno otherwise. */
+static long dsm_threads_move(unsigned node, bool from_syscall, bool by_affinity)
 {
-    if (node >= dsm_nnodes)
-        return -LINUX_EINVAL;
-    if (node == dsm_self)
-        return 0;
     struct thread *t = thread_current();
     struct dsm_thread_msg *m = kmalloc(sizeof *m);
     if (!m)
@@ -209,7 +214,8 @@ long dsm_threads_migrate_self(unsigned node)
     memset(m, 0, sizeof *m);
     fpu_save(&t->fpu); /* the live registers are the thread's current state */
     thread_capture(t, &m->ctx);
-    m->ctx.rax = 0;
+    if (from_syscall)
+        m->ctx.rax = 0;
     m->clear_child_tid = t->clear_child_tid;
     m->robust_list = t->robust_list;
     m->sigmask = t->sigmask;
@@ -224,6 +230,10 @@ long dsm_threads_migrate_self(unsigned node)
     m->prctl = t->prctl;
     m->clock_seen_ns = t->clock_seen_ns;
     m->tid = t->tid;
+    bool pinned;
+    dsm_affinity_leaving(t, &pinned, &m->affinity_moves, &m->affinity_left);
+    m->pinned = pinned;
+    m->by_affinity = by_affinity;
     dsm_threads_sent_away = true;
     int64_t rc = dsm_request_wait((unsigned)node, DSM_TYPE_THREAD, m, sizeof *m);
     uint64_t late = t->sigpending & ~m->sigpending; /* sent to this copy while the move was on */
@@ -236,6 +246,19 @@ long dsm_threads_migrate_self(unsigned node)
     t->clear_child_tid = 0; /* the thread lives on: nobody must see it exit, */
     t->robust_list = 0;     /* nor its mutexes' owner die */
     thread_exit(0);
+}
+
+long dsm_threads_migrate_self(unsigned node)
+{
+    if (node >= dsm_nnodes)
+        return -LINUX_EINVAL;
+    dsm_affinity_pin(thread_current()); /* the program chose its node */
+    return node == dsm_self ? 0 : dsm_threads_move(node, true, false);
+}
+
+long dsm_threads_move_by_affinity(unsigned node)
+{
+    return node >= dsm_nnodes || node == dsm_self ? -LINUX_EINVAL : dsm_threads_move(node, false, true);
 }
 
 /* dsmk_migrate(node) (user/include/dsmk.h). */

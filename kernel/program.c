@@ -13,6 +13,7 @@
 #include <arch/usercopy.h>
 
 #include "drivers/serial_ports.h"
+#include "kernel/dsm_affinity.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/elf.h"
 #include "kernel/exit_codes.h"
@@ -119,8 +120,10 @@ static bool program_trap_page_fault(struct trap_frame *frame)
                                                                   : UVM_ACCESS_READ;
     enum uvm_fault result =
         (frame->error_code & PF_ERR_RESERVED) ? UVM_FAULT_VIOLATION : uvm_handle_fault(addr, access);
-    if (result == UVM_FAULT_RESOLVED)
+    if (result == UVM_FAULT_RESOLVED) {
+        dsm_affinity_user_fault_done(); /* may move the thread: the access then runs on its new node */
         return true;
+    }
     /* Out of memory ends the program the way Linux's OOM killer does: SIGKILL. */
     if (result == UVM_FAULT_NO_MEMORY)
         program_kill(frame, LINUX_SIGKILL, addr);

@@ -6,6 +6,7 @@
 #include <arch/context.h>
 #include <arch/fpu.h>
 
+#include "kernel/dsm_affinity.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/libc.h"
 #include "kernel/files.h"
@@ -305,9 +306,12 @@ long sys_sched_setaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t 
     if (copy_from_user(&mask, umask, sizeof mask) != 0)
         return -LINUX_EFAULT;
     unsigned cpus = dsm_glue_cpus(), here = dsm_glue_cpu_of_caller();
-    mask &= cpus >= AFFINITY_MASK_BITS ? ~0ull : (1ull << cpus) - 1;
+    uint64_t all = cpus >= AFFINITY_MASK_BITS ? ~0ull : (1ull << cpus) - 1;
+    mask &= all;
     if (!mask)
         return -LINUX_EINVAL;
+    if (mask != all && dsm_active())
+        dsm_affinity_pin(t); /* the program chose where it runs: data affinity leaves it there */
     if (mask & (1ull << here))
         return 0;
     if (t != thread_current())

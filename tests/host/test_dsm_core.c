@@ -1260,3 +1260,37 @@ TEST(dsm_read_fault_counts_per_manager)
         h_teardown();
     }
 }
+
+/* A page's `taken` mark (what thread affinity counts as a sharing miss): set on the node
+ * whose copy another node's write took, and on a writer a reader downgraded; never on a
+ * node that only ever took the page, under every scheme. */
+TEST(dsm_page_taken_marks_sharing_misses)
+{
+    static const enum dsm_scheme schemes[] = { DSM_SCHEME_FIXED, DSM_SCHEME_CENTRAL, DSM_SCHEME_DYNAMIC };
+    for (unsigned s = 0; s < sizeof schemes / sizeof schemes[0]; s++) {
+        h_setup(schemes[s]);
+        unsigned p = h_page_managed_by(0);
+        struct dsm_page_info info;
+        h_fault(1, p, DSM_ACCESS_WRITE, 1);
+        dsm_page_query(h.dsm[1], H_BASE + p, &info);
+        CHECK(!info.taken);
+        h_fault(2, p, DSM_ACCESS_READ, 2); /* downgrades node 1's write right */
+        dsm_page_query(h.dsm[1], H_BASE + p, &info);
+        CHECK(info.taken);
+        dsm_page_query(h.dsm[2], H_BASE + p, &info);
+        CHECK(!info.taken);
+        h_fault(3, p, DSM_ACCESS_WRITE, 3); /* invalidates node 2's copy, takes node 1's */
+        dsm_page_query(h.dsm[2], H_BASE + p, &info);
+        CHECK(info.taken);
+        CHECK_EQ(info.state, DSM_PROT_NONE);
+        dsm_page_query(h.dsm[3], H_BASE + p, &info);
+        CHECK(!info.taken);
+        h_fault(2, p, DSM_ACCESS_WRITE, 4); /* and back: the mark stays on the page */
+        dsm_page_query(h.dsm[2], H_BASE + p, &info);
+        CHECK(info.taken);
+        dsm_page_query(h.dsm[3], H_BASE + p, &info);
+        CHECK(info.taken);
+        h_expect_idle();
+        h_teardown();
+    }
+}

@@ -57,6 +57,9 @@ FAULT_NODES = 4
 FAULT_ROUNDS = 41  # round 0 sets the pages up and is not timed
 FAULT_SETTLE_US = 3000  # before a timed fault: the last hand-off's acks and wake-ups are over
 FAULT_NICS = ("virtio", "e1000")
+# The fault runs time the protocol's faults: data affinity would move the faulting thread
+# to the pages' node (docs/dsm-protocol.md section 4d) and end them.
+FAULT_WORDS = ("dsm.affinity=off",)
 FAULT_PAIRS = int(os.environ.get("DSM_BENCH_FAULT_PAIRS", "3"))  # (Linux baseline, fault run) pairs per NIC
 SEQ_PAGES = 200  # back-to-back faults per series
 FAULT_POLL_US = 5000  # a waiting thread rereads its word this often (its node halts between;
@@ -262,7 +265,8 @@ def bench_faults(figures, nic, exe, tmp):
     for i in range(FAULT_PAIRS):
         linux = linux_baseline.run(tmp, (nic,)) or {}
         base = linux.get(nic, {}).get("median")
-        out, _, run_stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%s-%d-%d" % (nic, i, os.getpid()), phases, nic)
+        out, _, run_stats = run(exe, [], FAULT_NODES, "dsmbench-faults-%s-%d-%d" % (nic, i, os.getpid()), phases, nic,
+                                FAULT_WORDS)
         stats += run_stats
         pairs.append((base or fallback, fault_figures(out)))
         print("dsm_bench: %s pair %d: Linux median %s us; ours %s" % (nic, i, base, pairs[-1][1]), flush=True)

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Data affinity, the kernel's side (kernel/dsm_affinity.c; the judge: dsm/affinity.h):
+ * a thread that mostly waits for pages one node took from this one moves to that node. */
+#ifndef KERNEL_DSM_AFFINITY_H
+#define KERNEL_DSM_AFFINITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thread;
+
+/* The calling thread's remote fault ended: a sharing miss (dsm_page_info.taken) or a first
+ * touch, ended by node from's message (DSM_NODE_NONE: by none), after wait_ns. */
+void dsm_affinity_fault(bool sharing_miss, unsigned from, uint64_t wait_ns);
+/* After a page fault from user mode was resolved: moves the calling thread (no return
+ * here) if its judge says so; else returns. */
+void dsm_affinity_user_fault_done(void);
+/* The program placed t itself: it stays where it is put from now on. */
+void dsm_affinity_pin(const struct thread *t);
+/* What t's record says as it leaves this node (for the move's message). */
+void dsm_affinity_leaving(const struct thread *t, bool *pinned, uint32_t *moves, uint64_t *left);
+/* Thread t arrived from node from: a move (pinned, moves and left as dsm_affinity_leaving
+ * gave them; by_affinity: its judge sent it), or a new thread started here (all zero). */
+void dsm_affinity_arrived(const struct thread *t, unsigned from, bool pinned, uint32_t moves, uint64_t left,
+                          bool by_affinity);
+/* The `dsm-affinity node=I on|off moved_out=N moved_in=N held=N` line at the program's end
+ * (docs/dsm-protocol.md section 9b). */
+void dsm_affinity_log(unsigned node);
+
+#endif

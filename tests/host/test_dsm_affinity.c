@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* Host tests of the data-affinity judge (dsm/affinity.c) on a fake clock. */
+#include "tests/host/check.h"
+
+#include "dsm/affinity.h"
+
+#define T_MS 1000000ull
+#define T_SELF 1
+#define T_NODES 4
+#define T_PERIOD_MS (DSM_AFFINITY_PERIOD_NS / T_MS)
+
+/* count misses ended by node from, each waiting wait_us. */
+static void t_misses(struct dsm_affinity *a, unsigned count, unsigned from, uint64_t wait_us)
+{
+    for (unsigned i = 0; i < count; i++)
+        dsm_affinity_miss(a, from, wait_us * 1000);
+}
+
+/* Judges at now_ms, the node having idled idle_ms in all so far. */
+static unsigned t_judge(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms)
+{
+    struct dsm_affinity_verdict why;
+    return dsm_affinity_judge(a, now_ms * T_MS, idle_ms * T_MS, T_SELF, T_NODES, &why);
+}
+
+TEST(dsm_affinity_moves_a_waiting_thread_of_an_idle_node)
+{
+    struct dsm_affinity a;
+    struct dsm_affinity_verdict why;
+    dsm_affinity_start(&a, 100 * T_MS, 40 * T_MS, 0, 0);
+    t_misses(&a, 40, 2, 400); /* 16 ms of 30 waiting, all ended by node 2 */
+    CHECK_EQ(dsm_affinity_judge(&a, 120 * T_MS, 50 * T_MS, T_SELF, T_NODES, &why), DSM_NODE_NONE);
+    CHECK_EQ(why.period_ns, 0); /* not a period yet */
+    CHECK_EQ(dsm_affinity_judge(&a, 130 * T_MS, 60 * T_MS, T_SELF, T_NODES, &why), 2); /* idle 20 of 30 */
+    CHECK_EQ(why.period_ns, 30 * T_MS);
+    CHECK_EQ(why.wait_ns, 16 * T_MS);
+    CHECK_EQ(why.idle_ns, 20 * T_MS);
+    CHECK_EQ(why.misses, 40);
+    CHECK_EQ(why.from_target, 40);
+    CHECK_EQ(a.moves, 1);
+    CHECK_EQ(a.misses, 0); /* the next period starts */
+    CHECK_EQ(a.left, 1ull << T_SELF);
+}
+
+TEST(dsm_affinity_leaves_a_thread_that_mostly_runs)
+{
+    struct dsm_affinity a;
+    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_misses(&a, 30, 2, 300); /* 9 ms of 30: under a third */
+    CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
+    /* A third of a longer period still counts against the whole period. */
+    t_misses(&a, 30, 2, 600); /* 18 ms of 60 */
+    CHECK_EQ(t_judge(&a, 90, 90), DSM_NODE_NONE);
+    t_misses(&a, 40, 2, 500); /* 20 ms of 60 */
+    CHECK_EQ(t_judge(&a, 150, 150), 2);
+}
+
+TEST(dsm_affinity_leaves_a_thread_whose_node_computes)
+{
+    struct dsm_affinity a;
+    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_misses(&a, 40, 2, 500); /* 20 ms of 30 waiting, but the node idled 14 */
+    CHECK_EQ(t_judge(&a, 30, 14), DSM_NODE_NONE);
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, 60, 29), 2); /* 15 of 30 */
+}
+
+TEST(dsm_affinity_needs_enough_misses_and_one_leading_node)
+{
+    struct dsm_affinity a;
+    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 3, 4000); /* long waits, but few */
+    CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
+    t_misses(&a, 20, 2, 500);
+    t_misses(&a, 10, 3, 500); /* node 2 ended 2/3: under 3/4 */
+    CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
+    t_misses(&a, 30, 3, 500);
+    t_misses(&a, 10, 0, 500); /* node 3 ended 3/4 */
+    CHECK_EQ(t_judge(&a, 90, 90), 3);
+}
+
+TEST(dsm_affinity_ignores_its_own_node_and_unknown_enders)
+{
+    struct dsm_affinity a;
+    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_misses(&a, 40, T_SELF, 500);
+    CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
+    t_misses(&a, 40, DSM_MAX_NODES, 500); /* waited, but no node's message ended them */
+    CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
+    t_misses(&a, 40, T_NODES, 500); /* a node beyond the cluster */
+    CHECK_EQ(t_judge(&a, 90, 90), DSM_NODE_NONE);
+}
+
+TEST(dsm_affinity_quiet_time_doubles_with_each_move)
+{
+    struct dsm_affinity a;
+    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, 30, 30), 2);
+    /* It stayed (the move failed): no other move for 50 ms. */
+    t_misses(&a, 40, 3, 500);
+    CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
+    t_misses(&a, 40, 3, 500);
+    CHECK_EQ(t_judge(&a, 90, 90), 3);
+    CHECK_EQ(a.moves, 2);
+    CHECK_EQ(a.quiet_until_ns, 190 * T_MS); /* 100 ms after the second */
+    /* Arriving after three moves: 200 ms of quiet from the arrival; the doubling stops at 1.6 s. */
+    dsm_affinity_start(&a, 1000 * T_MS, 0, 3, 0);
+    CHECK_EQ(a.quiet_until_ns, 1200 * T_MS);
+    t_misses(&a, 40, 0, 500);
+    CHECK_EQ(t_judge(&a, 1030, 30), DSM_NODE_NONE);
+    CHECK_EQ(t_judge(&a, 1180, 180), DSM_NODE_NONE); /* restarts the period */
+    t_misses(&a, 40, 0, 500);
+    CHECK_EQ(t_judge(&a, 1210, 210), 0);
+    dsm_affinity_start(&a, 0, 0, 40, 0);
+    CHECK_EQ(a.quiet_until_ns, DSM_AFFINITY_QUIET_NS << DSM_AFFINITY_QUIET_MAX_SHIFT);
+}
+
+/* A thread whose pages follow it would otherwise be drawn straight back: it may not return
+ * to a node it left until DSM_AFFINITY_RETURN_NS after its arrival. */
+TEST(dsm_affinity_no_return_to_a_node_left_lately)
+{
+    struct dsm_affinity a;
+    uint64_t arrive_ms = 5000, quiet_ms = DSM_AFFINITY_QUIET_NS / T_MS;
+    dsm_affinity_start(&a, arrive_ms * T_MS, 0, 1, 1ull << 2); /* came from node 2 */
+    CHECK_EQ(a.left_until_ns, (arrive_ms * T_MS) + DSM_AFFINITY_RETURN_NS);
+    CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms, arrive_ms + quiet_ms), DSM_NODE_NONE); /* restart */
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms + T_PERIOD_MS, arrive_ms + quiet_ms + T_PERIOD_MS), DSM_NODE_NONE);
+    uint64_t back_ms = arrive_ms + DSM_AFFINITY_RETURN_NS / T_MS;
+    CHECK_EQ(t_judge(&a, back_ms, back_ms), DSM_NODE_NONE); /* restart */
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, back_ms + T_PERIOD_MS, back_ms + T_PERIOD_MS), 2);
+    CHECK_EQ(a.left, 1ull << T_SELF); /* node 2's mark expired; the node it left now is marked */
+}
+
+TEST(dsm_affinity_survives_a_clock_that_steps_back)
+{
+    struct dsm_affinity a;
+    dsm_affinity_start(&a, 50 * T_MS, 50 * T_MS, 0, 0);
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, 40, 40), DSM_NODE_NONE);
+    CHECK_EQ(t_judge(&a, 80, 40), DSM_NODE_NONE); /* idle time stepped back: counted as none */
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, 110, 70), 2);
+}
