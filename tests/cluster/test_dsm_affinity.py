@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: MIT
+"""Data affinity (DESIGN.md 4, docs/dsm-protocol.md 4d; dsm/affinity.c, kernel/dsm_affinity.c):
+threads that spend their time waiting for pages the other node took, on nodes whose CPUs sit
+idle, move to that node; threads that placed themselves stay; dsm.affinity=off leaves every
+thread where clone() put it. A moved thread keeps its tid, its thread-local storage, its
+signals and its joiner. Each worker reports sched_getcpu() (its node) at its start and end on
+stderr; stdout is the native run's."""
+import re
+import time
+
+from dsmkpy.logs import program_exit_status
+from dsmkpy.testing import build_musl, dsmk_run
+
+SOURCE = r"""
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WORKERS 4
+static long rounds;
+static int pin;
+static long counter;
+static pthread_barrier_t started, counted;
+static __thread long mine; /* thread-local: survives a move */
+static volatile sig_atomic_t signalled[WORKERS];
+static int start_node[WORKERS], end_node[WORKERS], tid_kept[WORKERS], tls_kept[WORKERS];
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+    signalled[mine - 1] = 1;
+}
+
+static void *worker(void *arg)
+{
+    long id = (long)arg;
+    mine = id + 1;
+    pid_t tid = gettid();
+    start_node[id] = sched_getcpu();
+    if (pin) {
+        cpu_set_t only;
+        CPU_ZERO(&only);
+        CPU_SET(start_node[id], &only);
+        if (sched_setaffinity(0, sizeof only, &only) != 0)
+            perror("sched_setaffinity");
+    }
+    pthread_barrier_wait(&started); /* all count at once, on both nodes */
+    for (long i = 0; i < rounds; i++) { /* musl's malloc: one lock, and its state on one page */
+        unsigned char *p = malloc(16 + (size_t)(i * 7919 % 500));
+        p[0] = 1;
+        __atomic_fetch_add(&counter, p[0], __ATOMIC_SEQ_CST);
+        free(p);
+    }
+    pthread_barrier_wait(&counted);
+    while (!signalled[id]) /* main's pthread_kill finds the thread wherever it went */
+        sched_yield();
+    end_node[id] = sched_getcpu();
+    tid_kept[id] = gettid() == tid;
+    tls_kept[id] = mine == id + 1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    rounds = argc > 1 ? atol(argv[1]) : 2000;
+    pin = argc > 2 && strcmp(argv[2], "pin") == 0;
+    signal(SIGUSR1, on_usr1);
+    pthread_barrier_init(&started, 0, WORKERS);
+    pthread_barrier_init(&counted, 0, WORKERS + 1);
+    pthread_t t[WORKERS];
+    for (long i = 0; i < WORKERS; i++)
+        pthread_create(&t[i], 0, worker, (void *)i);
+    pthread_barrier_wait(&counted);
+    for (int i = 0; i < WORKERS; i++)
+        pthread_kill(t[i], SIGUSR1);
+    int kept = 0;
+    for (int i = 0; i < WORKERS; i++) {
+        pthread_join(t[i], 0);
+        kept += tid_kept[i] && tls_kept[i];
+    }
+    printf("counter=%ld kept=%d of %d\n", counter, kept, WORKERS);
+    for (int i = 0; i < WORKERS; i++)
+        fprintf(stderr, "worker %d: node %d -> %d\n", i, start_node[i], end_node[i]);
+    return 0;
+}
+"""
+ROUNDS = "10000"  # 0.5-1.4 s of hand-offs on 2 TCG nodes with affinity off, 0.2 s on
+WANT = b"counter=%d kept=4 of 4\n" % (4 * int(ROUNDS))
+WORKER_LINE = re.compile(r"worker (\d): node (\d+) -> (\d+)")
+AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (on|off) moved_out=(\d+) moved_in=(\d+) held=(\d+)")
+MOVE_LINE = re.compile(r"dsm: thread (\d+) moves to node (\d+): of (\d+) ms, (\d+) waiting on (\d+) sharing misses "
+                       r"\((\d+) ended by it\), (\d+) with the CPU idle")
+
+
+def run_probe(tmp_path, name, nodes, args=(), words=()):
+    """Runs the probe with its run dirs kept: (stdout, {worker: (start, end)}, [affinity line
+    groups], [move line groups])."""
+    exe = build_musl(tmp_path, "affinity", SOURCE)
+    options = ["--keep"]
+    for w in words:
+        options += ["-k", w]
+    p = dsmk_run(tmp_path, name, nodes, exe, [ROUNDS] + list(args), options, timeout=300)
+    err = p.stderr.decode(errors="replace")
+    assert p.returncode == 0, err[-3000:]
+    workers = {int(w): (int(a), int(b)) for w, a, b in WORKER_LINE.findall(err)}
+    assert sorted(workers) == [0, 1, 2, 3], err[-3000:]
+    logs = "".join(f.read_text(errors="replace") for f in (tmp_path / "run").glob("%s-*/node*.log" % name))
+    return p.stdout, workers, AFFINITY_LINE.findall(logs), MOVE_LINE.findall(logs)
+
+
+def test_affinity_gathers_threads_that_wait_on_each_other(tmp_path):
+    out, workers, affinity, moves = run_probe(tmp_path, "gather", 2)
+    assert out == WANT
+    assert sorted(int(a[0]) for a in affinity) == [0, 1], affinity
+    assert all(a[1] == "on" for a in affinity)
+    moved_out = sum(int(a[2]) for a in affinity)
+    assert moved_out == sum(int(a[3]) for a in affinity) == len(moves) >= 1, (affinity, moves)
+    for tid, to, period, waited, misses, ended, idle in moves:
+        assert int(period) >= 30 and 3 * int(waited) >= int(period) - 1 and 2 * int(idle) >= int(period) - 1
+        assert int(misses) >= 8 and 4 * int(ended) >= 3 * int(misses)
+    assert {w[0] for w in workers.values()} == {0, 1}, workers  # round robin spread them
+    assert len({w[1] for w in workers.values()}) == 1, workers  # and they ended together
+
+
+def test_affinity_off_leaves_threads_where_clone_put_them(tmp_path):
+    out, workers, affinity, moves = run_probe(tmp_path, "off", 2, words=["dsm.affinity=off"])
+    assert out == WANT
+    assert sorted(affinity) == [("0", "off", "0", "0", "0"), ("1", "off", "0", "0", "0")], affinity
+    assert moves == []
+    assert all(start == end for start, end in workers.values()), workers
+
+
+def test_threads_that_placed_themselves_stay(tmp_path):
+    out, workers, affinity, moves = run_probe(tmp_path, "pinned", 2, args=["pin"])
+    assert out == WANT
+    assert moves == [] and sum(int(a[2]) for a in affinity) == 0, (affinity, moves)
+    assert all(start == end for start, end in workers.values()), workers
+    assert {w[0] for w in workers.values()} == {0, 1}, workers
+
+
+def test_affinity_moves_under_loss_on_four_nodes(tmp_path, make_cluster):
+    """10% loss on every tap from boot: the moves' snapshots and the signals that follow the
+    threads are retransmitted like any message; the output stays the native one."""
+    exe = build_musl(tmp_path, "affinity", SOURCE)
+    c = make_cluster(4, wait=False, program=str(exe), program_args=[ROUNDS])
+    for i in range(4):
+        c.loss(i, 10)
+    deadline = time.monotonic() + 300
+    status = None
+    while status is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+        status = program_exit_status(c.nodes[0].log_text())
+    assert status == 0, c.nodes[0].log_text()[-3000:]
+    time.sleep(0.5)  # the exit line follows every program byte; let QEMU's file catch up
+    with open(c.nodes[0].spec.stdout, "rb") as f:
+        assert f.read() == WANT
+    logs = "".join(n.log_text() for n in c.nodes)
+    assert len(MOVE_LINE.findall(logs)) >= 1, logs[-3000:]
