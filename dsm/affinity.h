@@ -3,7 +3,8 @@
  * node may be moved there instead"): one thread's judge. It counts the thread's sharing
  * misses (faults on pages another node took from this one, dsm_page_info.taken; a first
  * touch is not one) with the time each waited and the node whose message ended it. Once a
- * judging period has passed, it orders a move to the node that ended most of them when
+ * judging period has passed, it orders a move to the node that ended most of them (a third
+ * or more, and more than any other) when
  * the thread spent a third or more of the period waiting on them and its node's CPU sat
  * idle (every thread of the node waiting) half of it or more: then the node's CPU gave the
  * program little while its pages travelled, and on one node they stop travelling. A node

@@ -71,12 +71,19 @@ TEST(dsm_affinity_needs_enough_misses_and_one_leading_node)
     dsm_affinity_start(&a, 0, 0, 0, 0);
     t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 3, 4000); /* long waits, but few */
     CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
-    t_misses(&a, 20, 2, 500);
-    t_misses(&a, 10, 3, 500); /* node 2 ended 2/3: under 3/4 */
+    t_misses(&a, 11, 2, 500);
+    t_misses(&a, 11, 3, 500);
+    t_misses(&a, 10, 0, 500); /* nodes 2 and 3 tie */
     CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
-    t_misses(&a, 30, 3, 500);
-    t_misses(&a, 10, 0, 500); /* node 3 ended 3/4 */
-    CHECK_EQ(t_judge(&a, 90, 90), 3);
+    t_misses(&a, 10, 2, 500);
+    t_misses(&a, 9, 3, 500);
+    t_misses(&a, 9, 0, 500);
+    t_misses(&a, 6, DSM_MAX_NODES, 500); /* node 2 leads with 10 of 34: under a third */
+    CHECK_EQ(t_judge(&a, 90, 90), DSM_NODE_NONE);
+    t_misses(&a, 12, 3, 500);
+    t_misses(&a, 11, 2, 500);
+    t_misses(&a, 10, 0, 500); /* node 3 leads with 12 of 33: a third or more */
+    CHECK_EQ(t_judge(&a, 120, 120), 3);
 }
 
 TEST(dsm_affinity_ignores_its_own_node_and_unknown_enders)
