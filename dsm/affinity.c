@@ -57,7 +57,8 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, uint64_t now_ns, uint64_t id
 {
     memset(why, 0, sizeof *why);
     uint64_t period = now_ns - a->period_start_ns;
-    if (now_ns < a->period_start_ns || period < DSM_AFFINITY_PERIOD_NS)
+    if (now_ns < a->period_start_ns || period < DSM_AFFINITY_PERIOD_NS ||
+        (a->misses < DSM_AFFINITY_MIN_MISSES && period < DSM_AFFINITY_PERIOD_MAX_NS))
         return DSM_NODE_NONE;
     if (now_ns >= a->left_until_ns)
         a->left = 0;
@@ -79,12 +80,14 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, uint64_t now_ns, uint64_t id
                 a->wait_ns >= period / DSM_AFFINITY_WAIT_DIVISOR && idle >= period / DSM_AFFINITY_IDLE_DIVISOR &&
                 best_count > second_count && (uint64_t)best_count * DSM_AFFINITY_NODE_DIVISOR >= a->misses;
     affinity_new_period(a, now_ns, idle_ns);
-    if (!move)
-        return DSM_NODE_NONE;
+    return move ? best : DSM_NODE_NONE;
+}
+
+void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self)
+{
     a->moves++;
     a->quiet_until_ns = now_ns + affinity_quiet_ns(a->moves);
     if (self < DSM_MAX_NODES)
         a->left |= 1ull << self;
     a->left_until_ns = now_ns + DSM_AFFINITY_RETURN_NS;
-    return best;
 }

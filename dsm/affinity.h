@@ -23,7 +23,9 @@
 /* 30 ms: about 120 page hand-offs under TCG (250 us each); shorter periods judged sor's
  * barrier bursts (a few ms of waiting) as if they lasted. */
 #define DSM_AFFINITY_PERIOD_NS 30000000ull
-#define DSM_AFFINITY_MIN_MISSES 8          /* fewer in a period are no pattern */
+#define DSM_AFFINITY_MIN_MISSES 8          /* fewer are no pattern: the period stretches ... */
+/* ... up to this long, so misses that each wait milliseconds (a busy host) still add up */
+#define DSM_AFFINITY_PERIOD_MAX_NS (8 * DSM_AFFINITY_PERIOD_NS)
 #define DSM_AFFINITY_QUIET_NS 50000000ull  /* after a move: no other for 50 ms, doubling per move */
 #define DSM_AFFINITY_QUIET_MAX_SHIFT 5     /* ... up to 1.6 s */
 #define DSM_AFFINITY_RETURN_NS 1000000000ull /* no move back to a node left less than 1 s ago */
@@ -55,9 +57,12 @@ void dsm_affinity_start(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_n
 void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns);
 /* At now (node idle time idle_ns so far), on node self of nnodes: the node the thread
  * should move to, or DSM_NODE_NONE; *why holds the period's evidence when it judged
- * (why->period_ns 0: no judgement yet). Judges, and restarts the period, only once a period
- * has passed; a move it orders starts the quiet time and marks self as left. */
+ * (why->period_ns 0: no judgement yet). Judges, and restarts the period, once a period has
+ * passed with DSM_AFFINITY_MIN_MISSES misses or more, or DSM_AFFINITY_PERIOD_MAX_NS has. */
 unsigned dsm_affinity_judge(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_ns, unsigned self,
                             unsigned nnodes, struct dsm_affinity_verdict *why);
+/* The thread leaves node self at now as judged: counts the move, starts its quiet time and
+ * marks self as left. */
+void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self);
 
 #endif

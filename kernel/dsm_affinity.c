@@ -74,9 +74,10 @@ void dsm_affinity_user_fault_done(void)
              thread_current()->tid, to, (unsigned long long)(why.period_ns / NS_PER_MS),
              (unsigned long long)(why.wait_ns / NS_PER_MS), why.misses, why.from_target,
              (unsigned long long)(why.idle_ns / NS_PER_MS));
+    dsm_affinity_moving(&a->judge, now, dsm_self); /* before the snapshot: the count travels with it */
     dsm_affinity_moved_out++;
     if (dsm_threads_move_by_affinity(to) < 0)
-        dsm_affinity_moved_out--; /* it stays; the judge's quiet time keeps it from retrying at once */
+        dsm_affinity_moved_out--; /* it stays; its quiet time keeps it from trying again at once */
 }
 
 void dsm_affinity_pin(const struct thread *t)

