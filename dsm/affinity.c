@@ -4,43 +4,55 @@
 
 #include "kernel/libc.h"
 
-/* Shares are compared in integers: waited >= period / WAIT_DIVISOR, the node idle >= period
- * / IDLE_DIVISOR, and the leading node (more than any other) ended misses / NODE_DIVISOR or
- * more. A plurality, not a majority: on 4 nodes with one contending thread on each, each
- * thread's misses come from 3 nodes in about equal parts, and a 3/4 rule kept mallocstress
- * spread for 14 s of its 16; once one thread joins another, their node leads for the rest. Measured on the bundled programs (2 nodes, 10 ms periods): a thread of
+/* Shares are compared in integers. Gathering: waited >= period / WAIT_DIVISOR, the node idle
+ * >= period / IDLE_DIVISOR, and the leading node (more than any other) ended misses /
+ * NODE_DIVISOR or more. A plurality, not a majority: on 4 nodes with one contending thread
+ * on each, each thread's misses come from 3 nodes in about equal parts, and a 3/4 rule kept
+ * mallocstress spread for 14 s of its 16; once one thread joins another, their node leads
+ * for the rest. Measured on the bundled programs (2 nodes, 10 ms periods): a thread of
  * mallocstress, pingpong or sor 128 (faster on one node) waits 0.4-0.6 of a period on
  * sharing misses with its node idle 0.7-0.9 of the run; one of sor 1024 (faster on two)
- * waits 0.2 with its node idle 0.4. */
+ * waits 0.2 with its node idle 0.4. Home-going: ready for the CPU >= period *
+ * HOME_READY_NUMERATOR / HOME_READY_DENOMINATOR and waited on misses < period /
+ * HOME_WAIT_DIVISOR. Two thirds, not half: gathered mallocstress threads, which still
+ * contend (for the lock, now locally), were ready about half of a period and went home one
+ * after another, each drawing the others after it; four computing threads on one CPU are
+ * ready three quarters of it. */
 #define DSM_AFFINITY_WAIT_DIVISOR 3
 #define DSM_AFFINITY_IDLE_DIVISOR 2
 #define DSM_AFFINITY_NODE_DIVISOR 3
+#define DSM_AFFINITY_HOME_READY_NUMERATOR 2
+#define DSM_AFFINITY_HOME_READY_DENOMINATOR 3
+#define DSM_AFFINITY_HOME_WAIT_DIVISOR 10
 
-static void affinity_new_period(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_ns)
+static void affinity_new_period(struct dsm_affinity *a, const struct dsm_affinity_clocks *c)
 {
-    a->period_start_ns = now_ns;
-    a->period_start_idle_ns = idle_ns;
+    a->period_start_ns = c->now_ns;
+    a->period_start_idle_ns = c->node_idle_ns;
+    a->period_start_ready_ns = c->thread_ready_ns;
     a->wait_ns = 0;
     a->misses = 0;
     memset(a->by_node, 0, sizeof a->by_node);
 }
 
-/* The quiet time after the moves-th move (moves >= 1). */
-static uint64_t affinity_quiet_ns(uint32_t moves)
+/* base << min(count, max_shift): a time doubling with each event counted. */
+static uint64_t affinity_doubled(uint64_t base, uint32_t count, unsigned max_shift)
 {
-    return DSM_AFFINITY_QUIET_NS << (moves - 1 < DSM_AFFINITY_QUIET_MAX_SHIFT ? moves - 1 : DSM_AFFINITY_QUIET_MAX_SHIFT);
+    return base << (count < max_shift ? count : max_shift);
 }
 
-void dsm_affinity_start(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_ns, uint32_t moves, uint64_t left)
+void dsm_affinity_start(struct dsm_affinity *a, const struct dsm_affinity_clocks *c,
+                        const struct dsm_affinity_history *h)
 {
     memset(a, 0, sizeof *a);
-    affinity_new_period(a, now_ns, idle_ns);
-    a->moves = moves;
-    a->left = left;
-    if (moves)
-        a->quiet_until_ns = now_ns + affinity_quiet_ns(moves);
-    if (left)
-        a->left_until_ns = now_ns + DSM_AFFINITY_RETURN_NS;
+    a->h = *h;
+    a->arrived_ns = c->now_ns;
+    affinity_new_period(a, c);
+    if (h->moves)
+        a->quiet_until_ns = c->now_ns + affinity_doubled(DSM_AFFINITY_QUIET_NS, h->moves - 1,
+                                                         DSM_AFFINITY_QUIET_MAX_SHIFT);
+    if (h->left)
+        a->left_until_ns = c->now_ns + DSM_AFFINITY_LEFT_NS;
 }
 
 void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns)
@@ -52,16 +64,9 @@ void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns)
         a->by_node[from]++;
 }
 
-unsigned dsm_affinity_judge(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_ns, unsigned self,
-                            unsigned nnodes, struct dsm_affinity_verdict *why)
+/* The node that ended the most misses, more than any other and a third of them or more. */
+static unsigned affinity_leader(const struct dsm_affinity *a, unsigned nnodes, uint32_t *count)
 {
-    memset(why, 0, sizeof *why);
-    uint64_t period = now_ns - a->period_start_ns;
-    if (now_ns < a->period_start_ns || period < DSM_AFFINITY_PERIOD_NS ||
-        (a->misses < DSM_AFFINITY_MIN_MISSES && period < DSM_AFFINITY_PERIOD_MAX_NS))
-        return DSM_NODE_NONE;
-    if (now_ns >= a->left_until_ns)
-        a->left = 0;
     unsigned best = DSM_NODE_NONE;
     uint32_t best_count = 0, second_count = 0;
     for (unsigned i = 0; i < nnodes && i < DSM_MAX_NODES; i++) {
@@ -73,21 +78,52 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, uint64_t now_ns, uint64_t id
             second_count = a->by_node[i];
         }
     }
-    uint64_t idle = idle_ns >= a->period_start_idle_ns ? idle_ns - a->period_start_idle_ns : 0;
-    *why = (struct dsm_affinity_verdict){ period, a->wait_ns, idle, a->misses, best_count };
-    bool move = best != DSM_NODE_NONE && best != self && !(a->left & (1ull << best)) &&
-                now_ns >= a->quiet_until_ns && a->misses >= DSM_AFFINITY_MIN_MISSES &&
-                a->wait_ns >= period / DSM_AFFINITY_WAIT_DIVISOR && idle >= period / DSM_AFFINITY_IDLE_DIVISOR &&
-                best_count > second_count && (uint64_t)best_count * DSM_AFFINITY_NODE_DIVISOR >= a->misses;
-    affinity_new_period(a, now_ns, idle_ns);
-    return move ? best : DSM_NODE_NONE;
+    *count = best_count;
+    bool leads = best_count > second_count && (uint64_t)best_count * DSM_AFFINITY_NODE_DIVISOR >= a->misses;
+    return leads ? best : DSM_NODE_NONE;
 }
 
-void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self)
+unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_clocks *c, unsigned self,
+                            unsigned nnodes, struct dsm_affinity_verdict *why)
 {
-    a->moves++;
-    a->quiet_until_ns = now_ns + affinity_quiet_ns(a->moves);
+    memset(why, 0, sizeof *why);
+    uint64_t now = c->now_ns, period = now - a->period_start_ns;
+    if (now < a->period_start_ns || period < DSM_AFFINITY_PERIOD_NS ||
+        (a->misses < DSM_AFFINITY_MIN_MISSES && period < DSM_AFFINITY_PERIOD_MAX_NS && a->h.home == self))
+        return DSM_NODE_NONE;
+    if (now >= a->left_until_ns)
+        a->h.left = 0;
+    uint32_t count;
+    unsigned leader = affinity_leader(a, nnodes, &count);
+    uint64_t idle = c->node_idle_ns >= a->period_start_idle_ns ? c->node_idle_ns - a->period_start_idle_ns : 0;
+    uint64_t ready =
+        c->thread_ready_ns >= a->period_start_ready_ns ? c->thread_ready_ns - a->period_start_ready_ns : 0;
+    *why = (struct dsm_affinity_verdict){ period, a->wait_ns, idle, ready, a->misses, count, false };
+    bool quiet = now < a->quiet_until_ns;
+    bool gather = leader != DSM_NODE_NONE && leader != self && !(a->h.left & (1ull << leader)) &&
+                  a->misses >= DSM_AFFINITY_MIN_MISSES && a->wait_ns >= period / DSM_AFFINITY_WAIT_DIVISOR &&
+                  idle >= period / DSM_AFFINITY_IDLE_DIVISOR;
+    bool home = a->h.home != self && a->h.home < nnodes && !gather &&
+                now - a->arrived_ns >= affinity_doubled(DSM_AFFINITY_HOME_AFTER_NS, a->h.homings,
+                                                        DSM_AFFINITY_HOME_MAX_SHIFT) &&
+                ready * DSM_AFFINITY_HOME_READY_DENOMINATOR >= period * DSM_AFFINITY_HOME_READY_NUMERATOR &&
+                a->wait_ns < period / DSM_AFFINITY_HOME_WAIT_DIVISOR;
+    affinity_new_period(a, c);
+    if (quiet || (!gather && !home))
+        return DSM_NODE_NONE;
+    why->home = home;
+    return home ? a->h.home : leader;
+}
+
+void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self, unsigned to)
+{
+    a->h.moves++;
+    a->quiet_until_ns = now_ns + affinity_doubled(DSM_AFFINITY_QUIET_NS, a->h.moves - 1, DSM_AFFINITY_QUIET_MAX_SHIFT);
+    if (to == a->h.home) {
+        a->h.homings++;
+        return;
+    }
     if (self < DSM_MAX_NODES)
-        a->left |= 1ull << self;
-    a->left_until_ns = now_ns + DSM_AFFINITY_RETURN_NS;
+        a->h.left |= 1ull << self;
+    a->left_until_ns = now_ns + DSM_AFFINITY_LEFT_NS;
 }

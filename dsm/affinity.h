@@ -4,15 +4,18 @@
  * misses (faults on pages another node took from this one, dsm_page_info.taken; a first
  * touch is not one) with the time each waited and the node whose message ended it. Once a
  * judging period has passed, it orders a move to the node that ended most of them (a third
- * or more, and more than any other) when
- * the thread spent a third or more of the period waiting on them and its node's CPU sat
- * idle (every thread of the node waiting) half of it or more: then the node's CPU gave the
- * program little while its pages travelled, and on one node they stop travelling. A node
- * whose CPU is busy keeps its threads, so a program that computes in parallel and shares a
- * little stays spread. Moves are damped: quiet time doubling with each move, and no return
- * to a node the thread left within DSM_AFFINITY_RETURN_NS, so a thread whose pages follow it
- * cannot bounce between two nodes. Portable: the kernel glue (kernel/dsm_affinity.c) keeps
- * one per thread, the host tests drive it with a fake clock. */
+ * or more, and more than any other) when the thread spent a third or more of the period
+ * waiting on them and its node's CPU sat idle (every thread of the node waiting) half of it
+ * or more: then the node's CPU gave the program little while its pages travelled, and on
+ * one node they stop travelling. A node whose CPU is busy keeps its threads, so a program
+ * that computes in parallel and shares a little stays spread. The other way: a thread away
+ * from its home node (where clone() placed it) that waited for the CPU two thirds of a
+ * period and for pages hardly at all is sent home, so threads gathered by a contended phase spread
+ * out again for the computing phase after it. Moves are damped: quiet time doubling with
+ * each move, no return to a node the thread left by gathering within DSM_AFFINITY_LEFT_NS,
+ * and a home-going only after DSM_AFFINITY_HOME_AFTER_NS on a node, doubling with each
+ * one, so a thread whose pages follow it cannot bounce. Portable: the kernel glue
+ * (kernel/dsm_affinity.c) keeps one per thread, the host tests drive it with a fake clock. */
 #ifndef DSM_AFFINITY_H
 #define DSM_AFFINITY_H
 
@@ -28,41 +31,66 @@
 #define DSM_AFFINITY_PERIOD_MAX_NS (8 * DSM_AFFINITY_PERIOD_NS)
 #define DSM_AFFINITY_QUIET_NS 50000000ull  /* after a move: no other for 50 ms, doubling per move */
 #define DSM_AFFINITY_QUIET_MAX_SHIFT 5     /* ... up to 1.6 s */
-#define DSM_AFFINITY_RETURN_NS 1000000000ull /* no move back to a node left less than 1 s ago */
+#define DSM_AFFINITY_LEFT_NS 1000000000ull /* no gathering back to a node left less than 1 s ago */
+/* Home-going: only after 400 ms on a node, doubling with each one (up to 12.8 s). Gathered
+ * threads of a program whose contention goes on (mallocstress, falseshare) look like
+ * computing ones once together, and a home-going spreads them into it again; with 100 ms,
+ * 2-node mallocstress moved 22 times in one run (3.9 s against 1.3) and falseshare lost its
+ * gain. 400 ms leaves a program that computes after a contended start that long on fewer
+ * nodes. */
+#define DSM_AFFINITY_HOME_AFTER_NS 400000000ull
+#define DSM_AFFINITY_HOME_MAX_SHIFT 5
+
+/* What a thread's judges have decided so far: it travels with the thread. */
+struct dsm_affinity_history {
+    uint32_t moves;   /* moves its judges ordered */
+    uint32_t homings; /* of them, home-goings */
+    uint64_t left;    /* nodes it left by gathering lately, bit per node */
+    uint16_t home;    /* the node clone() placed it on */
+};
 
 struct dsm_affinity {
+    struct dsm_affinity_history h;
+    uint64_t arrived_ns;               /* when it came to this node (or began) */
     uint64_t period_start_ns;
     uint64_t period_start_idle_ns;     /* the node's idle time (cumulative) at the period's start */
+    uint64_t period_start_ready_ns;    /* the thread's time ready for the CPU (cumulative), the same */
     uint64_t wait_ns;                  /* waited on sharing misses this period */
     uint32_t misses;                   /* sharing misses this period */
     uint16_t by_node[DSM_MAX_NODES];   /* of them, ended by each node's message */
     uint64_t quiet_until_ns;           /* no move before */
-    uint64_t left;                     /* nodes it left by affinity, bit per node ... */
-    uint64_t left_until_ns;            /* ... kept from until then */
-    uint32_t moves;                    /* moves its judges ordered */
+    uint64_t left_until_ns;            /* h.left is forgotten then */
+};
+
+/* A node's and a thread's cumulative clocks at one instant. */
+struct dsm_affinity_clocks {
+    uint64_t now_ns;
+    uint64_t node_idle_ns;    /* the node's CPU halted with nothing to run */
+    uint64_t thread_ready_ns; /* the thread ready to run, waiting for the CPU */
 };
 
 /* The evidence of a judgement (for the log). */
 struct dsm_affinity_verdict {
-    uint64_t period_ns, wait_ns, idle_ns;
+    uint64_t period_ns, wait_ns, idle_ns, ready_ns;
     uint32_t misses, from_target;
+    bool home;                /* the move is a home-going */
 };
 
-/* Starts a judge for a thread that begins at now (moves 0, left 0), or arrives at now after
- * moves moves, having left the nodes in left (its quiet and no-return times run from now).
- * idle_ns: the node's cumulative idle time now. */
-void dsm_affinity_start(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_ns, uint32_t moves, uint64_t left);
+/* Starts a judge at c for a thread that arrives with history h (its quiet and no-return
+ * times run from now, as the judge that ordered the last move set them). */
+void dsm_affinity_start(struct dsm_affinity *a, const struct dsm_affinity_clocks *c,
+                        const struct dsm_affinity_history *h);
 /* Counts one sharing miss that waited wait_ns and was ended by node from (>= DSM_MAX_NODES:
  * by none, e.g. a local completion). */
 void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns);
-/* At now (node idle time idle_ns so far), on node self of nnodes: the node the thread
- * should move to, or DSM_NODE_NONE; *why holds the period's evidence when it judged
- * (why->period_ns 0: no judgement yet). Judges, and restarts the period, once a period has
- * passed with DSM_AFFINITY_MIN_MISSES misses or more, or DSM_AFFINITY_PERIOD_MAX_NS has. */
-unsigned dsm_affinity_judge(struct dsm_affinity *a, uint64_t now_ns, uint64_t idle_ns, unsigned self,
+/* At c, on node self of nnodes: the node the thread should move to, or DSM_NODE_NONE; *why
+ * holds the period's evidence when it judged (why->period_ns 0: no judgement yet). Judges,
+ * and restarts the period, once a period has passed with DSM_AFFINITY_MIN_MISSES misses or
+ * more, or DSM_AFFINITY_PERIOD_MAX_NS has. */
+unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_clocks *c, unsigned self,
                             unsigned nnodes, struct dsm_affinity_verdict *why);
-/* The thread leaves node self at now as judged: counts the move, starts its quiet time and
- * marks self as left. */
-void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self);
+/* The thread leaves node self for node to at now, as judged: counts the move (a home-going
+ * if to is its home; else self is marked left). */
+void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self, unsigned to);
 
 #endif

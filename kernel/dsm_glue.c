@@ -599,6 +599,7 @@ static bool dsm_setup(void)
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_ID, dsm_sys_node_id);
     syscall_set_dsmk(DSM_GLUE_SYS_NODE_COUNT, dsm_sys_node_count);
     dsm_threads_init();
+    dsm_affinity_init();
     dsm_control_init();
     dsm_clock_init();
     dsm_region_mode_init();

@@ -111,8 +111,7 @@ struct dsm_thread_msg {
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
     uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
     struct thread_prctl prctl;  /* its prctl settings (a new thread: inherited from its creator's) */
-    uint64_t affinity_left;     /* nodes it left by data affinity lately (dsm/affinity.h) */
-    uint32_t affinity_moves;    /* moves its data-affinity judges ordered */
+    struct dsm_affinity_history affinity; /* its data-affinity judges' decisions (a new thread: its home) */
     uint8_t pinned;             /* 1: the program placed it; affinity leaves it there */
     uint8_t by_affinity;        /* 1: moved by its affinity judge */
 };
@@ -147,6 +146,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     m->prctl = thread_prctl_inherit(thread_current()->prctl);
     m->clock_seen_ns = thread_current()->clock_seen_ns;
     m->tid = dsm_threads_new_tid(to);
+    m->affinity.home = (uint16_t)to;
     int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
@@ -193,7 +193,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->clock_seen_ns = m.clock_seen_ns;
             t->prctl = m.prctl; /* a peer's bytes, read back by the program only */
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
-            dsm_affinity_arrived(t, from, m.pinned != 0, m.affinity_moves, m.affinity_left, m.by_affinity != 0);
+            dsm_affinity_arrived(t, from, m.pinned != 0, &m.affinity, m.by_affinity != 0);
         }
     }
     if (request_id)
@@ -231,7 +231,7 @@ static long dsm_threads_move(unsigned node, bool from_syscall, bool by_affinity)
     m->clock_seen_ns = t->clock_seen_ns;
     m->tid = t->tid;
     bool pinned;
-    dsm_affinity_leaving(t, &pinned, &m->affinity_moves, &m->affinity_left);
+    dsm_affinity_leaving(t, &pinned, &m->affinity);
     m->pinned = pinned;
     m->by_affinity = by_affinity;
     dsm_threads_sent_away = true;

@@ -121,7 +121,7 @@ static bool program_trap_page_fault(struct trap_frame *frame)
     enum uvm_fault result =
         (frame->error_code & PF_ERR_RESERVED) ? UVM_FAULT_VIOLATION : uvm_handle_fault(addr, access);
     if (result == UVM_FAULT_RESOLVED) {
-        dsm_affinity_user_fault_done(); /* may move the thread: the access then runs on its new node */
+        dsm_affinity_check(); /* may move the thread: the access then runs on its new node */
         return true;
     }
     /* Out of memory ends the program the way Linux's OOM killer does: SIGKILL. */

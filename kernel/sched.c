@@ -55,6 +55,7 @@ struct thread *thread_current(void)
 void sched_enqueue(struct thread *t)
 {
     t->state = THREAD_READY;
+    t->ready_since_ns = clock_now_ns();
     t->next = NULL;
     if (runq_tail)
         runq_tail->next = t;
@@ -158,6 +159,8 @@ static void sched_switch_to(struct thread *next)
     fpu_save(&prev->fpu);
     uint64_t now = clock_now_ns();
     sched_charge(now);
+    if (next->state == THREAD_READY)
+        next->ready_ns += now - next->ready_since_ns;
     next->ran_since_ns = now;
     next->state = THREAD_RUNNING;
     sched_current = next;
@@ -337,19 +340,28 @@ static void sched_irq_preempt(unsigned vector)
     sched_yield();
 }
 
+static void (*sched_user_return_hook)(void);
+
+void sched_set_user_return_hook(void (*fn)(void))
+{
+    sched_user_return_hook = fn;
+}
+
 /* After an interrupt's work (and any switch it caused): a thread about to return to user
- * mode from this interrupt runs its pending signal's handler first, so a thread computing
- * without system calls still gets pthread_kill, pthread_cancel or a default action within
- * one tick. Same user-mode test as the tick. */
+ * mode from this interrupt meets the user-return hook (data affinity may move it), then
+ * runs its pending signal's handler first, so a thread computing without system calls still
+ * gets pthread_kill, pthread_cancel or a default action within one tick. Same user-mode
+ * test as the tick. */
 static void sched_irq_exit(unsigned vector)
 {
     sched_irq_preempt(vector);
     struct thread *cur = sched_current;
-    if (!cur || cur->state != THREAD_RUNNING || !(cur->sigpending & ~cur->sigmask))
+    if (!cur || cur->state != THREAD_RUNNING || thread_user_frame(cur)->vector != vector)
         return;
-    struct trap_frame *frame = thread_user_frame(cur);
-    if (frame->vector == vector)
-        signal_deliver_pending(frame, SIGNAL_NOT_SYSCALL);
+    if (sched_user_return_hook)
+        sched_user_return_hook();
+    if (cur->sigpending & ~cur->sigmask)
+        signal_deliver_pending(thread_user_frame(cur), SIGNAL_NOT_SYSCALL);
 }
 
 void sched_start(void)

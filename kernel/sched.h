@@ -43,5 +43,8 @@ uint64_t sched_halt_count(void);
 uint64_t sched_thread_cpu_ns(const struct thread *t);
 /* CPU time of the program on this node: its live threads' plus its exited threads'. */
 uint64_t sched_process_cpu_ns(void);
+/* fn runs after an interrupt's work when the running thread returns to user mode from it
+ * (its trap frame is the interrupt's): it may switch away, block, or end the thread here. */
+void sched_set_user_return_hook(void (*fn)(void));
 
 #endif

@@ -92,6 +92,10 @@ struct thread {
      * to ran_since_ns, the last time the count was brought up to date. */
     uint64_t cpu_ns;
     uint64_t ran_since_ns;
+    /* Time spent ready to run but waiting for the CPU (kernel/sched.c): the sum of each
+     * wait from its enqueue (ready_since_ns) to its switch-in. */
+    uint64_t ready_ns;
+    uint64_t ready_since_ns;
     char comm[THREAD_COMM_LEN]; /* prctl(PR_SET_NAME): NUL-terminated; a new thread takes its creator's */
     int32_t nice;              /* setpriority's THREAD_NICE_MIN..MAX; a new thread takes its creator's */
     uint64_t clock_seen_ns;    /* the latest program clock reading it was shown (kernel/time_conv.h);

@@ -6,6 +6,7 @@ thread where clone() put it. A moved thread keeps its tid, its thread-local stor
 signals and its joiner. Each worker reports sched_getcpu() (its node) at its start and end on
 stderr; stdout is the native run's."""
 import re
+import subprocess
 import time
 
 import pytest
@@ -96,12 +97,14 @@ WANT = b"counter=%d kept=4 of 4\n" % (4 * int(ROUNDS))
 WORKER_LINE = re.compile(r"worker (\d): node (\d+) -> (\d+)")
 AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (on|off) moved_out=(\d+) moved_in=(\d+) held=(\d+)")
 MOVE_LINE = re.compile(r"dsm: thread (\d+) moves to node (\d+): of (\d+) ms, (\d+) waiting on (\d+) sharing misses "
-                       r"\((\d+) ended by it\), (\d+) with the CPU idle")
+                       r"\((\d+) ended by it\), (\d+) with the CPU idle, \d+ ready for it")
+HOME_LINE = re.compile(r"dsm: thread (\d+) moves to node (\d+) \(home\): of (\d+) ms, (\d+) waiting on \d+ sharing "
+                       r"misses \(\d+ ended by it\), \d+ with the CPU idle, (\d+) ready for it")
 
 
 def run_probe(tmp_path, name, nodes, args=(), words=()):
     """Runs the probe with its run dirs kept: (stdout, {worker: (start, end)}, [affinity line
-    groups], [move line groups])."""
+    groups], [move line groups: gatherings, then home-goings])."""
     exe = build_musl(tmp_path, "affinity", SOURCE)
     options = ["--keep"]
     for w in words:
@@ -112,7 +115,7 @@ def run_probe(tmp_path, name, nodes, args=(), words=()):
     workers = {int(w): (int(a), int(b)) for w, a, b in WORKER_LINE.findall(err)}
     assert sorted(workers) == [0, 1, 2, 3], err[-3000:]
     logs = "".join(f.read_text(errors="replace") for f in (tmp_path / "run").glob("%s-*/node*.log" % name))
-    return p.stdout, workers, AFFINITY_LINE.findall(logs), MOVE_LINE.findall(logs)
+    return p.stdout, workers, AFFINITY_LINE.findall(logs), MOVE_LINE.findall(logs) + HOME_LINE.findall(logs)
 
 
 @pytest.mark.parametrize("nodes", [2, 4])
@@ -123,7 +126,7 @@ def test_affinity_gathers_threads_that_wait_on_each_other(tmp_path, nodes):
     assert all(a[1] == "on" for a in affinity)
     moved_out = sum(int(a[2]) for a in affinity)
     assert moved_out == sum(int(a[3]) for a in affinity) == len(moves) >= 1, (affinity, moves)
-    for tid, to, period, waited, misses, ended, idle in moves:
+    for tid, to, period, waited, misses, ended, idle in (m for m in moves if len(m) == 7):
         # the line's figures are whole ms, rounded down
         assert int(period) >= 30 and 3 * (int(waited) + 1) >= int(period) and 2 * (int(idle) + 1) >= int(period)
         assert int(misses) >= 8 and 3 * int(ended) >= int(misses)
@@ -168,3 +171,64 @@ def test_affinity_moves_under_loss_on_four_nodes(tmp_path, make_cluster):
         assert f.read() == WANT
     logs = "".join(n.log_text() for n in c.nodes)
     assert len(MOVE_LINE.findall(logs)) >= 1, logs[-3000:]
+
+
+PHASES = r"""
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define WORKERS 4
+static long rounds, work, counter;
+static pthread_barrier_t phase;
+static double result[WORKERS];
+
+static void *worker(void *arg)
+{
+    long id = (long)arg;
+    pthread_barrier_wait(&phase);
+    for (long i = 0; i < rounds; i++) { /* contended: gathers the workers on one node */
+        unsigned char *p = malloc(16 + (size_t)(i * 7919 % 500));
+        p[0] = 1;
+        __atomic_fetch_add(&counter, p[0], __ATOMIC_SEQ_CST);
+        free(p);
+    }
+    pthread_barrier_wait(&phase);
+    double x = 1.0;
+    for (long i = 0; i < work; i++) /* then private computing: they should spread again */
+        x = x * 1.0000001 + 1e-9;
+    result[id] = x;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    rounds = atol(argv[1]);
+    work = atol(argv[2]);
+    pthread_barrier_init(&phase, 0, WORKERS);
+    pthread_t t[WORKERS];
+    for (long i = 0; i < WORKERS; i++)
+        pthread_create(&t[i], 0, worker, (void *)i);
+    for (int i = 0; i < WORKERS; i++)
+        pthread_join(t[i], 0);
+    printf("counter=%ld result=%.6f\n", counter, result[0]);
+    return 0;
+}
+"""
+
+
+def test_gathered_threads_go_home_to_compute(tmp_path):
+    """A contended phase gathers the workers on one node; the computing phase after it (four
+    threads ready for one CPU, none waiting on pages) sends those away from home back, after
+    DSM_AFFINITY_HOME_AFTER_NS there. The output is the native run's."""
+    exe = build_musl(tmp_path, "phases", PHASES)
+    args = ["20000", "100000000"]
+    native = subprocess.run([str(exe)] + args, capture_output=True, timeout=120)
+    p = dsmk_run(tmp_path, "phases", 2, exe, args, ["--keep"], timeout=300)
+    assert (p.returncode, p.stdout) == (0, native.stdout), p.stderr.decode(errors="replace")[-3000:]
+    logs = "".join(f.read_text(errors="replace") for f in (tmp_path / "run").glob("phases-*/node*.log"))
+    gathered, homed = MOVE_LINE.findall(logs), HOME_LINE.findall(logs)
+    if gathered:  # a busy host may leave the contended phase too short to judge
+        assert homed, logs[-3000:]
+    for tid, to, period, waited, ready in homed:
+        assert 10 * int(waited) <= int(period) and 3 * (int(ready) + 1) >= 2 * int(period), (period, waited, ready)

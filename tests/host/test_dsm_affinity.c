@@ -8,6 +8,20 @@
 #define T_SELF 1
 #define T_NODES 4
 #define T_PERIOD_MS (DSM_AFFINITY_PERIOD_NS / T_MS)
+#define T_MAX_MS (DSM_AFFINITY_PERIOD_MAX_NS / T_MS)
+
+/* Starts a at now_ms (node idle idle_ms so far, the thread ready 0) with history h. */
+static void t_start(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms, struct dsm_affinity_history h)
+{
+    struct dsm_affinity_clocks c = { now_ms * T_MS, idle_ms * T_MS, 0 };
+    dsm_affinity_start(a, &c, &h);
+}
+
+/* A thread that began at home (T_SELF) at now_ms. */
+static void t_begin(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms)
+{
+    t_start(a, now_ms, idle_ms, (struct dsm_affinity_history){ .home = T_SELF });
+}
 
 /* count misses ended by node from, each waiting wait_us. */
 static void t_misses(struct dsm_affinity *a, unsigned count, unsigned from, uint64_t wait_us)
@@ -16,39 +30,48 @@ static void t_misses(struct dsm_affinity *a, unsigned count, unsigned from, uint
         dsm_affinity_miss(a, from, wait_us * 1000);
 }
 
-/* Judges at now_ms, the node having idled idle_ms in all so far. */
+/* Judges at now_ms, the node having idled idle_ms and the thread been ready ready_ms in all. */
+static unsigned t_judge_ready(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms, uint64_t ready_ms,
+                              struct dsm_affinity_verdict *why)
+{
+    struct dsm_affinity_clocks c = { now_ms * T_MS, idle_ms * T_MS, ready_ms * T_MS };
+    return dsm_affinity_judge(a, &c, T_SELF, T_NODES, why);
+}
+
 static unsigned t_judge(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms)
 {
     struct dsm_affinity_verdict why;
-    return dsm_affinity_judge(a, now_ms * T_MS, idle_ms * T_MS, T_SELF, T_NODES, &why);
+    return t_judge_ready(a, now_ms, idle_ms, 0, &why);
 }
 
 TEST(dsm_affinity_moves_a_waiting_thread_of_an_idle_node)
 {
     struct dsm_affinity a;
     struct dsm_affinity_verdict why;
-    dsm_affinity_start(&a, 100 * T_MS, 40 * T_MS, 0, 0);
+    t_begin(&a, 100, 40);
     t_misses(&a, 40, 2, 400); /* 16 ms of 30 waiting, all ended by node 2 */
-    CHECK_EQ(dsm_affinity_judge(&a, 120 * T_MS, 50 * T_MS, T_SELF, T_NODES, &why), DSM_NODE_NONE);
+    CHECK_EQ(t_judge_ready(&a, 120, 50, 0, &why), DSM_NODE_NONE);
     CHECK_EQ(why.period_ns, 0); /* not a period yet */
-    CHECK_EQ(dsm_affinity_judge(&a, 130 * T_MS, 60 * T_MS, T_SELF, T_NODES, &why), 2); /* idle 20 of 30 */
+    CHECK_EQ(t_judge_ready(&a, 130, 60, 0, &why), 2); /* idle 20 of 30 */
     CHECK_EQ(why.period_ns, 30 * T_MS);
     CHECK_EQ(why.wait_ns, 16 * T_MS);
     CHECK_EQ(why.idle_ns, 20 * T_MS);
     CHECK_EQ(why.misses, 40);
     CHECK_EQ(why.from_target, 40);
-    CHECK_EQ(a.misses, 0); /* the next period starts */
-    CHECK_EQ(a.moves, 0);  /* judged, not moved yet */
-    dsm_affinity_moving(&a, 130 * T_MS, T_SELF);
-    CHECK_EQ(a.moves, 1);
-    CHECK_EQ(a.left, 1ull << T_SELF);
+    CHECK(!why.home);
+    CHECK_EQ(a.misses, 0);   /* the next period starts */
+    CHECK_EQ(a.h.moves, 0);  /* judged, not moved yet */
+    dsm_affinity_moving(&a, 130 * T_MS, T_SELF, 2);
+    CHECK_EQ(a.h.moves, 1);
+    CHECK_EQ(a.h.homings, 0);
+    CHECK_EQ(a.h.left, 1ull << T_SELF);
     CHECK_EQ(a.quiet_until_ns, 180 * T_MS);
 }
 
 TEST(dsm_affinity_leaves_a_thread_that_mostly_runs)
 {
     struct dsm_affinity a;
-    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_begin(&a, 0, 0);
     t_misses(&a, 30, 2, 300); /* 9 ms of 30: under a third */
     CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
     /* A third of a longer period still counts against the whole period. */
@@ -61,7 +84,7 @@ TEST(dsm_affinity_leaves_a_thread_that_mostly_runs)
 TEST(dsm_affinity_leaves_a_thread_whose_node_computes)
 {
     struct dsm_affinity a;
-    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_begin(&a, 0, 0);
     t_misses(&a, 40, 2, 500); /* 20 ms of 30 waiting, but the node idled 14 */
     CHECK_EQ(t_judge(&a, 30, 14), DSM_NODE_NONE);
     t_misses(&a, 40, 2, 500);
@@ -73,19 +96,17 @@ TEST(dsm_affinity_period_stretches_for_slow_misses)
 {
     struct dsm_affinity a;
     struct dsm_affinity_verdict why;
-    uint64_t max_ms = DSM_AFFINITY_PERIOD_MAX_NS / T_MS;
-    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_begin(&a, 0, 0);
     t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 2, 5000);
-    CHECK_EQ(dsm_affinity_judge(&a, 40 * T_MS, 40 * T_MS, T_SELF, T_NODES, &why), DSM_NODE_NONE);
+    CHECK_EQ(t_judge_ready(&a, 40, 40, 0, &why), DSM_NODE_NONE);
     CHECK_EQ(why.period_ns, 0); /* not judged: the period goes on */
     t_misses(&a, 1, 2, 5000);
     CHECK_EQ(t_judge(&a, 45, 45), 2); /* 40 of 45 ms waiting on 8 misses */
     /* Too few even at the stretched period's end: judged (no move), and a new period starts. */
     t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 2, 30000);
-    CHECK_EQ(t_judge(&a, 45 + max_ms - 1, 45 + max_ms - 1), DSM_NODE_NONE);
+    CHECK_EQ(t_judge(&a, 45 + T_MAX_MS - 1, 45 + T_MAX_MS - 1), DSM_NODE_NONE);
     CHECK_EQ(a.misses, DSM_AFFINITY_MIN_MISSES - 1);
-    CHECK_EQ(dsm_affinity_judge(&a, (45 + max_ms) * T_MS, (45 + max_ms) * T_MS, T_SELF, T_NODES, &why),
-             DSM_NODE_NONE);
+    CHECK_EQ(t_judge_ready(&a, 45 + T_MAX_MS, 45 + T_MAX_MS, 0, &why), DSM_NODE_NONE);
     CHECK_EQ(why.period_ns, DSM_AFFINITY_PERIOD_MAX_NS);
     CHECK_EQ(a.misses, 0);
 }
@@ -93,10 +114,10 @@ TEST(dsm_affinity_period_stretches_for_slow_misses)
 TEST(dsm_affinity_needs_enough_misses_and_one_leading_node)
 {
     struct dsm_affinity a;
-    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_begin(&a, 0, 0);
     t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 3, 1000); /* few */
-    CHECK_EQ(t_judge(&a, DSM_AFFINITY_PERIOD_MAX_NS / T_MS, 30), DSM_NODE_NONE);
-    uint64_t t = DSM_AFFINITY_PERIOD_MAX_NS / T_MS;
+    CHECK_EQ(t_judge(&a, T_MAX_MS, T_MAX_MS), DSM_NODE_NONE);
+    uint64_t t = T_MAX_MS;
     t_misses(&a, 11, 2, 500);
     t_misses(&a, 11, 3, 500);
     t_misses(&a, 10, 0, 500); /* nodes 2 and 3 tie */
@@ -115,7 +136,7 @@ TEST(dsm_affinity_needs_enough_misses_and_one_leading_node)
 TEST(dsm_affinity_ignores_its_own_node_and_unknown_enders)
 {
     struct dsm_affinity a;
-    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_begin(&a, 0, 0);
     t_misses(&a, 40, T_SELF, 500);
     CHECK_EQ(t_judge(&a, 30, 30), DSM_NODE_NONE);
     t_misses(&a, 40, DSM_MAX_NODES, 500); /* waited, but no node's message ended them */
@@ -127,53 +148,92 @@ TEST(dsm_affinity_ignores_its_own_node_and_unknown_enders)
 TEST(dsm_affinity_quiet_time_doubles_with_each_move)
 {
     struct dsm_affinity a;
-    dsm_affinity_start(&a, 0, 0, 0, 0);
+    t_begin(&a, 0, 0);
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, 30, 30), 2);
-    dsm_affinity_moving(&a, 30 * T_MS, T_SELF);
+    dsm_affinity_moving(&a, 30 * T_MS, T_SELF, 2);
     /* It stayed (the move failed): no other move for 50 ms. */
     t_misses(&a, 40, 3, 500);
     CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
     t_misses(&a, 40, 3, 500);
     CHECK_EQ(t_judge(&a, 90, 90), 3);
-    dsm_affinity_moving(&a, 90 * T_MS, T_SELF);
-    CHECK_EQ(a.moves, 2);
+    dsm_affinity_moving(&a, 90 * T_MS, T_SELF, 3);
+    CHECK_EQ(a.h.moves, 2);
     CHECK_EQ(a.quiet_until_ns, 190 * T_MS); /* 100 ms after the second */
     /* Arriving after three moves: 200 ms of quiet from the arrival; the doubling stops at 1.6 s. */
-    dsm_affinity_start(&a, 1000 * T_MS, 0, 3, 0);
+    t_start(&a, 1000, 0, (struct dsm_affinity_history){ .moves = 3, .home = T_SELF });
     CHECK_EQ(a.quiet_until_ns, 1200 * T_MS);
     t_misses(&a, 40, 0, 500);
     CHECK_EQ(t_judge(&a, 1030, 30), DSM_NODE_NONE); /* quiet */
     t_misses(&a, 40, 0, 1500);
     CHECK_EQ(t_judge(&a, 1200, 200), 0); /* 60 of 170 ms waiting */
-    dsm_affinity_start(&a, 0, 0, 40, 0);
+    t_start(&a, 0, 0, (struct dsm_affinity_history){ .moves = 40, .home = T_SELF });
     CHECK_EQ(a.quiet_until_ns, DSM_AFFINITY_QUIET_NS << DSM_AFFINITY_QUIET_MAX_SHIFT);
 }
 
-/* A thread whose pages follow it would otherwise be drawn straight back: it may not return
- * to a node it left until DSM_AFFINITY_RETURN_NS after its arrival. */
+/* A thread whose pages follow it would otherwise be drawn straight back: it may not gather
+ * to a node it left until DSM_AFFINITY_LEFT_NS after its arrival. */
 TEST(dsm_affinity_no_return_to_a_node_left_lately)
 {
     struct dsm_affinity a;
     uint64_t arrive_ms = 5000, quiet_ms = DSM_AFFINITY_QUIET_NS / T_MS;
-    dsm_affinity_start(&a, arrive_ms * T_MS, 0, 1, 1ull << 2); /* came from node 2 */
-    CHECK_EQ(a.left_until_ns, (arrive_ms * T_MS) + DSM_AFFINITY_RETURN_NS);
-    CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms, arrive_ms + quiet_ms), DSM_NODE_NONE); /* restart */
+    t_start(&a, arrive_ms, 0, (struct dsm_affinity_history){ .moves = 1, .left = 1ull << 2, .home = 2 });
+    CHECK_EQ(a.left_until_ns, (arrive_ms * T_MS) + DSM_AFFINITY_LEFT_NS);
+    t_misses(&a, 40, 2, 500);
+    CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms, arrive_ms + quiet_ms), DSM_NODE_NONE);
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms + T_PERIOD_MS, arrive_ms + quiet_ms + T_PERIOD_MS), DSM_NODE_NONE);
-    uint64_t back_ms = arrive_ms + DSM_AFFINITY_RETURN_NS / T_MS;
+    uint64_t back_ms = arrive_ms + DSM_AFFINITY_LEFT_NS / T_MS;
     CHECK_EQ(t_judge(&a, back_ms, back_ms), DSM_NODE_NONE); /* restart */
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, back_ms + T_PERIOD_MS, back_ms + T_PERIOD_MS), 2);
-    CHECK_EQ(a.left, 0); /* node 2's mark expired */
-    dsm_affinity_moving(&a, (back_ms + T_PERIOD_MS) * T_MS, T_SELF);
-    CHECK_EQ(a.left, 1ull << T_SELF); /* the node it leaves now is marked */
+    CHECK_EQ(a.h.left, 0); /* node 2's mark expired */
+    dsm_affinity_moving(&a, (back_ms + T_PERIOD_MS) * T_MS, T_SELF, 0);
+    CHECK_EQ(a.h.left, 1ull << T_SELF); /* the node it leaves now is marked */
+}
+
+/* Gathered by a contended phase, a thread that then computes beside the others (ready for
+ * the CPU two thirds of the time, hardly waiting on pages) goes home once it has stayed long enough;
+ * each home-going doubles the stay the next one needs. */
+TEST(dsm_affinity_sends_a_crowded_thread_home)
+{
+    struct dsm_affinity a;
+    struct dsm_affinity_verdict why;
+    uint64_t home_ms = DSM_AFFINITY_HOME_AFTER_NS / T_MS;
+    t_start(&a, 1000, 0, (struct dsm_affinity_history){ .moves = 1, .left = 1ull << 2, .home = 2 });
+    CHECK_EQ(t_judge_ready(&a, 1030, 0, 20, &why), DSM_NODE_NONE); /* not there long enough */
+    CHECK_EQ(why.period_ns, 30 * T_MS); /* away from home: judged without misses */
+    CHECK_EQ(t_judge_ready(&a, 1000 + home_ms, 0, 20, &why), DSM_NODE_NONE); /* ready 0 of 70 */
+    t_misses(&a, 2, 0, 1000);
+    CHECK_EQ(t_judge_ready(&a, 1000 + home_ms + 30, 0, 20 + 19, &why), DSM_NODE_NONE); /* ready 19 of 30 */
+    t_misses(&a, 3, 0, 1000);
+    CHECK_EQ(t_judge_ready(&a, 1000 + home_ms + 60, 0, 39 + 20, &why), DSM_NODE_NONE); /* waited 3 of 30 */
+    t_misses(&a, 2, 0, 1000);
+    CHECK_EQ(t_judge_ready(&a, 1000 + home_ms + 90, 0, 59 + 20, &why), 2); /* ready 20 of 30 */
+    CHECK(why.home);
+    CHECK_EQ(why.ready_ns, 20 * T_MS);
+    dsm_affinity_moving(&a, (1000 + home_ms + 90) * T_MS, T_SELF, 2);
+    CHECK_EQ(a.h.homings, 1);
+    CHECK_EQ(a.h.moves, 2);
+    CHECK_EQ(a.h.left, 1ull << 2); /* a home-going marks nothing */
+    /* Gathered again: the next home-going needs twice the stay. */
+    t_start(&a, 5000, 0, (struct dsm_affinity_history){ .moves = 3, .homings = 1, .home = 2 });
+    uint64_t t = 5000 + 2 * home_ms - 10;
+    CHECK_EQ(t_judge_ready(&a, t - 30, 0, 0, &why), DSM_NODE_NONE);
+    CHECK_EQ(t_judge_ready(&a, t, 0, 30, &why), DSM_NODE_NONE);
+    CHECK_EQ(t_judge_ready(&a, t + 30, 0, 60, &why), 2);
+    /* At home, a thread that waits for the CPU goes nowhere. */
+    t_begin(&a, 0, 0);
+    CHECK_EQ(t_judge_ready(&a, T_MAX_MS, 0, T_MAX_MS, &why), DSM_NODE_NONE);
+    /* A home beyond the cluster (a peer's bad snapshot) is never gone to. */
+    t_start(&a, 0, 0, (struct dsm_affinity_history){ .home = T_NODES });
+    CHECK_EQ(t_judge_ready(&a, 10 * home_ms, 0, 10 * home_ms, &why), DSM_NODE_NONE);
 }
 
 TEST(dsm_affinity_survives_a_clock_that_steps_back)
 {
     struct dsm_affinity a;
-    dsm_affinity_start(&a, 50 * T_MS, 50 * T_MS, 0, 0);
+    t_begin(&a, 50, 50);
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, 40, 40), DSM_NODE_NONE);
     CHECK_EQ(t_judge(&a, 80, 40), DSM_NODE_NONE); /* idle time stepped back: counted as none */
