@@ -14,7 +14,7 @@
  * sharing misses with its node idle 0.7-0.9 of the run; one of sor 1024 (faster on two)
  * waits 0.2 with its node idle 0.4. Home-going: ready for the CPU >= period *
  * HOME_READY_NUMERATOR / HOME_READY_DENOMINATOR and waited on misses < period /
- * HOME_WAIT_DIVISOR. Two thirds, not half: gathered mallocstress threads, which still
+ * HOME_WAIT_DIVISOR, and none of the pages that drew it used on its node. Two thirds, not half: gathered mallocstress threads, which still
  * contend (for the lock, now locally), were ready about half of a period and went home one
  * after another, each drawing the others after it; four computing threads on one CPU are
  * ready three quarters of it. */
@@ -55,8 +55,15 @@ void dsm_affinity_start(struct dsm_affinity *a, const struct dsm_affinity_clocks
         a->left_until_ns = c->now_ns + DSM_AFFINITY_LEFT_NS;
 }
 
-void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns)
+void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns, uint64_t page)
 {
+    bool known = false;
+    for (unsigned i = 0; i < DSM_AFFINITY_HOT_PAGES; i++)
+        known |= a->recent[i] == page;
+    if (!known) {
+        a->recent[a->recent_next] = page;
+        a->recent_next = (a->recent_next + 1) % DSM_AFFINITY_HOT_PAGES;
+    }
     a->wait_ns += wait_ns;
     if (a->misses < UINT16_MAX) /* by_node's counts stay below misses */
         a->misses++;
@@ -83,13 +90,19 @@ static unsigned affinity_leader(const struct dsm_affinity *a, unsigned nnodes, u
     return leads ? best : DSM_NODE_NONE;
 }
 
+bool dsm_affinity_due(const struct dsm_affinity *a, uint64_t now_ns, unsigned self)
+{
+    uint64_t period = now_ns - a->period_start_ns;
+    return now_ns >= a->period_start_ns && period >= DSM_AFFINITY_PERIOD_NS &&
+           (a->misses >= DSM_AFFINITY_MIN_MISSES || period >= DSM_AFFINITY_PERIOD_MAX_NS || a->h.home != self);
+}
+
 unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_clocks *c, unsigned self,
-                            unsigned nnodes, struct dsm_affinity_verdict *why)
+                            unsigned nnodes, bool hot_used, struct dsm_affinity_verdict *why)
 {
     memset(why, 0, sizeof *why);
     uint64_t now = c->now_ns, period = now - a->period_start_ns;
-    if (now < a->period_start_ns || period < DSM_AFFINITY_PERIOD_NS ||
-        (a->misses < DSM_AFFINITY_MIN_MISSES && period < DSM_AFFINITY_PERIOD_MAX_NS && a->h.home == self))
+    if (!dsm_affinity_due(a, now, self))
         return DSM_NODE_NONE;
     if (now >= a->left_until_ns)
         a->h.left = 0;
@@ -103,7 +116,7 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_cl
     bool gather = leader != DSM_NODE_NONE && leader != self && !(a->h.left & (1ull << leader)) &&
                   a->misses >= DSM_AFFINITY_MIN_MISSES && a->wait_ns >= period / DSM_AFFINITY_WAIT_DIVISOR &&
                   idle >= period / DSM_AFFINITY_IDLE_DIVISOR;
-    bool home = a->h.home != self && a->h.home < nnodes && !gather &&
+    bool home = a->h.home != self && a->h.home < nnodes && !gather && !hot_used &&
                 now - a->arrived_ns >= affinity_doubled(DSM_AFFINITY_HOME_AFTER_NS, a->h.homings,
                                                         DSM_AFFINITY_HOME_MAX_SHIFT) &&
                 ready * DSM_AFFINITY_HOME_READY_DENOMINATOR >= period * DSM_AFFINITY_HOME_READY_NUMERATOR &&
@@ -121,8 +134,10 @@ void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self,
     a->quiet_until_ns = now_ns + affinity_doubled(DSM_AFFINITY_QUIET_NS, a->h.moves - 1, DSM_AFFINITY_QUIET_MAX_SHIFT);
     if (to == a->h.home) {
         a->h.homings++;
+        memset(a->h.hot, 0, sizeof a->h.hot);
         return;
     }
+    memcpy(a->h.hot, a->recent, sizeof a->h.hot);
     if (self < DSM_MAX_NODES)
         a->h.left |= 1ull << self;
     a->left_until_ns = now_ns + DSM_AFFINITY_LEFT_NS;

@@ -10,7 +10,8 @@
  * one node they stop travelling. A node whose CPU is busy keeps its threads, so a program
  * that computes in parallel and shares a little stays spread. The other way: a thread away
  * from its home node (where clone() placed it) that waited for the CPU two thirds of a
- * period and for pages hardly at all is sent home, so threads gathered by a contended phase spread
+ * period and for pages hardly at all, while the pages that drew it there lay unused on its
+ * node, is sent home, so threads gathered by a contended phase spread
  * out again for the computing phase after it. Moves are damped: quiet time doubling with
  * each move, no return to a node the thread left by gathering within DSM_AFFINITY_LEFT_NS,
  * and a home-going only after DSM_AFFINITY_HOME_AFTER_NS on a node, doubling with each
@@ -19,6 +20,7 @@
 #ifndef DSM_AFFINITY_H
 #define DSM_AFFINITY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dsm/dsm.h"
@@ -41,12 +43,17 @@
 #define DSM_AFFINITY_HOME_AFTER_NS 400000000ull
 #define DSM_AFFINITY_HOME_MAX_SHIFT 5
 
+#define DSM_AFFINITY_HOT_PAGES 4 /* the last distinct sharing-miss pages a gathering keeps */
+
 /* What a thread's judges have decided so far: it travels with the thread. */
 struct dsm_affinity_history {
     uint32_t moves;   /* moves its judges ordered */
     uint32_t homings; /* of them, home-goings */
     uint64_t left;    /* nodes it left by gathering lately, bit per node */
     uint16_t home;    /* the node clone() placed it on */
+    /* Since its last gathering: the pages (numbers; 0 none) whose misses drew it, whose use
+     * on its node holds it back from going home (the contention goes on). */
+    uint64_t hot[DSM_AFFINITY_HOT_PAGES];
 };
 
 struct dsm_affinity {
@@ -58,6 +65,8 @@ struct dsm_affinity {
     uint64_t wait_ns;                  /* waited on sharing misses this period */
     uint32_t misses;                   /* sharing misses this period */
     uint16_t by_node[DSM_MAX_NODES];   /* of them, ended by each node's message */
+    uint64_t recent[DSM_AFFINITY_HOT_PAGES]; /* the last distinct pages missed on (any period) */
+    unsigned recent_next;
     uint64_t quiet_until_ns;           /* no move before */
     uint64_t left_until_ns;            /* h.left is forgotten then */
 };
@@ -80,17 +89,22 @@ struct dsm_affinity_verdict {
  * times run from now, as the judge that ordered the last move set them). */
 void dsm_affinity_start(struct dsm_affinity *a, const struct dsm_affinity_clocks *c,
                         const struct dsm_affinity_history *h);
-/* Counts one sharing miss that waited wait_ns and was ended by node from (>= DSM_MAX_NODES:
- * by none, e.g. a local completion). */
-void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns);
+/* Counts one sharing miss on page (its number) that waited wait_ns and was ended by node
+ * from (>= DSM_MAX_NODES: by none, e.g. a local completion). */
+void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns, uint64_t page);
+/* True once the current period may be judged at now (the caller then tells the judge
+ * whether the pages of a.h.hot were used on this node during it). */
+bool dsm_affinity_due(const struct dsm_affinity *a, uint64_t now_ns, unsigned self);
 /* At c, on node self of nnodes: the node the thread should move to, or DSM_NODE_NONE; *why
  * holds the period's evidence when it judged (why->period_ns 0: no judgement yet). Judges,
  * and restarts the period, once a period has passed with DSM_AFFINITY_MIN_MISSES misses or
- * more, or DSM_AFFINITY_PERIOD_MAX_NS has. */
+ * more, or DSM_AFFINITY_PERIOD_MAX_NS has (dsm_affinity_due). hot_used: a page of h.hot was
+ * used on this node in the period, which keeps the thread from going home. */
 unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_clocks *c, unsigned self,
-                            unsigned nnodes, struct dsm_affinity_verdict *why);
+                            unsigned nnodes, bool hot_used, struct dsm_affinity_verdict *why);
 /* The thread leaves node self for node to at now, as judged: counts the move (a home-going
- * if to is its home; else self is marked left). */
+ * if to is its home, which forgets h.hot; else self is marked left and the recent miss pages
+ * become h.hot). */
 void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self, unsigned to);
 
 #endif

@@ -19,6 +19,7 @@
 #include "kernel/sched.h"
 #include "kernel/thread.h"
 #include "kernel/time_conv.h"
+#include "kernel/uvm_page.h"
 
 #define DSM_AFFINITY_ON 0
 static unsigned dsm_affinity_choice = DSM_AFFINITY_ON;
@@ -56,11 +57,21 @@ static struct dsm_affinity_thread *dsm_affinity_of(const struct thread *t)
     return a;
 }
 
-void dsm_affinity_fault(bool sharing_miss, unsigned from, uint64_t wait_ns)
+void dsm_affinity_fault(bool sharing_miss, unsigned from, uint64_t wait_ns, uint64_t page)
 {
     if (dsm_affinity_choice != DSM_AFFINITY_ON || !sharing_miss)
         return;
-    dsm_affinity_miss(&dsm_affinity_of(thread_current())->judge, from, wait_ns);
+    dsm_affinity_miss(&dsm_affinity_of(thread_current())->judge, from, wait_ns, page);
+}
+
+/* Whether a page of h.hot was used on this node since the last asking; marks them unused. */
+static bool dsm_affinity_hot_used(const struct dsm_affinity_history *h)
+{
+    bool used = false;
+    for (unsigned i = 0; i < DSM_AFFINITY_HOT_PAGES; i++)
+        if (h->hot[i] && h->hot[i] < DSM_PAGE_LIMIT)
+            used |= uvm_page_test_clear_used(h->hot[i] << DSM_PAGE_SHIFT);
+    return used;
 }
 
 void dsm_affinity_check(void)
@@ -73,7 +84,10 @@ void dsm_affinity_check(void)
     struct dsm_affinity_clocks c = dsm_affinity_clocks_of(thread_current());
     uint64_t now = c.now_ns;
     struct dsm_affinity_verdict why;
-    unsigned to = dsm_affinity_judge(&a->judge, &c, dsm_self, dsm_nnodes, &why);
+    if (!dsm_affinity_due(&a->judge, now, dsm_self))
+        return;
+    bool hot_used = dsm_affinity_hot_used(&a->judge.h);
+    unsigned to = dsm_affinity_judge(&a->judge, &c, dsm_self, dsm_nnodes, hot_used, &why);
     if (to == DSM_NODE_NONE)
         return;
     if (dsm_affinity_arrived_ns[to] && now - dsm_affinity_arrived_ns[to] < DSM_AFFINITY_QUIET_NS) {

@@ -11,9 +11,10 @@
 
 struct thread;
 
-/* The calling thread's remote fault ended: a sharing miss (dsm_page_info.taken) or a first
- * touch, ended by node from's message (DSM_NODE_NONE: by none), after wait_ns. */
-void dsm_affinity_fault(bool sharing_miss, unsigned from, uint64_t wait_ns);
+/* The calling thread's remote fault on page (its number) ended: a sharing miss
+ * (dsm_page_info.taken) or a first touch, ended by node from's message (DSM_NODE_NONE: by
+ * none), after wait_ns. */
+void dsm_affinity_fault(bool sharing_miss, unsigned from, uint64_t wait_ns, uint64_t page);
 /* After a page fault from user mode was resolved, or an interrupt's work when the thread
  * returns to user mode from it (a thread that computes without faults is judged too): moves
  * the calling thread (no return here) if its judge says so; else returns. */

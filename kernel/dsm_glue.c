@@ -490,7 +490,7 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
          * runs: the access then simply faults once more. */
         rc = (int)dsm_park_wait(token);
         dsm_fault_phases(token, trap_ns, sent_ns);
-        dsm_affinity_fault(before.taken, dsm_parks[token].from, clock_now_ns() - trap_ns);
+        dsm_affinity_fault(before.taken, dsm_parks[token].from, clock_now_ns() - trap_ns, page);
         if (rc == 0) {
             dsm_resumed(dsm_core, page);
             return UVM_FAULT_RESOLVED;

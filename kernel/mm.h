@@ -116,6 +116,10 @@ int pt_protect(struct addr_space *as, uint64_t va, unsigned flags);
  * so the next write sets dirty again); *was_dirty (may be NULL) gets the old dirty bit. For
  * finding pages written since a checkpoint. */
 int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty);
+/* Clears the accessed bit of the mapped 4 KiB page at va (flushing its TLB entry, so the
+ * next access sets it again); *was_accessed (may be NULL) gets the old bit. The dirty bit
+ * stays. For finding pages used on this CPU since. */
+int pt_clear_accessed(struct addr_space *as, uint64_t va, bool *was_accessed);
 /* True if va is mapped (any page size); gives the frame of va's page and its PT_* flags. */
 bool pt_query(struct addr_space *as, uint64_t va, uint64_t *phys, unsigned *flags);
 

@@ -119,6 +119,14 @@ KTEST(mm_address_space_round_trip)
     KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && (flags & PT_ACCESSED) && !(flags & PT_DIRTY));
     user[3] = 0x44; /* the flush made this write set dirty again */
     KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && (flags & PT_DIRTY));
+    bool accessed = false;
+    KT_EXPECT_EQ(pt_clear_accessed(as, KT_USER_VA, &accessed), PT_OK);
+    KT_EXPECT(accessed);
+    KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && !(flags & PT_ACCESSED) && (flags & PT_DIRTY));
+    KT_EXPECT_EQ(pt_clear_accessed(as, KT_USER_VA, &accessed), PT_OK);
+    KT_EXPECT(!accessed); /* nothing used it since */
+    KT_EXPECT_EQ(user[4], 0x11); /* the flush made this read set accessed again */
+    KT_EXPECT(pt_query(as, KT_USER_VA, NULL, &flags) && (flags & PT_ACCESSED));
     KT_EXPECT_EQ(pt_unmap(as, KT_USER_VA, &got), PT_OK); /* must flush: the TLB holds a */
     KT_EXPECT_EQ(got, a);
     KT_EXPECT_EQ(pt_map(as, KT_USER_VA, b, PT_USER), PT_OK);
@@ -132,6 +140,7 @@ KTEST(mm_address_space_round_trip)
     KT_EXPECT_EQ(pt_unmap(as, KT_USER_VA, &got), PT_ERR_NOT_MAPPED);
     KT_EXPECT_EQ(pt_protect(as, KT_USER_VA, PT_USER), PT_ERR_NOT_MAPPED);
     KT_EXPECT_EQ(pt_clear_dirty(as, KT_USER_VA, NULL), PT_ERR_NOT_MAPPED);
+    KT_EXPECT_EQ(pt_clear_accessed(as, KT_USER_VA, NULL), PT_ERR_NOT_MAPPED);
     KT_EXPECT(!pt_query(as, KT_USER_VA, NULL, NULL));
     uint64_t free_before = frame_free_count();
     as_destroy(as);

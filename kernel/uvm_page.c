@@ -90,6 +90,12 @@ bool uvm_page_present(uint64_t va, unsigned *prot_out)
     return true;
 }
 
+bool uvm_page_test_clear_used(uint64_t va)
+{
+    bool used = false;
+    return pt_clear_accessed(uvm_page_space, va, &used) == PT_OK && used;
+}
+
 bool uvm_page_set_rights(uint64_t va, unsigned prot)
 {
     return pt_protect(uvm_page_space, va, uvm_page_pt_flags(prot)) == PT_OK;

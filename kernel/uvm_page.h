@@ -33,6 +33,9 @@ void uvm_pages_drop(uint64_t start, uint64_t end);
 void uvm_pages_protect(uint64_t start, uint64_t end, unsigned prot);
 /* Moves the present pages of [from, from+len) to the free range at to, with rights prot. */
 void uvm_pages_move(uint64_t from, uint64_t to, uint64_t len, unsigned prot);
+/* True if the page at va is present and was used (read or written, by the program or by a
+ * kernel copy) since the last call for it; clears the mark. */
+bool uvm_page_test_clear_used(uint64_t va);
 /* Pages materialised since boot. */
 uint64_t uvm_page_materialised_count(void);
 

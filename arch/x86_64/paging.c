@@ -240,6 +240,23 @@ int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty)
     return PT_OK;
 }
 
+int pt_clear_accessed(struct addr_space *as, uint64_t va, bool *was_accessed)
+{
+    int err = check_va(as, va), level;
+    if (err != PT_OK)
+        return err;
+    uint64_t *e = lookup(as->root, va, &level);
+    if (!e)
+        return PT_ERR_NOT_MAPPED;
+    if (level != 1)
+        return PT_ERR_BAD_ADDR;
+    if (was_accessed)
+        *was_accessed = (*e & PTE_ACCESSED) != 0;
+    *e &= ~PTE_ACCESSED;
+    tlb_flush(as, va); /* a cached translation would let accesses skip setting it */
+    return PT_OK;
+}
+
 bool pt_query(struct addr_space *as, uint64_t va, uint64_t *phys, unsigned *flags)
 {
     int level;

@@ -9,6 +9,7 @@
 #define T_NODES 4
 #define T_PERIOD_MS (DSM_AFFINITY_PERIOD_NS / T_MS)
 #define T_MAX_MS (DSM_AFFINITY_PERIOD_MAX_NS / T_MS)
+#define T_PAGE 0x400u /* t_misses' pages: this one and the next */
 
 /* Starts a at now_ms (node idle idle_ms so far, the thread ready 0) with history h. */
 static void t_start(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms, struct dsm_affinity_history h)
@@ -27,7 +28,7 @@ static void t_begin(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms)
 static void t_misses(struct dsm_affinity *a, unsigned count, unsigned from, uint64_t wait_us)
 {
     for (unsigned i = 0; i < count; i++)
-        dsm_affinity_miss(a, from, wait_us * 1000);
+        dsm_affinity_miss(a, from, wait_us * 1000, T_PAGE + i % 2);
 }
 
 /* Judges at now_ms, the node having idled idle_ms and the thread been ready ready_ms in all. */
@@ -35,7 +36,7 @@ static unsigned t_judge_ready(struct dsm_affinity *a, uint64_t now_ms, uint64_t 
                               struct dsm_affinity_verdict *why)
 {
     struct dsm_affinity_clocks c = { now_ms * T_MS, idle_ms * T_MS, ready_ms * T_MS };
-    return dsm_affinity_judge(a, &c, T_SELF, T_NODES, why);
+    return dsm_affinity_judge(a, &c, T_SELF, T_NODES, false, why);
 }
 
 static unsigned t_judge(struct dsm_affinity *a, uint64_t now_ms, uint64_t idle_ms)
@@ -239,4 +240,44 @@ TEST(dsm_affinity_survives_a_clock_that_steps_back)
     CHECK_EQ(t_judge(&a, 80, 40), DSM_NODE_NONE); /* idle time stepped back: counted as none */
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, 110, 70), 2);
+}
+
+/* The pages whose misses drew a thread stay with it; while they are used on its node (the
+ * contention goes on there), it does not go home. A home-going forgets them. */
+TEST(dsm_affinity_stays_while_the_pages_that_drew_it_are_used)
+{
+    struct dsm_affinity a;
+    struct dsm_affinity_verdict why;
+    t_begin(&a, 0, 0);
+    t_misses(&a, 40, 2, 500);
+    dsm_affinity_miss(&a, 2, 0, 0x999);
+    CHECK_EQ(t_judge(&a, 30, 30), 2);
+    dsm_affinity_moving(&a, 30 * T_MS, T_SELF, 2);
+    CHECK_EQ(a.h.hot[0], T_PAGE);
+    CHECK_EQ(a.h.hot[1], T_PAGE + 1);
+    CHECK_EQ(a.h.hot[2], 0x999);
+    CHECK_EQ(a.h.hot[3], 0);
+    /* Arrived at node 2, away from home (T_SELF), computing beside the others. */
+    struct dsm_affinity_history h = a.h;
+    h.home = 3;
+    t_start(&a, 1000, 0, h);
+    uint64_t t = 1000 + DSM_AFFINITY_HOME_AFTER_NS / T_MS;
+    struct dsm_affinity_clocks c = { t * T_MS, 0, 0 };
+    CHECK(dsm_affinity_due(&a, t * T_MS, T_SELF));
+    CHECK_EQ(dsm_affinity_judge(&a, &c, T_SELF, T_NODES, true, &why), DSM_NODE_NONE); /* restart */
+    c = (struct dsm_affinity_clocks){ (t + 30) * T_MS, 0, 30 * T_MS };
+    CHECK_EQ(dsm_affinity_judge(&a, &c, T_SELF, T_NODES, true, &why), DSM_NODE_NONE); /* used */
+    c = (struct dsm_affinity_clocks){ (t + 60) * T_MS, 0, 60 * T_MS };
+    CHECK_EQ(dsm_affinity_judge(&a, &c, T_SELF, T_NODES, false, &why), 3);
+    dsm_affinity_moving(&a, (t + 60) * T_MS, T_SELF, 3);
+    CHECK_EQ(a.h.hot[0], 0);
+    CHECK_EQ(a.h.hot[2], 0);
+    /* A miss on a page already among the recent ones takes no new place. */
+    t_begin(&a, 0, 0);
+    dsm_affinity_miss(&a, 2, 0, 0x5);
+    dsm_affinity_miss(&a, 2, 0, 0x5);
+    dsm_affinity_miss(&a, 2, 0, 0x6);
+    CHECK_EQ(a.recent[0], 0x5);
+    CHECK_EQ(a.recent[1], 0x6);
+    CHECK_EQ(a.recent[2], 0);
 }
