@@ -12,7 +12,7 @@ import time
 import pytest
 
 from dsmkpy.logs import program_exit_status
-from dsmkpy.testing import build_musl, dsmk_run
+from dsmkpy.testing import build_musl, dsmk_run, user_program
 
 SOURCE = r"""
 #define _GNU_SOURCE
@@ -232,3 +232,17 @@ def test_gathered_threads_go_home_to_compute(tmp_path):
         assert homed, logs[-3000:]
     for tid, to, period, waited, ready in homed:
         assert 10 * int(waited) <= int(period) and 3 * (int(ready) + 1) >= 2 * int(period), (period, waited, ready)
+
+
+def test_threads_that_still_share_stay_gathered(tmp_path):
+    """falseshare: four threads store to their own words of one page. Gathered, they look
+    like computing threads (ready for the CPU, no misses), but the page that drew them is in
+    use on their node all along, so none goes home (before that rule they went home and
+    came back: 5-9 moves a run, and the gain was lost)."""
+    args = ["4", "300000000"]
+    native = subprocess.run([user_program("falseshare")] + args, capture_output=True, timeout=120)
+    p = dsmk_run(tmp_path, "falseshare", 2, user_program("falseshare"), args, ["--keep"], timeout=300)
+    assert (p.returncode, p.stdout) == (0, native.stdout), p.stderr.decode(errors="replace")[-3000:]
+    logs = "".join(f.read_text(errors="replace") for f in (tmp_path / "run").glob("falseshare-*/node*.log"))
+    assert MOVE_LINE.findall(logs), logs[-3000:]
+    assert HOME_LINE.findall(logs) == [], logs[-3000:]
