@@ -223,7 +223,10 @@ int pt_protect(struct addr_space *as, uint64_t va, unsigned flags)
     return PT_OK;
 }
 
-int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty)
+/* Clears the bits clear of va's 4 KiB leaf entry and flushes its TLB entry (a cached
+ * translation would let accesses skip setting them again); *was gets whether bit test was
+ * set before. */
+static int pt_clear_bits(struct addr_space *as, uint64_t va, uint64_t clear, uint64_t test, bool *was)
 {
     int err = check_va(as, va), level;
     if (err != PT_OK)
@@ -233,28 +236,21 @@ int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty)
         return PT_ERR_NOT_MAPPED;
     if (level != 1)
         return PT_ERR_BAD_ADDR;
-    if (was_dirty)
-        *was_dirty = (*e & PTE_DIRTY) != 0;
-    *e &= ~(PTE_ACCESSED | PTE_DIRTY);
-    tlb_flush(as, va); /* a cached translation would let writes skip setting dirty */
+    if (was)
+        *was = (*e & test) != 0;
+    *e &= ~clear;
+    tlb_flush(as, va);
     return PT_OK;
+}
+
+int pt_clear_dirty(struct addr_space *as, uint64_t va, bool *was_dirty)
+{
+    return pt_clear_bits(as, va, PTE_ACCESSED | PTE_DIRTY, PTE_DIRTY, was_dirty);
 }
 
 int pt_clear_accessed(struct addr_space *as, uint64_t va, bool *was_accessed)
 {
-    int err = check_va(as, va), level;
-    if (err != PT_OK)
-        return err;
-    uint64_t *e = lookup(as->root, va, &level);
-    if (!e)
-        return PT_ERR_NOT_MAPPED;
-    if (level != 1)
-        return PT_ERR_BAD_ADDR;
-    if (was_accessed)
-        *was_accessed = (*e & PTE_ACCESSED) != 0;
-    *e &= ~PTE_ACCESSED;
-    tlb_flush(as, va); /* a cached translation would let accesses skip setting it */
-    return PT_OK;
+    return pt_clear_bits(as, va, PTE_ACCESSED, PTE_ACCESSED, was_accessed);
 }
 
 bool pt_query(struct addr_space *as, uint64_t va, uint64_t *phys, unsigned *flags)
