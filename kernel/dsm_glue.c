@@ -481,8 +481,6 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
         return dsm_update_fault(va); /* write-update pages stay read-only: the store is emulated */
     uint64_t trap_ns = clock_now_ns();
     uint64_t token = dsm_park_prepare();
-    struct dsm_page_info before;
-    dsm_page_query(dsm_core, page, &before);
     int rc = dsm_fault(dsm_core, page, want, token);
     if (rc == DSM_PENDING) {
         uint64_t sent_ns = clock_now_ns();
@@ -490,7 +488,9 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
          * runs: the access then simply faults once more. */
         rc = (int)dsm_park_wait(token);
         dsm_fault_phases(token, trap_ns, sent_ns);
-        dsm_affinity_fault(before.taken, dsm_parks[token].from, clock_now_ns() - trap_ns, page);
+        struct dsm_page_info info; /* taken is sticky: set before the fault, or by a taking during the wait */
+        dsm_page_query(dsm_core, page, &info);
+        dsm_affinity_fault(info.taken, dsm_parks[token].from, clock_now_ns() - trap_ns, page);
         if (rc == 0) {
             dsm_resumed(dsm_core, page);
             return UVM_FAULT_RESOLVED;
