@@ -14,15 +14,19 @@
  * sharing misses with its node idle 0.7-0.9 of the run; one of sor 1024 (faster on two)
  * waits 0.2 with its node idle 0.4. Home-going: ready for the CPU >= period *
  * HOME_READY_NUMERATOR / HOME_READY_DENOMINATOR and waited on misses < period /
- * HOME_WAIT_DIVISOR, and none of the pages that drew it used on its node. Two thirds, not half: gathered mallocstress threads, which still
- * contend (for the lock, now locally), were ready about half of a period and went home one
- * after another, each drawing the others after it; four computing threads on one CPU are
- * ready three quarters of it. */
+ * HOME_WAIT_DIVISOR, and none of the pages that drew it used on its node. Two fifths: one
+ * of two computing threads on one CPU is ready half of a period (a third or two thirds of
+ * one, with 10 ms time slices), four are ready three quarters. Before the used-pages rule,
+ * half sent gathered mallocstress threads (still contending for the lock, now locally, and
+ * ready about half of a period) home one after another, each drawing the others after it,
+ * so the bar was two thirds, which kept two gathered computing threads on one CPU for good
+ * (2-node phased program, 2 workers: 1.69-1.75 s against 1.06-1.11 s at two fifths); with
+ * the rule, mallocstress and falseshare stay gathered at two fifths. */
 #define DSM_AFFINITY_WAIT_DIVISOR 3
 #define DSM_AFFINITY_IDLE_DIVISOR 2
 #define DSM_AFFINITY_NODE_DIVISOR 3
 #define DSM_AFFINITY_HOME_READY_NUMERATOR 2
-#define DSM_AFFINITY_HOME_READY_DENOMINATOR 3
+#define DSM_AFFINITY_HOME_READY_DENOMINATOR 5
 #define DSM_AFFINITY_HOME_WAIT_DIVISOR 10
 
 static void affinity_new_period(struct dsm_affinity *a, const struct dsm_affinity_clocks *c)

@@ -9,7 +9,7 @@
  * or more: then the node's CPU gave the program little while its pages travelled, and on
  * one node they stop travelling. A node whose CPU is busy keeps its threads, so a program
  * that computes in parallel and shares a little stays spread. The other way: a thread away
- * from its home node (where clone() placed it) that waited for the CPU two thirds of a
+ * from its home node (where clone() placed it) that waited for the CPU two fifths of a
  * period and for pages hardly at all, while the pages that drew it there lay unused on its
  * node, is sent home, so threads gathered by a contended phase spread
  * out again for the computing phase after it. Moves are damped: quiet time doubling with

@@ -178,10 +178,10 @@ PHASES = r"""
 #include <stdio.h>
 #include <stdlib.h>
 
-#define WORKERS 4
+#define WORKERS_MAX 8
 static long rounds, work, counter;
 static pthread_barrier_t phase;
-static double result[WORKERS];
+static double result[WORKERS_MAX];
 
 static void *worker(void *arg)
 {
@@ -205,11 +205,14 @@ int main(int argc, char **argv)
 {
     rounds = atol(argv[1]);
     work = atol(argv[2]);
-    pthread_barrier_init(&phase, 0, WORKERS);
-    pthread_t t[WORKERS];
-    for (long i = 0; i < WORKERS; i++)
+    int workers = atoi(argv[3]);
+    if (workers < 1 || workers > WORKERS_MAX)
+        return 2;
+    pthread_barrier_init(&phase, 0, (unsigned)workers);
+    pthread_t t[WORKERS_MAX];
+    for (long i = 0; i < workers; i++)
         pthread_create(&t[i], 0, worker, (void *)i);
-    for (int i = 0; i < WORKERS; i++)
+    for (int i = 0; i < workers; i++)
         pthread_join(t[i], 0);
     printf("counter=%ld result=%.6f\n", counter, result[0]);
     return 0;
@@ -217,12 +220,15 @@ int main(int argc, char **argv)
 """
 
 
-def test_gathered_threads_go_home_to_compute(tmp_path):
-    """A contended phase gathers the workers on one node; the computing phase after it (four
-    threads ready for one CPU, none waiting on pages) sends those away from home back, after
-    DSM_AFFINITY_HOME_AFTER_NS there. The output is the native run's."""
+@pytest.mark.parametrize("workers", [4, 2])
+def test_gathered_threads_go_home_to_compute(tmp_path, workers):
+    """A contended phase gathers the workers on one node; the computing phase after it (the
+    workers ready for one CPU, none waiting on pages) sends those away from home back, after
+    DSM_AFFINITY_HOME_AFTER_NS there. Two workers on one CPU are each ready about half of the
+    time (they stayed gathered for the whole computing phase when going home wanted two
+    thirds). The output is the native run's."""
     exe = build_musl(tmp_path, "phases", PHASES)
-    args = ["20000", "100000000"]
+    args = ["20000", "100000000", str(workers)]
     native = subprocess.run([str(exe)] + args, capture_output=True, timeout=120)
     p = dsmk_run(tmp_path, "phases", 2, exe, args, ["--keep"], timeout=300)
     assert (p.returncode, p.stdout) == (0, native.stdout), p.stderr.decode(errors="replace")[-3000:]
@@ -230,8 +236,8 @@ def test_gathered_threads_go_home_to_compute(tmp_path):
     gathered, homed = MOVE_LINE.findall(logs), HOME_LINE.findall(logs)
     if gathered:  # a busy host may leave the contended phase too short to judge
         assert homed, logs[-3000:]
-    for tid, to, period, waited, ready in homed:
-        assert 10 * int(waited) <= int(period) and 3 * (int(ready) + 1) >= 2 * int(period), (period, waited, ready)
+    for tid, to, period, waited, ready in homed:  # 2/5 of the period ready, under 1/10 waiting
+        assert 10 * int(waited) <= int(period) and 5 * (int(ready) + 1) >= 2 * int(period), (period, waited, ready)
 
 
 def test_threads_that_still_share_stay_gathered(tmp_path):
