@@ -136,6 +136,14 @@ void dsm_set_window(struct dsm_node *n, uint64_t window_ns, bool adaptive);
  * Cost: one message per directory change (a read that adds a copy, a write, a zero fill).
  * Must be the same on every node; 0, or -DSM_EINVAL under `dynamic` or with one node. */
 int dsm_set_replication(struct dsm_node *n, bool on);
+/* Home stripes (`fixed` and `dynamic`): pages [first, first + count) are managed (fixed) or
+ * homed (dynamic: untouched pages are granted there, hints start there, futex queues live
+ * there) by node ((page - first) >> stripe_shift) mod nnodes instead of the hash. A kernel
+ * that places the memory a node's threads map in that node's stripes makes their first
+ * touches local: no message when the first toucher is the home. count 0 clears. Must be the
+ * same on every node and set before the first fault; 0, or -DSM_EINVAL under `central`
+ * (node 0 manages every page), for a range past DSM_PAGE_LIMIT or a shift of 48 or more. */
+int dsm_set_home_stripes(struct dsm_node *n, uint64_t first, uint64_t count, unsigned stripe_shift);
 /* The replica of page's directory entry this node keeps as its manager's successor
  * (the initial value if no change came yet); false if it keeps none. Equals the
  * manager's entry whenever the cluster is drained. */
@@ -173,8 +181,8 @@ struct dsm_dir_info {
 };
 #define DSM_NODE_NONE 0xffffu
 void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info *out);
-/* Node that manages page (the location scheme). Under DSM_SCHEME_DYNAMIC: the page's home
- * node (hash, as `fixed`), which holds the page's futex queues and starts as the manager of
+/* Node that manages page (the location scheme, or its home stripe). Under DSM_SCHEME_DYNAMIC:
+ * the page's home node (hash or stripe, as `fixed`), which holds the page's futex queues and starts as the manager of
  * an untouched page; the coherence manager then moves with the ownership. */
 unsigned dsm_manager_of(const struct dsm_node *n, uint64_t page);
 /* Number of futex waiters queued at this node as manager. */

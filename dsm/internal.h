@@ -176,6 +176,8 @@ struct dsm_node {
     struct dsm_page *deferred;    /* pages holding a deferred message */
     struct dsm_dir *held_dirs;    /* dynamic: directory entries holding their queue */
     bool replicate;               /* copy directory changes to the successor node */
+    uint64_t stripe_first, stripe_count; /* dsm_set_home_stripes: pages homed by stripe (count 0: none) */
+    unsigned stripe_shift;
     bool resume_hold;             /* keep a page until the threads it woke have run */
     struct dsm_wu_call *wu_calls;
     struct dsm_replica *replicas[DSM_HASH_BUCKETS];

@@ -14,6 +14,7 @@
 #define DSM_DUMP_MAX_COPIES 256  /* a state dump lists at most this many copies and entries */
 #define DSM_HASH_MULT 0x9e3779b97f4a7c15ull /* 2^64 / golden ratio (Knuth, TAOCP 6.4) */
 #define DSM_HASH_SHIFT 54                   /* top 10 bits: 1024 buckets */
+#define DSM_STRIPE_SHIFT_LIMIT 48 /* a stripe of 2^48 pages is past the whole user space */
 
 _Static_assert(DSM_HASH_BUCKETS == 1u << (64 - DSM_HASH_SHIFT), "bucket count matches the hash width");
 
@@ -520,7 +521,20 @@ void dsm_dump(const struct dsm_node *n)
 
 unsigned dsm_manager_of(const struct dsm_node *n, uint64_t page)
 {
+    if (page - n->stripe_first < n->stripe_count)
+        return (unsigned)(((page - n->stripe_first) >> n->stripe_shift) % n->nnodes);
     return n->loc->manager_of(page, n->nnodes);
+}
+
+int dsm_set_home_stripes(struct dsm_node *n, uint64_t first, uint64_t count, unsigned stripe_shift)
+{
+    if (n->loc == &dsm_locator_central || first >= DSM_PAGE_LIMIT || count > DSM_PAGE_LIMIT - first ||
+        stripe_shift >= DSM_STRIPE_SHIFT_LIMIT)
+        return -DSM_EINVAL;
+    n->stripe_first = first;
+    n->stripe_count = count;
+    n->stripe_shift = stripe_shift;
+    return 0;
 }
 
 unsigned dsm_futex_queued(const struct dsm_node *n)

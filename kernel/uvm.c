@@ -241,11 +241,11 @@ long uvm_brk(uint64_t new_end)
 
 /* ---- mmap and friends ---- */
 
-/* Highest free gap of len bytes between UVM_MMAP_BOTTOM and UVM_MMAP_TOP, or 0. */
 /* The highest free range of len bytes in [bottom, top), or 0. */
 static uint64_t uvm_find_gap_in(uint64_t len, uint64_t bottom, uint64_t top)
 {
-    for (size_t i = uvm_count; i-- > 0;) {
+    size_t above = uvm_lower_bound(top); /* the first region ending past top: it may hold top */
+    for (size_t i = above < uvm_count ? above + 1 : uvm_count; i-- > 0;) {
         const struct uvm_region *r = &uvm_regions[i];
         if (r->start >= top)
             continue;
@@ -263,6 +263,25 @@ static uint64_t uvm_find_gap(uint64_t len)
     return uvm_find_gap_in(len, UVM_MMAP_BOTTOM, UVM_MMAP_TOP);
 }
 
+/* The highest free range of len bytes in where's stripes, or anywhere past its probes. */
+static uint64_t uvm_find_gap_placed(uint64_t len, const struct uvm_placement *where)
+{
+    uint64_t stripes = (UVM_MMAP_TOP - UVM_MMAP_BOTTOM) / where->stripe_bytes;
+    if (len <= where->stripe_bytes && where->classes && where->class_index < where->classes &&
+        where->class_index < stripes) {
+        uint64_t k = stripes - 1 - (stripes - 1 - where->class_index) % where->classes; /* its highest stripe */
+        for (unsigned probe = 0; probe < UVM_PLACEMENT_PROBES; probe++, k -= where->classes) {
+            uint64_t bottom = UVM_MMAP_BOTTOM + k * where->stripe_bytes;
+            uint64_t gap = uvm_find_gap_in(len, bottom, bottom + where->stripe_bytes);
+            if (gap)
+                return gap;
+            if (k < where->classes)
+                break;
+        }
+    }
+    return uvm_find_gap(len);
+}
+
 static bool uvm_len_ok(uint64_t len, uint64_t *rounded)
 {
     if (len == 0 || len > UVM_USER_END)
@@ -272,6 +291,11 @@ static bool uvm_len_ok(uint64_t len, uint64_t *rounded)
 }
 
 long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
+{
+    return uvm_mmap_placed(addr, len, prot, flags, NULL);
+}
+
+long uvm_mmap_placed(uint64_t addr, uint64_t len, unsigned prot, unsigned flags, const struct uvm_placement *where)
 {
     uint64_t size;
     if (!uvm_len_ok(len, &size) || (prot & ~(LINUX_PROT_MASK | UVM_PROT_SHARED_FILE)))
@@ -300,6 +324,7 @@ long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags)
         if (addr < UVM_MMAP_MIN_ADDR || addr >= UVM_USER_END || size > UVM_USER_END - addr ||
             !uvm_range_free(addr, addr + size))
             addr = (flags & LINUX_MAP_32BIT) ? uvm_find_gap_in(size, UVM_MMAP_32BIT_BOTTOM, UVM_MMAP_32BIT_TOP)
+                   : where                   ? uvm_find_gap_placed(size, where)
                                              : uvm_find_gap(size);
         if (!addr)
             return -LINUX_ENOMEM;
@@ -498,6 +523,46 @@ KTEST(uvm_mprotect_splits_and_merges)
     KT_EXPECT_EQ(uvm_handle_fault((uint64_t)addr + PAGE_SIZE, UVM_ACCESS_READ), UVM_FAULT_VIOLATION);
     KT_EXPECT_EQ(uvm_munmap((uint64_t)addr, UVM_TEST_PAGES * PAGE_SIZE), 0);
     KT_EXPECT_EQ(uvm_count, before);
+}
+
+/* A placed mapping lands in the highest stripe of its class (below what is mapped there
+ * already), one larger than a stripe or with every probed stripe full goes top-down, and
+ * a usable hint still wins. */
+KTEST(uvm_mmap_placed_in_its_class_stripes)
+{
+    program_kernel_init();
+    const uint64_t stripe = 16 * PAGE_SIZE, stripes = (UVM_MMAP_TOP - UVM_MMAP_BOTTOM) / stripe;
+    const struct uvm_placement odd = { stripe, 2, 1 };
+    const unsigned rw = LINUX_PROT_READ | LINUX_PROT_WRITE, anon = LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
+    uint64_t top_odd = UVM_MMAP_BOTTOM + (stripes % 2 ? stripes - 2 : stripes - 1) * stripe;
+    long a = uvm_mmap_placed(0, 4 * PAGE_SIZE, rw, anon, &odd);
+    KT_EXPECT_EQ((uint64_t)a, top_odd + stripe - 4 * PAGE_SIZE);
+    long b = uvm_mmap_placed(0, 12 * PAGE_SIZE, rw, anon, &odd); /* fills the stripe */
+    KT_EXPECT_EQ((uint64_t)b, top_odd);
+    long c = uvm_mmap_placed(0, PAGE_SIZE, rw, anon, &odd); /* the class's next stripe down */
+    KT_EXPECT_EQ((uint64_t)c, top_odd - stripe - PAGE_SIZE);
+    long hinted = uvm_mmap_placed(UVM_MMAP_BOTTOM, PAGE_SIZE, rw, anon, &odd);
+    KT_EXPECT_EQ((uint64_t)hinted, UVM_MMAP_BOTTOM);
+    /* The two stripes above are full for a whole stripe's mapping; the other probed ones
+     * take one each, then the search gives up on the class. */
+    static long filled[UVM_PLACEMENT_PROBES];
+    unsigned n = 0;
+    for (; n < UVM_PLACEMENT_PROBES; n++) {
+        filled[n] = uvm_mmap_placed(0, stripe, rw, anon, &odd);
+        if (filled[n] <= 0 || (((uint64_t)filled[n] - UVM_MMAP_BOTTOM) / stripe) % 2 == 0)
+            break;
+    }
+    KT_EXPECT_EQ(n, UVM_PLACEMENT_PROBES - 2);
+    KT_EXPECT(filled[n] > 0 && (uint64_t)filled[n] + stripe <= UVM_MMAP_TOP);
+    for (unsigned i = 0; i <= n && i < UVM_PLACEMENT_PROBES; i++)
+        KT_EXPECT_EQ(uvm_munmap((uint64_t)filled[i], stripe), 0);
+    long big = uvm_mmap_placed(0, 2 * stripe, rw, anon, &odd); /* larger than a stripe: anywhere */
+    KT_EXPECT(big > 0 && (uint64_t)big + 2 * stripe <= UVM_MMAP_TOP);
+    const long all[] = { a, b, c, hinted };
+    const uint64_t lens[] = { 4 * PAGE_SIZE, 12 * PAGE_SIZE, PAGE_SIZE, PAGE_SIZE };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        KT_EXPECT_EQ(uvm_munmap((uint64_t)all[i], lens[i]), 0);
+    KT_EXPECT_EQ(uvm_munmap((uint64_t)big, 2 * stripe), 0);
 }
 
 KTEST(uvm_usercopy_faults_become_efault)

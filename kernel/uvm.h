@@ -61,6 +61,17 @@ long uvm_brk(uint64_t new_end);
 /* The program break: its base (above the image) and its end now. */
 void uvm_brk_bounds(uint64_t *base, uint64_t *end);
 long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags);
+/* Where uvm_mmap_placed puts a mapping that has no usable hint: the highest free range in
+ * stripe_bytes-sized stripes counted from UVM_MMAP_BOTTOM whose index mod classes is
+ * class_index, so the DSM can home it on the node that asked (dsm_set_home_stripes);
+ * anywhere once the first UVM_PLACEMENT_PROBES such stripes from the top are full. */
+struct uvm_placement {
+    uint64_t stripe_bytes; /* a multiple of the page size dividing UVM_MMAP_TOP - UVM_MMAP_BOTTOM */
+    unsigned classes, class_index;
+};
+#define UVM_PLACEMENT_PROBES 64
+/* uvm_mmap with a placement (NULL: top-down from UVM_MMAP_TOP, as uvm_mmap). */
+long uvm_mmap_placed(uint64_t addr, uint64_t len, unsigned prot, unsigned flags, const struct uvm_placement *where);
 long uvm_munmap(uint64_t addr, uint64_t len);
 long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot);
 long uvm_mremap(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsigned flags, uint64_t new_addr);

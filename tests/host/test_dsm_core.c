@@ -1294,3 +1294,38 @@ TEST(dsm_page_taken_marks_sharing_misses)
         h_teardown();
     }
 }
+
+/* Home stripes: a page in node k's stripe is managed (fixed) or homed (dynamic) there, so
+ * k's first touch of it takes no message and another node's first touch asks k directly;
+ * futex words there queue at k. Pages past the stripes keep the hash. central refuses. */
+TEST(dsm_home_stripes_make_the_homes_first_touch_local)
+{
+    enum { STRIPE_SHIFT = 1, STRIPED = 12 }; /* 2 pages a stripe; pages 12-15 stay hashed */
+    static const enum dsm_scheme schemes[] = { DSM_SCHEME_FIXED, DSM_SCHEME_DYNAMIC };
+    for (unsigned s = 0; s < sizeof schemes / sizeof schemes[0]; s++) {
+        h_setup(schemes[s]);
+        unsigned hashed[H_PAGES];
+        for (unsigned p = 0; p < H_PAGES; p++)
+            hashed[p] = dsm_manager_of(h.dsm[0], H_BASE + p);
+        for (unsigned i = 0; i < H_NODES; i++)
+            CHECK_EQ(dsm_set_home_stripes(h.dsm[i], H_BASE, STRIPED, STRIPE_SHIFT), 0);
+        for (unsigned p = 0; p < H_PAGES; p++)
+            CHECK_EQ(dsm_manager_of(h.dsm[0], H_BASE + p), p < STRIPED ? (p >> STRIPE_SHIFT) % H_NODES : hashed[p]);
+        for (unsigned k = 0; k < H_NODES; k++) {
+            unsigned p = k << STRIPE_SHIFT, other = (k + 1) % H_NODES;
+            CHECK_EQ(h_fault(k, p, DSM_ACCESS_WRITE, 1), 0); /* the home zero-fills it alone */
+            h_set_word(k, p, 0, 100 + k);
+            CHECK_EQ(h_fault(other, p, DSM_ACCESS_READ, 2), 2); /* request to the home, grant */
+            CHECK_EQ(h_word(other, p, 0), 100 + k);
+            CHECK_EQ(h_fault(other, p + 1, DSM_ACCESS_WRITE, 3), 2); /* a zero fill granted by the home */
+        }
+        CHECK_EQ(dsm_set_home_stripes(h.dsm[0], H_BASE, 1, 48), -DSM_EINVAL);
+        CHECK_EQ(dsm_set_home_stripes(h.dsm[0], DSM_PAGE_LIMIT - 1, 2, 0), -DSM_EINVAL);
+        h_expect_idle();
+        h_teardown();
+    }
+    h_setup(DSM_SCHEME_CENTRAL);
+    CHECK_EQ(dsm_set_home_stripes(h.dsm[1], H_BASE, STRIPED, STRIPE_SHIFT), -DSM_EINVAL);
+    CHECK_EQ(dsm_manager_of(h.dsm[1], H_BASE + 2), 0);
+    h_teardown();
+}

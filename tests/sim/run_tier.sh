@@ -58,6 +58,9 @@ batch write-update-asan dsm_sim_asan --seed $((seed + 19)) --events 30000 --node
 batch resume-hold-fixed dsm_sim --seed $((seed + 20)) --events 150000 --nodes 8 --threads 4 --pages 8 --futexes 2 --resume-delay 200000 --resume-hold
 batch resume-hold-dynamic dsm_sim --seed $((seed + 21)) --events 150000 --nodes 8 --threads 4 --pages 8 --futexes 2 --resume-delay 200000 --resume-hold --manager dynamic
 batch resume-hold-asan dsm_sim_asan --seed $((seed + 22)) --events 30000 --nodes 4 --threads 4 --pages 6 --window 100000 --resume-delay 100000 --resume-hold --manager dynamic
+batch stripes-fixed dsm_sim --seed $((seed + 23)) --events 150000 --nodes 8 --threads 4 --pages 16 --futexes 3 --home-stripes 1
+batch stripes-dynamic-lossy dsm_sim --seed $((seed + 24)) --events 150000 --nodes 8 --threads 4 --pages 16 --futexes 3 --loss 20 --dup 10 --home-stripes 0 --manager dynamic
+batch stripes-write-update dsm_sim --seed $((seed + 25)) --events 100000 --nodes 4 --threads 4 --pages 12 --futexes 2 --wu-pages 4 --replicate --home-stripes 2
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed $seed --events 200000
 broken skip-inv-ack-dynamic dsm_sim_broken_ack "" --seed $seed --events 200000 --manager dynamic

@@ -32,6 +32,8 @@ struct sim_config {
     bool replicate;       /* directory replication (dsm_set_replication) */
     bool resume_hold;     /* dsm_set_resume_hold: threads report dsm_resumed when they run */
     unsigned wu_pages;    /* the last wu_pages pages form a write-update region */
+    bool home_stripes;    /* dsm_set_home_stripes over every page, 2^home_shift pages a stripe */
+    unsigned home_shift;
     enum dsm_scheme scheme;
     bool verbose;
 };
