@@ -105,13 +105,19 @@ CMDLINE_PARAM_CHOICE(dsm_home, "dsm.home", dsm_home_names,
  * go top-down like any other. */
 #define DSM_CONTROL_HOME_STRIPE_SHIFT 18
 static bool dsm_home_striped;
+static uint64_t dsm_home_base; /* the lowest stripe's start: the topmost stripe is node 0's */
 
 static void dsm_control_home_apply(void)
 {
     if (dsm_home != DSM_HOME_STRIPES || strcmp(dsm_scheme_name(dsm_core), "central") == 0)
         return;
-    uint64_t first = UVM_MMAP_BOTTOM >> PAGE_SHIFT, count = (UVM_MMAP_TOP - UVM_MMAP_BOTTOM) >> PAGE_SHIFT;
-    dsm_home_striped = dsm_set_home_stripes(dsm_core, first, count, DSM_CONTROL_HOME_STRIPE_SHIFT) == 0;
+    /* Stripes counted so the topmost, where mmap searched from before stripes, is node 0's:
+     * the main thread's mappings keep their old addresses. */
+    uint64_t stripe = PAGE_SIZE << DSM_CONTROL_HOME_STRIPE_SHIFT, count = (UVM_MMAP_TOP - UVM_MMAP_BOTTOM) / stripe;
+    count -= (count - 1) % dsm_nnodes;
+    dsm_home_base = UVM_MMAP_TOP - count * stripe;
+    dsm_home_striped = dsm_set_home_stripes(dsm_core, dsm_home_base >> PAGE_SHIFT, count << DSM_CONTROL_HOME_STRIPE_SHIFT,
+                                            DSM_CONTROL_HOME_STRIPE_SHIFT) == 0;
     if (!dsm_home_striped)
         log_error("dsm: home stripes refused: pages homed by the hash");
 }
@@ -121,7 +127,7 @@ static const struct uvm_placement *dsm_control_placement(unsigned requester, str
 {
     if (!dsm_home_striped)
         return NULL;
-    *out = (struct uvm_placement){ PAGE_SIZE << DSM_CONTROL_HOME_STRIPE_SHIFT, dsm_nnodes, requester };
+    *out = (struct uvm_placement){ dsm_home_base, PAGE_SIZE << DSM_CONTROL_HOME_STRIPE_SHIFT, dsm_nnodes, requester };
     return out;
 }
 

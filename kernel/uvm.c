@@ -266,12 +266,14 @@ static uint64_t uvm_find_gap(uint64_t len)
 /* The highest free range of len bytes in where's stripes, or anywhere past its probes. */
 static uint64_t uvm_find_gap_placed(uint64_t len, const struct uvm_placement *where)
 {
-    uint64_t stripes = (UVM_MMAP_TOP - UVM_MMAP_BOTTOM) / where->stripe_bytes;
+    uint64_t stripes = where->base >= UVM_MMAP_BOTTOM && where->base < UVM_MMAP_TOP && where->stripe_bytes
+                           ? (UVM_MMAP_TOP - where->base) / where->stripe_bytes
+                           : 0;
     if (len <= where->stripe_bytes && where->classes && where->class_index < where->classes &&
         where->class_index < stripes) {
         uint64_t k = stripes - 1 - (stripes - 1 - where->class_index) % where->classes; /* its highest stripe */
         for (unsigned probe = 0; probe < UVM_PLACEMENT_PROBES; probe++, k -= where->classes) {
-            uint64_t bottom = UVM_MMAP_BOTTOM + k * where->stripe_bytes;
+            uint64_t bottom = where->base + k * where->stripe_bytes;
             uint64_t gap = uvm_find_gap_in(len, bottom, bottom + where->stripe_bytes);
             if (gap)
                 return gap;
@@ -531,10 +533,10 @@ KTEST(uvm_mprotect_splits_and_merges)
 KTEST(uvm_mmap_placed_in_its_class_stripes)
 {
     program_kernel_init();
-    const uint64_t stripe = 16 * PAGE_SIZE, stripes = (UVM_MMAP_TOP - UVM_MMAP_BOTTOM) / stripe;
-    const struct uvm_placement odd = { stripe, 2, 1 };
+    const uint64_t stripe = 16 * PAGE_SIZE, stripes = 1001; /* counted from base: the top one is even */
+    const struct uvm_placement odd = { UVM_MMAP_TOP - stripes * stripe, stripe, 2, 1 };
     const unsigned rw = LINUX_PROT_READ | LINUX_PROT_WRITE, anon = LINUX_MAP_PRIVATE | LINUX_MAP_ANONYMOUS;
-    uint64_t top_odd = UVM_MMAP_BOTTOM + (stripes % 2 ? stripes - 2 : stripes - 1) * stripe;
+    uint64_t top_odd = UVM_MMAP_TOP - 2 * stripe;
     long a = uvm_mmap_placed(0, 4 * PAGE_SIZE, rw, anon, &odd);
     KT_EXPECT_EQ((uint64_t)a, top_odd + stripe - 4 * PAGE_SIZE);
     long b = uvm_mmap_placed(0, 12 * PAGE_SIZE, rw, anon, &odd); /* fills the stripe */
@@ -549,7 +551,7 @@ KTEST(uvm_mmap_placed_in_its_class_stripes)
     unsigned n = 0;
     for (; n < UVM_PLACEMENT_PROBES; n++) {
         filled[n] = uvm_mmap_placed(0, stripe, rw, anon, &odd);
-        if (filled[n] <= 0 || (((uint64_t)filled[n] - UVM_MMAP_BOTTOM) / stripe) % 2 == 0)
+        if (filled[n] <= 0 || (((uint64_t)filled[n] - odd.base) / stripe) % 2 == 0)
             break;
     }
     KT_EXPECT_EQ(n, UVM_PLACEMENT_PROBES - 2);

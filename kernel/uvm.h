@@ -62,11 +62,13 @@ long uvm_brk(uint64_t new_end);
 void uvm_brk_bounds(uint64_t *base, uint64_t *end);
 long uvm_mmap(uint64_t addr, uint64_t len, unsigned prot, unsigned flags);
 /* Where uvm_mmap_placed puts a mapping that has no usable hint: the highest free range in
- * stripe_bytes-sized stripes counted from UVM_MMAP_BOTTOM whose index mod classes is
- * class_index, so the DSM can home it on the node that asked (dsm_set_home_stripes);
- * anywhere once the first UVM_PLACEMENT_PROBES such stripes from the top are full. */
+ * the stripe_bytes-sized stripes of [base, UVM_MMAP_TOP) whose index (counted from base)
+ * mod classes is class_index, so the DSM can home it on the node that asked
+ * (dsm_set_home_stripes); anywhere once the first UVM_PLACEMENT_PROBES such stripes from
+ * the top are full. */
 struct uvm_placement {
-    uint64_t stripe_bytes; /* a multiple of the page size dividing UVM_MMAP_TOP - UVM_MMAP_BOTTOM */
+    uint64_t base;         /* in [UVM_MMAP_BOTTOM, UVM_MMAP_TOP), a whole number of stripes below the top */
+    uint64_t stripe_bytes; /* a multiple of the page size */
     unsigned classes, class_index;
 };
 #define UVM_PLACEMENT_PROBES 64

@@ -58,8 +58,10 @@ FAULT_ROUNDS = 41  # round 0 sets the pages up and is not timed
 FAULT_SETTLE_US = 3000  # before a timed fault: the last hand-off's acks and wake-ups are over
 FAULT_NICS = ("virtio", "e1000")
 # The fault runs time the protocol's faults: data affinity would move the faulting thread
-# to the pages' node (docs/dsm-protocol.md section 4d) and end them.
-FAULT_WORDS = ("dsm.affinity=off",)
+# to the pages' node (docs/dsm-protocol.md section 4d) and end them, and home stripes
+# (section 2a) would home node 0's pages on node 0, so a first read would never go through
+# a third node's directory (the owner-unknown figures).
+FAULT_WORDS = ("dsm.affinity=off", "dsm.home=hash")
 FAULT_PAIRS = int(os.environ.get("DSM_BENCH_FAULT_PAIRS", "3"))  # (Linux baseline, fault run) pairs per NIC
 SEQ_PAGES = 200  # back-to-back faults per series
 FAULT_POLL_US = 5000  # a waiting thread rereads its word this often (its node halts between;

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """`dsmk compare` (issue 6): runs one program under every page-location manager (fixed,
 central, dynamic) and every coherence mode (invalidate, with and without directory replication; ping-pong window fixed and adaptive;
-data affinity off; write-update of chosen symbols when `dsmk run --update` exists) and prints
+data affinity off; home stripes off (pages homed by the hash); write-update of chosen symbols when `dsmk run --update` exists) and prints
 one table built from the nodes' dsm-stats and dsm-affinity lines (docs/dsm-protocol.md
 sections 9 and 9b). Each run goes through
 `dsmk run` itself. Wall time is the program's, by node 0's kernel clock (start line to exit
@@ -18,6 +18,7 @@ MANAGERS = ("fixed", "central", "dynamic")
 DEFAULT_WINDOW_US = 3000  # best fixed window on falseshare, 2 nodes (docs/dsm-protocol.md section 4)
 UPDATE_MANAGERS = ("fixed", "central")  # dsm/dsm.h DSM_REGION_WRITE_UPDATE: not under dynamic
 REPLICATED_MANAGERS = ("fixed", "central")  # dsm_set_replication: on by default there, none under dynamic
+STRIPED_MANAGERS = ("fixed", "dynamic")  # dsm_set_home_stripes: central manages every page at node 0
 STATS_LINE = re.compile(r"dsm-stats node=(\d+) (.*)")
 AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (?:on|off) moved_out=(\d+)")
 LOG_TIME = r"^\[\s*(\d+\.\d+)\]"
@@ -33,7 +34,8 @@ def modes(window_us, update_symbols, update_available):
            ("invalidate,replicate=off", ["dsm.replicate=off"], [], REPLICATED_MANAGERS),
            ("window=%dus" % window_us, ["dsm.window_us=%d" % window_us], [], MANAGERS),
            ("window=adaptive", ["dsm.window_us=adaptive"], [], MANAGERS),
-           ("affinity=off", ["dsm.affinity=off"], [], MANAGERS)]
+           ("affinity=off", ["dsm.affinity=off"], [], MANAGERS),
+           ("home=hash", ["dsm.home=hash"], [], STRIPED_MANAGERS)]
     if update_symbols and update_available:
         opts = []
         for sym in update_symbols:
