@@ -12,7 +12,12 @@
  * for the rest. Measured on the bundled programs (2 nodes, 10 ms periods): a thread of
  * mallocstress, pingpong or sor 128 (faster on one node) waits 0.4-0.6 of a period on
  * sharing misses with its node idle 0.7-0.9 of the run; one of sor 1024 (faster on two)
- * waits 0.2 with its node idle 0.4. Home-going: ready for the CPU >= period *
+ * waits 0.2 with its node idle 0.4. Downhill only (to a lower-numbered node): before, a
+ * thread could gather to any node but one it had left within a second, and zstd -T4 -B1M on
+ * 2 nodes had two workers swap nodes at once and others go back and forth between them for
+ * the whole run (84 s against 23.5 s with affinity off); threads drawn to each other meet on
+ * the lower node now, and a thread gathers at most nnodes - 1 times between home-goings.
+ * Home-going: ready for the CPU >= period *
  * HOME_READY_NUMERATOR / HOME_READY_DENOMINATOR and waited on misses < period /
  * HOME_WAIT_DIVISOR, and none of the pages that drew it used on its node. Two fifths: one
  * of two computing threads on one CPU is ready half of a period (a third or two thirds of
@@ -55,8 +60,6 @@ void dsm_affinity_start(struct dsm_affinity *a, const struct dsm_affinity_clocks
     if (h->moves)
         a->quiet_until_ns = c->now_ns + affinity_doubled(DSM_AFFINITY_QUIET_NS, h->moves - 1,
                                                          DSM_AFFINITY_QUIET_MAX_SHIFT);
-    if (h->left)
-        a->left_until_ns = c->now_ns + DSM_AFFINITY_LEFT_NS;
 }
 
 void dsm_affinity_miss(struct dsm_affinity *a, unsigned from, uint64_t wait_ns, uint64_t page)
@@ -108,8 +111,6 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_cl
     uint64_t now = c->now_ns, period = now - a->period_start_ns;
     if (!dsm_affinity_due(a, now, self))
         return DSM_NODE_NONE;
-    if (now >= a->left_until_ns)
-        a->h.left = 0;
     uint32_t count;
     unsigned leader = affinity_leader(a, nnodes, &count);
     uint64_t idle = c->node_idle_ns >= a->period_start_idle_ns ? c->node_idle_ns - a->period_start_idle_ns : 0;
@@ -117,7 +118,7 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_cl
         c->thread_ready_ns >= a->period_start_ready_ns ? c->thread_ready_ns - a->period_start_ready_ns : 0;
     *why = (struct dsm_affinity_verdict){ period, a->wait_ns, idle, ready, a->misses, count, false };
     bool quiet = now < a->quiet_until_ns;
-    bool gather = leader != DSM_NODE_NONE && leader != self && !(a->h.left & (1ull << leader)) &&
+    bool gather = leader != DSM_NODE_NONE && leader < self &&
                   a->misses >= DSM_AFFINITY_MIN_MISSES && a->wait_ns >= period / DSM_AFFINITY_WAIT_DIVISOR &&
                   idle >= period / DSM_AFFINITY_IDLE_DIVISOR;
     bool home = a->h.home != self && a->h.home < nnodes && !gather && !hot_used &&
@@ -132,7 +133,7 @@ unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_cl
     return home ? a->h.home : leader;
 }
 
-void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self, unsigned to)
+void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned to)
 {
     a->h.moves++;
     a->quiet_until_ns = now_ns + affinity_doubled(DSM_AFFINITY_QUIET_NS, a->h.moves - 1, DSM_AFFINITY_QUIET_MAX_SHIFT);
@@ -142,7 +143,4 @@ void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self,
         return;
     }
     memcpy(a->h.hot, a->recent, sizeof a->h.hot);
-    if (self < DSM_MAX_NODES)
-        a->h.left |= 1ull << self;
-    a->left_until_ns = now_ns + DSM_AFFINITY_LEFT_NS;
 }

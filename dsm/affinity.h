@@ -4,7 +4,9 @@
  * misses (faults on pages another node took from this one, dsm_page_info.taken; a first
  * touch is not one) with the time each waited and the node whose message ended it. Once a
  * judging period has passed, it orders a move to the node that ended most of them (a third
- * or more, and more than any other) when the thread spent a third or more of the period
+ * or more, and more than any other) if that node's number is lower than its own (gathering
+ * goes downhill, so threads drawn to each other meet on the lower node and can never chase
+ * each other round), when the thread spent a third or more of the period
  * waiting on them and its node's CPU sat idle (every thread of the node waiting) half of it
  * or more: then the node's CPU gave the program little while its pages travelled, and on
  * one node they stop travelling. A node whose CPU is busy keeps its threads, so a program
@@ -13,9 +15,8 @@
  * period and for pages hardly at all, while the pages that drew it there lay unused on its
  * node, is sent home, so threads gathered by a contended phase spread
  * out again for the computing phase after it. Moves are damped: quiet time doubling with
- * each move, no return to a node the thread left by gathering within DSM_AFFINITY_LEFT_NS,
- * and a home-going only after DSM_AFFINITY_HOME_AFTER_NS on a node, doubling with each
- * one, so a thread whose pages follow it cannot bounce. Portable: the kernel glue
+ * each move, and a home-going only after DSM_AFFINITY_HOME_AFTER_NS on a node, doubling
+ * with each one, so a thread whose pages follow it cannot bounce. Portable: the kernel glue
  * (kernel/dsm_affinity.c) keeps one per thread, the host tests drive it with a fake clock. */
 #ifndef DSM_AFFINITY_H
 #define DSM_AFFINITY_H
@@ -32,8 +33,11 @@
 /* ... up to this long, so misses that each wait milliseconds (a busy host) still add up */
 #define DSM_AFFINITY_PERIOD_MAX_NS (8 * DSM_AFFINITY_PERIOD_NS)
 #define DSM_AFFINITY_QUIET_NS 50000000ull  /* after a move: no other for 50 ms, doubling per move */
-#define DSM_AFFINITY_QUIET_MAX_SHIFT 5     /* ... up to 1.6 s */
-#define DSM_AFFINITY_LEFT_NS 1000000000ull /* no gathering back to a node left less than 1 s ago */
+/* ... up to 51 s. At 1.6 s, zstd -T4 -B1M on 2 nodes moved two workers back and forth every
+ * 1.5 s for the whole run (111 moves in 84 s, against 23.5 s with affinity off): each move
+ * drags a worker's megabytes of tables after it, and the misses that drags back look like
+ * sharing again. */
+#define DSM_AFFINITY_QUIET_MAX_SHIFT 10
 /* Home-going: only after 400 ms on a node, doubling with each one (up to 12.8 s). Gathered
  * threads of a program whose contention goes on (mallocstress, falseshare) look like
  * computing ones once together, and a home-going spreads them into it again; with 100 ms,
@@ -49,7 +53,6 @@
 struct dsm_affinity_history {
     uint32_t moves;   /* moves its judges ordered */
     uint32_t homings; /* of them, home-goings */
-    uint64_t left;    /* nodes it left by gathering lately, bit per node */
     uint16_t home;    /* the node clone() placed it on */
     /* Since its last gathering: the pages (numbers; 0 none) whose misses drew it, whose use
      * on its node holds it back from going home (the contention goes on). */
@@ -68,7 +71,6 @@ struct dsm_affinity {
     uint64_t recent[DSM_AFFINITY_HOT_PAGES]; /* the last distinct pages missed on (any period) */
     unsigned recent_next;
     uint64_t quiet_until_ns;           /* no move before */
-    uint64_t left_until_ns;            /* h.left is forgotten then */
 };
 
 /* A node's and a thread's cumulative clocks at one instant. */
@@ -85,8 +87,8 @@ struct dsm_affinity_verdict {
     bool home;                /* the move is a home-going */
 };
 
-/* Starts a judge at c for a thread that arrives with history h (its quiet and no-return
- * times run from now, as the judge that ordered the last move set them). */
+/* Starts a judge at c for a thread that arrives with history h (its quiet time runs from
+ * now, as the judge that ordered the last move set it). */
 void dsm_affinity_start(struct dsm_affinity *a, const struct dsm_affinity_clocks *c,
                         const struct dsm_affinity_history *h);
 /* Counts one sharing miss on page (its number) that waited wait_ns and was ended by node
@@ -102,9 +104,8 @@ bool dsm_affinity_due(const struct dsm_affinity *a, uint64_t now_ns, unsigned se
  * used on this node in the period, which keeps the thread from going home. */
 unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_clocks *c, unsigned self,
                             unsigned nnodes, bool hot_used, struct dsm_affinity_verdict *why);
-/* The thread leaves node self for node to at now, as judged: counts the move (a home-going
- * if to is its home, which forgets h.hot; else self is marked left and the recent miss pages
- * become h.hot). */
-void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned self, unsigned to);
+/* The thread leaves for node to at now, as judged: counts the move (a home-going if to is
+ * its home, which forgets h.hot; else the recent miss pages become h.hot). */
+void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned to);
 
 #endif

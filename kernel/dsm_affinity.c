@@ -99,7 +99,7 @@ void dsm_affinity_check(void)
              thread_current()->tid, to, why.home ? " (home)" : "", (unsigned long long)(why.period_ns / NS_PER_MS),
              (unsigned long long)(why.wait_ns / NS_PER_MS), why.misses, why.from_target,
              (unsigned long long)(why.idle_ns / NS_PER_MS), (unsigned long long)(why.ready_ns / NS_PER_MS));
-    dsm_affinity_moving(&a->judge, now, dsm_self, to); /* before the snapshot: the history travels with it */
+    dsm_affinity_moving(&a->judge, now, to); /* before the snapshot: the history travels with it */
     dsm_affinity_moved_out++;
     if (dsm_threads_move_by_affinity(to) < 0)
         dsm_affinity_moved_out--; /* it stays; its quiet time keeps it from trying again at once */

@@ -5,7 +5,7 @@
 #include "dsm/affinity.h"
 
 #define T_MS 1000000ull
-#define T_SELF 1
+#define T_SELF 3 /* the highest node: gathering goes downhill */
 #define T_NODES 4
 #define T_PERIOD_MS (DSM_AFFINITY_PERIOD_NS / T_MS)
 #define T_MAX_MS (DSM_AFFINITY_PERIOD_MAX_NS / T_MS)
@@ -62,10 +62,9 @@ TEST(dsm_affinity_moves_a_waiting_thread_of_an_idle_node)
     CHECK(!why.home);
     CHECK_EQ(a.misses, 0);   /* the next period starts */
     CHECK_EQ(a.h.moves, 0);  /* judged, not moved yet */
-    dsm_affinity_moving(&a, 130 * T_MS, T_SELF, 2);
+    dsm_affinity_moving(&a, 130 * T_MS, 2);
     CHECK_EQ(a.h.moves, 1);
     CHECK_EQ(a.h.homings, 0);
-    CHECK_EQ(a.h.left, 1ull << T_SELF);
     CHECK_EQ(a.quiet_until_ns, 180 * T_MS);
 }
 
@@ -116,22 +115,22 @@ TEST(dsm_affinity_needs_enough_misses_and_one_leading_node)
 {
     struct dsm_affinity a;
     t_begin(&a, 0, 0);
-    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 3, 1000); /* few */
+    t_misses(&a, DSM_AFFINITY_MIN_MISSES - 1, 1, 1000); /* few */
     CHECK_EQ(t_judge(&a, T_MAX_MS, T_MAX_MS), DSM_NODE_NONE);
     uint64_t t = T_MAX_MS;
     t_misses(&a, 11, 2, 500);
-    t_misses(&a, 11, 3, 500);
-    t_misses(&a, 10, 0, 500); /* nodes 2 and 3 tie */
+    t_misses(&a, 11, 1, 500);
+    t_misses(&a, 10, 0, 500); /* nodes 2 and 1 tie */
     CHECK_EQ(t_judge(&a, t + 30, t + 30), DSM_NODE_NONE);
     t_misses(&a, 10, 2, 500);
-    t_misses(&a, 9, 3, 500);
+    t_misses(&a, 9, 1, 500);
     t_misses(&a, 9, 0, 500);
     t_misses(&a, 6, DSM_MAX_NODES, 500); /* node 2 leads with 10 of 34: under a third */
     CHECK_EQ(t_judge(&a, t + 60, t + 60), DSM_NODE_NONE);
-    t_misses(&a, 12, 3, 500);
+    t_misses(&a, 12, 1, 500);
     t_misses(&a, 11, 2, 500);
-    t_misses(&a, 10, 0, 500); /* node 3 leads with 12 of 33: a third or more */
-    CHECK_EQ(t_judge(&a, t + 90, t + 90), 3);
+    t_misses(&a, 10, 0, 500); /* node 1 leads with 12 of 33: a third or more */
+    CHECK_EQ(t_judge(&a, t + 90, t + 90), 1);
 }
 
 TEST(dsm_affinity_ignores_its_own_node_and_unknown_enders)
@@ -152,45 +151,49 @@ TEST(dsm_affinity_quiet_time_doubles_with_each_move)
     t_begin(&a, 0, 0);
     t_misses(&a, 40, 2, 500);
     CHECK_EQ(t_judge(&a, 30, 30), 2);
-    dsm_affinity_moving(&a, 30 * T_MS, T_SELF, 2);
+    dsm_affinity_moving(&a, 30 * T_MS, 2);
     /* It stayed (the move failed): no other move for 50 ms. */
-    t_misses(&a, 40, 3, 500);
+    t_misses(&a, 40, 1, 500);
     CHECK_EQ(t_judge(&a, 60, 60), DSM_NODE_NONE);
-    t_misses(&a, 40, 3, 500);
-    CHECK_EQ(t_judge(&a, 90, 90), 3);
-    dsm_affinity_moving(&a, 90 * T_MS, T_SELF, 3);
+    t_misses(&a, 40, 1, 500);
+    CHECK_EQ(t_judge(&a, 90, 90), 1);
+    dsm_affinity_moving(&a, 90 * T_MS, 1);
     CHECK_EQ(a.h.moves, 2);
     CHECK_EQ(a.quiet_until_ns, 190 * T_MS); /* 100 ms after the second */
-    /* Arriving after three moves: 200 ms of quiet from the arrival; the doubling stops at 1.6 s. */
+    /* Arriving after three moves: 200 ms of quiet from the arrival; the doubling stops at 51 s. */
     t_start(&a, 1000, 0, (struct dsm_affinity_history){ .moves = 3, .home = T_SELF });
     CHECK_EQ(a.quiet_until_ns, 1200 * T_MS);
     t_misses(&a, 40, 0, 500);
     CHECK_EQ(t_judge(&a, 1030, 30), DSM_NODE_NONE); /* quiet */
     t_misses(&a, 40, 0, 1500);
     CHECK_EQ(t_judge(&a, 1200, 200), 0); /* 60 of 170 ms waiting */
+    /* After eight moves, 6.4 s (a thread moved back and forth every 1.6 s when it stopped there). */
+    t_start(&a, 0, 0, (struct dsm_affinity_history){ .moves = 8, .home = T_SELF });
+    CHECK_EQ(a.quiet_until_ns, 6400 * T_MS);
     t_start(&a, 0, 0, (struct dsm_affinity_history){ .moves = 40, .home = T_SELF });
     CHECK_EQ(a.quiet_until_ns, DSM_AFFINITY_QUIET_NS << DSM_AFFINITY_QUIET_MAX_SHIFT);
 }
 
-/* A thread whose pages follow it would otherwise be drawn straight back: it may not gather
- * to a node it left until DSM_AFFINITY_LEFT_NS after its arrival. */
-TEST(dsm_affinity_no_return_to_a_node_left_lately)
+/* Gathering goes downhill: a thread moves only to a lower-numbered node than its own, so
+ * two threads drawn to each other's node meet on the lower one instead of swapping places,
+ * and no thread chases another round the nodes. */
+TEST(dsm_affinity_gathers_only_to_a_lower_node)
 {
     struct dsm_affinity a;
-    uint64_t arrive_ms = 5000, quiet_ms = DSM_AFFINITY_QUIET_NS / T_MS;
-    t_start(&a, arrive_ms, 0, (struct dsm_affinity_history){ .moves = 1, .left = 1ull << 2, .home = 2 });
-    CHECK_EQ(a.left_until_ns, (arrive_ms * T_MS) + DSM_AFFINITY_LEFT_NS);
+    t_start(&a, 0, 0, (struct dsm_affinity_history){ .home = 1 });
     t_misses(&a, 40, 2, 500);
-    CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms, arrive_ms + quiet_ms), DSM_NODE_NONE);
-    t_misses(&a, 40, 2, 500);
-    CHECK_EQ(t_judge(&a, arrive_ms + quiet_ms + T_PERIOD_MS, arrive_ms + quiet_ms + T_PERIOD_MS), DSM_NODE_NONE);
-    uint64_t back_ms = arrive_ms + DSM_AFFINITY_LEFT_NS / T_MS;
-    CHECK_EQ(t_judge(&a, back_ms, back_ms), DSM_NODE_NONE); /* restart */
-    t_misses(&a, 40, 2, 500);
-    CHECK_EQ(t_judge(&a, back_ms + T_PERIOD_MS, back_ms + T_PERIOD_MS), 2);
-    CHECK_EQ(a.h.left, 0); /* node 2's mark expired */
-    dsm_affinity_moving(&a, (back_ms + T_PERIOD_MS) * T_MS, T_SELF, 0);
-    CHECK_EQ(a.h.left, 1ull << T_SELF); /* the node it leaves now is marked */
+    struct dsm_affinity_clocks c = { 30 * T_MS, 30 * T_MS, 0 };
+    struct dsm_affinity_verdict why;
+    CHECK_EQ(dsm_affinity_judge(&a, &c, 1, T_NODES, false, &why), DSM_NODE_NONE); /* node 2 is above */
+    CHECK_EQ(why.from_target, 40);
+    t_misses(&a, 40, 0, 500);
+    c = (struct dsm_affinity_clocks){ 60 * T_MS, 60 * T_MS, 0 };
+    CHECK_EQ(dsm_affinity_judge(&a, &c, 1, T_NODES, false, &why), 0);
+    /* On node 0 no gathering is left: it goes home or stays. */
+    t_start(&a, 0, 0, (struct dsm_affinity_history){ .home = 0 });
+    t_misses(&a, 40, 1, 500);
+    c = (struct dsm_affinity_clocks){ 30 * T_MS, 30 * T_MS, 0 };
+    CHECK_EQ(dsm_affinity_judge(&a, &c, 0, T_NODES, false, &why), DSM_NODE_NONE);
 }
 
 /* Gathered by a contended phase, a thread that then computes beside the others (ready for
@@ -202,7 +205,7 @@ TEST(dsm_affinity_sends_a_crowded_thread_home)
     struct dsm_affinity a;
     struct dsm_affinity_verdict why;
     uint64_t home_ms = DSM_AFFINITY_HOME_AFTER_NS / T_MS;
-    t_start(&a, 1000, 0, (struct dsm_affinity_history){ .moves = 1, .left = 1ull << 2, .home = 2 });
+    t_start(&a, 1000, 0, (struct dsm_affinity_history){ .moves = 1, .home = 2 });
     CHECK_EQ(t_judge_ready(&a, 1030, 0, 20, &why), DSM_NODE_NONE); /* not there long enough */
     CHECK_EQ(why.period_ns, 30 * T_MS); /* away from home: judged without misses */
     CHECK_EQ(t_judge_ready(&a, 1000 + home_ms, 0, 20, &why), DSM_NODE_NONE); /* ready 0 of 70 */
@@ -214,10 +217,9 @@ TEST(dsm_affinity_sends_a_crowded_thread_home)
     CHECK_EQ(t_judge_ready(&a, 1000 + home_ms + 90, 0, 51 + 15, &why), 2); /* ready 15 of 30 */
     CHECK(why.home);
     CHECK_EQ(why.ready_ns, 15 * T_MS);
-    dsm_affinity_moving(&a, (1000 + home_ms + 90) * T_MS, T_SELF, 2);
+    dsm_affinity_moving(&a, (1000 + home_ms + 90) * T_MS, 2);
     CHECK_EQ(a.h.homings, 1);
     CHECK_EQ(a.h.moves, 2);
-    CHECK_EQ(a.h.left, 1ull << 2); /* a home-going marks nothing */
     /* Gathered again: the next home-going needs twice the stay. */
     t_start(&a, 5000, 0, (struct dsm_affinity_history){ .moves = 3, .homings = 1, .home = 2 });
     uint64_t t = 5000 + 2 * home_ms - 10;
@@ -253,14 +255,14 @@ TEST(dsm_affinity_stays_while_the_pages_that_drew_it_are_used)
     t_misses(&a, 40, 2, 500);
     dsm_affinity_miss(&a, 2, 0, 0x999);
     CHECK_EQ(t_judge(&a, 30, 30), 2);
-    dsm_affinity_moving(&a, 30 * T_MS, T_SELF, 2);
+    dsm_affinity_moving(&a, 30 * T_MS, 2);
     CHECK_EQ(a.h.hot[0], T_PAGE);
     CHECK_EQ(a.h.hot[1], T_PAGE + 1);
     CHECK_EQ(a.h.hot[2], 0x999);
     CHECK_EQ(a.h.hot[3], 0);
     /* Arrived at node 2, away from home (T_SELF), computing beside the others. */
     struct dsm_affinity_history h = a.h;
-    h.home = 3;
+    h.home = 1;
     t_start(&a, 1000, 0, h);
     uint64_t t = 1000 + DSM_AFFINITY_HOME_AFTER_NS / T_MS;
     struct dsm_affinity_clocks c = { t * T_MS, 0, 0 };
@@ -269,8 +271,8 @@ TEST(dsm_affinity_stays_while_the_pages_that_drew_it_are_used)
     c = (struct dsm_affinity_clocks){ (t + 30) * T_MS, 0, 30 * T_MS };
     CHECK_EQ(dsm_affinity_judge(&a, &c, T_SELF, T_NODES, true, &why), DSM_NODE_NONE); /* used */
     c = (struct dsm_affinity_clocks){ (t + 60) * T_MS, 0, 60 * T_MS };
-    CHECK_EQ(dsm_affinity_judge(&a, &c, T_SELF, T_NODES, false, &why), 3);
-    dsm_affinity_moving(&a, (t + 60) * T_MS, T_SELF, 3);
+    CHECK_EQ(dsm_affinity_judge(&a, &c, T_SELF, T_NODES, false, &why), 1);
+    dsm_affinity_moving(&a, (t + 60) * T_MS, 1);
     CHECK_EQ(a.h.hot[0], 0);
     CHECK_EQ(a.h.hot[2], 0);
     /* A miss on a page already among the recent ones takes no new place. */
