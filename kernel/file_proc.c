@@ -348,4 +348,5 @@ void file_proc_add(const struct boot_info *info, int argc, char *const argv[])
     if (!exe)
         log_warn("proc: the program's file is not at %s (the name is taken, or the table full)", file_proc_exe);
     file_proc_node(file_store_symlink("/proc/1/exe", file_proc_exe, strlen(file_proc_exe)) == 0, "/proc/1/exe");
+    file_proc_node(files_proc_fd_add(), "/proc/1/fd (or a /dev link to it)");
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The part of Linux's /proc (proc(5)) that programs read about themselves and the machine:
  * /proc/cpuinfo, /proc/meminfo, /proc/uptime, and the program's own directory /proc/1 (its
- * pid; /proc/self links there) with exe, cmdline, comm, status, maps, stat and statm. The
+ * pid; /proc/self links there) with exe, cmdline, comm, status, maps, stat and statm, and
+ * fd (kernel/files_proc_fd.c: the descriptor table, listed at each call). The
  * counts of stat, statm and status (CPU time, resident pages, threads) are node 0's. The files live in
  * kernel/file_store.c as generated nodes; each open makes the text anew into a file of its
  * own (kernel/files_path.c), so a reader sees one consistent snapshot, as Linux's seq files

@@ -694,10 +694,10 @@ static uint64_t file_store_ino(const struct file_node *n)
     return n == &file_store_root ? FILE_STORE_INO_BASE : FILE_STORE_INO_BASE + 1 + (uint64_t)(n - file_store);
 }
 
-/* Appends one getdents64 record at buf + *used (room: len): false when it does not fit. */
-static bool file_store_dirent(uint8_t *buf, size_t len, size_t *used, uint64_t ino, uint64_t next, uint8_t type,
-                              const char *name)
+bool file_store_dirent(void *out, size_t len, size_t *used, uint64_t ino, uint64_t next, uint8_t type,
+                       const char *name)
 {
+    uint8_t *buf = out;
     size_t name_len = strlen(name);
     size_t reclen = offsetof(struct linux_dirent64, d_name) + name_len + 1;
     reclen = (reclen + FILE_STORE_DIRENT_ALIGN - 1) / FILE_STORE_DIRENT_ALIGN * FILE_STORE_DIRENT_ALIGN;

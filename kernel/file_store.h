@@ -129,6 +129,10 @@ void file_store_stat(const struct file_node *n, struct linux_stat *st);
  * buf[0..len), "." and ".." first; bytes, 0 at the end (or for a removed directory), or
  * -EINVAL when the first record does not fit. *cookie moves past what was given. */
 int64_t file_store_list(const struct file_node *dir, uint64_t *cookie, void *buf, size_t len);
+/* Appends one getdents64 record (inode ino, next cookie next, DT_* type, name) at buf +
+ * *used, len bytes in all: false when it does not fit. */
+bool file_store_dirent(void *buf, size_t len, size_t *used, uint64_t ino, uint64_t next, uint8_t type,
+                       const char *name);
 /* At the program's exit: the files.out= paths, each as "dsmk-file SIZE PATH\n" and its
  * bytes ("dsmk-file -1 PATH\n" when there is none), on COM4. */
 void file_store_export(void);

@@ -226,6 +226,11 @@ static void files_fill_stat(struct linux_stat *st, uint64_t ino, const struct fi
         files_mq_stat(d, st);
 }
 
+void files_desc_stat(const struct file_desc *d, struct linux_stat *st)
+{
+    files_fill_stat(st, (uint64_t)(d - files_descs) + 1, d);
+}
+
 /* A write to a file at off: bytes written or -errno. */
 static int64_t files_file_write(struct file_desc *d, uint64_t off, const struct files_call *c)
 {
@@ -338,7 +343,8 @@ static int64_t files_getdents(struct file_desc *d, const struct files_call *c, v
 {
     if (d->kind != FILE_KIND_FILE || !file_store_is_dir(d->file))
         return -LINUX_ENOTDIR;
-    int64_t n = file_store_list(d->file, &d->offset, data, c->len);
+    int64_t n = files_proc_fd_is_dir(d->file) ? files_proc_fd_list(&d->offset, data, c->len)
+                                              : file_store_list(d->file, &d->offset, data, c->len);
     *data_len = n > 0 ? (size_t)n : 0;
     return n;
 }
@@ -518,7 +524,7 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     case FILES_OP_LSEEK:
         return files_lseek(d, c->arg, c->arg2);
     case FILES_OP_FSTAT:
-        files_fill_stat(data, (uint64_t)(d - files_descs) + 1, d);
+        files_desc_stat(d, data);
         *data_len = sizeof(struct linux_stat);
         return 0;
     case FILES_OP_DUP: {

@@ -110,6 +110,33 @@ int64_t files_install_pair(const int fds[2], struct file_desc *a, struct file_de
  * last of both frees it. */
 void files_pipe_drop_end(struct pipe *p, bool reader);
 
+/* The stat of description d, as fstat(2) answers it. */
+void files_desc_stat(const struct file_desc *d, struct linux_stat *st);
+
+/* kernel/files_proc_fd.c: /proc/self/fd, each open descriptor as a link named by its number
+ * (Linux's "magic" links: a store file's links to its path; any other description's opens
+ * as itself, so /dev/stdout works). */
+/* Makes /proc/1/fd and the /dev links to it (/dev/fd, /dev/stdin, /dev/stdout, /dev/stderr):
+ * false when the store refused one. */
+bool files_proc_fd_add(void);
+/* Whether canonical path names an entry of /proc/1/fd (*fd: its number, open or not), or
+ * lies in that directory under another name (*fd: -1). */
+bool files_proc_fd_path(const char *path, int *fd);
+/* Whether dir is /proc/1/fd (its listing is the descriptor table's). */
+bool files_proc_fd_is_dir(const struct file_node *dir);
+/* getdents64(2) of /proc/1/fd from *cookie: records into buf (len bytes), their length. */
+int64_t files_proc_fd_list(uint64_t *cookie, void *buf, size_t len);
+/* path_resolve's questions for /proc/1/fd/N: a link while N names a store file or
+ * directory (resolution goes on to its path), a file for any other open description
+ * (resolution stops: the calls below take it), missing when N is closed. */
+enum path_kind files_proc_fd_kind(int fd);
+int files_proc_fd_read_link(int fd, char *target, size_t size);
+/* Call c on /proc/1/fd/N itself (fd -1: another name in that directory): open makes a new
+ * descriptor of N's description, stat follows to it (lstat: the link), readlink tells the
+ * target; other names are not found (an open that would create one too), and what would
+ * make or remove a name fails as on Linux (EPERM; a rename or link: EXDEV). */
+int64_t files_proc_fd_call(int fd, const struct files_call *c, bool followed, void *data, size_t *data_len);
+
 /* kernel/files_path.c: */
 /* The ops that name a path (CHDIR, CHMOD and UTIMENS with none name c->fd instead). */
 bool files_op_has_path(uint32_t op);

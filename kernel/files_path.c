@@ -29,6 +29,20 @@ uint32_t files_umask_bits(void)
     return (uint32_t)files_umask;
 }
 
+/* path_resolve's questions: the store's, but /proc/1/fd's entries from the descriptor table. */
+static enum path_kind files_path_kind(const char *path, void *ctx)
+{
+    int fd;
+    return files_proc_fd_path(path, &fd) ? files_proc_fd_kind(fd) : file_store_kind(path, ctx);
+}
+
+static int files_path_read_link(const char *path, char *target, size_t size, void *ctx)
+{
+    int fd;
+    return files_proc_fd_path(path, &fd) ? files_proc_fd_read_link(fd, target, size)
+                                         : file_store_read_link(path, target, size, ctx);
+}
+
 /* The working directory, held like an open description's file, so it follows a rename
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
@@ -192,7 +206,7 @@ static int64_t files_resolve(int32_t dirfd, const char *path, char *out, bool fo
         return err;
     if (!file_store_is_linked(dir))
         return -LINUX_ENOENT;
-    return path_resolve_links(file_store_path(dir), path, out, FILES_PATH_MAX, file_store_kind, file_store_read_link,
+    return path_resolve_links(file_store_path(dir), path, out, FILES_PATH_MAX, files_path_kind, files_path_read_link,
                               follow_last, NULL, how);
 }
 
@@ -222,6 +236,9 @@ static int64_t files_two_paths(const struct files_call *c, const char *from)
     int64_t rc = files_resolve((int32_t)c->arg2, to, canon, false, &how);
     if (rc)
         return rc;
+    int fd;
+    if (files_proc_fd_path(canon, &fd))
+        return -LINUX_EXDEV; /* Linux: /proc is another file system */
     return c->op == FILES_OP_LINK ? file_store_link(from, canon) : file_store_rename(from, canon);
 }
 
@@ -357,9 +374,13 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
 {
     char path[FILES_PATH_MAX];
     struct path_result how;
-    int64_t rc = files_resolve(c->fd, c->path, path, files_follows_last(c), &how);
+    bool follow = files_follows_last(c);
+    int64_t rc = files_resolve(c->fd, c->path, path, follow, &how);
     if (rc)
         return rc;
+    int fd;
+    if (files_proc_fd_path(path, &fd))
+        return how.dir_only ? -LINUX_ENOTDIR : files_proc_fd_call(fd, c, follow, data, data_len);
     switch (c->op) {
     case FILES_OP_OPEN:
         return files_open(path, how.dir_only, c->arg, c->arg2, data, data_len);
