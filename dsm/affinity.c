@@ -144,3 +144,23 @@ void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned to)
     }
     memcpy(a->h.hot, a->recent, sizeof a->h.hot);
 }
+
+bool dsm_affinity_seen_used(struct dsm_affinity_seen *s, uint64_t page, bool used_now, uint64_t now_ns,
+                            uint64_t since_ns)
+{
+    unsigned slot = DSM_AFFINITY_SEEN_PAGES, victim = 0;
+    for (unsigned i = 0; i < DSM_AFFINITY_SEEN_PAGES && slot == DSM_AFFINITY_SEEN_PAGES; i++) {
+        if (s->page[i] == page)
+            slot = i;
+        else if (s->page[victim] != 0 && (s->page[i] == 0 || s->used_ns[i] < s->used_ns[victim]))
+            victim = i; /* a free slot, else the one seen used longest ago */
+    }
+    if (slot == DSM_AFFINITY_SEEN_PAGES) {
+        slot = victim;
+        s->page[slot] = page;
+        s->used_ns[slot] = 0;
+    }
+    if (used_now)
+        s->used_ns[slot] = now_ns;
+    return s->used_ns[slot] != 0 && s->used_ns[slot] >= since_ns;
+}

@@ -73,6 +73,16 @@ struct dsm_affinity {
     uint64_t quiet_until_ns;           /* no move before */
 };
 
+/* When pages were last seen used on a node. Each judge learns of use by reading and clearing
+ * the pages' accessed bits, so without a shared record a judge asking right after another
+ * saw a page idle that was used all its period: at the end of a falseshare run, a gathered
+ * thread went home because the thread that had just asked then exited. One per node. */
+#define DSM_AFFINITY_SEEN_PAGES 32
+struct dsm_affinity_seen {
+    uint64_t page[DSM_AFFINITY_SEEN_PAGES];    /* 0: a free slot */
+    uint64_t used_ns[DSM_AFFINITY_SEEN_PAGES]; /* when it was last seen used (0: not yet) */
+};
+
 /* A node's and a thread's cumulative clocks at one instant. */
 struct dsm_affinity_clocks {
     uint64_t now_ns;
@@ -104,6 +114,12 @@ bool dsm_affinity_due(const struct dsm_affinity *a, uint64_t now_ns, unsigned se
  * used on this node in the period, which keeps the thread from going home. */
 unsigned dsm_affinity_judge(struct dsm_affinity *a, const struct dsm_affinity_clocks *c, unsigned self,
                             unsigned nnodes, bool hot_used, struct dsm_affinity_verdict *why);
+/* Notes at now what the accessed bit of page said (used_now: it was set; the caller cleared
+ * it), and tells whether page was used on the node at or after since (the asking thread's
+ * period start): seen used then by this or another judge. The least recently used record
+ * makes room for a page not recorded yet. */
+bool dsm_affinity_seen_used(struct dsm_affinity_seen *s, uint64_t page, bool used_now, uint64_t now_ns,
+                            uint64_t since_ns);
 /* The thread leaves for node to at now, as judged: counts the move (a home-going if to is
  * its home, which forgets h.hot; else the recent miss pages become h.hot). */
 void dsm_affinity_moving(struct dsm_affinity *a, uint64_t now_ns, unsigned to);

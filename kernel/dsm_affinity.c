@@ -35,6 +35,7 @@ struct dsm_affinity_thread {
 static struct dsm_affinity_thread dsm_affinity_threads[THREAD_MAX];
 static uint64_t dsm_affinity_arrived_ns[DSM_MAX_NODES]; /* last thread that came by affinity from each node */
 static uint64_t dsm_affinity_moved_out, dsm_affinity_moved_in, dsm_affinity_held;
+static struct dsm_affinity_seen dsm_affinity_seen; /* the hot pages' use on this node, for every judge */
 
 /* The clocks the judge of t reads, now. */
 static struct dsm_affinity_clocks dsm_affinity_clocks_of(const struct thread *t)
@@ -64,13 +65,17 @@ void dsm_affinity_fault(bool sharing_miss, unsigned from, uint64_t wait_ns, uint
     dsm_affinity_miss(&dsm_affinity_of(thread_current())->judge, from, wait_ns, page);
 }
 
-/* Whether a page of h.hot was used on this node since the last asking; marks them unused. */
-static bool dsm_affinity_hot_used(const struct dsm_affinity_history *h)
+/* Whether a page of judge a's h.hot was used on this node during its period (seen by any
+ * judge: reading a page's accessed bit clears it). */
+static bool dsm_affinity_hot_used(const struct dsm_affinity *a, uint64_t now)
 {
     bool used = false;
-    for (unsigned i = 0; i < DSM_AFFINITY_HOT_PAGES; i++)
-        if (h->hot[i] && h->hot[i] < DSM_PAGE_LIMIT)
-            used |= uvm_page_test_clear_used(h->hot[i] << DSM_PAGE_SHIFT);
+    for (unsigned i = 0; i < DSM_AFFINITY_HOT_PAGES; i++) {
+        uint64_t page = a->h.hot[i];
+        if (page && page < DSM_PAGE_LIMIT)
+            used |= dsm_affinity_seen_used(&dsm_affinity_seen, page, uvm_page_test_clear_used(page << DSM_PAGE_SHIFT),
+                                           now, a->period_start_ns);
+    }
     return used;
 }
 
@@ -86,7 +91,7 @@ void dsm_affinity_check(void)
     struct dsm_affinity_verdict why;
     if (!dsm_affinity_due(&a->judge, now, dsm_self))
         return;
-    bool hot_used = dsm_affinity_hot_used(&a->judge.h);
+    bool hot_used = dsm_affinity_hot_used(&a->judge, now);
     unsigned to = dsm_affinity_judge(&a->judge, &c, dsm_self, dsm_nnodes, hot_used, &why);
     if (to == DSM_NODE_NONE)
         return;

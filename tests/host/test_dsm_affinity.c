@@ -284,3 +284,22 @@ TEST(dsm_affinity_stays_while_the_pages_that_drew_it_are_used)
     CHECK_EQ(a.recent[1], 0x6);
     CHECK_EQ(a.recent[2], 0);
 }
+
+/* Two judges on one node ask about the same page: the first clears its accessed bit, so
+ * the second reads it clear though the page was used all its period; the node's record
+ * still answers used (before it, falseshare's gathered threads could go home when the
+ * thread that had just asked exited). A page not used since a period began is unused;
+ * the record keeps the most recently used pages when it is full. */
+TEST(dsm_affinity_seen_use_is_shared_by_the_judges)
+{
+    static struct dsm_affinity_seen seen;
+    uint64_t page = 0x77;
+    CHECK(dsm_affinity_seen_used(&seen, page, true, 100 * T_MS, 80 * T_MS));  /* judge X: bit set */
+    CHECK(dsm_affinity_seen_used(&seen, page, false, 101 * T_MS, 75 * T_MS)); /* judge Y: bit clear, used in its period */
+    CHECK(!dsm_affinity_seen_used(&seen, page, false, 140 * T_MS, 110 * T_MS)); /* not since 110 */
+    CHECK(!dsm_affinity_seen_used(&seen, 0x78, false, 150 * T_MS, 0)); /* never seen used */
+    for (uint64_t p = 0x100; p < 0x100 + DSM_AFFINITY_SEEN_PAGES; p++)
+        dsm_affinity_seen_used(&seen, p, true, (200 + p) * T_MS, 0);
+    CHECK(!dsm_affinity_seen_used(&seen, page, false, 600 * T_MS, 0)); /* pushed out: the oldest */
+    CHECK(dsm_affinity_seen_used(&seen, 0x100 + DSM_AFFINITY_SEEN_PAGES - 1, false, 600 * T_MS, 0));
+}
