@@ -381,6 +381,8 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
     int fd;
     if (files_proc_fd_path(path, &fd))
         return how.dir_only ? -LINUX_ENOTDIR : files_proc_fd_call(fd, c, follow, data, data_len);
+    if ((c->op == FILES_OP_RMDIR || c->op == FILES_OP_RENAME) && files_proc_fd_is_dir(file_store_lookup(path)))
+        return -LINUX_EPERM; /* /proc/1/fd stays (files_proc_fd.c holds on to it) */
     switch (c->op) {
     case FILES_OP_OPEN:
         return files_open(path, how.dir_only, c->arg, c->arg2, data, data_len);

@@ -5,7 +5,7 @@ the open descriptors; each entry is a link (lstat), which for a file leads to th
 "pipe:[N]" and stats as a FIFO, for a socket "socket:[N]", for an eventfd
 "anon_inode:[eventfd]"; opening a pipe's entry gives a descriptor of that pipe; /dev/stdout
 and /dev/stderr can be opened and written; a closed number is ENOENT, creating a name there
-too, removing one EPERM, renaming into it EXDEV. The checks run on a thread (node 1 of 2),
+too, removing one EPERM, renaming into it EXDEV, removing the directory EPERM. The checks run on a thread (node 1 of 2),
 and the lines must equal the native run's. Before, every one of these paths was ENOENT."""
 from dsmkpy.testing import CHECKS_ON_A_THREAD, check_source_matches_native
 
@@ -113,6 +113,8 @@ static void *checks(void *arg)
     printf("unlink there: %s\n", unlink(path) < 0 ? strerror(errno) : "removed");
     errno = 0;
     printf("rename into it: %s\n", rename("fdtest.txt", "/proc/self/fd/62") < 0 ? strerror(errno) : "renamed");
+    errno = 0;
+    printf("rmdir it: %s\n", rmdir("/proc/self/fd") < 0 ? strerror(errno) : "removed");
     unlink("fdtest.txt");
     return 0;
 }
