@@ -181,9 +181,10 @@ struct dsm_dir_info {
 };
 #define DSM_NODE_NONE 0xffffu
 void dsm_dir_query(const struct dsm_node *n, uint64_t page, struct dsm_dir_info *out);
-/* Node that manages page (the location scheme, or its home stripe). Under DSM_SCHEME_DYNAMIC:
- * the page's home node (hash or stripe, as `fixed`), which holds the page's futex queues and starts as the manager of
- * an untouched page; the coherence manager then moves with the ownership. */
+/* Node that manages page (the location scheme, or its home stripe). Under
+ * DSM_SCHEME_DYNAMIC: the page's home node (hash or stripe, as `fixed`), which holds the
+ * page's futex queues and starts as the manager of an untouched page; the coherence manager
+ * then moves with the ownership. */
 unsigned dsm_manager_of(const struct dsm_node *n, uint64_t page);
 /* Number of futex waiters queued at this node as manager. */
 unsigned dsm_futex_queued(const struct dsm_node *n);

@@ -217,6 +217,8 @@ int64_t files_mq_read_status(struct file_desc *d, const struct files_call *c, vo
 int16_t files_mq_poll(const struct file_desc *d);
 /* d's stat: a regular file of the queue's mode. */
 void files_mq_stat(const struct file_desc *d, struct linux_stat *st);
+/* The name queue description d was opened by (without mq_open's leading '/'). */
+const char *files_mq_name(const struct file_desc *d);
 /* A descriptor of d's queue is closed: as Linux's flush, any close by the registering process
  * (the program) removes the queue's notification. */
 void files_mq_closed(const struct file_desc *d);

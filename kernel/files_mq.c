@@ -481,6 +481,11 @@ int16_t files_mq_poll(const struct file_desc *d)
                      (q->count < q->maxmsg ? LINUX_POLLOUT | LINUX_POLLWRNORM : 0));
 }
 
+const char *files_mq_name(const struct file_desc *d)
+{
+    return d->mq->name;
+}
+
 void files_mq_stat(const struct file_desc *d, struct linux_stat *st)
 {
     st->st_mode = LINUX_S_IFREG | d->mq->mode;

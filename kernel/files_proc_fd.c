@@ -113,7 +113,7 @@ int files_proc_fd_read_link(int fd, char *target, size_t size)
     else if (d->kind == FILE_KIND_SIGNALFD)
         len = fmt_snprintf(target, size, "anon_inode:[signalfd]");
     else if (d->kind == FILE_KIND_MQUEUE)
-        len = fmt_snprintf(target, size, "anon_inode:[mqueue]");
+        len = fmt_snprintf(target, size, "/%s", files_mq_name(d)); /* its path in Linux's mqueue fs */
     else /* stdin, stdout, stderr: the kernel's console streams to the controller */
         len = fmt_snprintf(target, size, "/dev/console");
     return len < 0 || (size_t)len >= size ? -LINUX_ENAMETOOLONG : len;

@@ -3,7 +3,7 @@
 the open descriptors; each entry is a link (lstat), which for a file leads to the file
 (stat, open and read reach its bytes; readlink ends with its name), for a pipe reads
 "pipe:[N]" and stats as a FIFO, for a socket "socket:[N]", for an eventfd
-"anon_inode:[eventfd]"; opening a pipe's entry gives a descriptor of that pipe; /dev/stdout
+"anon_inode:[eventfd]", for a message queue "/NAME"; opening a pipe's entry gives a descriptor of that pipe; /dev/stdout
 and /dev/stderr can be opened and written; a closed number is ENOENT, creating a name there
 too, removing one EPERM, renaming into it EXDEV, removing the directory EPERM. The checks run on a thread (node 1 of 2),
 and the lines must equal the native run's. Before, every one of these paths was ENOENT."""
@@ -14,6 +14,7 @@ SOURCE = r"""
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,7 @@ static void *checks(void *arg)
     if (pipe(pipe_fds) || socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
         return 0;
     int efd = eventfd(0, 0);
+    mqd_t queue = mq_open("/procfdq", O_RDWR | O_CREAT, 0600, 0);
 
     /* The listing: every open descriptor (the directory's own among them), nothing else. */
     DIR *dir = opendir("/proc/self/fd");
@@ -76,6 +78,11 @@ static void *checks(void *arg)
            starts(link_of(pipe_fds[0], pipe_link, sizeof pipe_link), "pipe:["),
            starts(link_of(pair[0], socket_link, sizeof socket_link), "socket:["),
            link_of(efd, eventfd_link, sizeof eventfd_link));
+
+    char queue_link[64];
+    printf("queue link: %s\n", link_of(queue, queue_link, sizeof queue_link));
+    mq_close(queue);
+    mq_unlink("/procfdq");
 
     struct stat st;
     snprintf(path, sizeof path, "/proc/self/fd/%d", pipe_fds[0]);
