@@ -32,6 +32,16 @@ static unsigned popcount64(uint64_t v)
     return c;
 }
 
+/* Read-ahead (dsm_set_read_ahead, dynamic only): pages to ask for after p. A read fault on
+ * the page after one we hold as another node's read copy looks like a scan. */
+static uint8_t coh_ahead_wanted(struct dsm_node *n, const struct dsm_page *p)
+{
+    if (!n->read_ahead || !n->loc->probable_owner || !p->page)
+        return 0;
+    const struct dsm_page *prev = dsm_page_get(n, p->page - 1, false);
+    return prev && prev->state == DSM_PROT_READ && !prev->owner && !prev->ro ? n->read_ahead : 0;
+}
+
 /* Sends (or, when quiesced, holds) this node's request for `access` to page p. */
 static void coh_request(struct dsm_node *n, struct dsm_page *p, uint8_t access)
 {
@@ -47,8 +57,8 @@ static void coh_request(struct dsm_node *n, struct dsm_page *p, uint8_t access)
         coh_send(n, r->owner, DSM_MSG_RO_REQ, p->page, n->self, 0, 0, 0, NULL);
     else
         coh_send(n, n->loc->probable_owner ? p->hint : dsm_manager_of(n, p->page),
-                 access == DSM_ACCESS_WRITE ? DSM_MSG_WRITE_REQ : DSM_MSG_READ_REQ, p->page, n->self, 0, 0, 0,
-                 NULL);
+                 access == DSM_ACCESS_WRITE ? DSM_MSG_WRITE_REQ : DSM_MSG_READ_REQ, p->page, n->self, 0, 0,
+                 access == DSM_ACCESS_WRITE ? 0 : coh_ahead_wanted(n, p), NULL);
 }
 
 void dsm_coherence_release_held(struct dsm_node *n)
@@ -162,6 +172,12 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
         return -DSM_ENOMEM;
     if (p->state >= access)
         return 0;
+    if (access == DSM_ACCESS_WRITE && p->ahead_took_write) {
+        /* We write a page we gave away ahead: it is ours to write, not a scan's to read. */
+        p->ahead_took_write = false;
+        p->ahead_refused = true;
+        n->stats.ahead_undone++;
+    }
     struct dsm_waiter *w = dsm_alloc(n, sizeof *w);
     if (!w)
         return -DSM_ENOMEM;
@@ -252,10 +268,51 @@ static void dyn_give_away(struct dsm_node *n, struct dsm_dir *d, struct dsm_page
     p->owner = false;
     p->migratory = false;
     p->taken = true;
+    p->ahead_took_write = false;
+    p->ahead_refused = false;
     p->hint = (uint16_t)req;
     d->owner = (uint16_t)req;
     d->copyset = 0;
     d->away = true;
+}
+
+/* Dynamic, at the owner, after a read grant of `page` to req: sends up to `ahead` of the
+ * pages after it in the same region as read-ahead copies (AHEAD), stopping at the first
+ * this node could not serve a read of at once (not its own, busy, held, migratory, or
+ * written again after an earlier read-ahead took it). FIFO on the pair keeps each copy
+ * behind the grant and ahead of any later invalidation, which also leaves from here. */
+static void dyn_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned ahead)
+{
+    const struct dsm_region *r = dsm_region_find(n, page); /* NULL: ordinary pages */
+    if (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))
+        return;
+    uint64_t bit = 1ull << req;
+    uint64_t now = n->env.now_ns(n->env.ctx);
+    for (unsigned i = 1; i <= ahead; i++) {
+        uint64_t next = page + i;
+        if (next >= DSM_PAGE_LIMIT || dsm_region_find(n, next) != r)
+            return;
+        struct dsm_page *p = dsm_page_get(n, next, false);
+        struct dsm_dir *d = dsm_dir_get(n, next, false);
+        if (!p || !d || !p->owner || p->state == DSM_PROT_NONE || p->pending || p->waiters || p->deferred ||
+            p->wu_blocked || p->migratory || p->ahead_refused || d->away || d->busy || d->holding || d->queue ||
+            d->owner != n->self || (d->copyset & bit) || coh_stay_until(n, p, 0) > now)
+            return;
+#ifdef DSM_BROKEN_AHEAD_NO_COPYSET
+        /* Deliberately wrong (simulator self-test): the reader's copy is never invalidated. */
+#else
+        d->copyset |= bit;
+#endif
+        if (p->state == DSM_PROT_WRITE) {
+            n->env.page_protect(n->env.ctx, next, DSM_PROT_READ);
+            p->state = DSM_PROT_READ;
+            p->taken = true;
+            p->ahead_took_write = true;
+        }
+        n->env.page_read(n->env.ctx, next, n->page_buf);
+        n->stats.ahead_sent++;
+        coh_send(n, req, DSM_MSG_AHEAD, next, 0, DSM_MSG_F_DATA, 0, 0, n->page_buf);
+    }
 }
 
 /* Dynamic scheme (IVY's dynamic distributed manager): this node manages the page and,
@@ -265,7 +322,7 @@ static void dyn_give_away(struct dsm_node *n, struct dsm_dir *d, struct dsm_page
  * and the new owner completes only with every ack, so it starts with an empty copyset.
  * Busy only while this node upgrades its own copy and waits for acks. The ping-pong
  * window does not hold back requests the owner serves itself (it still counts events). */
-static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint8_t ahead)
 {
     uint64_t bit = 1ull << req;
     struct dsm_page *p = dsm_page_get(n, d->page, true);
@@ -306,6 +363,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
             p->taken = true;
         }
         coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_DATA | COH_GRANT_DIRECT, 0, 0, n->page_buf);
+        dyn_send_ahead(n, d->page, req, ahead);
         return false;
     }
     struct dsm_msg taken = { .type = DSM_MSG_FWD_WRITE, .page = d->page };
@@ -330,7 +388,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
 /* Dynamic scheme: passes a request on along this node's hint. Another node's write
  * request makes its requester our new hint (it will be the owner), as IVY does; our own
  * (sent to ourselves while we managed the page, which has moved since) keeps the hint. */
-static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access)
+static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access, uint8_t ahead)
 {
     struct dsm_page *p = dsm_page_get(n, page, true);
     if (!p) {
@@ -346,7 +404,7 @@ static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t
     if (access == DSM_ACCESS_WRITE && req != n->self)
         p->hint = (uint16_t)req;
     coh_send(n, to, access == DSM_ACCESS_WRITE ? DSM_MSG_WRITE_REQ : DSM_MSG_READ_REQ, page, (uint16_t)req, 0,
-             0, 0, NULL);
+             0, ahead, NULL);
 }
 
 /* Replication: sends the successor the entry if it changed since the last copy. FIFO on
@@ -367,10 +425,10 @@ void dsm_mgr_backup(struct dsm_node *n, struct dsm_dir *d)
                   NULL);
 }
 
-static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint8_t ahead)
 {
     if (n->loc->probable_owner)
-        return mgr_start_dynamic(n, d, req, access);
+        return mgr_start_dynamic(n, d, req, access, ahead);
     bool busy = mgr_start(n, d, req, access);
     dsm_mgr_backup(n, d);
     return busy;
@@ -408,12 +466,12 @@ static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
             continue;
         }
         unsigned req = q->from;
-        uint8_t access = q->access;
+        uint8_t access = q->access, ahead = q->ahead;
         n->env.free(n->env.ctx, q);
         if (d->away)
-            dyn_forward(n, d->page, req, access);
+            dyn_forward(n, d->page, req, access, ahead);
         else
-            d->busy = mgr_start_any(n, d, req, access);
+            d->busy = mgr_start_any(n, d, req, access, ahead);
     }
 }
 
@@ -443,17 +501,18 @@ struct dsm_req *dsm_mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned 
  * own write request is in flight will be the owner: it queues the request until then (IVY
  * holds it under the page lock); any other node, and our own requests, go on along the
  * hint. */
-static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access)
+static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access, uint8_t ahead)
 {
     struct dsm_page *p = dsm_page_get(n, page, true);
     if (p && p->pending == DSM_ACCESS_WRITE && !p->held && req != n->self) {
         struct dsm_dir *d = dsm_dir_get(n, page, true);
-        if (d) {
-            dsm_mgr_enqueue(n, d, req, access);
+        struct dsm_req *q = d ? dsm_mgr_enqueue(n, d, req, access) : NULL;
+        if (q) {
+            q->ahead = ahead;
             return;
         }
     }
-    dyn_forward(n, page, req, access);
+    dyn_forward(n, page, req, access, ahead);
 }
 
 /* Until when p stays here: the ping-pong window (at least min_ns) after it arrived, and
@@ -499,8 +558,13 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
         dsm_bad(n, from, m, "not a request for this manager");
         return;
     }
+    if (m->b > (access == DSM_ACCESS_READ ? DSM_READ_AHEAD_MAX : 0)) {
+        dsm_bad(n, from, m, "read-ahead beyond the limit, or on a write request");
+        return;
+    }
+    uint8_t ahead = (uint8_t)m->b;
     if (dyn && !dsm_manages(n, m->page)) {
-        dyn_route(n, m->page, m->node, access);
+        dyn_route(n, m->page, m->node, access, ahead);
         return;
     }
     struct dsm_dir *d = dsm_dir_get(n, m->page, true);
@@ -508,15 +572,13 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
         dsm_log(n, "no memory for directory entry %llx", (unsigned long long)m->page);
         return;
     }
-    if (d->busy || d->holding) {
-        dsm_mgr_enqueue(n, d, m->node, access);
+    if (d->busy || d->holding || (dyn && m->node != n->self && dyn_hold(n, d, 0))) {
+        struct dsm_req *q = dsm_mgr_enqueue(n, d, m->node, access);
+        if (q)
+            q->ahead = ahead;
         return;
     }
-    if (dyn && m->node != n->self && dyn_hold(n, d, 0)) {
-        dsm_mgr_enqueue(n, d, m->node, access);
-        return;
-    }
-    d->busy = mgr_start_any(n, d, m->node, access);
+    d->busy = mgr_start_any(n, d, m->node, access, ahead);
 }
 
 /* Dynamic scheme: this node became the owner of p, so it manages it now (the requests
@@ -792,6 +854,33 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     req_maybe_complete(n, p);
 }
 
+/* Dynamic: a read-ahead copy from the page's owner, which has put us in its copyset. It is
+ * installed READ if we hold nothing of the page; a request of ours for it stays in flight and
+ * is confirmed without data (FIFO from that owner keeps the copy ahead of the answer). */
+static void req_ahead(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
+{
+    const struct dsm_region *r = dsm_region_find(n, m->page);
+    if (!n->loc->probable_owner || (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))) {
+        dsm_bad(n, from, m, "read-ahead copy outside a dynamic read-write region");
+        return;
+    }
+    struct dsm_page *p = dsm_page_get(n, m->page, true);
+    if (!p) {
+        dsm_log(n, "no memory for the read-ahead copy of %llx", (unsigned long long)m->page);
+        return;
+    }
+    if (p->owner || p->ro || p->state != DSM_PROT_NONE || p->granted || p->wu_blocked) {
+        dsm_bad(n, from, m, "read-ahead copy of a page held here");
+        return;
+    }
+    n->env.page_install(n->env.ctx, m->page, m->data, DSM_PROT_READ);
+    p->state = DSM_PROT_READ;
+    p->hint = (uint16_t)from;
+    p->arrived_ns = n->env.now_ns(n->env.ctx);
+    n->stats.ahead_recv++;
+    coh_wake_ready(n, p);
+}
+
 static void req_inv_ack(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 {
     struct dsm_page *p = dsm_page_get(n, m->page, false);
@@ -821,6 +910,7 @@ void dsm_coherence_handle(struct dsm_node *n, unsigned from, const struct dsm_ms
     case DSM_MSG_INVALIDATE: holder_invalidate(n, from, m); break;
     case DSM_MSG_INV_ACK: req_inv_ack(n, from, m); break;
     case DSM_MSG_GRANT: req_grant(n, from, m); break;
+    case DSM_MSG_AHEAD: req_ahead(n, from, m); break;
     case DSM_MSG_DIR_BACKUP: replica_update(n, from, m); break;
     case DSM_MSG_WU_WRITE:
     case DSM_MSG_WU_UPDATE:

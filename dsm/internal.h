@@ -65,6 +65,8 @@ struct dsm_page {
     bool taken;             /* another node's request took our copy or its write right, once or more */
     uint16_t resumes_due;   /* resume hold: threads woken with the page that have not run yet */
     uint64_t resume_until;  /* resume hold: the page stays here until then */
+    bool ahead_took_write;  /* owner: a read-ahead copy took our write right, not written since */
+    bool ahead_refused;     /* owner: we wrote the page again after that; never send it ahead */
 };
 
 /* A request queued at the manager behind a busy transaction. */
@@ -72,6 +74,7 @@ struct dsm_req {
     struct dsm_req *next;
     uint16_t from;
     uint8_t access;
+    uint8_t ahead;          /* read: pages after this one the requester would take (READ_REQ b) */
     bool wu;                /* a write-update write (wu_* below) instead of a fault */
     uint32_t wu_off, wu_len, wu_id;
     uint64_t wu_val;
@@ -179,6 +182,7 @@ struct dsm_node {
     uint64_t stripe_first, stripe_count; /* dsm_set_home_stripes: pages homed by stripe (count 0: none) */
     unsigned stripe_shift;
     bool resume_hold;             /* keep a page until the threads it woke have run */
+    uint8_t read_ahead;           /* dsm_set_read_ahead: pages asked for after a sequential read fault */
     struct dsm_wu_call *wu_calls;
     struct dsm_replica *replicas[DSM_HASH_BUCKETS];
     uint64_t timer_deadline;

@@ -50,7 +50,9 @@ static bool msg_valid(uint8_t type, uint16_t flags)
 {
     if (type == 0 || type >= DSM_MSG_TYPE_END || (flags & ~DSM_MSG_F_ALL))
         return false;
-    /* Only a grant carries data or grant flags. */
+    /* Only a grant carries data or grant flags; a read-ahead copy is data and nothing else. */
+    if (type == DSM_MSG_AHEAD)
+        return flags == DSM_MSG_F_DATA;
     return type == DSM_MSG_GRANT || flags == 0;
 }
 
@@ -113,7 +115,7 @@ const char *dsm_msg_type_name(unsigned type)
         [DSM_MSG_FUTEX_PASS] = "FUTEX_PASS",   [DSM_MSG_DIR_BACKUP] = "DIR_BACKUP",
         [DSM_MSG_WU_WRITE] = "WU_WRITE",       [DSM_MSG_WU_UPDATE] = "WU_UPDATE",
         [DSM_MSG_WU_ACK] = "WU_ACK",           [DSM_MSG_WU_RELEASE] = "WU_RELEASE",
-        [DSM_MSG_WU_DONE] = "WU_DONE",
+        [DSM_MSG_WU_DONE] = "WU_DONE",         [DSM_MSG_AHEAD] = "AHEAD",
     };
     return type < DSM_MSG_TYPE_END && names[type] ? names[type] : "?";
 }

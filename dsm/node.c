@@ -350,6 +350,14 @@ void dsm_set_window(struct dsm_node *n, uint64_t window_ns, bool adaptive)
     n->window_adaptive = adaptive;
 }
 
+int dsm_set_read_ahead(struct dsm_node *n, unsigned pages)
+{
+    if (pages > DSM_READ_AHEAD_MAX)
+        return -DSM_EINVAL;
+    n->read_ahead = (uint8_t)pages;
+    return 0;
+}
+
 void dsm_set_resume_hold(struct dsm_node *n, bool on)
 {
     n->resume_hold = on;

@@ -84,7 +84,8 @@ int dsm_stats_format(const struct dsm_stats *s, unsigned node, char *buf, size_t
                         "inv_sent=%llu inv_recv=%llu fwd=%llu msgs_sent=%llu msgs_recv=%llu bytes_sent=%llu "
                         "bytes_recv=%llu fault_msgs=%llu futex_remote=%llu futex_waits=%llu futex_wakes=%llu "
                         "bad_msgs=%llu nomem=%llu damped=%llu pingpong=%llu lat_n=%llu lat_p50_ns=%llu "
-                        "lat_p90_ns=%llu lat_p99_ns=%llu backups=%llu wu_writes=%llu migrations=%llu",
+                        "lat_p90_ns=%llu lat_p99_ns=%llu backups=%llu wu_writes=%llu migrations=%llu "
+                        "ahead=%llu ahead_sent=%llu ahead_undone=%llu",
                         node, (unsigned long long)s->read_faults, (unsigned long long)s->write_faults,
                         (unsigned long long)s->fetches, (unsigned long long)s->upgrades,
                         (unsigned long long)s->zero_fills, (unsigned long long)s->inv_sent,
@@ -98,5 +99,7 @@ int dsm_stats_format(const struct dsm_stats *s, unsigned node, char *buf, size_t
                         (unsigned long long)s->lat_count, (unsigned long long)dsm_stats_percentile(s, 50),
                         (unsigned long long)dsm_stats_percentile(s, 90),
                         (unsigned long long)dsm_stats_percentile(s, 99), (unsigned long long)s->backups,
-                        (unsigned long long)s->wu_writes, (unsigned long long)s->migrations);
+                        (unsigned long long)s->wu_writes, (unsigned long long)s->migrations,
+                        (unsigned long long)s->ahead_recv, (unsigned long long)s->ahead_sent,
+                        (unsigned long long)s->ahead_undone);
 }

@@ -35,6 +35,9 @@ struct dsm_stats {
     uint64_t backups;                    /* directory changes copied to the successor */
     uint64_t migrations;                 /* dynamic: read requests answered with the ownership */
     uint64_t wu_writes;                  /* dsm_write() calls: write-update stores of this node */
+    uint64_t ahead_recv;                 /* read-ahead copies installed here (dynamic) */
+    uint64_t ahead_sent;                 /* read-ahead copies sent as owner */
+    uint64_t ahead_undone;               /* pages sent ahead that this owner then wrote again */
     uint64_t lat_count;
     uint64_t lat_hist[DSM_STATS_BUCKETS];
 };

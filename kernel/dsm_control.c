@@ -131,7 +131,14 @@ static const struct uvm_placement *dsm_control_placement(unsigned requester, str
     return out;
 }
 
-/* Applies dsm.window_us=, dsm.replicate= and dsm.home= to the new core; every node gets the
+/* dsm.ahead=N: pages the owner sends after a read fault that continues a scan
+ * (dsm_set_read_ahead; dynamic only). 0 turns it off. */
+#define DSM_CONTROL_READ_AHEAD_DEFAULT 8
+static uint64_t dsm_read_ahead = DSM_CONTROL_READ_AHEAD_DEFAULT;
+CMDLINE_PARAM_U64(dsm_read_ahead, "dsm.ahead", 0, DSM_READ_AHEAD_MAX,
+                  "read-ahead pages after a sequential read fault (dynamic manager; 0 = off)");
+
+/* Applies dsm.window_us=, dsm.replicate=, dsm.home= and dsm.ahead= to the new core; every node gets the
  * same words, so the cluster agrees. Replication is refused under dynamic (the core keeps no
  * directory shards there): asked for explicitly, that is a bad command line. One node has
  * no core, so the words are accepted and do nothing there. */
@@ -139,6 +146,7 @@ static void dsm_control_settings_apply(void)
 {
     dsm_control_home_apply();
     dsm_set_window(dsm_core, dsm_window.us * NS_PER_US, dsm_window.adaptive);
+    dsm_set_read_ahead(dsm_core, (unsigned)dsm_read_ahead); /* in range: the word's bounds */
     bool dynamic = strcmp(dsm_scheme_name(dsm_core), "dynamic") == 0;
     bool on = dsm_replicate == DSM_REPLICATE_ON || (dsm_replicate == DSM_REPLICATE_DEFAULT && !dynamic);
     if (on && dsm_set_replication(dsm_core, true) != 0) {

@@ -34,8 +34,12 @@ $(SIM_DIR)/dsm_sim_broken_wu: $(SIM_SRCS) $(SIM_HDRS)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(SIM_CFLAGS) -O2 -DDSM_BROKEN_WU_ONE_PHASE -o $@ $(SIM_SRCS)
 
+$(SIM_DIR)/dsm_sim_broken_ahead: $(SIM_SRCS) $(SIM_HDRS)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(SIM_CFLAGS) -O2 -DDSM_BROKEN_AHEAD_NO_COPYSET -o $@ $(SIM_SRCS)
+
 SIM_BINS := $(SIM_DIR)/dsm_sim $(SIM_DIR)/dsm_sim_asan $(SIM_DIR)/dsm_sim_broken_ack $(SIM_DIR)/dsm_sim_broken_futex \
-	$(SIM_DIR)/dsm_sim_broken_backup $(SIM_DIR)/dsm_sim_broken_wu
+	$(SIM_DIR)/dsm_sim_broken_backup $(SIM_DIR)/dsm_sim_broken_wu $(SIM_DIR)/dsm_sim_broken_ahead
 
 .PHONY: sim test-sim sim-soak
 sim: $(SIM_DIR)/dsm_sim

@@ -49,6 +49,8 @@ def test_compare_table_from_real_stats():
         assert (int(r["wu_writes"]) > 0) == label.endswith("write-update"), r
         if label.endswith("affinity=off"):
             assert r["moves"] == "0", r
+        if label.endswith("ahead=off") or not label.startswith(("default", "dynamic")):
+            assert r["ahead"] == "0", r  # only a dynamic owner sends pages ahead
     assert rows["default"]["ratio"] == "1.000"
 
 
@@ -65,7 +67,7 @@ def test_table_helpers():
     s = summarize({0: stats[0], 1: dict(stats[0], fault_msgs=0)})
     assert (s["faults"], s["msgs/fault"], s["fwd/fault"], s["bytes"]) == (8, 1.0, 0.5, 200)
     row = dict(config="x", status=0, output="same", wall_s=0.5, ratio=1.0, **s)
-    assert (s["wu_writes"], s["moves"]) == (0, 4)
+    assert (s["wu_writes"], s["moves"], s["ahead"]) == (0, 4, 0)
     text = format_table([row])
     assert text.splitlines()[0].split() == list(COLUMNS) and text.splitlines()[1].split()[:4] == [
         "x", "0", "same", "0.500"]

@@ -1329,3 +1329,108 @@ TEST(dsm_home_stripes_make_the_homes_first_touch_local)
     CHECK_EQ(dsm_manager_of(h.dsm[1], H_BASE + 2), 0);
     h_teardown();
 }
+
+/* Dynamic manager, every page homed at node 0 (so node 0's writes are local and every
+ * hint starts there), read-ahead of `ahead` pages on every node; node 0 writes pages
+ * 0..count-1 with word 0 = 1000 + page. */
+static void h_setup_read_ahead(unsigned ahead, unsigned count)
+{
+    h_setup(DSM_SCHEME_DYNAMIC);
+    for (unsigned i = 0; i < H_NODES; i++) {
+        CHECK_EQ(dsm_set_home_stripes(h.dsm[i], H_BASE, H_PAGES, 8), 0);
+        CHECK_EQ(dsm_set_read_ahead(h.dsm[i], ahead), 0);
+    }
+    for (unsigned p = 0; p < count; p++) {
+        CHECK_EQ(h_fault(0, p, DSM_ACCESS_WRITE, 100 + p), 0);
+        h_set_word(0, p, 0, 1000 + p);
+    }
+}
+
+TEST(dsm_read_ahead_follows_a_scan_and_skips_pages_the_owner_writes)
+{
+    h_setup_read_ahead(4, 10);
+    CHECK_EQ(dsm_set_read_ahead(h.dsm[0], DSM_READ_AHEAD_MAX + 1), -DSM_EINVAL);
+    /* A first read is no scan: request and grant. The next one is: 4 more pages follow. */
+    CHECK_EQ(h_fault(1, 0, DSM_ACCESS_READ, 1), 2);
+    CHECK_EQ(h_fault(1, 1, DSM_ACCESS_READ, 2), 2 + 4);
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->ahead_sent, 4);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->ahead_recv, 4);
+    for (unsigned p = 2; p <= 5; p++) {
+        CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + p, DSM_ACCESS_READ, 3), 0); /* no fault left */
+        CHECK_EQ(h_word(1, p, 0), 1000 + p);
+        CHECK_EQ(h.mem[0][p].prot, DSM_PROT_READ); /* the owner gave up its write right */
+        struct dsm_dir_info d;
+        dsm_dir_query(h.dsm[0], H_BASE + p, &d);
+        CHECK_EQ(d.copyset, 1u << 1);
+    }
+    CHECK_EQ(h.mem[1][6].prot, DSM_PROT_NONE);
+    /* The owner writes page 3 again: the reader's copy goes, and page 3 is never sent
+     * ahead again (node 2's scan stops before it; it would get pages 3-6 otherwise). */
+    CHECK_EQ(h_fault(0, 3, DSM_ACCESS_WRITE, 4), 2); /* invalidate, ack */
+    h_set_word(0, 3, 0, 5555);
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->ahead_undone, 1);
+    CHECK_EQ(h.mem[1][3].prot, DSM_PROT_NONE);
+    CHECK_EQ(h_fault(2, 1, DSM_ACCESS_READ, 5), 2);
+    CHECK_EQ(h_fault(2, 2, DSM_ACCESS_READ, 6), 2);
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->ahead_sent, 4);
+    CHECK_EQ(h_fault(1, 3, DSM_ACCESS_READ, 7), 2);
+    CHECK_EQ(h_word(1, 3, 0), 5555);
+    h_expect_idle();
+    h_teardown();
+}
+
+TEST(dsm_read_ahead_copy_meets_the_readers_own_request)
+{
+    for (unsigned write = 0; write < 2; write++) {
+        h_setup_read_ahead(4, 8);
+        CHECK_EQ(h_fault(1, 0, DSM_ACCESS_READ, 1), 2);
+        /* Node 1 asks for page 1 (a scan: 2-5 will follow) and, before any answer, for
+         * page 3 itself. The copy of page 3 arrives first; the answer to its request then
+         * carries no data (node 1 is in the copyset), read or write alike. */
+        CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + 1, DSM_ACCESS_READ, 2), DSM_PENDING);
+        CHECK_EQ(dsm_fault(h.dsm[1], H_BASE + 3, write ? DSM_ACCESS_WRITE : DSM_ACCESS_READ, 3), DSM_PENDING);
+        unsigned wakes = h.wakes;
+        h_run();
+        CHECK_EQ(h.wakes, wakes + 2);
+        CHECK_EQ(h_word(1, 3, 0), 1003);
+        CHECK_EQ(h.mem[1][3].prot, write ? DSM_PROT_WRITE : DSM_PROT_READ);
+        CHECK_EQ(h.mem[0][3].prot, write ? DSM_PROT_NONE : DSM_PROT_READ);
+        CHECK_EQ(dsm_node_stats(h.dsm[1])->ahead_recv, 4);
+        h_expect_idle();
+        h_teardown();
+    }
+}
+
+TEST(dsm_read_ahead_refuses_bad_input)
+{
+    h_setup_read_ahead(4, 2);
+    uint8_t page[DSM_PAGE_SIZE] = { 0 }, buf[DSM_MSG_MAX_LEN];
+    /* A copy of a page the receiver owns, and one under a fixed manager, are refused. */
+    struct dsm_msg m = { .type = DSM_MSG_AHEAD, .flags = DSM_MSG_F_DATA, .page = H_BASE, .data = page };
+    dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&m, buf, sizeof buf));
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->bad_msgs, 1);
+    CHECK_EQ(h_word(0, 0, 0), 1000);
+    /* A read request for more pages than the limit, and a write request asking any. */
+    struct dsm_msg req = { .type = DSM_MSG_READ_REQ, .page = H_BASE, .node = 1, .b = DSM_READ_AHEAD_MAX + 1 };
+    dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&req, buf, sizeof buf));
+    req.type = DSM_MSG_WRITE_REQ;
+    req.b = 1;
+    dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&req, buf, sizeof buf));
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->bad_msgs, 3);
+    CHECK_EQ(h.q_head, h.q_tail); /* nothing answered */
+    /* An AHEAD without its page, or with other flags, does not even decode. */
+    struct dsm_msg out;
+    CHECK_EQ(dsm_msg_encode(&m, buf, sizeof buf), DSM_MSG_MAX_LEN);
+    CHECK(!dsm_msg_decode(buf, DSM_MSG_HDR_LEN, &out));
+    buf[2] = 0; /* flags 0 */
+    CHECK(!dsm_msg_decode(buf, DSM_MSG_HDR_LEN, &out));
+    m.flags = DSM_MSG_F_DATA | DSM_MSG_F_WRITE;
+    CHECK(!dsm_msg_encode(&m, buf, sizeof buf));
+    h_teardown();
+    h_setup(DSM_SCHEME_FIXED);
+    m.flags = DSM_MSG_F_DATA;
+    dsm_receive(h.dsm[1], 0, buf, dsm_msg_encode(&m, buf, sizeof buf));
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->bad_msgs, 1);
+    CHECK_EQ(h.mem[1][0].prot, DSM_PROT_NONE);
+    h_teardown();
+}

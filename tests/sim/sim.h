@@ -34,6 +34,7 @@ struct sim_config {
     unsigned wu_pages;    /* the last wu_pages pages form a write-update region */
     bool home_stripes;    /* dsm_set_home_stripes over every page, 2^home_shift pages a stripe */
     unsigned home_shift;
+    unsigned read_ahead;  /* dsm_set_read_ahead on every node (dynamic serves it) */
     enum dsm_scheme scheme;
     bool verbose;
 };
@@ -141,6 +142,9 @@ bool sim_event_pop(struct sim_world *w, struct sim_event *out);
 void sim_net_send(struct sim_world *w, unsigned src, unsigned dst, const void *bytes, size_t len);
 void sim_net_event(struct sim_world *w, const struct sim_event *ev);
 bool sim_net_quiet(const struct sim_world *w);
+/* Nodes to which a read-ahead copy (AHEAD) of page number pn is sent but not yet delivered,
+ * bit per node. */
+uint64_t sim_net_ahead_in_flight(const struct sim_world *w, uint64_t pn);
 void sim_net_free(struct sim_world *w);
 
 /* sim_env.c */

@@ -78,13 +78,16 @@ static void check_page(struct sim_world *w, unsigned page)
     /* Not busy: the directory is exact, except that a direct grant (F_NODONE) may still be
      * on its way to a node with a request pending. */
     uint64_t expect = d.owner == DSM_NODE_NONE ? 0 : (d.copyset | (1ull << d.owner));
+    /* Named nodes without a copy or a request; a read-ahead copy may be on its way to them
+     * (looked up only then: it scans the network). */
+    uint64_t missing = expect & ~holders & ~pending;
     const char *why = NULL;
     if (owners > 1)
         why = "several owners";
     else if (holders & ~expect)
         why = "a copy the directory does not know";
-    else if (expect & ~holders & ~pending)
-        why = "the directory names a node without a copy";
+    else if (missing && (missing & ~sim_net_ahead_in_flight(w, pn)))
+        why = "the directory names a node without a copy (nor a read-ahead copy on its way)";
     else if (owners == 1 && owner != d.owner)
         why = "owner differs";
     else if (owners == 0 && d.owner != DSM_NODE_NONE && !(pending >> d.owner & 1))

@@ -3,7 +3,7 @@
  * every event. Usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T]
  * [--pages P] [--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS]
  * [--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--resume-hold] [--wu-pages N]
- * [--home-stripes SHIFT]
+ * [--home-stripes SHIFT] [--read-ahead N]
  * [--verbose] [--stats]. Exit 0 and "ok" when clean, 1 with the failing seed otherwise. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,11 +49,11 @@ static void print_replay(const struct sim_world *w)
     if (c->home_stripes)
         snprintf(stripes, sizeof stripes, " --home-stripes %u", c->home_shift);
     printf("replay: dsm_sim --seed %llu --events %llu --nodes %u --threads %u --pages %u --futexes %u --loss %u "
-           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s%s%s --wu-pages %u%s\n",
+           "--dup %u --futex-pct %u --resume-delay %u --window %u%s --manager %s%s%s --wu-pages %u%s --read-ahead %u\n",
            (unsigned long long)c->seed, (unsigned long long)c->events, c->nodes, c->threads, c->pages,
            c->futexes, c->loss_pct, c->dup_pct, c->futex_pct, c->resume_delay_ns, c->window_ns,
            c->adaptive ? " --adaptive" : "", scheme_name(c->scheme), c->replicate ? " --replicate" : "",
-           c->resume_hold ? " --resume-hold" : "", c->wu_pages, stripes);
+           c->resume_hold ? " --resume-hold" : "", c->wu_pages, stripes, c->read_ahead);
 }
 
 void sim_violation(struct sim_world *w, const char *fmt, ...)
@@ -101,6 +101,10 @@ static void world_init(struct sim_world *w)
             abort();
         dsm_set_window(sn->dsm, c->window_ns, c->adaptive);
         dsm_set_resume_hold(sn->dsm, c->resume_hold);
+        if (dsm_set_read_ahead(sn->dsm, c->read_ahead) != 0) {
+            fprintf(stderr, "read-ahead is at most %u pages\n", DSM_READ_AHEAD_MAX);
+            exit(2);
+        }
         if (c->home_stripes && dsm_set_home_stripes(sn->dsm, sim_page_number(0), c->pages, c->home_shift) != 0) {
             fprintf(stderr, "home stripes need the fixed or dynamic manager\n");
             exit(2);
@@ -230,7 +234,7 @@ static void usage(void)
     fprintf(stderr, "usage: dsm_sim [--seed S] [--events E] [--nodes N] [--threads T] [--pages P] "
                     "[--futexes F] [--loss PCT] [--dup PCT] [--futex-pct PCT] [--resume-delay NS] "
                     "[--window NS [--adaptive]] [--manager fixed|central|dynamic] [--replicate] [--resume-hold] [--wu-pages N] "
-                    "[--home-stripes SHIFT] [--verbose] [--stats]\n");
+                    "[--home-stripes SHIFT] [--read-ahead N] [--verbose] [--stats]\n");
     exit(2);
 }
 
@@ -261,6 +265,7 @@ int main(int argc, char **argv)
             usage();
         i++;
         if (!strcmp(a, "--wu-pages")) c->wu_pages = (unsigned)arg_num(v, 4096);
+        else if (!strcmp(a, "--read-ahead")) c->read_ahead = (unsigned)arg_num(v, DSM_READ_AHEAD_MAX);
         else if (!strcmp(a, "--home-stripes")) c->home_shift = (unsigned)arg_num(v, 12), c->home_stripes = true;
         else if (!strcmp(a, "--seed")) c->seed = arg_num(v, UINT64_MAX);
         else if (!strcmp(a, "--events")) c->events = arg_num(v, 1ull << 40);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsm/msg.h"
 #include "tests/sim/sim.h"
 
 #define SIM_DELAY_MIN_NS 10000ull
@@ -188,6 +189,23 @@ void sim_net_event(struct sim_world *w, const struct sim_event *ev)
     case SIM_EV_RTX: net_rtx(w, ev->src, ev->dst); break;
     default: break;
     }
+}
+
+uint64_t sim_net_ahead_in_flight(const struct sim_world *w, uint64_t pn)
+{
+    uint64_t nodes = 0;
+    for (unsigned src = 0; src < w->cfg.nodes; src++)
+        for (unsigned dst = 0; dst < w->cfg.nodes; dst++) {
+            const struct sim_link *l = &w->links[src * w->cfg.nodes + dst];
+            for (const struct sim_pkt *p = l->unacked; p; p = p->next) {
+                struct dsm_msg m;
+                /* seq - expected as signed: delivered messages await only their ack. */
+                if ((int32_t)(p->seq - l->expected) >= 0 && dsm_msg_decode(p->bytes, p->len, &m) &&
+                    m.type == DSM_MSG_AHEAD && m.page == pn)
+                    nodes |= 1ull << dst;
+            }
+        }
+    return nodes;
 }
 
 bool sim_net_quiet(const struct sim_world *w)

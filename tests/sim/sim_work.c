@@ -305,7 +305,13 @@ static void thread_start(struct sim_world *w, struct sim_thread *t, uint8_t op)
     t->doomed = false;
     t->word = sim_rand_below(w, SIM_WORDS);
     switch (op) {
-    case SIM_OP_READ: t->page = sim_rand_below(w, c->pages); break;
+    case SIM_OP_READ:
+        /* With read-ahead on, half the reads continue a scan from the thread's last page. */
+        if (c->read_ahead && sim_rand_below(w, 2))
+            t->page = (t->page + 1) % c->pages;
+        else
+            t->page = sim_rand_below(w, c->pages);
+        break;
     case SIM_OP_WRITE:
         t->page = c->ro_pages + sim_rand_below(w, writable);
         if (t->page < c->ro_pages + c->futexes && t->word == SIM_FUTEX_WORD)

@@ -60,8 +60,10 @@ FAULT_NICS = ("virtio", "e1000")
 # The fault runs time the protocol's faults: data affinity would move the faulting thread
 # to the pages' node (docs/dsm-protocol.md section 4d) and end them, and home stripes
 # (section 2a) would home node 0's pages on node 0, so a first read would never go through
-# a third node's directory (the owner-unknown figures).
-FAULT_WORDS = ("dsm.affinity=off", "dsm.home=hash")
+# a third node's directory (the owner-unknown figures). Read-ahead (section 4a) would answer
+# most of a back-to-back series with pages sent ahead, and a fault here is one request and
+# one page (the issue's definition).
+FAULT_WORDS = ("dsm.affinity=off", "dsm.home=hash", "dsm.ahead=0")
 FAULT_PAIRS = int(os.environ.get("DSM_BENCH_FAULT_PAIRS", "3"))  # (Linux baseline, fault run) pairs per NIC
 SEQ_PAGES = 200  # back-to-back faults per series
 FAULT_POLL_US = 5000  # a waiting thread rereads its word this often (its node halts between;

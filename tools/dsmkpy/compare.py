@@ -19,13 +19,14 @@ DEFAULT_WINDOW_US = 3000  # best fixed window on falseshare, 2 nodes (docs/dsm-p
 UPDATE_MANAGERS = ("fixed", "central")  # dsm/dsm.h DSM_REGION_WRITE_UPDATE: not under dynamic
 REPLICATED_MANAGERS = ("fixed", "central")  # dsm_set_replication: on by default there, none under dynamic
 STRIPED_MANAGERS = ("fixed", "dynamic")  # dsm_set_home_stripes: central manages every page at node 0
+READ_AHEAD_MANAGERS = ("dynamic",)  # dsm_set_read_ahead: only a dynamic owner sends pages ahead
 STATS_LINE = re.compile(r"dsm-stats node=(\d+) (.*)")
 AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (?:on|off) moved_out=(\d+)")
 LOG_TIME = r"^\[\s*(\d+\.\d+)\]"
 START_LINE = re.compile(LOG_TIME + r".*(?:dsm: program spans|program: entry)", re.M)
 EXIT_LINE = re.compile(LOG_TIME + r".*dsmk: program exited with status \d+\n", re.M)  # whole lines only
 COLUMNS = ("config", "status", "output", "wall_s", "ratio", "faults", "msgs/fault", "fwd/fault", "bytes",
-           "pingpong", "damped", "backups", "wu_writes", "moves")
+           "pingpong", "damped", "backups", "wu_writes", "moves", "ahead")
 
 
 def modes(window_us, update_symbols, update_available):
@@ -35,7 +36,8 @@ def modes(window_us, update_symbols, update_available):
            ("window=%dus" % window_us, ["dsm.window_us=%d" % window_us], [], MANAGERS),
            ("window=adaptive", ["dsm.window_us=adaptive"], [], MANAGERS),
            ("affinity=off", ["dsm.affinity=off"], [], MANAGERS),
-           ("home=hash", ["dsm.home=hash"], [], STRIPED_MANAGERS)]
+           ("home=hash", ["dsm.home=hash"], [], STRIPED_MANAGERS),
+           ("ahead=off", ["dsm.ahead=0"], [], READ_AHEAD_MANAGERS)]
     if update_symbols and update_available:
         opts = []
         for sym in update_symbols:
@@ -91,6 +93,7 @@ def summarize(stats):
         "backups": total.get("backups", 0),
         "wu_writes": total.get("wu_writes", 0),
         "moves": total.get("affinity_moves", 0),
+        "ahead": total.get("ahead", 0),
     }
 
 
