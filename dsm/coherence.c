@@ -32,11 +32,11 @@ static unsigned popcount64(uint64_t v)
     return c;
 }
 
-/* Read-ahead (dsm_set_read_ahead, dynamic only): pages to ask for after p. A read fault on
- * the page after one we hold as another node's read copy looks like a scan. */
+/* Read-ahead (dsm_set_read_ahead): pages to ask for after p. A read fault on the page after
+ * one we hold as another node's read copy looks like a scan. */
 static uint8_t coh_ahead_wanted(struct dsm_node *n, const struct dsm_page *p)
 {
-    if (!n->read_ahead || !n->loc->probable_owner || !p->page)
+    if (!n->read_ahead || !p->page)
         return 0;
     const struct dsm_page *prev = dsm_page_get(n, p->page - 1, false);
     return prev && prev->state == DSM_PROT_READ && !prev->owner && !prev->ro ? n->read_ahead : 0;
@@ -202,12 +202,55 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
 
 /* ---- manager ---- */
 
+/* At a node that manages and owns `page`, after its read grant to req: sends up to `ahead`
+ * of the pages after it in the same region as read-ahead copies (AHEAD), stopping at the
+ * first this node does not both manage and own or could not serve a read of at once (busy,
+ * held, migratory, or written again after an earlier read-ahead took it). Every later
+ * invalidation of such a page leaves from its manager, this node, so FIFO on the pair keeps
+ * each copy ahead of it (as it keeps the grant ahead). */
+static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned ahead)
+{
+    const struct dsm_region *r = dsm_region_find(n, page); /* NULL: ordinary pages */
+    if (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))
+        return;
+    uint64_t bit = 1ull << req;
+    uint64_t now = n->env.now_ns(n->env.ctx);
+    for (unsigned i = 1; i <= ahead; i++) {
+        uint64_t next = page + i;
+        if (next >= DSM_PAGE_LIMIT || dsm_region_find(n, next) != r)
+            return;
+        struct dsm_page *p = dsm_page_get(n, next, false);
+        struct dsm_dir *d = dsm_dir_get(n, next, false);
+        if (!p || !d || !p->owner || p->state == DSM_PROT_NONE || p->pending || p->waiters || p->deferred ||
+            p->wu_blocked || p->migratory || p->ahead_refused || !dsm_manages(n, next) || d->busy || d->holding || d->queue ||
+            d->owner != n->self || (d->copyset & bit) || coh_stay_until(n, p, 0) > now)
+            return;
+#ifdef DSM_BROKEN_AHEAD_NO_COPYSET
+        /* Deliberately wrong (simulator self-test): the reader's copy is never invalidated. */
+#else
+        d->copyset |= bit;
+#endif
+        dsm_mgr_backup(n, d);
+        if (p->state == DSM_PROT_WRITE) {
+            n->env.page_protect(n->env.ctx, next, DSM_PROT_READ);
+            p->state = DSM_PROT_READ;
+            p->taken = true;
+            p->ahead_took_write = true;
+        }
+        n->env.page_read(n->env.ctx, next, n->page_buf);
+        n->stats.ahead_sent++;
+        coh_send(n, req, DSM_MSG_AHEAD, next, 0, DSM_MSG_F_DATA, 0, 0, n->page_buf);
+    }
+}
+
 /* A grant the manager sends itself ends the transaction at once when no invalidation ack
  * is outstanding: every later message about the page to that requester comes from the
  * manager too, so FIFO on that pair keeps it behind the grant (F_NODONE: no DONE). */
 #define COH_GRANT_DIRECT DSM_MSG_F_NODONE
 
-static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access)
+/* ahead: read-ahead pages the requester wants; the owner sends them if it also manages them
+ * (FWD_READ b, which only a forward to ourselves carries). */
+static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint8_t ahead)
 {
     uint64_t bit = 1ull << req;
     d->busy_for = (uint16_t)req;
@@ -226,7 +269,8 @@ static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8
         }
         d->copyset |= bit;
         n->stats.forwards++;
-        coh_send(n, d->owner, DSM_MSG_FWD_READ, d->page, (uint16_t)req, 0, 0, 0, NULL);
+        coh_send(n, d->owner, DSM_MSG_FWD_READ, d->page, (uint16_t)req, 0, 0, d->owner == n->self ? ahead : 0,
+                 NULL);
         return true;
     }
     uint64_t inval = d->copyset & ~bit;
@@ -276,45 +320,6 @@ static void dyn_give_away(struct dsm_node *n, struct dsm_dir *d, struct dsm_page
     d->away = true;
 }
 
-/* Dynamic, at the owner, after a read grant of `page` to req: sends up to `ahead` of the
- * pages after it in the same region as read-ahead copies (AHEAD), stopping at the first
- * this node could not serve a read of at once (not its own, busy, held, migratory, or
- * written again after an earlier read-ahead took it). FIFO on the pair keeps each copy
- * behind the grant and ahead of any later invalidation, which also leaves from here. */
-static void dyn_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned ahead)
-{
-    const struct dsm_region *r = dsm_region_find(n, page); /* NULL: ordinary pages */
-    if (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))
-        return;
-    uint64_t bit = 1ull << req;
-    uint64_t now = n->env.now_ns(n->env.ctx);
-    for (unsigned i = 1; i <= ahead; i++) {
-        uint64_t next = page + i;
-        if (next >= DSM_PAGE_LIMIT || dsm_region_find(n, next) != r)
-            return;
-        struct dsm_page *p = dsm_page_get(n, next, false);
-        struct dsm_dir *d = dsm_dir_get(n, next, false);
-        if (!p || !d || !p->owner || p->state == DSM_PROT_NONE || p->pending || p->waiters || p->deferred ||
-            p->wu_blocked || p->migratory || p->ahead_refused || d->away || d->busy || d->holding || d->queue ||
-            d->owner != n->self || (d->copyset & bit) || coh_stay_until(n, p, 0) > now)
-            return;
-#ifdef DSM_BROKEN_AHEAD_NO_COPYSET
-        /* Deliberately wrong (simulator self-test): the reader's copy is never invalidated. */
-#else
-        d->copyset |= bit;
-#endif
-        if (p->state == DSM_PROT_WRITE) {
-            n->env.page_protect(n->env.ctx, next, DSM_PROT_READ);
-            p->state = DSM_PROT_READ;
-            p->taken = true;
-            p->ahead_took_write = true;
-        }
-        n->env.page_read(n->env.ctx, next, n->page_buf);
-        n->stats.ahead_sent++;
-        coh_send(n, req, DSM_MSG_AHEAD, next, 0, DSM_MSG_F_DATA, 0, 0, n->page_buf);
-    }
-}
-
 /* Dynamic scheme (IVY's dynamic distributed manager): this node manages the page and,
  * unless it is untouched, owns it. Every grant leaves from here, so FIFO on each pair
  * keeps it ahead of any later invalidation from here: no DONE. A grant that makes the
@@ -330,7 +335,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
         return false;
     if (d->owner == DSM_NODE_NONE || d->owner == req || (access == DSM_ACCESS_READ && (d->copyset & bit))) {
         /* Zero fill, a holder's re-request or our own upgrade: as with a fixed manager. */
-        bool busy = mgr_start(n, d, req, access);
+        bool busy = mgr_start(n, d, req, access, 0);
         if (d->owner != n->self) {
             d->away = true;
             p->hint = (uint16_t)req;
@@ -363,7 +368,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
             p->taken = true;
         }
         coh_send(n, req, DSM_MSG_GRANT, d->page, 0, DSM_MSG_F_DATA | COH_GRANT_DIRECT, 0, 0, n->page_buf);
-        dyn_send_ahead(n, d->page, req, ahead);
+        coh_send_ahead(n, d->page, req, ahead);
         return false;
     }
     struct dsm_msg taken = { .type = DSM_MSG_FWD_WRITE, .page = d->page };
@@ -429,7 +434,7 @@ static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, u
 {
     if (n->loc->probable_owner)
         return mgr_start_dynamic(n, d, req, access, ahead);
-    bool busy = mgr_start(n, d, req, access);
+    bool busy = mgr_start(n, d, req, access, ahead);
     dsm_mgr_backup(n, d);
     return busy;
 }
@@ -725,6 +730,8 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
             p->taken = true;
         }
         coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags | DSM_MSG_F_DATA, 0, 0, n->page_buf);
+        if (direct && m->b <= DSM_READ_AHEAD_MAX)
+            coh_send_ahead(n, m->page, to, m->b);
     } else {
         flags |= DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (m->b ? DSM_MSG_F_DATA : 0);
         n->env.page_drop(n->env.ctx, m->page);
@@ -854,14 +861,16 @@ static void req_grant(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     req_maybe_complete(n, p);
 }
 
-/* Dynamic: a read-ahead copy from the page's owner, which has put us in its copyset. It is
- * installed READ if we hold nothing of the page; a request of ours for it stays in flight and
- * is confirmed without data (FIFO from that owner keeps the copy ahead of the answer). */
+/* A read-ahead copy from the page's owner and manager (under `fixed` and `central` the
+ * manager is known), which has put us in the copyset. It is installed READ if we hold nothing
+ * of the page; a request of ours for it stays in flight and is confirmed without data (FIFO
+ * from that node keeps the copy ahead of the answer). */
 static void req_ahead(struct dsm_node *n, unsigned from, const struct dsm_msg *m)
 {
     const struct dsm_region *r = dsm_region_find(n, m->page);
-    if (!n->loc->probable_owner || (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))) {
-        dsm_bad(n, from, m, "read-ahead copy outside a dynamic read-write region");
+    if ((!n->loc->probable_owner && from != dsm_manager_of(n, m->page)) ||
+        (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))) {
+        dsm_bad(n, from, m, "read-ahead copy from a node not managing the page, or outside a read-write region");
         return;
     }
     struct dsm_page *p = dsm_page_get(n, m->page, true);
@@ -875,7 +884,8 @@ static void req_ahead(struct dsm_node *n, unsigned from, const struct dsm_msg *m
     }
     n->env.page_install(n->env.ctx, m->page, m->data, DSM_PROT_READ);
     p->state = DSM_PROT_READ;
-    p->hint = (uint16_t)from;
+    if (n->loc->probable_owner)
+        p->hint = (uint16_t)from;
     p->arrived_ns = n->env.now_ns(n->env.ctx);
     n->stats.ahead_recv++;
     coh_wake_ready(n, p);

@@ -39,8 +39,8 @@ enum dsm_msg_type {
     DSM_MSG_WU_ACK = 21,        /* holder -> manager: applied, copy inaccessible; addr2 = bytes before */
     DSM_MSG_WU_RELEASE = 22,    /* manager -> holder: every copy has it, map READ again */
     DSM_MSG_WU_DONE = 23,       /* manager -> writer: write call c is complete; addr2 = bytes before */
-    DSM_MSG_AHEAD = 24,         /* dynamic owner -> reader: a read copy of page it did not ask for
-                                 * (read-ahead, F_DATA only); the reader is in its copyset */
+    DSM_MSG_AHEAD = 24,         /* manager and owner -> reader: a read copy of page it did not ask
+                                 * for (read-ahead, F_DATA only); the reader is in the copyset */
     DSM_MSG_TYPE_END
 };
 

@@ -1330,14 +1330,15 @@ TEST(dsm_home_stripes_make_the_homes_first_touch_local)
     h_teardown();
 }
 
-/* Dynamic manager, every page homed at node 0 (so node 0's writes are local and every
- * hint starts there), read-ahead of `ahead` pages on every node; node 0 writes pages
+/* Every page managed (or, dynamic, homed) at node 0, so node 0's writes are local and
+ * every request goes there; read-ahead of `ahead` pages on every node; node 0 writes pages
  * 0..count-1 with word 0 = 1000 + page. */
-static void h_setup_read_ahead(unsigned ahead, unsigned count)
+static void h_setup_read_ahead(enum dsm_scheme scheme, unsigned ahead, unsigned count)
 {
-    h_setup(DSM_SCHEME_DYNAMIC);
+    h_setup(scheme);
     for (unsigned i = 0; i < H_NODES; i++) {
-        CHECK_EQ(dsm_set_home_stripes(h.dsm[i], H_BASE, H_PAGES, 8), 0);
+        if (scheme != DSM_SCHEME_CENTRAL) /* central: node 0 manages every page anyway */
+            CHECK_EQ(dsm_set_home_stripes(h.dsm[i], H_BASE, H_PAGES, 8), 0);
         CHECK_EQ(dsm_set_read_ahead(h.dsm[i], ahead), 0);
     }
     for (unsigned p = 0; p < count; p++) {
@@ -1346,9 +1347,12 @@ static void h_setup_read_ahead(unsigned ahead, unsigned count)
     }
 }
 
+static const enum dsm_scheme h_all_schemes[] = { DSM_SCHEME_DYNAMIC, DSM_SCHEME_FIXED, DSM_SCHEME_CENTRAL };
+
 TEST(dsm_read_ahead_follows_a_scan_and_skips_pages_the_owner_writes)
 {
-    h_setup_read_ahead(4, 10);
+    for (unsigned s = 0; s < sizeof h_all_schemes / sizeof h_all_schemes[0]; s++) {
+    h_setup_read_ahead(h_all_schemes[s], 4, 10);
     CHECK_EQ(dsm_set_read_ahead(h.dsm[0], DSM_READ_AHEAD_MAX + 1), -DSM_EINVAL);
     /* A first read is no scan: request and grant. The next one is: 4 more pages follow. */
     CHECK_EQ(h_fault(1, 0, DSM_ACCESS_READ, 1), 2);
@@ -1377,12 +1381,14 @@ TEST(dsm_read_ahead_follows_a_scan_and_skips_pages_the_owner_writes)
     CHECK_EQ(h_word(1, 3, 0), 5555);
     h_expect_idle();
     h_teardown();
+    }
 }
 
 TEST(dsm_read_ahead_copy_meets_the_readers_own_request)
 {
-    for (unsigned write = 0; write < 2; write++) {
-        h_setup_read_ahead(4, 8);
+    for (unsigned run = 0; run < 2 * sizeof h_all_schemes / sizeof h_all_schemes[0]; run++) {
+        unsigned write = run & 1;
+        h_setup_read_ahead(h_all_schemes[run / 2], 4, 8);
         CHECK_EQ(h_fault(1, 0, DSM_ACCESS_READ, 1), 2);
         /* Node 1 asks for page 1 (a scan: 2-5 will follow) and, before any answer, for
          * page 3 itself. The copy of page 3 arrives first; the answer to its request then
@@ -1403,9 +1409,10 @@ TEST(dsm_read_ahead_copy_meets_the_readers_own_request)
 
 TEST(dsm_read_ahead_refuses_bad_input)
 {
-    h_setup_read_ahead(4, 2);
+    h_setup_read_ahead(DSM_SCHEME_DYNAMIC, 4, 2);
     uint8_t page[DSM_PAGE_SIZE] = { 0 }, buf[DSM_MSG_MAX_LEN];
-    /* A copy of a page the receiver owns, and one under a fixed manager, are refused. */
+    /* A copy of a page the receiver owns, and one from a node that does not manage the page
+     * under a fixed manager, are refused. */
     struct dsm_msg m = { .type = DSM_MSG_AHEAD, .flags = DSM_MSG_F_DATA, .page = H_BASE, .data = page };
     dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&m, buf, sizeof buf));
     CHECK_EQ(dsm_node_stats(h.dsm[0])->bad_msgs, 1);
@@ -1429,7 +1436,10 @@ TEST(dsm_read_ahead_refuses_bad_input)
     h_teardown();
     h_setup(DSM_SCHEME_FIXED);
     m.flags = DSM_MSG_F_DATA;
-    dsm_receive(h.dsm[1], 0, buf, dsm_msg_encode(&m, buf, sizeof buf));
+    unsigned sender = 0;
+    while (sender == 1 || sender == dsm_manager_of(h.dsm[0], H_BASE))
+        sender++;
+    dsm_receive(h.dsm[1], sender, buf, dsm_msg_encode(&m, buf, sizeof buf));
     CHECK_EQ(dsm_node_stats(h.dsm[1])->bad_msgs, 1);
     CHECK_EQ(h.mem[1][0].prot, DSM_PROT_NONE);
     h_teardown();

@@ -63,6 +63,8 @@ batch stripes-dynamic-lossy dsm_sim --seed $((seed + 24)) --events 150000 --node
 batch stripes-write-update dsm_sim --seed $((seed + 25)) --events 100000 --nodes 4 --threads 4 --pages 12 --futexes 2 --wu-pages 4 --replicate --home-stripes 2
 batch read-ahead-dynamic dsm_sim --seed $((seed + 26)) --events 200000 --nodes 4 --threads 4 --pages 64 --futexes 2 --futex-pct 5 --read-ahead 8 --manager dynamic
 batch read-ahead-lossy dsm_sim --seed $((seed + 27)) --events 150000 --nodes 8 --threads 4 --pages 32 --futexes 3 --loss 20 --dup 10 --resume-delay 100000 --resume-hold --read-ahead 4 --manager dynamic
+batch read-ahead-fixed dsm_sim --seed $((seed + 29)) --events 150000 --nodes 4 --threads 4 --pages 64 --futexes 2 --futex-pct 5 --loss 10 --home-stripes 3 --replicate --read-ahead 8 --manager fixed
+batch read-ahead-central dsm_sim --seed $((seed + 30)) --events 100000 --nodes 4 --threads 4 --pages 32 --futexes 2 --replicate --window 100000 --adaptive --read-ahead 8 --manager central
 batch read-ahead-asan dsm_sim_asan --seed $((seed + 28)) --events 30000 --nodes 4 --threads 4 --pages 32 --futexes 2 --window 100000 --adaptive --home-stripes 2 --read-ahead 8 --manager dynamic
 batch sanitizers dsm_sim_asan --seed $((seed + 6)) --events 30000 --nodes 16
 broken skip-inv-ack dsm_sim_broken_ack "" --seed $seed --events 200000
@@ -70,6 +72,7 @@ broken skip-inv-ack-dynamic dsm_sim_broken_ack "" --seed $seed --events 200000 -
 broken lose-backup dsm_sim_broken_backup "replica" --seed $seed --events 100000 --replicate
 broken wu-one-phase dsm_sim_broken_wu "" --seed $seed --events 100000 --nodes 8 --wu-pages 6
 broken ahead-no-copyset dsm_sim_broken_ahead "" --seed $seed --events 200000 --nodes 4 --threads 4 --pages 32 --futexes 2 --read-ahead 8 --manager dynamic
+broken ahead-no-copyset-fixed dsm_sim_broken_ahead "" --seed $seed --events 200000 --nodes 4 --threads 4 --pages 32 --futexes 2 --read-ahead 8 --home-stripes 3 --manager fixed
 broken check-before-reg dsm_sim_broken_futex "lost wake-up" --seed $seed --events 400000 --futex-pct 60
 echo "sim: elapsed $(($(date +%s) - start)) s"
 echo "sim: $passed passed, $failed failed"

@@ -120,8 +120,10 @@ static void world_init(struct sim_world *w)
                                            DSM_REGION_PRELOADED, 0))
             abort();
         if (c->wu_pages && dsm_region_add(sn->dsm, sim_page_number(c->pages - c->wu_pages), c->wu_pages,
-                                          DSM_REGION_WRITE_UPDATE, 0))
-            abort();
+                                          DSM_REGION_WRITE_UPDATE, 0)) {
+            fprintf(stderr, "write-update pages need the fixed or central manager\n");
+            exit(2);
+        }
         if (i == 0) {
             for (unsigned p = 0; p < preloaded; p++) {
                 sn->frames[p].data = calloc(1, DSM_PAGE_SIZE);

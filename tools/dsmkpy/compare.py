@@ -19,7 +19,6 @@ DEFAULT_WINDOW_US = 3000  # best fixed window on falseshare, 2 nodes (docs/dsm-p
 UPDATE_MANAGERS = ("fixed", "central")  # dsm/dsm.h DSM_REGION_WRITE_UPDATE: not under dynamic
 REPLICATED_MANAGERS = ("fixed", "central")  # dsm_set_replication: on by default there, none under dynamic
 STRIPED_MANAGERS = ("fixed", "dynamic")  # dsm_set_home_stripes: central manages every page at node 0
-READ_AHEAD_MANAGERS = ("dynamic",)  # dsm_set_read_ahead: only a dynamic owner sends pages ahead
 STATS_LINE = re.compile(r"dsm-stats node=(\d+) (.*)")
 AFFINITY_LINE = re.compile(r"dsm-affinity node=(\d+) (?:on|off) moved_out=(\d+)")
 LOG_TIME = r"^\[\s*(\d+\.\d+)\]"
@@ -37,7 +36,7 @@ def modes(window_us, update_symbols, update_available):
            ("window=adaptive", ["dsm.window_us=adaptive"], [], MANAGERS),
            ("affinity=off", ["dsm.affinity=off"], [], MANAGERS),
            ("home=hash", ["dsm.home=hash"], [], STRIPED_MANAGERS),
-           ("ahead=off", ["dsm.ahead=0"], [], READ_AHEAD_MANAGERS)]
+           ("ahead=off", ["dsm.ahead=0"], [], MANAGERS)]
     if update_symbols and update_available:
         opts = []
         for sym in update_symbols:
