@@ -22,13 +22,15 @@
 
 enum dsm_clock_op {
     DSM_CLOCK_PROBE = 1, /* reply: struct dsm_clock_answer */
-    DSM_CLOCK_SET = 2,   /* offset_ns: the receiver's clock minus node 0's; empty reply */
+    DSM_CLOCK_SET = 2,   /* offset_ns: the receiver's clock minus node 0's; realtime_epoch_ns:
+                          * node 0's CLOCK_REALTIME minus its clock; empty reply */
 };
 
 struct dsm_clock_msg {
     uint32_t op;
     uint32_t reserved;
     int64_t offset_ns;
+    uint64_t realtime_epoch_ns;
 };
 
 struct dsm_clock_answer {
@@ -67,6 +69,9 @@ static void dsm_clock_input(void *ctx, struct net *n, uint32_t from, uint8_t typ
     if (m.op == DSM_CLOCK_SET && (m.offset_ns < 0 ? (uint64_t)0 - (uint64_t)m.offset_ns : (uint64_t)m.offset_ns) <=
                                      DSM_CLOCK_OFFSET_MAX_NS) {
         time_set_node_offset(m.offset_ns);
+        int64_t own_ms = (int64_t)(time_realtime_epoch_ns() - m.realtime_epoch_ns) / (int64_t)NS_PER_MS;
+        time_set_realtime_epoch(m.realtime_epoch_ns);
+        log_info("dsm: wall clock from node 0 (%lld ms from this node's own)", (long long)own_ms);
         transport_reply(n, from, request_id, NULL, 0);
         return;
     }
@@ -128,7 +133,8 @@ static bool dsm_clock_sync_node(unsigned to)
     }
     if (!sync.samples)
         return false;
-    struct dsm_clock_msg set = { .op = DSM_CLOCK_SET, .offset_ns = sync.offset_ns };
+    struct dsm_clock_msg set = { .op = DSM_CLOCK_SET, .offset_ns = sync.offset_ns,
+                                 .realtime_epoch_ns = time_realtime_epoch_ns() };
     dsm_clock_probe.seq++;
     dsm_clock_probe.done = false;
     if (transport_request(net_glue_net(), to, DSM_TYPE_CLOCK, &set, sizeof set, dsm_clock_set_done,

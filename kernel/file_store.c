@@ -96,7 +96,7 @@ static const struct ramfile_alloc file_store_allocator = { file_store_alloc, fil
 /* CLOCK_REALTIME on the program clock (node 0 holds the store: its clock is the program's). */
 static uint64_t file_store_now(void)
 {
-    return time_program_ns() + TIME_REALTIME_EPOCH_NS;
+    return time_program_ns() + time_realtime_epoch_ns();
 }
 
 /* n's bytes or entries changed now (its status too, as with every such change). */

@@ -275,7 +275,7 @@ int64_t files_set_meta(struct file_node *f, const struct files_call *c)
 {
     if (c->op == FILES_OP_CHMOD)
         return file_store_chmod(f, (uint32_t)c->arg);
-    uint64_t now = time_program_ns() + TIME_REALTIME_EPOCH_NS, atime, mtime;
+    uint64_t now = time_program_ns() + time_realtime_epoch_ns(), atime, mtime;
     struct linux_timespec ts[2] = { { 0, LINUX_UTIME_NOW }, { 0, LINUX_UTIME_NOW } };
     if (c->len && c->len != sizeof ts)
         return -LINUX_EINVAL;

@@ -55,7 +55,7 @@ long interval_timer_set(struct interval_timer *it, const struct linux_itimerspec
     if (value && !absolute)
         first = time_program_after(value);
     else if (value && it->realtime)
-        first = value > TIME_REALTIME_EPOCH_NS ? value - TIME_REALTIME_EPOCH_NS : 0;
+        first = value > time_realtime_epoch_ns() ? value - time_realtime_epoch_ns() : 0;
     if (value && !first)
         first = 1; /* a time before the clock's start: already past, so due now */
     timer_count_set(&it->count, first, timespec_to_ns(&set->it_interval));

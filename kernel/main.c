@@ -24,6 +24,7 @@
 #include "kernel/panic.h"
 #include "kernel/program.h"
 #include "kernel/state_dump.h"
+#include "kernel/time_conv.h"
 #include "kernel/timer.h"
 
 #define BOOT_IDENTITY_LIMIT 0x100000000ull /* boot/multiboot.asm maps 0-4 GiB identically */
@@ -89,6 +90,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
     ist_stacks_init();                /* #DF/NMI/#MC stacks move under guard pages */
     irq_init();                       /* PICs masked, LAPIC and IOAPIC on: device interrupts can be routed */
     clock_init();                     /* TSC calibrated; log lines carry time from here */
+    time_init_wall_clock();           /* CLOCK_REALTIME from the RTC (node 0's wins once clustered) */
     timer_init();                     /* LAPIC one-shot timer behind kernel/timer.h */
     state_dump_init();                /* an NMI logs the node's state (dsmk dump) */
 

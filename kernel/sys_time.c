@@ -2,9 +2,13 @@
 /* Time syscalls (man 2 clock_gettime, gettimeofday, nanosleep, clock_nanosleep, time) and
  * kernel/time_conv.h. Sleeps block the thread with a deadline (kernel/sched.h); nothing
  * interrupts them (no signal delivery), so the "remaining time" output is never written. */
+#include <arch/rtc.h>
+
+#include "kernel/civil_time.h"
 #include "kernel/clock.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/linux_abi.h"
+#include "kernel/log.h"
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
@@ -75,9 +79,36 @@ uint64_t time_monotonic_ns(void)
     return now;
 }
 
+static uint64_t time_epoch_ns = TIME_REALTIME_FALLBACK_EPOCH_NS;
+
+bool time_init_wall_clock(void)
+{
+    struct civil_time now;
+    uint64_t seconds;
+    if (!rtc_read(&now) || !civil_to_unix_seconds(&now, &seconds)) {
+        log_warn("clock: no usable RTC: dates start at 2023-11-14");
+        return false;
+    }
+    uint64_t program = time_program_ns();
+    time_epoch_ns = seconds * TIME_NS_PER_SEC > program ? seconds * TIME_NS_PER_SEC - program : 0;
+    log_info("clock: RTC reads %04u-%02u-%02u %02u:%02u:%02u UTC", now.year, now.month, now.day, now.hour, now.minute,
+             now.second);
+    return true;
+}
+
+uint64_t time_realtime_epoch_ns(void)
+{
+    return time_epoch_ns;
+}
+
+void time_set_realtime_epoch(uint64_t epoch_ns)
+{
+    time_epoch_ns = epoch_ns;
+}
+
 uint64_t time_realtime_ns(void)
 {
-    return time_monotonic_ns() + TIME_REALTIME_EPOCH_NS;
+    return time_monotonic_ns() + time_epoch_ns;
 }
 
 uint64_t time_local_from_program(uint64_t program_ns)
@@ -94,7 +125,7 @@ uint64_t time_deadline_from_absolute(const struct linux_timespec *ts, bool realt
 {
     uint64_t ns = timespec_to_ns(ts);
     if (realtime)
-        ns = ns > TIME_REALTIME_EPOCH_NS ? ns - TIME_REALTIME_EPOCH_NS : 0;
+        ns = ns > time_epoch_ns ? ns - time_epoch_ns : 0;
     return time_local_from_program(ns);
 }
 

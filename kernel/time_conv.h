@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Conversions between Linux timespecs and the kernel clock (kernel/clock.h), and sleeping
- * until a deadline. CLOCK_REALTIME is the monotonic clock plus a fixed epoch offset: the
- * node has no wall clock (no RTC driver), so dates are plausible, not true.
+ * until a deadline. CLOCK_REALTIME is the monotonic clock plus an epoch offset: node 0 reads
+ * the PC's real-time clock at boot (arch/rtc.h, whole seconds) and gives its epoch to every
+ * other node with their clock offsets, so all nodes agree on the date, and a thread that
+ * moves sees no step. Without an RTC the dates start at a plausible fixed one.
  * The program clock: a program that spans nodes sees one clock, node 0's. Each other node
  * counts it as its own clock minus the offset measured when the program started
  * (kernel/dsm_clock.c, within half a probe's round trip), so a time one thread reads and
@@ -17,7 +19,8 @@
 
 #include "kernel/linux_abi.h"
 
-#define TIME_REALTIME_EPOCH_NS (1700000000ull * 1000000000ull) /* 2023-11-14T22:13:20Z */
+/* CLOCK_REALTIME at program clock 0 while no RTC was read: 2023-11-14T22:13:20Z. */
+#define TIME_REALTIME_FALLBACK_EPOCH_NS (1700000000ull * 1000000000ull)
 
 /* tv_sec >= 0 and 0 <= tv_nsec < 1e9. */
 bool timespec_valid(const struct linux_timespec *ts);
@@ -34,6 +37,13 @@ uint64_t time_program_after(uint64_t ns);
 /* CLOCK_MONOTONIC as the calling thread sees it: the program clock, at least its last
  * reading (which it becomes). Outside a thread, the program clock alone. */
 uint64_t time_monotonic_ns(void);
+/* Reads the RTC and sets the epoch from it (at boot, after clock_init); false if it gave
+ * nothing usable (the fallback epoch stays). */
+bool time_init_wall_clock(void);
+/* CLOCK_REALTIME minus the program clock, in ns. */
+uint64_t time_realtime_epoch_ns(void);
+/* Sets it: node 0's, which kernel/dsm_clock.c hands to the other nodes. */
+void time_set_realtime_epoch(uint64_t epoch_ns);
 /* CLOCK_REALTIME now, in ns since the Unix epoch: time_monotonic_ns plus the epoch. */
 uint64_t time_realtime_ns(void);
 /* The local clock's (clock_now_ns) value when the program clock reads program_ns. */
