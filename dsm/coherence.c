@@ -275,8 +275,8 @@ static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsi
  * manager too, so FIFO on that pair keeps it behind the grant (F_NODONE: no DONE). */
 #define COH_GRANT_DIRECT DSM_MSG_F_NODONE
 
-/* ahead: read-ahead pages the requester wants; the owner sends them if it also manages them
- * (FWD_READ b, which only a forward to ourselves carries). */
+/* ahead: the read-ahead window the requester asked for; only an owner that also manages the
+ * page can serve it, so only a forward to ourselves carries it (FWD_READ b). */
 static bool mgr_start(struct dsm_node *n, struct dsm_dir *d, unsigned req, uint8_t access, uint16_t ahead)
 {
     uint64_t bit = 1ull << req;
