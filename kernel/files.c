@@ -18,6 +18,7 @@
 #include "kernel/file_devices.h"
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
+#include "kernel/files_shm.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -615,7 +616,7 @@ bool files_op_has_input(uint32_t op)
            op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
            op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
            op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR ||
-           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT;
+           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM;
 }
 
 /* files_execute without running the queue. */
@@ -675,6 +676,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return process_attr_call(c);
     case FILES_OP_SIGNALFD:
         return files_signalfd(c);
+    case FILES_OP_SHM:
+        return files_shm_call(c, data, data_len);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:

@@ -169,7 +169,8 @@ enum files_op {
                              * 0 to read (kernel/process_attrs.c): the value before */
     FILES_OP_SIGNALFD,      /* fd (-1: a new one), arg = the signal mask, arg2 = O_CLOEXEC | O_NONBLOCK:
                              * the fd (kernel/sys_signalfd.c) */
-    FILES_OP_LAST = FILES_OP_SIGNALFD,
+    FILES_OP_SHM,           /* arg = enum files_shm_op, arg2 and in as it says (kernel/files_shm.h) */
+    FILES_OP_LAST = FILES_OP_SHM,
 };
 
 /* flags of a call */

@@ -376,4 +376,55 @@ struct linux_mq_attr {
 };
 _Static_assert(sizeof(struct linux_mq_attr) == 64, "struct mq_attr is 64 bytes");
 
+/* SysV shared memory (include/uapi/linux/ipc.h, shm.h; x86-64's struct shmid64_ds). */
+#define LINUX_EIDRM 43
+#define LINUX_IPC_PRIVATE 0
+#define LINUX_IPC_CREAT 01000
+#define LINUX_IPC_EXCL 02000
+#define LINUX_IPC_RMID 0
+#define LINUX_IPC_SET 1
+#define LINUX_IPC_STAT 2
+#define LINUX_IPC_INFO 3
+#define LINUX_IPC_64 0x0100    /* a version flag some libcs add to cmd; x86-64 has one layout */
+#define LINUX_SHM_LOCK 11
+#define LINUX_SHM_UNLOCK 12
+#define LINUX_SHM_STAT 13
+#define LINUX_SHM_INFO 14
+#define LINUX_SHM_STAT_ANY 15
+#define LINUX_SHM_RDONLY 010000
+#define LINUX_SHM_RND 020000
+#define LINUX_SHM_REMAP 040000
+#define LINUX_SHM_EXEC 0100000
+#define LINUX_SHM_DEST 01000   /* shm_perm.mode: marked for removal (IPC_RMID) */
+#define LINUX_SHM_LOCKED 02000 /* shm_perm.mode: SHM_LOCK */
+#define LINUX_SHMLBA 4096      /* x86: attach addresses are multiples of the page size */
+
+struct linux_ipc64_perm {
+    int32_t key;
+    uint32_t uid, gid, cuid, cgid, mode;
+    uint16_t seq, pad2;
+    uint64_t unused1, unused2;
+};
+
+struct linux_shmid64_ds {
+    struct linux_ipc64_perm shm_perm;
+    uint64_t shm_segsz;
+    int64_t shm_atime, shm_dtime, shm_ctime;
+    int32_t shm_cpid, shm_lpid;
+    uint64_t shm_nattch;
+    uint64_t unused4, unused5;
+};
+_Static_assert(sizeof(struct linux_shmid64_ds) == 112, "struct shmid64_ds is 112 bytes on x86-64");
+
+struct linux_shminfo64 {
+    uint64_t shmmax, shmmin, shmmni, shmseg, shmall;
+    uint64_t unused1, unused2, unused3, unused4;
+};
+
+struct linux_shm_info {
+    int32_t used_ids;
+    uint32_t pad;
+    uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
+};
+
 #endif

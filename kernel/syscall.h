@@ -59,6 +59,8 @@ SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(
 SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(statx); SYS_DECL(copy_file_range); SYS_DECL(signalfd); SYS_DECL(signalfd4);
 SYS_DECL(mq_open); SYS_DECL(mq_unlink); SYS_DECL(mq_timedsend); SYS_DECL(mq_timedreceive); SYS_DECL(mq_notify);
 SYS_DECL(mq_getsetattr); SYS_DECL(access); SYS_DECL(getcwd);
+/* sys_shm.c */
+SYS_DECL(shmget); SYS_DECL(shmat); SYS_DECL(shmdt); SYS_DECL(shmctl);
 /* sys_mm.c */
 SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);
 /* sys_thread.c */
