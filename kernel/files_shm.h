@@ -8,7 +8,9 @@
  * attached at two addresses at once (an attach at another address while attached is
  * EINVAL), the memory's rights are the widest its attaches asked for (a read-only attach of
  * a segment attached for writing leaves it writable), and a detached segment's range stays in
- * /proc/self/maps (without rights). */
+ * /proc/self/maps (without rights). A detach that leaves no attach racing another thread's
+ * attach of the same segment may leave that attach without rights (the two protections
+ * cross the nodes in either order). */
 #ifndef KERNEL_FILES_SHM_H
 #define KERNEL_FILES_SHM_H
 

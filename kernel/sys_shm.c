@@ -51,8 +51,10 @@ long sys_shmat(uint64_t id, uint64_t uaddr, uint64_t flags, uint64_t a3, uint64_
             return -LINUX_EINVAL;
         uaddr &= ~(uint64_t)(LINUX_SHMLBA - 1);
     }
-    if (id > INT32_MAX)
+    if ((int32_t)id < 0) /* shmid is an int: the register's upper half means nothing */
         return -LINUX_EINVAL;
+    id = (uint32_t)id;
+    flags = (uint32_t)flags;
     struct files_shm_place place;
     long r = shm_call(FILES_SHM_AT, id, NULL, 0, &place, sizeof place);
     if (r < 0)
@@ -102,9 +104,11 @@ long sys_shmdt(uint64_t uaddr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 long sys_shmctl(uint64_t id, uint64_t cmd, uint64_t ubuf, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    struct files_shm_ctl ctl = { .cmd = (uint32_t)(cmd & ~(uint64_t)LINUX_IPC_64) };
-    if (id > INT32_MAX || cmd > UINT32_MAX)
+    /* shmid and cmd are ints: the registers' upper halves mean nothing. */
+    struct files_shm_ctl ctl = { .cmd = (uint32_t)cmd & ~(uint32_t)LINUX_IPC_64 };
+    if ((int32_t)id < 0 || (int32_t)cmd < 0)
         return -LINUX_EINVAL;
+    id = (uint32_t)id;
     union {
         struct linux_shmid64_ds ds;
         struct linux_shminfo64 info;
