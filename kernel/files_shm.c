@@ -6,6 +6,7 @@
  * does not name the next one in its slot. The memory itself is the caller's business. */
 #include "kernel/files_shm.h"
 
+#include "kernel/clock.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
@@ -31,7 +32,7 @@ static struct shm_segment files_shm[FILES_SHM_MAX];
 
 static int64_t shm_now_seconds(void)
 {
-    return (int64_t)((time_program_ns() + time_realtime_epoch_ns()) / 1000000000ull);
+    return (int64_t)((time_program_ns() + time_realtime_epoch_ns()) / NS_PER_SEC);
 }
 
 static int64_t shm_id(unsigned slot)
