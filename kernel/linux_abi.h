@@ -60,6 +60,7 @@
 #define LINUX_ERESTARTNOHAND 514
 
 /* mmap (asm-generic/mman-common.h, x86 mman.h) */
+#define LINUX_PROT_NONE 0x0
 #define LINUX_PROT_READ 0x1
 #define LINUX_PROT_WRITE 0x2
 #define LINUX_PROT_EXEC 0x4

@@ -10,9 +10,7 @@
 #include "kernel/syscall.h"
 #include "kernel/usercopy.h"
 
-#define SHM_AT_FLAGS (LINUX_SHM_RDONLY | LINUX_SHM_RND | LINUX_SHM_REMAP | LINUX_SHM_EXEC)
-
-/* One FILES_OP_SHM call; *place gets the segment's place when the answer carries one. */
+/* One FILES_OP_SHM call; with out, the answer must be out_size bytes and goes there. */
 static long shm_call(uint64_t sub, uint64_t arg2, const void *in, uint32_t len, void *out, size_t out_size)
 {
     uint8_t answer[sizeof(struct linux_shmid64_ds)];
@@ -33,7 +31,7 @@ static void shm_release(long detached, const struct files_shm_place *place)
     if (detached == FILES_SHM_GONE && place->base)
         sys_munmap(place->base, place->size, 0, 0, 0, 0);
     else if (detached == FILES_SHM_UNUSED)
-        sys_mprotect(place->base, place->size, 0, 0, 0, 0) /* PROT_NONE */;
+        sys_mprotect(place->base, place->size, LINUX_PROT_NONE, 0, 0, 0);
 }
 
 long sys_shmget(uint64_t key, uint64_t size, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -95,6 +95,5 @@ bool rtc_read(struct civil_time *out)
     unsigned year = rtc_value(a.year, binary);
     *out = (struct civil_time){ century * 100 + year, rtc_value(a.month, binary), rtc_value(a.day, binary), hour,
                                 rtc_value(a.minute, binary), rtc_value(a.second, binary) };
-    uint64_t unused;
-    return year <= 99 && civil_to_unix_seconds(out, &unused);
+    return year <= 99;
 }

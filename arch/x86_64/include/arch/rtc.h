@@ -10,7 +10,9 @@
 #include "kernel/civil_time.h"
 
 /* Reads the date and time into *out; false if the clock stays mid-update, never reads the
- * same twice, or holds a value no clock shows (absent, or a dead battery). */
+ * same twice, or holds a byte no clock shows (a BCD digit above 9, a 12-hour hour of 0 or
+ * above 12). A field out of its range (absent clock, dead battery) is left for
+ * civil_to_unix_seconds to refuse. */
 bool rtc_read(struct civil_time *out);
 
 #endif
