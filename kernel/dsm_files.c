@@ -12,6 +12,7 @@
  * answer what the call gives now. Not done: read-ahead or caching on the calling node
  * (every read is a round trip). */
 #include "kernel/files.h"
+#include "kernel/files_shm.h"
 
 #include "kernel/clock.h"
 #include "kernel/dsm_glue.h"
@@ -82,6 +83,7 @@ struct dsm_files_wait {
 
 static uint64_t dsm_files_bad_requests; /* malformed requests node 0 refused */
 static uint64_t dsm_files_bad_replies;  /* replies with more data than asked for, or short */
+static uint64_t dsm_files_oversized_answers; /* node 0's answers longer than dsm_files_reply_max allows */
 static uint64_t dsm_files_refused_waits; /* calls refused with EAGAIN: DSM_FILES_WAITING_MAX queued */
 static uint64_t dsm_files_cancels_unsent; /* cancels the transport had no room for */
 static unsigned dsm_files_waiting;       /* calls of other nodes queued now */
@@ -108,6 +110,9 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return c->len;
     if (c->op == FILES_OP_MQ_GETSETATTR)
         return sizeof(struct linux_mq_attr);
+    if (c->op == FILES_OP_SHM)
+        return FILES_SHM_ANSWER_MAX;
+
     if (c->op == FILES_OP_ACCEPT || c->op == FILES_OP_SOCKNAME)
         return sizeof(struct files_sock_addr);
     if (c->op == FILES_OP_MAP_WRITE)
@@ -255,6 +260,17 @@ static bool dsm_files_decode(const uint8_t *msg, size_t len, struct files_call *
     return true;
 }
 
+/* Node 0: checks that an answer of data_len bytes to c fits what its caller takes; one that
+ * does not (the caller refuses it with EIO) is this kernel's bug, logged with its op. */
+static void dsm_files_answer_fits(const struct files_call *c, size_t data_len)
+{
+    if (data_len <= dsm_files_reply_max(c))
+        return;
+    dsm_files_oversized_answers++;
+    log_error("dsm: node 0's answer to file op %u has %zu bytes, more than its caller takes (%u)", c->op, data_len,
+              dsm_files_reply_max(c));
+}
+
 /* Node 0: the answer to a call: its result, then data_len bytes of data. */
 static void dsm_files_answer(uint32_t to, uint64_t request_id, int64_t result, const void *data, size_t data_len)
 {
@@ -272,6 +288,7 @@ static void dsm_files_remote_finish(struct dsm_files_remote_wait *r, int64_t res
     while (*link != r)
         link = &(*link)->next;
     *link = r->next;
+    dsm_files_answer_fits(&r->w->call, r->w->data_len);
     dsm_files_answer(r->from, r->request_id, result, r->w->bytes, r->w->data_len);
     dsm_files_waiting--;
     kfree(r->w);
@@ -358,6 +375,7 @@ static void dsm_files_input(void *ctx, struct net *n, uint32_t from, uint8_t typ
             log_error("dsm: file call of node %u must wait but %u are queued: EAGAIN", from, dsm_files_waiting);
             result = -LINUX_EAGAIN;
         }
+        dsm_files_answer_fits(&call, data_len);
     }
     if (request_id)
         dsm_files_answer(from, request_id, result, data, data_len);

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "kernel/files.h"
+#include "kernel/linux_abi.h"
 
 #define FILES_SHM_MAX 128                 /* segments at once (SHMMNI; Linux's is 4096) */
 #define FILES_SHM_SIZE_MAX (1ull << 30)   /* a segment's bytes at most (SHMMAX): 1 GiB, a stripe */
@@ -51,6 +52,12 @@ enum files_shm_detached {
     FILES_SHM_UNUSED = 1,         /* no attach left: make the memory inaccessible */
     FILES_SHM_GONE = 2,           /* removed and no attach left: unmap it */
 };
+
+/* The longest answer of any FILES_SHM_* call (IPC_STAT's struct): what a call's data must hold. */
+#define FILES_SHM_ANSWER_MAX sizeof(struct linux_shmid64_ds)
+_Static_assert(sizeof(struct files_shm_place) <= FILES_SHM_ANSWER_MAX, "a place fits an answer");
+_Static_assert(sizeof(struct linux_shminfo64) <= FILES_SHM_ANSWER_MAX, "IPC_INFO's struct fits an answer");
+_Static_assert(sizeof(struct linux_shm_info) <= FILES_SHM_ANSWER_MAX, "SHM_INFO's struct fits an answer");
 
 struct files_shm_ctl {
     uint32_t cmd;                      /* IPC_* or SHM_* */

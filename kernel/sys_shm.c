@@ -13,7 +13,7 @@
 /* One FILES_OP_SHM call; with out, the answer must be out_size bytes and goes there. */
 static long shm_call(uint64_t sub, uint64_t arg2, const void *in, uint32_t len, void *out, size_t out_size)
 {
-    uint8_t answer[sizeof(struct linux_shmid64_ds)];
+    uint8_t answer[FILES_SHM_ANSWER_MAX];
     struct files_call c = { .op = FILES_OP_SHM, .fd = -1, .arg = sub, .arg2 = arg2, .len = len, .in = in };
     size_t n;
     long r = (long)files_call(&c, answer, &n);

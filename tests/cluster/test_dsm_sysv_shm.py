@@ -3,7 +3,9 @@
 shmctl): a private segment written by a thread on another node and read by main, detached and
 attached again with its bytes, attached twice (a read-only attach leaves the first writable),
 removed while attached (still readable until the last detach, then gone), a keyed segment
-with IPC_CREAT/IPC_EXCL, a bigger size, a missing key, IPC_SET, and the errors. The output must
+with IPC_CREAT/IPC_EXCL, a bigger size, a missing key, IPC_SET, and the errors; then a
+thread on another node makes, attaches, stats, detaches and removes a segment itself (its
+calls' answers cross the network: they once came back as EIO). The output must
 be the native run's on 1, 2 and 4 nodes (fio keeps its job table in such a segment)."""
 import pytest
 
@@ -28,6 +30,27 @@ static void *writer(void *arg)
     (void)arg;
     for (int i = 0; i < SIZE; i++)
         seg[i] = (char)(i * 7 + 3);
+    return 0;
+}
+
+/* Every call from a thread that is not main's: on 2 and 4 nodes it runs on node 1. */
+static void *remote_calls(void *arg)
+{
+    (void)arg;
+    int id = shmget(IPC_PRIVATE, 5000, IPC_CREAT | 0600);
+    printf("remote get %s\n", id >= 0 ? "ok" : strerror(errno));
+    char *p = shmat(id, 0, 0);
+    printf("remote attach %s\n", p == (void *)-1 ? strerror(errno) : "ok");
+    if (p != (void *)-1)
+        memset(p, 9, 5000);
+    struct shmid_ds ds;
+    int r = shmctl(id, IPC_STAT, &ds);
+    printf("remote stat %s segsz %zu nattch %lu\n", r ? strerror(errno) : "ok", r ? 0 : (size_t)ds.shm_segsz,
+           r ? 0ul : (unsigned long)ds.shm_nattch);
+    struct shminfo info;
+    printf("remote info %s\n", shmctl(0, IPC_INFO, (struct shmid_ds *)&info) >= 0 ? "ok" : strerror(errno));
+    printf("remote detach %s\n", shmdt(p) ? strerror(errno) : "ok");
+    printf("remote rmid %s\n", shmctl(id, IPC_RMID, 0) ? strerror(errno) : "ok");
     return 0;
 }
 
@@ -106,6 +129,8 @@ int main(void)
     printf("get key after rmid %s\n", err(shmget(key, 4096, 0)));
     printf("attach bad id %s\n", shmat(-1, 0, 0) == (void *)-1 ? err(-1) : "ok");
     printf("detach bad address %s\n", err(shmdt((void *)0x1000)));
+    pthread_create(&t, 0, remote_calls, 0);
+    pthread_join(t, 0);
     return 0;
 }
 """
@@ -115,3 +140,4 @@ int main(void)
 def test_sysv_shm_matches_native(tmp_path, nodes):
     out = check_source_matches_native(tmp_path, "sysv-shm", SOURCE, nodes=nodes)
     assert "sum 8916709" in out and "gone: stat EINVAL" in out, out
+    assert "remote stat ok segsz 5000 nattch 1" in out and "remote rmid ok" in out, out
