@@ -33,7 +33,9 @@ static void *writer(void *arg)
     return 0;
 }
 
-/* Every call from a thread that is not main's: on 2 and 4 nodes it runs on node 1. */
+/* Every call from a thread on another node than main's: clone places threads round robin
+ * (nodes 1, 0, 1 on 2 nodes; 1, 2, 3 on 4), so after the writer and an idle thread this,
+ * the third, runs on node 1 or 3. */
 static void *remote_calls(void *arg)
 {
     (void)arg;
@@ -52,6 +54,11 @@ static void *remote_calls(void *arg)
     printf("remote detach %s\n", shmdt(p) ? strerror(errno) : "ok");
     printf("remote rmid %s\n", shmctl(id, IPC_RMID, 0) ? strerror(errno) : "ok");
     return 0;
+}
+
+static void *idle(void *arg)
+{
+    return arg;
 }
 
 static long sum(const char *p)
@@ -129,6 +136,8 @@ int main(void)
     printf("get key after rmid %s\n", err(shmget(key, 4096, 0)));
     printf("attach bad id %s\n", shmat(-1, 0, 0) == (void *)-1 ? err(-1) : "ok");
     printf("detach bad address %s\n", err(shmdt((void *)0x1000)));
+    pthread_create(&t, 0, idle, 0);
+    pthread_join(t, 0);
     pthread_create(&t, 0, remote_calls, 0);
     pthread_join(t, 0);
     return 0;
