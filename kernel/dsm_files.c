@@ -112,6 +112,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return sizeof(struct linux_mq_attr);
     if (c->op == FILES_OP_SHM)
         return FILES_SHM_ANSWER_MAX;
+    if (c->op == FILES_OP_SEM) /* GETALL's values at most */
+        return FILES_XFER_MAX;
 
     if (c->op == FILES_OP_ACCEPT || c->op == FILES_OP_SOCKNAME)
         return sizeof(struct files_sock_addr);

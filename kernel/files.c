@@ -18,6 +18,7 @@
 #include "kernel/file_devices.h"
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
+#include "kernel/files_sem.h"
 #include "kernel/files_shm.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -616,7 +617,7 @@ bool files_op_has_input(uint32_t op)
            op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
            op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
            op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR ||
-           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM;
+           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM || op == FILES_OP_SEM;
 }
 
 /* files_execute without running the queue. */
@@ -678,6 +679,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_signalfd(c);
     case FILES_OP_SHM:
         return files_shm_call(c, data, data_len);
+    case FILES_OP_SEM:
+        return files_sem_call(c, data, data_len);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:
@@ -775,7 +778,8 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
     w->finished = false;
     w->held = NULL;
     w->call = *c;
-    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND) {
+    if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND ||
+        c->op == FILES_OP_SEM) {
         memcpy(w->bytes, c->in, c->len);
         w->call.in = w->bytes;
     }
@@ -799,12 +803,34 @@ void files_wait(struct files_waiter *w)
     *link = w;
 }
 
+unsigned files_count_waiters(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx)
+{
+    unsigned count = 0;
+    for (const struct files_waiter *w = files_waiting; w; w = w->next)
+        count += match(w, ctx);
+    return count;
+}
+
 bool files_any_waiter(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx)
 {
-    for (const struct files_waiter *w = files_waiting; w; w = w->next)
-        if (match(w, ctx))
-            return true;
-    return false;
+    return files_count_waiters(match, ctx) != 0;
+}
+
+void files_finish_waiters(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx,
+                          int64_t result)
+{
+    for (struct files_waiter **link = &files_waiting; *link;) {
+        struct files_waiter *w = *link;
+        if (!match(w, ctx)) {
+            link = &w->next;
+            continue;
+        }
+        *link = w->next;
+        w->next = NULL;
+        files_waiter_drop_hold(w);
+        w->data_len = 0;
+        w->done(w, result);
+    }
 }
 
 bool files_unwait(struct files_waiter *w)

@@ -170,7 +170,8 @@ enum files_op {
     FILES_OP_SIGNALFD,      /* fd (-1: a new one), arg = the signal mask, arg2 = O_CLOEXEC | O_NONBLOCK:
                              * the fd (kernel/sys_signalfd.c) */
     FILES_OP_SHM,           /* arg = enum files_shm_op, arg2 and in as it says (kernel/files_shm.h) */
-    FILES_OP_LAST = FILES_OP_SHM,
+    FILES_OP_SEM,           /* arg = enum files_sem_op, arg2 and in as it says (kernel/files_sem.h) */
+    FILES_OP_LAST = FILES_OP_SEM,
 };
 
 /* flags of a call */

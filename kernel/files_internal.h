@@ -195,6 +195,12 @@ int64_t files_signalfd(const struct files_call *c);
 uint32_t files_umask_bits(void);
 /* Whether a queued call matches (match(w, ctx) true for one). */
 bool files_any_waiter(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx);
+/* How many queued calls match. */
+unsigned files_count_waiters(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx);
+/* Every queued call that matches leaves the queue finished with result (the thing it waits
+ * on is gone). */
+void files_finish_waiters(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx,
+                          int64_t result);
 /* POSIX message queues (kernel/files_mq.c): MQ_OPEN (c->path the name, c->arg the flags,
  * c->arg2 the mode, c->in a struct linux_mq_attr or nothing): the new fd; MQ_UNLINK. */
 int64_t files_mq_open(const struct files_call *c);

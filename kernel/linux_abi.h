@@ -428,4 +428,44 @@ struct linux_shm_info {
     uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
 };
 
+/* SysV semaphores (include/uapi/linux/sem.h; x86-64's struct semid64_ds, asm/sembuf.h). */
+#define LINUX_E2BIG 7
+#define LINUX_IPC_NOWAIT 04000
+#define LINUX_SEM_UNDO 0x1000
+#define LINUX_GETPID 11
+#define LINUX_GETVAL 12
+#define LINUX_GETALL 13
+#define LINUX_GETNCNT 14
+#define LINUX_GETZCNT 15
+#define LINUX_SETVAL 16
+#define LINUX_SETALL 17
+#define LINUX_SEM_STAT 18
+#define LINUX_SEM_INFO 19
+#define LINUX_SEM_STAT_ANY 20
+#define LINUX_SEMVMX 32767     /* a semaphore's largest value */
+#define LINUX_SEMAEM LINUX_SEMVMX /* a SEM_UNDO adjustment's largest size */
+#define LINUX_SEMUSZ 20        /* seminfo.semusz under IPC_INFO: sizeof(struct sem_undo) */
+
+struct linux_sembuf {
+    uint16_t sem_num;
+    int16_t sem_op;
+    int16_t sem_flg;
+};
+_Static_assert(sizeof(struct linux_sembuf) == 6, "struct sembuf is 6 bytes");
+
+struct linux_semid64_ds {
+    struct linux_ipc64_perm sem_perm;
+    int64_t sem_otime;
+    uint64_t unused1;
+    int64_t sem_ctime;
+    uint64_t unused2;
+    uint64_t sem_nsems;
+    uint64_t unused3, unused4;
+};
+_Static_assert(sizeof(struct linux_semid64_ds) == 104, "struct semid64_ds is 104 bytes on x86-64");
+
+struct linux_seminfo {
+    int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
+};
+
 #endif

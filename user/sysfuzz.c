@@ -119,7 +119,6 @@ static const struct fuzz_rule fuzz_rules[] = {
     { SYS_msgrcv, FUZZ_SKIP, "blocks on an empty queue" },
     { SYS_msgsnd, FUZZ_SKIP, "blocks on a full queue" },
     { SYS_semop, FUZZ_SKIP, "blocks on a semaphore" },
-    { SYS_semtimedop, FUZZ_SKIP, "blocks with a NULL timeout" },
     { SYS_mq_timedreceive, FUZZ_SKIP, "blocks with a NULL timeout" },
     { SYS_mq_timedsend, FUZZ_SKIP, "blocks with a NULL timeout" },
     { SYS_io_getevents, FUZZ_SKIP, "blocks with a NULL timeout" },
@@ -160,6 +159,7 @@ static const struct fuzz_rule fuzz_rules[] = {
     { DSMK_SYS_REGION_MODE, FUZZ_TAME, "never our image, heap or stack" },
     { SYS_arch_prctl, FUZZ_TAME, "never ARCH_SET_FS (our TLS) or shadow stacks" },
     { SYS_futex, FUZZ_TAME, "always a timeout, so WAIT cannot block forever" },
+    { SYS_semtimedop, FUZZ_TAME, "always a timeout, so it cannot block forever" },
     { SYS_nanosleep, FUZZ_TAME, "sleeps 1 us at most" },
     { SYS_clock_nanosleep, FUZZ_TAME, "sleeps 1 us at most, on CPU-time clocks never" },
     { SYS_prlimit64, FUZZ_TAME, "reads limits, never sets them" },
@@ -377,6 +377,9 @@ static void fuzz_tame(long nr, uint64_t a[6])
         break;
     }
     case SYS_futex:
+        a[3] = fuzz_timeout_pointer();
+        break;
+    case SYS_semtimedop:
         a[3] = fuzz_timeout_pointer();
         break;
     case SYS_nanosleep:
