@@ -20,6 +20,7 @@
 #include "kernel/files_internal.h"
 #include "kernel/files_sem.h"
 #include "kernel/files_shm.h"
+#include "kernel/files_stage.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -685,8 +686,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:
         return files_mq_unlink(c);
-    case FILES_OP_MQ_RECEIVE_REST:
-        return files_mq_receive_rest(c, data, data_len);
+    case FILES_OP_RECEIVE_REST:
+        return files_stage_rest(c, data, data_len);
     default:
         break;
     }

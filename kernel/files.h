@@ -150,8 +150,8 @@ enum files_op {
                              * len bytes at in: the piece at offset (FILES_CALL_MORE: more follow) */
     FILES_OP_MQ_RECEIVE,    /* fd, arg = tid << 32 | the receiver's room, len: room in data: the
                              * message's length, its priority (uint32_t) and first piece into data */
-    FILES_OP_MQ_RECEIVE_REST, /* arg = tid, arg2 = offset after the first piece, len: the long message's
-                               * next bytes into data */
+    FILES_OP_RECEIVE_REST,  /* arg = tid, arg2 = offset after the first piece, len: the long message's
+                             * next bytes into data (kernel/files_stage.h) */
     FILES_OP_MQ_NOTIFY,     /* fd, arg2 = tid, len bytes at in: struct posix_timer_event (0: remove) */
     FILES_OP_MQ_GETSETATTR, /* fd, len bytes at in: struct linux_mq_attr to set (0: none): the old into data */
     /* Named AF_UNIX sockets (kernel/files_socket.c) */

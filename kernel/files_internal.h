@@ -211,8 +211,6 @@ int64_t files_mq_send(struct file_desc *d, const struct files_call *c);
 /* MQ_RECEIVE on d: the message's length, with its priority (uint32_t) and first piece into
  * data; -errno, or FILES_WOULD_BLOCK (empty). */
 int64_t files_mq_receive(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
-/* MQ_RECEIVE_REST: the next bytes of the calling thread's long message into data. */
-int64_t files_mq_receive_rest(const struct files_call *c, void *data, size_t *data_len);
 /* MQ_NOTIFY on d: registers c->in's struct posix_timer_event (or with none removes it). */
 int64_t files_mq_notify(struct file_desc *d, const struct files_call *c);
 /* MQ_GETSETATTR on d: the old struct linux_mq_attr into data; c->in's flags set O_NONBLOCK. */

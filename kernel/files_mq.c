@@ -5,10 +5,7 @@
  * Messages leave by priority, oldest first within one. A send to a full queue or a receive
  * from an empty one waits like a pipe's read (unless O_NONBLOCK: EAGAIN), and at its
  * deadline answers ETIMEDOUT. Messages are at most FILES_MQ_MSGSIZE_MAX bytes, more than
- * one call carries, so a long one crosses in pieces: a send's first pieces (FILES_CALL_MORE)
- * wait in the sending thread's stage until its last one, and the rest of a long received
- * message waits in the receiving thread's stage for FILES_OP_MQ_RECEIVE_REST. A thread has
- * one call at a time, so one stage per thread suffices.
+ * one call carries, so a long one crosses in pieces (kernel/files_stage.h).
  * Limits are Linux's for a privileged process (HARD_MSGMAX), with its RLIMIT_MSGQUEUE
  * accounting over all queues (EMFILE past it), except the message size: 8192 at most here
  * (Linux's default msgsize_max; root may ask for up to 16 MiB there). mq_notify takes
@@ -16,6 +13,7 @@
 #include "kernel/dsm_glue.h"
 #include "kernel/files_internal.h"
 #include "kernel/files_mq.h"
+#include "kernel/files_stage.h"
 #include "kernel/format.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -36,8 +34,8 @@
  * a struct msg_msg and a struct posix_msg_tree_node, 48 bytes each on x86-64. */
 #define FILES_MQ_MSG_OVERHEAD 96
 #define FILES_MQ_FILE_SIZE 80           /* FILENT_SIZE: a queue's st_size, its status line's length */
-#define FILES_MQ_STAGES_MAX THREAD_MAX  /* a thread has one at a time: more is a peer's error */
 #define FILES_MQ_MODE_MASK 07777
+_Static_assert(FILES_MQ_MSGSIZE_MAX <= FILES_STAGE_MAX, "a long message's pieces fit a stage");
 
 struct mq_msg {
     struct mq_msg *next;
@@ -68,18 +66,8 @@ struct mq_queue {
     struct mq_notify_reg notify;
 };
 
-/* A thread's message in pieces (see the top). */
-struct mq_stage {
-    struct mq_stage *next;
-    int32_t tid;
-    uint32_t len;
-    uint8_t bytes[FILES_MQ_MSGSIZE_MAX];
-};
-
 static struct mq_queue files_mq_queues[FILES_MQ_MAX];
 static uint64_t files_mq_accounted;      /* all queues' accounting */
-static struct mq_stage *files_mq_stages;
-static unsigned files_mq_stage_count;
 static uint64_t files_mq_notify_lost;   /* notifications the transport had no room for */
 
 /* The name musl passes (its leading '/' gone) as Linux's path lookup takes it: 0, -ENOENT
@@ -214,44 +202,6 @@ void files_mq_release(struct file_desc *d)
         files_mq_free(q);
 }
 
-/* ---- stages ---- */
-
-static struct mq_stage *files_mq_stage(int32_t tid)
-{
-    for (struct mq_stage *s = files_mq_stages; s; s = s->next)
-        if (s->tid == tid)
-            return s;
-    return NULL;
-}
-
-/* tid's stage, made empty (a new one if it had none); NULL when out of memory. */
-static struct mq_stage *files_mq_stage_start(int32_t tid)
-{
-    struct mq_stage *s = files_mq_stage(tid);
-    if (!s) {
-        s = files_mq_stage_count < FILES_MQ_STAGES_MAX ? kmalloc(sizeof *s) : NULL;
-        if (!s)
-            return NULL;
-        files_mq_stage_count++;
-        s->tid = tid;
-        s->next = files_mq_stages;
-        files_mq_stages = s;
-    }
-    s->len = 0;
-    return s;
-}
-
-static void files_mq_stage_end(struct mq_stage *s)
-{
-    for (struct mq_stage **link = &files_mq_stages; *link; link = &(*link)->next)
-        if (*link == s) {
-            *link = s->next;
-            kfree(s);
-            files_mq_stage_count--;
-            return;
-        }
-}
-
 /* ---- notification ---- */
 
 static void files_mq_notify_sent(void *ctx, long result)
@@ -348,30 +298,16 @@ int64_t files_mq_send(struct file_desc *d, const struct files_call *c)
 {
     struct mq_queue *q = d->mq;
     uint32_t prio = (uint32_t)c->arg;
-    int32_t tid = (int32_t)(c->arg >> 32);
-    uint64_t total = (uint32_t)c->arg2, offset = c->arg2 >> 32;
+    uint64_t total = c->arg2 & FILES_STAGE_LOW_MASK;
     if (!files_mq_writes(d))
         return -LINUX_EBADF;
     if (prio >= FILES_MQ_PRIO_MAX)
         return -LINUX_EINVAL;
     if (total > q->msgsize)
         return -LINUX_EMSGSIZE;
-    if (offset + c->len > total)
-        return -LINUX_EINVAL;
-    struct mq_stage *s = files_mq_stage(tid);
-    if (c->flags & FILES_CALL_MORE) { /* a piece before the last: it waits in the stage */
-        if (offset == 0)
-            s = files_mq_stage_start(tid);
-        if (!s)
-            return offset ? -LINUX_EINVAL : -LINUX_ENOMEM;
-        if (s->len != offset)
-            return -LINUX_EINVAL;
-        memcpy(s->bytes + offset, c->in, c->len);
-        s->len += c->len;
-        return c->len;
-    }
-    if (offset + c->len != total || (offset && (!s || s->len != offset)))
-        return -LINUX_EINVAL;
+    int64_t piece = files_stage_piece(c);
+    if (piece || (c->flags & FILES_CALL_MORE))
+        return piece;
     if (q->count >= q->maxmsg)
         return files_mq_blocked(d, c);
     struct mq_msg *m = kmalloc(sizeof *m + total);
@@ -379,11 +315,7 @@ int64_t files_mq_send(struct file_desc *d, const struct files_call *c)
         return -LINUX_ENOMEM;
     m->prio = prio;
     m->len = (uint32_t)total;
-    if (offset)
-        memcpy(m->bytes, s->bytes, offset);
-    memcpy(m->bytes + offset, c->in, c->len);
-    if (s)
-        files_mq_stage_end(s); /* used, or a stale one an interrupted send left */
+    files_stage_take(c, m->bytes);
     bool was_empty = q->count == 0;
     files_mq_insert(q, m);
     if (was_empty && q->notify.set && !files_any_waiter(files_mq_receives_from, q))
@@ -394,7 +326,7 @@ int64_t files_mq_send(struct file_desc *d, const struct files_call *c)
 int64_t files_mq_receive(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
     struct mq_queue *q = d->mq;
-    int32_t tid = (int32_t)(c->arg >> 32);
+    int32_t tid = (int32_t)(c->arg >> FILES_STAGE_TID_SHIFT);
     uint64_t room = (uint32_t)c->arg;
     if (!files_mq_reads(d))
         return -LINUX_EBADF;
@@ -404,8 +336,7 @@ int64_t files_mq_receive(struct file_desc *d, const struct files_call *c, void *
         return files_mq_blocked(d, c);
     struct mq_msg *m = q->head;
     uint32_t first = m->len < FILES_MQ_FIRST_PIECE ? m->len : FILES_MQ_FIRST_PIECE;
-    struct mq_stage *s = NULL;
-    if (m->len > first && !(s = files_mq_stage_start(tid)))
+    if (m->len > first && files_stage_keep_rest(tid, m->bytes + first, m->len - first))
         return -LINUX_ENOMEM; /* before the message leaves the queue */
     q->head = m->next;
     q->count--;
@@ -414,27 +345,9 @@ int64_t files_mq_receive(struct file_desc *d, const struct files_call *c, void *
     memcpy(data, &m->prio, sizeof m->prio);
     memcpy((uint8_t *)data + sizeof m->prio, m->bytes, first);
     *data_len = sizeof m->prio + first;
-    if (s) {
-        s->len = m->len - first;
-        memcpy(s->bytes, m->bytes + first, s->len);
-    }
     int64_t len = m->len;
     kfree(m);
     return len;
-}
-
-int64_t files_mq_receive_rest(const struct files_call *c, void *data, size_t *data_len)
-{
-    struct mq_stage *s = files_mq_stage((int32_t)c->arg);
-    uint64_t offset = c->arg2;
-    if (!s || offset >= s->len)
-        return -LINUX_EINVAL;
-    uint32_t n = s->len - (uint32_t)offset < c->len ? s->len - (uint32_t)offset : c->len;
-    memcpy(data, s->bytes + offset, n);
-    *data_len = n;
-    if (offset + n == s->len)
-        files_mq_stage_end(s);
-    return n;
 }
 
 int64_t files_mq_getsetattr(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)

@@ -5,6 +5,7 @@
  * kernel/files_mq.c keeps the queues. Checks come in Linux's order (ipc/mqueue.c): the
  * priority, then the timeout, then the descriptor. */
 #include "kernel/files_mq.h"
+#include "kernel/files_stage.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
@@ -16,12 +17,6 @@
 
 /* The sigevent fields mq_notify reads: value, signo, notify (musl's struct ksigevent). */
 #define MQ_EVENT_BYTES offsetof(struct posix_timer_event, tid)
-
-/* The call's tid word: the calling thread's, which names its stage on the table's node. */
-static uint64_t mq_tid_word(void)
-{
-    return (uint64_t)(uint32_t)thread_current()->tid << 32;
-}
 
 /* A call on the queue name at user address uname. */
 static long mq_name_call(struct files_call *c, uint64_t uname)
@@ -115,38 +110,10 @@ long sys_mq_timedsend(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t prio, 
         kfree(msg);
         return -LINUX_EFAULT;
     }
-    uint64_t offset = 0;
-    do { /* the pieces before the last only wait in the stage; the last sends */
-        uint64_t piece = len - offset < FILES_XFER_MAX ? len - offset : FILES_XFER_MAX;
-        bool last = offset + piece == len;
-        struct files_call c = { .op = FILES_OP_MQ_SEND, .fd = (int32_t)mqd, .arg = mq_tid_word() | prio,
-                                .arg2 = offset << 32 | len, .len = (uint32_t)piece, .in = msg + offset,
-                                .flags = last ? 0 : FILES_CALL_MORE };
-        size_t n;
-        r = (long)files_call_until(&c, NULL, &n, last ? deadline : 0);
-        offset += piece;
-    } while (r >= 0 && offset < len);
+    struct files_call c = { .op = FILES_OP_MQ_SEND, .fd = (int32_t)mqd, .arg = files_stage_tid_word() | prio };
+    r = (long)files_call_in_pieces(&c, msg, len, deadline);
     kfree(msg);
     return r < 0 ? r : 0;
-}
-
-/* The rest of a long message (its first piece, first bytes, is in msg) from the stage,
- * which holds the bytes after that piece. */
-static long mq_receive_rest(uint8_t *msg, uint64_t first, uint64_t len)
-{
-    for (uint64_t got = first; got < len;) {
-        uint64_t room = len - got < FILES_XFER_MAX ? len - got : FILES_XFER_MAX; /* bounds the answer */
-        struct files_call c = { .op = FILES_OP_MQ_RECEIVE_REST, .arg = mq_tid_word() >> 32, .arg2 = got - first,
-                                .len = (uint32_t)room };
-        size_t n;
-        long r = (long)files_call(&c, msg + got, &n);
-        if (r < 0)
-            return r;
-        if (r == 0 || n != (size_t)r || got + n > len)
-            return -LINUX_EIO;
-        got += n;
-    }
-    return 0;
 }
 
 long sys_mq_timedreceive(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t uprio, uint64_t utimeout, uint64_t a5)
@@ -164,7 +131,7 @@ long sys_mq_timedreceive(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t upr
         return -LINUX_ENOMEM;
     }
     struct files_call c = { .op = FILES_OP_MQ_RECEIVE, .fd = (int32_t)mqd,
-                            .arg = mq_tid_word() | (len > UINT32_MAX ? UINT32_MAX : len), .len = FILES_XFER_MAX };
+                            .arg = files_stage_tid_word() | (len > UINT32_MAX ? UINT32_MAX : len), .len = FILES_XFER_MAX };
     size_t n;
     r = (long)files_call_until(&c, answer, &n, deadline);
     uint32_t prio = 0;
@@ -173,7 +140,7 @@ long sys_mq_timedreceive(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t upr
     if (r >= 0) {
         memcpy(&prio, answer, sizeof prio);
         memcpy(msg, answer + sizeof prio, n - sizeof prio);
-        long rest = mq_receive_rest(msg, n - sizeof prio, (uint64_t)r);
+        long rest = (long)files_receive_rest(msg, n - sizeof prio, (uint64_t)r);
         if (rest < 0)
             r = rest;
     }
@@ -195,7 +162,7 @@ long sys_mq_notify(uint64_t mqd, uint64_t uevent, uint64_t a2, uint64_t a3, uint
         return -LINUX_EINVAL;
     if (mqd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    struct files_call c = { .op = FILES_OP_MQ_NOTIFY, .fd = (int32_t)mqd, .arg2 = mq_tid_word() >> 32,
+    struct files_call c = { .op = FILES_OP_MQ_NOTIFY, .fd = (int32_t)mqd, .arg2 = files_stage_tid_word() >> FILES_STAGE_TID_SHIFT,
                             .len = uevent ? sizeof ev : 0, .in = uevent ? (const uint8_t *)&ev : NULL };
     size_t n;
     return (long)files_call(&c, NULL, &n);

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* Messages longer than one file call (POSIX mq_send/mq_receive, SysV msgsnd/msgrcv): both
+ * sides. A send crosses in pieces of at most FILES_XFER_MAX bytes, arg2 = offset << 32 |
+ * the whole length; the pieces before the last (FILES_CALL_MORE) wait in the sending
+ * thread's stage on the table's node until the last one, which runs the call. A receive's
+ * answer carries the first bytes; the rest wait in the receiving thread's stage for
+ * FILES_OP_RECEIVE_REST calls. A thread has one call at a time, so one stage per thread
+ * suffices; the thread's tid rides in the call's arg, in its high half. */
+#ifndef KERNEL_FILES_STAGE_H
+#define KERNEL_FILES_STAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/files.h"
+
+#define FILES_STAGE_MAX 8192  /* a staged message's bytes at most: mq's msgsize_max, SysV's MSGMAX */
+#define FILES_STAGE_TID_SHIFT 32
+#define FILES_STAGE_OFFSET_SHIFT 32
+#define FILES_STAGE_LOW_MASK 0xffffffffull
+
+/* ---- the caller's side ---- */
+
+/* The calling thread's tid as the high half of a call's arg. */
+uint64_t files_stage_tid_word(void);
+/* Runs c (its op, fd and arg set) with the len bytes at msg as its message, in pieces; the
+ * last one waits until deadline (0: none). The last piece's result, or the first error. */
+int64_t files_call_in_pieces(struct files_call *c, const uint8_t *msg, uint64_t len, uint64_t deadline);
+/* After a receive whose answer brought msg's first `first` bytes of len: the rest, from the
+ * calling thread's stage. 0, -errno, or -EIO for an answer the table's node never gives. */
+int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len);
+
+/* ---- the table node's side ---- */
+
+/* A piece of c's message: one before the last goes into the thread's stage (its length,
+ * -EINVAL out of order, -ENOMEM); the last answers 0 when it completes the message (the
+ * caller then checks, and takes it with files_stage_take), -EINVAL when it does not. */
+int64_t files_stage_piece(const struct files_call *c);
+/* The message the last piece c completes, into out (its whole length); the stage goes. */
+void files_stage_take(const struct files_call *c, uint8_t *out);
+/* Keeps the len bytes at rest, a received message's bytes after its answer's, in tid's stage
+ * for FILES_OP_RECEIVE_REST: 0 or -ENOMEM. */
+int64_t files_stage_keep_rest(int32_t tid, const uint8_t *rest, uint32_t len);
+/* FILES_OP_RECEIVE_REST (arg = tid, arg2 = offset in the rest, len = room): the next bytes
+ * into data; the stage goes with its last bytes. */
+int64_t files_stage_rest(const struct files_call *c, void *data, size_t *data_len);
+
+#endif
