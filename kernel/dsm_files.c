@@ -12,6 +12,8 @@
  * answer what the call gives now. Not done: read-ahead or caching on the calling node
  * (every read is a round trip). */
 #include "kernel/files.h"
+#include "kernel/files_msg.h"
+#include "kernel/files_sem.h"
 #include "kernel/files_shm.h"
 
 #include "kernel/clock.h"
@@ -112,8 +114,10 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return sizeof(struct linux_mq_attr);
     if (c->op == FILES_OP_SHM)
         return FILES_SHM_ANSWER_MAX;
-    if (c->op == FILES_OP_SEM) /* GETALL's values at most */
-        return FILES_XFER_MAX;
+    if (c->op == FILES_OP_SEM)
+        return files_sem_answer_max(c);
+    if (c->op == FILES_OP_MSG)
+        return files_msg_answer_max(c);
 
     if (c->op == FILES_OP_ACCEPT || c->op == FILES_OP_SOCKNAME)
         return sizeof(struct files_sock_addr);

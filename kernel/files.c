@@ -18,6 +18,7 @@
 #include "kernel/file_devices.h"
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
+#include "kernel/files_msg.h"
 #include "kernel/files_sem.h"
 #include "kernel/files_shm.h"
 #include "kernel/files_stage.h"
@@ -618,7 +619,8 @@ bool files_op_has_input(uint32_t op)
            op == FILES_OP_TIMER_SET || op == FILES_OP_SEND || op == FILES_OP_UTIMENS || op == FILES_OP_MEMFD ||
            op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
            op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR ||
-           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM || op == FILES_OP_SEM;
+           op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM || op == FILES_OP_SEM ||
+           op == FILES_OP_MSG;
 }
 
 /* files_execute without running the queue. */
@@ -682,6 +684,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_shm_call(c, data, data_len);
     case FILES_OP_SEM:
         return files_sem_call(c, data, data_len);
+    case FILES_OP_MSG:
+        return files_msg_call(c, data, data_len);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:
@@ -780,7 +784,7 @@ struct files_waiter *files_waiter_new(const struct files_call *c)
     w->held = NULL;
     w->call = *c;
     if (c->op == FILES_OP_WRITE || c->op == FILES_OP_POLL || c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND ||
-        c->op == FILES_OP_SEM) {
+        c->op == FILES_OP_SEM || c->op == FILES_OP_MSG) {
         memcpy(w->bytes, c->in, c->len);
         w->call.in = w->bytes;
     }

@@ -171,7 +171,8 @@ enum files_op {
                              * the fd (kernel/sys_signalfd.c) */
     FILES_OP_SHM,           /* arg = enum files_shm_op, arg2 and in as it says (kernel/files_shm.h) */
     FILES_OP_SEM,           /* arg = enum files_sem_op, arg2 and in as it says (kernel/files_sem.h) */
-    FILES_OP_LAST = FILES_OP_SEM,
+    FILES_OP_MSG,           /* arg = enum files_msg_op | flags | tid, arg2 and in as it says (kernel/files_msg.h) */
+    FILES_OP_LAST = FILES_OP_MSG,
 };
 
 /* flags of a call */

@@ -366,6 +366,11 @@ static int64_t sem_ctl(const struct files_call *c, const struct files_sem_ctl *c
     return 0;
 }
 
+uint32_t files_sem_answer_max(const struct files_call *c)
+{
+    return c->arg == FILES_SEM_CTL ? FILES_XFER_MAX : 0;
+}
+
 int64_t files_sem_call(const struct files_call *c, void *data, size_t *data_len)
 {
     *data_len = 0;

@@ -45,6 +45,9 @@ struct files_sem_ctl {
  * after their struct files_sem_ctl, GETALL's come back in one answer. */
 #define FILES_SEM_NSEMS_MAX ((FILES_XFER_MAX - sizeof(struct files_sem_ctl)) / sizeof(uint16_t))
 
+/* The longest answer FILES_OP_SEM call c may have: what its caller's data holds. */
+uint32_t files_sem_answer_max(const struct files_call *c);
+
 /* FILES_OP_SEM on node 0. */
 int64_t files_sem_call(const struct files_call *c, void *data, size_t *data_len);
 

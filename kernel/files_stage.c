@@ -127,6 +127,15 @@ int64_t files_stage_piece(const struct files_call *c)
     return 0;
 }
 
+void files_stage_peek(const struct files_call *c, void *out, size_t len)
+{
+    uint64_t offset = c->arg2 >> FILES_STAGE_OFFSET_SHIFT;
+    size_t staged = offset < len ? (size_t)offset : len;
+    if (staged)
+        memcpy(out, files_stage_find(files_stage_tid(c))->bytes, staged);
+    memcpy((uint8_t *)out + staged, c->in, len - staged);
+}
+
 void files_stage_take(const struct files_call *c, uint8_t *out)
 {
     uint64_t offset = c->arg2 >> FILES_STAGE_OFFSET_SHIFT;

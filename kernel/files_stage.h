@@ -14,7 +14,9 @@
 
 #include "kernel/files.h"
 
-#define FILES_STAGE_MAX 8192  /* a staged message's bytes at most: mq's msgsize_max, SysV's MSGMAX */
+/* A staged message's bytes at most: mq's msgsize_max (8192), or SysV's MSGMAX (8192) after
+ * its 16-byte header (queue id and type, kernel/files_msg.h). */
+#define FILES_STAGE_MAX (8192 + 16)
 #define FILES_STAGE_TID_SHIFT 32
 #define FILES_STAGE_OFFSET_SHIFT 32
 #define FILES_STAGE_LOW_MASK 0xffffffffull
@@ -36,6 +38,8 @@ int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len);
  * -EINVAL out of order, -ENOMEM); the last answers 0 when it completes the message (the
  * caller then checks, and takes it with files_stage_take), -EINVAL when it does not. */
 int64_t files_stage_piece(const struct files_call *c);
+/* The first len bytes of the message whose last piece is c (files_stage_piece said 0). */
+void files_stage_peek(const struct files_call *c, void *out, size_t len);
 /* The message the last piece c completes, into out (its whole length); the stage goes. */
 void files_stage_take(const struct files_call *c, uint8_t *out);
 /* Keeps the len bytes at rest, a received message's bytes after its answer's, in tid's stage

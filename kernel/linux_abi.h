@@ -468,4 +468,30 @@ struct linux_seminfo {
     int32_t semmap, semmni, semmns, semmnu, semmsl, semopm, semume, semusz, semvmx, semaem;
 };
 
+/* SysV message queues (include/uapi/linux/msg.h; x86-64's struct msqid64_ds, asm-generic/msgbuf.h). */
+#define LINUX_ENOMSG 42
+#define LINUX_MSG_NOERROR 010000 /* a long message is cut to the buffer */
+#define LINUX_MSG_EXCEPT 020000  /* the first message of another type */
+#define LINUX_MSG_COPY 040000    /* a copy of the message at an index, left in the queue */
+#define LINUX_MSG_STAT 11
+#define LINUX_MSG_INFO 12
+#define LINUX_MSG_STAT_ANY 13
+#define LINUX_MSGMAX 8192        /* a message's bytes at most (msg_ctlmax) */
+#define LINUX_MSGMNB 16384       /* a new queue's bytes at most (msg_ctlmnb) */
+#define LINUX_MSGSSZ 16          /* msginfo.msgssz: a message segment's size */
+
+struct linux_msqid64_ds {
+    struct linux_ipc64_perm msg_perm;
+    int64_t msg_stime, msg_rtime, msg_ctime;
+    uint64_t msg_cbytes, msg_qnum, msg_qbytes;
+    int32_t msg_lspid, msg_lrpid;
+    uint64_t unused4, unused5;
+};
+_Static_assert(sizeof(struct linux_msqid64_ds) == 120, "struct msqid64_ds is 120 bytes on x86-64");
+
+struct linux_msginfo {
+    int32_t msgpool, msgmap, msgmax, msgmnb, msgmni, msgssz, msgtql;
+    uint16_t msgseg;
+};
+
 #endif

@@ -63,6 +63,8 @@ SYS_DECL(mq_getsetattr); SYS_DECL(access); SYS_DECL(getcwd);
 SYS_DECL(shmget); SYS_DECL(shmat); SYS_DECL(shmdt); SYS_DECL(shmctl);
 /* sys_sem.c */
 SYS_DECL(semget); SYS_DECL(semop); SYS_DECL(semtimedop); SYS_DECL(semctl);
+/* sys_msg.c */
+SYS_DECL(msgget); SYS_DECL(msgsnd); SYS_DECL(msgrcv); SYS_DECL(msgctl);
 /* sys_mm.c */
 SYS_DECL(brk); SYS_DECL(mmap); SYS_DECL(munmap); SYS_DECL(mprotect); SYS_DECL(mremap); SYS_DECL(madvise);
 /* sys_thread.c */

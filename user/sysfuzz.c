@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -116,8 +117,6 @@ static const struct fuzz_rule fuzz_rules[] = {
     { SYS_epoll_pwait2, FUZZ_SKIP, "blocks forever with a NULL timeout" },
     { FUZZ_SYS_FUTEX_WAITV, FUZZ_SKIP, "blocks forever with a NULL timeout" },
     { FUZZ_SYS_FUTEX_WAIT, FUZZ_SKIP, "blocks forever with a NULL timeout" },
-    { SYS_msgrcv, FUZZ_SKIP, "blocks on an empty queue" },
-    { SYS_msgsnd, FUZZ_SKIP, "blocks on a full queue" },
     { SYS_semop, FUZZ_SKIP, "blocks on a semaphore" },
     { SYS_mq_timedreceive, FUZZ_SKIP, "blocks with a NULL timeout" },
     { SYS_mq_timedsend, FUZZ_SKIP, "blocks with a NULL timeout" },
@@ -160,6 +159,8 @@ static const struct fuzz_rule fuzz_rules[] = {
     { SYS_arch_prctl, FUZZ_TAME, "never ARCH_SET_FS (our TLS) or shadow stacks" },
     { SYS_futex, FUZZ_TAME, "always a timeout, so WAIT cannot block forever" },
     { SYS_semtimedop, FUZZ_TAME, "always a timeout, so it cannot block forever" },
+    { SYS_msgsnd, FUZZ_TAME, "always IPC_NOWAIT, so a full queue cannot block it" },
+    { SYS_msgrcv, FUZZ_TAME, "always IPC_NOWAIT, so an empty queue cannot block it" },
     { SYS_nanosleep, FUZZ_TAME, "sleeps 1 us at most" },
     { SYS_clock_nanosleep, FUZZ_TAME, "sleeps 1 us at most, on CPU-time clocks never" },
     { SYS_prlimit64, FUZZ_TAME, "reads limits, never sets them" },
@@ -381,6 +382,12 @@ static void fuzz_tame(long nr, uint64_t a[6])
         break;
     case SYS_semtimedop:
         a[3] = fuzz_timeout_pointer();
+        break;
+    case SYS_msgsnd:
+        a[3] |= IPC_NOWAIT;
+        break;
+    case SYS_msgrcv:
+        a[4] |= IPC_NOWAIT;
         break;
     case SYS_nanosleep:
         a[0] = fuzz_timeout_pointer();
