@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Identity and limits syscalls (man 2 uname, getrandom, prlimit, getuid, getppid). The
+/* Identity and limits syscalls (man 2 uname, getrandom, prlimit, getrlimit, getuid, getppid). The
  * program runs as root in a one-process system; limits report what dsmk enforces. */
 #include "kernel/files.h"
 #include "kernel/libc.h"
@@ -77,6 +77,20 @@ long sys_prlimit64(uint64_t pid, uint64_t resource, uint64_t unew, uint64_t uold
             return -LINUX_EFAULT;
     }
     return 0;
+}
+
+/* getrlimit(2) and setrlimit(2): the calling process's, as prlimit64 with pid 0 (Go's
+ * runtime asks getrlimit for RLIMIT_NOFILE; musl asks prlimit64). */
+long sys_getrlimit(uint64_t resource, uint64_t uold, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_prlimit64(0, resource, 0, uold, 0, 0);
+}
+
+long sys_setrlimit(uint64_t resource, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    (void)a2, (void)a3, (void)a4, (void)a5;
+    return sys_prlimit64(0, resource, unew, 0, 0, 0);
 }
 
 long sys_getuid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -89,7 +89,7 @@ SYS_DECL(rt_sigreturn);
 /* sys_resource.c */
 SYS_DECL(sysinfo); SYS_DECL(getrusage); SYS_DECL(getcpu);
 /* sys_misc.c */
-SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getuid); SYS_DECL(getppid);
+SYS_DECL(uname); SYS_DECL(getrandom); SYS_DECL(prlimit64); SYS_DECL(getrlimit); SYS_DECL(setrlimit); SYS_DECL(getuid); SYS_DECL(getppid);
 SYS_DECL(setpgid); SYS_DECL(setsid); SYS_DECL(getresuid); SYS_DECL(mincore); SYS_DECL(chown); SYS_DECL(fchown);
 SYS_DECL(fchownat); SYS_DECL(fallocate); SYS_DECL(statfs); SYS_DECL(fstatfs); SYS_DECL(memfd_create); SYS_DECL(sendfile);
 SYS_DECL(rt_sigqueueinfo); SYS_DECL(rt_tgsigqueueinfo); SYS_DECL(flock); SYS_DECL(preadv); SYS_DECL(pwritev);

@@ -15,6 +15,7 @@ PACKAGES=(
     nftables iproute2 iputils-ping tcpdump          # netns, bridge, taps, fault injection
     python3 python3-pytest                          # tools/dsmk and the pytest tiers
     busybox-static                                  # small static programs for tests
+    golang-go                                       # a Go program's static binary (tests/cluster)
     gdb                                             # dsmk gdb / make gdb on a live node
 )
 

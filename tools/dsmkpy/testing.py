@@ -34,6 +34,21 @@ def build_static(tmp_path, name, source, compiler):
     return exe
 
 
+def build_go(tmp_path, name, source):
+    """Writes source to tmp_path/NAME/main.go (a module of its own) and builds it with the
+    Go toolchain as a static binary with no C in it (CGO_ENABLED=0): the executable's path.
+    The build cache stays under tmp_path."""
+    work = tmp_path / name
+    work.mkdir()
+    (work / "main.go").write_text(source)
+    (work / "go.mod").write_text("module %s\n\ngo 1.19\n" % name)
+    exe = tmp_path / (name + ".bin")
+    env = dict(os.environ, CGO_ENABLED="0", GOCACHE=str(tmp_path / "gocache"), GOPATH=str(tmp_path / "gopath"),
+               GOFLAGS="-mod=mod", GOTOOLCHAIN="local")
+    subprocess.run(["go", "build", "-o", str(exe), "."], cwd=work, env=env, check=True)
+    return exe
+
+
 def build_musl(tmp_path, name, source):
     """build_static with musl-gcc: the project's usual program."""
     return build_static(tmp_path, name, source, "musl-gcc")
