@@ -6,19 +6,16 @@
  * ipc/msg.c: a message fits while the queue's bytes and its message count both stay within
  * msg_qbytes; msgrcv's type picks the first message (0), the first of that type (> 0, or any
  * other with MSG_EXCEPT), or the first of the lowest type at most -msgtyp (< 0); MSG_COPY
- * copies the message at an index. An id is seq * FILES_MSG_QUEUES_MAX + slot, seq counting
- * the slot's reuses. The caller runs as root: no permission or limit check refuses it. */
+ * copies the message at an index. Ids and keys: kernel/files_ipc.h; as root, the caller may
+ * raise a queue's msg_qbytes past MSGMNB. */
 #include "kernel/files_msg.h"
 
-#include "kernel/clock.h"
 #include "kernel/files_internal.h"
+#include "kernel/files_ipc.h"
 #include "kernel/libc.h"
 #include "kernel/mm.h"
 #include "kernel/thread.h"
-#include "kernel/time_conv.h"
 
-#define FILES_MSG_MODE_BITS 0777u /* msg_perm.mode: the permission bits only */
-#define FILES_MSG_SEQ_MAX (INT32_MAX / FILES_MSG_QUEUES_MAX)
 #define FILES_MSG_SEG_MAX 0xffff  /* msginfo.msgseg is an unsigned short (MSGSEG's clamp) */
 
 struct msg_message {
@@ -29,61 +26,35 @@ struct msg_message {
 };
 
 struct msg_queue {
-    bool used;
-    int32_t key;
-    uint32_t seq;
-    uint32_t mode;
-    uint32_t uid, gid;
-    uint64_t qbytes;         /* the limit on cbytes and on qnum */
+    struct files_ipc_obj ipc;
+    uint64_t qbytes;          /* the limit on cbytes and on qnum */
     uint64_t cbytes, qnum;
     int32_t lspid, lrpid;
-    int64_t stime, rtime, ctime;
+    int64_t stime, rtime;
     struct msg_message *head; /* oldest first */
 };
 
-static struct msg_queue files_msg_queues[FILES_MSG_QUEUES_MAX];
-
-static int64_t msg_now_seconds(void)
-{
-    return (int64_t)((time_program_ns() + time_realtime_epoch_ns()) / NS_PER_SEC);
-}
-
-static int64_t msg_id(unsigned slot)
-{
-    return (int64_t)files_msg_queues[slot].seq * FILES_MSG_QUEUES_MAX + slot;
-}
+static struct msg_queue files_msg_queues[FILES_IPC_SLOTS];
+static const struct files_ipc_table msg_table = { files_msg_queues, sizeof files_msg_queues[0] };
 
 static struct msg_queue *msg_by_id(uint64_t id)
 {
-    if (id > INT32_MAX)
-        return NULL;
-    struct msg_queue *q = &files_msg_queues[id % FILES_MSG_QUEUES_MAX];
-    return q->used && q->seq == id / FILES_MSG_QUEUES_MAX ? q : NULL;
+    return (struct msg_queue *)files_ipc_by_id(&msg_table, id);
 }
 
 static int64_t msg_get(int32_t key, uint32_t flags)
 {
-    if (key != LINUX_IPC_PRIVATE)
-        for (unsigned i = 0; i < FILES_MSG_QUEUES_MAX; i++) {
-            struct msg_queue *q = &files_msg_queues[i];
-            if (!q->used || q->key != key)
-                continue;
-            if ((flags & LINUX_IPC_CREAT) && (flags & LINUX_IPC_EXCL))
-                return -LINUX_EEXIST;
-            return msg_id(i);
-        }
-    if (key != LINUX_IPC_PRIVATE && !(flags & LINUX_IPC_CREAT))
-        return -LINUX_ENOENT;
-    for (unsigned i = 0; i < FILES_MSG_QUEUES_MAX; i++) {
-        struct msg_queue *q = &files_msg_queues[i];
-        if (q->used)
-            continue;
-        uint32_t seq = q->seq;
-        *q = (struct msg_queue){ .used = true, .key = key, .seq = seq, .mode = flags & FILES_MSG_MODE_BITS,
-                                 .qbytes = LINUX_MSGMNB, .ctime = msg_now_seconds() };
-        return msg_id(i);
-    }
-    return -LINUX_ENOSPC;
+    struct files_ipc_obj *found;
+    int64_t bad = files_ipc_get(&msg_table, key, flags, &found);
+    if (bad)
+        return bad;
+    if (found)
+        return files_ipc_id(&msg_table, found);
+    struct msg_queue *q = (struct msg_queue *)files_ipc_new(&msg_table, key, flags);
+    if (!q)
+        return -LINUX_ENOSPC;
+    q->qbytes = LINUX_MSGMNB;
+    return files_ipc_id(&msg_table, &q->ipc);
 }
 
 static uint32_t msg_flags(const struct files_call *c)
@@ -133,7 +104,7 @@ static int64_t msg_send(const struct files_call *c)
     q->cbytes += len;
     q->qnum++;
     q->lspid = THREAD_FIRST_TID;
-    q->stime = msg_now_seconds();
+    q->stime = files_ipc_now_seconds();
     files_changed = true;
     return 0;
 }
@@ -195,7 +166,7 @@ static int64_t msg_receive(const struct files_call *c, void *data, size_t *data_
     q->cbytes -= m->len;
     q->qnum--;
     q->lrpid = THREAD_FIRST_TID;
-    q->rtime = msg_now_seconds();
+    q->rtime = files_ipc_now_seconds();
     kfree(m);
     files_changed = true;
     return len;
@@ -225,15 +196,14 @@ static bool msg_waits_on(const struct files_waiter *w, const void *ctx)
 
 static void msg_remove(struct msg_queue *q)
 {
-    int64_t id = msg_id((unsigned)(q - files_msg_queues));
+    int64_t id = files_ipc_id(&msg_table, &q->ipc);
     files_finish_waiters(msg_waits_on, &id, -LINUX_EIDRM);
     while (q->head) {
         struct msg_message *m = q->head;
         q->head = m->next;
         kfree(m);
     }
-    q->used = false;
-    q->seq = q->seq + 1 < FILES_MSG_SEQ_MAX ? q->seq + 1 : 0;
+    files_ipc_forget(&q->ipc);
 }
 
 static void msg_answer(const void *src, size_t len, void *data, size_t *data_len)
@@ -245,8 +215,8 @@ static void msg_answer(const void *src, size_t len, void *data, size_t *data_len
 static void msg_stat(const struct msg_queue *q, void *data, size_t *data_len)
 {
     struct linux_msqid64_ds ds = {
-        .msg_perm = { .key = q->key, .uid = q->uid, .gid = q->gid, .mode = q->mode, .seq = (uint16_t)q->seq },
-        .msg_stime = q->stime, .msg_rtime = q->rtime, .msg_ctime = q->ctime, .msg_cbytes = q->cbytes,
+        .msg_perm = files_ipc_perm(&q->ipc, 0),
+        .msg_stime = q->stime, .msg_rtime = q->rtime, .msg_ctime = q->ipc.ctime, .msg_cbytes = q->cbytes,
         .msg_qnum = q->qnum, .msg_qbytes = q->qbytes, .msg_lspid = q->lspid, .msg_lrpid = q->lrpid,
     };
     msg_answer(&ds, sizeof ds, data, data_len);
@@ -256,27 +226,25 @@ static void msg_stat(const struct msg_queue *q, void *data, size_t *data_len)
  * where Linux puts them); the highest slot in use, or 0. */
 static int64_t msg_info(uint32_t cmd, void *data, size_t *data_len)
 {
-    int64_t highest = 0;
-    int32_t queues = 0;
+    unsigned queues;
+    int64_t highest = files_ipc_highest(&msg_table, &queues);
     uint64_t messages = 0, bytes = 0;
-    for (unsigned i = 0; i < FILES_MSG_QUEUES_MAX; i++) {
+    for (unsigned i = 0; i < FILES_IPC_SLOTS; i++) {
         const struct msg_queue *q = &files_msg_queues[i];
-        if (!q->used)
-            continue;
-        highest = i;
-        queues++;
-        messages += q->qnum;
-        bytes += q->cbytes;
+        if (q->ipc.used) {
+            messages += q->qnum;
+            bytes += q->cbytes;
+        }
     }
-    int32_t pool = FILES_MSG_QUEUES_MAX * LINUX_MSGMNB / 1024; /* MSGPOOL, in KiB */
+    int32_t pool = FILES_IPC_SLOTS * LINUX_MSGMNB / 1024; /* MSGPOOL, in KiB */
     struct linux_msginfo info = { .msgpool = pool, .msgmap = LINUX_MSGMNB, .msgmax = LINUX_MSGMAX,
-                                  .msgmnb = LINUX_MSGMNB, .msgmni = FILES_MSG_QUEUES_MAX, .msgssz = LINUX_MSGSSZ,
+                                  .msgmnb = LINUX_MSGMNB, .msgmni = FILES_IPC_SLOTS, .msgssz = LINUX_MSGSSZ,
                                   .msgtql = LINUX_MSGMNB,
                                   .msgseg = (uint16_t)(pool * 1024 / LINUX_MSGSSZ > FILES_MSG_SEG_MAX
                                                            ? FILES_MSG_SEG_MAX
                                                            : pool * 1024 / LINUX_MSGSSZ) };
     if (cmd == LINUX_MSG_INFO) {
-        info.msgpool = queues;
+        info.msgpool = (int32_t)queues;
         info.msgmap = (int32_t)messages;
         info.msgtql = (int32_t)bytes;
     }
@@ -291,11 +259,13 @@ static int64_t msg_ctl(uint64_t id, const struct files_msg_ctl *ctl, void *data,
     case LINUX_MSG_INFO:
         return msg_info(ctl->cmd, data, data_len);
     case LINUX_MSG_STAT:
-    case LINUX_MSG_STAT_ANY:
-        if (id >= FILES_MSG_QUEUES_MAX || !files_msg_queues[id].used)
+    case LINUX_MSG_STAT_ANY: {
+        struct msg_queue *q = (struct msg_queue *)files_ipc_at_index(&msg_table, id);
+        if (!q)
             return -LINUX_EINVAL;
-        msg_stat(&files_msg_queues[id], data, data_len);
-        return msg_id((unsigned)id);
+        msg_stat(q, data, data_len);
+        return files_ipc_id(&msg_table, &q->ipc);
+    }
     default:
         break;
     }
@@ -308,10 +278,7 @@ static int64_t msg_ctl(uint64_t id, const struct files_msg_ctl *ctl, void *data,
         return 0;
     case LINUX_IPC_SET:
         q->qbytes = ctl->qbytes;
-        q->uid = ctl->perm.uid;
-        q->gid = ctl->perm.gid;
-        q->mode = ctl->perm.mode & FILES_MSG_MODE_BITS;
-        q->ctime = msg_now_seconds();
+        files_ipc_set(&q->ipc, &ctl->perm);
         files_changed = true; /* more room: senders may go on */
         return 0;
     case LINUX_IPC_RMID:

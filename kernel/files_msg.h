@@ -11,10 +11,9 @@
 #include <stdint.h>
 
 #include "kernel/files.h"
+#include "kernel/files_ipc.h"
 #include "kernel/files_stage.h"
 #include "kernel/linux_abi.h"
-
-#define FILES_MSG_QUEUES_MAX 128 /* queues at once (MSGMNI; Linux's is 32000) */
 
 /* FILES_OP_MSG: arg = one of these | msgflg's IPC_NOWAIT and MSG_* bits | the calling
  * thread's tid << FILES_STAGE_TID_SHIFT. */

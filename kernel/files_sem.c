@@ -4,22 +4,16 @@
  * threads see the same sets. A semop applies its operations in order, all or none
  * (perform_atomic_semop_slow in Linux's ipc/sem.c: an operation sees the ones before it),
  * and one that must wait is queued with the other waiting file calls: every change of the
- * table runs the queue again, oldest first, so a post wakes what it lets go on. Checks come
- * in Linux's order. An id is seq * FILES_SEM_SETS_MAX + slot, seq counting the slot's reuses,
- * so a removed set's id does not name the next one in its slot. The caller runs as root:
- * no permission check refuses it. */
+ * table runs the queue again, oldest first, so a post wakes what it lets go on (ids and
+ * keys: kernel/files_ipc.h). Checks come in Linux's order. */
 #include "kernel/files_sem.h"
 
-#include "kernel/clock.h"
 #include "kernel/files_internal.h"
+#include "kernel/files_ipc.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
 #include "kernel/thread.h"
-#include "kernel/time_conv.h"
-
-#define FILES_SEM_MODE_BITS 0777u /* sem_perm.mode: the permission bits only (S_IRWXUGO) */
-#define FILES_SEM_SEQ_MAX (INT32_MAX / FILES_SEM_SETS_MAX)
 
 struct sem_value {
     uint16_t value;
@@ -28,77 +22,47 @@ struct sem_value {
 };
 
 struct sem_set {
-    bool used;
-    int32_t key;
-    uint32_t seq;
-    uint32_t mode;
-    uint32_t uid, gid;
+    struct files_ipc_obj ipc;
     uint32_t nsems;
-    int64_t otime, ctime;
+    int64_t otime;
     struct sem_value *sems;
 };
 
-static struct sem_set files_sem_sets[FILES_SEM_SETS_MAX];
+static struct sem_set files_sem_sets[FILES_IPC_SLOTS];
+static const struct files_ipc_table sem_table = { files_sem_sets, sizeof files_sem_sets[0] };
 static uint32_t files_sem_total; /* semaphores of all sets (SEMMNS accounting) */
-
-static int64_t sem_now_seconds(void)
-{
-    return (int64_t)((time_program_ns() + time_realtime_epoch_ns()) / NS_PER_SEC);
-}
-
-static int64_t sem_id(unsigned slot)
-{
-    return (int64_t)files_sem_sets[slot].seq * FILES_SEM_SETS_MAX + slot;
-}
 
 static struct sem_set *sem_by_id(uint64_t id)
 {
-    if (id > INT32_MAX)
-        return NULL;
-    struct sem_set *s = &files_sem_sets[id % FILES_SEM_SETS_MAX];
-    return s->used && s->seq == id / FILES_SEM_SETS_MAX ? s : NULL;
-}
-
-static unsigned sem_slot(const struct sem_set *s)
-{
-    return (unsigned)(s - files_sem_sets);
+    return (struct sem_set *)files_ipc_by_id(&sem_table, id);
 }
 
 static int64_t sem_get(int32_t key, const struct files_sem_get *g)
 {
     if (g->nsems < 0 || (uint32_t)g->nsems > FILES_SEM_NSEMS_MAX)
         return -LINUX_EINVAL;
-    if (key != LINUX_IPC_PRIVATE)
-        for (unsigned i = 0; i < FILES_SEM_SETS_MAX; i++) {
-            struct sem_set *s = &files_sem_sets[i];
-            if (!s->used || s->key != key)
-                continue;
-            if ((g->flags & LINUX_IPC_CREAT) && (g->flags & LINUX_IPC_EXCL))
-                return -LINUX_EEXIST;
-            if ((uint32_t)g->nsems > s->nsems)
-                return -LINUX_EINVAL;
-            return sem_id(i);
-        }
-    if (key != LINUX_IPC_PRIVATE && !(g->flags & LINUX_IPC_CREAT))
-        return -LINUX_ENOENT;
+    struct files_ipc_obj *found;
+    int64_t bad = files_ipc_get(&sem_table, key, g->flags, &found);
+    if (bad)
+        return bad;
+    if (found)
+        return (uint32_t)g->nsems > ((struct sem_set *)found)->nsems ? -LINUX_EINVAL : files_ipc_id(&sem_table, found);
     if (g->nsems == 0)
         return -LINUX_EINVAL;
     if (files_sem_total + (uint32_t)g->nsems > FILES_SEM_TOTAL_MAX)
         return -LINUX_ENOSPC;
-    for (unsigned i = 0; i < FILES_SEM_SETS_MAX; i++) {
-        struct sem_set *s = &files_sem_sets[i];
-        if (s->used)
-            continue;
-        struct sem_value *sems = kzalloc((size_t)g->nsems * sizeof *sems);
-        if (!sems)
-            return -LINUX_ENOMEM;
-        uint32_t seq = s->seq;
-        *s = (struct sem_set){ .used = true, .key = key, .seq = seq, .mode = g->flags & FILES_SEM_MODE_BITS,
-                               .nsems = (uint32_t)g->nsems, .ctime = sem_now_seconds(), .sems = sems };
-        files_sem_total += s->nsems;
-        return sem_id(i);
+    struct sem_value *sems = kzalloc((size_t)g->nsems * sizeof *sems);
+    if (!sems)
+        return -LINUX_ENOMEM;
+    struct sem_set *s = (struct sem_set *)files_ipc_new(&sem_table, key, g->flags);
+    if (!s) {
+        kfree(sems);
+        return -LINUX_ENOSPC;
     }
-    return -LINUX_ENOSPC;
+    s->nsems = (uint32_t)g->nsems;
+    s->sems = sems;
+    files_sem_total += s->nsems;
+    return files_ipc_id(&sem_table, &s->ipc);
 }
 
 /* ---- semop ---- */
@@ -181,7 +145,7 @@ static int64_t sem_op(const struct files_call *c)
     if (r == 1)
         return (c->flags & FILES_CALL_NO_WAIT) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
     if (r == 0) {
-        s->otime = sem_now_seconds();
+        s->otime = files_ipc_now_seconds();
         files_changed = true;
     }
     return r;
@@ -226,8 +190,8 @@ static void sem_answer(const void *src, size_t len, void *data, size_t *data_len
 static void sem_stat(const struct sem_set *s, void *data, size_t *data_len)
 {
     struct linux_semid64_ds ds = {
-        .sem_perm = { .key = s->key, .uid = s->uid, .gid = s->gid, .mode = s->mode, .seq = (uint16_t)s->seq },
-        .sem_otime = s->otime, .sem_ctime = s->ctime, .sem_nsems = s->nsems,
+        .sem_perm = files_ipc_perm(&s->ipc, 0), .sem_otime = s->otime, .sem_ctime = s->ipc.ctime,
+        .sem_nsems = s->nsems,
     };
     sem_answer(&ds, sizeof ds, data, data_len);
 }
@@ -236,20 +200,15 @@ static void sem_stat(const struct sem_set *s, void *data, size_t *data_len)
  * Linux puts them); the highest slot in use, or 0. */
 static int64_t sem_info(uint32_t cmd, void *data, size_t *data_len)
 {
-    int64_t highest = 0;
-    int32_t sets = 0;
-    for (unsigned i = 0; i < FILES_SEM_SETS_MAX; i++)
-        if (files_sem_sets[i].used) {
-            highest = i;
-            sets++;
-        }
-    struct linux_seminfo info = { .semmap = FILES_SEM_TOTAL_MAX, .semmni = FILES_SEM_SETS_MAX,
+    unsigned sets;
+    int64_t highest = files_ipc_highest(&sem_table, &sets);
+    struct linux_seminfo info = { .semmap = FILES_SEM_TOTAL_MAX, .semmni = FILES_IPC_SLOTS,
                                   .semmns = FILES_SEM_TOTAL_MAX, .semmnu = FILES_SEM_TOTAL_MAX,
                                   .semmsl = (int32_t)FILES_SEM_NSEMS_MAX, .semopm = FILES_SEM_OPS_MAX,
                                   .semume = FILES_SEM_OPS_MAX, .semusz = LINUX_SEMUSZ, .semvmx = LINUX_SEMVMX,
                                   .semaem = LINUX_SEMAEM };
     if (cmd == LINUX_SEM_INFO) {
-        info.semusz = sets;
+        info.semusz = (int32_t)sets;
         info.semaem = (int32_t)files_sem_total;
     }
     sem_answer(&info, sizeof info, data, data_len);
@@ -258,13 +217,12 @@ static int64_t sem_info(uint32_t cmd, void *data, size_t *data_len)
 
 static void sem_remove(struct sem_set *s)
 {
-    uint64_t id = (uint64_t)sem_id(sem_slot(s));
+    uint64_t id = (uint64_t)files_ipc_id(&sem_table, &s->ipc);
     files_finish_waiters(sem_waits_on_set, &id, -LINUX_EIDRM);
     files_sem_total -= s->nsems;
     kfree(s->sems);
-    s->used = false;
     s->sems = NULL;
-    s->seq = s->seq + 1 < FILES_SEM_SEQ_MAX ? s->seq + 1 : 0;
+    files_ipc_forget(&s->ipc);
 }
 
 static int64_t sem_set_all(struct sem_set *s, const struct files_call *c)
@@ -293,11 +251,13 @@ static int64_t sem_ctl(const struct files_call *c, const struct files_sem_ctl *c
     case LINUX_SEM_INFO:
         return sem_info(ctl->cmd, data, data_len);
     case LINUX_SEM_STAT:
-    case LINUX_SEM_STAT_ANY:
-        if (c->arg2 >= FILES_SEM_SETS_MAX || !files_sem_sets[c->arg2].used)
+    case LINUX_SEM_STAT_ANY: {
+        struct sem_set *s = (struct sem_set *)files_ipc_at_index(&sem_table, c->arg2);
+        if (!s)
             return -LINUX_EINVAL;
-        sem_stat(&files_sem_sets[c->arg2], data, data_len);
-        return sem_id((unsigned)c->arg2);
+        sem_stat(s, data, data_len);
+        return files_ipc_id(&sem_table, &s->ipc);
+    }
     case LINUX_SETVAL:
         if (ctl->value < 0 || ctl->value > LINUX_SEMVMX)
             return -LINUX_ERANGE;
@@ -327,10 +287,7 @@ static int64_t sem_ctl(const struct files_call *c, const struct files_sem_ctl *c
         sem_stat(s, data, data_len);
         return 0;
     case LINUX_IPC_SET:
-        s->uid = ctl->perm.uid;
-        s->gid = ctl->perm.gid;
-        s->mode = ctl->perm.mode & FILES_SEM_MODE_BITS;
-        s->ctime = sem_now_seconds();
+        files_ipc_set(&s->ipc, &ctl->perm);
         return 0;
     case LINUX_IPC_RMID:
         sem_remove(s);
@@ -361,7 +318,7 @@ static int64_t sem_ctl(const struct files_call *c, const struct files_sem_ctl *c
         break;
     }
     }
-    s->ctime = sem_now_seconds();
+    s->ipc.ctime = files_ipc_now_seconds();
     files_changed = true; /* waiters may go on */
     return 0;
 }

@@ -14,7 +14,6 @@
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
 
-#define FILES_SEM_SETS_MAX 128    /* sets at once (SEMMNI; Linux's is 32000) */
 #define FILES_SEM_OPS_MAX 500     /* sembufs in one semop (SEMOPM, Linux's default) */
 #define FILES_SEM_TOTAL_MAX 32000 /* semaphores in all sets (SEMMNS; Linux's is SEMMNI * SEMMSL) */
 

@@ -19,7 +19,6 @@
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
 
-#define FILES_SHM_MAX 128                 /* segments at once (SHMMNI; Linux's is 4096) */
 #define FILES_SHM_SIZE_MAX (1ull << 30)   /* a segment's bytes at most (SHMMAX): 1 GiB, a stripe */
 
 /* FILES_OP_SHM: arg = one of these, arg2 as said. */

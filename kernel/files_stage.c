@@ -34,7 +34,9 @@ int64_t files_call_in_pieces(struct files_call *c, const uint8_t *msg, uint64_t 
     return r;
 }
 
-int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len)
+/* After a receive whose answer brought msg's first `first` bytes of len: the rest, from the
+ * calling thread's stage. 0, -errno, or -EIO for an answer the table's node never gives. */
+static int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len)
 {
     for (uint64_t got = first; got < len;) {
         uint64_t room = len - got < FILES_XFER_MAX ? len - got : FILES_XFER_MAX; /* bounds the answer */
@@ -49,6 +51,27 @@ int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len)
         got += n;
     }
     return 0;
+}
+
+int64_t files_call_receive(const struct files_call *c, uint64_t deadline, void *head, size_t head_len, uint8_t *msg,
+                           uint64_t msg_max)
+{
+    uint8_t *answer = kmalloc(FILES_XFER_MAX);
+    if (!answer)
+        return -LINUX_ENOMEM;
+    size_t n;
+    int64_t len = files_call_until(c, answer, &n, deadline);
+    if (len >= 0 && (n < head_len || (uint64_t)len > msg_max || n - head_len > (uint64_t)len))
+        len = -LINUX_EIO;
+    if (len >= 0) {
+        memcpy(head, answer, head_len);
+        memcpy(msg, answer + head_len, n - head_len);
+        int64_t rest = files_receive_rest(msg, n - head_len, (uint64_t)len);
+        if (rest < 0)
+            len = rest;
+    }
+    kfree(answer);
+    return len;
 }
 
 /* ---- the table node's side ---- */

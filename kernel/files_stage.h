@@ -28,9 +28,12 @@ uint64_t files_stage_tid_word(void);
 /* Runs c (its op, fd and arg set) with the len bytes at msg as its message, in pieces; the
  * last one waits until deadline (0: none). The last piece's result, or the first error. */
 int64_t files_call_in_pieces(struct files_call *c, const uint8_t *msg, uint64_t len, uint64_t deadline);
-/* After a receive whose answer brought msg's first `first` bytes of len: the rest, from the
- * calling thread's stage. 0, -errno, or -EIO for an answer the table's node never gives. */
-int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len);
+/* Runs the receive c (until deadline, 0: none), whose answer is head_len bytes into head,
+ * then the message's first bytes, and gathers the whole message (at most msg_max bytes)
+ * into msg, the rest from the calling thread's stage: its length, -errno, or -EIO for an
+ * answer the table's node never gives. */
+int64_t files_call_receive(const struct files_call *c, uint64_t deadline, void *head, size_t head_len, uint8_t *msg,
+                           uint64_t msg_max);
 
 /* ---- the table node's side ---- */
 

@@ -123,31 +123,16 @@ long sys_mq_timedreceive(uint64_t mqd, uint64_t umsg, uint64_t len, uint64_t upr
     long r = mq_timed_start(mqd, utimeout, &deadline);
     if (r < 0)
         return r;
-    uint8_t *answer = kmalloc(FILES_XFER_MAX);
     uint8_t *msg = kmalloc(FILES_MQ_MSGSIZE_MAX);
-    if (!answer || !msg) {
-        kfree(answer);
-        kfree(msg);
+    if (!msg)
         return -LINUX_ENOMEM;
-    }
     struct files_call c = { .op = FILES_OP_MQ_RECEIVE, .fd = (int32_t)mqd,
                             .arg = files_stage_tid_word() | (len > UINT32_MAX ? UINT32_MAX : len), .len = FILES_XFER_MAX };
-    size_t n;
-    r = (long)files_call_until(&c, answer, &n, deadline);
     uint32_t prio = 0;
-    if (r >= 0 && (n < sizeof prio || (uint64_t)r > FILES_MQ_MSGSIZE_MAX || n - sizeof prio > (size_t)r))
-        r = -LINUX_EIO; /* not an answer the table's node gives */
-    if (r >= 0) {
-        memcpy(&prio, answer, sizeof prio);
-        memcpy(msg, answer + sizeof prio, n - sizeof prio);
-        long rest = (long)files_receive_rest(msg, n - sizeof prio, (uint64_t)r);
-        if (rest < 0)
-            r = rest;
-    }
+    r = (long)files_call_receive(&c, deadline, &prio, sizeof prio, msg, FILES_MQ_MSGSIZE_MAX);
     /* As on Linux, a message that cannot be stored is gone from the queue all the same. */
     if (r >= 0 && (copy_to_user(umsg, msg, (size_t)r) != 0 || (uprio && copy_to_user(uprio, &prio, sizeof prio) != 0)))
         r = -LINUX_EFAULT;
-    kfree(answer);
     kfree(msg);
     return r;
 }

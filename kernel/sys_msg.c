@@ -63,33 +63,18 @@ long sys_msgrcv(uint64_t id, uint64_t umsg, uint64_t size, uint64_t msgtyp, uint
         return -LINUX_EINVAL;
     struct files_msg_receive r = { .id = (int32_t)id, .msgtyp = (int64_t)msgtyp,
                                    .room = size < LINUX_MSGMAX ? size : LINUX_MSGMAX };
-    uint8_t *answer = kmalloc(FILES_XFER_MAX);
     uint8_t *text = kmalloc(LINUX_MSGMAX);
-    if (!answer || !text) {
-        kfree(answer);
-        kfree(text);
+    if (!text)
         return -LINUX_ENOMEM;
-    }
     struct files_call c = { .op = FILES_OP_MSG, .fd = -1,
                             .arg = files_stage_tid_word() | FILES_MSG_RECEIVE | (flags & FILES_MSG_FLAGS),
                             .len = sizeof r, .in = (const uint8_t *)&r };
-    size_t n;
-    long len = (long)files_call(&c, answer, &n);
     int64_t mtype = 0;
-    if (len >= 0 && (n < sizeof mtype || (uint64_t)len > r.room || n - sizeof mtype > (size_t)len))
-        len = -LINUX_EIO; /* not an answer the table's node gives */
-    if (len >= 0) {
-        memcpy(&mtype, answer, sizeof mtype);
-        memcpy(text, answer + sizeof mtype, n - sizeof mtype);
-        long rest = (long)files_receive_rest(text, n - sizeof mtype, (uint64_t)len);
-        if (rest < 0)
-            len = rest;
-    }
+    long len = (long)files_call_receive(&c, 0, &mtype, sizeof mtype, text, r.room);
     /* As on Linux, a message that cannot be stored is gone from the queue all the same. */
     if (len >= 0 && (copy_to_user(umsg, &mtype, sizeof mtype) != 0 ||
                      copy_to_user(umsg + sizeof mtype, text, (size_t)len) != 0))
         len = -LINUX_EFAULT;
-    kfree(answer);
     kfree(text);
     return msg_interrupted(len);
 }
