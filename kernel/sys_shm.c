@@ -144,7 +144,7 @@ long sys_shmctl(uint64_t id, uint64_t cmd, uint64_t ubuf, uint64_t a3, uint64_t 
         shm_release(r, &out.place);
         return 0;
     }
-    if (ctl.cmd != LINUX_IPC_RMID && out_size && copy_to_user(ubuf, &out, out_size) != 0)
+    if (out_size && copy_to_user(ubuf, &out, out_size) != 0)
         return -LINUX_EFAULT;
     return r;
 }
