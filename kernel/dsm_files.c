@@ -118,7 +118,6 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         return files_sem_answer_max(c);
     if (c->op == FILES_OP_MSG)
         return files_msg_answer_max(c);
-
     if (c->op == FILES_OP_ACCEPT || c->op == FILES_OP_SOCKNAME)
         return sizeof(struct files_sock_addr);
     if (c->op == FILES_OP_MAP_WRITE)
