@@ -355,7 +355,7 @@ static int64_t files_getdents(struct file_desc *d, const struct files_call *c, v
 
 /* ---- operations on a descriptor ---- */
 
-static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
     switch (d->kind) {
     case FILE_KIND_STDIN: {
@@ -395,7 +395,7 @@ static int64_t files_read_desc(struct file_desc *d, const struct files_call *c, 
     }
 }
 
-static int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
+int64_t files_write_desc(struct file_desc *d, const struct files_call *c)
 {
     switch (d->kind) {
     case FILE_KIND_STDOUT:
@@ -569,7 +569,9 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
     case FILES_OP_IOCTL:
         return files_ioctl(s, c->arg, c->arg2);
     case FILES_OP_SOCKET_TYPE:
-        return d->kind == FILE_KIND_SOCKET ? d->sock_type | (d->listening ? FILES_SOCKET_LISTENING : 0) : -LINUX_ENOTSOCK;
+        return d->kind == FILE_KIND_SOCKET
+                   ? d->sock_type | (d->listening ? FILES_SOCKET_LISTENING : 0) | (d->sock_inet ? FILES_SOCKET_INET : 0)
+                   : -LINUX_ENOTSOCK;
     case FILES_OP_BIND_ABSTRACT:
     case FILES_OP_CONNECT_ABSTRACT:
     case FILES_OP_LISTEN:
@@ -686,6 +688,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_sem_call(c, data, data_len);
     case FILES_OP_MSG:
         return files_msg_call(c, data, data_len);
+    case FILES_OP_SPLICE:
+        return files_splice(c);
     case FILES_OP_MQ_OPEN:
         return files_mq_open(c);
     case FILES_OP_MQ_UNLINK:

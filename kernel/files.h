@@ -154,13 +154,13 @@ enum files_op {
                              * next bytes into data (kernel/files_stage.h) */
     FILES_OP_MQ_NOTIFY,     /* fd, arg2 = tid, len bytes at in: struct posix_timer_event (0: remove) */
     FILES_OP_MQ_GETSETATTR, /* fd, len bytes at in: struct linux_mq_attr to set (0: none): the old into data */
-    /* Named AF_UNIX sockets (kernel/files_socket.c) */
-    FILES_OP_SOCKET,        /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK, arg2 = SOCK_STREAM or SOCK_SEQPACKET: the new fd */
+    /* Named AF_UNIX sockets and loopback AF_INET ones (kernel/files_socket.c) */
+    FILES_OP_SOCKET,        /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK, arg2 = SOCK_STREAM or SOCK_SEQPACKET
+                             * (with FILES_SOCKET_INET: AF_INET SOCK_STREAM): the new fd */
     FILES_OP_BIND,          /* path = the name, arg = the socket's fd (fd is the path's dirfd) */
     FILES_OP_CONNECT,       /* path = the listener's name, arg = the socket's fd */
-    FILES_OP_BIND_ABSTRACT, /* fd, len bytes at in: an abstract name (without its leading NUL); arg 1:
-                             * no name given (autobind) */
-    FILES_OP_CONNECT_ABSTRACT, /* fd, len bytes at in: the listener's abstract name */
+    FILES_OP_BIND_ABSTRACT, /* fd, arg = enum files_sock_name_kind, len bytes at in: the name */
+    FILES_OP_CONNECT_ABSTRACT, /* fd, arg = enum files_sock_name_kind, len bytes at in: the listener's name */
     FILES_OP_LISTEN,        /* fd, arg = backlog */
     FILES_OP_ACCEPT,        /* fd, arg = SOCK_CLOEXEC | SOCK_NONBLOCK: the new fd, the peer's struct
                              * files_sock_addr into data (or a wait while none connects) */
@@ -172,7 +172,10 @@ enum files_op {
     FILES_OP_SHM,           /* arg = enum files_shm_op, arg2 and in as it says (kernel/files_shm.h) */
     FILES_OP_SEM,           /* arg = enum files_sem_op, arg2 and in as it says (kernel/files_sem.h) */
     FILES_OP_MSG,           /* arg = enum files_msg_op | flags | tid, arg2 and in as it says (kernel/files_msg.h) */
-    FILES_OP_LAST = FILES_OP_MSG,
+    FILES_OP_SPLICE,        /* fd = the one read, arg = the one written, len = most bytes, arg2 =
+                             * FILES_SPLICE_OFF_* (offsets given), flags: FILES_CALL_NONBLOCK
+                             * (SPLICE_F_NONBLOCK): the bytes moved */
+    FILES_OP_LAST = FILES_OP_SPLICE,
 };
 
 /* flags of a call */
@@ -196,13 +199,17 @@ enum files_op {
 #define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE | \
                           FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED | FILES_CALL_NOFOLLOW | FILES_CALL_FOLLOW | \
                           FILES_CALL_SIGNALS_WATCHED)
-/* An AF_UNIX socket's name as getsockname shows it: sun_path's bytes (108 at most, a path
- * as bind was given it or an abstract name, whose leading NUL is not in name). len 0:
- * unnamed. */
+/* A socket's name as getsockname shows it. AF_UNIX: sun_path's bytes (108 at most, a path
+ * as bind was given it or an abstract name, whose leading NUL is not in name); len 0:
+ * unnamed. AF_INET (inet set): the loopback address and port (FILES_SOCK_INET_LEN bytes,
+ * both in network order); names of the two families never meet, and two inet names are
+ * the same name when their ports are. */
 #define FILES_SOCK_NAME_MAX 108
+#define FILES_SOCK_INET_LEN 6 /* sin_addr (4 bytes), then sin_port (2) */
 struct files_sock_addr {
     uint8_t abstract;
     uint8_t len;
+    uint8_t inet;
     char name[FILES_SOCK_NAME_MAX];
 };
 /* prctl's process-wide settings (kernel/process_attrs.c) */
@@ -212,8 +219,19 @@ enum { FILES_PROCESS_ATTR_DUMPABLE, FILES_PROCESS_ATTR_SUBREAPER, FILES_PROCESS_
 /* FILES_OP_PROCESS_ATTR on the table's node: the setting's value before the call, or -EINVAL. */
 struct files_call;
 int64_t process_attr_call(const struct files_call *c);
+/* FILES_OP_SPLICE's arg2: which ends the caller gave an offset for. */
+#define FILES_SPLICE_OFF_IN 1u
+#define FILES_SPLICE_OFF_OUT 2u
 /* FILES_OP_SOCKET_TYPE's answer: the SOCK_* type, with this bit for a listening socket. */
 #define FILES_SOCKET_LISTENING 0x100
+/* ... and this one for an AF_INET socket; FILES_OP_SOCKET's arg2 has it to make one. */
+#define FILES_SOCKET_INET 0x200
+/* FILES_OP_BIND_ABSTRACT's and FILES_OP_CONNECT_ABSTRACT's arg: how in names the address. */
+enum files_sock_name_kind {
+    FILES_SOCK_ABSTRACT = 0, /* in: an AF_UNIX abstract name */
+    FILES_SOCK_AUTOBIND = 1, /* bind only: the family alone, a free name is picked */
+    FILES_SOCK_INET_NAME = 2, /* in: an AF_INET loopback address and port (port 0 binds a free one) */
+};
 /* A signalfd's read takes whole struct signalfd_siginfo records (include/uapi/linux/signalfd.h). */
 #define FILES_SIGNALFD_INFO_SIZE 128
 /* The largest message a SOCK_DGRAM or SOCK_SEQPACKET socket takes: one call's bytes, less

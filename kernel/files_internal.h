@@ -51,9 +51,11 @@ struct file_desc {
     struct pipe *pipe_out;         /* SOCKET: what it sends (the peer's pipe) */
     bool shut_rd, shut_wr;         /* SOCKET: shutdown(2) done for receiving, sending */
     uint8_t sock_type;             /* SOCKET: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
+    bool sock_inet;                /* SOCKET: AF_INET (loopback TCP), else AF_UNIX */
     bool peer_gone_told;           /* SOCKET (DGRAM): a send found the peer closed (ECONNREFUSED once) */
     bool listening;                /* SOCKET: listen(2) was called: connects queue on it */
     uint16_t backlog, pending;     /* SOCKET (listening): the most connections queued, and how many are */
+    uint64_t connects;             /* SOCKET (listening): connections ever queued (edge-triggered epoll's changes) */
     struct file_desc *pending_head, *pending_tail; /* SOCKET (listening): connected, not yet accepted */
     struct file_desc *pending_next; /* SOCKET: the next one on its listener's queue */
     struct files_sock_addr *sock_name; /* SOCKET: its bound name (kmalloc'd), or NULL */
@@ -193,6 +195,13 @@ extern uint64_t files_poll_signals;
 int64_t files_signalfd(const struct files_call *c);
 /* The umask's bits now (open(O_CREAT), mkdir, mq_open take them off a new mode). */
 uint32_t files_umask_bits(void);
+/* A read of c->len bytes from d at its offset, into data (as FILES_OP_READ): the count, 0
+ * at end of file, -errno or FILES_WOULD_BLOCK. */
+int64_t files_read_desc(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* A write of c's bytes to d (as FILES_OP_WRITE): the count, -errno or FILES_WOULD_BLOCK. */
+int64_t files_write_desc(struct file_desc *d, const struct files_call *c);
+/* FILES_OP_SPLICE (kernel/files_splice.c). */
+int64_t files_splice(const struct files_call *c);
 /* Whether a queued call matches (match(w, ctx) true for one). */
 bool files_any_waiter(bool (*match)(const struct files_waiter *w, const void *ctx), const void *ctx);
 /* How many queued calls match. */

@@ -17,6 +17,11 @@
  * connect to a listener makes the pair at once and queues the listener's end, which accept
  * hands out (a connect to a full backlog waits for room, or is EAGAIN with O_NONBLOCK). A socket that binds
  * the family alone gets an abstract name of five hex digits (autobind).
+ * AF_INET SOCK_STREAM sockets are the same streams between the program's own threads: a
+ * name is a loopback address and a port (kernel/files.h), a port taken by either address
+ * is taken (no SO_REUSEPORT), port 0 and a connect or listen of an unbound socket take a
+ * free one from Linux's ephemeral range, and an accepted socket is named by the address
+ * its peer connected to. There is no network beyond the program.
  * Not done: named SOCK_DGRAM sockets, passing descriptors (SCM_RIGHTS), and telling a
  * receiver that its buffer cut a message short (MSG_TRUNC). */
 #include "kernel/file_store.h"
@@ -32,6 +37,9 @@
 #define FILES_SOCK_DGRAM 2
 #define FILES_SOCK_SEQPACKET 5
 #define FILES_SOCKET_HEADER sizeof(uint32_t) /* a message's length, before its bytes */
+#define FILES_SOCKET_PORT_FIRST 32768 /* ip_local_port_range's default: the ports bind(0) picks */
+#define FILES_SOCKET_PORT_LAST 60999
+#define FILES_SOCKET_INET_PORT_AT 4   /* the port's place in an inet name (after the address) */
 
 /* A received or peeked message with its header (one receive at a time: IF=0, one CPU). */
 static uint8_t files_socket_scratch[FILES_SOCKET_HEADER + FILES_SOCKET_MSG_MAX];
@@ -82,7 +90,10 @@ int64_t files_socketpair(uint64_t flags, uint64_t type, void *data, size_t *data
 
 int64_t files_socket_create(uint64_t flags, uint64_t type)
 {
-    if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) || (type != FILES_SOCK_STREAM && type != FILES_SOCK_SEQPACKET))
+    bool inet = (type & FILES_SOCKET_INET) != 0;
+    type &= ~(uint64_t)FILES_SOCKET_INET;
+    if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) || (type != FILES_SOCK_STREAM && type != FILES_SOCK_SEQPACKET) ||
+        (inet && type != FILES_SOCK_STREAM))
         return -LINUX_EINVAL;
     int fd = files_lowest_free(0);
     if (fd < 0)
@@ -91,6 +102,7 @@ int64_t files_socket_create(uint64_t flags, uint64_t type)
     if (!d)
         return -LINUX_ENFILE;
     d->sock_type = (uint8_t)type;
+    d->sock_inet = inet;
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
     return fd;
 }
@@ -110,16 +122,23 @@ int64_t files_socket_bindable(uint64_t fd)
     return !d ? err : (d->sock_name || d->pipe) ? -LINUX_EINVAL : 0;
 }
 
-/* A name of len bytes (abstract or not) as a new struct files_sock_addr; NULL: no memory. */
-static struct files_sock_addr *files_socket_name_new(bool abstract, const char *name, size_t len)
+/* A name of len bytes (AF_INET's, or AF_UNIX's abstract or not) as a new struct
+ * files_sock_addr; NULL: no memory. */
+static struct files_sock_addr *files_socket_name_new(bool inet, bool abstract, const char *name, size_t len)
 {
     struct files_sock_addr *a = kzalloc(sizeof *a);
     if (a) {
+        a->inet = inet;
         a->abstract = abstract;
         a->len = (uint8_t)len;
         memcpy(a->name, name, len);
     }
     return a;
+}
+
+static struct files_sock_addr *files_socket_name_copy(const struct files_sock_addr *a)
+{
+    return files_socket_name_new(a->inet, a->abstract, a->name, a->len);
 }
 
 int64_t files_socket_bind_node(uint64_t fd, struct file_node *n, const char *name, size_t len)
@@ -128,23 +147,29 @@ int64_t files_socket_bind_node(uint64_t fd, struct file_node *n, const char *nam
     struct file_desc *d = files_socket_of(fd, &err);
     if (!d || !n)
         return d ? -LINUX_ENOENT : err;
-    if (!(d->sock_name = files_socket_name_new(false, name, len)))
+    if (!(d->sock_name = files_socket_name_new(false, false, name, len)))
         return -LINUX_ENOMEM;
     d->sock_node = n;
     file_store_hold(n);
     return 0;
 }
 
-static bool files_socket_named(const struct file_desc *d, bool abstract, const char *name, size_t len)
+/* Whether d is a socket named name: an abstract AF_UNIX name of len bytes, or (inet) an
+ * AF_INET name with the same port. */
+static bool files_socket_named(const struct file_desc *d, bool inet, const char *name, size_t len)
 {
-    return d->refs && d->kind == FILE_KIND_SOCKET && d->sock_name && d->sock_name->abstract == abstract &&
-           d->sock_name->len == len && memcmp(d->sock_name->name, name, len) == 0;
+    if (!d->refs || d->kind != FILE_KIND_SOCKET || !d->sock_name || d->sock_name->inet != inet)
+        return false;
+    const struct files_sock_addr *a = d->sock_name;
+    if (inet)
+        return memcmp(a->name + FILES_SOCKET_INET_PORT_AT, name + FILES_SOCKET_INET_PORT_AT, sizeof(uint16_t)) == 0;
+    return a->abstract && a->len == len && memcmp(a->name, name, len) == 0;
 }
 
-static bool files_socket_abstract_taken(const char *name, size_t len)
+static bool files_socket_name_taken(bool inet, const char *name, size_t len)
 {
     for (size_t i = 0; i < FILES_DESCS_MAX; i++)
-        if (files_socket_named(&files_descs[i], true, name, len))
+        if (files_socket_named(&files_descs[i], inet, name, len))
             return true;
     return false;
 }
@@ -155,9 +180,32 @@ static int64_t files_socket_bind_abstract(struct file_desc *d, const struct file
         return -LINUX_EINVAL;
     if (d->sock_name || d->pipe)
         return -LINUX_EINVAL;
-    if (files_socket_abstract_taken((const char *)c->in, c->len))
+    if (files_socket_name_taken(false, (const char *)c->in, c->len))
         return -LINUX_EADDRINUSE;
-    return (d->sock_name = files_socket_name_new(true, (const char *)c->in, c->len)) ? 0 : -LINUX_ENOMEM;
+    return (d->sock_name = files_socket_name_new(false, true, (const char *)c->in, c->len)) ? 0 : -LINUX_ENOMEM;
+}
+
+/* inet_csk_get_port: the AF_INET name addr:port (port 0: a free ephemeral one) for d. 0,
+ * -EINVAL (bound or connected), -EADDRINUSE. */
+static int64_t files_socket_bind_inet(struct file_desc *d, const uint8_t addr[FILES_SOCK_INET_LEN])
+{
+    static uint32_t next;
+    if (d->sock_name || d->pipe)
+        return -LINUX_EINVAL;
+    char name[FILES_SOCK_INET_LEN];
+    memcpy(name, addr, sizeof name);
+    bool pick = name[FILES_SOCKET_INET_PORT_AT] == 0 && name[FILES_SOCKET_INET_PORT_AT + 1] == 0;
+    uint32_t span = FILES_SOCKET_PORT_LAST - FILES_SOCKET_PORT_FIRST + 1;
+    for (uint32_t tries = 0; tries < (pick ? span : 1); tries++) {
+        if (pick) {
+            uint16_t port = (uint16_t)(FILES_SOCKET_PORT_FIRST + next++ % span);
+            name[FILES_SOCKET_INET_PORT_AT] = (char)(port >> 8); /* network order */
+            name[FILES_SOCKET_INET_PORT_AT + 1] = (char)port;
+        }
+        if (!files_socket_name_taken(true, name, sizeof name))
+            return (d->sock_name = files_socket_name_new(true, false, name, sizeof name)) ? 0 : -LINUX_ENOMEM;
+    }
+    return -LINUX_EADDRINUSE;
 }
 
 #define FILES_SOCKET_AUTOBIND_LEN 5          /* unix_autobind: five hex digits */
@@ -174,52 +222,65 @@ static int64_t files_socket_autobind(struct file_desc *d)
     for (uint32_t tries = 0; tries <= FILES_SOCKET_AUTOBIND_NAMES; tries++) {
         next = (next + 1) & FILES_SOCKET_AUTOBIND_NAMES;
         fmt_snprintf(name, sizeof name, "%05x", next);
-        if (!files_socket_abstract_taken(name, FILES_SOCKET_AUTOBIND_LEN))
-            return (d->sock_name = files_socket_name_new(true, name, FILES_SOCKET_AUTOBIND_LEN)) ? 0 : -LINUX_ENOMEM;
+        if (!files_socket_name_taken(false, name, FILES_SOCKET_AUTOBIND_LEN))
+            return (d->sock_name = files_socket_name_new(false, true, name, FILES_SOCKET_AUTOBIND_LEN)) ? 0
+                                                                                                  : -LINUX_ENOMEM;
     }
     return -LINUX_EADDRINUSE;
 }
 
-/* The listener bound to node n, or to abstract name: NULL when none listens. */
-static struct file_desc *files_socket_listener(const struct file_node *n, const char *name, size_t len)
+/* The listener bound to node n, or to name (inet: an AF_INET one): NULL when none listens. */
+static struct file_desc *files_socket_listener(const struct file_node *n, bool inet, const char *name, size_t len)
 {
     for (size_t i = 0; i < FILES_DESCS_MAX; i++) {
         struct file_desc *l = &files_descs[i];
         if (!l->refs || l->kind != FILE_KIND_SOCKET || !l->listening)
             continue;
-        if (n ? l->sock_node == n : files_socket_named(l, true, name, len))
+        if (n ? l->sock_node == n : files_socket_named(l, inet, name, len))
             return l;
     }
     return NULL;
 }
 
-int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *name, size_t len)
+/* The loopback address an unbound AF_INET socket connects from (127.0.0.1, network order),
+ * its port 0: a free one. */
+static const uint8_t files_socket_inet_loopback[FILES_SOCK_INET_LEN] = { 127, 0, 0, 1, 0, 0 };
+
+/* Connects socket d to the listener at node n or name (inet: AF_INET name, which the peer
+ * connected to: the accepted socket's name and d's peer). */
+static int64_t files_socket_connect(struct file_desc *d, const struct file_node *n, bool inet, const char *name,
+                                    size_t len)
 {
-    int64_t err;
-    struct file_desc *d = files_socket_of(fd, &err);
-    if (!d)
-        return err;
     if (d->pipe || d->listening)
         return d->pipe ? -LINUX_EISCONN : -LINUX_EINVAL;
-    struct file_desc *l = files_socket_listener(n, name, len);
-    if (!l || l->sock_type != d->sock_type)
+    struct file_desc *l = files_socket_listener(n, inet, name, len);
+    if (!l || l->sock_type != d->sock_type || l->sock_inet != d->sock_inet)
         return -LINUX_ECONNREFUSED;
+    if (inet && !d->sock_name) { /* inet_autobind: the connecting end takes a free port */
+        int64_t bad = files_socket_bind_inet(d, files_socket_inet_loopback);
+        if (bad)
+            return bad;
+    }
     if (l->pending > l->backlog) /* unix_recvq_full; a blocking connect waits for an accept to make room */
         return (d->status & LINUX_O_NONBLOCK) ? -LINUX_EAGAIN : FILES_WOULD_BLOCK;
     struct file_desc *server = files_desc_new(FILE_KIND_SOCKET, LINUX_O_RDWR);
     if (!server)
         return -LINUX_ENFILE;
     server->sock_type = d->sock_type;
-    struct files_sock_addr *peer = files_socket_name_new(l->sock_name->abstract, l->sock_name->name, l->sock_name->len);
-    int64_t joined = peer ? files_socket_join(d, server) : -LINUX_ENOMEM;
+    server->sock_inet = d->sock_inet;
+    struct files_sock_addr *peer = inet ? files_socket_name_new(true, false, name, len) : files_socket_name_copy(l->sock_name);
+    struct files_sock_addr *local = inet ? files_socket_name_copy(peer) : NULL;
+    int64_t joined = peer && (local || !inet) ? files_socket_join(d, server) : -LINUX_ENOMEM;
     if (joined) {
         kfree(peer);
+        kfree(local);
         server->refs = 0;
         return joined;
     }
     d->sock_peer = peer;
+    server->sock_name = local;
     if (d->sock_name) /* the listener's end knows who connected */
-        server->sock_peer = files_socket_name_new(d->sock_name->abstract, d->sock_name->name, d->sock_name->len);
+        server->sock_peer = files_socket_name_copy(d->sock_name);
     server->pending_next = NULL;
     if (l->pending_tail)
         l->pending_tail->pending_next = server;
@@ -227,8 +288,16 @@ int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *na
         l->pending_head = server;
     l->pending_tail = server;
     l->pending++;
+    l->connects++;
     files_changed = true; /* an accept waiting on the listener goes on */
     return 0;
+}
+
+int64_t files_socket_connect_to(uint64_t fd, struct file_node *n, const char *name, size_t len)
+{
+    int64_t err;
+    struct file_desc *d = files_socket_of(fd, &err);
+    return d ? files_socket_connect(d, n, false, name, len) : err;
 }
 
 /* listen's backlog at most (a negative one too: unsigned, as Linux takes it); SOMAXCONN
@@ -268,15 +337,27 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
     if (d->kind != FILE_KIND_SOCKET)
         return -LINUX_ENOTSOCK;
     switch (c->op) {
-    case FILES_OP_BIND_ABSTRACT: /* no name at all (an address of the family alone): autobind */
-        return c->arg ? files_socket_autobind(d) : files_socket_bind_abstract(d, c);
-    case FILES_OP_CONNECT_ABSTRACT:
-        if (c->len >= FILES_SOCK_NAME_MAX)
+    case FILES_OP_BIND_ABSTRACT:
+    case FILES_OP_CONNECT_ABSTRACT: {
+        bool inet = c->arg == FILES_SOCK_INET_NAME;
+        if (inet != d->sock_inet || (inet ? c->len != FILES_SOCK_INET_LEN : c->len >= FILES_SOCK_NAME_MAX) ||
+            c->arg > FILES_SOCK_INET_NAME || (c->arg == FILES_SOCK_AUTOBIND && c->op != FILES_OP_BIND_ABSTRACT))
             return -LINUX_EINVAL;
-        return files_socket_connect_to((uint64_t)c->fd, NULL, (const char *)c->in, c->len);
+        if (c->op == FILES_OP_CONNECT_ABSTRACT)
+            return files_socket_connect(d, NULL, inet, (const char *)c->in, c->len);
+        return inet ? files_socket_bind_inet(d, c->in)
+               : c->arg == FILES_SOCK_AUTOBIND ? files_socket_autobind(d) /* the family alone */
+                                               : files_socket_bind_abstract(d, c);
+    }
     case FILES_OP_LISTEN:
         if (d->pipe)
             return -LINUX_EINVAL; /* a connected socket cannot listen */
+        if (d->sock_inet && !d->sock_name) { /* inet_autobind: 0.0.0.0 and a free port */
+            static const uint8_t any[FILES_SOCK_INET_LEN];
+            int64_t bad = files_socket_bind_inet(d, any);
+            if (bad)
+                return bad;
+        }
         if (!d->sock_name)
             return -LINUX_EINVAL; /* unix_listen: no listening on an unbound socket */
         d->listening = true;

@@ -50,6 +50,8 @@
 #define LINUX_EISCONN 106
 #define LINUX_ENOTCONN 107
 #define LINUX_EADDRINUSE 98
+#define LINUX_EADDRNOTAVAIL 99
+#define LINUX_ENETUNREACH 101
 #define LINUX_ECONNREFUSED 111
 #define LINUX_ETIMEDOUT 110
 /* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* read, write, readv, writev, preadv, pwritev (and their "2" forms), ioctl (man 2) on the
+/* read, write, readv, writev, preadv, pwritev (and their "2" forms), splice, ioctl (man 2) on the
  * descriptors of kernel/files.h: stdout
  * and stderr go to COM2 and COM3 as raw bytes (common brief), from every node through
  * node 0 in the program's order; what is readable is a boot module or a pipe. */
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
+#include "kernel/thread.h"
 #include "kernel/syscall.h"
 #include "kernel/usercopy.h"
 
@@ -165,6 +166,33 @@ long sys_pwritev2(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t pos_l, ui
 
 /* FIONREAD, FIONBIO, FIOCLEX and FIONCLEX (kernel/files.c); every other request is a
  * terminal's, and no descriptor is a terminal: ENOTTY. */
+/* splice(2) flags (include/linux/splice.h): MOVE and MORE are hints, GIFT is for vmsplice. */
+#define IO_SPLICE_F_MOVE 0x1u
+#define IO_SPLICE_F_NONBLOCK 0x2u
+#define IO_SPLICE_F_MORE 0x4u
+#define IO_SPLICE_F_GIFT 0x8u
+#define IO_SPLICE_FLAGS (IO_SPLICE_F_MOVE | IO_SPLICE_F_NONBLOCK | IO_SPLICE_F_MORE | IO_SPLICE_F_GIFT)
+
+/* splice(2): up to len bytes from fd_in to fd_out, one of them a pipe, moved on the table's
+ * node (kernel/files_splice.c): the bytes moved, 0 at the end of fd_in. A pipe's offset is
+ * ESPIPE; a file's is not done (EINVAL). Go's net package copies between sockets with it. */
+long sys_splice(uint64_t fd_in, uint64_t uoff_in, uint64_t fd_out, uint64_t uoff_out, uint64_t len, uint64_t flags)
+{
+    if (flags & ~(uint64_t)IO_SPLICE_FLAGS)
+        return -LINUX_EINVAL;
+    if (fd_in >= FILES_MAX_FDS || fd_out >= FILES_MAX_FDS)
+        return -LINUX_EBADF;
+    struct files_call c = { .op = FILES_OP_SPLICE, .fd = (int32_t)fd_in, .arg = fd_out,
+                            .arg2 = (uoff_in ? FILES_SPLICE_OFF_IN : 0) | (uoff_out ? FILES_SPLICE_OFF_OUT : 0),
+                            .len = len < FILES_RW_MAX ? (uint32_t)len : FILES_RW_MAX,
+                            .flags = (flags & IO_SPLICE_F_NONBLOCK) ? FILES_CALL_NONBLOCK : 0 };
+    size_t n;
+    long r = (long)files_call(&c, NULL, &n);
+    if (r == -LINUX_EPIPE)
+        signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
+    return r;
+}
+
 long sys_ioctl(uint64_t fd, uint64_t request, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;

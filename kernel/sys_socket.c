@@ -4,9 +4,12 @@
  * (man 2) for the AF_UNIX sockets of kernel/files_socket.c, which live with the descriptor
  * table (files_call ships a call there from any node). A name is a path (a socket node of
  * the store) or abstract (sun_path[0] is NUL); an unnamed socket's address is the AF_UNIX
- * family alone, and recvfrom and recvmsg report an address of length 0, as Linux. Not
- * done: IP sockets (there is no network for the program: EAFNOSUPPORT), named SOCK_DGRAM
- * sockets, ancillary data (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
+ * family alone, and recvfrom and recvmsg report an address of length 0, as Linux. AF_INET
+ * SOCK_STREAM sockets connect the program's own threads over loopback (127.0.0.0/8, or
+ * 0.0.0.0 for bind and as connect's "this host"): there is no network for the program, so
+ * another address is EADDRNOTAVAIL to bind and ENETUNREACH to connect to. Not done: AF_INET6
+ * and UDP (EAFNOSUPPORT, EPROTONOSUPPORT), named SOCK_DGRAM AF_UNIX sockets, ancillary data
+ * (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -37,8 +40,13 @@
 #define SOCK_SO_SNDBUF 7
 #define SOCK_SO_RCVBUF 8
 #define SOCK_SO_ACCEPTCONN 30
+#define SOCK_SO_KEEPALIVE 9 /* taken and ignored: no connection here goes idle unseen */
+#define SOCK_SO_REUSEPORT 15 /* taken and ignored: a port still has one listener */
 #define SOCK_SO_PROTOCOL 38
 #define SOCK_SO_DOMAIN 39
+#define SOCK_IPPROTO_TCP 6 /* its options (TCP_NODELAY, keepalive timing) are taken and ignored */
+#define SOCK_ADDR_IN_LEN 16 /* sizeof(struct sockaddr_in): family, port, address, 8 zero bytes */
+#define SOCK_INADDR_LOOPBACK_NET 127 /* 127.0.0.0/8 (first byte of sin_addr) */
 #define SOCK_BUFFER_BYTES 65536 /* each direction's ring: PIPE_CAPACITY (kernel/pipe.h) */
 #define SOCK_IOV_MAX 1024       /* UIO_MAXIOV */
 #define SOCK_UNNAMED_LEN 2      /* sizeof(sa_family_t): an unnamed AF_UNIX address */
@@ -66,7 +74,7 @@ static long sock_type_and_state(uint64_t fd)
 static long sock_type(uint64_t fd)
 {
     long type = sock_type_and_state(fd);
-    return type < 0 ? type : type & ~(long)FILES_SOCKET_LISTENING;
+    return type < 0 ? type : type & ~(long)(FILES_SOCKET_LISTENING | FILES_SOCKET_INET);
 }
 
 /* 0 if fd is an open socket, -EBADF or -ENOTSOCK. */
@@ -76,10 +84,10 @@ static long sock_check(uint64_t fd)
     return type < 0 ? type : 0;
 }
 
-/* getsockname's, getpeername's and accept's answer: the AF_UNIX address of a (unnamed
- * when a->len is 0) into uaddr (as much as *ulen bytes take) and its full length into
- * *ulen. A path's address ends with its NUL; an abstract one starts with one. 0, -EINVAL
- * or -EFAULT. */
+/* getsockname's, getpeername's and accept's answer: the address of a (AF_INET's
+ * sockaddr_in when a->inet; else AF_UNIX's, unnamed when a->len is 0) into uaddr (as much as
+ * *ulen bytes take) and its full length into *ulen. A path's address ends with its NUL; an
+ * abstract one starts with one. 0, -EINVAL or -EFAULT. */
 static long sock_address_out(uint64_t uaddr, uint64_t ulen, const struct files_sock_addr *a)
 {
     if (!uaddr || !ulen)
@@ -91,9 +99,15 @@ static long sock_address_out(uint64_t uaddr, uint64_t ulen, const struct files_s
         return -LINUX_EINVAL;
     uint8_t out[SOCK_ADDR_UN_MAX + 1] = { SOCK_AF_UNIX, 0 }; /* sa_family_t, little-endian */
     int32_t len = SOCK_UNNAMED_LEN;
-    if (a->len >= FILES_SOCK_NAME_MAX)
+    if (a->len >= FILES_SOCK_NAME_MAX || (a->inet && a->len != FILES_SOCK_INET_LEN))
         return -LINUX_EIO; /* not a name node 0 gives: its reply is refused, not trusted */
-    if (a->len) {
+    if (a->inet) { /* sin_port then sin_addr, as they are in the name swapped */
+        memset(out, 0, SOCK_ADDR_IN_LEN);
+        out[0] = SOCK_AF_INET;
+        memcpy(out + 2, a->name + 4, 2);
+        memcpy(out + 4, a->name, 4);
+        len = SOCK_ADDR_IN_LEN;
+    } else if (a->len) {
         size_t at = SOCK_UNNAMED_LEN + (a->abstract ? 1 : 0);
         memcpy(out + at, a->name, a->len);
         len = (int32_t)(at + a->len + (a->abstract ? 0 : 1));
@@ -346,9 +360,10 @@ long sys_shutdown(uint64_t fd, uint64_t how, uint64_t a2, uint64_t a3, uint64_t 
 long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, uint64_t ulen, uint64_t a5)
 {
     (void)a5;
-    long type = sock_type(fd);
-    if (type < 0)
-        return type;
+    long state = sock_type_and_state(fd);
+    if (state < 0)
+        return state;
+    long type = state & ~(long)(FILES_SOCKET_LISTENING | FILES_SOCKET_INET);
     if (level != SOCK_SOL_SOCKET)
         return -LINUX_ENOPROTOOPT;
     int32_t value;
@@ -357,14 +372,14 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
         value = (int32_t)type;
         break;
     case SOCK_SO_ACCEPTCONN:
-        value = (sock_type_and_state(fd) & FILES_SOCKET_LISTENING) != 0;
+        value = (state & FILES_SOCKET_LISTENING) != 0;
         break;
     case SOCK_SO_ERROR:
     case SOCK_SO_PROTOCOL:
         value = 0;
         break;
     case SOCK_SO_DOMAIN:
-        value = SOCK_AF_UNIX;
+        value = (state & FILES_SOCKET_INET) ? SOCK_AF_INET : SOCK_AF_UNIX;
         break;
     case SOCK_SO_SNDBUF:
     case SOCK_SO_RCVBUF:
@@ -388,11 +403,13 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
 long sys_setsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, uint64_t len, uint64_t a5)
 {
     (void)uval, (void)a5;
-    long rc = sock_check(fd);
-    if (rc)
-        return rc;
-    if (level != SOCK_SOL_SOCKET ||
-        (name != SOCK_SO_SNDBUF && name != SOCK_SO_RCVBUF && name != SOCK_SO_REUSEADDR))
+    long state = sock_type_and_state(fd);
+    if (state < 0)
+        return state;
+    bool tcp = level == SOCK_IPPROTO_TCP && (state & FILES_SOCKET_INET);
+    if (!tcp && (level != SOCK_SOL_SOCKET || (name != SOCK_SO_SNDBUF && name != SOCK_SO_RCVBUF &&
+                                              name != SOCK_SO_REUSEADDR && name != SOCK_SO_KEEPALIVE &&
+                                              name != SOCK_SO_REUSEPORT)))
         return -LINUX_ENOPROTOOPT;
     return (uint32_t)len < sizeof(int32_t) ? -LINUX_EINVAL : 0;
 }
@@ -427,18 +444,19 @@ long sys_getpeername(uint64_t fd, uint64_t uaddr, uint64_t ulen, uint64_t a3, ui
 long sys_socket(uint64_t domain, uint64_t type, uint64_t protocol, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a3, (void)a4, (void)a5;
-    if (domain != SOCK_AF_UNIX)
-        return -LINUX_EAFNOSUPPORT; /* no network for the program */
+    if (domain != SOCK_AF_UNIX && domain != SOCK_AF_INET)
+        return -LINUX_EAFNOSUPPORT; /* no network for the program, IPv6 not even on loopback */
     if (type & ~(uint64_t)(SOCK_TYPE_MASK | SOCK_FLAGS))
         return -LINUX_EINVAL;
     uint64_t kind = type & SOCK_TYPE_MASK;
     if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET)
         return -LINUX_EINVAL;
-    if (protocol != 0 && protocol != SOCK_AF_UNIX)
+    bool inet = domain == SOCK_AF_INET;
+    if (protocol != 0 && protocol != (inet ? SOCK_IPPROTO_TCP : SOCK_AF_UNIX))
         return -SOCK_EPROTONOSUPPORT;
-    if (kind == SOCK_DGRAM)
-        return -SOCK_EPROTONOSUPPORT; /* named datagram sockets: not done (socketpair has them) */
-    struct files_call c = { .op = FILES_OP_SOCKET, .arg = type & SOCK_FLAGS, .arg2 = kind };
+    if (kind == SOCK_DGRAM || (inet && kind != SOCK_STREAM))
+        return -SOCK_EPROTONOSUPPORT; /* named datagram sockets and UDP: not done (socketpair has them) */
+    struct files_call c = { .op = FILES_OP_SOCKET, .arg = type & SOCK_FLAGS, .arg2 = kind | (inet ? FILES_SOCKET_INET : 0) };
     size_t n;
     return (long)files_call(&c, NULL, &n);
 }
@@ -458,14 +476,15 @@ static long sock_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint3
     if (addrlen == SOCK_UNNAMED_LEN) { /* the family alone: bind autobinds, connect has no one to reach */
         if (abstract_op != FILES_OP_BIND_ABSTRACT)
             return -LINUX_EINVAL;
-        *call = (struct files_call){ .op = abstract_op, .fd = (int32_t)fd, .arg = 1 };
+        *call = (struct files_call){ .op = abstract_op, .fd = (int32_t)fd, .arg = FILES_SOCK_AUTOBIND };
         return 0;
     }
     const uint8_t *path = raw + SOCK_UNNAMED_LEN;
     size_t len = addrlen - SOCK_UNNAMED_LEN;
     if (path[0] == 0) { /* abstract: every byte after the NUL is the name */
         memcpy(name, path + 1, len - 1);
-        *call = (struct files_call){ .op = abstract_op, .fd = (int32_t)fd, .len = (uint32_t)(len - 1), .in = name };
+        *call = (struct files_call){ .op = abstract_op, .fd = (int32_t)fd, .arg = FILES_SOCK_ABSTRACT,
+                                     .len = (uint32_t)(len - 1), .in = name };
         return 0;
     }
     len = strnlen((const char *)path, len);
@@ -475,18 +494,49 @@ static long sock_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint3
     return 0;
 }
 
+/* A sockaddr_in from the user (inet_bind's and tcp_v4_connect's checks) as the op's call on
+ * AF_INET socket fd. 0, -EINVAL, -EFAULT, -EAFNOSUPPORT, -EADDRNOTAVAIL (bind) or
+ * -ENETUNREACH (connect). */
+static long sock_inet_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint32_t op, struct files_call *call,
+                                 uint8_t name[FILES_SOCK_NAME_MAX])
+{
+    uint8_t raw[SOCK_ADDR_IN_LEN];
+    if (addrlen < sizeof raw)
+        return -LINUX_EINVAL;
+    if (copy_from_user(raw, uaddr, sizeof raw) != 0)
+        return -LINUX_EFAULT;
+    uint16_t family = (uint16_t)(raw[0] | raw[1] << 8);
+    bool any = raw[4] == 0 && raw[5] == 0 && raw[6] == 0 && raw[7] == 0; /* INADDR_ANY */
+    if (family != SOCK_AF_INET && !(op == FILES_OP_BIND_ABSTRACT && family == 0 && any)) /* AF_UNSPEC with ANY */
+        return -LINUX_EAFNOSUPPORT;
+    if (!any && raw[4] != SOCK_INADDR_LOOPBACK_NET)
+        return op == FILES_OP_BIND_ABSTRACT ? -LINUX_EADDRNOTAVAIL : -LINUX_ENETUNREACH;
+    memcpy(name, raw + 4, 4); /* the address, then the port: both in network order */
+    memcpy(name + 4, raw + 2, 2);
+    if (op == FILES_OP_CONNECT_ABSTRACT && any)
+        name[0] = SOCK_INADDR_LOOPBACK_NET, name[3] = 1; /* connect's 0.0.0.0 is this host: 127.0.0.1 */
+    *call = (struct files_call){ .op = op, .fd = (int32_t)fd, .arg = FILES_SOCK_INET_NAME, .len = FILES_SOCK_INET_LEN,
+                                 .in = name };
+    return 0;
+}
+
 /* bind or connect of fd to the address at uaddr. */
 static long sock_bind_or_connect(uint64_t fd, uint64_t uaddr, uint64_t addrlen, bool bind)
 {
-    long rc = sock_check(fd);
-    if (rc)
-        return rc;
+    long type = sock_type_and_state(fd);
+    if (type < 0)
+        return type;
     struct files_call *c = kzalloc(sizeof *c);
     uint8_t name[FILES_SOCK_NAME_MAX];
     if (!c)
         return -LINUX_ENOMEM;
-    rc = sock_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND : FILES_OP_CONNECT,
-                         bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT, c, name);
+    long rc;
+    if (type & FILES_SOCKET_INET)
+        rc = sock_inet_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT, c,
+                                  name);
+    else
+        rc = sock_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND : FILES_OP_CONNECT,
+                             bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT, c, name);
     size_t n;
     if (rc == 0)
         rc = (long)files_call(c, NULL, &n);

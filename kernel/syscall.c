@@ -12,7 +12,7 @@
 /* x86-64 numbers (syscall_64.tbl) of the calls we implement. */
 enum {
     NR_read = 0, NR_write = 1, NR_open = 2, NR_close = 3, NR_stat = 4, NR_fstat = 5, NR_lstat = 6,
-    NR_lseek = 8, NR_mmap = 9, NR_access = 21, NR_getcwd = 79, NR_newfstatat = 262, NR_statx = 332, NR_copy_file_range = 326, NR_signalfd = 282, NR_signalfd4 = 289,
+    NR_lseek = 8, NR_mmap = 9, NR_access = 21, NR_getcwd = 79, NR_newfstatat = 262, NR_statx = 332, NR_copy_file_range = 326, NR_splice = 275, NR_signalfd = 282, NR_signalfd4 = 289,
     NR_mq_open = 240, NR_mq_unlink = 241, NR_mq_timedsend = 242, NR_mq_timedreceive = 243, NR_mq_notify = 244,
     NR_mq_getsetattr = 245, NR_shmget = 29, NR_shmat = 30, NR_shmctl = 31, NR_shmdt = 67,
     NR_semget = 64, NR_semop = 65, NR_semctl = 66, NR_semtimedop = 220, NR_msgget = 68, NR_msgsnd = 69,
@@ -72,7 +72,7 @@ static const syscall_fn syscall_table[SYSCALL_NAME_COUNT] = {
     [NR_openat] = sys_openat, [NR_set_robust_list] = sys_set_robust_list, [NR_get_robust_list] = sys_get_robust_list, [NR_prlimit64] = sys_prlimit64,
     [NR_getrlimit] = sys_getrlimit, [NR_setrlimit] = sys_setrlimit,
     [NR_getrandom] = sys_getrandom, [NR_stat] = sys_stat, [NR_lstat] = sys_lstat, [NR_access] = sys_access,
-    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_statx] = sys_statx, [NR_copy_file_range] = sys_copy_file_range,
+    [NR_getcwd] = sys_getcwd, [NR_newfstatat] = sys_newfstatat, [NR_statx] = sys_statx, [NR_copy_file_range] = sys_copy_file_range, [NR_splice] = sys_splice,
     [NR_signalfd] = sys_signalfd, [NR_signalfd4] = sys_signalfd4,
     [NR_mq_open] = sys_mq_open, [NR_mq_unlink] = sys_mq_unlink, [NR_mq_timedsend] = sys_mq_timedsend,
     [NR_mq_timedreceive] = sys_mq_timedreceive, [NR_mq_notify] = sys_mq_notify, [NR_mq_getsetattr] = sys_mq_getsetattr, [NR_getrusage] = sys_getrusage,

@@ -56,7 +56,7 @@ SYS_DECL(chmod); SYS_DECL(fchmod); SYS_DECL(fchmodat); SYS_DECL(utimensat);
 SYS_DECL(rmdir);
 /* sys_poll.c */
 SYS_DECL(poll); SYS_DECL(ppoll); SYS_DECL(select); SYS_DECL(pselect6); SYS_DECL(close); SYS_DECL(lseek); SYS_DECL(fstat); SYS_DECL(pread64);
-SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(statx); SYS_DECL(copy_file_range); SYS_DECL(signalfd); SYS_DECL(signalfd4);
+SYS_DECL(stat); SYS_DECL(newfstatat); SYS_DECL(statx); SYS_DECL(copy_file_range); SYS_DECL(splice); SYS_DECL(signalfd); SYS_DECL(signalfd4);
 SYS_DECL(mq_open); SYS_DECL(mq_unlink); SYS_DECL(mq_timedsend); SYS_DECL(mq_timedreceive); SYS_DECL(mq_notify);
 SYS_DECL(mq_getsetattr); SYS_DECL(access); SYS_DECL(getcwd);
 /* sys_shm.c */

@@ -2,9 +2,11 @@
 """A Go program (tools/dsmkpy/testing.py build_go: Go's own runtime, no libc, its raw
 system calls): goroutines on the threads Go's scheduler makes, which clone places round the
 nodes; channels, a mutex, atomics, a WaitGroup, timers and a ticker in a select, the garbage
-collector (whose workers preempt goroutines with signals), a file written and read back, and
-a recovered panic. The output must be the native run's on 1, 2 and 4 nodes. (Before, Go's
-startup asked getrlimit, which was ENOSYS; everything else it uses was there.)"""
+collector (whose workers preempt goroutines with signals), a file written and read back, a
+recovered panic, and over loopback TCP an HTTP server answering concurrent clients and an echo
+server whose io.Copy between connections uses splice. The output must be the native run's on
+1, 2 and 4 nodes. (Before, Go's startup asked getrlimit, which was ENOSYS; the loopback TCP,
+splice and epoll on a listening socket, which crashed the kernel, came with it.)"""
 import pytest
 
 from dsmkpy.testing import build_go, check_matches_native
@@ -12,15 +14,21 @@ from dsmkpy.testing import build_go, check_matches_native
 SOURCE = r"""// A Go program (its own runtime: no libc) whose goroutines run on the threads its scheduler
 // makes, which clone places round the nodes: channels, a mutex, atomics, a WaitGroup,
 // timers and a ticker, the garbage collector (its workers preempt goroutines with signals),
-// a file written and read back, and a panic recovered.
+// a file written and read back, a panic recovered, and over loopback TCP an HTTP server with
+// concurrent clients and an echo server (io.Copy between connections: splice).
 package main
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,6 +148,64 @@ func recovered() (msg string) {
 	return strconv.Itoa(table[3])
 }
 
+func httpRoundTrips(clients int) []string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return []string{"listen: " + err.Error()}
+	}
+	defer ln.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/square", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		fmt.Fprintf(w, "%d", n*n)
+	})
+	go http.Serve(ln, mux)
+	answers := make([]string, clients)
+	var wg sync.WaitGroup
+	for i := 0; i < clients; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			resp, err := http.Get(fmt.Sprintf("http://%s/square?n=%d", ln.Addr(), i))
+			if err != nil {
+				answers[i] = err.Error()
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			answers[i] = fmt.Sprintf("%d:%s", resp.StatusCode, body)
+		}(i)
+	}
+	wg.Wait()
+	return answers
+}
+
+func tcpEcho() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err.Error()
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		io.Copy(c, c)
+		c.Close()
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return err.Error()
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "first line\nsecond line\n")
+	r := bufio.NewReader(c)
+	a, _ := r.ReadString('\n')
+	b, _ := r.ReadString('\n')
+	return strings.TrimSpace(a) + " | " + strings.TrimSpace(b)
+}
+
 func main() {
 	limit := 200000
 	if len(os.Args) > 1 {
@@ -159,6 +225,8 @@ func main() {
 	back, err2 := os.ReadFile("go-file.txt")
 	fmt.Printf("file %v %v %q\n", err, err2, back)
 	fmt.Println("recovered:", recovered())
+	fmt.Println("http", strings.Join(httpRoundTrips(6), " "))
+	fmt.Println("echo", tcpEcho())
 }
 """
 
@@ -171,3 +239,4 @@ def test_go_program_matches_native(tmp_path, nodes):
     out = check_matches_native(tmp_path, "goprog", exe, cwd=work, nodes=nodes).decode()
     assert "primes below 200000 = 17984" in out and "atomic counter 40000" in out, out
     assert "recovered: runtime error: index out of range [3] with length 0" in out, out
+    assert "http 200:0 200:1 200:4 200:9 200:16 200:25" in out and "echo first line | second line" in out, out
