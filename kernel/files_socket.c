@@ -369,8 +369,8 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
         const struct files_sock_addr *a = c->arg ? d->sock_peer : d->sock_name;
         if (c->arg && !d->pipe)
             return -LINUX_ENOTCONN;
-        struct files_sock_addr out = { 0 };
-        if (a)
+        struct files_sock_addr out = { .inet = d->sock_inet, .len = d->sock_inet ? FILES_SOCK_INET_LEN : 0 };
+        if (a) /* else unnamed: AF_UNIX's family alone, AF_INET's 0.0.0.0 port 0 */
             out = *a;
         memcpy(data, &out, sizeof out);
         *data_len = sizeof out;

@@ -375,8 +375,10 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
         value = (state & FILES_SOCKET_LISTENING) != 0;
         break;
     case SOCK_SO_ERROR:
-    case SOCK_SO_PROTOCOL:
         value = 0;
+        break;
+    case SOCK_SO_PROTOCOL:
+        value = (state & FILES_SOCKET_INET) ? SOCK_IPPROTO_TCP : 0;
         break;
     case SOCK_SO_DOMAIN:
         value = (state & FILES_SOCKET_INET) ? SOCK_AF_INET : SOCK_AF_UNIX;

@@ -2,7 +2,8 @@
 """AF_INET SOCK_STREAM sockets over loopback (kernel/sys_socket.c, kernel/files_socket.c),
 splice(2) (kernel/files_splice.c) and epoll on a listening socket, each against the native
 run on 1 and 2 nodes.
-- Loopback TCP: bind to 127.0.0.1:port and to port 0 (an ephemeral one), EADDRINUSE for a
+- Loopback TCP: an unbound socket's name (0.0.0.0 port 0) and SO_PROTOCOL, bind to
+  127.0.0.1:port and to port 0 (an ephemeral one), EADDRINUSE for a
   port taken, EADDRNOTAVAIL for an address that is not this host's, listen, SO_DOMAIN,
   TCP_NODELAY, a server thread (on node 1 with 2 nodes) echoing a client's bytes, the names
   both ends see, ECONNREFUSED with no listener, EINVAL for a short address. Before, socket
@@ -90,6 +91,11 @@ int main(void)
     printf("domain inet %d\n", domain == AF_INET);
 
     int second = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+    show("unbound name", second, 0);
+    int proto = 0;
+    socklen_t pl = sizeof proto;
+    getsockopt(second, SOL_SOCKET, SO_PROTOCOL, &proto, &pl);
+    printf("protocol tcp %d\n", proto == IPPROTO_TCP);
     printf("bind taken port %s\n", err(bind(second, (struct sockaddr *)&a, sizeof a)));
     struct sockaddr_in remote = { .sin_family = AF_INET, .sin_port = htons(80), .sin_addr.s_addr = htonl(0x0a000001) };
     printf("bind elsewhere %s\n", err(bind(second, (struct sockaddr *)&remote, sizeof remote)));
