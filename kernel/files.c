@@ -46,6 +46,10 @@
 #define FILES_DEV_DIR "/dev"
 #define FILES_DEV_MODE 0755
 #define FILES_SHM_DIR "/dev/shm"
+#define FILES_HOSTS_PATH "/etc/hosts"
+/* "localhost" is this host's loopback (hosts(5)), for musl's getaddrinfo and Go's resolver,
+ * which read the file before any DNS: IPv4 only, as the program's sockets are. */
+static const char files_etc_hosts[] = "127.0.0.1\tlocalhost\n";
 static const uint8_t *files_stdin;   /* its bytes: empty unless a module says "stdin" */
 static uint64_t files_stdin_size;
 struct file_desc files_descs[FILES_DESCS_MAX];
@@ -104,6 +108,9 @@ void files_init(const struct boot_info *info)
      * world-writable /dev/shm, as Linux's tmpfs there. */
     files_make_dir(FILES_DEV_DIR, FILES_DEV_MODE);
     files_make_dir(FILES_SHM_DIR, FILES_TMP_MODE);
+    /* A boot module at the path made it already (then this adds nothing). */
+    file_store_add_module(FILES_HOSTS_PATH, strlen(FILES_HOSTS_PATH), (const uint8_t *)files_etc_hosts,
+                          sizeof files_etc_hosts - 1);
     file_devices_add();
     files_fds[FILES_STDIN].desc = files_desc_new(FILE_KIND_STDIN, LINUX_O_RDONLY);
     files_fds[FILES_STDOUT].desc = files_desc_new(FILE_KIND_STDOUT, LINUX_O_WRONLY);

@@ -13,7 +13,8 @@ run on 1 and 2 nodes.
   a pipe or with unknown flags, ESPIPE for a pipe's offset, 0 at end of file (Go's io.Copy
   between TCP connections uses it; it was ENOSYS).
 - An AF_UNIX listening socket in an edge-triggered epoll: nothing while none connects, then
-  the connection once. This crashed the kernel (a NULL ring in files_epoll_ready)."""
+  the connection once. This crashed the kernel (a NULL ring in files_epoll_ready).
+- "localhost" through musl's getaddrinfo (the kernel's /etc/hosts), for a server and a client."""
 from dsmkpy.testing import check_source_matches_native
 
 INET_SOURCE = r"""
@@ -214,6 +215,44 @@ int main(void)
 """
 
 
+LOCALHOST_SOURCE = r"""
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+static int srv;
+static void *server(void *a) { (void)a; int c = accept(srv, 0, 0); write(c, "hi from localhost", 17); close(c); return 0; }
+int main(void)
+{
+    struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM }, *res;
+    int r = getaddrinfo("localhost", "0", &hints, &res);
+    if (r) { printf("getaddrinfo: %s\n", gai_strerror(r)); return 1; }
+    char ip[32];
+    inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, ip, sizeof ip);
+    printf("localhost is %s\n", ip);
+    srv = socket(AF_INET, SOCK_STREAM, 0);
+    bind(srv, res->ai_addr, res->ai_addrlen);
+    listen(srv, 1);
+    struct sockaddr_in a; socklen_t l = sizeof a;
+    getsockname(srv, (struct sockaddr *)&a, &l);
+    pthread_t t; pthread_create(&t, 0, server, 0);
+    char port[16]; snprintf(port, sizeof port, "%d", ntohs(a.sin_port));
+    struct addrinfo *to;
+    getaddrinfo("localhost", port, &hints, &to);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    printf("connect %d\n", connect(c, to->ai_addr, to->ai_addrlen));
+    char buf[32] = { 0 }; read(c, buf, sizeof buf - 1);
+    printf("read \"%s\"\n", buf);
+    pthread_join(t, 0);
+    return 0;
+}
+"""
+
+
 def test_inet_loopback_matches_native(tmp_path):
     out = check_source_matches_native(tmp_path, "inet-loopback", INET_SOURCE)
     assert 'echo "hELLO oVER lOOPBACK"' in out and "server saw 19 bytes" in out, out
@@ -222,3 +261,8 @@ def test_inet_loopback_matches_native(tmp_path):
 def test_splice_and_epoll_on_a_listener_match_native(tmp_path):
     out = check_source_matches_native(tmp_path, "splice-epoll", SPLICE_SOURCE)
     assert "wait connection 1 data 7 in 1" in out and 'back "spliced through a pipe"' in out, out
+
+
+def test_localhost_resolves_matches_native(tmp_path):
+    out = check_source_matches_native(tmp_path, "localhost", LOCALHOST_SOURCE)
+    assert "localhost is 127.0.0.1" in out and 'read "hi from localhost"' in out, out
