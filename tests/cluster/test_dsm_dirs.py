@@ -204,6 +204,7 @@ def test_directories_match_native_from_any_node(tmp_path):
     (native_dir / "dev" / "shm").mkdir(parents=True)  # ... and /dev/shm
     (native_dir / "proc").mkdir()  # ... /proc (kernel/file_proc.c)
     (native_dir / "bin").mkdir()  # ... and /bin, which holds the program's file
+    (native_dir / "etc").mkdir()  # ... and /etc, which holds hosts (kernel/files.c)
     (native_dir / "in" / "data.txt").write_bytes(MODULE_TEXT)
     host_file = tmp_path / "data.txt"
     host_file.write_bytes(MODULE_TEXT)
