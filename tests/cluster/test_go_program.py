@@ -6,10 +6,20 @@ collector (whose workers preempt goroutines with signals), a file written and re
 recovered panic, and over loopback TCP an HTTP server answering concurrent clients and an echo
 server whose io.Copy between connections uses splice. The output must be the native run's on
 1, 2 and 4 nodes. (Before, Go's startup asked getrlimit, which was ENOSYS; the loopback TCP,
-splice and epoll on a listening socket, which crashed the kernel, came with it.)"""
+splice and epoll on a listening socket, which crashed the kernel, came with it.) Then the
+tests of Go's own sync and sync/atomic packages must pass on 2 and 4 nodes."""
+import subprocess
+
 import pytest
 
-from dsmkpy.testing import build_go, check_matches_native
+from dsmkpy.testing import build_go, build_go_package_test, check_matches_native, dsmk_run
+
+# The concurrency tests of Go's own sync and sync/atomic packages (Cond, Map, Mutex, RWMutex,
+# Once, Pool, WaitGroup; every atomic operation raced by goroutines) as their authors wrote
+# them, in -test.short mode. TestMutexMisuse runs the test binary again as a child process
+# (os/exec): one process here, so it is left out.
+GO_PACKAGES = ("sync", "sync/atomic")
+GO_TESTS_LEFT_OUT = ("TestMutexMisuse",)
 
 SOURCE = r"""// A Go program (its own runtime: no libc) whose goroutines run on the threads its scheduler
 // makes, which clone places round the nodes: channels, a mutex, atomics, a WaitGroup,
@@ -240,3 +250,15 @@ def test_go_program_matches_native(tmp_path, nodes):
     assert "primes below 200000 = 17984" in out and "atomic counter 40000" in out, out
     assert "recovered: runtime error: index out of range [3] with length 0" in out, out
     assert "http 200:0 200:1 200:4 200:9 200:16 200:25" in out and "echo first line | second line" in out, out
+
+
+@pytest.mark.parametrize("nodes", [2, 4])
+def test_go_sync_package_tests_pass(tmp_path, nodes):
+    for package in GO_PACKAGES:
+        exe = build_go_package_test(tmp_path, package)
+        listed = subprocess.run([str(exe), "-test.list", ".*"], capture_output=True, check=True, timeout=60).stdout
+        names = [n for n in listed.decode().split() if n.startswith("Test") and n not in GO_TESTS_LEFT_OUT]
+        assert len(names) > 10, listed
+        p = dsmk_run(tmp_path, package.replace("/", "-"), nodes, exe,
+                     ["-test.short", "-test.run", "^(%s)$" % "|".join(names)], timeout=300)
+        assert p.returncode == 0 and p.stdout.decode().endswith("PASS\n"), (package, p.stdout[-3000:], p.stderr[-2000:])

@@ -34,18 +34,29 @@ def build_static(tmp_path, name, source, compiler):
     return exe
 
 
+def go_env(tmp_path):
+    """The environment of a Go build into static binaries with no C in them (CGO_ENABLED=0),
+    its caches under tmp_path."""
+    return dict(os.environ, CGO_ENABLED="0", GOCACHE=str(tmp_path / "gocache"), GOPATH=str(tmp_path / "gopath"),
+                GOFLAGS="-mod=mod", GOTOOLCHAIN="local")
+
+
 def build_go(tmp_path, name, source):
     """Writes source to tmp_path/NAME/main.go (a module of its own) and builds it with the
-    Go toolchain as a static binary with no C in it (CGO_ENABLED=0): the executable's path.
-    The build cache stays under tmp_path."""
+    Go toolchain (go_env): the executable's path."""
     work = tmp_path / name
     work.mkdir()
     (work / "main.go").write_text(source)
     (work / "go.mod").write_text("module %s\n\ngo 1.19\n" % name)
     exe = tmp_path / (name + ".bin")
-    env = dict(os.environ, CGO_ENABLED="0", GOCACHE=str(tmp_path / "gocache"), GOPATH=str(tmp_path / "gopath"),
-               GOFLAGS="-mod=mod", GOTOOLCHAIN="local")
-    subprocess.run(["go", "build", "-o", str(exe), "."], cwd=work, env=env, check=True)
+    subprocess.run(["go", "build", "-o", str(exe), "."], cwd=work, env=go_env(tmp_path), check=True)
+    return exe
+
+
+def build_go_package_test(tmp_path, package):
+    """The test binary of a package of Go's standard library (`go test -c`, go_env): its path."""
+    exe = tmp_path / (package.replace("/", "_") + ".test")
+    subprocess.run(["go", "test", "-c", "-o", str(exe), package], cwd=tmp_path, env=go_env(tmp_path), check=True)
     return exe
 
 
