@@ -8,6 +8,14 @@
 
 #define FILES_IPC_SEQ_MAX (INT32_MAX / FILES_IPC_SLOTS) /* ids stay positive ints */
 
+bool files_ipc_input(const struct files_call *c, void *out, size_t size)
+{
+    if (c->len != size)
+        return false;
+    memcpy(out, c->in, size);
+    return true;
+}
+
 int64_t files_ipc_now_seconds(void)
 {
     return (int64_t)((time_program_ns() + time_realtime_epoch_ns()) / NS_PER_SEC);
@@ -100,10 +108,15 @@ int64_t files_ipc_highest(const struct files_ipc_table *t, unsigned *used)
     return highest;
 }
 
-struct files_ipc_obj *files_ipc_at_index(const struct files_ipc_table *t, uint64_t index)
+struct files_ipc_obj *files_ipc_stat_target(const struct files_ipc_table *t, uint64_t id, bool by_index,
+                                           int64_t *answer)
 {
-    if (index >= FILES_IPC_SLOTS)
+    *answer = 0;
+    if (!by_index)
+        return files_ipc_by_id(t, id);
+    if (id >= FILES_IPC_SLOTS || !files_ipc_slot(t, (unsigned)id)->used)
         return NULL;
-    struct files_ipc_obj *o = files_ipc_slot(t, (unsigned)index);
-    return o->used ? o : NULL;
+    struct files_ipc_obj *o = files_ipc_slot(t, (unsigned)id);
+    *answer = files_ipc_id(t, o);
+    return o;
 }

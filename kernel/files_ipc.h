@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/files.h"
 #include "kernel/linux_abi.h"
 
 #define FILES_IPC_SLOTS 128 /* objects of one kind at once (Linux's SHMMNI 4096, SEMMNI and MSGMNI 32000) */
@@ -33,6 +34,9 @@ struct files_ipc_table {
     size_t stride;
 };
 
+/* A call's input that must be one struct of size bytes, into out: false (the caller's
+ * EINVAL) when it is not that long. */
+bool files_ipc_input(const struct files_call *c, void *out, size_t size);
 /* CLOCK_REALTIME now, in seconds (the *_time fields). */
 int64_t files_ipc_now_seconds(void);
 /* The entry in slot (used or not). */
@@ -56,7 +60,9 @@ struct linux_ipc64_perm files_ipc_perm(const struct files_ipc_obj *o, uint32_t e
 void files_ipc_set(struct files_ipc_obj *o, const struct linux_ipc64_perm *perm);
 /* The highest slot in use (IPC_INFO's and *_INFO's result), 0 for none; *used: how many are. */
 int64_t files_ipc_highest(const struct files_ipc_table *t, unsigned *used);
-/* *_STAT's index: the object in slot index, NULL if none. */
-struct files_ipc_obj *files_ipc_at_index(const struct files_ipc_table *t, uint64_t index);
+/* The object IPC_STAT (id names it; *answer 0) or a kind's *_STAT (by_index: id is a slot
+ * index; *answer the object's id) reports on; NULL if none (the caller's EINVAL). */
+struct files_ipc_obj *files_ipc_stat_target(const struct files_ipc_table *t, uint64_t id, bool by_index,
+                                           int64_t *answer);
 
 #endif

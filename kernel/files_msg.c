@@ -139,9 +139,8 @@ static struct msg_message **msg_find(struct msg_queue *q, const struct files_msg
 static int64_t msg_receive(const struct files_call *c, void *data, size_t *data_len)
 {
     struct files_msg_receive r;
-    if (c->len != sizeof r)
+    if (!files_ipc_input(c, &r, sizeof r))
         return -LINUX_EINVAL;
-    memcpy(&r, c->in, sizeof r);
     uint32_t flags = msg_flags(c);
     struct msg_queue *q = r.id < 0 ? NULL : msg_by_id((uint32_t)r.id);
     if (!q)
@@ -258,13 +257,16 @@ static int64_t msg_ctl(uint64_t id, const struct files_msg_ctl *ctl, void *data,
     case LINUX_IPC_INFO:
     case LINUX_MSG_INFO:
         return msg_info(ctl->cmd, data, data_len);
+    case LINUX_IPC_STAT:
     case LINUX_MSG_STAT:
     case LINUX_MSG_STAT_ANY: {
-        struct msg_queue *q = (struct msg_queue *)files_ipc_at_index(&msg_table, id);
+        int64_t answer;
+        struct msg_queue *q =
+            (struct msg_queue *)files_ipc_stat_target(&msg_table, id, ctl->cmd != LINUX_IPC_STAT, &answer);
         if (!q)
             return -LINUX_EINVAL;
         msg_stat(q, data, data_len);
-        return files_ipc_id(&msg_table, &q->ipc);
+        return answer;
     }
     default:
         break;
@@ -273,9 +275,6 @@ static int64_t msg_ctl(uint64_t id, const struct files_msg_ctl *ctl, void *data,
     if (!q)
         return -LINUX_EINVAL;
     switch (ctl->cmd) {
-    case LINUX_IPC_STAT:
-        msg_stat(q, data, data_len);
-        return 0;
     case LINUX_IPC_SET:
         q->qbytes = ctl->qbytes;
         files_ipc_set(&q->ipc, &ctl->perm);
@@ -313,9 +312,8 @@ int64_t files_msg_call(const struct files_call *c, void *data, size_t *data_len)
         return msg_receive(c, data, data_len);
     case FILES_MSG_CTL: {
         struct files_msg_ctl ctl;
-        if (c->len != sizeof ctl)
+        if (!files_ipc_input(c, &ctl, sizeof ctl))
             return -LINUX_EINVAL;
-        memcpy(&ctl, c->in, sizeof ctl);
         return msg_ctl(c->arg2, &ctl, data, data_len);
     }
     default:

@@ -250,19 +250,21 @@ static int64_t sem_ctl(const struct files_call *c, const struct files_sem_ctl *c
     case LINUX_IPC_INFO:
     case LINUX_SEM_INFO:
         return sem_info(ctl->cmd, data, data_len);
+    case LINUX_IPC_STAT:
     case LINUX_SEM_STAT:
     case LINUX_SEM_STAT_ANY: {
-        struct sem_set *s = (struct sem_set *)files_ipc_at_index(&sem_table, c->arg2);
+        int64_t answer;
+        struct sem_set *s =
+            (struct sem_set *)files_ipc_stat_target(&sem_table, c->arg2, ctl->cmd != LINUX_IPC_STAT, &answer);
         if (!s)
             return -LINUX_EINVAL;
         sem_stat(s, data, data_len);
-        return files_ipc_id(&sem_table, &s->ipc);
+        return answer;
     }
     case LINUX_SETVAL:
         if (ctl->value < 0 || ctl->value > LINUX_SEMVMX)
             return -LINUX_ERANGE;
         break;
-    case LINUX_IPC_STAT:
     case LINUX_IPC_SET:
     case LINUX_IPC_RMID:
     case LINUX_GETVAL:
@@ -283,9 +285,6 @@ static int64_t sem_ctl(const struct files_call *c, const struct files_sem_ctl *c
     if (one && ctl->semnum >= s->nsems)
         return -LINUX_EINVAL;
     switch (ctl->cmd) {
-    case LINUX_IPC_STAT:
-        sem_stat(s, data, data_len);
-        return 0;
     case LINUX_IPC_SET:
         files_ipc_set(&s->ipc, &ctl->perm);
         return 0;
@@ -334,9 +333,8 @@ int64_t files_sem_call(const struct files_call *c, void *data, size_t *data_len)
     switch (c->arg) {
     case FILES_SEM_GET: {
         struct files_sem_get g;
-        if (c->len != sizeof g)
+        if (!files_ipc_input(c, &g, sizeof g))
             return -LINUX_EINVAL;
-        memcpy(&g, c->in, sizeof g);
         return sem_get((int32_t)c->arg2, &g);
     }
     case FILES_SEM_OP:

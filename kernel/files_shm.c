@@ -111,13 +111,16 @@ static int64_t shm_ctl(uint64_t id, const struct files_shm_ctl *ctl, void *data,
         *data_len = sizeof info;
         return highest;
     }
+    case LINUX_IPC_STAT:
     case LINUX_SHM_STAT:
     case LINUX_SHM_STAT_ANY: {
-        struct shm_segment *s = (struct shm_segment *)files_ipc_at_index(&shm_table, id);
+        int64_t answer;
+        struct shm_segment *s =
+            (struct shm_segment *)files_ipc_stat_target(&shm_table, id, ctl->cmd != LINUX_IPC_STAT, &answer);
         if (!s)
             return -LINUX_EINVAL;
         shm_stat(s, data, data_len);
-        return files_ipc_id(&shm_table, &s->ipc);
+        return answer;
     }
     default:
         break;
@@ -126,9 +129,6 @@ static int64_t shm_ctl(uint64_t id, const struct files_shm_ctl *ctl, void *data,
     if (!s)
         return -LINUX_EINVAL;
     switch (ctl->cmd) {
-    case LINUX_IPC_STAT:
-        shm_stat(s, data, data_len);
-        return 0;
     case LINUX_IPC_SET:
         files_ipc_set(&s->ipc, &ctl->perm);
         return 0;
@@ -158,9 +158,8 @@ int64_t files_shm_call(const struct files_call *c, void *data, size_t *data_len)
     switch (c->arg) {
     case FILES_SHM_GET: {
         struct files_shm_get g;
-        if (c->len != sizeof g)
+        if (!files_ipc_input(c, &g, sizeof g))
             return -LINUX_EINVAL;
-        memcpy(&g, c->in, sizeof g);
         return shm_get((int32_t)c->arg2, &g);
     }
     case FILES_SHM_AT: {
@@ -188,9 +187,8 @@ int64_t files_shm_call(const struct files_call *c, void *data, size_t *data_len)
         return shm_detach(c->arg2, data, data_len);
     case FILES_SHM_CTL: {
         struct files_shm_ctl ctl;
-        if (c->len != sizeof ctl)
+        if (!files_ipc_input(c, &ctl, sizeof ctl))
             return -LINUX_EINVAL;
-        memcpy(&ctl, c->in, sizeof ctl);
         return shm_ctl(c->arg2, &ctl, data, data_len);
     }
     default:

@@ -287,6 +287,13 @@ int main(void)
     printf("rmid key %s\n", err(msgctl(k, IPC_RMID, 0)));
     printf("get key after rmid %s\n", err(msgget(key, 0)));
     printf("bad cmd %s\n", err(msgctl(queue, 99, &ds)));
+    {   /* MSG_STAT walks the slots up to MSG_INFO's highest and answers each queue's id */
+        struct msginfo mi;
+        int highest = msgctl(0, MSG_INFO, (struct msqid_ds *)&mi), found = 0;
+        for (int i = 0; i <= highest; i++)
+            found |= msgctl(i, MSG_STAT, &ds) == queue;
+        printf("msg_stat finds the queue %d\n", found);
+    }
 
     work_queue = msgget(IPC_PRIVATE, 0600);
     pthread_t workers[WORKERS];
@@ -320,4 +327,4 @@ def test_sysv_msg_matches_native(tmp_path, nodes):
     out = check_source_matches_native(tmp_path, "sysv-msg", SOURCE, nodes=nodes)
     assert "remote: long in ok 8192 sum 4636073478303117312; stat ok qnum 0;" in out, out
     assert "removed receiver EIDRM" in out and "interrupted receiver EINTR" in out, out
-    assert "work queue sum 11325 expected 11325" in out, out
+    assert "work queue sum 11325 expected 11325" in out and "msg_stat finds the queue 1" in out, out

@@ -258,6 +258,13 @@ int main(void)
     printf("setval big %s\n", err(semctl(set, 0, SETVAL, (union semun){ .val = 40000 })));
     printf("setval negative %s\n", err(semctl(set, 0, SETVAL, (union semun){ .val = -1 })));
     printf("getval bad num %s\n", err(semctl(set, 3, GETVAL)));
+    {   /* SEM_STAT walks the slots up to SEM_INFO's highest and answers each set's id */
+        struct seminfo si;
+        int highest = semctl(0, 0, SEM_INFO, (union semun){ .info = &si }), found = 0;
+        for (int i = 0; i <= highest; i++)
+            found |= semctl(i, 0, SEM_STAT, (union semun){ .buf = &ds }) == set && ds.sem_nsems == 3;
+        printf("sem_stat finds the set %d\n", found);
+    }
     printf("bad cmd %s\n", err(semctl(set, 0, 99)));
     printf("efbig %s\n", err(op(set, 3, 1, 0)));
     printf("nsops 0 %s\n", err(semop(set, &b, 0)));
@@ -318,4 +325,4 @@ def test_sysv_sem_matches_native(tmp_path, nodes):
     out = check_source_matches_native(tmp_path, "sysv-sem", SOURCE, nodes=nodes)
     assert "remote: stat ok nsems 2; setall ok; getall ok 3 4;" in out and "wait ok" in out, out
     assert "removed waiter woke EIDRM" in out and "interrupted waiter EINTR" in out, out
-    assert "counter 600 value 1" in out, out
+    assert "counter 600 value 1" in out and "sem_stat finds the set 1" in out, out

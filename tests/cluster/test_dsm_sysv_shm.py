@@ -131,6 +131,13 @@ int main(void)
     set.shm_perm.mode = 0604;
     printf("set %s\n", err(shmctl(k, IPC_SET, &set)));
     stat_line("set", k);
+    {   /* SHM_STAT walks the slots up to SHM_INFO's highest and answers each segment's id */
+        struct shm_info si;
+        int highest = shmctl(0, SHM_INFO, (struct shmid_ds *)&si), found = 0;
+        for (int i = 0; i <= highest; i++)
+            found |= shmctl(i, SHM_STAT, &set) == k && set.shm_segsz == 4096;
+        printf("shm_stat finds the segment %d\n", found);
+    }
     printf("rmid %s\n", err(shmctl(k, IPC_RMID, 0)));
     stat_line("rmid unattached", k);
     printf("get key after rmid %s\n", err(shmget(key, 4096, 0)));
@@ -150,3 +157,4 @@ def test_sysv_shm_matches_native(tmp_path, nodes):
     out = check_source_matches_native(tmp_path, "sysv-shm", SOURCE, nodes=nodes)
     assert "sum 8916709" in out and "gone: stat EINVAL" in out, out
     assert "remote stat ok segsz 5000 nattch 1" in out and "remote rmid ok" in out, out
+    assert "shm_stat finds the segment 1" in out, out
