@@ -14,6 +14,7 @@
 
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
+#include "kernel/cpu_watch.h"
 #include "kernel/dsm_affinity.h"
 #include "kernel/dsm_internal.h"
 #include "kernel/libc.h"
@@ -110,6 +111,7 @@ struct dsm_thread_msg {
     int32_t nice;               /* its nice value (a new thread: its creator's) */
     char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
     uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
+    uint64_t cpu_ns;            /* its CPU clock (a new thread: 0) */
     struct thread_prctl prctl;  /* its prctl settings (a new thread: inherited from its creator's) */
     struct dsm_affinity_history affinity; /* its data-affinity judges' decisions (a new thread: its home) */
     uint8_t pinned;             /* 1: the program placed it; affinity leaves it there */
@@ -191,6 +193,7 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             /* a peer's value: kept in range whatever it says */
             t->nice = m.nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : m.nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : m.nice;
             t->clock_seen_ns = m.clock_seen_ns;
+            t->cpu_moved_ns = m.cpu_ns;
             t->prctl = m.prctl; /* a peer's bytes, read back by the program only */
             dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
             dsm_affinity_arrived(t, from, m.pinned != 0, &m.affinity, m.by_affinity != 0);
@@ -229,6 +232,7 @@ static long dsm_threads_move(unsigned node, bool from_syscall, bool by_affinity)
     m->nice = t->nice;
     m->prctl = t->prctl;
     m->clock_seen_ns = t->clock_seen_ns;
+    m->cpu_ns = sched_thread_cpu_ns(t);
     m->tid = t->tid;
     bool pinned;
     dsm_affinity_leaving(t, &pinned, &m->affinity);
@@ -598,6 +602,7 @@ void dsm_threads_init(void)
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_PEEK, dsm_peek_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_CPU_PEEK, dsm_peek_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_KEPT, dsm_signal_kept_input, NULL);
+    cpu_watch_init();
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);
 }
 

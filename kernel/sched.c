@@ -12,6 +12,7 @@
 #include <arch/gdt.h>
 
 #include "kernel/clock.h"
+#include "kernel/cpu_watch.h"
 #include "kernel/format.h"
 #include "kernel/irq.h"
 #include "kernel/log.h"
@@ -42,9 +43,16 @@ static void sched_charge(uint64_t now)
 {
     struct thread *cur = sched_current;
     if (cur && cur->state != THREAD_DEAD) {
+        cpu_watch_charge(cur, now - cur->ran_since_ns);
         cur->cpu_ns += now - cur->ran_since_ns;
         cur->ran_since_ns = now;
     }
+}
+
+void sched_charge_running(void)
+{
+    if (sched_current && sched_current->state == THREAD_RUNNING)
+        sched_charge(clock_now_ns());
 }
 
 struct thread *thread_current(void)
@@ -223,7 +231,7 @@ uint64_t sched_halt_count(void)
 
 uint64_t sched_thread_cpu_ns(const struct thread *t)
 {
-    uint64_t ns = t->cpu_ns;
+    uint64_t ns = t->cpu_moved_ns + t->cpu_ns;
     if (t == sched_current && t->state == THREAD_RUNNING)
         ns += clock_now_ns() - t->ran_since_ns;
     return ns;
@@ -235,7 +243,7 @@ uint64_t sched_process_cpu_ns(void)
     for (int i = thread_next_used(0); i < THREAD_MAX; i = thread_next_used(i + 1)) {
         const struct thread *t = thread_slot(i);
         if (thread_is_live(t))
-            ns += sched_thread_cpu_ns(t);
+            ns += sched_thread_cpu_ns(t) - t->cpu_moved_ns;
     }
     return ns;
 }
@@ -299,6 +307,7 @@ void sched_exit_current(void)
     struct thread *cur = sched_current;
     sched_charge(clock_now_ns());
     sched_exited_cpu_ns += cur->cpu_ns;
+    cpu_watch_exited(cur);
     cur->state = THREAD_DEAD;
     sched_dead = cur;
     sched_switch_to(sched_pick_or_idle());

@@ -39,8 +39,12 @@ void sched_thread_started(void);
 uint64_t sched_idle_ns(void);
 /* How many times the CPU halted for want of a thread to run. */
 uint64_t sched_halt_count(void);
-/* CPU time of t (ns it ran, halts excluded), up to now if it is the running thread. */
+/* CPU time of t (ns it ran, halts excluded, on this node and those it left), up to now if
+ * it is the running thread. */
 uint64_t sched_thread_cpu_ns(const struct thread *t);
+/* Brings the running thread's CPU time up to now (a reader that needs it current: a
+ * thread alone on the CPU is otherwise charged only when it stops); nothing while idle. */
+void sched_charge_running(void);
 /* CPU time of the program on this node: its live threads' plus its exited threads'. */
 uint64_t sched_process_cpu_ns(void);
 /* fn runs after an interrupt's work when the running thread returns to user mode from it

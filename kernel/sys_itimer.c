@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* setitimer, getitimer and alarm for ITIMER_REAL (man 2 setitimer): one real-time interval
- * timer per program, one more timer of the POSIX timer table on node 0
- * (POSIX_TIMER_ITIMER_REAL, kernel/posix_timers.c), so a thread on any node sees and
- * replaces the same timer. At expiry SIGALRM (si_code SI_KERNEL) goes to the process: a
- * thread that takes it, the one that set it last first, on whatever node it runs by then
- * (kernel/posix_timers.c). ITIMER_VIRTUAL and ITIMER_PROF count CPU time, which no timer
- * here does: they are never armed, so a setting that disarms them (as programs do before
- * or after profiling) succeeds and reads back zero; one that would arm them is EINVAL. */
+/* setitimer, getitimer and alarm (man 2 setitimer): each of the program's three interval
+ * timers is one more timer of the POSIX timer table on node 0 (POSIX_TIMER_ITIMER_REAL,
+ * _VIRTUAL and _PROF, kernel/posix_timers.c), so a thread on any node sees and replaces the
+ * same timer. ITIMER_REAL counts real time and sends SIGALRM to the process: a thread that
+ * takes it, the one that set it last first, on whatever node it runs by then.
+ * ITIMER_VIRTUAL and ITIMER_PROF count the CPU time of the process's threads on every node
+ * (both count all of it: kernel time is not told apart) and send SIGVTALRM and SIGPROF to
+ * the thread whose time made them expire (kernel/cpu_watch.h). si_code is SI_KERNEL. */
 #include "kernel/clock.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
@@ -17,6 +17,7 @@
 #include "kernel/usercopy.h"
 
 #define ITIMER_REAL 0 /* include/uapi/linux/time.h */
+#define ITIMER_VIRTUAL 1
 #define ITIMER_PROF 2
 #define ITIMER_US_PER_SEC 1000000ull
 
@@ -41,14 +42,22 @@ static struct linux_timeval itimer_timeval(const struct linux_timespec *ts)
     return (struct linux_timeval){ (int64_t)(us / ITIMER_US_PER_SEC), (int64_t)(us % ITIMER_US_PER_SEC) };
 }
 
-/* Sets the timer to next (NULL: only reads it); its setting before into *old. */
-static long itimer_call(const struct linux_itimerval *next, struct linux_itimerval *old)
+/* The timer table's id of itimer which (one of the three). */
+static int32_t itimer_id(uint64_t which)
+{
+    return which == ITIMER_REAL ? POSIX_TIMER_ITIMER_REAL
+           : which == ITIMER_VIRTUAL ? POSIX_TIMER_ITIMER_VIRTUAL
+                                     : POSIX_TIMER_ITIMER_PROF;
+}
+
+/* Sets itimer which to next (NULL: only reads it); its setting before into *old. */
+static long itimer_call(uint64_t which, const struct linux_itimerval *next, struct linux_itimerval *old)
 {
     struct linux_itimerspec set, was;
-    struct files_call c = { .op = FILES_OP_TIMER_GET, .fd = POSIX_TIMER_ITIMER_REAL };
+    struct files_call c = { .op = FILES_OP_TIMER_GET, .fd = itimer_id(which) };
     if (next) {
         set = (struct linux_itimerspec){ itimer_timespec(&next->interval), itimer_timespec(&next->value) };
-        c = (struct files_call){ .op = FILES_OP_TIMER_SET, .fd = POSIX_TIMER_ITIMER_REAL,
+        c = (struct files_call){ .op = FILES_OP_TIMER_SET, .fd = itimer_id(which),
                                  .arg2 = (uint32_t)thread_current()->tid, .len = sizeof set,
                                  .in = (const uint8_t *)&set };
     }
@@ -64,12 +73,10 @@ long sys_getitimer(uint64_t which, uint64_t uvalue, uint64_t a2, uint64_t a3, ui
     (void)a2, (void)a3, (void)a4, (void)a5;
     if (which > ITIMER_PROF)
         return -LINUX_EINVAL;
-    struct linux_itimerval cur = { { 0, 0 }, { 0, 0 } };
-    if (which == ITIMER_REAL) {
-        long rc = itimer_call(NULL, &cur);
-        if (rc)
-            return rc;
-    }
+    struct linux_itimerval cur;
+    long rc = itimer_call(which, NULL, &cur);
+    if (rc)
+        return rc;
     return copy_to_user(uvalue, &cur, sizeof cur) != 0 ? -LINUX_EFAULT : 0;
 }
 
@@ -83,9 +90,7 @@ long sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, ui
         return -LINUX_EFAULT;
     if (!itimer_timeval_valid(&next.interval) || !itimer_timeval_valid(&next.value))
         return -LINUX_EINVAL;
-    if (which != ITIMER_REAL && (next.value.tv_sec || next.value.tv_usec))
-        return -LINUX_EINVAL; /* a CPU-time timer: not done (see the top) */
-    long rc = which == ITIMER_REAL ? itimer_call(&next, &old) : 0;
+    long rc = itimer_call(which, &next, &old);
     if (rc == 0 && uold && copy_to_user(uold, &old, sizeof old) != 0)
         return -LINUX_EFAULT;
     return rc;
@@ -95,7 +100,7 @@ long sys_alarm(uint64_t seconds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
     struct linux_itimerval next = { { 0, 0 }, { (int64_t)(unsigned)seconds, 0 } }, old;
-    if (itimer_call(&next, &old) != 0)
+    if (itimer_call(ITIMER_REAL, &next, &old) != 0)
         return 0;
     /* The seconds that were left, rounded to the nearest (a running timer reports >= 1). */
     long left = (long)old.value.tv_sec + (old.value.tv_usec >= (int64_t)(ITIMER_US_PER_SEC / 2));

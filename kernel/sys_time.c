@@ -6,6 +6,7 @@
 
 #include "kernel/civil_time.h"
 #include "kernel/clock.h"
+#include "kernel/cpu_clock.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/linux_abi.h"
 #include "kernel/log.h"
@@ -171,34 +172,29 @@ static long time_sleep_interrupted(uint64_t deadline, uint64_t urem)
     return -LINUX_EINTR;
 }
 
-/* A dynamic CPU-time clock id names a process or a thread (Linux include/linux/posix-timers.h:
- * MAKE_PROCESS_CPUCLOCK(pid, clock) = ~pid << 3 | clock, plus CPUCLOCK_PERTHREAD_MASK for a
- * thread; musl's pthread_getcpuclockid and clock_getcpuclockid make them). PROF, VIRT and
- * SCHED all read the CPU time here. */
-#define TIME_CPUCLOCK_PERTHREAD 4u
-#define TIME_CPUCLOCK_WHICH_MASK 3u
-#define TIME_CPUCLOCK_MAX 3u /* CPUCLOCK_MAX: PROF 0, VIRT 1, SCHED 2 */
-#define TIME_CPUCLOCK_ID_SHIFT 3
-
-/* A dynamic CPU clock's value in ns: a thread of this node (a thread of another node is not
- * reachable for it: EINVAL, as for none), or the process (pid 0 or ours); -1 if none. */
-static int64_t time_cpu_clock_read(int32_t clk)
+/* A CPU clock's value in ns: a thread of this node (a thread of another node is not
+ * reachable for it: EINVAL, as for none), or the process (its pid or 0); -1 if none. */
+static int64_t time_cpu_clock_read(uint64_t clk)
 {
-    if ((clk & TIME_CPUCLOCK_WHICH_MASK) == TIME_CPUCLOCK_MAX)
-        return -1;
-    int32_t id = ~(clk >> TIME_CPUCLOCK_ID_SHIFT); /* arithmetic shift: clk is negative */
-    if (clk & TIME_CPUCLOCK_PERTHREAD) {
+    int32_t id;
+    switch (cpu_clock_decode(clk, &id)) {
+    case CPU_CLOCK_THREAD: {
         struct thread *t = id == 0 ? thread_current() : thread_find(id);
         return t ? (int64_t)sched_thread_cpu_ns(t) : -1;
     }
-    return id == 0 || id == THREAD_FIRST_TID ? (int64_t)dsm_threads_process_cpu_ns() : -1;
+    case CPU_CLOCK_PROCESS: /* every node's threads */
+        return id == 0 || id == THREAD_FIRST_TID ? (int64_t)dsm_threads_process_cpu_ns() : -1;
+    default:
+        return -1;
+    }
 }
 
 /* The clock's value now in ns, or -1 for a clock we do not have. */
 static int64_t time_clock_read(uint64_t clk)
 {
-    if ((int32_t)clk < 0)
-        return time_cpu_clock_read((int32_t)clk);
+    int32_t id;
+    if (cpu_clock_decode(clk, &id) != CPU_CLOCK_NONE)
+        return time_cpu_clock_read(clk);
     switch (clk) {
     case LINUX_CLOCK_REALTIME:
     case LINUX_CLOCK_REALTIME_COARSE:
@@ -208,10 +204,6 @@ static int64_t time_clock_read(uint64_t clk)
     case LINUX_CLOCK_MONOTONIC_COARSE:
     case LINUX_CLOCK_BOOTTIME:
         return (int64_t)time_monotonic_ns();
-    case LINUX_CLOCK_PROCESS_CPUTIME_ID: /* every node's threads */
-        return (int64_t)dsm_threads_process_cpu_ns();
-    case LINUX_CLOCK_THREAD_CPUTIME_ID:
-        return (int64_t)sched_thread_cpu_ns(thread_current());
     default:
         return -1;
     }

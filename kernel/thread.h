@@ -92,6 +92,12 @@ struct thread {
      * to ran_since_ns, the last time the count was brought up to date. */
     uint64_t cpu_ns;
     uint64_t ran_since_ns;
+    /* CPU time it had on the nodes it left (a move carries it): its CPU clock counts it,
+     * the process clock here does not (each node it left counts its own share). */
+    uint64_t cpu_moved_ns;
+    /* CPU time not yet told to node 0's CPU timers (kernel/cpu_watch.c): counted while
+     * any CPU timer of the program is armed. */
+    uint64_t cpu_unreported_ns;
     /* Time spent ready to run but waiting for the CPU (kernel/sched.c): the sum of each
      * wait from its enqueue (ready_since_ns) to its switch-in. */
     uint64_t ready_ns;

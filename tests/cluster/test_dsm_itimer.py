@@ -69,8 +69,8 @@ int main(void)
     unsigned left = alarm(5);
     unsigned again = alarm(0);
     printf("main: alarm left %u then %u\n", left, again);
-    /* The CPU-time timers are never armed here: disarming them (as programs do around
-     * profiling) succeeds, and they read back stopped. */
+    /* Neither CPU-time timer was armed: disarming them (as programs do around profiling)
+     * succeeds, and they read back stopped (test_cpu_timers.py arms them). */
     struct itimerval off = { { 0, 0 }, { 0, 0 } }, was;
     int prof = setitimer(ITIMER_PROF, &off, &was);
     int virt = setitimer(ITIMER_VIRTUAL, &off, 0);
