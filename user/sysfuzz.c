@@ -14,6 +14,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "dsmk.h"
@@ -98,10 +99,10 @@ static const struct fuzz_rule fuzz_rules[] = {
     { SYS_seccomp, FUZZ_SKIP, "a filter can kill us at the next call" },
     { SYS_ptrace, FUZZ_SKIP, "can stop or alter this process" },
     { SYS_setrlimit, FUZZ_SKIP, "CPU/stack/file limits kill us later" },
-    { SYS_alarm, FUZZ_SKIP, "SIGALRM ends us" },
-    { SYS_setitimer, FUZZ_SKIP, "SIGALRM/SIGVTALRM/SIGPROF end us" },
-    { SYS_timer_create, FUZZ_SKIP, "a timer signal ends us" },
-    { SYS_timer_settime, FUZZ_SKIP, "a timer signal ends us" },
+    { SYS_alarm, FUZZ_TAME, "in 2 s at most (SIGALRM is ignored)" },
+    { SYS_setitimer, FUZZ_TAME, "a setting of 5 ms at most, periods of 1 ms at least (its signals are ignored)" },
+    { SYS_timer_create, FUZZ_TAME, "signals only SIGALRM, SIGVTALRM or SIGPROF (ignored)" },
+    { SYS_timer_settime, FUZZ_TAME, "a setting of 5 ms at most, periods of 1 ms at least" },
     { SYS_reboot, FUZZ_SKIP, "ends the machine" },
     { SYS_kexec_load, FUZZ_SKIP, "replaces the kernel" },
     { SYS_kexec_file_load, FUZZ_SKIP, "replaces the kernel" },
@@ -164,7 +165,7 @@ static const struct fuzz_rule fuzz_rules[] = {
     { SYS_nanosleep, FUZZ_TAME, "sleeps 1 us at most" },
     { SYS_clock_nanosleep, FUZZ_TAME, "sleeps 1 us at most, on CPU-time clocks never" },
     { SYS_prlimit64, FUZZ_TAME, "reads limits, never sets them" },
-    { SYS_rt_sigaction, FUZZ_TAME, "never for SIGPIPE (ignored: a broken pipe would end us)" },
+    { SYS_rt_sigaction, FUZZ_TAME, "never for SIGPIPE or the timer signals (ignored: they would end us)" },
     { SYS_close, FUZZ_TAME, "never closes stdin/stdout/stderr" },
     { SYS_close_range, FUZZ_TAME, "never closes stdin/stdout/stderr" },
     { SYS_dup2, FUZZ_TAME, "never replaces stdin/stdout/stderr" },
@@ -196,6 +197,34 @@ static unsigned char *guard_low;     /* PROT_NONE page just below scratch */
 static unsigned char *guard_high;    /* PROT_NONE page just above scratch */
 static uint64_t rng_state;
 static const struct timespec tiny_timeout = { 0, 1000 }; /* relative 1 us, or long past */
+
+/* The signals the timers it arms may send: ignored from the start, and never given a
+ * handler (rt_sigaction is tamed), so a timer firing at any moment is harmless. */
+static const int fuzz_timer_signals[] = { SIGALRM, SIGVTALRM, SIGPROF };
+#define FUZZ_TIMER_MAX_NS 5000000ul    /* a tamed timer's first expiry: 5 ms at most */
+#define FUZZ_TIMER_PERIOD_MIN_NS 1000000ul /* and its period, if any: 1 ms at least, not a flood */
+#define FUZZ_ALARM_MAX_S 3
+#define FUZZ_NS_PER_US 1000ul
+/* struct sigevent as Linux reads it (include/uapi/asm-generic/siginfo.h). */
+struct fuzz_sigevent {
+    uint64_t value;
+    int32_t signo, notify, tid;
+    int32_t pad[13];
+};
+#define FUZZ_SIGEV_SIGNAL 0
+#define FUZZ_SIGEV_NONE 1
+#define FUZZ_SIGEV_THREAD_ID 4
+/* Clock ids worth aiming at (Linux uapi time.h), the CPU-time ones included: a dynamic one
+ * for our own process and thread is made at the call (MAKE_PROCESS_CPUCLOCK). */
+static const uint32_t fuzz_timer_clocks[] = { CLOCK_REALTIME, CLOCK_MONOTONIC, CLOCK_BOOTTIME,
+                                              CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID };
+#define FUZZ_CPUCLOCK_SCHED 2
+#define FUZZ_CPUCLOCK_PERTHREAD 4
+#define FUZZ_CPUCLOCK_ID_SHIFT 3
+#define FUZZ_TIMER_IDS 8 /* timer ids it mostly names: the first ones timer_create hands out */
+static struct fuzz_sigevent fuzz_event;
+static struct itimerspec fuzz_setting;
+static struct itimerval fuzz_itimer_setting;
 
 extern char __executable_start[], _end[];
 
@@ -332,6 +361,74 @@ static uint64_t fuzz_timeout_pointer(void)
     }
 }
 
+/* A tamed timer setting's first expiry and period, in ns. */
+static void fuzz_timer_times(uint64_t *value, uint64_t *period)
+{
+    *value = fuzz_below(FUZZ_TIMER_MAX_NS);
+    *period = fuzz_below(2) ? 0 : FUZZ_TIMER_PERIOD_MIN_NS + fuzz_below(FUZZ_TIMER_MAX_NS);
+}
+
+/* timer_settime's setting: a tamed one, or an address no call can read. */
+static uint64_t fuzz_itimerspec_pointer(void)
+{
+    if (fuzz_below(4) == 0)
+        return fuzz_below(2) ? 0 : FUZZ_ADDR_KERNEL_TEXT + fuzz_below(1ul << 30);
+    uint64_t value, period;
+    fuzz_timer_times(&value, &period);
+    fuzz_setting = (struct itimerspec){ { 0, (long)period }, { 0, (long)value } };
+    return (uint64_t)&fuzz_setting;
+}
+
+/* setitimer's setting: a tamed one, or NULL or an unreadable address. */
+static uint64_t fuzz_itimerval_pointer(void)
+{
+    if (fuzz_below(4) == 0)
+        return fuzz_below(2) ? 0 : FUZZ_ADDR_NONCANONICAL;
+    uint64_t value, period;
+    fuzz_timer_times(&value, &period);
+    fuzz_itimer_setting = (struct itimerval){ { 0, (long)(period / FUZZ_NS_PER_US) },
+                                              { 0, (long)(value / FUZZ_NS_PER_US) } };
+    return (uint64_t)&fuzz_itimer_setting;
+}
+
+/* timer_create's sigevent: NULL (SIGALRM), a tamed one, or an unreadable address. */
+static uint64_t fuzz_sigevent_pointer(void)
+{
+    static const int32_t notify[] = { FUZZ_SIGEV_SIGNAL, FUZZ_SIGEV_NONE, FUZZ_SIGEV_THREAD_ID };
+    switch (fuzz_below(6)) {
+    case 0: return 0;
+    case 1: return FUZZ_ADDR_KERNEL_DIRECT + fuzz_below(1ul << 40);
+    default:
+        fuzz_event = (struct fuzz_sigevent){
+            .value = fuzz_rand(),
+            .signo = fuzz_timer_signals[fuzz_below(sizeof fuzz_timer_signals / sizeof fuzz_timer_signals[0])],
+            .notify = notify[fuzz_below(sizeof notify / sizeof notify[0])],
+            .tid = fuzz_below(4) ? (int32_t)syscall(SYS_gettid) : (int32_t)fuzz_rand() };
+        return (uint64_t)&fuzz_event;
+    }
+}
+
+/* A clock for timer_create: one of ours (CPU-time ones too) or the random value. */
+static uint64_t fuzz_timer_clock(uint64_t random)
+{
+    int32_t self = (int32_t)syscall(SYS_gettid);
+    switch (fuzz_below(4)) {
+    case 0: return random;
+    case 1: /* MAKE_PROCESS_CPUCLOCK(self, CPUCLOCK_SCHED), per thread half the time */
+        return (uint32_t)((~self << FUZZ_CPUCLOCK_ID_SHIFT) | FUZZ_CPUCLOCK_SCHED |
+                          (fuzz_below(2) ? FUZZ_CPUCLOCK_PERTHREAD : 0));
+    default: return fuzz_timer_clocks[fuzz_below(sizeof fuzz_timer_clocks / sizeof fuzz_timer_clocks[0])];
+    }
+}
+
+static bool fuzz_is_timer_signal(uint32_t sig)
+{
+    for (size_t i = 0; i < sizeof fuzz_timer_signals / sizeof fuzz_timer_signals[0]; i++)
+        if (sig == (uint32_t)fuzz_timer_signals[i])
+            return true;
+    return false;
+}
+
 /* The clocks that advance while we sleep (Linux uapi time.h ids); CPU-time clocks do not. */
 static bool fuzz_is_wall_clock(uint32_t clock)
 {
@@ -412,8 +509,23 @@ static void fuzz_tame(long nr, uint64_t a[6])
         a[2] = 0;
         break;
     case SYS_rt_sigaction:
-        if ((uint32_t)a[0] == SIGPIPE)
+        if ((uint32_t)a[0] == SIGPIPE || fuzz_is_timer_signal((uint32_t)a[0]))
             a[1] = 0;
+        break;
+    case SYS_alarm:
+        a[0] = fuzz_below(FUZZ_ALARM_MAX_S);
+        break;
+    case SYS_setitimer:
+        a[1] = fuzz_itimerval_pointer();
+        break;
+    case SYS_timer_create:
+        a[0] = fuzz_timer_clock(a[0]);
+        a[1] = fuzz_sigevent_pointer();
+        break;
+    case SYS_timer_settime:
+        if (fuzz_below(4))
+            a[0] = fuzz_below(FUZZ_TIMER_IDS);
+        a[2] = fuzz_itimerspec_pointer();
         break;
     case SYS_close:
         fuzz_tame_fd(&a[0]);
@@ -463,6 +575,8 @@ static bool fuzz_setup(void)
                                                        (uint64_t)_end + (64ul << 20) };
     forbidden[FUZZ_RANGE_STACK] = (struct fuzz_range){ here - (8ul << 20), here + (1ul << 20) };
     signal(SIGPIPE, SIG_IGN);
+    for (size_t i = 0; i < sizeof fuzz_timer_signals / sizeof fuzz_timer_signals[0]; i++)
+        signal(fuzz_timer_signals[i], SIG_IGN);
     return true;
 }
 
