@@ -336,19 +336,23 @@ void file_proc_add(const struct boot_info *info, int argc, char *const argv[])
     static const struct {
         const char *path;
         enum file_proc_kind kind;
+        uint32_t mode;
     } files[] = {
-        { "/proc/cpuinfo", FILE_PROC_CPUINFO }, { "/proc/meminfo", FILE_PROC_MEMINFO },
-        { "/proc/uptime", FILE_PROC_UPTIME },   { "/proc/1/cmdline", FILE_PROC_CMDLINE },
-        { "/proc/1/status", FILE_PROC_STATUS },
-        { "/proc/1/maps", FILE_PROC_MAPS },     { "/proc/1/stat", FILE_PROC_STAT },
-        { "/proc/1/statm", FILE_PROC_STATM },
+        { "/proc/cpuinfo", FILE_PROC_CPUINFO, FILE_PROC_FILE_MODE },
+        { "/proc/meminfo", FILE_PROC_MEMINFO, FILE_PROC_FILE_MODE },
+        { "/proc/uptime", FILE_PROC_UPTIME, FILE_PROC_FILE_MODE },
+        { "/proc/1/cmdline", FILE_PROC_CMDLINE, FILE_PROC_FILE_MODE },
+        { "/proc/1/comm", FILE_PROC_COMM, FILE_PROC_COMM_MODE },
+        { "/proc/1/status", FILE_PROC_STATUS, FILE_PROC_FILE_MODE },
+        { "/proc/1/maps", FILE_PROC_MAPS, FILE_PROC_FILE_MODE },
+        { "/proc/1/stat", FILE_PROC_STAT, FILE_PROC_FILE_MODE },
+        { "/proc/1/statm", FILE_PROC_STATM, FILE_PROC_FILE_MODE },
     };
     file_proc_node(file_store_mkdir("/proc", FILE_PROC_DIR_MODE) == 0, "/proc");
     file_proc_node(file_store_mkdir("/proc/1", FILE_PROC_DIR_MODE) == 0, "/proc/1");
     file_proc_node(file_store_symlink("/proc/self", "1", 1) == 0, "/proc/self");
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        file_proc_node(file_store_add_generated(files[i].path, files[i].kind, FILE_PROC_FILE_MODE), files[i].path);
-    file_proc_node(file_store_add_generated("/proc/1/comm", FILE_PROC_COMM, FILE_PROC_COMM_MODE), "/proc/1/comm");
+        file_proc_node(file_store_add_generated(files[i].path, files[i].kind, files[i].mode), files[i].path);
     /* The program's ELF file, read-only (module 0's bytes), under /bin by its name. */
     const struct boot_module *m = &info->modules[0];
     fmt_snprintf(file_proc_exe, sizeof file_proc_exe, "%s/%s", FILE_PROC_EXE_DIR, path_last(argv[0]));

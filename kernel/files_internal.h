@@ -129,8 +129,8 @@ static inline bool files_op_makes_or_removes_name(uint32_t op)
  * opens for writing (its writes name the thread), others are EACCES, as proc(5)'s files
  * are read-only to their readers. */
 int64_t files_proc_open(const char *path, unsigned kind, int32_t tid, uint64_t flags);
-/* A /proc directory's listing position cookie 0 or 1: "." (dir) or ".." (the directory at
- * canonical path parent) into name, its inode number returned. */
+/* kernel/files_proc_fd.c: a /proc directory's listing position cookie 0 or 1: "." (dir) or
+ * ".." (the directory at canonical path parent) into name, its inode number returned. */
 uint64_t files_proc_dot(const struct file_node *dir, const char *parent, uint64_t cookie, char name[3]);
 
 /* kernel/files_proc_fd.c: /proc/self/fd, each open descriptor as a link named by its number
