@@ -110,6 +110,8 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
         c->op == FILES_OP_EPOLL_WAIT || c->op == FILES_OP_RECV || c->op == FILES_OP_MQ_RECEIVE ||
         c->op == FILES_OP_RECEIVE_REST)
         return c->len;
+    if (c->op == FILES_OP_THREAD)
+        return THREAD_COMM_LEN; /* GET_NAME's name */
     if (c->op == FILES_OP_MQ_GETSETATTR)
         return sizeof(struct linux_mq_attr);
     if (c->op == FILES_OP_SHM)

@@ -78,12 +78,14 @@ void dsm_glue_run_member(void);
  * the region's rights: parks the thread until the page arrives. */
 enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access);
 
-/* clone(): if the placement policy picks another node, starts the child there from ctx
- * and returns true with *result = the child's cluster-wide tid (or -errno). False: the
- * caller creates the thread locally. */
+/* clone(): the node the placement policy starts the next child on (this one: the caller
+ * creates it here). */
+unsigned dsm_threads_place(void);
+/* clone() of a child placed on node to (not this one) as tid (dsm_threads_new_tid(to)):
+ * starts it there from ctx, the tid stores of flags done first; 0 or -EAGAIN. */
 struct user_context;
-bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
-                       uint64_t sigmask, long *result);
+long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
+                       uint64_t uchild_tid, uint64_t sigmask);
 /* A thread id no other node hands out, for a thread this node creates to run on node
  * (local clones too:
  * per-node counters collided, and musl keeps the owner's tid in recursive and

@@ -109,7 +109,6 @@ struct dsm_thread_msg {
     struct thread_sigtimer sigtimer[THREAD_NSIG];
     int32_t tid;
     int32_t nice;               /* its nice value (a new thread: its creator's) */
-    char comm[THREAD_COMM_LEN]; /* its name (a new thread: its creator's) */
     uint64_t clock_seen_ns;     /* its clock floor (a new thread: its creator's), kernel/time_conv.h */
     uint64_t cpu_ns;            /* its CPU clock (a new thread: 0) */
     struct thread_prctl prctl;  /* its prctl settings (a new thread: inherited from its creator's) */
@@ -124,32 +123,30 @@ int32_t dsm_threads_new_tid(unsigned node)
                      (++dsm_tid_seq & DSM_TID_SEQ_MASK));
 }
 
-bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid,
-                       uint64_t sigmask, long *result)
+unsigned dsm_threads_place(void)
 {
     if (dsm_place_choice == DSM_PLACE_LOCAL)
-        return false;
-    unsigned to = (unsigned)((dsm_self + 1 + dsm_clones++ / dsm_place_run) % dsm_nnodes);
-    if (to == dsm_self)
-        return false;
+        return dsm_self;
+    return (unsigned)((dsm_self + 1 + dsm_clones++ / dsm_place_run) % dsm_nnodes);
+}
+
+long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
+                       uint64_t uchild_tid, uint64_t sigmask)
+{
     /* Private to this call: the tid stores below may park this thread while another
      * clones (sys_clone's snapshot buffer is shared). */
     struct dsm_thread_msg *m = kmalloc(sizeof *m);
-    if (!m) {
-        *result = -LINUX_EAGAIN;
-        return true;
-    }
+    if (!m)
+        return -LINUX_EAGAIN;
     memset(m, 0, sizeof *m);
     m->ctx = *ctx;
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
-    memcpy(m->comm, thread_current()->comm, sizeof m->comm);
     m->nice = thread_current()->nice;
     m->prctl = thread_prctl_inherit(thread_current()->prctl);
     m->clock_seen_ns = thread_current()->clock_seen_ns;
-    m->tid = dsm_threads_new_tid(to);
+    m->tid = tid;
     m->affinity.home = (uint16_t)to;
-    int32_t tid = m->tid;
     /* Both tid stores land before the child can run, as in Linux. */
     if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(uparent_tid, &tid, sizeof tid);
@@ -158,8 +155,7 @@ bool dsm_threads_clone(const struct user_context *ctx, uint64_t flags, uint64_t 
     dsm_threads_sent_away = true; /* before the request: the thread may start at once */
     int64_t rc = dsm_request_wait(to, DSM_TYPE_THREAD, m, sizeof *m);
     kfree(m);
-    *result = rc < 0 ? -LINUX_EAGAIN : tid;
-    return true;
+    return rc < 0 ? -LINUX_EAGAIN : 0;
 }
 
 static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
@@ -188,8 +184,6 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
             t->sigpending_kill = m.sigpending_kill;
             t->sigpending_timer = m.sigpending_timer & m.sigpending;
             memcpy(t->sigtimer, m.sigtimer, sizeof t->sigtimer);
-            m.comm[sizeof m.comm - 1] = '\0'; /* a peer's bytes: terminated whatever they say */
-            thread_set_comm(t, m.comm);
             /* a peer's value: kept in range whatever it says */
             t->nice = m.nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : m.nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : m.nice;
             t->clock_seen_ns = m.clock_seen_ns;
@@ -228,7 +222,6 @@ static long dsm_threads_move(unsigned node, bool from_syscall, bool by_affinity)
     m->sigpending_kill = t->sigpending_kill;
     m->sigpending_timer = t->sigpending_timer;
     memcpy(m->sigtimer, t->sigtimer, sizeof m->sigtimer);
-    memcpy(m->comm, t->comm, sizeof m->comm);
     m->nice = t->nice;
     m->prctl = t->prctl;
     m->clock_seen_ns = t->clock_seen_ns;

@@ -21,12 +21,14 @@
 #include "kernel/path.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
+#include "kernel/thread_names.h"
 #include "kernel/time_conv.h"
 #include "kernel/uvm.h"
 
 #define FILE_PROC_EXE_DIR "/bin"     /* where the program's file is (file_proc_add) */
 #define FILE_PROC_DIR_MODE 0555
 #define FILE_PROC_FILE_MODE 0444
+#define FILE_PROC_COMM_MODE 0644     /* comm: a write names the thread (proc(5)) */
 #define FILE_PROC_COMM_MAX 15        /* TASK_COMM_LEN - 1: comm and status's Name */
 #define FILE_PROC_TEXT_MAX 65536     /* the longest text made (maps of many regions) */
 #define FILE_PROC_MAPS_PATH_COLUMN 73 /* where maps puts a region's name (show_vma_header_prefix) */
@@ -167,8 +169,12 @@ static void proc_uptime(struct proc_text *t)
 
 /* ---- the program's own ---- */
 
-static void proc_comm_name(char out[FILE_PROC_COMM_MAX + 1])
+/* Thread tid's name (the process's is its first thread's, as Linux's is its leader's);
+ * once that thread has exited, the program's file name, which was its first name. */
+static void proc_comm_name(int32_t tid, char out[FILE_PROC_COMM_MAX + 1])
 {
+    if (thread_names_lookup(tid, out))
+        return;
     const char *name = path_last(file_proc_argv[0]);
     size_t len = strnlen(name, FILE_PROC_COMM_MAX);
     memcpy(out, name, len);
@@ -186,10 +192,10 @@ static void proc_cmdline(struct proc_text *t)
     }
 }
 
-static void proc_comm(struct proc_text *t)
+static void proc_comm(struct proc_text *t, int32_t tid)
 {
     char name[FILE_PROC_COMM_MAX + 1];
-    proc_comm_name(name);
+    proc_comm_name(tid, name);
     proc_printf(t, "%s\n", name);
 }
 
@@ -203,14 +209,15 @@ static uint64_t proc_regions_bytes(void)
     return total;
 }
 
-static void proc_status(struct proc_text *t)
+/* /proc/self/status, or a thread's (its name and its tid as Pid). */
+static void proc_status(struct proc_text *t, int32_t tid)
 {
     char name[FILE_PROC_COMM_MAX + 1];
-    proc_comm_name(name);
+    proc_comm_name(tid, name);
     uint32_t nodes = net_glue_node_count();
     proc_printf(t, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t0\n"
                    "TracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%d\nGroups:\t\n",
-                name, files_umask_bits(), THREAD_FIRST_TID, THREAD_FIRST_TID, FILES_MAX_FDS);
+                name, files_umask_bits(), THREAD_FIRST_TID, tid, FILES_MAX_FDS);
     proc_printf(t, "VmSize:\t%8llu kB\nVmRSS:\t%8llu kB\nCpus_allowed_list:\t0-%u\n",
                 (unsigned long long)(proc_regions_bytes() / FILE_PROC_KB),
                 (unsigned long long)(uvm_pages_materialised() * PAGE_SIZE / FILE_PROC_KB), nodes - 1);
@@ -222,16 +229,17 @@ static void proc_status(struct proc_text *t)
 #define FILE_PROC_RSS_UNLIMITED UINT64_MAX /* RLIM_INFINITY: stat's rsslim */
 static uint64_t file_proc_start_ns;        /* when the program started, on the boot clock */
 
-/* /proc/self/stat (proc(5)): its 52 fields, those this kernel keeps filled in. */
-static void proc_stat(struct proc_text *t)
+/* /proc/self/stat (proc(5)): its 52 fields, those this kernel keeps filled in; a thread's
+ * has its tid and name, the rest is the process's. */
+static void proc_stat(struct proc_text *t, int32_t tid)
 {
     char name[FILE_PROC_COMM_MAX + 1];
-    proc_comm_name(name);
+    proc_comm_name(tid, name);
     uint64_t tick_ns = NS_PER_SEC / FILE_PROC_TICKS_PER_SEC, brk_base, brk_end;
     uvm_brk_bounds(&brk_base, &brk_end);
-    proc_printf(t, "%d (%s) R 0 %d %d 0 -1 0 0 0 0 0 %llu 0 0 0 %d 0 %d 0 %llu %llu %llu %llu ", THREAD_FIRST_TID,
-                name, THREAD_FIRST_TID, THREAD_FIRST_TID, (unsigned long long)(sched_process_cpu_ns() / tick_ns),
-                FILE_PROC_PRIORITY, thread_live_count(), (unsigned long long)(file_proc_start_ns / tick_ns),
+    proc_printf(t, "%d (%s) R 0 %d %d 0 -1 0 0 0 0 0 %llu 0 0 0 %d 0 %d 0 %llu %llu %llu %llu ", tid, name,
+                THREAD_FIRST_TID, THREAD_FIRST_TID, (unsigned long long)(sched_process_cpu_ns() / tick_ns),
+                FILE_PROC_PRIORITY, thread_names_count(), (unsigned long long)(file_proc_start_ns / tick_ns),
                 (unsigned long long)proc_regions_bytes(), (unsigned long long)uvm_pages_materialised(),
                 (unsigned long long)FILE_PROC_RSS_UNLIMITED);
     /* startcode endcode startstack kstkesp kstkeip signal blocked sigignore sigcatch wchan
@@ -271,7 +279,7 @@ static void proc_maps(struct proc_text *t)
     }
 }
 
-int64_t file_proc_generate(unsigned kind, struct file_node *out)
+int64_t file_proc_generate(unsigned kind, int32_t tid, struct file_node *out)
 {
     struct proc_text t = { .buf = kmalloc(FILE_PROC_TEXT_MAX), .len = 0 };
     if (!t.buf)
@@ -290,16 +298,16 @@ int64_t file_proc_generate(unsigned kind, struct file_node *out)
         proc_cmdline(&t);
         break;
     case FILE_PROC_COMM:
-        proc_comm(&t);
+        proc_comm(&t, tid);
         break;
     case FILE_PROC_STATUS:
-        proc_status(&t);
+        proc_status(&t, tid);
         break;
     case FILE_PROC_MAPS:
         proc_maps(&t);
         break;
     case FILE_PROC_STAT:
-        proc_stat(&t);
+        proc_stat(&t, tid);
         break;
     case FILE_PROC_STATM:
         proc_statm(&t);
@@ -328,18 +336,23 @@ void file_proc_add(const struct boot_info *info, int argc, char *const argv[])
     static const struct {
         const char *path;
         enum file_proc_kind kind;
+        uint32_t mode;
     } files[] = {
-        { "/proc/cpuinfo", FILE_PROC_CPUINFO }, { "/proc/meminfo", FILE_PROC_MEMINFO },
-        { "/proc/uptime", FILE_PROC_UPTIME },   { "/proc/1/cmdline", FILE_PROC_CMDLINE },
-        { "/proc/1/comm", FILE_PROC_COMM },     { "/proc/1/status", FILE_PROC_STATUS },
-        { "/proc/1/maps", FILE_PROC_MAPS },     { "/proc/1/stat", FILE_PROC_STAT },
-        { "/proc/1/statm", FILE_PROC_STATM },
+        { "/proc/cpuinfo", FILE_PROC_CPUINFO, FILE_PROC_FILE_MODE },
+        { "/proc/meminfo", FILE_PROC_MEMINFO, FILE_PROC_FILE_MODE },
+        { "/proc/uptime", FILE_PROC_UPTIME, FILE_PROC_FILE_MODE },
+        { "/proc/1/cmdline", FILE_PROC_CMDLINE, FILE_PROC_FILE_MODE },
+        { "/proc/1/comm", FILE_PROC_COMM, FILE_PROC_COMM_MODE },
+        { "/proc/1/status", FILE_PROC_STATUS, FILE_PROC_FILE_MODE },
+        { "/proc/1/maps", FILE_PROC_MAPS, FILE_PROC_FILE_MODE },
+        { "/proc/1/stat", FILE_PROC_STAT, FILE_PROC_FILE_MODE },
+        { "/proc/1/statm", FILE_PROC_STATM, FILE_PROC_FILE_MODE },
     };
     file_proc_node(file_store_mkdir("/proc", FILE_PROC_DIR_MODE) == 0, "/proc");
     file_proc_node(file_store_mkdir("/proc/1", FILE_PROC_DIR_MODE) == 0, "/proc/1");
     file_proc_node(file_store_symlink("/proc/self", "1", 1) == 0, "/proc/self");
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        file_proc_node(file_store_add_generated(files[i].path, files[i].kind, FILE_PROC_FILE_MODE), files[i].path);
+        file_proc_node(file_store_add_generated(files[i].path, files[i].kind, files[i].mode), files[i].path);
     /* The program's ELF file, read-only (module 0's bytes), under /bin by its name. */
     const struct boot_module *m = &info->modules[0];
     fmt_snprintf(file_proc_exe, sizeof file_proc_exe, "%s/%s", FILE_PROC_EXE_DIR, path_last(argv[0]));
@@ -349,4 +362,5 @@ void file_proc_add(const struct boot_info *info, int argc, char *const argv[])
         log_warn("proc: the program's file is not at %s (the name is taken, or the table full)", file_proc_exe);
     file_proc_node(file_store_symlink("/proc/1/exe", file_proc_exe, strlen(file_proc_exe)) == 0, "/proc/1/exe");
     file_proc_node(files_proc_fd_add(), "/proc/1/fd (or a /dev link to it)");
+    file_proc_node(files_proc_task_add(), "/proc/1/task");
 }

@@ -30,6 +30,7 @@
 #include "kernel/posix_timers.h"
 #include "kernel/sched.h"
 #include "kernel/thread.h"
+#include "kernel/thread_names.h"
 
 #define FILES_STDIN 0
 #define FILES_STDOUT 1
@@ -247,6 +248,12 @@ static int64_t files_file_write(struct file_desc *d, uint64_t off, const struct 
 {
     if ((d->status & LINUX_O_ACCMODE) == LINUX_O_RDONLY)
         return -LINUX_EBADF;
+    /* A comm file's write names its thread (Linux's comm_write: all bytes taken, the first
+     * TASK_COMM_LEN - 1 kept); a seq file has no pwrite (seq_open clears FMODE_PWRITE). */
+    if (d->comm_tid && c->op == FILES_OP_PWRITE)
+        return -LINUX_ESPIPE;
+    if (d->comm_tid)
+        return thread_names_rename(d->comm_tid, c->in, c->len) ? (int64_t)c->len : -LINUX_ESRCH;
     return file_store_write(d->file, off, c->in, c->len);
 }
 
@@ -354,8 +361,9 @@ static int64_t files_getdents(struct file_desc *d, const struct files_call *c, v
 {
     if (d->kind != FILE_KIND_FILE || !file_store_is_dir(d->file))
         return -LINUX_ENOTDIR;
-    int64_t n = files_proc_fd_is_dir(d->file) ? files_proc_fd_list(&d->offset, data, c->len)
-                                              : file_store_list(d->file, &d->offset, data, c->len);
+    int64_t n = files_proc_fd_is_dir(d->file)     ? files_proc_fd_list(&d->offset, data, c->len)
+                : files_proc_task_is_dir(d->file) ? files_proc_task_list(&d->offset, data, c->len)
+                                                  : file_store_list(d->file, &d->offset, data, c->len);
     *data_len = n > 0 ? (size_t)n : 0;
     return n;
 }
@@ -629,7 +637,7 @@ bool files_op_has_input(uint32_t op)
            op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
            op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR ||
            op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM || op == FILES_OP_SEM ||
-           op == FILES_OP_MSG;
+           op == FILES_OP_MSG || op == FILES_OP_THREAD;
 }
 
 /* files_execute without running the queue. */
@@ -687,6 +695,8 @@ static int64_t files_execute_one(const struct files_call *c, void *data, size_t 
         return files_socket_create(c->arg, c->arg2);
     case FILES_OP_PROCESS_ATTR:
         return process_attr_call(c);
+    case FILES_OP_THREAD:
+        return thread_names_execute(c, data, data_len);
     case FILES_OP_SIGNALFD:
         return files_signalfd(c);
     case FILES_OP_SHM:

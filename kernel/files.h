@@ -175,7 +175,9 @@ enum files_op {
     FILES_OP_SPLICE,        /* fd = the one read, arg = the one written, len = most bytes, arg2 =
                              * FILES_SPLICE_OFF_* (offsets given), flags: FILES_CALL_NONBLOCK
                              * (SPLICE_F_NONBLOCK): the bytes moved */
-    FILES_OP_LAST = FILES_OP_SPLICE,
+    FILES_OP_THREAD,        /* arg = enum files_thread_op, fd = the thread's tid, arg2 and in as it says
+                             * (kernel/thread_names.h) */
+    FILES_OP_LAST = FILES_OP_THREAD,
 };
 
 /* flags of a call */
@@ -219,6 +221,13 @@ enum { FILES_PROCESS_ATTR_DUMPABLE, FILES_PROCESS_ATTR_SUBREAPER, FILES_PROCESS_
 /* FILES_OP_PROCESS_ATTR on the table's node: the setting's value before the call, or -EINVAL. */
 struct files_call;
 int64_t process_attr_call(const struct files_call *c);
+/* FILES_OP_THREAD's arg: what happens to thread fd's entry in the program's thread list. */
+enum files_thread_op {
+    FILES_THREAD_BORN,     /* listed, named as thread arg2 is (its creator) */
+    FILES_THREAD_GONE,     /* no longer listed */
+    FILES_THREAD_SET_NAME, /* len bytes at in (at most THREAD_COMM_LEN - 1) name it, up to a NUL */
+    FILES_THREAD_GET_NAME, /* its name into data: THREAD_COMM_LEN bytes, NUL-padded */
+};
 /* FILES_OP_SPLICE's arg2: which ends the caller gave an offset for. */
 #define FILES_SPLICE_OFF_IN 1u
 #define FILES_SPLICE_OFF_OUT 2u

@@ -21,6 +21,7 @@
 #define FILES_ANON_MODE 0600 /* an anonymous inode's mode, as fstat shows an eventfd, timerfd or epoll */
 /* F_SETFL changes only these (fcntl(2)); the others are kept */
 #define FILES_SETFL_MASK (LINUX_O_APPEND | LINUX_O_NONBLOCK)
+#define FILES_ANY_EXEC 0111 /* S_IXUSR | S_IXGRP | S_IXOTH */
 
 enum file_kind {
     FILE_KIND_STDIN,
@@ -67,6 +68,8 @@ struct file_desc {
     uint8_t flock;                 /* FILE: the flock(2) lock it holds (FILES_FLOCK_*) */
     struct mq_queue *mq;           /* MQUEUE: its queue */
     uint64_t sigfd_mask;           /* SIGNALFD: the signals it reads (bit sig - 1) */
+    int32_t comm_tid;              /* FILE: a /proc comm file open for writing: the thread a write
+                                    * names (kernel/thread_names.h); 0 for any other */
 };
 #define FILES_FLOCK_NONE 0
 #define FILES_FLOCK_SHARED 1
@@ -115,6 +118,21 @@ void files_pipe_drop_end(struct pipe *p, bool reader);
 /* The stat of description d, as fstat(2) answers it. */
 void files_desc_stat(const struct file_desc *d, struct linux_stat *st);
 
+/* Whether op makes or removes a name, which /proc's own directories refuse (EPERM). */
+static inline bool files_op_makes_or_removes_name(uint32_t op)
+{
+    return op == FILES_OP_MKDIR || op == FILES_OP_SYMLINK || op == FILES_OP_MKNOD || op == FILES_OP_BIND ||
+           op == FILES_OP_UNLINK || op == FILES_OP_RMDIR;
+}
+/* kernel/files_path.c: open(2) of a /proc file of kind (kernel/file_proc.h) about thread tid
+ * at canonical path, with open's flags: a new descriptor of its text as of now. Only comm
+ * opens for writing (its writes name the thread), others are EACCES, as proc(5)'s files
+ * are read-only to their readers. */
+int64_t files_proc_open(const char *path, unsigned kind, int32_t tid, uint64_t flags);
+/* kernel/files_proc_fd.c: a /proc directory's listing position cookie 0 or 1: "." (dir) or
+ * ".." (the directory at canonical path parent) into name, its inode number returned. */
+uint64_t files_proc_dot(const struct file_node *dir, const char *parent, uint64_t cookie, char name[3]);
+
 /* kernel/files_proc_fd.c: /proc/self/fd, each open descriptor as a link named by its number
  * (Linux's "magic" links: a store file's links to its path; any other description's opens
  * as itself, so /dev/stdout works). */
@@ -138,6 +156,30 @@ int files_proc_fd_read_link(int fd, char *target, size_t size);
  * target; other names are not found (an open that would create one too), and what would
  * make or remove a name fails as on Linux (EPERM; a rename or link: EXDEV). */
 int64_t files_proc_fd_call(int fd, const struct files_call *c, bool followed, void *data, size_t *data_len);
+
+/* kernel/files_proc_task.c: /proc/self/task, a directory per listed thread (kernel/thread_names.h). */
+/* Makes /proc/1/task: false when the store refused it. */
+bool files_proc_task_add(void);
+/* Whether dir is /proc/1/task (its listing is the thread list's). */
+bool files_proc_task_is_dir(const struct file_node *dir);
+/* A name below /proc/1/task: the listed thread it is of (tid 0: none, or no such file of it)
+ * and which of its files (file: an index of files_proc_task.c's table, past its end for the
+ * thread's directory itself). */
+struct files_proc_task_entry {
+    int32_t tid;
+    size_t file;
+};
+/* Whether canonical path lies below /proc/1/task; *out says what it names. */
+bool files_proc_task_path(const char *path, struct files_proc_task_entry *out);
+/* path_resolve's question for such a name: a directory, a file or missing. */
+enum path_kind files_proc_task_kind(const struct files_proc_task_entry *e);
+/* getdents64(2) of /proc/1/task from *cookie: records into buf (len bytes), their length. */
+int64_t files_proc_task_list(uint64_t *cookie, void *buf, size_t len);
+/* Call c on e (at canonical path): open of a file (a thread's directory: EOPNOTSUPP), stat,
+ * access; a name no listed thread has is not found, and what would make or remove a name
+ * fails as on Linux (EPERM; a rename or link: EXDEV). */
+int64_t files_proc_task_call(const char *path, const struct files_proc_task_entry *e, const struct files_call *c,
+                             void *data, size_t *data_len);
 
 /* kernel/files_path.c: */
 /* The ops that name a path (CHDIR, CHMOD and UTIMENS with none name c->fd instead). */

@@ -11,12 +11,12 @@
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/path.h"
+#include "kernel/thread.h"
 #include "kernel/time_conv.h"
 
 #define FILES_OPEN_FLAGS (LINUX_O_ACCMODE | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC | LINUX_O_APPEND | \
                           LINUX_O_NONBLOCK | LINUX_O_LARGEFILE | LINUX_O_DIRECTORY | LINUX_O_CLOEXEC | \
                           LINUX_O_NOFOLLOW) /* others are ignored */
-#define FILES_ANY_EXEC 0111        /* S_IXUSR | S_IXGRP | S_IXOTH */
 #define FILES_MKNOD_PERM 07777     /* mknod(2)'s mode without its type bits */
 
 /* umask(2): the program's; open(O_CREAT) and mkdir take its bits off the mode they ask for */
@@ -29,10 +29,14 @@ uint32_t files_umask_bits(void)
     return (uint32_t)files_umask;
 }
 
-/* path_resolve's questions: the store's, but /proc/1/fd's entries from the descriptor table. */
+/* path_resolve's questions: the store's, but /proc/1/fd's entries from the descriptor table
+ * and /proc/1/task's from the thread list. */
 static enum path_kind files_path_kind(const char *path, void *ctx)
 {
     int fd;
+    struct files_proc_task_entry task;
+    if (files_proc_task_path(path, &task))
+        return files_proc_task_kind(&task);
     return files_proc_fd_path(path, &fd) ? files_proc_fd_kind(fd) : file_store_kind(path, ctx);
 }
 
@@ -47,22 +51,26 @@ static int files_path_read_link(const char *path, char *target, size_t size, voi
  * of itself or a directory above and outlives its rmdir, as on Linux. NULL: the root. */
 static struct file_node *files_cwd;
 
-/* open(2) of a /proc file: its text as of now, in a file of this description's own
- * (kernel/file_proc.h). Read-only, as proc(5)'s files are to their readers. */
-static int64_t files_proc_open(struct file_node *f, uint64_t mode, uint64_t flags)
+/* The text of a /proc file lives in a file of its description's own (kernel/file_proc.h). */
+int64_t files_proc_open(const char *path, unsigned kind, int32_t tid, uint64_t flags)
 {
-    if (mode != LINUX_O_RDONLY)
+    uint64_t mode = flags & LINUX_O_ACCMODE;
+    if (mode == LINUX_O_ACCMODE)
+        return -LINUX_EINVAL;
+    if (flags & LINUX_O_DIRECTORY)
+        return -LINUX_ENOTDIR;
+    if (mode != LINUX_O_RDONLY && kind != FILE_PROC_COMM)
         return -LINUX_EACCES;
     int fd = files_lowest_free(0);
     if (fd < 0)
         return fd;
-    struct file_desc *d = files_desc_new(FILE_KIND_FILE, LINUX_O_RDONLY | LINUX_O_LARGEFILE |
+    struct file_desc *d = files_desc_new(FILE_KIND_FILE, (uint32_t)mode | LINUX_O_LARGEFILE |
                                                              ((uint32_t)flags & FILES_SETFL_MASK));
     if (!d)
         return -LINUX_ENFILE;
     int64_t err = 0;
-    struct file_node *text = file_store_create_unlinked(file_store_path(f), &err);
-    if (text && (err = file_proc_generate(file_store_generated(f), text)) != 0) {
+    struct file_node *text = file_store_create_unlinked(path, &err);
+    if (text && (err = file_proc_generate(kind, tid, text)) != 0) {
         file_store_hold(text);
         file_store_release(text); /* unlinked and unheld: it goes */
         text = NULL;
@@ -72,6 +80,7 @@ static int64_t files_proc_open(struct file_node *f, uint64_t mode, uint64_t flag
         return err;
     }
     d->file = text;
+    d->comm_tid = mode != LINUX_O_RDONLY ? tid : 0;
     file_store_hold(text);
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
     return fd;
@@ -101,8 +110,8 @@ static int64_t files_open(const char *path, bool dir_only, uint64_t flags, uint6
         return -LINUX_ENOTDIR;
     if (f && file_store_is_dir(f) && (mode != LINUX_O_RDONLY || (flags & LINUX_O_CREAT)))
         return -LINUX_EISDIR;
-    if (f && file_store_generated(f))
-        return files_proc_open(f, mode, flags);
+    if (f && file_store_generated(f)) /* the process's own: its first thread's name and pid */
+        return files_proc_open(path, file_store_generated(f), THREAD_FIRST_TID, flags);
     if (f && mode != LINUX_O_RDONLY && !file_store_writable(f))
         return -LINUX_EROFS;
     int fd = files_lowest_free(0);
@@ -237,7 +246,8 @@ static int64_t files_two_paths(const struct files_call *c, const char *from)
     if (rc)
         return rc;
     int fd;
-    if (files_proc_fd_path(canon, &fd))
+    struct files_proc_task_entry task;
+    if (files_proc_fd_path(canon, &fd) || files_proc_task_path(canon, &task))
         return -LINUX_EXDEV; /* Linux: /proc is another file system */
     return c->op == FILES_OP_LINK ? file_store_link(from, canon) : file_store_rename(from, canon);
 }
@@ -370,6 +380,13 @@ static int64_t files_readlink(const char *path, void *data, size_t *data_len)
     return len;
 }
 
+/* Whether canonical path is a /proc directory whose listing is made at each call. */
+static bool files_proc_held_dir(const char *path)
+{
+    const struct file_node *f = file_store_lookup(path);
+    return files_proc_fd_is_dir(f) || files_proc_task_is_dir(f);
+}
+
 int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_len)
 {
     char path[FILES_PATH_MAX];
@@ -379,10 +396,14 @@ int64_t files_execute_path(const struct files_call *c, void *data, size_t *data_
     if (rc)
         return rc;
     int fd;
+    struct files_proc_task_entry task;
     if (files_proc_fd_path(path, &fd))
         return how.dir_only ? -LINUX_ENOTDIR : files_proc_fd_call(fd, c, follow, data, data_len);
-    if ((c->op == FILES_OP_RMDIR || c->op == FILES_OP_RENAME) && files_proc_fd_is_dir(file_store_lookup(path)))
-        return -LINUX_EPERM; /* /proc/1/fd stays (files_proc_fd.c holds on to it) */
+    if (files_proc_task_path(path, &task))
+        return how.dir_only && files_proc_task_kind(&task) == PATH_FILE ? -LINUX_ENOTDIR
+                                                                         : files_proc_task_call(path, &task, c, data, data_len);
+    if ((c->op == FILES_OP_RMDIR || c->op == FILES_OP_RENAME) && files_proc_held_dir(path))
+        return -LINUX_EPERM; /* /proc/1/fd and /proc/1/task stay (their files hold on to them) */
     switch (c->op) {
     case FILES_OP_OPEN:
         return files_open(path, how.dir_only, c->arg, c->arg2, data, data_len);

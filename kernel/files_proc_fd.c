@@ -119,24 +119,25 @@ int files_proc_fd_read_link(int fd, char *target, size_t size)
     return len < 0 || (size_t)len >= size ? -LINUX_ENAMETOOLONG : len;
 }
 
+uint64_t files_proc_dot(const struct file_node *dir, const char *parent, uint64_t cookie, char name[3])
+{
+    const struct file_node *n = cookie == 0 ? dir : file_store_lookup(parent);
+    struct linux_stat st;
+    file_store_stat(n ? n : dir, &st);
+    memcpy(name, cookie == 0 ? "." : "..", cookie == 0 ? 2 : 3);
+    return st.st_ino;
+}
+
 int64_t files_proc_fd_list(uint64_t *cookie, void *buf, size_t len)
 {
     size_t used = 0;
-    struct linux_stat dir_st, parent_st;
-    file_store_stat(files_proc_fd_dir, &dir_st);
-    const struct file_node *parent = file_store_lookup("/proc/1");
-    if (parent)
-        file_store_stat(parent, &parent_st);
-    else
-        parent_st = dir_st;
     const uint64_t end = FILES_PROC_FD_COOKIE_FIRST + FILES_MAX_FDS;
     for (uint64_t c = *cookie; c < end; c++) {
         char name[FILES_PROC_FD_NUMBER_MAX + 1];
         uint64_t ino;
         uint8_t type = LINUX_DT_LNK;
         if (c < FILES_PROC_FD_COOKIE_FIRST) {
-            memcpy(name, c == 0 ? "." : "..", c == 0 ? 2 : 3);
-            ino = c == 0 ? dir_st.st_ino : parent_st.st_ino;
+            ino = files_proc_dot(files_proc_fd_dir, "/proc/1", c, name);
             type = LINUX_DT_DIR;
         } else {
             int fd = (int)(c - FILES_PROC_FD_COOKIE_FIRST);
@@ -175,9 +176,7 @@ int64_t files_proc_fd_call(int fd, const struct files_call *c, bool followed, vo
     struct file_desc *d = files_proc_fd_desc(fd);
     /* Linux's errors there: a name that is no open descriptor is not found, even by an
      * open that would create it, and what makes or removes a name is EPERM. */
-    bool names = c->op == FILES_OP_MKDIR || c->op == FILES_OP_SYMLINK || c->op == FILES_OP_MKNOD ||
-                 c->op == FILES_OP_BIND || c->op == FILES_OP_UNLINK || c->op == FILES_OP_RMDIR;
-    if (names)
+    if (files_op_makes_or_removes_name(c->op))
         return -LINUX_EPERM;
     if (!d)
         return -LINUX_ENOENT;

@@ -30,6 +30,7 @@
 #include "kernel/sched.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/thread_names.h"
 #include "kernel/usercopy.h"
 #include "kernel/uvm.h"
 
@@ -376,7 +377,8 @@ void program_start(const struct boot_info *info, const struct cmdline_result *cm
     struct thread *first = thread_create_user(&ctx);
     if (!first)
         program_refuse("no memory for the first thread");
-    thread_set_comm(first, path_last(argv[0])); /* as exec names a task: its file's name */
+    if (!thread_names_add_first(first->tid, path_last(argv[0]))) /* as exec names a task: its file's name */
+        program_refuse("no room to list the first thread");
     log_info("program: entry 0x%llx, %zu segments, break at 0x%llx, argc %d", (unsigned long long)img.entry,
              img.segment_count, (unsigned long long)PAGE_ALIGN_UP(img.image_end), argc);
     dsm_glue_start_controller(); /* nodes>1: the other nodes learn the image's regions */

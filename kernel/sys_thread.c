@@ -17,6 +17,7 @@
 #include "kernel/shared_maps.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
+#include "kernel/thread_names.h"
 #include "kernel/time_conv.h"
 #include "kernel/usercopy.h"
 #include "kernel/uvm.h"
@@ -48,6 +49,13 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     if (stack >= USER_SPACE_END || ((flags & LINUX_CLONE_SETTLS) && tls >= USER_SPACE_END))
         return -LINUX_EINVAL;
     struct thread *parent = thread_current();
+    /* The child is listed before it exists, so that its own first question about its name
+     * finds it (kernel/thread_names.h). That may park: before the shared snapshot is taken. */
+    unsigned node = dsm_active() ? dsm_threads_place() : dsm_glue_cpu_of_caller();
+    int32_t tid = dsm_active() ? dsm_threads_new_tid(node) : thread_tid_next();
+    long listed = thread_names_born(tid, parent->tid);
+    if (listed < 0)
+        return listed == -LINUX_EIO ? -LINUX_EAGAIN : listed;
     static struct user_context ctx; /* 600 bytes: kept off the 16 KiB kernel stack; IF=0, one CPU */
     fpu_save(&parent->fpu);         /* the live registers are the parent's current state */
     thread_capture(parent, &ctx);
@@ -56,19 +64,20 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
         ctx.rsp = stack;
     if (flags & LINUX_CLONE_SETTLS)
         ctx.fs_base = tls;
-    long placed; /* nodes>1: the placement policy may start the child on another node */
-    if (dsm_active() && dsm_threads_clone(&ctx, flags, uparent_tid, uchild_tid, parent->sigmask, &placed))
-        return placed;
-    struct thread *child = thread_create_user(&ctx);
+    struct thread *child = NULL;
+    long started = 0; /* nodes>1: the placement policy may start the child on another node */
+    if (node != dsm_glue_cpu_of_caller())
+        started = dsm_threads_start(node, tid, &ctx, flags, uparent_tid, uchild_tid, parent->sigmask);
+    else if (!(child = thread_create_user(&ctx)))
+        started = -LINUX_EAGAIN;
+    if (started < 0)
+        thread_names_gone(tid);
     if (!child)
-        return -LINUX_EAGAIN;
-    if (dsm_active())
-        child->tid = dsm_threads_new_tid(dsm_glue_cpu_of_caller()); /* thread.h allows it before the first run */
-    int32_t tid = child->tid;
+        return started < 0 ? started : tid;
+    child->tid = tid; /* thread.h allows it before the first run */
     if (flags & LINUX_CLONE_CHILD_CLEARTID)
         child->clear_child_tid = uchild_tid;
     child->sigmask = parent->sigmask;
-    memcpy(child->comm, parent->comm, sizeof child->comm);
     child->nice = parent->nice;
     child->clock_seen_ns = parent->clock_seen_ns;
     child->prctl = thread_prctl_inherit(parent->prctl);
@@ -83,6 +92,7 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
 long sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     (void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+    thread_names_gone(thread_current()->tid); /* before its joiner wakes: a joined thread is not listed */
     thread_exit((int)(status & EXIT_STATUS_MASK));
 }
 
@@ -216,11 +226,14 @@ long sys_prctl(uint64_t option, uint64_t arg2, uint64_t a2, uint64_t a3, uint64_
                 return -LINUX_EFAULT;
             name[sizeof name - 1] = '\0';
         }
-        thread_set_comm(t, name);
-        return 0;
+        return thread_names_set(t->tid, name);
     }
-    case LINUX_PR_GET_NAME:
-        return copy_to_user(arg2, t->comm, sizeof t->comm) != 0 ? -LINUX_EFAULT : 0;
+    case LINUX_PR_GET_NAME: {
+        long r = thread_names_get(t->tid, name);
+        if (r < 0)
+            return r;
+        return copy_to_user(arg2, name, sizeof name) != 0 ? -LINUX_EFAULT : 0;
+    }
     default:
         return -LINUX_EINVAL;
     }

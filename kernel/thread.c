@@ -79,6 +79,11 @@ struct thread *thread_find(int tid)
     return NULL;
 }
 
+int thread_tid_next(void)
+{
+    return thread_next_tid;
+}
+
 uint64_t thread_created_count(void)
 {
     return thread_created_total;
@@ -108,13 +113,6 @@ void thread_restore(struct thread *t, const struct user_context *ctx)
     user_context_to_frame(ctx, thread_user_frame(t));
     t->fs_base = ctx->fs_base;
     memcpy(&t->fpu, &ctx->fpu, sizeof t->fpu);
-}
-
-void thread_set_comm(struct thread *t, const char *name)
-{
-    size_t n = strnlen(name, THREAD_COMM_LEN - 1);
-    memcpy(t->comm, name, n);
-    memset(t->comm + n, 0, THREAD_COMM_LEN - n);
 }
 
 struct thread *thread_create_user(const struct user_context *ctx)

@@ -28,7 +28,7 @@ enum thread_state {
     THREAD_DEAD,       /* exited; its stack is freed by the next thread to run */
 };
 
-#define THREAD_COMM_LEN 16 /* Linux TASK_COMM_LEN: a thread name, NUL included */
+#define THREAD_COMM_LEN 16 /* Linux TASK_COMM_LEN: a thread name, NUL included (kernel/thread_names.h) */
 #define THREAD_NICE_MIN (-20) /* Linux MIN_NICE (include/linux/sched/prio.h) */
 #define THREAD_NICE_MAX 19    /* MAX_NICE */
 
@@ -102,15 +102,12 @@ struct thread {
      * wait from its enqueue (ready_since_ns) to its switch-in. */
     uint64_t ready_ns;
     uint64_t ready_since_ns;
-    char comm[THREAD_COMM_LEN]; /* prctl(PR_SET_NAME): NUL-terminated; a new thread takes its creator's */
     int32_t nice;              /* setpriority's THREAD_NICE_MIN..MAX; a new thread takes its creator's */
     uint64_t clock_seen_ns;    /* the latest program clock reading it was shown (kernel/time_conv.h);
                                 * a new thread takes its creator's, a moved one keeps its own */
     struct thread_prctl prctl; /* prctl(2)'s per-thread settings (thread_prctl_inherit for a new one) */
 };
 
-/* Sets t's name (prctl PR_SET_NAME): name's first THREAD_COMM_LEN - 1 bytes, up to its NUL. */
-void thread_set_comm(struct thread *t, const char *name);
 
 /* The calling thread (the CPU's current one); NULL before the program starts. */
 struct thread *thread_current(void);
@@ -125,6 +122,8 @@ int thread_next_used(int from);
 bool thread_is_live(const struct thread *t);
 /* The slot index of t, a thread of the table (the inverse of thread_slot, in O(1)). */
 int thread_index(const struct thread *t);
+/* The tid thread_create_user gives the next thread it makes. */
+int thread_tid_next(void);
 /* Threads created since boot, the first one included. */
 uint64_t thread_created_count(void);
 /* Number of threads not FREE or DEAD. */
