@@ -52,6 +52,9 @@ uint64_t dsm_threads_signals_kept_elsewhere(void);
 /* The program's CPU time, ns: its threads' on every node, exited ones included (the other
  * nodes' part as of at most 1 ms ago; never less than an earlier answer's). Thread context. */
 uint64_t dsm_threads_process_cpu_ns(void);
+/* The CPU clock of thread tid, of another node (asked where it runs, following its moves),
+ * into *ns: 0, -ESRCH (no such thread) or -EAGAIN (no answer). */
+long dsm_threads_thread_cpu_ns(int32_t tid, uint64_t *ns);
 /* This node now keeps the signals of bits for the process: tells the other nodes, whose
  * threads claim them when they unblock them. */
 void dsm_threads_signal_kept(uint64_t bits);

@@ -28,6 +28,7 @@
 #define DSM_TYPE_CPU_PEEK (TRANSPORT_TYPE_USER_FIRST + 31)   /* any -> any: its threads' CPU time (request) */
 #define DSM_TYPE_CPU_USED (TRANSPORT_TYPE_USER_FIRST + 30)   /* any -> 0: CPU time for the CPU timers (kernel/cpu_watch.c) */
 #define DSM_TYPE_CPU_WATCH (TRANSPORT_TYPE_USER_FIRST + 29)  /* 0 -> all: count CPU time for them, or stop */
+#define DSM_TYPE_THREAD_CPU (TRANSPORT_TYPE_USER_FIRST + 28) /* any -> any: a thread's CPU clock (request) */
 /* nettest_rpc's three: they must not be taken here (a node in nettest mode would hand a
  * test message to a DSM handler). */
 #define DSM_TYPE_NETTEST_FIRST (TRANSPORT_TYPE_COUNT - 3)

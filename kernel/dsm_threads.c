@@ -334,6 +334,57 @@ static uint32_t dsm_tid_home(int32_t tid)
     return (uint32_t)tid < (1u << DSM_TID_NODE_SHIFT) ? 0 : ((uint32_t)tid >> DSM_TID_NODE_SHIFT) - 1;
 }
 
+/* The answer to DSM_TYPE_THREAD_CPU: status 0 and the thread's CPU clock in ns, or (as for
+ * a signal) DSM_SIGNAL_MOVED + the node it went to, or -ESRCH. */
+struct dsm_thread_cpu_answer {
+    int64_t status;
+    uint64_t ns;
+};
+
+static struct dsm_thread_cpu_answer dsm_thread_cpu_local(int32_t tid)
+{
+    const struct thread *t = thread_find(tid);
+    if (t)
+        return (struct dsm_thread_cpu_answer){ 0, sched_thread_cpu_ns(t) };
+    const struct dsm_departure *d = dsm_departure_find(tid);
+    return (struct dsm_thread_cpu_answer){ d ? DSM_SIGNAL_MOVED + (int64_t)d->node : -LINUX_ESRCH, 0 };
+}
+
+/* Another node reads the CPU clock of a thread (its tid in the request) it thinks is here. */
+static void dsm_thread_cpu_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg,
+                                 size_t len, uint64_t request_id)
+{
+    (void)ctx, (void)type;
+    int32_t tid;
+    if (len != sizeof tid || !request_id) {
+        log_error("dsm: bad thread CPU clock question from node %u", from);
+        return;
+    }
+    memcpy(&tid, msg, sizeof tid);
+    struct dsm_thread_cpu_answer a = dsm_thread_cpu_local(tid);
+    transport_reply(n, from, request_id, &a, sizeof a);
+}
+
+long dsm_threads_thread_cpu_ns(int32_t tid, uint64_t *ns)
+{
+    uint32_t node = dsm_tid_home(tid);
+    for (unsigned hop = 0; dsm_active() && hop < DSM_SIGNAL_MAX_HOPS && node < dsm_nnodes; hop++) {
+        struct dsm_thread_cpu_answer a;
+        if (node == dsm_self)
+            a = dsm_thread_cpu_local(tid);
+        else if (dsm_request_wait_data(node, DSM_TYPE_THREAD_CPU, &tid, sizeof tid, &a, sizeof a) != 0)
+            return -LINUX_EAGAIN;
+        if (a.status == 0) {
+            *ns = a.ns;
+            return 0;
+        }
+        if (a.status < DSM_SIGNAL_MOVED)
+            return a.status == -LINUX_ESRCH ? -LINUX_ESRCH : -LINUX_EAGAIN;
+        node = (uint32_t)(a.status - DSM_SIGNAL_MOVED);
+    }
+    return -LINUX_ESRCH;
+}
+
 long dsm_threads_signal(int32_t tid, int sig)
 {
     return dsm_threads_signal_info(tid, sig, NULL);
@@ -594,6 +645,7 @@ void dsm_threads_init(void)
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_CLAIM, dsm_signal_claim_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_PEEK, dsm_peek_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_CPU_PEEK, dsm_peek_input, NULL);
+    transport_register_handler(net_glue_net(), DSM_TYPE_THREAD_CPU, dsm_thread_cpu_input, NULL);
     transport_register_handler(net_glue_net(), DSM_TYPE_SIGNAL_KEPT, dsm_signal_kept_input, NULL);
     cpu_watch_init();
     syscall_set_dsmk(DSM_THREADS_SYS_MIGRATE, dsm_sys_migrate);

@@ -172,15 +172,18 @@ static long time_sleep_interrupted(uint64_t deadline, uint64_t urem)
     return -LINUX_EINTR;
 }
 
-/* A CPU clock's value in ns: a thread of this node (a thread of another node is not
- * reachable for it: EINVAL, as for none), or the process (its pid or 0); -1 if none. */
+/* A CPU clock's value in ns: a thread's (asked where it runs when that is another node),
+ * or the process's (its pid or 0); -1 if none. */
 static int64_t time_cpu_clock_read(uint64_t clk)
 {
     int32_t id;
     switch (cpu_clock_decode(clk, &id)) {
     case CPU_CLOCK_THREAD: {
         struct thread *t = id == 0 ? thread_current() : thread_find(id);
-        return t ? (int64_t)sched_thread_cpu_ns(t) : -1;
+        uint64_t ns;
+        if (t)
+            return (int64_t)sched_thread_cpu_ns(t);
+        return id > 0 && dsm_active() && dsm_threads_thread_cpu_ns(id, &ns) == 0 ? (int64_t)ns : -1;
     }
     case CPU_CLOCK_PROCESS: /* every node's threads */
         return id == 0 || id == THREAD_FIRST_TID ? (int64_t)dsm_threads_process_cpu_ns() : -1;

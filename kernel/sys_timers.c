@@ -8,6 +8,7 @@
  * - timer_create, timer_settime, timer_gettime, timer_getoverrun, timer_delete (man 2
  *   timer_create): POSIX timers (kernel/posix_timers.c). musl's SIGEV_THREAD timers are
  *   SIGEV_THREAD_ID ones aimed at a helper thread it starts, so they work as any. */
+#include "kernel/cpu_clock.h"
 #include "kernel/dsm_glue.h"
 #include "kernel/files.h"
 #include "kernel/linux_abi.h"
@@ -103,6 +104,9 @@ long sys_timer_create(uint64_t clock, uint64_t uevent, uint64_t uid, uint64_t a3
         return -LINUX_EFAULT;
     if (uevent && ev.notify == POSIX_TIMER_SIGEV_THREAD_ID && !sys_timer_thread_exists(ev.tid))
         return -LINUX_EINVAL; /* not a thread of the program */
+    int32_t clock_tid;
+    if (cpu_clock_decode(clock, &clock_tid) == CPU_CLOCK_THREAD && clock_tid && !sys_timer_thread_exists(clock_tid))
+        return -LINUX_EINVAL; /* the CPU clock of no thread of the program */
     struct files_call c = { .op = FILES_OP_TIMER_CREATE, .arg = (uint32_t)clock, .arg2 = (uint32_t)thread_current()->tid,
                             .len = uevent ? sizeof ev : 0, .in = uevent ? (const uint8_t *)&ev : NULL };
     size_t n;

@@ -6,7 +6,8 @@ count their process's or thread's (before, arming one was EINVAL). A profiling t
 SIGPROF count matches the CPU time the threads used, a one-shot ITIMER_VIRTUAL fires once
 the process has used its time and not before, a thread's CPU timer counts only that
 thread's time while another thread computes beside it, and a thread's CPU clock keeps its
-time when the thread moves to another node (it started again from 0 there before). Runs
+time when the thread moves to another node (it started again from 0 there before), and another
+node's thread's CPU clock can be read (EINVAL before). Runs
 against the native run on 1, 2 and 4 nodes; the counts it compares are printed to stderr."""
 from dsmkpy.testing import build_musl, check_matches_native
 
@@ -197,6 +198,14 @@ int main(int argc, char **argv)
     pthread_t s, tt, m;
     pthread_create(&s, 0, sibling, 0);
     pthread_create(&tt, 0, timed_thread, 0);
+    clockid_t sibling_clock;
+    pthread_getcpuclockid(s, &sibling_clock);
+    struct timespec c1, c2, pause = { 0, 20 * 1000 * 1000 };
+    int read1 = clock_gettime(sibling_clock, &c1);
+    nanosleep(&pause, 0);
+    int read2 = clock_gettime(sibling_clock, &c2);
+    printf("another thread's CPU clock: read %d %d, advances %d\n", read1, read2,
+           c2.tv_sec > c1.tv_sec || (c2.tv_sec == c1.tv_sec && c2.tv_nsec > c1.tv_nsec));
     pthread_join(tt, 0);
     sibling_stop = 1;
     pthread_join(s, 0);
@@ -219,8 +228,14 @@ int main(int argc, char **argv)
     clockid_t stranger = (clockid_t)((~999999 << 3) | 2); /* MAKE_PROCESS_CPUCLOCK(999999, CPUCLOCK_SCHED) */
     errno = 0;
     int rc = timer_create(stranger, &none, &id);
-    printf("timer_create: on a thread's clock %d, on the process's %d (counting %d), another process's %s\n",
-           on_thread, on_process, counting, rc < 0 ? strerror(errno) : "made");
+    int e1 = errno;
+    clockid_t no_thread = (clockid_t)((~999999 << 3) | 6); /* the same with CPUCLOCK_PERTHREAD_MASK */
+    errno = 0;
+    int rc2 = timer_create(no_thread, &none, &id);
+    int e2 = errno;
+    printf("timer_create: on a thread's clock %d, on the process's %d (counting %d), another process's %s,"
+           " no thread's %s\n", on_thread, on_process, counting, rc < 0 ? strerror(e1) : "made",
+           rc2 < 0 ? strerror(e2) : "made");
     pthread_join(m, 0);
     return 0;
 }
