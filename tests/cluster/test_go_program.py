@@ -7,12 +7,15 @@ recovered panic, and over loopback TCP an HTTP server answering concurrent clien
 server whose io.Copy between connections uses splice. The output must be the native run's on
 1, 2 and 4 nodes. (Before, Go's startup asked getrlimit, which was ENOSYS; the loopback TCP,
 splice and epoll on a listening socket, which crashed the kernel, came with it.) Then the
-tests of Go's own sync and sync/atomic packages must pass on 2 and 4 nodes."""
+tests of Go's own sync and sync/atomic packages must pass on 2 and 4 nodes, and Go's CPU
+profiler (runtime/pprof, on the CPU-time timers: EINVAL before, so a profile held no sample)
+must see the goroutines compute."""
+import re
 import subprocess
 
 import pytest
 
-from dsmkpy.testing import build_go, build_go_package_test, check_matches_native, dsmk_run
+from dsmkpy.testing import build_go, build_go_package_test, check_matches_native, dsmk_run, go_env
 
 # The concurrency tests of Go's own sync and sync/atomic packages (Cond, Map, Mutex, RWMutex,
 # Once, Pool, WaitGroup; every atomic operation raced by goroutines) as their authors wrote
@@ -262,3 +265,57 @@ def test_go_sync_package_tests_pass(tmp_path, nodes):
         p = dsmk_run(tmp_path, package.replace("/", "-"), nodes, exe,
                      ["-test.short", "-test.run", "^(%s)$" % "|".join(names)], timeout=300)
         assert p.returncode == 0 and p.stdout.decode().endswith("PASS\n"), (package, p.stdout[-3000:], p.stderr[-2000:])
+
+
+PROFILE_SOURCE = r"""// Profiles itself (runtime/pprof: Go arms CPU-time timers whose SIGPROFs sample the
+// goroutines) while four goroutines compute, and writes the profile to cpu.prof.
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"sync"
+)
+
+func spin(n int) uint64 {
+	x := uint64(1)
+	for i := 0; i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	return x
+}
+
+func main() {
+	f, err := os.Create("cpu.prof")
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	var wg sync.WaitGroup
+	sums := make([]uint64, 4)
+	for g := range sums {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			sums[g] = spin(60000000)
+		}(g)
+	}
+	wg.Wait()
+	pprof.StopCPUProfile()
+	fmt.Println("profiled:", err, f.Close(), sums[0] == sums[3])
+}
+"""
+PROFILE_MIN_MS = 100  # of the goroutines' CPU time (about 0.5 s natively, more under TCG)
+
+
+def test_go_cpu_profile_has_samples(tmp_path):
+    exe = build_go(tmp_path, "goprof", PROFILE_SOURCE)
+    prof = tmp_path / "cpu.prof"
+    p = dsmk_run(tmp_path, "goprof", 2, exe, options=["--out", "/cpu.prof:%s" % prof])
+    assert p.returncode == 0 and p.stdout.decode() == "profiled: <nil> <nil> true\n", (p.stdout, p.stderr[-2000:])
+    top = subprocess.run(["go", "tool", "pprof", "-top", str(exe), str(prof)], capture_output=True,
+                         env=go_env(tmp_path), timeout=120).stdout.decode()
+    total = re.search(r"Total samples = ([\d.]+)(m?s)", top)
+    assert total, top
+    ms = float(total.group(1)) * (1 if total.group(2) == "ms" else 1000)
+    assert ms >= PROFILE_MIN_MS and "main.spin" in top, top
