@@ -108,7 +108,7 @@ static uint32_t dsm_files_reply_max(const struct files_call *c)
                    : (uint32_t)FILES_MAPS_RANGES_BYTES;
     if (c->op == FILES_OP_READ || c->op == FILES_OP_PREAD || c->op == FILES_OP_POLL || c->op == FILES_OP_GETDENTS ||
         c->op == FILES_OP_EPOLL_WAIT || c->op == FILES_OP_RECV || c->op == FILES_OP_MQ_RECEIVE ||
-        c->op == FILES_OP_RECEIVE_REST)
+        c->op == FILES_OP_RECEIVE_REST || c->op == FILES_OP_RECVFROM)
         return c->len;
     if (c->op == FILES_OP_THREAD)
         return THREAD_COMM_LEN; /* GET_NAME's name */

@@ -579,6 +579,21 @@ static int64_t files_execute_fd(const struct files_call *c, void *data, size_t *
         if (d->kind != FILE_KIND_SOCKET)
             return -LINUX_ENOTSOCK;
         return c->op == FILES_OP_SEND ? files_socket_send(d, c) : files_socket_recv(d, c, data, data_len);
+    case FILES_OP_RECVFROM:
+        return files_socket_recvfrom(d, c, data, data_len);
+    case FILES_OP_SENDTO: {
+        if (d->kind != FILE_KIND_SOCKET)
+            return -LINUX_ENOTSOCK;
+        if (d->udp)
+            return files_udp_sendto(d, c);
+        struct files_sendto_head h; /* another socket's send to an address (unix_stream_sendmsg) */
+        if ((c->arg2 >> FILES_STAGE_OFFSET_SHIFT) || c->len < sizeof h)
+            return -LINUX_EINVAL;
+        memcpy(&h, c->in, sizeof h);
+        return h.to_error == LINUX_EFAULT ? -LINUX_EFAULT : d->pipe ? -LINUX_EISCONN : -LINUX_EOPNOTSUPP;
+    }
+    case FILES_OP_SOCKET_ERROR:
+        return d->kind != FILE_KIND_SOCKET ? -LINUX_ENOTSOCK : d->udp ? files_udp_take_error(d) : 0;
     case FILES_OP_SHUTDOWN:
         return files_socket_shutdown(d, c->arg);
     case FILES_OP_IOCTL:
@@ -637,7 +652,7 @@ bool files_op_has_input(uint32_t op)
            op == FILES_OP_LINK || op == FILES_OP_MAP_ADD || op == FILES_OP_MAP_WRITE || op == FILES_OP_SYMLINK ||
            op == FILES_OP_MQ_OPEN || op == FILES_OP_MQ_SEND || op == FILES_OP_MQ_NOTIFY || op == FILES_OP_MQ_GETSETATTR ||
            op == FILES_OP_BIND_ABSTRACT || op == FILES_OP_CONNECT_ABSTRACT || op == FILES_OP_SHM || op == FILES_OP_SEM ||
-           op == FILES_OP_MSG || op == FILES_OP_THREAD;
+           op == FILES_OP_MSG || op == FILES_OP_THREAD || op == FILES_OP_SENDTO;
 }
 
 /* files_execute without running the queue. */
@@ -734,6 +749,8 @@ static int64_t files_execute_queued(struct files_waiter *w)
         return files_read_desc(w->held, &w->call, w->bytes, &w->data_len);
     case FILES_OP_RECV:
         return files_socket_recv(w->held, &w->call, w->bytes, &w->data_len);
+    case FILES_OP_RECVFROM:
+        return files_socket_recvfrom(w->held, &w->call, w->bytes, &w->data_len);
     case FILES_OP_SEND:
         return files_socket_send(w->held, &w->call);
     case FILES_OP_FIFO_WAIT:
@@ -816,8 +833,8 @@ void files_wait(struct files_waiter *w)
 {
     const struct files_call *c = &w->call;
     bool on_fd = (c->op == FILES_OP_READ || c->op == FILES_OP_WRITE || c->op == FILES_OP_RECV ||
-                  c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND || c->op == FILES_OP_MQ_RECEIVE ||
-                  c->op == FILES_OP_ACCEPT) &&
+                  c->op == FILES_OP_RECVFROM || c->op == FILES_OP_SEND || c->op == FILES_OP_MQ_SEND ||
+                  c->op == FILES_OP_MQ_RECEIVE || c->op == FILES_OP_ACCEPT) &&
                  c->fd >= 0 && c->fd < FILES_MAX_FDS;
     w->held = on_fd ? files_fds[c->fd].desc : NULL;
     if (w->held)

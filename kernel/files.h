@@ -43,6 +43,10 @@
  * on: data holds their masks' union (a uint64_t); the caller watches those signals and asks
  * again with FILES_CALL_SIGNALS_WATCHED. Outside the errno range, never returned to a program. */
 #define FILES_SIGNALFD_WATCH (-((int64_t)1 << 35))
+/* A READ's, WRITE's or SEND's answer with FILES_CALL_DGRAM_WHOLE or _VECTOR: fd is an AF_INET
+ * datagram socket and nothing was done; the caller makes the call again as a datagram's
+ * (kernel/sys_udp.c). Outside the errno range, never returned to a program. */
+#define FILES_DGRAM_CALL (-((int64_t)1 << 36))
 struct files_signalfd {
     uint64_t mask;
     uint64_t nonblock;
@@ -156,7 +160,7 @@ enum files_op {
     FILES_OP_MQ_GETSETATTR, /* fd, len bytes at in: struct linux_mq_attr to set (0: none): the old into data */
     /* Named AF_UNIX sockets and loopback AF_INET ones (kernel/files_socket.c) */
     FILES_OP_SOCKET,        /* arg = SOCK_CLOEXEC | SOCK_NONBLOCK, arg2 = SOCK_STREAM or SOCK_SEQPACKET
-                             * (with FILES_SOCKET_INET: AF_INET SOCK_STREAM): the new fd */
+                             * (with FILES_SOCKET_INET: AF_INET SOCK_STREAM or SOCK_DGRAM): the new fd */
     FILES_OP_BIND,          /* path = the name, arg = the socket's fd (fd is the path's dirfd) */
     FILES_OP_CONNECT,       /* path = the listener's name, arg = the socket's fd */
     FILES_OP_BIND_ABSTRACT, /* fd, arg = enum files_sock_name_kind, len bytes at in: the name */
@@ -177,7 +181,18 @@ enum files_op {
                              * (SPLICE_F_NONBLOCK): the bytes moved */
     FILES_OP_THREAD,        /* arg = enum files_thread_op, fd = the thread's tid, arg2 and in as it says
                              * (kernel/thread_names.h) */
-    FILES_OP_LAST = FILES_OP_THREAD,
+    /* AF_INET datagram sockets (kernel/files_udp.c); a thread's tid tells its stage (long datagrams) */
+    FILES_OP_SENDTO,        /* fd, arg = tid << 32, arg2 = offset << 32 | the message's length, len bytes
+                             * at in: the piece at offset (FILES_CALL_MORE: more follow) of a struct
+                             * files_sendto_head and the datagram: the datagram's length (any other
+                             * socket answers what a send to an address gets: EISCONN or EOPNOTSUPP) */
+    FILES_OP_RECVFROM,      /* fd (any socket: recv, recvfrom), arg = tid << 32 | the receiver's room,
+                             * len: room in data, flags FILES_CALL_NONBLOCK, _PEEK: a struct
+                             * files_recv_head and the first bytes into data; the bytes received (a
+                             * datagram's or message's past the answer wait in the stage:
+                             * FILES_OP_RECEIVE_REST; a stream's stay for RECV), or a wait */
+    FILES_OP_SOCKET_ERROR,  /* fd: the socket's pending error (SO_ERROR, a positive errno or 0), cleared */
+    FILES_OP_LAST = FILES_OP_SOCKET_ERROR,
 };
 
 /* flags of a call */
@@ -198,9 +213,16 @@ enum files_op {
 #define FILES_CALL_FOLLOW 128u  /* LINK: the old path's last link is followed (AT_SYMLINK_FOLLOW) */
 #define FILES_CALL_SIGNALS_WATCHED 256u /* POLL, EPOLL_WAIT: the caller watches its signalfds' signals
                                          * (a new one ends the wait): wait (arg2: its pending signals) */
+#define FILES_CALL_DGRAM_WHOLE 512u /* READ, WRITE, SEND from kernel/sys_file.c's loops: an AF_INET datagram
+                                    * socket answers FILES_DGRAM_CALL where one call cannot do what the
+                                    * system call asks (a datagram of FILES_XFER_MAX bytes or more for a
+                                    * read of that many, a datagram in pieces, a send that must not raise
+                                    * SIGPIPE); without it a read cuts the datagram short, pieces are EMSGSIZE */
+#define FILES_CALL_DGRAM_VECTOR 1024u /* READ, WRITE of one iovec of several (readv, writev): an AF_INET
+                                       * datagram socket answers FILES_DGRAM_CALL at once */
 #define FILES_CALL_FLAGS (FILES_CALL_NO_WAIT | FILES_CALL_NONBLOCK | FILES_CALL_PEEK | FILES_CALL_MORE | \
                           FILES_CALL_MAPS | FILES_CALL_MAPS_SYNCED | FILES_CALL_NOFOLLOW | FILES_CALL_FOLLOW | \
-                          FILES_CALL_SIGNALS_WATCHED)
+                          FILES_CALL_SIGNALS_WATCHED | FILES_CALL_DGRAM_WHOLE | FILES_CALL_DGRAM_VECTOR)
 /* A socket's name as getsockname shows it. AF_UNIX: sun_path's bytes (108 at most, a path
  * as bind was given it or an abstract name, whose leading NUL is not in name); len 0:
  * unnamed. AF_INET (inet set): the loopback address and port (FILES_SOCK_INET_LEN bytes,
@@ -240,6 +262,35 @@ enum files_sock_name_kind {
     FILES_SOCK_ABSTRACT = 0, /* in: an AF_UNIX abstract name */
     FILES_SOCK_AUTOBIND = 1, /* bind only: the family alone, a free name is picked */
     FILES_SOCK_INET_NAME = 2, /* in: an AF_INET loopback address and port (port 0 binds a free one) */
+    FILES_SOCK_INET_UNSPEC = 3, /* connect of an AF_INET datagram socket to AF_UNSPEC: its peer goes */
+};
+/* AF_INET datagram sockets (UDP over loopback, kernel/files_udp.c and kernel/sys_udp.c). A
+ * datagram's bytes at most: 65535 less the IPv4 and UDP headers, as Linux's loopback takes. */
+#define FILES_UDP_DGRAM_MAX 65507
+#define FILES_UDP_LEN_MAX 0xffff /* longer sends are EMSGSIZE before their address is looked at */
+/* What FILES_OP_SENDTO's message holds before the datagram's bytes. */
+struct files_sendto_head {
+    uint32_t len;      /* the datagram's length as the sender gave it (at most UINT32_MAX); its bytes
+                        * follow unless it is over FILES_UDP_DGRAM_MAX (EMSGSIZE) */
+    int32_t to_error;  /* the destination as a UDP socket finds it: 0, or a positive errno (EINVAL,
+                        * EAFNOSUPPORT, ENETUNREACH; EFAULT, which any socket answers) */
+    uint8_t has_to;    /* to names the destination (else the socket's peer) */
+    uint8_t pad;
+    uint8_t to[FILES_SOCK_INET_LEN]; /* address and port, network order, 0.0.0.0 made 127.0.0.1 */
+};
+/* What FILES_OP_RECVFROM's answer holds before the bytes. */
+enum files_recv_kind {
+    FILES_RECV_STREAM = 1,  /* a stream socket's bytes: more may follow (a plain RECV takes them) */
+    FILES_RECV_MESSAGE = 2, /* an AF_UNIX message socket's message (cut to the room), unnamed sender */
+    FILES_RECV_DGRAM = 3,   /* an AF_INET datagram, from `from` */
+    FILES_RECV_SHUT = 4,    /* none: an AF_INET datagram socket shut for receiving answers 0 bytes
+                             * and no sender */
+};
+struct files_recv_head {
+    uint32_t len;      /* DGRAM: the datagram's whole length (MSG_TRUNC); else the bytes received */
+    uint8_t kind;      /* enum files_recv_kind */
+    uint8_t from[FILES_SOCK_INET_LEN]; /* DGRAM: the sender's bound address and port */
+    uint8_t pad;
 };
 /* A signalfd's read takes whole struct signalfd_siginfo records (include/uapi/linux/signalfd.h). */
 #define FILES_SIGNALFD_INFO_SIZE 128
@@ -343,6 +394,12 @@ long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len,
                      uint32_t call_flags);
 long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uint64_t offset, uint32_t call_flags,
                       bool sigpipe);
+/* kernel/sys_udp.c: what FILES_DGRAM_CALL hands to an AF_INET datagram socket's own path:
+ * read(2) (a recv(2) without flags), write(2) (a send(2) to its peer), readv(2)/writev(2)
+ * (recvmsg(2)/sendmsg(2) of those iovecs). Bytes moved or a negative errno. */
+long udp_read(int fd, uint64_t ubuf, uint64_t len);
+long udp_write(int fd, uint64_t ubuf, uint64_t len);
+long udp_vector(int fd, uint64_t uiov, uint64_t count, bool write);
 /* kernel/sys_io.c: the walk of readv, writev, sendmsg and recvmsg over count user iovecs
  * at uiov: one(ctx, base, len, have_bytes) for each non-empty one in turn (have_bytes:
  * earlier ones moved some), stopping at the first short or failed one. Bytes moved, or the

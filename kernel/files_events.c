@@ -177,7 +177,8 @@ static uint32_t files_epoll_ready(const void *target, void *ctx, uint64_t *chang
     (void)ctx;
     const struct file_desc *d = target;
     /* A socket has its rings once connected; a listening one counts its connections. */
-    *changes = d->kind == FILE_KIND_SOCKET     ? (d->pipe ? d->pipe->changes + d->pipe_out->changes : d->connects)
+    *changes = d->kind == FILE_KIND_SOCKET && d->udp ? files_udp_changes(d)
+               : d->kind == FILE_KIND_SOCKET ? (d->pipe ? d->pipe->changes + d->pipe_out->changes : d->connects)
                : d->pipe                       ? d->pipe->changes
                : d->kind == FILE_KIND_EVENTFD ? d->event.changes
                : d->kind == FILE_KIND_TIMERFD ? d->timerfd.count.changes

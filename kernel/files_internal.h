@@ -40,6 +40,7 @@ enum file_kind {
 };
 
 struct mq_queue;
+struct files_udp;
 
 /* An open file description; refs = descriptors naming it (0: free). */
 struct file_desc {
@@ -62,6 +63,8 @@ struct file_desc {
     struct files_sock_addr *sock_name; /* SOCKET: its bound name (kmalloc'd), or NULL */
     struct files_sock_addr *sock_peer; /* SOCKET: its peer's name, if the peer had one */
     struct file_node *sock_node;   /* SOCKET bound to a path: that name's node, held */
+    struct files_udp *udp;         /* SOCKET, AF_INET SOCK_DGRAM: its receive queue (kernel/files_udp.c);
+                                    * sock_name is its bound name, sock_peer its connected peer */
     struct eventfd event;          /* EVENTFD */
     struct epoll_set *epoll;       /* EPOLL: its interest list */
     struct interval_timer timerfd; /* TIMERFD: its timer, on the program clock */
@@ -313,6 +316,39 @@ void files_socket_release(struct file_desc *d);
 int64_t files_socket_pending(const struct file_desc *d);
 /* poll(2)'s answer for a socket (Linux's unix_poll for a connected stream socket). */
 int16_t files_socket_poll(const struct file_desc *d);
+/* FILES_OP_RECVFROM on socket d: a struct files_recv_head, then the bytes. */
+int64_t files_socket_recvfrom(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* The AF_INET name addr:port (port 0: a free ephemeral one) for unbound d, in the port space
+ * of its type (TCP's and UDP's are apart): 0, -EINVAL (bound or connected), -EADDRINUSE,
+ * -ENOMEM. */
+int64_t files_socket_bind_inet(struct file_desc *d, const uint8_t addr[FILES_SOCK_INET_LEN]);
+
+/* kernel/files_udp.c: AF_INET SOCK_DGRAM sockets, UDP between the program's own threads. */
+/* Gives new socket d its receive queue: 0 or -ENOMEM. */
+int64_t files_udp_create(struct file_desc *d);
+/* d's last reference went: its queue and names go. */
+void files_udp_release(struct file_desc *d);
+/* bind(2) to addr (c->in of FILES_OP_BIND_ABSTRACT). */
+int64_t files_udp_bind(struct file_desc *d, const uint8_t addr[FILES_SOCK_INET_LEN]);
+/* connect(2) to addr, or with NULL (AF_UNSPEC) the peer goes. */
+int64_t files_udp_connect(struct file_desc *d, const uint8_t *addr);
+/* FILES_OP_SENDTO's pieces and datagram. */
+int64_t files_udp_sendto(struct file_desc *d, const struct files_call *c);
+/* FILES_OP_RECVFROM: the datagram's head and first bytes into data. */
+int64_t files_udp_recvfrom(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+/* read(2)/recv(2) and write(2)/send(2) of one call (FILES_CALL_DGRAM_*: FILES_DGRAM_CALL
+ * where it cannot do what the system call asks). */
+int64_t files_udp_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len);
+int64_t files_udp_send(struct file_desc *d, const struct files_call *c);
+int64_t files_udp_shutdown(struct file_desc *d, uint64_t how);
+/* SO_ERROR: the pending error, cleared. */
+int64_t files_udp_take_error(struct file_desc *d);
+/* FIONREAD: the next datagram's length (0 with none). */
+int64_t files_udp_pending(const struct file_desc *d);
+/* poll(2)'s answer (Linux's udp_poll). */
+int16_t files_udp_poll(const struct file_desc *d);
+/* Datagrams queued, taken and errors set or cleared so far (edge-triggered epoll). */
+uint64_t files_udp_changes(const struct file_desc *d);
 
 /* kernel/files_events.c: */
 /* The last descriptor of d is gone: no epoll list watches it, and its timer stops. */

@@ -21,11 +21,14 @@
  * name is a loopback address and a port (kernel/files.h), a port taken by either address
  * is taken (no SO_REUSEPORT), port 0 and a connect or listen of an unbound socket take a
  * free one from Linux's ephemeral range, and an accepted socket is named by the address
- * its peer connected to. There is no network beyond the program.
- * Not done: named SOCK_DGRAM sockets, passing descriptors (SCM_RIGHTS), and telling a
- * receiver that its buffer cut a message short (MSG_TRUNC). */
+ * its peer connected to. There is no network beyond the program. AF_INET SOCK_DGRAM
+ * sockets (UDP) are kernel/files_udp.c's: their ports are a space apart from TCP's, as on
+ * Linux, and each keeps a queue of datagrams rather than rings.
+ * Not done: named AF_UNIX SOCK_DGRAM sockets, passing descriptors (SCM_RIGHTS), and telling
+ * an AF_UNIX receiver that its buffer cut a message short (MSG_TRUNC). */
 #include "kernel/file_store.h"
 #include "kernel/files_internal.h"
+#include "kernel/files_stage.h"
 #include "kernel/format.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
@@ -43,6 +46,8 @@
 
 /* A received or peeked message with its header (one receive at a time: IF=0, one CPU). */
 static uint8_t files_socket_scratch[FILES_SOCKET_HEADER + FILES_SOCKET_MSG_MAX];
+/* What a RECVFROM of a socket other than UDP received (one at a time, as the scratch). */
+static uint8_t files_socket_received[FILES_XFER_MAX];
 #define FILES_SHUT_RD 0 /* shutdown(2) */
 #define FILES_SHUT_WR 1
 #define FILES_SHUT_RDWR 2
@@ -92,8 +97,10 @@ int64_t files_socket_create(uint64_t flags, uint64_t type)
 {
     bool inet = (type & FILES_SOCKET_INET) != 0;
     type &= ~(uint64_t)FILES_SOCKET_INET;
-    if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) || (type != FILES_SOCK_STREAM && type != FILES_SOCK_SEQPACKET) ||
-        (inet && type != FILES_SOCK_STREAM))
+    bool udp = inet && type == FILES_SOCK_DGRAM;
+    if ((flags & ~(uint64_t)FILES_SOCKETPAIR_FLAGS) ||
+        (!udp && type != FILES_SOCK_STREAM && type != FILES_SOCK_SEQPACKET) ||
+        (inet && !udp && type != FILES_SOCK_STREAM))
         return -LINUX_EINVAL;
     int fd = files_lowest_free(0);
     if (fd < 0)
@@ -103,6 +110,10 @@ int64_t files_socket_create(uint64_t flags, uint64_t type)
         return -LINUX_ENFILE;
     d->sock_type = (uint8_t)type;
     d->sock_inet = inet;
+    if (udp && files_udp_create(d)) {
+        d->refs = 0;
+        return -LINUX_ENOMEM;
+    }
     files_fd_install(fd, d, (flags & LINUX_O_CLOEXEC) != 0);
     return fd;
 }
@@ -155,21 +166,22 @@ int64_t files_socket_bind_node(uint64_t fd, struct file_node *n, const char *nam
 }
 
 /* Whether d is a socket named name: an abstract AF_UNIX name of len bytes, or (inet) an
- * AF_INET name with the same port. */
-static bool files_socket_named(const struct file_desc *d, bool inet, const char *name, size_t len)
+ * AF_INET name with the same port in the port space of type (SOCK_STREAM or SOCK_DGRAM). */
+static bool files_socket_named(const struct file_desc *d, bool inet, uint8_t type, const char *name, size_t len)
 {
     if (!d->refs || d->kind != FILE_KIND_SOCKET || !d->sock_name || d->sock_name->inet != inet)
         return false;
     const struct files_sock_addr *a = d->sock_name;
     if (inet)
-        return memcmp(a->name + FILES_SOCKET_INET_PORT_AT, name + FILES_SOCKET_INET_PORT_AT, sizeof(uint16_t)) == 0;
+        return d->sock_type == type &&
+               memcmp(a->name + FILES_SOCKET_INET_PORT_AT, name + FILES_SOCKET_INET_PORT_AT, sizeof(uint16_t)) == 0;
     return a->abstract && a->len == len && memcmp(a->name, name, len) == 0;
 }
 
-static bool files_socket_name_taken(bool inet, const char *name, size_t len)
+static bool files_socket_name_taken(bool inet, uint8_t type, const char *name, size_t len)
 {
     for (size_t i = 0; i < FILES_DESCS_MAX; i++)
-        if (files_socket_named(&files_descs[i], inet, name, len))
+        if (files_socket_named(&files_descs[i], inet, type, name, len))
             return true;
     return false;
 }
@@ -180,14 +192,13 @@ static int64_t files_socket_bind_abstract(struct file_desc *d, const struct file
         return -LINUX_EINVAL;
     if (d->sock_name || d->pipe)
         return -LINUX_EINVAL;
-    if (files_socket_name_taken(false, (const char *)c->in, c->len))
+    if (files_socket_name_taken(false, 0, (const char *)c->in, c->len))
         return -LINUX_EADDRINUSE;
     return (d->sock_name = files_socket_name_new(false, true, (const char *)c->in, c->len)) ? 0 : -LINUX_ENOMEM;
 }
 
-/* inet_csk_get_port: the AF_INET name addr:port (port 0: a free ephemeral one) for d. 0,
- * -EINVAL (bound or connected), -EADDRINUSE. */
-static int64_t files_socket_bind_inet(struct file_desc *d, const uint8_t addr[FILES_SOCK_INET_LEN])
+/* inet_csk_get_port, udp_lib_get_port. */
+int64_t files_socket_bind_inet(struct file_desc *d, const uint8_t addr[FILES_SOCK_INET_LEN])
 {
     static uint32_t next;
     if (d->sock_name || d->pipe)
@@ -202,7 +213,7 @@ static int64_t files_socket_bind_inet(struct file_desc *d, const uint8_t addr[FI
             name[FILES_SOCKET_INET_PORT_AT] = (char)(port >> 8); /* network order */
             name[FILES_SOCKET_INET_PORT_AT + 1] = (char)port;
         }
-        if (!files_socket_name_taken(true, name, sizeof name))
+        if (!files_socket_name_taken(true, d->sock_type, name, sizeof name))
             return (d->sock_name = files_socket_name_new(true, false, name, sizeof name)) ? 0 : -LINUX_ENOMEM;
     }
     return -LINUX_EADDRINUSE;
@@ -222,7 +233,7 @@ static int64_t files_socket_autobind(struct file_desc *d)
     for (uint32_t tries = 0; tries <= FILES_SOCKET_AUTOBIND_NAMES; tries++) {
         next = (next + 1) & FILES_SOCKET_AUTOBIND_NAMES;
         fmt_snprintf(name, sizeof name, "%05x", next);
-        if (!files_socket_name_taken(false, name, FILES_SOCKET_AUTOBIND_LEN))
+        if (!files_socket_name_taken(false, 0, name, FILES_SOCKET_AUTOBIND_LEN))
             return (d->sock_name = files_socket_name_new(false, true, name, FILES_SOCKET_AUTOBIND_LEN)) ? 0
                                                                                                   : -LINUX_ENOMEM;
     }
@@ -236,7 +247,7 @@ static struct file_desc *files_socket_listener(const struct file_node *n, bool i
         struct file_desc *l = &files_descs[i];
         if (!l->refs || l->kind != FILE_KIND_SOCKET || !l->listening)
             continue;
-        if (n ? l->sock_node == n : files_socket_named(l, inet, name, len))
+        if (n ? l->sock_node == n : files_socket_named(l, inet, FILES_SOCK_STREAM, name, len))
             return l;
     }
     return NULL;
@@ -339,10 +350,14 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
     switch (c->op) {
     case FILES_OP_BIND_ABSTRACT:
     case FILES_OP_CONNECT_ABSTRACT: {
+        if (c->arg == FILES_SOCK_INET_UNSPEC) /* a datagram socket's connect to AF_UNSPEC */
+            return d->udp && c->op == FILES_OP_CONNECT_ABSTRACT ? files_udp_connect(d, NULL) : -LINUX_EINVAL;
         bool inet = c->arg == FILES_SOCK_INET_NAME;
         if (inet != d->sock_inet || (inet ? c->len != FILES_SOCK_INET_LEN : c->len >= FILES_SOCK_NAME_MAX) ||
             c->arg > FILES_SOCK_INET_NAME || (c->arg == FILES_SOCK_AUTOBIND && c->op != FILES_OP_BIND_ABSTRACT))
             return -LINUX_EINVAL;
+        if (d->udp)
+            return c->op == FILES_OP_CONNECT_ABSTRACT ? files_udp_connect(d, c->in) : files_udp_bind(d, c->in);
         if (c->op == FILES_OP_CONNECT_ABSTRACT)
             return files_socket_connect(d, NULL, inet, (const char *)c->in, c->len);
         return inet ? files_socket_bind_inet(d, c->in)
@@ -350,6 +365,8 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
                                                : files_socket_bind_abstract(d, c);
     }
     case FILES_OP_LISTEN:
+        if (d->udp)
+            return -LINUX_EOPNOTSUPP; /* inet_dgram_ops: sock_no_listen */
         if (d->pipe)
             return -LINUX_EINVAL; /* a connected socket cannot listen */
         if (d->sock_inet && !d->sock_name) { /* inet_autobind: 0.0.0.0 and a free port */
@@ -364,10 +381,10 @@ int64_t files_socket_call(struct file_desc *d, const struct files_call *c, void 
         d->backlog = (uint32_t)c->arg > FILES_SOCKET_BACKLOG_MAX ? FILES_SOCKET_BACKLOG_MAX : (uint16_t)c->arg;
         return 0;
     case FILES_OP_ACCEPT:
-        return files_socket_accept(d, c, data, data_len);
+        return d->udp ? -LINUX_EOPNOTSUPP : files_socket_accept(d, c, data, data_len);
     case FILES_OP_SOCKNAME: {
         const struct files_sock_addr *a = c->arg ? d->sock_peer : d->sock_name;
-        if (c->arg && !d->pipe)
+        if (c->arg && !(d->udp ? d->sock_peer != NULL : d->pipe != NULL))
             return -LINUX_ENOTCONN;
         struct files_sock_addr out = { .inet = d->sock_inet, .len = d->sock_inet ? FILES_SOCK_INET_LEN : 0 };
         if (a) /* else unnamed: AF_UNIX's family alone, AF_INET's 0.0.0.0 port 0 */
@@ -404,6 +421,8 @@ static int64_t files_socket_recv_message(struct file_desc *d, const struct files
  * peer shut sending or closed); else EAGAIN, 0 (FILES_CALL_NO_WAIT) or a wait. */
 int64_t files_socket_recv(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
 {
+    if (d->udp)
+        return files_udp_recv(d, c, data, data_len);
     struct pipe *in = d->pipe;
     if (!in) /* not connected: unix_stream_read_generic's and unix_seqpacket_recvmsg's answers */
         return d->sock_type == FILES_SOCK_STREAM ? -LINUX_EINVAL : -LINUX_ENOTCONN;
@@ -450,6 +469,8 @@ static int64_t files_socket_send_refused(struct file_desc *d)
  * whole message or nothing (EMSGSIZE past FILES_SOCKET_MSG_MAX or split over calls). */
 int64_t files_socket_send(struct file_desc *d, const struct files_call *c)
 {
+    if (d->udp)
+        return files_udp_send(d, c);
     struct pipe *out = d->pipe_out;
     if (!out)
         return -LINUX_ENOTCONN;
@@ -480,6 +501,8 @@ int64_t files_socket_shutdown(struct file_desc *d, uint64_t how)
         return -LINUX_ENOTSOCK;
     if (how > FILES_SHUT_RDWR)
         return -LINUX_EINVAL;
+    if (d->udp)
+        return files_udp_shutdown(d, how);
     if (!d->pipe)
         return -LINUX_ENOTCONN;
     if (how != FILES_SHUT_WR && !d->shut_rd) {
@@ -495,6 +518,8 @@ int64_t files_socket_shutdown(struct file_desc *d, uint64_t how)
 
 void files_socket_release(struct file_desc *d)
 {
+    if (d->udp)
+        files_udp_release(d);
     while (d->pending_head) { /* connections never accepted: their peers see the end */
         struct file_desc *s = d->pending_head;
         d->pending_head = s->pending_next;
@@ -520,6 +545,8 @@ void files_socket_release(struct file_desc *d)
 
 int64_t files_socket_pending(const struct file_desc *d)
 {
+    if (d->udp)
+        return files_udp_pending(d);
     uint32_t len = 0;
     if (!d->pipe)
         return 0;
@@ -532,6 +559,8 @@ int64_t files_socket_pending(const struct file_desc *d)
 
 int16_t files_socket_poll(const struct file_desc *d)
 {
+    if (d->udp)
+        return files_udp_poll(d);
     const struct pipe *in = d->pipe, *out = d->pipe_out;
     if (d->listening) /* readable while a connection waits to be accepted */
         return d->pending_head ? (int16_t)(LINUX_POLLIN | LINUX_POLLRDNORM) : 0;
@@ -551,4 +580,40 @@ int16_t files_socket_poll(const struct file_desc *d)
     if (snd_shut || pipe_free(out) >= room)
         mask |= LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND;
     return (int16_t)mask;
+}
+
+int64_t files_socket_recvfrom(struct file_desc *d, const struct files_call *c, void *data, size_t *data_len)
+{
+    bool stream = d->sock_type == FILES_SOCK_STREAM;
+    struct files_recv_head head = { .kind = stream ? FILES_RECV_STREAM : FILES_RECV_MESSAGE };
+    if (d->kind != FILE_KIND_SOCKET)
+        return -LINUX_ENOTSOCK;
+    if (c->len < sizeof head)
+        return -LINUX_EINVAL;
+    if (d->udp)
+        return files_udp_recvfrom(d, c, data, data_len);
+    /* Any other socket's receive, as RECV's: a stream's first bytes after the head (the rest
+     * stays for a RECV), or a whole message, whose bytes past the answer wait in the stage. */
+    uint32_t room = (uint32_t)c->arg, most = c->len - (uint32_t)sizeof head;
+    struct files_call plain = *c;
+    plain.op = FILES_OP_RECV;
+    plain.len = stream ? (room < most ? room : most) : (room < FILES_XFER_MAX ? room : FILES_XFER_MAX);
+    if (!stream && plain.len > most && (uint32_t)files_socket_pending(d) > most) {
+        struct files_call peek = plain; /* the long message's rest into the stage before it is taken */
+        peek.flags |= FILES_CALL_PEEK;
+        size_t got;
+        int64_t n = files_socket_recv(d, &peek, files_socket_received, &got);
+        if (n > most && files_stage_keep_rest((int32_t)(c->arg >> FILES_STAGE_TID_SHIFT), files_socket_received + most,
+                                              (uint32_t)n - most))
+            return -LINUX_ENOMEM;
+    }
+    size_t got = 0;
+    int64_t n = files_socket_recv(d, &plain, files_socket_received, &got);
+    if (n < 0)
+        return n;
+    head.len = (uint32_t)n;
+    memcpy(data, &head, sizeof head);
+    memcpy((uint8_t *)data + sizeof head, files_socket_received, n < most ? (size_t)n : most);
+    *data_len = sizeof head + (n < most ? (size_t)n : most);
+    return n;
 }

@@ -53,24 +53,49 @@ static int64_t files_receive_rest(uint8_t *msg, uint64_t first, uint64_t len)
     return 0;
 }
 
-int64_t files_call_receive(const struct files_call *c, uint64_t deadline, void *head, size_t head_len, uint8_t *msg,
-                           uint64_t msg_max)
+int64_t files_call_receive_alloc(const struct files_call *c, uint64_t deadline, void *head, size_t head_len,
+                                 uint8_t **msg, uint64_t msg_max)
 {
     uint8_t *answer = kmalloc(FILES_XFER_MAX);
+    *msg = NULL;
     if (!answer)
         return -LINUX_ENOMEM;
     size_t n;
     int64_t len = files_call_until(c, answer, &n, deadline);
     if (len >= 0 && (n < head_len || (uint64_t)len > msg_max || n - head_len > (uint64_t)len))
         len = -LINUX_EIO;
+    if (len < 0) {
+        kfree(answer);
+        return len;
+    }
+    memcpy(head, answer, head_len);
+    size_t first = n - head_len;
+    uint8_t *whole = answer; /* the answer's buffer holds a short message */
+    if ((uint64_t)len > FILES_XFER_MAX - head_len && !(whole = kmalloc((size_t)len)))
+        len = -LINUX_ENOMEM; /* its rest stays in the stage until the thread's next message */
     if (len >= 0) {
-        memcpy(head, answer, head_len);
-        memcpy(msg, answer + head_len, n - head_len);
-        int64_t rest = files_receive_rest(msg, n - head_len, (uint64_t)len);
+        memmove(whole, answer + head_len, first);
+        int64_t rest = files_receive_rest(whole, first, (uint64_t)len);
         if (rest < 0)
             len = rest;
     }
-    kfree(answer);
+    if (whole != answer)
+        kfree(answer);
+    if (len < 0)
+        kfree(whole);
+    else
+        *msg = whole;
+    return len;
+}
+
+int64_t files_call_receive(const struct files_call *c, uint64_t deadline, void *head, size_t head_len, uint8_t *msg,
+                           uint64_t msg_max)
+{
+    uint8_t *whole;
+    int64_t len = files_call_receive_alloc(c, deadline, head, head_len, &whole, msg_max);
+    if (len > 0)
+        memcpy(msg, whole, (size_t)len);
+    kfree(whole);
     return len;
 }
 
@@ -80,7 +105,8 @@ struct files_stage {
     struct files_stage *next;
     int32_t tid;
     uint32_t len;
-    uint8_t bytes[FILES_STAGE_MAX];
+    uint32_t room;     /* bytes[]'s size */
+    uint8_t bytes[];
 };
 
 static struct files_stage *files_stages;
@@ -94,23 +120,6 @@ static struct files_stage *files_stage_find(int32_t tid)
     return NULL;
 }
 
-/* tid's stage, made empty (a new one if it had none); NULL when out of memory. */
-static struct files_stage *files_stage_start(int32_t tid)
-{
-    struct files_stage *s = files_stage_find(tid);
-    if (!s) {
-        s = files_stage_count < FILES_STAGES_MAX ? kmalloc(sizeof *s) : NULL;
-        if (!s)
-            return NULL;
-        files_stage_count++;
-        s->tid = tid;
-        s->next = files_stages;
-        files_stages = s;
-    }
-    s->len = 0;
-    return s;
-}
-
 static void files_stage_end(struct files_stage *s)
 {
     for (struct files_stage **link = &files_stages; *link; link = &(*link)->next)
@@ -120,6 +129,29 @@ static void files_stage_end(struct files_stage *s)
             files_stage_count--;
             return;
         }
+}
+
+/* tid's stage with room for a message of room bytes, made empty (a new one if it had none
+ * or a smaller one); NULL when out of memory. */
+static struct files_stage *files_stage_start(int32_t tid, uint32_t room)
+{
+    struct files_stage *s = files_stage_find(tid);
+    if (s && s->room < room) {
+        files_stage_end(s);
+        s = NULL;
+    }
+    if (!s) {
+        s = files_stage_count < FILES_STAGES_MAX ? kmalloc(sizeof *s + room) : NULL;
+        if (!s)
+            return NULL;
+        files_stage_count++;
+        s->tid = tid;
+        s->room = room;
+        s->next = files_stages;
+        files_stages = s;
+    }
+    s->len = 0;
+    return s;
 }
 
 static int32_t files_stage_tid(const struct files_call *c)
@@ -136,10 +168,10 @@ int64_t files_stage_piece(const struct files_call *c)
     struct files_stage *s = files_stage_find(tid);
     if (c->flags & FILES_CALL_MORE) {
         if (offset == 0)
-            s = files_stage_start(tid);
+            s = files_stage_start(tid, (uint32_t)total);
         if (!s)
             return offset ? -LINUX_EINVAL : -LINUX_ENOMEM;
-        if (s->len != offset)
+        if (s->len != offset || offset + c->len > s->room)
             return -LINUX_EINVAL;
         memcpy(s->bytes + offset, c->in, c->len);
         s->len += c->len;
@@ -170,9 +202,16 @@ void files_stage_take(const struct files_call *c, uint8_t *out)
         files_stage_end(s); /* used, or a stale one an interrupted send left */
 }
 
+void files_stage_discard(const struct files_call *c)
+{
+    struct files_stage *s = files_stage_find(files_stage_tid(c));
+    if (s)
+        files_stage_end(s);
+}
+
 int64_t files_stage_keep_rest(int32_t tid, const uint8_t *rest, uint32_t len)
 {
-    struct files_stage *s = files_stage_start(tid);
+    struct files_stage *s = files_stage_start(tid, len);
     if (!s)
         return -LINUX_ENOMEM;
     s->len = len;

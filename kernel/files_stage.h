@@ -14,9 +14,10 @@
 
 #include "kernel/files.h"
 
-/* A staged message's bytes at most: mq's msgsize_max (8192), or SysV's MSGMAX (8192) after
- * its 16-byte header (queue id and type, kernel/files_msg.h). */
-#define FILES_STAGE_MAX (8192 + 16)
+/* A staged message's bytes at most: a UDP datagram (FILES_UDP_DGRAM_MAX) after its
+ * struct files_sendto_head; mq's msgsize_max (8192) and SysV's MSGMAX (8192) after its
+ * 16-byte header are less. A stage holds what its message needs, no more. */
+#define FILES_STAGE_MAX (FILES_UDP_DGRAM_MAX + sizeof(struct files_sendto_head))
 #define FILES_STAGE_TID_SHIFT 32
 #define FILES_STAGE_OFFSET_SHIFT 32
 #define FILES_STAGE_LOW_MASK 0xffffffffull
@@ -34,6 +35,10 @@ int64_t files_call_in_pieces(struct files_call *c, const uint8_t *msg, uint64_t 
  * answer the table's node never gives. */
 int64_t files_call_receive(const struct files_call *c, uint64_t deadline, void *head, size_t head_len, uint8_t *msg,
                            uint64_t msg_max);
+/* files_call_receive into a buffer of its own: *msg (kfree it) holds the message, NULL
+ * when the call failed. A message the answer held whole costs no second buffer. */
+int64_t files_call_receive_alloc(const struct files_call *c, uint64_t deadline, void *head, size_t head_len,
+                                 uint8_t **msg, uint64_t msg_max);
 
 /* ---- the table node's side ---- */
 
@@ -45,6 +50,8 @@ int64_t files_stage_piece(const struct files_call *c);
 void files_stage_peek(const struct files_call *c, void *out, size_t len);
 /* The message the last piece c completes, into out (its whole length); the stage goes. */
 void files_stage_take(const struct files_call *c, uint8_t *out);
+/* The message the last piece c completes is not wanted: the stage goes. */
+void files_stage_discard(const struct files_call *c);
 /* Keeps the len bytes at rest, a received message's bytes after its answer's, in tid's stage
  * for FILES_OP_RECEIVE_REST: 0 or -ENOMEM. */
 int64_t files_stage_keep_rest(int32_t tid, const uint8_t *rest, uint32_t len);

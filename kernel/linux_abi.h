@@ -53,6 +53,7 @@
 #define LINUX_EADDRNOTAVAIL 99
 #define LINUX_ENETUNREACH 101
 #define LINUX_ECONNREFUSED 111
+#define LINUX_EDESTADDRREQ 89
 #define LINUX_ETIMEDOUT 110
 /* Kernel-internal (include/linux/errno.h): a wait a signal ended; the syscall is restarted
  * after the handler (SA_RESTART, or no handler ran) or fails with EINTR. Never returned. */
@@ -298,6 +299,16 @@ struct linux_iovec {
     uint64_t iov_base;
     uint64_t iov_len;
 };
+
+/* struct msghdr (sendmsg(2), recvmsg(2)), user pointers as numbers */
+struct linux_msghdr {
+    uint64_t name;
+    uint32_t namelen, pad;
+    uint64_t iov, iovlen, control, controllen;
+    int32_t flags, pad2;
+};
+_Static_assert(sizeof(struct linux_msghdr) == 56, "x86-64 struct msghdr");
+#define LINUX_MSG_TRUNC 0x20
 
 struct linux_utsname {
     char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];

@@ -71,6 +71,12 @@ long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len,
                          : -LINUX_EIO;
             break;
         }
+        if (r == FILES_DGRAM_CALL) { /* a datagram socket: a datagram's receive, or readv's */
+            result = done ? -LINUX_EIO
+                     : (call_flags & FILES_CALL_DGRAM_VECTOR) ? FILES_DGRAM_CALL
+                                                               : udp_read((int)fd, ubuf, len);
+            break;
+        }
         if (r < 0) {
             result = (long)r;
             break;
@@ -89,7 +95,7 @@ long files_read_into(enum files_op op, uint64_t fd, uint64_t ubuf, uint64_t len,
 
 long files_read(int fd, uint64_t ubuf, uint64_t len, bool have_bytes)
 {
-    return files_read_into(FILES_OP_READ, (uint64_t)(uint32_t)fd, ubuf, len, 0, have_bytes, 0);
+    return files_read_into(FILES_OP_READ, (uint64_t)(uint32_t)fd, ubuf, len, 0, have_bytes, FILES_CALL_DGRAM_WHOLE);
 }
 
 /* Copies up to len user bytes at ubuf into buf, FILES_COPY_PIECE at a time, stopping at
@@ -127,6 +133,12 @@ long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uin
                                 .flags = call_flags | (done + n < len ? FILES_CALL_MORE : 0) };
         size_t unused;
         int64_t r = shared_maps_file_call(&c, NULL, &unused);
+        if (r == FILES_DGRAM_CALL) { /* a datagram socket: the bytes as one datagram, or writev's */
+            result = done ? -LINUX_EIO
+                     : (call_flags & FILES_CALL_DGRAM_VECTOR) ? FILES_DGRAM_CALL
+                                                               : udp_write(fd, ubuf, len);
+            break;
+        }
         if (r == -LINUX_EPIPE && sigpipe)
             signal_make_pending(thread_current(), LINUX_SIGPIPE, true);
         if (r < 0) {
@@ -145,7 +157,7 @@ long files_write_from(enum files_op op, int fd, uint64_t ubuf, uint64_t len, uin
 
 long files_write(int fd, uint64_t ubuf, uint64_t len)
 {
-    return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0, 0, true);
+    return files_write_from(FILES_OP_WRITE, fd, ubuf, len, 0, FILES_CALL_DGRAM_WHOLE, true);
 }
 
 /* The rest of open(2) of a FIFO at fd: wait until its other end has been opened after

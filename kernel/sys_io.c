@@ -68,15 +68,19 @@ long io_each_iovec(uint64_t uiov, uint64_t count, io_iovec_fn one, void *ctx)
     return total;
 }
 
+/* An iovec of readv or writev: a datagram socket answers FILES_DGRAM_CALL, as its datagram
+ * is all the iovecs' (kernel/sys_udp.c). */
 static long io_vector_write(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
 {
     (void)have_bytes;
-    return io_write(*(const uint64_t *)ctx, base, len);
+    return files_write_from(FILES_OP_WRITE, (int)*(const uint64_t *)ctx, base, len > FILES_RW_MAX ? FILES_RW_MAX : len,
+                            0, FILES_CALL_DGRAM_VECTOR, true);
 }
 
 static long io_vector_read(void *ctx, uint64_t base, uint64_t len, bool have_bytes)
 {
-    return io_read(*(const uint64_t *)ctx, base, len, have_bytes);
+    return files_read_into(FILES_OP_READ, *(const uint64_t *)ctx, base, len > FILES_RW_MAX ? FILES_RW_MAX : len, 0,
+                           have_bytes, FILES_CALL_DGRAM_VECTOR);
 }
 
 /* readv/writev: each iovec in turn; stops at the first short transfer (Linux semantics). */
@@ -86,7 +90,8 @@ static long io_vector(uint64_t fd, uint64_t uiov, uint64_t count, bool write)
         return -LINUX_EINVAL;
     if (fd >= FILES_MAX_FDS || files_check_fd((int)fd) != 0)
         return -LINUX_EBADF;
-    return io_each_iovec(uiov, count, write ? io_vector_write : io_vector_read, &fd);
+    long r = io_each_iovec(uiov, count, write ? io_vector_write : io_vector_read, &fd);
+    return r == FILES_DGRAM_CALL ? udp_vector((int)fd, uiov, count, write) : r;
 }
 
 long sys_writev(uint64_t fd, uint64_t uiov, uint64_t count, uint64_t a3, uint64_t a4, uint64_t a5)

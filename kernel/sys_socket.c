@@ -5,20 +5,24 @@
  * table (files_call ships a call there from any node). A name is a path (a socket node of
  * the store) or abstract (sun_path[0] is NUL); an unnamed socket's address is the AF_UNIX
  * family alone, and recvfrom and recvmsg report an address of length 0, as Linux. AF_INET
- * SOCK_STREAM sockets connect the program's own threads over loopback (127.0.0.0/8, or
- * 0.0.0.0 for bind and as connect's "this host"): there is no network for the program, so
- * another address is EADDRNOTAVAIL to bind and ENETUNREACH to connect to. Not done: AF_INET6
- * and UDP (EAFNOSUPPORT, EPROTONOSUPPORT), named SOCK_DGRAM AF_UNIX sockets, ancillary data
- * (EOPNOTSUPP: no descriptor passing), MSG_TRUNC. */
+ * SOCK_STREAM and SOCK_DGRAM sockets connect the program's own threads over loopback
+ * (127.0.0.0/8, or 0.0.0.0 for bind and as connect's and sendto's "this host"): there is no
+ * network for the program, so another address is EADDRNOTAVAIL to bind and ENETUNREACH to
+ * connect or send to. A datagram's calls are kernel/sys_udp.c's; recv and recvfrom on any
+ * socket make one FILES_OP_RECVFROM, which tells what the socket is. Not done: AF_INET6
+ * (EAFNOSUPPORT), named SOCK_DGRAM AF_UNIX sockets (EPROTONOSUPPORT), ancillary data
+ * (EOPNOTSUPP: no descriptor passing), MSG_TRUNC on AF_UNIX sockets. */
 #include "kernel/files.h"
 #include "kernel/libc.h"
 #include "kernel/linux_abi.h"
 #include "kernel/mm.h"
+#include "kernel/sys_udp.h"
 #include "kernel/syscall.h"
 #include "kernel/thread.h"
 #include "kernel/usercopy.h"
 
 /* include/linux/socket.h, include/uapi/linux/net.h, asm-generic/socket.h */
+#define SOCK_AF_UNSPEC 0
 #define SOCK_AF_UNIX 1
 #define SOCK_AF_INET 2
 #define SOCK_AF_INET6 10
@@ -34,9 +38,11 @@
 #define SOCK_MSG_WAITALL 0x100
 #define SOCK_MSG_NOSIGNAL 0x4000
 #define SOCK_SOL_SOCKET 1
-#define SOCK_SO_REUSEADDR 2 /* taken and ignored: a path name is reused once unlinked, as on Linux */
+#define SOCK_SO_REUSEADDR 2 /* taken and ignored: a path name is reused once unlinked, as on Linux;
+                             * a port has one socket */
 #define SOCK_SO_TYPE 3
 #define SOCK_SO_ERROR 4
+#define SOCK_SO_BROADCAST 6 /* taken and ignored: no broadcast address is reachable */
 #define SOCK_SO_SNDBUF 7
 #define SOCK_SO_RCVBUF 8
 #define SOCK_SO_ACCEPTCONN 30
@@ -45,19 +51,13 @@
 #define SOCK_SO_PROTOCOL 38
 #define SOCK_SO_DOMAIN 39
 #define SOCK_IPPROTO_TCP 6 /* its options (TCP_NODELAY, keepalive timing) are taken and ignored */
-#define SOCK_ADDR_IN_LEN 16 /* sizeof(struct sockaddr_in): family, port, address, 8 zero bytes */
+#define SOCK_IPPROTO_UDP 17
 #define SOCK_INADDR_LOOPBACK_NET 127 /* 127.0.0.0/8 (first byte of sin_addr) */
 #define SOCK_BUFFER_BYTES 65536 /* each direction's ring: PIPE_CAPACITY (kernel/pipe.h) */
+#define SOCK_UDP_BUFFER_BYTES 212992 /* a UDP socket's queue (kernel/files_udp.c), rmem_default */
 #define SOCK_IOV_MAX 1024       /* UIO_MAXIOV */
 #define SOCK_UNNAMED_LEN 2      /* sizeof(sa_family_t): an unnamed AF_UNIX address */
 #define SOCK_ADDR_UN_MAX (SOCK_UNNAMED_LEN + FILES_SOCK_NAME_MAX) /* sizeof(struct sockaddr_un) */
-
-struct sock_msghdr {
-    uint64_t name;
-    uint32_t namelen, pad;
-    uint64_t iov, iovlen, control, controllen;
-    int32_t flags, pad2;
-};
 
 /* fd's SOCK_* type if it is an open socket (with FILES_SOCKET_LISTENING when it listens),
  * else -EBADF or -ENOTSOCK. */
@@ -88,7 +88,7 @@ static long sock_check(uint64_t fd)
  * sockaddr_in when a->inet; else AF_UNIX's, unnamed when a->len is 0) into uaddr (as much as
  * *ulen bytes take) and its full length into *ulen. A path's address ends with its NUL; an
  * abstract one starts with one. 0, -EINVAL or -EFAULT. */
-static long sock_address_out(uint64_t uaddr, uint64_t ulen, const struct files_sock_addr *a)
+long sock_address_out(uint64_t uaddr, uint64_t ulen, const struct files_sock_addr *a)
 {
     if (!uaddr || !ulen)
         return 0;
@@ -168,8 +168,8 @@ static long sock_send(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags)
         return bad;
     if (fd >= FILES_MAX_FDS)
         return -LINUX_EBADF;
-    return files_write_from(FILES_OP_SEND, (int)fd, ubuf, len > FILES_RW_MAX ? FILES_RW_MAX : len, 0, call_flags,
-                            !(flags & SOCK_MSG_NOSIGNAL));
+    return files_write_from(FILES_OP_SEND, (int)fd, ubuf, len > FILES_RW_MAX ? FILES_RW_MAX : len, 0,
+                            call_flags | FILES_CALL_DGRAM_WHOLE, !(flags & SOCK_MSG_NOSIGNAL));
 }
 
 /* One buffer's receive (have_bytes: earlier buffers of the call got some, so nothing waits
@@ -213,17 +213,52 @@ static long sock_send_to_address(uint64_t fd)
 
 long sys_sendto(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t uaddr, uint64_t addrlen)
 {
-    if (uaddr && addrlen)
-        return sock_send_to_address(fd);
+    uint32_t call_flags;
+    long bad = sock_call_flags(flags & ~(uint64_t)SOCK_MSG_PEEK, &call_flags);
+    if (bad)
+        return bad;
+    if (uaddr && addrlen) /* a datagram's destination; any other socket refuses one */
+        return udp_sendto(fd, ubuf, len, uaddr, addrlen);
     return sock_send(fd, ubuf, len, flags);
 }
 
-/* The sender of a socketpair's bytes is unnamed: Linux reports an address of length 0. */
+/* recv and recvfrom: one FILES_OP_RECVFROM, then for a stream what more is there (or, with
+ * MSG_WAITALL, comes). A datagram's sender is its sockaddr_in; the sender of a socketpair's
+ * or an AF_UNIX connection's bytes is unnamed: Linux reports an address of length 0. */
 long sys_recvfrom(uint64_t fd, uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t uaddr, uint64_t ulen)
 {
-    long n = sock_recv(fd, ubuf, len, flags, false);
+    uint32_t call_flags;
+    long n = sock_call_flags(flags, &call_flags);
+    if (n)
+        return n;
+    if (len > FILES_RW_MAX)
+        len = FILES_RW_MAX;
+    if (!user_range_ok(ubuf, len)) { /* the descriptor's own errors first, as files_read_into */
+        n = sock_check(fd);
+        return n ? n : -LINUX_EFAULT;
+    }
+    struct files_recv_head head;
+    uint8_t *bytes;
+    n = udp_receive(fd, len, call_flags, &head, &bytes);
+    if (n > 0 && copy_to_user(ubuf, bytes, (size_t)n) != 0)
+        n = -LINUX_EFAULT;
+    kfree(bytes);
+    if (n < 0)
+        return n;
+    if (head.kind == FILES_RECV_DGRAM) {
+        struct files_sock_addr from = { .inet = 1, .len = FILES_SOCK_INET_LEN };
+        memcpy(from.name, head.from, sizeof head.from);
+        long bad = sock_address_out(uaddr, ulen, &from);
+        return bad ? bad : (flags & LINUX_MSG_TRUNC) ? (long)head.len : n;
+    }
+    bool first_full = (uint64_t)n == (len < FILES_XFER_MAX - sizeof head ? len : FILES_XFER_MAX - sizeof head);
+    if (head.kind == FILES_RECV_STREAM && n > 0 && (uint64_t)n < len && !(flags & SOCK_MSG_PEEK) &&
+        (first_full || (flags & SOCK_MSG_WAITALL))) {
+        long more = sock_recv(fd, ubuf + (uint64_t)n, len - (uint64_t)n, flags, true);
+        n += more > 0 ? more : 0;
+    }
     int32_t none = 0;
-    if (n >= 0 && uaddr && ulen && copy_to_user(ulen, &none, sizeof none) != 0)
+    if (uaddr && ulen && copy_to_user(ulen, &none, sizeof none) != 0)
         return -LINUX_EFAULT;
     return n;
 }
@@ -235,16 +270,16 @@ static long sock_msg_received(uint64_t umsg, long total)
     uint64_t zero = 0;
     int32_t no_flags = 0;
     uint32_t namelen = 0;
-    if (copy_to_user(umsg + offsetof(struct sock_msghdr, controllen), &zero, sizeof zero) != 0 ||
-        copy_to_user(umsg + offsetof(struct sock_msghdr, flags), &no_flags, sizeof no_flags) != 0 ||
-        copy_to_user(umsg + offsetof(struct sock_msghdr, namelen), &namelen, sizeof namelen) != 0)
+    if (copy_to_user(umsg + offsetof(struct linux_msghdr, controllen), &zero, sizeof zero) != 0 ||
+        copy_to_user(umsg + offsetof(struct linux_msghdr, flags), &no_flags, sizeof no_flags) != 0 ||
+        copy_to_user(umsg + offsetof(struct linux_msghdr, namelen), &namelen, sizeof namelen) != 0)
         return -LINUX_EFAULT;
     return total;
 }
 
 /* sendmsg/recvmsg of a message socket: the iovecs gathered into one message, or one message
  * scattered over them (a message is at most FILES_SOCKET_MSG_MAX bytes). */
-static long sock_msg_message(uint64_t fd, uint64_t umsg, const struct sock_msghdr *m, uint64_t flags, bool send)
+static long sock_msg_message(uint64_t fd, uint64_t umsg, const struct linux_msghdr *m, uint64_t flags, bool send)
 {
     uint32_t call_flags;
     long bad = sock_call_flags(send ? flags & ~(uint64_t)SOCK_MSG_PEEK : flags, &call_flags);
@@ -312,18 +347,24 @@ static long sock_iovec_recv(void *ctx, uint64_t base, uint64_t len, bool have_by
 /* sendmsg/recvmsg: the iovecs in turn, as readv/writev; stops at the first short one. */
 static long sock_msg(uint64_t fd, uint64_t umsg, uint64_t flags, bool send)
 {
-    struct sock_msghdr m;
+    struct linux_msghdr m;
     if (copy_from_user(&m, umsg, sizeof m) != 0)
         return -LINUX_EFAULT;
     if (m.iovlen > SOCK_IOV_MAX)
         return -LINUX_EMSGSIZE;
     if (send && m.controllen)
         return -LINUX_EOPNOTSUPP; /* ancillary data (descriptors, credentials): not done */
+    long state = sock_type_and_state(fd);
+    if (state < 0)
+        return state;
+    long type = state & ~(long)(FILES_SOCKET_LISTENING | FILES_SOCKET_INET);
+    if ((state & FILES_SOCKET_INET) && type == SOCK_DGRAM) {
+        uint32_t call_flags;
+        long bad = sock_call_flags(send ? flags & ~(uint64_t)SOCK_MSG_PEEK : flags, &call_flags);
+        return bad ? bad : send ? udp_sendmsg(fd, &m) : udp_recvmsg(fd, umsg, &m, flags, call_flags);
+    }
     if (send && m.name && m.namelen)
         return sock_send_to_address(fd);
-    long type = sock_type(fd);
-    if (type < 0)
-        return type;
     if (type != SOCK_STREAM)
         return sock_msg_message(fd, umsg, &m, flags, send);
     struct sock_iovec_call call = { .fd = fd, .flags = flags };
@@ -364,6 +405,7 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
     if (state < 0)
         return state;
     long type = state & ~(long)(FILES_SOCKET_LISTENING | FILES_SOCKET_INET);
+    bool udp = (state & FILES_SOCKET_INET) && type == SOCK_DGRAM;
     if (level != SOCK_SOL_SOCKET)
         return -LINUX_ENOPROTOOPT;
     int32_t value;
@@ -374,18 +416,24 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
     case SOCK_SO_ACCEPTCONN:
         value = (state & FILES_SOCKET_LISTENING) != 0;
         break;
-    case SOCK_SO_ERROR:
-        value = 0;
+    case SOCK_SO_ERROR: { /* only a UDP socket has errors pending (kernel/files_udp.c) */
+        struct files_call c = { .op = FILES_OP_SOCKET_ERROR, .fd = (int32_t)fd };
+        size_t n;
+        long e = udp ? (long)files_call(&c, NULL, &n) : 0;
+        if (e < 0)
+            return e;
+        value = (int32_t)e;
         break;
+    }
     case SOCK_SO_PROTOCOL:
-        value = (state & FILES_SOCKET_INET) ? SOCK_IPPROTO_TCP : 0;
+        value = udp ? SOCK_IPPROTO_UDP : (state & FILES_SOCKET_INET) ? SOCK_IPPROTO_TCP : 0;
         break;
     case SOCK_SO_DOMAIN:
         value = (state & FILES_SOCKET_INET) ? SOCK_AF_INET : SOCK_AF_UNIX;
         break;
     case SOCK_SO_SNDBUF:
     case SOCK_SO_RCVBUF:
-        value = SOCK_BUFFER_BYTES;
+        value = udp ? SOCK_UDP_BUFFER_BYTES : SOCK_BUFFER_BYTES;
         break;
     default:
         return -LINUX_ENOPROTOOPT;
@@ -401,17 +449,19 @@ long sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, u
     return 0;
 }
 
-/* The buffer sizes are taken and kept as they are (each direction is one fixed ring). */
+/* The buffer sizes are taken and kept as they are (each direction is one fixed ring, a UDP
+ * socket's queue one fixed size). */
 long sys_setsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval, uint64_t len, uint64_t a5)
 {
     (void)uval, (void)a5;
     long state = sock_type_and_state(fd);
     if (state < 0)
         return state;
-    bool tcp = level == SOCK_IPPROTO_TCP && (state & FILES_SOCKET_INET);
+    bool tcp = level == SOCK_IPPROTO_TCP && (state & FILES_SOCKET_INET) &&
+               (state & SOCK_TYPE_MASK) == SOCK_STREAM;
     if (!tcp && (level != SOCK_SOL_SOCKET || (name != SOCK_SO_SNDBUF && name != SOCK_SO_RCVBUF &&
                                               name != SOCK_SO_REUSEADDR && name != SOCK_SO_KEEPALIVE &&
-                                              name != SOCK_SO_REUSEPORT)))
+                                              name != SOCK_SO_REUSEPORT && name != SOCK_SO_BROADCAST)))
         return -LINUX_ENOPROTOOPT;
     return (uint32_t)len < sizeof(int32_t) ? -LINUX_EINVAL : 0;
 }
@@ -454,10 +504,11 @@ long sys_socket(uint64_t domain, uint64_t type, uint64_t protocol, uint64_t a3, 
     if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET)
         return -LINUX_EINVAL;
     bool inet = domain == SOCK_AF_INET;
-    if (protocol != 0 && protocol != (inet ? SOCK_IPPROTO_TCP : SOCK_AF_UNIX))
+    uint64_t inet_protocol = kind == SOCK_DGRAM ? SOCK_IPPROTO_UDP : SOCK_IPPROTO_TCP;
+    if (protocol != 0 && protocol != (inet ? inet_protocol : SOCK_AF_UNIX))
         return -SOCK_EPROTONOSUPPORT;
-    if (kind == SOCK_DGRAM || (inet && kind != SOCK_STREAM))
-        return -SOCK_EPROTONOSUPPORT; /* named datagram sockets and UDP: not done (socketpair has them) */
+    if ((!inet && kind == SOCK_DGRAM) || (inet && kind == SOCK_SEQPACKET))
+        return -SOCK_EPROTONOSUPPORT; /* named AF_UNIX datagram sockets: not done (socketpair has them) */
     struct files_call c = { .op = FILES_OP_SOCKET, .arg = type & SOCK_FLAGS, .arg2 = kind | (inet ? FILES_SOCKET_INET : 0) };
     size_t n;
     return (long)files_call(&c, NULL, &n);
@@ -496,27 +547,47 @@ static long sock_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint3
     return 0;
 }
 
-/* A sockaddr_in from the user (inet_bind's and tcp_v4_connect's checks) as the op's call on
- * AF_INET socket fd. 0, -EINVAL, -EFAULT, -EAFNOSUPPORT, -EADDRNOTAVAIL (bind) or
- * -ENETUNREACH (connect). */
-static long sock_inet_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint32_t op, struct files_call *call,
-                                 uint8_t name[FILES_SOCK_NAME_MAX])
+long sock_inet_name(const uint8_t raw[SOCK_ADDR_IN_LEN], bool unspec_ok, bool this_host, long no_route,
+                    uint8_t name[FILES_SOCK_INET_LEN])
 {
-    uint8_t raw[SOCK_ADDR_IN_LEN];
+    uint16_t family = (uint16_t)(raw[0] | raw[1] << 8);
+    bool any = raw[4] == 0 && raw[5] == 0 && raw[6] == 0 && raw[7] == 0; /* INADDR_ANY */
+    if (family != SOCK_AF_INET && !(unspec_ok && family == SOCK_AF_UNSPEC))
+        return -LINUX_EAFNOSUPPORT;
+    if (!any && raw[4] != SOCK_INADDR_LOOPBACK_NET)
+        return no_route;
+    memcpy(name, raw + 4, 4); /* the address, then the port: both in network order */
+    memcpy(name + 4, raw + 2, 2);
+    if (this_host && any)
+        name[0] = SOCK_INADDR_LOOPBACK_NET, name[3] = 1; /* 0.0.0.0 is this host: 127.0.0.1 */
+    return 0;
+}
+
+/* A sockaddr_in from the user (inet_bind's, tcp_v4_connect's and inet_dgram_connect's
+ * checks) as the op's call on AF_INET socket fd (udp: SOCK_DGRAM, whose connect to AF_UNSPEC
+ * dissolves its peer). 0, -EINVAL, -EFAULT, -EAFNOSUPPORT, -EADDRNOTAVAIL (bind) or
+ * -ENETUNREACH (connect). */
+static long sock_inet_address_in(uint64_t fd, uint64_t uaddr, uint64_t addrlen, uint32_t op, bool udp,
+                                 struct files_call *call, uint8_t name[FILES_SOCK_NAME_MAX])
+{
+    uint8_t raw[SOCK_ADDR_IN_LEN] = { 0 };
+    bool bind = op == FILES_OP_BIND_ABSTRACT;
+    if (udp && !bind && addrlen >= sizeof(uint16_t)) {
+        if (copy_from_user(raw, uaddr, sizeof(uint16_t)) != 0)
+            return -LINUX_EFAULT;
+        if ((raw[0] | raw[1] << 8) == SOCK_AF_UNSPEC) {
+            *call = (struct files_call){ .op = op, .fd = (int32_t)fd, .arg = FILES_SOCK_INET_UNSPEC };
+            return 0;
+        }
+    }
     if (addrlen < sizeof raw)
         return -LINUX_EINVAL;
     if (copy_from_user(raw, uaddr, sizeof raw) != 0)
         return -LINUX_EFAULT;
-    uint16_t family = (uint16_t)(raw[0] | raw[1] << 8);
-    bool any = raw[4] == 0 && raw[5] == 0 && raw[6] == 0 && raw[7] == 0; /* INADDR_ANY */
-    if (family != SOCK_AF_INET && !(op == FILES_OP_BIND_ABSTRACT && family == 0 && any)) /* AF_UNSPEC with ANY */
-        return -LINUX_EAFNOSUPPORT;
-    if (!any && raw[4] != SOCK_INADDR_LOOPBACK_NET)
-        return op == FILES_OP_BIND_ABSTRACT ? -LINUX_EADDRNOTAVAIL : -LINUX_ENETUNREACH;
-    memcpy(name, raw + 4, 4); /* the address, then the port: both in network order */
-    memcpy(name + 4, raw + 2, 2);
-    if (op == FILES_OP_CONNECT_ABSTRACT && any)
-        name[0] = SOCK_INADDR_LOOPBACK_NET, name[3] = 1; /* connect's 0.0.0.0 is this host: 127.0.0.1 */
+    bool any = raw[4] == 0 && raw[5] == 0 && raw[6] == 0 && raw[7] == 0;
+    long bad = sock_inet_name(raw, bind && any, !bind, bind ? -LINUX_EADDRNOTAVAIL : -LINUX_ENETUNREACH, name);
+    if (bad)
+        return bad;
     *call = (struct files_call){ .op = op, .fd = (int32_t)fd, .arg = FILES_SOCK_INET_NAME, .len = FILES_SOCK_INET_LEN,
                                  .in = name };
     return 0;
@@ -534,8 +605,8 @@ static long sock_bind_or_connect(uint64_t fd, uint64_t uaddr, uint64_t addrlen, 
         return -LINUX_ENOMEM;
     long rc;
     if (type & FILES_SOCKET_INET)
-        rc = sock_inet_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT, c,
-                                  name);
+        rc = sock_inet_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT,
+                                  (type & SOCK_TYPE_MASK) == SOCK_DGRAM, c, name);
     else
         rc = sock_address_in(fd, uaddr, addrlen, bind ? FILES_OP_BIND : FILES_OP_CONNECT,
                              bind ? FILES_OP_BIND_ABSTRACT : FILES_OP_CONNECT_ABSTRACT, c, name);

@@ -233,6 +233,11 @@ int main(void)
     n = recv(dg[1], msg, sizeof msg, 0);
     printf(" got %zd:%.*s", n, (int)n, msg);
     printf(" empty message %zd", recv(dg[1], msg, sizeof msg, 0));
+    static char longest[4095], whole[8192]; /* longer than one answer after recvfrom's head */
+    memset(longest, 'L', sizeof longest);
+    send(dg[0], longest, sizeof longest, 0);
+    n = recv(dg[1], whole, sizeof whole, 0);
+    printf(" longest %zd %s", n, n == 4095 && !memcmp(whole, longest, 4095) ? "whole" : "DIFFERS");
     len = sizeof type;
     getsockopt(dg[0], SOL_SOCKET, SO_TYPE, &type, &len);
     printf(" type %s", type == SOCK_DGRAM ? "DGRAM" : "OTHER");
