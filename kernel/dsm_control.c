@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Program-wide control across nodes (issues 5 and 6): the core's cluster-wide settings
  * (dsm.window_us=, dsm.replicate=), memory syscalls performed at node 0 and replicated to
- * every node before they return (so every node has the same region table: node 0's is the
- * authority that picks addresses), exit_group on any node ending every node, and each
+ * every node (node 0's region table is the authority that picks addresses; the changes
+ * that only add addresses reach the nodes other than the caller's after the call returns,
+ * and a node that misses an address asks node 0 first: see dsm_control_mm), exit_group on
+ * any node ending every node, and each
  * node's dsm-stats and dsm-hot lines (docs/dsm-protocol.md section 9) at the end.
  * Not done: moving mremap (kernel/sys_mm.c does it in place only), madvise (ignored), lost
  * nodes. */
@@ -181,6 +183,32 @@ static bool dsm_mm_failed(int64_t r)
     return r < 0 && r >= -DSM_CONTROL_ERRNO_MAX;
 }
 
+/* A change that only adds addresses (mmap at an address node 0 picks, a larger brk; a
+ * MAP_FIXED mmap may replace memory, so it waits like munmap): no thread can reach them before
+ * the caller hands out a pointer, and a node that meets one it has no region for asks
+ * node 0 (dsm_control_regions_sync), whose answer comes after every change it sent. So the
+ * nodes other than the caller's are told without waiting for them: about 2 round trips off
+ * an mmap from a node other than 0, one off node 0's (a large malloc, a thread's stack). */
+static bool dsm_mm_widens(const struct dsm_mm_msg *m)
+{
+    return m->op == DSM_MM_BRK ||
+           (m->op == DSM_MM_MMAP && !(m->a[3] & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)));
+}
+
+/* dsm.mm_hold_us=N (for tests; default 0): a node other than 0 holds each change that
+ * widens for N us before it applies it, as if node 0's message were slow, so a test meets
+ * addresses whose region is still on its way (tests/cluster/test_dsm_mmap_publish.py). Held
+ * changes are applied in order, before any later change, and once the node has asked node 0
+ * (dsm_control_regions_sync), where node 0's answer stands for its last change. */
+#define DSM_CONTROL_MM_HOLD_MAX_US (NS_PER_SEC / NS_PER_US)
+#define DSM_CONTROL_HELD_MAX 64 /* changes held at once; more are applied at once */
+static uint64_t dsm_mm_hold_us;
+CMDLINE_PARAM_U64(dsm_mm_hold_us, "dsm.mm_hold_us", 0, DSM_CONTROL_MM_HOLD_MAX_US,
+                  "tests: hold each region change that widens this long before applying it");
+static struct dsm_mm_msg dsm_mm_held[DSM_CONTROL_HELD_MAX];
+static unsigned dsm_mm_held_count;
+static struct timer dsm_mm_hold_timer;
+
 /* Performs op on this node's region table as node 0 decided it (result). */
 static void dsm_mm_apply(const struct dsm_mm_msg *m)
 {
@@ -212,6 +240,34 @@ static void dsm_mm_apply(const struct dsm_mm_msg *m)
         return;
     }
     dsm_glue_resync(start, end);
+}
+
+/* Applies the held changes (dsm.mm_hold_us), oldest first. */
+static void dsm_mm_release_held(void)
+{
+    for (unsigned i = 0; i < dsm_mm_held_count; i++)
+        dsm_mm_apply(&dsm_mm_held[i]);
+    dsm_mm_held_count = 0;
+    timer_cancel(&dsm_mm_hold_timer);
+}
+
+static void dsm_mm_hold_over(struct timer *t, void *arg)
+{
+    (void)t, (void)arg;
+    dsm_mm_release_held();
+}
+
+/* A change node 0 sent: applied now, or held (dsm.mm_hold_us) behind the ones held. */
+static void dsm_mm_apply_sent(const struct dsm_mm_msg *m)
+{
+    if (dsm_mm_hold_us && dsm_mm_widens(m) && dsm_mm_held_count < DSM_CONTROL_HELD_MAX) {
+        dsm_mm_held[dsm_mm_held_count++] = *m;
+        if (!timer_pending(&dsm_mm_hold_timer))
+            timer_arm(&dsm_mm_hold_timer, clock_now_ns() + dsm_mm_hold_us * NS_PER_US, dsm_mm_hold_over, NULL);
+        return;
+    }
+    dsm_mm_release_held();
+    dsm_mm_apply(m);
 }
 
 /* Node 0: performs the syscall of a thread of node requester itself; the result decides
@@ -265,6 +321,16 @@ static void dsm_mm_apply_done(void *ctx, int status, const uint8_t *reply, size_
         dsm_mm_finish(p);
 }
 
+/* Node 0: tells every node but node 0 and except a change that widens (dsm_mm_widens),
+ * without waiting: each applies it in the order node 0 sent it. */
+static void dsm_mm_tell(const struct dsm_mm_msg *m, unsigned except)
+{
+    for (unsigned to = 1; to < dsm_nnodes; to++)
+        if (to != except &&
+            transport_send_queued(net_glue_net(), to, DSM_TYPE_MM_APPLY, m, sizeof *m) != NET_OK)
+            log_error("dsm: region change not sent to node %u", to);
+}
+
 /* Node 0: sends the change to every node but node 0 and the requester; the pending
  * record completes once all acked. */
 static void dsm_mm_replicate(struct dsm_mm_pending *p, const struct dsm_mm_msg *m)
@@ -301,6 +367,7 @@ long dsm_control_mm(enum dsm_mm_op op, uint64_t a0, uint64_t a1, uint64_t a2, ui
         int64_t r = dsm_request_wait(0, DSM_TYPE_MM, &m, sizeof m);
         if (!dsm_mm_failed(r)) {
             m.result = r;
+            dsm_mm_release_held(); /* node 0 ordered them before this one */
             dsm_mm_apply(&m);
         }
         return (long)r;
@@ -308,6 +375,10 @@ long dsm_control_mm(enum dsm_mm_op op, uint64_t a0, uint64_t a1, uint64_t a2, ui
     m.result = dsm_mm_execute(&m, 0);
     if (dsm_mm_failed(m.result))
         return (long)m.result;
+    if (dsm_mm_widens(&m)) {
+        dsm_mm_tell(&m, 0);
+        return (long)m.result;
+    }
     struct dsm_mm_pending *p;
     while (!(p = dsm_mm_pending_new()))
         net_glue_poll();
@@ -323,7 +394,7 @@ static void dsm_mm_input(void *ctx, struct net *n, uint32_t from, uint8_t type, 
 {
     (void)ctx;
     struct dsm_mm_msg m;
-    if (len != sizeof m || !request_id || !dsm_active()) {
+    if (len != sizeof m || (!request_id && type != DSM_TYPE_MM_APPLY) || !dsm_active()) {
         dsm_control_bad++;
         log_error("dsm: bad region message from node %u", from);
         return;
@@ -331,8 +402,17 @@ static void dsm_mm_input(void *ctx, struct net *n, uint32_t from, uint8_t type, 
     memcpy(&m, msg, sizeof m);
     if (type == DSM_TYPE_MM_APPLY) {
         if (from == 0)
-            dsm_mm_apply(&m);
-        transport_reply(n, from, request_id, NULL, 0);
+            dsm_mm_apply_sent(&m);
+        if (request_id)
+            transport_reply(n, from, request_id, NULL, 0);
+        return;
+    }
+    if (dsm_self == 0 && (m.op == DSM_MM_SYNC || dsm_mm_widens(&m))) {
+        /* Answered at once: after every change sent to from before it (FIFO) */
+        m.result = m.op == DSM_MM_SYNC ? 0 : dsm_mm_execute(&m, from);
+        if (!dsm_mm_failed(m.result))
+            dsm_mm_tell(&m, from);
+        transport_reply(n, from, request_id, &m.result, sizeof m.result);
         return;
     }
     struct dsm_mm_pending *p = dsm_self == 0 ? dsm_mm_pending_new() : NULL;
@@ -347,6 +427,17 @@ static void dsm_mm_input(void *ctx, struct net *n, uint32_t from, uint8_t type, 
     p->request_id = request_id;
     p->result = m.result;
     dsm_mm_replicate(p, &m);
+}
+
+bool dsm_control_regions_sync(void)
+{
+    if (!dsm_active() || dsm_self == 0)
+        return false;
+    struct dsm_mm_msg m = { .op = DSM_MM_SYNC };
+    if (dsm_request_wait(0, DSM_TYPE_MM, &m, sizeof m) != 0)
+        return false;
+    dsm_mm_release_held();
+    return true;
 }
 
 /* ---- the end of the program ---- */

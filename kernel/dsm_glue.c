@@ -496,13 +496,20 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
             return UVM_FAULT_RESOLVED;
         }
     } else if (rc == 0) {
-        if (uvm_page_present(va, NULL))
-            return UVM_FAULT_RESOLVED; /* a stale TLB entry or a racing upgrade: retry */
-        /* The core holds the page but uvm dropped it: a MAP_FIXED mapping replaced the
-         * range here, so the new mapping reads as zeros, as mmap(2) says. */
         struct dsm_page_info info;
         dsm_page_query(dsm_core, page, &info);
-        if (!uvm_page_materialise(va, dsm_rights(va, info.state)))
+        unsigned now, rights = dsm_rights(va, info.state);
+        if (uvm_page_present(va, &now)) {
+            /* A stale TLB entry or a racing upgrade: retry. Or a copy read ahead into a
+             * mapping whose news from node 0 had not come yet, mapped then without rights
+             * (kernel/dsm_control.c): it takes its region's now. */
+            if ((rights & ~now) && !uvm_page_set_rights(va, rights))
+                return UVM_FAULT_VIOLATION;
+            return UVM_FAULT_RESOLVED;
+        }
+        /* The core holds the page but uvm dropped it: a MAP_FIXED mapping replaced the
+         * range here, so the new mapping reads as zeros, as mmap(2) says. */
+        if (!uvm_page_materialise(va, rights))
             return UVM_FAULT_NO_MEMORY;
         return UVM_FAULT_RESOLVED;
     }

@@ -151,9 +151,21 @@ bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot
 
 /* ---- the fault path ---- */
 
-enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
+/* The region at addr: on a node of a cluster that has none, after catching up with node 0's
+ * region changes (a mapping a thread of another node just made reaches this node's table
+ * after that thread's mmap returned: kernel/dsm_control.c). System calls and faults only
+ * (thread context): a region change applied here must not wait. */
+static struct uvm_region *uvm_find_current(uint64_t addr)
 {
     struct uvm_region *r = uvm_find(addr);
+    if (!r && dsm_control_regions_sync())
+        r = uvm_find(addr);
+    return r;
+}
+
+enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
+{
+    struct uvm_region *r = uvm_find_current(addr);
     if (!r)
         return UVM_FAULT_VIOLATION;
     unsigned need = access == UVM_ACCESS_WRITE ? LINUX_PROT_WRITE
@@ -375,6 +387,12 @@ static bool uvm_range_covered(uint64_t start, uint64_t end)
     return at >= end;
 }
 
+/* uvm_range_covered, caught up with node 0 first when it is not (as uvm_find_current). */
+static bool uvm_range_covered_current(uint64_t start, uint64_t end)
+{
+    return uvm_range_covered(start, end) || (dsm_control_regions_sync() && uvm_range_covered(start, end));
+}
+
 long uvm_mprotect(uint64_t addr, uint64_t len, unsigned prot)
 {
     if ((addr & (PAGE_SIZE - 1)) || (prot & ~LINUX_PROT_MASK) || addr >= UVM_USER_END)
@@ -408,7 +426,7 @@ long uvm_mremap_plan(uint64_t old_addr, uint64_t old_len, uint64_t new_len, unsi
     if (!uvm_len_ok(old_len, &old_size) || !uvm_len_ok(new_len, &new_size) || old_addr >= UVM_USER_END ||
         old_size > UVM_USER_END - old_addr)
         return -LINUX_EINVAL;
-    const struct uvm_region *r = uvm_find(old_addr);
+    const struct uvm_region *r = uvm_find_current(old_addr);
     if (!r || r->end < old_addr + old_size || (r->prot & UVM_RETIRED))
         return -LINUX_EFAULT;
     *plan = (struct uvm_remap){ .how = UVM_REMAP_SAME, .prot = r->prot, .old_size = old_size, .new_size = new_size };
@@ -463,7 +481,7 @@ long uvm_range_check(uint64_t addr, uint64_t len)
 {
     if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len > UVM_USER_END - addr)
         return -LINUX_EINVAL;
-    return uvm_range_covered(addr, addr + PAGE_ALIGN_UP(len)) ? 0 : -LINUX_ENOMEM;
+    return uvm_range_covered_current(addr, addr + PAGE_ALIGN_UP(len)) ? 0 : -LINUX_ENOMEM;
 }
 
 long uvm_madvise(uint64_t addr, uint64_t len, int advice)
@@ -472,7 +490,7 @@ long uvm_madvise(uint64_t addr, uint64_t len, int advice)
         return -LINUX_EINVAL;
     if (advice == LINUX_MADV_DONTNEED) {
         uint64_t end = addr + PAGE_ALIGN_UP(len);
-        if (!uvm_range_covered(addr, end))
+        if (!uvm_range_covered_current(addr, end))
             return -LINUX_ENOMEM;
         /* Private anonymous memory: the next touch reads zeros. A shared file mapping's
          * pages stay: Linux reads them back from the file, which holds the same bytes. */
