@@ -2,8 +2,8 @@
 /* Program-wide control across nodes (issues 5 and 6): the core's cluster-wide settings
  * (dsm.window_us=, dsm.replicate=), memory syscalls performed at node 0 and replicated to
  * every node (node 0's region table is the authority that picks addresses; the changes
- * that only add addresses reach the nodes other than the caller's after the call returns,
- * and a node that misses an address asks node 0 first: see dsm_control_mm), exit_group on
+ * that only add addresses or rights reach the nodes other than the caller's after the call
+ * returns, and a node that misses one asks node 0 first: see dsm_control_mm), exit_group on
  * any node ending every node, and each
  * node's dsm-stats and dsm-hot lines (docs/dsm-protocol.md section 9) at the end.
  * Not done: moving mremap (kernel/sys_mm.c does it in place only), madvise (ignored), lost
@@ -160,8 +160,8 @@ static void dsm_control_settings_apply(void)
 }
 
 struct dsm_mm_msg {
-    uint32_t op; /* enum dsm_mm_op */
-    uint32_t reserved;
+    uint32_t op;    /* enum dsm_mm_op */
+    uint32_t flags; /* in MM_APPLY: DSM_MM_F_WIDENS; in a request: 0 */
     uint64_t a[4];
     int64_t result; /* in MM_APPLY: what node 0 got */
 };
@@ -183,16 +183,25 @@ static bool dsm_mm_failed(int64_t r)
     return r < 0 && r >= -DSM_CONTROL_ERRNO_MAX;
 }
 
-/* A change that only adds addresses (mmap at an address node 0 picks, a larger brk; a
- * MAP_FIXED mmap may replace memory, so it waits like munmap): no thread can reach them before
- * the caller hands out a pointer, and a node that meets one it has no region for asks
- * node 0 (dsm_control_regions_sync), whose answer comes after every change it sent. So the
- * nodes other than the caller's are told without waiting for them: about 2 round trips off
- * an mmap from a node other than 0, one off node 0's (a large malloc, a thread's stack). */
-static bool dsm_mm_widens(const struct dsm_mm_msg *m)
+/* A change that only adds addresses or rights (mmap at an address node 0 picks, a larger
+ * brk, an mprotect that takes no right away; a MAP_FIXED mmap may replace memory, so it
+ * waits like munmap): no thread can use them before the caller hands out a pointer or says
+ * so, and a node that meets an address it has no region or rights for asks node 0
+ * (dsm_control_regions_sync), whose answer comes after every change it sent. So the nodes
+ * other than the caller's are told without waiting for them: about 2 round trips off such
+ * a call from a node other than 0, one off node 0's (a large malloc, a thread's stack and
+ * its guard page's mprotect). Node 0 decides it before performing the change. */
+#define DSM_MM_F_WIDENS 1u
+static bool dsm_mm_decide_widens(const struct dsm_mm_msg *m)
 {
     return m->op == DSM_MM_BRK ||
-           (m->op == DSM_MM_MMAP && !(m->a[3] & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE)));
+           (m->op == DSM_MM_MMAP && !(m->a[3] & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE))) ||
+           (m->op == DSM_MM_MPROTECT && uvm_range_rights_within(m->a[0], m->a[1], (unsigned)m->a[2]));
+}
+
+static bool dsm_mm_widens(const struct dsm_mm_msg *m)
+{
+    return (m->flags & DSM_MM_F_WIDENS) != 0;
 }
 
 /* dsm.mm_hold_us=N (for tests; default 0): a node other than 0 holds each change that
@@ -372,6 +381,7 @@ long dsm_control_mm(enum dsm_mm_op op, uint64_t a0, uint64_t a1, uint64_t a2, ui
         }
         return (long)r;
     }
+    m.flags = dsm_mm_decide_widens(&m) ? DSM_MM_F_WIDENS : 0;
     m.result = dsm_mm_execute(&m, 0);
     if (dsm_mm_failed(m.result))
         return (long)m.result;
@@ -401,12 +411,15 @@ static void dsm_mm_input(void *ctx, struct net *n, uint32_t from, uint8_t type, 
     }
     memcpy(&m, msg, sizeof m);
     if (type == DSM_TYPE_MM_APPLY) {
-        if (from == 0)
+        if (from == 0 && !(m.flags & ~DSM_MM_F_WIDENS))
             dsm_mm_apply_sent(&m);
+        else if (dsm_control_bad++ == 0)
+            log_error("dsm: bad region change from node %u dropped (further ones only counted)", from);
         if (request_id)
             transport_reply(n, from, request_id, NULL, 0);
         return;
     }
+    m.flags = dsm_self == 0 && dsm_mm_decide_widens(&m) ? DSM_MM_F_WIDENS : 0; /* a requester's word is not taken */
     if (dsm_self == 0 && (m.op == DSM_MM_SYNC || dsm_mm_widens(&m))) {
         /* Answered at once: after every change sent to from before it (FIFO) */
         m.result = m.op == DSM_MM_SYNC ? 0 : dsm_mm_execute(&m, from);

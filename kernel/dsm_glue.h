@@ -113,17 +113,18 @@ enum dsm_mm_op {
 /* A memory syscall (man 2 brk/mmap/munmap/mprotect; arguments in Linux order; or
  * dsmk_region_mode, kernel/dsm_region_mode.c; or rt_sigaction, kernel/sys_signal.c) performed
  * at node 0 and replicated to every node. A change that takes something away (munmap,
- * mprotect, a region's mode, a signal action) reaches every node before the call returns; one
- * that only adds addresses (mmap, a larger brk) reaches the caller's node and node 0 before
- * it returns and the others soon after, in order, and a node that finds no region at an
- * address asks node 0 first (dsm_control_regions_sync). munmap keeps the range as a
+ * mprotect that takes rights away, a MAP_FIXED mmap, a region's mode, a signal action)
+ * reaches every node before the call returns; one that only adds addresses or rights (mmap,
+ * a larger brk, mprotect adding rights) reaches the caller's node and node 0 before it
+ * returns and the others soon after, in order, and a node that finds no region or rights at
+ * an address asks node 0 first (dsm_control_regions_sync). munmap keeps the range as a
  * PROT_NONE region (never reused: the core cannot forget pages); brk never shrinks.
  * Returns what the syscall returns. */
 long dsm_control_mm(enum dsm_mm_op op, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
-/* A node other than 0 that found no region at an address: waits until every region change
- * node 0 sent it before now is in place here (one round trip), so a mapping another node's
- * thread just made is found. True if it waited (look again); false on node 0, with one
- * node, or when node 0 did not answer. Thread context. */
+/* A node other than 0 that found no region or rights at an address: waits until every
+ * region change node 0 sent it before now is in place here (one round trip), so a mapping
+ * or rights another node's thread just made are found. True if it waited (look again);
+ * false on node 0, with one node, or when node 0 did not answer. Thread context. */
 bool dsm_control_regions_sync(void);
 /* program_exit's hook: on node 0 ends every node (their stats lines) and returns so the
  * exit line follows; on other nodes hands status to node 0 and never returns. */

@@ -152,8 +152,8 @@ bool uvm_region_get(size_t index, uint64_t *start, uint64_t *end, unsigned *prot
 /* ---- the fault path ---- */
 
 /* The region at addr: on a node of a cluster that has none, after catching up with node 0's
- * region changes (a mapping a thread of another node just made reaches this node's table
- * after that thread's mmap returned: kernel/dsm_control.c). System calls and faults only
+ * region changes (a mapping a thread of another node just made, or rights it just added,
+ * reach this node's table after that thread's call returned: kernel/dsm_control.c). System calls and faults only
  * (thread context): a region change applied here must not wait. */
 static struct uvm_region *uvm_find_current(uint64_t addr)
 {
@@ -171,7 +171,9 @@ enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
     unsigned need = access == UVM_ACCESS_WRITE ? LINUX_PROT_WRITE
                     : access == UVM_ACCESS_EXEC ? LINUX_PROT_EXEC
                                                 : (LINUX_PROT_READ | LINUX_PROT_WRITE | LINUX_PROT_EXEC);
-    if (!(r->prot & need))
+    if (!(r->prot & need) && dsm_control_regions_sync())
+        r = uvm_find(addr); /* an mprotect that adds rights may be on its way, as a new mapping */
+    if (!r || !(r->prot & need))
         return UVM_FAULT_VIOLATION;
     uint64_t va = PAGE_ALIGN_DOWN(addr);
     if (dsm_active()) /* nodes>1: the page comes from its owner (kernel/dsm_glue.c) */
@@ -482,6 +484,19 @@ long uvm_range_check(uint64_t addr, uint64_t len)
     if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len > UVM_USER_END - addr)
         return -LINUX_EINVAL;
     return uvm_range_covered_current(addr, addr + PAGE_ALIGN_UP(len)) ? 0 : -LINUX_ENOMEM;
+}
+
+bool uvm_range_rights_within(uint64_t addr, uint64_t len, unsigned prot)
+{
+    if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len == 0 || len > UVM_USER_END - addr)
+        return false;
+    uint64_t end = addr + PAGE_ALIGN_UP(len);
+    if (!uvm_range_covered(addr, end))
+        return false;
+    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].start < end; i++)
+        if (uvm_regions[i].prot & LINUX_PROT_MASK & ~prot)
+            return false;
+    return true;
 }
 
 long uvm_madvise(uint64_t addr, uint64_t len, int advice)

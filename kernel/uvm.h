@@ -97,6 +97,9 @@ long uvm_retire(uint64_t addr, uint64_t len);
 /* The check of msync and mlock: 0 if [addr, addr + len rounded up to pages) is mapped,
  * -EINVAL for an addr not page aligned or a range past user space, else -ENOMEM. */
 long uvm_range_check(uint64_t addr, uint64_t len);
+/* True if [addr, addr + len rounded up to pages) is mapped (not retired) and mprotect to prot
+ * would only add rights there: no part has a right prot lacks. */
+bool uvm_range_rights_within(uint64_t addr, uint64_t len, unsigned prot);
 
 /* The first part of [from, end) in a region with UVM_PROT_SHARED_FILE: true with it in
  * [*start, *stop), false if there is none. */

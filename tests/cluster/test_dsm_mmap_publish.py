@@ -4,7 +4,8 @@ a larger brk reach the nodes other than the caller's after the call returns, and
 meets an address it has no region for asks node 0 first. A thread maps memory, fills it and
 hands the pointer over (an atomic store the other thread spins on, so no futex message
 orders anything); the other thread, on another node, reads the bytes, asks mincore, msync,
-mlock and madvise about the range and shrinks it in place with mremap; then it frees it. Also
+mlock and madvise about the range and shrinks it in place with mremap; then it frees it. Then memory mapped without rights and
+given them by mprotect (the news of which is still on its way) is read on the other node. Also
 brk from one node and a touch of the new break from another, and an access to memory that
 was never mapped still ends in SIGSEGV (SEGV_MAPERR). The output must be the native run's on
 2 and 4 nodes. (Before session 16 every mmap waited for every node; with the wait gone and
@@ -36,6 +37,10 @@ SOURCE = r"""
 static _Atomic(unsigned char *) handed;   /* the mapping on its way, or NULL */
 static atomic_int taken;                  /* rounds the user finished */
 static _Atomic(char *) handed_break;
+static _Atomic(unsigned char *) handed_guarded; /* made PROT_NONE, then given rights */
+static atomic_int guarded_taken;
+#define GUARDED_ROUNDS 8
+#define NEWS_APPLIED_MS 40 /* twice the nodes' hold */
 
 /* The maker: a fresh mapping each round, filled, then handed over. */
 static void *maker(void *arg)
@@ -57,6 +62,19 @@ static void *maker(void *arg)
         return (void *)1;
     b[0] = 42;
     atomic_store(&handed_break, b);
+    /* As musl makes a thread's stack: mapped without rights (that news surely applied
+     * everywhere), then mprotect gives them (that news still on its way). */
+    for (int r = 0; r < GUARDED_ROUNDS; r++) {
+        unsigned char *g = mmap(0, PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        struct timespec t = { 0, NEWS_APPLIED_MS * 1000000L };
+        nanosleep(&t, 0);
+        if (mprotect(g, PAGES * PAGE, PROT_READ | PROT_WRITE) != 0)
+            return (void *)1;
+        memset(g, 200 + r, PAGES * PAGE);
+        atomic_store(&handed_guarded, g);
+        while (atomic_load(&guarded_taken) <= r)
+            sched_yield();
+    }
     return 0;
 }
 
@@ -98,6 +116,15 @@ static void *user(void *arg)
         sched_yield();
     printf("handed mappings read back: %d of %d; range calls ok: %d; shrunk in place: %d; new break %d\n", good,
            ROUNDS, calls, shrunk, b[0]);
+    int guarded = 0;
+    for (int r = 0; r < GUARDED_ROUNDS; r++) {
+        unsigned char *g;
+        while (!(g = atomic_exchange(&handed_guarded, NULL)))
+            sched_yield();
+        guarded += g[0] == (unsigned char)(200 + r) && g[PAGES * PAGE - 1] == (unsigned char)(200 + r);
+        atomic_fetch_add(&guarded_taken, 1);
+    }
+    printf("given rights after mapping: %d of %d read back\n", guarded, GUARDED_ROUNDS);
     struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
     sigaction(SIGSEGV, &sa, 0);
     volatile char *never = (volatile char *)(uintptr_t)0x100000000000ull; /* nothing maps there */
@@ -127,7 +154,7 @@ def test_mapping_used_on_another_node_at_once(tmp_path):
     work.mkdir()
     out = check_matches_native(tmp_path, "mmap-publish", exe, cwd=work, nodes=(2, 4), options=OPTIONS).decode()
     assert "read back: 60 of 60; range calls ok: 60; shrunk in place: 60; new break 42" in out, out
-    assert "SEGV_MAPERR" in out, out
+    assert "SEGV_MAPERR" in out and "given rights after mapping: 8 of 8" in out, out
 
 
 # Read ahead into a mapping whose news is still on its way: the maker maps M1 and writes it,
