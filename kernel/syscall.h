@@ -49,6 +49,7 @@ SYS_DECL(sync); SYS_DECL(truncate); SYS_DECL(fadvise64); SYS_DECL(close_range);
 SYS_DECL(timer_create); SYS_DECL(timer_settime); SYS_DECL(timer_gettime); SYS_DECL(timer_getoverrun);
 SYS_DECL(timer_delete);
 SYS_DECL(socketpair); SYS_DECL(sendto); SYS_DECL(recvfrom); SYS_DECL(sendmsg); SYS_DECL(recvmsg); SYS_DECL(shutdown);
+SYS_DECL(sendmmsg); SYS_DECL(recvmmsg);
 SYS_DECL(getsockname); SYS_DECL(setsockopt); SYS_DECL(getsockopt);
 SYS_DECL(getpeername); SYS_DECL(socket); SYS_DECL(bind); SYS_DECL(connect); SYS_DECL(listen); SYS_DECL(accept);
 SYS_DECL(accept4);
