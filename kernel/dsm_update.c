@@ -155,6 +155,18 @@ void dsm_update_note_region(uint64_t first, uint64_t count, unsigned flags)
              (unsigned long long)((first + count) << DSM_PAGE_SHIFT));
 }
 
+uint64_t dsm_update_pages_in(uint64_t first, uint64_t count)
+{
+    uint64_t n = 0, end = first + count < first ? UINT64_MAX : first + count;
+    for (unsigned i = 0; i < dsm_update_noted_count; i++) {
+        uint64_t lo = dsm_update_noted[i].first, hi = lo + dsm_update_noted[i].count;
+        lo = lo > first ? lo : first;
+        hi = hi < end ? hi : end;
+        n += hi > lo ? hi - lo : 0;
+    }
+    return n;
+}
+
 bool dsm_update_page(uint64_t page)
 {
     for (unsigned i = 0; i < dsm_update_noted_count; i++)

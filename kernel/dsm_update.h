@@ -29,6 +29,9 @@ bool dsm_update_add_untouched(bool (*add)(void *ctx, uint64_t first, uint64_t co
 /* Every node, for each core region it added: remembers the write-update ones, and maps
  * the loaded pages of such a region it holds read-only (stores then trap). */
 void dsm_update_note_region(uint64_t first, uint64_t count, unsigned flags);
+/* How many pages of [first, first + count) are write-update (the noted regions never
+ * overlap), in time that grows with the regions, not with count. */
+uint64_t dsm_update_pages_in(uint64_t first, uint64_t count);
 /* True if page (a page number) lies in a write-update region. */
 bool dsm_update_page(uint64_t page);
 /* The DSM write-fault path for a write-update page va (page aligned). A user store: decoded,

@@ -499,6 +499,19 @@ bool uvm_range_rights_within(uint64_t addr, uint64_t len, unsigned prot)
     return true;
 }
 
+bool uvm_range_has_rights(uint64_t addr, uint64_t len, unsigned prot)
+{
+    if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len == 0 || len > UVM_USER_END - addr)
+        return false;
+    uint64_t end = addr + PAGE_ALIGN_UP(len);
+    if (!uvm_range_covered(addr, end))
+        return false;
+    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].start < end; i++)
+        if ((uvm_regions[i].prot & prot) != prot)
+            return false;
+    return true;
+}
+
 long uvm_madvise(uint64_t addr, uint64_t len, int advice)
 {
     if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len > UVM_USER_END - addr)
