@@ -196,7 +196,7 @@ static bool dsm_mm_decide_widens(const struct dsm_mm_msg *m)
 {
     return m->op == DSM_MM_BRK ||
            (m->op == DSM_MM_MMAP && !(m->a[3] & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE))) ||
-           (m->op == DSM_MM_MPROTECT && uvm_range_rights_within(m->a[0], m->a[1], (unsigned)m->a[2]));
+           (m->op == DSM_MM_MPROTECT && uvm_range_rights_between(m->a[0], m->a[1], 0, (unsigned)m->a[2]));
 }
 
 static bool dsm_mm_widens(const struct dsm_mm_msg *m)

@@ -56,7 +56,7 @@ long dsm_region_mode_execute(uint64_t addr, uint64_t len, uint64_t mode)
     /* Mapped writable everywhere, so count is bounded by the program's memory before the
      * page walk below (a range of terabytes, page by page, stalled node 0 with interrupts
      * off: found by sysfuzz seed 21 on 2 nodes). */
-    if (!uvm_range_has_rights(addr, len, LINUX_PROT_WRITE))
+    if (!uvm_range_rights_between(addr, len, LINUX_PROT_WRITE, LINUX_PROT_MASK))
         return -LINUX_ENOMEM;
     if (dsm_threads_spread())
         return -LINUX_EBUSY;

@@ -486,29 +486,18 @@ long uvm_range_check(uint64_t addr, uint64_t len)
     return uvm_range_covered_current(addr, addr + PAGE_ALIGN_UP(len)) ? 0 : -LINUX_ENOMEM;
 }
 
-bool uvm_range_rights_within(uint64_t addr, uint64_t len, unsigned prot)
+bool uvm_range_rights_between(uint64_t addr, uint64_t len, unsigned at_least, unsigned at_most)
 {
     if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len == 0 || len > UVM_USER_END - addr)
         return false;
     uint64_t end = addr + PAGE_ALIGN_UP(len);
     if (!uvm_range_covered(addr, end))
         return false;
-    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].start < end; i++)
-        if (uvm_regions[i].prot & LINUX_PROT_MASK & ~prot)
+    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].start < end; i++) {
+        unsigned rights = uvm_regions[i].prot & LINUX_PROT_MASK;
+        if ((rights & at_least) != at_least || (rights & ~at_most))
             return false;
-    return true;
-}
-
-bool uvm_range_has_rights(uint64_t addr, uint64_t len, unsigned prot)
-{
-    if ((addr & (PAGE_SIZE - 1)) || addr >= UVM_USER_END || len == 0 || len > UVM_USER_END - addr)
-        return false;
-    uint64_t end = addr + PAGE_ALIGN_UP(len);
-    if (!uvm_range_covered(addr, end))
-        return false;
-    for (size_t i = uvm_lower_bound(addr); i < uvm_count && uvm_regions[i].start < end; i++)
-        if ((uvm_regions[i].prot & prot) != prot)
-            return false;
+    }
     return true;
 }
 

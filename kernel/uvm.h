@@ -97,12 +97,10 @@ long uvm_retire(uint64_t addr, uint64_t len);
 /* The check of msync and mlock: 0 if [addr, addr + len rounded up to pages) is mapped,
  * -EINVAL for an addr not page aligned or a range past user space, else -ENOMEM. */
 long uvm_range_check(uint64_t addr, uint64_t len);
-/* True if [addr, addr + len rounded up to pages) is mapped (not retired) and mprotect to prot
- * would only add rights there: no part has a right prot lacks. */
-bool uvm_range_rights_within(uint64_t addr, uint64_t len, unsigned prot);
-/* True if [addr, addr + len rounded up to pages) is mapped (not retired) with at least the
- * rights of prot everywhere; time grows with the regions it crosses, not with len. */
-bool uvm_range_has_rights(uint64_t addr, uint64_t len, unsigned prot);
+/* True if [addr, addr + len rounded up to pages) is mapped (not retired) and every part's
+ * rights hold all of at_least and none beyond at_most; time grows with the regions it
+ * crosses, not with len. */
+bool uvm_range_rights_between(uint64_t addr, uint64_t len, unsigned at_least, unsigned at_most);
 
 /* The first part of [from, end) in a region with UVM_PROT_SHARED_FILE: true with it in
  * [*start, *stop), false if there is none. */
