@@ -37,6 +37,10 @@ SOURCE = r"""
 #define PROF_INTERVAL_US 10000
 #define PROF_BURN_S 0.25          /* each thread's CPU time under the profiling timer */
 #define VIRT_AFTER_S 0.1          /* the one-shot ITIMER_VIRTUAL */
+/* How late it may fire, in process CPU time: usually 5-40 ms here, but on 4 nodes busy on
+ * this 2-core host about 1 run in 6 took 0.6 s (four threads computing while the report and
+ * the signal wait for their QEMUs' I/O threads). */
+#define VIRT_LATE_MAX_S 2.0
 #define THREAD_TIMER_S 0.05       /* a thread's own CPU timer */
 #define PROF_LEAST 0.5            /* of the expected SIGPROFs (Linux drops one while one is pending) */
 #define TICK_SLACK_US 10000       /* Linux reports a CPU timer's time left rounded up to its tick */
@@ -188,7 +192,7 @@ int main(int argc, char **argv)
     double at = virt_fired_at - vcpu0;
     fprintf(stderr, "virtual: %d signals, fired at %.3f s of process CPU\n", (int)virt_signals, at);
     printf("ITIMER_VIRTUAL: fired once %d, not before its time %d, not long after %d, disarmed after %d\n",
-           virt_signals == 1, at >= VIRT_AFTER_S * 0.98, at < VIRT_AFTER_S + 0.5,
+           virt_signals == 1, at >= VIRT_AFTER_S * 0.98, at < VIRT_AFTER_S + VIRT_LATE_MAX_S,
            cur.it_value.tv_sec == 0 && cur.it_value.tv_usec == 0);
     for (int i = 0; i < WORKERS; i++)
         pthread_join(t[i], 0);
