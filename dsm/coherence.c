@@ -36,12 +36,12 @@ static unsigned popcount64(uint64_t v)
 static bool coh_read_copy(struct dsm_node *n, uint64_t page)
 {
     const struct dsm_page *q = dsm_page_get(n, page, false);
-    return q && q->state == DSM_PROT_READ && !q->owner && !q->ro;
+    return q && q->state == DSM_PROT_READ && (!q->owner || q->migratory) && !q->ro;
 }
 
 /* Read-ahead (dsm_set_read_ahead): the window to ask for around p (DSM_AHEAD_WINDOW). A read
- * fault on the page after one we hold as another node's read copy looks like a scan: the
- * next pages. One in an aligned block of DSM_AHEAD_BLOCK_PAGES where we hold another such
+ * fault on the page after one we hold as another node's read copy (or took over from it with
+ * a read, as migratory data: section 4a) looks like a scan: the next pages. One in an aligned block of DSM_AHEAD_BLOCK_PAGES where we hold another such
  * copy looks like a random reader of a buffer: the rest of the block. */
 static uint16_t coh_ahead_wanted(struct dsm_node *n, const struct dsm_page *p)
 {
@@ -228,7 +228,7 @@ static bool coh_send_ahead_page(struct dsm_node *n, const struct dsm_region *r, 
     struct dsm_page *p = dsm_page_get(n, q, false);
     struct dsm_dir *d = dsm_dir_get(n, q, false);
     if (!p || !d || !p->owner || p->state == DSM_PROT_NONE || p->pending || p->waiters || p->deferred ||
-        p->wu_blocked || p->migratory || p->ahead_refused || !dsm_manages(n, q) || d->busy || d->holding || d->queue ||
+        p->wu_blocked || p->ahead_refused || !dsm_manages(n, q) || d->busy || d->holding || d->queue ||
         d->owner != n->self || (d->copyset & bit) || coh_stay_until(n, p, 0) > now)
         return false;
 #ifdef DSM_BROKEN_AHEAD_NO_COPYSET
@@ -237,6 +237,7 @@ static bool coh_send_ahead_page(struct dsm_node *n, const struct dsm_region *r, 
     d->copyset |= bit;
 #endif
     dsm_mgr_backup(n, d);
+    p->migratory = false; /* read by another node now, as a read request would clear it */
     if (p->state == DSM_PROT_WRITE) {
         n->env.page_protect(n->env.ctx, q, DSM_PROT_READ);
         p->state = DSM_PROT_READ;
@@ -252,8 +253,8 @@ static bool coh_send_ahead_page(struct dsm_node *n, const struct dsm_region *r, 
 /* At a node that manages and owns `page`, after its read grant to req: sends the pages of
  * the read-ahead window (DSM_AHEAD_WINDOW) in the same region as read-ahead copies (AHEAD),
  * after the page first, then before it, each way stopping at the first page this node does not
- * both manage and own or could not serve a read of at once (busy, held, migratory, or written
- * again after an earlier read-ahead took it). Every later invalidation of such a page leaves
+ * both manage and own or could not serve a read of at once (busy, held, or written again
+ * after an earlier read-ahead took it). A migratory page goes too: a scan reads it. Every later invalidation of such a page leaves
  * from its manager, this node, so FIFO on the pair keeps each copy ahead of it (as it keeps
  * the grant ahead). */
 static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned window)
@@ -374,10 +375,13 @@ static bool mgr_start_dynamic(struct dsm_node *n, struct dsm_dir *d, unsigned re
         return false;
     }
     n->env.page_read(n->env.ctx, d->page, n->page_buf);
-    if (access == DSM_ACCESS_READ && p->migratory && p->state == DSM_PROT_WRITE && !d->copyset) {
+    if (access == DSM_ACCESS_READ && p->migratory && p->state == DSM_PROT_WRITE && !d->copyset && !ahead) {
         /* Migratory: read then written by one node at a time. The reader takes the
          * ownership with a READ mapping, so its write that follows is a local upgrade
-         * without messages; if it only reads, it serves the next reader a shared copy. */
+         * without messages; if it only reads, it serves the next reader a shared copy.
+         * A reader that asks for a read-ahead window is scanning, not taking a turn: it
+         * gets a shared copy and the pages after (a main thread reading what its workers
+         * computed in place). */
         struct dsm_msg taken = { .type = DSM_MSG_FWD_WRITE, .page = d->page };
         coh_count_pingpong(n, p, &taken);
         n->stats.migrations++;

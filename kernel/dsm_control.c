@@ -471,6 +471,7 @@ static void dsm_stats_log(void)
     log_info("%s", line);
     dsm_phase_log(dsm_self);
     dsm_affinity_log(dsm_self);
+    dsm_glue_sites_log();
     uint64_t pages[DSM_CONTROL_HOT_PAGES];
     uint32_t counts[DSM_CONTROL_HOT_PAGES];
     unsigned hot = dsm_hot_pages(dsm_core, pages, counts, DSM_CONTROL_HOT_PAGES);

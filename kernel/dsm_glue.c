@@ -9,6 +9,7 @@
 #include <arch/cpu.h>
 
 #include "dsm/dsm.h"
+#include "dsm/sites.h"
 #include "kernel/clock.h"
 #include "kernel/cmdline.h"
 #include "kernel/dsm_internal.h"
@@ -473,7 +474,34 @@ void dsm_glue_dump(void)
 
 /* ---- the fault path ---- */
 
-enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
+#define DSM_GLUE_SITES_LINE 720 /* the dsm-sites line: its head and DSM_GLUE_SITES_SHOWN sites */
+#define DSM_GLUE_SITES_SHOWN 8
+
+static struct dsm_sites dsm_fault_sites; /* this node's remote faults by program site */
+
+/* Charges a remote fault at user address addr to the user instruction behind it: the
+ * faulting one, or for the kernel's access to user memory the program's system call. */
+static void dsm_glue_charge_site(uint64_t addr, bool write, bool taken, uint64_t wait_ns)
+{
+    struct thread *t = thread_current();
+    if (!t)
+        return;
+    const struct trap_frame *f = thread_user_frame(t);
+    unsigned kind = (write ? DSM_SITE_WRITE : DSM_SITE_READ) |
+                    (f->vector == SYSCALL_FRAME_VECTOR ? DSM_SITE_SYSCALL : 0u);
+    dsm_sites_record(&dsm_fault_sites, f->rip, kind, addr, taken, wait_ns);
+}
+
+void dsm_glue_sites_log(void)
+{
+    if (!dsm_fault_sites.faults)
+        return;
+    char line[DSM_GLUE_SITES_LINE];
+    dsm_sites_format(&dsm_fault_sites, dsm_self, DSM_GLUE_SITES_SHOWN, line, sizeof line);
+    log_info("%s", line);
+}
+
+enum uvm_fault dsm_glue_fault(uint64_t addr, uint64_t va, enum uvm_access access)
 {
     uint64_t page = va >> DSM_PAGE_SHIFT;
     enum dsm_access want = access == UVM_ACCESS_WRITE ? DSM_ACCESS_WRITE : DSM_ACCESS_READ;
@@ -490,7 +518,9 @@ enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access)
         dsm_fault_phases(token, trap_ns, sent_ns);
         struct dsm_page_info info; /* taken is sticky: set before the fault, or by a taking during the wait */
         dsm_page_query(dsm_core, page, &info);
-        dsm_affinity_fault(info.taken, dsm_parks[token].from, clock_now_ns() - trap_ns, page);
+        uint64_t waited_ns = clock_now_ns() - trap_ns;
+        dsm_glue_charge_site(addr, want == DSM_ACCESS_WRITE, info.taken, waited_ns);
+        dsm_affinity_fault(info.taken, dsm_parks[token].from, waited_ns, page);
         if (rc == 0) {
             dsm_resumed(dsm_core, page);
             return UVM_FAULT_RESOLVED;

@@ -77,9 +77,9 @@ void dsm_glue_start_controller(void);
 /* Nodes other than 0 (no program module): waits for node 0's region table, then runs the
  * threads placed here; never returns when nodes>1, returns at once otherwise. */
 void dsm_glue_run_member(void);
-/* uvm_handle_fault's DSM path for page va after the region check allowed access with
- * the region's rights: parks the thread until the page arrives. */
-enum uvm_fault dsm_glue_fault(uint64_t va, enum uvm_access access);
+/* uvm_handle_fault's DSM path for user address addr (in page va) after the region check
+ * allowed access with the region's rights: parks the thread until the page arrives. */
+enum uvm_fault dsm_glue_fault(uint64_t addr, uint64_t va, enum uvm_access access);
 
 /* clone(): the node the placement policy starts the next child on (this one: the caller
  * creates it here). */

@@ -63,6 +63,8 @@ bool dsm_files_interrupt(const struct thread *t);
  * (kernel/dsm_affinity.c): the faulting instruction runs again there. No return on
  * success; -errno here otherwise. */
 long dsm_threads_move_by_affinity(unsigned node);
+/* Logs this node's dsm-sites line (dsm/sites.h), if it had a remote fault. */
+void dsm_glue_sites_log(void);
 /* Registers the handlers of dsm_threads.c, dsm_control.c and dsm_region_mode.c. */
 void dsm_threads_init(void);
 void dsm_control_init(void);

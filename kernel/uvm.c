@@ -177,7 +177,7 @@ enum uvm_fault uvm_handle_fault(uint64_t addr, enum uvm_access access)
         return UVM_FAULT_VIOLATION;
     uint64_t va = PAGE_ALIGN_DOWN(addr);
     if (dsm_active()) /* nodes>1: the page comes from its owner (kernel/dsm_glue.c) */
-        return dsm_glue_fault(va, access);
+        return dsm_glue_fault(addr, va, access);
     unsigned now, rights = r->prot & LINUX_PROT_MASK;
     if (!uvm_page_present(va, &now))
         return uvm_page_materialise(va, rights) ? UVM_FAULT_RESOLVED : UVM_FAULT_NO_MEMORY;

@@ -1384,6 +1384,43 @@ TEST(dsm_read_ahead_follows_a_scan_and_skips_pages_the_owner_writes)
     }
 }
 
+/* Dynamic: node 1 computes pages in place (reads, then writes each alone, so they are
+ * migratory there), then node 0 reads them all (a program's main thread summing its
+ * workers' results). The first read takes page 0 over, as migratory data goes; that copy is
+ * scan evidence for the next read, which asks for a window: node 1 then serves page 1 as a
+ * shared copy and sends the next pages ahead, migratory or not. Before, each page moved
+ * on its own read (10 faults, 20 messages). */
+TEST(dsm_read_ahead_scans_pages_another_node_computed_in_place)
+{
+    h_setup_read_ahead(DSM_SCHEME_DYNAMIC, 4, 10);
+    for (unsigned p = 0; p < 10; p++) {
+        CHECK_EQ(h_fault(1, p, DSM_ACCESS_READ, 200 + 2 * p), 2);
+        CHECK_EQ(h_fault(1, p, DSM_ACCESS_WRITE, 201 + 2 * p), 2);
+        h_set_word(1, p, 0, 2000 + p);
+    }
+    CHECK_EQ(h_fault(0, 0, DSM_ACCESS_READ, 1), 2); /* migratory: node 0 takes page 0 over */
+    CHECK_EQ(h.mem[1][0].prot, DSM_PROT_NONE);
+    CHECK_EQ(h_fault(0, 1, DSM_ACCESS_READ, 2), 2 + 4); /* a scan: pages 2-5 come ahead */
+    CHECK_EQ(h.mem[1][1].prot, DSM_PROT_READ);          /* shared, not moved */
+    for (unsigned p = 2; p <= 5; p++)
+        if (CHECK_EQ(dsm_fault(h.dsm[0], H_BASE + p, DSM_ACCESS_READ, 3), 0))
+            CHECK_EQ(h.mem[1][p].prot, DSM_PROT_READ);
+    h_run(); /* a fault a broken build left pending */
+    CHECK_EQ(h_fault(0, 6, DSM_ACCESS_READ, 4), 2 + 3); /* 7-9: the rest */
+    for (unsigned p = 0; p < 10; p++)
+        if (CHECK_EQ(dsm_fault(h.dsm[0], H_BASE + p, DSM_ACCESS_READ, 5), 0))
+            CHECK_EQ(h_word(0, p, 0), 2000 + p);
+    h_run();
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->ahead_sent, 7);
+    /* Node 1 writes page 3 again: an upgrade that invalidates node 0's copy, and page 3
+     * is never sent ahead again. */
+    CHECK_EQ(h_fault(1, 3, DSM_ACCESS_WRITE, 6), 2);
+    CHECK_EQ(h.mem[0][3].prot, DSM_PROT_NONE);
+    CHECK_EQ(dsm_node_stats(h.dsm[1])->ahead_undone, 1);
+    h_expect_idle();
+    h_teardown();
+}
+
 TEST(dsm_read_ahead_copy_meets_the_readers_own_request)
 {
     for (unsigned run = 0; run < 2 * sizeof h_all_schemes / sizeof h_all_schemes[0]; run++) {
