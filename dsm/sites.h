@@ -29,7 +29,7 @@ enum dsm_site_kind {
 };
 
 struct dsm_site {
-    uint64_t rip;     /* 0 = free slot */
+    uint64_t rip;     /* the instruction (a slot with no faults is free) */
     uint8_t kind;     /* enum dsm_site_kind bits */
     uint64_t faults;
     uint64_t taken;   /* sharing misses among them */

@@ -155,7 +155,7 @@ def test_a_scan_of_pages_another_node_computed_in_place_comes_ahead(tmp_path):
     """Under dynamic, node 1's worker reads then writes every page, so each is migratory
     there; main then sums them on node 0. The first read takes its page over (migratory);
     from the second on the reads are a scan and the pages come ahead. Before, a scan of
-    migratory pages moved them one fault at a time (node 0: PAGES read faults)."""
+    migratory pages moved them one fault at a time (node 1: PAGES migrations, none ahead)."""
     exe = build_musl(tmp_path, "computed", COMPUTED_SOURCE)
     p = dsmk_run(tmp_path, "computed", 2, exe, [], ["--keep", "-k", "dsm.affinity=off", "-k", "dsm.manager=dynamic"])
     longs = 4096 // 8
@@ -167,4 +167,6 @@ def test_a_scan_of_pages_another_node_computed_in_place_comes_ahead(tmp_path):
             stats[int(m.group(1))] = {k: int(v) for k, v in (kv.split("=", 1) for kv in m.group(2).split())}
     assert set(stats) == {0, 1}, stats
     assert stats[0]["ahead"] >= PAGES // 2, stats[0]
-    assert stats[0]["rfaults"] <= PAGES // 2, stats[0]
+    # Node 1 handed over only the pages read before the scan showed (not its fault count:
+    # a read may run ahead of its page's copy on the wire, and waits for that copy).
+    assert stats[1]["migrations"] <= PAGES // 4, stats[1]
