@@ -519,7 +519,8 @@ enum uvm_fault dsm_glue_fault(uint64_t addr, uint64_t va, enum uvm_access access
         struct dsm_page_info info; /* taken is sticky: set before the fault, or by a taking during the wait */
         dsm_page_query(dsm_core, page, &info);
         uint64_t waited_ns = clock_now_ns() - trap_ns;
-        dsm_glue_charge_site(addr, want == DSM_ACCESS_WRITE, info.taken, waited_ns);
+        if (dsm_parks[token].from != DSM_NODE_NONE) /* else done here: a zero fill at the home */
+            dsm_glue_charge_site(addr, want == DSM_ACCESS_WRITE, info.taken, waited_ns);
         dsm_affinity_fault(info.taken, dsm_parks[token].from, waited_ns, page);
         if (rc == 0) {
             dsm_resumed(dsm_core, page);
