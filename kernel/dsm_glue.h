@@ -85,10 +85,17 @@ enum uvm_fault dsm_glue_fault(uint64_t addr, uint64_t va, enum uvm_access access
  * creates it here). */
 unsigned dsm_threads_place(void);
 /* clone() of a child placed on node to (not this one) as tid (dsm_threads_new_tid(to)):
- * starts it there from ctx, the tid stores of flags done first; 0 or -EAGAIN. */
+ * starts it there from ctx, the tid stores of flags done first; 0 or -EAGAIN. Returns
+ * before node to answers while this node has table slots to spare: a start node to then
+ * refuses runs here instead. */
 struct user_context;
 long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
                        uint64_t uchild_tid, uint64_t sigmask);
+/* clone() of a child placed here (tid names this node) that this node has no room for:
+ * starts it on the first other node that takes it, waiting for each answer; 0 or -EAGAIN
+ * when none does. */
+long dsm_threads_start_elsewhere(int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
+                                 uint64_t uchild_tid, uint64_t sigmask);
 /* A thread id no other node hands out, for a thread this node creates to run on node
  * (local clones too:
  * per-node counters collided, and musl keeps the owner's tid in recursive and

@@ -97,6 +97,9 @@ static unsigned dsm_clones;
 static bool dsm_threads_sent_away; /* a thread was started on, or moved to, another node */
 static uint32_t dsm_tid_seq;
 static uint64_t dsm_thread_start_failures;
+static unsigned dsm_starts_in_flight; /* this node's asynchronous thread starts not yet answered */
+/* Table slots kept free beside those in flight: a start that another node refuses runs here. */
+#define DSM_START_LOCAL_SPARE 2
 
 struct dsm_thread_msg {
     struct user_context ctx;
@@ -130,15 +133,49 @@ unsigned dsm_threads_place(void)
     return (unsigned)((dsm_self + 1 + dsm_clones++ / dsm_place_run) % dsm_nnodes);
 }
 
-long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
-                       uint64_t uchild_tid, uint64_t sigmask)
+/* A new thread's start request on its way to another node: the snapshot stays here until
+ * that node answers, so that the thread can start here instead if it could not there. */
+struct dsm_thread_start {
+    struct dsm_thread_msg msg;
+    unsigned to;
+};
+
+static int64_t dsm_thread_install(const struct dsm_thread_msg *m, unsigned from);
+
+/* The answer to an asynchronous start (thread context or not): done, or the thread starts
+ * here, on the table slot dsm_threads_start kept for it. */
+static void dsm_thread_start_done(void *ctx, int status, const uint8_t *reply, size_t len)
 {
-    /* Private to this call: the tid stores below may park this thread while another
-     * clones (sys_clone's snapshot buffer is shared). */
-    struct dsm_thread_msg *m = kmalloc(sizeof *m);
-    if (!m)
-        return -LINUX_EAGAIN;
-    memset(m, 0, sizeof *m);
+    struct dsm_thread_start *s = ctx;
+    int64_t v = status == NET_OK ? 0 : -LINUX_EIO;
+    if (status == NET_OK && reply && len >= sizeof v)
+        memcpy(&v, reply, sizeof v);
+    dsm_starts_in_flight--;
+    if (v < 0) {
+        s->msg.affinity.home = (uint16_t)dsm_self;
+        int64_t here = dsm_thread_install(&s->msg, dsm_self);
+        if (here < 0)
+            log_error("dsm: thread %d started neither on node %u (%lld) nor here (%lld): it is lost", s->msg.tid,
+                      s->to, (long long)v, (long long)here);
+        else
+            log_warn("dsm: thread %d could not start on node %u (%lld): it runs here", s->msg.tid, s->to,
+                     (long long)v);
+    }
+    kfree(s);
+}
+
+/* The start request of a new thread tid for node to, with the calling thread's settings
+ * (sys_clone's); NULL without memory. Private to its call: the tid stores may park this
+ * thread while another clones (sys_clone's snapshot buffer is shared). */
+static struct dsm_thread_start *dsm_thread_start_new(unsigned to, int32_t tid, const struct user_context *ctx,
+                                                     uint64_t flags, uint64_t uchild_tid, uint64_t sigmask)
+{
+    struct dsm_thread_start *s = kmalloc(sizeof *s);
+    if (!s)
+        return NULL;
+    memset(s, 0, sizeof *s);
+    s->to = to;
+    struct dsm_thread_msg *m = &s->msg;
     m->ctx = *ctx;
     m->clear_child_tid = (flags & LINUX_CLONE_CHILD_CLEARTID) ? uchild_tid : 0;
     m->sigmask = sigmask;
@@ -147,15 +184,94 @@ long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx,
     m->clock_seen_ns = thread_current()->clock_seen_ns;
     m->tid = tid;
     m->affinity.home = (uint16_t)to;
-    /* Both tid stores land before the child can run, as in Linux. */
+    return s;
+}
+
+/* Both tid stores clone asked for: before the child can run anywhere, as in Linux. */
+static void dsm_thread_tid_stores(int32_t tid, uint64_t flags, uint64_t uparent_tid, uint64_t uchild_tid)
+{
     if (flags & LINUX_CLONE_PARENT_SETTID)
         copy_to_user(uparent_tid, &tid, sizeof tid);
     if (flags & LINUX_CLONE_CHILD_SETTID)
         copy_to_user(uchild_tid, &tid, sizeof tid);
+}
+
+/* Sends s's thread to s->to and waits for the answer; frees s. 0 or -EAGAIN. */
+static long dsm_thread_start_wait(struct dsm_thread_start *s)
+{
     dsm_threads_sent_away = true; /* before the request: the thread may start at once */
-    int64_t rc = dsm_request_wait(to, DSM_TYPE_THREAD, m, sizeof *m);
-    kfree(m);
+    int64_t rc = dsm_request_wait(s->to, DSM_TYPE_THREAD, &s->msg, sizeof s->msg);
+    kfree(s);
     return rc < 0 ? -LINUX_EAGAIN : 0;
+}
+
+long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
+                       uint64_t uchild_tid, uint64_t sigmask)
+{
+    struct dsm_thread_start *s = dsm_thread_start_new(to, tid, ctx, flags, uchild_tid, sigmask);
+    if (!s)
+        return -LINUX_EAGAIN;
+    dsm_thread_tid_stores(tid, flags, uparent_tid, uchild_tid);
+    /* No slot here to fall back on: wait for the answer, so a failure is clone's EAGAIN. */
+    if (thread_live_count() + (int)dsm_starts_in_flight + DSM_START_LOCAL_SPARE >= THREAD_MAX)
+        return dsm_thread_start_wait(s);
+    /* Returns at once (as a local clone does): the creator goes on while the snapshot
+     * travels, so its writes into the new thread's descriptor (musl links it into the
+     * thread list after clone) are done before the thread's first fault fetches that page. */
+    dsm_threads_sent_away = true;
+    int rc;
+    while ((rc = transport_request(net_glue_net(), to, DSM_TYPE_THREAD, &s->msg, sizeof s->msg,
+                                   dsm_thread_start_done, s)) == NET_ERR_AGAIN)
+        net_glue_poll();
+    if (rc != NET_OK) {
+        kfree(s);
+        return -LINUX_EAGAIN;
+    }
+    dsm_starts_in_flight++;
+    return 0;
+}
+
+long dsm_threads_start_elsewhere(int32_t tid, const struct user_context *ctx, uint64_t flags, uint64_t uparent_tid,
+                                 uint64_t uchild_tid, uint64_t sigmask)
+{
+    dsm_thread_tid_stores(tid, flags, uparent_tid, uchild_tid);
+    for (unsigned i = 1; i < dsm_nnodes; i++) {
+        unsigned to = (dsm_self + i) % dsm_nnodes;
+        struct dsm_thread_start *s = dsm_thread_start_new(to, tid, ctx, flags, uchild_tid, sigmask);
+        if (!s)
+            return -LINUX_EAGAIN;
+        if (dsm_thread_start_wait(s) == 0) {
+            dsm_departure_note(tid, to); /* its tid names this node: a signal is sent on */
+            return 0;
+        }
+    }
+    return -LINUX_EAGAIN;
+}
+
+/* Starts the thread m describes on this node (from: the node that sent it); 0 or -EAGAIN. */
+static int64_t dsm_thread_install(const struct dsm_thread_msg *m, unsigned from)
+{
+    struct thread *t = thread_create_user(&m->ctx);
+    if (!t)
+        return -LINUX_EAGAIN;
+    t->tid = m->tid; /* the cluster-wide id clone() returned (thread.h allows it before the first run) */
+    t->clear_child_tid = m->clear_child_tid;
+    t->robust_list = m->robust_list;
+    t->sigmask = m->sigmask;
+    t->altstack_sp = m->altstack_sp;
+    t->altstack_size = m->altstack_size;
+    t->sigpending = m->sigpending;
+    t->sigpending_kill = m->sigpending_kill;
+    t->sigpending_timer = m->sigpending_timer & m->sigpending;
+    memcpy(t->sigtimer, m->sigtimer, sizeof t->sigtimer);
+    /* a peer's value: kept in range whatever it says */
+    t->nice = m->nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : m->nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : m->nice;
+    t->clock_seen_ns = m->clock_seen_ns;
+    t->cpu_moved_ns = m->cpu_ns;
+    t->prctl = m->prctl; /* a peer's bytes, read back by the program only */
+    dsm_departure_note(m->tid, dsm_self); /* it may have lived here before */
+    dsm_affinity_arrived(t, from, m->pinned != 0, &m->affinity, m->by_affinity != 0);
+    return 0;
 }
 
 static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t type, const uint8_t *msg, size_t len,
@@ -169,28 +285,12 @@ static void dsm_thread_input(void *ctx, struct net *n, uint32_t from, uint8_t ty
         status = -LINUX_EINVAL;
     } else {
         memcpy(&m, msg, sizeof m);
-        struct thread *t = thread_create_user(&m.ctx);
-        if (!t) {
+        status = dsm_thread_install(&m, from);
+        if (status < 0) {
             dsm_thread_start_failures++;
-            status = -LINUX_EAGAIN;
-        } else {
-            t->tid = m.tid; /* the cluster-wide id clone() returned (thread.h allows it before the first run) */
-            t->clear_child_tid = m.clear_child_tid;
-            t->robust_list = m.robust_list;
-            t->sigmask = m.sigmask;
-            t->altstack_sp = m.altstack_sp;
-            t->altstack_size = m.altstack_size;
-            t->sigpending = m.sigpending;
-            t->sigpending_kill = m.sigpending_kill;
-            t->sigpending_timer = m.sigpending_timer & m.sigpending;
-            memcpy(t->sigtimer, m.sigtimer, sizeof t->sigtimer);
-            /* a peer's value: kept in range whatever it says */
-            t->nice = m.nice < THREAD_NICE_MIN ? THREAD_NICE_MIN : m.nice > THREAD_NICE_MAX ? THREAD_NICE_MAX : m.nice;
-            t->clock_seen_ns = m.clock_seen_ns;
-            t->cpu_moved_ns = m.cpu_ns;
-            t->prctl = m.prctl; /* a peer's bytes, read back by the program only */
-            dsm_departure_note(m.tid, dsm_self); /* it may have lived here before */
-            dsm_affinity_arrived(t, from, m.pinned != 0, &m.affinity, m.by_affinity != 0);
+            /* A new thread's creator starts it itself then: a signal for its tid, which
+             * names this node, is sent on to there. */
+            dsm_departure_note(m.tid, from);
         }
     }
     if (request_id)

@@ -69,7 +69,8 @@ long sys_clone(uint64_t flags, uint64_t stack, uint64_t uparent_tid, uint64_t uc
     if (node != dsm_glue_cpu_of_caller())
         started = dsm_threads_start(node, tid, &ctx, flags, uparent_tid, uchild_tid, parent->sigmask);
     else if (!(child = thread_create_user(&ctx)))
-        started = -LINUX_EAGAIN;
+        started = dsm_active() ? dsm_threads_start_elsewhere(tid, &ctx, flags, uparent_tid, uchild_tid, parent->sigmask)
+                               : -LINUX_EAGAIN; /* full here: a node with room takes it */
     if (started < 0)
         thread_names_gone(tid);
     if (!child)
