@@ -88,3 +88,18 @@ int main(void)
     return 0;
 }
 """
+
+
+def test_a_new_threads_first_fault_on_its_stack_asks_for_write_access(tmp_path):
+    """A new thread on node 1 first pops from its stack page, which its creator wrote, then
+    pushes (musl's __clone: pop, call). A read fault on the page the thread's stack pointer is
+    in asks for write access at once (kernel/dsm_glue.c): one fault, not a read and then an
+    upgrade (about 30 `__clone+` write faults in bench_thread 40 before)."""
+    p = dsmk_run(tmp_path, "stackfault", 2, user_program("bench_thread"), ["40"],
+                 ["--sites", "-k", "dsm.affinity=off"])
+    err = p.stderr.decode(errors="replace")
+    assert p.returncode == 0, err[-3000:]
+    rows = [m.groups() for m in map(ROW.match, err.splitlines()) if m]
+    clone_reads = sum(int(r[1]) for r in rows if r[5].startswith("__clone+") and r[3] == "read")
+    clone_writes = sum(int(r[1]) for r in rows if r[5].startswith("__clone+") and r[3] == "write")
+    assert clone_reads >= 20 and clone_writes <= 3, rows
