@@ -41,8 +41,9 @@ static bool coh_read_copy(struct dsm_node *n, uint64_t page)
 
 /* Read-ahead (dsm_set_read_ahead): the window to ask for around p (DSM_AHEAD_WINDOW). A read
  * fault on the page after one we hold as another node's read copy (or took over from it with
- * a read, as migratory data: section 4a) looks like a scan: the next pages. One in an aligned block of DSM_AHEAD_BLOCK_PAGES where we hold another such
- * copy looks like a random reader of a buffer: the rest of the block. */
+ * a read, as migratory data: section 4a) looks like a scan: the next pages. One in an
+ * aligned block of DSM_AHEAD_BLOCK_PAGES where we hold another such copy looks like a random
+ * reader of a buffer: the rest of the block. */
 static uint16_t coh_ahead_wanted(struct dsm_node *n, const struct dsm_page *p)
 {
     if (!n->read_ahead || !p->page)
@@ -254,9 +255,9 @@ static bool coh_send_ahead_page(struct dsm_node *n, const struct dsm_region *r, 
  * the read-ahead window (DSM_AHEAD_WINDOW) in the same region as read-ahead copies (AHEAD),
  * after the page first, then before it, each way stopping at the first page this node does not
  * both manage and own or could not serve a read of at once (busy, held, or written again
- * after an earlier read-ahead took it). A migratory page goes too: a scan reads it. Every later invalidation of such a page leaves
- * from its manager, this node, so FIFO on the pair keeps each copy ahead of it (as it keeps
- * the grant ahead). */
+ * after an earlier read-ahead took it). A migratory page goes too: a scan reads it. Every
+ * later invalidation of such a page leaves from its manager, this node, so FIFO on the pair
+ * keeps each copy ahead of it (as it keeps the grant ahead). */
 static void coh_send_ahead(struct dsm_node *n, uint64_t page, unsigned req, unsigned window)
 {
     const struct dsm_region *r = dsm_region_find(n, page); /* NULL: ordinary pages */

@@ -219,15 +219,16 @@ long dsm_threads_start(unsigned to, int32_t tid, const struct user_context *ctx,
      * travels, so its writes into the new thread's descriptor (musl links it into the
      * thread list after clone) are done before the thread's first fault fetches that page. */
     dsm_threads_sent_away = true;
+    dsm_starts_in_flight++; /* before the request: its answer may come while we poll */
     int rc;
     while ((rc = transport_request(net_glue_net(), to, DSM_TYPE_THREAD, &s->msg, sizeof s->msg,
                                    dsm_thread_start_done, s)) == NET_ERR_AGAIN)
         net_glue_poll();
     if (rc != NET_OK) {
+        dsm_starts_in_flight--;
         kfree(s);
         return -LINUX_EAGAIN;
     }
-    dsm_starts_in_flight++;
     return 0;
 }
 

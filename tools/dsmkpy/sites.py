@@ -107,9 +107,9 @@ def report(log_texts, program, shown=12):
         return ["no dsm-sites line in the nodes' logs (one node, or no remote fault)"]
     code, data = read_symbols(program)
     total_wait = sum(s["wait_us"] for s in merged.values())
-    lines = ["remote faults by site: %d node(s) logged %d faults; the %d sites below (each node's longest"
-             " waits) account for %d of them" % (nodes, faults, len(merged),
-                                                 sum(s["faults"] for s in merged.values())),
+    lines = ["remote faults by site: %d node(s) logged %d faults; the %d sites they named (each node's longest"
+             " waits) account for %d of them; the %d longest below" % (
+                 nodes, faults, len(merged), sum(s["faults"] for s in merged.values()), min(shown, len(merged))),
              "%9s %6s %7s %6s  %-13s %-6s %-34s %s" % ("wait_ms", "share", "faults", "taken", "kind", "nodes",
                                                     "code", "data (last address)")]
     order = sorted(merged.items(), key=lambda kv: (-kv[1]["wait_us"], -kv[1]["faults"], kv[0]))
